@@ -1,0 +1,25 @@
+"""Deleting a whole organisation, for the demo seeder's “recreate”.
+
+Units are protected from deletion wherever data points at them, so the data goes first, in
+dependency order.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.db import transaction
+
+from organisations.models import Membership, Organisation, Unit
+
+# Models deleted before the organisation's units, most dependent first. Later features add theirs.
+ORGANISATION_DATA: list[tuple[str, str]] = []
+
+
+@transaction.atomic
+def delete_organisation_data(organisation: Organisation) -> None:
+    for label, organisation_lookup in ORGANISATION_DATA:
+        model = apps.get_model(label)
+        model._default_manager.filter(**{organisation_lookup: organisation}).delete()
+    Membership.objects.filter(organisation=organisation).delete()
+    Unit.objects.filter(organisation=organisation, depth=1).delete()
+    organisation.delete()

@@ -1,0 +1,50 @@
+"""Navigation for the signed-in user's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from organisations.access import reach_of
+from organisations.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def _items(request: HttpRequest) -> list[tuple[str, str]]:
+    reach = reach_of(request.user)
+    if not reach.has_role:
+        return []
+    items = [("Home", reverse("home"))]
+    if reach.is_org_admin:
+        items.append(("Organisation", reverse("organisations:structure")))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"nav_items": []}
+    path = request.path
+    items = _items(request)
+    # The longest matching prefix is the current section.
+    best = max(
+        (url for _, url in items if url != "/" and path.startswith(url)), key=len, default="/"
+    )
+    reach = reach_of(request.user)
+    roles = {m.role for m in reach.memberships}
+    role_label = next(
+        (Role(r).label for r in (Role.ORG_ADMIN, Role.LEADER, Role.TEAM_MANAGER) if r in roles), ""
+    )
+    return {
+        "nav_items": [NavItem(label, url, url == best) for label, url in items],
+        "nav_role_label": role_label,
+        "reach": reach,
+    }

@@ -1,0 +1,134 @@
+"""Forms for the organisation admin pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.http import Http404
+
+from organisations.models import Organisation, Role, Unit
+from organisations.selectors import readable_paths, root_of
+
+
+class UnitInReachField(forms.ModelChoiceField[Unit]):
+    """A unit chosen from a list scoped to the user's reach, labelled with its readable path.
+
+    A value that is not in the list (a forged or stale id pointing outside the user's reach) is
+    a 404, like a URL pointing there, rather than a quiet form error.
+    """
+
+    paths: dict[int, str] | None = None
+
+    def scope(self, queryset: QuerySet[Unit], organisation: Organisation) -> None:
+        self.queryset = queryset
+        self.paths = readable_paths(organisation)
+
+    def label_from_instance(self, obj: Unit) -> str:
+        suffix = " (team)" if obj.is_team else ""
+        return f"{(self.paths or {}).get(obj.pk, obj.name)}{suffix}"
+
+    def to_python(self, value: Any) -> Unit | None:
+        if value in self.empty_values:
+            return None
+        try:
+            result: Unit | None = super().to_python(value)
+        except forms.ValidationError as exc:
+            raise Http404("No such unit.") from exc
+        return result
+
+
+class AddUnitForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="For example “Locality North” or “Team A”.")
+    is_team = forms.TypedChoiceField(
+        label="What kind of unit is it?",
+        choices=[
+            ("0", "A unit that contains other units (directorate, service, locality)"),
+            ("1", "A team that answers surveys"),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+        initial="1",
+    )
+
+
+class RenameUnitForm(forms.Form):
+    name = forms.CharField(max_length=200, label="New name")
+
+
+class MoveUnitForm(forms.Form):
+    new_parent = UnitInReachField(
+        queryset=Unit.objects.none(),
+        label="Move it under",
+        help_text="Everything inside the unit moves with it.",
+    )
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        candidates = (
+            Unit.objects.filter(organisation_id=unit.organisation_id, is_team=False)
+            .active()
+            .exclude(path__startswith=unit.path)
+        )
+        field = self.fields["new_parent"]
+        assert isinstance(field, UnitInReachField)
+        field.scope(candidates, unit.organisation)
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    display_name = forms.CharField(
+        max_length=120, label="Name", help_text="How colleagues will see them."
+    )
+    role = forms.ChoiceField(
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Organisation admins hold their role at the organisation; leaders at a unit above "
+            "teams; team managers at a team."
+        ),
+    )
+    unit = UnitInReachField(queryset=Unit.objects.none(), label="Where")
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, UnitInReachField)
+        field.scope(Unit.objects.filter(organisation=organisation).active(), organisation)
+        field.initial = root_of(organisation).pk
+
+
+class ChangeRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
+    unit = UnitInReachField(queryset=Unit.objects.none(), label="Where")
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, UnitInReachField)
+        field.scope(Unit.objects.filter(organisation=organisation).active(), organisation)
+
+
+class OrganisationSettingsForm(forms.ModelForm[Organisation]):
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "anonymity_threshold",
+            "comment_threshold",
+            "pulse_window_days",
+            "safety_contact",
+        ]
+        widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        k = data.get("anonymity_threshold")
+        comments = data.get("comment_threshold")
+        if k is not None and comments is not None and comments < k:
+            self.add_error(
+                "comment_threshold",
+                "The comment threshold cannot be lower than the anonymity threshold.",
+            )
+        return data

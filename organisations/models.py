@@ -1,0 +1,154 @@
+"""Organisations, their tree of units, and the memberships that give people a role in them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+MIN_ANONYMITY_THRESHOLD = 3
+UNIT_PATH_SEPARATOR = " / "
+
+DEFAULT_SAFETY_CONTACT = (
+    "If you or someone else is in danger now, call 999. "
+    "For a safety concern at work, speak to your manager or the duty manager today, "
+    "and record it in the incident system. You can also contact the organisation's "
+    "health and safety team."
+)
+
+
+class Organisation(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    anonymity_threshold = models.PositiveSmallIntegerField(
+        "anonymity threshold (k)",
+        default=5,
+        validators=[MinValueValidator(MIN_ANONYMITY_THRESHOLD), MaxValueValidator(50)],
+        help_text="Groups with fewer responses than this show no figures. Never below 3.",
+    )
+    comment_threshold = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(MIN_ANONYMITY_THRESHOLD), MaxValueValidator(100)],
+        help_text="Free-text comments are shown only for groups with at least this many responses.",
+    )
+    pulse_window_days = models.PositiveSmallIntegerField(
+        "pulse pooling window (days)",
+        default=90,
+        validators=[MinValueValidator(14), MaxValueValidator(365)],
+        help_text="A team's pulse result pools pulse responses over this many days.",
+    )
+    safety_contact = models.TextField(
+        default=DEFAULT_SAFETY_CONTACT,
+        help_text="Shown at once to anyone who raises a safety issue on a voice board.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(anonymity_threshold__gte=MIN_ANONYMITY_THRESHOLD),
+                name="organisation_k_at_least_3",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(comment_threshold__gte=MIN_ANONYMITY_THRESHOLD),
+                name="organisation_comment_threshold_at_least_3",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    def active(self) -> UnitQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def teams(self) -> UnitQuerySet:
+        return self.filter(is_team=True)
+
+    def within(self, unit: Unit) -> UnitQuerySet:
+        """The unit and every unit below it: one indexed prefix match on the materialised path."""
+        return self.filter(path__startswith=unit.path)
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Unit(MP_Node):
+    """A node of an organisation's tree. The root is the organisation itself; teams are leaves.
+
+    django-treebeard keeps a materialised path, so a subtree is one `path LIKE 'prefix%'` query.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField(max_length=200)
+    is_team = models.BooleanField(
+        default=False, help_text="Teams are where survey responses are collected."
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[UnitManager] = UnitManager()
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [models.Index(fields=["organisation", "depth"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def kind_label(self) -> str:
+        if self.depth == 1:
+            return "Organisation"
+        return "Team" if self.is_team else "Unit"
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this unit's ancestors, root first (no query: derived from the path)."""
+        step = self.steplen
+        return [self.path[:i] for i in range(step, len(self.path), step)]
+
+    def is_within(self, other: Unit) -> bool:
+        return self.path.startswith(other.path)
+
+
+class Role(models.TextChoices):
+    ORG_ADMIN = "org_admin", "Organisation admin"
+    LEADER = "leader", "Leader"
+    TEAM_MANAGER = "team_manager", "Team manager"
+
+
+class Membership(models.Model):
+    """A role held by a person at one unit of one organisation.
+
+    An org admin holds their role at the organisation's root unit; a leader at any unit; a team
+    manager at a team. A person may hold several memberships, all in one organisation.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit__path", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit"], name="one_role_per_user_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} at {self.unit}"

@@ -1,0 +1,85 @@
+"""Reads about organisations and their trees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from organisations.models import UNIT_PATH_SEPARATOR, Organisation, Unit
+
+
+def root_of(organisation: Organisation) -> Unit:
+    return Unit.objects.get(organisation=organisation, depth=1)
+
+
+def unit_names_by_path(organisation: Organisation) -> dict[str, str]:
+    """Every unit's tree path mapped to its name (one query)."""
+    return dict(Unit.objects.filter(organisation=organisation).values_list("path", "name"))
+
+
+def readable_path(unit: Unit, names_by_path: dict[str, str]) -> str:
+    """A unit's human path below the organisation, e.g. “Children's Services / North / Team A”.
+
+    The organisation's own root unit reads as the organisation's name.
+    """
+    if unit.depth == 1:
+        return unit.name
+    step = unit.steplen
+    parts = [names_by_path[unit.path[:i]] for i in range(2 * step, len(unit.path) + 1, step)]
+    return UNIT_PATH_SEPARATOR.join(parts)
+
+
+def readable_paths(organisation: Organisation) -> dict[int, str]:
+    """Unit id → readable path for a whole organisation, in two queries."""
+    names = unit_names_by_path(organisation)
+    units = Unit.objects.filter(organisation=organisation).only("path", "depth", "name")
+    return {unit.pk: readable_path(unit, names) for unit in units}
+
+
+def unit_by_readable_path(organisation: Organisation) -> dict[str, Unit]:
+    """Readable path → unit, for resolving paths given on the command line or in CSV files."""
+    units = list(Unit.objects.filter(organisation=organisation))
+    names = {unit.path: unit.name for unit in units}
+    return {readable_path(unit, names): unit for unit in units}
+
+
+def parent_of(unit: Unit) -> Unit | None:
+    if unit.depth == 1:
+        return None
+    return Unit.objects.get(path=unit.path[: -unit.steplen])
+
+
+def breadcrumbs(unit: Unit) -> list[Unit]:
+    """The unit's ancestors, root first, then the unit itself (one query)."""
+    return [*Unit.objects.filter(path__in=unit.ancestor_paths()).order_by("depth"), unit]
+
+
+@dataclass
+class TreeNode:
+    unit: Unit
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def tree_of(root: Unit, *, include_archived: bool = True) -> TreeNode:
+    """The subtree under `root` as nested nodes, siblings sorted by name (one query)."""
+    queryset = Unit.objects.within(root)
+    if not include_archived:
+        queryset = queryset.active()
+    nodes = {unit.path: TreeNode(unit) for unit in queryset}
+    top = nodes.get(root.path, TreeNode(root))
+    for path, node in nodes.items():
+        if path == root.path:
+            continue
+        parent = nodes.get(path[: -root.steplen])
+        if parent is not None:
+            parent.children.append(node)
+    for node in nodes.values():
+        node.children.sort(key=lambda child: (not child.unit.is_team, child.unit.name.lower()))
+    return top
+
+
+def flatten(node: TreeNode, depth: int = 0) -> list[tuple[int, Unit]]:
+    """Depth-first (depth, unit) pairs, for indented lists and select options."""
+    rows = [(depth, node.unit)]
+    for child in node.children:
+        rows.extend(flatten(child, depth + 1))
+    return rows

@@ -1,0 +1,444 @@
+"""Writes to organisations, their trees and memberships. Each runs in one transaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import ForeignObjectRel
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
+
+from accounts.models import User, normalise_email
+from organisations.access import forget_reach
+from organisations.models import (
+    UNIT_PATH_SEPARATOR,
+    Membership,
+    Organisation,
+    Role,
+    Unit,
+)
+from organisations.selectors import parent_of, root_of, unit_by_readable_path
+
+MAX_NAME_LENGTH = 200
+
+
+class ImportFailed(Exception):
+    """A file that cannot be imported: nothing was changed. `errors` names each bad line."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+# --- organisations and units -------------------------------------------------------------
+
+
+@transaction.atomic
+def create_organisation(*, name: str, slug: str = "") -> Organisation:
+    name = name.strip()
+    if not name:
+        raise ValidationError("An organisation needs a name.")
+    organisation = Organisation.objects.create(name=name, slug=slug or slugify(name)[:80])
+    Unit.objects.add_root(create_kwargs={"organisation": organisation, "name": name})
+    return organisation
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("A unit needs a name.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(f"A unit name can be at most {MAX_NAME_LENGTH} characters.")
+    if "/" in name:
+        raise ValidationError("A unit name cannot contain “/”, which separates levels in paths.")
+    return name
+
+
+def _check_name_free(parent: Unit, name: str, *, exclude: Unit | None = None) -> None:
+    siblings = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude.pk)
+    if siblings.filter(name__iexact=name).exists():
+        raise ValidationError(f"“{parent.name}” already has a unit called “{name}”.")
+
+
+@transaction.atomic
+def add_unit(*, parent: Unit, name: str, is_team: bool) -> Unit:
+    name = _clean_name(name)
+    parent = Unit.objects.select_for_update().get(pk=parent.pk)
+    if parent.is_team:
+        raise ValidationError("A team cannot contain other units.")
+    if parent.is_archived:
+        raise ValidationError("Restore the archived unit before adding to it.")
+    _check_name_free(parent, name)
+    unit: Unit = Unit.objects.add_child(
+        parent,
+        create_kwargs={"organisation_id": parent.organisation_id, "name": name, "is_team": is_team},
+    )
+    return unit
+
+
+@transaction.atomic
+def rename_unit(*, unit: Unit, name: str) -> Unit:
+    name = _clean_name(name)
+    if unit.depth > 1:
+        parent = parent_of(unit)
+        assert parent is not None
+        _check_name_free(parent, name, exclude=unit)
+    unit.name = name
+    unit.save(update_fields=["name"])
+    if unit.depth == 1:
+        Organisation.objects.filter(pk=unit.organisation_id).update(name=name)
+    return unit
+
+
+@transaction.atomic
+def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
+    """Move a unit, with everything below it, under another unit of the same organisation."""
+    if unit.depth == 1:
+        raise ValidationError("The organisation itself cannot be moved.")
+    if new_parent.organisation_id != unit.organisation_id:
+        raise ValidationError("A unit can only move within its own organisation.")
+    if new_parent.is_within(unit):
+        raise ValidationError("A unit cannot move inside itself or one of its own units.")
+    if new_parent.is_team:
+        raise ValidationError("A team cannot contain other units.")
+    if new_parent.is_archived:
+        raise ValidationError("Restore the archived unit before moving units into it.")
+    _check_name_free(new_parent, unit.name, exclude=unit)
+    Unit.objects.move(unit, new_parent, "last-child")
+    unit.refresh_from_db()
+    return unit
+
+
+def unit_has_data(unit: Unit) -> bool:
+    """Whether anything refers to this unit or a unit below it (memberships, cycles, responses...).
+
+    Looks at every relation pointing at units, so data added by later features counts too.
+    """
+    subtree = Unit.objects.within(unit)
+    for relation in Unit._meta.related_objects:
+        if not isinstance(relation, ForeignObjectRel) or relation.related_model is Unit:
+            continue
+        model: Any = relation.related_model
+        lookup = f"{relation.field.name}__in"
+        if model._default_manager.filter(**{lookup: subtree}).exists():
+            return True
+    return False
+
+
+@transaction.atomic
+def archive_unit(*, unit: Unit) -> int:
+    """Archive a unit and every unit below it. Data is kept. Returns how many were archived."""
+    if unit.depth == 1:
+        raise ValidationError("The organisation itself cannot be archived.")
+    return Unit.objects.within(unit).active().update(archived_at=timezone.now())
+
+
+@transaction.atomic
+def restore_unit(*, unit: Unit) -> int:
+    parent = parent_of(unit)
+    if parent is not None and parent.is_archived:
+        raise ValidationError(f"Restore “{parent.name}” first: this unit sits inside it.")
+    return Unit.objects.within(unit).update(archived_at=None)
+
+
+@transaction.atomic
+def delete_unit(*, unit: Unit) -> None:
+    """Delete a unit that has never held data; units with data can only be archived."""
+    if unit.depth == 1:
+        raise ValidationError("The organisation itself cannot be deleted.")
+    if unit_has_data(unit):
+        raise ValidationError(
+            "This unit (or a unit inside it) has data, so it cannot be deleted. Archive it instead."
+        )
+    unit.delete()
+
+
+# --- people ------------------------------------------------------------------------------
+
+
+def _check_role_fits_unit(role: str, unit: Unit) -> None:
+    if role == Role.ORG_ADMIN and unit.depth != 1:
+        raise ValidationError("Organisation admins hold their role at the organisation itself.")
+    if role == Role.TEAM_MANAGER and not unit.is_team:
+        raise ValidationError("Team managers hold their role at a team.")
+    if role == Role.LEADER and unit.is_team:
+        raise ValidationError("Leaders hold their role at a unit above teams; choose a unit.")
+    if unit.is_archived:
+        raise ValidationError("Roles cannot be given at an archived unit.")
+
+
+@transaction.atomic
+def grant_membership(*, user: User, unit: Unit, role: str) -> Membership:
+    if role not in Role.values:
+        raise ValidationError(f"Unknown role “{role}”: use org_admin, leader or team_manager.")
+    _check_role_fits_unit(role, unit)
+    other_organisation = (
+        Membership.objects.filter(user=user).exclude(organisation_id=unit.organisation_id).first()
+    )
+    if other_organisation is not None:
+        raise ValidationError(f"{user.email} already has a role in another organisation.")
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        unit=unit,
+        defaults={"organisation_id": unit.organisation_id, "role": role},
+    )
+    if not created and membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    forget_reach(user)
+    return membership
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, role: str, unit: Unit | None = None) -> Membership:
+    target_unit = unit or membership.unit
+    if role not in Role.values:
+        raise ValidationError("Unknown role.")
+    _check_role_fits_unit(role, target_unit)
+    _keep_one_admin(membership, new_role=role)
+    if (
+        Membership.objects.filter(user=membership.user, unit=target_unit)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise ValidationError(f"{membership.user} already has a role at {target_unit}.")
+    membership.role = role
+    membership.unit = target_unit
+    membership.save(update_fields=["role", "unit"])
+    forget_reach(membership.user)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(*, membership: Membership) -> None:
+    _keep_one_admin(membership, new_role=None)
+    membership.delete()
+    forget_reach(membership.user)
+
+
+def _keep_one_admin(membership: Membership, *, new_role: str | None) -> None:
+    if membership.role != Role.ORG_ADMIN or new_role == Role.ORG_ADMIN:
+        return
+    others = Membership.objects.filter(
+        organisation_id=membership.organisation_id, role=Role.ORG_ADMIN
+    ).exclude(pk=membership.pk)
+    if not others.exists():
+        raise ValidationError("An organisation needs at least one organisation admin.")
+
+
+def set_password_link(user: User) -> str:
+    """The absolute link where a person chooses their own password (also used for invitations)."""
+    from django.conf import settings
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+@transaction.atomic
+def invite_colleague(
+    *, email: str, display_name: str, role: str, unit: Unit, invited_by: User
+) -> Membership:
+    """Give a colleague a role, creating their account if needed, and e-mail them a link."""
+    email = normalise_email(email)
+    validate_email(email)
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email=email, display_name=display_name.strip() or email)
+    membership = grant_membership(user=user, unit=unit, role=role)
+    context = {
+        "user": user,
+        "membership": membership,
+        "invited_by": invited_by,
+        "organisation": unit.organisation,
+        "link": set_password_link(user) if created or not user.has_usable_password() else None,
+    }
+    transaction.on_commit(
+        lambda: send_mail(
+            subject=f"You have been given access to SWORD for {unit.organisation.name}",
+            message=render_to_string("organisations/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    )
+    return membership
+
+
+# --- imports (the §10 automation interface) ------------------------------------------------
+
+
+def _read_csv(content: str, required: list[str]) -> list[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise ImportFailed([f"line 1: missing column(s): {', '.join(missing)}"])
+    rows = []
+    for row in reader:
+        cleaned = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(cleaned.values()):
+            continue
+        rows.append((reader.line_num, cleaned))
+    if not rows:
+        raise ImportFailed(["the file has no rows below the header"])
+    return rows
+
+
+def _split_path(path: str) -> list[str]:
+    return [" ".join(part.split()) for part in path.split("/")]
+
+
+@dataclass
+class StructureImportResult:
+    organisation: Organisation
+    created_units: int
+    existing_units: int
+
+
+@transaction.atomic
+def import_structure(*, organisation_slug: str, content: str) -> StructureImportResult:
+    """Create the organisation if needed and every unit on every path; the last level is a team.
+
+    All or nothing: any bad line raises ImportFailed listing every bad line, and nothing changes.
+    """
+    rows = _read_csv(content, ["path"])
+    errors: list[str] = []
+    wanted: list[tuple[int, list[str]]] = []
+    for line, row in rows:
+        parts = _split_path(row["path"])
+        if not row["path"] or any(not part for part in parts):
+            errors.append(f"line {line}: the path is empty or has an empty level")
+        elif any(len(part) > MAX_NAME_LENGTH for part in parts):
+            errors.append(f"line {line}: a level is longer than {MAX_NAME_LENGTH} characters")
+        else:
+            wanted.append((line, parts))
+
+    organisation = Organisation.objects.filter(slug=organisation_slug).first()
+    existing = unit_by_readable_path(organisation) if organisation else {}
+    team_paths = {
+        UNIT_PATH_SEPARATOR.join(parts): line for line, parts in wanted
+    }  # last level of each path
+    for line, parts in wanted:
+        for depth in range(1, len(parts)):
+            prefix = UNIT_PATH_SEPARATOR.join(parts[:depth])
+            if prefix in team_paths:
+                errors.append(
+                    f"line {line}: “{prefix}” is a team on line {team_paths[prefix]} "
+                    "and cannot contain other units"
+                )
+            unit = existing.get(prefix)
+            if unit is not None and unit.is_team:
+                errors.append(f"line {line}: “{prefix}” is already a team and cannot contain units")
+        full = UNIT_PATH_SEPARATOR.join(parts)
+        unit = existing.get(full)
+        if unit is not None and not unit.is_team:
+            errors.append(f"line {line}: “{full}” already exists as a unit, not a team")
+    if errors:
+        raise ImportFailed(errors)
+
+    if organisation is None:
+        organisation = create_organisation(
+            name=organisation_slug.replace("-", " ").title(), slug=organisation_slug
+        )
+        existing = unit_by_readable_path(organisation)
+    root = root_of(organisation)
+    created = 0
+    seen = 0
+    for _line, parts in wanted:
+        parent = root
+        for depth in range(1, len(parts) + 1):
+            path = UNIT_PATH_SEPARATOR.join(parts[:depth])
+            unit = existing.get(path)
+            if unit is None:
+                unit = add_unit(parent=parent, name=parts[depth - 1], is_team=depth == len(parts))
+                existing[path] = unit
+                created += 1
+            else:
+                seen += 1
+            parent = unit
+    return StructureImportResult(organisation, created_units=created, existing_units=seen)
+
+
+@dataclass
+class UsersImportResult:
+    created_users: int
+    memberships: int
+
+
+@transaction.atomic
+def import_users(*, organisation: Organisation, content: str) -> UsersImportResult:
+    """Give each listed person a role at a unit. All or nothing, like import_structure."""
+    rows = _read_csv(content, ["email", "role", "unit_path"])
+    units = unit_by_readable_path(organisation)
+    root = root_of(organisation)
+    errors: list[str] = []
+    plan: list[tuple[int, str, str, Unit]] = []
+    seen: dict[tuple[str, int], int] = {}
+    for line, row in rows:
+        email = normalise_email(row.get("email", ""))
+        role = row.get("role", "")
+        path = row.get("unit_path", "")
+        problems = []
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"“{row.get('email', '')}” is not a valid e-mail address")
+        if role not in Role.values:
+            problems.append(f"unknown role “{role}” (use org_admin, leader or team_manager)")
+        unit = (
+            root if path in ("", organisation.name) and role == Role.ORG_ADMIN else units.get(path)
+        )
+        if unit is None:
+            problems.append(f"no unit with the path “{path}”")
+        elif role in Role.values:
+            try:
+                _check_role_fits_unit(role, unit)
+            except ValidationError as exc:
+                problems.append(exc.messages[0])
+        if unit is not None and (email, unit.pk) in seen:
+            problems.append(f"repeats line {seen[(email, unit.pk)]}")
+        if problems:
+            errors.append(f"line {line}: " + "; ".join(problems))
+            continue
+        assert unit is not None
+        seen[(email, unit.pk)] = line
+        plan.append((line, email, role, unit))
+
+    emails = {email for _, email, _, _ in plan}
+    elsewhere = set(
+        Membership.objects.filter(user__email__in=emails)
+        .exclude(organisation=organisation)
+        .values_list("user__email", flat=True)
+    )
+    for line, email, _role, _unit in plan:
+        if email in elsewhere:
+            errors.append(f"line {line}: {email} already has a role in another organisation")
+    if errors:
+        raise ImportFailed(errors)
+
+    existing_users = {user.email: user for user in User.objects.filter(email__in=emails)}
+    created = 0
+    for _line, email, role, unit in plan:
+        user = existing_users.get(email)
+        if user is None:
+            user = User.objects.create_user(email=email, display_name=email.split("@")[0])
+            existing_users[email] = user
+            created += 1
+        grant_membership(user=user, unit=unit, role=role)
+    return UsersImportResult(created_users=created, memberships=len(plan))

@@ -1,0 +1,286 @@
+"""Organisation admin pages: structure, people and settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from organisations import services
+from organisations.access import get_membership_for, get_unit_for, require_org_admin
+from organisations.forms import (
+    AddUnitForm,
+    ChangeRoleForm,
+    InviteForm,
+    MoveUnitForm,
+    OrganisationSettingsForm,
+    RenameUnitForm,
+)
+from organisations.models import Membership, Role
+from organisations.selectors import flatten, readable_paths, root_of, tree_of
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def structure(request: HttpRequest) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    root = root_of(organisation)
+    rows = flatten(tree_of(root))
+    return render(
+        request,
+        "organisations/structure.html",
+        {"organisation": organisation, "rows": rows, "root": root},
+    )
+
+
+@login_required
+def unit_add(request: HttpRequest, unit_id: int) -> HttpResponse:
+    parent = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    form = AddUnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.add_unit(
+                parent=parent, name=form.cleaned_data["name"], is_team=form.cleaned_data["is_team"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Added “{unit.name}” to “{parent.name}”.")
+            return redirect("organisations:structure")
+    return render(
+        request,
+        "organisations/unit_form.html",
+        {"form": form, "unit": parent, "title": f"Add a unit to {parent.name}", "button": "Add"},
+    )
+
+
+@login_required
+def unit_rename(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    form = RenameUnitForm(request.POST or None, initial={"name": unit.name})
+    if request.method == "POST" and form.is_valid():
+        old_name = unit.name
+        try:
+            services.rename_unit(unit=unit, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_error("name", _error_text(exc))
+        else:
+            messages.success(request, f"Renamed “{old_name}” to “{unit.name}”.")
+            return redirect("organisations:structure")
+    return render(
+        request,
+        "organisations/unit_form.html",
+        {"form": form, "unit": unit, "title": f"Rename {unit.name}", "button": "Rename"},
+    )
+
+
+@login_required
+def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    if unit.depth == 1:
+        messages.error(request, "The organisation itself cannot be moved.")
+        return redirect("organisations:structure")
+    form = MoveUnitForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.move_unit(unit=unit, new_parent=form.cleaned_data["new_parent"])
+        except ValidationError as exc:
+            form.add_error("new_parent", _error_text(exc))
+        else:
+            messages.success(
+                request, f"Moved “{unit.name}” under “{form.cleaned_data['new_parent'].name}”."
+            )
+            return redirect("organisations:structure")
+    return render(
+        request,
+        "organisations/unit_form.html",
+        {"form": form, "unit": unit, "title": f"Move {unit.name}", "button": "Move"},
+    )
+
+
+@login_required
+def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    if request.method == "POST":
+        try:
+            count = services.archive_unit(unit=unit)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                f"Archived “{unit.name}” ({count} unit{'s' if count != 1 else ''}). "
+                "Its results stay available.",
+            )
+        return redirect("organisations:structure")
+    return render(
+        request,
+        "organisations/confirm.html",
+        {
+            "title": f"Archive {unit.name}?",
+            "body": (
+                "Archiving hides the unit and everything inside it from new cycles and role "
+                "choices. All results, actions and issues are kept, and you can restore it later."
+            ),
+            "button": "Archive",
+            "button_class": "btn-warning",
+            "cancel_url": reverse("organisations:structure"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_restore(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    try:
+        services.restore_unit(unit=unit)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, f"Restored “{unit.name}”.")
+    return redirect("organisations:structure")
+
+
+@login_required
+def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    has_data = services.unit_has_data(unit)
+    if request.method == "POST":
+        try:
+            services.delete_unit(unit=unit)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"Deleted “{unit.name}”.")
+        return redirect("organisations:structure")
+    return render(
+        request,
+        "organisations/confirm.html",
+        {
+            "title": f"Delete {unit.name}?",
+            "body": (
+                "This unit or a unit inside it has data (roles, cycles, responses or actions), "
+                "so it cannot be deleted. You can archive it instead."
+                if has_data
+                else "This unit has never held any data. Deleting it removes it and every empty "
+                "unit inside it for good."
+            ),
+            "button": None if has_data else "Delete",
+            "button_class": "btn-danger",
+            "cancel_url": reverse("organisations:structure"),
+        },
+    )
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user", "unit")
+        .order_by("user__display_name", "unit__path")
+    )
+    paths = readable_paths(organisation)
+    rows = [(membership, paths[membership.unit_id]) for membership in memberships]
+    return render(
+        request, "organisations/people.html", {"organisation": organisation, "rows": rows}
+    )
+
+
+@login_required
+def people_invite(request: HttpRequest) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    form = InviteForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invite_colleague(
+                email=form.cleaned_data["email"],
+                display_name=form.cleaned_data["display_name"],
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+                invited_by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                f"{membership.user.email} is now {membership.get_role_display().lower()} at "
+                f"{membership.unit.name}. We e-mailed them a link to sign in.",
+            )
+            return redirect("organisations:people")
+    return render(request, "organisations/invite.html", {"form": form})
+
+
+@login_required
+def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_membership_for(request.user, membership_id)
+    organisation = require_org_admin(request.user)
+    form = ChangeRoleForm(
+        request.POST or None,
+        organisation=organisation,
+        initial={"role": membership.role, "unit": membership.unit_id},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_role(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                unit=form.cleaned_data["unit"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Changed {membership.user}'s role.")
+            return redirect("organisations:people")
+    return render(
+        request, "organisations/membership_form.html", {"form": form, "membership": membership}
+    )
+
+
+@login_required
+def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+    membership = get_membership_for(request.user, membership_id)
+    if request.method == "POST":
+        try:
+            services.remove_membership(membership=membership)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request, f"Removed {membership.user}'s access at {membership.unit.name}."
+            )
+        return redirect("organisations:people")
+    return render(
+        request,
+        "organisations/confirm.html",
+        {
+            "title": f"Remove {membership.user}'s access?",
+            "body": (
+                f"{membership.user} will no longer be {membership.get_role_display().lower()} at "
+                f"{membership.unit.name}. Actions they own keep their owner until reassigned."
+            ),
+            "button": "Remove access",
+            "button_class": "btn-danger",
+            "cancel_url": reverse("organisations:people"),
+        },
+    )
+
+
+@login_required
+def organisation_settings(request: HttpRequest) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    form = OrganisationSettingsForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Settings saved.")
+        return redirect("organisations:settings")
+    return render(request, "organisations/settings.html", {"form": form})

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from sword import views
+
+handler400 = "sword.views.bad_request"
+handler403 = "sword.views.permission_denied"
+handler404 = "sword.views.page_not_found"
+handler500 = "sword.views.server_error"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("how-your-answers-are-protected/", views.protection, name="protection"),
+    path("accounts/", include("accounts.urls")),
+    path("organisation/", include("organisations.urls")),
+    path("operator/", admin.site.urls),
+]

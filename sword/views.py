@@ -1,0 +1,67 @@
+"""Site-wide pages: home, health check, the privacy explainer and error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from organisations.access import reach_of
+from organisations.models import Organisation
+
+logger = logging.getLogger(__name__)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "home_public.html")
+    reach = reach_of(request.user)
+    return render(request, "home.html", {"reach": reach, "top_units": reach.top_units})
+
+
+def protection(request: HttpRequest) -> HttpResponse:
+    """How answers are protected (§5 of the brief), with the threshold in force when known."""
+    reach = reach_of(request.user)
+    organisation = reach.organisation
+    context = {
+        "k": organisation.anonymity_threshold if organisation else None,
+        "comment_threshold": organisation.comment_threshold if organisation else None,
+        "window": organisation.pulse_window_days if organisation else None,
+        "default_k": Organisation._meta.get_field("anonymity_threshold").default,
+        "default_comment_threshold": Organisation._meta.get_field("comment_threshold").default,
+        "default_window": Organisation._meta.get_field("pulse_window_days").default,
+    }
+    return render(request, "protection.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database did not answer")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/500.html", status=500)

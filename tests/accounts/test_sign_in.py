@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import TEST_PASSWORD, make_user
+
+
+@pytest.fixture
+def person(db) -> User:
+    return make_user(email="sam@example.org", display_name="Sam")
+
+
+def sign_in(client, email: str, password: str):
+    return client.post(reverse("accounts:login"), {"username": email, "password": password})
+
+
+def test_it_signs_in_with_an_email_address_in_any_case(client, person):
+    response = sign_in(client, "SAM@Example.org", TEST_PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(person.pk)
+
+
+def test_it_explains_a_failed_sign_in(client, person):
+    response = sign_in(client, "sam@example.org", "wrong-password")
+    assert response.status_code == 200
+    assert "do not match an account" in response.content.decode()
+
+
+def test_it_pauses_sign_in_after_repeated_failures_with_a_clear_message(client, person, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "sam@example.org", "wrong-password")
+    response = sign_in(client, "sam@example.org", TEST_PASSWORD)
+    assert response.status_code == 429
+    assert "Sign-in is paused for this account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_signs_out_on_post(client, person):
+    client.force_login(person)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_emails_a_reset_link_that_sets_a_new_password(client, person):
+    response = client.post(reverse("accounts:password_reset"), {"email": "sam@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"http://testserver(/accounts/set-password/\S+)", str(mail.outbox[0].body))
+    assert link is not None
+    page = client.get(link.group(1), follow=True)
+    assert page.status_code == 200
+    form_url = page.redirect_chain[-1][0]
+    weak = client.post(form_url, {"new_password1": "password", "new_password2": "password"})
+    assert "too common" in weak.content.decode()
+    done = client.post(
+        form_url,
+        {"new_password1": "a-much-better-passphrase", "new_password2": "a-much-better-passphrase"},
+    )
+    assert done.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("a-much-better-passphrase")
+
+
+def test_it_sends_a_reset_link_to_an_invited_person_without_a_password(client, db):
+    invited = User.objects.create_user(email="new@example.org", display_name="New")
+    assert not invited.has_usable_password()
+    client.post(reverse("accounts:password_reset"), {"email": "new@example.org"})
+    assert len(mail.outbox) == 1
+
+
+def test_it_stores_email_addresses_in_lower_case(db):
+    user = User.objects.create_user(email="  Mixed.Case@Example.ORG ", display_name="M")
+    assert user.email == "mixed.case@example.org"

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from organisations.models import Membership, Organisation, Role, Unit
+from organisations.selectors import readable_paths
+
+STRUCTURE = """path
+Children's Services / Locality North / Team A
+Children's Services / Locality North / Team B
+Children's Services / Locality South / Team C
+Adult Social Care / Team D
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_it_imports_a_structure_and_creates_the_organisation(db, tmp_path, capsys):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    organisation = Organisation.objects.get(slug="county")
+    paths = set(readable_paths(organisation).values())
+    assert "Children's Services / Locality North / Team A" in paths
+    assert "Adult Social Care / Team D" in paths
+    assert Unit.objects.filter(organisation=organisation, is_team=True).count() == 4
+    assert not Unit.objects.get(organisation=organisation, name="Locality North").is_team
+    assert "created 8 unit(s)" in capsys.readouterr().out
+
+
+def test_it_imports_again_without_duplicating(db, tmp_path):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    assert Unit.objects.filter(organisation__slug="county").count() == 9
+
+
+def test_it_imports_nothing_from_a_structure_with_one_bad_row(db, tmp_path):
+    bad = STRUCTURE + "Children's Services /  / Team E\n"
+    with pytest.raises(CommandError) as error:
+        call_command("import_structure", "county", write(tmp_path, "s.csv", bad))
+    assert "line 6" in str(error.value)
+    assert "empty level" in str(error.value)
+    assert not Organisation.objects.filter(slug="county").exists()
+    assert not Unit.objects.exists()
+
+
+def test_it_refuses_a_structure_that_puts_units_inside_a_team(db, tmp_path):
+    bad = "path\nNorth / Team A\nNorth / Team A / Sub\n"
+    with pytest.raises(CommandError, match=r"line 3: “North / Team A” is a team on line 2"):
+        call_command("import_structure", "county", write(tmp_path, "s.csv", bad))
+    assert not Unit.objects.exists()
+
+
+def test_it_refuses_a_structure_file_without_a_path_column(db, tmp_path):
+    with pytest.raises(CommandError, match="missing column"):
+        call_command("import_structure", "county", write(tmp_path, "s.csv", "name\nA\n"))
+
+
+def test_it_says_clearly_when_the_file_is_missing(db):
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_structure", "county", "/nonexistent/file.csv")
+
+
+USERS = """email,role,unit_path
+Boss@County.example,org_admin,
+head@county.example,leader,Children's Services
+lead.north@county.example,leader,Children's Services / Locality North
+tm@county.example,team_manager,Children's Services / Locality North / Team A
+"""
+
+
+@pytest.fixture
+def county(db, tmp_path):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    return Organisation.objects.get(slug="county")
+
+
+def test_it_imports_users_with_roles(county, tmp_path):
+    call_command("import_users", "county", write(tmp_path, "u.csv", USERS))
+    boss = Membership.objects.get(user__email="boss@county.example")
+    assert boss.role == Role.ORG_ADMIN
+    assert boss.unit.depth == 1
+    manager = Membership.objects.get(user__email="tm@county.example")
+    assert manager.role == Role.TEAM_MANAGER
+    assert manager.unit.name == "Team A"
+    assert Membership.objects.filter(organisation=county).count() == 4
+
+
+def test_it_imports_no_users_from_a_file_with_one_bad_row(county, tmp_path):
+    bad = USERS + "nobody@county.example,team_manager,Children's Services / Nowhere / Team Z\n"
+    bad += "not-an-email,boss,\n"
+    with pytest.raises(CommandError) as error:
+        call_command("import_users", "county", write(tmp_path, "u.csv", bad))
+    message = str(error.value)
+    assert "line 6: no unit with the path “Children's Services / Nowhere / Team Z”" in message
+    assert "line 7:" in message
+    assert "not a valid e-mail address" in message
+    assert "unknown role “boss”" in message
+    assert not Membership.objects.filter(organisation=county).exists()
+
+
+def test_it_refuses_a_role_that_does_not_fit_its_unit(county, tmp_path):
+    bad = "email,role,unit_path\nx@county.example,team_manager,Children's Services\n"
+    with pytest.raises(CommandError, match="line 2: Team managers hold their role at a team"):
+        call_command("import_users", "county", write(tmp_path, "u.csv", bad))
+
+
+def test_it_refuses_users_for_an_unknown_organisation(db, tmp_path):
+    with pytest.raises(CommandError, match="No organisation with the slug"):
+        call_command("import_users", "nowhere", write(tmp_path, "u.csv", USERS))

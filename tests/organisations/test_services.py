@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from organisations.models import Membership, Role, Unit
+from organisations.selectors import parent_of, readable_path, readable_paths, unit_names_by_path
+from organisations.services import (
+    add_unit,
+    archive_unit,
+    change_role,
+    delete_unit,
+    grant_membership,
+    move_unit,
+    remove_membership,
+    rename_unit,
+    restore_unit,
+    unit_has_data,
+)
+from tests.factories import make_user
+
+
+def test_it_moves_a_unit_with_its_whole_subtree(world):
+    south = world.units["Locality South"]
+    move_unit(unit=world.north, new_parent=south)
+    team_a = Unit.objects.get(pk=world.team_a.pk)
+    north = Unit.objects.get(pk=world.north.pk)
+    assert parent_of(north) == south
+    assert team_a.path.startswith(north.path)
+    assert team_a.path.startswith(south.path)
+    assert readable_paths(world.organisation)[team_a.pk] == (
+        "Children's Services / Locality South / Locality North / Team A"
+    )
+    assert set(Unit.objects.within(south).values_list("name", flat=True)) == {
+        "Locality South",
+        "Team C",
+        "Locality North",
+        "Team A",
+        "Team B",
+    }
+
+
+def test_it_refuses_to_move_a_unit_inside_itself(world):
+    with pytest.raises(ValidationError, match="inside itself"):
+        move_unit(unit=world.units["Children's Services"], new_parent=world.north)
+
+
+def test_it_refuses_to_move_a_unit_under_a_team(world):
+    with pytest.raises(ValidationError, match="team cannot contain"):
+        move_unit(unit=world.team_b, new_parent=world.team_a)
+
+
+def test_it_refuses_to_move_a_unit_to_another_organisation(world):
+    with pytest.raises(ValidationError, match="own organisation"):
+        move_unit(unit=world.team_b, new_parent=world.other_units["Other Service"])
+
+
+def test_it_archives_a_unit_with_data_and_keeps_the_data(world):
+    assert unit_has_data(world.team_a)  # the team manager's membership points at it
+    count = archive_unit(unit=world.north)
+    assert count == 3
+    team_a = Unit.objects.get(pk=world.team_a.pk)
+    assert team_a.is_archived
+    assert Membership.objects.filter(unit=team_a, user=world.team_manager).exists()
+    with pytest.raises(ValidationError, match="cannot be deleted"):
+        delete_unit(unit=team_a)
+    assert Unit.objects.filter(pk=team_a.pk).exists()
+    restore_unit(unit=world.north)
+    assert not Unit.objects.get(pk=world.team_a.pk).is_archived
+
+
+def test_it_deletes_a_unit_that_never_held_data(world):
+    empty = add_unit(parent=world.north, name="Team New", is_team=True)
+    assert not unit_has_data(empty)
+    delete_unit(unit=empty)
+    assert not Unit.objects.filter(pk=empty.pk).exists()
+
+
+def test_it_refuses_to_restore_a_unit_inside_an_archived_one(world):
+    archive_unit(unit=world.north)
+    with pytest.raises(ValidationError, match="Restore “Locality North” first"):
+        restore_unit(unit=Unit.objects.get(pk=world.team_a.pk))
+
+
+def test_it_renames_and_refuses_a_duplicate_sibling_name(world):
+    rename_unit(unit=world.team_b, name="  Team   Bravo ")
+    assert Unit.objects.get(pk=world.team_b.pk).name == "Team Bravo"
+    with pytest.raises(ValidationError, match="already has a unit"):
+        rename_unit(unit=world.team_b, name="team a")
+    with pytest.raises(ValidationError, match="cannot contain “/”"):
+        rename_unit(unit=world.team_b, name="A/B")
+
+
+def test_it_refuses_children_under_a_team(world):
+    with pytest.raises(ValidationError, match="team cannot contain"):
+        add_unit(parent=world.team_a, name="Sub", is_team=True)
+
+
+def test_it_reads_paths_without_a_query_per_unit(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        names = unit_names_by_path(world.organisation)
+    assert readable_path(world.team_a, names) == "Children's Services / Locality North / Team A"
+    assert readable_path(world.root, names) == "Example Council"
+
+
+def test_it_checks_roles_fit_their_unit(world):
+    person = make_user()
+    with pytest.raises(ValidationError, match="at a team"):
+        grant_membership(user=person, unit=world.north, role=Role.TEAM_MANAGER)
+    with pytest.raises(ValidationError, match="at the organisation itself"):
+        grant_membership(user=person, unit=world.north, role=Role.ORG_ADMIN)
+    with pytest.raises(ValidationError, match="above teams"):
+        grant_membership(user=person, unit=world.team_a, role=Role.LEADER)
+
+
+def test_it_keeps_each_person_in_one_organisation(world):
+    with pytest.raises(ValidationError, match="another organisation"):
+        grant_membership(user=world.outsider, unit=world.team_a, role=Role.TEAM_MANAGER)
+
+
+def test_it_keeps_at_least_one_org_admin(world):
+    membership = Membership.objects.get(user=world.org_admin)
+    with pytest.raises(ValidationError, match="at least one organisation admin"):
+        remove_membership(membership=membership)
+    with pytest.raises(ValidationError, match="at least one organisation admin"):
+        change_role(membership=membership, role=Role.LEADER, unit=world.north)
