@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from demo.responses import build_cycles
 from organisations.models import Membership, Organisation, Role, Unit
 from organisations.selectors import root_of
 from organisations.services import add_unit, create_organisation, grant_membership
@@ -90,8 +93,10 @@ def build_accounts(units: dict[str, Unit]) -> list[DemoAccount]:
     return ACCOUNTS
 
 
-def seed(*, with_results: bool = True) -> tuple[Organisation, list[DemoAccount]]:
+def seed(*, today: date | None = None) -> tuple[Organisation, list[DemoAccount]]:
+    today = today or timezone.localdate()
     remove_demo_organisation()
     organisation, units = build_structure()
     accounts = build_accounts(units)
+    build_cycles(organisation, units[DEMO_NAME], today=today)
     return organisation, accounts

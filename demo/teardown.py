@@ -12,7 +12,19 @@ from django.db import transaction
 from organisations.models import Membership, Organisation, Unit
 
 # Models deleted before the organisation's units, most dependent first. Later features add theirs.
-ORGANISATION_DATA: list[tuple[str, str]] = []
+ORGANISATION_DATA: list[tuple[str, str]] = [
+    ("diagnostics.Comment", "cycle__organisation"),
+    ("diagnostics.DomainScore", "cycle__organisation"),
+    ("diagnostics.Answer", "response__cycle__organisation"),
+    ("diagnostics.Response", "cycle__organisation"),
+    ("diagnostics.SurveyDraft", "invite__cycle__organisation"),
+    ("diagnostics.Invite", "cycle__organisation"),
+    ("diagnostics.CycleStatement", "cycle__organisation"),
+    ("diagnostics.CycleTeam", "cycle__organisation"),
+    ("diagnostics.Cycle", "organisation"),
+    ("diagnostics.Statement", "version__organisation"),
+    ("diagnostics.InstrumentVersion", "organisation"),
+]
 
 
 @transaction.atomic

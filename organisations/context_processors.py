@@ -23,8 +23,9 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
     reach = reach_of(request.user)
     if not reach.has_role:
         return []
-    items = [("Home", reverse("home"))]
+    items = [("Home", reverse("home")), ("Cycles", reverse("diagnostics:cycle_list"))]
     if reach.is_org_admin:
+        items.append(("Questionnaire", reverse("diagnostics:version_list")))
         items.append(("Organisation", reverse("organisations:structure")))
     return items
 

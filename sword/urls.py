@@ -16,5 +16,7 @@ urlpatterns = [
     path("how-your-answers-are-protected/", views.protection, name="protection"),
     path("accounts/", include("accounts.urls")),
     path("organisation/", include("organisations.urls")),
+    path("cycles/", include("diagnostics.urls")),
+    path("survey/", include("diagnostics.survey_urls")),
     path("operator/", admin.site.urls),
 ]

@@ -13,13 +13,19 @@ Other Council (the outsider's organisation)
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
+from diagnostics.models import Cycle, InstrumentVersion
+from diagnostics.selectors import latest_version_for
+from diagnostics.services import copy_version, create_cycle, open_cycle
 from organisations.models import Organisation, Role, Unit
 from tests.factories import make_member, make_organisation, make_units
 
@@ -54,6 +60,33 @@ class World:
     @property
     def north(self) -> Unit:
         return self.units["Locality North"]
+
+    def cycle_for_team_a(self) -> Cycle:
+        """An open pulse for Team A (made on first use)."""
+        existing = Cycle.objects.filter(unit=self.team_a).first()
+        if existing is not None:
+            return existing
+        today = timezone.localdate()
+        cycle = create_cycle(
+            unit=self.team_a,
+            kind=Cycle.Kind.PULSE,
+            instrument=latest_version_for(self.organisation),
+            name="Team A pulse",
+            opens_on=today,
+            closes_on=today + timedelta(days=14),
+            created_by=None,
+        )
+        return open_cycle(cycle=cycle)
+
+    def own_version(self) -> InstrumentVersion:
+        """A draft questionnaire version of the organisation's own (made on first use)."""
+        existing = InstrumentVersion.objects.filter(organisation=self.organisation).first()
+        if existing is not None:
+            return existing
+        built_in = InstrumentVersion.objects.get(organisation__isnull=True)
+        return copy_version(
+            version=built_in, organisation_id=self.organisation.pk, name="Ours", created_by=None
+        )
 
 
 @pytest.fixture
@@ -118,3 +151,33 @@ def client_for() -> Callable[[User | None], Client]:
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _restore_builtin_questionnaire() -> None:
+    """Put back the questionnaire that migrations load, if a transactional test flushed it.
+
+    Transactional tests (threads, the live server) empty every table when they finish; with
+    tests spread over several workers, later tests on the same worker would find no
+    questionnaire. This reloads it with the migration's own code.
+    """
+    from django.apps import apps
+
+    from diagnostics.models import Domain
+
+    if Domain.objects.exists():
+        return
+    migration = importlib.import_module("diagnostics.migrations.0002_builtin_questionnaire")
+    migration.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _builtin_questionnaire(request: pytest.FixtureRequest) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        names & {"transactional_db", "live_server"}
+    )
+    if not (marker or names & {"db", "transactional_db", "live_server"}):
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    _restore_builtin_questionnaire()

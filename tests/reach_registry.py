@@ -33,6 +33,22 @@ def _unit(name: str) -> Callable[[Any], dict[str, Any]]:
     return lambda world: {"unit_id": world.units[name].pk}
 
 
+def _cycle(world: Any) -> dict[str, Any]:
+    return {"cycle_id": world.cycle_for_team_a().pk}
+
+
+def _cycle_team(world: Any) -> dict[str, Any]:
+    return {"cycle_id": world.cycle_for_team_a().pk, "team_id": world.team_a.pk}
+
+
+def _own_version(world: Any) -> dict[str, Any]:
+    return {"version_id": world.own_version().pk}
+
+
+def _own_statement(world: Any) -> dict[str, Any]:
+    return {"statement_id": world.own_version().statements.first().pk}
+
+
 def _manager_membership(world: Any) -> dict[str, Any]:
     return {"membership_id": Membership.objects.get(user=world.team_manager).pk}
 
@@ -57,6 +73,22 @@ PAGES: list[Page] = [
     ),
     Page("organisations:membership_edit", frozenset({ADMIN}), _manager_membership),
     Page("organisations:membership_remove", frozenset({ADMIN}), _manager_membership),
+    Page("diagnostics:cycle_list", ALL_ROLES),
+    Page("diagnostics:cycle_create", ALL_ROLES),
+    Page("diagnostics:cycle_detail", ALL_ROLES, _cycle),
+    Page("diagnostics:cycle_open", ALL_ROLES, _cycle, method="post", ok_status=302),
+    Page("diagnostics:cycle_close", ALL_ROLES, _cycle),
+    Page("diagnostics:cycle_edit", ALL_ROLES, _cycle, ok_status=302),
+    Page("diagnostics:cycle_delete", ALL_ROLES, _cycle),
+    Page("diagnostics:invites_new", ALL_ROLES, _cycle_team),
+    Page("diagnostics:invites_sheet", ALL_ROLES, _cycle_team, ok_status=302),
+    Page("diagnostics:invites_csv", ALL_ROLES, _cycle_team, ok_status=302),
+    Page("diagnostics:version_list", frozenset({ADMIN})),
+    Page("diagnostics:version_detail", frozenset({ADMIN}), _own_version),
+    Page("diagnostics:version_copy", frozenset({ADMIN}), _own_version),
+    Page("diagnostics:statement_add", frozenset({ADMIN}), _own_version),
+    Page("diagnostics:statement_edit", frozenset({ADMIN}), _own_statement),
+    Page("diagnostics:statement_remove", frozenset({ADMIN}), _own_statement),
 ]
 
 # Pages anyone may open without signing in, and the Django admin (operators only).
@@ -69,4 +101,10 @@ PUBLIC_NAMES = {
     "accounts:password_reset_done",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    "survey:enter_code",
+    "survey:thanks",
+    "survey:start",
+    "survey:page",
+    "survey:review",
+    "survey:submit",
 }

@@ -1,0 +1,56 @@
+"""What can go wrong when someone uses a code. Each error carries the page it deserves."""
+
+from __future__ import annotations
+
+
+class SurveyError(Exception):
+    status = 400
+    title = "Something was wrong with that form"
+    message = "Nothing was saved. Go back and try again."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        if message:
+            self.message = message
+
+
+class UnknownCode(SurveyError):
+    status = 404
+    title = "We do not recognise this code"
+    message = (
+        "Check the code on your card or in your e-mail and type it again. Codes use the letters "
+        "A to Z and the numbers 2 to 9, so there is no letter O or I and no number 0 or 1."
+    )
+
+
+class CodeAlreadyUsed(SurveyError):
+    status = 410
+    title = "This code has already been used"
+    message = (
+        "Each code can be used once, and this one has been. If you have not answered yet, ask "
+        "your team manager for a new code. Your earlier answers, if you sent them, are safe."
+    )
+
+
+class CycleNotOpen(SurveyError):
+    status = 410
+    title = "This survey is not open yet"
+
+
+class CycleClosed(SurveyError):
+    status = 410
+    title = "This survey has closed"
+
+
+class TamperedForm(SurveyError):
+    status = 400
+    title = "This form was changed"
+    message = (
+        "What was sent does not match the survey's questions, so nothing was saved. "
+        "Reload the page and answer again."
+    )
+
+
+class IncompleteAnswers(SurveyError):
+    status = 400
+    title = "Some statements have no answer yet"

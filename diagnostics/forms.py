@@ -1,0 +1,142 @@
+"""Forms for cycles, invites and questionnaire versions (the survey itself is in views_survey)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from diagnostics.models import Cycle, Domain, InstrumentVersion
+from diagnostics.pulses import PULSE_MAX, PULSE_MIN
+from diagnostics.selectors import latest_version_for, versions_for
+from diagnostics.services import MAX_CODES_PER_REQUEST, parse_email_list
+from organisations.access import Reach
+from organisations.forms import UnitInReachField
+from organisations.models import Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CycleForm(forms.Form):
+    unit = UnitInReachField(
+        queryset=Unit.objects.none(),
+        label="Which part of the organisation?",
+        help_text="Every team below the unit you choose takes part.",
+    )
+    kind = forms.ChoiceField(
+        label="What kind of cycle?",
+        choices=[
+            (Cycle.Kind.FULL, "Full diagnostic: every statement, about 10 minutes"),
+            (Cycle.Kind.PULSE, "Pulse: 9 to 12 rotating statements, about 2 minutes"),
+        ],
+        widget=forms.RadioSelect,
+        initial=Cycle.Kind.PULSE,
+    )
+    instrument = forms.ModelChoiceField(
+        queryset=InstrumentVersion.objects.none(), label="Questionnaire version", empty_label=None
+    )
+    name = forms.CharField(
+        max_length=120,
+        required=False,
+        help_text="Staff see this name. Leave it empty for one made from the unit and month.",
+    )
+    opens_on = forms.DateField(label="Opens on", widget=DateInput)
+    closes_on = forms.DateField(label="Closes on", widget=DateInput)
+    pulse_size = forms.IntegerField(
+        label="Statements in a pulse",
+        min_value=PULSE_MIN,
+        max_value=PULSE_MAX,
+        initial=PULSE_MAX,
+        help_text=(
+            f"{PULSE_MIN} to {PULSE_MAX}, at least one from every domain. "
+            "Ignored for a full diagnostic."
+        ),
+    )
+
+    def __init__(self, *args: Any, reach: Reach, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assert reach.organisation is not None
+        field = self.fields["unit"]
+        assert isinstance(field, UnitInReachField)
+        field.scope(reach.units().active(), reach.organisation)
+        instrument = self.fields["instrument"]
+        assert isinstance(instrument, forms.ModelChoiceField)
+        instrument.queryset = versions_for(reach.organisation)
+        instrument.initial = latest_version_for(reach.organisation).pk
+        today = timezone.localdate()
+        self.fields["opens_on"].initial = today
+        self.fields["closes_on"].initial = today + timedelta(days=14)
+        teams = [m.unit for m in reach.memberships if m.unit.is_team]
+        if len(reach.memberships) == 1 and teams:
+            field.initial = teams[0].pk
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
+        if opens_on and closes_on and closes_on < opens_on:
+            self.add_error("closes_on", "The closing date must be on or after the opening date.")
+        if closes_on and closes_on < timezone.localdate():
+            self.add_error("closes_on", "The closing date is in the past.")
+        return data
+
+
+class DraftCycleForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    opens_on = forms.DateField(label="Opens on", widget=DateInput)
+    closes_on = forms.DateField(label="Closes on", widget=DateInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", "The closing date must be on or after the opening date.")
+        return data
+
+
+class InviteForm(forms.Form):
+    count = forms.IntegerField(
+        label="How many codes to print or download?",
+        min_value=0,
+        max_value=MAX_CODES_PER_REQUEST,
+        initial=20,
+        help_text="One per person, with a few spare. You can make more later.",
+    )
+    emails = forms.CharField(
+        label="E-mail the links to these addresses (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            "One address per line. Each gets its own link. We use the addresses to send the "
+            "e-mails and do not store them."
+        ),
+    )
+
+    def clean_emails(self) -> list[str]:
+        return parse_email_list(self.cleaned_data.get("emails") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("count") and not data.get("emails") and not self.errors:
+            raise forms.ValidationError("Ask for at least one code, or give an e-mail address.")
+        return data
+
+
+class CopyVersionForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Name of the new version")
+
+
+class StatementForm(forms.Form):
+    text = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reverse_scored = forms.BooleanField(
+        required=False,
+        label="Worded negatively (agreeing means worse conditions), so reverse scored",
+    )
+
+
+class AddStatementForm(StatementForm):
+    domain = forms.ModelChoiceField(queryset=Domain.objects.all(), empty_label=None)
+
+    field_order = ["domain", "text", "reverse_scored"]

@@ -1,0 +1,285 @@
+"""The questionnaire, diagnostic cycles, invite codes and the anonymous responses.
+
+A response stores its team, its cycle, the date it was submitted (no time of day), optional
+banded demographics and its answers. Nothing in it leads back to a code, a person, an IP address
+or a browser: see `tests/diagnostics/test_anonymity_of_storage.py`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from organisations.models import Organisation, Unit
+
+SCALE: list[tuple[int, str]] = [
+    (1, "Strongly disagree"),
+    (2, "Disagree"),
+    (3, "Slightly disagree"),
+    (4, "Slightly agree"),
+    (5, "Agree"),
+    (6, "Strongly agree"),
+]
+NOT_APPLICABLE_LABEL = "Not applicable / prefer not to say"
+
+
+class Domain(models.Model):
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstrumentVersion(models.Model):
+    """A version of the questionnaire. Built-in versions have no organisation.
+
+    Once a cycle using it has opened (and so may have responses) a version is frozen; changes
+    are made in a copy.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="instrument_versions",
+        help_text="Empty for the built-in questionnaire that every organisation can use.",
+    )
+    name = models.CharField(max_length=120)
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Statement(models.Model):
+    version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="statements"
+    )
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="statements")
+    code = models.CharField(max_length=12, help_text="Short and stable, e.g. WL1 or SUP3.")
+    text = models.CharField(max_length=300)
+    reverse_scored = models.BooleanField(
+        default=False, help_text="Worded negatively: agreeing means worse conditions."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["domain__position", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="statement_code_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text}"
+
+
+class Cycle(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "full", "Full diagnostic"
+        PULSE = "pulse", "Pulse"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cycles")
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="cycles",
+        help_text="Every team below this unit takes part.",
+    )
+    instrument = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, related_name="cycles"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    statements = models.ManyToManyField(Statement, through="CycleStatement", related_name="+")
+    teams = models.ManyToManyField(Unit, through="CycleTeam", related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opens_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="cycle_closes_after_it_opens",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "kind", "opens_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CycleStatement(models.Model):
+    """The statements a cycle asks, in the order staff see them (all of them for a full cycle)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="cycle_statements")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "statement"], name="statement_once_per_cycle"),
+        ]
+
+
+class CycleTeam(models.Model):
+    """A team taking part in a cycle, fixed when the cycle is created."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="cycle_teams")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cycle_teams")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "team"], name="team_once_per_cycle"),
+        ]
+
+
+class Invite(models.Model):
+    """A one-time code, stored only as its SHA-256 hash and never linked to a response."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="invites")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invites")
+    code_hash = models.CharField(max_length=64, unique=True)
+    is_used = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "team", "is_used"])]
+
+
+class SurveyDraft(models.Model):
+    """Answers in progress, so a reload or a back button loses nothing. Deleted at submission."""
+
+    invite = models.OneToOneField(Invite, on_delete=models.CASCADE, related_name="draft")
+    answers = models.JSONField(default=dict)
+    about = models.JSONField(default=dict)
+    comment = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class RoleGroup(models.TextChoices):
+    PRACTITIONER = "practitioner", "Social worker or practitioner"
+    SENIOR = "senior", "Senior, advanced or consultant practitioner"
+    MANAGER = "manager", "Manager or supervisor"
+    SUPPORT = "support", "Support, business or other role"
+    PREFER_NOT = "prefer_not", "Prefer not to say"
+
+
+class ServiceLength(models.TextChoices):
+    UNDER_1 = "under_1", "Less than 1 year"
+    FROM_1_TO_2 = "1_to_2", "1 to 2 years"
+    FROM_2_TO_5 = "2_to_5", "2 to 5 years"
+    FROM_5_TO_10 = "5_to_10", "5 to 10 years"
+    OVER_10 = "over_10", "More than 10 years"
+    PREFER_NOT = "prefer_not", "Prefer not to say"
+
+
+class WorkingPattern(models.TextChoices):
+    FULL_TIME = "full_time", "Full time"
+    PART_TIME = "part_time", "Part time"
+    AGENCY = "agency", "Agency or locum"
+    PREFER_NOT = "prefer_not", "Prefer not to say"
+
+
+class Response(models.Model):
+    """One anonymous response. No user, code, IP address, user agent or time of day."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="responses")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="responses")
+    submitted_on = models.DateField()
+    role_group = models.CharField(max_length=16, choices=RoleGroup.choices, blank=True)
+    service_length = models.CharField(max_length=16, choices=ServiceLength.choices, blank=True)
+    working_pattern = models.CharField(max_length=16, choices=WorkingPattern.choices, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "team"])]
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(6)], help_text="As given, 1 to 6."
+    )
+    score = models.PositiveSmallIntegerField(help_text="After reverse scoring (7 − value).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "statement"], name="one_answer_per_statement"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=1, value__lte=6), name="answer_value_1_to_6"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=6), name="answer_score_1_to_6"
+            ),
+        ]
+
+
+class DomainScore(models.Model):
+    """A response's figures for one domain, computed by the scoring module at submission.
+
+    Kept beside the answers (in the same transaction) so that dashboards aggregate one row per
+    response and domain in SQL. `score` is empty when fewer than half the domain's statements in
+    the form were answered. Cycle, team and date repeat the response's own, for indexed grouping.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="domain_scores")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    submitted_on = models.DateField()
+    score = models.FloatField(null=True, blank=True)
+    red = models.PositiveSmallIntegerField()
+    amber = models.PositiveSmallIntegerField()
+    green = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "domain"], name="one_score_per_domain"),
+        ]
+        indexes = [
+            models.Index(fields=["cycle", "team", "domain"]),
+            models.Index(fields=["team", "submitted_on"]),
+        ]
+
+
+class Comment(models.Model):
+    """Free text left with a response, stored apart from it.
+
+    No date and no link to the response, so a comment cannot be tied to answers or demographics.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="comments")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="comments")
+    text = models.TextField(max_length=1000)

@@ -1,0 +1,139 @@
+"""Reads about the questionnaire, cycles and invites."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from diagnostics.models import (
+    Cycle,
+    CycleStatement,
+    CycleTeam,
+    InstrumentVersion,
+    Invite,
+    Response,
+    Statement,
+)
+from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
+from organisations.access import Reach
+from organisations.models import Organisation, Unit
+
+
+def versions_for(organisation: Organisation) -> QuerySet[InstrumentVersion]:
+    """The built-in questionnaire versions and the organisation's own."""
+    return InstrumentVersion.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation=organisation)
+    ).annotate(statement_count=Count("statements"))
+
+
+def latest_version_for(organisation: Organisation) -> InstrumentVersion:
+    """The organisation's newest own version, else the newest built-in one."""
+    own = InstrumentVersion.objects.filter(organisation=organisation).first()
+    if own is not None:
+        return own
+    built_in = InstrumentVersion.objects.filter(organisation__isnull=True).first()
+    if built_in is None:
+        raise InstrumentVersion.DoesNotExist("No questionnaire is installed: run migrate.")
+    return built_in
+
+
+def is_frozen(version: InstrumentVersion) -> bool:
+    """A version is frozen once a cycle using it has opened or it has responses."""
+    opened = Cycle.objects.filter(instrument=version).exclude(status=Cycle.Status.DRAFT)
+    return opened.exists() or Response.objects.filter(cycle__instrument=version).exists()
+
+
+def survey_statements(cycle: Cycle) -> list[SurveyStatement]:
+    """The cycle's statements in the order staff see them (one query)."""
+    rows = (
+        CycleStatement.objects.filter(cycle=cycle)
+        .select_related("statement__domain")
+        .order_by("position")
+    )
+    return [
+        SurveyStatement(
+            code=row.statement.code,
+            text=row.statement.text,
+            domain_code=row.statement.domain.code,
+            domain_name=row.statement.domain.name,
+            domain_position=row.statement.domain.position,
+            reverse_scored=row.statement.reverse_scored,
+        )
+        for row in rows
+    ]
+
+
+def survey_shape(cycle: Cycle) -> SurveyShape:
+    return shape_survey(survey_statements(cycle))
+
+
+def statements_by_code(cycle: Cycle) -> dict[str, Statement]:
+    rows = CycleStatement.objects.filter(cycle=cycle).select_related("statement__domain")
+    return {row.statement.code: row.statement for row in rows}
+
+
+class Availability(Enum):
+    DRAFT = "draft"
+    NOT_YET_OPEN = "not_yet_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def availability(cycle: Cycle, *, today: date) -> Availability:
+    """Whether a cycle takes responses today. An open cycle past its closing date is closed."""
+    if cycle.status == Cycle.Status.DRAFT:
+        return Availability.DRAFT
+    if cycle.status == Cycle.Status.CLOSED or today > cycle.closes_on:
+        return Availability.CLOSED
+    if today < cycle.opens_on:
+        return Availability.NOT_YET_OPEN
+    return Availability.OPEN
+
+
+def cycles_visible_to(reach: Reach) -> QuerySet[Cycle]:
+    """Cycles for a unit in reach, or that include a team in reach."""
+    if reach.organisation is None:
+        return Cycle.objects.none()
+    team_in_reach = CycleTeam.objects.filter(cycle=OuterRef("pk")).filter(
+        reach.unit_filter("team__")
+    )
+    return (
+        Cycle.objects.filter(organisation=reach.organisation)
+        .filter(Q(reach.unit_filter("unit__")) | Q(Exists(team_in_reach)))
+        .select_related("unit", "instrument")
+    )
+
+
+def cycle_teams(cycle: Cycle) -> list[Unit]:
+    return list(Unit.objects.filter(cycle_teams__cycle=cycle).order_by("path"))
+
+
+def pulse_history(unit: Unit, *, before: Cycle | None = None) -> list[set[str]]:
+    """Statement codes of the unit's earlier pulses, oldest first."""
+    pulses = Cycle.objects.filter(unit=unit, kind=Cycle.Kind.PULSE).order_by("created_at", "pk")
+    if before is not None and before.pk:
+        pulses = pulses.exclude(pk=before.pk).filter(created_at__lte=before.created_at)
+    rows = CycleStatement.objects.filter(cycle__in=pulses).values_list(
+        "cycle_id", "statement__code"
+    )
+    by_cycle: dict[int, set[str]] = {pulse.pk: set() for pulse in pulses}
+    for cycle_id, code in rows:
+        by_cycle[cycle_id].add(code)
+    return list(by_cycle.values())
+
+
+def invite_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
+    """Team id → (codes issued, codes used) for a cycle."""
+    rows = (
+        Invite.objects.filter(cycle=cycle)
+        .values("team_id")
+        .annotate(issued=Count("pk"), used=Count("pk", filter=Q(is_used=True)))
+    )
+    return {row["team_id"]: (row["issued"], row["used"]) for row in rows}
+
+
+def response_counts(cycle: Cycle) -> dict[int, int]:
+    rows = Response.objects.filter(cycle=cycle).values("team_id").annotate(count=Count("pk"))
+    return {row["team_id"]: row["count"] for row in rows}

@@ -1,0 +1,534 @@
+"""Writes for the questionnaire, cycles, invites and responses. Each runs in one transaction."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from diagnostics import codes as invite_codes
+from diagnostics.errors import (
+    CodeAlreadyUsed,
+    CycleClosed,
+    CycleNotOpen,
+    IncompleteAnswers,
+    TamperedForm,
+    UnknownCode,
+)
+from diagnostics.models import (
+    Answer,
+    Comment,
+    Cycle,
+    CycleStatement,
+    CycleTeam,
+    Domain,
+    DomainScore,
+    InstrumentVersion,
+    Invite,
+    Response,
+    RoleGroup,
+    ServiceLength,
+    Statement,
+    SurveyDraft,
+    WorkingPattern,
+)
+from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_statements
+from diagnostics.scoring import response_domain_figures, score_of
+from diagnostics.selectors import (
+    Availability,
+    availability,
+    is_frozen,
+    pulse_history,
+    statements_by_code,
+)
+from organisations.models import Unit
+
+MAX_CODES_PER_REQUEST = 500
+MAX_COMMENT_LENGTH = 1000
+ABOUT_CHOICES: dict[str, set[str]] = {
+    "role_group": set(RoleGroup.values),
+    "service_length": set(ServiceLength.values),
+    "working_pattern": set(WorkingPattern.values),
+}
+NOT_APPLICABLE = 0  # how a "Not applicable / prefer not to say" answer travels before storage
+
+
+# --- instrument versions -------------------------------------------------------------------
+
+
+class VersionFrozen(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "This version has been used by a cycle that opened, so it is frozen. "
+            "Make a copy to change it."
+        )
+
+
+def _check_editable(version: InstrumentVersion) -> None:
+    if version.organisation_id is None:
+        raise ValidationError("The built-in questionnaire cannot be edited. Make a copy instead.")
+    if is_frozen(version):
+        raise VersionFrozen()
+
+
+@transaction.atomic
+def copy_version(
+    *, version: InstrumentVersion, organisation_id: int, name: str, created_by: User | None
+) -> InstrumentVersion:
+    name = name.strip()
+    if not name:
+        raise ValidationError("Give the new version a name.")
+    copy = InstrumentVersion.objects.create(
+        organisation_id=organisation_id, name=name, based_on=version, created_by=created_by
+    )
+    Statement.objects.bulk_create(
+        Statement(
+            version=copy,
+            domain_id=s.domain_id,
+            code=s.code,
+            text=s.text,
+            reverse_scored=s.reverse_scored,
+            position=s.position,
+        )
+        for s in version.statements.all()
+    )
+    return copy
+
+
+def _clean_text(text: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise ValidationError("A statement needs some text.")
+    if len(text) > 300:
+        raise ValidationError("Keep a statement under 300 characters; shorter is better.")
+    return text
+
+
+def _next_code(version: InstrumentVersion, domain: Domain) -> str:
+    """A new code in the domain that no version in the organisation's family has used."""
+    pattern = re.compile(rf"^{re.escape(domain.code)}(\d+)$")
+    used = Statement.objects.filter(domain=domain).filter(
+        Q(version__organisation_id=version.organisation_id) | Q(version__organisation__isnull=True)
+    )
+    numbers = [
+        int(m.group(1))
+        for code in used.values_list("code", flat=True)
+        if (m := pattern.match(code))
+    ]
+    return f"{domain.code}{max(numbers, default=0) + 1}"
+
+
+@transaction.atomic
+def add_statement(
+    *, version: InstrumentVersion, domain: Domain, text: str, reverse_scored: bool
+) -> Statement:
+    _check_editable(version)
+    last = version.statements.filter(domain=domain).aggregate(last=Max("position"))["last"]
+    return Statement.objects.create(
+        version=version,
+        domain=domain,
+        code=_next_code(version, domain),
+        text=_clean_text(text),
+        reverse_scored=reverse_scored,
+        position=(last or 0) + 1,
+    )
+
+
+@transaction.atomic
+def reword_statement(*, statement: Statement, text: str, reverse_scored: bool) -> Statement:
+    _check_editable(statement.version)
+    statement.text = _clean_text(text)
+    statement.reverse_scored = reverse_scored
+    statement.save(update_fields=["text", "reverse_scored"])
+    return statement
+
+
+@transaction.atomic
+def remove_statement(*, statement: Statement) -> None:
+    _check_editable(statement.version)
+    others = statement.version.statements.filter(domain_id=statement.domain_id).exclude(
+        pk=statement.pk
+    )
+    if not others.exists():
+        raise ValidationError("Every domain needs at least one statement.")
+    statement.delete()
+
+
+# --- cycles --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_cycle(
+    *,
+    unit: Unit,
+    kind: str,
+    instrument: InstrumentVersion,
+    name: str,
+    opens_on: date,
+    closes_on: date,
+    created_by: User | None,
+    pulse_size: int = PULSE_MAX,
+) -> Cycle:
+    """A draft cycle for every team below `unit`, with its statements chosen and stored."""
+    if kind not in Cycle.Kind.values:
+        raise ValidationError("A cycle is either a full diagnostic or a pulse.")
+    if closes_on < opens_on:
+        raise ValidationError("The closing date must be on or after the opening date.")
+    if unit.is_archived:
+        raise ValidationError("This unit is archived; restore it before starting a cycle.")
+    if instrument.organisation_id not in (None, unit.organisation_id):
+        raise ValidationError("That questionnaire belongs to another organisation.")
+    teams = list(Unit.objects.within(unit).teams().active())
+    if not teams:
+        raise ValidationError(f"“{unit.name}” has no active teams to take part.")
+    name = name.strip() or f"{Cycle.Kind(kind).label} {unit.name} {opens_on:%B %Y}"
+
+    cycle = Cycle.objects.create(
+        organisation_id=unit.organisation_id,
+        unit=unit,
+        instrument=instrument,
+        kind=kind,
+        name=name[:120],
+        opens_on=opens_on,
+        closes_on=closes_on,
+        created_by=created_by,
+    )
+    statements = list(instrument.statements.select_related("domain"))
+    if kind == Cycle.Kind.PULSE:
+        if not PULSE_MIN <= pulse_size <= PULSE_MAX:
+            raise ValidationError(f"A pulse has {PULSE_MIN} to {PULSE_MAX} statements.")
+        chosen = choose_pulse_statements(
+            [Candidate(s.code, s.domain.position, s.position) for s in statements],
+            history=pulse_history(unit, before=cycle),
+            size=pulse_size,
+        )
+        by_code = {s.code: s for s in statements}
+        ordered = [by_code[code] for code in chosen]
+    else:
+        ordered = sorted(statements, key=lambda s: (s.domain.position, s.position, s.code))
+    CycleStatement.objects.bulk_create(
+        CycleStatement(cycle=cycle, statement=s, position=i) for i, s in enumerate(ordered, 1)
+    )
+    CycleTeam.objects.bulk_create(CycleTeam(cycle=cycle, team=team) for team in teams)
+    return cycle
+
+
+@transaction.atomic
+def open_cycle(*, cycle: Cycle, today: date | None = None) -> Cycle:
+    if cycle.status != Cycle.Status.DRAFT:
+        raise ValidationError("Only a draft cycle can be opened.")
+    if cycle.closes_on < (today or timezone.localdate()):
+        raise ValidationError("The closing date has passed; change it before opening.")
+    cycle.status = Cycle.Status.OPEN
+    cycle.opened_at = timezone.now()
+    cycle.save(update_fields=["status", "opened_at"])
+    return cycle
+
+
+@transaction.atomic
+def close_cycle(*, cycle: Cycle) -> Cycle:
+    """Close a cycle now (early, or after its closing date). A closed cycle never reopens."""
+    if cycle.status != Cycle.Status.OPEN:
+        raise ValidationError("Only an open cycle can be closed.")
+    cycle.status = Cycle.Status.CLOSED
+    cycle.closed_at = timezone.now()
+    cycle.save(update_fields=["status", "closed_at"])
+    return cycle
+
+
+@transaction.atomic
+def update_draft_cycle(*, cycle: Cycle, name: str, opens_on: date, closes_on: date) -> Cycle:
+    if cycle.status != Cycle.Status.DRAFT:
+        raise ValidationError("Only a draft cycle can be changed.")
+    if closes_on < opens_on:
+        raise ValidationError("The closing date must be on or after the opening date.")
+    cycle.name = name.strip() or cycle.name
+    cycle.opens_on = opens_on
+    cycle.closes_on = closes_on
+    cycle.save(update_fields=["name", "opens_on", "closes_on"])
+    return cycle
+
+
+@transaction.atomic
+def delete_draft_cycle(*, cycle: Cycle) -> None:
+    if cycle.status != Cycle.Status.DRAFT:
+        raise ValidationError("Only a draft cycle can be deleted; close an open one instead.")
+    Invite.objects.filter(cycle=cycle).delete()
+    cycle.delete()
+
+
+# --- invites -------------------------------------------------------------------------------
+
+
+def invite_url(code: str) -> str:
+    return settings.SITE_URL + reverse("survey:start", kwargs={"code": invite_codes.display(code)})
+
+
+def _check_can_invite(cycle: Cycle, team: Unit, today: date) -> None:
+    if not CycleTeam.objects.filter(cycle=cycle, team=team).exists():
+        raise ValidationError(f"“{team.name}” is not taking part in this cycle.")
+    if availability(cycle, today=today) == Availability.CLOSED:
+        raise ValidationError("This cycle has closed, so it takes no more codes.")
+
+
+@transaction.atomic
+def issue_invites(*, cycle: Cycle, team: Unit, count: int, today: date | None = None) -> list[str]:
+    """Make `count` new one-time codes. Returns the codes: this is the only time they exist."""
+    if not 1 <= count <= MAX_CODES_PER_REQUEST:
+        raise ValidationError(f"Ask for between 1 and {MAX_CODES_PER_REQUEST} codes at a time.")
+    _check_can_invite(cycle, team, today or timezone.localdate())
+    while True:
+        codes = [invite_codes.new_code() for _ in range(count)]
+        try:
+            with transaction.atomic():
+                Invite.objects.bulk_create(
+                    Invite(cycle=cycle, team=team, code_hash=invite_codes.hash_code(code))
+                    for code in codes
+                )
+        except IntegrityError:  # pragma: no cover - a 1 in 2**59 collision: draw again
+            continue
+        return codes
+
+
+def parse_email_list(text: str) -> list[str]:
+    """Addresses separated by commas, semicolons, spaces or new lines; each checked."""
+    from django.core.validators import validate_email
+
+    addresses = [part.strip() for part in re.split(r"[\s,;]+", text) if part.strip()]
+    bad = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise ValidationError("These are not e-mail addresses: " + ", ".join(bad[:10]))
+    unique = list(dict.fromkeys(a.lower() for a in addresses))
+    if len(unique) > MAX_CODES_PER_REQUEST:
+        raise ValidationError(f"Send at most {MAX_CODES_PER_REQUEST} invitations at a time.")
+    return unique
+
+
+def email_invites(*, cycle: Cycle, team: Unit, addresses: list[str]) -> int:
+    """E-mail each address its own link. The addresses are used to send and never stored."""
+    if not addresses:
+        return 0
+    codes = issue_invites(cycle=cycle, team=team, count=len(addresses))
+    subject = f"Your invitation: {cycle.name}"
+    messages = []
+    for address, code in zip(addresses, codes, strict=True):
+        body = (
+            f"You are invited to answer an anonymous survey about the working conditions of "
+            f"{team.name}: {cycle.name}.\n\n"
+            f"Answer here (the link works once):\n{invite_url(code)}\n\n"
+            f"Or go to {settings.SITE_URL}{reverse('survey:enter_code')} and type the code "
+            f"{code}.\n\nIt closes on {cycle.closes_on:%-d %B %Y}. Your answers cannot be traced "
+            "back to you or to this e-mail: the code is not linked to what you answer.\n"
+        )
+        messages.append((subject, body, None, [address]))
+    send_mass_mail(messages, fail_silently=False)
+    return len(messages)
+
+
+# --- the survey ----------------------------------------------------------------------------
+
+
+def find_invite(code: str) -> Invite:
+    """The invite for a code, whatever its state; UnknownCode if there is none."""
+    if not invite_codes.looks_valid(code):
+        raise UnknownCode()
+    try:
+        return Invite.objects.select_related("cycle__organisation", "team").get(
+            code_hash=invite_codes.hash_code(code)
+        )
+    except Invite.DoesNotExist as exc:
+        raise UnknownCode() from exc
+
+
+def check_usable(invite: Invite, *, today: date) -> None:
+    """Raise the right error when the code cannot be used today."""
+    if invite.is_used:
+        raise CodeAlreadyUsed()
+    state = availability(invite.cycle, today=today)
+    if state in (Availability.DRAFT, Availability.NOT_YET_OPEN):
+        raise CycleNotOpen(
+            f"This survey opens on {invite.cycle.opens_on:%-d %B %Y}. Your code will work then."
+        )
+    if state == Availability.CLOSED:
+        raise CycleClosed(
+            f"This survey closed on {min(invite.cycle.closes_on, today):%-d %B %Y}, so it takes "
+            "no more answers. Thank you for wanting to take part."
+        )
+
+
+def clean_answers(
+    raw: Mapping[str, Any], *, allowed_codes: Iterable[str], require_all: bool
+) -> dict[str, int]:
+    """Check answers (statement code → 1..6, or 0 for not applicable) against the survey.
+
+    A code that is not one of the survey's statements, or a value outside the scale, means the
+    form was tampered with: nothing is saved.
+    """
+    allowed = set(allowed_codes)
+    cleaned: dict[str, int] = {}
+    for code, value in raw.items():
+        if code not in allowed:
+            raise TamperedForm()
+        number = _whole_number(value)
+        if number != NOT_APPLICABLE and not 1 <= number <= 6:
+            raise TamperedForm()
+        cleaned[code] = number
+    if require_all and set(cleaned) != allowed:
+        raise IncompleteAnswers("Some statements have no answer yet.")
+    return cleaned
+
+
+def _whole_number(value: Any) -> int:
+    """An int, or a string of digits; anything else (floats, booleans, junk) is tampering."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise TamperedForm()
+
+
+def clean_about(raw: Mapping[str, Any]) -> dict[str, str]:
+    cleaned: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in ABOUT_CHOICES:
+            raise TamperedForm()
+        if value in ("", None):
+            continue
+        if value not in ABOUT_CHOICES[key]:
+            raise TamperedForm()
+        cleaned[key] = str(value)
+    return cleaned
+
+
+def clean_comment(text: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_COMMENT_LENGTH:
+        raise ValidationError(f"Keep your comment under {MAX_COMMENT_LENGTH} characters.")
+    return text
+
+
+@transaction.atomic
+def save_progress(
+    *,
+    invite: Invite,
+    answers: Mapping[str, int] | None = None,
+    about: Mapping[str, str] | None = None,
+    comment: str | None = None,
+) -> SurveyDraft:
+    """Keep answers in progress against the invite, so a reload or back button loses nothing."""
+    draft, _ = SurveyDraft.objects.select_for_update().get_or_create(invite=invite)
+    if answers is not None:
+        draft.answers = {**draft.answers, **{k: int(v) for k, v in answers.items()}}
+    if about is not None:
+        draft.about = dict(about)
+    if comment is not None:
+        draft.comment = comment
+    draft.save()
+    return draft
+
+
+@dataclass(frozen=True)
+class Submitted:
+    team: Unit
+    cycle: Cycle
+
+
+@transaction.atomic
+def submit_response(
+    *,
+    code: str,
+    answers: Mapping[str, Any],
+    about: Mapping[str, Any] | None = None,
+    comment: str = "",
+    today: date | None = None,
+) -> Submitted:
+    """Use a code once and store one anonymous response, all in one transaction.
+
+    The code is marked used by a conditional UPDATE, so of two simultaneous submissions with the
+    same code exactly one stores a response; the other gets CodeAlreadyUsed. The response keeps
+    team, cycle, date (no time), banded demographics and answers, and nothing that leads back to
+    the code; the draft that held progress is deleted.
+    """
+    today = today or timezone.localdate()
+    invite = find_invite(code)
+    check_usable(invite, today=today)
+    cycle = invite.cycle
+    statements = statements_by_code(cycle)
+    cleaned = clean_answers(answers, allowed_codes=statements, require_all=True)
+    cleaned_about = clean_about(about or {})
+    cleaned_comment = clean_comment(comment)
+
+    claimed = Invite.objects.filter(pk=invite.pk, is_used=False).update(is_used=True)
+    if claimed != 1:
+        raise CodeAlreadyUsed()
+
+    response = Response.objects.create(
+        cycle=cycle,
+        team_id=invite.team_id,
+        submitted_on=today,
+        role_group=cleaned_about.get("role_group", ""),
+        service_length=cleaned_about.get("service_length", ""),
+        working_pattern=cleaned_about.get("working_pattern", ""),
+    )
+    store_answers(response=response, statements=statements, answers=cleaned)
+    if cleaned_comment:
+        Comment.objects.create(cycle=cycle, team_id=invite.team_id, text=cleaned_comment)
+    SurveyDraft.objects.filter(invite=invite).delete()
+    return Submitted(team=invite.team, cycle=cycle)
+
+
+def store_answers(
+    *, response: Response, statements: Mapping[str, Statement], answers: Mapping[str, int]
+) -> None:
+    """Answers and per-domain scores of one response (the scoring module decides the scores)."""
+    scores_by_domain: dict[int, list[int]] = defaultdict(list)
+    statements_per_domain: dict[int, int] = defaultdict(int)
+    for statement in statements.values():
+        statements_per_domain[statement.domain_id] += 1
+    rows = []
+    for code, value in answers.items():
+        if value == NOT_APPLICABLE:
+            continue
+        statement = statements[code]
+        score = score_of(value, reverse_scored=statement.reverse_scored)
+        scores_by_domain[statement.domain_id].append(score)
+        rows.append(Answer(response=response, statement=statement, value=value, score=score))
+    Answer.objects.bulk_create(rows)
+    DomainScore.objects.bulk_create(
+        DomainScore(
+            response=response,
+            domain_id=domain_id,
+            cycle_id=response.cycle_id,
+            team_id=response.team_id,
+            submitted_on=response.submitted_on,
+            score=figures.score,
+            red=figures.red,
+            amber=figures.amber,
+            green=figures.green,
+        )
+        for domain_id, count in statements_per_domain.items()
+        for figures in [
+            response_domain_figures(scores_by_domain.get(domain_id, []), statements_in_form=count)
+        ]
+    )
+
+
+def default_dates(kind: str, *, today: date) -> tuple[date, date]:
+    return today, today + timedelta(days=14 if kind == Cycle.Kind.PULSE else 28)

@@ -1,0 +1,333 @@
+"""The anonymous staff survey: no account, no JavaScript needed, one statement per fieldset."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.signing import BadSignature, TimestampSigner
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from diagnostics import codes as invite_codes
+from diagnostics.errors import IncompleteAnswers, SurveyError, TamperedForm
+from diagnostics.models import (
+    NOT_APPLICABLE_LABEL,
+    SCALE,
+    Invite,
+    RoleGroup,
+    ServiceLength,
+    SurveyDraft,
+    WorkingPattern,
+)
+from diagnostics.selectors import survey_shape
+from diagnostics.services import (
+    NOT_APPLICABLE,
+    check_usable,
+    clean_about,
+    clean_answers,
+    clean_comment,
+    find_invite,
+    save_progress,
+    submit_response,
+)
+from diagnostics.survey import SurveyShape
+
+NOT_APPLICABLE_VALUE = "na"
+ABOUT_QUESTIONS = [
+    ("role_group", "Which best describes your role?", RoleGroup.choices),
+    ("service_length", "How long have you worked for this organisation?", ServiceLength.choices),
+    ("working_pattern", "How do you work?", WorkingPattern.choices),
+]
+THANKS_SALT = "survey-thanks"
+FORM_BOOKKEEPING = {"csrfmiddlewaretoken", "action"}
+
+SurveyView = Callable[..., HttpResponse]
+
+
+def problem_page(request: HttpRequest, error: SurveyError) -> HttpResponse:
+    return render(
+        request,
+        "survey/problem.html",
+        {"title": error.title, "message": error.message},
+        status=error.status,
+    )
+
+
+def with_usable_invite(view: SurveyView) -> SurveyView:
+    """Look the code up and check it can be used today; otherwise show why, and store nothing."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            invite = find_invite(code)
+            check_usable(invite, today=timezone.localdate())
+            return view(request, invite, code, *args, **kwargs)
+        except SurveyError as error:
+            return problem_page(request, error)
+
+    return never_cache(wrapper)
+
+
+def _code(invite_code: str) -> str:
+    return invite_codes.display(invite_code)
+
+
+def _draft(invite: Invite) -> SurveyDraft:
+    return SurveyDraft.objects.filter(invite=invite).first() or SurveyDraft(invite=invite)
+
+
+def _page_url(code: str, number: int) -> str:
+    return reverse("survey:page", kwargs={"code": _code(code), "number": number})
+
+
+def _reject_unexpected_fields(request: HttpRequest, expected: set[str]) -> None:
+    unexpected = set(request.POST) - expected - FORM_BOOKKEEPING
+    if unexpected:
+        raise TamperedForm()
+
+
+def _action(request: HttpRequest) -> str:
+    action = request.POST.get("action", "next")
+    if action not in ("next", "back"):
+        raise TamperedForm()
+    return action
+
+
+@require_http_methods(["GET", "POST"])
+def enter_code(request: HttpRequest) -> HttpResponse:
+    """'Have a code?': type the code from a card or e-mail."""
+    error = None
+    typed = ""
+    if request.method == "POST":
+        typed = request.POST.get("code", "")[:64]
+        if not invite_codes.looks_valid(typed):
+            error = (
+                "Enter the 12-character code from your card or e-mail, for example ABCD-EFGH-JKMN."
+            )
+        else:
+            return redirect("survey:start", code=invite_codes.display(typed))
+    return render(
+        request,
+        "survey/enter_code.html",
+        {"error": error, "typed": typed},
+        status=400 if error else 200,
+    )
+
+
+@with_usable_invite
+def start(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
+    shape = survey_shape(invite.cycle)
+    draft = _draft(invite)
+    return render(
+        request,
+        "survey/start.html",
+        {
+            "invite": invite,
+            "code": code,
+            "k": invite.cycle.organisation.anonymity_threshold,
+            "statement_count": len(shape.statements),
+            "minutes": max(2, round(len(shape.statements) * 12 / 60)),
+            "first_page": _page_url(code, 1),
+            "resume_page": _page_url(code, shape.first_incomplete_page(draft.answers) or 1)
+            if draft.answers
+            else None,
+        },
+    )
+
+
+def _statement_rows(shape: SurveyShape, number: int, answers: dict[str, Any]) -> list[Any]:
+    page = shape.page(number)
+    assert page is not None
+    sections = []
+    for section in page.sections:
+        statements = []
+        for statement in section.statements:
+            value = answers.get(statement.code)
+            chosen = (
+                NOT_APPLICABLE_VALUE
+                if value == NOT_APPLICABLE
+                else (str(value) if value is not None else None)
+            )
+            statements.append({"statement": statement, "chosen": chosen})
+        sections.append({"name": section.name, "statements": statements})
+    return sections
+
+
+@with_usable_invite
+@require_http_methods(["GET", "POST"])
+def page(request: HttpRequest, invite: Invite, code: str, number: int) -> HttpResponse:
+    shape = survey_shape(invite.cycle)
+    if number == shape.about_page_number:
+        return about(request, invite, code, shape)
+    survey_page = shape.page(number)
+    if survey_page is None:
+        raise Http404("No such page.")
+    draft = _draft(invite)
+    answers: dict[str, Any] = dict(draft.answers)
+    missing: list[str] = []
+    if request.method == "POST":
+        _reject_unexpected_fields(request, set(survey_page.codes))
+        action = _action(request)
+        raw = {
+            key: (NOT_APPLICABLE if value == NOT_APPLICABLE_VALUE else value)
+            for key, value in request.POST.items()
+            if key in survey_page.codes
+        }
+        given = clean_answers(raw, allowed_codes=survey_page.codes, require_all=False)
+        if given:
+            save_progress(invite=invite, answers=given)
+        answers.update(given)
+        if action == "back":
+            if number == 1:
+                return redirect("survey:start", code=_code(code))
+            return redirect(_page_url(code, number - 1))
+        missing = [c for c in survey_page.codes if c not in answers]
+        if not missing:
+            return redirect(_page_url(code, number + 1))
+    return render(
+        request,
+        "survey/page.html",
+        {
+            "invite": invite,
+            "code": code,
+            "number": number,
+            "page_count": shape.page_count,
+            "sections": _statement_rows(shape, number, answers),
+            "missing": missing,
+            "scale": SCALE,
+            "not_applicable_label": NOT_APPLICABLE_LABEL,
+            "not_applicable_value": NOT_APPLICABLE_VALUE,
+            "percent": round(100 * (number - 1) / shape.page_count),
+        },
+        status=400 if missing else 200,
+    )
+
+
+def about(request: HttpRequest, invite: Invite, code: str, shape: SurveyShape) -> HttpResponse:
+    draft = _draft(invite)
+    comment_error = None
+    comment = draft.comment
+    chosen = dict(draft.about)
+    if request.method == "POST":
+        _reject_unexpected_fields(request, {key for key, _, _ in ABOUT_QUESTIONS} | {"comment"})
+        action = _action(request)
+        chosen = clean_about({key: request.POST.get(key, "") for key, _, _ in ABOUT_QUESTIONS})
+        comment = request.POST.get("comment", "")
+        try:
+            comment = clean_comment(comment)
+        except ValidationError as exc:
+            comment_error = " ".join(exc.messages)
+        if comment_error is None:
+            save_progress(invite=invite, about=chosen, comment=comment)
+            if action == "back":
+                return redirect(_page_url(code, shape.about_page_number - 1))
+            return redirect("survey:review", code=_code(code))
+    return render(
+        request,
+        "survey/about.html",
+        {
+            "invite": invite,
+            "code": code,
+            "number": shape.about_page_number,
+            "page_count": shape.page_count,
+            "questions": [
+                {"key": key, "label": label, "choices": choices, "chosen": chosen.get(key, "")}
+                for key, label, choices in ABOUT_QUESTIONS
+            ],
+            "comment": comment,
+            "comment_error": comment_error,
+            "comment_threshold": invite.cycle.organisation.comment_threshold,
+            "percent": round(100 * (shape.about_page_number - 1) / shape.page_count),
+        },
+        status=400 if comment_error else 200,
+    )
+
+
+def _answer_label(value: Any) -> str:
+    if value is None:
+        return "No answer yet"
+    if value == NOT_APPLICABLE:
+        return NOT_APPLICABLE_LABEL
+    return dict(SCALE).get(int(value), "No answer yet")
+
+
+@with_usable_invite
+def review(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
+    shape = survey_shape(invite.cycle)
+    draft = _draft(invite)
+    pages = [
+        {
+            "number": survey_page.number,
+            "title": survey_page.title,
+            "url": _page_url(code, survey_page.number),
+            "rows": [
+                {"statement": s, "answer": _answer_label(draft.answers.get(s.code))}
+                for s in survey_page.statements
+            ],
+        }
+        for survey_page in shape.pages
+    ]
+    labels = {key: dict(choices) for key, _, choices in ABOUT_QUESTIONS}
+    about_rows = [
+        (label, labels[key].get(draft.about.get(key, ""), "Not answered"))
+        for key, label, _ in ABOUT_QUESTIONS
+    ]
+    incomplete = shape.first_incomplete_page(draft.answers)
+    return render(
+        request,
+        "survey/review.html",
+        {
+            "invite": invite,
+            "code": code,
+            "pages": pages,
+            "about_rows": about_rows,
+            "about_url": _page_url(code, shape.about_page_number),
+            "comment": draft.comment,
+            "incomplete_url": _page_url(code, incomplete) if incomplete else None,
+        },
+    )
+
+
+@require_POST
+@never_cache
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        invite = find_invite(code)
+        check_usable(invite, today=timezone.localdate())
+        _reject_unexpected_fields(request, set())
+        draft = _draft(invite)
+        submitted = submit_response(
+            code=code, answers=draft.answers, about=draft.about, comment=draft.comment
+        )
+    except IncompleteAnswers:
+        shape = survey_shape(invite.cycle)
+        incomplete = shape.first_incomplete_page(_draft(invite).answers) or 1
+        return redirect(_page_url(code, incomplete))
+    except SurveyError as error:
+        return problem_page(request, error)
+    token = TimestampSigner(salt=THANKS_SALT).sign(str(submitted.team.pk))
+    return redirect(reverse("survey:thanks") + f"?t={token}")
+
+
+@never_cache
+def thanks(request: HttpRequest) -> HttpResponse:
+    team_id = None
+    token = request.GET.get("t", "")
+    if token:
+        try:
+            team_id = int(TimestampSigner(salt=THANKS_SALT).unsign(token, max_age=60 * 60))
+        except (BadSignature, ValueError):
+            team_id = None
+    return render(request, "survey/thanks.html", thanks_context(team_id))
+
+
+def thanks_context(team_id: int | None) -> dict[str, Any]:
+    """What the thank-you page offers next (the team's voice board is added there)."""
+    return {"team_id": team_id}

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from diagnostics import views
+
+app_name = "diagnostics"
+
+urlpatterns = [
+    path("", views.cycle_list, name="cycle_list"),
+    path("new/", views.cycle_create, name="cycle_create"),
+    path("<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
+    path("<int:cycle_id>/open/", views.cycle_open, name="cycle_open"),
+    path("<int:cycle_id>/close/", views.cycle_close, name="cycle_close"),
+    path("<int:cycle_id>/edit/", views.cycle_edit, name="cycle_edit"),
+    path("<int:cycle_id>/delete/", views.cycle_delete, name="cycle_delete"),
+    path("<int:cycle_id>/teams/<int:team_id>/codes/", views.invites_new, name="invites_new"),
+    path(
+        "<int:cycle_id>/teams/<int:team_id>/codes/sheet/",
+        views.invites_sheet,
+        name="invites_sheet",
+    ),
+    path(
+        "<int:cycle_id>/teams/<int:team_id>/codes/codes.csv", views.invites_csv, name="invites_csv"
+    ),
+    path("questionnaire/", views.version_list, name="version_list"),
+    path("questionnaire/<int:version_id>/", views.version_detail, name="version_detail"),
+    path("questionnaire/<int:version_id>/copy/", views.version_copy, name="version_copy"),
+    path("questionnaire/<int:version_id>/add/", views.statement_add, name="statement_add"),
+    path("statements/<int:statement_id>/", views.statement_edit, name="statement_edit"),
+    path("statements/<int:statement_id>/remove/", views.statement_remove, name="statement_remove"),
+]

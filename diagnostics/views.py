@@ -1,0 +1,429 @@
+"""Signed-in pages for cycles, invite codes and questionnaire versions."""
+
+from __future__ import annotations
+
+import csv
+import time
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from diagnostics import services
+from diagnostics.access import (
+    get_cycle_for,
+    get_cycle_team_for,
+    get_statement_for,
+    get_version_for,
+)
+from diagnostics.forms import (
+    AddStatementForm,
+    CopyVersionForm,
+    CycleForm,
+    DraftCycleForm,
+    InviteForm,
+    StatementForm,
+)
+from diagnostics.models import Cycle, Domain
+from diagnostics.selectors import (
+    availability,
+    cycle_teams,
+    cycles_visible_to,
+    invite_counts,
+    is_frozen,
+    response_counts,
+    survey_shape,
+    versions_for,
+)
+from organisations.access import reach_of, require_org_admin
+from organisations.selectors import readable_paths
+
+INVITE_BATCH_SESSION_KEY = "invite_batch"
+INVITE_BATCH_LIFETIME_SECONDS = 60 * 60
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    reach = reach_of(request.user)
+    if reach.organisation is None:
+        raise Http404("You have no role in an organisation.")
+    today = timezone.localdate()
+    cycles = list(cycles_visible_to(reach).order_by("-opens_on", "-pk")[:200])
+    rows = [(cycle, availability(cycle, today=today)) for cycle in cycles]
+    return render(request, "diagnostics/cycle_list.html", {"rows": rows})
+
+
+@login_required
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    reach = reach_of(request.user)
+    if reach.organisation is None:
+        raise Http404("You have no role in an organisation.")
+    form = CycleForm(request.POST or None, reach=reach)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            cycle = services.create_cycle(
+                unit=data["unit"],
+                kind=data["kind"],
+                instrument=data["instrument"],
+                name=data["name"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                created_by=request.user,  # type: ignore[arg-type]
+                pulse_size=data["pulse_size"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(
+                request, f"Created “{cycle.name}” as a draft. Open it when you are ready."
+            )
+            return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+    return render(request, "diagnostics/cycle_form.html", {"form": form})
+
+
+@login_required
+def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id)
+    reach = reach_of(request.user)
+    k = cycle.organisation.anonymity_threshold
+    issued = invite_counts(cycle)
+    responses = response_counts(cycle)
+    paths = readable_paths(cycle.organisation)
+    teams = []
+    for team in cycle_teams(cycle):
+        if not reach.reaches(team):
+            continue
+        count = responses.get(team.pk, 0)
+        teams.append(
+            {
+                "team": team,
+                "path": paths.get(team.pk, team.name),
+                "issued": issued.get(team.pk, (0, 0))[0],
+                "responses": count if count >= k else None,
+            }
+        )
+    return render(
+        request,
+        "diagnostics/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "state": availability(cycle, today=timezone.localdate()).value,
+            "can_manage": reach.reaches(cycle.unit),
+            "teams": teams,
+            "k": k,
+            "shape": survey_shape(cycle),
+            "unit_path": paths.get(cycle.unit_id, cycle.unit.name),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_open(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    try:
+        services.open_cycle(cycle=cycle)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request, f"“{cycle.name}” is open. Codes work from {cycle.opens_on:%-d %B}."
+        )
+    return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+def cycle_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    if request.method == "POST":
+        try:
+            services.close_cycle(cycle=cycle)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"“{cycle.name}” is closed. It cannot be reopened.")
+        return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+    return render(
+        request,
+        "organisations/confirm.html",
+        {
+            "title": f"Close {cycle.name} now?",
+            "body": (
+                "Unused codes will stop working and no more answers will be taken. A closed "
+                "cycle cannot be reopened; you can start a new one."
+            ),
+            "button": "Close the cycle",
+            "button_class": "btn-warning",
+            "cancel_url": reverse("diagnostics:cycle_detail", args=[cycle.pk]),
+        },
+    )
+
+
+@login_required
+def cycle_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    if cycle.status != Cycle.Status.DRAFT:
+        messages.error(request, "Only a draft cycle can be changed.")
+        return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+    form = DraftCycleForm(
+        request.POST or None,
+        initial={"name": cycle.name, "opens_on": cycle.opens_on, "closes_on": cycle.closes_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft_cycle(cycle=cycle, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Saved.")
+            return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+    return render(request, "diagnostics/cycle_edit.html", {"form": form, "cycle": cycle})
+
+
+@login_required
+def cycle_delete(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    if request.method == "POST":
+        try:
+            services.delete_draft_cycle(cycle=cycle)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+        messages.success(request, f"Deleted the draft “{cycle.name}”.")
+        return redirect("diagnostics:cycle_list")
+    return render(
+        request,
+        "organisations/confirm.html",
+        {
+            "title": f"Delete the draft {cycle.name}?",
+            "body": "The draft and any codes made for it are deleted. Nobody has answered it yet.",
+            "button": "Delete draft" if cycle.status == Cycle.Status.DRAFT else None,
+            "button_class": "btn-danger",
+            "cancel_url": reverse("diagnostics:cycle_detail", args=[cycle.pk]),
+        },
+    )
+
+
+@login_required
+def invites_new(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id)
+    team = get_cycle_team_for(request.user, cycle, team_id)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count = form.cleaned_data["count"] or 0
+        addresses = form.cleaned_data["emails"]
+        try:
+            codes = services.issue_invites(cycle=cycle, team=team, count=count) if count else []
+            sent = services.email_invites(cycle=cycle, team=team, addresses=addresses)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            if sent:
+                messages.success(request, f"E-mailed {sent} invitation{'s' if sent != 1 else ''}.")
+            if not codes:
+                return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+            request.session[INVITE_BATCH_SESSION_KEY] = {
+                "id": uuid.uuid4().hex,
+                "cycle": cycle.pk,
+                "team": team.pk,
+                "codes": codes,
+                "made_at": time.time(),
+            }
+            return redirect("diagnostics:invites_sheet", cycle_id=cycle.pk, team_id=team.pk)
+    return render(
+        request, "diagnostics/invites_new.html", {"form": form, "cycle": cycle, "team": team}
+    )
+
+
+def _batch(request: HttpRequest, cycle_id: int, team_id: int) -> list[str] | None:
+    batch: dict[str, Any] | None = request.session.get(INVITE_BATCH_SESSION_KEY)
+    if not batch or batch.get("cycle") != cycle_id or batch.get("team") != team_id:
+        return None
+    if time.time() - batch.get("made_at", 0) > INVITE_BATCH_LIFETIME_SECONDS:
+        del request.session[INVITE_BATCH_SESSION_KEY]
+        return None
+    return list(batch["codes"])
+
+
+@login_required
+def invites_sheet(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+    import segno
+
+    cycle = get_cycle_for(request.user, cycle_id)
+    team = get_cycle_team_for(request.user, cycle, team_id)
+    codes = _batch(request, cycle.pk, team.pk)
+    if codes is None:
+        messages.info(
+            request,
+            "Codes are shown only for an hour after they are made, because we keep only a "
+            "scrambled form of them. Make new ones if you need more.",
+        )
+        return redirect("diagnostics:invites_new", cycle_id=cycle.pk, team_id=team.pk)
+    cards = []
+    for code in codes:
+        url = services.invite_url(code)
+        qr = segno.make(url, error="m").svg_inline(scale=3, border=2, omitsize=True)
+        cards.append({"code": code, "url": url, "qr": qr})
+    return render(
+        request,
+        "diagnostics/invites_sheet.html",
+        {
+            "cycle": cycle,
+            "team": team,
+            "cards": cards,
+            "enter_code_url": settings.SITE_URL + reverse("survey:enter_code"),
+        },
+    )
+
+
+@login_required
+def invites_csv(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id)
+    team = get_cycle_team_for(request.user, cycle, team_id)
+    codes = _batch(request, cycle.pk, team.pk)
+    if codes is None:
+        messages.info(request, "Those codes are no longer available here. Make new ones.")
+        return redirect("diagnostics:invites_new", cycle_id=cycle.pk, team_id=team.pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="codes-cycle{cycle.pk}-team{team.pk}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(["code", "url"])
+    for code in codes:
+        writer.writerow([code, services.invite_url(code)])
+    return response
+
+
+# --- questionnaire versions ----------------------------------------------------------------
+
+
+@login_required
+def version_list(request: HttpRequest) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    versions = list(versions_for(organisation).select_related("based_on"))
+    rows = [(version, is_frozen(version)) for version in versions]
+    return render(request, "diagnostics/version_list.html", {"rows": rows})
+
+
+@login_required
+def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+    require_org_admin(request.user)
+    version = get_version_for(request.user, version_id)
+    domains = list(Domain.objects.all())
+    statements = list(version.statements.select_related("domain"))
+    by_domain = [
+        (domain, [s for s in statements if s.domain_id == domain.pk]) for domain in domains
+    ]
+    return render(
+        request,
+        "diagnostics/version_detail.html",
+        {
+            "version": version,
+            "by_domain": by_domain,
+            "frozen": is_frozen(version),
+            "editable": version.organisation_id is not None and not is_frozen(version),
+        },
+    )
+
+
+@login_required
+def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    version = get_version_for(request.user, version_id)
+    form = CopyVersionForm(
+        request.POST or None, initial={"name": f"{organisation.name} questionnaire"}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.copy_version(
+                version=version,
+                organisation_id=organisation.pk,
+                name=form.cleaned_data["name"],
+                created_by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Made “{copy.name}”. Add, remove or reword statements.")
+            return redirect("diagnostics:version_detail", version_id=copy.pk)
+    return render(request, "diagnostics/version_copy.html", {"form": form, "version": version})
+
+
+@login_required
+def statement_add(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = get_version_for(request.user, version_id, edit=True)
+    form = AddStatementForm(request.POST or None, initial={"domain": request.GET.get("domain")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            statement = services.add_statement(version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Added {statement.code}.")
+            return redirect("diagnostics:version_detail", version_id=version.pk)
+    return render(
+        request,
+        "diagnostics/statement_form.html",
+        {"form": form, "version": version, "title": "Add a statement"},
+    )
+
+
+@login_required
+def statement_edit(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = get_statement_for(request.user, statement_id)
+    form = StatementForm(
+        request.POST or None,
+        initial={"text": statement.text, "reverse_scored": statement.reverse_scored},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reword_statement(statement=statement, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Saved {statement.code}.")
+            return redirect("diagnostics:version_detail", version_id=statement.version_id)
+    return render(
+        request,
+        "diagnostics/statement_form.html",
+        {"form": form, "version": statement.version, "title": f"Change {statement.code}"},
+    )
+
+
+@login_required
+def statement_remove(request: HttpRequest, statement_id: int) -> HttpResponse:
+    statement = get_statement_for(request.user, statement_id)
+    back = reverse("diagnostics:version_detail", args=[statement.version_id])
+    if request.method == "POST":
+        try:
+            services.remove_statement(statement=statement)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, f"Removed {statement.code}.")
+        return redirect(back)
+    return render(
+        request,
+        "organisations/confirm.html",
+        {
+            "title": f"Remove {statement.code}?",
+            "body": f"“{statement.text}” will not be asked in cycles that use this version.",
+            "button": "Remove",
+            "button_class": "btn-danger",
+            "cancel_url": back,
+        },
+    )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from diagnostics.models import Cycle
+from diagnostics.selectors import latest_version_for, survey_statements
+from diagnostics.services import create_cycle, issue_invites, open_cycle
+
+
+@pytest.fixture
+def make_cycle(world):
+    def make(unit=None, kind=Cycle.Kind.FULL, opened=True, days=14, **kwargs) -> Cycle:
+        today = timezone.localdate()
+        cycle = create_cycle(
+            unit=unit or world.north,
+            kind=kind,
+            instrument=latest_version_for(world.organisation),
+            name=kwargs.pop("name", ""),
+            opens_on=kwargs.pop("opens_on", today),
+            closes_on=kwargs.pop("closes_on", today + timedelta(days=days)),
+            created_by=None,
+            **kwargs,
+        )
+        if opened:
+            open_cycle(cycle=cycle)
+        return cycle
+
+    return make
+
+
+@pytest.fixture
+def full_cycle(make_cycle):
+    return make_cycle()
+
+
+@pytest.fixture
+def code(world, full_cycle) -> str:
+    return issue_invites(cycle=full_cycle, team=world.team_a, count=1)[0]
+
+
+def all_answers(cycle: Cycle, value: int = 4) -> dict[str, int]:
+    return {s.code: value for s in survey_statements(cycle)}

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from diagnostics.models import Cycle, CycleTeam, Invite
+from diagnostics.services import close_cycle, issue_invites, open_cycle
+
+
+def test_it_includes_every_active_team_below_the_unit(world, make_cycle):
+    cycle = make_cycle(unit=world.units["Children's Services"])
+    assert set(CycleTeam.objects.filter(cycle=cycle).values_list("team__name", flat=True)) == {
+        "Team A",
+        "Team B",
+        "Team C",
+    }
+
+
+def test_it_stores_a_pulse_choice_that_rotates_between_pulses_of_the_unit(world, make_cycle):
+    seen: set[str] = set()
+    previous: set[str] = set()
+    for _ in range(5):
+        pulse = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE)
+        codes = set(pulse.cycle_statements.values_list("statement__code", flat=True))
+        assert 9 <= len(codes) <= 12
+        assert not codes & previous
+        previous = codes
+        seen |= codes
+    assert len(seen) == 45
+
+
+def test_it_moves_draft_to_open_to_closed_and_never_reopens(world, make_cycle):
+    cycle = make_cycle(opened=False)
+    assert cycle.status == Cycle.Status.DRAFT
+    open_cycle(cycle=cycle)
+    close_cycle(cycle=cycle)
+    assert cycle.status == Cycle.Status.CLOSED
+    with pytest.raises(ValidationError, match="Only a draft cycle can be opened"):
+        open_cycle(cycle=cycle)
+
+
+def test_it_makes_codes_only_for_teams_in_the_cycle(world, make_cycle):
+    cycle = make_cycle(unit=world.north)
+    with pytest.raises(ValidationError, match="not taking part"):
+        issue_invites(cycle=cycle, team=world.team_c, count=3)
+    codes = issue_invites(cycle=cycle, team=world.team_a, count=3)
+    assert len(codes) == 3
+    stored = set(Invite.objects.values_list("code_hash", flat=True))
+    assert not stored & set(codes)  # only hashes are stored
+
+
+def test_it_refuses_a_team_manager_creating_a_cycle_outside_their_reach(world, client_for):
+    client = client_for(world.team_manager)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("diagnostics:cycle_create"),
+        {
+            "unit": world.team_b.pk,
+            "kind": "pulse",
+            "instrument": 1,
+            "opens_on": today,
+            "closes_on": today + timedelta(days=7),
+            "pulse_size": 12,
+        },
+    )
+    assert response.status_code == 404
+    assert not Cycle.objects.exists()
+
+
+def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for):
+    from diagnostics.models import InstrumentVersion
+
+    client = client_for(world.team_manager)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("diagnostics:cycle_create"),
+        {
+            "unit": world.team_a.pk,
+            "kind": "pulse",
+            "instrument": InstrumentVersion.objects.get().pk,
+            "opens_on": today,
+            "closes_on": today + timedelta(days=7),
+            "pulse_size": 10,
+            "name": "",
+        },
+    )
+    cycle = Cycle.objects.get()
+    assert response["Location"] == reverse("diagnostics:cycle_detail", args=[cycle.pk])
+    assert cycle.cycle_statements.count() == 10
+    assert cycle.created_by == world.team_manager
+
+
+def test_it_refuses_a_team_manager_codes_for_a_team_outside_their_reach(
+    world, client_for, make_cycle
+):
+    cycle = make_cycle(unit=world.north)
+    client = client_for(world.team_manager)
+    response = client.post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_b.pk]), {"count": 5}
+    )
+    assert response.status_code == 404
+    assert not Invite.objects.exists()
+
+
+def test_it_shows_fresh_codes_once_as_a_sheet_and_a_csv(world, client_for, make_cycle):
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    response = client.post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]), {"count": 3}
+    )
+    sheet = client.get(response["Location"]).content.decode()
+    assert sheet.count('class="invite-code') == 3
+    assert "<svg" in sheet
+    csv_response = client.get(reverse("diagnostics:invites_csv", args=[cycle.pk, world.team_a.pk]))
+    lines = csv_response.content.decode().strip().splitlines()
+    assert lines[0] == "code,url"
+    assert len(lines) == 4
+    code, url = lines[1].split(",")
+    assert url == f"http://testserver/survey/c/{code}/"
+    assert code in sheet
+
+
+def test_it_emails_links_without_storing_the_addresses(world, client_for, make_cycle, mailoutbox):
+    from django.db import connection
+
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    client.post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]),
+        {"count": 0, "emails": "ann@example.org\nbob@example.org"},
+    )
+    assert sorted(m.to[0] for m in mailoutbox) == ["ann@example.org", "bob@example.org"]
+    assert "/survey/c/" in mailoutbox[0].body
+    assert Invite.objects.count() == 2
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            if not table.startswith("diagnostics_"):
+                continue
+            cursor.execute(f"SELECT * FROM {table}")
+            assert "ann@example.org" not in repr(cursor.fetchall())
+
+
+def test_it_explains_a_bad_email_address(world, client_for, make_cycle):
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    response = client.post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]),
+        {"count": 0, "emails": "not an address"},
+    )
+    assert "These are not e-mail addresses" in response.content.decode()
+    assert not Invite.objects.exists()

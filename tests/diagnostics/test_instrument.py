@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from diagnostics.models import Domain, InstrumentVersion, Statement
+from diagnostics.services import (
+    VersionFrozen,
+    add_statement,
+    copy_version,
+    create_cycle,
+    open_cycle,
+    remove_statement,
+    reword_statement,
+)
+
+
+@pytest.fixture
+def built_in(db) -> InstrumentVersion:
+    return InstrumentVersion.objects.get(organisation__isnull=True)
+
+
+def test_it_loads_nine_domains_with_at_least_four_statements_each(built_in):
+    assert list(Domain.objects.values_list("code", flat=True)) == [
+        "WL",
+        "SUP",
+        "SAF",
+        "SYS",
+        "SB",
+        "APP",
+        "LRN",
+        "MIS",
+        "WB",
+    ]
+    for domain in Domain.objects.all():
+        assert built_in.statements.filter(domain=domain).count() >= 4
+    assert built_in.statements.count() >= 40
+
+
+def test_it_flags_negatively_worded_statements_as_reverse_scored(built_in):
+    reverse = built_in.statements.filter(reverse_scored=True)
+    assert reverse.count() >= 5
+    assert reverse.filter(code="WL3", text__icontains="unpaid extra hours").exists()
+    assert not built_in.statements.get(code="WL1").reverse_scored
+
+
+def test_it_gives_every_statement_a_short_stable_code(built_in):
+    for statement in built_in.statements.select_related("domain"):
+        assert statement.code.startswith(statement.domain.code)
+        assert len(statement.code) <= 5
+
+
+def test_it_copies_a_version_and_edits_the_copy(world, built_in):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="Ours", created_by=None
+    )
+    assert copy.statements.count() == built_in.statements.count()
+    workload = Domain.objects.get(code="WL")
+    added = add_statement(
+        version=copy, domain=workload, text="Duty weeks are shared fairly.", reverse_scored=False
+    )
+    assert added.code == "WL6"
+    wl1 = copy.statements.get(code="WL1")
+    reword_statement(statement=wl1, text="My caseload fits my hours.", reverse_scored=False)
+    assert copy.statements.get(code="WL1").text == "My caseload fits my hours."
+    assert built_in.statements.get(code="WL1").text != "My caseload fits my hours."
+    remove_statement(statement=copy.statements.get(code="WL2"))
+    assert not copy.statements.filter(code="WL2").exists()
+
+
+def test_it_never_reuses_a_code_for_a_new_statement(world, built_in):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="A", created_by=None
+    )
+    remove_statement(statement=copy.statements.get(code="WL5"))
+    added = add_statement(
+        version=copy, domain=Domain.objects.get(code="WL"), text="New.", reverse_scored=False
+    )
+    assert added.code == "WL6"
+
+
+def test_it_freezes_a_version_once_a_cycle_using_it_opens(world, built_in):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="B", created_by=None
+    )
+    cycle = create_cycle(
+        unit=world.team_a,
+        kind="full",
+        instrument=copy,
+        name="x",
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate(),
+        created_by=None,
+    )
+    reword_statement(
+        statement=copy.statements.get(code="WL1"), text="Still editable.", reverse_scored=False
+    )
+    open_cycle(cycle=cycle)
+    statement = copy.statements.get(code="WL1")
+    with pytest.raises(VersionFrozen):
+        reword_statement(statement=statement, text="Changed after opening.", reverse_scored=False)
+    with pytest.raises(VersionFrozen):
+        remove_statement(statement=statement)
+    with pytest.raises(VersionFrozen):
+        add_statement(version=copy, domain=statement.domain, text="x", reverse_scored=False)
+    assert Statement.objects.get(pk=statement.pk).text == "Still editable."
+
+
+def test_it_never_edits_the_built_in_questionnaire(built_in):
+    with pytest.raises(ValidationError, match="built-in"):
+        reword_statement(statement=built_in.statements.first(), text="x", reverse_scored=False)
+
+
+def test_it_keeps_at_least_one_statement_per_domain(world, built_in):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="C", created_by=None
+    )
+    statements = list(copy.statements.filter(domain__code="SAF"))
+    for statement in statements[:-1]:
+        remove_statement(statement=statement)
+    with pytest.raises(ValidationError, match="at least one statement"):
+        remove_statement(statement=statements[-1])
