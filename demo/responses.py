@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
 from diagnostics.selectors import latest_version_for, survey_statements
@@ -26,6 +27,8 @@ from diagnostics.services import (
     open_cycle,
     submit_response,
 )
+from diagnostics.structural_data import save_figures
+from diagnostics.survey import SurveyStatement
 from organisations.models import Organisation, Unit
 
 IMPROVING_TEAM = "Assessment South"
@@ -91,7 +94,12 @@ def _clip(value: float) -> int:
     return max(1, min(6, round(value)))
 
 
-def _answers(rng: random.Random, statements: list, pressure: float) -> dict[str, int]:
+def _answers(
+    rng: random.Random,
+    statements: list[SurveyStatement],
+    pressure: float,
+    offsets: dict[str, float],
+) -> dict[str, int]:
     person = rng.gauss(0, 0.55)
     answers: dict[str, int] = {}
     for statement in statements:
@@ -99,7 +107,8 @@ def _answers(rng: random.Random, statements: list, pressure: float) -> dict[str,
             answers[statement.code] = NOT_APPLICABLE
             continue
         top, fall = DOMAIN_BASE[statement.domain_code]
-        score = _clip(top - fall * pressure + person + rng.gauss(0, 0.7))
+        typical = top - fall * pressure + offsets.get(statement.domain_code, 0.0)
+        score = _clip(typical + person + rng.gauss(0, 0.7))
         answers[statement.code] = 7 - score if statement.reverse_scored else score
     return answers
 
@@ -147,17 +156,51 @@ def _collect(
             continue
         codes = issue_invites(cycle=cycle, team=team, count=respondents, today=cycle.opens_on)
         span = max(0, (min(cycle.closes_on, submit_by) - cycle.opens_on).days)
+        # Each team has its own local strengths and weaknesses beyond its structural load.
+        offsets = {code: rng.gauss(0, 0.35) for code in DOMAIN_BASE}
         for code in codes:
             day = cycle.opens_on + timedelta(days=rng.randint(0, span))
             submit_response(
                 code=code,
-                answers=_answers(rng, statements, pressure_at(profile, after_spring=after_spring)),
+                answers=_answers(
+                    rng, statements, pressure_at(profile, after_spring=after_spring), offsets
+                ),
                 about=_about(rng),
                 comment=rng.choice(COMMENTS) if rng.random() < 0.15 else "",
                 today=day,
             )
             stored += 1
     return stored
+
+
+def figures_for_pressure(rng: random.Random, pressure: float) -> dict[str, Decimal]:
+    """Structural figures that go with a team's pressure, with some noise."""
+
+    def noisy(base: float, spread: float, low: float, high: float) -> Decimal:
+        value = min(high, max(low, base + rng.gauss(0, spread)))
+        return Decimal(f"{value:.1f}")
+
+    return {
+        "caseload": noisy(13 + 15 * pressure, 3.0, 4, 60),
+        "vacancy_rate": noisy(4 + 24 * pressure, 5.0, 0, 60),
+        "agency_share": noisy(3 + 20 * pressure, 5.0, 0, 60),
+        "supervision_held": noisy(97 - 38 * pressure, 8, 20, 100),
+        "turnover": noisy(7 + 18 * pressure, 5.0, 0, 60),
+        "sickness_days": noisy(6 + 9 * pressure, 2.5, 1, 40),
+        "incidents": noisy(0.6 + 3.5 * pressure, 1.0, 0, 20),
+        "recording_hours": noisy(9 + 8 * pressure, 2.0, 2, 30),
+    }
+
+
+def record_figures(rng: random.Random, cycle: Cycle, teams: list[Unit], *, after: bool) -> None:
+    for team in teams:
+        profile = PROFILES.get(team.name, TeamProfile(10, 0.5))
+        save_figures(
+            cycle=cycle,
+            team=team,
+            values=figures_for_pressure(rng, pressure_at(profile, after_spring=after)),
+            user=None,
+        )
 
 
 @dataclass(frozen=True)
@@ -186,6 +229,8 @@ def build_cycles(organisation: Organisation, root: Unit, *, today: date) -> Demo
         )
         open_cycle(cycle=cycle, today=opens)
         _collect(rng, cycle, teams, response_rate=rate, after_spring=after, submit_by=today)
+        if kind == Cycle.Kind.FULL:
+            record_figures(rng, cycle, teams, after=after)
         if closes < today:
             close_cycle(cycle=cycle)
         return cycle

@@ -13,6 +13,8 @@ from organisations.models import Membership, Organisation, Unit
 
 # Models deleted before the organisation's units, most dependent first. Later features add theirs.
 ORGANISATION_DATA: list[tuple[str, str]] = [
+    ("diagnostics.StructuralFigures", "cycle__organisation"),
+    ("diagnostics.StructuralThreshold", "organisation"),
     ("diagnostics.Comment", "cycle__organisation"),
     ("diagnostics.DomainScore", "cycle__organisation"),
     ("diagnostics.Answer", "response__cycle__organisation"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -12,9 +13,12 @@ from diagnostics.models import Cycle, Domain, InstrumentVersion
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN
 from diagnostics.selectors import latest_version_for, versions_for
 from diagnostics.services import MAX_CODES_PER_REQUEST, parse_email_list
+from diagnostics.structural import FIGURES, Thresholds, check_thresholds
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
 from organisations.models import Unit
+
+MAX_IMPORT_BYTES = 1024 * 1024
 
 
 class DateInput(forms.DateInput):
@@ -140,3 +144,89 @@ class AddStatementForm(StatementForm):
     domain = forms.ModelChoiceField(queryset=Domain.objects.all(), empty_label=None)
 
     field_order = ["domain", "text", "reverse_scored"]
+
+
+class StructuralFiguresForm(forms.Form):
+    """One optional field per structural figure, each with its range and unit."""
+
+    def __init__(self, *args: Any, thresholds: Mapping[str, Thresholds], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for figure in FIGURES:
+            pair = thresholds[figure.code]
+            better = "higher" if figure.higher_is_better else "lower"
+            self.fields[figure.code] = forms.DecimalField(
+                label=f"{figure.label} ({figure.unit})",
+                required=False,
+                min_value=figure.minimum,
+                max_value=figure.maximum,
+                max_digits=6,
+                decimal_places=2,
+                help_text=(
+                    f"{figure.minimum} to {figure.maximum}. {better.capitalize()} is better: "
+                    f"good at {pair.good}, concerning at {pair.concerning}. Leave empty if unknown."
+                ),
+            )
+
+
+class FiguresImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            "Columns: team_path and any of "
+            + ", ".join(f.code for f in FIGURES)
+            + ". Nothing is saved unless every line is right."
+        ),
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("The file is too large: keep it under 1 MB.")
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text. Save it as CSV UTF-8."
+            ) from exc
+
+
+class ThresholdsForm(forms.Form):
+    def __init__(self, *args: Any, thresholds: Mapping[str, Thresholds], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for figure in FIGURES:
+            pair = thresholds[figure.code]
+            for which in ("good", "concerning"):
+                self.fields[f"{figure.code}__{which}"] = forms.DecimalField(
+                    label=f"{which.capitalize()} at",
+                    min_value=figure.minimum,
+                    max_value=figure.maximum,
+                    max_digits=6,
+                    decimal_places=2,
+                    initial=getattr(pair, which),
+                )
+
+    def figure_rows(self) -> list[tuple[Any, list[Any]]]:
+        return [
+            (figure, [self[f"{figure.code}__good"], self[f"{figure.code}__concerning"]])
+            for figure in FIGURES
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for figure in FIGURES:
+            good = data.get(f"{figure.code}__good")
+            concerning = data.get(f"{figure.code}__concerning")
+            if good is not None and concerning is not None:
+                problem = check_thresholds(figure, good, concerning)
+                if problem:
+                    self.add_error(f"{figure.code}__good", problem)
+        return data
+
+    def thresholds(self) -> dict[str, Thresholds]:
+        return {
+            figure.code: Thresholds(
+                self.cleaned_data[f"{figure.code}__good"],
+                self.cleaned_data[f"{figure.code}__concerning"],
+            )
+            for figure in FIGURES
+        }

@@ -283,3 +283,45 @@ class Comment(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="comments")
     team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="comments")
     text = models.TextField(max_length=1000)
+
+
+class StructuralFigures(models.Model):
+    """A team's structural figures for one cycle, entered by its manager (or imported)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="structural_figures")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="structural_figures")
+    caseload = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    vacancy_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    agency_share = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    supervision_held = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    turnover = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    sickness_days = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    incidents = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    recording_hours = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "team"], name="figures_once_per_team_cycle"),
+        ]
+
+
+class StructuralThreshold(models.Model):
+    """An organisation's own "good" and "concerning" thresholds for one structural figure."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="structural_thresholds"
+    )
+    figure = models.CharField(max_length=32)
+    good = models.DecimalField(max_digits=6, decimal_places=2)
+    concerning = models.DecimalField(max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "figure"], name="threshold_once_per_figure"
+            ),
+        ]

@@ -23,6 +23,10 @@ urlpatterns = [
     path(
         "<int:cycle_id>/teams/<int:team_id>/codes/codes.csv", views.invites_csv, name="invites_csv"
     ),
+    path("<int:cycle_id>/teams/<int:team_id>/figures/", views.figures_edit, name="figures_edit"),
+    path("<int:cycle_id>/figures/import/", views.figures_import, name="figures_import"),
+    path("<int:cycle_id>/results.<str:file_format>", views.results_export, name="results_export"),
+    path("figure-thresholds/", views.thresholds_edit, name="thresholds"),
     path("questionnaire/", views.version_list, name="version_list"),
     path("questionnaire/<int:version_id>/", views.version_detail, name="version_detail"),
     path("questionnaire/<int:version_id>/copy/", views.version_copy, name="version_copy"),

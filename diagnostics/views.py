@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from diagnostics import services
@@ -24,13 +25,17 @@ from diagnostics.access import (
     get_statement_for,
     get_version_for,
 )
+from diagnostics.exports import BY, LEVELS, ExportRequest, export_rows, to_csv, to_xlsx
 from diagnostics.forms import (
     AddStatementForm,
     CopyVersionForm,
     CycleForm,
     DraftCycleForm,
+    FiguresImportForm,
     InviteForm,
     StatementForm,
+    StructuralFiguresForm,
+    ThresholdsForm,
 )
 from diagnostics.models import Cycle, Domain
 from diagnostics.selectors import (
@@ -43,8 +48,17 @@ from diagnostics.selectors import (
     survey_shape,
     versions_for,
 )
+from diagnostics.structural import FIGURES
+from diagnostics.structural_data import (
+    figures_for,
+    import_figures,
+    save_figures,
+    set_thresholds,
+    thresholds_for,
+)
 from organisations.access import reach_of, require_org_admin
 from organisations.selectors import readable_paths
+from organisations.services import ImportFailed
 
 INVITE_BATCH_SESSION_KEY = "invite_batch"
 INVITE_BATCH_LIFETIME_SECONDS = 60 * 60
@@ -427,3 +441,96 @@ def statement_remove(request: HttpRequest, statement_id: int) -> HttpResponse:
             "cancel_url": back,
         },
     )
+
+
+# --- structural figures, thresholds and exports ---------------------------------------------
+
+
+@login_required
+def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id)
+    team = get_cycle_team_for(request.user, cycle, team_id)
+    thresholds = thresholds_for(cycle.organisation)
+    current = figures_for([cycle.pk]).get((cycle.pk, team.pk), {})
+    form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_figures(
+                cycle=cycle,
+                team=team,
+                values={f.code: form.cleaned_data[f.code] for f in FIGURES},
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, f"Saved the structural figures for {team.name}.")
+            return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+    return render(
+        request,
+        "diagnostics/figures_form.html",
+        {"form": form, "cycle": cycle, "team": team, "figures": FIGURES},
+    )
+
+
+@login_required
+def figures_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    form = FiguresImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = import_figures(
+                cycle=cycle,
+                content=form.cleaned_data["file"],
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except ImportFailed as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Imported structural figures for {count} teams.")
+            return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+    return render(
+        request,
+        "diagnostics/figures_import.html",
+        {"form": form, "cycle": cycle, "errors": errors, "figures": FIGURES},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def thresholds_edit(request: HttpRequest) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    form = ThresholdsForm(request.POST or None, thresholds=thresholds_for(organisation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            set_thresholds(organisation=organisation, values=form.thresholds())
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Saved the thresholds for structural figures.")
+            return redirect("diagnostics:thresholds")
+    return render(request, "diagnostics/thresholds.html", {"form": form, "figures": FIGURES})
+
+
+@login_required
+def results_export(request: HttpRequest, cycle_id: int, file_format: str) -> HttpResponse:
+    """The §10 results export for the cycle, limited to the units in the user's reach."""
+    cycle = get_cycle_for(request.user, cycle_id)
+    level = request.GET.get("level", "")
+    by = request.GET.get("by", "domain")
+    if file_format not in ("csv", "xlsx") or (level and level not in LEVELS) or by not in BY:
+        raise Http404("No such export.")
+    export = ExportRequest(cycle=cycle, levels=(level,) if level else LEVELS, by=by)
+    rows = export_rows(export, reach_of(request.user))
+    filename = f"results-{slugify(cycle.name) or cycle.pk}-{by}"
+    if file_format == "xlsx":
+        response = HttpResponse(
+            to_xlsx(rows, title=cycle.name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

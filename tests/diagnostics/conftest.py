@@ -43,3 +43,24 @@ def code(world, full_cycle) -> str:
 
 def all_answers(cycle: Cycle, value: int = 4) -> dict[str, int]:
     return {s.code: value for s in survey_statements(cycle)}
+
+
+@pytest.fixture
+def respond():
+    """Store `count` responses for a team, every statement answered with `value` (or a callable)."""
+    from diagnostics.models import Response
+    from diagnostics.selectors import statements_by_code
+    from diagnostics.services import store_answers
+
+    def make(cycle: Cycle, team, count: int, value=4, *, on=None, about=None) -> None:
+        statements = statements_by_code(cycle)
+        for index in range(count):
+            response = Response.objects.create(
+                cycle=cycle, team=team, submitted_on=on or cycle.opens_on, **(about or {})
+            )
+            answers = {
+                code: (value(index, code) if callable(value) else value) for code in statements
+            }
+            store_answers(response=response, statements=statements, answers=answers)
+
+    return make

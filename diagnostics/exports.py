@@ -1,0 +1,168 @@
+"""The results export of §10: `cycle,unit_path,level,domain,statement_code,responses,mean,band,
+red_pct,amber_pct,green_pct,urgent,suppressed`, as CSV or XLSX, honouring reach and anonymity."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from diagnostics.models import Cycle, Domain
+from diagnostics.results import (
+    Cell,
+    GroupResult,
+    OrganisationResults,
+    cycle_scope,
+    results_for_scopes,
+    uses_manager_view,
+)
+from diagnostics.scoring import display_mean, display_percent
+from organisations.access import Reach
+from organisations.models import Unit
+from organisations.selectors import readable_path
+
+COLUMNS = [
+    "cycle",
+    "unit_path",
+    "level",
+    "domain",
+    "statement_code",
+    "responses",
+    "mean",
+    "band",
+    "red_pct",
+    "amber_pct",
+    "green_pct",
+    "urgent",
+    "suppressed",
+]
+LEVELS = ("org", "unit", "team")
+BY = ("domain", "statement")
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    cycle: Cycle
+    levels: tuple[str, ...] = LEVELS
+    by: str = "domain"
+
+
+def level_of(unit: Unit) -> str:
+    if unit.depth == 1:
+        return "org"
+    return "team" if unit.is_team else "unit"
+
+
+def _cell_row(cycle: Cycle, path: str, level: str, domain: str, code: str, cell: Cell) -> list[str]:
+    figures = cell.figures
+    if figures is None or figures.mean is None:
+        return [cycle.name, path, level, domain, code, "", "", "", "", "", "", "", "yes"]
+    return [
+        cycle.name,
+        path,
+        level,
+        domain,
+        code,
+        str(figures.n),
+        display_mean(figures.mean),
+        figures.band or "",
+        display_percent(figures.red_share),
+        display_percent(figures.amber_share),
+        display_percent(figures.green_share),
+        "yes" if figures.urgent else "no",
+        "no",
+    ]
+
+
+def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[list[str]]:
+    """Rows for the cycle's organisation, its units and its teams, in tree order.
+
+    `reach=None` (the command line) exports everything; a signed-in person gets only the units
+    in their reach (a team manager: their teams, read through the manager's view).
+    """
+    cycle = request.cycle
+    scope = cycle_scope(cycle)
+    (results,) = results_for_scopes(
+        cycle.organisation, [scope], with_statements=request.by == "statement"
+    )
+    names = {unit.path: unit.name for unit in results.units.values()}
+    cycle_unit_path = cycle.unit.path
+    team_paths = set(cycle.cycle_teams.values_list("team__path", flat=True))
+    domains = {domain.code: domain for domain in results.domains}
+
+    def in_cycle(unit: Unit) -> bool:
+        if unit.depth == 1:
+            return True
+        if unit.is_team:
+            return unit.path in team_paths
+        return unit.path.startswith(cycle_unit_path) and any(
+            p.startswith(unit.path) for p in team_paths
+        )
+
+    manager_teams = []
+    if reach is not None:
+        manager_teams = [
+            u for u in results.units.values() if u.is_team and uses_manager_view(reach, u)
+        ]
+    view = results.manager_view(manager_teams) if manager_teams else None
+
+    for level in LEVELS:
+        if level not in request.levels:
+            continue
+        for unit in results.units.values():
+            if level_of(unit) != level or not in_cycle(unit):
+                continue
+            if reach is not None and not reach.reaches(unit):
+                continue
+            group = view.group(unit) if view is not None else results.group(unit)
+            path = readable_path(unit, names)
+            yield from _group_rows(cycle, group, path, level, request.by, domains, results)
+
+
+def _group_rows(
+    cycle: Cycle,
+    group: GroupResult,
+    path: str,
+    level: str,
+    by: str,
+    domains: dict[str, Domain],
+    results: OrganisationResults,
+) -> Iterator[list[str]]:
+    if by == "domain":
+        for code, cell in group.domains.items():
+            yield _cell_row(cycle, path, level, domains[code].name, "", cell)
+        return
+    for code, cell in group.statements.items():
+        domain_code = results.statement_domains.get(code, "")
+        domain_name = domains[domain_code].name if domain_code in domains else ""
+        yield _cell_row(cycle, path, level, domain_name, code, cell)
+
+
+def to_csv(rows: Iterator[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "Results")
+    sheet.append(COLUMNS)
+    numeric = {"responses", "mean", "red_pct", "amber_pct", "green_pct"}
+    for row in rows:
+        sheet.append(
+            [
+                (float(value) if "." in value else int(value))
+                if column in numeric and value
+                else value
+                for column, value in zip(COLUMNS, row, strict=True)
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from diagnostics.exports import BY, LEVELS, ExportRequest, export_rows, to_csv, to_xlsx
+from diagnostics.management.commands._cycles import cycle_by_id
+
+
+class Command(BaseCommand):
+    help = (
+        "Export a cycle's results: CSV to standard output, or XLSX to a file. Every anonymity "
+        "rule applies: a suppressed row leaves responses to urgent empty."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("cycle_id")
+        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument(
+            "--level", choices=LEVELS, help="only this level (default: organisation, units, teams)"
+        )
+        parser.add_argument("--by", choices=BY, default="domain")
+        parser.add_argument(
+            "--output", help="file to write (default for xlsx: results-cycle<ID>.xlsx)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        cycle = cycle_by_id(options["cycle_id"])
+        request = ExportRequest(
+            cycle=cycle,
+            levels=(options["level"],) if options["level"] else LEVELS,
+            by=options["by"],
+        )
+        if options["format"] == "csv":
+            self.stdout.write(to_csv(export_rows(request)), ending="")
+            return
+        target = Path(options["output"] or f"results-cycle{cycle.pk}.xlsx")
+        try:
+            target.write_bytes(to_xlsx(export_rows(request), title=cycle.name))
+        except OSError as exc:
+            raise CommandError(f"Cannot write {target}: {exc.strerror}.") from exc
+        self.stdout.write(f"Wrote {target}")

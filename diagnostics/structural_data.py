@@ -1,0 +1,191 @@
+"""Reads and writes of structural figures and thresholds, and the structural lens across teams."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from diagnostics.models import Cycle, CycleTeam, StructuralFigures, StructuralThreshold
+from diagnostics.results import OrganisationResults
+from diagnostics.structural import (
+    FIGURES,
+    FIGURES_BY_CODE,
+    Association,
+    Thresholds,
+    associate,
+    check_thresholds,
+    default_thresholds,
+    parse_value,
+)
+from organisations.models import Organisation, Unit
+from organisations.selectors import unit_by_readable_path
+from organisations.services import ImportFailed
+
+FIGURE_CODES = [figure.code for figure in FIGURES]
+
+
+def thresholds_for(organisation: Organisation) -> dict[str, Thresholds]:
+    """The organisation's thresholds, falling back to the defaults (one query)."""
+    thresholds = default_thresholds()
+    for row in StructuralThreshold.objects.filter(organisation=organisation):
+        if row.figure in thresholds:
+            thresholds[row.figure] = Thresholds(row.good, row.concerning)
+    return thresholds
+
+
+@transaction.atomic
+def set_thresholds(*, organisation: Organisation, values: Mapping[str, Thresholds]) -> None:
+    errors = []
+    for code, pair in values.items():
+        problem = check_thresholds(FIGURES_BY_CODE[code], pair.good, pair.concerning)
+        if problem:
+            errors.append(f"{FIGURES_BY_CODE[code].label}: {problem}")
+    if errors:
+        raise ValidationError(errors)
+    for code, pair in values.items():
+        StructuralThreshold.objects.update_or_create(
+            organisation=organisation,
+            figure=code,
+            defaults={"good": pair.good, "concerning": pair.concerning},
+        )
+
+
+def figures_for(cycle_ids: Sequence[int]) -> dict[tuple[int, int], dict[str, Decimal | None]]:
+    """(cycle id, team id) → figure code → value, for the given cycles (one query)."""
+    rows = StructuralFigures.objects.filter(cycle_id__in=list(cycle_ids))
+    return {
+        (row.cycle_id, row.team_id): {code: getattr(row, code) for code in FIGURE_CODES}
+        for row in rows
+    }
+
+
+def _check_team(cycle: Cycle, team: Unit) -> None:
+    if not CycleTeam.objects.filter(cycle=cycle, team=team).exists():
+        raise ValidationError(f"“{team.name}” is not taking part in {cycle.name}.")
+
+
+@transaction.atomic
+def save_figures(
+    *, cycle: Cycle, team: Unit, values: Mapping[str, Decimal | None], user: User | None
+) -> StructuralFigures:
+    _check_team(cycle, team)
+    for code, value in values.items():
+        figure = FIGURES_BY_CODE[code]
+        if value is not None and not figure.minimum <= value <= figure.maximum:
+            raise ValidationError(
+                f"{figure.label} must be between {figure.minimum} and {figure.maximum}."
+            )
+    row, _ = StructuralFigures.objects.update_or_create(
+        cycle=cycle, team=team, defaults={**values, "updated_by": user}
+    )
+    return row
+
+
+@transaction.atomic
+def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
+    """Structural figures for many teams from CSV: a `team_path` column and any figure columns.
+
+    All or nothing: a bad line stops the import, and every bad line is named.
+    """
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    columns = [c.strip() for c in reader.fieldnames or []]
+    if "team_path" not in columns:
+        raise ImportFailed(["line 1: missing column team_path"])
+    unknown = [c for c in columns if c != "team_path" and c not in FIGURES_BY_CODE]
+    if unknown:
+        raise ImportFailed(
+            [f"line 1: unknown column(s) {', '.join(unknown)}; use {', '.join(FIGURE_CODES)}"]
+        )
+    teams = unit_by_readable_path(cycle.organisation)
+    taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
+    errors: list[str] = []
+    plan: list[tuple[Unit, dict[str, Decimal | None]]] = []
+    seen: dict[int, int] = {}
+    for row in reader:
+        line = reader.line_num
+        cleaned = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
+        if not any(cleaned.values()):
+            continue
+        team = teams.get(" / ".join(p.strip() for p in cleaned.get("team_path", "").split("/")))
+        problems = []
+        if team is None or not team.is_team:
+            problems.append(f"no team with the path “{cleaned.get('team_path', '')}”")
+        elif team.pk not in taking_part:
+            problems.append(f"“{team.name}” is not taking part in this cycle")
+        elif team.pk in seen:
+            problems.append(f"repeats line {seen[team.pk]}")
+        values: dict[str, Decimal | None] = {}
+        for code in columns:
+            if code == "team_path":
+                continue
+            raw = cleaned.get(code, "")
+            if raw == "":
+                values[code] = None
+                continue
+            try:
+                values[code] = parse_value(FIGURES_BY_CODE[code], raw)
+            except ValueError as exc:
+                problems.append(f"{code}: {exc}")
+        if problems:
+            errors.append(f"line {line}: " + "; ".join(problems))
+        else:
+            assert team is not None
+            seen[team.pk] = line
+            plan.append((team, values))
+    if errors:
+        raise ImportFailed(errors)
+    if not plan:
+        raise ImportFailed(["the file has no rows below the header"])
+    for team, values in plan:
+        save_figures(cycle=cycle, team=team, values=values, user=user)
+    return len(plan)
+
+
+@dataclass(frozen=True)
+class LensPoint:
+    team: Unit
+    figure_value: float
+    domain_mean: float
+
+
+@dataclass(frozen=True)
+class LensResult:
+    association: Association
+    points: list[LensPoint]
+
+
+def lens(
+    results: OrganisationResults,
+    figures: Mapping[tuple[int, int], Mapping[str, Decimal | None]],
+    *,
+    cycle_id: int,
+    teams: Sequence[Unit],
+) -> list[LensResult]:
+    """Every figure against every domain across the given teams, for one cycle.
+
+    A team counts when it has the figure and its domain mean is shown (at least k responses,
+    after complementary suppression).
+    """
+    output = []
+    groups = {team.pk: results.group(team) for team in teams}
+    for figure in FIGURES:
+        for domain in results.domains:
+            points = []
+            for team in teams:
+                value = figures.get((cycle_id, team.pk), {}).get(figure.code)
+                cell = groups[team.pk].domains[domain.code]
+                if value is None or cell.figures is None or cell.figures.mean is None:
+                    continue
+                points.append(LensPoint(team, float(value), cell.figures.mean))
+            association = associate(
+                figure, domain.code, domain.name, [(p.figure_value, p.domain_mean) for p in points]
+            )
+            output.append(LensResult(association, points))
+    return output

@@ -1,0 +1,147 @@
+"""Results through the anonymity rules, as leaders and managers see them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from diagnostics.anonymity import FilterRefused
+from diagnostics.models import Cycle
+from diagnostics.results import (
+    check_demographic_filter,
+    cycle_scope,
+    pooled_pulse_scopes,
+    results_for_scopes,
+)
+
+
+@pytest.fixture
+def cycle(world, make_cycle):
+    return make_cycle(unit=world.units["Children's Services"])
+
+
+def results(world, cycle, **kwargs):
+    (result,) = results_for_scopes(world.organisation, [cycle_scope(cycle)], **kwargs)
+    return result
+
+
+def test_it_shows_a_group_of_k_and_hides_a_group_of_k_minus_1(world, cycle, respond):
+    respond(cycle, world.team_a, 5)
+    respond(cycle, world.team_b, 4)
+    respond(cycle, world.team_c, 9)
+    r = results(world, cycle)
+    assert r.group(world.team_a).responses is None  # hidden with its small sibling (residual 4)
+    assert r.group(world.team_b).responses is None
+    assert r.group(world.north).responses == 9
+    assert r.group(world.team_c).responses == 9
+    assert r.group(world.team_b).domains["WL"].figures is None
+
+
+def test_it_gives_a_manager_their_team_but_hides_a_parent_that_would_reveal_a_small_team(
+    world, cycle, respond
+):
+    respond(cycle, world.team_a, 10)
+    respond(cycle, world.team_b, 2)
+    r = results(world, cycle)
+    # Leaders: B (2) is hidden, so A is hidden too; North (12) is shown.
+    assert r.group(world.team_a).responses is None
+    assert r.group(world.north).responses == 12
+    # The manager of A sees A, but not North (12 - 10 = 2) nor the organisation (same 12).
+    view = r.manager_view([world.team_a])
+    assert view.group(world.team_a).responses == 10
+    assert view.group(world.team_a).domains["WL"].figures is not None
+    assert view.group(world.north).responses is None
+    assert view.group(world.root).responses is None
+
+
+def test_it_shows_a_manager_the_parent_when_the_difference_is_at_least_k(world, cycle, respond):
+    respond(cycle, world.team_a, 10)
+    respond(cycle, world.team_b, 6)
+    respond(cycle, world.team_c, 7)
+    view = results(world, cycle).manager_view([world.team_a])
+    assert view.group(world.north).responses == 16
+    assert view.group(world.root).responses == 23
+
+
+def test_it_computes_figures_a_person_can_recompute_by_hand(world, cycle, respond):
+    # Five responses in Team A: three answer 5 everywhere, two answer 2 everywhere. On a
+    # positively worded statement that is scores 5,5,5,2,2; on a reverse-scored one 2,2,2,5,5.
+    respond(cycle, world.team_a, 5, value=lambda i, code: 5 if i < 3 else 2)
+    respond(cycle, world.team_c, 5, value=4)
+    r = results(world, cycle, with_statements=True)
+    group = r.group(world.team_a)
+    wl1 = group.statements["WL1"].figures
+    assert wl1 is not None
+    assert wl1.mean == pytest.approx(19 / 5)  # (5+5+5+2+2)/5 = 3.8
+    assert wl1.red_share == pytest.approx(2 / 5)
+    assert wl1.urgent
+    wl3 = group.statements["WL3"].figures  # reverse scored
+    assert wl3 is not None
+    assert wl3.mean == pytest.approx(16 / 5)  # (2+2+2+5+5)/5 = 3.2
+    # Workload domain (4 positive, 1 reverse): response scores are (5*4+2)/5 = 4.4 for the
+    # three and (2*4+5)/5 = 2.6 for the two: mean (3*4.4 + 2*2.6)/5 = 3.68.
+    wl = group.domains["WL"].figures
+    assert wl is not None
+    assert wl.mean == pytest.approx(3.68)
+    assert wl.band == "amber"
+
+
+def test_it_pools_small_pulses_over_the_window_and_says_how_many(world, make_cycle, respond):
+    pulses: list[Cycle] = []
+    for _ in range(3):
+        opens = pulses[-1].closes_on + timedelta(days=1) if pulses else None
+        kwargs = {"opens_on": opens, "closes_on": opens + timedelta(days=6)} if opens else {}
+        pulse = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, days=6, **kwargs)
+        respond(pulse, world.team_a, 2)
+        pulses.append(pulse)
+    scopes = pooled_pulse_scopes(pulses, window_days=90, today=pulses[-1].closes_on)
+    assert [s.pulse_count for s in scopes] == [1, 2, 3]
+    all_results = results_for_scopes(world.organisation, scopes)
+    assert all_results[0].group(world.team_a).responses is None  # 2 responses
+    assert all_results[1].group(world.team_a).responses is None  # 4 responses
+    pooled = all_results[2].group(world.team_a)
+    assert pooled.responses == 6
+    assert pooled.pulses_pooled == 3
+    assert pooled.domains["WL"].figures is not None
+
+
+def test_it_drops_pulses_older_than_the_window(world, make_cycle):
+    old = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, days=6)
+    later = old.closes_on + timedelta(days=100)
+    new = make_cycle(
+        unit=world.team_a,
+        kind=Cycle.Kind.PULSE,
+        opens_on=later,
+        closes_on=later + timedelta(days=6),
+    )
+    scopes = pooled_pulse_scopes([old, new], window_days=90, today=new.closes_on)
+    assert scopes[-1].cycle_ids == frozenset({new.pk})
+
+
+def test_it_refuses_a_breakdown_that_would_reveal_a_small_group(world, cycle, respond):
+    respond(cycle, world.team_a, 10, about={"role_group": "practitioner"})
+    respond(cycle, world.team_a, 2, about={"role_group": "manager"})
+    with pytest.raises(FilterRefused):
+        check_demographic_filter(
+            world.organisation, world.team_a, [cycle.pk], {"role_group": "manager"}
+        )
+    with pytest.raises(FilterRefused):  # 12 - 10 = 2: the complement is too small
+        check_demographic_filter(
+            world.organisation, world.team_a, [cycle.pk], {"role_group": "practitioner"}
+        )
+    respond(cycle, world.team_a, 5, about={"role_group": "manager"})
+    check_demographic_filter(
+        world.organisation, world.team_a, [cycle.pk], {"role_group": "practitioner"}
+    )
+
+
+def test_it_aggregates_with_a_fixed_number_of_queries(
+    world, cycle, respond, django_assert_max_num_queries
+):
+    respond(cycle, world.team_a, 5)
+    respond(cycle, world.team_b, 5)
+    with django_assert_max_num_queries(6):
+        r = results(world, cycle, with_statements=True)
+        for unit in r.units.values():
+            r.group(unit)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from diagnostics.models import StructuralFigures
+from diagnostics.structural import (
+    FIGURES,
+    FIGURES_BY_CODE,
+    MIN_LENS_TEAMS,
+    Thresholds,
+    associate,
+    average_ranks,
+    parse_value,
+    rate,
+    spearman,
+)
+from diagnostics.structural_data import import_figures, set_thresholds, thresholds_for
+from organisations.services import ImportFailed
+
+CASELOAD = FIGURES_BY_CODE["caseload"]
+SUPERVISION = FIGURES_BY_CODE["supervision_held"]
+
+
+def test_it_justifies_every_default_threshold_in_one_line():
+    for figure in FIGURES:
+        assert figure.why.endswith(".")
+        assert figure.good != figure.concerning
+
+
+def test_it_rates_lower_is_better_figures():
+    t = Thresholds(Decimal(18), Decimal(25))
+    assert rate(CASELOAD, 18, t) == "green"
+    assert rate(CASELOAD, Decimal("18.01"), t) == "amber"
+    assert rate(CASELOAD, 25, t) == "red"
+
+
+def test_it_rates_higher_is_better_figures():
+    t = Thresholds(Decimal(90), Decimal(70))
+    assert rate(SUPERVISION, 95, t) == "green"
+    assert rate(SUPERVISION, 80, t) == "amber"
+    assert rate(SUPERVISION, 70, t) == "red"
+
+
+def test_it_checks_values_against_each_figures_range():
+    assert parse_value(CASELOAD, " 21.5 ") == Decimal("21.5")
+    assert parse_value(FIGURES_BY_CODE["vacancy_rate"], "12%") == Decimal(12)
+    with pytest.raises(ValueError, match="between 0 and 100"):
+        parse_value(FIGURES_BY_CODE["vacancy_rate"], "120")
+    with pytest.raises(ValueError, match="not a number"):
+        parse_value(CASELOAD, "lots")
+    with pytest.raises(ValueError, match="not a number"):
+        parse_value(CASELOAD, "NaN")
+
+
+def test_it_ranks_ties_by_their_average_rank():
+    assert average_ranks([10, 20, 20, 30]) == [1, 2.5, 2.5, 4]
+
+
+def test_it_computes_spearman_by_hand():
+    assert spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) == pytest.approx(0.8207826816681233)
+    assert spearman([1, 2, 3, 4, 5], [50, 40, 30, 20, 10]) == pytest.approx(-1.0)
+    assert spearman([1, 1, 1], [1, 2, 3]) is None
+
+
+def test_it_words_the_association_as_association_with_rho_and_teams():
+    pairs = [(12, 4.8), (15, 4.1), (19, 3.7), (23, 2.9), (28, 2.2), (30, 2.5)]
+    result = associate(CASELOAD, "WB", "Wellbeing", pairs)
+    assert result.rho == pytest.approx(-0.9428571428571428)
+    assert result.sentence == (
+        "Teams carrying more cases per practitioner report lower wellbeing scores: "
+        "ρ = −0.94 across 6 teams (a strong association, which does not by itself show cause)."
+    )
+
+
+def test_it_needs_at_least_five_teams_for_the_lens():
+    result = associate(CASELOAD, "WB", "Wellbeing", [(1, 2)] * (MIN_LENS_TEAMS - 1))
+    assert result.rho is None
+    assert "at least 5 teams" in result.sentence
+
+
+def test_it_refuses_thresholds_the_wrong_way_round(world):
+    with pytest.raises(ValidationError, match="lower is better"):
+        set_thresholds(
+            organisation=world.organisation,
+            values={"caseload": Thresholds(Decimal(30), Decimal(20))},
+        )
+    set_thresholds(
+        organisation=world.organisation, values={"caseload": Thresholds(Decimal(15), Decimal(22))}
+    )
+    assert thresholds_for(world.organisation)["caseload"] == Thresholds(Decimal(15), Decimal(22))
+    assert thresholds_for(world.other_organisation)["caseload"].good == Decimal(18)
+
+
+GOOD_CSV = """team_path,caseload,vacancy_rate,supervision_held
+Children's Services / Locality North / Team A,19,12.5,80
+Children's Services / Locality North / Team B,24,20,
+"""
+
+
+def test_it_imports_figures_from_csv(world, make_cycle):
+    cycle = make_cycle()
+    assert import_figures(cycle=cycle, content=GOOD_CSV, user=None) == 2
+    row = StructuralFigures.objects.get(team=world.team_a)
+    assert (row.caseload, row.vacancy_rate, row.supervision_held) == (19, Decimal("12.5"), 80)
+    assert StructuralFigures.objects.get(team=world.team_b).supervision_held is None
+
+
+def test_it_imports_no_figures_from_a_file_with_one_bad_line(world, make_cycle):
+    cycle = make_cycle()
+    bad = GOOD_CSV + "Children's Services / Locality South / Team C,999,,\n"
+    with pytest.raises(ImportFailed) as error:
+        import_figures(cycle=cycle, content=bad, user=None)
+    assert any(e.startswith("line 4:") for e in error.value.errors)
+    assert not StructuralFigures.objects.exists()
+
+
+def test_it_names_bad_values_and_unknown_columns(world, make_cycle):
+    cycle = make_cycle()
+    bad = "team_path,caseload\nChildren's Services / Locality North / Team A,-3\n"
+    with pytest.raises(ImportFailed, match=r"line 2: caseload: .*between 0 and 100"):
+        import_figures(cycle=cycle, content=bad, user=None)
+    with pytest.raises(ImportFailed, match="unknown column"):
+        import_figures(cycle=cycle, content="team_path,shoe_size\nx,1\n", user=None)
+
+
+def test_it_takes_figures_from_the_form_and_refuses_out_of_range_values(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    url = reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_a.pk])
+    bad = client.post(url, {"caseload": "140"})
+    assert bad.status_code == 200
+    assert "less than or equal to 100" in bad.content.decode()
+    assert not StructuralFigures.objects.exists()
+    good = client.post(url, {"caseload": "21", "incidents": "2.5"})
+    assert good.status_code == 302
+    row = StructuralFigures.objects.get()
+    assert (row.caseload, row.incidents, row.updated_by) == (21, Decimal("2.5"), world.team_manager)
+
+
+def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cycle = make_cycle()
+    client = client_for(world.leader)
+    url = reverse("diagnostics:figures_import", args=[cycle.pk])
+    bad = client.post(
+        url, {"file": SimpleUploadedFile("f.csv", b"team_path,caseload\nNowhere,3\n")}
+    )
+    assert bad.status_code == 400
+    assert "line 2: no team with the path" in bad.content.decode()
+    good = client.post(url, {"file": SimpleUploadedFile("f.csv", GOOD_CSV.encode())})
+    assert good.status_code == 302
+    assert StructuralFigures.objects.count() == 2
