@@ -152,9 +152,9 @@ def _collect(
     for team in teams:
         profile = PROFILES.get(team.name, TeamProfile(10, 0.5))
         respondents = sum(rng.random() < response_rate for _ in range(profile.headcount))
-        if not respondents:
-            continue
-        codes = issue_invites(cycle=cycle, team=team, count=respondents, today=cycle.opens_on)
+        codes = issue_invites(
+            cycle=cycle, team=team, count=profile.headcount, today=cycle.opens_on
+        )[:respondents]
         span = max(0, (min(cycle.closes_on, submit_by) - cycle.opens_on).days)
         # Each team has its own local strengths and weaknesses beyond its structural load.
         offsets = {code: rng.gauss(0, 0.35) for code in DOMAIN_BASE}

@@ -116,9 +116,14 @@ def aggregate(
     *,
     filters: Mapping[str, str] | None = None,
     with_statements: bool = False,
+    statement_cycle_ids: Iterable[int] | None = None,
     team_ids: Iterable[int] | None = None,
 ) -> Aggregates:
-    """Two or three grouped queries, whatever the number of teams."""
+    """Two or three grouped queries, whatever the number of teams.
+
+    Statement tallies are read for `statement_cycle_ids` (default: all the cycles) when
+    `with_statements` is set.
+    """
     cycle_ids = list(cycle_ids)
     filters = filters or {}
     result = Aggregates()
@@ -154,7 +159,8 @@ def aggregate(
             green=row["green"] or 0,
         )
     if with_statements:
-        answers = Answer.objects.filter(response__cycle_id__in=cycle_ids)
+        statement_cycles = cycle_ids if statement_cycle_ids is None else list(statement_cycle_ids)
+        answers = Answer.objects.filter(response__cycle_id__in=statement_cycles)
         if filters:
             answers = answers.filter(_demographic_q(filters, "response__"))
         if team_ids is not None:
@@ -481,16 +487,27 @@ def results_for_scopes(
     scopes: Sequence[Scope],
     *,
     with_statements: bool = False,
+    statements_for: Scope | None = None,
     filters: Mapping[str, str] | None = None,
     units: Sequence[Unit] | None = None,
     domains: Sequence[Domain] | None = None,
 ) -> list[OrganisationResults]:
-    """Results for several scopes from one set of grouped queries."""
+    """Results for several scopes from one set of grouped queries.
+
+    With `with_statements`, statement figures are read too: for every scope, or only for
+    `statements_for` when given (they are costlier and usually needed for one scope).
+    """
     cycle_ids = set().union(*(scope.cycle_ids for scope in scopes)) if scopes else set()
-    aggregates = aggregate(cycle_ids, filters=filters, with_statements=with_statements)
+    statement_cycles = statements_for.cycle_ids if statements_for is not None else cycle_ids
+    aggregates = aggregate(
+        cycle_ids,
+        filters=filters,
+        with_statements=with_statements,
+        statement_cycle_ids=statement_cycles,
+    )
     units = list(units) if units is not None else load_units(organisation)
     domains = list(domains) if domains is not None else load_domains()
-    statement_domains = statement_domain_map(cycle_ids) if with_statements else {}
+    statement_domains = statement_domain_map(statement_cycles) if with_statements else {}
     return [
         OrganisationResults(
             organisation=organisation,

@@ -23,7 +23,14 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
     reach = reach_of(request.user)
     if not reach.has_role:
         return []
-    items = [("Home", reverse("home")), ("Cycles", reverse("diagnostics:cycle_list"))]
+    items = [
+        ("Home", reverse("home")),
+        ("Results", reverse("dashboards:index")),
+        ("Cycles", reverse("diagnostics:cycle_list")),
+    ]
+    if reach.is_leader_or_admin:
+        items.append(("Compare", reverse("dashboards:compare_home")))
+        items.append(("Structural lens", reverse("dashboards:lens_home")))
     if reach.is_org_admin:
         items.append(("Questionnaire", reverse("diagnostics:version_list")))
         items.append(("Organisation", reverse("organisations:structure")))

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "organisations",
     "diagnostics",
+    "voice",
     "demo",
 ]
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("organisation/", include("organisations.urls")),
     path("cycles/", include("diagnostics.urls")),
+    path("results/", include("diagnostics.dashboard_urls")),
     path("survey/", include("diagnostics.survey_urls")),
+    path("voice/", include("voice.urls")),
     path("operator/", admin.site.urls),
 ]

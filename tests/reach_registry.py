@@ -26,7 +26,7 @@ class Page:
     kwargs: Callable[[Any], dict[str, Any]] | None = None  # None: the page points at no object
     method: str = "get"
     data: Callable[[Any], dict[str, Any]] = field(default=lambda world: {})
-    ok_status: int = 200
+    ok_status: int | tuple[int, ...] = 200
 
 
 def _unit(name: str) -> Callable[[Any], dict[str, Any]]:
@@ -91,6 +91,13 @@ PAGES: list[Page] = [
         lambda world: {**_cycle(world), "file_format": "csv"},
     ),
     Page("diagnostics:thresholds", frozenset({ADMIN})),
+    Page("dashboards:index", ALL_ROLES, ok_status=(200, 302)),  # a single team goes straight in
+    Page("dashboards:profile", ALL_ROLES, _unit("Team A")),
+    Page("dashboards:trends", ALL_ROLES, _unit("Team A")),
+    Page("dashboards:compare_home", frozenset({ADMIN, LEADER}), ok_status=302),
+    Page("dashboards:compare", frozenset({ADMIN, LEADER}), _unit("Locality North")),
+    Page("dashboards:lens_home", frozenset({ADMIN, LEADER}), ok_status=302),
+    Page("dashboards:lens", frozenset({ADMIN, LEADER}), _unit("Locality North")),
     Page("diagnostics:version_list", frozenset({ADMIN})),
     Page("diagnostics:version_detail", frozenset({ADMIN}), _own_version),
     Page("diagnostics:version_copy", frozenset({ADMIN}), _own_version),

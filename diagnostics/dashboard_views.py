@@ -1,0 +1,165 @@
+"""The dashboards: team or unit profile, unit comparison, trends and the structural lens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from diagnostics import dashboards
+from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
+from diagnostics.results import DEMOGRAPHIC_FIELDS
+from organisations.access import get_unit_for, reach_of
+from organisations.models import Role
+from organisations.selectors import breadcrumbs
+
+FILTER_CHOICES = {
+    "role_group": ("Role", RoleGroup.choices),
+    "service_length": ("Length of service", ServiceLength.choices),
+    "working_pattern": ("Working pattern", WorkingPattern.choices),
+}
+
+
+def _pick_cycle(
+    request: HttpRequest, cycles: Sequence[Cycle], *, full_only: bool = False
+) -> Cycle | None:
+    """The cycle asked for in `?cycle=` (404 if it does not cover the unit) or the default."""
+    choices = [c for c in cycles if c.kind == Cycle.Kind.FULL] if full_only else list(cycles)
+    wanted = request.GET.get("cycle")
+    if wanted:
+        found = next((c for c in choices if str(c.pk) == wanted), None)
+        if found is None:
+            raise Http404("No such cycle for this unit.")
+        return found
+    return dashboards.default_cycle(choices, today=timezone.localdate())
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    filters = {}
+    for name in DEMOGRAPHIC_FIELDS:
+        value = request.GET.get(name, "")
+        if value:
+            allowed = {choice for choice, _ in FILTER_CHOICES[name][1]}
+            if value not in allowed:
+                raise Http404("No such breakdown.")
+            filters[name] = value
+    return filters
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Where results start: a single team goes straight to its dashboard."""
+    reach = reach_of(request.user)
+    if reach.organisation is None:
+        raise Http404("You have no role in an organisation.")
+    tops = reach.top_units
+    if len(tops) == 1 and tops[0].is_team:
+        return redirect("dashboards:profile", unit_id=tops[0].pk)
+    return render(request, "dashboards/index.html", {"tops": tops, "reach": reach})
+
+
+@login_required
+def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id)
+    reach = reach_of(request.user)
+    cycles = dashboards.cycles_covering(unit)
+    cycle = _pick_cycle(request, cycles)
+    context = {
+        "unit": unit,
+        "crumbs": [u for u in breadcrumbs(unit) if reach.reaches(u)],
+        "filter_choices": FILTER_CHOICES,
+        "can_compare": reach.has_at_least(unit, Role.LEADER) and not unit.is_team,
+    }
+    if cycle is None:
+        return render(request, "dashboards/profile.html", {**context, "empty": True})
+    context.update(
+        dashboards.profile(
+            reach=reach,
+            unit=unit,
+            cycle=cycle,
+            cycles=cycles,
+            filters=_filters(request),
+            today=timezone.localdate(),
+        )
+    )
+    return render(request, "dashboards/profile.html", context)
+
+
+@login_required
+def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
+    reach = reach_of(request.user)
+    if unit.is_team:
+        return redirect("dashboards:profile", unit_id=unit.pk)
+    cycles = dashboards.cycles_covering(unit)
+    cycle = _pick_cycle(request, cycles)
+    context = {"unit": unit, "cycles": cycles}
+    if cycle is None:
+        return render(request, "dashboards/compare.html", {**context, "empty": True})
+    context.update(
+        dashboards.compare(
+            reach=reach,
+            unit=unit,
+            cycle=cycle,
+            sort=request.GET.get("sort", ""),
+            today=timezone.localdate(),
+        )
+    )
+    return render(request, "dashboards/compare.html", context)
+
+
+@login_required
+def compare_home(request: HttpRequest) -> HttpResponse:
+    """The comparison for the user's own unit (the organisation for org admins)."""
+    reach = reach_of(request.user)
+    units = [u for u in reach.top_units if reach.has_at_least(u, Role.LEADER) and not u.is_team]
+    if not units:
+        raise Http404("Comparing units needs a leader or organisation admin role.")
+    return redirect("dashboards:compare", unit_id=units[0].pk)
+
+
+@login_required
+def trends(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id)
+    reach = reach_of(request.user)
+    context = dashboards.trends(
+        reach=reach, unit=unit, cycles=dashboards.cycles_covering(unit), today=timezone.localdate()
+    )
+    context["crumbs"] = [u for u in breadcrumbs(unit) if reach.reaches(u)]
+    return render(request, "dashboards/trends.html", context)
+
+
+@login_required
+def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
+    reach = reach_of(request.user)
+    cycles = dashboards.cycles_covering(unit)
+    cycle = _pick_cycle(request, cycles, full_only=True)
+    context = {
+        "unit": unit,
+        "cycles": [c for c in cycles if c.kind == Cycle.Kind.FULL],
+    }
+    if cycle is None:
+        return render(request, "dashboards/lens.html", {**context, "empty": True})
+    context.update(
+        dashboards.structural_lens(
+            reach=reach,
+            unit=unit,
+            cycle=cycle,
+            figure_code=request.GET.get("figure", ""),
+            domain_code=request.GET.get("domain", ""),
+        )
+    )
+    return render(request, "dashboards/lens.html", context)
+
+
+@login_required
+def lens_home(request: HttpRequest) -> HttpResponse:
+    reach = reach_of(request.user)
+    units = [u for u in reach.top_units if reach.has_at_least(u, Role.LEADER) and not u.is_team]
+    if not units:
+        raise Http404("The structural lens needs a leader or organisation admin role.")
+    return redirect("dashboards:lens", unit_id=units[0].pk)

@@ -1,0 +1,573 @@
+"""What the dashboards show: built from `results`, so every figure has passed anonymity.
+
+Each builder returns plain data for a template, plus chart specs from `charts`. The number of
+queries is fixed whatever the size of the organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+
+from diagnostics import charts
+from diagnostics.anonymity import FilterRefused, teams_with_visible_comments
+from diagnostics.models import Comment, Cycle, CycleStatement, Domain, Invite
+from diagnostics.results import (
+    GroupResult,
+    ManagerView,
+    OrganisationResults,
+    Scope,
+    check_demographic_filter,
+    cycle_scope,
+    load_domains,
+    load_units,
+    pooled_pulse_scopes,
+    results_for_scopes,
+)
+from diagnostics.scoring import Change, change_between, display_mean, display_percent
+from diagnostics.structural import FIGURES, FIGURES_BY_CODE, rate, strongest_first
+from diagnostics.structural_data import figures_for, lens, thresholds_for
+from organisations.access import Reach
+from organisations.models import Role, Unit
+from organisations.selectors import readable_path
+
+FRAMING = (
+    "These results describe the working conditions your organisation provides: caseloads, "
+    "supervision, safety, systems and how staff are supported. They are not a score of any "
+    "person. Red means the organisation has work to do."
+)
+LOW_RESPONSE_RATE = 0.5
+
+
+def cycles_covering(unit: Unit) -> list[Cycle]:
+    """Opened cycles in which a team at or below the unit took part, newest first (1 query)."""
+    return list(
+        Cycle.objects.filter(
+            organisation_id=unit.organisation_id,
+            cycle_teams__team__path__startswith=unit.path,
+        )
+        .exclude(status=Cycle.Status.DRAFT)
+        .distinct()
+        .order_by("-opens_on", "-pk")
+    )
+
+
+def default_cycle(cycles: Sequence[Cycle], *, today: date) -> Cycle | None:
+    """The newest full diagnostic that has opened, else the newest cycle."""
+    full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
+    return full[0] if full else (cycles[0] if cycles else None)
+
+
+class Viewer:
+    """Applies the right anonymity view: a team manager's own view, or the organisation's."""
+
+    def __init__(self, reach: Reach, results: OrganisationResults) -> None:
+        self.results = results
+        own = [m.unit for m in reach.memberships if m.role == Role.TEAM_MANAGER and m.unit.is_team]
+        manages_only = not reach.is_leader_or_admin
+        self.view: ManagerView | None = results.manager_view(own) if own and manages_only else None
+
+    def group(self, unit: Unit) -> GroupResult:
+        return self.view.group(unit) if self.view else self.results.group(unit)
+
+
+@dataclass
+class DomainRow:
+    domain: Domain
+    mean: str
+    band: str | None
+    n: int | None
+    red: str
+    amber: str
+    green: str
+    urgent: bool
+    shown: bool
+    parent_mean: str
+    org_mean: str
+    change: Change | None
+    previous_mean: str
+    figures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _mean(group: GroupResult | None, code: str) -> float | None:
+    if group is None:
+        return None
+    cell = group.domains.get(code)
+    return cell.figures.mean if cell and cell.figures else None
+
+
+def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None) -> float | None:
+    if responses is None:
+        return None
+    issued = Invite.objects.filter(cycle_id__in=cycle_ids, team__path__startswith=unit.path).count()
+    return responses / issued if issued else None
+
+
+def profile(
+    *,
+    reach: Reach,
+    unit: Unit,
+    cycle: Cycle,
+    cycles: Sequence[Cycle],
+    filters: Mapping[str, str],
+    today: date,
+) -> dict[str, Any]:
+    """The team (or unit) dashboard for one cycle."""
+    organisation = cycle.organisation
+    window = organisation.pulse_window_days
+    pulses = [c for c in cycles if c.kind == Cycle.Kind.PULSE]
+    pooled = pooled_pulse_scopes(pulses, window_days=window, today=today)
+    if cycle.kind == Cycle.Kind.PULSE:
+        current = next(s for s in pooled if s.key == f"pooled-{cycle.pk}")
+    else:
+        current = cycle_scope(cycle)
+    same_kind = [c for c in cycles if c.kind == cycle.kind and c.opens_on < cycle.opens_on]
+    previous_cycle = same_kind[0] if same_kind else None
+    previous: Scope | None = None
+    if previous_cycle is not None:
+        previous = (
+            next(s for s in pooled if s.key == f"pooled-{previous_cycle.pk}")
+            if previous_cycle.kind == Cycle.Kind.PULSE
+            else cycle_scope(previous_cycle)
+        )
+
+    filter_error = None
+    if filters:
+        try:
+            check_demographic_filter(organisation, unit, current.cycle_ids, filters)
+        except FilterRefused as exc:
+            filter_error = str(exc)
+            filters = {}
+
+    units = load_units(organisation)
+    domains = load_domains()
+    scopes = [current, *([previous] if previous else []), *pooled]
+    all_results = results_for_scopes(
+        organisation,
+        scopes,
+        with_statements=True,
+        statements_for=current,
+        filters=filters,
+        units=units,
+        domains=domains,
+    )
+    by_key = {r.scope.key: r for r in all_results}
+    results = by_key[current.key]
+    viewer = Viewer(reach, results)
+    group = viewer.group(unit)
+    names = {u.path: u.name for u in units}
+    parent_path = unit.path[: -Unit.steplen]
+    parent = next((u for u in units if u.path == parent_path), None) if unit.depth > 1 else None
+    root = next(u for u in units if u.depth == 1)
+    parent_group = viewer.group(parent) if parent is not None and parent.depth > 1 else None
+    org_group = viewer.group(root) if root.pk != unit.pk else None
+    previous_group = Viewer(reach, by_key[previous.key]).group(unit) if previous else None
+
+    figure_values: dict[str, Decimal | None] = {}
+    thresholds = thresholds_for(organisation)
+    if unit.is_team and cycle.kind == Cycle.Kind.FULL:
+        figure_values = figures_for([cycle.pk]).get((cycle.pk, unit.pk), {})
+
+    rows: list[DomainRow] = []
+    for domain in domains:
+        cell = group.domains[domain.code]
+        figures = cell.figures
+        change = (
+            change_between(_mean(previous_group, domain.code), _mean(group, domain.code))
+            if previous_group is not None
+            else None
+        )
+        related = []
+        for figure in FIGURES:
+            value = figure_values.get(figure.code)
+            if domain.code in figure.domains and value is not None:
+                related.append(
+                    {
+                        "figure": figure,
+                        "value": value.normalize(),
+                        "rating": rate(figure, value, thresholds[figure.code]),
+                    }
+                )
+        rows.append(
+            DomainRow(
+                domain=domain,
+                mean=display_mean(figures.mean) if figures else "",
+                band=figures.band if figures else None,
+                n=figures.n if figures else None,
+                red=display_percent(figures.red_share) if figures else "",
+                amber=display_percent(figures.amber_share) if figures else "",
+                green=display_percent(figures.green_share) if figures else "",
+                urgent=bool(figures and figures.urgent),
+                shown=figures is not None and figures.mean is not None,
+                parent_mean=display_mean(_mean(parent_group, domain.code)),
+                org_mean=display_mean(_mean(org_group, domain.code)),
+                change=change,
+                previous_mean=display_mean(_mean(previous_group, domain.code)),
+                figures=related,
+            )
+        )
+
+    k = results.k
+    markers = []
+    if parent_group is not None and parent is not None:
+        markers.append(
+            charts.Marker(
+                f"{parent.name} (unit)", "diamond", [_mean(parent_group, d.code) for d in domains]
+            )
+        )
+    if org_group is not None:
+        markers.append(
+            charts.Marker(
+                f"{root.name} (organisation)",
+                "line-ns-open",
+                [_mean(org_group, d.code) for d in domains],
+            )
+        )
+    profile_chart = charts.domain_profile(
+        [
+            charts.ProfileBar(
+                row.domain.name,
+                _mean(group, row.domain.code),
+                row.band,
+                f"fewer than {k} responses",
+            )
+            for row in rows
+        ],
+        markers,
+    )
+
+    statement_rows: list[dict[str, Any]] = []
+    labels = results.statement_domains
+    asked = (
+        list(
+            CycleStatement.objects.filter(cycle_id__in=current.cycle_ids)
+            .select_related("statement__domain")
+            .order_by("statement__domain__position", "statement__position", "statement__code")
+        )
+        if group.statements
+        else []
+    )
+    texts = {row.statement.code: row.statement.text for row in asked}
+    order: dict[str, int] = {}
+    for row in asked:
+        order.setdefault(row.statement.code, len(order))
+    for code, cell in sorted(group.statements.items(), key=lambda item: order.get(item[0], 999)):
+        figures = cell.figures
+        statement_rows.append(
+            {
+                "code": code,
+                "text": texts.get(code, code),
+                "domain": labels.get(code, ""),
+                "shown": figures is not None,
+                "mean": display_mean(figures.mean) if figures else "",
+                "band": figures.band if figures else None,
+                "red": display_percent(figures.red_share) if figures else "",
+                "amber": display_percent(figures.amber_share) if figures else "",
+                "green": display_percent(figures.green_share) if figures else "",
+                "urgent": bool(figures and figures.urgent),
+            }
+        )
+    distribution = [
+        charts.DistributionRow(
+            f"{row['code']} {row['text'][:60]}",
+            figures.red_share,
+            figures.amber_share,
+            figures.green_share,
+        )
+        for row in statement_rows
+        if (figures := group.statements[row["code"]].figures) is not None
+    ]
+    distribution_chart = charts.distribution_bars(distribution) if distribution else None
+
+    pulse_points = []
+    for scope in pooled:
+        pooled_group = Viewer(reach, by_key[scope.key]).group(unit)
+        pulse_points.append((scope, pooled_group))
+    trend_chart = None
+    if any(g.shown for _, g in pulse_points):
+        trend_chart = charts.trend_lines(
+            [scope.label for scope, _ in pulse_points],
+            [charts.Series(d.name, [_mean(g, d.code) for _, g in pulse_points]) for d in domains],
+            title="Pooled pulse results",
+        )
+
+    comments: list[str] = []
+    comments_note = ""
+    if group.shown and not filters:
+        team_counts = {
+            u.pk: results.response_counts.get(u.path, 0)
+            for u in units
+            if u.is_team and u.path.startswith(unit.path)
+        }
+        visible_teams = teams_with_visible_comments(
+            team_counts,
+            comment_threshold=organisation.comment_threshold,
+            k=organisation.anonymity_threshold,
+        )
+        if visible_teams and cycle.kind == Cycle.Kind.FULL:
+            comments = sorted(
+                Comment.objects.filter(cycle=cycle, team_id__in=visible_teams).values_list(
+                    "text", flat=True
+                )
+            )
+        if len(visible_teams) < len([n for n in team_counts.values() if n]):
+            comments_note = (
+                f"Comments are shown only from teams with at least "
+                f"{max(organisation.comment_threshold, k)} responses."
+            )
+
+    rate_value = _response_rate(current.cycle_ids, unit, group.responses)
+    return {
+        "framing": FRAMING,
+        "unit": unit,
+        "unit_path": readable_path(unit, names),
+        "cycle": cycle,
+        "cycles": cycles,
+        "scope": current,
+        "group": group,
+        "k": k,
+        "rows": rows,
+        "parent": parent if parent_group is not None else None,
+        "root": root if org_group is not None else None,
+        "parent_shown": bool(parent_group and parent_group.shown),
+        "org_shown": bool(org_group and org_group.shown),
+        "previous_cycle": previous_cycle,
+        "response_rate": display_percent(rate_value) if rate_value is not None else "",
+        "low_response_rate": rate_value is not None and rate_value < LOW_RESPONSE_RATE,
+        "profile_chart": profile_chart,
+        "statement_rows": statement_rows,
+        "distribution_chart": distribution_chart,
+        "pulse_points": [
+            {
+                "label": scope.label,
+                "pulses": scope.pulse_count,
+                "shown": g.shown,
+                "index": g.index,
+                "means": [display_mean(_mean(g, d.code)) for d in domains],
+            }
+            for scope, g in pulse_points
+        ],
+        "domains": domains,
+        "trend_chart": trend_chart,
+        "figure_values": figure_values,
+        "comments": comments,
+        "comments_note": comments_note,
+        "filters": filters,
+        "filter_error": filter_error,
+        "is_manager_view": isinstance(viewer.view, ManagerView),
+    }
+
+
+def compare(*, reach: Reach, unit: Unit, cycle: Cycle, sort: str, today: date) -> dict[str, Any]:
+    """The unit comparison: child units × domains, as a heatmap and a table."""
+    organisation = cycle.organisation
+    units = load_units(organisation)
+    domains = load_domains()
+    (results,) = results_for_scopes(
+        organisation, [cycle_scope(cycle)], units=units, domains=domains
+    )
+    names = {u.path: u.name for u in units}
+    children = [
+        child
+        for child in results.children_of(unit)
+        if not child.is_archived or results.response_counts.get(child.path, 0)
+    ]
+    parent_group = results.group(unit)
+    rows: list[dict[str, Any]] = []
+    for child in children:
+        group = results.group(child)
+        cells = []
+        for domain in domains:
+            figures = group.domains[domain.code].figures
+            cells.append(
+                {
+                    "mean": figures.mean if figures else None,
+                    "display": display_mean(figures.mean) if figures else "",
+                    "band": figures.band if figures else None,
+                    "urgent": bool(figures and figures.urgent),
+                }
+            )
+        link = (
+            reverse("dashboards:profile", args=[child.pk]) + f"?cycle={cycle.pk}"
+            if child.is_team
+            else reverse("dashboards:compare", args=[child.pk]) + f"?cycle={cycle.pk}"
+        )
+        rows.append(
+            {
+                "unit": child,
+                "link": link,
+                "responses": group.responses,
+                "index": group.index,
+                "cells": cells,
+                "taking_part": results.response_counts.get(child.path, 0) > 0 or child.is_team,
+            }
+        )
+    sort_codes = {d.code for d in domains}
+    if sort in sort_codes:
+        position = [d.code for d in domains].index(sort)
+
+        def key(row: dict[str, Any]) -> tuple[int, float, str]:
+            mean = row["cells"][position]["mean"]
+            return (mean is None, mean if mean is not None else 0.0, row["unit"].name.lower())
+
+        rows.sort(key=key)
+    elif sort == "index":
+        rows.sort(key=lambda r: (r["index"] is None, r["index"] or 0, r["unit"].name.lower()))
+    k = results.k
+    heatmap = (
+        charts.heatmap(
+            [d.name for d in domains],
+            [
+                charts.HeatRow(
+                    row["unit"].name,
+                    row["link"],
+                    [(cell["mean"], cell["band"]) for cell in row["cells"]],
+                )
+                for row in rows
+            ],
+            k=k,
+        )
+        if rows
+        else None
+    )
+    parent_cells = [
+        {
+            "display": display_mean(f.mean) if (f := parent_group.domains[d.code].figures) else "",
+            "band": f.band if f else None,
+        }
+        for d in domains
+    ]
+    return {
+        "framing": FRAMING,
+        "unit": unit,
+        "unit_path": readable_path(unit, names),
+        "cycle": cycle,
+        "domains": domains,
+        "rows": rows,
+        "parent_group": parent_group,
+        "parent_cells": parent_cells,
+        "heatmap": heatmap,
+        "sort": sort,
+        "k": k,
+        "breadcrumbs": [u for u in units if unit.path.startswith(u.path) and reach.reaches(u)],
+    }
+
+
+def trends(*, reach: Reach, unit: Unit, cycles: Sequence[Cycle], today: date) -> dict[str, Any]:
+    """Domain means over full cycles and over pooled pulses, with cycle names on the axis."""
+    organisation = unit.organisation
+    full = sorted((c for c in cycles if c.kind == Cycle.Kind.FULL), key=lambda c: c.opens_on)
+    pulses = [c for c in cycles if c.kind == Cycle.Kind.PULSE]
+    pooled = pooled_pulse_scopes(pulses, window_days=organisation.pulse_window_days, today=today)
+    full_scopes = [cycle_scope(c) for c in full]
+    units = load_units(organisation)
+    domains = load_domains()
+    all_results = results_for_scopes(
+        organisation, [*full_scopes, *pooled], units=units, domains=domains
+    )
+    by_key = {r.scope.key: r for r in all_results}
+
+    def series(scopes: Sequence[Scope]) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str]:
+        points: list[dict[str, Any]] = []
+        for scope in scopes:
+            group = Viewer(reach, by_key[scope.key]).group(unit)
+            points.append(
+                {
+                    "label": scope.label,
+                    "pulses": scope.pulse_count,
+                    "shown": group.shown,
+                    "responses": group.responses,
+                    "index": group.index,
+                    "means": [_mean(group, d.code) for d in domains],
+                    "display": [display_mean(_mean(group, d.code)) for d in domains],
+                }
+            )
+        chart = None
+        if any(p["shown"] for p in points):
+            chart = charts.trend_lines(
+                [p["label"] for p in points],
+                [
+                    charts.Series(d.name, [p["means"][i] for p in points])
+                    for i, d in enumerate(domains)
+                ],
+                title="",
+            )
+        return points, chart, ""
+
+    full_points, full_chart, _ = series(full_scopes)
+    pulse_points, pulse_chart, _ = series(pooled)
+    names = {u.path: u.name for u in units}
+    return {
+        "framing": FRAMING,
+        "unit": unit,
+        "unit_path": readable_path(unit, names),
+        "domains": domains,
+        "full_points": full_points,
+        "full_chart": full_chart,
+        "pulse_points": pulse_points,
+        "pulse_chart": pulse_chart,
+        "window": organisation.pulse_window_days,
+        "k": organisation.anonymity_threshold,
+    }
+
+
+def structural_lens(
+    *, reach: Reach, unit: Unit, cycle: Cycle, figure_code: str, domain_code: str
+) -> dict[str, Any]:
+    """The chosen figure against the chosen domain across the teams in reach, and the
+    strongest associations first."""
+    organisation = cycle.organisation
+    units = load_units(organisation)
+    domains = load_domains()
+    (results,) = results_for_scopes(
+        organisation, [cycle_scope(cycle)], units=units, domains=domains
+    )
+    teams = [u for u in units if u.is_team and u.path.startswith(unit.path) and reach.reaches(u)]
+    lens_results = lens(results, figures_for([cycle.pk]), cycle_id=cycle.pk, teams=teams)
+    ranked = strongest_first([r.association for r in lens_results])
+    figure = FIGURES_BY_CODE.get(figure_code)
+    domain = next((d for d in domains if d.code == domain_code), None)
+    if (figure is None or domain is None) and ranked:
+        figure, domain = (
+            ranked[0].figure,
+            next(d for d in domains if d.code == ranked[0].domain_code),
+        )
+    chosen = next(
+        (
+            r
+            for r in lens_results
+            if figure is not None
+            and domain is not None
+            and r.association.figure.code == figure.code
+            and r.association.domain_code == domain.code
+        ),
+        None,
+    )
+    scatter = None
+    if chosen is not None and chosen.points and figure is not None and domain is not None:
+        scatter = charts.lens_scatter(
+            [(p.team.name, p.figure_value, p.domain_mean) for p in chosen.points],
+            x_title=f"{figure.label} ({figure.unit})",
+            y_title=f"{domain.name} (mean score)",
+        )
+    names = {u.path: u.name for u in units}
+    return {
+        "framing": FRAMING,
+        "unit": unit,
+        "unit_path": readable_path(unit, names),
+        "cycle": cycle,
+        "figures": FIGURES,
+        "domains": domains,
+        "figure": figure,
+        "domain": domain,
+        "chosen": chosen,
+        "scatter": scatter,
+        "ranked": ranked[:12],
+        "teams_in_reach": len(teams),
+        "k": results.k,
+    }

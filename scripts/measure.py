@@ -1,0 +1,115 @@
+"""Server time of the dashboards and the export, measured in-process through Django's full
+request stack (middleware, view, templates), with each page's query count.
+
+Used by scripts/measure_dashboards (demo data) and scripts/bench (benchmark data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sword.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from diagnostics.models import Cycle  # noqa: E402
+from organisations.models import Membership, Organisation, Role, Unit  # noqa: E402
+
+
+def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
+    """Median and 95th percentile in milliseconds, and the query count of one run."""
+    fn()  # warm caches (templates, URL resolver, connection)
+    executed: list[str] = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        reset_queries()
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+    return statistics.median(samples), p95, len(executed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--org", default="northbrook")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--seed-demo", action="store_true")
+    parser.add_argument("--export", action="store_true", help="also time export_results")
+    args = parser.parse_args()
+
+    if args.seed_demo and not Organisation.objects.filter(slug=args.org).exists():
+        from django.core.management import call_command
+
+        call_command("seed_demo")
+    organisation = Organisation.objects.get(slug=args.org)
+    admin = Membership.objects.filter(organisation=organisation, role=Role.ORG_ADMIN).first()
+    assert admin is not None, "the organisation needs an org admin"
+    client = Client()
+    client.force_login(admin.user, backend="django.contrib.auth.backends.ModelBackend")
+    root = Unit.objects.get(organisation=organisation, depth=1)
+    team = (
+        Unit.objects.filter(organisation=organisation, is_team=True, responses__isnull=False)
+        .order_by("path")
+        .first()
+    )
+    unit = Unit.objects.filter(organisation=organisation, depth=2).order_by("path").first()
+    cycle = (
+        Cycle.objects.filter(organisation=organisation, kind=Cycle.Kind.FULL)
+        .exclude(status=Cycle.Status.DRAFT)
+        .order_by("-opens_on")
+        .first()
+    )
+    assert team is not None, "the organisation needs a team with responses"
+    assert unit is not None, "the organisation needs units"
+    assert cycle is not None, "the organisation needs a full cycle"
+
+    def get(url: str) -> Callable[[], object]:
+        def run() -> object:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        return run
+
+    pages = {
+        "team dashboard": reverse("dashboards:profile", args=[team.pk]) + f"?cycle={cycle.pk}",
+        "organisation heatmap": reverse("dashboards:compare", args=[root.pk])
+        + f"?cycle={cycle.pk}",
+        "unit trends": reverse("dashboards:trends", args=[unit.pk]),
+        "structural lens": reverse("dashboards:lens", args=[root.pk]) + f"?cycle={cycle.pk}",
+    }
+    if args.export:
+        pages["export_results (org, CSV)"] = reverse(
+            "diagnostics:results_export", args=[cycle.pk, "csv"]
+        )
+    print(f"{organisation.name}: {connection.vendor}, {args.requests} requests each")
+    print(f"{'page':32} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    for name, url in pages.items():
+        median, p95, queries = timed(get(url), args.requests)
+        print(f"{name:32} {median:10.1f} {p95:10.1f} {queries:8d}")
+
+
+if __name__ == "__main__":
+    main()

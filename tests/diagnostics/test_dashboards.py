@@ -1,0 +1,284 @@
+"""The dashboards: what leaders and managers see, its agreement with the export, and a fixed
+number of queries whatever the number of teams."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from diagnostics.models import Cycle
+from diagnostics.selectors import latest_version_for
+from diagnostics.services import create_cycle, issue_invites, open_cycle
+from diagnostics.structural_data import save_figures
+from organisations.models import Role
+from tests.factories import make_member, make_organisation, make_units
+
+
+@pytest.fixture
+def cycle(world, make_cycle, respond):
+    cycle = make_cycle(unit=world.units["Children's Services"])
+    respond(cycle, world.team_a, 6, value=lambda i, code: 5 if i < 4 else 2)
+    respond(cycle, world.team_b, 2)
+    respond(cycle, world.team_c, 7, value=3)
+    return cycle
+
+
+def chart_spec(html: str, chart_id: str) -> dict:
+    match = re.search(
+        rf'<script id="{chart_id}" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert match is not None, chart_id
+    return json.loads(match.group(1))
+
+
+def export(cycle, level):
+    out = io.StringIO()
+    call_command("export_results", str(cycle.pk), "--level", level, stdout=out)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def table_means(html: str) -> dict[str, str]:
+    """Domain → mean shown in the profile's domain table."""
+    found = {}
+    pattern = (
+        r'<th scope="row">([^<]+?)(?: <span class="badge[^"]*">Urgent</span>)?</th>\s*'
+        r'<td><span class="band band-\w+">([\d.]+)'
+    )
+    for name, mean in re.findall(pattern, html):
+        found[name.strip()] = mean
+    return found
+
+
+def test_it_shows_the_same_figures_on_screen_as_the_export(world, cycle, client_for):
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:profile", args=[world.team_c.pk]) + f"?cycle={cycle.pk}")
+        .content.decode()
+    )
+    shown = table_means(html)
+    rows = [r for r in export(cycle, "team") if r["unit_path"].endswith("Team C")]
+    assert shown == {r["domain"]: r["mean"] for r in rows}
+    assert len(shown) == 9
+
+
+def test_it_says_fewer_than_k_in_place_of_suppressed_figures(world, cycle, client_for):
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:profile", args=[world.team_b.pk]) + f"?cycle={cycle.pk}")
+        .content.decode()
+    )
+    assert "fewer than 5 responses" in html
+    assert table_means(html) == {}
+
+
+def test_it_gives_the_team_manager_their_own_team_and_hides_a_revealing_parent(
+    world, cycle, client_for
+):
+    html = (
+        client_for(world.team_manager)
+        .get(reverse("dashboards:profile", args=[world.team_a.pk]))
+        .content.decode()
+    )
+    assert len(table_means(html)) == 9  # own team (6 responses) shown to its manager
+    assert "Locality North</th>" not in html  # North (8) - Team A (6) = 2: no parent column
+    leader_html = (
+        client_for(world.leader)
+        .get(reverse("dashboards:profile", args=[world.team_a.pk]))
+        .content.decode()
+    )
+    assert table_means(leader_html) == {}  # leaders see Team A hidden beside Team B's 2
+
+
+def test_it_warns_when_fewer_than_half_responded(world, make_cycle, respond, client_for):
+    cycle = make_cycle(unit=world.team_c)
+    issue_invites(cycle=cycle, team=world.team_c, count=20)
+    respond(cycle, world.team_c, 6)
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:profile", args=[world.team_c.pk]))
+        .content.decode()
+    )
+    assert "30%" in html
+    assert "Under half of those invited answered" in html
+
+
+def test_it_shows_structural_figures_beside_the_domains_they_bear_on(world, cycle, client_for):
+    save_figures(
+        cycle=cycle,
+        team=world.team_c,
+        values={"caseload": Decimal(27), "supervision_held": Decimal(95)},
+        user=None,
+    )
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:profile", args=[world.team_c.pk]) + f"?cycle={cycle.pk}")
+        .content.decode()
+    )
+    workload_row = html[html.index(">Workload and caseloads<") : html.index(">Supervision<")]
+    assert "Average caseload per full-time practitioner: 27" in workload_row
+    assert '<span class="band band-red">Red</span>' in workload_row
+    supervision_row = html[html.index(">Supervision<") : html.index(">Safety<")]
+    assert "Supervision held at the agreed frequency: 95" in supervision_row
+
+
+def test_it_compares_child_units_with_suppressed_cells_labelled(world, cycle, client_for):
+    client = client_for(world.org_admin)
+    html = client.get(
+        reverse("dashboards:compare", args=[world.units["Children's Services"].pk])
+    ).content.decode()
+    assert "Locality North" in html
+    assert "Locality South" in html
+    spec = chart_spec(html, "chart-heatmap")
+    assert spec["data"][0]["type"] == "heatmap"
+    assert spec["links"][0].startswith("/results/compare/")
+    north = client.get(reverse("dashboards:compare", args=[world.north.pk])).content.decode()
+    assert '&lt;5<span class="visually-hidden"> responses: hidden</span>' in north
+
+
+def test_it_sorts_rows_by_a_domain(world, cycle, client_for):
+    html = (
+        client_for(world.org_admin)
+        .get(
+            reverse("dashboards:compare", args=[world.units["Children's Services"].pk]) + "?sort=WL"
+        )
+        .content.decode()
+    )
+    table = html[html.index("<tbody>") :]
+    assert table.index("Locality South") < table.index(
+        "Locality North"
+    )  # 3.0 before 4.0... lowest first
+
+
+def test_it_offers_the_organisation_view_to_org_admins_only(world, cycle, client_for):
+    response = client_for(world.org_admin).get(reverse("dashboards:compare_home"))
+    assert response["Location"] == reverse("dashboards:compare", args=[world.root.pk])
+    assert client_for(world.team_manager).get(reverse("dashboards:compare_home")).status_code == 404
+    assert (
+        client_for(world.team_manager)
+        .get(reverse("dashboards:compare", args=[world.team_a.pk]))
+        .status_code
+        == 403
+    )
+
+
+def test_it_draws_trends_with_cycle_names_on_the_axis(world, make_cycle, respond, client_for):
+    first = make_cycle(unit=world.team_c, name="Spring diagnostic")
+    respond(first, world.team_c, 6, value=2)
+    later = first.closes_on + timedelta(days=1)
+    second = make_cycle(
+        unit=world.team_c,
+        name="Autumn diagnostic",
+        opens_on=later,
+        closes_on=later + timedelta(days=5),
+    )
+    respond(second, world.team_c, 6, value=5)
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:trends", args=[world.team_c.pk]))
+        .content.decode()
+    )
+    spec = chart_spec(html, "chart-full")
+    assert spec["data"][0]["x"] == ["Spring diagnostic", "Autumn diagnostic"]
+    assert spec["data"][0]["y"][0] < spec["data"][0]["y"][1]
+
+
+def test_it_frames_every_results_page_as_working_conditions(world, cycle, client_for):
+    client = client_for(world.org_admin)
+    for url in (
+        reverse("dashboards:profile", args=[world.team_c.pk]),
+        reverse("dashboards:compare", args=[world.root.pk]),
+        reverse("dashboards:trends", args=[world.root.pk]),
+        reverse("dashboards:lens", args=[world.root.pk]),
+    ):
+        html = client.get(url).content.decode()
+        assert "working conditions your organisation provides" in html, url
+        assert "Red means the organisation has work to do" in html, url
+
+
+def test_it_refuses_a_revealing_breakdown_with_a_clear_message(world, cycle, client_for):
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:profile", args=[world.team_c.pk]) + "?role_group=manager")
+        .content.decode()
+    )
+    assert "cannot be shown" in html
+    assert "Showing everyone instead" in html
+
+
+def test_it_shows_the_lens_sentence_with_five_teams(db, respond, client_for):
+    organisation = make_organisation("Lens Council", "lens")
+    units = make_units(organisation, {"Service": [f"T{i}" for i in range(6)]})
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    cycle = open_full_cycle(organisation, units["root"])
+    for i in range(6):
+        team = units[f"T{i}"]
+        save_figures(cycle=cycle, team=team, values={"caseload": Decimal(10 + 3 * i)}, user=None)
+        respond(cycle, team, 5, value=max(1, 6 - i))
+    url = reverse("dashboards:lens", args=[units["root"].pk]) + "?figure=caseload&domain=WB"
+    html = client_for(admin).get(url).content.decode()
+    assert "Teams carrying more cases per practitioner report lower wellbeing scores" in html
+    assert "across 6 teams" in html
+    assert 'id="chart-lens"' in html
+
+
+def open_full_cycle(organisation, unit) -> Cycle:
+    today = timezone.localdate()
+    cycle = create_cycle(
+        unit=unit,
+        kind=Cycle.Kind.FULL,
+        instrument=latest_version_for(organisation),
+        name="Cycle",
+        opens_on=today,
+        closes_on=today + timedelta(days=3),
+        created_by=None,
+    )
+    return open_cycle(cycle=cycle)
+
+
+def build_organisation(slug: str, teams: int):
+    organisation = make_organisation(f"Council {slug}", slug)
+    per_service = 3
+    spec = {
+        f"Directorate {d}": {
+            f"Service {d}.{s}": [f"Team {d}.{s}.{t}" for t in range(per_service)]
+            for s in range(teams // per_service // 2)
+        }
+        for d in range(2)
+    }
+    units = make_units(organisation, spec)
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    return organisation, units, admin, open_full_cycle(organisation, units["root"])
+
+
+@pytest.mark.parametrize("page", ["profile", "compare", "trends", "lens"])
+def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
+    db, page, respond, client_for, django_assert_max_num_queries
+):
+    counts = []
+    for slug, teams in (("small", 12), ("large", 60)):
+        _, units, admin, cycle = build_organisation(slug, teams)
+        team_units = [u for name, u in units.items() if name.startswith("Team ")]
+        assert len(team_units) == teams
+        for team in team_units:
+            respond(cycle, team, 5)
+        client = client_for(admin)
+        target = team_units[0] if page == "profile" else units["root"]
+        url = reverse(f"dashboards:{page}", args=[target.pk])
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[0]):
+        client.get(url)
