@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from demo.actions import build_actions
 from demo.responses import build_cycles
 from organisations.models import Membership, Organisation, Role, Unit
 from organisations.selectors import root_of
@@ -48,6 +49,9 @@ ACCOUNTS = [
         "manager@northbrook.example", "Sam Okafor", Role.TEAM_MANAGER, "Child Protection North"
     ),
 ]
+
+
+USER_KEYS = ("admin", "leader", "north", "manager")
 
 
 def remove_demo_organisation() -> None:
@@ -98,5 +102,7 @@ def seed(*, today: date | None = None) -> tuple[Organisation, list[DemoAccount]]
     remove_demo_organisation()
     organisation, units = build_structure()
     accounts = build_accounts(units)
-    build_cycles(organisation, units[DEMO_NAME], today=today)
+    cycles = build_cycles(organisation, units[DEMO_NAME], today=today)
+    users = {key: User.objects.get(email=f"{key}@northbrook.example") for key in USER_KEYS}
+    build_actions(units=units, users=users, cycles=cycles, today=today)
     return organisation, accounts

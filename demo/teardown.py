@@ -13,6 +13,8 @@ from organisations.models import Membership, Organisation, Unit
 
 # Models deleted before the organisation's units, most dependent first. Later features add theirs.
 ORGANISATION_DATA: list[tuple[str, str]] = [
+    ("actions.Action", "organisation"),
+    ("actions.Intervention", "organisation"),
     ("diagnostics.StructuralFigures", "cycle__organisation"),
     ("diagnostics.StructuralThreshold", "organisation"),
     ("diagnostics.Comment", "cycle__organisation"),

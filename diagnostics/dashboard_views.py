@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from actions.access import interventions_for
+from actions.selectors import suggestions
 from diagnostics import dashboards
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
 from diagnostics.results import DEMOGRAPHIC_FIELDS
@@ -67,7 +70,7 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
     reach = reach_of(request.user)
     cycles = dashboards.cycles_covering(unit)
     cycle = _pick_cycle(request, cycles)
-    context = {
+    context: dict[str, Any] = {
         "unit": unit,
         "crumbs": [u for u in breadcrumbs(unit) if reach.reaches(u)],
         "filter_choices": FILTER_CHOICES,
@@ -85,6 +88,12 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
             today=timezone.localdate(),
         )
     )
+    weak = [row for row in context["rows"] if row.band in ("red", "amber")]
+    weak.sort(key=lambda row: (row.band != "red", not row.urgent, row.mean))
+    suggested = suggestions(
+        interventions_for(reach), [row.domain.code for row in weak], unit=unit, per_domain=3
+    )
+    context["suggestions"] = [(row, suggested[row.domain.code]) for row in weak]
     return render(request, "dashboards/profile.html", context)
 
 

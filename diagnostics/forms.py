@@ -22,7 +22,12 @@ MAX_IMPORT_BYTES = 1024 * 1024
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; browsers need ISO dates whatever the site's locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
 
 
 class CycleForm(forms.Form):

@@ -12,12 +12,24 @@ from organisations.models import Organisation, Role, Unit
 from organisations.selectors import readable_paths, root_of
 
 
-class UnitInReachField(forms.ModelChoiceField[Unit]):
-    """A unit chosen from a list scoped to the user's reach, labelled with its readable path.
+class ScopedChoiceField(forms.ModelChoiceField[Any]):
+    """A choice from a list scoped to what the user may reach.
 
-    A value that is not in the list (a forged or stale id pointing outside the user's reach) is
-    a 404, like a URL pointing there, rather than a quiet form error.
+    A value outside the list (a forged or stale id) is a 404, like a URL pointing there, rather
+    than a quiet form error: objects out of reach are not acknowledged to exist.
     """
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            raise Http404("No such choice.") from exc
+
+
+class UnitInReachField(ScopedChoiceField):
+    """A unit chosen from a list scoped to the user's reach, labelled with its readable path."""
 
     paths: dict[int, str] | None = None
 
@@ -28,15 +40,6 @@ class UnitInReachField(forms.ModelChoiceField[Unit]):
     def label_from_instance(self, obj: Unit) -> str:
         suffix = " (team)" if obj.is_team else ""
         return f"{(self.paths or {}).get(obj.pk, obj.name)}{suffix}"
-
-    def to_python(self, value: Any) -> Unit | None:
-        if value in self.empty_values:
-            return None
-        try:
-            result: Unit | None = super().to_python(value)
-        except forms.ValidationError as exc:
-            raise Http404("No such unit.") from exc
-        return result
 
 
 class AddUnitForm(forms.Form):

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "organisations",
     "diagnostics",
     "voice",
+    "actions",
     "demo",
 ]
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("organisation/", include("organisations.urls")),
     path("cycles/", include("diagnostics.urls")),
     path("results/", include("diagnostics.dashboard_urls")),
+    path("actions/", include("actions.urls")),
     path("survey/", include("diagnostics.survey_urls")),
     path("voice/", include("voice.urls")),
     path("operator/", admin.site.urls),

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+
 from organisations.models import Membership
 
 ADMIN = "org_admin"
@@ -27,6 +29,11 @@ class Page:
     method: str = "get"
     data: Callable[[Any], dict[str, Any]] = field(default=lambda world: {})
     ok_status: int | tuple[int, ...] = 200
+    query: Callable[[Any], dict[str, Any]] | None = None  # object ids passed as ?name=value
+
+    @property
+    def points_at_object(self) -> bool:
+        return self.kwargs is not None or self.query is not None
 
 
 def _unit(name: str) -> Callable[[Any], dict[str, Any]]:
@@ -47,6 +54,41 @@ def _own_version(world: Any) -> dict[str, Any]:
 
 def _own_statement(world: Any) -> dict[str, Any]:
     return {"statement_id": world.own_version().statements.first().pk}
+
+
+def _action(world: Any) -> dict[str, Any]:
+    from actions.models import Action
+    from actions.services import create_action
+    from diagnostics.models import Domain
+
+    action = Action.objects.filter(unit=world.team_a).first() or create_action(
+        unit=world.team_a,
+        domain=Domain.objects.get(code="WL"),
+        title="Share duty fairly",
+        owner=world.team_manager,
+        due_on=timezone.localdate(),
+        created_by=world.team_manager,
+    )
+    return {"action_id": action.pk}
+
+
+def _own_intervention(world: Any) -> dict[str, Any]:
+    from actions.models import Intervention
+    from diagnostics.models import Domain
+
+    intervention, _ = Intervention.objects.get_or_create(
+        organisation=world.organisation,
+        title="Our own idea",
+        defaults={
+            "domain": Domain.objects.get(code="WL"),
+            "kind": "quick_win",
+            "lever": "team",
+            "what": "Do it.",
+            "why": "It helps.",
+            "measure": "We will see.",
+        },
+    )
+    return {"intervention_id": intervention.pk}
 
 
 def _manager_membership(world: Any) -> dict[str, Any]:
@@ -98,6 +140,13 @@ PAGES: list[Page] = [
     Page("dashboards:compare", frozenset({ADMIN, LEADER}), _unit("Locality North")),
     Page("dashboards:lens_home", frozenset({ADMIN, LEADER}), ok_status=302),
     Page("dashboards:lens", frozenset({ADMIN, LEADER}), _unit("Locality North")),
+    Page("actions:list", ALL_ROLES),
+    Page("actions:new", ALL_ROLES, query=lambda world: {"unit": world.team_a.pk}),
+    Page("actions:library", ALL_ROLES),
+    Page("actions:intervention_new", frozenset({ADMIN})),
+    Page("actions:intervention_edit", frozenset({ADMIN}), _own_intervention),
+    Page("actions:detail", ALL_ROLES, _action),
+    Page("actions:escalate", ALL_ROLES, _action, method="post", ok_status=302),
     Page("diagnostics:version_list", frozenset({ADMIN})),
     Page("diagnostics:version_detail", frozenset({ADMIN}), _own_version),
     Page("diagnostics:version_copy", frozenset({ADMIN}), _own_version),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -31,16 +33,18 @@ def test_it_lists_every_url_in_the_reach_registry():
 
 def request(client, page: Page, world):
     url = reverse(page.name, kwargs=page.kwargs(world) if page.kwargs else None)
+    if page.query:
+        url += "?" + urlencode(page.query(world))
     return getattr(client, page.method)(url, page.data(world))
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if p.kwargs], ids=lambda p: p.name)
+@pytest.mark.parametrize("page", [p for p in PAGES if p.points_at_object], ids=lambda p: p.name)
 def test_it_answers_404_to_the_outsider(page, world, client_for):
     response = request(client_for(world.outsider), page, world)
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("page", [p for p in PAGES if not p.kwargs], ids=lambda p: p.name)
+@pytest.mark.parametrize("page", [p for p in PAGES if not p.points_at_object], ids=lambda p: p.name)
 def test_it_never_shows_the_outsider_another_organisations_data(page, world, client_for):
     response = request(client_for(world.outsider), page, world)
     assert response.status_code in (200, 302, 403, 404)

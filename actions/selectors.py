@@ -1,0 +1,132 @@
+"""Reads for actions: owners, lists, suggestions and before/after figures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+from actions.models import Action, Intervention
+from diagnostics.models import Cycle
+from diagnostics.results import Scope, cycle_scope, pooled_pulse_scopes, results_for_scopes
+from diagnostics.scoring import Change, change_between
+from organisations.access import Reach
+from organisations.models import Unit
+
+
+def possible_owners(unit: Unit, escalated_to: Unit | None = None) -> QuerySet[User]:
+    """People with a role on the unit's branch (above it or inside it): they can see the action."""
+    condition = Q(memberships__unit__path__in=[*unit.ancestor_paths(), unit.path]) | Q(
+        memberships__unit__path__startswith=unit.path
+    )
+    if escalated_to is not None:
+        condition |= Q(
+            memberships__unit__path__in=[*escalated_to.ancestor_paths(), escalated_to.path]
+        )
+    return (
+        User.objects.filter(is_active=True, memberships__organisation_id=unit.organisation_id)
+        .filter(condition)
+        .distinct()
+        .order_by("display_name")
+    )
+
+
+def suggestions(
+    interventions: Iterable[Intervention],
+    domain_codes: Iterable[str],
+    *,
+    unit: Unit,
+    per_domain: int = 3,
+) -> dict[str, list[Intervention]]:
+    """Suggested interventions per domain: quick wins first, then levers the unit holds."""
+    wanted = set(domain_codes)
+    level = Intervention.Lever.TEAM if unit.is_team else Intervention.Lever.SERVICE
+    by_domain: dict[str, list[Intervention]] = {code: [] for code in wanted}
+    for intervention in interventions:
+        if intervention.domain.code in wanted:
+            by_domain[intervention.domain.code].append(intervention)
+    for code, items in by_domain.items():
+        items.sort(
+            key=lambda i: (
+                i.kind != Intervention.Kind.QUICK_WIN,
+                i.lever != level,
+                i.position,
+            )
+        )
+        by_domain[code] = items[:per_domain]
+    return by_domain
+
+
+def is_overdue(action: Action, *, today: date) -> bool:
+    return action.is_open and action.due_on < today
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    mean: float | None
+    band: str | None
+    n: int | None
+    shown: bool
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    before: Figure | None
+    after: Figure | None
+    change: Change | None
+
+
+def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
+    """The action's domain for its unit at the prompting cycle, and at the latest cycle or pooled
+    pulse since, each through the anonymity rules of the viewer."""
+    from diagnostics.dashboards import Viewer, cycles_covering
+
+    if action.cycle is None:
+        return BeforeAfter(None, None, None)
+    prompting = action.cycle
+    cycles = cycles_covering(action.unit)
+    later_full = [
+        c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on > prompting.opens_on
+    ]
+    pulses = [c for c in cycles if c.kind == Cycle.Kind.PULSE]
+    pooled = pooled_pulse_scopes(
+        pulses, window_days=action.organisation.pulse_window_days, today=today
+    )
+    before_scope = cycle_scope(prompting)
+    after_scope: Scope | None = None
+    if later_full:
+        after_scope = cycle_scope(later_full[0])  # cycles are newest first
+    else:
+        after_pulses = [s for s in pooled if s.ends_on and s.ends_on > prompting.closes_on]
+        if after_pulses:
+            after_scope = after_pulses[-1]
+    scopes = [before_scope] + ([after_scope] if after_scope else [])
+    results = results_for_scopes(action.organisation, scopes)
+
+    def figure(index: int, label: str) -> Figure:
+        group = Viewer(reach, results[index]).group(action.unit)
+        cell = group.domains.get(action.domain.code)
+        figures = cell.figures if cell else None
+        return Figure(
+            label=label,
+            mean=figures.mean if figures else None,
+            band=figures.band if figures else None,
+            n=figures.n if figures else None,
+            shown=figures is not None and figures.mean is not None,
+        )
+
+    before = figure(0, prompting.name)
+    after = None
+    if after_scope is not None:
+        label = after_scope.label + (
+            f" (pooled over {after_scope.pulse_count} pulses)"
+            if after_scope.kind == Cycle.Kind.PULSE
+            else ""
+        )
+        after = figure(1, label)
+    change = change_between(before.mean, after.mean) if after else None
+    return BeforeAfter(before, after, change)

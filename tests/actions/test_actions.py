@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, Intervention
+from actions.services import create_action, escalate_action, update_action
+from diagnostics.models import Domain
+from organisations.models import Role
+from tests.factories import make_member
+
+
+def field_value(pattern: str, html: str) -> str:
+    match = re.search(pattern, html)
+    assert match is not None, pattern
+    return match.group(1)
+
+
+@pytest.fixture
+def domain(db) -> Domain:
+    return Domain.objects.get(code="WL")
+
+
+@pytest.fixture
+def team_c_action(world, domain):
+    return create_action(
+        unit=world.team_c,
+        domain=domain,
+        title="Share duty fairly",
+        owner=world.org_admin,
+        due_on=timezone.localdate() + timedelta(days=10),
+        created_by=world.org_admin,
+    )
+
+
+def test_it_loads_three_quick_wins_and_two_deeper_strategies_per_domain(db):
+    for domain in Domain.objects.all():
+        built_in = Intervention.objects.filter(domain=domain, organisation__isnull=True)
+        assert built_in.filter(kind="quick_win").count() >= 3
+        assert built_in.filter(kind="deeper").count() >= 2
+        for intervention in built_in:
+            assert intervention.what
+            assert intervention.why
+            assert intervention.measure
+            assert intervention.lever in {"team", "service", "organisation"}
+
+
+def test_it_shows_an_escalated_action_to_the_higher_leader_and_not_to_siblings(
+    world, team_c_action, client_for
+):
+    url = reverse("actions:detail", args=[team_c_action.pk])
+    head = make_member(world.units["Children's Services"], Role.LEADER)
+    south = world.units["Locality South"]
+    south_leader = make_member(south, Role.LEADER)
+    assert client_for(world.leader).get(url).status_code == 404  # North's leader: a sibling
+    escalate_action(action=team_c_action, to=world.units["Children's Services"], note="IT budget")
+    assert client_for(head).get(url).status_code == 200
+    assert "Share duty fairly" in client_for(head).get(reverse("actions:list")).content.decode()
+    assert client_for(world.leader).get(url).status_code == 404
+    assert (
+        "Share duty fairly"
+        not in client_for(world.leader).get(reverse("actions:list")).content.decode()
+    )
+    assert client_for(south_leader).get(url).status_code == 200
+
+
+def test_it_only_escalates_upwards(world, team_c_action):
+    with pytest.raises(ValidationError, match="above"):
+        escalate_action(action=team_c_action, to=world.north)
+    with pytest.raises(ValidationError, match="above"):
+        escalate_action(action=team_c_action, to=world.team_c)
+
+
+def test_it_needs_a_reason_to_drop_an_action(world, team_c_action):
+    with pytest.raises(ValidationError, match="why"):
+        update_action(
+            action=team_c_action,
+            status=Action.Status.DROPPED,
+            owner=world.org_admin,
+            due_on=team_c_action.due_on,
+            notes="",
+        )
+
+
+def test_it_only_lets_people_who_can_see_the_action_own_it(world, domain):
+    with pytest.raises(ValidationError, match="no role where this action sits"):
+        create_action(
+            unit=world.team_c,
+            domain=domain,
+            title="x",
+            owner=world.team_manager,  # manages Team A, cannot see Team C
+            due_on=timezone.localdate(),
+            created_by=world.org_admin,
+        )
+
+
+def test_it_returns_404_for_a_forged_owner(world, client_for):
+    url = reverse("actions:new") + f"?unit={world.team_a.pk}"
+    response = client_for(world.team_manager).post(
+        url,
+        {
+            "title": "x",
+            "domain": Domain.objects.get(code="WL").pk,
+            "owner": world.outsider.pk,
+            "due_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        },
+    )
+    assert response.status_code == 404
+    assert not Action.objects.exists()
+
+
+def test_it_highlights_overdue_actions(world, domain, client_for):
+    create_action(
+        unit=world.team_a,
+        domain=domain,
+        title="Late one",
+        owner=world.team_manager,
+        due_on=timezone.localdate() - timedelta(days=2),
+        created_by=world.team_manager,
+    )
+    html = client_for(world.team_manager).get(reverse("actions:list")).content.decode()
+    assert '<tr class="overdue">' in html
+    assert "1 action overdue" in html
+
+
+def test_it_shows_before_and_after_under_the_anonymity_rules(
+    world, make_cycle, respond, domain, client_for
+):
+    before = make_cycle(unit=world.team_c, name="Spring")
+    respond(before, world.team_c, 3, value=2)  # 3 < k: the before figure is suppressed
+    later = before.closes_on + timedelta(days=1)
+    after = make_cycle(
+        unit=world.team_c, name="Autumn", opens_on=later, closes_on=later + timedelta(days=5)
+    )
+    respond(after, world.team_c, 6, value=5)
+    action = create_action(
+        unit=world.team_c,
+        domain=domain,
+        cycle=before,
+        title="Cap caseloads",
+        owner=world.org_admin,
+        due_on=timezone.localdate(),
+        created_by=world.org_admin,
+    )
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("actions:detail", args=[action.pk]))
+        .content.decode()
+    )
+    before_row = html[html.index(">Before<") : html.index(">Since<")]
+    assert "fewer than 5 responses" in before_row
+    assert "Autumn" in html
+    assert "Not comparable" in html
+    respond(before, world.team_c, 3, value=2)  # now 6: both sides shown
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("actions:detail", args=[action.pk]))
+        .content.decode()
+    )
+    assert "Improved by" in html
+
+
+def test_it_goes_from_a_red_domain_to_an_owned_dated_action_in_three_clicks(
+    world, make_cycle, respond, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    respond(cycle, world.team_a, 6, value=1)
+    client = client_for(world.team_manager)
+    profile = client.get(reverse("dashboards:profile", args=[world.team_a.pk])).content.decode()
+    assert "What could help" in profile
+    plan = re.search(
+        r'href="(/actions/new/\?unit=\d+&amp;intervention=\d+&amp;cycle=\d+)"', profile
+    )
+    assert plan is not None
+    url = plan.group(1).replace("&amp;", "&")
+    form = client.get(url)  # click 1: "Plan this"
+    assert form.status_code == 200
+    html = form.content.decode()
+    title = field_value(r'name="title"[^>]*value="([^"]+)"', html)
+    due = field_value(r'name="due_on"[^>]*value="([^"]+)"', html)
+    domain_id = field_value(r'<option value="(\d+)" selected>', html)
+    response = client.post(  # click 2: "Create action", with the prefilled owner and date
+        url,
+        {
+            "title": title,
+            "domain": domain_id,
+            "owner": world.team_manager.pk,
+            "due_on": due,
+            "cycle": cycle.pk,
+        },
+    )
+    action = Action.objects.get()
+    assert response["Location"] == reverse("actions:detail", args=[action.pk])
+    assert action.owner == world.team_manager
+    assert action.intervention is not None
+    assert action.cycle == cycle
+    assert action.due_on > timezone.localdate()
+
+
+def test_it_lets_org_admins_extend_the_library(world, client_for):
+    client = client_for(world.org_admin)
+    response = client.post(
+        reverse("actions:intervention_new"),
+        {
+            "domain": Domain.objects.get(code="SAF").pk,
+            "kind": "quick_win",
+            "lever": "team",
+            "title": "Buddy system for late visits",
+            "what": "Pair workers for visits after 5pm.",
+            "why": "Nobody is alone at the riskiest times.",
+            "measure": "Lone working statement improves.",
+        },
+    )
+    assert response.status_code == 302
+    own = Intervention.objects.get(title="Buddy system for late visits")
+    assert own.organisation == world.organisation
+    assert client_for(world.leader).get(reverse("actions:intervention_new")).status_code == 403
+    built_in = Intervention.objects.filter(organisation__isnull=True).first()
+    assert built_in is not None
+    assert client.get(reverse("actions:intervention_edit", args=[built_in.pk])).status_code == 403
+    assert (
+        "Buddy system"
+        not in client_for(world.outsider).get(reverse("actions:library")).content.decode()
+    )
