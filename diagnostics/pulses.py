@@ -44,7 +44,19 @@ def choose_pulse_statements(
     for domain in domains:
         in_domain = [c for c in candidates if c.domain_position == domain]
         chosen.append(min(in_domain, key=staleness))
-    remaining = sorted((c for c in candidates if c not in chosen), key=staleness)
-    chosen.extend(remaining[: max(0, size - len(chosen))])
+    # Extra statements go to the least recently asked, spread over domains, starting from a
+    # domain that moves on with every pulse.
+    offset = len(history)
+    while len(chosen) < size:
+        remaining = [c for c in candidates if c not in chosen]
+        if not remaining:
+            break
+
+        def spread(candidate: Candidate) -> tuple[int, int, int, int]:
+            in_domain = sum(1 for c in chosen if c.domain_position == candidate.domain_position)
+            turn = (domains.index(candidate.domain_position) - offset) % len(domains)
+            return (last_asked[candidate.code], in_domain, turn, candidate.position)
+
+        chosen.append(min(remaining, key=spread))
     chosen.sort(key=lambda c: (c.domain_position, c.position, c.code))
     return [c.code for c in chosen]

@@ -153,12 +153,18 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+BUILT_IN_DATA = (
+    "diagnostics.migrations.0002_builtin_questionnaire",
+    "actions.migrations.0002_builtin_library",
+)
+
+
 def _restore_builtin_questionnaire() -> None:
-    """Put back the questionnaire that migrations load, if a transactional test flushed it.
+    """Put back the data that migrations load, if a transactional test flushed it.
 
     Transactional tests (threads, the live server) empty every table when they finish; with
     tests spread over several workers, later tests on the same worker would find no
-    questionnaire. This reloads it with the migration's own code.
+    questionnaire or interventions. This reloads them with the migrations' own code.
     """
     from django.apps import apps
 
@@ -166,8 +172,8 @@ def _restore_builtin_questionnaire() -> None:
 
     if Domain.objects.exists():
         return
-    migration = importlib.import_module("diagnostics.migrations.0002_builtin_questionnaire")
-    migration.load(apps, None)
+    for module in BUILT_IN_DATA:
+        importlib.import_module(module).load(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -17,10 +17,18 @@ PRODUCTION = {
 }
 
 
+# Variables the test environment sets that production would not.
+TEST_ONLY = {
+    "SECURE_SSL_REDIRECT",
+    "SECURE_COOKIES",
+    "STATIC_MANIFEST",
+    "SITE_URL",
+    "EMAIL_BACKEND",
+}
+
+
 def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "SECURE_SSL_REDIRECT"
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in TEST_ONLY}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -53,3 +53,10 @@ def test_it_lists_statements_in_domain_order():
 def test_it_refuses_a_size_outside_9_to_12():
     with pytest.raises(ValueError, match="9 to 12"):
         choose_pulse_statements(CANDIDATES, history=[], size=13)
+
+
+def test_it_spreads_the_extra_statements_over_different_domains():
+    chosen = choose_pulse_statements(CANDIDATES, history=[], size=12)
+    per_domain = [sum(1 for c in chosen if c.startswith(f"D{d}S")) for d in range(1, 10)]
+    assert max(per_domain) == 2
+    assert sum(per_domain) == 12

@@ -1,0 +1,87 @@
+"""axe-core and the Content Security Policy on every main page, in Chromium."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from actions.services import create_action
+from diagnostics.models import Domain
+from diagnostics.structural_data import save_figures
+from tests.browser.conftest import Watched, sign_in
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PUBLIC_PAGES = [
+    ("public-home", "/"),
+    ("sign-in", "/accounts/sign-in/"),
+    ("password-reset", "/accounts/password-reset/"),
+    ("have-a-code", "/survey/"),
+    ("how-answers-are-protected", "/how-your-answers-are-protected/"),
+    ("unknown-code", "/survey/c/AAAA-BBBB-CCCC/"),
+    ("not-found", "/no-such-page/"),
+]
+
+
+@pytest.mark.parametrize(("name", "path"), PUBLIC_PAGES, ids=[n for n, _ in PUBLIC_PAGES])
+def test_it_keeps_public_pages_accessible_and_within_the_csp(desktop: Watched, db, name, path):
+    desktop.go(path)
+    desktop.check(f"a11y-{name}")
+
+
+def test_it_keeps_every_signed_in_page_accessible_and_within_the_csp(
+    world, make_cycle, respond, desktop
+):
+    cycle = make_cycle(unit=world.units["Children's Services"], name="Autumn diagnostic")
+    for index, team in enumerate(
+        [world.team_a, world.team_b, world.team_c, world.team_a, world.team_b, world.team_c]
+    ):
+        respond(cycle, team, 2, value=lambda i, code, index=index: 1 + (index + i) % 6)
+    for team, caseload in ((world.team_a, 12), (world.team_b, 20), (world.team_c, 28)):
+        save_figures(cycle=cycle, team=team, values={"caseload": Decimal(caseload)}, user=None)
+    action = create_action(
+        unit=world.team_a,
+        domain=Domain.objects.get(code="WL"),
+        cycle=cycle,
+        title="Share duty fairly",
+        owner=world.org_admin,
+        due_on=timezone.localdate() + timedelta(days=7),
+        created_by=world.org_admin,
+    )
+    sign_in(desktop, world.org_admin.email, TEST_PASSWORD)
+    pages = [
+        ("home", "/"),
+        ("team-dashboard", f"/results/units/{world.team_a.pk}/?cycle={cycle.pk}"),
+        ("unit-dashboard", f"/results/units/{world.north.pk}/?cycle={cycle.pk}"),
+        ("heatmap", f"/results/compare/{world.root.pk}/?cycle={cycle.pk}"),
+        ("trends", f"/results/trends/{world.north.pk}/"),
+        ("lens", f"/results/lens/{world.root.pk}/?cycle={cycle.pk}"),
+        ("actions", "/actions/?status=all"),
+        ("action", f"/actions/{action.pk}/"),
+        ("action-new", f"/actions/new/?unit={world.team_a.pk}"),
+        ("library", f"/actions/library/?unit={world.team_a.pk}"),
+        ("cycles", "/cycles/"),
+        ("cycle", f"/cycles/{cycle.pk}/"),
+        ("cycle-new", "/cycles/new/"),
+        ("codes", f"/cycles/{cycle.pk}/teams/{world.team_a.pk}/codes/"),
+        ("figures", f"/cycles/{cycle.pk}/teams/{world.team_a.pk}/figures/"),
+        ("structure", "/organisation/structure/"),
+        ("people", "/organisation/people/"),
+        ("invite", "/organisation/people/invite/"),
+        ("settings", "/organisation/settings/"),
+        ("thresholds", "/cycles/figure-thresholds/"),
+        ("questionnaire", "/cycles/questionnaire/"),
+    ]
+    for name, path in pages:
+        response = desktop.go(path)
+        assert response.status == 200, path
+        if desktop.page.locator("[data-chart]").count():
+            desktop.page.wait_for_function(
+                "[...document.querySelectorAll('[data-chart]')]"
+                ".every(c => c.querySelector('svg.main-svg'))"
+            )
+        desktop.check(f"a11y-{name}")
