@@ -83,7 +83,7 @@ class BeforeAfter:
 def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     """The action's domain for its unit at the prompting cycle, and at the latest cycle or pooled
     pulse since, each through the anonymity rules of the viewer."""
-    from diagnostics.dashboards import Viewer, cycles_covering
+    from diagnostics.dashboards import Viewer, cycles_covering, focus_for
 
     if action.cycle is None:
         return BeforeAfter(None, None, None)
@@ -105,7 +105,7 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
         if after_pulses:
             after_scope = after_pulses[-1]
     scopes = [before_scope] + ([after_scope] if after_scope else [])
-    results = results_for_scopes(action.organisation, scopes)
+    results = results_for_scopes(action.organisation, scopes, focus=focus_for(reach, action.unit))
 
     def figure(index: int, label: str) -> Figure:
         group = Viewer(reach, results[index]).group(action.unit)

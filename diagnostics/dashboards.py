@@ -12,11 +12,20 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from diagnostics import charts
 from diagnostics.anonymity import FilterRefused, teams_with_visible_comments
-from diagnostics.models import Comment, Cycle, CycleStatement, Domain, Invite
+from diagnostics.models import (
+    Comment,
+    Cycle,
+    CycleStatement,
+    CycleTeam,
+    Domain,
+    Invite,
+    TeamTally,
+)
 from diagnostics.results import (
     GroupResult,
     ManagerView,
@@ -42,17 +51,16 @@ FRAMING = (
     "person. Red means the organisation has work to do."
 )
 LOW_RESPONSE_RATE = 0.5
+DASHBOARD_PULSES = 12
 
 
 def cycles_covering(unit: Unit) -> list[Cycle]:
     """Opened cycles in which a team at or below the unit took part, newest first (1 query)."""
+    takes_part = CycleTeam.objects.filter(cycle=OuterRef("pk"), team__path__startswith=unit.path)
     return list(
-        Cycle.objects.filter(
-            organisation_id=unit.organisation_id,
-            cycle_teams__team__path__startswith=unit.path,
-        )
+        Cycle.objects.filter(organisation_id=unit.organisation_id)
+        .filter(Exists(takes_part))
         .exclude(status=Cycle.Status.DRAFT)
-        .distinct()
         .order_by("-opens_on", "-pk")
     )
 
@@ -63,14 +71,26 @@ def default_cycle(cycles: Sequence[Cycle], *, today: date) -> Cycle | None:
     return full[0] if full else (cycles[0] if cycles else None)
 
 
+def managed_teams(reach: Reach) -> list[Unit]:
+    """The teams of someone who only manages teams: they read results through the manager's
+    view (§5). Leaders and org admins read the organisation-wide view, so this is empty."""
+    if reach.is_leader_or_admin:
+        return []
+    return [m.unit for m in reach.memberships if m.role == Role.TEAM_MANAGER and m.unit.is_team]
+
+
+def focus_for(reach: Reach, *units: Unit) -> list[Unit]:
+    """The units a view asks figures for, plus a manager's own teams (their view compares them)."""
+    return [*units, *managed_teams(reach)]
+
+
 class Viewer:
     """Applies the right anonymity view: a team manager's own view, or the organisation's."""
 
     def __init__(self, reach: Reach, results: OrganisationResults) -> None:
         self.results = results
-        own = [m.unit for m in reach.memberships if m.role == Role.TEAM_MANAGER and m.unit.is_team]
-        manages_only = not reach.is_leader_or_admin
-        self.view: ManagerView | None = results.manager_view(own) if own and manages_only else None
+        own = managed_teams(reach)
+        self.view: ManagerView | None = results.manager_view(own) if own else None
 
     def group(self, unit: Unit) -> GroupResult:
         return self.view.group(unit) if self.view else self.results.group(unit)
@@ -123,6 +143,10 @@ def profile(
     pulses = [c for c in cycles if c.kind == Cycle.Kind.PULSE]
     pooled = pooled_pulse_scopes(pulses, window_days=window, today=today)
     if cycle.kind == Cycle.Kind.PULSE:
+        pooled = [s for s in pooled if s.ends_on and cycle.closes_on >= s.ends_on] or pooled
+    # The dashboard shows the latest year of pooled pulses; the trends page shows them all.
+    pooled = pooled[-DASHBOARD_PULSES:]
+    if cycle.kind == Cycle.Kind.PULSE:
         current = next(s for s in pooled if s.key == f"pooled-{cycle.pk}")
     else:
         current = cycle_scope(cycle)
@@ -155,6 +179,7 @@ def profile(
         filters=filters,
         units=units,
         domains=domains,
+        focus=focus_for(reach, unit),
     )
     by_key = {r.scope.key: r for r in all_results}
     results = by_key[current.key]
@@ -299,11 +324,11 @@ def profile(
     comments: list[str] = []
     comments_note = ""
     if group.shown and not filters:
-        team_counts = {
-            u.pk: results.response_counts.get(u.path, 0)
-            for u in units
-            if u.is_team and u.path.startswith(unit.path)
-        }
+        team_counts = dict(
+            TeamTally.objects.filter(
+                cycle_id__in=current.cycle_ids, team__path__startswith=unit.path
+            ).values_list("team_id", "responses")
+        )
         visible_teams = teams_with_visible_comments(
             team_counts,
             comment_threshold=organisation.comment_threshold,
@@ -369,7 +394,7 @@ def compare(*, reach: Reach, unit: Unit, cycle: Cycle, sort: str, today: date) -
     units = load_units(organisation)
     domains = load_domains()
     (results,) = results_for_scopes(
-        organisation, [cycle_scope(cycle)], units=units, domains=domains
+        organisation, [cycle_scope(cycle)], units=units, domains=domains, focus=[unit]
     )
     names = {u.path: u.name for u in units}
     children = [
@@ -468,7 +493,11 @@ def trends(*, reach: Reach, unit: Unit, cycles: Sequence[Cycle], today: date) ->
     units = load_units(organisation)
     domains = load_domains()
     all_results = results_for_scopes(
-        organisation, [*full_scopes, *pooled], units=units, domains=domains
+        organisation,
+        [*full_scopes, *pooled],
+        units=units,
+        domains=domains,
+        focus=focus_for(reach, unit),
     )
     by_key = {r.scope.key: r for r in all_results}
 

@@ -325,3 +325,58 @@ class StructuralThreshold(models.Model):
                 fields=["organisation", "figure"], name="threshold_once_per_figure"
             ),
         ]
+
+
+class TeamTally(models.Model):
+    """Responses per team and cycle, kept up to date in the submission's transaction.
+
+    The three tally tables hold exactly the sums the dashboards need (see
+    `diagnostics.tallies`); `manage.py check_tallies` recomputes them from the raw rows.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    responses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "team"], name="team_tally_once"),
+        ]
+
+
+class DomainTally(models.Model):
+    """Per team, cycle and domain: responses with a domain score, their sum, and answer bands."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    scored = models.PositiveIntegerField(default=0)
+    score_total = models.FloatField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    amber = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "team", "domain"], name="domain_tally_once"),
+        ]
+
+
+class StatementTally(models.Model):
+    """Per team, cycle and statement: answers, their score sum, and answer bands."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="+")
+    answered = models.PositiveIntegerField(default=0)
+    score_total = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    amber = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "team", "statement"], name="statement_tally_once"
+            ),
+        ]

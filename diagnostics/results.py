@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from itertools import combinations
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Model, Q, Sum, When
+from django.db.models.functions import Substr
 
 from diagnostics.anonymity import (
     FilterRefused,
@@ -30,7 +33,17 @@ from diagnostics.anonymity import (
     nested_view,
     suppress_tree,
 )
-from diagnostics.models import Answer, Cycle, CycleStatement, Domain, DomainScore, Response
+from diagnostics.models import (
+    Answer,
+    Cycle,
+    CycleStatement,
+    Domain,
+    DomainScore,
+    DomainTally,
+    Response,
+    StatementTally,
+    TeamTally,
+)
 from diagnostics.scoring import (
     EMPTY_TALLY,
     Figures,
@@ -104,11 +117,77 @@ def _demographic_q(filters: Mapping[str, str], prefix: str = "") -> Q:
 
 @dataclass
 class Aggregates:
-    """Per (cycle, team) counts and per (cycle, team, domain/statement) tallies, from SQL."""
+    """Counts and tallies from SQL, per cycle, by node: a team, or with a focus, a bucket
+    (a unit whose parent is on the focus chain, holding all the teams below it)."""
 
-    responses: dict[tuple[int, int], int] = field(default_factory=dict)
-    domains: dict[tuple[int, int, int], Tally] = field(default_factory=dict)
-    statements: dict[tuple[int, int, str], Tally] = field(default_factory=dict)
+    responses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+    domains: dict[int, list[tuple[str, int, Tally]]] = field(default_factory=dict)
+    statements: dict[int, list[tuple[str, str, Tally]]] = field(default_factory=dict)
+    _rolled: dict[tuple[str, int], dict[tuple[str, Any], list[Any]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def rolled_up(self, kind: str, cycle_id: int) -> dict[tuple[str, Any], list[Any]]:
+        """One cycle's tallies summed up the tree: (unit path, domain id or statement code) →
+        [responses, score total, red, amber, green]. Computed once per cycle and shared by
+        every scope that includes the cycle."""
+        cached = self._rolled.get((kind, cycle_id))
+        if cached is not None:
+            return cached
+        table = self.domains if kind == "domains" else self.statements
+        sums: dict[tuple[str, Any], list[Any]] = {}
+        step = Unit.steplen
+        for node, key, tally in table.get(cycle_id, ()):
+            for end in range(step, len(node) + 1, step):
+                total = sums.get((node[:end], key))
+                if total is None:
+                    sums[(node[:end], key)] = [
+                        tally.responses,
+                        tally.score_total,
+                        tally.red,
+                        tally.amber,
+                        tally.green,
+                    ]
+                else:
+                    total[0] += tally.responses
+                    total[1] += tally.score_total
+                    total[2] += tally.red
+                    total[3] += tally.amber
+                    total[4] += tally.green
+        self._rolled[(kind, cycle_id)] = sums
+        return sums
+
+
+def focus_chain(focus: Sequence[Unit]) -> set[str]:
+    """Every focus unit and its ancestors: the only nodes whose figures a view asks for, with
+    their children (the buckets)."""
+    chain: set[str] = set()
+    for unit in focus:
+        chain.update(unit.ancestor_paths())
+        chain.add(unit.path)
+    return chain
+
+
+def _bucket(focus: Sequence[Unit] | None, path_field: str) -> Any:
+    """The node each team's rows add up under: itself, or the child of the deepest focus-chain
+    unit above it. Siblings along the chain are all that complementary suppression needs."""
+    if not focus:
+        return F(path_field)
+    whens = [
+        When(
+            **{f"{path_field}__startswith": path},
+            then=Substr(path_field, 1, len(path) + Unit.steplen),
+        )
+        for path in sorted(focus_chain(focus), key=len, reverse=True)
+    ]
+    return Case(*whens, default=F(path_field), output_field=CharField())
+
+
+def _by_cycle(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
+    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for cycle_id, *rest in rows:
+        grouped[cycle_id].append(tuple(rest))
+    return grouped
 
 
 def aggregate(
@@ -117,75 +196,185 @@ def aggregate(
     filters: Mapping[str, str] | None = None,
     with_statements: bool = False,
     statement_cycle_ids: Iterable[int] | None = None,
-    team_ids: Iterable[int] | None = None,
+    focus: Sequence[Unit] | None = None,
+    units: Sequence[Unit] | None = None,
 ) -> Aggregates:
     """Two or three grouped queries, whatever the number of teams.
 
-    Statement tallies are read for `statement_cycle_ids` (default: all the cycles) when
-    `with_statements` is set.
+    Without demographic filters the running tallies (kept at submission) are summed; with
+    filters, the per-response rows. Statement tallies are read for `statement_cycle_ids`
+    (default: all the cycles) when `with_statements` is set.
     """
     cycle_ids = list(cycle_ids)
     filters = filters or {}
     result = Aggregates()
     if not cycle_ids:
         return result
-    responses = Response.objects.filter(cycle_id__in=cycle_ids).filter(_demographic_q(filters))
-    scores = DomainScore.objects.filter(cycle_id__in=cycle_ids)
+    statement_cycles = cycle_ids if statement_cycle_ids is None else list(statement_cycle_ids)
+    # Grouped value querysets over either the raw rows or the tallies.
+    responses: Any
+    domains: Any
+    statements: Any
     if filters:
-        scores = scores.filter(_demographic_q(filters, "response__"))
-    if team_ids is not None:
-        team_ids = list(team_ids)
-        responses = responses.filter(team_id__in=team_ids)
-        scores = scores.filter(team_id__in=team_ids)
-    for count_row in responses.values("cycle_id", "team_id").annotate(n=Count("pk")).order_by():
-        result.responses[(count_row["cycle_id"], count_row["team_id"])] = count_row["n"]
-    rows = (
-        scores.values("cycle_id", "team_id", "domain_id")
-        .annotate(
-            scored=Count("score"),
-            total=Sum("score"),
-            red=Sum("red"),
-            amber=Sum("amber"),
-            green=Sum("green"),
+        responses = (
+            Response.objects.filter(cycle_id__in=cycle_ids, **_filter_kwargs(filters, ""))
+            .annotate(node=_bucket(focus, "team__path"))
+            .values("cycle_id", "node")
+            .annotate(n=Count("pk"))
         )
-        .order_by()
-    )
-    for row in rows:
-        result.domains[(row["cycle_id"], row["team_id"], row["domain_id"])] = Tally(
-            responses=row["scored"],
-            score_total=row["total"] or 0.0,
-            red=row["red"] or 0,
-            amber=row["amber"] or 0,
-            green=row["green"] or 0,
-        )
-    if with_statements:
-        statement_cycles = cycle_ids if statement_cycle_ids is None else list(statement_cycle_ids)
-        answers = Answer.objects.filter(response__cycle_id__in=statement_cycles)
-        if filters:
-            answers = answers.filter(_demographic_q(filters, "response__"))
-        if team_ids is not None:
-            answers = answers.filter(response__team_id__in=team_ids)
-        statement_rows = (
-            answers.values("response__cycle_id", "response__team_id", "statement__code")
+        domains = (
+            DomainScore.objects.filter(
+                cycle_id__in=cycle_ids, **_filter_kwargs(filters, "response__")
+            )
+            .annotate(node=_bucket(focus, "team__path"))
+            .values("cycle_id", "node", "domain_id")
             .annotate(
-                n=Count("pk"),
+                scored=Count("score"),
+                total=Sum("score"),
+                red=Sum("red"),
+                amber=Sum("amber"),
+                green=Sum("green"),
+            )
+        )
+        statements = (
+            Answer.objects.filter(
+                response__cycle_id__in=statement_cycles, **_filter_kwargs(filters, "response__")
+            )
+            .annotate(node=_bucket(focus, "response__team__path"), cycle_id=F("response__cycle_id"))
+            .values("cycle_id", "node", "statement__code")
+            .annotate(
+                answered=Count("pk"),
                 total=Sum("score"),
                 red=Count("pk", filter=Q(score__lte=2)),
                 amber=Count("pk", filter=Q(score__gte=3, score__lte=4)),
                 green=Count("pk", filter=Q(score__gte=5)),
             )
-            .order_by()
         )
-        for srow in statement_rows:
-            key = (srow["response__cycle_id"], srow["response__team_id"], srow["statement__code"])
-            result.statements[key] = Tally(
-                responses=srow["n"],
-                score_total=float(srow["total"] or 0),
-                red=srow["red"],
-                amber=srow["amber"],
-                green=srow["green"],
+    else:
+        return _aggregate_tallies(
+            cycle_ids,
+            statement_cycles if with_statements else [],
+            _node_mapping(focus, cycle_ids, units),
+        )
+    result.responses = _by_cycle(
+        (row["cycle_id"], row["node"], row["n"]) for row in responses.order_by()
+    )
+    result.domains = _by_cycle(
+        (
+            row["cycle_id"],
+            row["node"],
+            row["domain_id"],
+            Tally(
+                responses=row["scored"] or 0,
+                score_total=row["total"] or 0.0,
+                red=row["red"] or 0,
+                amber=row["amber"] or 0,
+                green=row["green"] or 0,
+            ),
+        )
+        for row in domains.order_by()
+    )
+    if with_statements:
+        result.statements = _by_cycle(
+            (
+                row["cycle_id"],
+                row["node"],
+                row["statement__code"],
+                Tally(
+                    responses=row["answered"] or 0,
+                    score_total=float(row["total"] or 0),
+                    red=row["red"] or 0,
+                    amber=row["amber"] or 0,
+                    green=row["green"] or 0,
+                ),
             )
+            for row in statements.order_by()
+        )
     return result
+
+
+def _node_mapping(
+    focus: Sequence[Unit] | None, cycle_ids: Sequence[int], units: Sequence[Unit] | None
+) -> list[tuple[int, str]]:
+    """(team id, node path) for every team of the cycles' organisation."""
+    if units is not None:
+        teams = [(unit.pk, unit.path) for unit in units if unit.is_team]
+    else:
+        teams = list(
+            Unit.objects.filter(organisation__cycles__id__in=cycle_ids, is_team=True)
+            .distinct()
+            .values_list("pk", "path")
+        )
+    if not focus:
+        return list(teams)
+    chain = sorted(focus_chain(focus), key=len, reverse=True)
+    mapping = []
+    for team_id, path in teams:
+        deepest = next((c for c in chain if path.startswith(c)), None)
+        mapping.append((team_id, path if deepest is None else path[: len(deepest) + Unit.steplen]))
+    return mapping
+
+
+def _aggregate_tallies(
+    cycle_ids: Sequence[int], statement_cycle_ids: Sequence[int], mapping: list[tuple[int, str]]
+) -> Aggregates:
+    """Sum the running tallies by node in the database: one grouped query per table, joined to
+    a small table of (team, node) so no per-row expression is evaluated."""
+    result = Aggregates()
+    if not mapping:
+        return result
+    quote = connection.ops.quote_name
+    nodes = "WITH nodes (team_id, node) AS (VALUES " + ", ".join(["(%s, %s)"] * len(mapping)) + ") "
+    node_params: list[Any] = [value for pair in mapping for value in pair]
+
+    def run(
+        table: type[Model], key: str, sums: Sequence[str], cycles: Sequence[int]
+    ) -> list[tuple[Any, ...]]:
+        if not cycles:
+            return []
+        name = quote(table._meta.db_table)
+        key_column = f", t.{quote(key)}" if key else ""
+        totals = ", ".join(f"SUM(t.{quote(c)})" for c in sums)
+        marks = ", ".join(["%s"] * len(cycles))
+        # Table and column names come from the models; every value is a query parameter.
+        sql = (
+            f"{nodes}SELECT t.cycle_id, nodes.node{key_column}, {totals}"  # noqa: S608  # nosec B608
+            f" FROM {name} t JOIN nodes ON nodes.team_id = t.team_id"
+            f" WHERE t.cycle_id IN ({marks}) GROUP BY t.cycle_id, nodes.node{key_column}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*node_params, *cycles])
+            return cursor.fetchall()
+
+    result.responses = _by_cycle(run(TeamTally, "", ["responses"], cycle_ids))
+    result.domains = _by_cycle(
+        (cycle, node, domain, Tally(scored, total or 0.0, red, amber, green))
+        for cycle, node, domain, scored, total, red, amber, green in run(
+            DomainTally, "domain_id", ["scored", "score_total", "red", "amber", "green"], cycle_ids
+        )
+    )
+    codes = dict(
+        CycleStatement.objects.filter(cycle_id__in=statement_cycle_ids).values_list(
+            "statement_id", "statement__code"
+        )
+    )
+    result.statements = _by_cycle(
+        (cycle, node, codes[statement], Tally(answered, float(total), red, amber, green))
+        for cycle, node, statement, answered, total, red, amber, green in run(
+            StatementTally,
+            "statement_id",
+            ["answered", "score_total", "red", "amber", "green"],
+            statement_cycle_ids,
+        )
+    )
+    return result
+
+
+def _filter_kwargs(filters: Mapping[str, str], prefix: str) -> dict[str, str]:
+    for name in filters:
+        if name not in DEMOGRAPHIC_FIELDS:
+            raise FilterRefused(f"Unknown breakdown “{name}”.")
+    return {f"{prefix}{name}": value for name, value in filters.items()}
 
 
 @dataclass(frozen=True)
@@ -233,74 +422,90 @@ class OrganisationResults:
         scope: Scope,
         aggregates: Aggregates,
         statement_domains: Mapping[str, str] | None = None,
+        focus: Sequence[Unit] | None = None,
     ) -> None:
         self.organisation = organisation
         self.k = effective_k(organisation.anonymity_threshold)
         self.units = {unit.path: unit for unit in units}
+        if focus:
+            chain = focus_chain(focus)
+            self.resolvable = {
+                path for path in self.units if path in chain or path[: -Unit.steplen] in chain
+            }
+        else:
+            self.resolvable = set(self.units)
         self.domains = list(domains)
         self.scope = scope
         self._aggregates = aggregates
         self.statement_domains = dict(statement_domains or {})
 
-    # -- raw totals per unit (sums of team tallies) ---------------------------------------
+    # -- totals per unit: sums of the nodes' tallies up the tree --------------------------
 
     def _ancestor_paths(self, path: str) -> list[str]:
         step = Unit.steplen
         return [path[:i] for i in range(step, len(path) + 1, step)]
 
-    @cached_property
-    def _team_paths(self) -> dict[int, str]:
-        return {unit.pk: unit.path for unit in self.units.values()}
+    def _rows(self, table: Mapping[int, list[tuple[Any, ...]]]) -> Iterable[tuple[Any, ...]]:
+        for cycle_id in self.scope.cycle_ids:
+            yield from ((cycle_id, *row) for row in table.get(cycle_id, ()))
 
     @cached_property
     def response_counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
-        for (cycle_id, team_id), n in self._aggregates.responses.items():
-            if cycle_id in self.scope.cycle_ids and team_id in self._team_paths:
-                for path in self._ancestor_paths(self._team_paths[team_id]):
-                    counts[path] += n
+        for _cycle_id, node, n in self._rows(self._aggregates.responses):
+            for path in self._ancestor_paths(node):
+                counts[path] += n
         return counts
 
     @cached_property
     def pulses_by_unit(self) -> dict[str, set[int]]:
         found: dict[str, set[int]] = defaultdict(set)
-        for (cycle_id, team_id), n in self._aggregates.responses.items():
-            if n and cycle_id in self.scope.cycle_ids and team_id in self._team_paths:
-                for path in self._ancestor_paths(self._team_paths[team_id]):
+        for cycle_id, node, n in self._rows(self._aggregates.responses):
+            if n:
+                for path in self._ancestor_paths(node):
                     found[path].add(cycle_id)
         return found
 
+    def _sum_up(self, kind: str) -> dict[tuple[str, Any], Tally]:
+        """The scope's tallies per unit: the sum of its cycles' rolled-up tallies."""
+        cycles = [c for c in self.scope.cycle_ids if c in getattr(self._aggregates, kind)]
+        if len(cycles) == 1:
+            rolled = self._aggregates.rolled_up(kind, cycles[0])
+            return {key: Tally(*values) for key, values in rolled.items()}
+        sums: dict[tuple[str, Any], list[Any]] = {}
+        for cycle_id in cycles:
+            for key, values in self._aggregates.rolled_up(kind, cycle_id).items():
+                total = sums.get(key)
+                if total is None:
+                    sums[key] = list(values)
+                else:
+                    for i in range(5):
+                        total[i] += values[i]
+        return {key: Tally(*values) for key, values in sums.items()}
+
     @cached_property
     def domain_tallies(self) -> dict[tuple[str, int], Tally]:
-        tallies: dict[tuple[str, int], Tally] = defaultdict(lambda: EMPTY_TALLY)
-        for (cycle_id, team_id, domain_id), tally in self._aggregates.domains.items():
-            if cycle_id in self.scope.cycle_ids and team_id in self._team_paths:
-                for path in self._ancestor_paths(self._team_paths[team_id]):
-                    tallies[(path, domain_id)] = tallies[(path, domain_id)] + tally
-        return tallies
+        return defaultdict(lambda: EMPTY_TALLY, self._sum_up("domains"))
 
     @cached_property
     def statement_tallies(self) -> dict[tuple[str, str], Tally]:
-        tallies: dict[tuple[str, str], Tally] = defaultdict(lambda: EMPTY_TALLY)
-        for (cycle_id, team_id, code), tally in self._aggregates.statements.items():
-            if cycle_id in self.scope.cycle_ids and team_id in self._team_paths:
-                for path in self._ancestor_paths(self._team_paths[team_id]):
-                    tallies[(path, code)] = tallies[(path, code)] + tally
-        return tallies
+        return defaultdict(lambda: EMPTY_TALLY, self._sum_up("statements"))
 
     @cached_property
     def statement_codes(self) -> list[str]:
-        codes = {code for (_, _, code) in self._aggregates.statements}
+        codes = {row[1] for rows in self._aggregates.statements.values() for row in rows}
         return sorted(codes, key=lambda c: (self.statement_domains.get(c, ""), c))
 
     # -- anonymity --------------------------------------------------------------------------
 
     def _tree(self, count_of: Mapping[str, int]) -> dict[str, TreeNode]:
+        """The tree over the nodes this view resolves (all units, or the focus chain and the
+        children of its units): enough for every decision about those nodes."""
         nodes: dict[str, TreeNode] = {}
-        for path in self.units:
+        for path in self.resolvable:
             parent = path[: -Unit.steplen] or None
             nodes[path] = TreeNode(
-                parent=parent if parent in self.units else None, n=count_of.get(path, 0)
+                parent=parent if parent in self.resolvable else None, n=count_of.get(path, 0)
             )
         return nodes
 
@@ -310,19 +515,25 @@ class OrganisationResults:
 
     @cached_property
     def _hidden_groups(self) -> set[str]:
-        return set(self.units) - self.shown_groups
+        return self.resolvable - self.shown_groups
+
+    @cached_property
+    def domain_counts(self) -> dict[int, dict[str, int]]:
+        """Domain id → unit path → responses with a score in that domain."""
+        counts: dict[int, dict[str, int]] = {domain.pk: {} for domain in self.domains}
+        for (path, domain_id), tally in self.domain_tallies.items():
+            counts.setdefault(domain_id, {})[path] = tally.responses
+        return counts
 
     @cached_property
     def shown_domains(self) -> dict[int, set[str]]:
-        shown = {}
-        for domain in self.domains:
-            counts = {
-                path: t.responses for (path, d), t in self.domain_tallies.items() if d == domain.pk
-            }
-            shown[domain.pk] = suppress_tree(
-                self._tree(counts), k=self.k, forced_hidden=self._hidden_groups
-            )
-        return shown
+        hidden = self._hidden_groups
+        if not self.shown_groups:  # nothing is shown at all: no domain figure can be
+            return {domain.pk: set() for domain in self.domains}
+        return {
+            domain_id: suppress_tree(self._tree(counts), k=self.k, forced_hidden=hidden)
+            for domain_id, counts in self.domain_counts.items()
+        }
 
     @cached_property
     def shown_statements(self) -> dict[str, set[str]]:
@@ -347,6 +558,8 @@ class OrganisationResults:
         shown_domains: Mapping[int, set[str]] | None = None,
         shown_statements: Mapping[str, set[str]] | None = None,
     ) -> GroupResult:
+        if unit.path not in self.resolvable:
+            raise ValueError(f"{unit} is outside this view's focus; load results for it.")
         groups = self.shown_groups if shown_groups is None else shown_groups
         domain_sets = self.shown_domains if shown_domains is None else shown_domains
         statement_sets = self.shown_statements if shown_statements is None else shown_statements
@@ -429,11 +642,7 @@ class ManagerView:
     def shown_domains(self) -> dict[int, set[str]]:
         result = {}
         for domain in self.results.domains:
-            counts = {
-                path: t.responses
-                for (path, d), t in self.results.domain_tallies.items()
-                if d == domain.pk
-            }
+            counts = self.results.domain_counts.get(domain.pk, {})
             allowed = self._allowed(counts, self.results.shown_domains[domain.pk])
             result[domain.pk] = allowed & self.shown_groups
         return result
@@ -491,21 +700,26 @@ def results_for_scopes(
     filters: Mapping[str, str] | None = None,
     units: Sequence[Unit] | None = None,
     domains: Sequence[Domain] | None = None,
+    focus: Sequence[Unit] | None = None,
 ) -> list[OrganisationResults]:
     """Results for several scopes from one set of grouped queries.
 
     With `with_statements`, statement figures are read too: for every scope, or only for
     `statements_for` when given (they are costlier and usually needed for one scope).
+    With a `focus`, only the focus units, their ancestors and those units' children can be
+    asked for, and the database returns a few rows per cycle whatever the organisation's size.
     """
     cycle_ids = set().union(*(scope.cycle_ids for scope in scopes)) if scopes else set()
     statement_cycles = statements_for.cycle_ids if statements_for is not None else cycle_ids
+    units = list(units) if units is not None else load_units(organisation)
     aggregates = aggregate(
         cycle_ids,
         filters=filters,
         with_statements=with_statements,
         statement_cycle_ids=statement_cycles,
+        focus=focus,
+        units=units,
     )
-    units = list(units) if units is not None else load_units(organisation)
     domains = list(domains) if domains is not None else load_domains()
     statement_domains = statement_domain_map(statement_cycles) if with_statements else {}
     return [
@@ -516,6 +730,7 @@ def results_for_scopes(
             scope=scope,
             aggregates=aggregates,
             statement_domains=statement_domains,
+            focus=focus,
         )
         for scope in scopes
     ]

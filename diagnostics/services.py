@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -45,7 +44,6 @@ from diagnostics.models import (
     WorkingPattern,
 )
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_statements
-from diagnostics.scoring import response_domain_figures, score_of
 from diagnostics.selectors import (
     Availability,
     availability,
@@ -53,6 +51,7 @@ from diagnostics.selectors import (
     pulse_history,
     statements_by_code,
 )
+from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
 from organisations.models import Unit
 
 MAX_CODES_PER_REQUEST = 500
@@ -497,36 +496,34 @@ def submit_response(
 def store_answers(
     *, response: Response, statements: Mapping[str, Statement], answers: Mapping[str, int]
 ) -> None:
-    """Answers and per-domain scores of one response (the scoring module decides the scores)."""
-    scores_by_domain: dict[int, list[int]] = defaultdict(list)
-    statements_per_domain: dict[int, int] = defaultdict(int)
-    for statement in statements.values():
-        statements_per_domain[statement.domain_id] += 1
-    rows = []
-    for code, value in answers.items():
-        if value == NOT_APPLICABLE:
-            continue
-        statement = statements[code]
-        score = score_of(value, reverse_scored=statement.reverse_scored)
-        scores_by_domain[statement.domain_id].append(score)
-        rows.append(Answer(response=response, statement=statement, value=value, score=score))
-    Answer.objects.bulk_create(rows)
+    """Answers, per-domain scores and tallies of one response, in the caller's transaction."""
+    infos = [
+        StatementInfo(s.pk, s.code, s.domain_id, s.reverse_scored) for s in statements.values()
+    ]
+    answer_rows, domain_rows = response_rows(infos, answers)
+    Answer.objects.bulk_create(
+        Answer(response=response, statement_id=row.statement_id, value=row.value, score=row.score)
+        for row in answer_rows
+    )
     DomainScore.objects.bulk_create(
         DomainScore(
             response=response,
-            domain_id=domain_id,
+            domain_id=row.domain_id,
             cycle_id=response.cycle_id,
             team_id=response.team_id,
             submitted_on=response.submitted_on,
-            score=figures.score,
-            red=figures.red,
-            amber=figures.amber,
-            green=figures.green,
+            score=row.score,
+            red=row.red,
+            amber=row.amber,
+            green=row.green,
         )
-        for domain_id, count in statements_per_domain.items()
-        for figures in [
-            response_domain_figures(scores_by_domain.get(domain_id, []), statements_in_form=count)
-        ]
+        for row in domain_rows
+    )
+    add_to_tallies(
+        cycle_id=response.cycle_id,
+        team_id=response.team_id,
+        answer_rows=answer_rows,
+        domain_rows=domain_rows,
     )
 
 

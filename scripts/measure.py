@@ -57,6 +57,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--seed-demo", action="store_true")
     parser.add_argument("--export", action="store_true", help="also time export_results")
+    parser.add_argument(
+        "--sql-baseline",
+        action="store_true",
+        help="also time the bare SQL aggregations behind the organisation heatmap",
+    )
     args = parser.parse_args()
 
     if args.seed_demo and not Organisation.objects.filter(slug=args.org).exists():
@@ -106,9 +111,47 @@ def main() -> None:
         )
     print(f"{organisation.name}: {connection.vendor}, {args.requests} requests each")
     print(f"{'page':32} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    medians = {}
     for name, url in pages.items():
         median, p95, queries = timed(get(url), args.requests)
+        medians[name] = median
         print(f"{name:32} {median:10.1f} {p95:10.1f} {queries:8d}")
+    if args.sql_baseline:
+        sql_baseline(organisation, root, cycle, medians["organisation heatmap"], args.requests)
+
+
+def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) -> None:  # type: ignore[no-untyped-def]
+    """The heatmap's figures (child unit x domain: n, mean, red/amber/green) computed by one
+    plain SQL query straight from the stored per-response domain scores, and by the grouped
+    queries over the running tallies that the page itself runs."""
+    children = list(
+        Unit.objects.filter(organisation=organisation, depth=2).values_list("path", flat=True)
+    )
+    cases = " ".join(f"WHEN u.path LIKE '{path}%%' THEN '{path}'" for path in children)
+    # Unit paths come from the database, not from input; this is a measuring tool.
+    raw = (
+        f"SELECT CASE {cases} END AS node, s.domain_id, COUNT(s.score), AVG(s.score), "  # noqa: S608
+        "SUM(s.red), SUM(s.amber), SUM(s.green) FROM diagnostics_domainscore s "
+        "JOIN organisations_unit u ON u.id = s.team_id WHERE s.cycle_id = %s GROUP BY 1, 2"
+    )
+
+    def run_raw() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(raw, [cycle.pk])
+            cursor.fetchall()
+
+    from diagnostics.results import aggregate
+
+    def run_tallies() -> None:
+        aggregate([cycle.pk], focus=[root])
+
+    raw_median, raw_p95, _ = timed(run_raw, repeats)
+    tally_median, tally_p95, _ = timed(run_tallies, repeats)
+    print()
+    print(f"{'heatmap SQL, from response rows':32} {raw_median:10.1f} {raw_p95:10.1f}")
+    print(f"{'heatmap SQL, from the tallies':32} {tally_median:10.1f} {tally_p95:10.1f}")
+    print(f"page / SQL from response rows: {page_median / raw_median:.2f}")
+    print(f"page / SQL from the tallies:   {page_median / tally_median:.2f}")
 
 
 if __name__ == "__main__":

@@ -108,6 +108,11 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Dashboards group tens of thousands of tally rows; PostgreSQL's default 4 MB of work
+    # memory makes it sort them on disk instead of hashing them in memory.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://sword")}
@@ -169,6 +174,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+
+# Plotly checks every figure property as it is built; on in development and tests (where each
+# chart is built), off in production, where it would repeat the same checks on every request.
+PLOTLY_VALIDATE: bool = env.bool("PLOTLY_VALIDATE", default=DEBUG)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -24,6 +24,7 @@ TEST_ONLY = {
     "STATIC_MANIFEST",
     "SITE_URL",
     "EMAIL_BACKEND",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests' thread
 }
 
 

@@ -141,7 +141,7 @@ def test_it_aggregates_with_a_fixed_number_of_queries(
 ):
     respond(cycle, world.team_a, 5)
     respond(cycle, world.team_b, 5)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         r = results(world, cycle, with_statements=True)
         for unit in r.units.values():
             r.group(unit)

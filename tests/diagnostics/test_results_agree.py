@@ -10,7 +10,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnostics.models import Response
+from diagnostics.models import DomainTally, Response, StatementTally, TeamTally
 from diagnostics.results import cycle_scope, results_for_scopes
 from diagnostics.scoring import (
     EMPTY_TALLY,
@@ -22,6 +22,7 @@ from diagnostics.scoring import (
 )
 from diagnostics.selectors import statements_by_code
 from diagnostics.services import store_answers
+from diagnostics.tallies import tally_differences
 
 ANSWER = st.one_of(st.none(), st.integers(min_value=1, max_value=6))
 
@@ -43,6 +44,8 @@ def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
     teams = [world.team_a, world.team_b, world.team_c]
     raw: dict[int, list[dict[str, int]]] = defaultdict(list)
     Response.objects.filter(cycle=cycle).delete()
+    for tally in (TeamTally, DomainTally, StatementTally):
+        tally.objects.filter(cycle=cycle).delete()
     for team in teams:
         count = data.draw(st.integers(min_value=0, max_value=6), label=f"responses in {team.name}")
         for _ in range(count):
@@ -57,6 +60,7 @@ def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
             store_answers(response=response, statements=statements, answers=answers)
             raw[team.pk].append(answers)
 
+    assert tally_differences() == []
     (results,) = results_for_scopes(world.organisation, [cycle_scope(cycle)], with_statements=True)
     domains = results.domains
     per_domain_count: dict[int, int] = defaultdict(int)

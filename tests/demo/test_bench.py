@@ -1,0 +1,62 @@
+"""The benchmark loader stores exactly what the submission service would (PostgreSQL only)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from demo.bench import BenchSize, build
+from diagnostics.models import Answer, Cycle, DomainScore, Invite, Response
+from diagnostics.tallies import NOT_APPLICABLE, StatementInfo, response_rows, tally_differences
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the benchmark data is loaded with COPY"
+)
+
+SMALL = BenchSize(directorates=1, services=2, teams=2, headcount=6, full_cycles=1, pulses=2)
+
+
+def test_it_builds_the_benchmark_organisation_with_matching_tallies(db):
+    counts = build(SMALL)
+    assert counts["teams"] == 4
+    assert Cycle.objects.filter(organisation__slug="bench", kind="full").count() == 1
+    assert Cycle.objects.filter(organisation__slug="bench", kind="pulse").count() == 2
+    assert Invite.objects.filter(cycle__organisation__slug="bench").count() == 3 * 4 * 6
+    assert (
+        Response.objects.count()
+        == counts["responses"]
+        == Invite.objects.filter(is_used=True).count()
+    )
+    assert Answer.objects.count() == counts["answers"]
+    assert tally_differences() == []
+
+
+def test_it_stores_the_rows_the_submission_service_would(db):
+    build(SMALL)
+    for response in Response.objects.all()[:20]:
+        statements = [
+            StatementInfo(
+                row.statement.pk,
+                row.statement.code,
+                row.statement.domain_id,
+                row.statement.reverse_scored,
+            )
+            for row in response.cycle.cycle_statements.select_related("statement")
+        ]
+        given = dict(
+            Answer.objects.filter(response=response).values_list("statement__code", "value")
+        )
+        answers = {s.code: given.get(s.code, NOT_APPLICABLE) for s in statements}
+        expected_answers, expected_domains = response_rows(statements, answers)
+        stored_answers = set(
+            Answer.objects.filter(response=response).values_list("statement_id", "value", "score")
+        )
+        assert stored_answers == {(a.statement_id, a.value, a.score) for a in expected_answers}
+        stored_domains = set(
+            DomainScore.objects.filter(response=response).values_list(
+                "domain_id", "score", "red", "amber", "green"
+            )
+        )
+        assert stored_domains == {
+            (d.domain_id, d.score, d.red, d.amber, d.green) for d in expected_domains
+        }
