@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from demo.actions import build_actions
 from demo.responses import build_cycles
+from demo.voice import build_voice
 from organisations.models import Membership, Organisation, Role, Unit
 from organisations.selectors import root_of
 from organisations.services import add_unit, create_organisation, grant_membership
@@ -105,4 +106,5 @@ def seed(*, today: date | None = None) -> tuple[Organisation, list[DemoAccount]]
     cycles = build_cycles(organisation, units[DEMO_NAME], today=today)
     users = {key: User.objects.get(email=f"{key}@northbrook.example") for key in USER_KEYS}
     build_actions(units=units, users=users, cycles=cycles, today=today)
+    build_voice(units=units, answerer=users["leader"])
     return organisation, accounts

@@ -16,7 +16,8 @@ from diagnostics import dashboards
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
 from diagnostics.results import DEMOGRAPHIC_FIELDS
 from organisations.access import get_unit_for, reach_of
-from organisations.models import Role
+from organisations.audit import record
+from organisations.models import AuditEvent, Role, Unit
 from organisations.selectors import breadcrumbs
 
 FILTER_CHOICES = {
@@ -50,6 +51,21 @@ def _filters(request: HttpRequest) -> dict[str, str]:
                 raise Http404("No such breakdown.")
             filters[name] = value
     return filters
+
+
+def _record_view(
+    request: HttpRequest, unit: Unit, scope: str, what: str, filters: dict[str, str] | None = None
+) -> None:
+    detail = what + (
+        " (" + ", ".join(f"{k}={v}" for k, v in filters.items()) + ")" if filters else ""
+    )
+    record(
+        organisation=unit.organisation_id,
+        user=request.user,
+        action=AuditEvent.Action.VIEWED,
+        scope=scope,
+        detail=detail,
+    )
 
 
 @login_required
@@ -88,6 +104,7 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
             today=timezone.localdate(),
         )
     )
+    _record_view(request, unit, context["unit_path"], f"Profile, {cycle.name}", context["filters"])
     weak = [row for row in context["rows"] if row.band in ("red", "amber")]
     weak.sort(key=lambda row: (row.band != "red", not row.urgent, row.mean))
     suggested = suggestions(
@@ -105,7 +122,7 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
         return redirect("dashboards:profile", unit_id=unit.pk)
     cycles = dashboards.cycles_covering(unit)
     cycle = _pick_cycle(request, cycles)
-    context = {"unit": unit, "cycles": cycles}
+    context: dict[str, Any] = {"unit": unit, "cycles": cycles}
     if cycle is None:
         return render(request, "dashboards/compare.html", {**context, "empty": True})
     context.update(
@@ -117,6 +134,7 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
             today=timezone.localdate(),
         )
     )
+    _record_view(request, unit, context["unit_path"], f"Unit comparison, {cycle.name}")
     return render(request, "dashboards/compare.html", context)
 
 
@@ -138,6 +156,7 @@ def trends(request: HttpRequest, unit_id: int) -> HttpResponse:
         reach=reach, unit=unit, cycles=dashboards.cycles_covering(unit), today=timezone.localdate()
     )
     context["crumbs"] = [u for u in breadcrumbs(unit) if reach.reaches(u)]
+    _record_view(request, unit, context["unit_path"], "Trends")
     return render(request, "dashboards/trends.html", context)
 
 
@@ -147,7 +166,7 @@ def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
     reach = reach_of(request.user)
     cycles = dashboards.cycles_covering(unit)
     cycle = _pick_cycle(request, cycles, full_only=True)
-    context = {
+    context: dict[str, Any] = {
         "unit": unit,
         "cycles": [c for c in cycles if c.kind == Cycle.Kind.FULL],
     }
@@ -162,6 +181,7 @@ def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
             domain_code=request.GET.get("domain", ""),
         )
     )
+    _record_view(request, unit, context["unit_path"], f"Structural lens, {cycle.name}")
     return render(request, "dashboards/lens.html", context)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -14,9 +15,9 @@ from diagnostics.models import (
     InstrumentVersion,
     Invite,
     Response,
-    Statement,
 )
 from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
+from diagnostics.tallies import StatementInfo
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
 
@@ -46,13 +47,22 @@ def is_frozen(version: InstrumentVersion) -> bool:
 
 
 def survey_statements(cycle: Cycle) -> list[SurveyStatement]:
-    """The cycle's statements in the order staff see them (one query)."""
+    """The cycle's statements in the order staff see them.
+
+    A cycle's statements never change once it exists, so each process keeps them after the
+    first read (keyed by the cycle's id and creation time, which together never recur).
+    """
+    return list(_cycle_statements(cycle.pk, cycle.created_at))
+
+
+@lru_cache(maxsize=512)
+def _cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyStatement, ...]:
     rows = (
-        CycleStatement.objects.filter(cycle=cycle)
+        CycleStatement.objects.filter(cycle_id=cycle_id, cycle__created_at=created_at)
         .select_related("statement__domain")
         .order_by("position")
     )
-    return [
+    return tuple(
         SurveyStatement(
             code=row.statement.code,
             text=row.statement.text,
@@ -60,18 +70,22 @@ def survey_statements(cycle: Cycle) -> list[SurveyStatement]:
             domain_name=row.statement.domain.name,
             domain_position=row.statement.domain.position,
             reverse_scored=row.statement.reverse_scored,
+            id=row.statement.pk,
+            domain_id=row.statement.domain_id,
         )
         for row in rows
+    )
+
+
+def statement_infos(cycle: Cycle) -> list[StatementInfo]:
+    """What storing a response needs to know about each of the cycle's statements."""
+    return [
+        StatementInfo(s.id, s.code, s.domain_id, s.reverse_scored) for s in survey_statements(cycle)
     ]
 
 
 def survey_shape(cycle: Cycle) -> SurveyShape:
     return shape_survey(survey_statements(cycle))
-
-
-def statements_by_code(cycle: Cycle) -> dict[str, Statement]:
-    rows = CycleStatement.objects.filter(cycle=cycle).select_related("statement__domain")
-    return {row.statement.code: row.statement for row in rows}
 
 
 class Availability(Enum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -49,7 +49,7 @@ from diagnostics.selectors import (
     availability,
     is_frozen,
     pulse_history,
-    statements_by_code,
+    statement_infos,
 )
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
 from organisations.models import Unit
@@ -349,7 +349,7 @@ def find_invite(code: str) -> Invite:
     if not invite_codes.looks_valid(code):
         raise UnknownCode()
     try:
-        return Invite.objects.select_related("cycle__organisation", "team").get(
+        return Invite.objects.select_related("cycle__organisation", "team", "draft").get(
             code_hash=invite_codes.hash_code(code)
         )
     except Invite.DoesNotExist as exc:
@@ -431,16 +431,34 @@ def save_progress(
     about: Mapping[str, str] | None = None,
     comment: str | None = None,
 ) -> SurveyDraft:
-    """Keep answers in progress against the invite, so a reload or back button loses nothing."""
-    draft, _ = SurveyDraft.objects.select_for_update().get_or_create(invite=invite)
+    """Keep answers in progress against the invite, so a reload or back button loses nothing.
+
+    One person uses a code, so there is no competing writer: one UPDATE or one INSERT.
+    """
+    draft = draft_of(invite)
     if answers is not None:
         draft.answers = {**draft.answers, **{k: int(v) for k, v in answers.items()}}
     if about is not None:
         draft.about = dict(about)
     if comment is not None:
         draft.comment = comment
-    draft.save()
+    if draft.pk is None:
+        draft, _ = SurveyDraft.objects.update_or_create(
+            invite=invite,
+            defaults={"answers": draft.answers, "about": draft.about, "comment": draft.comment},
+        )
+        invite.draft = draft
+    else:
+        draft.save(update_fields=["answers", "about", "comment", "updated_at"])
     return draft
+
+
+def draft_of(invite: Invite) -> SurveyDraft:
+    """The invite's draft (loaded with it by find_invite), or a new unsaved one."""
+    try:
+        return invite.draft
+    except SurveyDraft.DoesNotExist:
+        return SurveyDraft(invite=invite)
 
 
 @dataclass(frozen=True)
@@ -457,20 +475,23 @@ def submit_response(
     about: Mapping[str, Any] | None = None,
     comment: str = "",
     today: date | None = None,
+    invite: Invite | None = None,
 ) -> Submitted:
     """Use a code once and store one anonymous response, all in one transaction.
 
     The code is marked used by a conditional UPDATE, so of two simultaneous submissions with the
     same code exactly one stores a response; the other gets CodeAlreadyUsed. The response keeps
     team, cycle, date (no time), banded demographics and answers, and nothing that leads back to
-    the code; the draft that held progress is deleted.
+    the code; the draft that held progress is deleted. A caller that has just looked the
+    code up may pass its `invite` to save a query; the conditional UPDATE still decides.
     """
     today = today or timezone.localdate()
-    invite = find_invite(code)
+    if invite is None or invite_codes.hash_code(code) != invite.code_hash:
+        invite = find_invite(code)
     check_usable(invite, today=today)
     cycle = invite.cycle
-    statements = statements_by_code(cycle)
-    cleaned = clean_answers(answers, allowed_codes=statements, require_all=True)
+    statements = statement_infos(cycle)
+    cleaned = clean_answers(answers, allowed_codes=[s.code for s in statements], require_all=True)
     cleaned_about = clean_about(about or {})
     cleaned_comment = clean_comment(comment)
 
@@ -494,13 +515,10 @@ def submit_response(
 
 
 def store_answers(
-    *, response: Response, statements: Mapping[str, Statement], answers: Mapping[str, int]
+    *, response: Response, statements: Sequence[StatementInfo], answers: Mapping[str, int]
 ) -> None:
     """Answers, per-domain scores and tallies of one response, in the caller's transaction."""
-    infos = [
-        StatementInfo(s.pk, s.code, s.domain_id, s.reverse_scored) for s in statements.values()
-    ]
-    answer_rows, domain_rows = response_rows(infos, answers)
+    answer_rows, domain_rows = response_rows(statements, answers)
     Answer.objects.bulk_create(
         Answer(response=response, statement_id=row.statement_id, value=row.value, score=row.score)
         for row in answer_rows

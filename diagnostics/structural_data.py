@@ -24,7 +24,8 @@ from diagnostics.structural import (
     default_thresholds,
     parse_value,
 )
-from organisations.models import Organisation, Unit
+from organisations.audit import record
+from organisations.models import AuditEvent, Organisation, Unit
 from organisations.selectors import unit_by_readable_path
 from organisations.services import ImportFailed
 
@@ -41,7 +42,9 @@ def thresholds_for(organisation: Organisation) -> dict[str, Thresholds]:
 
 
 @transaction.atomic
-def set_thresholds(*, organisation: Organisation, values: Mapping[str, Thresholds]) -> None:
+def set_thresholds(
+    *, organisation: Organisation, values: Mapping[str, Thresholds], actor: User | None = None
+) -> None:
     errors = []
     for code, pair in values.items():
         problem = check_thresholds(FIGURES_BY_CODE[code], pair.good, pair.concerning)
@@ -49,11 +52,26 @@ def set_thresholds(*, organisation: Organisation, values: Mapping[str, Threshold
             errors.append(f"{FIGURES_BY_CODE[code].label}: {problem}")
     if errors:
         raise ValidationError(errors)
+    current = thresholds_for(organisation)
+    changes = []
     for code, pair in values.items():
+        if current[code] != pair:
+            changes.append(
+                f"{FIGURES_BY_CODE[code].label}: good {current[code].good} → {pair.good}, "
+                f"concerning {current[code].concerning} → {pair.concerning}"
+            )
         StructuralThreshold.objects.update_or_create(
             organisation=organisation,
             figure=code,
             defaults={"good": pair.good, "concerning": pair.concerning},
+        )
+    if changes:
+        record(
+            organisation=organisation,
+            user=actor,
+            action=AuditEvent.Action.THRESHOLD_CHANGED,
+            scope=organisation.name,
+            detail="; ".join(changes),
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 STATEMENTS_PER_PAGE = 5
+PULSE_STATEMENTS_PER_PAGE = 6
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,8 @@ class SurveyStatement:
     domain_name: str
     domain_position: int
     reverse_scored: bool
+    id: int = 0
+    domain_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,12 @@ class SurveyShape:
 
 
 def shape_survey(
-    statements: Sequence[SurveyStatement], *, per_page: int = STATEMENTS_PER_PAGE
+    statements: Sequence[SurveyStatement], *, per_page: int | None = None
 ) -> SurveyShape:
-    """Group statements by domain, then pack whole domains onto pages of at most `per_page`."""
+    """Group statements by domain, then pack whole domains onto pages of at most `per_page`:
+    five for a full diagnostic (a domain a page), six for a short pulse (two pages)."""
+    if per_page is None:
+        per_page = PULSE_STATEMENTS_PER_PAGE if len(statements) <= 12 else STATEMENTS_PER_PAGE
     sections: list[DomainSection] = []
     for statement in statements:
         if sections and sections[-1].name == statement.domain_name:

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature, TimestampSigner
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
 
 from diagnostics import codes as invite_codes
-from diagnostics.errors import IncompleteAnswers, SurveyError, TamperedForm
+from diagnostics.errors import IncompleteAnswers, SurveyError, TamperedForm, UnknownCode
 from diagnostics.models import (
     NOT_APPLICABLE_LABEL,
     SCALE,
@@ -33,6 +37,7 @@ from diagnostics.services import (
     clean_about,
     clean_answers,
     clean_comment,
+    draft_of,
     find_invite,
     save_progress,
     submit_response,
@@ -60,15 +65,52 @@ def problem_page(request: HttpRequest, error: SurveyError) -> HttpResponse:
     )
 
 
+def too_many_codes(request: HttpRequest, *, increment: bool) -> bool:
+    """Whether this address has tried too many codes lately (typed or wrong ones).
+
+    Codes carry ~59 bits of randomness, so guessing is hopeless anyway; the limit keeps anyone
+    from trying. The counter lives only in the cache, never in the database.
+    """
+    return bool(
+        is_ratelimited(
+            request,
+            group="survey-codes",
+            key="ip",
+            rate=settings.SURVEY_CODE_RATE,
+            increment=increment,
+        )
+    )
+
+
+def too_many_page(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "survey/problem.html",
+        {
+            "title": "Too many codes tried",
+            "message": (
+                "Several codes have been tried from here in a short time, so we have paused for "
+                "a few minutes. Wait, then check the code on your card or e-mail and try again."
+            ),
+        },
+        status=429,
+    )
+
+
 def with_usable_invite(view: SurveyView) -> SurveyView:
     """Look the code up and check it can be used today; otherwise show why, and store nothing."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if too_many_codes(request, increment=False):
+            return too_many_page(request)
         try:
             invite = find_invite(code)
             check_usable(invite, today=timezone.localdate())
             return view(request, invite, code, *args, **kwargs)
+        except UnknownCode as error:
+            too_many_codes(request, increment=True)
+            return problem_page(request, error)
         except SurveyError as error:
             return problem_page(request, error)
 
@@ -80,7 +122,7 @@ def _code(invite_code: str) -> str:
 
 
 def _draft(invite: Invite) -> SurveyDraft:
-    return SurveyDraft.objects.filter(invite=invite).first() or SurveyDraft(invite=invite)
+    return draft_of(invite)
 
 
 def _page_url(code: str, number: int) -> str:
@@ -106,6 +148,8 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     error = None
     typed = ""
     if request.method == "POST":
+        if too_many_codes(request, increment=True):
+            return too_many_page(request)
         typed = request.POST.get("code", "")[:64]
         if not invite_codes.looks_valid(typed):
             error = (
@@ -142,7 +186,46 @@ def start(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
     )
 
 
-def _statement_rows(shape: SurveyShape, number: int, answers: dict[str, Any]) -> list[Any]:
+SCALE_OPTIONS = [(str(value), label) for value, label in SCALE] + [
+    (NOT_APPLICABLE_VALUE, NOT_APPLICABLE_LABEL)
+]
+
+
+@lru_cache(maxsize=4096)
+def _radio_html(code: str, option: str, label: str, checked: bool) -> SafeString:
+    """One radio button with its label (built once per process for each statement and option)."""
+    return format_html(
+        '<div class="form-check{}"><input class="form-check-input" type="radio" name="{}" '
+        'id="{}-{}" value="{}"{}><label class="form-check-label" for="{}-{}">{}</label></div>',
+        " not-applicable" if option == NOT_APPLICABLE_VALUE else "",
+        code,
+        code,
+        option,
+        option,
+        " checked" if checked else "",
+        code,
+        option,
+        label,
+    )
+
+
+def _radios(code: str, chosen: str | None) -> str:
+    """The scale's radio buttons for one statement, each with its own label.
+
+    Built here rather than in the template: a page has dozens of them, and this is the survey's
+    hottest path.
+    """
+    return format_html_join(
+        "\n",
+        "{}",
+        ((_radio_html(code, option, label, option == chosen),) for option, label in SCALE_OPTIONS),
+    )
+
+
+def _statement_rows(
+    shape: SurveyShape, number: int, answers: dict[str, Any], missing: list[str]
+) -> list[Any]:
+    """Each statement with its radio options ready to print (ids, values, labels, checked)."""
     page = shape.page(number)
     assert page is not None
     sections = []
@@ -155,7 +238,13 @@ def _statement_rows(shape: SurveyShape, number: int, answers: dict[str, Any]) ->
                 if value == NOT_APPLICABLE
                 else (str(value) if value is not None else None)
             )
-            statements.append({"statement": statement, "chosen": chosen})
+            statements.append(
+                {
+                    "statement": statement,
+                    "radios": _radios(statement.code, chosen),
+                    "missing": statement.code in missing,
+                }
+            )
         sections.append({"name": section.name, "statements": statements})
     return sections
 
@@ -199,11 +288,9 @@ def page(request: HttpRequest, invite: Invite, code: str, number: int) -> HttpRe
             "code": code,
             "number": number,
             "page_count": shape.page_count,
-            "sections": _statement_rows(shape, number, answers),
+            "sections": _statement_rows(shape, number, answers, missing),
             "missing": missing,
-            "scale": SCALE,
             "not_applicable_label": NOT_APPLICABLE_LABEL,
-            "not_applicable_value": NOT_APPLICABLE_VALUE,
             "percent": round(100 * (number - 1) / shape.page_count),
         },
         status=400 if missing else 200,
@@ -304,7 +391,11 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         _reject_unexpected_fields(request, set())
         draft = _draft(invite)
         submitted = submit_response(
-            code=code, answers=draft.answers, about=draft.about, comment=draft.comment
+            code=code,
+            answers=draft.answers,
+            about=draft.about,
+            comment=draft.comment,
+            invite=invite,
         )
     except IncompleteAnswers:
         shape = survey_shape(invite.cycle)
@@ -329,5 +420,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 
 def thanks_context(team_id: int | None) -> dict[str, Any]:
-    """What the thank-you page offers next (the team's voice board is added there)."""
-    return {"team_id": team_id}
+    """What the thank-you page offers next: the team's voice board."""
+    from voice.selectors import board_url_for_team
+
+    return {"voice_url": board_url_for_team(team_id) if team_id else None}

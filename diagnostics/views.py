@@ -57,6 +57,8 @@ from diagnostics.structural_data import (
     thresholds_for,
 )
 from organisations.access import reach_of, require_org_admin
+from organisations.audit import record
+from organisations.models import AuditEvent
 from organisations.selectors import readable_paths
 from organisations.services import ImportFailed
 
@@ -504,7 +506,11 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
     form = ThresholdsForm(request.POST or None, thresholds=thresholds_for(organisation))
     if request.method == "POST" and form.is_valid():
         try:
-            set_thresholds(organisation=organisation, values=form.thresholds())
+            set_thresholds(
+                organisation=organisation,
+                values=form.thresholds(),
+                actor=request.user,  # type: ignore[arg-type]
+            )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))
         else:
@@ -523,6 +529,13 @@ def results_export(request: HttpRequest, cycle_id: int, file_format: str) -> Htt
         raise Http404("No such export.")
     export = ExportRequest(cycle=cycle, levels=(level,) if level else LEVELS, by=by)
     rows = export_rows(export, reach_of(request.user))
+    record(
+        organisation=cycle.organisation_id,
+        user=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        scope=cycle.unit.name,
+        detail=f"{cycle.name}: {file_format.upper()} by {by}, level {level or 'all'}",
+    )
     filename = f"results-{slugify(cycle.name) or cycle.pk}-{by}"
     if file_format == "xlsx":
         response = HttpResponse(

@@ -32,6 +32,7 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
         items.append(("Compare", reverse("dashboards:compare_home")))
         items.append(("Structural lens", reverse("dashboards:lens_home")))
     items.append(("Actions", reverse("actions:list")))
+    items.append(("Voice", reverse("voice:manage")))
     if reach.is_org_admin:
         items.append(("Questionnaire", reverse("diagnostics:version_list")))
         items.append(("Organisation", reverse("organisations:structure")))

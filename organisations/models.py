@@ -152,3 +152,39 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.unit}"
+
+
+class AuditEvent(models.Model):
+    """Who viewed or exported which results, and every change of a role or a threshold.
+
+    Records staff actions only: nothing here concerns, or could identify, a respondent.
+    """
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", "Viewed results"
+        EXPORTED = "exported", "Exported results"
+        ROLE_GRANTED = "role_granted", "Gave a role"
+        ROLE_CHANGED = "role_changed", "Changed a role"
+        ROLE_REMOVED = "role_removed", "Removed a role"
+        THRESHOLD_CHANGED = "threshold_changed", "Changed a threshold or setting"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="audit_events"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.CharField(
+        max_length=254, help_text="Who acted, kept even if their account is removed."
+    )
+    action = models.CharField(max_length=24, choices=Action.choices)
+    scope = models.CharField(max_length=500, help_text="The part of the organisation concerned.")
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.scope}"

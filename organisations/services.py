@@ -22,8 +22,10 @@ from django.utils.text import slugify
 
 from accounts.models import User, normalise_email
 from organisations.access import forget_reach
+from organisations.audit import record, unit_scope
 from organisations.models import (
     UNIT_PATH_SEPARATOR,
+    AuditEvent,
     Membership,
     Organisation,
     Role,
@@ -182,7 +184,7 @@ def _check_role_fits_unit(role: str, unit: Unit) -> None:
 
 
 @transaction.atomic
-def grant_membership(*, user: User, unit: Unit, role: str) -> Membership:
+def grant_membership(*, user: User, unit: Unit, role: str, actor: User | None = None) -> Membership:
     if role not in Role.values:
         raise ValidationError(f"Unknown role “{role}”: use org_admin, leader or team_manager.")
     _check_role_fits_unit(role, unit)
@@ -196,15 +198,26 @@ def grant_membership(*, user: User, unit: Unit, role: str) -> Membership:
         unit=unit,
         defaults={"organisation_id": unit.organisation_id, "role": role},
     )
-    if not created and membership.role != role:
+    changed = not created and membership.role != role
+    if changed:
         membership.role = role
         membership.save(update_fields=["role"])
+    if created or changed:
+        record(
+            organisation=unit.organisation_id,
+            user=actor,
+            action=AuditEvent.Action.ROLE_GRANTED if created else AuditEvent.Action.ROLE_CHANGED,
+            scope=unit_scope(unit),
+            detail=f"{user.email} is {Role(role).label.lower()}",
+        )
     forget_reach(user)
     return membership
 
 
 @transaction.atomic
-def change_role(*, membership: Membership, role: str, unit: Unit | None = None) -> Membership:
+def change_role(
+    *, membership: Membership, role: str, unit: Unit | None = None, actor: User | None = None
+) -> Membership:
     target_unit = unit or membership.unit
     if role not in Role.values:
         raise ValidationError("Unknown role.")
@@ -216,16 +229,31 @@ def change_role(*, membership: Membership, role: str, unit: Unit | None = None) 
         .exists()
     ):
         raise ValidationError(f"{membership.user} already has a role at {target_unit}.")
+    before = f"{Role(membership.role).label.lower()} at {membership.unit.name}"
     membership.role = role
     membership.unit = target_unit
     membership.save(update_fields=["role", "unit"])
+    record(
+        organisation=target_unit.organisation_id,
+        user=actor,
+        action=AuditEvent.Action.ROLE_CHANGED,
+        scope=unit_scope(target_unit),
+        detail=f"{membership.user.email}: was {before}, now {Role(role).label.lower()}",
+    )
     forget_reach(membership.user)
     return membership
 
 
 @transaction.atomic
-def remove_membership(*, membership: Membership) -> None:
+def remove_membership(*, membership: Membership, actor: User | None = None) -> None:
     _keep_one_admin(membership, new_role=None)
+    record(
+        organisation=membership.organisation_id,
+        user=actor,
+        action=AuditEvent.Action.ROLE_REMOVED,
+        scope=unit_scope(membership.unit),
+        detail=f"{membership.user.email} was {membership.get_role_display().lower()}",
+    )
     membership.delete()
     forget_reach(membership.user)
 
@@ -261,7 +289,7 @@ def invite_colleague(
     created = user is None
     if user is None:
         user = User.objects.create_user(email=email, display_name=display_name.strip() or email)
-    membership = grant_membership(user=user, unit=unit, role=role)
+    membership = grant_membership(user=user, unit=unit, role=role, actor=invited_by)
     context = {
         "user": user,
         "membership": membership,
@@ -382,7 +410,9 @@ class UsersImportResult:
 
 
 @transaction.atomic
-def import_users(*, organisation: Organisation, content: str) -> UsersImportResult:
+def import_users(
+    *, organisation: Organisation, content: str, actor: User | None = None
+) -> UsersImportResult:
     """Give each listed person a role at a unit. All or nothing, like import_structure."""
     rows = _read_csv(content, ["email", "role", "unit_path"])
     units = unit_by_readable_path(organisation)
@@ -440,5 +470,46 @@ def import_users(*, organisation: Organisation, content: str) -> UsersImportResu
             user = User.objects.create_user(email=email, display_name=email.split("@")[0])
             existing_users[email] = user
             created += 1
-        grant_membership(user=user, unit=unit, role=role)
+        grant_membership(user=user, unit=unit, role=role, actor=actor)
     return UsersImportResult(created_users=created, memberships=len(plan))
+
+
+SETTING_LABELS = {
+    "name": "name",
+    "anonymity_threshold": "anonymity threshold (k)",
+    "comment_threshold": "comment threshold",
+    "pulse_window_days": "pulse pooling window (days)",
+    "safety_contact": "safety contact text",
+}
+
+
+@transaction.atomic
+def update_settings(
+    *, organisation: Organisation, values: dict[str, Any], actor: User | None
+) -> Organisation:
+    """Change the organisation's settings; each change of a threshold is in the audit log."""
+    if values.get("anonymity_threshold", organisation.anonymity_threshold) < 3:
+        raise ValidationError("The anonymity threshold can never be below 3.")
+    changes = []
+    for field, value in values.items():
+        if field not in SETTING_LABELS:
+            raise ValidationError(f"Unknown setting “{field}”.")
+        old = getattr(organisation, field)
+        if old != value:
+            shown = "changed" if field == "safety_contact" else f"{old} → {value}"
+            changes.append(f"{SETTING_LABELS[field]}: {shown}")
+            setattr(organisation, field, value)
+    if not changes:
+        return organisation
+    organisation.full_clean()
+    organisation.save()
+    if "name" in values:
+        Unit.objects.filter(organisation=organisation, depth=1).update(name=organisation.name)
+    record(
+        organisation=organisation,
+        user=actor,
+        action=AuditEvent.Action.THRESHOLD_CHANGED,
+        scope=organisation.name,
+        detail="; ".join(changes),
+    )
+    return organisation

@@ -19,4 +19,5 @@ urlpatterns = [
     path("people/<int:membership_id>/", views.membership_edit, name="membership_edit"),
     path("people/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     path("settings/", views.organisation_settings, name="settings"),
+    path("audit/", views.audit_log, name="audit"),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from organisations.forms import (
     OrganisationSettingsForm,
     RenameUnitForm,
 )
-from organisations.models import Membership, Role
+from organisations.models import AuditEvent, Membership, Organisation, Role
 from organisations.selectors import flatten, readable_paths, root_of, tree_of
 
 
@@ -251,7 +252,10 @@ def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     membership = get_membership_for(request.user, membership_id)
     if request.method == "POST":
         try:
-            services.remove_membership(membership=membership)
+            services.remove_membership(
+                membership=membership,
+                actor=request.user,  # type: ignore[arg-type]
+            )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -280,7 +284,32 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     form = OrganisationSettingsForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Settings saved.")
-        return redirect("organisations:settings")
+        try:
+            services.update_settings(
+                organisation=Organisation.objects.get(pk=organisation.pk),
+                values={field: form.cleaned_data[field] for field in form.Meta.fields},
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error(None, _error_text(exc))
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("organisations:settings")
     return render(request, "organisations/settings.html", {"form": form})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    organisation = require_org_admin(request.user)
+    events = AuditEvent.objects.filter(organisation=organisation)
+    action = request.GET.get("action", "")
+    if action:
+        if action not in AuditEvent.Action.values:
+            raise Http404("No such action.")
+        events = events.filter(action=action)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organisations/audit.html",
+        {"page": page, "action": action, "actions": AuditEvent.Action.choices},
+    )

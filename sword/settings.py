@@ -107,7 +107,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Checking a kept connection before every request costs a round trip each time; broken
+    # connections are replaced after the request that meets them fails. Turn on behind a proxy
+    # that drops idle connections.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_HEALTH_CHECKS", default=False)
     # Dashboards group tens of thousands of tally rows; PostgreSQL's default 4 MB of work
     # memory makes it sort them on disk instead of hashing them in memory.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
@@ -196,6 +199,12 @@ EMAIL_HOST_USER: str = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD: str = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS: bool = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="SWORD <no-reply@localhost>")
+
+# Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
+SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
+RATELIMIT_IP_META_KEY = (
+    "HTTP_X_FORWARDED_FOR" if env.int("PROXY_COUNT", default=0) else "REMOTE_ADDR"
+)
 
 # Requests larger than this are refused with a clear page (survey forms are a few kilobytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

@@ -101,6 +101,7 @@ PAGES: list[Page] = [
     Page("organisations:people", frozenset({ADMIN})),
     Page("organisations:people_invite", frozenset({ADMIN})),
     Page("organisations:settings", frozenset({ADMIN})),
+    Page("organisations:audit", frozenset({ADMIN})),
     Page("organisations:unit_add", frozenset({ADMIN}), _unit("Locality North")),
     Page("organisations:unit_rename", frozenset({ADMIN}), _unit("Team A")),
     Page("organisations:unit_move", frozenset({ADMIN}), _unit("Team A")),
@@ -153,6 +154,22 @@ PAGES: list[Page] = [
     Page("diagnostics:statement_add", frozenset({ADMIN}), _own_version),
     Page("diagnostics:statement_edit", frozenset({ADMIN}), _own_statement),
     Page("diagnostics:statement_remove", frozenset({ADMIN}), _own_statement),
+    Page("voice:manage", ALL_ROLES),
+    # The voice helpers are defined at the end of this module.
+    Page("voice:issue", ALL_ROLES, lambda world: _voice_issue(world)),
+    # With no unit chosen or no reason given, these show the form again (200).
+    Page("voice:escalate", ALL_ROLES, lambda world: _voice_issue(world), method="post"),
+    Page("voice:hide", ALL_ROLES, lambda world: _voice_issue(world), method="post"),
+    Page(
+        "voice:unhide",
+        ALL_ROLES,
+        lambda world: _voice_issue(world),
+        method="post",
+        ok_status=302,
+    ),
+    Page("voice:team_link", ALL_ROLES, lambda world: {"team_id": world.team_a.pk}),
+    # Unconfirmed, it asks first (200) and changes nothing.
+    Page("voice:rotate", ALL_ROLES, lambda world: {"team_id": world.team_a.pk}, method="post"),
 ]
 
 # Pages anyone may open without signing in, and the Django admin (operators only).
@@ -171,4 +188,19 @@ PUBLIC_NAMES = {
     "survey:page",
     "survey:review",
     "survey:submit",
+    "voice:board",
+    "voice:raise",
+    "voice:support",
 }
+
+
+def _voice_issue(world: Any) -> dict[str, Any]:
+    from voice.models import VoiceIssue
+    from voice.services import board_for, raise_issue
+
+    issue = VoiceIssue.objects.filter(board__team=world.team_a).first() or raise_issue(
+        board=board_for(world.team_a),
+        category=VoiceIssue.Category.CASELOADS,
+        text="Duty weeks leave no time for visits.",
+    )
+    return {"issue_id": issue.pk}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from actions.services import create_action
 from diagnostics.models import Domain
 from diagnostics.structural_data import save_figures
-from tests.browser.conftest import Watched, sign_in
+from tests.browser.support import Watched, sign_in
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ import pytest
 
 from diagnostics.models import Cycle, Response
 from diagnostics.services import issue_invites
-from tests.browser.conftest import Watched, sign_in
+from tests.browser.support import Watched, sign_in
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)

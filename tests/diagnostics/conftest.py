@@ -49,17 +49,17 @@ def all_answers(cycle: Cycle, value: int = 4) -> dict[str, int]:
 def respond():
     """Store `count` responses for a team, every statement answered with `value` (or a callable)."""
     from diagnostics.models import Response
-    from diagnostics.selectors import statements_by_code
+    from diagnostics.selectors import statement_infos
     from diagnostics.services import store_answers
 
     def make(cycle: Cycle, team, count: int, value=4, *, on=None, about=None) -> None:
-        statements = statements_by_code(cycle)
+        statements = statement_infos(cycle)
         for index in range(count):
             response = Response.objects.create(
                 cycle=cycle, team=team, submitted_on=on or cycle.opens_on, **(about or {})
             )
             answers = {
-                code: (value(index, code) if callable(value) else value) for code in statements
+                s.code: (value(index, s.code) if callable(value) else value) for s in statements
             }
             store_answers(response=response, statements=statements, answers=answers)
 

@@ -20,7 +20,7 @@ from diagnostics.scoring import (
     tally_domain,
     tally_statement,
 )
-from diagnostics.selectors import statements_by_code
+from diagnostics.selectors import statement_infos
 from diagnostics.services import store_answers
 from diagnostics.tallies import tally_differences
 
@@ -39,7 +39,8 @@ def cycle(world, make_cycle):
 )
 @given(data=st.data())
 def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
-    statements = statements_by_code(cycle)
+    infos = statement_infos(cycle)
+    statements = {info.code: info for info in infos}
     codes = sorted(statements)
     teams = [world.team_a, world.team_b, world.team_c]
     raw: dict[int, list[dict[str, int]]] = defaultdict(list)
@@ -57,7 +58,7 @@ def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
             response = Response.objects.create(
                 cycle=cycle, team=team, submitted_on=timezone.localdate()
             )
-            store_answers(response=response, statements=statements, answers=answers)
+            store_answers(response=response, statements=infos, answers=answers)
             raw[team.pk].append(answers)
 
     assert tally_differences() == []

@@ -195,5 +195,17 @@ def test_it_shapes_a_pulse_over_a_few_short_pages(client, world, make_cycle):
     cycle = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE)
     shape = survey_shape(cycle)
     assert 9 <= len(shape.statements) <= 12
-    assert all(len(page.statements) <= 5 for page in shape.pages)
-    assert len(shape.pages) < 9
+    assert all(len(page.statements) <= 6 for page in shape.pages)
+    assert len(shape.pages) == 2
+
+
+def test_it_offers_the_teams_voice_board_on_the_thank_you_page(client, code, full_cycle, world):
+    from voice.selectors import board_url_for_team
+
+    shape = survey_shape(full_cycle)
+    for number in range(1, 10):
+        answer_page(client, code, shape, number)
+    done = client.post(reverse("survey:submit", kwargs={"code": code}))
+    page = client.get(done["Location"]).content.decode()
+    assert "Open your team's voice board" in page
+    assert board_url_for_team(world.team_a.pk) in page

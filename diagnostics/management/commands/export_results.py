@@ -7,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from diagnostics.exports import BY, LEVELS, ExportRequest, export_rows, to_csv, to_xlsx
 from diagnostics.management.commands._cycles import cycle_by_id
+from organisations.audit import record
+from organisations.models import AuditEvent
 
 
 class Command(BaseCommand):
@@ -32,6 +34,14 @@ class Command(BaseCommand):
             cycle=cycle,
             levels=(options["level"],) if options["level"] else LEVELS,
             by=options["by"],
+        )
+        record(
+            organisation=cycle.organisation_id,
+            user=None,
+            action=AuditEvent.Action.EXPORTED,
+            scope=cycle.unit.name,
+            detail=f"{cycle.name}: {options['format'].upper()} by {options['by']}, "
+            f"level {options['level'] or 'all'} (export_results)",
         )
         if options["format"] == "csv":
             self.stdout.write(to_csv(export_rows(request)), ending="")

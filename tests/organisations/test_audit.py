@@ -1,0 +1,123 @@
+"""The audit log: results viewed and exported, roles and thresholds changed; no respondents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.management import call_command
+from django.urls import reverse
+
+from diagnostics.services import submit_response
+from diagnostics.structural import Thresholds
+from diagnostics.structural_data import set_thresholds
+from organisations.models import AuditEvent, Membership, Role
+from organisations.services import change_role, update_settings
+from tests.diagnostics.conftest import all_answers
+from tests.factories import make_user
+
+
+def test_it_records_who_viewed_which_results(world, make_cycle, respond, client_for):
+    cycle = make_cycle(unit=world.team_a, name="Spring")
+    respond(cycle, world.team_a, 5)
+    client_for(world.team_manager).get(reverse("dashboards:profile", args=[world.team_a.pk]))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED)
+    assert event.user == world.team_manager
+    assert event.actor == world.team_manager.email
+    assert event.scope == "Children's Services / Locality North / Team A"
+    assert event.detail == "Profile, Spring"
+    assert event.organisation == world.organisation
+
+
+def test_it_records_exports_from_the_site_and_the_command_line(
+    world, make_cycle, client_for, capsys
+):
+    cycle = make_cycle(unit=world.north, name="Autumn")
+    client_for(world.leader).get(reverse("diagnostics:results_export", args=[cycle.pk, "csv"]))
+    call_command("export_results", str(cycle.pk))
+    site, command = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).order_by("pk")
+    assert site.actor == world.leader.email
+    assert "Autumn: CSV by domain" in site.detail
+    assert command.actor == "command line"
+    assert command.user is None
+
+
+def test_it_records_every_change_of_role(world):
+    person = make_user(email="new@example.org")
+    from organisations.services import grant_membership, remove_membership
+
+    membership = grant_membership(
+        user=person, unit=world.team_b, role=Role.TEAM_MANAGER, actor=world.org_admin
+    )
+    change_role(membership=membership, role=Role.LEADER, unit=world.north, actor=world.org_admin)
+    remove_membership(membership=Membership.objects.get(pk=membership.pk), actor=world.org_admin)
+    actions = list(
+        AuditEvent.objects.filter(detail__contains="new@example.org")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        AuditEvent.Action.ROLE_GRANTED,
+        AuditEvent.Action.ROLE_CHANGED,
+        AuditEvent.Action.ROLE_REMOVED,
+    ]
+
+
+def test_it_records_every_change_of_threshold(world):
+    update_settings(
+        organisation=world.organisation,
+        values={"anonymity_threshold": 7, "comment_threshold": 12},
+        actor=world.org_admin,
+    )
+    set_thresholds(
+        organisation=world.organisation,
+        values={"caseload": Thresholds(Decimal(16), Decimal(22))},
+        actor=world.org_admin,
+    )
+    first, second = AuditEvent.objects.filter(action=AuditEvent.Action.THRESHOLD_CHANGED).order_by(
+        "pk"
+    )
+    assert "anonymity threshold (k): 5 → 7" in first.detail
+    assert "comment threshold: 10 → 12" in first.detail
+    assert "Average caseload per full-time practitioner: good 18 → 16" in second.detail
+
+
+def test_it_records_nothing_about_respondents(world, make_cycle):
+    from diagnostics.services import issue_invites
+
+    cycle = make_cycle(unit=world.team_a)
+    code = issue_invites(cycle=cycle, team=world.team_a, count=1)[0]
+    before = AuditEvent.objects.count()
+    submit_response(code=code, answers=all_answers(cycle))
+    assert AuditEvent.objects.count() == before
+    fields = {f.name for f in AuditEvent._meta.get_fields()}
+    assert fields == {"id", "organisation", "at", "user", "actor", "action", "scope", "detail"}
+
+
+def test_it_lets_org_admins_read_the_log_and_no_one_else(world, client_for):
+    update_settings(
+        organisation=world.organisation, values={"pulse_window_days": 60}, actor=world.org_admin
+    )
+    page = client_for(world.org_admin).get(reverse("organisations:audit")).content.decode()
+    assert "pulse pooling window (days): 90 → 60" in page
+    assert client_for(world.leader).get(reverse("organisations:audit")).status_code == 403
+    outsider_page = client_for(world.outsider).get(reverse("organisations:audit")).content.decode()
+    assert "pulse pooling window" not in outsider_page
+
+
+def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for):
+    before = AuditEvent.objects.count()
+    response = client_for(world.org_admin).post(
+        reverse("organisations:settings"),
+        {
+            "name": "Example Council",
+            "anonymity_threshold": 2,
+            "comment_threshold": 10,
+            "pulse_window_days": 90,
+            "safety_contact": "Call 999",
+        },
+    )
+    assert response.status_code == 200
+    assert "greater than or equal to 3" in response.content.decode()
+    world.organisation.refresh_from_db()
+    assert world.organisation.anonymity_threshold == 5
+    assert AuditEvent.objects.count() == before

@@ -1,0 +1,92 @@
+"""Reads for voice boards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.urls import reverse
+
+from organisations.access import Reach
+from organisations.models import Unit
+from voice.browser import support_hash
+from voice.models import VoiceBoard, VoiceIssue, VoiceSupport
+from voice.services import board_for
+
+BOARD_LIMIT = 300
+
+
+def board_by_token(token: str) -> VoiceBoard | None:
+    """The open board with this link, or None (changed link, or an archived team)."""
+    return (
+        VoiceBoard.objects.select_related("team__organisation")
+        .filter(token=token, team__archived_at__isnull=True)
+        .first()
+    )
+
+
+def board_url(board: VoiceBoard) -> str:
+    """The board's absolute address, for sharing and for its QR code."""
+    return settings.SITE_URL + reverse("voice:board", kwargs={"token": board.token})
+
+
+def board_url_for_team(team_id: int) -> str | None:
+    """The absolute address of the team's voice board (made on first use).
+
+    None when there is no such team, the unit is not a team, or the team is archived.
+    """
+    team = Unit.objects.filter(pk=team_id, is_team=True, archived_at__isnull=True).first()
+    if team is None:
+        return None
+    return board_url(board_for(team))
+
+
+def board_issues(board: VoiceBoard) -> list[VoiceIssue]:
+    """The board's issues, most supported first, then newest."""
+    return list(
+        VoiceIssue.objects.filter(board=board)
+        .select_related("escalated_to")
+        .order_by("-support_count", "-raised_on", "-pk")[:BOARD_LIMIT]
+    )
+
+
+def supported_by_browser(issues: Iterable[VoiceIssue], secret: str | None) -> set[int]:
+    """Ids of the issues this browser has supported (one query; nothing is written)."""
+    if not secret:
+        return set()
+    by_hash = {support_hash(issue.pk, secret): issue.pk for issue in issues}
+    if not by_hash:
+        return set()
+    found = VoiceSupport.objects.filter(browser_hash__in=list(by_hash)).values_list(
+        "browser_hash", flat=True
+    )
+    return {by_hash[value] for value in found}
+
+
+def escalation_targets(issue: VoiceIssue, *, reaches_team: bool) -> QuerySet[Unit]:
+    """Units the issue may be escalated to, nearest first.
+
+    Someone who reaches the team may choose any unit above it; someone who sees the issue only
+    because it was escalated to them may send it only further up.
+    """
+    team = issue.board.team
+    paths = team.ancestor_paths()
+    if not reaches_team and issue.escalated_to is not None:
+        paths = issue.escalated_to.ancestor_paths()
+    units = Unit.objects.filter(organisation_id=team.organisation_id, path__in=paths)
+    if issue.escalated_to_id is not None:
+        units = units.exclude(pk=issue.escalated_to_id)
+    return units.order_by("-depth")
+
+
+def teams_in_reach(reach: Reach) -> QuerySet[Unit]:
+    """Active teams the user reaches, for the list of voice links."""
+    if reach.organisation is None:
+        return Unit.objects.none()
+    return reach.units().filter(is_team=True, archived_at__isnull=True).order_by("path")
+
+
+def escalated_into_reach(issues: QuerySet[VoiceIssue], reach: Reach) -> QuerySet[VoiceIssue]:
+    """Of these issues, the ones escalated to a unit in the user's reach."""
+    return issues.filter(escalated_to__isnull=False).filter(reach.unit_filter("escalated_to__"))

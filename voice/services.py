@@ -1,0 +1,159 @@
+"""Writes for voice boards. Each runs in one transaction."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from organisations.models import Unit
+from voice.browser import support_hash
+from voice.models import ISSUE_TEXT_MAX_LENGTH, VoiceBoard, VoiceIssue, VoiceSupport
+
+TOKEN_BYTES = 18
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+@transaction.atomic
+def board_for(team: Unit) -> VoiceBoard:
+    """The team's board, made on first use."""
+    if not team.is_team:
+        raise ValidationError("Voice boards belong to teams.")
+    board, _ = VoiceBoard.objects.get_or_create(team=team, defaults={"token": new_token()})
+    return board
+
+
+@transaction.atomic
+def rotate_link(team: Unit) -> VoiceBoard:
+    """Give the team's board a new secret link; the old one stops working at once."""
+    board = board_for(team)
+    board.token = new_token()
+    board.rotated_at = timezone.now()
+    board.save(update_fields=["token", "rotated_at"])
+    return board
+
+
+def _clean_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise ValidationError("Describe the issue.")
+    if len(text) > ISSUE_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            f"Keep the issue to {ISSUE_TEXT_MAX_LENGTH:,} characters or fewer "
+            f"(it has {len(text):,})."
+        )
+    return text
+
+
+@transaction.atomic
+def raise_issue(
+    *, board: VoiceBoard, category: str, text: str, browser_secret: str | None = None
+) -> VoiceIssue:
+    """Put a collective issue on the board, dated (never timed).
+
+    With the raiser's browser secret, raising counts as that browser's support, so the board
+    shows how many people want it fixed and the raiser cannot support it a second time.
+    """
+    if category not in VoiceIssue.Category.values:
+        raise ValidationError("Choose what the issue is about.")
+    if board.team.is_archived:
+        raise ValidationError("This team's voice board is closed.")
+    issue = VoiceIssue.objects.create(
+        board=board,
+        category=category,
+        text=_clean_text(text),
+        raised_on=timezone.localdate(),
+    )
+    if browser_secret:
+        support_issue(issue=issue, browser_secret=browser_secret)
+        issue.refresh_from_db(fields=["support_count"])
+    return issue
+
+
+@transaction.atomic
+def support_issue(*, issue: VoiceIssue, browser_secret: str) -> bool:
+    """Count one browser's support once. False when this browser had already supported it.
+
+    The unique constraint refuses a second support from the same browser, even from a double
+    click whose two requests race; the count moves only when the insert succeeds.
+    """
+    if issue.hidden:
+        raise ValidationError("This issue has been hidden, so it cannot be supported.")
+    try:
+        with transaction.atomic():
+            VoiceSupport.objects.create(
+                issue=issue, browser_hash=support_hash(issue.pk, browser_secret)
+            )
+    except IntegrityError:
+        return False
+    VoiceIssue.objects.filter(pk=issue.pk).update(support_count=F("support_count") + 1)
+    return True
+
+
+@transaction.atomic
+def answer_issue(
+    *,
+    issue: VoiceIssue,
+    status: str,
+    answer: str,
+    answered_by: User,
+    status_reason: str = "",
+) -> VoiceIssue:
+    """Answer the team publicly with a status; “not possible” needs a reason."""
+    if status not in VoiceIssue.ANSWER_STATUSES:
+        raise ValidationError("Choose a status for the answer.")
+    answer = answer.replace("\r\n", "\n").strip()
+    status_reason = status_reason.replace("\r\n", "\n").strip()
+    if not answer:
+        raise ValidationError("Write the answer the team will read.")
+    if status == VoiceIssue.Status.NOT_POSSIBLE and not status_reason:
+        raise ValidationError("Say why it is not possible: the team will read the reason.")
+    issue.status = status
+    issue.answer = answer
+    issue.status_reason = status_reason if status == VoiceIssue.Status.NOT_POSSIBLE else ""
+    issue.answered_by = answered_by
+    issue.answered_on = timezone.localdate()
+    issue.save(update_fields=["status", "answer", "status_reason", "answered_by", "answered_on"])
+    return issue
+
+
+@transaction.atomic
+def escalate_issue(*, issue: VoiceIssue, to: Unit) -> VoiceIssue:
+    """Send the issue to a unit above the team, which owns the lever; the board shows where."""
+    team = issue.board.team
+    if to.organisation_id != team.organisation_id or to.path not in team.ancestor_paths():
+        raise ValidationError("An issue can only be escalated to a unit above its team.")
+    if to.pk == issue.escalated_to_id:
+        raise ValidationError(f"This issue is already with {to.name}.")
+    issue.escalated_to = to
+    issue.save(update_fields=["escalated_to"])
+    return issue
+
+
+@transaction.atomic
+def hide_issue(*, issue: VoiceIssue, reason: str, hidden_by: User) -> VoiceIssue:
+    """Hide an issue (for example one that names someone); the board shows the reason instead."""
+    reason = reason.replace("\r\n", "\n").strip()
+    if not reason:
+        raise ValidationError("Give the reason the team will see in place of the issue.")
+    issue.hidden = True
+    issue.hidden_reason = reason
+    issue.hidden_by = hidden_by
+    issue.save(update_fields=["hidden", "hidden_reason", "hidden_by"])
+    return issue
+
+
+@transaction.atomic
+def unhide_issue(*, issue: VoiceIssue) -> VoiceIssue:
+    issue.hidden = False
+    issue.hidden_reason = ""
+    issue.hidden_by = None
+    issue.save(update_fields=["hidden", "hidden_reason", "hidden_by"])
+    return issue
