@@ -41,6 +41,8 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.latencies = latencies
         self.failures = failures
+        # Like a browser, keep the connection open between requests (HTTP/1.1 keep-alive).
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None
@@ -56,13 +58,19 @@ class Browser:
             headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
         started = time.perf_counter()
         try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                connection.close()  # the server closed a kept connection: open a new one
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
             text = response.read().decode()
         except OSError as exc:
             self.failures.append(f"{method} {path}: {exc}")
+            connection.close()
             raise
-        finally:
+        if response.getheader("Connection", "").lower() == "close":
             connection.close()
         self.latencies.append((time.perf_counter() - started) * 1000)
         for header in response.headers.get_all("Set-Cookie") or []:
@@ -219,6 +227,8 @@ def main() -> None:
                 answer_survey(browser, code)
             except (RuntimeError, OSError, AssertionError):
                 continue
+            finally:
+                browser.connection.close()
             with lock:
                 completed += 1
 
@@ -246,6 +256,7 @@ def main() -> None:
                     return
                 browser = Browser(args.port, latencies, failures)
                 status, text, _ = browser.request("GET", f"/survey/c/{code}/")
+                browser.connection.close()
                 if status == 410 and "This code has already been used" in text:
                     with lock:
                         refused += 1

@@ -152,7 +152,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # see PROXY_COUNT below
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
@@ -202,9 +202,8 @@ DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="SWORD <no-reply
 
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
-RATELIMIT_IP_META_KEY = (
-    "HTTP_X_FORWARDED_FOR" if env.int("PROXY_COUNT", default=0) else "REMOTE_ADDR"
-)
+PROXY_COUNT: int = env.int("PROXY_COUNT", default=0)
+RATELIMIT_IP_META_KEY = "sword.middleware.client_ip"
 
 # Requests larger than this are refused with a clear page (survey forms are a few kilobytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

@@ -24,3 +24,18 @@ def test_it_sends_referrer_permissions_and_framing_policies(client, db):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_it_finds_the_client_address_behind_the_configured_proxies(rf, settings):
+    from sword.middleware import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2", REMOTE_ADDR="10.0.0.1")
+    settings.PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.PROXY_COUNT = 1
+    assert client_ip(request) == "10.0.0.2"
+    settings.PROXY_COUNT = 2
+    assert client_ip(request) == "203.0.113.9"
+    request.META["REMOTE_ADDR"] = ""
+    settings.PROXY_COUNT = 3  # fewer hops than configured: fall back to the socket address
+    assert client_ip(request) == "0.0.0.0"  # noqa: S104 - an address, not a bind
