@@ -41,6 +41,7 @@ from organisations.selectors import root_of
 from organisations.services import add_unit, create_organisation, grant_membership
 
 BENCH_SLUG = "bench"
+# A published sign-in for the benchmark organisation on a developer's own database.
 BENCH_PASSWORD = "sword-bench-2026"  # noqa: S105  # nosec B105
 
 
@@ -87,6 +88,7 @@ def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> 
 def _next_id(model: type[Any]) -> int:
     with connection.cursor() as cursor:
         table = model._meta.db_table
+        # Table names come from the models, never from input.
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608  # nosec B608
         value: int = cursor.fetchone()[0]
         return value
@@ -95,6 +97,7 @@ def _next_id(model: type[Any]) -> int:
 def _reset_sequence(model: type[Any]) -> None:
     table = model._meta.db_table
     with connection.cursor() as cursor:
+        # Table names come from the models, never from input.
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  # nosec B608
             f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"

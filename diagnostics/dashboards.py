@@ -196,7 +196,7 @@ def profile(
     figure_values: dict[str, Decimal | None] = {}
     thresholds = thresholds_for(organisation)
     if unit.is_team and cycle.kind == Cycle.Kind.FULL:
-        figure_values = figures_for([cycle.pk]).get((cycle.pk, unit.pk), {})
+        figure_values = figures_for([cycle.pk], team_ids=[unit.pk]).get((cycle.pk, unit.pk), {})
 
     rows: list[DomainRow] = []
     for domain in domains:

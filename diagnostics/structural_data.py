@@ -75,9 +75,14 @@ def set_thresholds(
         )
 
 
-def figures_for(cycle_ids: Sequence[int]) -> dict[tuple[int, int], dict[str, Decimal | None]]:
-    """(cycle id, team id) → figure code → value, for the given cycles (one query)."""
+def figures_for(
+    cycle_ids: Sequence[int], *, team_ids: Sequence[int] | None = None
+) -> dict[tuple[int, int], dict[str, Decimal | None]]:
+    """(cycle id, team id) → figure code → value, for the given cycles and, if given, only
+    those teams (one query)."""
     rows = StructuralFigures.objects.filter(cycle_id__in=list(cycle_ids))
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=list(team_ids))
     return {
         (row.cycle_id, row.team_id): {code: getattr(row, code) for code in FIGURE_CODES}
         for row in rows

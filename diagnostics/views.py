@@ -453,7 +453,7 @@ def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespo
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
     thresholds = thresholds_for(cycle.organisation)
-    current = figures_for([cycle.pk]).get((cycle.pk, team.pk), {})
+    current = figures_for([cycle.pk], team_ids=[team.pk]).get((cycle.pk, team.pk), {})
     form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
     if request.method == "POST" and form.is_valid():
         try:

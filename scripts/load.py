@@ -47,7 +47,7 @@ class Browser:
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None
     ) -> tuple[int, str, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        connection = self.connection
         headers = {"Host": "127.0.0.1", "User-Agent": "sword-load/1"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

@@ -202,6 +202,9 @@ DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="SWORD <no-reply
 
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
+# Per address, on top of django-axes' per-account pause: many accounts tried from one place.
+SIGN_IN_RATE: str = env.str("SIGN_IN_RATE", default="30/10m")
+PASSWORD_RESET_RATE: str = env.str("PASSWORD_RESET_RATE", default="5/h")
 PROXY_COUNT: int = env.int("PROXY_COUNT", default=0)
 RATELIMIT_IP_META_KEY = "sword.middleware.client_ip"
 

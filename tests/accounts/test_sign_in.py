@@ -77,3 +77,25 @@ def test_it_sends_a_reset_link_to_an_invited_person_without_a_password(client, d
 def test_it_stores_email_addresses_in_lower_case(db):
     user = User.objects.create_user(email="  Mixed.Case@Example.ORG ", display_name="M")
     assert user.email == "mixed.case@example.org"
+
+
+def test_it_limits_sign_in_attempts_from_one_address_across_accounts(client, person, settings):
+    settings.SIGN_IN_RATE = "3/m"
+    for number in range(3):
+        response = sign_in(client, f"nobody{number}@example.org", "wrong-password")
+        assert response.status_code == 200
+    response = sign_in(client, "sam@example.org", TEST_PASSWORD)
+    assert response.status_code == 429
+    assert "Too many attempts from here" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("accounts:login")).status_code == 200  # the form still shows
+
+
+def test_it_limits_password_emails_from_one_address(client, person, settings):
+    settings.PASSWORD_RESET_RATE = "2/h"
+    for _ in range(2):
+        client.post(reverse("accounts:password_reset"), {"email": "sam@example.org"})
+    response = client.post(reverse("accounts:password_reset"), {"email": "sam@example.org"})
+    assert response.status_code == 429
+    assert "requests for a password e-mail" in response.content.decode()
+    assert len(mail.outbox) == 2

@@ -18,7 +18,7 @@ from diagnostics.structural import (
     rate,
     spearman,
 )
-from diagnostics.structural_data import import_figures, set_thresholds, thresholds_for
+from diagnostics.structural_data import figures_for, import_figures, set_thresholds, thresholds_for
 from organisations.services import ImportFailed
 
 CASELOAD = FIGURES_BY_CODE["caseload"]
@@ -107,6 +107,16 @@ def test_it_imports_figures_from_csv(world, make_cycle):
     row = StructuralFigures.objects.get(team=world.team_a)
     assert (row.caseload, row.vacancy_rate, row.supervision_held) == (19, Decimal("12.5"), 80)
     assert StructuralFigures.objects.get(team=world.team_b).supervision_held is None
+
+
+def test_it_reads_figures_for_all_teams_or_only_the_teams_asked_for(world, make_cycle):
+    cycle = make_cycle()
+    import_figures(cycle=cycle, content=GOOD_CSV, user=None)
+    everyone = figures_for([cycle.pk])
+    assert set(everyone) == {(cycle.pk, world.team_a.pk), (cycle.pk, world.team_b.pk)}
+    only_a = figures_for([cycle.pk], team_ids=[world.team_a.pk])
+    assert set(only_a) == {(cycle.pk, world.team_a.pk)}
+    assert only_a[(cycle.pk, world.team_a.pk)]["caseload"] == 19
 
 
 def test_it_imports_no_figures_from_a_file_with_one_bad_line(world, make_cycle):
