@@ -13,7 +13,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
-from django_ratelimit.core import is_ratelimited
+
+from sword.ratelimits import over_limit
 
 View = Callable[..., HttpResponseBase]
 
@@ -24,9 +25,7 @@ def limit_posts(view: View, *, group: str, rate: Callable[[], str], what: str) -
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if request.method == "POST" and is_ratelimited(
-            request, group=group, key="ip", rate=rate(), increment=True
-        ):
+        if request.method == "POST" and over_limit(request, group=group, rate=rate()):
             return render(request, "accounts/too_many.html", {"what": what}, status=429)
         return view(request, *args, **kwargs)
 

@@ -23,6 +23,8 @@ from actions.selectors import before_after, is_overdue
 from diagnostics.dashboards import cycles_covering
 from diagnostics.models import Domain
 from organisations.access import get_unit_for, reach_of, require_org_admin
+from organisations.audit import record
+from organisations.models import AuditEvent
 from organisations.selectors import readable_paths
 
 
@@ -144,6 +146,14 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
             messages.success(request, "Saved.")
             return redirect("actions:detail", action_id=action.pk)
     today = timezone.localdate()
+    comparison = before_after(action, reach=reach, today=today)
+    record(
+        organisation=action.organisation_id,
+        user=request.user,
+        action=AuditEvent.Action.VIEWED,
+        scope=action.unit.name,
+        detail=f"Before and after for the action “{action.title}” ({action.domain.name})",
+    )
     return render(
         request,
         "actions/detail.html",
@@ -152,7 +162,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
             "form": form,
             "escalate_form": EscalateForm(action=action),
             "overdue": is_overdue(action, today=today),
-            "comparison": before_after(action, reach=reach, today=today),
+            "comparison": comparison,
             "k": action.organisation.anonymity_threshold,
             "path": readable_paths(action.organisation).get(action.unit_id, action.unit.name),
         },

@@ -49,14 +49,17 @@ def is_frozen(version: InstrumentVersion) -> bool:
 def survey_statements(cycle: Cycle) -> list[SurveyStatement]:
     """The cycle's statements in the order staff see them.
 
-    A cycle's statements never change once it exists, so each process keeps them after the
-    first read (keyed by the cycle's id and creation time, which together never recur).
+    Once a cycle has opened, its questionnaire version is frozen and its statements never
+    change, so each process keeps them after the first read (keyed by the cycle's id and
+    creation time, which together never recur). A draft cycle's version can still be edited,
+    so its statements are always read afresh.
     """
-    return list(_cycle_statements(cycle.pk, cycle.created_at))
+    if cycle.status == Cycle.Status.DRAFT:
+        return list(_read_cycle_statements(cycle.pk, cycle.created_at))
+    return list(_cached_cycle_statements(cycle.pk, cycle.created_at))
 
 
-@lru_cache(maxsize=512)
-def _cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyStatement, ...]:
+def _read_cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyStatement, ...]:
     rows = (
         CycleStatement.objects.filter(cycle_id=cycle_id, cycle__created_at=created_at)
         .select_related("statement__domain")
@@ -75,6 +78,9 @@ def _cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyStatem
         )
         for row in rows
     )
+
+
+_cached_cycle_statements = lru_cache(maxsize=512)(_read_cycle_statements)
 
 
 def statement_infos(cycle: Cycle) -> list[StatementInfo]:

@@ -433,9 +433,19 @@ def save_progress(
 ) -> SurveyDraft:
     """Keep answers in progress against the invite, so a reload or back button loses nothing.
 
-    One person uses a code, so there is no competing writer: one UPDATE or one INSERT.
+    The invite's row is locked first, so saves from two tabs on one code merge one after the
+    other, and a save that comes after the code was submitted (which takes the same lock)
+    stores nothing: CodeAlreadyUsed. The draft is read again under the lock before merging.
     """
-    draft = draft_of(invite)
+    locked = (
+        Invite.objects.select_related("draft")
+        .select_for_update(of=("self",))
+        .filter(pk=invite.pk, is_used=False)
+        .first()
+    )
+    if locked is None:
+        raise CodeAlreadyUsed()
+    draft = draft_of(locked)
     if answers is not None:
         draft.answers = {**draft.answers, **{k: int(v) for k, v in answers.items()}}
     if about is not None:
@@ -443,13 +453,11 @@ def save_progress(
     if comment is not None:
         draft.comment = comment
     if draft.pk is None:
-        draft, _ = SurveyDraft.objects.update_or_create(
-            invite=invite,
-            defaults={"answers": draft.answers, "about": draft.about, "comment": draft.comment},
-        )
-        invite.draft = draft
+        draft.invite = invite
+        draft.save(force_insert=True)
     else:
         draft.save(update_fields=["answers", "about", "comment", "updated_at"])
+    invite.draft = draft
     return draft
 
 

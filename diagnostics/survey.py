@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 STATEMENTS_PER_PAGE = 5
 PULSE_STATEMENTS_PER_PAGE = 6
@@ -77,8 +78,10 @@ class SurveyShape:
 def shape_survey(
     statements: Sequence[SurveyStatement], *, per_page: int | None = None
 ) -> SurveyShape:
-    """Group statements by domain, then pack whole domains onto pages of at most `per_page`:
-    five for a full diagnostic (a domain a page), six for a short pulse (two pages)."""
+    """Group statements by domain, then pack whole domains, in order, onto as few pages of at
+    most `per_page` statements as possible (five for a full diagnostic: a domain a page; six
+    for a short pulse), as evenly as possible so that no page is left with a lone statement.
+    A domain longer than `per_page` has a page of its own."""
     if per_page is None:
         per_page = PULSE_STATEMENTS_PER_PAGE if len(statements) <= 12 else STATEMENTS_PER_PAGE
     sections: list[DomainSection] = []
@@ -89,15 +92,39 @@ def shape_survey(
         else:
             sections.append(DomainSection(statement.domain_name, (statement,)))
 
-    pages: list[list[DomainSection]] = []
-    for section in sections:
-        current = pages[-1] if pages else None
-        size = sum(len(s.statements) for s in current) if current else 0
-        if current is not None and size + len(section.statements) <= per_page:
-            current.append(section)
-        else:
-            pages.append([section])
+    cuts = _even_cuts([len(section.statements) for section in sections], per_page)
+    pages = [sections[start:end] for start, end in zip((0, *cuts[:-1]), cuts, strict=True)]
     return SurveyShape(
         pages=tuple(SurveyPage(i + 1, tuple(p)) for i, p in enumerate(pages)),
         statements=tuple(statements),
     )
+
+
+def _even_cuts(sizes: Sequence[int], per_page: int) -> tuple[int, ...]:
+    """Where pages end (exclusive indexes into `sizes`): the fewest pages that keep each page
+    within `per_page` (a single oversized section is allowed alone), and of those the split
+    whose fullest page is smallest."""
+    count = len(sizes)
+
+    @cache
+    def best(start: int, pages: int) -> tuple[int, tuple[int, ...]] | None:
+        if start == count:
+            return (0, ()) if pages == 0 else None
+        if pages == 0:
+            return None
+        found: tuple[int, tuple[int, ...]] | None = None
+        load = 0
+        for end in range(start + 1, count + 1):
+            load += sizes[end - 1]
+            if load > per_page and end - start > 1:
+                break
+            rest = best(end, pages - 1)
+            if rest is not None and (found is None or max(load, rest[0]) < found[0]):
+                found = (max(load, rest[0]), (end, *rest[1]))
+        return found
+
+    for pages in range(1, count + 1):
+        split = best(0, pages)
+        if split is not None:
+            return split[1]
+    return ()

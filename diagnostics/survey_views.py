@@ -17,7 +17,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from diagnostics import codes as invite_codes
 from diagnostics.errors import IncompleteAnswers, SurveyError, TamperedForm, UnknownCode
@@ -43,6 +42,7 @@ from diagnostics.services import (
     submit_response,
 )
 from diagnostics.survey import SurveyShape
+from sword.ratelimits import over_limit
 
 NOT_APPLICABLE_VALUE = "na"
 ABOUT_QUESTIONS = [
@@ -66,20 +66,34 @@ def problem_page(request: HttpRequest, error: SurveyError) -> HttpResponse:
 
 
 def too_many_codes(request: HttpRequest, *, increment: bool) -> bool:
-    """Whether this address has tried too many codes lately (typed or wrong ones).
+    """Whether this address has tried too many unknown codes lately.
 
     Codes carry ~59 bits of randomness, so guessing is hopeless anyway; the limit keeps anyone
-    from trying. The counter lives only in the cache, never in the database.
+    from trying. Only unknown codes count, so a whole office answering from one address is not
+    slowed down. The counter lives only in the cache, never in the database.
     """
-    return bool(
-        is_ratelimited(
-            request,
-            group="survey-codes",
-            key="ip",
-            rate=settings.SURVEY_CODE_RATE,
-            increment=increment,
-        )
+    return over_limit(
+        request, group="survey-codes", rate=settings.SURVEY_CODE_RATE, increment=increment
     )
+
+
+def _find_for(request: HttpRequest, code: str) -> Invite | HttpResponse:
+    """The invite for a code, or the page to show instead.
+
+    An unknown code counts against the address. While an address is paused, unknown codes and
+    codes not yet started are refused (otherwise guessing could go on), but anyone part-way
+    through a survey carries on.
+    """
+    try:
+        invite = find_invite(code)
+    except UnknownCode as error:
+        if too_many_codes(request, increment=True):
+            return too_many_page(request)
+        return problem_page(request, error)
+    started = draft_of(invite).pk is not None
+    if not started and too_many_codes(request, increment=False):
+        return too_many_page(request)
+    return invite
 
 
 def too_many_page(request: HttpRequest) -> HttpResponse:
@@ -102,15 +116,12 @@ def with_usable_invite(view: SurveyView) -> SurveyView:
 
     @wraps(view)
     def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        if too_many_codes(request, increment=False):
-            return too_many_page(request)
+        found = _find_for(request, code)
+        if isinstance(found, HttpResponse):
+            return found
         try:
-            invite = find_invite(code)
-            check_usable(invite, today=timezone.localdate())
-            return view(request, invite, code, *args, **kwargs)
-        except UnknownCode as error:
-            too_many_codes(request, increment=True)
-            return problem_page(request, error)
+            check_usable(found, today=timezone.localdate())
+            return view(request, found, code, *args, **kwargs)
         except SurveyError as error:
             return problem_page(request, error)
 
@@ -148,8 +159,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     error = None
     typed = ""
     if request.method == "POST":
-        if too_many_codes(request, increment=True):
-            return too_many_page(request)
+        # Not counted here: a well-formed code is looked up (and counted if unknown) next.
         typed = request.POST.get("code", "")[:64]
         if not invite_codes.looks_valid(typed):
             error = (
@@ -385,8 +395,11 @@ def review(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
 @require_POST
 @never_cache
 def submit(request: HttpRequest, code: str) -> HttpResponse:
+    found = _find_for(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    invite = found
     try:
-        invite = find_invite(code)
         check_usable(invite, today=timezone.localdate())
         _reject_unexpected_fields(request, set())
         draft = _draft(invite)

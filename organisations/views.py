@@ -236,6 +236,7 @@ def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
                 membership=membership,
                 role=form.cleaned_data["role"],
                 unit=form.cleaned_data["unit"],
+                actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             form.add_error(None, _error_text(exc))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,8 +23,13 @@ def permissions_policy(
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address for rate limits: behind PROXY_COUNT proxies, the address the
-    outermost trusted proxy saw; otherwise the socket's. Never fails for a missing address."""
+    """The client's address for rate limits and sign-in lockouts.
+
+    Behind PROXY_COUNT trusted proxies, the address the outermost of them saw (the entry that
+    many places from the right of X-Forwarded-For); otherwise the socket's. Anything that is not
+    an IP address (a port, "unknown", a missing header) falls back to the socket's address.
+    """
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", "")) or "0.0.0.0"  # noqa: S104  # nosec B104
     proxies = settings.PROXY_COUNT
     if proxies:
         forwarded = [
@@ -31,5 +37,12 @@ def client_ip(request: HttpRequest) -> str:
         ]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104  # nosec B104
+            return _valid_ip(forwarded[-proxies]) or remote
+    return remote
+
+
+def _valid_ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None

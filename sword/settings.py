@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "voice",
     "actions",
     "demo",
+    "sword",
 ]
 
 MIDDLEWARE = [
@@ -152,7 +153,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)  # see PROXY_COUNT below
+# The same client address as the rate limits (PROXY_COUNT below), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "sword.middleware.client_ip"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
@@ -206,7 +208,9 @@ SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
 SIGN_IN_RATE: str = env.str("SIGN_IN_RATE", default="30/10m")
 PASSWORD_RESET_RATE: str = env.str("PASSWORD_RESET_RATE", default="5/h")
 PROXY_COUNT: int = env.int("PROXY_COUNT", default=0)
-RATELIMIT_IP_META_KEY = "sword.middleware.client_ip"
+# Per address and per board, per hour: high enough for a whole team behind one office address.
+VOICE_RAISE_RATE: str = env.str("VOICE_RAISE_RATE", default="20/h")
+VOICE_SUPPORT_RATE: str = env.str("VOICE_SUPPORT_RATE", default="300/h")
 
 # Requests larger than this are refused with a clear page (survey forms are a few kilobytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

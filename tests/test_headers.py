@@ -39,3 +39,14 @@ def test_it_finds_the_client_address_behind_the_configured_proxies(rf, settings)
     request.META["REMOTE_ADDR"] = ""
     settings.PROXY_COUNT = 3  # fewer hops than configured: fall back to the socket address
     assert client_ip(request) == "0.0.0.0"  # noqa: S104 - an address, not a bind
+
+
+def test_it_ignores_forwarded_entries_that_are_not_addresses(rf, settings):
+    from sword.middleware import client_ip
+
+    settings.PROXY_COUNT = 1
+    for junk in ("unknown", "203.0.113.9:5678", "<script>"):
+        request = rf.get("/", HTTP_X_FORWARDED_FOR=f"203.0.113.1, {junk}", REMOTE_ADDR="10.0.0.1")
+        assert client_ip(request) == "10.0.0.1"
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="2001:db8::1", REMOTE_ADDR="10.0.0.1")
+    assert client_ip(request) == "2001:db8::1"

@@ -14,6 +14,7 @@ PRODUCTION = {
     "SECRET_KEY": "a-production-like-secret-key-with-plenty-of-random-characters-8f3k2",
     "ALLOWED_HOSTS": "sword.example.org",
     "DATABASE_URL": "sqlite:////tmp/sword-deploy-check.sqlite3",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",  # only named: the check does not connect
 }
 
 
@@ -45,6 +46,13 @@ def test_it_passes_check_deploy_with_production_settings():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_it_warns_check_deploy_about_a_per_process_cache():
+    env = {**PRODUCTION, "CACHE_URL": "locmemcache://sword"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "sword.W001" in result.stdout + result.stderr
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
-from django_ratelimit.core import is_ratelimited
 
 from organisations.access import reach_of
 from organisations.selectors import readable_paths
+from sword.ratelimits import over_limit
 from voice import services
 from voice.access import (
     get_issue_for,
@@ -38,9 +39,8 @@ from voice.selectors import (
     teams_in_reach,
 )
 
-# Per address and per board. The counters live only in the cache, never in the database.
-RAISE_RATE = "5/h"
-SUPPORT_RATE = "30/h"
+# Per address and per board (settings VOICE_RAISE_RATE and VOICE_SUPPORT_RATE, per hour). The
+# counters live only in the cache, never in the database.
 RAISE_LIMIT_MESSAGE = (
     "You have raised several issues in a short time. Please wait an hour and try again. "
     "Nothing you wrote has been added to the board."
@@ -60,9 +60,7 @@ def _link_gone(request: HttpRequest) -> HttpResponse:
 
 
 def _over_limit(request: HttpRequest, *, action: str, board: VoiceBoard, rate: str) -> bool:
-    return is_ratelimited(
-        request, group=f"voice:{action}:{board.pk}", key="ip", rate=rate, increment=True
-    )
+    return over_limit(request, group=f"voice:{action}:{board.pk}", rate=rate)
 
 
 def _too_many(request: HttpRequest, board: VoiceBoard, message: str) -> HttpResponse:
@@ -115,7 +113,7 @@ def raise_issue(request: HttpRequest, token: str) -> HttpResponse:
         ):
             # Without JavaScript the contact has not been on screen yet: show it first.
             safety_step = True
-        elif _over_limit(request, action="raise", board=found, rate=RAISE_RATE):
+        elif _over_limit(request, action="raise", board=found, rate=settings.VOICE_RAISE_RATE):
             return _too_many(request, found, RAISE_LIMIT_MESSAGE)
         else:
             secret, is_new = secret_for(request)
@@ -165,7 +163,7 @@ def support(request: HttpRequest, token: str, issue_id: int) -> HttpResponse:
     if issue.hidden:
         messages.info(request, "That issue has been hidden, so it cannot be supported.")
         return redirect(_on_board(found, issue))
-    if _over_limit(request, action="support", board=found, rate=SUPPORT_RATE):
+    if _over_limit(request, action="support", board=found, rate=settings.VOICE_SUPPORT_RATE):
         return _too_many(request, found, SUPPORT_LIMIT_MESSAGE)
     secret, is_new = secret_for(request)
     if services.support_issue(issue=issue, browser_secret=secret):

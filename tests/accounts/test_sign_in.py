@@ -99,3 +99,22 @@ def test_it_limits_password_emails_from_one_address(client, person, settings):
     assert response.status_code == 429
     assert "requests for a password e-mail" in response.content.decode()
     assert len(mail.outbox) == 2
+
+
+def test_it_pauses_sign_in_for_the_client_behind_the_proxy_not_the_proxy(client, person, settings):
+    settings.PROXY_COUNT = 1
+    through_proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("accounts:login"),
+            {"username": "sam@example.org", "password": "wrong-password"},
+            HTTP_X_FORWARDED_FOR="203.0.113.66",
+            **through_proxy,
+        )
+    elsewhere = client.post(
+        reverse("accounts:login"),
+        {"username": "sam@example.org", "password": TEST_PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+        **through_proxy,
+    )
+    assert elsewhere.status_code == 302  # the person's own address was never paused

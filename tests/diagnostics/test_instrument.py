@@ -121,3 +121,32 @@ def test_it_keeps_at_least_one_statement_per_domain(world, built_in):
         remove_statement(statement=statement)
     with pytest.raises(ValidationError, match="at least one statement"):
         remove_statement(statement=statements[-1])
+
+
+def test_it_never_serves_statements_read_while_the_cycle_was_a_draft(world, built_in):
+    from diagnostics.models import Cycle
+    from diagnostics.selectors import survey_statements
+
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="C", created_by=None
+    )
+    cycle = create_cycle(
+        unit=world.team_a,
+        kind="full",
+        instrument=copy,
+        name="x",
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate(),
+        created_by=None,
+    )
+    before = {s.code: s for s in survey_statements(Cycle.objects.get(pk=cycle.pk))}
+    assert before["WL1"].reverse_scored is False
+    reword_statement(
+        statement=copy.statements.get(code="WL1"),
+        text="My caseload is too high.",
+        reverse_scored=True,
+    )
+    open_cycle(cycle=cycle)
+    after = {s.code: s for s in survey_statements(Cycle.objects.get(pk=cycle.pk))}
+    assert after["WL1"].text == "My caseload is too high."
+    assert after["WL1"].reverse_scored is True

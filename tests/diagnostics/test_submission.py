@@ -20,6 +20,7 @@ from diagnostics.selectors import survey_statements
 from diagnostics.services import (
     NOT_APPLICABLE,
     close_cycle,
+    find_invite,
     issue_invites,
     save_progress,
     submit_response,
@@ -177,3 +178,19 @@ def test_it_stores_one_response_when_the_same_code_is_submitted_at_the_same_mome
         thread.join()
     assert sorted(outcomes) == ["refused"] * 7 + ["stored"]
     assert Response.objects.count() == 1
+
+
+def test_it_merges_saves_from_two_tabs_on_one_code(world, code):
+    first_tab = find_invite(code)
+    second_tab = find_invite(code)  # loaded before the first tab saved anything
+    save_progress(invite=first_tab, answers={"WL1": 4})
+    save_progress(invite=second_tab, answers={"SUP1": 2})
+    assert SurveyDraft.objects.get(invite=first_tab).answers == {"WL1": 4, "SUP1": 2}
+
+
+def test_it_stores_no_progress_for_a_code_already_submitted(world, code, full_cycle):
+    late_tab = find_invite(code)
+    submit_response(code=code, answers=all_answers(full_cycle))
+    with pytest.raises(CodeAlreadyUsed):
+        save_progress(invite=late_tab, answers={"WL1": 4})
+    assert not SurveyDraft.objects.exists()

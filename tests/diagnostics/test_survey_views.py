@@ -11,6 +11,7 @@ from django.utils import timezone
 from diagnostics.models import Answer, Cycle, Invite, Response, SurveyDraft
 from diagnostics.selectors import survey_shape
 from diagnostics.services import close_cycle, issue_invites
+from diagnostics.survey import SurveyStatement, shape_survey
 
 
 def page_url(code: str, number: int) -> str:
@@ -209,3 +210,39 @@ def test_it_offers_the_teams_voice_board_on_the_thank_you_page(client, code, ful
     page = client.get(done["Location"]).content.decode()
     assert "Open your team's voice board" in page
     assert board_url_for_team(world.team_a.pk) in page
+
+
+def _statements(domain_sizes: list[int]) -> list[SurveyStatement]:
+    return [
+        SurveyStatement(
+            code=f"D{d}S{n}",
+            text="x",
+            domain_code=f"D{d}",
+            domain_name=f"Domain {d}",
+            domain_position=d,
+            reverse_scored=False,
+            id=10 * d + n,
+            domain_id=d,
+        )
+        for d, size in enumerate(domain_sizes)
+        for n in range(size)
+    ]
+
+
+def test_it_spreads_a_pulse_evenly_instead_of_leaving_a_lone_statement():
+    shape = shape_survey(_statements([1, 2, 2, 2, 1, 1, 1, 1, 1]))  # 12: 5 + 6 + 1 if greedy
+    sizes = [len(page.statements) for page in shape.pages]
+    assert len(sizes) == 3  # whole domains cannot fit on two pages of six
+    assert max(sizes) == 5  # the most even split of whole domains (four each is impossible)
+    assert min(sizes) >= 2
+    assert [s.code for s in shape.statements] == [s.code for p in shape.pages for s in p.statements]
+
+
+def test_it_puts_a_pulse_on_two_pages_when_whole_domains_allow():
+    shape = shape_survey(_statements([2, 1, 2, 1, 1, 1, 1, 1]))  # 10: not 6 + 4
+    assert [len(page.statements) for page in shape.pages] == [5, 5]
+
+
+def test_it_gives_each_domain_of_the_full_diagnostic_its_own_page():
+    shape = shape_survey(_statements([5, 5, 5, 5, 6, 5, 5, 5, 4]))
+    assert [len(page.statements) for page in shape.pages] == [5, 5, 5, 5, 6, 5, 5, 5, 4]

@@ -121,3 +121,48 @@ def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for
     world.organisation.refresh_from_db()
     assert world.organisation.anonymity_threshold == 5
     assert AuditEvent.objects.count() == before
+
+
+def test_it_names_the_org_admin_who_changed_a_role_on_the_site(world, client_for):
+    membership = Membership.objects.get(user=world.team_manager)
+    response = client_for(world.org_admin).post(
+        reverse("organisations:membership_edit", args=[membership.pk]),
+        {"role": Role.LEADER, "unit": world.north.pk},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_CHANGED)
+    assert event.user == world.org_admin
+    assert event.actor == world.org_admin.email
+
+
+def test_it_records_nothing_when_the_export_command_fails(world, make_cycle, tmp_path):
+    import pytest
+    from django.core.management.base import CommandError
+
+    cycle = make_cycle(unit=world.north, name="Autumn")
+    unwritable = tmp_path / "missing-folder" / "results.xlsx"
+    with pytest.raises(CommandError):
+        call_command("export_results", str(cycle.pk), "--format", "xlsx", "--output", unwritable)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).exists()
+
+
+def test_it_records_who_viewed_an_actions_before_and_after(world, client_for):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from actions.services import create_action
+    from diagnostics.models import Domain
+
+    action = create_action(
+        unit=world.team_a,
+        domain=Domain.objects.get(code="WL"),
+        title="Share duty fairly",
+        owner=world.team_manager,
+        due_on=timezone.localdate() + timedelta(days=10),
+        created_by=world.team_manager,
+    )
+    client_for(world.leader).get(reverse("actions:detail", args=[action.pk]))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED)
+    assert event.user == world.leader
+    assert "Share duty fairly" in event.detail

@@ -14,10 +14,15 @@ from tests.voice.conftest import board_path, raise_path, support_path
 from voice.browser import COOKIE_MAX_AGE, COOKIE_NAME, support_hash
 from voice.models import VoiceBoard, VoiceIssue, VoiceSupport
 from voice.services import hide_issue, support_issue
-from voice.views import RAISE_RATE, SUPPORT_RATE
 
-RAISE_LIMIT = int(RAISE_RATE.split("/")[0])
-SUPPORT_LIMIT = int(SUPPORT_RATE.split("/")[0])
+RAISE_LIMIT = 5
+SUPPORT_LIMIT = 12
+
+
+@pytest.fixture(autouse=True)
+def _small_limits(settings) -> None:
+    settings.VOICE_RAISE_RATE = f"{RAISE_LIMIT}/h"
+    settings.VOICE_SUPPORT_RATE = f"{SUPPORT_LIMIT}/h"
 
 
 def positions(html: str, *texts: str) -> list[int]:

@@ -35,6 +35,15 @@ class Command(BaseCommand):
             levels=(options["level"],) if options["level"] else LEVELS,
             by=options["by"],
         )
+        if options["format"] == "csv":
+            output = to_csv(export_rows(request))
+        else:
+            target = Path(options["output"] or f"results-cycle{cycle.pk}.xlsx")
+            try:
+                target.write_bytes(to_xlsx(export_rows(request), title=cycle.name))
+            except OSError as exc:
+                raise CommandError(f"Cannot write {target}: {exc.strerror}.") from exc
+        # Recorded once the export exists: a failed command leaves no trace and changes nothing.
         record(
             organisation=cycle.organisation_id,
             user=None,
@@ -44,11 +53,6 @@ class Command(BaseCommand):
             f"level {options['level'] or 'all'} (export_results)",
         )
         if options["format"] == "csv":
-            self.stdout.write(to_csv(export_rows(request)), ending="")
+            self.stdout.write(output, ending="")
             return
-        target = Path(options["output"] or f"results-cycle{cycle.pk}.xlsx")
-        try:
-            target.write_bytes(to_xlsx(export_rows(request), title=cycle.name))
-        except OSError as exc:
-            raise CommandError(f"Cannot write {target}: {exc.strerror}.") from exc
         self.stdout.write(f"Wrote {target}")
