@@ -166,3 +166,20 @@ def test_it_records_who_viewed_an_actions_before_and_after(world, client_for):
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED)
     assert event.user == world.leader
     assert "Share duty fairly" in event.detail
+
+
+def test_it_records_views_of_the_comparison_the_trends_and_the_lens(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.north, name="Summer")
+    client = client_for(world.leader)
+    for name in ("dashboards:compare", "dashboards:trends", "dashboards:lens"):
+        assert client.get(reverse(name, args=[world.north.pk])).status_code == 200
+    details = list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.VIEWED, user=world.leader)
+        .order_by("pk")
+        .values_list("detail", flat=True)
+    )
+    assert details == [
+        f"Unit comparison, {cycle.name}",
+        "Trends",
+        f"Structural lens, {cycle.name}",
+    ]
