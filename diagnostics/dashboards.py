@@ -51,7 +51,7 @@ FRAMING = (
     "person. Red means the organisation has work to do."
 )
 LOW_RESPONSE_RATE = 0.5
-DASHBOARD_PULSES = 12
+DASHBOARD_PULSES = 6
 
 
 def cycles_covering(unit: Unit) -> list[Cycle]:
@@ -144,7 +144,8 @@ def profile(
     pooled = pooled_pulse_scopes(pulses, window_days=window, today=today)
     if cycle.kind == Cycle.Kind.PULSE:
         pooled = [s for s in pooled if s.ends_on and cycle.closes_on >= s.ends_on] or pooled
-    # The dashboard shows the latest year of pooled pulses; the trends page shows them all.
+    # The dashboard shows the latest few pooled pulses (overlapping windows, so six cover
+    # months); the trends page shows them all.
     pooled = pooled[-DASHBOARD_PULSES:]
     if cycle.kind == Cycle.Kind.PULSE:
         current = next(s for s in pooled if s.key == f"pooled-{cycle.pk}")
@@ -353,6 +354,7 @@ def profile(
         "unit_path": readable_path(unit, names),
         "cycle": cycle,
         "cycles": cycles,
+        "dashboard_pulses": DASHBOARD_PULSES,
         "scope": current,
         "group": group,
         "k": k,

@@ -6,7 +6,7 @@ that an organisation can change. The defaults and the one-line reason for each a
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -197,11 +197,17 @@ def average_ranks(values: Sequence[float]) -> list[float]:
     return ranks
 
 
-def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
-    """Spearman's rank correlation (Pearson on average ranks), or None when undefined."""
+Ranker = Callable[[Sequence[float]], Sequence[float]]
+
+
+def spearman(
+    xs: Sequence[float], ys: Sequence[float], *, rank: Ranker = average_ranks
+) -> float | None:
+    """Spearman's rank correlation (Pearson on average ranks), or None when undefined.
+    `rank` may be a memoised `average_ranks` when the same values are ranked many times."""
     if len(xs) != len(ys) or len(xs) < 2:
         return None
-    rx, ry = average_ranks(xs), average_ranks(ys)
+    rx, ry = rank(xs), rank(ys)
     mean_x, mean_y = sum(rx) / len(rx), sum(ry) / len(ry)
     cov = sum((a - mean_x) * (b - mean_y) for a, b in zip(rx, ry, strict=True))
     var_x = sum((a - mean_x) ** 2 for a in rx)
@@ -241,6 +247,8 @@ def associate(
     domain_code: str,
     domain_name: str,
     pairs: Sequence[tuple[float, float]],
+    *,
+    rank: Ranker = average_ranks,
 ) -> Association:
     """The association between a figure and a domain's mean across teams, in plain English.
 
@@ -257,7 +265,7 @@ def associate(
             f"Not enough teams yet: the lens needs at least {MIN_LENS_TEAMS} teams with both "
             f"figures and enough responses ({teams} so far).",
         )
-    rho = spearman([p[0] for p in pairs], [p[1] for p in pairs])
+    rho = spearman([p[0] for p in pairs], [p[1] for p in pairs], rank=rank)
     if rho is None:
         return Association(
             figure,

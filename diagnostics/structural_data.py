@@ -20,6 +20,7 @@ from diagnostics.structural import (
     Association,
     Thresholds,
     associate,
+    average_ranks,
     check_thresholds,
     default_thresholds,
     parse_value,
@@ -196,19 +197,48 @@ def lens(
     A team counts when it has the figure and its domain mean is shown (at least k responses,
     after complementary suppression).
     """
+    # Each team's figures and shown domain means, read once; a team with no figures never counts.
+    teams_with_both = []
+    for team in teams:
+        values = figures.get((cycle_id, team.pk))
+        if not values:
+            continue
+        means = {
+            code: cell.figures.mean
+            for code, cell in results.group(team).domains.items()
+            if cell.figures is not None and cell.figures.mean is not None
+        }
+        if means:
+            teams_with_both.append((team, values, means))
+    # Most figure-domain pairs cover the same teams, so the same values are ranked again and
+    # again: rank each distinct list once per call.
+    ranks: dict[tuple[float, ...], list[float]] = {}
+
+    def rank(values: Sequence[float]) -> list[float]:
+        key = tuple(values)
+        if key not in ranks:
+            ranks[key] = average_ranks(values)
+        return ranks[key]
+
     output = []
-    groups = {team.pk: results.group(team) for team in teams}
     for figure in FIGURES:
+        with_figure = [
+            (team, float(value), means)
+            for team, values, means in teams_with_both
+            if (value := values.get(figure.code)) is not None
+        ]
         for domain in results.domains:
-            points = []
-            for team in teams:
-                value = figures.get((cycle_id, team.pk), {}).get(figure.code)
-                cell = groups[team.pk].domains[domain.code]
-                if value is None or cell.figures is None or cell.figures.mean is None:
-                    continue
-                points.append(LensPoint(team, float(value), cell.figures.mean))
+            points = [
+                LensPoint(team, value, means[domain.code])
+                for team, value, means in with_figure
+                if domain.code in means
+            ]
             association = associate(
-                figure, domain.code, domain.name, [(p.figure_value, p.domain_mean) for p in points]
+                figure,
+                domain.code,
+                domain.name,
+                [(p.figure_value, p.domain_mean) for p in points],
+                rank=rank,
             )
             output.append(LensResult(association, points))
     return output

@@ -282,3 +282,53 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(url)
+
+
+def test_it_shows_the_latest_pooled_pulses_on_the_dashboard_and_all_on_trends(
+    world, make_cycle, client_for
+):
+    from diagnostics.dashboards import DASHBOARD_PULSES
+
+    full = make_cycle(unit=world.team_a, name="Full")
+    opens = timezone.localdate()
+    for number in range(DASHBOARD_PULSES + 2):
+        make_cycle(
+            unit=world.team_a,
+            kind=Cycle.Kind.PULSE,
+            name=f"Pulse {number + 1}",
+            opens_on=opens,
+            closes_on=opens + timedelta(days=6),
+        )
+        opens += timedelta(days=7)
+    client = client_for(world.team_manager)
+    profile = client.get(reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": full.pk})
+    labels = [point["label"] for point in profile.context["pulse_points"]]
+    assert labels == [f"Pulse {n}" for n in range(3, DASHBOARD_PULSES + 3)]
+    trends = client.get(reverse("dashboards:trends", args=[world.team_a.pk]))
+    assert len(trends.context["pulse_points"]) == DASHBOARD_PULSES + 2
+
+
+def test_it_gives_every_lens_pair_the_rho_of_its_own_points(db, respond):
+    from diagnostics.results import cycle_scope, results_for_scopes
+    from diagnostics.structural import spearman
+    from diagnostics.structural_data import figures_for, lens
+
+    organisation = make_organisation("Lens Council", "lens")
+    units = make_units(organisation, {"Service": [f"T{i}" for i in range(7)]})
+    cycle = open_full_cycle(organisation, units["root"])
+    teams = [units[f"T{i}"] for i in range(7)]
+    for i, team in enumerate(teams):
+        values = {"caseload": Decimal(10 + 3 * i), "vacancy_rate": Decimal((i * 7) % 5)}
+        if i == 6:
+            values = {"caseload": Decimal(30)}  # one team without a vacancy rate
+        save_figures(cycle=cycle, team=team, values=values, user=None)
+        respond(cycle, team, 5, value=lambda n, code, i=i: 1 + (i + n + len(code)) % 6)
+    (results,) = results_for_scopes(organisation, [cycle_scope(cycle)])
+    found = lens(results, figures_for([cycle.pk]), cycle_id=cycle.pk, teams=teams)
+    computed = [r for r in found if r.association.rho is not None]
+    assert {r.association.figure.code for r in computed} == {"caseload", "vacancy_rate"}
+    for result in computed:
+        xs = [p.figure_value for p in result.points]
+        ys = [p.domain_mean for p in result.points]
+        assert result.association.rho == spearman(xs, ys)
+        assert result.association.teams == len(result.points)
