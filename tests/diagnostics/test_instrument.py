@@ -21,6 +21,23 @@ def built_in(db) -> InstrumentVersion:
     return InstrumentVersion.objects.get(organisation__isnull=True)
 
 
+def draft_cycle_on_a_copy(world, built_in, *, name: str):
+    """The organisation's own copy of the questionnaire, and a draft cycle for Team A using it."""
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name=name, created_by=None
+    )
+    cycle = create_cycle(
+        unit=world.team_a,
+        kind="full",
+        instrument=copy,
+        name="x",
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate(),
+        created_by=None,
+    )
+    return copy, cycle
+
+
 def test_it_loads_nine_domains_with_at_least_four_statements_each(built_in):
     assert list(Domain.objects.values_list("code", flat=True)) == [
         "WL",
@@ -81,18 +98,7 @@ def test_it_never_reuses_a_code_for_a_new_statement(world, built_in):
 
 
 def test_it_freezes_a_version_once_a_cycle_using_it_opens(world, built_in):
-    copy = copy_version(
-        version=built_in, organisation_id=world.organisation.pk, name="B", created_by=None
-    )
-    cycle = create_cycle(
-        unit=world.team_a,
-        kind="full",
-        instrument=copy,
-        name="x",
-        opens_on=timezone.localdate(),
-        closes_on=timezone.localdate(),
-        created_by=None,
-    )
+    copy, cycle = draft_cycle_on_a_copy(world, built_in, name="B")
     reword_statement(
         statement=copy.statements.get(code="WL1"), text="Still editable.", reverse_scored=False
     )
@@ -127,18 +133,7 @@ def test_it_never_serves_statements_read_while_the_cycle_was_a_draft(world, buil
     from diagnostics.models import Cycle
     from diagnostics.selectors import survey_statements
 
-    copy = copy_version(
-        version=built_in, organisation_id=world.organisation.pk, name="C", created_by=None
-    )
-    cycle = create_cycle(
-        unit=world.team_a,
-        kind="full",
-        instrument=copy,
-        name="x",
-        opens_on=timezone.localdate(),
-        closes_on=timezone.localdate(),
-        created_by=None,
-    )
+    copy, cycle = draft_cycle_on_a_copy(world, built_in, name="C")
     before = {s.code: s for s in survey_statements(Cycle.objects.get(pk=cycle.pk))}
     assert before["WL1"].reverse_scored is False
     reword_statement(

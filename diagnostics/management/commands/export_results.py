@@ -36,13 +36,14 @@ class Command(BaseCommand):
             by=options["by"],
         )
         if options["format"] == "csv":
-            output = to_csv(export_rows(request))
+            output, ending = to_csv(export_rows(request)), ""
         else:
             target = Path(options["output"] or f"results-cycle{cycle.pk}.xlsx")
             try:
                 target.write_bytes(to_xlsx(export_rows(request), title=cycle.name))
             except OSError as exc:
                 raise CommandError(f"Cannot write {target}: {exc.strerror}.") from exc
+            output, ending = f"Wrote {target}", "\n"
         # Recorded once the export exists: a failed command leaves no trace and changes nothing.
         record(
             organisation=cycle.organisation_id,
@@ -52,7 +53,4 @@ class Command(BaseCommand):
             detail=f"{cycle.name}: {options['format'].upper()} by {options['by']}, "
             f"level {options['level'] or 'all'} (export_results)",
         )
-        if options["format"] == "csv":
-            self.stdout.write(output, ending="")
-            return
-        self.stdout.write(f"Wrote {target}")
+        self.stdout.write(output, ending=ending)
