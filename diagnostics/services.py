@@ -53,6 +53,7 @@ from diagnostics.selectors import (
 )
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
 from organisations.models import Unit
+from sword.precompiled import PrecompiledLookup
 
 MAX_CODES_PER_REQUEST = 500
 MAX_COMMENT_LENGTH = 1000
@@ -344,16 +345,31 @@ def email_invites(*, cycle: Cycle, team: Unit, addresses: list[str]) -> int:
 # --- the survey ----------------------------------------------------------------------------
 
 
+# Every survey request looks its invite up, so these two lookups are compiled once.
+_INVITE_BY_HASH: PrecompiledLookup[Invite] = PrecompiledLookup(
+    lambda code_hash: Invite.objects.select_related("cycle__organisation", "team", "draft").filter(
+        code_hash=code_hash
+    ),
+    example="code-hash",
+)
+_UNUSED_INVITE_FOR_UPDATE: PrecompiledLookup[Invite] = PrecompiledLookup(
+    lambda pk: (
+        Invite.objects.select_related("draft")
+        .select_for_update(of=("self",))
+        .filter(pk=pk, is_used=False)
+    ),
+    example=-1,
+)
+
+
 def find_invite(code: str) -> Invite:
     """The invite for a code, whatever its state; UnknownCode if there is none."""
     if not invite_codes.looks_valid(code):
         raise UnknownCode()
-    try:
-        return Invite.objects.select_related("cycle__organisation", "team", "draft").get(
-            code_hash=invite_codes.hash_code(code)
-        )
-    except Invite.DoesNotExist as exc:
-        raise UnknownCode() from exc
+    invite = _INVITE_BY_HASH.first(invite_codes.hash_code(code))
+    if invite is None:
+        raise UnknownCode()
+    return invite
 
 
 def check_usable(invite: Invite, *, today: date) -> None:
@@ -437,12 +453,7 @@ def save_progress(
     other, and a save that comes after the code was submitted (which takes the same lock)
     stores nothing: CodeAlreadyUsed. The draft is read again under the lock before merging.
     """
-    locked = (
-        Invite.objects.select_related("draft")
-        .select_for_update(of=("self",))
-        .filter(pk=invite.pk, is_used=False)
-        .first()
-    )
+    locked = _UNUSED_INVITE_FOR_UPDATE.first(invite.pk)
     if locked is None:
         raise CodeAlreadyUsed()
     draft = draft_of(locked)

@@ -219,8 +219,9 @@ def _radio_html(code: str, option: str, label: str, checked: bool) -> SafeString
     )
 
 
-def _radios(code: str, chosen: str | None) -> str:
-    """The scale's radio buttons for one statement, each with its own label.
+def _radios(code: str, chosen: str | None, options: list[tuple[str, str]] = SCALE_OPTIONS) -> str:
+    """The radio buttons for one question (the scale's, unless `options` says otherwise), each
+    with its own label.
 
     Built here rather than in the template: a page has dozens of them, and this is the survey's
     hottest path.
@@ -228,7 +229,7 @@ def _radios(code: str, chosen: str | None) -> str:
     return format_html_join(
         "\n",
         "{}",
-        ((_radio_html(code, option, label, option == chosen),) for option, label in SCALE_OPTIONS),
+        ((_radio_html(code, option, label, option == chosen),) for option, label in options),
     )
 
 
@@ -335,7 +336,7 @@ def about(request: HttpRequest, invite: Invite, code: str, shape: SurveyShape) -
             "number": shape.about_page_number,
             "page_count": shape.page_count,
             "questions": [
-                {"key": key, "label": label, "choices": choices, "chosen": chosen.get(key, "")}
+                {"key": key, "label": label, "radios": _radios(key, chosen.get(key), choices)}
                 for key, label, choices in ABOUT_QUESTIONS
             ],
             "comment": comment,

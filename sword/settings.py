@@ -117,9 +117,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')}"
     )
+# The survey's hottest lookups are prepared once per PostgreSQL connection (sword/precompiled.py).
+# Turn off behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
+PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://sword")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "sword.cache.SharedClientRedisCache"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -172,9 +177,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "sword.storage.RememberedUrlsManifestStorage"
             if STATIC_MANIFEST
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            else "sword.storage.RememberedUrlsStaticFilesStorage"
         )
     },
 }

@@ -67,3 +67,9 @@ def test_it_refuses_a_weak_secret_key_in_production():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "too weak" in result.stderr
+
+
+def test_it_keeps_one_redis_client_per_pool_when_the_cache_is_redis():
+    show = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+    result = run_manage("shell", "--no-imports", "-c", show, env=PRODUCTION)
+    assert result.stdout.strip() == "sword.cache.SharedClientRedisCache", result.stderr

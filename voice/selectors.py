@@ -36,10 +36,19 @@ def board_url_for_team(team_id: int) -> str | None:
 
     None when there is no such team, the unit is not a team, or the team is archived.
     """
-    team = Unit.objects.filter(pk=team_id, is_team=True, archived_at__isnull=True).first()
-    if team is None:
-        return None
-    return board_url(board_for(team))
+    token = (
+        VoiceBoard.objects.filter(
+            team_id=team_id, team__is_team=True, team__archived_at__isnull=True
+        )
+        .values_list("token", flat=True)
+        .first()
+    )
+    if token is None:
+        team = Unit.objects.filter(pk=team_id, is_team=True, archived_at__isnull=True).first()
+        if team is None:
+            return None
+        token = board_for(team).token
+    return settings.SITE_URL + reverse("voice:board", kwargs={"token": token})
 
 
 def board_issues(board: VoiceBoard) -> list[VoiceIssue]:

@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from organisations.models import Role
+from organisations.models import Role, Unit
 from tests.factories import make_member
 from tests.voice.conftest import board_path, raise_path
 from voice.models import VoiceBoard, VoiceIssue
@@ -239,13 +240,21 @@ def test_it_makes_the_old_link_a_404_after_rotation(world, board_a, raise_on, cl
     assert manager.get(rotate).status_code == 405  # a change only ever comes from a form
 
 
-def test_it_gives_the_board_url_for_a_team_for_the_thank_you_page(world):
+def test_it_gives_the_board_url_for_a_team_for_the_thank_you_page(world, django_assert_num_queries):
     url = board_url_for_team(world.team_a.pk)
     board = VoiceBoard.objects.get(team=world.team_a)
     assert url == f"http://testserver/voice/b/{board.token}/"
-    assert board_url_for_team(world.team_a.pk) == url  # stable: made once
+    with django_assert_num_queries(1):
+        assert board_url_for_team(world.team_a.pk) == url  # stable: made once
     assert board_url_for_team(world.north.pk) is None
     assert board_url_for_team(987654) is None
+
+
+def test_it_gives_no_board_url_for_an_archived_team_even_with_a_board(world):
+    board_for(world.team_b)
+    Unit.objects.filter(pk=world.team_b.pk).update(archived_at=timezone.now())
+
+    assert board_url_for_team(world.team_b.pk) is None
 
 
 def test_it_refuses_a_board_for_a_unit_that_is_not_a_team(world):
