@@ -196,9 +196,9 @@ def start(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
     )
 
 
-SCALE_OPTIONS = [(str(value), label) for value, label in SCALE] + [
-    (NOT_APPLICABLE_VALUE, NOT_APPLICABLE_LABEL)
-]
+SCALE_OPTIONS = tuple(
+    [(str(value), label) for value, label in SCALE] + [(NOT_APPLICABLE_VALUE, NOT_APPLICABLE_LABEL)]
+)
 
 
 @lru_cache(maxsize=4096)
@@ -219,9 +219,12 @@ def _radio_html(code: str, option: str, label: str, checked: bool) -> SafeString
     )
 
 
-def _radios(code: str, chosen: str | None, options: list[tuple[str, str]] = SCALE_OPTIONS) -> str:
+@lru_cache(maxsize=8192)
+def _radios(
+    code: str, chosen: str | None, options: tuple[tuple[str, str], ...] = SCALE_OPTIONS
+) -> SafeString:
     """The radio buttons for one question (the scale's, unless `options` says otherwise), each
-    with its own label.
+    with its own label; built once per process for each question and answer.
 
     Built here rather than in the template: a page has dozens of them, and this is the survey's
     hottest path.
@@ -336,7 +339,11 @@ def about(request: HttpRequest, invite: Invite, code: str, shape: SurveyShape) -
             "number": shape.about_page_number,
             "page_count": shape.page_count,
             "questions": [
-                {"key": key, "label": label, "radios": _radios(key, chosen.get(key), choices)}
+                {
+                    "key": key,
+                    "label": label,
+                    "radios": _radios(key, chosen.get(key), tuple(choices)),
+                }
                 for key, label, choices in ABOUT_QUESTIONS
             ],
             "comment": comment,

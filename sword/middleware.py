@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from typing import Any
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 
 def permissions_policy(
@@ -46,3 +52,50 @@ def _valid_ip(text: str) -> str | None:
         return str(ipaddress.ip_address(text))
     except ValueError:
         return None
+
+
+class CSPMiddleware(LibraryCSPMiddleware):
+    """django-csp's middleware, building the header once instead of on every response.
+
+    The library copies the policy settings and builds the header for each response, a fiftieth
+    of a millisecond of every survey request. Our pages use no nonces and no per-view
+    policies, so the header never varies. A response that does vary (a view with one of
+    django-csp's decorators, a page that used a nonce, a report-only policy, a debug error page)
+    still goes through the library.
+    """
+
+    PER_RESPONSE = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_exempt",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+        "_csp_exempt_ro",
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        super().__init__(get_response)
+        self._built_from: Any = None
+        self._header = ""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if (
+            getattr(request, "_csp_nonce", None) is not None
+            or getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or any(hasattr(response, name) for name in self.PER_RESPONSE)
+            or (settings.DEBUG and response.status_code in (404, 500))
+        ):
+            return super().process_response(request, response)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy is not self._built_from:
+            self._header, self._built_from = build_policy(), policy
+        excluded = tuple((policy or {}).get("EXCLUDE_URL_PREFIXES") or ())
+        if self._header and HEADER not in response and not request.path_info.startswith(excluded):
+            response[HEADER] = self._header
+        # As the library does: a nonce asked for after this point would not be in the header.
+        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response

@@ -50,3 +50,44 @@ def test_it_ignores_forwarded_entries_that_are_not_addresses(rf, settings):
         assert client_ip(request) == "10.0.0.1"
     request = rf.get("/", HTTP_X_FORWARDED_FOR="2001:db8::1", REMOTE_ADDR="10.0.0.1")
     assert client_ip(request) == "2001:db8::1"
+
+
+def test_it_builds_the_same_policy_header_as_django_csp(rf, settings):
+    from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
+    from django.http import HttpResponse
+
+    from sword.middleware import CSPMiddleware
+
+    ours, library = CSPMiddleware(HttpResponse), LibraryCSPMiddleware(HttpResponse)
+    for _ in range(2):  # the second response reuses the header built for the first
+        request, library_request = rf.get("/"), rf.get("/")
+        ours.process_request(request)
+        library.process_request(library_request)
+        header = ours.process_response(request, HttpResponse())["Content-Security-Policy"]
+        expected = library.process_response(library_request, HttpResponse())
+        assert header == expected["Content-Security-Policy"]
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    request = rf.get("/")
+    ours.process_request(request)
+    assert ours.process_response(request, HttpResponse())["Content-Security-Policy"] == (
+        "default-src 'none'"
+    )
+
+
+def test_it_leaves_per_view_policies_to_django_csp(rf):
+    from django.http import HttpResponse
+
+    from sword.middleware import CSPMiddleware
+
+    middleware = CSPMiddleware(HttpResponse)
+    exempt, widened = HttpResponse(), HttpResponse()
+    exempt._csp_exempt = True  # type: ignore[attr-defined]  # what django-csp's @csp_exempt sets
+    widened._csp_update = {"img-src": ["https://maps.example.org"]}  # type: ignore[attr-defined]
+    for response in (exempt, widened):
+        request = rf.get("/")
+        middleware.process_request(request)
+        middleware.process_response(request, response)
+
+    assert "Content-Security-Policy" not in exempt
+    assert "https://maps.example.org" in widened["Content-Security-Policy"]
