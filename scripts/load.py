@@ -38,7 +38,7 @@ class Browser:
     HTTP/1.1 is spoken directly over an asyncio stream, as far as gunicorn's answers need
     (a status line, headers, a body of Content-Length bytes): the load client shares the
     machine with the server, and a general-purpose client (http.client, aiohttp) spent
-    three to five times as much CPU per request, which the server then did not get.
+    two to three times as much CPU per request, which the server then did not get.
     """
 
     def __init__(self, port: int, latencies: list[float], failures: list[str]) -> None:
@@ -249,7 +249,7 @@ def prepare(kind: str, count: int) -> tuple[int, list[str]]:
     return cycle.pk, codes
 
 
-def start_gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_gunicorn(port: int, env: dict[str, str], threads: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -259,7 +259,7 @@ def start_gunicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
             "--worker-class",
             "gthread",
             "--threads",
-            "4",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
@@ -288,11 +288,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--reuse", type=int, default=200)
     parser.add_argument("--port", type=int, default=8931)
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     args = parser.parse_args()
 
     cycle_id, codes = prepare(args.kind, args.responses)
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": f"http://127.0.0.1:{args.port}"}
-    server = start_gunicorn(args.port, env)
+    server = start_gunicorn(args.port, env, args.threads)
     try:
         completed, elapsed, answered_latencies, refused, failures = asyncio.run(
             run_clients(args.port, codes, args.clients, args.reuse)
@@ -306,6 +307,8 @@ def main() -> None:
 
     stored = Response.objects.filter(cycle_id=cycle_id).count()
     p95 = statistics.quantiles(answered_latencies, n=20)[-1] if len(answered_latencies) > 1 else 0
+    from reference import describe
+
     print(
         f"{args.kind} responses: {completed} completed by {args.clients} clients in {elapsed:.1f} s"
     )
@@ -324,6 +327,7 @@ def main() -> None:
         problems.append(f"{len(failures)} requests failed, e.g. {failures[:3]}")
     if tally_differences():
         problems.append("the tallies do not match the stored rows")
+    print(f"  {describe()}")
     if problems:
         raise SystemExit("LOAD CHECK FAILED: " + "; ".join(problems))
     print("  check: nothing lost, nothing duplicated, every reuse refused, tallies exact")

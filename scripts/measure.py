@@ -109,7 +109,9 @@ def main() -> None:
         pages["export_results (org, CSV)"] = reverse(
             "diagnostics:results_export", args=[cycle.pk, "csv"]
         )
-    print(f"{organisation.name}: {connection.vendor}, {args.requests} requests each")
+    from reference import describe
+
+    print(f"{organisation.name}: {connection.vendor}, {args.requests} requests each; {describe()}")
     print(f"{'page':32} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
     medians = {}
     for name, url in pages.items():
@@ -122,8 +124,9 @@ def main() -> None:
 
 def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) -> None:  # type: ignore[no-untyped-def]
     """The heatmap's figures (child unit x domain: n, mean, red/amber/green) computed by one
-    plain SQL query straight from the stored per-response domain scores, and by the grouped
-    queries over the running tallies that the page itself runs."""
+    plain SQL query straight from the stored per-response domain scores; the grouped queries
+    over the running tallies that the page itself runs, as bare SQL; and the same through the
+    ORM with the grouping in Python (`aggregate`, as the page calls it)."""
     children = list(
         Unit.objects.filter(organisation=organisation, depth=2).values_list("path", flat=True)
     )
@@ -142,16 +145,34 @@ def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) ->
 
     from diagnostics.results import aggregate
 
-    def run_tallies() -> None:
+    def run_aggregate() -> None:
         aggregate([cycle.pk], focus=[root])
 
+    page_statements: list[tuple[str, object]] = []
+
+    def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        page_statements.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        run_aggregate()
+
+    def run_tally_sql() -> None:
+        with connection.cursor() as cursor:
+            for sql, params in page_statements:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+
     raw_median, raw_p95, _ = timed(run_raw, repeats)
-    tally_median, tally_p95, _ = timed(run_tallies, repeats)
+    tally_median, tally_p95, _ = timed(run_tally_sql, repeats)
+    aggregate_median, aggregate_p95, _ = timed(run_aggregate, repeats)
     print()
     print(f"{'heatmap SQL, from response rows':32} {raw_median:10.1f} {raw_p95:10.1f}")
     print(f"{'heatmap SQL, from the tallies':32} {tally_median:10.1f} {tally_p95:10.1f}")
+    print(f"{'  the same with the ORM, grouped':32} {aggregate_median:10.1f} {aggregate_p95:10.1f}")
     print(f"page / SQL from response rows: {page_median / raw_median:.2f}")
     print(f"page / SQL from the tallies:   {page_median / tally_median:.2f}")
+    print(f"page / the ORM's tally reads:  {page_median / aggregate_median:.2f}")
 
 
 if __name__ == "__main__":
