@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sword.settings")
@@ -148,7 +149,7 @@ def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) ->
     def run_aggregate() -> None:
         aggregate([cycle.pk], focus=[root])
 
-    page_statements: list[tuple[str, object]] = []
+    page_statements: list[tuple[str, Any]] = []
 
     def capture(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
         page_statements.append((sql, params))
