@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 FIELD = re.compile(r'<input class="form-check-input" type="radio" name="([^"]+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+TIMEOUT = 60  # seconds a request may take before it counts as failed
 
 
 class Browser:
@@ -74,8 +75,9 @@ class Browser:
         message = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
         started = time.perf_counter()
         try:
-            status, headers, text = await self._exchange(message)
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+            async with asyncio.timeout(TIMEOUT):
+                status, headers, text = await self._exchange(message)
+        except (OSError, asyncio.IncompleteReadError, ValueError, TimeoutError) as exc:
             self.failures.append(f"{method} {path}: {exc!r}")
             await self.close()
             raise RuntimeError(f"{method} {path} failed") from exc
@@ -88,16 +90,23 @@ class Browser:
         return status, text, urlsplit(location).path if location else ""
 
     async def _exchange(self, message: bytes) -> tuple[int, list[tuple[str, str]], str]:
-        for attempt in (1, 2):
-            if self.stream is None:
-                self.stream = await asyncio.open_connection("127.0.0.1", self.port)
-            reader, writer = self.stream
-            writer.write(message)
-            status_line = await reader.readline()
-            if status_line or attempt == 2:
-                break
-            await self.close()  # the server closed a kept connection: open a new one
-        status = int(status_line.split(b" ", 2)[1])
+        reused = self.stream is not None
+        try:
+            status_line = await self._send(message)
+        except (ConnectionResetError, BrokenPipeError):
+            if not reused:
+                raise
+            status_line = b""
+        if not status_line and reused:
+            # The server closed a kept connection before reading this request (gunicorn's
+            # keep-alive timeout), as browsers see too: send it again on a new connection.
+            await self.close()
+            status_line = await self._send(message)
+        parts = status_line.split(b" ", 2)
+        if len(parts) < 2 or not parts[1].isdigit():
+            raise ValueError(f"no HTTP status line, got {status_line[:60]!r}")
+        assert self.stream is not None
+        reader = self.stream[0]
         headers: list[tuple[str, str]] = []
         while (line := await reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.decode("latin-1").partition(":")
@@ -108,7 +117,15 @@ class Browser:
         text = (await reader.readexactly(lengths[0])).decode()
         if any(name == "connection" and value.lower() == "close" for name, value in headers):
             await self.close()
-        return status, headers, text
+        return int(parts[1]), headers, text
+
+    async def _send(self, message: bytes) -> bytes:
+        if self.stream is None:
+            self.stream = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.stream
+        writer.write(message)
+        await writer.drain()
+        return await reader.readline()
 
     async def expect(
         self, status: int, method: str, path: str, form: dict[str, str] | None = None

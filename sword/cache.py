@@ -2,8 +2,8 @@
 
 Django's own client builds a new `redis.Redis` for every cache call, and each one fills a table
 of some 200 reply handlers: a fifth of a millisecond, several times per survey request for the
-rate-limit counters. A `redis.Redis` is safe to share between threads (its pool hands each
-command its own connection), so we build one per pool and keep it.
+rate-limit counters. We build one per pool and keep it (Django gives each thread its own
+cache object, and a `redis.Redis` is safe to share in any case).
 """
 
 from __future__ import annotations
@@ -22,7 +22,13 @@ class SharedClientRedisCacheClient(RedisCacheClient):
         index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
         client = self._clients.get(index)
         if client is None:
-            client = self._clients[index] = super().get_client(key, write=write)
+            pools = self._pools  # type: ignore[attr-defined]
+            if index not in pools:
+                pools[index] = self._pool_class.from_url(  # type: ignore[attr-defined]
+                    self._servers[index],  # type: ignore[attr-defined]
+                    **self._pool_options,  # type: ignore[attr-defined]
+                )
+            client = self._clients[index] = self._client(connection_pool=pools[index])  # type: ignore[attr-defined]
         return client
 
 

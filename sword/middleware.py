@@ -61,7 +61,8 @@ class CSPMiddleware(LibraryCSPMiddleware):
     of a millisecond of every survey request. Our pages use no nonces and no per-view
     policies, so the header never varies. A response that does vary (a view with one of
     django-csp's decorators, a page that used a nonce, a report-only policy, a debug error page)
-    still goes through the library.
+    still goes through the library. The header is built again when the setting is replaced
+    (as `override_settings` does); settings are not edited in place while the site runs.
     """
 
     PER_RESPONSE = (

@@ -24,12 +24,20 @@ from weakref import WeakSet
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
-from django.db.models.query import QuerySet, get_related_populators
+from django.db.models.query import ModelIterable, QuerySet, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 
 _statement_numbers = itertools.count(1)
 _PLACEHOLDER = re.compile(r"%%|%s")
+# PostgreSQL's codes for "no such prepared statement", "it already exists", and the
+# "cached plan must not change result type" of a statement whose table changed shape.
+_PREPARED_STATEMENT_ERRORS = {"26000", "42P05", "0A000"}
+
+
+def _about_the_prepared_statement(error: DatabaseError) -> bool:
+    return getattr(error.__cause__, "pgcode", None) in _PREPARED_STATEMENT_ERRORS
 
 
 @dataclass(frozen=True)
@@ -44,14 +52,18 @@ class _Compiled:
     converters: list[tuple[int, tuple[list[Any], Any]]]
     prepare_sql: str | None
     execute_sql: str | None
+    locks_rows: bool
 
 
 class PrecompiledLookup(Generic[ModelT]):
     """The first row of `build(value)`, with its SQL compiled once per database alias.
 
     `build` must put `value` into the query unchanged (a filter on a column whose database form
-    equals the Python value, such as a string or an integer key). `example` is any value of that
+    equals the Python value, such as a string or an integer key), and should match at most one
+    row (a unique column): only one row is read, in no set order. `example` is any value of that
     kind that no constant in the query equals; it marks where `value` goes in the parameters.
+    Model instances only (with `select_related` and `select_for_update` if wanted): no
+    `values()`, annotations or prefetching.
     """
 
     def __init__(self, build: Callable[[Any], QuerySet[ModelT]], *, example: Any) -> None:
@@ -70,8 +82,13 @@ class PrecompiledLookup(Generic[ModelT]):
         for position in compiled.value_positions:
             params[position] = value
         connection = connections[using]
+        if compiled.locks_rows and connection.get_autocommit():
+            # Django checks this while compiling; the compiled SQL must keep the same promise.
+            raise TransactionManagementError(
+                "select_for_update cannot be used outside of a transaction."
+            )
         with connection.cursor() as cursor:
-            self._execute(cursor, connection.connection, compiled, params)
+            self._execute(cursor, connection, compiled, params)
             fetched = cursor.fetchone()
         if fetched is None:
             return None
@@ -85,8 +102,9 @@ class PrecompiledLookup(Generic[ModelT]):
         return instance  # type: ignore[return-value]
 
     def _execute(
-        self, cursor: Any, driver_connection: Any, compiled: _Compiled, params: list[Any]
+        self, cursor: Any, connection: Any, compiled: _Compiled, params: list[Any]
     ) -> None:
+        driver_connection = connection.connection
         if (
             compiled.prepare_sql is None
             or compiled.execute_sql is None
@@ -94,19 +112,44 @@ class PrecompiledLookup(Generic[ModelT]):
             or driver_connection in self._unprepared_on
         ):
             cursor.execute(compiled.sql, params)
-        elif driver_connection in self._prepared_on:
-            cursor.execute(compiled.execute_sql, params)
-        else:
-            # Prepared and run in one round trip, so the first call costs one query like the rest.
-            try:
-                cursor.execute(f"{compiled.prepare_sql}; {compiled.execute_sql}", params)
-            except DatabaseError:
-                self._unprepared_on.add(driver_connection)
-                raise
+            return
+        prepared = driver_connection in self._prepared_on
+        # The first call prepares and runs the statement in one round trip, so it costs one
+        # query like the rest.
+        sql = (
+            compiled.execute_sql if prepared else f"{compiled.prepare_sql}; {compiled.execute_sql}"
+        )
+        try:
+            cursor.execute(sql, params)
+        except DatabaseError as error:
+            # Whether the server holds the statement is unknown now (a pooler may have dropped
+            # it, or a failed first call may or may not have prepared it): this connection sends
+            # plain SQL from here on. Outside a transaction, a problem with the prepared
+            # statement itself is retried as plain SQL at once; inside one, the transaction is
+            # already aborted, so the error goes up and the next request is served plainly.
+            self._prepared_on.discard(driver_connection)
+            self._unprepared_on.add(driver_connection)
+            if _about_the_prepared_statement(error) and connection.get_autocommit():
+                cursor.execute(compiled.sql, params)
+                return
+            raise
+        if not prepared:
             self._prepared_on.add(driver_connection)
 
     def _compile(self, using: str) -> _Compiled:
         queryset = self._build(self._example)
+        if (
+            queryset._iterable_class is not ModelIterable
+            or queryset.query.annotation_select
+            or getattr(queryset, "_known_related_objects", None)
+            or getattr(queryset, "_prefetch_related_lookups", None)
+        ):
+            raise ValueError(
+                "A precompiled lookup builds plain model instances: no values(), annotations "
+                "or prefetching."
+            )
+        if not queryset.query.is_sliced:
+            queryset = queryset[:1]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         value_positions = tuple(
@@ -144,6 +187,10 @@ class PrecompiledLookup(Generic[ModelT]):
             ),
             prepare_sql=prepare_sql,
             execute_sql=execute_sql,
+            locks_rows=bool(
+                queryset.query.select_for_update
+                and compiler.connection.features.has_select_for_update
+            ),
         )
         self._compiled[using] = compiled
         return compiled

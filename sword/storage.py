@@ -2,7 +2,8 @@
 
 `{% static %}` asks the storage for an address on every use: five times per page in the base
 layout, each a manifest look-up, a URL join and quoting. The answer for a name never changes
-while the process runs (the manifest is read at start-up), so these storages keep it.
+while the process runs (the manifest is read at start-up), so these storages keep it. Changing
+`STORAGES` or `STATIC_URL` (as `override_settings` does) builds a new storage and starts afresh.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ def test_it_reuses_one_client_for_every_call(redis_cache):
 
     assert client.get_client() is client.get_client()
     assert client.get_client(write=True) is client.get_client("any-key", write=True)
+    assert client.get_client().connection_pool is client._pools[0]  # the pool of its server
 
 
 def test_it_stores_reads_and_counts_like_the_stock_cache(redis_cache):

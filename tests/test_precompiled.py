@@ -5,8 +5,17 @@ from __future__ import annotations
 from unittest import mock
 
 import pytest
-from django.db import connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    OperationalError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.models import F
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -80,3 +89,130 @@ def test_it_keeps_a_row_lock_in_the_compiled_sql(world):
 
     assert found == world.team_a
     assert "FOR UPDATE" in queries[0]["sql"]
+
+
+def test_it_refuses_to_lock_rows_outside_a_transaction_as_django_does(transactional_db, world):
+    lookup = PrecompiledLookup(
+        lambda pk: Unit.objects.select_for_update().filter(pk=pk), example=-1
+    )
+    with transaction.atomic():
+        assert lookup.first(world.team_a.pk) == world.team_a
+
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            lookup.first(world.team_a.pk)
+
+
+def test_it_reads_one_row_when_several_match(world):
+    lookup = PrecompiledLookup(
+        lambda slug: Unit.objects.filter(organisation__slug=slug, is_team=True), example="slug"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        found = lookup.first("example")
+
+    assert found is not None
+    assert found.name in {"Team A", "Team B", "Team C"}
+    assert "LIMIT 1" in queries[-1]["sql"] or "EXECUTE" in queries[-1]["sql"]
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda name: Unit.objects.filter(name=name).values("pk"),
+        lambda name: Unit.objects.filter(name=name).annotate(steps=F("depth") + 1),
+        lambda name: Unit.objects.filter(name=name).prefetch_related("children"),
+    ],
+    ids=["values", "annotate", "prefetch"],
+)
+def test_it_refuses_querysets_it_cannot_build_plainly(world, build):
+    with pytest.raises(ValueError, match="plain model instances"):
+        PrecompiledLookup(build, example="x").first("Team A")
+
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's"
+)
+
+
+@on_postgresql
+def test_it_prepares_the_statement_once_per_connection_then_executes_it(world):
+    lookup = team_by_name()
+    with CaptureQueriesContext(connection) as queries:
+        names = [lookup.first(name).name for name in ("Team A", "Team B", "Team C")]  # type: ignore[union-attr]
+
+    assert names == ["Team A", "Team B", "Team C"]
+    assert queries[0]["sql"].startswith("PREPARE sword_lookup_")
+    assert all(
+        query["sql"].startswith("EXECUTE sword_lookup_") for query in queries.captured_queries[1:]
+    )
+
+
+@on_postgresql
+def test_it_sends_plain_sql_when_prepared_statements_are_off(world, settings):
+    settings.PREPARED_STATEMENTS = False
+    with CaptureQueriesContext(connection) as queries:
+        found = team_by_name().first("Team A")
+
+    assert found == world.team_a
+    assert queries[0]["sql"].startswith("SELECT")
+
+
+@on_postgresql
+def test_it_keeps_literal_percent_signs_in_a_prepared_statement(world):
+    lookup = PrecompiledLookup(
+        # A prefix match against a column puts "LIKE ... || '%%'" into the SQL itself.
+        lambda name: Unit.objects.filter(name=name, path__startswith=F("path")),
+        example="a team name",
+    )
+    for _ in range(2):
+        assert lookup.first("Team B") == world.team_b
+
+
+@on_postgresql
+def test_it_falls_back_to_plain_sql_when_the_server_lost_the_statement(transactional_db, world):
+    lookup = team_by_name()
+    assert lookup.first("Team A") == world.team_a  # prepared on this connection
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what a pooler's DISCARD ALL does
+
+    with CaptureQueriesContext(connection) as queries:
+        assert lookup.first("Team B") == world.team_b  # retried as plain SQL at once
+        assert lookup.first("Team C") == world.team_c
+
+    assert queries[-1]["sql"].startswith("SELECT")
+
+
+@on_postgresql
+def test_it_fails_once_inside_a_transaction_then_serves_plain_sql(transactional_db, world):
+    lookup = team_by_name()
+    assert lookup.first("Team A") == world.team_a
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        lookup.first("Team B")
+    with transaction.atomic():
+        assert lookup.first("Team B") == world.team_b
+
+
+@on_postgresql
+def test_it_holds_the_row_lock_when_it_runs_the_prepared_statement(transactional_db, world):
+    lookup = PrecompiledLookup(
+        lambda pk: Unit.objects.select_for_update().filter(pk=pk), example=-1
+    )
+    with transaction.atomic():
+        lookup.first(world.team_b.pk)  # prepares
+    other = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries:
+                assert lookup.first(world.team_a.pk) == world.team_a
+            assert queries[0]["sql"].startswith("EXECUTE")
+            with pytest.raises(OperationalError) as refused, other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT 1 FROM organisations_unit WHERE id = %s FOR UPDATE NOWAIT",
+                    [world.team_a.pk],
+                )
+        assert getattr(refused.value.__cause__, "pgcode", None) == "55P03"  # lock not available
+    finally:
+        other.close()

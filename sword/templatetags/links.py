@@ -27,7 +27,7 @@ class FixedUrlNode(template.Node):
         url = self.reversed.get(where)
         if url is None:
             url = self.reversed[where] = reverse(self.view_name)
-        return str(conditional_escape(url))
+        return str(conditional_escape(url)) if context.autoescape else url
 
 
 @register.tag
