@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.signing import BadSignature, TimestampSigner
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -236,10 +237,28 @@ def _radios(
     )
 
 
+def _statement_html(code: str, text: str, chosen: str | None, missing: bool) -> SafeString:
+    """One statement's fieldset (legend, error, radios) from survey/_statement.html."""
+    if settings.DEBUG:  # in development, show template edits at once
+        return _render_statement(code, text, chosen, missing)
+    return _remembered_statement(code, text, chosen, missing)
+
+
+def _render_statement(code: str, text: str, chosen: str | None, missing: bool) -> SafeString:
+    context = {"code": code, "text": text, "missing": missing, "radios": _radios(code, chosen)}
+    # The template engine escapes what it prints, so its output is safe HTML.
+    return mark_safe(render_to_string("survey/_statement.html", context))  # noqa: S308  # nosec B308
+
+
+# The same fieldset is drawn for every response (a statement, its answer, whether it is
+# missing), so it is rendered once per process: the survey's hottest template work.
+_remembered_statement = lru_cache(maxsize=16384)(_render_statement)
+
+
 def _statement_rows(
     shape: SurveyShape, number: int, answers: dict[str, Any], missing: list[str]
 ) -> list[Any]:
-    """Each statement with its radio options ready to print (ids, values, labels, checked)."""
+    """Each statement with its fieldset ready to print (radio ids, values, labels, checked)."""
     page = shape.page(number)
     assert page is not None
     sections = []
@@ -252,11 +271,12 @@ def _statement_rows(
                 if value == NOT_APPLICABLE
                 else (str(value) if value is not None else None)
             )
+            is_missing = statement.code in missing
             statements.append(
                 {
                     "statement": statement,
-                    "radios": _radios(statement.code, chosen),
-                    "missing": statement.code in missing,
+                    "html": _statement_html(statement.code, statement.text, chosen, is_missing),
+                    "missing": is_missing,
                 }
             )
         sections.append({"name": section.name, "statements": statements})

@@ -246,3 +246,22 @@ def test_it_puts_a_pulse_on_two_pages_when_whole_domains_allow():
 def test_it_gives_each_domain_of_the_full_diagnostic_its_own_page():
     shape = shape_survey(_statements([5, 5, 5, 5, 6, 5, 5, 5, 4]))
     assert [len(page.statements) for page in shape.pages] == [5, 5, 5, 5, 6, 5, 5, 5, 4]
+
+
+def test_it_draws_each_statement_once_per_process_and_escapes_its_text(settings):
+    from diagnostics import survey_views
+
+    settings.DEBUG = False
+    survey_views._remembered_statement.cache_clear()
+    text = "Caseloads <b>let</b> me do the work well"
+    first = survey_views._statement_html("CL9", text, "3", False)
+
+    assert survey_views._statement_html("CL9", text, "3", False) is first
+    assert "<legend>Caseloads &lt;b&gt;let&lt;/b&gt; me do the work well</legend>" in first
+    assert 'id="CL9-3" value="3" checked' in first
+    assert "border-danger" not in first
+    missing = survey_views._statement_html("CL9", text, None, True)
+    assert 'aria-describedby="err-CL9"' in missing
+    assert " checked" not in missing
+    settings.DEBUG = True  # development shows template edits at once
+    assert survey_views._statement_html("CL9", text, "3", False) is not first
