@@ -247,7 +247,7 @@ def _statement_html(code: str, text: str, chosen: str | None, missing: bool) -> 
 def _render_statement(code: str, text: str, chosen: str | None, missing: bool) -> SafeString:
     context = {"code": code, "text": text, "missing": missing, "radios": _radios(code, chosen)}
     # The template engine escapes what it prints, so its output is safe HTML.
-    return mark_safe(render_to_string("survey/_statement.html", context))  # noqa: S308  # nosec B308
+    return mark_safe(render_to_string("survey/_statement.html", context))  # noqa: S308  # nosec B308 B703
 
 
 # The same fieldset is drawn for every response (a statement, its answer, whether it is
