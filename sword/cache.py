@@ -1,7 +1,7 @@
 """Django's Redis cache, keeping one client per connection pool.
 
 Django's own client builds a new `redis.Redis` for every cache call, and each one fills a table
-of some 200 reply handlers: a fifth of a millisecond, several times per survey request for the
+of some 200 reply handlers: about 0.06 ms, up to six times per survey response for the
 rate-limit counters. We build one per pool and keep it (Django gives each thread its own
 cache object, and a `redis.Redis` is safe to share in any case).
 """
