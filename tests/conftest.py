@@ -20,6 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django.utils import timezone
 
@@ -202,10 +203,7 @@ def _fresh_cache() -> None:
 
 
 @pytest.fixture(scope="session")
-def browser(live_server: Any) -> Iterator[Any]:
-    # Taking the live server makes Chromium close first at the end of the run: its kept-alive
-    # connections end, and the server's request threads close their database connections
-    # before the test database is dropped.
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.support import CHROMIUM, CHROMIUM_ARGS
@@ -214,6 +212,10 @@ def browser(live_server: Any) -> Iterator[Any]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+        # Playwright's sync API runs the tests that follow in another context, and Django keeps
+        # a database connection per context: close the one those tests used, or dropping the
+        # test database at the end finds it still open ("being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
