@@ -16,19 +16,13 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 class SharedClientRedisCacheClient(RedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._clients: dict[int, Any] = {}
+        self._clients: dict[Any, Any] = {}
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
-        client = self._clients.get(index)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(pool)
         if client is None:
-            pools = self._pools  # type: ignore[attr-defined]
-            if index not in pools:
-                pools[index] = self._pool_class.from_url(  # type: ignore[attr-defined]
-                    self._servers[index],  # type: ignore[attr-defined]
-                    **self._pool_options,  # type: ignore[attr-defined]
-                )
-            client = self._clients[index] = self._client(connection_pool=pools[index])  # type: ignore[attr-defined]
+            client = self._clients[pool] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
 
