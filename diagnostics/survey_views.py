@@ -202,9 +202,8 @@ SCALE_OPTIONS = tuple(
 )
 
 
-@lru_cache(maxsize=4096)
 def _radio_html(code: str, option: str, label: str, checked: bool) -> SafeString:
-    """One radio button with its label (built once per process for each statement and option)."""
+    """One radio button with its label (`_radios` keeps the finished set)."""
     return format_html(
         '<div class="form-check{}"><input class="form-check-input" type="radio" name="{}" '
         'id="{}-{}" value="{}"{}><label class="form-check-label" for="{}-{}">{}</label></div>',
