@@ -13,6 +13,7 @@ from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 
 
 def permissions_policy(
@@ -24,6 +25,28 @@ def permissions_policy(
         response = get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+    return middleware
+
+
+def request_size_limit(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Refuse a request whose declared body exceeds MAX_REQUEST_BYTES before anything reads it.
+
+    DATA_UPLOAD_MAX_MEMORY_SIZE does not count the file parts of a multipart body, which Django
+    would otherwise stream to a temporary file whatever their size, on any view that reads POST.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0  # Django's own parsing treats a malformed length as no body
+        if declared > settings.MAX_REQUEST_BYTES:
+            limit_mb = settings.MAX_REQUEST_BYTES / (1024 * 1024)
+            return render(request, "errors/413.html", {"limit_mb": f"{limit_mb:g}"}, status=413)
+        return get_response(request)
 
     return middleware
 

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "sword.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sword.middleware.CSPMiddleware",
+    "sword.middleware.request_size_limit",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,7 +146,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations and resets stay valid for three days
 
-# Staff accounts sign out after a working day of inactivity and when the browser closes.
+# Staff sessions end a working day after signing in, or when the browser closes if sooner. The
+# expiry is fixed at sign-in, so no request has to write the session just to extend it.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 9)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -221,6 +223,9 @@ VOICE_SUPPORT_RATE: str = env.str("VOICE_SUPPORT_RATE", default="300/h")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
+# Any request body, files included, above this is refused before it is read (the largest upload,
+# a structural-figures CSV, may be 1 MB). Set the proxy's body limit to the same figure.
+MAX_REQUEST_BYTES: int = env.int("MAX_REQUEST_BYTES", default=3 * 1024 * 1024)
 
 # Security headers. HTTPS settings are on whenever DEBUG is off; a TLS-terminating proxy must
 # set X-Forwarded-Proto (see the README).

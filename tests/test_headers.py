@@ -91,3 +91,11 @@ def test_it_leaves_per_view_policies_to_django_csp(rf):
 
     assert "Content-Security-Policy" not in exempt
     assert "https://maps.example.org" in widened["Content-Security-Policy"]
+
+
+def test_it_refuses_an_oversized_body_on_any_page(client, db, settings):
+    settings.MAX_REQUEST_BYTES = 10_000
+    response = client.post(reverse("accounts:login"), {"username": "x" * 20_000})
+    assert response.status_code == 413
+    small = client.post(reverse("accounts:login"), {"username": "x"})
+    assert small.status_code == 200

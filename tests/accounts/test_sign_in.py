@@ -118,3 +118,21 @@ def test_it_pauses_sign_in_for_the_client_behind_the_proxy_not_the_proxy(client,
         **through_proxy,
     )
     assert elsewhere.status_code == 302  # the person's own address was never paused
+
+
+def test_it_ends_a_staff_session_a_working_day_after_sign_in_or_at_browser_close(
+    client, person, settings
+):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    response = sign_in(client, "sam@example.org", TEST_PASSWORD)
+    assert response.cookies["sessionid"]["max-age"] == ""  # a browser-session cookie
+    assert client.session.get_expire_at_browser_close()
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 9 * 60 * 60
+    assert client.get(reverse("dashboards:index")).status_code != 302
+
+    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    expired = client.get(reverse("dashboards:index"))
+    assert expired.status_code == 302
+    assert expired["Location"].startswith(reverse("accounts:login"))

@@ -167,3 +167,39 @@ def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle
     good = client.post(url, {"file": SimpleUploadedFile("f.csv", GOOD_CSV.encode())})
     assert good.status_code == 302
     assert StructuralFigures.objects.count() == 2
+
+
+def test_it_refuses_an_oversized_upload_before_reading_it(
+    world, make_cycle, client_for, settings, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.http.multipartparser import MultiPartParser
+
+    from diagnostics.models import StructuralFigures
+
+    def must_not_parse(self, *args, **kwargs):
+        raise AssertionError("the oversized body was read")
+
+    monkeypatch.setattr(MultiPartParser, "parse", must_not_parse)
+    settings.MAX_REQUEST_BYTES = 10_000
+    cycle = make_cycle()
+    url = reverse("diagnostics:figures_import", args=[cycle.pk])
+    big = SimpleUploadedFile("f.csv", b"team_path,caseload\n" + b"x" * 20_000)
+    response = client_for(world.leader).post(url, {"file": big})
+    assert response.status_code == 413
+    assert "too large to send" in response.content.decode()
+    assert not StructuralFigures.objects.exists()
+
+
+def test_it_explains_that_an_import_file_is_over_its_limit(world, make_cycle, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from diagnostics.forms import MAX_IMPORT_BYTES
+
+    cycle = make_cycle()
+    url = reverse("diagnostics:figures_import", args=[cycle.pk])
+    big = SimpleUploadedFile("f.csv", b"team_path,caseload\n" + b"x" * MAX_IMPORT_BYTES)
+    response = client_for(world.leader).post(url, {"file": big})
+    assert response.status_code == 200
+    assert "The file is too large: keep it under 1 MB." in response.content.decode()
+    assert not StructuralFigures.objects.exists()
