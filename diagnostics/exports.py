@@ -20,7 +20,7 @@ from diagnostics.results import (
 from diagnostics.scoring import display_mean, display_percent
 from organisations.access import Reach
 from organisations.models import Unit
-from organisations.selectors import readable_path
+from organisations.selectors import readable_path, unit_names_by_path
 
 COLUMNS = [
     "cycle",
@@ -73,6 +73,16 @@ def _cell_row(cycle: Cycle, path: str, level: str, domain: str, code: str, cell:
         "yes" if figures.urgent else "no",
         "no",
     ]
+
+
+def export_scope(cycle: Cycle, reach: Reach | None = None) -> str:
+    """What an export covers, for the audit log: the cycle's unit, or, for someone who reaches
+    only parts of it, those parts (the rows `export_rows` gives them)."""
+    names = unit_names_by_path(cycle.organisation)
+    if reach is None or reach.reaches(cycle.unit):
+        return readable_path(cycle.unit, names)
+    inside = [unit for unit in reach.top_units if unit.path.startswith(cycle.unit.path)]
+    return "; ".join(readable_path(unit, names) for unit in inside)
 
 
 def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[list[str]]:

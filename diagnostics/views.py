@@ -25,7 +25,15 @@ from diagnostics.access import (
     get_statement_for,
     get_version_for,
 )
-from diagnostics.exports import BY, LEVELS, ExportRequest, export_rows, to_csv, to_xlsx
+from diagnostics.exports import (
+    BY,
+    LEVELS,
+    ExportRequest,
+    export_rows,
+    export_scope,
+    to_csv,
+    to_xlsx,
+)
 from diagnostics.forms import (
     AddStatementForm,
     CopyVersionForm,
@@ -528,12 +536,13 @@ def results_export(request: HttpRequest, cycle_id: int, file_format: str) -> Htt
     if file_format not in ("csv", "xlsx") or (level and level not in LEVELS) or by not in BY:
         raise Http404("No such export.")
     export = ExportRequest(cycle=cycle, levels=(level,) if level else LEVELS, by=by)
-    rows = export_rows(export, reach_of(request.user))
+    reach = reach_of(request.user)
+    rows = export_rows(export, reach)
     record(
         organisation=cycle.organisation_id,
         user=request.user,
         action=AuditEvent.Action.EXPORTED,
-        scope=cycle.unit.name,
+        scope=export_scope(cycle, reach),
         detail=f"{cycle.name}: {file_format.upper()} by {by}, level {level or 'all'}",
     )
     filename = f"results-{slugify(cycle.name) or cycle.pk}-{by}"

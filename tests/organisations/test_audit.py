@@ -39,6 +39,23 @@ def test_it_records_exports_from_the_site_and_the_command_line(
     assert "Autumn: CSV by domain" in site.detail
     assert command.actor == "command line"
     assert command.user is None
+    assert site.scope == command.scope == "Children's Services / Locality North"
+
+
+def test_it_records_only_the_part_of_the_organisation_an_export_holds(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.units["root"], name="Whole council")
+    url = reverse("diagnostics:results_export", args=[cycle.pk, "csv"])
+    leader_export = client_for(world.leader).get(url)
+    admin_export = client_for(world.org_admin).get(url)
+    assert b"Locality South" not in leader_export.content
+    assert b"Locality South" in admin_export.content
+    by_leader, by_admin = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).order_by(
+        "pk"
+    )
+    assert by_leader.scope == "Children's Services / Locality North"
+    assert by_admin.scope == world.units["root"].name
 
 
 def test_it_records_every_change_of_role(world):

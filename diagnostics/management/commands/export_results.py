@@ -5,7 +5,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from diagnostics.exports import BY, LEVELS, ExportRequest, export_rows, to_csv, to_xlsx
+from diagnostics.exports import (
+    BY,
+    LEVELS,
+    ExportRequest,
+    export_rows,
+    export_scope,
+    to_csv,
+    to_xlsx,
+)
 from diagnostics.management.commands._cycles import cycle_by_id
 from organisations.audit import record
 from organisations.models import AuditEvent
@@ -49,7 +57,7 @@ class Command(BaseCommand):
             organisation=cycle.organisation_id,
             user=None,
             action=AuditEvent.Action.EXPORTED,
-            scope=cycle.unit.name,
+            scope=export_scope(cycle),
             detail=f"{cycle.name}: {options['format'].upper()} by {options['by']}, "
             f"level {options['level'] or 'all'} (export_results)",
         )
