@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organisations.models import Organisation, Role, Unit
+from organisations.models import AuditEvent, Organisation, Role, Unit
 from organisations.selectors import readable_paths, root_of
 
 
@@ -135,3 +135,27 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 "The comment threshold cannot be lower than the anonymity threshold.",
             )
         return data
+
+
+class AuditFilterForm(forms.Form):
+    """Narrows the audit log to one kind of event, one person or a span of days."""
+
+    action = forms.ChoiceField(
+        label="Show", required=False, choices=[("", "Everything"), *AuditEvent.Action.choices]
+    )
+    who = forms.CharField(
+        label="Who", required=False, max_length=254, help_text="An e-mail address, or part of one."
+    )
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("“From” must be on or before “To”.")
+        return cleaned

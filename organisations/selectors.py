@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from organisations.models import UNIT_PATH_SEPARATOR, Organisation, Unit
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from organisations.models import UNIT_PATH_SEPARATOR, AuditEvent, Organisation, Unit
 
 
 def root_of(organisation: Organisation) -> Unit:
@@ -83,3 +87,29 @@ def flatten(node: TreeNode, depth: int = 0) -> list[tuple[int, Unit]]:
     for child in node.children:
         rows.extend(flatten(child, depth + 1))
     return rows
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_events(
+    *,
+    organisation: Organisation,
+    action: str = "",
+    who: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEvent]:
+    """The organisation's audit events, newest first, narrowed by kind, person and days (both
+    days included, in the site's time zone)."""
+    events = AuditEvent.objects.filter(organisation=organisation)
+    if action:
+        events = events.filter(action=action)
+    if who.strip():
+        events = events.filter(actor__icontains=who.strip())
+    if since:
+        events = events.filter(at__gte=_start_of(since))
+    if until:
+        events = events.filter(at__lt=_start_of(until + timedelta(days=1)))
+    return events

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,14 +15,15 @@ from organisations import services
 from organisations.access import get_membership_for, get_unit_for, require_org_admin
 from organisations.forms import (
     AddUnitForm,
+    AuditFilterForm,
     ChangeRoleForm,
     InviteForm,
     MoveUnitForm,
     OrganisationSettingsForm,
     RenameUnitForm,
 )
-from organisations.models import AuditEvent, Membership, Organisation, Role
-from organisations.selectors import flatten, readable_paths, root_of, tree_of
+from organisations.models import Membership, Organisation, Role
+from organisations.selectors import audit_events, flatten, readable_paths, root_of, tree_of
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -302,15 +303,19 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
-    events = AuditEvent.objects.filter(organisation=organisation)
-    action = request.GET.get("action", "")
-    if action:
-        if action not in AuditEvent.Action.values:
-            raise Http404("No such action.")
-        events = events.filter(action=action)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    form = AuditFilterForm(request.GET or None)
+    page = None
+    if not form.is_bound or form.is_valid():
+        filters = form.cleaned_data if form.is_bound else {}
+        events = audit_events(
+            organisation=organisation,
+            action=filters.get("action", ""),
+            who=filters.get("who", ""),
+            since=filters.get("since"),
+            until=filters.get("until"),
+        )
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
+    filtered = form.is_bound and any(form.data.get(name) for name in form.fields)
     return render(
-        request,
-        "organisations/audit.html",
-        {"page": page, "action": action, "actions": AuditEvent.Action.choices},
+        request, "organisations/audit.html", {"form": form, "page": page, "filtered": filtered}
     )

@@ -200,3 +200,67 @@ def test_it_records_views_of_the_comparison_the_trends_and_the_lens(world, make_
         "Trends",
         f"Structural lens, {cycle.name}",
     ]
+
+
+def _event(world, *, actor: str, action: str, at: str) -> AuditEvent:
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    event = AuditEvent.objects.create(
+        organisation=world.organisation, actor=actor, action=action, scope="Team A", detail=at
+    )
+    moment = timezone.make_aware(datetime.fromisoformat(at))
+    AuditEvent.objects.filter(pk=event.pk).update(at=moment)
+    return event
+
+
+def test_it_filters_the_log_by_kind_person_and_days(world, client_for):
+    viewed = AuditEvent.Action.VIEWED
+    _event(world, actor="ann@example.org", action=viewed, at="2026-03-01T09:00")
+    _event(world, actor="ann@example.org", action=viewed, at="2026-03-02T23:30")
+    _event(world, actor="bob@example.org", action=viewed, at="2026-03-02T10:00")
+    _event(world, actor="ann@example.org", action=AuditEvent.Action.EXPORTED, at="2026-03-02T11:00")
+    _event(world, actor="ann@example.org", action=viewed, at="2026-03-03T00:00")
+    client = client_for(world.org_admin)
+    url = reverse("organisations:audit")
+    page = client.get(
+        url, {"action": "viewed", "who": "ANN@", "since": "2026-03-02", "until": "2026-03-02"}
+    )
+    shown = [event.detail for event in page.context["page"].object_list]
+    assert shown == ["2026-03-02T23:30"]
+    assert "Show everything" in page.content.decode()
+
+
+def test_it_keeps_the_filters_on_the_next_page(world, client_for):
+    for hour in range(10, 22):
+        for minute in range(0, 60, 10):
+            _event(
+                world, actor="ann@example.org", action="viewed", at=f"2026-03-02T{hour}:{minute:02}"
+            )
+    client = client_for(world.org_admin)
+    first = client.get(reverse("organisations:audit"), {"who": "ann"})
+    assert first.context["page"].paginator.count == 72
+    assert 'href="?who=ann&amp;page=2"' in first.content.decode()
+    second = client.get(reverse("organisations:audit"), {"who": "ann", "page": 2})
+    assert len(second.context["page"].object_list) == 22
+
+
+def test_it_explains_filters_it_cannot_use(world, client_for):
+    _event(world, actor="ann@example.org", action="viewed", at="2026-03-02T10:00")
+    client = client_for(world.org_admin)
+    url = reverse("organisations:audit")
+    bad_day = client.get(url, {"since": "2 March"})
+    assert "Enter a valid date." in bad_day.content.decode()
+    assert bad_day.context["page"] is None
+    backwards = client.get(url, {"since": "2026-03-05", "until": "2026-03-01"})
+    assert "“From” must be on or before “To”." in backwards.content.decode()
+    unknown = client.get(url, {"action": "deleted"})
+    assert "Select a valid choice." in unknown.content.decode()
+    nothing = client.get(url, {"who": "zed"}).content.decode()
+    assert "Nothing in the log matches these filters." in nothing
+
+
+def test_it_hides_the_log_from_someone_with_no_role(world, client_for):
+    stranger = make_user(email="stranger@example.org")
+    assert client_for(stranger).get(reverse("organisations:audit")).status_code == 404
