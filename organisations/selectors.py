@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from organisations.models import UNIT_PATH_SEPARATOR, AuditEvent, Organisation, Unit
+from organisations.models import (
+    UNIT_PATH_SEPARATOR,
+    AuditEvent,
+    Membership,
+    Organisation,
+    Role,
+    Unit,
+)
 
 
 def root_of(organisation: Organisation) -> Unit:
@@ -113,3 +121,18 @@ def audit_events(
     if until:
         events = events.filter(at__lt=_start_of(until + timedelta(days=1)))
     return events
+
+
+def sole_admin_of(user: Any) -> list[Organisation]:
+    """The organisations this person is the only organisation admin of."""
+    return [
+        membership.organisation
+        for membership in Membership.objects.filter(user=user, role=Role.ORG_ADMIN).select_related(
+            "organisation"
+        )
+        if not Membership.objects.filter(
+            organisation_id=membership.organisation_id, role=Role.ORG_ADMIN
+        )
+        .exclude(pk=membership.pk)
+        .exists()
+    ]

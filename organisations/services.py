@@ -222,6 +222,8 @@ def change_role(
     if role not in Role.values:
         raise ValidationError("Unknown role.")
     _check_role_fits_unit(role, target_unit)
+    if role == membership.role and target_unit.pk == membership.unit_id:
+        return membership  # nothing changes, so nothing to record
     _keep_one_admin(membership, new_role=role)
     if (
         Membership.objects.filter(user=membership.user, unit=target_unit)
@@ -229,7 +231,7 @@ def change_role(
         .exists()
     ):
         raise ValidationError(f"{membership.user} already has a role at {target_unit}.")
-    before = f"{Role(membership.role).label.lower()} at {membership.unit.name}"
+    before = f"{Role(membership.role).label.lower()} at {unit_scope(membership.unit)}"
     membership.role = role
     membership.unit = target_unit
     membership.save(update_fields=["role", "unit"])
@@ -256,6 +258,15 @@ def remove_membership(*, membership: Membership, actor: User | None = None) -> N
     )
     membership.delete()
     forget_reach(membership.user)
+
+
+@transaction.atomic
+def delete_account(*, user: User, actor: User | None = None) -> None:
+    """Delete a person's account (platform operators do this in the Django admin), recording
+    the removal of each role they held, as removing the roles one by one would."""
+    for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
+        remove_membership(membership=membership, actor=actor)
+    user.delete()
 
 
 def _keep_one_admin(membership: Membership, *, new_role: str | None) -> None:

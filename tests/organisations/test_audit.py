@@ -79,6 +79,19 @@ def test_it_records_every_change_of_role(world):
     ]
 
 
+def test_it_records_no_change_when_a_role_is_saved_as_it_was(world):
+    membership = Membership.objects.get(user=world.team_manager)
+    before = AuditEvent.objects.count()
+    change_role(membership=membership, role=Role.TEAM_MANAGER, actor=world.org_admin)
+    change_role(
+        membership=membership, role=Role.TEAM_MANAGER, unit=world.team_a, actor=world.org_admin
+    )
+    assert AuditEvent.objects.count() == before
+    change_role(membership=membership, role=Role.TEAM_MANAGER, unit=world.team_b)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_CHANGED)
+    assert "was team manager at Children's Services / Locality North / Team A" in event.detail
+
+
 def test_it_records_every_change_of_threshold(world):
     update_settings(
         organisation=world.organisation,

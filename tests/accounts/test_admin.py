@@ -1,0 +1,51 @@
+"""The operators' Django admin: deleting an account goes through the audited service."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from organisations.models import AuditEvent, Membership
+
+
+@pytest.fixture
+def operator_client(client, db):
+    operator = User.objects.create_superuser(email="operator@example.org", password="x" * 16)
+    client.force_login(operator)
+    return client
+
+
+def test_it_records_the_roles_an_account_held_when_an_operator_deletes_it(world, operator_client):
+    manager = world.team_manager
+    url = reverse("admin:accounts_user_delete", args=[manager.pk])
+    response = operator_client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=manager.pk).exists()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_REMOVED)
+    assert event.organisation == world.organisation
+    assert event.actor == "operator@example.org"
+    assert manager.email in event.detail
+    assert event.scope == "Children's Services / Locality North / Team A"
+
+
+def test_it_records_each_account_deleted_in_bulk(world, operator_client):
+    people = [world.leader, world.team_manager]
+    response = operator_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"},
+    )
+    assert response.status_code == 302
+    removed = AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED)
+    assert sorted(e.detail.split()[0] for e in removed) == sorted(p.email for p in people)
+    assert not User.objects.filter(pk__in=[p.pk for p in people]).exists()
+
+
+def test_it_will_not_delete_an_organisations_only_admin(world, operator_client):
+    admin = world.org_admin
+    url = reverse("admin:accounts_user_delete", args=[admin.pk])
+    page = operator_client.get(url).content.decode()
+    assert "is the only organisation admin of Example Council" in page
+    operator_client.post(url, {"post": "yes"})
+    assert Membership.objects.filter(user=admin).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
