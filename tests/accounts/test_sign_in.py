@@ -123,6 +123,8 @@ def test_it_pauses_sign_in_for_the_client_behind_the_proxy_not_the_proxy(client,
 def test_it_ends_a_staff_session_a_working_day_after_sign_in_or_at_browser_close(
     client, person, settings
 ):
+    from datetime import timedelta
+
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
@@ -132,7 +134,7 @@ def test_it_ends_a_staff_session_a_working_day_after_sign_in_or_at_browser_close
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 9 * 60 * 60
     assert client.get(reverse("dashboards:index")).status_code != 302
 
-    Session.objects.update(expire_date=timezone.now() - timezone.timedelta(seconds=1))
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     expired = client.get(reverse("dashboards:index"))
     assert expired.status_code == 302
     assert expired["Location"].startswith(reverse("accounts:login"))
