@@ -177,6 +177,7 @@ PUBLIC_NAMES = {
     "healthz",
     "protection",
     "accounts:login",
+    "operator_login",
     "accounts:logout",
     "accounts:password_reset",
     "accounts:password_reset_done",

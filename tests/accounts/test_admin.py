@@ -49,3 +49,19 @@ def test_it_will_not_delete_an_organisations_only_admin(world, operator_client):
     operator_client.post(url, {"post": "yes"})
     assert Membership.objects.filter(user=admin).exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
+
+
+def test_it_sends_operators_to_the_rate_limited_sign_in_page(client, db):
+    from tests.factories import TEST_PASSWORD
+
+    User.objects.create_superuser(email="operator@example.org", password=TEST_PASSWORD)
+    response = client.get("/operator/")
+    assert response.status_code == 302
+    sign_in = client.get(response["Location"])
+    assert sign_in.status_code == 302
+    assert sign_in["Location"] == reverse("accounts:login") + "?next=/operator/"
+    posted = client.post(
+        "/operator/login/", {"username": "operator@example.org", "password": TEST_PASSWORD}
+    )
+    assert posted.status_code == 302
+    assert "_auth_user_id" not in client.session
