@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.models import User
-from organisations.selectors import sole_admin_of
+from organisations.selectors import left_without_admin
 from organisations.services import delete_account
 
 
@@ -32,20 +34,22 @@ class UserAdmin(BaseUserAdmin):
     filter_horizontal = ("groups",)
 
     # Deleting an account removes its roles: through the service, so each removal is in the
-    # organisation's audit log, and never the last organisation admin of an organisation.
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+    # organisation's audit log, and never every organisation admin of an organisation.
+    def get_deleted_objects(
+        self, objs: Sequence[User] | QuerySet[User], request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        for user in objs:
-            for organisation in sole_admin_of(user):
-                protected.append(
-                    f"{user.email} is the only organisation admin of {organisation.name}: "
-                    "give someone else that role first"
-                )
+        for organisation in left_without_admin(objs):
+            protected.append(
+                f"{organisation.name} would be left without an organisation admin: "
+                "give someone else that role first"
+            )
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         delete_account(user=obj, actor=request.user)  # type: ignore[arg-type]
 
+    @transaction.atomic
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             delete_account(user=user, actor=request.user)  # type: ignore[arg-type]

@@ -81,8 +81,11 @@ def export_scope(cycle: Cycle, reach: Reach | None = None) -> str:
     names = unit_names_by_path(cycle.organisation)
     if reach is None or reach.reaches(cycle.unit):
         return readable_path(cycle.unit, names)
-    inside = [unit for unit in reach.top_units if unit.path.startswith(cycle.unit.path)]
-    return "; ".join(readable_path(unit, names) for unit in inside)
+    team_paths = list(cycle.cycle_teams.values_list("team__path", flat=True))
+    inside = [
+        unit for unit in reach.top_units if any(path.startswith(unit.path) for path in team_paths)
+    ]
+    return "; ".join(readable_path(unit, names) for unit in inside) or "none of its teams"
 
 
 def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[list[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -118,21 +119,20 @@ def audit_events(
         events = events.filter(actor__icontains=who.strip())
     if since:
         events = events.filter(at__gte=_start_of(since))
-    if until:
+    if until and until < date.max:  # the last day there is has no day after it to stop at
         events = events.filter(at__lt=_start_of(until + timedelta(days=1)))
     return events
 
 
-def sole_admin_of(user: Any) -> list[Organisation]:
-    """The organisations this person is the only organisation admin of."""
-    return [
-        membership.organisation
-        for membership in Membership.objects.filter(user=user, role=Role.ORG_ADMIN).select_related(
-            "organisation"
-        )
-        if not Membership.objects.filter(
-            organisation_id=membership.organisation_id, role=Role.ORG_ADMIN
-        )
-        .exclude(pk=membership.pk)
-        .exists()
-    ]
+def left_without_admin(users: Iterable[Any]) -> list[Organisation]:
+    """The organisations that would have no organisation admin if these people had no roles."""
+    user_ids = [user.pk for user in users]
+    held = Membership.objects.filter(user_id__in=user_ids, role=Role.ORG_ADMIN).values(
+        "organisation_id"
+    )
+    still_held = Membership.objects.filter(role=Role.ORG_ADMIN).exclude(user_id__in=user_ids)
+    return list(
+        Organisation.objects.filter(pk__in=held)
+        .exclude(pk__in=still_held.values("organisation_id"))
+        .order_by("name")
+    )

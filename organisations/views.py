@@ -315,7 +315,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             until=filters.get("until"),
         )
         page = Paginator(events, 50).get_page(request.GET.get("page"))
-    filtered = form.is_bound and any(form.data.get(name) for name in form.fields)
+    filtered = form.is_bound and any(form.data.get(name, "").strip() for name in form.fields)
     return render(
         request, "organisations/audit.html", {"form": form, "page": page, "filtered": filtered}
     )

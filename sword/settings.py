@@ -74,13 +74,14 @@ MIDDLEWARE = [
     "sword.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sword.middleware.CSPMiddleware",
-    "sword.middleware.request_size_limit",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Nothing above reads the body, so an oversized one is refused before anything does.
+    "sword.middleware.request_size_limit",
     # Axes must come last so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -146,8 +147,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitations and resets stay valid for three days
 
-# Staff sessions end a working day after signing in, or when the browser closes if sooner. The
-# expiry is fixed at sign-in, so no request has to write the session just to extend it.
+# Staff sessions end a working day after the session was last saved, which in practice is
+# signing in (ordinary page views do not save it), or when the browser closes if sooner.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 9)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from sword import views
 
@@ -22,12 +21,6 @@ urlpatterns = [
     path("actions/", include("actions.urls")),
     path("survey/", include("diagnostics.survey_urls")),
     path("voice/", include("voice.urls")),
-    # Operators sign in on the site's own page, which counts attempts per address as well as
-    # per account; the admin's own sign-in form would only have the per-account pause.
-    path(
-        "operator/login/",
-        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
-        name="operator_login",
-    ),
+    path("operator/login/", views.operator_login, name="operator_login"),
     path("operator/", admin.site.urls),
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -49,6 +51,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def operator_login(request: HttpRequest) -> HttpResponse:
+    """The Django admin's sign-in: operators sign in on the site's own page, which counts
+    attempts per address as well as per account. Someone already signed in got here because
+    they are not an operator, so sending them to sign in again would only loop."""
+    if request.user.is_authenticated:
+        raise PermissionDenied("The operators' admin is only for platform operators.")
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponseRedirect(reverse("accounts:login") + (f"?{query}" if query else ""))
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -45,7 +45,7 @@ def test_it_will_not_delete_an_organisations_only_admin(world, operator_client):
     admin = world.org_admin
     url = reverse("admin:accounts_user_delete", args=[admin.pk])
     page = operator_client.get(url).content.decode()
-    assert "is the only organisation admin of Example Council" in page
+    assert "Example Council would be left without an organisation admin" in page
     operator_client.post(url, {"post": "yes"})
     assert Membership.objects.filter(user=admin).exists()
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
@@ -65,3 +65,35 @@ def test_it_sends_operators_to_the_rate_limited_sign_in_page(client, db):
     )
     assert posted.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_it_will_not_delete_every_admin_of_an_organisation_at_once(world, operator_client):
+    from organisations.models import Role
+    from tests.factories import make_member
+
+    second = make_member(world.units["root"], Role.ORG_ADMIN, display_name="Second Admin")
+    admins = [world.org_admin, second]
+    response = operator_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "delete_selected", "_selected_action": [a.pk for a in admins], "post": "yes"},
+    )
+    assert (
+        "Example Council would be left without an organisation admin" in response.content.decode()
+    )
+    assert User.objects.filter(pk__in=[a.pk for a in admins]).count() == 2
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
+    one = operator_client.post(
+        reverse("admin:accounts_user_delete", args=[second.pk]), {"post": "yes"}
+    )
+    assert one.status_code == 302
+    assert not User.objects.filter(pk=second.pk).exists()
+
+
+def test_it_refuses_the_admin_to_someone_signed_in_without_going_round_in_circles(
+    world, client_for
+):
+    client = client_for(world.org_admin)
+    response = client.get("/operator/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1
+    assert "only for platform operators" in response.content.decode()

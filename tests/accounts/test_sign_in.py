@@ -132,7 +132,9 @@ def test_it_ends_a_staff_session_a_working_day_after_sign_in_or_at_browser_close
     assert response.cookies["sessionid"]["max-age"] == ""  # a browser-session cookie
     assert client.session.get_expire_at_browser_close()
     assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 9 * 60 * 60
+    signed_in_until = Session.objects.get().expire_date
     assert client.get(reverse("dashboards:index")).status_code != 302
+    assert Session.objects.get().expire_date == signed_in_until  # page views do not extend it
 
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     expired = client.get(reverse("dashboards:index"))

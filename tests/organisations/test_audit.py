@@ -270,6 +270,8 @@ def test_it_explains_filters_it_cannot_use(world, client_for):
     assert "“From” must be on or before “To”." in backwards.content.decode()
     unknown = client.get(url, {"action": "deleted"})
     assert "Select a valid choice." in unknown.content.decode()
+    last_day = client.get(url, {"who": "ann", "since": "2026-03-01", "until": "9999-12-31"})
+    assert [event.actor for event in last_day.context["page"].object_list] == ["ann@example.org"]
     nothing = client.get(url, {"who": "zed"}).content.decode()
     assert "Nothing in the log matches these filters." in nothing
 
