@@ -78,14 +78,18 @@ def _cell_row(cycle: Cycle, path: str, level: str, domain: str, code: str, cell:
 def export_scope(cycle: Cycle, reach: Reach | None = None) -> str:
     """What an export covers, for the audit log: the cycle's unit, or, for someone who reaches
     only parts of it, those parts (the rows `export_rows` gives them)."""
-    names = unit_names_by_path(cycle.organisation)
-    if reach is None or reach.reaches(cycle.unit):
-        return readable_path(cycle.unit, names)
-    team_paths = list(cycle.cycle_teams.values_list("team__path", flat=True))
-    inside = [
-        unit for unit in reach.top_units if any(path.startswith(unit.path) for path in team_paths)
-    ]
-    return "; ".join(readable_path(unit, names) for unit in inside) or "none of its teams"
+    if reach is not None and not reach.reaches(cycle.unit):
+        names = unit_names_by_path(cycle.organisation)
+        team_paths = list(cycle.cycle_teams.values_list("team__path", flat=True))
+        inside = [
+            unit
+            for unit in reach.top_units
+            if any(path.startswith(unit.path) for path in team_paths)
+        ]
+        return "; ".join(readable_path(unit, names) for unit in inside) or "none of its teams"
+    if cycle.unit.depth == 1:
+        return cycle.unit.name  # the organisation itself: no names to look up
+    return readable_path(cycle.unit, unit_names_by_path(cycle.organisation))
 
 
 def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[list[str]]:

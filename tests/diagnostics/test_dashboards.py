@@ -261,7 +261,7 @@ def build_organisation(slug: str, teams: int):
     return organisation, units, admin, open_full_cycle(organisation, units["root"])
 
 
-@pytest.mark.parametrize("page", ["profile", "compare", "trends", "lens"])
+@pytest.mark.parametrize("page", ["profile", "compare", "trends", "lens", "export"])
 def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
     db, page, respond, client_for, django_assert_max_num_queries
 ):
@@ -274,7 +274,10 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
             respond(cycle, team, 5)
         client = client_for(admin)
         target = team_units[0] if page == "profile" else units["root"]
-        url = reverse(f"dashboards:{page}", args=[target.pk])
+        if page == "export":
+            url = reverse("diagnostics:results_export", args=[cycle.pk, "csv"])
+        else:
+            url = reverse(f"dashboards:{page}", args=[target.pk])
         client.get(url)  # warm the session
         with CaptureQueriesContext(connection) as context:
             assert client.get(url).status_code == 200
