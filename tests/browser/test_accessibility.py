@@ -73,6 +73,8 @@ def test_it_keeps_every_signed_in_page_accessible_and_within_the_csp(
         ("people", "/organisation/people/"),
         ("invite", "/organisation/people/invite/"),
         ("settings", "/organisation/settings/"),
+        ("audit-log", "/organisation/audit/?who=example"),
+        ("audit-log-refused-filter", "/organisation/audit/?since=2026-03-05&until=2026-03-01"),
         ("thresholds", "/cycles/figure-thresholds/"),
         ("questionnaire", "/cycles/questionnaire/"),
     ]
