@@ -26,6 +26,7 @@ from diagnostics.errors import (
     TamperedForm,
     UnknownCode,
 )
+from diagnostics.exports import LEVELS, ExportRequest, export_scope
 from diagnostics.models import (
     Answer,
     Comment,
@@ -52,7 +53,9 @@ from diagnostics.selectors import (
     statement_infos,
 )
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
-from organisations.models import Unit
+from organisations.access import Reach
+from organisations.audit import record
+from organisations.models import AuditEvent, Unit
 from sword.precompiled import PrecompiledLookup
 
 MAX_CODES_PER_REQUEST = 500
@@ -566,3 +569,19 @@ def store_answers(
 
 def default_dates(kind: str, *, today: date) -> tuple[date, date]:
     return today, today + timedelta(days=14 if kind == Cycle.Kind.PULSE else 28)
+
+
+def record_export(
+    *, export: ExportRequest, file_format: str, user: Any, reach: Reach | None = None, via: str = ""
+) -> None:
+    """The audit event for an export: who, the part of the organisation it holds, and what.
+    `user` is None and `reach` None for the command line, which exports everything."""
+    level = "all" if export.levels == LEVELS else ", ".join(export.levels)
+    record(
+        organisation=export.cycle.organisation_id,
+        user=user,
+        action=AuditEvent.Action.EXPORTED,
+        scope=export_scope(export.cycle, reach),
+        detail=f"{export.cycle.name}: {file_format.upper()} by {export.by}, level {level}"
+        + (f" ({via})" if via else ""),
+    )

@@ -30,7 +30,6 @@ from diagnostics.exports import (
     LEVELS,
     ExportRequest,
     export_rows,
-    export_scope,
     to_csv,
     to_xlsx,
 )
@@ -65,8 +64,6 @@ from diagnostics.structural_data import (
     thresholds_for,
 )
 from organisations.access import reach_of, require_org_admin
-from organisations.audit import record
-from organisations.models import AuditEvent
 from organisations.selectors import readable_paths
 from organisations.services import ImportFailed
 
@@ -538,13 +535,7 @@ def results_export(request: HttpRequest, cycle_id: int, file_format: str) -> Htt
     export = ExportRequest(cycle=cycle, levels=(level,) if level else LEVELS, by=by)
     reach = reach_of(request.user)
     rows = export_rows(export, reach)
-    record(
-        organisation=cycle.organisation_id,
-        user=request.user,
-        action=AuditEvent.Action.EXPORTED,
-        scope=export_scope(cycle, reach),
-        detail=f"{cycle.name}: {file_format.upper()} by {by}, level {level or 'all'}",
-    )
+    services.record_export(export=export, file_format=file_format, user=request.user, reach=reach)
     filename = f"results-{slugify(cycle.name) or cycle.pk}-{by}"
     if file_format == "xlsx":
         response = HttpResponse(

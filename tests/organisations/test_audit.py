@@ -36,7 +36,8 @@ def test_it_records_exports_from_the_site_and_the_command_line(
     call_command("export_results", str(cycle.pk))
     site, command = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).order_by("pk")
     assert site.actor == world.leader.email
-    assert "Autumn: CSV by domain" in site.detail
+    assert site.detail == "Autumn: CSV by domain, level all"
+    assert command.detail == "Autumn: CSV by domain, level all (export_results)"
     assert command.actor == "command line"
     assert command.user is None
     assert site.scope == command.scope == "Children's Services / Locality North"

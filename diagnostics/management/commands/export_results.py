@@ -10,13 +10,11 @@ from diagnostics.exports import (
     LEVELS,
     ExportRequest,
     export_rows,
-    export_scope,
     to_csv,
     to_xlsx,
 )
 from diagnostics.management.commands._cycles import cycle_by_id
-from organisations.audit import record
-from organisations.models import AuditEvent
+from diagnostics.services import record_export
 
 
 class Command(BaseCommand):
@@ -53,12 +51,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot write {target}: {exc.strerror}.") from exc
             output, ending = f"Wrote {target}", "\n"
         # Recorded once the export exists: a failed command leaves no trace and changes nothing.
-        record(
-            organisation=cycle.organisation_id,
-            user=None,
-            action=AuditEvent.Action.EXPORTED,
-            scope=export_scope(cycle),
-            detail=f"{cycle.name}: {options['format'].upper()} by {options['by']}, "
-            f"level {options['level'] or 'all'} (export_results)",
+        record_export(
+            export=request, file_format=options["format"], user=None, via="export_results"
         )
         self.stdout.write(output, ending=ending)
