@@ -31,7 +31,12 @@ from organisations.models import (
     Role,
     Unit,
 )
-from organisations.selectors import parent_of, root_of, unit_by_readable_path
+from organisations.selectors import (
+    left_without_admin,
+    parent_of,
+    root_of,
+    unit_by_readable_path,
+)
 
 MAX_NAME_LENGTH = 200
 
@@ -272,10 +277,8 @@ def delete_account(*, user: User, actor: User | None = None) -> None:
 def _keep_one_admin(membership: Membership, *, new_role: str | None) -> None:
     if membership.role != Role.ORG_ADMIN or new_role == Role.ORG_ADMIN:
         return
-    others = Membership.objects.filter(
-        organisation_id=membership.organisation_id, role=Role.ORG_ADMIN
-    ).exclude(pk=membership.pk)
-    if not others.exists():
+    # Org admins hold their role at the organisation itself, so this is their only admin role.
+    if any(o.pk == membership.organisation_id for o in left_without_admin([membership.user])):
         raise ValidationError("An organisation needs at least one organisation admin.")
 
 
