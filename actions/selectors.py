@@ -11,7 +11,14 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from actions.models import Action, Intervention
 from diagnostics.models import Cycle
-from diagnostics.results import Scope, cycle_scope, pooled_pulse_scopes, results_for_scopes
+from diagnostics.results import (
+    Scope,
+    cycle_scope,
+    pool_of,
+    pools_taking_part,
+    pulse_pools,
+    results_for_scopes,
+)
 from diagnostics.scoring import Change, change_between
 from organisations.access import Reach
 from organisations.models import Unit
@@ -92,18 +99,21 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     later_full = [
         c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on > prompting.opens_on
     ]
-    pulses = [c for c in cycles if c.kind == Cycle.Kind.PULSE]
-    pooled = pooled_pulse_scopes(
-        pulses, window_days=action.organisation.pulse_window_days, today=today
+    pools = pulse_pools(action.organisation)
+    before_scope = (
+        pool_of(prompting, pools) if prompting.kind == Cycle.Kind.PULSE else cycle_scope(prompting)
     )
-    before_scope = cycle_scope(prompting)
     after_scope: Scope | None = None
     if later_full:
         after_scope = cycle_scope(later_full[0])  # cycles are newest first
     else:
-        after_pulses = [s for s in pooled if s.ends_on and s.ends_on > prompting.closes_on]
-        if after_pulses:
-            after_scope = after_pulses[-1]
+        after_pools = [
+            s
+            for s in pools_taking_part(pools, cycles)
+            if s.ends_on and s.ends_on > prompting.closes_on and s.key != before_scope.key
+        ]
+        if after_pools:
+            after_scope = after_pools[-1]
     scopes = [before_scope] + ([after_scope] if after_scope else [])
     results = results_for_scopes(action.organisation, scopes, focus=focus_for(reach, action.unit))
 
@@ -119,14 +129,7 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
             shown=figures is not None and figures.mean is not None,
         )
 
-    before = figure(0, prompting.name)
-    after = None
-    if after_scope is not None:
-        label = after_scope.label + (
-            f" (pooled over {after_scope.pulse_count} pulses)"
-            if after_scope.kind == Cycle.Kind.PULSE
-            else ""
-        )
-        after = figure(1, label)
+    before = figure(0, before_scope.full_label)
+    after = figure(1, after_scope.full_label) if after_scope is not None else None
     change = change_between(before.mean, after.mean) if after else None
     return BeforeAfter(before, after, change)

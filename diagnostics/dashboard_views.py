@@ -28,7 +28,7 @@ FILTER_CHOICES = {
 
 
 def _pick_cycle(
-    request: HttpRequest, cycles: Sequence[Cycle], *, full_only: bool = False
+    request: HttpRequest, unit: Unit, cycles: Sequence[Cycle], *, full_only: bool = False
 ) -> Cycle | None:
     """The cycle asked for in `?cycle=` (404 if it does not cover the unit) or the default."""
     choices = [c for c in cycles if c.kind == Cycle.Kind.FULL] if full_only else list(cycles)
@@ -38,7 +38,7 @@ def _pick_cycle(
         if found is None:
             raise Http404("No such cycle for this unit.")
         return found
-    return dashboards.default_cycle(choices, today=timezone.localdate())
+    return dashboards.default_cycle(choices, unit=unit, today=timezone.localdate())
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -85,7 +85,7 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
     cycles = dashboards.cycles_covering(unit)
-    cycle = _pick_cycle(request, cycles)
+    cycle = _pick_cycle(request, unit, cycles)
     context: dict[str, Any] = {
         "unit": unit,
         "crumbs": [u for u in breadcrumbs(unit) if reach.reaches(u)],
@@ -121,7 +121,7 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
     if unit.is_team:
         return redirect("dashboards:profile", unit_id=unit.pk)
     cycles = dashboards.cycles_covering(unit)
-    cycle = _pick_cycle(request, cycles)
+    cycle = _pick_cycle(request, unit, cycles)
     context: dict[str, Any] = {"unit": unit, "cycles": cycles}
     if cycle is None:
         return render(request, "dashboards/compare.html", {**context, "empty": True})
@@ -165,7 +165,7 @@ def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
     reach = reach_of(request.user)
     cycles = dashboards.cycles_covering(unit)
-    cycle = _pick_cycle(request, cycles, full_only=True)
+    cycle = _pick_cycle(request, unit, cycles, full_only=True)
     context: dict[str, Any] = {
         "unit": unit,
         "cycles": [c for c in cycles if c.kind == Cycle.Kind.FULL],

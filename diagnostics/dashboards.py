@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 
 from diagnostics import charts
@@ -35,8 +35,11 @@ from diagnostics.results import (
     cycle_scope,
     load_domains,
     load_units,
-    pooled_pulse_scopes,
+    pool_of,
+    pools_taking_part,
+    pulse_pools,
     results_for_scopes,
+    scope_of,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
 from diagnostics.structural import FIGURES, FIGURES_BY_CODE, rate, strongest_first
@@ -61,14 +64,19 @@ def cycles_covering(unit: Unit) -> list[Cycle]:
         Cycle.objects.filter(organisation_id=unit.organisation_id)
         .filter(Exists(takes_part))
         .exclude(status=Cycle.Status.DRAFT)
+        .select_related("unit")
         .order_by("-opens_on", "-pk")
     )
 
 
-def default_cycle(cycles: Sequence[Cycle], *, today: date) -> Cycle | None:
-    """The newest full diagnostic that has opened, else the newest cycle."""
+def default_cycle(cycles: Sequence[Cycle], *, unit: Unit, today: date) -> Cycle | None:
+    """The newest full diagnostic that has opened across the whole unit (run for it or for a
+    unit above it), else the newest that has opened in part of it, else the newest cycle.
+    A diagnostic one team ran on its own is not what a service's page should open on."""
     full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
-    return full[0] if full else (cycles[0] if cycles else None)
+    whole = [c for c in full if unit.path.startswith(c.unit.path)]
+    choices = whole or full or list(cycles)
+    return choices[0] if choices else None
 
 
 def managed_teams(reach: Reach) -> list[Unit]:
@@ -139,27 +147,23 @@ def profile(
 ) -> dict[str, Any]:
     """The team (or unit) dashboard for one cycle."""
     organisation = cycle.organisation
-    window = organisation.pulse_window_days
-    pulses = [c for c in cycles if c.kind == Cycle.Kind.PULSE]
-    pooled = pooled_pulse_scopes(pulses, window_days=window, today=today)
+    pooled = pools_taking_part(pulse_pools(organisation), cycles)
+    previous: Scope | None = None
+    previous_label = ""
     if cycle.kind == Cycle.Kind.PULSE:
-        pooled = [s for s in pooled if s.ends_on and cycle.closes_on >= s.ends_on] or pooled
-    # The dashboard shows the latest few pooled pulses (overlapping windows, so six cover
-    # months); the trends page shows them all.
-    pooled = pooled[-DASHBOARD_PULSES:]
-    if cycle.kind == Cycle.Kind.PULSE:
-        current = next(s for s in pooled if s.key == f"pooled-{cycle.pk}")
+        current = pool_of(cycle, pooled)
+        pooled = [s for s in pooled if s.starts_on and s.starts_on <= (current.starts_on or today)]
+        if len(pooled) > 1:
+            previous = pooled[-2]
+            previous_label = previous.label
     else:
         current = cycle_scope(cycle)
-    same_kind = [c for c in cycles if c.kind == cycle.kind and c.opens_on < cycle.opens_on]
-    previous_cycle = same_kind[0] if same_kind else None
-    previous: Scope | None = None
-    if previous_cycle is not None:
-        previous = (
-            next(s for s in pooled if s.key == f"pooled-{previous_cycle.pk}")
-            if previous_cycle.kind == Cycle.Kind.PULSE
-            else cycle_scope(previous_cycle)
-        )
+        earlier = [c for c in cycles if c.kind == cycle.kind and c.opens_on < cycle.opens_on]
+        if earlier:
+            previous = cycle_scope(earlier[0])
+            previous_label = earlier[0].name
+    # The dashboard shows the latest few pooled periods; the trends page shows them all.
+    pooled = pooled[-DASHBOARD_PULSES:]
 
     filter_error = None
     if filters:
@@ -328,18 +332,21 @@ def profile(
         team_counts = dict(
             TeamTally.objects.filter(
                 cycle_id__in=current.cycle_ids, team__path__startswith=unit.path
-            ).values_list("team_id", "responses")
+            )
+            .values("team_id")
+            .annotate(total=Sum("responses"))
+            .values_list("team_id", "total")
         )
         visible_teams = teams_with_visible_comments(
             team_counts,
             comment_threshold=organisation.comment_threshold,
             k=organisation.anonymity_threshold,
         )
-        if visible_teams and cycle.kind == Cycle.Kind.FULL:
+        if visible_teams:
             comments = sorted(
-                Comment.objects.filter(cycle=cycle, team_id__in=visible_teams).values_list(
-                    "text", flat=True
-                )
+                Comment.objects.filter(
+                    cycle_id__in=current.cycle_ids, team_id__in=visible_teams
+                ).values_list("text", flat=True)
             )
         if len(visible_teams) < len([n for n in team_counts.values() if n]):
             comments_note = (
@@ -363,7 +370,7 @@ def profile(
         "root": root if org_group is not None else None,
         "parent_shown": bool(parent_group and parent_group.shown),
         "org_shown": bool(org_group and org_group.shown),
-        "previous_cycle": previous_cycle,
+        "previous_label": previous_label,
         "response_rate": display_percent(rate_value) if rate_value is not None else "",
         "low_response_rate": rate_value is not None and rate_value < LOW_RESPONSE_RATE,
         "profile_chart": profile_chart,
@@ -396,7 +403,7 @@ def compare(*, reach: Reach, unit: Unit, cycle: Cycle, sort: str, today: date) -
     units = load_units(organisation)
     domains = load_domains()
     (results,) = results_for_scopes(
-        organisation, [cycle_scope(cycle)], units=units, domains=domains, focus=[unit]
+        organisation, [scope_of(cycle)], units=units, domains=domains, focus=[unit]
     )
     names = {u.path: u.name for u in units}
     children = [
@@ -489,8 +496,7 @@ def trends(*, reach: Reach, unit: Unit, cycles: Sequence[Cycle], today: date) ->
     """Domain means over full cycles and over pooled pulses, with cycle names on the axis."""
     organisation = unit.organisation
     full = sorted((c for c in cycles if c.kind == Cycle.Kind.FULL), key=lambda c: c.opens_on)
-    pulses = [c for c in cycles if c.kind == Cycle.Kind.PULSE]
-    pooled = pooled_pulse_scopes(pulses, window_days=organisation.pulse_window_days, today=today)
+    pooled = pools_taking_part(pulse_pools(organisation), cycles)
     full_scopes = [cycle_scope(c) for c in full]
     units = load_units(organisation)
     domains = load_domains()

@@ -13,8 +13,8 @@ from diagnostics.results import (
     Cell,
     GroupResult,
     OrganisationResults,
-    cycle_scope,
     results_for_scopes,
+    scope_of,
     uses_manager_view,
 )
 from diagnostics.scoring import display_mean, display_percent
@@ -54,12 +54,12 @@ def level_of(unit: Unit) -> str:
     return "team" if unit.is_team else "unit"
 
 
-def _cell_row(cycle: Cycle, path: str, level: str, domain: str, code: str, cell: Cell) -> list[str]:
+def _cell_row(label: str, path: str, level: str, domain: str, code: str, cell: Cell) -> list[str]:
     figures = cell.figures
     if figures is None or figures.mean is None:
-        return [cycle.name, path, level, domain, code, "", "", "", "", "", "", "", "yes"]
+        return [label, path, level, domain, code, "", "", "", "", "", "", "", "yes"]
     return [
-        cycle.name,
+        label,
         path,
         level,
         domain,
@@ -99,7 +99,8 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
     in their reach (a team manager: their teams, read through the manager's view).
     """
     cycle = request.cycle
-    scope = cycle_scope(cycle)
+    scope = scope_of(cycle)
+    label = f"{cycle.name}: {scope.full_label}" if cycle.kind == Cycle.Kind.PULSE else cycle.name
     (results,) = results_for_scopes(
         cycle.organisation, [scope], with_statements=request.by == "statement"
     )
@@ -134,11 +135,11 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
                 continue
             group = view.group(unit) if view is not None else results.group(unit)
             path = readable_path(unit, names)
-            yield from _group_rows(cycle, group, path, level, request.by, domains, results)
+            yield from _group_rows(label, group, path, level, request.by, domains, results)
 
 
 def _group_rows(
-    cycle: Cycle,
+    label: str,
     group: GroupResult,
     path: str,
     level: str,
@@ -148,38 +149,55 @@ def _group_rows(
 ) -> Iterator[list[str]]:
     if by == "domain":
         for code, cell in group.domains.items():
-            yield _cell_row(cycle, path, level, domains[code].name, "", cell)
+            yield _cell_row(label, path, level, domains[code].name, "", cell)
         return
     for code, cell in group.statements.items():
         domain_code = results.statement_domains.get(code, "")
         domain_name = domains[domain_code].name if domain_code in domains else ""
-        yield _cell_row(cycle, path, level, domain_name, code, cell)
+        yield _cell_row(label, path, level, domain_name, code, cell)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green_pct"})
+
+
+def as_text_cell(value: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula. Names of cycles and units are typed
+    by users, and a name such as `=HYPERLINK(...)` would otherwise run when the file is opened."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def to_csv(rows: Iterator[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([as_text_cell(value) for value in row] for row in rows)
     return buffer.getvalue()
+
+
+def sheet_title(title: str) -> str:
+    """Excel refuses a sheet title over 31 characters or with any of []:*?/\\ in it."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip(" '")
+    return cleaned[:31].strip() or "Results"
 
 
 def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Results")
+    sheet = workbook.create_sheet(title=sheet_title(title))
     sheet.append(COLUMNS)
-    numeric = {"responses", "mean", "red_pct", "amber_pct", "green_pct"}
+
+    def cell(column: str, value: str) -> object:
+        if column in NUMERIC_COLUMNS and value:
+            return float(value) if "." in value else int(value)
+        text = WriteOnlyCell(sheet, value=value)
+        text.data_type = "s"  # a name beginning "=" stays text, never a formula
+        return text
+
     for row in rows:
-        sheet.append(
-            [
-                (float(value) if "." in value else int(value))
-                if column in numeric and value
-                else value
-                for column, value in zip(COLUMNS, row, strict=True)
-            ]
-        )
+        sheet.append([cell(column, value) for column, value in zip(COLUMNS, row, strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -38,7 +38,10 @@ class Organisation(models.Model):
         "pulse pooling window (days)",
         default=90,
         validators=[MinValueValidator(14), MaxValueValidator(365)],
-        help_text="A team's pulse result pools pulse responses over this many days.",
+        help_text=(
+            "A team's pulse result pools the pulses of periods this many days long. It cannot "
+            "change once a pulse has opened."
+        ),
     )
     safety_contact = models.TextField(
         default=DEFAULT_SAFETY_CONTACT,

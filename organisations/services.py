@@ -497,6 +497,13 @@ SETTING_LABELS = {
 }
 
 
+def _has_run_pulses(organisation: Organisation) -> bool:
+    from diagnostics.models import Cycle
+
+    pulses = Cycle.objects.filter(organisation=organisation, kind=Cycle.Kind.PULSE)
+    return pulses.exclude(status=Cycle.Status.DRAFT).exists()
+
+
 @transaction.atomic
 def update_settings(
     *, organisation: Organisation, values: dict[str, Any], actor: User | None
@@ -504,6 +511,13 @@ def update_settings(
     """Change the organisation's settings; each change of a threshold is in the audit log."""
     if values.get("anonymity_threshold", organisation.anonymity_threshold) < 3:
         raise ValidationError("The anonymity threshold can never be below 3.")
+    window = values.get("pulse_window_days", organisation.pulse_window_days)
+    if window != organisation.pulse_window_days and _has_run_pulses(organisation):
+        raise ValidationError(
+            "The pulse pooling window cannot change once a pulse has opened: pulses pooled "
+            "over the old periods and the new could be subtracted to reveal a small group. "
+            "It can be set before the first pulse."
+        )
     changes = []
     for field, value in values.items():
         if field not in SETTING_LABELS:

@@ -172,8 +172,10 @@ def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) ->
     print(f"{'heatmap SQL, from the tallies':32} {tally_median:10.1f} {tally_p95:10.1f}")
     print(f"{'  the same with the ORM, grouped':32} {aggregate_median:10.1f} {aggregate_p95:10.1f}")
     print(f"page / SQL from response rows: {page_median / raw_median:.2f}  (target < 3)")
-    print(f"page / SQL from the tallies:   {page_median / tally_median:.2f}  (target < 3)")
-    print(f"page / the ORM's tally reads:  {page_median / aggregate_median:.2f}")
+    # The target's baseline is the aggregation over the stored rows; the tallies exist to skip
+    # that work, so the page against them is shown for reference (docs/performance.md, §2).
+    print(f"page / SQL from the tallies:   {page_median / tally_median:.2f}  (for reference)")
+    print(f"page / the ORM's tally reads:  {page_median / aggregate_median:.2f}  (for reference)")
 
 
 if __name__ == "__main__":

@@ -87,3 +87,23 @@ def test_it_keeps_every_signed_in_page_accessible_and_within_the_csp(
                 ".every(c => c.querySelector('svg.main-svg'))"
             )
         desktop.check(f"a11y-{name}")
+
+
+def test_it_never_makes_a_phone_scroll_sideways(world, make_cycle, respond, phone):
+    """Wide tables scroll inside their own box; the page itself stays the phone's width."""
+    cycle = make_cycle(unit=world.units["Children's Services"], name="Autumn diagnostic")
+    for team in (world.team_a, world.team_b, world.team_c):
+        respond(cycle, team, 6)
+    sign_in(phone, world.org_admin.email, TEST_PASSWORD)
+    for path in (
+        f"/results/compare/{world.root.pk}/?cycle={cycle.pk}",
+        f"/results/units/{world.team_a.pk}/?cycle={cycle.pk}",
+        "/organisation/people/",
+        f"/cycles/{cycle.pk}/",
+        "/cycles/questionnaire/",
+    ):
+        assert phone.go(path).status == 200, path
+        overflow = phone.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (path, overflow)

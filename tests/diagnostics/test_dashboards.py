@@ -293,8 +293,10 @@ def test_it_shows_the_latest_pooled_pulses_on_the_dashboard_and_all_on_trends(
     from diagnostics.dashboards import DASHBOARD_PULSES
 
     full = make_cycle(unit=world.team_a, name="Full")
-    opens = timezone.localdate()
+    window = world.organisation.pulse_window_days
+    opening = []
     for number in range(DASHBOARD_PULSES + 2):
+        opens = timezone.localdate() + timedelta(days=window * number)
         make_cycle(
             unit=world.team_a,
             kind=Cycle.Kind.PULSE,
@@ -302,11 +304,13 @@ def test_it_shows_the_latest_pooled_pulses_on_the_dashboard_and_all_on_trends(
             opens_on=opens,
             closes_on=opens + timedelta(days=6),
         )
-        opens += timedelta(days=7)
+        opening.append(opens)
     client = client_for(world.team_manager)
     profile = client.get(reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": full.pk})
     labels = [point["label"] for point in profile.context["pulse_points"]]
-    assert labels == [f"Pulse {n}" for n in range(3, DASHBOARD_PULSES + 3)]
+    assert len(labels) == DASHBOARD_PULSES
+    for label, opens in zip(labels, opening[2:], strict=True):
+        assert label.startswith(f"Pulses {opens.day} {opens:%b}")
     trends = client.get(reverse("dashboards:trends", args=[world.team_a.pk]))
     assert len(trends.context["pulse_points"]) == DASHBOARD_PULSES + 2
 
@@ -335,3 +339,75 @@ def test_it_gives_every_lens_pair_the_rho_of_its_own_points(db, respond):
         ys = [p.domain_mean for p in result.points]
         assert result.association.rho == spearman(xs, ys)
         assert result.association.teams == len(result.points)
+
+
+@pytest.fixture
+def small_pulses(world, make_cycle, respond):
+    """Four pulses of Team A in one period: three of 3 responses, then one of 1."""
+    pulses = []
+    for number, count in enumerate([3, 3, 3, 1]):
+        opens = timezone.localdate() + timedelta(days=7 * number)
+        pulse = make_cycle(
+            unit=world.team_a,
+            kind=Cycle.Kind.PULSE,
+            name=f"Pulse {number + 1}",
+            opens_on=opens,
+            closes_on=opens + timedelta(days=6),
+        )
+        respond(pulse, world.team_a, count)
+        pulses.append(pulse)
+    return pulses
+
+
+def test_it_never_shows_two_pooled_pulses_that_differ_by_a_small_group(
+    world, small_pulses, client_for
+):
+    """With a window ending at each pulse, 9 pooled to the third and 10 to the fourth would
+    give away the fourth pulse's one respondent (§5)."""
+    client = client_for(world.team_manager)
+    trends = client.get(reverse("dashboards:trends", args=[world.team_a.pk]))
+    assert [p["responses"] for p in trends.context["pulse_points"]] == [10]
+    for pulse in small_pulses:
+        page = client.get(
+            reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": pulse.pk}
+        )
+        assert page.context["group"].responses == 10
+        assert [point["pulses"] for point in page.context["pulse_points"]] == [4]
+
+
+def test_it_compares_units_on_a_pulse_through_the_pool(world, small_pulses, client_for):
+    client = client_for(world.leader)
+    page = client.get(
+        reverse("dashboards:compare", args=[world.north.pk]), {"cycle": small_pulses[-1].pk}
+    )
+    row = next(row for row in page.context["rows"] if row["unit"] == world.team_a)
+    assert row["responses"] == 10
+
+
+def test_it_opens_a_unit_on_the_newest_diagnostic_run_across_it(world, make_cycle, client_for):
+    services = world.units["Children's Services"]
+    yesterday = timezone.localdate() - timedelta(days=1)
+    everyone = make_cycle(unit=services, name="Everyone", opens_on=yesterday)
+    one_team = make_cycle(unit=world.team_a, name="Team A alone")
+    client = client_for(world.org_admin)
+    for page in ("profile", "compare", "lens"):
+        response = client.get(reverse(f"dashboards:{page}", args=[services.pk]))
+        assert response.context["cycle"] == everyone, page
+    team_page = client.get(reverse("dashboards:profile", args=[world.team_a.pk]))
+    assert team_page.context["cycle"] == one_team
+
+
+def test_it_shows_pulse_comments_once_the_pool_reaches_the_comment_threshold(
+    world, small_pulses, client_for
+):
+    from diagnostics.models import Comment
+
+    Comment.objects.create(cycle=small_pulses[0], team=world.team_a, text="Rota gaps again")
+    Comment.objects.create(cycle=small_pulses[3], team=world.team_a, text="Duty is better")
+    client = client_for(world.team_manager)
+    url = reverse("dashboards:profile", args=[world.team_a.pk])
+    page = client.get(url, {"cycle": small_pulses[3].pk})
+    assert page.context["comments"] == ["Duty is better", "Rota gaps again"]  # 10 pooled
+    world.organisation.comment_threshold = 11
+    world.organisation.save()
+    assert client.get(url, {"cycle": small_pulses[3].pk}).context["comments"] == []

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from diagnostics.exports import COLUMNS
+from diagnostics.models import Cycle
 
 
 @pytest.fixture
@@ -106,3 +109,48 @@ def test_it_limits_a_site_download_to_the_viewers_reach(world, cycle, client_for
 def test_it_refuses_an_unknown_export_format(world, cycle, client_for):
     url = reverse("diagnostics:results_export", args=[cycle.pk, "pdf"])
     assert client_for(world.org_admin).get(url).status_code == 404
+
+
+def test_it_exports_a_pulse_through_its_pool(world, make_cycle, respond):
+    pulses = []
+    for number in range(2):
+        opens = timezone.localdate() + timedelta(days=7 * number)
+        pulse = make_cycle(
+            unit=world.team_a,
+            kind=Cycle.Kind.PULSE,
+            name=f"Pulse {number + 1}",
+            opens_on=opens,
+            closes_on=opens + timedelta(days=6),
+        )
+        respond(pulse, world.team_a, 4)
+        pulses.append(pulse)
+    rows = rows_of(command_csv(str(pulses[-1].pk)))
+    team_rows = [r for r in rows if r["level"] == "team"]
+    assert {r["responses"] for r in team_rows} == {"8"}  # 4 alone would be hidden
+    assert team_rows[0]["cycle"].startswith("Pulse 2: Pulses ")
+    assert team_rows[0]["cycle"].endswith("(pooled over 2 pulses)")
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+1", "-1", "@SUM(1)"])
+def test_it_keeps_a_name_that_looks_like_a_formula_as_text_in_csv(world, make_cycle, name):
+    cycle = make_cycle(unit=world.units["Children's Services"], name=name)
+    rows = rows_of(command_csv(str(cycle.pk)))
+    assert {r["cycle"] for r in rows} == {"'" + name}
+
+
+def test_it_keeps_a_name_that_looks_like_a_formula_as_text_in_xlsx(world, make_cycle, tmp_path):
+    cycle = make_cycle(unit=world.units["Children's Services"], name="=1+1 [Q1/Q2]")
+    target = tmp_path / "out.xlsx"
+    call_command(
+        "export_results",
+        str(cycle.pk),
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+        stdout=io.StringIO(),
+    )
+    sheet = load_workbook(target).worksheets[0]
+    assert sheet.title == "=1+1  Q1 Q2"
+    first = sheet.cell(row=2, column=1)
+    assert (first.value, first.data_type) == ("=1+1 [Q1/Q2]", "s")

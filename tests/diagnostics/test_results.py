@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from diagnostics.results import (
     check_demographic_filter,
     cycle_scope,
     pooled_pulse_scopes,
+    pulse_pools,
     results_for_scopes,
 )
 
@@ -87,7 +88,7 @@ def test_it_computes_figures_a_person_can_recompute_by_hand(world, cycle, respon
     assert wl.band == "amber"
 
 
-def test_it_pools_small_pulses_over_the_window_and_says_how_many(world, make_cycle, respond):
+def test_it_pools_small_pulses_within_a_period_and_says_how_many(world, make_cycle, respond):
     pulses: list[Cycle] = []
     for _ in range(3):
         opens = pulses[-1].closes_on + timedelta(days=1) if pulses else None
@@ -95,28 +96,43 @@ def test_it_pools_small_pulses_over_the_window_and_says_how_many(world, make_cyc
         pulse = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, days=6, **kwargs)
         respond(pulse, world.team_a, 2)
         pulses.append(pulse)
-    scopes = pooled_pulse_scopes(pulses, window_days=90, today=pulses[-1].closes_on)
-    assert [s.pulse_count for s in scopes] == [1, 2, 3]
-    all_results = results_for_scopes(world.organisation, scopes)
-    assert all_results[0].group(world.team_a).responses is None  # 2 responses
-    assert all_results[1].group(world.team_a).responses is None  # 4 responses
-    pooled = all_results[2].group(world.team_a)
+    scopes = pulse_pools(world.organisation)
+    assert [s.cycle_ids for s in scopes] == [frozenset(p.pk for p in pulses)]
+    (pooled_results,) = results_for_scopes(world.organisation, scopes)
+    pooled = pooled_results.group(world.team_a)
     assert pooled.responses == 6
     assert pooled.pulses_pooled == 3
     assert pooled.domains["WL"].figures is not None
+    assert scopes[0].full_label.endswith("(pooled over 3 pulses)")
 
 
-def test_it_drops_pulses_older_than_the_window(world, make_cycle):
-    old = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, days=6)
-    later = old.closes_on + timedelta(days=100)
-    new = make_cycle(
-        unit=world.team_a,
-        kind=Cycle.Kind.PULSE,
-        opens_on=later,
-        closes_on=later + timedelta(days=6),
+def test_it_puts_every_pulse_in_one_period_and_the_periods_never_overlap(world):
+    """Overlapping windows let one pooled result be subtracted from the next (§5)."""
+    periods_from = date(2026, 1, 1)
+    opening = [date(2025, 12, 31), date(2026, 1, 1), date(2026, 1, 20), date(2026, 3, 31)]
+    opening += [date(2026, 4, 1), date(2026, 4, 2), date(2026, 9, 15)]
+    pulses = [
+        Cycle(pk=number, kind=Cycle.Kind.PULSE, opens_on=opens_on)
+        for number, opens_on in enumerate(opening, 1)
+    ]
+    scopes = pooled_pulse_scopes(pulses, window_days=90, periods_from=periods_from)
+    assert [sorted(s.cycle_ids) for s in scopes] == [[1], [2, 3, 4], [5, 6], [7]]
+    assert [(s.starts_on, s.ends_on) for s in scopes] == [
+        (date(2025, 10, 3), date(2025, 12, 31)),
+        (date(2026, 1, 1), date(2026, 3, 31)),
+        (date(2026, 4, 1), date(2026, 6, 29)),
+        (date(2026, 6, 30), date(2026, 9, 27)),
+    ]
+    assert [s.label for s in scopes][:2] == [
+        "Pulses 3 Oct – 31 Dec 2025",
+        "Pulses 1 Jan – 31 Mar 2026",
+    ]
+    later = pooled_pulse_scopes(
+        [*pulses, Cycle(pk=8, kind=Cycle.Kind.PULSE, opens_on=date(2026, 11, 20))],
+        window_days=90,
+        periods_from=periods_from,
     )
-    scopes = pooled_pulse_scopes([old, new], window_days=90, today=new.closes_on)
-    assert scopes[-1].cycle_ids == frozenset({new.pk})
+    assert later[:3] == scopes[:3]  # a new pulse never moves the pulses already pooled
 
 
 def test_it_refuses_a_breakdown_that_would_reveal_a_small_group(world, cycle, respond):

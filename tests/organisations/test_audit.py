@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.core.management import call_command
 from django.urls import reverse
 
+from diagnostics.models import Cycle
 from diagnostics.services import submit_response
 from diagnostics.structural import Thresholds
 from diagnostics.structural_data import set_thresholds
@@ -151,6 +152,32 @@ def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for
     assert "greater than or equal to 3" in response.content.decode()
     world.organisation.refresh_from_db()
     assert world.organisation.anonymity_threshold == 5
+    assert AuditEvent.objects.count() == before
+
+
+def test_it_refuses_to_change_the_pulse_window_once_a_pulse_has_opened(
+    world, make_cycle, client_for
+):
+    settings = {
+        "name": "Example Council",
+        "anonymity_threshold": 5,
+        "comment_threshold": 10,
+        "pulse_window_days": 60,
+        "safety_contact": "Call 999",
+    }
+    make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, opened=False)
+    client = client_for(world.org_admin)
+    assert client.post(reverse("organisations:settings"), settings).status_code == 302
+    world.organisation.refresh_from_db()
+    assert world.organisation.pulse_window_days == 60  # a draft pulse has pooled nothing
+
+    make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE)
+    before = AuditEvent.objects.count()
+    response = client.post(reverse("organisations:settings"), {**settings, "pulse_window_days": 90})
+    assert response.status_code == 200
+    assert "cannot change once a pulse has opened" in response.content.decode()
+    world.organisation.refresh_from_db()
+    assert world.organisation.pulse_window_days == 60
     assert AuditEvent.objects.count() == before
 
 
