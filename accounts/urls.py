@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts import views
 from accounts.forms import EmailAuthenticationForm, InclusivePasswordResetForm
 from accounts.limits import limit_posts
 
@@ -24,7 +25,7 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-out/", views.sign_out, name="logout"),
     path(
         "password-reset/",
         limit_posts(

@@ -47,6 +47,16 @@ def test_it_signs_out_on_post(client, person):
     assert "_auth_user_id" not in client.session
 
 
+def test_it_asks_before_signing_out_when_the_address_is_opened(client, person):
+    client.force_login(person)
+    response = client.get(reverse("accounts:logout"))
+    assert response.status_code == 200
+    assert 'method="post"' in response.content.decode()
+    assert "_auth_user_id" in client.session  # a GET never signs anyone out
+    client.logout()
+    assert "You are signed out" in client.get(reverse("accounts:logout")).content.decode()
+
+
 def test_it_emails_a_reset_link_that_sets_a_new_password(client, person):
     response = client.post(reverse("accounts:password_reset"), {"email": "sam@example.org"})
     assert response.status_code == 302

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PUBLIC_PAGES = [
     ("public-home", "/"),
     ("sign-in", "/accounts/sign-in/"),
+    ("sign-out", "/accounts/sign-out/"),
     ("password-reset", "/accounts/password-reset/"),
     ("have-a-code", "/survey/"),
     ("how-answers-are-protected", "/how-your-answers-are-protected/"),
