@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -28,6 +28,22 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
         super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
+
+
+MAX_CYCLE_DAYS = 365
+
+
+def check_cycle_dates(form: forms.Form, opens_on: date | None, closes_on: date | None) -> None:
+    """Dates a person could have meant: opening within a year of today, closing on or after
+    the opening and within a year of it (a typed 1900 or 9999 is caught here)."""
+    today = timezone.localdate()
+    if opens_on and abs((opens_on - today).days) > MAX_CYCLE_DAYS:
+        form.add_error("opens_on", "Choose an opening date within a year of today.")
+    if opens_on and closes_on:
+        if closes_on < opens_on:
+            form.add_error("closes_on", "The closing date must be on or after the opening date.")
+        elif (closes_on - opens_on).days > MAX_CYCLE_DAYS:
+            form.add_error("closes_on", "A cycle runs for a year at most; choose an earlier date.")
 
 
 class CycleForm(forms.Form):
@@ -85,9 +101,8 @@ class CycleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
-        if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", "The closing date must be on or after the opening date.")
+        check_cycle_dates(self, data.get("opens_on"), data.get("closes_on"))
+        closes_on = data.get("closes_on")
         if closes_on and closes_on < timezone.localdate():
             self.add_error("closes_on", "The closing date is in the past.")
         return data
@@ -100,8 +115,7 @@ class DraftCycleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
-            self.add_error("closes_on", "The closing date must be on or after the opening date.")
+        check_cycle_dates(self, data.get("opens_on"), data.get("closes_on"))
         return data
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -495,7 +496,9 @@ def figures_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
         except ImportFailed as exc:
             errors = exc.errors
         else:
-            messages.success(request, f"Imported structural figures for {count} teams.")
+            messages.success(
+                request, f"Imported structural figures for {count} team{pluralize(count)}."
+            )
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(
         request,

@@ -94,6 +94,37 @@ def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for)
     assert cycle.created_by == world.team_manager
 
 
+@pytest.mark.parametrize(
+    ("opens_in", "runs_for", "field", "message"),
+    [
+        (-400, 7, "opens_on", "within a year of today"),
+        (400, 7, "opens_on", "within a year of today"),
+        (0, 400, "closes_on", "a year at most"),
+        (3, -2, "closes_on", "on or after the opening date"),
+    ],
+)
+def test_it_refuses_cycle_dates_nobody_could_mean(
+    world, client_for, opens_in, runs_for, field, message
+):
+    from diagnostics.models import InstrumentVersion
+
+    opens = timezone.localdate() + timedelta(days=opens_in)
+    response = client_for(world.team_manager).post(
+        reverse("diagnostics:cycle_create"),
+        {
+            "unit": world.team_a.pk,
+            "kind": "pulse",
+            "instrument": InstrumentVersion.objects.get().pk,
+            "opens_on": opens,
+            "closes_on": opens + timedelta(days=runs_for),
+            "pulse_size": 10,
+        },
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert not Cycle.objects.exists()
+
+
 def test_it_refuses_a_team_manager_codes_for_a_team_outside_their_reach(
     world, client_for, make_cycle
 ):
@@ -153,3 +184,14 @@ def test_it_explains_a_bad_email_address(world, client_for, make_cycle):
     )
     assert "These are not e-mail addresses" in response.content.decode()
     assert not Invite.objects.exists()
+
+
+def test_it_shows_a_form_wide_error_once_as_an_alert(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.team_a)
+    response = client_for(world.team_manager).post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]),
+        {"count": 0, "emails": ""},
+    )
+    html = response.content.decode()
+    assert html.count("Ask for at least one code") == 1
+    assert 'role="alert"><p class="mb-0">Ask for at least one code' in html
