@@ -108,3 +108,8 @@ def test_it_never_makes_a_phone_scroll_sideways(world, make_cycle, respond, phon
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, (path, overflow)
+    phone.go(f"/results/compare/{world.root.pk}/?cycle={cycle.pk}")
+    phone.page.wait_for_selector("[data-chart-heatmap] svg.main-svg, [data-chart] svg.main-svg")
+    chart_width = phone.page.evaluate("document.querySelector('[data-chart]').offsetWidth")
+    assert chart_width >= 720  # nine readable columns, scrolled sideways in their own box
+    phone.check("a11y-heatmap-phone")
