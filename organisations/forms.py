@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -124,6 +125,20 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "safety_contact",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The model's limits, checked with the field (so a threshold of 1000 is refused as
+        # such, not as "lower than the comment threshold") and offered to the browser.
+        for name in ("anonymity_threshold", "comment_threshold", "pulse_window_days"):
+            field = self.fields[name]
+            for validator in Organisation._meta.get_field(name).validators:
+                if isinstance(validator, MinValueValidator):
+                    field.widget.attrs["min"] = validator.limit_value
+                    field.validators.append(validator)
+                elif isinstance(validator, MaxValueValidator):
+                    field.widget.attrs["max"] = validator.limit_value
+                    field.validators.append(validator)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -155,6 +155,23 @@ def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for
     assert AuditEvent.objects.count() == before
 
 
+def test_it_refuses_a_threshold_over_the_limit_as_such(world, client_for):
+    response = client_for(world.org_admin).post(
+        reverse("organisations:settings"),
+        {
+            "name": "Example Council",
+            "anonymity_threshold": 1000,
+            "comment_threshold": 10,
+            "pulse_window_days": 90,
+            "safety_contact": "Call 999",
+        },
+    )
+    errors = response.context["form"].errors
+    assert list(errors) == ["anonymity_threshold"]
+    assert errors["anonymity_threshold"] == ["Ensure this value is less than or equal to 50."]
+    assert 'min="3"' in response.content.decode()
+
+
 def test_it_refuses_to_change_the_pulse_window_once_a_pulse_has_opened(
     world, make_cycle, client_for
 ):
