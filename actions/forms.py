@@ -19,6 +19,11 @@ from organisations.models import Unit
 DEFAULT_WEEKS_TO_DUE = 6
 
 
+DESCRIPTION_MAX_LENGTH = 4000
+REASON_MAX_LENGTH = 1000
+NOTES_MAX_LENGTH = 10000
+
+
 class ActionForm(forms.Form):
     title = forms.CharField(
         max_length=160, help_text="A short, concrete description of the change."
@@ -26,6 +31,7 @@ class ActionForm(forms.Form):
     domain = forms.ModelChoiceField(queryset=Domain.objects.all(), empty_label=None)
     description = forms.CharField(
         required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What will be done, by whom, and how you will know it worked.",
     )
@@ -59,6 +65,7 @@ class ActionUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=Action.Status.choices, widget=forms.RadioSelect)
     dropped_reason = forms.CharField(
         required=False,
+        max_length=REASON_MAX_LENGTH,
         label="Why was it dropped?",
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Needed when the status is “Dropped”.",
@@ -66,7 +73,10 @@ class ActionUpdateForm(forms.Form):
     owner = ScopedChoiceField(queryset=User.objects.none())
     due_on = forms.DateField(label="Due by", widget=DateInput)
     notes = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text="Progress so far."
+        required=False,
+        max_length=NOTES_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Progress so far.",
     )
 
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:

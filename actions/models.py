@@ -35,9 +35,9 @@ class Intervention(models.Model):
         max_length=16, choices=Lever.choices, help_text="The level that owns the lever."
     )
     title = models.CharField(max_length=120)
-    what = models.TextField("what to do")
-    why = models.TextField("why it helps")
-    measure = models.TextField("how you will know it worked")
+    what = models.TextField("what to do", max_length=2000)
+    why = models.TextField("why it helps", max_length=2000)
+    measure = models.TextField("how you will know it worked", max_length=2000)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -132,7 +133,9 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         # such, not as "lower than the comment threshold") and offered to the browser.
         for name in ("anonymity_threshold", "comment_threshold", "pulse_window_days"):
             field = self.fields[name]
-            for validator in Organisation._meta.get_field(name).validators:
+            model_field = Organisation._meta.get_field(name)
+            assert isinstance(model_field, models.Field)
+            for validator in model_field.validators:
                 if isinstance(validator, MinValueValidator):
                     field.widget.attrs["min"] = validator.limit_value
                     field.validators.append(validator)

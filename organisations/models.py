@@ -44,6 +44,7 @@ class Organisation(models.Model):
         ),
     )
     safety_contact = models.TextField(
+        max_length=2000,
         default=DEFAULT_SAFETY_CONTACT,
         help_text="Shown at once to anyone who raises a safety issue on a voice board.",
     )

@@ -227,3 +227,29 @@ def test_it_lets_org_admins_extend_the_library(world, client_for):
         "Buddy system"
         not in client_for(world.outsider).get(reverse("actions:library")).content.decode()
     )
+
+
+def test_it_refuses_notes_over_the_limit_and_keeps_what_was_saved(world, team_c_action, client_for):
+    from actions.forms import NOTES_MAX_LENGTH
+
+    update_action(
+        action=team_c_action,
+        status=Action.Status.PLANNED,
+        owner=world.org_admin,
+        due_on=team_c_action.due_on,
+        notes="Rota agreed.",
+        dropped_reason="",
+    )
+    response = client_for(world.org_admin).post(
+        reverse("actions:detail", args=[team_c_action.pk]),
+        {
+            "status": Action.Status.IN_PROGRESS,
+            "owner": world.org_admin.pk,
+            "due_on": team_c_action.due_on,
+            "notes": "x" * (NOTES_MAX_LENGTH + 1),
+        },
+    )
+    assert response.status_code == 200
+    assert "at most 10000 characters" in " ".join(response.context["form"].errors["notes"])
+    team_c_action.refresh_from_db()
+    assert (team_c_action.notes, team_c_action.status) == ("Rota agreed.", Action.Status.PLANNED)

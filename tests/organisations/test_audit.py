@@ -172,6 +172,22 @@ def test_it_refuses_a_threshold_over_the_limit_as_such(world, client_for):
     assert 'min="3"' in response.content.decode()
 
 
+def test_it_refuses_a_safety_contact_over_2000_characters(world, client_for):
+    response = client_for(world.org_admin).post(
+        reverse("organisations:settings"),
+        {
+            "name": "Example Council",
+            "anonymity_threshold": 5,
+            "comment_threshold": 10,
+            "pulse_window_days": 90,
+            "safety_contact": "Call 999. " * 201,
+        },
+    )
+    assert "at most 2000 characters" in " ".join(response.context["form"].errors["safety_contact"])
+    world.organisation.refresh_from_db()
+    assert not world.organisation.safety_contact.startswith("Call 999. Call 999.")
+
+
 def test_it_refuses_to_change_the_pulse_window_once_a_pulse_has_opened(
     world, make_cycle, client_for
 ):
