@@ -180,6 +180,11 @@ class StructuralFiguresForm(forms.Form):
                 max_value=figure.maximum,
                 max_digits=6,
                 decimal_places=2,
+                error_messages=dict.fromkeys(
+                    ("max_digits", "max_decimal_places", "max_whole_digits"),
+                    f"Give a number from {figure.minimum} to {figure.maximum} "
+                    "with at most two decimal places.",
+                ),
                 help_text=(
                     f"{figure.minimum} to {figure.maximum}. {better.capitalize()} is better: "
                     f"good at {pair.good}, concerning at {pair.concerning}. Leave empty if unknown."

@@ -146,6 +146,10 @@ def test_it_takes_figures_from_the_form_and_refuses_out_of_range_values(
     bad = client.post(url, {"caseload": "140"})
     assert bad.status_code == 200
     assert "less than or equal to 100" in bad.content.decode()
+    too_precise = client.post(url, {"caseload": "24.123456"})
+    assert too_precise.context["form"].errors["caseload"] == [
+        "Give a number from 0 to 100 with at most two decimal places."
+    ]
     assert not StructuralFigures.objects.exists()
     good = client.post(url, {"caseload": "21", "incidents": "2.5"})
     assert good.status_code == 302
