@@ -107,10 +107,12 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     if later_full:
         after_scope = cycle_scope(later_full[0])  # cycles are newest first
     else:
+        # Only a period that began after the prompting results closed: one that began before
+        # would mix answers given before the action into "after".
         after_pools = [
             s
             for s in pools_taking_part(pools, cycles)
-            if s.ends_on and s.ends_on > prompting.closes_on and s.key != before_scope.key
+            if s.starts_on and s.starts_on > prompting.closes_on
         ]
         if after_pools:
             after_scope = after_pools[-1]

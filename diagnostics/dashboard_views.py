@@ -68,6 +68,13 @@ def _record_view(
     )
 
 
+def _what(cycle: Cycle, context: dict[str, Any]) -> str:
+    """The cycle viewed, and for a pulse the pool the page actually showed."""
+    if cycle.kind != Cycle.Kind.PULSE:
+        return cycle.name
+    return f"{cycle.name}: {context['scope'].full_label}"
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Where results start: a single team goes straight to its dashboard."""
@@ -104,7 +111,9 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
             today=timezone.localdate(),
         )
     )
-    _record_view(request, unit, context["unit_path"], f"Profile, {cycle.name}", context["filters"])
+    _record_view(
+        request, unit, context["unit_path"], f"Profile, {_what(cycle, context)}", context["filters"]
+    )
     weak = [row for row in context["rows"] if row.band in ("red", "amber")]
     weak.sort(key=lambda row: (row.band != "red", not row.urgent, row.mean))
     suggested = suggestions(
@@ -134,7 +143,7 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
             today=timezone.localdate(),
         )
     )
-    _record_view(request, unit, context["unit_path"], f"Unit comparison, {cycle.name}")
+    _record_view(request, unit, context["unit_path"], f"Unit comparison, {_what(cycle, context)}")
     return render(request, "dashboards/compare.html", context)
 
 

@@ -173,13 +173,26 @@ def profile(
             filter_error = str(exc)
             filters = {}
 
+    if filters:
+        # A breakdown applies to every figure on the page, so the earlier result it is compared
+        # with must pass the same check, or be left out; the pulse trend is not broken down.
+        pooled = []
+        if previous is not None:
+            try:
+                check_demographic_filter(organisation, unit, previous.cycle_ids, filters)
+            except FilterRefused:
+                previous, previous_label = None, ""
+
+    # Pulses rotate their statements: across several pulses, one statement's figures come from
+    # some of them only, and the domain less that statement would single out the rest (§5).
+    statements_shown = current.kind != Cycle.Kind.PULSE or current.pulse_count == 1
     units = load_units(organisation)
     domains = load_domains()
     scopes = [current, *([previous] if previous else []), *pooled]
     all_results = results_for_scopes(
         organisation,
         scopes,
-        with_statements=True,
+        with_statements=statements_shown,
         statements_for=current,
         filters=filters,
         units=units,
@@ -375,6 +388,7 @@ def profile(
         "low_response_rate": rate_value is not None and rate_value < LOW_RESPONSE_RATE,
         "profile_chart": profile_chart,
         "statement_rows": statement_rows,
+        "statements_shown": statements_shown,
         "distribution_chart": distribution_chart,
         "pulse_points": [
             {
@@ -486,6 +500,7 @@ def compare(*, reach: Reach, unit: Unit, cycle: Cycle, sort: str, today: date) -
         "parent_group": parent_group,
         "parent_cells": parent_cells,
         "heatmap": heatmap,
+        "scope": results.scope,
         "sort": sort,
         "k": k,
         "breadcrumbs": [u for u in units if unit.path.startswith(u.path) and reach.reaches(u)],

@@ -151,10 +151,14 @@ def _group_rows(
         for code, cell in group.domains.items():
             yield _cell_row(label, path, level, domains[code].name, "", cell)
         return
+    # Pulses rotate their statements, so in a pool of several pulses one statement's figures
+    # come from some of the pulses only, and its domain less it would single out the rest.
+    mixed_pulses = results.scope.kind == Cycle.Kind.PULSE and len(results.scope.cycle_ids) > 1
     for code, cell in group.statements.items():
         domain_code = results.statement_domains.get(code, "")
         domain_name = domains[domain_code].name if domain_code in domains else ""
-        yield _cell_row(label, path, level, domain_name, code, cell)
+        shown = Cell(figures=None, n=cell.n) if mixed_pulses else cell
+        yield _cell_row(label, path, level, domain_name, code, shown)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

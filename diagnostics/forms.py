@@ -7,12 +7,17 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from diagnostics.models import Cycle, Domain, InstrumentVersion
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN
 from diagnostics.selectors import latest_version_for, versions_for
-from diagnostics.services import MAX_CODES_PER_REQUEST, parse_email_list
+from diagnostics.services import (
+    MAX_CODES_PER_REQUEST,
+    check_pulse_period_open,
+    parse_email_list,
+)
 from diagnostics.structural import FIGURES, Thresholds, check_thresholds
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
@@ -85,6 +90,7 @@ class CycleForm(forms.Form):
     def __init__(self, *args: Any, reach: Reach, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         assert reach.organisation is not None
+        self.organisation = reach.organisation
         field = self.fields["unit"]
         assert isinstance(field, UnitInReachField)
         field.scope(reach.units().active(), reach.organisation)
@@ -105,6 +111,17 @@ class CycleForm(forms.Form):
         closes_on = data.get("closes_on")
         if closes_on and closes_on < timezone.localdate():
             self.add_error("closes_on", "The closing date is in the past.")
+        if (
+            data.get("kind") == Cycle.Kind.PULSE
+            and data.get("opens_on")
+            and "opens_on" not in self.errors
+        ):
+            try:
+                check_pulse_period_open(
+                    self.organisation, data["opens_on"], today=timezone.localdate()
+                )
+            except ValidationError as exc:
+                self.add_error("opens_on", exc.messages[0])
         return data
 
 

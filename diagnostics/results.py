@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from itertools import combinations
@@ -68,10 +68,11 @@ class Scope:
     kind: str = Cycle.Kind.FULL
     starts_on: date | None = None
     ends_on: date | None = None
+    pulses_here: int | None = None  # of a pool, the pulses the unit in view took part in
 
     @property
     def pulse_count(self) -> int:
-        return len(self.cycle_ids)
+        return self.pulses_here if self.pulses_here is not None else len(self.cycle_ids)
 
     @property
     def full_label(self) -> str:
@@ -135,6 +136,15 @@ def pooled_pulse_scopes(
     ]
 
 
+def pulse_period_of(organisation: Organisation, opens_on: date) -> tuple[date, date]:
+    """The organisation's pooling period holding a pulse that opens on `opens_on`."""
+    return pulse_period(
+        opens_on,
+        window_days=organisation.pulse_window_days,
+        periods_from=timezone.localdate(organisation.created_at),
+    )
+
+
 def pulse_pools(organisation: Organisation) -> list[Scope]:
     """Every opened pulse of the organisation, pooled by period (one query)."""
     pulses = (
@@ -152,7 +162,11 @@ def pulse_pools(organisation: Organisation) -> list[Scope]:
 def pools_taking_part(pools: Sequence[Scope], cycles: Sequence[Cycle]) -> list[Scope]:
     """The pools holding at least one of these cycles (a unit's pulses), oldest first."""
     wanted = {c.pk for c in cycles if c.kind == Cycle.Kind.PULSE}
-    return [scope for scope in pools if scope.cycle_ids & wanted]
+    return [
+        replace(scope, pulses_here=len(scope.cycle_ids & wanted))
+        for scope in pools
+        if scope.cycle_ids & wanted
+    ]
 
 
 def scope_of(cycle: Cycle) -> Scope:

@@ -45,6 +45,7 @@ from diagnostics.models import (
     WorkingPattern,
 )
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_statements
+from diagnostics.results import pulse_period_of
 from diagnostics.selectors import (
     Availability,
     availability,
@@ -55,7 +56,7 @@ from diagnostics.selectors import (
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
 from organisations.access import Reach
 from organisations.audit import record
-from organisations.models import AuditEvent, Unit
+from organisations.models import AuditEvent, Organisation, Unit
 from sword.precompiled import PrecompiledLookup
 
 MAX_CODES_PER_REQUEST = 500
@@ -228,12 +229,28 @@ def create_cycle(
     return cycle
 
 
+def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today: date) -> None:
+    """A pulse may not open in a pooling period that has ended: that pool has been shown, and
+    adding to it would let anyone subtract the old figures from the new (§5)."""
+    start, end = pulse_period_of(organisation, opens_on)
+    if end < today:
+        current, _ = pulse_period_of(organisation, today)
+        raise ValidationError(
+            f"A pulse opening on {opens_on:%-d %B %Y} would join pulses pooled from "
+            f"{start:%-d %B} to {end:%-d %B %Y}, which are already shown. Choose an opening "
+            f"date from {current:%-d %B %Y} on."
+        )
+
+
 @transaction.atomic
 def open_cycle(*, cycle: Cycle, today: date | None = None) -> Cycle:
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError("Only a draft cycle can be opened.")
-    if cycle.closes_on < (today or timezone.localdate()):
+    today = today or timezone.localdate()
+    if cycle.closes_on < today:
         raise ValidationError("The closing date has passed; change it before opening.")
+    if cycle.kind == Cycle.Kind.PULSE:
+        check_pulse_period_open(cycle.organisation, cycle.opens_on, today=today)
     cycle.status = Cycle.Status.OPEN
     cycle.opened_at = timezone.now()
     cycle.save(update_fields=["status", "opened_at"])

@@ -253,3 +253,45 @@ def test_it_refuses_notes_over_the_limit_and_keeps_what_was_saved(world, team_c_
     assert "at most 10000 characters" in " ".join(response.context["form"].errors["notes"])
     team_c_action.refresh_from_db()
     assert (team_c_action.notes, team_c_action.status) == ("Rota agreed.", Action.Status.PLANNED)
+
+
+def test_it_compares_with_the_first_pulse_period_after_the_prompting_results(
+    world, make_cycle, respond, domain
+):
+    from actions.selectors import before_after
+    from diagnostics.models import Cycle
+    from organisations.access import reach_of
+
+    today = timezone.localdate()  # the organisation's pulse periods start today
+    window = world.organisation.pulse_window_days
+    full = make_cycle(unit=world.team_c, name="Spring", days=14)
+    respond(full, world.team_c, 6, value=2)
+
+    def pulse(opens, name, count):
+        cycle = make_cycle(
+            unit=world.team_c,
+            kind=Cycle.Kind.PULSE,
+            name=name,
+            opens_on=opens,
+            closes_on=opens + timedelta(days=6),
+        )
+        respond(cycle, world.team_c, count)
+        return cycle
+
+    pulse(today + timedelta(days=2), "During", 6)  # its period began before Spring closed
+    action = create_action(
+        unit=world.team_c,
+        domain=domain,
+        cycle=full,
+        title="Cap caseloads",
+        owner=world.org_admin,
+        due_on=today,
+        created_by=world.org_admin,
+    )
+    reach = reach_of(world.org_admin)
+    assert before_after(action, reach=reach, today=today).after is None
+    pulse(today + timedelta(days=window), "Next", 7)
+    comparison = before_after(action, reach=reach, today=today)
+    assert comparison.after is not None
+    assert comparison.after.label.endswith("(pooled over 1 pulse)")
+    assert comparison.after.n == 7  # the next period's pulse alone, not "During"

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from diagnostics.models import Cycle, Invite
 from diagnostics.selectors import survey_statements
@@ -46,7 +47,7 @@ def test_it_creates_a_cycle_for_the_whole_organisation_by_its_name(world):
         "--kind",
         "pulse",
         "--opens",
-        "2026-01-05",
+        timezone.localdate().isoformat(),
         "--closes",
         "2099-01-30",
     )

@@ -195,3 +195,40 @@ def test_it_shows_a_form_wide_error_once_as_an_alert(world, make_cycle, client_f
     html = response.content.decode()
     assert html.count("Ask for at least one code") == 1
     assert 'role="alert"><p class="mb-0">Ask for at least one code' in html
+
+
+def test_it_refuses_to_add_a_pulse_to_a_pooling_period_that_has_ended(
+    world, make_cycle, client_for
+):
+    """A back-dated pulse would change a pool already shown: old and new figures subtract."""
+    from django.core.exceptions import ValidationError
+
+    from diagnostics.models import InstrumentVersion
+    from diagnostics.services import open_cycle
+
+    today = timezone.localdate()  # the organisation's periods start today
+    late = make_cycle(
+        unit=world.team_a,
+        kind=Cycle.Kind.PULSE,
+        opens_on=today - timedelta(days=10),
+        closes_on=today + timedelta(days=5),
+        opened=False,
+    )
+    with pytest.raises(ValidationError, match="already shown"):
+        open_cycle(cycle=late)
+    late.refresh_from_db()
+    assert late.status == Cycle.Status.DRAFT
+    response = client_for(world.team_manager).post(
+        reverse("diagnostics:cycle_create"),
+        {
+            "unit": world.team_a.pk,
+            "kind": "pulse",
+            "instrument": InstrumentVersion.objects.get().pk,
+            "opens_on": today - timedelta(days=10),
+            "closes_on": today + timedelta(days=5),
+            "pulse_size": 10,
+        },
+    )
+    assert "already shown" in " ".join(response.context["form"].errors["opens_on"])
+    assert Cycle.objects.count() == 1
+    make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE)  # opening today is fine

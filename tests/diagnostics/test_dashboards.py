@@ -373,6 +373,10 @@ def test_it_never_shows_two_pooled_pulses_that_differ_by_a_small_group(
         )
         assert page.context["group"].responses == 10
         assert [point["pulses"] for point in page.context["pulse_points"]] == [4]
+    from organisations.models import AuditEvent
+
+    viewed = AuditEvent.objects.filter(detail__startswith="Profile, Pulse 4: Pulses ").get()
+    assert viewed.detail.endswith("(pooled over 4 pulses)")  # what the page showed
 
 
 def test_it_compares_units_on_a_pulse_through_the_pool(world, small_pulses, client_for):
@@ -411,3 +415,67 @@ def test_it_shows_pulse_comments_once_the_pool_reaches_the_comment_threshold(
     world.organisation.comment_threshold = 11
     world.organisation.save()
     assert client.get(url, {"cycle": small_pulses[3].pk}).context["comments"] == []
+
+
+def test_it_counts_only_the_unit_s_own_pulses_in_a_pool(
+    world, small_pulses, make_cycle, client_for
+):
+    make_cycle(unit=world.team_c, kind=Cycle.Kind.PULSE, name="South pulse")
+    client = client_for(world.org_admin)
+    trends = client.get(reverse("dashboards:trends", args=[world.team_a.pk]))
+    assert [p["pulses"] for p in trends.context["pulse_points"]] == [4]
+    page = client.get(
+        reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": small_pulses[0].pk}
+    )
+    assert "(pooled over 4 pulses in this 90-day period)" in page.content.decode()
+
+
+def test_it_shows_no_statement_figures_for_several_pulses_pooled(
+    world, small_pulses, make_cycle, respond, client_for
+):
+    """Pulses rotate statements: a statement asked in one pulse only, set against its domain
+    over the pool, would single out the other pulses' people."""
+    client = client_for(world.team_manager)
+    url = reverse("dashboards:profile", args=[world.team_a.pk])
+    page = client.get(url, {"cycle": small_pulses[0].pk})
+    assert page.context["statements_shown"] is False
+    assert page.context["statement_rows"] == []
+    assert "Statement figures are not shown for pulses pooled together" in page.content.decode()
+
+    later = timezone.localdate() + timedelta(days=world.organisation.pulse_window_days)
+    alone = make_cycle(
+        unit=world.team_a,
+        kind=Cycle.Kind.PULSE,
+        opens_on=later,
+        closes_on=later + timedelta(days=6),
+    )
+    respond(alone, world.team_a, 6)
+    page = client.get(url, {"cycle": alone.pk})  # one pulse in its period: the same people
+    assert page.context["statements_shown"] is True
+    assert any(row["shown"] for row in page.context["statement_rows"])
+
+
+def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(
+    world, make_cycle, respond, client_for
+):
+    """5 practitioners and 2 managers before: 'practitioner' there would give away the two."""
+    earlier_opens = timezone.localdate() - timedelta(days=40)
+    earlier = make_cycle(
+        unit=world.team_a,
+        name="Spring",
+        opens_on=earlier_opens,
+        closes_on=timezone.localdate() + timedelta(days=1),
+    )
+    respond(earlier, world.team_a, 5, about={"role_group": "practitioner"})
+    respond(earlier, world.team_a, 2, about={"role_group": "manager"})
+    now = make_cycle(unit=world.team_a, name="Autumn")
+    respond(now, world.team_a, 5, about={"role_group": "practitioner"})
+    respond(now, world.team_a, 5, about={"role_group": "manager"})
+    client = client_for(world.team_manager)
+    url = reverse("dashboards:profile", args=[world.team_a.pk])
+    whole = client.get(url, {"cycle": now.pk})
+    assert whole.context["previous_label"] == "Spring"
+    broken_down = client.get(url, {"cycle": now.pk, "role_group": "practitioner"})
+    assert broken_down.context["filters"] == {"role_group": "practitioner"}
+    assert broken_down.context["previous_label"] == ""
+    assert all(row.previous_mean == "" for row in broken_down.context["rows"])

@@ -154,3 +154,21 @@ def test_it_keeps_a_name_that_looks_like_a_formula_as_text_in_xlsx(world, make_c
     assert sheet.title == "=1+1  Q1 Q2"
     first = sheet.cell(row=2, column=1)
     assert (first.value, first.data_type) == ("=1+1 [Q1/Q2]", "s")
+
+
+def test_it_exports_no_statement_figures_for_several_pulses_pooled(world, make_cycle, respond):
+    pulses = []
+    for number in range(2):
+        opens = timezone.localdate() + timedelta(days=7 * number)
+        pulse = make_cycle(
+            unit=world.team_a,
+            kind=Cycle.Kind.PULSE,
+            opens_on=opens,
+            closes_on=opens + timedelta(days=6),
+        )
+        respond(pulse, world.team_a, 6)
+        pulses.append(pulse)
+    rows = rows_of(command_csv(str(pulses[-1].pk), "--by", "statement"))
+    assert rows
+    assert {r["suppressed"] for r in rows} == {"yes"}
+    assert {r["mean"] for r in rows} == {""}
