@@ -134,7 +134,10 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 "team": team,
                 "path": paths.get(team.pk, team.name),
                 "issued": issued.get(team.pk, (0, 0))[0],
-                "responses": count if count >= k else None,
+                "reached_k": count >= k,
+                # One pulse's exact count, less the pool's on the dashboards, would give the
+                # count of another pulse, however small.
+                "responses": count if count >= k and cycle.kind != Cycle.Kind.PULSE else None,
             }
         )
     return render(
