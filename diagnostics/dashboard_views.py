@@ -139,6 +139,7 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
             reach=reach,
             unit=unit,
             cycle=cycle,
+            cycles=cycles,
             sort=request.GET.get("sort", ""),
             today=timezone.localdate(),
         )

@@ -39,7 +39,6 @@ from diagnostics.results import (
     pools_taking_part,
     pulse_pools,
     results_for_scopes,
-    scope_of,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
 from diagnostics.structural import FIGURES, FIGURES_BY_CODE, rate, strongest_first
@@ -411,13 +410,21 @@ def profile(
     }
 
 
-def compare(*, reach: Reach, unit: Unit, cycle: Cycle, sort: str, today: date) -> dict[str, Any]:
-    """The unit comparison: child units × domains, as a heatmap and a table."""
+def compare(
+    *, reach: Reach, unit: Unit, cycle: Cycle, cycles: Sequence[Cycle], sort: str, today: date
+) -> dict[str, Any]:
+    """The unit comparison: child units × domains, as a heatmap and a table. A pulse is
+    compared through its period's pool, like everywhere else."""
     organisation = cycle.organisation
     units = load_units(organisation)
     domains = load_domains()
+    scope = (
+        pool_of(cycle, pools_taking_part(pulse_pools(organisation), cycles))
+        if cycle.kind == Cycle.Kind.PULSE
+        else cycle_scope(cycle)
+    )
     (results,) = results_for_scopes(
-        organisation, [scope_of(cycle)], units=units, domains=domains, focus=[unit]
+        organisation, [scope], units=units, domains=domains, focus=[unit]
     )
     names = {u.path: u.name for u in units}
     children = [

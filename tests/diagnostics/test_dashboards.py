@@ -379,13 +379,16 @@ def test_it_never_shows_two_pooled_pulses_that_differ_by_a_small_group(
     assert viewed.detail.endswith("(pooled over 4 pulses)")  # what the page showed
 
 
-def test_it_compares_units_on_a_pulse_through_the_pool(world, small_pulses, client_for):
+def test_it_compares_units_on_a_pulse_through_the_pool(world, small_pulses, make_cycle, client_for):
+    make_cycle(unit=world.team_c, kind=Cycle.Kind.PULSE)  # another locality's: not counted
     client = client_for(world.leader)
     page = client.get(
         reverse("dashboards:compare", args=[world.north.pk]), {"cycle": small_pulses[-1].pk}
     )
     row = next(row for row in page.context["rows"] if row["unit"] == world.team_a)
     assert row["responses"] == 10
+    assert "with the other pulses of its period: Pulses " in page.content.decode()
+    assert "(pooled over 4 pulses)" in page.content.decode()
 
 
 def test_it_opens_a_unit_on_the_newest_diagnostic_run_across_it(world, make_cycle, client_for):
