@@ -100,8 +100,11 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
         c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on > prompting.opens_on
     ]
     pools = pulse_pools(action.organisation)
+    taking_part = pools_taking_part(pools, cycles)
     before_scope = (
-        pool_of(prompting, pools) if prompting.kind == Cycle.Kind.PULSE else cycle_scope(prompting)
+        pool_of(prompting, taking_part or pools)
+        if prompting.kind == Cycle.Kind.PULSE
+        else cycle_scope(prompting)
     )
     after_scope: Scope | None = None
     if later_full:
@@ -109,11 +112,7 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     else:
         # Only a period that began after the prompting results closed: one that began before
         # would mix answers given before the action into "after".
-        after_pools = [
-            s
-            for s in pools_taking_part(pools, cycles)
-            if s.starts_on and s.starts_on > prompting.closes_on
-        ]
+        after_pools = [s for s in taking_part if s.starts_on and s.starts_on > prompting.closes_on]
         if after_pools:
             after_scope = after_pools[-1]
     scopes = [before_scope] + ([after_scope] if after_scope else [])

@@ -180,9 +180,11 @@ def to_csv(rows: Iterator[list[str]]) -> str:
 
 
 def sheet_title(title: str) -> str:
-    """Excel refuses a sheet title over 31 characters or with any of []:*?/\\ in it."""
+    """Excel refuses a sheet title over 31 characters, with any of []:*?/\\ in it, or named
+    "History" (which it keeps for itself)."""
     cleaned = "".join(" " if char in "[]:*?/\\" else char for char in title).strip(" '")
-    return cleaned[:31].strip() or "Results"
+    cleaned = cleaned[:31].strip()
+    return cleaned if cleaned and cleaned.lower() != "history" else "Results"
 
 
 def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:

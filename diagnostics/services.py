@@ -45,7 +45,7 @@ from diagnostics.models import (
     WorkingPattern,
 )
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_statements
-from diagnostics.results import pulse_period_of
+from diagnostics.results import pulse_period_of, scope_of
 from diagnostics.selectors import (
     Availability,
     availability,
@@ -594,11 +594,14 @@ def record_export(
     """The audit event for an export: who, the part of the organisation it holds, and what.
     `user` is None and `reach` None for the command line, which exports everything."""
     level = "all" if export.levels == LEVELS else ", ".join(export.levels)
+    what = export.cycle.name
+    if export.cycle.kind == Cycle.Kind.PULSE:
+        what += f" ({scope_of(export.cycle).full_label})"  # the pool the file holds
     record(
         organisation=export.cycle.organisation_id,
         user=user,
         action=AuditEvent.Action.EXPORTED,
         scope=export_scope(export.cycle, reach),
-        detail=f"{export.cycle.name}: {file_format.upper()} by {export.by}, level {level}"
+        detail=f"{what}: {file_format.upper()} by {export.by}, level {level}"
         + (f" ({via})" if via else ""),
     )

@@ -46,7 +46,7 @@ def waiting_for(*, reach: Reach, user: Any, today: date) -> dict[str, object]:
     own open actions, due soonest; and the voice issues in reach nobody has answered yet."""
     open_cycles = list(
         cycles_visible_to(reach)
-        .filter(status=Cycle.Status.OPEN, opens_on__lte=today)
+        .filter(status=Cycle.Status.OPEN, opens_on__lte=today, closes_on__gte=today)
         .order_by("closes_on", "pk")[: HOME_LIST_LENGTH + 1]
     )
     my_actions = list(

@@ -255,7 +255,7 @@ def test_it_refuses_notes_over_the_limit_and_keeps_what_was_saved(world, team_c_
     assert (team_c_action.notes, team_c_action.status) == ("Rota agreed.", Action.Status.PLANNED)
 
 
-def test_it_compares_with_the_first_pulse_period_after_the_prompting_results(
+def test_it_compares_with_the_latest_pulse_period_begun_after_the_prompting_results(
     world, make_cycle, respond, domain
 ):
     from actions.selectors import before_after
@@ -295,3 +295,7 @@ def test_it_compares_with_the_first_pulse_period_after_the_prompting_results(
     assert comparison.after is not None
     assert comparison.after.label.endswith("(pooled over 1 pulse)")
     assert comparison.after.n == 7  # the next period's pulse alone, not "During"
+    pulse(today + timedelta(days=2 * window), "Later", 8)
+    latest = before_after(action, reach=reach, today=today).after
+    assert latest is not None
+    assert latest.n == 8  # the latest period since, not the first

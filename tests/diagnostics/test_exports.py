@@ -129,6 +129,11 @@ def test_it_exports_a_pulse_through_its_pool(world, make_cycle, respond):
     assert {r["responses"] for r in team_rows} == {"8"}  # 4 alone would be hidden
     assert team_rows[0]["cycle"].startswith("Pulse 2: Pulses ")
     assert team_rows[0]["cycle"].endswith("(pooled over 2 pulses)")
+    from organisations.models import AuditEvent
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORTED)
+    assert event.detail.startswith("Pulse 2 (Pulses ")
+    assert "(pooled over 2 pulses)): CSV by domain" in event.detail
 
 
 @pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+1", "-1", "@SUM(1)"])
@@ -172,3 +177,13 @@ def test_it_exports_no_statement_figures_for_several_pulses_pooled(world, make_c
     assert rows
     assert {r["suppressed"] for r in rows} == {"yes"}
     assert {r["mean"] for r in rows} == {""}
+
+
+@pytest.mark.parametrize(
+    ("title", "sheet"),
+    [("History", "Results"), ("Q1/Q2: [draft]?", "Q1 Q2   draft"), ("", "Results")],
+)
+def test_it_gives_an_xlsx_sheet_a_title_excel_accepts(title, sheet):
+    from diagnostics.exports import sheet_title
+
+    assert sheet_title(title) == sheet
