@@ -99,6 +99,8 @@ def test_it_never_makes_a_phone_scroll_sideways(world, make_cycle, respond, phon
     for path in (
         f"/results/compare/{world.root.pk}/?cycle={cycle.pk}",
         f"/results/units/{world.team_a.pk}/?cycle={cycle.pk}",
+        f"/results/trends/{world.north.pk}/",
+        f"/results/lens/{world.root.pk}/?cycle={cycle.pk}",
         "/organisation/people/",
         f"/cycles/{cycle.pk}/",
         "/cycles/questionnaire/",
@@ -108,8 +110,16 @@ def test_it_never_makes_a_phone_scroll_sideways(world, make_cycle, respond, phon
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, (path, overflow)
+        phone.assert_accessible()  # a table that scrolls needs keyboard access on a phone
     phone.go(f"/results/compare/{world.root.pk}/?cycle={cycle.pk}")
     phone.page.wait_for_selector("[data-chart-heatmap] svg.main-svg, [data-chart] svg.main-svg")
     chart_width = phone.page.evaluate("document.querySelector('[data-chart]').offsetWidth")
     assert chart_width >= 720  # nine readable columns, scrolled sideways in their own box
     phone.check("a11y-heatmap-phone")
+    phone.go(f"/results/units/{world.team_a.pk}/?cycle={cycle.pk}")
+    phone.page.wait_for_selector('[data-chart="chart-statements"] svg.main-svg')
+    statements_width = phone.page.evaluate(
+        "document.querySelector('[data-chart=\"chart-statements\"]').offsetWidth"
+    )
+    assert statements_width >= 720  # statement texts readable beside their bars
+    phone.check("a11y-team-dashboard-phone")
