@@ -102,7 +102,7 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     pools = pulse_pools(action.organisation)
     taking_part = pools_taking_part(pools, cycles)
     before_scope = (
-        pool_of(prompting, taking_part or pools)
+        pool_of(prompting, [*taking_part, *pools])  # counted for the unit where it can be
         if prompting.kind == Cycle.Kind.PULSE
         else cycle_scope(prompting)
     )

@@ -14,7 +14,7 @@ from actions.access import interventions_for
 from actions.selectors import suggestions
 from diagnostics import dashboards
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
-from diagnostics.results import DEMOGRAPHIC_FIELDS
+from diagnostics.results import DEMOGRAPHIC_FIELDS, cycle_label
 from organisations.access import get_unit_for, reach_of
 from organisations.audit import record
 from organisations.models import AuditEvent, Role, Unit
@@ -68,13 +68,6 @@ def _record_view(
     )
 
 
-def _what(cycle: Cycle, context: dict[str, Any]) -> str:
-    """The cycle viewed, and for a pulse the pool the page actually showed."""
-    if cycle.kind != Cycle.Kind.PULSE:
-        return cycle.name
-    return f"{cycle.name}: {context['scope'].full_label}"
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Where results start: a single team goes straight to its dashboard."""
@@ -112,7 +105,11 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
         )
     )
     _record_view(
-        request, unit, context["unit_path"], f"Profile, {_what(cycle, context)}", context["filters"]
+        request,
+        unit,
+        context["unit_path"],
+        f"Profile, {cycle_label(cycle, context['scope'])}",
+        context["filters"],
     )
     weak = [row for row in context["rows"] if row.band in ("red", "amber")]
     weak.sort(key=lambda row: (row.band != "red", not row.urgent, row.mean))
@@ -144,7 +141,12 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
             today=timezone.localdate(),
         )
     )
-    _record_view(request, unit, context["unit_path"], f"Unit comparison, {_what(cycle, context)}")
+    _record_view(
+        request,
+        unit,
+        context["unit_path"],
+        f"Unit comparison, {cycle_label(cycle, context['scope'])}",
+    )
     return render(request, "dashboards/compare.html", context)
 
 

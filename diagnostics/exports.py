@@ -7,12 +7,15 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from diagnostics.models import Cycle, Domain
 from diagnostics.results import (
     Cell,
     GroupResult,
     OrganisationResults,
+    Scope,
+    cycle_label,
     results_for_scopes,
     scope_of,
     uses_manager_view,
@@ -46,6 +49,11 @@ class ExportRequest:
     cycle: Cycle
     levels: tuple[str, ...] = LEVELS
     by: str = "domain"
+
+    @cached_property
+    def scope(self) -> Scope:
+        """What the file holds (for a pulse, its pool), read once for the rows and the audit."""
+        return scope_of(self.cycle)
 
 
 def level_of(unit: Unit) -> str:
@@ -99,8 +107,8 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
     in their reach (a team manager: their teams, read through the manager's view).
     """
     cycle = request.cycle
-    scope = scope_of(cycle)
-    label = f"{cycle.name}: {scope.full_label}" if cycle.kind == Cycle.Kind.PULSE else cycle.name
+    scope = request.scope
+    label = cycle_label(cycle, scope)
     (results,) = results_for_scopes(
         cycle.organisation, [scope], with_statements=request.by == "statement"
     )

@@ -136,12 +136,17 @@ def pooled_pulse_scopes(
     ]
 
 
+def periods_from(organisation: Organisation) -> date:
+    """The first day of the organisation's first pooling period: the day it was set up."""
+    return timezone.localdate(organisation.created_at)
+
+
 def pulse_period_of(organisation: Organisation, opens_on: date) -> tuple[date, date]:
     """The organisation's pooling period holding a pulse that opens on `opens_on`."""
     return pulse_period(
         opens_on,
         window_days=organisation.pulse_window_days,
-        periods_from=timezone.localdate(organisation.created_at),
+        periods_from=periods_from(organisation),
     )
 
 
@@ -155,7 +160,7 @@ def pulse_pools(organisation: Organisation) -> list[Scope]:
     return pooled_pulse_scopes(
         list(pulses),
         window_days=organisation.pulse_window_days,
-        periods_from=timezone.localdate(organisation.created_at),
+        periods_from=periods_from(organisation),
     )
 
 
@@ -175,6 +180,13 @@ def scope_of(cycle: Cycle) -> Scope:
     if cycle.kind != Cycle.Kind.PULSE:
         return cycle_scope(cycle)
     return pool_of(cycle, pulse_pools(cycle.organisation))
+
+
+def cycle_label(cycle: Cycle, scope: Scope) -> str:
+    """The cycle's name, and for a pulse the pool shown in its place."""
+    if cycle.kind != Cycle.Kind.PULSE:
+        return cycle.name
+    return f"{cycle.name}: {scope.full_label}"
 
 
 def pool_of(cycle: Cycle, pooled: Sequence[Scope]) -> Scope:

@@ -45,7 +45,7 @@ from diagnostics.models import (
     WorkingPattern,
 )
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_statements
-from diagnostics.results import pulse_period_of, scope_of
+from diagnostics.results import pulse_period_of
 from diagnostics.selectors import (
     Availability,
     availability,
@@ -596,7 +596,7 @@ def record_export(
     level = "all" if export.levels == LEVELS else ", ".join(export.levels)
     what = export.cycle.name
     if export.cycle.kind == Cycle.Kind.PULSE:
-        what += f" ({scope_of(export.cycle).full_label})"  # the pool the file holds
+        what += f" ({export.scope.full_label})"  # the pool the file holds
     record(
         organisation=export.cycle.organisation_id,
         user=user,
