@@ -32,6 +32,29 @@ def make_cycle(world):
 
 
 @pytest.fixture
+def weekly_pulses(world, make_cycle, respond):
+    """Team A's pulses a week apart from today, all in one pooling period, each with the
+    given number of responses."""
+
+    def make(*counts: int) -> list[Cycle]:
+        pulses = []
+        for number, count in enumerate(counts):
+            opens = timezone.localdate() + timedelta(days=7 * number)
+            pulse = make_cycle(
+                unit=world.team_a,
+                kind=Cycle.Kind.PULSE,
+                name=f"Pulse {number + 1}",
+                opens_on=opens,
+                closes_on=opens + timedelta(days=6),
+            )
+            respond(pulse, world.team_a, count)
+            pulses.append(pulse)
+        return pulses
+
+    return make
+
+
+@pytest.fixture
 def full_cycle(make_cycle):
     return make_cycle()
 

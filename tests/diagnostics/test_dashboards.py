@@ -342,21 +342,9 @@ def test_it_gives_every_lens_pair_the_rho_of_its_own_points(db, respond):
 
 
 @pytest.fixture
-def small_pulses(world, make_cycle, respond):
+def small_pulses(weekly_pulses):
     """Four pulses of Team A in one period: three of 3 responses, then one of 1."""
-    pulses = []
-    for number, count in enumerate([3, 3, 3, 1]):
-        opens = timezone.localdate() + timedelta(days=7 * number)
-        pulse = make_cycle(
-            unit=world.team_a,
-            kind=Cycle.Kind.PULSE,
-            name=f"Pulse {number + 1}",
-            opens_on=opens,
-            closes_on=opens + timedelta(days=6),
-        )
-        respond(pulse, world.team_a, count)
-        pulses.append(pulse)
-    return pulses
+    return weekly_pulses(3, 3, 3, 1)
 
 
 def test_it_never_shows_two_pooled_pulses_that_differ_by_a_small_group(

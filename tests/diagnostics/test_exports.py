@@ -2,16 +2,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from diagnostics.exports import COLUMNS
-from diagnostics.models import Cycle
 
 
 @pytest.fixture
@@ -25,6 +22,18 @@ def cycle(world, make_cycle, respond):
 
 def rows_of(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def command_xlsx(cycle, target) -> None:
+    call_command(
+        "export_results",
+        str(cycle.pk),
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+        stdout=io.StringIO(),
+    )
 
 
 def command_csv(*args: str) -> str:
@@ -68,15 +77,7 @@ def test_it_exports_figures_a_person_can_recompute_from_the_raw_answers(cycle):
 
 def test_it_writes_the_same_rows_to_xlsx(cycle, tmp_path):
     target = tmp_path / "out.xlsx"
-    call_command(
-        "export_results",
-        str(cycle.pk),
-        "--format",
-        "xlsx",
-        "--output",
-        str(target),
-        stdout=io.StringIO(),
-    )
+    command_xlsx(cycle, target)
     sheet = load_workbook(target).active
     values = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == COLUMNS
@@ -111,19 +112,8 @@ def test_it_refuses_an_unknown_export_format(world, cycle, client_for):
     assert client_for(world.org_admin).get(url).status_code == 404
 
 
-def test_it_exports_a_pulse_through_its_pool(world, make_cycle, respond):
-    pulses = []
-    for number in range(2):
-        opens = timezone.localdate() + timedelta(days=7 * number)
-        pulse = make_cycle(
-            unit=world.team_a,
-            kind=Cycle.Kind.PULSE,
-            name=f"Pulse {number + 1}",
-            opens_on=opens,
-            closes_on=opens + timedelta(days=6),
-        )
-        respond(pulse, world.team_a, 4)
-        pulses.append(pulse)
+def test_it_exports_a_pulse_through_its_pool(weekly_pulses):
+    pulses = weekly_pulses(4, 4)
     rows = rows_of(command_csv(str(pulses[-1].pk)))
     team_rows = [r for r in rows if r["level"] == "team"]
     assert {r["responses"] for r in team_rows} == {"8"}  # 4 alone would be hidden
@@ -146,33 +136,15 @@ def test_it_keeps_a_name_that_looks_like_a_formula_as_text_in_csv(world, make_cy
 def test_it_keeps_a_name_that_looks_like_a_formula_as_text_in_xlsx(world, make_cycle, tmp_path):
     cycle = make_cycle(unit=world.units["Children's Services"], name="=1+1 [Q1/Q2]")
     target = tmp_path / "out.xlsx"
-    call_command(
-        "export_results",
-        str(cycle.pk),
-        "--format",
-        "xlsx",
-        "--output",
-        str(target),
-        stdout=io.StringIO(),
-    )
+    command_xlsx(cycle, target)
     sheet = load_workbook(target).worksheets[0]
     assert sheet.title == "=1+1  Q1 Q2"
     first = sheet.cell(row=2, column=1)
     assert (first.value, first.data_type) == ("=1+1 [Q1/Q2]", "s")
 
 
-def test_it_exports_no_statement_figures_for_several_pulses_pooled(world, make_cycle, respond):
-    pulses = []
-    for number in range(2):
-        opens = timezone.localdate() + timedelta(days=7 * number)
-        pulse = make_cycle(
-            unit=world.team_a,
-            kind=Cycle.Kind.PULSE,
-            opens_on=opens,
-            closes_on=opens + timedelta(days=6),
-        )
-        respond(pulse, world.team_a, 6)
-        pulses.append(pulse)
+def test_it_exports_no_statement_figures_for_several_pulses_pooled(weekly_pulses):
+    pulses = weekly_pulses(6, 6)
     rows = rows_of(command_csv(str(pulses[-1].pk), "--by", "statement"))
     assert rows
     assert {r["suppressed"] for r in rows} == {"yes"}
