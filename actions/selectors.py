@@ -20,6 +20,7 @@ from diagnostics.results import (
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between
+from disclosure.release import hidden_text
 from organisations.access import Reach
 from organisations.models import Unit
 
@@ -78,6 +79,7 @@ class Figure:
     band: str | None
     n: int | None
     shown: bool
+    hidden: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class BeforeAfter:
 def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     """The action's domain for its unit at the prompting cycle, and at the latest cycle or pooled
     pulse since, each through the anonymity rules of the viewer."""
-    from diagnostics.dashboards import Viewer, cycles_covering, focus_for
+    from diagnostics.dashboards import cycles_covering
 
     if action.cycle is None:
         return BeforeAfter(None, None, None)
@@ -116,10 +118,10 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
         if after_pools:
             after_scope = after_pools[-1]
     scopes = [before_scope] + ([after_scope] if after_scope else [])
-    results = results_for_scopes(action.organisation, scopes, focus=focus_for(reach, action.unit))
+    results = results_for_scopes(action.organisation, scopes, reach=reach)
 
     def figure(index: int, label: str) -> Figure:
-        group = Viewer(reach, results[index]).group(action.unit)
+        group = results[index].group(action.unit)
         cell = group.domains.get(action.domain.code)
         figures = cell.figures if cell else None
         return Figure(
@@ -128,6 +130,7 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
             band=figures.band if figures else None,
             n=figures.n if figures else None,
             shown=figures is not None and figures.mean is not None,
+            hidden="" if figures else hidden_text(cell.hidden if cell else None, k=group.k),
         )
 
     before = figure(0, before_scope.full_label)

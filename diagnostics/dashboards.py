@@ -16,7 +16,6 @@ from django.db.models import Exists, OuterRef, Sum
 from django.urls import reverse
 
 from diagnostics import charts
-from diagnostics.anonymity import FilterRefused, teams_with_visible_comments
 from diagnostics.models import (
     Comment,
     Cycle,
@@ -28,10 +27,7 @@ from diagnostics.models import (
 )
 from diagnostics.results import (
     GroupResult,
-    ManagerView,
-    OrganisationResults,
     Scope,
-    check_demographic_filter,
     cycle_scope,
     load_domains,
     load_units,
@@ -43,8 +39,10 @@ from diagnostics.results import (
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
 from diagnostics.structural import FIGURES, FIGURES_BY_CODE, rate, strongest_first
 from diagnostics.structural_data import figures_for, lens, thresholds_for
+from disclosure.plan import Hidden
+from disclosure.release import hidden_text, teams_with_visible_comments
 from organisations.access import Reach
-from organisations.models import Role, Unit
+from organisations.models import Unit
 from organisations.selectors import readable_path
 
 FRAMING = (
@@ -78,31 +76,6 @@ def default_cycle(cycles: Sequence[Cycle], *, unit: Unit, today: date) -> Cycle 
     return choices[0] if choices else None
 
 
-def managed_teams(reach: Reach) -> list[Unit]:
-    """The teams of someone who only manages teams: they read results through the manager's
-    view (§5). Leaders and org admins read the organisation-wide view, so this is empty."""
-    if reach.is_leader_or_admin:
-        return []
-    return [m.unit for m in reach.memberships if m.role == Role.TEAM_MANAGER and m.unit.is_team]
-
-
-def focus_for(reach: Reach, *units: Unit) -> list[Unit]:
-    """The units a view asks figures for, plus a manager's own teams (their view compares them)."""
-    return [*units, *managed_teams(reach)]
-
-
-class Viewer:
-    """Applies the right anonymity view: a team manager's own view, or the organisation's."""
-
-    def __init__(self, reach: Reach, results: OrganisationResults) -> None:
-        self.results = results
-        own = managed_teams(reach)
-        self.view: ManagerView | None = results.manager_view(own) if own else None
-
-    def group(self, unit: Unit) -> GroupResult:
-        return self.view.group(unit) if self.view else self.results.group(unit)
-
-
 @dataclass
 class DomainRow:
     domain: Domain
@@ -119,6 +92,7 @@ class DomainRow:
     change: Change | None
     previous_mean: str
     figures: list[dict[str, Any]] = field(default_factory=list)
+    hidden: str = ""
 
 
 def _mean(group: GroupResult | None, code: str) -> float | None:
@@ -133,6 +107,15 @@ def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None)
         return None
     issued = Invite.objects.filter(cycle_id__in=cycle_ids, team__path__startswith=unit.path).count()
     return responses / issued if issued else None
+
+
+def breakdown_refusal(reason: Hidden, *, k: int) -> str:
+    if reason is Hidden.PROTECTS_OTHERS:
+        return (
+            f"Showing this breakdown would let someone work out the answers of fewer than {k} "
+            "people (by comparing it with other figures), so it cannot be shown."
+        )
+    return f"This breakdown leaves fewer than {k} responses, so it cannot be shown."
 
 
 def profile(
@@ -164,51 +147,42 @@ def profile(
     # The dashboard shows the latest few pooled periods; the trends page shows them all.
     pooled = pooled[-DASHBOARD_PULSES:]
 
-    filter_error = None
-    if filters:
-        try:
-            check_demographic_filter(organisation, unit, current.cycle_ids, filters)
-        except FilterRefused as exc:
-            filter_error = str(exc)
-            filters = {}
-
-    if filters:
-        # A breakdown applies to every figure on the page, so the earlier result it is compared
-        # with must pass the same check, or be left out; the pulse trend is not broken down.
-        pooled = []
-        if previous is not None:
-            try:
-                check_demographic_filter(organisation, unit, previous.cycle_ids, filters)
-            except FilterRefused:
-                previous, previous_label = None, ""
-
-    # Pulses rotate their statements: across several pulses, one statement's figures come from
-    # some of them only, and the domain less that statement would single out the rest (§5).
-    statements_shown = current.kind != Cycle.Kind.PULSE or current.pulse_count == 1
     units = load_units(organisation)
     domains = load_domains()
     scopes = [current, *([previous] if previous else []), *pooled]
     all_results = results_for_scopes(
         organisation,
         scopes,
-        with_statements=statements_shown,
+        reach=reach,
+        with_statements=True,
         statements_for=current,
-        filters=filters,
         units=units,
         domains=domains,
-        focus=focus_for(reach, unit),
     )
     by_key = {r.scope.key: r for r in all_results}
     results = by_key[current.key]
-    viewer = Viewer(reach, results)
-    group = viewer.group(unit)
+    group = results.group(unit)
+    filter_error = None
+    if filters:
+        broken_down = results.breakdown(unit, filters)
+        if broken_down.hidden is None:
+            group = broken_down
+        else:
+            filter_error = breakdown_refusal(broken_down.hidden, k=results.k)
+            filters = {}
+    if filters:
+        # A breakdown is shown on its own: markers, the earlier result and the pulse trend
+        # would each be another group's breakdown, so they are not drawn (§5).
+        previous, previous_label, pooled = None, "", []
     names = {u.path: u.name for u in units}
     parent_path = unit.path[: -Unit.steplen]
     parent = next((u for u in units if u.path == parent_path), None) if unit.depth > 1 else None
     root = next(u for u in units if u.depth == 1)
-    parent_group = viewer.group(parent) if parent is not None and parent.depth > 1 else None
-    org_group = viewer.group(root) if root.pk != unit.pk else None
-    previous_group = Viewer(reach, by_key[previous.key]).group(unit) if previous else None
+    parent_group = (
+        results.group(parent) if parent is not None and parent.depth > 1 and not filters else None
+    )
+    org_group = results.group(root) if root.pk != unit.pk and not filters else None
+    previous_group = by_key[previous.key].group(unit) if previous else None
 
     figure_values: dict[str, Decimal | None] = {}
     thresholds = thresholds_for(organisation)
@@ -251,6 +225,7 @@ def profile(
                 change=change,
                 previous_mean=display_mean(_mean(previous_group, domain.code)),
                 figures=related,
+                hidden="" if figures else hidden_text(cell.hidden, k=results.k),
             )
         )
 
@@ -276,7 +251,7 @@ def profile(
                 row.domain.name,
                 _mean(group, row.domain.code),
                 row.band,
-                f"fewer than {k} responses",
+                row.hidden,
             )
             for row in rows
         ],
@@ -312,6 +287,7 @@ def profile(
                 "amber": display_percent(figures.amber_share) if figures else "",
                 "green": display_percent(figures.green_share) if figures else "",
                 "urgent": bool(figures and figures.urgent),
+                "hidden": "" if figures else hidden_text(cell.hidden, k=results.k),
             }
         )
     distribution = [
@@ -328,7 +304,7 @@ def profile(
 
     pulse_points = []
     for scope in pooled:
-        pooled_group = Viewer(reach, by_key[scope.key]).group(unit)
+        pooled_group = by_key[scope.key].group(unit)
         pulse_points.append((scope, pooled_group))
     trend_chart = None
     if any(g.shown for _, g in pulse_points):
@@ -366,7 +342,7 @@ def profile(
                 f"{max(organisation.comment_threshold, k)} responses."
             )
 
-    rate_value = _response_rate(current.cycle_ids, unit, group.responses)
+    rate_value = None if filters else _response_rate(current.cycle_ids, unit, group.responses)
     return {
         "framing": FRAMING,
         "unit": unit,
@@ -387,7 +363,7 @@ def profile(
         "low_response_rate": rate_value is not None and rate_value < LOW_RESPONSE_RATE,
         "profile_chart": profile_chart,
         "statement_rows": statement_rows,
-        "statements_shown": statements_shown,
+        "statements_shown": not filters,
         "distribution_chart": distribution_chart,
         "pulse_points": [
             {
@@ -406,7 +382,6 @@ def profile(
         "comments_note": comments_note,
         "filters": filters,
         "filter_error": filter_error,
-        "is_manager_view": isinstance(viewer.view, ManagerView),
     }
 
 
@@ -424,7 +399,7 @@ def compare(
         else cycle_scope(cycle)
     )
     (results,) = results_for_scopes(
-        organisation, [scope], units=units, domains=domains, focus=[unit]
+        organisation, [scope], reach=reach, units=units, domains=domains
     )
     names = {u.path: u.name for u in units}
     children = [
@@ -438,13 +413,19 @@ def compare(
         group = results.group(child)
         cells = []
         for domain in domains:
-            figures = group.domains[domain.code].figures
+            cell = group.domains[domain.code]
+            figures = cell.figures
             cells.append(
                 {
                     "mean": figures.mean if figures else None,
                     "display": display_mean(figures.mean) if figures else "",
                     "band": figures.band if figures else None,
                     "urgent": bool(figures and figures.urgent),
+                    "hidden": (
+                        ""
+                        if figures
+                        else hidden_text(group.domains[domain.code].hidden, k=results.k)
+                    ),
                 }
             )
         link = (
@@ -457,6 +438,7 @@ def compare(
                 "unit": child,
                 "link": link,
                 "responses": group.responses,
+                "responses_text": results.count_text(child),
                 "index": group.index,
                 "cells": cells,
                 "taking_part": results.response_counts.get(child.path, 0) > 0 or child.is_team,
@@ -527,14 +509,14 @@ def trends(*, reach: Reach, unit: Unit, cycles: Sequence[Cycle], today: date) ->
         [*full_scopes, *pooled],
         units=units,
         domains=domains,
-        focus=focus_for(reach, unit),
+        reach=reach,
     )
     by_key = {r.scope.key: r for r in all_results}
 
     def series(scopes: Sequence[Scope]) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str]:
         points: list[dict[str, Any]] = []
         for scope in scopes:
-            group = Viewer(reach, by_key[scope.key]).group(unit)
+            group = by_key[scope.key].group(unit)
             points.append(
                 {
                     "label": scope.label,
@@ -584,7 +566,7 @@ def structural_lens(
     units = load_units(organisation)
     domains = load_domains()
     (results,) = results_for_scopes(
-        organisation, [cycle_scope(cycle)], units=units, domains=domains
+        organisation, [cycle_scope(cycle)], reach=reach, units=units, domains=domains
     )
     teams = [u for u in units if u.is_team and u.path.startswith(unit.path) and reach.reaches(u)]
     lens_results = lens(results, figures_for([cycle.pk]), cycle_id=cycle.pk, teams=teams)

@@ -18,7 +18,6 @@ from diagnostics.results import (
     cycle_label,
     results_for_scopes,
     scope_of,
-    uses_manager_view,
 )
 from diagnostics.scoring import display_mean, display_percent
 from organisations.access import Reach
@@ -104,13 +103,13 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
     """Rows for the cycle's organisation, its units and its teams, in tree order.
 
     `reach=None` (the command line) exports everything; a signed-in person gets only the units
-    in their reach (a team manager: their teams, read through the manager's view).
+    in their reach, with the figures the disclosure engine releases to them on every page.
     """
     cycle = request.cycle
     scope = request.scope
     label = cycle_label(cycle, scope)
     (results,) = results_for_scopes(
-        cycle.organisation, [scope], with_statements=request.by == "statement"
+        cycle.organisation, [scope], reach=reach, with_statements=request.by == "statement"
     )
     names = {unit.path: unit.name for unit in results.units.values()}
     cycle_unit_path = cycle.unit.path
@@ -126,13 +125,6 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
             p.startswith(unit.path) for p in team_paths
         )
 
-    manager_teams = []
-    if reach is not None:
-        manager_teams = [
-            u for u in results.units.values() if u.is_team and uses_manager_view(reach, u)
-        ]
-    view = results.manager_view(manager_teams) if manager_teams else None
-
     for level in LEVELS:
         if level not in request.levels:
             continue
@@ -141,7 +133,7 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
                 continue
             if reach is not None and not reach.reaches(unit):
                 continue
-            group = view.group(unit) if view is not None else results.group(unit)
+            group = results.group(unit)
             path = readable_path(unit, names)
             yield from _group_rows(label, group, path, level, request.by, domains, results)
 
@@ -159,14 +151,10 @@ def _group_rows(
         for code, cell in group.domains.items():
             yield _cell_row(label, path, level, domains[code].name, "", cell)
         return
-    # Pulses rotate their statements, so in a pool of several pulses one statement's figures
-    # come from some of the pulses only, and its domain less it would single out the rest.
-    mixed_pulses = results.scope.kind == Cycle.Kind.PULSE and len(results.scope.cycle_ids) > 1
     for code, cell in group.statements.items():
         domain_code = results.statement_domains.get(code, "")
         domain_name = domains[domain_code].name if domain_code in domains else ""
-        shown = Cell(figures=None, n=cell.n) if mixed_pulses else cell
-        yield _cell_row(label, path, level, domain_name, code, shown)
+        yield _cell_row(label, path, level, domain_name, code, cell)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -1,13 +1,13 @@
-"""Results: figures aggregated in SQL, rolled up the tree, and passed through anonymity.
+"""Results: figures aggregated in SQL, rolled up the tree, and released by the disclosure engine.
 
-The database aggregates responses to one row per team, cycle and domain (and, when asked, per
-team, cycle and statement); units add up their teams' tallies; `diagnostics.scoring.figures_of`
-turns a tally into figures and `diagnostics.anonymity` decides which figures may be shown. The
-number of queries does not depend on the number of teams.
+The database aggregates responses to one row per team, cycle and domain and per team, cycle and
+statement (from the running tallies); units add up their teams' tallies;
+`diagnostics.scoring.figures_of` turns a tally into figures, and `disclosure` decides, for one
+viewer over everything their reach lets them see, which figures may leave the server, rounded
+at release. The number of queries does not depend on the number of teams.
 
 A *scope* is a set of cycles whose responses are read together: one full cycle, or the pulses
-pooled over a window. Anonymity is always worked out over the whole organisation's tree, then
-each viewer sees the part in their reach.
+pooled in one period. Scopes never share a response, so each is decided on its own.
 """
 
 from __future__ import annotations
@@ -17,23 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
-from itertools import combinations
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Model, Q, Sum, When
-from django.db.models.functions import Substr
+from django.db.models import Count, Model, Sum
 from django.utils import timezone
 
-from diagnostics.anonymity import (
-    FilterRefused,
-    TreeNode,
-    check_filter,
-    effective_k,
-    filter_subsets,
-    nested_view,
-    suppress_tree,
-)
 from diagnostics.models import (
     Answer,
     Cycle,
@@ -52,8 +41,24 @@ from diagnostics.scoring import (
     conditions_index,
     figures_of,
 )
+from disclosure.plan import (
+    BreakdownInput,
+    Demographics,
+    Hidden,
+    Plan,
+    PlanInput,
+    decide,
+    plan_breakdowns,
+)
+from disclosure.release import (
+    FilterRefused,
+    count_band,
+    effective_k,
+    hidden_text,
+    released,
+)
 from organisations.access import Reach
-from organisations.models import Organisation, Role, Unit
+from organisations.models import Organisation, Unit
 
 DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 
@@ -194,19 +199,10 @@ def pool_of(cycle: Cycle, pooled: Sequence[Scope]) -> Scope:
     return next((scope for scope in pooled if cycle.pk in scope.cycle_ids), cycle_scope(cycle))
 
 
-def _demographic_q(filters: Mapping[str, str], prefix: str = "") -> Q:
-    condition = Q()
-    for name, value in filters.items():
-        if name not in DEMOGRAPHIC_FIELDS:
-            raise FilterRefused(f"Unknown breakdown “{name}”.")
-        condition &= Q(**{f"{prefix}{name}": value})
-    return condition
-
-
 @dataclass
 class Aggregates:
-    """Counts and tallies from SQL, per cycle, by node: a team, or with a focus, a bucket
-    (a unit whose parent is on the focus chain, holding all the teams below it)."""
+    """Counts and tallies from SQL, per cycle, by node: a team the viewer reaches, or a bucket
+    of teams outside their reach (see `viewer_nodes`)."""
 
     responses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     domains: dict[int, list[tuple[str, int, Tally]]] = field(default_factory=dict)
@@ -246,161 +242,11 @@ class Aggregates:
         return sums
 
 
-def focus_chain(focus: Sequence[Unit]) -> set[str]:
-    """Every focus unit and its ancestors: the only nodes whose figures a view asks for, with
-    their children (the buckets)."""
-    chain: set[str] = set()
-    for unit in focus:
-        chain.update(unit.ancestor_paths())
-        chain.add(unit.path)
-    return chain
-
-
-def _bucket(focus: Sequence[Unit] | None, path_field: str) -> Any:
-    """The node each team's rows add up under: itself, or the child of the deepest focus-chain
-    unit above it. Siblings along the chain are all that complementary suppression needs."""
-    if not focus:
-        return F(path_field)
-    whens = [
-        When(
-            **{f"{path_field}__startswith": path},
-            then=Substr(path_field, 1, len(path) + Unit.steplen),
-        )
-        for path in sorted(focus_chain(focus), key=len, reverse=True)
-    ]
-    return Case(*whens, default=F(path_field), output_field=CharField())
-
-
 def _by_cycle(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
     grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for cycle_id, *rest in rows:
         grouped[cycle_id].append(tuple(rest))
     return grouped
-
-
-def aggregate(
-    cycle_ids: Iterable[int],
-    *,
-    filters: Mapping[str, str] | None = None,
-    with_statements: bool = False,
-    statement_cycle_ids: Iterable[int] | None = None,
-    focus: Sequence[Unit] | None = None,
-    units: Sequence[Unit] | None = None,
-) -> Aggregates:
-    """Two or three grouped queries, whatever the number of teams.
-
-    Without demographic filters the running tallies (kept at submission) are summed; with
-    filters, the per-response rows. Statement tallies are read for `statement_cycle_ids`
-    (default: all the cycles) when `with_statements` is set.
-    """
-    cycle_ids = list(cycle_ids)
-    filters = filters or {}
-    result = Aggregates()
-    if not cycle_ids:
-        return result
-    statement_cycles = cycle_ids if statement_cycle_ids is None else list(statement_cycle_ids)
-    # Grouped value querysets over either the raw rows or the tallies.
-    responses: Any
-    domains: Any
-    statements: Any
-    if filters:
-        responses = (
-            Response.objects.filter(cycle_id__in=cycle_ids, **_filter_kwargs(filters, ""))
-            .annotate(node=_bucket(focus, "team__path"))
-            .values("cycle_id", "node")
-            .annotate(n=Count("pk"))
-        )
-        domains = (
-            DomainScore.objects.filter(
-                cycle_id__in=cycle_ids, **_filter_kwargs(filters, "response__")
-            )
-            .annotate(node=_bucket(focus, "team__path"))
-            .values("cycle_id", "node", "domain_id")
-            .annotate(
-                scored=Count("score"),
-                total=Sum("score"),
-                red=Sum("red"),
-                amber=Sum("amber"),
-                green=Sum("green"),
-            )
-        )
-        statements = (
-            Answer.objects.filter(
-                response__cycle_id__in=statement_cycles, **_filter_kwargs(filters, "response__")
-            )
-            .annotate(node=_bucket(focus, "response__team__path"), cycle_id=F("response__cycle_id"))
-            .values("cycle_id", "node", "statement__code")
-            .annotate(
-                answered=Count("pk"),
-                total=Sum("score"),
-                red=Count("pk", filter=Q(score__lte=2)),
-                amber=Count("pk", filter=Q(score__gte=3, score__lte=4)),
-                green=Count("pk", filter=Q(score__gte=5)),
-            )
-        )
-    else:
-        return _aggregate_tallies(
-            cycle_ids,
-            statement_cycles if with_statements else [],
-            _node_mapping(focus, cycle_ids, units),
-        )
-    result.responses = _by_cycle(
-        (row["cycle_id"], row["node"], row["n"]) for row in responses.order_by()
-    )
-    result.domains = _by_cycle(
-        (
-            row["cycle_id"],
-            row["node"],
-            row["domain_id"],
-            Tally(
-                responses=row["scored"] or 0,
-                score_total=row["total"] or 0.0,
-                red=row["red"] or 0,
-                amber=row["amber"] or 0,
-                green=row["green"] or 0,
-            ),
-        )
-        for row in domains.order_by()
-    )
-    if with_statements:
-        result.statements = _by_cycle(
-            (
-                row["cycle_id"],
-                row["node"],
-                row["statement__code"],
-                Tally(
-                    responses=row["answered"] or 0,
-                    score_total=float(row["total"] or 0),
-                    red=row["red"] or 0,
-                    amber=row["amber"] or 0,
-                    green=row["green"] or 0,
-                ),
-            )
-            for row in statements.order_by()
-        )
-    return result
-
-
-def _node_mapping(
-    focus: Sequence[Unit] | None, cycle_ids: Sequence[int], units: Sequence[Unit] | None
-) -> list[tuple[int, str]]:
-    """(team id, node path) for every team of the cycles' organisation."""
-    if units is not None:
-        teams = [(unit.pk, unit.path) for unit in units if unit.is_team]
-    else:
-        teams = list(
-            Unit.objects.filter(organisation__cycles__id__in=cycle_ids, is_team=True)
-            .distinct()
-            .values_list("pk", "path")
-        )
-    if not focus:
-        return list(teams)
-    chain = sorted(focus_chain(focus), key=len, reverse=True)
-    mapping = []
-    for team_id, path in teams:
-        deepest = next((c for c in chain if path.startswith(c)), None)
-        mapping.append((team_id, path if deepest is None else path[: len(deepest) + Unit.steplen]))
-    return mapping
 
 
 def _aggregate_tallies(
@@ -467,10 +313,11 @@ def _filter_kwargs(filters: Mapping[str, str], prefix: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Cell:
-    """One figure as a viewer may see it: `figures` is None when it is suppressed."""
+    """One figure as a viewer may see it: `figures` (rounded at release) is None when hidden,
+    and `hidden` says why."""
 
     figures: Figures | None
-    n: int
+    hidden: Hidden | None = None
 
     @property
     def shown(self) -> bool:
@@ -479,26 +326,73 @@ class Cell:
 
 @dataclass(frozen=True)
 class GroupResult:
-    """A unit's figures over one scope, after anonymity."""
+    """A unit's figures over one scope, as one viewer may see them."""
 
     unit: Unit
     scope: Scope
     k: int
-    responses: int | None  # None when suppressed
+    responses: int | None  # None when hidden
     domains: dict[str, Cell]  # by domain code
     statements: dict[str, Cell]  # by statement code
     index: int | None
     pulses_pooled: int | None
+    hidden: Hidden | None = None
+    breakdown: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
         return self.responses is not None
 
+    @property
+    def hidden_text(self) -> str:
+        return hidden_text(self.hidden, k=self.k)
+
+
+def family_order(
+    units: Sequence[Unit], reach: Reach | None, counts: Mapping[str, int]
+) -> tuple[list[str], list[str]]:
+    """The viewer's family in priority order, and the part of it they reach (whose pages, and
+    so breakdowns, they can open). See `disclosure.plan` for why this order."""
+    paths = sorted(unit.path for unit in units)
+    if not paths:
+        return [], []
+    roots = root_paths(units, reach)
+    reached = [p for p in paths if any(p.startswith(root) for root in roots)]
+    by_parent: dict[str, list[str]] = defaultdict(list)
+    for path in reached:
+        by_parent[path[: -Unit.steplen]].append(path)
+    order: list[str] = []
+    level = sorted(roots)
+    while level:
+        order.extend(level)
+        level = [
+            child
+            for parent in level
+            for child in sorted(by_parent.get(parent, []), key=lambda p: (-counts.get(p, 0), p))
+        ]
+    above = {
+        path[:end]
+        for path in roots
+        for end in range(Unit.steplen, len(path), Unit.steplen)
+        if path[:end] not in roots
+    }
+    order.extend(sorted(above, key=lambda p: (-len(p), p)))
+    return order, reached
+
+
+def root_paths(units: Sequence[Unit], reach: Reach | None) -> list[str]:
+    """The units a viewer reaches with everything below them (the whole organisation for the
+    command line)."""
+    if reach is None:
+        return [min((unit.path for unit in units), key=len)]
+    return [unit.path for unit in reach.top_units]
+
 
 class OrganisationResults:
-    """Every unit's figures for one scope, with the organisation-wide anonymity rules applied.
+    """One viewer's figures for one scope: the organisation's counts, decided by the disclosure
+    engine over everything this viewer can see (`plan`).
 
-    Built from one set of aggregates; several scopes can share them (see `ResultsSeries`).
+    Built from one set of aggregates; several scopes can share them (see `results_for_scopes`).
     """
 
     def __init__(
@@ -509,23 +403,19 @@ class OrganisationResults:
         domains: Sequence[Domain],
         scope: Scope,
         aggregates: Aggregates,
-        statement_domains: Mapping[str, str] | None = None,
-        focus: Sequence[Unit] | None = None,
+        statement_domains: Mapping[str, str],
+        reach: Reach | None,
+        with_statements: bool = True,
     ) -> None:
         self.organisation = organisation
         self.k = effective_k(organisation.anonymity_threshold)
         self.units = {unit.path: unit for unit in units}
-        if focus:
-            chain = focus_chain(focus)
-            self.resolvable = {
-                path for path in self.units if path in chain or path[: -Unit.steplen] in chain
-            }
-        else:
-            self.resolvable = set(self.units)
         self.domains = list(domains)
         self.scope = scope
+        self.reach = reach
+        self.with_statements = with_statements
         self._aggregates = aggregates
-        self.statement_domains = dict(statement_domains or {})
+        self.statement_domains = dict(statement_domains)
 
     # -- totals per unit: sums of the nodes' tallies up the tree --------------------------
 
@@ -538,9 +428,23 @@ class OrganisationResults:
             yield from ((cycle_id, *row) for row in table.get(cycle_id, ()))
 
     @cached_property
+    def node_counts(self) -> dict[tuple[str, int], int]:
+        counts: dict[tuple[str, int], int] = defaultdict(int)
+        for cycle_id, node, n in self._rows(self._aggregates.responses):
+            counts[(node, cycle_id)] += n
+        return counts
+
+    @cached_property
+    def node_answers(self) -> dict[tuple[str, int, str], int]:
+        answers: dict[tuple[str, int, str], int] = defaultdict(int)
+        for cycle_id, node, code, tally in self._rows(self._aggregates.statements):
+            answers[(node, cycle_id, code)] += tally.answered
+        return answers
+
+    @cached_property
     def response_counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
-        for _cycle_id, node, n in self._rows(self._aggregates.responses):
+        for (node, _cycle), n in self.node_counts.items():
             for path in self._ancestor_paths(node):
                 counts[path] += n
         return counts
@@ -581,106 +485,97 @@ class OrganisationResults:
 
     @cached_property
     def statement_codes(self) -> list[str]:
-        codes = {row[1] for rows in self._aggregates.statements.values() for row in rows}
+        codes = {code for (_node, _cycle, code), n in self.node_answers.items() if n}
         return sorted(codes, key=lambda c: (self.statement_domains.get(c, ""), c))
 
-    # -- anonymity --------------------------------------------------------------------------
-
-    def _tree(self, count_of: Mapping[str, int]) -> dict[str, TreeNode]:
-        """The tree over the nodes this view resolves (all units, or the focus chain and the
-        children of its units): enough for every decision about those nodes."""
-        nodes: dict[str, TreeNode] = {}
-        for path in self.resolvable:
-            parent = path[: -Unit.steplen] or None
-            nodes[path] = TreeNode(
-                parent=parent if parent in self.resolvable else None, n=count_of.get(path, 0)
-            )
-        return nodes
+    # -- the disclosure engine's decisions --------------------------------------------------
 
     @cached_property
+    def _family(self) -> tuple[list[str], list[str]]:
+        return family_order(list(self.units.values()), self.reach, self.response_counts)
+
+    @property
+    def resolvable(self) -> set[str]:
+        return set(self._family[0])
+
+    @cached_property
+    def plan_input(self) -> PlanInput:
+        domain_ids = {domain.code: domain.pk for domain in self.domains}
+        return PlanInput(
+            k=self.k,
+            order=self._family[0],
+            responses=self.node_counts,
+            answers=self.node_answers,
+            statement_domains={
+                code: domain_ids[domain]
+                for code, domain in self.statement_domains.items()
+                if domain in domain_ids
+            },
+            domain_order=[domain.pk for domain in self.domains],
+            step=Unit.steplen,
+        )
+
+    @cached_property
+    def plan(self) -> Plan:
+        return decide(self.plan_input, with_statements=self.with_statements)
+
+    @property
     def shown_groups(self) -> set[str]:
-        return suppress_tree(self._tree(self.response_counts), k=self.k)
+        return {path for path, reason in self.plan.groups.items() if reason is None}
 
-    @cached_property
-    def _hidden_groups(self) -> set[str]:
-        return self.resolvable - self.shown_groups
+    # -- what the viewer sees ---------------------------------------------------------------
 
-    @cached_property
-    def domain_counts(self) -> dict[int, dict[str, int]]:
-        """Domain id → unit path → responses with a score in that domain."""
-        counts: dict[int, dict[str, int]] = {domain.pk: {} for domain in self.domains}
-        for (path, domain_id), tally in self.domain_tallies.items():
-            counts.setdefault(domain_id, {})[path] = tally.responses
-        return counts
-
-    @cached_property
-    def shown_domains(self) -> dict[int, set[str]]:
-        hidden = self._hidden_groups
-        if not self.shown_groups:  # nothing is shown at all: no domain figure can be
-            return {domain.pk: set() for domain in self.domains}
-        return {
-            domain_id: suppress_tree(self._tree(counts), k=self.k, forced_hidden=hidden)
-            for domain_id, counts in self.domain_counts.items()
-        }
-
-    @cached_property
-    def shown_statements(self) -> dict[str, set[str]]:
-        by_code: dict[str, dict[str, int]] = defaultdict(dict)
-        for (path, code), tally in self.statement_tallies.items():
-            by_code[code][path] = tally.responses
-        return {
-            code: suppress_tree(self._tree(counts), k=self.k, forced_hidden=self._hidden_groups)
-            for code, counts in by_code.items()
-        }
-
-    def manager_view(self, own_teams: Iterable[Unit]) -> ManagerView:
-        return ManagerView(self, list(own_teams))
-
-    # -- what a viewer sees -----------------------------------------------------------------
-
-    def group(
-        self,
-        unit: Unit,
-        *,
-        shown_groups: set[str] | None = None,
-        shown_domains: Mapping[int, set[str]] | None = None,
-        shown_statements: Mapping[str, set[str]] | None = None,
-    ) -> GroupResult:
+    def group(self, unit: Unit) -> GroupResult:
         if unit.path not in self.resolvable:
-            raise ValueError(f"{unit} is outside this view's focus; load results for it.")
-        groups = self.shown_groups if shown_groups is None else shown_groups
-        domain_sets = self.shown_domains if shown_domains is None else shown_domains
-        statement_sets = self.shown_statements if shown_statements is None else shown_statements
+            raise ValueError(f"{unit} is outside this viewer's reach.")
+        plan = self.plan
         path = unit.path
-        group_shown = path in groups
+        group_hidden = plan.group(path)
+        responses = self.response_counts.get(path, 0)
+        if group_hidden is None and not responses:
+            group_hidden = Hidden.NO_RESPONSES
         domains: dict[str, Cell] = {}
         for domain in self.domains:
             tally = self.domain_tallies.get((path, domain.pk), EMPTY_TALLY)
-            visible = group_shown and path in domain_sets.get(domain.pk, set())
-            domains[domain.code] = Cell(figures_of(tally) if visible else None, tally.responses)
-        statements: dict[str, Cell] = {}
-        for code in self.statement_codes:
-            tally = self.statement_tallies.get((path, code), EMPTY_TALLY)
-            visible = group_shown and path in statement_sets.get(code, set())
-            statements[code] = Cell(figures_of(tally) if visible else None, tally.responses)
-        asked = [cell for cell in domains.values() if cell.n or cell.shown]
-        index = None
-        if group_shown and asked and all(cell.shown for cell in asked):
-            index = conditions_index(
-                cell.figures.mean
-                for cell in asked
-                if cell.figures and cell.figures.mean is not None
+            reason = plan.domain(path, domain.pk)
+            domains[domain.code] = (
+                Cell(released(figures_of(tally), n=responses))
+                if reason is None and tally.responses
+                else Cell(None, reason or Hidden.NO_RESPONSES)
             )
-        return GroupResult(
+        statements: dict[str, Cell] = {}
+        if plan.statements_planned:
+            for code in self.statement_codes:
+                tally = self.statement_tallies.get((path, code), EMPTY_TALLY)
+                reason = plan.statement(path, code)
+                statements[code] = (
+                    Cell(released(figures_of(tally)))
+                    if reason is None and tally.responses
+                    else Cell(None, reason or Hidden.NO_RESPONSES)
+                )
+        return _group_result(
             unit=unit,
             scope=self.scope,
             k=self.k,
-            responses=self.response_counts.get(path, 0) if group_shown else None,
+            hidden=group_hidden,
+            responses=responses,
             domains=domains,
             statements=statements,
-            index=index,
-            pulses_pooled=len(self.pulses_by_unit.get(path, set())) if group_shown else None,
+            pulses=len(self.pulses_by_unit.get(path, set())),
+            asked={
+                domain.code
+                for domain in self.domains
+                if self.domain_tallies.get((path, domain.pk), EMPTY_TALLY).answered
+            },
         )
+
+    def count_text(self, unit: Unit) -> str:
+        """A group's response count as this viewer may read it: exact where its figures are
+        shown, otherwise only which side of k it is."""
+        n = self.response_counts.get(unit.path, 0)
+        if unit.path in self.resolvable and self.plan.group(unit.path) is None and n:
+            return str(n)
+        return count_band(n, k=self.k)
 
     def children_of(self, unit: Unit) -> list[Unit]:
         return sorted(
@@ -692,73 +587,181 @@ class OrganisationResults:
             key=lambda u: (not u.is_team, u.name.lower()),
         )
 
+    # -- breakdowns ---------------------------------------------------------------------------
 
-class ManagerView:
-    """A team manager's view: their own teams (when at least k), and outer groups only when
-    every difference from an own team is 0 or at least k (§5, the manager's view)."""
-
-    def __init__(self, results: OrganisationResults, own_teams: list[Unit]) -> None:
-        self.results = results
-        self.own_teams = own_teams
-
-    def _allowed(self, counts: Mapping[str, int], globally_shown: set[str]) -> set[str]:
-        k = self.results.k
-        shown: set[str] = set()
-        for team in self.own_teams:
-            chain = [
-                (path, counts.get(path, 0))
-                for path in reversed(self.results._ancestor_paths(team.path))
-            ]
-            shown |= nested_view(chain, k=k, allowed=globally_shown)
-        # Outer groups must also be safe against every combination of shown groups below them.
-        for outer in sorted(shown, key=len, reverse=True):
-            below = [p for p in shown if p != outer and p.startswith(outer)]
-            for size in range(2, len(below) + 1):
-                for combo in combinations(below, size):
-                    if any(a != b and b.startswith(a) for a in combo for b in combo):
-                        continue  # nested groups overlap: not a difference anyone can take
-                    residual = counts.get(outer, 0) - sum(counts.get(p, 0) for p in combo)
-                    if not (residual == 0 or residual >= k):
-                        shown.discard(outer)
-        return shown
-
-    @cached_property
-    def shown_groups(self) -> set[str]:
-        return self._allowed(self.results.response_counts, self.results.shown_groups)
-
-    @cached_property
-    def shown_domains(self) -> dict[int, set[str]]:
-        result = {}
-        for domain in self.results.domains:
-            counts = self.results.domain_counts.get(domain.pk, {})
-            allowed = self._allowed(counts, self.results.shown_domains[domain.pk])
-            result[domain.pk] = allowed & self.shown_groups
-        return result
-
-    @cached_property
-    def shown_statements(self) -> dict[str, set[str]]:
-        result = {}
-        for code, globally in self.results.shown_statements.items():
-            counts = {
-                path: t.responses
-                for (path, c), t in self.results.statement_tallies.items()
-                if c == code
-            }
-            result[code] = self._allowed(counts, globally) & self.shown_groups
-        return result
-
-    def group(self, unit: Unit) -> GroupResult:
-        return self.results.group(
-            unit,
-            shown_groups=self.shown_groups,
-            shown_domains=self.shown_domains,
-            shown_statements=self.shown_statements,
+    def breakdown(self, unit: Unit, filters: Mapping[str, str]) -> GroupResult:
+        """The unit's domain figures among the responses that gave these demographic answers,
+        as far as the engine lets this viewer see them (no statement figures: a breakdown shows
+        domains). Reads the responses' rows (four queries)."""
+        if unit.path not in self._family[1]:
+            raise ValueError(f"{unit} is outside this viewer's reach.")
+        for name in filters:
+            if name not in DEMOGRAPHIC_FIELDS:
+                raise FilterRefused(f"Unknown breakdown “{name}”.")
+        wanted = tuple(
+            (index, filters[name])
+            for index, name in enumerate(DEMOGRAPHIC_FIELDS)
+            if name in filters
+        )
+        full_plan = (
+            self.plan
+            if self.plan.statements_planned
+            else decide(self.plan_input, with_statements=True)
+        )
+        decision = plan_breakdowns(
+            self.plan_input,
+            full_plan,
+            breakdown_input(self.scope.cycle_ids, self._node_of),
+            groups=self._family[1],
+            wanted=(unit.path, wanted),
+        )
+        tallies = _breakdown_tallies(self.scope.cycle_ids, unit, filters)
+        domains: dict[str, Cell] = {}
+        for domain in self.domains:
+            tally = tallies.get(domain.pk, EMPTY_TALLY)
+            reason = decision.domains.get(domain.pk)
+            domains[domain.code] = (
+                Cell(released(figures_of(tally), n=decision.responses))
+                if reason is None and tally.responses
+                else Cell(None, reason or Hidden.NO_RESPONSES)
+            )
+        return _group_result(
+            unit=unit,
+            scope=self.scope,
+            k=self.k,
+            hidden=decision.group,
+            responses=decision.responses,
+            domains=domains,
+            statements={},
+            pulses=len(self.pulses_by_unit.get(unit.path, set())),
+            asked={
+                domain.code
+                for domain in self.domains
+                if tallies.get(domain.pk, EMPTY_TALLY).answered
+            },
+            breakdown=filters,
         )
 
+    @cached_property
+    def _node_of(self) -> dict[int, str]:
+        return dict(viewer_nodes(list(self.units.values()), self.reach))
 
-def uses_manager_view(reach: Reach, unit: Unit) -> bool:
-    """Team managers (and only they) read their team through the manager's view."""
-    return reach.role_at(unit) == Role.TEAM_MANAGER
+
+def _group_result(
+    *,
+    unit: Unit,
+    scope: Scope,
+    k: int,
+    hidden: Hidden | None,
+    responses: int,
+    domains: dict[str, Cell],
+    statements: dict[str, Cell],
+    pulses: int,
+    asked: set[str],
+    breakdown: Mapping[str, str] | None = None,
+) -> GroupResult:
+    index = None
+    if hidden is None and asked and all(domains[code].shown for code in asked):
+        index = conditions_index(
+            cell.figures.mean
+            for code in asked
+            if (cell := domains[code]).figures and cell.figures.mean is not None
+        )
+    return GroupResult(
+        unit=unit,
+        scope=scope,
+        k=k,
+        responses=responses if hidden is None else None,
+        domains=domains,
+        statements=statements,
+        index=index,
+        pulses_pooled=pulses if hidden is None else None,
+        hidden=hidden,
+        breakdown=dict(breakdown or {}),
+    )
+
+
+def viewer_nodes(units: Sequence[Unit], reach: Reach | None) -> list[tuple[int, str]]:
+    """(team id, node path) for every team of the organisation: a team the viewer reaches is
+    its own node; any other team is counted in the child, on the way to the viewer's units, of
+    the deepest unit above them that it sits under. The viewer's figures of the units above
+    their own need only those sums, and the engine never needs to tell such teams apart."""
+    roots = root_paths(units, reach)
+    chain = sorted(
+        {root[:end] for root in roots for end in range(Unit.steplen, len(root), Unit.steplen)},
+        key=len,
+        reverse=True,
+    )
+    mapping = []
+    for unit in units:
+        if not unit.is_team:
+            continue
+        path = unit.path
+        if any(path.startswith(root) for root in roots):
+            mapping.append((unit.pk, path))
+            continue
+        deepest = next((c for c in chain if path.startswith(c)), None)
+        mapping.append((unit.pk, path if deepest is None else path[: len(deepest) + Unit.steplen]))
+    return mapping
+
+
+def breakdown_input(cycle_ids: Iterable[int], node_of: Mapping[int, str]) -> BreakdownInput:
+    """Responses and answers per node and combination of demographic answers (two queries)."""
+    cycle_ids = list(cycle_ids)
+    responses: dict[tuple[str, int, Demographics], int] = defaultdict(int)
+    for team_id, cycle_id, *values, n in (
+        Response.objects.filter(cycle_id__in=cycle_ids)
+        .values_list("team_id", "cycle_id", *DEMOGRAPHIC_FIELDS)
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        responses[(node_of[team_id], cycle_id, tuple(values))] += n
+    answers: dict[tuple[str, int, Demographics, str], int] = defaultdict(int)
+    for team_id, cycle_id, *values, code, n in (
+        Answer.objects.filter(response__cycle_id__in=cycle_ids)
+        .values_list(
+            "response__team_id",
+            "response__cycle_id",
+            *(f"response__{name}" for name in DEMOGRAPHIC_FIELDS),
+            "statement__code",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        answers[(node_of[team_id], cycle_id, tuple(values), code)] += n
+    return BreakdownInput(responses=responses, answers=answers, fields=len(DEMOGRAPHIC_FIELDS))
+
+
+def _breakdown_tallies(
+    cycle_ids: Iterable[int], unit: Unit, filters: Mapping[str, str]
+) -> dict[int, Tally]:
+    """Domain tallies of one unit's responses with these demographic answers (one query)."""
+    rows = (
+        DomainScore.objects.filter(
+            cycle_id__in=list(cycle_ids),
+            team__path__startswith=unit.path,
+            **_filter_kwargs(filters, "response__"),
+        )
+        .values("domain_id")
+        .annotate(
+            scored=Count("score"),
+            total=Sum("score"),
+            red=Sum("red"),
+            amber=Sum("amber"),
+            green=Sum("green"),
+        )
+        .order_by()
+    )
+    return {
+        row["domain_id"]: Tally(
+            responses=row["scored"] or 0,
+            score_total=row["total"] or 0.0,
+            red=row["red"] or 0,
+            amber=row["amber"] or 0,
+            green=row["green"] or 0,
+        )
+        for row in rows
+    }
 
 
 def load_units(organisation: Organisation) -> list[Unit]:
@@ -779,37 +782,39 @@ def statement_domain_map(cycle_ids: Iterable[int]) -> dict[str, str]:
     return dict(rows)
 
 
+def aggregate(
+    cycle_ids: Iterable[int], *, units: Sequence[Unit], reach: Reach | None
+) -> Aggregates:
+    """The tallies a viewer's results are decided and computed from (three grouped queries,
+    one row per node, cycle and domain or statement)."""
+    ordered = sorted(set(cycle_ids))
+    return _aggregate_tallies(ordered, ordered, viewer_nodes(units, reach))
+
+
 def results_for_scopes(
     organisation: Organisation,
     scopes: Sequence[Scope],
     *,
+    reach: Reach | None,
     with_statements: bool = False,
     statements_for: Scope | None = None,
-    filters: Mapping[str, str] | None = None,
     units: Sequence[Unit] | None = None,
     domains: Sequence[Domain] | None = None,
-    focus: Sequence[Unit] | None = None,
 ) -> list[OrganisationResults]:
-    """Results for several scopes from one set of grouped queries.
+    """One viewer's results for several scopes, from one set of grouped queries.
 
-    With `with_statements`, statement figures are read too: for every scope, or only for
-    `statements_for` when given (they are costlier and usually needed for one scope).
-    With a `focus`, only the focus units, their ancestors and those units' children can be
-    asked for, and the database returns a few rows per cycle whatever the organisation's size.
+    `reach` is the viewer's (None: the command line, which sees the whole organisation as an
+    org admin does). The engine always reads statement counts, because every domain figure
+    covers its statements' answers; `with_statements` also decides and shows statement figures
+    (for `statements_for` only, when given).
+    The database returns one row per team (or per bucket of teams outside the viewer's reach),
+    cycle and domain or statement, whatever the page.
     """
     cycle_ids = set().union(*(scope.cycle_ids for scope in scopes)) if scopes else set()
-    statement_cycles = statements_for.cycle_ids if statements_for is not None else cycle_ids
     units = list(units) if units is not None else load_units(organisation)
-    aggregates = aggregate(
-        cycle_ids,
-        filters=filters,
-        with_statements=with_statements,
-        statement_cycle_ids=statement_cycles,
-        focus=focus,
-        units=units,
-    )
+    aggregates = aggregate(cycle_ids, units=units, reach=reach)
     domains = list(domains) if domains is not None else load_domains()
-    statement_domains = statement_domain_map(statement_cycles) if with_statements else {}
+    statement_domains = statement_domain_map(cycle_ids)
     return [
         OrganisationResults(
             organisation=organisation,
@@ -818,25 +823,27 @@ def results_for_scopes(
             scope=scope,
             aggregates=aggregates,
             statement_domains=statement_domains,
-            focus=focus,
+            reach=reach,
+            with_statements=with_statements
+            and (statements_for is None or scope.key == statements_for.key),
         )
         for scope in scopes
     ]
 
 
-def check_demographic_filter(
-    organisation: Organisation, unit: Unit, cycle_ids: Iterable[int], filters: Mapping[str, str]
-) -> None:
-    """Refuse a breakdown of `unit` that leaves, or lets someone work out, fewer than k.
-
-    One count per subset of the requested filters (at most eight), whatever the tree's size.
-    """
-    if not filters:
-        return
-    cycle_ids = list(cycle_ids)
-    base = Response.objects.filter(cycle_id__in=cycle_ids, team__path__startswith=unit.path)
-    counts: dict[frozenset[str], int] = {}
-    for subset in filter_subsets(filters):
-        chosen = dict(item.split("=", 1) for item in subset)
-        counts[subset] = base.filter(_demographic_q(chosen)).count()
-    check_filter(counts, k=organisation.anonymity_threshold)
+def response_counts_seen(cycle: Cycle, reach: Reach) -> list[tuple[Unit, str]]:
+    """Each team of the cycle in the viewer's reach, with its responses as the engine lets this
+    viewer read them: the exact number where the team's figures are shown, otherwise only which
+    side of k it is. A pulse's teams always read as a side of k: a pulse is shown only through
+    its pool, and the pool's count less one pulse's would give another pulse's count."""
+    teams = [
+        team
+        for team in Unit.objects.filter(cycle_teams__cycle=cycle).order_by("path")
+        if reach.reaches(team)
+    ]
+    k = effective_k(cycle.organisation.anonymity_threshold)
+    if cycle.kind == Cycle.Kind.PULSE:
+        counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))
+        return [(team, count_band(counts.get(team.pk, 0), k=k)) for team in teams]
+    (results,) = results_for_scopes(cycle.organisation, [cycle_scope(cycle)], reach=reach)
+    return [(team, results.count_text(team)) for team in teams]

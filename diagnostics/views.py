@@ -46,13 +46,12 @@ from diagnostics.forms import (
     ThresholdsForm,
 )
 from diagnostics.models import Cycle, Domain
+from diagnostics.results import response_counts_seen
 from diagnostics.selectors import (
     availability,
-    cycle_teams,
     cycles_visible_to,
     invite_counts,
     is_frozen,
-    response_counts,
     survey_shape,
     versions_for,
 )
@@ -64,6 +63,7 @@ from diagnostics.structural_data import (
     set_thresholds,
     thresholds_for,
 )
+from disclosure.release import effective_k
 from organisations.access import reach_of, require_org_admin
 from organisations.selectors import readable_paths
 from organisations.services import ImportFailed
@@ -120,24 +120,17 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     reach = reach_of(request.user)
-    k = cycle.organisation.anonymity_threshold
+    k = effective_k(cycle.organisation.anonymity_threshold)
     issued = invite_counts(cycle)
-    responses = response_counts(cycle)
     paths = readable_paths(cycle.organisation)
     teams = []
-    for team in cycle_teams(cycle):
-        if not reach.reaches(team):
-            continue
-        count = responses.get(team.pk, 0)
+    for team, count_text in response_counts_seen(cycle, reach):
         teams.append(
             {
                 "team": team,
                 "path": paths.get(team.pk, team.name),
                 "issued": issued.get(team.pk, (0, 0))[0],
-                "reached_k": count >= k,
-                # One pulse's exact count, less the pool's on the dashboards, would give the
-                # count of another pulse, however small.
-                "responses": count if count >= k and cycle.kind != Cycle.Kind.PULSE else None,
+                "responses": count_text,
             }
         )
     return render(

@@ -144,10 +144,12 @@ def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) ->
             cursor.execute(raw, [cycle.pk])
             cursor.fetchall()
 
-    from diagnostics.results import aggregate
+    from diagnostics.results import aggregate, load_units
+
+    units = load_units(organisation)
 
     def run_aggregate() -> None:
-        aggregate([cycle.pk], focus=[root])
+        aggregate([cycle.pk], units=units, reach=None)
 
     page_statements: list[tuple[str, Any]] = []
 

@@ -62,7 +62,9 @@ def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
             raw[team.pk].append(answers)
 
     assert tally_differences() == []
-    (results,) = results_for_scopes(world.organisation, [cycle_scope(cycle)], with_statements=True)
+    (results,) = results_for_scopes(
+        world.organisation, [cycle_scope(cycle)], reach=None, with_statements=True
+    )
     domains = results.domains
     per_domain_count: dict[int, int] = defaultdict(int)
     for statement in statements.values():

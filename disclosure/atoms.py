@@ -1,0 +1,114 @@
+"""The invariant the disclosure engine keeps: every atom has no responses or at least k.
+
+Every figure the product releases is a sum over a set of *cells*: for answer-level figures
+(domain and statement means, their red/amber/green shares, answer counts) a cell is the answers
+one region gave to one statement; for response counts a cell is one region's responses. A region
+is a team, or a team's responses with one combination of demographic answers.
+
+The *atoms* of the released sets are the classes of cells that lie in exactly the same released
+sets. Every set an attacker can derive by adding and subtracting released figures (any vector in
+their linear span) is constant on atoms, so it is a union of atoms. If every non-empty atom
+covers at least k distinct responses, so does every non-empty derivable set: nobody can work out
+a figure of a group of 1 to k−1 people, however they combine what they see.
+
+Cells in no released set form a class of their own that no derivable set touches (every vector
+in the span is zero there), so it may be of any size.
+
+`Partition` keeps the atoms of a growing family of released sets. `try_add` releases one more
+set only if every atom it splits leaves pieces that still cover k or more responses; otherwise it
+changes nothing and says no. The number of distinct responses in an atom is bounded from below by
+adding, over its regions, the largest count of any one cell (one statement's answers come from
+that many different people); the bound is exact for response cells and for regions where
+everyone answered every statement, and never larger than the truth, so the invariant is safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from itertools import count
+from typing import Generic, TypeVar
+
+Cell = TypeVar("Cell", bound=Hashable)
+Region = Hashable
+
+
+@dataclass(frozen=True)
+class CellSize:
+    """Which region a cell belongs to and how many responses (or answers) it holds."""
+
+    region: Region
+    size: int
+
+
+def responses_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize]) -> int:
+    """A lower bound on the distinct responses behind these cells (exact for response cells)."""
+    largest: dict[Region, int] = {}
+    for cell in cells:
+        info = sizes[cell]
+        if info.size > largest.get(info.region, 0):
+            largest[info.region] = info.size
+    return sum(largest.values())
+
+
+UNRELEASED = 0
+
+
+class Partition(Generic[Cell]):
+    """The atoms of the sets released so far, each with 0 or at least k responses, and the
+    class of cells in no released set (`UNRELEASED`), which may be of any size."""
+
+    def __init__(self, sizes: Mapping[Cell, CellSize], *, k: int) -> None:
+        self.k = k
+        self.sizes = {cell: info for cell, info in sizes.items() if info.size > 0}
+        self._ids = count(UNRELEASED + 1)
+        self.atom_of: dict[Cell, int] = dict.fromkeys(self.sizes, UNRELEASED)
+        self.members: dict[int, set[Cell]] = {UNRELEASED: set(self.sizes)}
+
+    def size_of(self, cells: Iterable[Cell]) -> int:
+        return responses_at_least(cells, self.sizes)
+
+    def _pieces(self, cells: Collection[Cell]) -> dict[int, set[Cell]]:
+        touched: dict[int, set[Cell]] = {}
+        for cell in cells:
+            atom = self.atom_of.get(cell)
+            if atom is not None:
+                touched.setdefault(atom, set()).add(cell)
+        return touched
+
+    def splits_safely(self, cells: Collection[Cell]) -> bool:
+        """Whether releasing these cells' sum keeps every atom at 0 or at least k responses."""
+        for atom, inside in self._pieces(cells).items():
+            members = self.members[atom]
+            if atom == UNRELEASED:
+                if self.size_of(inside) < self.k:
+                    return False
+                continue
+            if len(inside) == len(members):
+                continue
+            if self.size_of(inside) < self.k or self.size_of(members - inside) < self.k:
+                return False
+        return True
+
+    def add(self, cells: Collection[Cell]) -> None:
+        """Release a set without checking (for decisions already taken on coarser cells)."""
+        for atom, inside in self._pieces(cells).items():
+            members = self.members[atom]
+            if atom != UNRELEASED and len(inside) == len(members):
+                continue
+            new = next(self._ids)
+            members -= inside
+            self.members[new] = inside
+            for cell in inside:
+                self.atom_of[cell] = new
+
+    def try_add(self, cells: Collection[Cell]) -> bool:
+        """Release a set if that keeps the invariant; say whether it was released."""
+        if not self.splits_safely(cells):
+            return False
+        self.add(cells)
+        return True
+
+    def atoms(self) -> list[set[Cell]]:
+        """The released atoms (not the class of unreleased cells)."""
+        return [members for atom, members in self.members.items() if members and atom != UNRELEASED]

@@ -1,0 +1,300 @@
+"""What one viewer may see of one scope: every decision the disclosure engine takes, as data.
+
+A plan is worked out for the whole of a viewer's *family*: every group whose figures some page,
+chart, export or count in their reach can show (the units they reach and the units above them,
+whose markers they see). Releases are added one at a time in a fixed priority order, each only if
+the atoms of everything released so far keep 0 or at least k responses (see `atoms`). Because
+the plan covers every entry point at once and does not depend on which page asked first, the
+same figure gets the same decision on every page, export and call, whatever order they come in.
+
+Priority, highest first:
+1. response counts, group by group: the viewer's own units first, then the units below them
+   (top down, larger siblings first, so the smallest ones are the ones hidden), then the units
+   above them (innermost first: a team manager's own team comes before its service's marker);
+2. domain figures, in the same group order;
+3. statement figures, in the same group order, statements with more answers first;
+4. breakdowns by demographic answers (`plan_breakdowns`): every value of every field at every
+   group, then pairs of fields, then all three.
+Nothing later can hide anything earlier: a breakdown can never blank a page's main figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from itertools import combinations
+from typing import Any
+
+from disclosure.atoms import CellSize, Partition
+
+Demographics = tuple[str, ...]  # one value per breakdown field, "" where not given
+Breakdown = tuple[tuple[int, str], ...]  # (field index, value) pairs, field order
+
+
+class Hidden(StrEnum):
+    """Why a figure is not shown."""
+
+    FEWER_THAN_K = "fewer"  # the group itself has fewer than k responses
+    PROTECTS_OTHERS = "protects"  # shown, it would let a smaller group be worked out
+    NO_RESPONSES = "none"
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    """The counts a plan is decided from, for one scope and one viewer.
+
+    `responses`: responses per node (a team, or a bucket of teams outside the viewer's reach)
+    and cycle; `answers`: answers per node, cycle and statement (responses to different cycles
+    are different people's, which lets a pool of pulses that asked different statements count
+    its responses); `order`: the family's groups (unit paths) in priority order;
+    `statement_domains`: each statement's domain, in `domain_order`.
+    """
+
+    k: int
+    order: Sequence[str]
+    responses: Mapping[tuple[str, int], int]
+    answers: Mapping[tuple[str, int, str], int]
+    statement_domains: Mapping[str, Hashable]
+    domain_order: Sequence[Hashable]
+    step: int
+
+    def nodes_under(self) -> dict[str, list[str]]:
+        """Group path → the nodes below it (the nodes are never above a family group)."""
+        wanted = set(self.order)
+        under: dict[str, list[str]] = {path: [] for path in self.order}
+        nodes = {node for node, _ in self.responses} | {node for node, _, _ in self.answers}
+        for node in nodes:
+            for end in range(self.step, len(node) + 1, self.step):
+                if node[:end] in wanted:
+                    under[node[:end]].append(node)
+        return under
+
+
+@dataclass
+class Plan:
+    """The decisions: None for shown, or why not. Groups outside the family are absent."""
+
+    k: int
+    groups: dict[str, Hidden | None] = field(default_factory=dict)
+    domains: dict[tuple[str, Hashable], Hidden | None] = field(default_factory=dict)
+    statements: dict[tuple[str, str], Hidden | None] = field(default_factory=dict)
+    statements_planned: bool = False
+
+    def group(self, path: str) -> Hidden | None:
+        return self.groups.get(path, Hidden.PROTECTS_OTHERS)
+
+    def domain(self, path: str, domain: Hashable) -> Hidden | None:
+        return self.domains.get((path, domain), self.group(path) or Hidden.NO_RESPONSES)
+
+    def statement(self, path: str, code: str) -> Hidden | None:
+        return self.statements.get((path, code), self.group(path) or Hidden.NO_RESPONSES)
+
+
+def _release(partition: Partition[Any], cells: list[Any], k: int) -> Hidden | None:
+    if not cells:
+        return Hidden.NO_RESPONSES
+    if partition.size_of(cells) < k:
+        return Hidden.FEWER_THAN_K
+    return None if partition.try_add(cells) else Hidden.PROTECTS_OTHERS
+
+
+def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
+    return {key: CellSize(key, n) for key, n in data.responses.items()}
+
+
+def answer_cells(data: PlanInput) -> dict[tuple[str, int, str], CellSize]:
+    return {
+        (node, cycle, code): CellSize((node, cycle), n)
+        for (node, cycle, code), n in data.answers.items()
+    }
+
+
+def decide(data: PlanInput, *, with_statements: bool) -> Plan:
+    """The viewer's plan for one scope (see the module's docstring for the order)."""
+    plan = Plan(k=data.k, statements_planned=with_statements)
+    under = data.nodes_under()
+    counts = Partition(response_cells(data), k=data.k)
+    cycles_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for node, cycle in data.responses:
+        cycles_of[node].append((node, cycle))
+    for path in data.order:
+        plan.groups[path] = _release(
+            counts, [key for node in under[path] for key in cycles_of[node]], data.k
+        )
+
+    answers = Partition(answer_cells(data), k=data.k)
+    by_domain: dict[Hashable, list[str]] = defaultdict(list)
+    for code, domain in data.statement_domains.items():
+        by_domain[domain].append(code)
+    asked: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+    for (node, cycle, code), n in data.answers.items():
+        if n:
+            asked[node].append((cycle, code, n))
+
+    def cells_of(path: str, codes: Iterable[str]) -> list[tuple[str, int, str]]:
+        wanted = set(codes)
+        return [
+            (node, cycle, code)
+            for node in under[path]
+            for cycle, code, _ in asked.get(node, ())
+            if code in wanted
+        ]
+
+    for path in data.order:
+        reason = plan.groups[path]
+        for domain in data.domain_order:
+            plan.domains[(path, domain)] = (
+                reason if reason else _release(answers, cells_of(path, by_domain[domain]), data.k)
+            )
+    if with_statements:
+        for path in data.order:
+            totals: dict[str, int] = defaultdict(int)
+            for node in under[path]:
+                for _cycle, code, n in asked.get(node, ()):
+                    totals[code] += n
+            for domain in data.domain_order:
+                domain_reason = plan.domains[(path, domain)]
+                codes = sorted(by_domain[domain], key=lambda c: (-totals.get(c, 0), c))
+                for code in codes:
+                    plan.statements[(path, code)] = (
+                        domain_reason
+                        if domain_reason
+                        else _release(answers, cells_of(path, [code]), data.k)
+                    )
+    return plan
+
+
+@dataclass(frozen=True)
+class BreakdownInput:
+    """Counts by demographic answers, for breakdowns: per node, cycle and combination of
+    answers (and statement)."""
+
+    responses: Mapping[tuple[str, int, Demographics], int]
+    answers: Mapping[tuple[str, int, Demographics, str], int]
+    fields: int  # how many breakdown fields there are
+
+
+@dataclass(frozen=True)
+class BreakdownDecision:
+    group: Hidden | None
+    domains: dict[Hashable, Hidden | None]
+    responses: int
+
+
+def _matches(values: Demographics, breakdown: Breakdown) -> bool:
+    return all(values[index] == value for index, value in breakdown)
+
+
+def breakdown_order(
+    data: PlanInput,
+    fine: BreakdownInput,
+    groups: Sequence[str],
+    under: Mapping[str, list[str]],
+) -> list[tuple[str, Breakdown]]:
+    """Every breakdown a viewer could ask for, in priority order: single fields at every group
+    (values with more responses first), then pairs of fields, then all of them."""
+    order: list[tuple[str, Breakdown]] = []
+    for size in range(1, fine.fields + 1):
+        for path in groups:
+            nodes = set(under[path])
+            tallies: dict[Breakdown, int] = defaultdict(int)
+            for (node, _cycle, values), n in fine.responses.items():
+                if node not in nodes or not n:
+                    continue
+                for chosen in combinations(range(fine.fields), size):
+                    if all(values[i] for i in chosen):
+                        tallies[tuple((i, values[i]) for i in chosen)] += n
+            order.extend(
+                (path, breakdown)
+                for breakdown in sorted(tallies, key=lambda b: ([i for i, _ in b], -tallies[b], b))
+            )
+    return order
+
+
+def plan_breakdowns(
+    data: PlanInput,
+    plan: Plan,
+    fine: BreakdownInput,
+    *,
+    groups: Sequence[str],
+    wanted: tuple[str, Breakdown],
+) -> BreakdownDecision:
+    """Whether a breakdown of a group may be shown, deciding every breakdown before it first.
+
+    `plan` must be the viewer's plan with statements (`decide(..., with_statements=True)`): its
+    releases are replayed on the finer cells, then the breakdowns are tried in priority order up
+    to the one wanted. `groups` are the family's groups a breakdown can be asked for.
+    """
+    under = data.nodes_under()
+    counts = Partition(
+        {key: CellSize(key, n) for key, n in fine.responses.items()},
+        k=data.k,
+    )
+    answers = Partition(
+        {
+            (node, cycle, values, code): CellSize((node, cycle, values), n)
+            for (node, cycle, values, code), n in fine.answers.items()
+        },
+        k=data.k,
+    )
+    response_index: dict[str, list[tuple[str, int, Demographics]]] = defaultdict(list)
+    for (node, cycle, values), n in fine.responses.items():
+        if n:
+            response_index[node].append((node, cycle, values))
+    answer_index: dict[str, list[tuple[int, Demographics, str]]] = defaultdict(list)
+    for (node, cycle, values, code), n in fine.answers.items():
+        if n:
+            answer_index[node].append((cycle, values, code))
+    by_domain: dict[Hashable, set[str]] = defaultdict(set)
+    for code, domain in data.statement_domains.items():
+        by_domain[domain].add(code)
+
+    def response_set(path: str, breakdown: Breakdown = ()) -> list[tuple[str, int, Demographics]]:
+        return [
+            cell
+            for node in under[path]
+            for cell in response_index[node]
+            if _matches(cell[2], breakdown)
+        ]
+
+    def answer_set(
+        path: str, codes: set[str], breakdown: Breakdown = ()
+    ) -> list[tuple[str, int, Demographics, str]]:
+        return [
+            (node, cycle, values, code)
+            for node in under[path]
+            for cycle, values, code in answer_index[node]
+            if code in codes and _matches(values, breakdown)
+        ]
+
+    for path, reason in plan.groups.items():
+        if reason is None:
+            counts.add(response_set(path))
+    for (path, domain), reason in plan.domains.items():
+        if reason is None:
+            answers.add(answer_set(path, by_domain[domain]))
+    for (path, code), reason in plan.statements.items():
+        if reason is None:
+            answers.add(answer_set(path, {code}))
+
+    for path, breakdown in breakdown_order(data, fine, groups, under):
+        cells = response_set(path, breakdown)
+        group_reason = plan.group(path) if plan.group(path) else _release(counts, cells, data.k)
+        domains: dict[Hashable, Hidden | None] = {}
+        for domain in data.domain_order:
+            domains[domain] = (
+                group_reason
+                if group_reason
+                else _release(answers, answer_set(path, by_domain[domain], breakdown), data.k)
+            )
+        if (path, breakdown) == wanted:
+            return BreakdownDecision(group_reason, domains, counts.size_of(cells))
+    path, breakdown = wanted
+    cells = response_set(path, breakdown)
+    return BreakdownDecision(
+        Hidden.NO_RESPONSES if not cells else Hidden.FEWER_THAN_K,
+        dict.fromkeys(data.domain_order, Hidden.FEWER_THAN_K),
+        counts.size_of(cells),
+    )

@@ -1,0 +1,95 @@
+"""How released figures leave the server: rounded, or as words.
+
+Means are rounded to one decimal and shares to whole percentages *at release*, in pages, chart
+data and exports alike: an exact mean such as 78/17 would give the group's size away and turn
+estimates into exact arithmetic. Bands and "urgent" are decided on the exact values first (§4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import replace
+from decimal import Decimal
+from typing import TypeVar
+
+from diagnostics.scoring import Figures, round_half_up
+from disclosure.plan import Hidden
+
+Key = TypeVar("Key", bound=Hashable)
+
+MIN_K = 3
+DEFAULT_K = 5
+DEFAULT_COMMENT_THRESHOLD = 10
+
+
+def effective_k(k: int) -> int:
+    """The threshold in force: never below 3, whatever is configured."""
+    return max(MIN_K, int(k))
+
+
+def rounded_mean(mean: float | None) -> float | None:
+    return None if mean is None else float(round_half_up(mean, 1))
+
+
+def rounded_share(share: float | None) -> float | None:
+    if share is None:
+        return None
+    return float(round_half_up(share * 100, 0) / Decimal(100))
+
+
+def released(figures: Figures, *, n: int | None = None) -> Figures:
+    """The figures as they may leave the server: band and urgency from the exact values,
+    the mean to one decimal, the shares to whole percentages. `n` replaces the count shown
+    with it (a domain row shows its group's responses)."""
+    return replace(
+        figures,
+        n=figures.n if n is None else n,
+        mean=rounded_mean(figures.mean),
+        red_share=rounded_share(figures.red_share),
+        amber_share=rounded_share(figures.amber_share),
+        green_share=rounded_share(figures.green_share),
+    )
+
+
+def hidden_text(reason: Hidden | None, *, k: int) -> str:
+    """Words for a figure that is not shown."""
+    if reason is Hidden.PROTECTS_OTHERS:
+        return "hidden so that a smaller group cannot be worked out"
+    if reason is Hidden.NO_RESPONSES:
+        return "no responses"
+    return f"fewer than {effective_k(k)} responses"
+
+
+def count_band(n: int, *, k: int) -> str:
+    """A count where the figures it belongs to are not shown: only which side of k it is."""
+    k = effective_k(k)
+    if n == 0:
+        return "none"
+    return f"{k} or more" if n >= k else f"fewer than {k}"
+
+
+class FilterRefused(Exception):
+    """A breakdown that cannot be shown, with the words to say why."""
+
+
+def comments_visible(n_responses: int, *, comment_threshold: int, k: int, filtered: bool) -> bool:
+    """Comments show only for unfiltered groups that reach the (higher) comment threshold;
+    free text is never broken down by demographic answers (§5)."""
+    if filtered:
+        return False
+    return n_responses >= max(effective_k(k), comment_threshold)
+
+
+def teams_with_visible_comments(
+    team_counts: Mapping[Key, int], *, comment_threshold: int, k: int
+) -> set[Key]:
+    """Teams whose comments may appear (in their own list or in a unit's combined list).
+
+    A unit's list holds only comments from such teams, so no comment can be traced by
+    elimination to a team below the threshold.
+    """
+    return {
+        team
+        for team, n in team_counts.items()
+        if comments_visible(n, comment_threshold=comment_threshold, k=k, filtered=False)
+    }

@@ -1,0 +1,433 @@
+"""The span audit of `../shared/DISCLOSURE.md`: everything one viewer can obtain, taken together,
+must not determine a figure or count of a set of 1 to k−1 responses.
+
+`collect` opens, as one viewer, every entry point the product has for results: the team and
+unit dashboard of every unit in reach, for every cycle, unfiltered and with every value and
+combination of the breakdown fields; the unit comparison of every unit with units below it; the
+trends page; the results export at every level and by domain and by statement; the cycle page's
+response counts. Each figure it finds is recorded as the set it aggregates, read from what the
+page says it shows (its unit, scope and breakdown), not from the engine's own bookkeeping:
+
+- a domain figure (mean and red/amber/green shares) covers the *answers* its responses gave to
+  the domain's statements; a statement figure, the answers to that statement;
+- a count or a response rate covers the *responses* it counts.
+
+`violations` then groups the elements into atoms (elements in exactly the same released sets),
+and asks, for every union of atoms touching 1 to k−1 responses, whether its indicator lies in
+the rational span of the released sets (exact arithmetic): if it does, the set's sum, count and
+band counts follow from released figures.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from itertools import combinations
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from diagnostics import dashboards
+from diagnostics.exports import ExportRequest, export_rows
+from diagnostics.models import Answer, Cycle, Domain, Response, Statement
+from diagnostics.results import DEMOGRAPHIC_FIELDS, pools_taking_part, pulse_pools
+from organisations.access import Reach
+from organisations.models import Organisation, Unit
+from organisations.selectors import readable_path
+
+Element = Hashable
+
+
+@dataclass(frozen=True)
+class Released:
+    """One figure as the set it aggregates: answers (response id, statement code) or responses."""
+
+    level: str  # "answers" or "responses"
+    elements: frozenset[Element]
+    where: str
+
+
+@dataclass
+class Population:
+    """The organisation's responses and answers, to turn a page's description into sets."""
+
+    responses: dict[int, tuple[str, int, tuple[str, ...]]]  # id → team path, cycle, demographics
+    answers: dict[int, set[str]]  # response id → statement codes answered
+    domain_of: dict[str, str]  # statement code → domain code
+    domain_names: dict[str, str]  # domain name → code
+
+    @classmethod
+    def of(cls, organisation: Organisation) -> Population:
+        responses = {
+            pk: (path, cycle_id, tuple(values))
+            for pk, path, cycle_id, *values in Response.objects.filter(
+                cycle__organisation=organisation
+            ).values_list("pk", "team__path", "cycle_id", *DEMOGRAPHIC_FIELDS)
+        }
+        answers: dict[int, set[str]] = defaultdict(set)
+        for response_id, code in Answer.objects.filter(response_id__in=list(responses)).values_list(
+            "response_id", "statement__code"
+        ):
+            answers[response_id].add(code)
+        return cls(
+            responses=responses,
+            answers=dict(answers),
+            domain_of=dict(Statement.objects.values_list("code", "domain__code")),
+            domain_names=dict(Domain.objects.values_list("name", "code")),
+        )
+
+    def group(
+        self, path: str, cycle_ids: Iterable[int], filters: Mapping[str, str] | None = None
+    ) -> frozenset[int]:
+        cycles = set(cycle_ids)
+        wanted = [
+            (DEMOGRAPHIC_FIELDS.index(name), value) for name, value in (filters or {}).items()
+        ]
+        return frozenset(
+            pk
+            for pk, (team, cycle, values) in self.responses.items()
+            if team.startswith(path) and cycle in cycles and all(values[i] == v for i, v in wanted)
+        )
+
+    def answers_to(self, responses: Iterable[int], codes: Iterable[str]) -> frozenset[Element]:
+        wanted = set(codes)
+        return frozenset(
+            (pk, code) for pk in responses for code in self.answers.get(pk, ()) if code in wanted
+        )
+
+    def domain_codes(self, domain: str) -> set[str]:
+        return {code for code, d in self.domain_of.items() if d == domain}
+
+
+@dataclass
+class Collected:
+    population: Population
+    released: list[Released] = field(default_factory=list)
+
+    def count(self, responses: frozenset[int], where: str) -> None:
+        if responses:
+            self.released.append(Released("responses", responses, where))
+
+    def domain(self, responses: frozenset[int], domain_code: str, where: str) -> None:
+        elements = self.population.answers_to(responses, self.population.domain_codes(domain_code))
+        if elements:
+            self.released.append(Released("answers", elements, where))
+
+    def statement(self, responses: frozenset[int], code: str, where: str) -> None:
+        elements = self.population.answers_to(responses, [code])
+        if elements:
+            self.released.append(Released("answers", elements, where))
+
+
+def breakdowns(population: Population) -> list[dict[str, str]]:
+    """Every value and combination of the breakdown fields that the responses give."""
+    present: list[set[str]] = [set() for _ in DEMOGRAPHIC_FIELDS]
+    for _team, _cycle, values in population.responses.values():
+        for index, value in enumerate(values):
+            if value:
+                present[index].add(value)
+    found: list[dict[str, str]] = []
+    for size in range(1, len(DEMOGRAPHIC_FIELDS) + 1):
+        for chosen in combinations(range(len(DEMOGRAPHIC_FIELDS)), size):
+            combos: list[dict[str, str]] = [{}]
+            for index in chosen:
+                combos = [
+                    {**c, DEMOGRAPHIC_FIELDS[index]: v}
+                    for c in combos
+                    for v in sorted(present[index])
+                ]
+            found.extend(combos)
+    return found
+
+
+def collect(
+    *,
+    organisation: Organisation,
+    reach: Reach,
+    client: Client,
+    today: date,
+) -> Collected:
+    """Every figure this viewer can obtain, as sets (see the module's docstring)."""
+    population = Population.of(organisation)
+    out = Collected(population)
+    units = list(Unit.objects.filter(organisation=organisation).order_by("path"))
+    names = {u.path: u.name for u in units}
+    by_readable = {readable_path(u, names): u for u in units}
+    pools = pulse_pools(organisation)
+    in_reach = [u for u in units if reach.reaches(u)]
+    for unit in in_reach:
+        cycles = dashboards.cycles_covering(unit)
+        for cycle in _one_per_scope(cycles, pools):
+            for filters in [{}, *breakdowns(population)]:
+                context = dashboards.profile(
+                    reach=reach, unit=unit, cycle=cycle, cycles=cycles, filters=filters, today=today
+                )
+                if filters and not context["filters"]:
+                    continue  # refused: the page shows the unfiltered figures, seen already
+                _profile(out, context, unit, pools)
+            if not unit.is_team and reach.is_leader_or_admin:
+                _compare(
+                    out,
+                    dashboards.compare(
+                        reach=reach, unit=unit, cycle=cycle, cycles=cycles, sort="", today=today
+                    ),
+                )
+        _trends(out, dashboards.trends(reach=reach, unit=unit, cycles=cycles, today=today), unit)
+    cycles_seen = {c for u in in_reach for c in dashboards.cycles_covering(u)}
+    for cycle in _one_per_scope(sorted(cycles_seen, key=lambda c: c.pk), pools):
+        for by in ("domain", "statement"):
+            request = ExportRequest(cycle=cycle, by=by)
+            _export(out, export_rows(request, reach), request, by_readable)
+    for cycle in cycles_seen:
+        _cycle_page(out, client, cycle)
+    return out
+
+
+def _one_per_scope(cycles: Iterable[Cycle], pools: Sequence[Any]) -> list[Cycle]:
+    """One cycle for each scope they are shown through (a pulse's pool, or the cycle)."""
+    chosen: dict[str, Cycle] = {}
+    for cycle in cycles:
+        key = f"cycle-{cycle.pk}"
+        if cycle.kind == Cycle.Kind.PULSE:
+            key = next((p.key for p in pools if cycle.pk in p.cycle_ids), key)
+        chosen.setdefault(key, cycle)
+    return list(chosen.values())
+
+
+def _profile(out: Collected, context: Mapping[str, Any], unit: Unit, pools: Sequence[Any]) -> None:
+    population = out.population
+    scope = context["scope"]
+    filters = context["filters"]
+    where = f"profile {unit.name} {scope.label} {filters}"
+    group_set = population.group(unit.path, scope.cycle_ids, filters)
+    if context["group"].responses is not None or context["response_rate"]:
+        out.count(group_set, where)
+    for row in context["rows"]:
+        if row.shown:
+            out.domain(group_set, row.domain.code, where)
+        if row.parent_mean and context["parent"] is not None:
+            parent_set = population.group(context["parent"].path, scope.cycle_ids, filters)
+            out.domain(parent_set, row.domain.code, where + " parent marker")
+        if row.org_mean and context["root"] is not None:
+            root_set = population.group(context["root"].path, scope.cycle_ids, filters)
+            out.domain(root_set, row.domain.code, where + " organisation marker")
+        assert not row.previous_mean, "the audit's data has no earlier cycle to compare with"
+    for statement in context["statement_rows"]:
+        if statement["shown"]:
+            out.statement(group_set, statement["code"], where)
+    by_label = {pool.label: pool for pool in pools}
+    for point in context["pulse_points"]:
+        if point["shown"]:
+            pool_set = population.group(unit.path, by_label[point["label"]].cycle_ids)
+            for domain, mean in zip(context["domains"], point["means"], strict=True):
+                if mean:
+                    out.domain(pool_set, domain.code, where + " pulse trend")
+
+
+def _compare(out: Collected, context: Mapping[str, Any]) -> None:
+    population = out.population
+    scope = context["scope"]
+    unit = context["unit"]
+    where = f"compare {unit.name} {scope.label}"
+    parent = context["parent_group"]
+    parent_set = population.group(unit.path, scope.cycle_ids)
+    if parent.responses is not None:
+        out.count(parent_set, where)
+    for domain in context["domains"]:
+        if parent.domains[domain.code].figures is not None:
+            out.domain(parent_set, domain.code, where)
+    for row in context["rows"]:
+        child_set = population.group(row["unit"].path, scope.cycle_ids)
+        if row["responses"] is not None:
+            out.count(child_set, where + f" {row['unit'].name}")
+        for domain, cell in zip(context["domains"], row["cells"], strict=True):
+            if cell["mean"] is not None:
+                out.domain(child_set, domain.code, where + f" {row['unit'].name}")
+
+
+def _trends(out: Collected, context: Mapping[str, Any], unit: Unit) -> None:
+    population = out.population
+    cycles = dashboards.cycles_covering(unit)
+    full = sorted((c for c in cycles if c.kind == Cycle.Kind.FULL), key=lambda c: c.opens_on)
+    pooled = pools_taking_part(pulse_pools(unit.organisation), cycles)
+    series = [
+        *zip([frozenset({c.pk}) for c in full], context["full_points"], strict=True),
+        *zip([p.cycle_ids for p in pooled], context["pulse_points"], strict=True),
+    ]
+    for cycle_ids, point in series:
+        if not point["shown"]:
+            continue
+        group_set = population.group(unit.path, cycle_ids)
+        where = f"trends {unit.name} {point['label']}"
+        if point["responses"] is not None:
+            out.count(group_set, where)
+        for domain, mean in zip(context["domains"], point["means"], strict=True):
+            if mean is not None:
+                out.domain(group_set, domain.code, where)
+
+
+def _export(
+    out: Collected,
+    rows: Iterator[list[str]],
+    request: ExportRequest,
+    by_readable: Mapping[str, Unit],
+) -> None:
+    population = out.population
+    scope = request.scope
+    for row in rows:
+        _label, path, level, domain_name, code, responses, *_rest, suppressed = row
+        if suppressed == "yes":
+            continue
+        unit = by_readable[path]
+        group_set = population.group(unit.path, scope.cycle_ids)
+        where = f"export {request.by} {path} {level}"
+        if code:
+            out.statement(group_set, code, where)
+        else:
+            out.domain(group_set, population.domain_names[domain_name], where)
+            if responses:
+                out.count(group_set, where)
+
+
+def _cycle_page(out: Collected, client: Client, cycle: Cycle) -> None:
+    page = client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk]))
+    if page.status_code != 200:
+        return
+    for row in page.context["teams"]:
+        shown = str(row["responses"])
+        if shown.isdigit():
+            out.count(
+                out.population.group(row["team"].path, [cycle.pk]),
+                f"cycle page {cycle.name} {row['team'].name}",
+            )
+
+
+# -- the span test ---------------------------------------------------------------------------
+
+
+class Echelon:
+    """Rows reduced to echelon form over the rationals, for exact span membership."""
+
+    def __init__(self) -> None:
+        self.pivots: dict[int, dict[int, Fraction]] = {}
+
+    def reduce(self, row: Mapping[int, Fraction]) -> dict[int, Fraction]:
+        vector = {col: value for col, value in row.items() if value}
+        while vector:
+            col = min(vector)
+            pivot = self.pivots.get(col)
+            if pivot is None:
+                return vector
+            factor = vector[col]
+            for c, value in pivot.items():
+                updated = vector.get(c, Fraction(0)) - factor * value
+                if updated:
+                    vector[c] = updated
+                else:
+                    vector.pop(c, None)
+        return vector
+
+    def add(self, row: Mapping[int, Fraction]) -> None:
+        vector = self.reduce(row)
+        if vector:
+            col = min(vector)
+            lead = vector[col]
+            self.pivots[col] = {c: value / lead for c, value in vector.items()}
+
+    def contains(self, row: Mapping[int, Fraction]) -> bool:
+        return not self.reduce(row)
+
+
+@dataclass(frozen=True)
+class Violation:
+    level: str
+    responses: frozenset[int]
+    elements: frozenset[Element]
+    sources: tuple[str, ...]
+
+
+def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
+    """Sets touching 1 to k−1 responses whose indicator lies in the span of the released sets,
+    per level (answers, responses).
+
+    The atoms touching fewer than k responses ("small") are put last. In echelon form, the rows
+    whose pivot falls among them span exactly the vectors of the span that live on small atoms
+    only; if there is none, no union of small atoms (so no small set) can be derived, which
+    proves the property for every union at once. Otherwise the unions that are derivable are
+    looked for and reported; a span that reaches small atoms without any union up to MAX_UNION
+    atoms being derivable is reported as well (some combination of small groups is determined).
+    """
+    found: list[Violation] = []
+    for level in ("answers", "responses"):
+        sets = [r for r in released if r.level == level]
+        if not sets:
+            continue
+
+        def owner(element: Element, level: str = level) -> int:
+            return element[0] if level == "answers" else element  # type: ignore[index,return-value]
+
+        signature: dict[Element, list[int]] = defaultdict(list)
+        for index, item in enumerate(sets):
+            for element in item.elements:
+                signature[element].append(index)
+        atoms: dict[tuple[int, ...], set[Element]] = defaultdict(set)
+        for element, indices in signature.items():
+            atoms[tuple(indices)].add(element)
+        touched = {sig: frozenset(owner(e) for e in elements) for sig, elements in atoms.items()}
+        ordered = sorted(atoms, key=lambda sig: len(touched[sig]) < k)
+        column = {sig: position for position, sig in enumerate(ordered)}
+        first_small = sum(1 for sig in ordered if len(touched[sig]) >= k)
+        echelon = Echelon()
+        rows: list[dict[int, Fraction]] = [{} for _ in sets]
+        for sig in atoms:
+            for index in sig:
+                rows[index][column[sig]] = Fraction(1)
+        for row in rows:
+            echelon.add(row)
+        if not any(col >= first_small for col in echelon.pivots):
+            continue
+        small = [(column[sig], atoms[sig], touched[sig]) for sig in ordered[first_small:]]
+        reported = False
+        for union in _unions(small, k):
+            if len(found) >= MAX_REPORTED:
+                break
+            positions = [p for p, _, _ in union]
+            if echelon.contains(dict.fromkeys(positions, Fraction(1))):
+                reported = True
+                found.append(
+                    Violation(
+                        level,
+                        frozenset().union(*(r for _, _, r in union)),
+                        frozenset().union(*(e for _, e, _ in union)),
+                        tuple(sorted({sets[i].where for p in positions for i in ordered[p]}))[:6],
+                    )
+                )
+        if not reported:
+            found.append(
+                Violation(
+                    level,
+                    frozenset().union(*(r for _, _, r in small)),
+                    frozenset(),
+                    ("a combination of small groups is determined",),
+                )
+            )
+    return found
+
+
+MAX_UNION = 3
+MAX_REPORTED = 20
+
+
+def _unions(
+    small: Sequence[tuple[int, set[Element], frozenset[int]]], k: int
+) -> Iterator[tuple[tuple[int, set[Element], frozenset[int]], ...]]:
+    """Unions of up to MAX_UNION small atoms that together touch fewer than k responses."""
+    for size in range(1, MAX_UNION + 1):
+        for union in combinations(small, size):
+            touched: frozenset[int] = frozenset().union(*(r for _, _, r in union))
+            if len(touched) < k:
+                yield union

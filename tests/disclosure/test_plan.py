@@ -1,0 +1,213 @@
+"""The plan: what one viewer may see of one scope, in priority order, and why the rest is hidden.
+
+Paths are treebeard-style: two characters a level ("AA" the organisation, "AAAB" a unit...).
+The pure property test at the end builds random organisations and checks the span of every
+figure a plan releases, as the span audit does for the product's pages.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from disclosure.plan import (
+    BreakdownInput,
+    Hidden,
+    PlanInput,
+    breakdown_order,
+    decide,
+    plan_breakdowns,
+)
+from tests.disclosure.audit import Released, violations
+
+ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C = "AA", "AAAA", "AAAAAA", "AAAAAB", "AAAAAC"
+STATEMENTS = {"s1": "D", "s2": "D", "s3": "E"}
+
+
+def data(responses, *, k=5, order=None, answers=None):
+    """`responses`: team → count, everyone answering every statement unless `answers` says."""
+    counts = {(team, 1): n for team, n in responses.items()}
+    if answers is None:
+        answers = {(team, 1, code): n for team, n in responses.items() for code in STATEMENTS}
+    return PlanInput(
+        k=k,
+        order=order or [ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C],
+        responses=counts,
+        answers=answers,
+        statement_domains=STATEMENTS,
+        domain_order=["D", "E"],
+        step=2,
+    )
+
+
+def test_it_hides_the_smaller_sibling_and_then_the_next_smallest():
+    plan = decide(data({TEAM_A: 10, TEAM_B: 6, TEAM_C: 3}), with_statements=False)
+    assert plan.group(UNIT) is None
+    assert plan.group(TEAM_C) is Hidden.FEWER_THAN_K
+    assert plan.group(TEAM_B) is Hidden.PROTECTS_OTHERS  # shown, it would give C's 3 away
+    assert plan.group(TEAM_A) is None  # B and C together are 9
+    assert plan.domain(TEAM_B, "D") is Hidden.PROTECTS_OTHERS
+
+
+def test_it_shows_a_manager_their_own_team_before_the_markers_above_it():
+    own_first = [TEAM_A, UNIT, ROOT]
+    plan = decide(data({TEAM_A: 10, TEAM_B: 2}, order=own_first), with_statements=False)
+    assert plan.group(TEAM_A) is None
+    assert plan.group(UNIT) is Hidden.PROTECTS_OTHERS  # 12 − 10 = 2
+    assert plan.group(ROOT) is Hidden.PROTECTS_OTHERS
+
+
+def test_it_hides_another_statement_when_the_domain_would_give_a_hidden_one_away():
+    """DISCLOSURE.md's second example: the domain less its shown statements is the hidden
+    statement's answers, so one more statement is hidden."""
+    answers = {(TEAM_A, 1, "s1"): 4, (TEAM_A, 1, "s2"): 6, (TEAM_A, 1, "s3"): 6}
+    plan = decide(data({TEAM_A: 6}, order=[ROOT, TEAM_A], answers=answers), with_statements=True)
+    assert plan.domain(TEAM_A, "D") is None
+    assert plan.statement(TEAM_A, "s1") is Hidden.FEWER_THAN_K
+    assert plan.statement(TEAM_A, "s2") is Hidden.PROTECTS_OTHERS
+    assert plan.statement(TEAM_A, "s3") is None
+
+
+def breakdown_data(values):
+    """Team A's responses by role; everyone answered every statement."""
+    responses: dict[tuple[str, int, tuple[str, ...]], int] = defaultdict(int)
+    answers: dict[tuple[str, int, tuple[str, ...], str], int] = defaultdict(int)
+    for role, n in values.items():
+        responses[(TEAM_A, 1, (role,))] += n
+        for code in STATEMENTS:
+            answers[(TEAM_A, 1, (role,), code)] += n
+    return BreakdownInput(responses=responses, answers=answers, fields=1)
+
+
+def test_it_refuses_the_sibling_value_that_would_leave_the_not_given_few():
+    """DISCLOSURE.md's first example: 5 practitioners, 5 seniors and 2 who gave no role."""
+    base = data({TEAM_A: 12}, order=[TEAM_A])
+    plan = decide(base, with_statements=True)
+    fine = breakdown_data({"practitioner": 5, "senior": 5, "": 2})
+    shown = [
+        plan_breakdowns(base, plan, fine, groups=[TEAM_A], wanted=(TEAM_A, ((0, role),))).group
+        for role in ("practitioner", "senior")
+    ]
+    assert sorted(shown, key=str) == sorted([None, Hidden.PROTECTS_OTHERS], key=str)
+
+
+def test_it_decides_a_breakdown_the_same_whichever_is_asked_first():
+    base = data({TEAM_A: 12}, order=[TEAM_A])
+    plan = decide(base, with_statements=True)
+    fine = breakdown_data({"practitioner": 5, "senior": 5, "": 2})
+
+    def ask(role):
+        return plan_breakdowns(
+            base, plan, fine, groups=[TEAM_A], wanted=(TEAM_A, ((0, role),))
+        ).group
+
+    first = {role: ask(role) for role in ("practitioner", "senior")}
+    second = {role: ask(role) for role in ("senior", "practitioner")}
+    assert first == second
+
+
+# -- the span of everything a plan releases, for random organisations --------------------------
+
+TEAMS = [TEAM_A, TEAM_B, TEAM_C, "AAABAA", "AAABAB"]
+UNITS = [ROOT, UNIT, "AAAB"]
+
+
+@st.composite
+def populations(draw):
+    """Responses: (team, cycle, role, service, statements answered)."""
+    rows = []
+    for team in draw(st.lists(st.sampled_from(TEAMS), min_size=1, max_size=5, unique=True)):
+        for _ in range(draw(st.integers(1, 12))):
+            rows.append(
+                (
+                    team,
+                    draw(st.sampled_from([1, 2])),
+                    draw(st.sampled_from(["p", "s", ""])),
+                    draw(st.sampled_from(["x", ""])),
+                    frozenset(draw(st.sets(st.sampled_from(sorted(STATEMENTS)), min_size=1))),
+                )
+            )
+    return draw(st.integers(3, 6)), rows
+
+
+@settings(max_examples=150, deadline=None)
+@given(population=populations(), own=st.sampled_from([ROOT, UNIT, TEAM_A]))
+def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
+    k, rows = population
+    responses: dict[tuple[str, int], int] = defaultdict(int)
+    answers: dict[tuple[str, int, str], int] = defaultdict(int)
+    fine_responses: dict[tuple[str, int, tuple[str, ...]], int] = defaultdict(int)
+    fine_answers: dict[tuple[str, int, tuple[str, ...], str], int] = defaultdict(int)
+    for team, cycle, role, service, asked in rows:
+        responses[(team, cycle)] += 1
+        fine_responses[(team, cycle, (role, service))] += 1
+        for code in asked:
+            answers[(team, cycle, code)] += 1
+            fine_answers[(team, cycle, (role, service), code)] += 1
+    paths = sorted({*UNITS, *TEAMS})
+    reached = [p for p in paths if p.startswith(own)]
+    above = [p for p in [ROOT, UNIT] if own.startswith(p) and p != own]
+    order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+    base = PlanInput(
+        k=k,
+        order=order,
+        responses=responses,
+        answers=answers,
+        statement_domains=STATEMENTS,
+        domain_order=["D", "E"],
+        step=2,
+    )
+    plan = decide(base, with_statements=True)
+    fine = BreakdownInput(responses=fine_responses, answers=fine_answers, fields=2)
+
+    def members(path, wanted=()):
+        return [
+            index
+            for index, (team, _cycle, role, service, _) in enumerate(rows)
+            if team.startswith(path) and all((role, service)[i] == v for i, v in wanted)
+        ]
+
+    def answer_set(indices, codes):
+        return frozenset((i, code) for i in indices for code in rows[i][4] if code in codes)
+
+    by_domain = defaultdict(set)
+    for code, domain in STATEMENTS.items():
+        by_domain[domain].add(code)
+    released = []
+    for path in order:
+        if plan.group(path) is None:
+            released.append(Released("responses", frozenset(members(path)), path))
+        for domain in ("D", "E"):
+            if plan.domain(path, domain) is None:
+                released.append(
+                    Released("answers", answer_set(members(path), by_domain[domain]), path)
+                )
+        for code in STATEMENTS:
+            if plan.statement(path, code) is None:
+                released.append(Released("answers", answer_set(members(path), {code}), path))
+    under = base.nodes_under()
+    for path, wanted in breakdown_order(base, fine, reached, under):
+        decision = plan_breakdowns(base, plan, fine, groups=reached, wanted=(path, wanted))
+        where = f"{path} {wanted}"
+        if decision.group is None:
+            released.append(Released("responses", frozenset(members(path, wanted=wanted)), where))
+        for chosen, reason in decision.domains.items():
+            if reason is None:
+                cells = answer_set(members(path, wanted=wanted), by_domain[str(chosen)])
+                released.append(Released("answers", cells, where))
+    assert violations([r for r in released if r.elements], k=k) == []
+
+
+def test_it_orders_breakdowns_single_fields_first_then_pairs():
+    base = data({TEAM_A: 12}, order=[TEAM_A])
+    fine = BreakdownInput(
+        responses={(TEAM_A, 1, ("p", "x")): 6, (TEAM_A, 1, ("s", "y")): 6},
+        answers={},
+        fields=2,
+    )
+    order = breakdown_order(base, fine, [TEAM_A], base.nodes_under())
+    sizes = [len(breakdown) for _, breakdown in order]
+    assert sizes == sorted(sizes)
+    assert {b for _, b in order if len(b) == 2} == {((0, "p"), (1, "x")), ((0, "s"), (1, "y"))}

@@ -1,0 +1,212 @@
+"""The span audit (`audit.py`, `../shared/DISCLOSURE.md`) over the product's own entry points.
+
+For each viewer (an org admin, a leader, a team manager), everything they can obtain from the
+dashboards (every unit, cycle, breakdown value and combination), the unit comparison, trends,
+the export at every level by domain and by statement, and the cycle page's counts, taken
+together, must not determine any figure or count of 1 to k−1 responses.
+
+On the code before the disclosure engine (commit 81fe639) the three attacks of issue 15 are
+found by this audit, in the examples below:
+- filtered markers: Unit One's 17 responses unfiltered and its 15 practitioners drawn as a
+  marker on a team's breakdown give its 2 other responses' answers;
+- sibling filter values: Team D less its 5 practitioners less its 5 seniors gives the 2 who gave
+  no role;
+- statements against their domain: the domain's answers less the four shown statements' give
+  the 4 answers to the hidden one;
+and the random organisations of `test_it_lets_no_viewer_derive_a_small_group` found them too
+(with the team counts of the cycle page against a unit's count, and unrounded chart data, which
+this audit does not need: it treats every released figure as exact).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from diagnostics.models import Cycle, Response
+from diagnostics.selectors import latest_version_for, statement_infos
+from diagnostics.services import create_cycle, open_cycle, store_answers
+from organisations.access import forget_reach, reach_of
+from organisations.models import Organisation, Role, Unit
+from tests.disclosure.audit import collect, violations
+from tests.factories import make_member, make_organisation, make_units
+
+ORGANISATIONS = count(1)
+ROLES = ["practitioner", "senior", ""]
+SERVICE = ["under_1", "over_10", ""]
+PATTERN = ["full_time", ""]
+
+
+def new_organisation(k: int) -> Organisation:
+    number = next(ORGANISATIONS)
+    organisation = make_organisation(f"Audit Council {number}", f"audit-{number}")
+    organisation.anonymity_threshold = k
+    organisation.save(update_fields=["anonymity_threshold"])
+    return organisation
+
+
+def open_new_cycle(unit: Unit, kind: str, *, days_from_now: int = 0) -> Cycle:
+    today = timezone.localdate() + timedelta(days=days_from_now)
+    cycle = create_cycle(
+        unit=unit,
+        kind=kind,
+        instrument=latest_version_for(unit.organisation),
+        name=f"{kind} {days_from_now}",
+        opens_on=today,
+        closes_on=today + timedelta(days=6),
+        created_by=None,
+        **({"pulse_size": 9} if kind == Cycle.Kind.PULSE else {}),
+    )
+    return open_cycle(cycle=cycle)
+
+
+def answer(
+    cycle: Cycle,
+    team: Unit,
+    *,
+    role: str = "",
+    service: str = "",
+    pattern: str = "",
+    skip: tuple[str, ...] = (),
+    value: int = 4,
+) -> None:
+    statements = statement_infos(cycle)
+    response = Response.objects.create(
+        cycle=cycle,
+        team=team,
+        submitted_on=cycle.opens_on,
+        role_group=role,
+        service_length=service,
+        working_pattern=pattern,
+    )
+    store_answers(
+        response=response,
+        statements=statements,
+        answers={s.code: value for s in statements if s.code not in skip},
+    )
+
+
+def found_for(organisation: Organisation, user, *, expect_figures: bool = True) -> list:
+    forget_reach(user)
+    client = Client()
+    client.force_login(user)
+    collected = collect(
+        organisation=organisation,
+        reach=reach_of(user),
+        client=client,
+        today=timezone.localdate(),
+    )
+    if expect_figures:
+        assert collected.released, "the audit found no figure at all: it would prove nothing"
+    return violations(collected.released, k=organisation.anonymity_threshold)
+
+
+def test_it_refuses_to_draw_filtered_markers_that_single_out_a_unit_s_other_responses(db):
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Unit One": ["Team X", "Team Y"], "Unit Two": ["Team Z"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    for _ in range(10):
+        answer(cycle, units["Team X"], role="practitioner")
+    for role in ["practitioner"] * 5 + ["senior"] * 2:
+        answer(cycle, units["Team Y"], role=role)
+    for _ in range(8):
+        answer(cycle, units["Team Z"], role="practitioner")
+    manager = make_member(units["Team X"], Role.TEAM_MANAGER)
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    assert found_for(organisation, manager) == []
+    assert found_for(organisation, admin) == []
+
+
+def test_it_refuses_the_last_sibling_value_that_would_leave_the_not_given_few(db):
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Service": ["Team D", "Team E"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    for role in ["practitioner"] * 5 + ["senior"] * 5 + [""] * 2:
+        answer(cycle, units["Team D"], role=role)
+    for _ in range(6):
+        answer(cycle, units["Team E"], role="practitioner")
+    leader = make_member(units["Service"], Role.LEADER)
+    manager = make_member(units["Team D"], Role.TEAM_MANAGER)
+    assert found_for(organisation, leader) == []
+    assert found_for(organisation, manager) == []
+
+
+def test_it_hides_another_statement_when_the_domain_would_give_a_hidden_one_away(db):
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Service": ["Team T", "Team U"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    first = statement_infos(cycle)[0].code
+    for index in range(6):
+        answer(cycle, units["Team T"], skip=(first,) if index < 2 else (), value=index % 6 + 1)
+    for _ in range(7):
+        answer(cycle, units["Team U"])
+    manager = make_member(units["Team T"], Role.TEAM_MANAGER)
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    assert found_for(organisation, manager) == []
+    assert found_for(organisation, admin) == []
+
+
+demographics = st.tuples(st.sampled_from(ROLES), st.sampled_from(SERVICE), st.sampled_from(PATTERN))
+team_responses = st.lists(
+    st.tuples(demographics, st.booleans()), min_size=1, max_size=12
+)  # (demographic answers, skips a statement)
+
+
+@st.composite
+def organisations(draw):
+    services = draw(
+        st.lists(st.lists(team_responses, min_size=1, max_size=3), min_size=1, max_size=2)
+    )
+    pulses = [
+        [[draw(st.integers(0, 6)) for _ in service] for service in services] for _ in range(2)
+    ]
+    return draw(st.integers(3, 6)), services, pulses
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=organisations())
+def test_it_lets_no_viewer_derive_a_small_group(data):
+    k, services, pulses = data
+    organisation = new_organisation(k)
+    spec = {
+        f"Service {s}": [f"Team {s}.{t}" for t in range(len(teams))]
+        for s, teams in enumerate(services)
+    }
+    units = make_units(organisation, spec)
+    full = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    first = statement_infos(full)[0].code
+    for s, teams in enumerate(services):
+        for t, responses in enumerate(teams):
+            for (role, service, pattern), skips in responses:
+                answer(
+                    full,
+                    units[f"Team {s}.{t}"],
+                    role=role,
+                    service=service,
+                    pattern=pattern,
+                    skip=(first,) if skips else (),
+                )
+    for number, counts in enumerate(pulses):
+        pulse = open_new_cycle(units["root"], Cycle.Kind.PULSE, days_from_now=7 * number)
+        for s, teams in enumerate(counts):
+            for t, n in enumerate(teams):
+                for index in range(n):
+                    answer(pulse, units[f"Team {s}.{t}"], role=ROLES[index % 3])
+    viewers = [
+        make_member(units["root"], Role.ORG_ADMIN),
+        make_member(units["Service 0"], Role.LEADER),
+        make_member(units["Team 0.0"], Role.TEAM_MANAGER),
+    ]
+    for viewer in viewers:
+        assert found_for(organisation, viewer, expect_figures=False) == []
