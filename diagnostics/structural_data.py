@@ -25,7 +25,7 @@ from diagnostics.structural import (
     default_thresholds,
     parse_value,
 )
-from organisations.audit import record
+from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
 from organisations.selectors import unit_by_readable_path
 from organisations.services import ImportFailed
@@ -55,12 +55,16 @@ def set_thresholds(
         raise ValidationError(errors)
     current = thresholds_for(organisation)
     changes = []
+    old: dict[str, dict[str, int | float]] = {}
+    new: dict[str, dict[str, int | float]] = {}
     for code, pair in values.items():
         if current[code] != pair:
             changes.append(
                 f"{FIGURES_BY_CODE[code].label}: good {current[code].good} → {pair.good}, "
                 f"concerning {current[code].concerning} → {pair.concerning}"
             )
+            old[code] = _threshold_values(current[code])
+            new[code] = _threshold_values(pair)
         StructuralThreshold.objects.update_or_create(
             organisation=organisation,
             figure=code,
@@ -73,7 +77,14 @@ def set_thresholds(
             action=AuditEvent.Action.THRESHOLD_CHANGED,
             scope=organisation.name,
             detail="; ".join(changes),
+            old=old,
+            new=new,
         )
+
+
+def _threshold_values(pair: Thresholds) -> dict[str, int | float]:
+    """A figure's thresholds as the audit log keeps them."""
+    return {"good": json_number(pair.good), "concerning": json_number(pair.concerning)}
 
 
 def figures_for(

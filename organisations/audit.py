@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from organisations.models import AuditEvent, Organisation, Unit
+from organisations.models import AuditEvent, Organisation, Role, Unit
 from organisations.selectors import readable_path, unit_names_by_path
 
 COMMAND_LINE = "command line"
+LONG_VALUE = 80
+
+SETTING_LABELS = {
+    "name": "name",
+    "anonymity_threshold": "anonymity threshold (k)",
+    "comment_threshold": "comment threshold",
+    "pulse_window_days": "pulse pooling window (days)",
+    "safety_contact": "safety contact text",
+}
 
 
 def record(
@@ -17,8 +29,14 @@ def record(
     action: str,
     scope: str,
     detail: str = "",
+    old: Mapping[str, Any] | None = None,
+    new: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one event. `user` is the signed-in person, or None for the command line."""
+    """Add one event. `user` is the signed-in person, or None for the command line.
+
+    A change gives the values it replaced as `old` and those it set as `new` (JSON values, keyed
+    alike); `detail` stays the sentence a person reads.
+    """
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     return AuditEvent.objects.create(
@@ -28,8 +46,81 @@ def record(
         action=action,
         scope=scope[:500],
         detail=detail[:500],
+        old=dict(old or {}),
+        new=dict(new or {}),
     )
 
 
 def unit_scope(unit: Unit) -> str:
     return readable_path(unit, unit_names_by_path(unit.organisation))
+
+
+def role_values(*, role: str, unit: Unit) -> dict[str, str]:
+    """A role as the log keeps it: the role's code and the unit's readable path."""
+    return {"role": role, "unit": unit_scope(unit)}
+
+
+def json_number(value: Decimal) -> int | float:
+    """A decimal as a JSON number: 18.00 is 18, 12.50 is 12.5."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- reading the structured values ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value a change replaced, read for people: its label, before and after ("" = none)."""
+
+    label: str
+    before: str
+    after: str
+
+    @property
+    def is_unchanged(self) -> bool:
+        """Kept for context: a role moved to another unit keeps its role."""
+        return self.before == self.after
+
+    @property
+    def is_long(self) -> bool:
+        """Too long to read on one line (a safety contact text): shown folded."""
+        return max(len(self.before), len(self.after)) > LONG_VALUE
+
+
+def _labels() -> dict[str, str]:
+    from diagnostics.structural import FIGURES  # diagnostics builds on organisations, not back
+
+    return {"role": "role", "unit": "unit", **SETTING_LABELS, **{f.code: f.label for f in FIGURES}}
+
+
+def _readable(key: str, value: Any) -> str:
+    if value is None or value == "" or value == {}:
+        return ""
+    if key == "role" and value in Role.values:
+        return str(Role(value).label)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):
+        return ", ".join(
+            f"{name.replace('_', ' ')} {_readable(name, v)}" for name, v in value.items()
+        )
+    return str(value)
+
+
+def changes_of(event: AuditEvent) -> list[Change]:
+    """The event's values before and after, one row per key, in the order they were recorded.
+
+    A role that was only granted or removed shows one side; views and exports show none.
+    """
+    old = event.old if isinstance(event.old, dict) else {}
+    new = event.new if isinstance(event.new, dict) else {}
+    labels = _labels()
+    keys = [*old, *(key for key in new if key not in old)]
+    return [
+        Change(
+            label=labels.get(key, key.replace("_", " ")),
+            before=_readable(key, old.get(key)),
+            after=_readable(key, new.get(key)),
+        )
+        for key in keys
+    ]

@@ -161,6 +161,9 @@ class Membership(models.Model):
 class AuditEvent(models.Model):
     """Who viewed or exported which results, and every change of a role or a threshold.
 
+    A change keeps the values it replaced in `old` and the values it set in `new`, keyed alike
+    (a role's `role` and `unit`; a setting's field name; a structural figure's code), so the
+    log can be read and queried field by field. Views and exports change nothing: both are {}.
     Records staff actions only: nothing here concerns, or could identify, a respondent.
     """
 
@@ -184,7 +187,13 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(max_length=24, choices=Action.choices)
     scope = models.CharField(max_length=500, help_text="The part of the organisation concerned.")
-    detail = models.CharField(max_length=500, blank=True)
+    detail = models.CharField(max_length=500, blank=True, help_text="What happened, in a sentence.")
+    old = models.JSONField(
+        default=dict, blank=True, help_text="The values a change replaced ({} when it added)."
+    )
+    new = models.JSONField(
+        default=dict, blank=True, help_text="The values a change set ({} when it removed)."
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]

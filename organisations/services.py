@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from accounts.models import User, normalise_email
 from organisations.access import forget_reach
-from organisations.audit import record, unit_scope
+from organisations.audit import SETTING_LABELS, record, role_values
 from organisations.models import (
     UNIT_PATH_SEPARATOR,
     AuditEvent,
@@ -177,6 +177,28 @@ def delete_unit(*, unit: Unit) -> None:
 # --- people ------------------------------------------------------------------------------
 
 
+def _lock_organisation(organisation_id: int) -> None:
+    """Hold the organisation's row until the transaction ends, so that changes to its roles and
+    settings take turns.
+
+    Two org admins removing each other at the same moment would each count the other as the
+    admin who stays, and both removals would succeed. With the lock taken before counting, the
+    second waits for the first to commit and then counts what the first left (PostgreSQL's
+    read committed: each statement sees what was committed before it began). FOR NO KEY UPDATE
+    leaves rows that only refer to the organisation (audit entries, cycles) free to be written.
+    SQLite has no row locks and takes one writer at a time anyway.
+    """
+    Organisation.objects.select_for_update(no_key=True).only("pk").get(pk=organisation_id)
+
+
+def _reload(membership: Membership) -> None:
+    """Read a role again under the lock: another admin may have changed or removed it since."""
+    try:
+        membership.refresh_from_db()
+    except Membership.DoesNotExist:
+        raise ValidationError("That role no longer exists: someone has just removed it.") from None
+
+
 def _check_role_fits_unit(role: str, unit: Unit) -> None:
     if role == Role.ORG_ADMIN and unit.depth != 1:
         raise ValidationError("Organisation admins hold their role at the organisation itself.")
@@ -193,6 +215,7 @@ def grant_membership(*, user: User, unit: Unit, role: str, actor: User | None = 
     if role not in Role.values:
         raise ValidationError(f"Unknown role “{role}”: use org_admin, leader or team_manager.")
     _check_role_fits_unit(role, unit)
+    _lock_organisation(unit.organisation_id)
     other_organisation = (
         Membership.objects.filter(user=user).exclude(organisation_id=unit.organisation_id).first()
     )
@@ -203,17 +226,22 @@ def grant_membership(*, user: User, unit: Unit, role: str, actor: User | None = 
         unit=unit,
         defaults={"organisation_id": unit.organisation_id, "role": role},
     )
-    changed = not created and membership.role != role
+    old_role = membership.role
+    changed = not created and old_role != role
     if changed:
+        _keep_one_admin(membership, new_role=role)
         membership.role = role
         membership.save(update_fields=["role"])
     if created or changed:
+        now = role_values(role=role, unit=unit)
         record(
             organisation=unit.organisation_id,
             user=actor,
             action=AuditEvent.Action.ROLE_GRANTED if created else AuditEvent.Action.ROLE_CHANGED,
-            scope=unit_scope(unit),
+            scope=now["unit"],
             detail=f"{user.email} is {Role(role).label.lower()}",
+            old={} if created else {**now, "role": old_role},
+            new=now,
         )
     forget_reach(user)
     return membership
@@ -223,9 +251,13 @@ def grant_membership(*, user: User, unit: Unit, role: str, actor: User | None = 
 def change_role(
     *, membership: Membership, role: str, unit: Unit | None = None, actor: User | None = None
 ) -> Membership:
-    target_unit = unit or membership.unit
     if role not in Role.values:
         raise ValidationError("Unknown role.")
+    _lock_organisation(membership.organisation_id)
+    _reload(membership)
+    target_unit = unit or membership.unit
+    if target_unit.organisation_id != membership.organisation_id:
+        raise ValidationError("A role can only move within its own organisation.")
     _check_role_fits_unit(role, target_unit)
     if role == membership.role and target_unit.pk == membership.unit_id:
         return membership  # nothing changes, so nothing to record
@@ -236,7 +268,8 @@ def change_role(
         .exists()
     ):
         raise ValidationError(f"{membership.user} already has a role at {target_unit}.")
-    before = f"{Role(membership.role).label.lower()} at {unit_scope(membership.unit)}"
+    old = role_values(role=membership.role, unit=membership.unit)
+    new = role_values(role=role, unit=target_unit)
     membership.role = role
     membership.unit = target_unit
     membership.save(update_fields=["role", "unit"])
@@ -244,8 +277,13 @@ def change_role(
         organisation=target_unit.organisation_id,
         user=actor,
         action=AuditEvent.Action.ROLE_CHANGED,
-        scope=unit_scope(target_unit),
-        detail=f"{membership.user.email}: was {before}, now {Role(role).label.lower()}",
+        scope=new["unit"],
+        detail=(
+            f"{membership.user.email}: was {Role(old['role']).label.lower()} at {old['unit']}, "
+            f"now {Role(role).label.lower()}"
+        ),
+        old=old,
+        new=new,
     )
     forget_reach(membership.user)
     return membership
@@ -253,13 +291,17 @@ def change_role(
 
 @transaction.atomic
 def remove_membership(*, membership: Membership, actor: User | None = None) -> None:
+    _lock_organisation(membership.organisation_id)
+    _reload(membership)
     _keep_one_admin(membership, new_role=None)
+    old = role_values(role=membership.role, unit=membership.unit)
     record(
         organisation=membership.organisation_id,
         user=actor,
         action=AuditEvent.Action.ROLE_REMOVED,
-        scope=unit_scope(membership.unit),
+        scope=old["unit"],
         detail=f"{membership.user.email} was {membership.get_role_display().lower()}",
+        old=old,
     )
     membership.delete()
     forget_reach(membership.user)
@@ -269,12 +311,16 @@ def remove_membership(*, membership: Membership, actor: User | None = None) -> N
 def delete_account(*, user: User, actor: User | None = None) -> None:
     """Delete a person's account (platform operators do this in the Django admin), recording
     the removal of each role they held, as removing the roles one by one would."""
+    held_in = Membership.objects.filter(user=user).values_list("organisation_id", flat=True)
+    for organisation_id in sorted(set(held_in)):
+        _lock_organisation(organisation_id)
     for membership in Membership.objects.filter(user=user).select_related("unit", "user"):
         remove_membership(membership=membership, actor=actor)
     user.delete()
 
 
 def _keep_one_admin(membership: Membership, *, new_role: str | None) -> None:
+    """Refuse to leave the organisation without an org admin. Callers hold _lock_organisation."""
     if membership.role != Role.ORG_ADMIN or new_role == Role.ORG_ADMIN:
         return
     # Org admins hold their role at the organisation itself, so this is their only admin role.
@@ -488,15 +534,6 @@ def import_users(
     return UsersImportResult(created_users=created, memberships=len(plan))
 
 
-SETTING_LABELS = {
-    "name": "name",
-    "anonymity_threshold": "anonymity threshold (k)",
-    "comment_threshold": "comment threshold",
-    "pulse_window_days": "pulse pooling window (days)",
-    "safety_contact": "safety contact text",
-}
-
-
 def _has_run_pulses(organisation: Organisation) -> bool:
     from diagnostics.models import Cycle
 
@@ -508,7 +545,10 @@ def _has_run_pulses(organisation: Organisation) -> bool:
 def update_settings(
     *, organisation: Organisation, values: dict[str, Any], actor: User | None
 ) -> Organisation:
-    """Change the organisation's settings; each change of a threshold is in the audit log."""
+    """Change the organisation's settings; each change of a threshold is in the audit log, with
+    every changed field's value before and after."""
+    _lock_organisation(organisation.pk)
+    organisation.refresh_from_db()  # the values replaced are those stored, not those last read
     if values.get("anonymity_threshold", organisation.anonymity_threshold) < 3:
         raise ValidationError("The anonymity threshold can never be below 3.")
     window = values.get("pulse_window_days", organisation.pulse_window_days)
@@ -519,6 +559,8 @@ def update_settings(
             "It can be set before the first pulse."
         )
     changes = []
+    old_values: dict[str, Any] = {}
+    new_values: dict[str, Any] = {}
     for field, value in values.items():
         if field not in SETTING_LABELS:
             raise ValidationError(f"Unknown setting “{field}”.")
@@ -526,6 +568,8 @@ def update_settings(
         if old != value:
             shown = "changed" if field == "safety_contact" else f"{old} → {value}"
             changes.append(f"{SETTING_LABELS[field]}: {shown}")
+            old_values[field] = old
+            new_values[field] = value
             setattr(organisation, field, value)
     if not changes:
         return organisation
@@ -539,5 +583,7 @@ def update_settings(
         action=AuditEvent.Action.THRESHOLD_CHANGED,
         scope=organisation.name,
         detail="; ".join(changes),
+        old=old_values,
+        new=new_values,
     )
     return organisation

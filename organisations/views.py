@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from organisations import services
 from organisations.access import get_membership_for, get_unit_for, require_org_admin
+from organisations.audit import changes_of
 from organisations.forms import (
     AddUnitForm,
     AuditFilterForm,
@@ -316,6 +317,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         )
         page = Paginator(events, 50).get_page(request.GET.get("page"))
     filtered = form.is_bound and any(form.data.get(name, "").strip() for name in form.fields)
+    rows = [(event, changes_of(event)) for event in page.object_list] if page else []
     return render(
-        request, "organisations/audit.html", {"form": form, "page": page, "filtered": filtered}
+        request,
+        "organisations/audit.html",
+        {"form": form, "page": page, "rows": rows, "filtered": filtered},
     )

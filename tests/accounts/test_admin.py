@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from accounts.models import User
@@ -97,3 +98,44 @@ def test_it_refuses_the_admin_to_someone_signed_in_without_going_round_in_circle
     assert response.status_code == 403
     assert len(response.redirect_chain) == 1
     assert "only for platform operators" in response.content.decode()
+
+
+def _as_if_the_confirmation_page_saw_another_admin(monkeypatch):
+    """The page's check ran while a second admin still held the role (lost before the POST)."""
+    import accounts.admin
+
+    monkeypatch.setattr(accounts.admin, "left_without_admin", lambda users: [])
+
+
+def test_it_tells_the_operator_when_the_last_admin_lost_a_colleague_meanwhile(
+    world, operator_client, monkeypatch
+):
+    _as_if_the_confirmation_page_saw_another_admin(monkeypatch)
+    admin = world.org_admin
+    url = reverse("admin:accounts_user_delete", args=[admin.pk])
+    response = operator_client.post(url, {"post": "yes"}, follow=True)
+    assert response.redirect_chain == [(url, 302)]
+    assert "An organisation needs at least one organisation admin." in response.content.decode()
+    assert User.objects.filter(pk=admin.pk).exists()
+    assert Membership.objects.filter(user=admin).exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_it_deletes_nothing_in_bulk_when_the_last_admin_lost_a_colleague_meanwhile(
+    world, operator_client, monkeypatch
+):
+    _as_if_the_confirmation_page_saw_another_admin(monkeypatch)
+    people = [world.team_manager, world.org_admin]
+    url = reverse("admin:accounts_user_changelist")
+    response = operator_client.post(
+        url,
+        {"action": "delete_selected", "_selected_action": [p.pk for p in people], "post": "yes"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "An organisation needs at least one organisation admin." in page
+    assert "Successfully deleted" not in page
+    assert User.objects.filter(pk__in=[p.pk for p in people]).count() == 2
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
+    assert not LogEntry.objects.exists()

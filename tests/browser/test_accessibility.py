@@ -11,6 +11,8 @@ from django.utils import timezone
 from actions.services import create_action
 from diagnostics.models import Domain
 from diagnostics.structural_data import save_figures
+from organisations.models import Membership, Role
+from organisations.services import change_role, update_settings
 from tests.browser.support import Watched, sign_in
 from tests.factories import TEST_PASSWORD
 
@@ -52,6 +54,17 @@ def test_it_keeps_every_signed_in_page_accessible_and_within_the_csp(
         owner=world.org_admin,
         due_on=timezone.localdate() + timedelta(days=7),
         created_by=world.org_admin,
+    )
+    change_role(  # the audit log shows a role's and a setting's values before and after
+        membership=Membership.objects.get(user=world.leader),
+        role=Role.LEADER,
+        unit=world.units["Children's Services"],
+        actor=world.org_admin,
+    )
+    update_settings(
+        organisation=world.organisation,
+        values={"comment_threshold": 12, "safety_contact": "Ring the duty manager.\nThen 999."},
+        actor=world.org_admin,
     )
     sign_in(desktop, world.org_admin.email, TEST_PASSWORD)
     pages = [

@@ -122,7 +122,18 @@ def test_it_records_nothing_about_respondents(world, make_cycle):
     submit_response(code=code, answers=all_answers(cycle))
     assert AuditEvent.objects.count() == before
     fields = {f.name for f in AuditEvent._meta.get_fields()}
-    assert fields == {"id", "organisation", "at", "user", "actor", "action", "scope", "detail"}
+    assert fields == {
+        "id",
+        "organisation",
+        "at",
+        "user",
+        "actor",
+        "action",
+        "scope",
+        "detail",
+        "old",
+        "new",
+    }
 
 
 def test_it_lets_org_admins_read_the_log_and_no_one_else(world, client_for):
@@ -340,3 +351,208 @@ def test_it_explains_filters_it_cannot_use(world, client_for):
 def test_it_hides_the_log_from_someone_with_no_role(world, client_for):
     stranger = make_user(email="stranger@example.org")
     assert client_for(stranger).get(reverse("organisations:audit")).status_code == 404
+
+
+# --- structured values before and after ----------------------------------------------------
+
+NORTH = "Children's Services / Locality North"
+TEAM_A = "Children's Services / Locality North / Team A"
+TEAM_B = "Children's Services / Locality North / Team B"
+
+
+def _role_events(email: str) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(detail__contains=email).order_by("pk"))
+
+
+def test_it_records_a_roles_values_before_and_after_each_change(world):
+    from organisations.services import grant_membership, remove_membership
+
+    person = make_user(email="new@example.org")
+    membership = grant_membership(
+        user=person, unit=world.team_b, role=Role.TEAM_MANAGER, actor=world.org_admin
+    )
+    change_role(membership=membership, role=Role.LEADER, unit=world.north, actor=world.org_admin)
+    remove_membership(membership=membership, actor=world.org_admin)
+    granted, changed, removed = _role_events("new@example.org")
+    assert (granted.old, granted.new) == ({}, {"role": "team_manager", "unit": TEAM_B})
+    assert (changed.old, changed.new) == (
+        {"role": "team_manager", "unit": TEAM_B},
+        {"role": "leader", "unit": NORTH},
+    )
+    assert (removed.old, removed.new) == ({"role": "leader", "unit": NORTH}, {})
+    removed.refresh_from_db()  # as stored, not as held in memory
+    assert removed.old == {"role": "leader", "unit": NORTH}
+
+
+def test_it_records_a_role_changed_by_giving_it_again(world):
+    from organisations.services import grant_membership
+
+    grant_membership(user=world.leader, unit=world.north, role=Role.LEADER, actor=world.org_admin)
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_CHANGED).exists()
+    promoted = make_user(email="promoted@example.org")
+    grant_membership(user=promoted, unit=world.root, role=Role.LEADER)
+    grant_membership(user=promoted, unit=world.root, role=Role.ORG_ADMIN, actor=world.org_admin)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_CHANGED)
+    assert event.old == {"role": "leader", "unit": "Example Council"}
+    assert event.new == {"role": "org_admin", "unit": "Example Council"}
+
+
+def test_it_records_the_role_as_stored_when_the_page_showed_an_older_one(world):
+    shown = Membership.objects.get(user=world.team_manager)  # the page an admin left open
+    change_role(
+        membership=Membership.objects.get(pk=shown.pk),
+        role=Role.TEAM_MANAGER,
+        unit=world.team_b,
+        actor=world.org_admin,
+    )
+    change_role(membership=shown, role=Role.LEADER, unit=world.north, actor=world.org_admin)
+    latest = AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_CHANGED).order_by("pk").last()
+    assert latest is not None
+    assert latest.old == {"role": "team_manager", "unit": TEAM_B}
+    assert f"was team manager at {TEAM_B}" in latest.detail
+
+
+def test_it_refuses_to_remove_a_role_someone_has_just_removed(world):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from organisations.services import remove_membership
+
+    shown = Membership.objects.get(user=world.team_manager)
+    remove_membership(membership=Membership.objects.get(pk=shown.pk), actor=world.org_admin)
+    with pytest.raises(ValidationError, match="someone has just removed it"):
+        remove_membership(membership=shown, actor=world.leader)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).count() == 1
+
+
+def test_it_records_each_changed_settings_value_before_and_after(world):
+    update_settings(
+        organisation=world.organisation,
+        values={
+            "anonymity_threshold": 7,
+            "comment_threshold": 10,  # unchanged
+            "safety_contact": "Call the duty manager on 0100.",
+        },
+        actor=world.org_admin,
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.THRESHOLD_CHANGED)
+    event.refresh_from_db()
+    assert event.old == {
+        "anonymity_threshold": 5,
+        "safety_contact": world.organisation._meta.get_field("safety_contact").default,
+    }
+    assert event.new == {
+        "anonymity_threshold": 7,
+        "safety_contact": "Call the duty manager on 0100.",
+    }
+    assert "safety contact text: changed" in event.detail
+
+
+def test_it_records_the_setting_as_stored_when_the_page_showed_an_older_one(world):
+    from organisations.models import Organisation
+
+    shown = Organisation.objects.get(pk=world.organisation.pk)
+    update_settings(
+        organisation=world.organisation, values={"anonymity_threshold": 7}, actor=world.org_admin
+    )
+    update_settings(organisation=shown, values={"anonymity_threshold": 9}, actor=world.leader)
+    latest = (
+        AuditEvent.objects.filter(action=AuditEvent.Action.THRESHOLD_CHANGED).order_by("pk").last()
+    )
+    assert latest is not None
+    assert (latest.old, latest.new) == ({"anonymity_threshold": 7}, {"anonymity_threshold": 9})
+
+
+def test_it_records_structural_thresholds_before_and_after_as_numbers(world):
+    set_thresholds(
+        organisation=world.organisation,
+        values={"caseload": Thresholds(Decimal(16), Decimal("22.5"))},
+        actor=world.org_admin,
+    )
+    set_thresholds(
+        organisation=world.organisation,
+        values={
+            "caseload": Thresholds(Decimal(15), Decimal("22.5")),
+            "turnover": Thresholds(Decimal(10), Decimal(20)),  # the defaults: unchanged
+        },
+        actor=world.org_admin,
+    )
+    first, second = AuditEvent.objects.filter(action=AuditEvent.Action.THRESHOLD_CHANGED).order_by(
+        "pk"
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.old == {"caseload": {"good": 18, "concerning": 25}}
+    assert first.new == {"caseload": {"good": 16, "concerning": 22.5}}
+    assert second.old == {"caseload": {"good": 16, "concerning": 22.5}}  # read back as 16.00
+    assert second.new == {"caseload": {"good": 15, "concerning": 22.5}}
+
+
+def test_it_keeps_no_values_for_views_and_exports(world, make_cycle, respond, client_for):
+    cycle = make_cycle(unit=world.north, name="Autumn")
+    respond(cycle, world.team_a, 5)
+    client = client_for(world.leader)
+    client.get(reverse("dashboards:profile", args=[world.team_a.pk]))
+    client.get(reverse("diagnostics:results_export", args=[cycle.pk, "csv"]))
+    events = AuditEvent.objects.filter(
+        action__in=[AuditEvent.Action.VIEWED, AuditEvent.Action.EXPORTED]
+    )
+    assert {event.action for event in events} == {"viewed", "exported"}
+    assert all(event.old == {} and event.new == {} for event in events)
+
+
+def test_it_reads_the_values_before_and_after_in_words(world):
+    from organisations.audit import Change, changes_of
+    from organisations.services import grant_membership
+
+    person = make_user(email="words@example.org")
+    grant_membership(user=person, unit=world.team_b, role=Role.TEAM_MANAGER)
+    change_role(membership=Membership.objects.get(user=person), role=Role.LEADER, unit=world.north)
+    set_thresholds(
+        organisation=world.organisation,
+        values={"caseload": Thresholds(Decimal(16), Decimal(22))},
+    )
+    granted, changed = _role_events("words@example.org")
+    assert changes_of(granted) == [
+        Change("role", "", "Team manager"),
+        Change("unit", "", TEAM_B),
+    ]
+    assert changes_of(changed) == [
+        Change("role", "Team manager", "Leader"),
+        Change("unit", TEAM_B, NORTH),
+    ]
+    thresholds = AuditEvent.objects.get(action=AuditEvent.Action.THRESHOLD_CHANGED)
+    assert changes_of(thresholds) == [
+        Change(
+            "Average caseload per full-time practitioner",
+            "good 18, concerning 25",
+            "good 16, concerning 22",
+        )
+    ]
+    viewed = AuditEvent.objects.create(
+        organisation=world.organisation, actor="x@example.org", action="viewed", scope="Team A"
+    )
+    assert changes_of(viewed) == []
+
+
+def test_it_shows_org_admins_the_values_before_and_after_on_the_log(world, client_for):
+    import re
+    from html import unescape
+
+    membership = Membership.objects.get(user=world.team_manager)
+    change_role(membership=membership, role=Role.LEADER, unit=world.north, actor=world.org_admin)
+    change_role(membership=membership, role=Role.LEADER, unit=world.units["Children's Services"])
+    update_settings(
+        organisation=world.organisation,
+        values={"comment_threshold": 12, "safety_contact": "Ring the duty manager.\nThen 999."},
+        actor=world.org_admin,
+    )
+    html = client_for(world.org_admin).get(reverse("organisations:audit")).content.decode()
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    assert f"Role: Team manager → changed to Leader Unit: {TEAM_A} → changed to {NORTH}" in text
+    assert f"Role: Leader (unchanged) Unit: {NORTH} → changed to Children's Services" in text
+    assert "Comment threshold: 10 → changed to 12" in text
+    assert "Safety contact text : before and after Before: If you or someone else" in text
+    assert "After: Ring the duty manager. Then 999." in text
+    assert "Ring the duty manager.<br>Then 999." in html  # the long text is folded, lines kept
+    assert html.count("<details>") == 1

@@ -1,14 +1,20 @@
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
-from organisations.models import Membership, Role, Unit
+from accounts.models import User
+from organisations import services
+from organisations.models import AuditEvent, Membership, Role, Unit
 from organisations.selectors import parent_of, readable_path, readable_paths, unit_names_by_path
 from organisations.services import (
     add_unit,
     archive_unit,
     change_role,
+    delete_account,
     delete_unit,
     grant_membership,
     move_unit,
@@ -17,7 +23,7 @@ from organisations.services import (
     restore_unit,
     unit_has_data,
 )
-from tests.factories import make_user
+from tests.factories import make_member, make_user
 
 
 def test_it_moves_a_unit_with_its_whole_subtree(world):
@@ -124,3 +130,115 @@ def test_it_keeps_at_least_one_org_admin(world):
         remove_membership(membership=membership)
     with pytest.raises(ValidationError, match="at least one organisation admin"):
         change_role(membership=membership, role=Role.LEADER, unit=world.north)
+
+
+def test_it_keeps_an_org_admin_when_their_role_is_given_again_as_another(world):
+    root_membership = Membership.objects.get(user=world.org_admin)
+    with pytest.raises(ValidationError, match="at least one organisation admin"):
+        grant_membership(user=world.org_admin, unit=world.root, role=Role.LEADER)
+    root_membership.refresh_from_db()
+    assert root_membership.role == Role.ORG_ADMIN
+
+
+def test_it_refuses_to_move_a_role_to_another_organisation(world):
+    membership = Membership.objects.get(user=world.team_manager)
+    other_team = world.other_units["Other Team"]
+    with pytest.raises(ValidationError, match="within its own organisation"):
+        change_role(membership=membership, role=Role.TEAM_MANAGER, unit=other_team)
+    membership.refresh_from_db()
+    assert membership.unit == world.team_a
+
+
+# --- two org admins at the same moment (PostgreSQL: row locks, concurrent connections) -----
+
+
+class _Rendezvous:
+    """Lets each thread wait, up to a timeout, until every thread has reached the same point."""
+
+    def __init__(self, parties: int) -> None:
+        self.parties = parties
+        self.arrived = 0
+        self.condition = threading.Condition()
+
+    def arrive_and_wait(self, timeout: float) -> None:
+        with self.condition:
+            self.arrived += 1
+            self.condition.notify_all()
+            self.condition.wait_for(lambda: self.arrived >= self.parties, timeout=timeout)
+
+
+def _remove(membership: Membership, actor: User) -> None:
+    remove_membership(membership=membership, actor=actor)
+
+
+def _make_leader(membership: Membership, actor: User) -> None:
+    change_role(membership=membership, role=Role.LEADER, actor=actor)  # stays at the root
+
+
+def _delete_account(membership: Membership, actor: User) -> None:
+    delete_account(user=membership.user, actor=actor)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [(_remove, _remove), (_make_leader, _make_leader), (_delete_account, _remove)],
+    ids=["both-removed", "both-made-leaders", "account-deleted-and-role-removed"],
+)
+def test_it_keeps_an_org_admin_when_the_last_two_lose_the_role_at_the_same_moment(
+    world, monkeypatch, first, second
+):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: SQLite has no row locks and lets only one writer in at a time"
+        )
+    ada = world.org_admin
+    bea = make_member(world.root, Role.ORG_ADMIN, display_name="Bea Admin")
+    ada_role = Membership.objects.select_related("user", "unit").get(user=ada)
+    bea_role = Membership.objects.select_related("user", "unit").get(user=bea)
+
+    # Widen the race so it happens on every run: after counting the admins, each thread waits
+    # (up to 2 s) for the other to have counted too. Without the lock both count two admins
+    # and both go ahead; with it, the second is still waiting for the lock, so the first goes
+    # on alone and the second counts after the first has committed.
+    both_counted = _Rendezvous(2)
+    count_admins = services.left_without_admin
+
+    def count_then_wait(users):
+        left_without = count_admins(users)
+        both_counted.arrive_and_wait(timeout=2)
+        return left_without
+
+    monkeypatch.setattr(services, "left_without_admin", count_then_wait)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+    outcomes_lock = threading.Lock()
+
+    def attempt(operation, membership: Membership, actor: User) -> None:
+        try:
+            start.wait()
+            operation(membership, actor)
+            outcome = "done"
+        except ValidationError as exc:
+            outcome = " ".join(exc.messages)
+        finally:
+            connection.close()  # this thread's own connection
+        with outcomes_lock:
+            outcomes.append(outcome)
+
+    threads = [
+        threading.Thread(target=attempt, args=(first, ada_role, bea)),
+        threading.Thread(target=attempt, args=(second, bea_role, ada)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["An organisation needs at least one organisation admin.", "done"]
+    admins = Membership.objects.filter(organisation=world.organisation, role=Role.ORG_ADMIN)
+    assert admins.count() == 1
+    lost = AuditEvent.objects.filter(
+        action__in=[AuditEvent.Action.ROLE_REMOVED, AuditEvent.Action.ROLE_CHANGED]
+    )
+    assert [event.old["role"] for event in lost] == [Role.ORG_ADMIN]
+    assert lost.get().old["unit"] == "Example Council"
