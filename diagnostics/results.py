@@ -47,7 +47,7 @@ from disclosure.plan import (
     Hidden,
     Plan,
     PlanInput,
-    decide,
+    decide_remembered,
     plan_breakdowns,
 )
 from disclosure.release import (
@@ -517,7 +517,7 @@ class OrganisationResults:
 
     @cached_property
     def plan(self) -> Plan:
-        return decide(self.plan_input, with_statements=self.with_statements)
+        return decide_remembered(self.plan_input, with_statements=self.with_statements)
 
     @property
     def shown_groups(self) -> set[str]:
@@ -606,7 +606,7 @@ class OrganisationResults:
         full_plan = (
             self.plan
             if self.plan.statements_planned
-            else decide(self.plan_input, with_statements=True)
+            else decide_remembered(self.plan_input, with_statements=True)
         )
         decision = plan_breakdowns(
             self.plan_input,

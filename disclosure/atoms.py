@@ -109,6 +109,22 @@ class Partition(Generic[Cell]):
         self.add(cells)
         return True
 
+    def refine(self, parts: Iterable[tuple[Cell, Cell, CellSize]]) -> None:
+        """Split every cell into finer cells that stay in its atom: `parts` gives (cell, finer
+        cell, the finer cell's size). A finer cell's size must never exceed its cell's, and the
+        cells of one region must keep one region, so nothing decided so far changes."""
+        sizes: dict[Cell, CellSize] = {}
+        atom_of: dict[Cell, int] = {}
+        members: dict[int, set[Cell]] = {UNRELEASED: set()}
+        for cell, finer, size in parts:
+            if size.size <= 0:
+                continue
+            atom = self.atom_of[cell]
+            sizes[finer] = size
+            atom_of[finer] = atom
+            members.setdefault(atom, set()).add(finer)
+        self.sizes, self.atom_of, self.members = sizes, atom_of, members
+
     def atoms(self) -> list[set[Cell]]:
         """The released atoms (not the class of unreleased cells)."""
         return [members for atom, members in self.members.items() if members and atom != UNRELEASED]

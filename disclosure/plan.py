@@ -20,15 +20,16 @@ Nothing later can hide anything earlier: a breakdown can never blank a page's ma
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import combinations
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from disclosure.atoms import CellSize, Partition
 
+T = TypeVar("T")
 Demographics = tuple[str, ...]  # one value per breakdown field, "" where not given
 Breakdown = tuple[tuple[int, str], ...]  # (field index, value) pairs, field order
 
@@ -95,20 +96,13 @@ class Plan:
 def _release(partition: Partition[Any], cells: list[Any], k: int) -> Hidden | None:
     if not cells:
         return Hidden.NO_RESPONSES
-    if partition.size_of(cells) < k:
-        return Hidden.FEWER_THAN_K
-    return None if partition.try_add(cells) else Hidden.PROTECTS_OTHERS
+    if partition.try_add(cells):
+        return None
+    return Hidden.FEWER_THAN_K if partition.size_of(cells) < k else Hidden.PROTECTS_OTHERS
 
 
 def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
     return {key: CellSize(key, n) for key, n in data.responses.items()}
-
-
-def answer_cells(data: PlanInput) -> dict[tuple[str, int, str], CellSize]:
-    return {
-        (node, cycle, code): CellSize((node, cycle), n)
-        for (node, cycle, code), n in data.answers.items()
-    }
 
 
 def decide(data: PlanInput, *, with_statements: bool) -> Plan:
@@ -124,7 +118,6 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
             counts, [key for node in under[path] for key in cycles_of[node]], data.k
         )
 
-    answers = Partition(answer_cells(data), k=data.k)
     by_domain: dict[Hashable, list[str]] = defaultdict(list)
     for code, domain in data.statement_domains.items():
         by_domain[domain].append(code)
@@ -133,36 +126,62 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
         if n:
             asked[node].append((cycle, code, n))
 
-    def cells_of(path: str, codes: Iterable[str]) -> list[tuple[str, int, str]]:
-        wanted = set(codes)
-        return [
-            (node, cycle, code)
-            for node in under[path]
-            for cycle, code, _ in asked.get(node, ())
-            if code in wanted
-        ]
-
+    # Domains first, on one cell per node, cycle and domain: its size is the largest of its
+    # statements', so every set of them counts exactly as its statements' cells would.
+    largest: dict[tuple[str, int, Hashable], int] = defaultdict(int)
+    for (node, cycle, code), n in data.answers.items():
+        key = (node, cycle, data.statement_domains.get(code))
+        largest[key] = max(largest[key], n)
+    answers: Partition[Any] = Partition(
+        {key: CellSize(key[:2], n) for key, n in largest.items()}, k=data.k
+    )
+    domain_cells: dict[str, dict[Hashable, list[tuple[str, int, Hashable]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for node, cycle, domain in largest:
+        domain_cells[node][domain].append((node, cycle, domain))
     for path in data.order:
         reason = plan.groups[path]
         for domain in data.domain_order:
-            plan.domains[(path, domain)] = (
-                reason if reason else _release(answers, cells_of(path, by_domain[domain]), data.k)
-            )
-    if with_statements:
-        for path in data.order:
-            totals: dict[str, int] = defaultdict(int)
-            for node in under[path]:
-                for _cycle, code, n in asked.get(node, ()):
-                    totals[code] += n
-            for domain in data.domain_order:
-                domain_reason = plan.domains[(path, domain)]
-                codes = sorted(by_domain[domain], key=lambda c: (-totals.get(c, 0), c))
-                for code in codes:
-                    plan.statements[(path, code)] = (
-                        domain_reason
-                        if domain_reason
-                        else _release(answers, cells_of(path, [code]), data.k)
-                    )
+            cells = [cell for node in under[path] for cell in domain_cells[node][domain]]
+            plan.domains[(path, domain)] = reason if reason else _release(answers, cells, data.k)
+    if not with_statements:
+        return plan
+
+    answers.refine(
+        (
+            (node, cycle, data.statement_domains.get(code)),
+            (node, cycle, code),
+            CellSize((node, cycle), n),
+        )
+        for (node, cycle, code), n in data.answers.items()
+        if n
+    )
+
+    by_statement: dict[str, dict[str, list[tuple[str, int, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for node, entries in asked.items():
+        for cycle, code, _ in entries:
+            by_statement[node][code].append((node, cycle, code))
+
+    def cells_of(path: str, code: str) -> list[tuple[str, int, str]]:
+        return [cell for node in under[path] for cell in by_statement[node][code]]
+
+    for path in data.order:
+        totals: dict[str, int] = defaultdict(int)
+        for node in under[path]:
+            for _cycle, code, n in asked.get(node, ()):
+                totals[code] += n
+        for domain in data.domain_order:
+            domain_reason = plan.domains[(path, domain)]
+            codes = sorted(by_domain[domain], key=lambda c: (-totals.get(c, 0), c))
+            for code in codes:
+                plan.statements[(path, code)] = (
+                    domain_reason
+                    if domain_reason
+                    else _release(answers, cells_of(path, code), data.k)
+                )
     return plan
 
 
@@ -221,12 +240,28 @@ def plan_breakdowns(
     groups: Sequence[str],
     wanted: tuple[str, Breakdown],
 ) -> BreakdownDecision:
-    """Whether a breakdown of a group may be shown, deciding every breakdown before it first.
+    """Whether a breakdown of a group may be shown: every breakdown the viewer could ask for is
+    decided, in priority order, and this one looked up (a breakdown nobody gave is hidden).
 
-    `plan` must be the viewer's plan with statements (`decide(..., with_statements=True)`): its
-    releases are replayed on the finer cells, then the breakdowns are tried in priority order up
-    to the one wanted. `groups` are the family's groups a breakdown can be asked for.
+    `plan` must be the viewer's plan with statements (`decide(..., with_statements=True)`);
+    `groups` are the family's groups a breakdown can be asked for.
     """
+    key = ("breakdowns", input_key(data), _fine_key(fine), tuple(groups))
+    table = _remember(key, lambda: decide_breakdowns(data, plan, fine, groups=groups))
+    found = table.get(wanted)
+    if found is not None:
+        return found
+    return BreakdownDecision(
+        Hidden.NO_RESPONSES, dict.fromkeys(data.domain_order, Hidden.NO_RESPONSES), 0
+    )
+
+
+def decide_breakdowns(
+    data: PlanInput, plan: Plan, fine: BreakdownInput, *, groups: Sequence[str]
+) -> dict[tuple[str, Breakdown], BreakdownDecision]:
+    """Every breakdown of the family's `groups`, decided in priority order after the plan's own
+    releases are replayed on the finer cells."""
+    decisions: dict[tuple[str, Breakdown], BreakdownDecision] = {}
     under = data.nodes_under()
     counts = Partition(
         {key: CellSize(key, n) for key, n in fine.responses.items()},
@@ -243,10 +278,12 @@ def plan_breakdowns(
     for (node, cycle, values), n in fine.responses.items():
         if n:
             response_index[node].append((node, cycle, values))
-    answer_index: dict[str, list[tuple[int, Demographics, str]]] = defaultdict(list)
+    answer_index: dict[str, dict[Demographics, dict[str, list[int]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
+    )
     for (node, cycle, values, code), n in fine.answers.items():
         if n:
-            answer_index[node].append((cycle, values, code))
+            answer_index[node][values][code].append(cycle)
     by_domain: dict[Hashable, set[str]] = defaultdict(set)
     for code, domain in data.statement_domains.items():
         by_domain[domain].add(code)
@@ -265,8 +302,10 @@ def plan_breakdowns(
         return [
             (node, cycle, values, code)
             for node in under[path]
-            for cycle, values, code in answer_index[node]
-            if code in codes and _matches(values, breakdown)
+            for values, by_code in answer_index[node].items()
+            if _matches(values, breakdown)
+            for code in codes
+            for cycle in by_code.get(code, ())
         ]
 
     for path, reason in plan.groups.items():
@@ -289,12 +328,55 @@ def plan_breakdowns(
                 if group_reason
                 else _release(answers, answer_set(path, by_domain[domain], breakdown), data.k)
             )
-        if (path, breakdown) == wanted:
-            return BreakdownDecision(group_reason, domains, counts.size_of(cells))
-    path, breakdown = wanted
-    cells = response_set(path, breakdown)
-    return BreakdownDecision(
-        Hidden.NO_RESPONSES if not cells else Hidden.FEWER_THAN_K,
-        dict.fromkeys(data.domain_order, Hidden.FEWER_THAN_K),
-        counts.size_of(cells),
+        decisions[(path, breakdown)] = BreakdownDecision(
+            group_reason, domains, counts.size_of(cells)
+        )
+    return decisions
+
+
+# -- remembering decisions ----------------------------------------------------------------------
+# A plan is a pure function of its counts, so a process keeps the last few it worked out: the
+# pages of one viewer and scope (and every breakdown of them) then cost one decision, until a
+# new response changes the counts and so the key.
+
+CACHE_SIZE = 32
+_cache: OrderedDict[Hashable, Any] = OrderedDict()
+
+
+def _remember(key: Hashable, compute: Callable[[], T]) -> T:
+    if key in _cache:
+        _cache.move_to_end(key)
+        return cast(T, _cache[key])
+    value = compute()
+    _cache[key] = value
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return value
+
+
+def input_key(data: PlanInput) -> Hashable:
+    return (
+        data.k,
+        data.step,
+        tuple(data.order),
+        tuple(sorted(data.responses.items())),
+        tuple(sorted(data.answers.items())),
+        tuple(sorted((code, str(d)) for code, d in data.statement_domains.items())),
+        tuple(data.domain_order),
+    )
+
+
+def _fine_key(fine: BreakdownInput) -> Hashable:
+    return (
+        fine.fields,
+        tuple(sorted(fine.responses.items())),
+        tuple(sorted(fine.answers.items())),
+    )
+
+
+def decide_remembered(data: PlanInput, *, with_statements: bool) -> Plan:
+    """`decide`, remembered for the same counts (see above)."""
+    return _remember(
+        ("plan", input_key(data), with_statements),
+        lambda: decide(data, with_statements=with_statements),
     )
