@@ -24,6 +24,7 @@ everyone answered every statement, and never larger than the truth, so the invar
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import count
@@ -64,6 +65,8 @@ class Partition(Generic[Cell]):
         self._ids = count(UNRELEASED + 1)
         self.atom_of: dict[Cell, int] = dict.fromkeys(self.sizes, UNRELEASED)
         self.members: dict[int, set[Cell]] = {UNRELEASED: set(self.sizes)}
+        self.cut: dict[int, frozenset[Cell]] = {}  # atoms split by `splits_alone`: their piece
+        self.cut_by: dict[int, frozenset[int]] = {}  # and the sets that split them
 
     def size_of(self, cells: Iterable[Cell]) -> int:
         return responses_at_least(cells, self.sizes)
@@ -86,8 +89,58 @@ class Partition(Generic[Cell]):
                 continue
             if len(inside) == len(members):
                 continue
+            if atom in self.cut:
+                return False
             if self.size_of(inside) < self.k or self.size_of(members - inside) < self.k:
                 return False
+        return True
+
+    def splits_alone(self, cells: Collection[Cell]) -> bool:
+        """Release a set whose pieces of the atoms it splits may be small, when that is safe.
+
+        Such a set may only split released atoms, and an atom split this way keeps the piece
+        it was first split into: later sets must cut it along the same line or take it whole.
+        Atoms are grouped by the sets that split them; within a group, anything derivable takes
+        every inside piece, every outside piece, or whole atoms, so each group's inside pieces
+        together, and its outside pieces together, must cover at least k responses. The atoms
+        stay as they were, so the invariant above keeps holding for them.
+        """
+        label = next(self._ids)
+        moving: dict[int, frozenset[int]] = {}
+        inside_of: dict[int, frozenset[Cell]] = {}
+        for atom, inside in self._pieces(cells).items():
+            members = self.members[atom]
+            if atom == UNRELEASED:
+                return False
+            if len(inside) == len(members):
+                continue
+            piece = frozenset(inside)
+            if atom in self.cut and self.cut[atom] != piece:
+                return False
+            moving[atom] = self.cut_by.get(atom, frozenset()) | {label}
+            inside_of[atom] = piece
+        if not moving:
+            return False
+        groups: dict[frozenset[int], set[int]] = defaultdict(set)
+        for atom, by in self.cut_by.items():
+            groups[moving.get(atom, by)].add(atom)
+        for atom, by in moving.items():
+            groups[by].add(atom)
+        touched = {self.cut_by.get(atom, frozenset()) for atom in moving} | set(moving.values())
+        for by in touched:
+            atoms = groups.get(by, set())
+            if not by or not atoms:
+                continue
+            pieces_in = [c for a in atoms for c in inside_of.get(a, self.cut.get(a, frozenset()))]
+            pieces_out = [
+                c
+                for a in atoms
+                for c in self.members[a] - inside_of.get(a, self.cut.get(a, frozenset()))
+            ]
+            if self.size_of(pieces_in) < self.k or self.size_of(pieces_out) < self.k:
+                return False
+        self.cut.update(inside_of)
+        self.cut_by.update(moving)
         return True
 
     def add(self, cells: Collection[Cell]) -> None:
@@ -102,12 +155,13 @@ class Partition(Generic[Cell]):
             for cell in inside:
                 self.atom_of[cell] = new
 
-    def try_add(self, cells: Collection[Cell]) -> bool:
-        """Release a set if that keeps the invariant; say whether it was released."""
-        if not self.splits_safely(cells):
-            return False
-        self.add(cells)
-        return True
+    def try_add(self, cells: Collection[Cell], *, alone: bool = False) -> bool:
+        """Release a set if that keeps the invariant (or, with `alone`, if `splits_alone` allows
+        it); say whether it was released."""
+        if self.splits_safely(cells):
+            self.add(cells)
+            return True
+        return alone and self.splits_alone(cells)
 
     def refine(self, parts: Iterable[tuple[Cell, Cell, CellSize]]) -> None:
         """Split every cell into finer cells that stay in its atom: `parts` gives (cell, finer

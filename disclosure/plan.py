@@ -93,10 +93,12 @@ class Plan:
         return self.statements.get((path, code), self.group(path) or Hidden.NO_RESPONSES)
 
 
-def _release(partition: Partition[Any], cells: list[Any], k: int) -> Hidden | None:
+def _release(
+    partition: Partition[Any], cells: list[Any], k: int, *, alone: bool = False
+) -> Hidden | None:
     if not cells:
         return Hidden.NO_RESPONSES
-    if partition.try_add(cells):
+    if partition.try_add(cells, alone=alone):
         return None
     return Hidden.FEWER_THAN_K if partition.size_of(cells) < k else Hidden.PROTECTS_OTHERS
 
@@ -213,10 +215,13 @@ def breakdown_order(
     under: Mapping[str, list[str]],
 ) -> list[tuple[str, Breakdown]]:
     """Every breakdown a viewer could ask for, in priority order: single fields at every group
-    (values with more responses first), then pairs of fields, then all of them."""
+    (values with more responses first), then pairs of fields, then all of them; teams before
+    the units above them, because a unit's breakdown that cuts across its teams' figures can be
+    allowed only once for those figures, while a team's cuts only its own."""
     order: list[tuple[str, Breakdown]] = []
+    deepest_first = sorted(groups, key=lambda p: (-len(p), list(groups).index(p)))
     for size in range(1, fine.fields + 1):
-        for path in groups:
+        for path in deepest_first:
             nodes = set(under[path])
             tallies: dict[Breakdown, int] = defaultdict(int)
             for (node, _cycle, values), n in fine.responses.items():
@@ -320,13 +325,17 @@ def decide_breakdowns(
 
     for path, breakdown in breakdown_order(data, fine, groups, under):
         cells = response_set(path, breakdown)
-        group_reason = plan.group(path) if plan.group(path) else _release(counts, cells, data.k)
+        group_reason = (
+            plan.group(path) if plan.group(path) else _release(counts, cells, data.k, alone=True)
+        )
         domains: dict[Hashable, Hidden | None] = {}
         for domain in data.domain_order:
             domains[domain] = (
                 group_reason
                 if group_reason
-                else _release(answers, answer_set(path, by_domain[domain], breakdown), data.k)
+                else _release(
+                    answers, answer_set(path, by_domain[domain], breakdown), data.k, alone=True
+                )
             )
         decisions[(path, breakdown)] = BreakdownDecision(
             group_reason, domains, counts.size_of(cells)

@@ -352,14 +352,14 @@ class Violation:
 
 def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
     """Sets touching 1 to k−1 responses whose indicator lies in the span of the released sets,
-    per level (answers, responses).
+    per level (answers, responses). Exact and complete:
 
     The atoms touching fewer than k responses ("small") are put last. In echelon form, the rows
-    whose pivot falls among them span exactly the vectors of the span that live on small atoms
-    only; if there is none, no union of small atoms (so no small set) can be derived, which
-    proves the property for every union at once. Otherwise the unions that are derivable are
-    looked for and reported; a span that reaches small atoms without any union up to MAX_UNION
-    atoms being derivable is reported as well (some combination of small groups is determined).
+    whose pivot falls among them span V, exactly the vectors of the span that live on small
+    atoms only; every derivable small set is a 0/1 vector of V. Reduced so that each basis row
+    has a 1 at its own pivot and 0 at the others', a 0/1 vector of V takes the value c_i at
+    pivot i, so it is one of the 2^dim(V) sums of basis rows with coefficients 0 or 1: each is
+    tried. With no small atom in reach of the span (dim V = 0) nothing small is derivable.
     """
     found: list[Violation] = []
     for level in ("answers", "responses"):
@@ -388,46 +388,53 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
                 rows[index][column[sig]] = Fraction(1)
         for row in rows:
             echelon.add(row)
-        if not any(col >= first_small for col in echelon.pivots):
-            continue
-        small = [(column[sig], atoms[sig], touched[sig]) for sig in ordered[first_small:]]
-        reported = False
-        for union in _unions(small, k):
-            if len(found) >= MAX_REPORTED:
-                break
-            positions = [p for p, _, _ in union]
-            if echelon.contains(dict.fromkeys(positions, Fraction(1))):
-                reported = True
-                found.append(
-                    Violation(
-                        level,
-                        frozenset().union(*(r for _, _, r in union)),
-                        frozenset().union(*(e for _, e, _ in union)),
-                        tuple(sorted({sets[i].where for p in positions for i in ordered[p]}))[:6],
-                    )
-                )
-        if not reported:
+        basis = _reduced({c: r for c, r in echelon.pivots.items() if c >= first_small})
+        if len(basis) > MAX_DIMENSION:
             found.append(
-                Violation(
-                    level,
-                    frozenset().union(*(r for _, _, r in small)),
-                    frozenset(),
-                    ("a combination of small groups is determined",),
-                )
+                Violation(level, frozenset(), frozenset(), (f"{len(basis)} small dimensions",))
             )
+            continue
+        for size in range(1, len(basis) + 1):
+            for chosen in combinations(basis, size):
+                vector: dict[int, Fraction] = defaultdict(Fraction)
+                for row in chosen:
+                    for col, value in row.items():
+                        vector[col] += value
+                support = [col for col, value in vector.items() if value]
+                if any(vector[col] != 1 for col in support):
+                    continue
+                responses = frozenset().union(*(touched[ordered[col]] for col in support))
+                if 0 < len(responses) < k:
+                    found.append(
+                        Violation(
+                            level,
+                            responses,
+                            frozenset().union(*(atoms[ordered[col]] for col in support)),
+                            tuple(sorted({sets[i].where for col in support for i in ordered[col]}))[
+                                :6
+                            ],
+                        )
+                    )
     return found
 
 
-MAX_UNION = 3
-MAX_REPORTED = 20
+MAX_DIMENSION = 16
 
 
-def _unions(
-    small: Sequence[tuple[int, set[Element], frozenset[int]]], k: int
-) -> Iterator[tuple[tuple[int, set[Element], frozenset[int]], ...]]:
-    """Unions of up to MAX_UNION small atoms that together touch fewer than k responses."""
-    for size in range(1, MAX_UNION + 1):
-        for union in combinations(small, size):
-            touched: frozenset[int] = frozenset().union(*(r for _, _, r in union))
-            if len(touched) < k:
-                yield union
+def _reduced(pivots: Mapping[int, Mapping[int, Fraction]]) -> list[dict[int, Fraction]]:
+    """Rows with these pivots, each made 1 at its own pivot and 0 at the others'."""
+    rows = {col: dict(row) for col, row in pivots.items()}
+    for col in sorted(rows, reverse=True):
+        pivot_row = rows[col]
+        lead = pivot_row[col]
+        rows[col] = pivot_row = {c: v / lead for c, v in pivot_row.items()}
+        for other, row in rows.items():
+            if other != col and row.get(col):
+                factor = row[col]
+                for c, v in pivot_row.items():
+                    updated = row.get(c, Fraction(0)) - factor * v
+                    if updated:
+                        row[c] = updated
+                    else:
+                        row.pop(c, None)
+    return list(rows.values())

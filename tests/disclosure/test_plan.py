@@ -7,6 +7,7 @@ figure a plan releases, as the span audit does for the product's pages.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 from hypothesis import given, settings
@@ -132,7 +133,7 @@ def populations(draw):
     return draw(st.integers(3, 6)), rows
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "150")), deadline=None)
 @given(population=populations(), own=st.sampled_from([ROOT, UNIT, TEAM_A]))
 def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
     k, rows = population
