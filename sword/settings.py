@@ -43,7 +43,7 @@ elif not DEBUG and (len(SECRET_KEY) < 40 or SECRET_KEY == _DEVELOPMENT_SECRET_KE
 # hash, so that someone who reads the database, even holding the printed codes, cannot tell
 # which code was spent, and so which submission it made. Changing it makes every spent code
 # usable again: set it once, keep it with the database's backups.
-_DEVELOPMENT_SPENT_CODE_KEY = "development-only-spent-code-key-never-use-in-production-9876"  # nosec B105
+_DEVELOPMENT_SPENT_CODE_KEY = "development-only-spent-code-key-never-use-in-production-9876"
 SPENT_CODE_KEY: str = env.str("SPENT_CODE_KEY", default="")
 if not SPENT_CODE_KEY:
     if not DEBUG:

@@ -97,3 +97,18 @@ def test_it_moves_used_codes_drafts_and_responses_to_unlinkable_storage(
     assert Response.objects.exclude(pk=kept.pk).get().pk >= RESPONSE_ID_LOWEST
     assert SpentCode.objects.count() == 2
     assert shared_transaction_ids() == 0  # the old invite no longer shares the old response's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_will_not_go_back_to_marking_invites_once_codes_were_spent_apart(
+    world, full_cycle, code
+):
+    submit_response(code=code, answers=all_answers(full_cycle))
+    try:
+        with pytest.raises(RuntimeError, match="nothing ties them to their invites"):
+            migrate(BEFORE_SPENT_CODES)
+        assert SpentCode.objects.count() == 1  # the refused step changed nothing
+    finally:
+        migrate()
+    with pytest.raises(CodeAlreadyUsed):
+        submit_response(code=code, answers=all_answers(full_cycle))
