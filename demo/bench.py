@@ -10,7 +10,6 @@ Cycles, teams and pulse rotation are made through the ordinary services.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import random
 import time
@@ -25,12 +24,13 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from demo.teardown import delete_organisation_data
+from diagnostics.codes import hash_code, spent_key
 from diagnostics.models import (
     Answer,
     Cycle,
     DomainScore,
-    Response,
     StructuralFigures,
+    random_response_id,
 )
 from diagnostics.scoring import AMBER, GREEN, RED, answer_band
 from diagnostics.selectors import latest_version_for, survey_statements
@@ -248,19 +248,20 @@ def load(
         ]
         for cycle in cycles
     }
-    response_id = _next_id(Response)
     answer_id = _next_id(Answer)
     score_id = _next_id(DomainScore)
-    responses, answers, scores, invites = [], [], [], []
+    responses, answers, scores, invites, spent = [], [], [], [], []
     team_tally: dict[tuple[int, int], int] = defaultdict(int)
     domain_tally: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0, 0.0, 0, 0, 0])
     statement_tally: dict[tuple[int, int, int], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     salt = random.Random(7).getrandbits(64)
     for index, (cycle, team, day, given, responded) in enumerate(generate(cycles, teams, size)):
-        code_hash = hashlib.sha256(f"{salt}:{index}".encode()).hexdigest()
-        invites.append((cycle.pk, team.pk, code_hash, "t" if responded else "f"))
+        code = f"{salt}{index}"  # stands in for a code: letters and digits, one per invite
+        invites.append((cycle.pk, team.pk, hash_code(code)))
         if not responded:
             continue
+        spent.append((spent_key(code),))
+        response_id = random_response_id()
         answer_rows, domain_rows = response_rows(infos_by_cycle[cycle.pk], given)
         responses.append((response_id, cycle.pk, team.pk, day.isoformat(), "", "", ""))
         for answer in answer_rows:
@@ -298,13 +299,12 @@ def load(
             tally[3] += row.amber
             tally[4] += row.green
         team_tally[(cycle.pk, team.pk)] += 1
-        response_id += 1
     _log(f"generated {len(responses):,} responses and {len(answers):,} answers", started)
 
     copied = {
-        "invites": _copy(
-            "diagnostics_invite", ["cycle_id", "team_id", "code_hash", "is_used"], invites
-        ),
+        "invites": _copy("diagnostics_invite", ["cycle_id", "team_id", "code_hash"], invites),
+        # Sorted, as the keys' own order: the spent codes' order says nothing of the invites'.
+        "spent codes": _copy("diagnostics_spentcode", ["key"], sorted(spent)),
         "responses": _copy(
             "diagnostics_response",
             [
@@ -354,7 +354,7 @@ def load(
         ["cycle_id", "team_id", "statement_id", "answered", "score_total", "red", "amber", "green"],
         ((*k, *v) for k, v in statement_tally.items()),
     )
-    for model in (Response, Answer, DomainScore):
+    for model in (Answer, DomainScore):
         _reset_sequence(model)
     return copied
 

@@ -21,7 +21,7 @@ ORGANISATION_DATA: list[tuple[str, str]] = [
     ("diagnostics.DomainScore", "cycle__organisation"),
     ("diagnostics.Answer", "response__cycle__organisation"),
     ("diagnostics.Response", "cycle__organisation"),
-    ("diagnostics.SurveyDraft", "invite__cycle__organisation"),
+    ("diagnostics.SurveyDraft", "cycle__organisation"),
     ("diagnostics.Invite", "cycle__organisation"),
     ("diagnostics.CycleStatement", "cycle__organisation"),
     ("diagnostics.CycleTeam", "cycle__organisation"),

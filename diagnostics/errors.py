@@ -32,6 +32,17 @@ class CodeAlreadyUsed(SurveyError):
     )
 
 
+class SurveySessionEnded(SurveyError):
+    status = 400
+    title = "Open your survey link again"
+    message = (
+        "We could not find your survey in this browser. This happens when the survey has been "
+        "open a long time, when you moved to another browser or device, or when the browser "
+        "blocks cookies. Open the link from your card or e-mail again, or type your code, to "
+        "carry on. Your code still works if you have not submitted your answers."
+    )
+
+
 class CycleNotOpen(SurveyError):
     status = 410
     title = "This survey is not open yet"

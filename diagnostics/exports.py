@@ -23,6 +23,8 @@ from diagnostics.scoring import display_mean, display_percent
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path, unit_names_by_path
+from sword.csvsafe import FORMULA_STARTS as FORMULA_STARTS
+from sword.csvsafe import as_text_cell
 
 COLUMNS = [
     "cycle",
@@ -157,14 +159,7 @@ def _group_rows(
         yield _cell_row(label, path, level, domain_name, code, cell)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green_pct"})
-
-
-def as_text_cell(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula. Names of cycles and units are typed
-    by users, and a name such as `=HYPERLINK(...)` would otherwise run when the file is opened."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def to_csv(rows: Iterator[list[str]]) -> str:

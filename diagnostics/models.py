@@ -2,10 +2,14 @@
 
 A response stores its team, its cycle, the date it was submitted (no time of day), optional
 banded demographics and its answers. Nothing in it leads back to a code, a person, an IP address
-or a browser: see `tests/diagnostics/test_anonymity_of_storage.py`.
+or a browser: see `tests/diagnostics/test_anonymity_of_storage.py`. Submitting writes nothing to
+the invite: the spent code is recorded apart, under a keyed hash (`SpentCode`), so no column,
+id, row order or transaction id joins an invite to the response it opened.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -165,25 +169,42 @@ class CycleTeam(models.Model):
 
 
 class Invite(models.Model):
-    """A one-time code, stored only as its SHA-256 hash and never linked to a response."""
+    """A one-time code, stored only as its SHA-256 hash and never linked to a response.
+
+    Written once, when the code is made, and never again: whether it has been used is kept in
+    `SpentCode`, which nothing joins to an invite.
+    """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="invites")
     team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="invites")
     code_hash = models.CharField(max_length=64, unique=True)
-    is_used = models.BooleanField(default=False)
 
-    class Meta:
-        indexes = [models.Index(fields=["cycle", "team", "is_used"])]
+
+class SpentCode(models.Model):
+    """A code that has been used, as `codes.spent_key(code)`: HMAC-SHA256 under SPENT_CODE_KEY.
+
+    The unique key makes a code usable once: the submission inserts it in its own transaction,
+    and of two submissions of one code the second fails to. The row shares that transaction
+    with the response, but holds nothing else: no invite, cycle, team, time or sequential id.
+    Without SPENT_CODE_KEY nobody can compute which code, and so which invite, it stands for.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
 
 
 class SurveyDraft(models.Model):
-    """Answers in progress, so a reload or a back button loses nothing. Deleted at submission."""
+    """Answers in progress for one survey session, so a reload or a back button loses nothing.
 
-    invite = models.OneToOneField(Invite, on_delete=models.CASCADE, related_name="draft")
+    Its key is random and known only to the respondent's browser (in the survey session's
+    signed cookie, beside the code), so no row here leads to an invite. Deleted at submission;
+    drafts left behind go when their cycle closes.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     answers = models.JSONField(default=dict)
     about = models.JSONField(default=dict)
     comment = models.TextField(blank=True, default="")
-    updated_at = models.DateTimeField(auto_now=True)
 
 
 class RoleGroup(models.TextChoices):
@@ -210,9 +231,19 @@ class WorkingPattern(models.TextChoices):
     PREFER_NOT = "prefer_not", "Prefer not to say"
 
 
+RESPONSE_ID_LOWEST = 2**32  # above any id given out in sequence before ids were random
+RESPONSE_ID_LIMIT = 2**62
+
+
+def random_response_id() -> int:
+    """A response's id: random, so ids say nothing about the order responses came in."""
+    return RESPONSE_ID_LOWEST + secrets.randbelow(RESPONSE_ID_LIMIT - RESPONSE_ID_LOWEST)
+
+
 class Response(models.Model):
     """One anonymous response. No user, code, IP address, user agent or time of day."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_response_id, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="responses")
     team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="responses")
     submitted_on = models.DateField()

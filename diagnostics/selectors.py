@@ -6,7 +6,8 @@ from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from diagnostics.models import (
     Cycle,
@@ -145,11 +146,21 @@ def pulse_history(unit: Unit, *, before: Cycle | None = None) -> list[set[str]]:
 
 
 def invite_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
-    """Team id → (codes issued, codes used) for a cycle."""
+    """Team id → (codes issued, codes used) for a cycle.
+
+    Invites do not record their use (nothing may tie a spent code to its invite), and every
+    response used exactly one code of its team, so a team's used codes are its responses.
+    """
+    responses = (
+        Response.objects.filter(cycle=cycle, team_id=OuterRef("team_id"))
+        .values("team_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
         Invite.objects.filter(cycle=cycle)
         .values("team_id")
-        .annotate(issued=Count("pk"), used=Count("pk", filter=Q(is_used=True)))
+        .annotate(issued=Count("pk"), used=Coalesce(Subquery(responses), 0))
     )
     return {row["team_id"]: (row["issued"], row["used"]) for row in rows}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -40,6 +41,7 @@ from diagnostics.models import (
     Response,
     RoleGroup,
     ServiceLength,
+    SpentCode,
     Statement,
     SurveyDraft,
     WorkingPattern,
@@ -265,6 +267,7 @@ def close_cycle(*, cycle: Cycle) -> Cycle:
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_at = timezone.now()
     cycle.save(update_fields=["status", "closed_at"])
+    SurveyDraft.objects.filter(cycle=cycle).delete()  # answers nobody can submit any more
     return cycle
 
 
@@ -293,7 +296,7 @@ def delete_draft_cycle(*, cycle: Cycle) -> None:
 
 
 def invite_url(code: str) -> str:
-    return settings.SITE_URL + reverse("survey:start", kwargs={"code": invite_codes.display(code)})
+    return settings.SITE_URL + reverse("survey:link", kwargs={"code": invite_codes.display(code)})
 
 
 def _check_can_invite(cycle: Cycle, team: Unit, today: date) -> None:
@@ -365,20 +368,21 @@ def email_invites(*, cycle: Cycle, team: Unit, addresses: list[str]) -> int:
 # --- the survey ----------------------------------------------------------------------------
 
 
-# Every survey request looks its invite up, so these two lookups are compiled once.
+# Every survey request looks its invite up, so this lookup is compiled once.
 _INVITE_BY_HASH: PrecompiledLookup[Invite] = PrecompiledLookup(
-    lambda code_hash: Invite.objects.select_related("cycle__organisation", "team", "draft").filter(
+    lambda code_hash: Invite.objects.select_related("cycle__organisation", "team").filter(
         code_hash=code_hash
     ),
     example="code-hash",
 )
-_UNUSED_INVITE_FOR_UPDATE: PrecompiledLookup[Invite] = PrecompiledLookup(
-    lambda pk: (
-        Invite.objects.select_related("draft")
-        .select_for_update(of=("self",))
-        .filter(pk=pk, is_used=False)
-    ),
-    example=-1,
+_DRAFT_BY_KEY: PrecompiledLookup[SurveyDraft] = PrecompiledLookup(
+    lambda key: SurveyDraft.objects.filter(key=key), example="draft-key"
+)
+_DRAFT_FOR_UPDATE: PrecompiledLookup[SurveyDraft] = PrecompiledLookup(
+    lambda key: SurveyDraft.objects.select_for_update().filter(key=key), example="draft-key"
+)
+_SPENT_BY_KEY: PrecompiledLookup[SpentCode] = PrecompiledLookup(
+    lambda key: SpentCode.objects.filter(key=key), example="spent-key"
 )
 
 
@@ -392,10 +396,39 @@ def find_invite(code: str) -> Invite:
     return invite
 
 
-def check_usable(invite: Invite, *, today: date) -> None:
+def is_spent(*, code: str, invite: Invite) -> bool:
+    """Whether the code has been used: its keyed hash is in SpentCode (or, for a code used
+    before spent codes moved off the invites, the key the migration gave it)."""
+    keys = [
+        invite_codes.spent_key(code),
+        invite_codes.legacy_key(invite.code_hash, purpose="spent"),
+    ]
+    return SpentCode.objects.filter(key__in=keys).exists()
+
+
+def spent_since_session_began(*, code: str) -> bool:
+    """Whether a survey session's code has been spent since `check_usable` let the session
+    begin: one lookup of its keyed hash. (A code spent before spent codes moved off the
+    invites, under the migration's key, never begins a session.)"""
+    return _SPENT_BY_KEY.first(invite_codes.spent_key(code)) is not None
+
+
+def check_usable(invite: Invite, *, code: str, today: date) -> None:
     """Raise the right error when the code cannot be used today."""
-    if invite.is_used:
+    if is_spent(code=code, invite=invite):
         raise CodeAlreadyUsed()
+    check_open(invite, today=today)
+
+
+def check_session_usable(invite: Invite, *, code: str, today: date) -> None:
+    """`check_usable` for the later requests of a survey session, whose code it passed when the
+    session began: the code may have been spent, or the cycle closed, since."""
+    if spent_since_session_began(code=code):
+        raise CodeAlreadyUsed()
+    check_open(invite, today=today)
+
+
+def check_open(invite: Invite, *, today: date) -> None:
     state = availability(invite.cycle, today=today)
     if state in (Availability.DRAFT, Availability.NOT_YET_OPEN):
         raise CycleNotOpen(
@@ -459,45 +492,80 @@ def clean_comment(text: str) -> str:
     return text
 
 
-@transaction.atomic
-def save_progress(
-    *,
-    invite: Invite,
-    answers: Mapping[str, int] | None = None,
-    about: Mapping[str, str] | None = None,
-    comment: str | None = None,
-) -> SurveyDraft:
-    """Keep answers in progress against the invite, so a reload or back button loses nothing.
+def new_draft_key() -> str:
+    """A survey session's draft key: random, and known only to the respondent's browser."""
+    return secrets.token_urlsafe(24)
 
-    The invite's row is locked first, so saves from two tabs on one code merge one after the
-    other, and a save that comes after the code was submitted (which takes the same lock)
-    stores nothing: CodeAlreadyUsed. The draft is read again under the lock before merging.
+
+def draft_key_for(*, invite: Invite, browser_key: str | None) -> str:
+    """The draft key for a survey session opened with this invite's code.
+
+    The browser's own key when it already holds a session for this code; otherwise the key
+    under which a draft saved before drafts moved off the invites was kept, if there is one;
+    otherwise a new random key.
     """
-    locked = _UNUSED_INVITE_FOR_UPDATE.first(invite.pk)
-    if locked is None:
-        raise CodeAlreadyUsed()
-    draft = draft_of(locked)
-    if answers is not None:
-        draft.answers = {**draft.answers, **{k: int(v) for k, v in answers.items()}}
-    if about is not None:
-        draft.about = dict(about)
-    if comment is not None:
-        draft.comment = comment
-    if draft.pk is None:
-        draft.invite = invite
-        draft.save(force_insert=True)
-    else:
-        draft.save(update_fields=["answers", "about", "comment", "updated_at"])
-    invite.draft = draft
+    if browser_key:
+        return browser_key
+    legacy = invite_codes.legacy_key(invite.code_hash, purpose="draft")
+    if _DRAFT_BY_KEY.first(legacy) is not None:
+        return legacy
+    return new_draft_key()
+
+
+def find_draft(*, key: str, invite: Invite) -> SurveyDraft:
+    """The session's draft, or a new unsaved one (nothing answered yet)."""
+    draft = _DRAFT_BY_KEY.first(key)
+    if draft is None or draft.cycle_id != invite.cycle_id:
+        return SurveyDraft(key=key, cycle_id=invite.cycle_id)
     return draft
 
 
-def draft_of(invite: Invite) -> SurveyDraft:
-    """The invite's draft (loaded with it by find_invite), or a new unsaved one."""
-    try:
-        return invite.draft
-    except SurveyDraft.DoesNotExist:
-        return SurveyDraft(invite=invite)
+@transaction.atomic
+def save_progress(
+    *,
+    code: str,
+    invite: Invite,
+    draft_key: str,
+    answers: Mapping[str, int] | None = None,
+    about: Mapping[str, str] | None = None,
+    comment: str | None = None,
+    today: date | None = None,
+) -> SurveyDraft:
+    """Keep answers in progress under the survey session's draft key.
+
+    Nothing here touches the invite. The draft's row is locked first, so saves from two tabs
+    merge one after the other; the code is checked after the lock, so a save that comes after
+    the code was submitted (the submission deletes the draft under the same lock) stores
+    nothing: CodeAlreadyUsed.
+    """
+    today = today or timezone.localdate()
+    draft = _DRAFT_FOR_UPDATE.first(draft_key)
+    if draft is None:
+        try:
+            with transaction.atomic():
+                draft = SurveyDraft.objects.create(key=draft_key, cycle_id=invite.cycle_id)
+        except IntegrityError:  # another tab made it first: wait for its lock
+            draft = _DRAFT_FOR_UPDATE.first(draft_key)
+            assert draft is not None
+        else:  # now and then, drafts nobody can submit any more go
+            SurveyDraft.objects.filter(cycle__closes_on__lt=today).delete()
+    if draft.cycle_id != invite.cycle_id:
+        raise TamperedForm()
+    if spent_since_session_began(code=code):
+        raise CodeAlreadyUsed()
+    fields = []
+    if answers is not None:
+        draft.answers = {**draft.answers, **{k: int(v) for k, v in answers.items()}}
+        fields.append("answers")
+    if about is not None:
+        draft.about = dict(about)
+        fields.append("about")
+    if comment is not None:
+        draft.comment = comment
+        fields.append("comment")
+    if fields:
+        draft.save(update_fields=fields)
+    return draft
 
 
 @dataclass(frozen=True)
@@ -515,28 +583,31 @@ def submit_response(
     comment: str = "",
     today: date | None = None,
     invite: Invite | None = None,
+    draft_key: str | None = None,
 ) -> Submitted:
     """Use a code once and store one anonymous response, all in one transaction.
 
-    The code is marked used by a conditional UPDATE, so of two simultaneous submissions with the
-    same code exactly one stores a response; the other gets CodeAlreadyUsed. The response keeps
-    team, cycle, date (no time), banded demographics and answers, and nothing that leads back to
-    the code; the draft that held progress is deleted. A caller that has just looked the
-    code up may pass its `invite` to save a query; the conditional UPDATE still decides.
+    The invite is only read. The code is spent by inserting its keyed hash as a SpentCode's
+    primary key, so of two simultaneous submissions with the same code exactly one stores a
+    response; the other gets CodeAlreadyUsed. The response keeps team, cycle, date (no time),
+    banded demographics and answers under a random id, and nothing that leads back to the
+    code; the session's draft (`draft_key`) is deleted. A caller that has just looked the code
+    up may pass its `invite` to save a query.
     """
     today = today or timezone.localdate()
     if invite is None or invite_codes.hash_code(code) != invite.code_hash:
         invite = find_invite(code)
-    check_usable(invite, today=today)
+    check_usable(invite, code=code, today=today)
     cycle = invite.cycle
     statements = statement_infos(cycle)
     cleaned = clean_answers(answers, allowed_codes=[s.code for s in statements], require_all=True)
     cleaned_about = clean_about(about or {})
     cleaned_comment = clean_comment(comment)
 
-    claimed = Invite.objects.filter(pk=invite.pk, is_used=False).update(is_used=True)
-    if claimed != 1:
-        raise CodeAlreadyUsed()
+    try:
+        SpentCode.objects.create(key=invite_codes.spent_key(code))
+    except IntegrityError:
+        raise CodeAlreadyUsed() from None
 
     response = Response.objects.create(
         cycle=cycle,
@@ -549,7 +620,8 @@ def submit_response(
     store_answers(response=response, statements=statements, answers=cleaned)
     if cleaned_comment:
         Comment.objects.create(cycle=cycle, team_id=invite.team_id, text=cleaned_comment)
-    SurveyDraft.objects.filter(invite=invite).delete()
+    if draft_key:
+        SurveyDraft.objects.filter(key=draft_key).delete()
     return Submitted(team=invite.team, cycle=cycle)
 
 

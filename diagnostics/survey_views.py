@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache, wraps
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.signing import BadSignature, TimestampSigner
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -20,7 +20,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diagnostics import codes as invite_codes
-from diagnostics.errors import IncompleteAnswers, SurveyError, TamperedForm, UnknownCode
+from diagnostics import survey_session
+from diagnostics.errors import (
+    CodeAlreadyUsed,
+    IncompleteAnswers,
+    SurveyError,
+    SurveySessionEnded,
+    TamperedForm,
+    UnknownCode,
+)
 from diagnostics.models import (
     NOT_APPLICABLE_LABEL,
     SCALE,
@@ -33,16 +41,19 @@ from diagnostics.models import (
 from diagnostics.selectors import survey_shape
 from diagnostics.services import (
     NOT_APPLICABLE,
+    check_session_usable,
     check_usable,
     clean_about,
     clean_answers,
     clean_comment,
-    draft_of,
+    draft_key_for,
+    find_draft,
     find_invite,
     save_progress,
     submit_response,
 )
 from diagnostics.survey import SurveyShape
+from diagnostics.survey_session import SurveySession
 from sword.ratelimits import over_limit
 
 NOT_APPLICABLE_VALUE = "na"
@@ -51,10 +62,11 @@ ABOUT_QUESTIONS = [
     ("service_length", "How long have you worked for this organisation?", ServiceLength.choices),
     ("working_pattern", "How do you work?", WorkingPattern.choices),
 ]
-THANKS_SALT = "survey-thanks"
 FORM_BOOKKEEPING = {"csrfmiddlewaretoken", "action"}
 
 SurveyView = Callable[..., HttpResponse]
+# A code that is used, or whose invite has gone, can never be used again in this browser.
+SESSION_ENDING_ERRORS = (CodeAlreadyUsed, UnknownCode)
 
 
 def problem_page(request: HttpRequest, error: SurveyError) -> HttpResponse:
@@ -78,25 +90,6 @@ def too_many_codes(request: HttpRequest, *, increment: bool) -> bool:
     )
 
 
-def _find_for(request: HttpRequest, code: str) -> Invite | HttpResponse:
-    """The invite for a code, or the page to show instead.
-
-    An unknown code counts against the address. While an address is paused, unknown codes and
-    codes not yet started are refused (otherwise guessing could go on), but anyone part-way
-    through a survey carries on.
-    """
-    try:
-        invite = find_invite(code)
-    except UnknownCode as error:
-        if too_many_codes(request, increment=True):
-            return too_many_page(request)
-        return problem_page(request, error)
-    started = draft_of(invite).pk is not None
-    if not started and too_many_codes(request, increment=False):
-        return too_many_page(request)
-    return invite
-
-
 def too_many_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -112,33 +105,86 @@ def too_many_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def with_usable_invite(view: SurveyView) -> SurveyView:
-    """Look the code up and check it can be used today; otherwise show why, and store nothing."""
+@never_cache
+def exchange_code(request: HttpRequest, code: str) -> HttpResponse:
+    """The one request that carries the code: check it, give the browser a survey session
+    holding it, and send the browser on to the survey's addresses, which carry no code.
+
+    An unknown code counts against the address. While an address is paused, unknown codes and
+    codes this browser has not started are refused (otherwise guessing could go on), but anyone
+    part-way through a survey in this browser carries on.
+    """
+    current = survey_session.read(request)
+    started_key = (
+        current.draft_key
+        if current is not None and current.code == invite_codes.normalise(code)
+        else None
+    )
+    try:
+        invite = find_invite(code)
+    except UnknownCode as error:
+        if too_many_codes(request, increment=True):
+            return too_many_page(request)
+        return problem_page(request, error)
+    if started_key is None and too_many_codes(request, increment=False):
+        return too_many_page(request)
+    try:
+        check_usable(invite, code=code, today=timezone.localdate())
+    except SurveyError as error:
+        refused = problem_page(request, error)
+        if started_key is not None and isinstance(error, SESSION_ENDING_ERRORS):
+            survey_session.end(refused)
+        return refused
+    draft_key = draft_key_for(invite=invite, browser_key=started_key)
+    response = redirect("survey:start")
+    survey_session.begin(response, SurveySession(code=code, draft_key=draft_key))
+    return response
+
+
+def open_link(request: HttpRequest, code: str, rest: str = "") -> HttpResponse:
+    """The invite link (`/survey/c/<code>/`). Addresses below it, from before the survey moved
+    the code out of its addresses, lead to the start page too."""
+    return exchange_code(request, code)
+
+
+@dataclass
+class Survey:
+    """What a survey page works with: the invite, the browser's session and its draft."""
+
+    invite: Invite
+    session: SurveySession
+    draft: SurveyDraft
+
+    @property
+    def code(self) -> str:
+        return self.session.code
+
+
+def with_survey(view: SurveyView) -> SurveyView:
+    """Read the browser's survey session and check its code can be used today; otherwise show
+    why, and store nothing. A used or unknown code ends the session."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, code: str, *args: Any, **kwargs: Any) -> HttpResponse:
-        found = _find_for(request, code)
-        if isinstance(found, HttpResponse):
-            return found
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        session = survey_session.read(request)
+        if session is None:
+            return problem_page(request, SurveySessionEnded())
         try:
-            check_usable(found, today=timezone.localdate())
-            return view(request, found, code, *args, **kwargs)
+            invite = find_invite(session.code)
+            check_session_usable(invite, code=session.code, today=timezone.localdate())
+            draft = find_draft(key=session.draft_key, invite=invite)
+            return view(request, Survey(invite, session, draft), *args, **kwargs)
         except SurveyError as error:
-            return problem_page(request, error)
+            response = problem_page(request, error)
+            if isinstance(error, SESSION_ENDING_ERRORS):
+                survey_session.end(response)
+            return response
 
     return never_cache(wrapper)
 
 
-def _code(invite_code: str) -> str:
-    return invite_codes.display(invite_code)
-
-
-def _draft(invite: Invite) -> SurveyDraft:
-    return draft_of(invite)
-
-
-def _page_url(code: str, number: int) -> str:
-    return reverse("survey:page", kwargs={"code": _code(code), "number": number})
+def _page_url(number: int) -> str:
+    return reverse("survey:page", kwargs={"number": number})
 
 
 def _reject_unexpected_fields(request: HttpRequest, expected: set[str]) -> None:
@@ -154,9 +200,17 @@ def _action(request: HttpRequest) -> str:
     return action
 
 
+def _save(survey: Survey, **progress: Any) -> None:
+    draft = save_progress(
+        code=survey.code, invite=survey.invite, draft_key=survey.session.draft_key, **progress
+    )
+    survey.draft = draft
+
+
 @require_http_methods(["GET", "POST"])
 def enter_code(request: HttpRequest) -> HttpResponse:
-    """'Have a code?': type the code from a card or e-mail."""
+    """'Have a code?': type the code from a card or e-mail. The code goes in the form's body,
+    never in an address."""
     error = None
     typed = ""
     if request.method == "POST":
@@ -167,7 +221,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
                 "Enter the 12-character code from your card or e-mail, for example ABCD-EFGH-JKMN."
             )
         else:
-            return redirect("survey:start", code=invite_codes.display(typed))
+            return exchange_code(request, typed)
     return render(
         request,
         "survey/enter_code.html",
@@ -176,22 +230,22 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     )
 
 
-@with_usable_invite
-def start(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
+@with_survey
+def start(request: HttpRequest, survey: Survey) -> HttpResponse:
+    invite = survey.invite
     shape = survey_shape(invite.cycle)
-    draft = _draft(invite)
+    answers = survey.draft.answers
     return render(
         request,
         "survey/start.html",
         {
             "invite": invite,
-            "code": code,
             "k": invite.cycle.organisation.anonymity_threshold,
             "statement_count": len(shape.statements),
             "minutes": max(2, round(len(shape.statements) * 12 / 60)),
-            "first_page": _page_url(code, 1),
-            "resume_page": _page_url(code, shape.first_incomplete_page(draft.answers) or 1)
-            if draft.answers
+            "first_page": _page_url(1),
+            "resume_page": _page_url(shape.first_incomplete_page(answers) or 1)
+            if answers
             else None,
         },
     )
@@ -282,17 +336,16 @@ def _statement_rows(
     return sections
 
 
-@with_usable_invite
+@with_survey
 @require_http_methods(["GET", "POST"])
-def page(request: HttpRequest, invite: Invite, code: str, number: int) -> HttpResponse:
-    shape = survey_shape(invite.cycle)
+def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
+    shape = survey_shape(survey.invite.cycle)
     if number == shape.about_page_number:
-        return about(request, invite, code, shape)
+        return about(request, survey, shape)
     survey_page = shape.page(number)
     if survey_page is None:
         raise Http404("No such page.")
-    draft = _draft(invite)
-    answers: dict[str, Any] = dict(draft.answers)
+    answers: dict[str, Any] = dict(survey.draft.answers)
     missing: list[str] = []
     if request.method == "POST":
         _reject_unexpected_fields(request, set(survey_page.codes))
@@ -304,21 +357,20 @@ def page(request: HttpRequest, invite: Invite, code: str, number: int) -> HttpRe
         }
         given = clean_answers(raw, allowed_codes=survey_page.codes, require_all=False)
         if given:
-            save_progress(invite=invite, answers=given)
+            _save(survey, answers=given)
         answers.update(given)
         if action == "back":
             if number == 1:
-                return redirect("survey:start", code=_code(code))
-            return redirect(_page_url(code, number - 1))
+                return redirect("survey:start")
+            return redirect(_page_url(number - 1))
         missing = [c for c in survey_page.codes if c not in answers]
         if not missing:
-            return redirect(_page_url(code, number + 1))
+            return redirect(_page_url(number + 1))
     return render(
         request,
         "survey/page.html",
         {
-            "invite": invite,
-            "code": code,
+            "invite": survey.invite,
             "number": number,
             "page_count": shape.page_count,
             "sections": _statement_rows(shape, number, answers, missing),
@@ -330,8 +382,8 @@ def page(request: HttpRequest, invite: Invite, code: str, number: int) -> HttpRe
     )
 
 
-def about(request: HttpRequest, invite: Invite, code: str, shape: SurveyShape) -> HttpResponse:
-    draft = _draft(invite)
+def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpResponse:
+    draft = survey.draft
     comment_error = None
     comment = draft.comment
     chosen = dict(draft.about)
@@ -345,16 +397,15 @@ def about(request: HttpRequest, invite: Invite, code: str, shape: SurveyShape) -
         except ValidationError as exc:
             comment_error = " ".join(exc.messages)
         if comment_error is None:
-            save_progress(invite=invite, about=chosen, comment=comment)
+            _save(survey, about=chosen, comment=comment)
             if action == "back":
-                return redirect(_page_url(code, shape.about_page_number - 1))
-            return redirect("survey:review", code=_code(code))
+                return redirect(_page_url(shape.about_page_number - 1))
+            return redirect("survey:review")
     return render(
         request,
         "survey/about.html",
         {
-            "invite": invite,
-            "code": code,
+            "invite": survey.invite,
             "number": shape.about_page_number,
             "page_count": shape.page_count,
             "questions": [
@@ -367,7 +418,7 @@ def about(request: HttpRequest, invite: Invite, code: str, shape: SurveyShape) -
             ],
             "comment": comment,
             "comment_error": comment_error,
-            "comment_threshold": invite.cycle.organisation.comment_threshold,
+            "comment_threshold": survey.invite.cycle.organisation.comment_threshold,
             "percent": round(100 * (shape.about_page_number - 1) / shape.page_count),
         },
         status=400 if comment_error else 200,
@@ -382,15 +433,15 @@ def _answer_label(value: Any) -> str:
     return dict(SCALE).get(int(value), "No answer yet")
 
 
-@with_usable_invite
-def review(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
-    shape = survey_shape(invite.cycle)
-    draft = _draft(invite)
+@with_survey
+def review(request: HttpRequest, survey: Survey) -> HttpResponse:
+    shape = survey_shape(survey.invite.cycle)
+    draft = survey.draft
     pages = [
         {
             "number": survey_page.number,
             "title": survey_page.title,
-            "url": _page_url(code, survey_page.number),
+            "url": _page_url(survey_page.number),
             "rows": [
                 {"statement": s, "answer": _answer_label(draft.answers.get(s.code))}
                 for s in survey_page.statements
@@ -408,54 +459,41 @@ def review(request: HttpRequest, invite: Invite, code: str) -> HttpResponse:
         request,
         "survey/review.html",
         {
-            "invite": invite,
-            "code": code,
+            "invite": survey.invite,
             "pages": pages,
             "about_rows": about_rows,
-            "about_url": _page_url(code, shape.about_page_number),
+            "about_url": _page_url(shape.about_page_number),
             "comment": draft.comment,
-            "incomplete_url": _page_url(code, incomplete) if incomplete else None,
+            "incomplete_url": _page_url(incomplete) if incomplete else None,
         },
     )
 
 
 @require_POST
-@never_cache
-def submit(request: HttpRequest, code: str) -> HttpResponse:
-    found = _find_for(request, code)
-    if isinstance(found, HttpResponse):
-        return found
-    invite = found
+@with_survey
+def submit(request: HttpRequest, survey: Survey) -> HttpResponse:
+    _reject_unexpected_fields(request, set())
+    draft = survey.draft
     try:
-        check_usable(invite, today=timezone.localdate())
-        _reject_unexpected_fields(request, set())
-        draft = _draft(invite)
         submitted = submit_response(
-            code=code,
+            code=survey.code,
             answers=draft.answers,
             about=draft.about,
             comment=draft.comment,
-            invite=invite,
+            invite=survey.invite,
+            draft_key=survey.session.draft_key,
         )
     except IncompleteAnswers:
-        shape = survey_shape(invite.cycle)
-        incomplete = shape.first_incomplete_page(_draft(invite).answers) or 1
-        return redirect(_page_url(code, incomplete))
-    except SurveyError as error:
-        return problem_page(request, error)
-    token = TimestampSigner(salt=THANKS_SALT).sign(str(submitted.team.pk))
-    return redirect(reverse("survey:thanks") + f"?t={token}")
+        shape = survey_shape(survey.invite.cycle)
+        return redirect(_page_url(shape.first_incomplete_page(draft.answers) or 1))
+    response = redirect("survey:thanks")
+    survey_session.end_with_thanks(response, team_id=submitted.team.pk)
+    return response
 
 
 @never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
-    team_id = None
-    token = request.GET.get("t", "")
-    if token:
-        try:
-            team_id = int(TimestampSigner(salt=THANKS_SALT).unsign(token, max_age=60 * 60))
-        except (BadSignature, ValueError):
-            team_id = None
+    team_id = survey_session.thanked_team(request)
     return render(request, "survey/thanks.html", thanks_context(team_id))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import time
 import uuid
 from typing import Any
@@ -67,6 +66,7 @@ from disclosure.release import effective_k
 from organisations.access import reach_of, require_org_admin
 from organisations.selectors import readable_paths
 from organisations.services import ImportFailed
+from sword.csvsafe import safe_csv_writer
 
 INVITE_BATCH_SESSION_KEY = "invite_batch"
 INVITE_BATCH_LIFETIME_SECONDS = 60 * 60
@@ -319,7 +319,7 @@ def invites_csv(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespon
     response["Content-Disposition"] = (
         f'attachment; filename="codes-cycle{cycle.pk}-team{team.pk}.csv"'
     )
-    writer = csv.writer(response)
+    writer = safe_csv_writer(response)
     writer.writerow(["code", "url"])
     for code in codes:
         writer.writerow([code, services.invite_url(code)])

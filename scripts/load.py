@@ -2,11 +2,12 @@
 
 Starts gunicorn (2 workers) on loopback, prepares a cycle with fresh one-time codes, then
 `--clients` browsers at once (asyncio tasks, each with its own cookies and kept-alive
-connection) each take codes and answer the survey exactly as a browser does (start
-page, each page's GET and POST with the CSRF token, the about page, the review page, Submit,
-the thank-you page). Afterwards `--reuse` attempts reuse used codes. Prints completed
-responses per second and request latencies, then checks that exactly the expected responses
-are stored, that every reuse was refused and that no request failed.
+connection) each take codes and answer the survey exactly as a browser does (the link,
+which swaps the code for a survey session, the start page, each page's GET and POST with the
+CSRF token, the about page, the review page, Submit, the thank-you page). Afterwards
+`--reuse` attempts reuse used codes. Prints completed responses per second and request
+latencies, then checks that exactly the expected responses are stored, that every reuse was
+refused and that no request failed.
 """
 
 from __future__ import annotations
@@ -138,9 +139,10 @@ class Browser:
 
 
 async def answer_survey(browser: Browser, code: str) -> None:
-    start = f"/survey/c/{code}/"
+    # The link swaps the code for a survey session; no later address carries it.
+    _, start = await browser.expect(302, "GET", f"/survey/c/{code}/")
     await browser.expect(200, "GET", start)
-    path = f"/survey/c/{code}/page/1/"
+    path = "/survey/page/1/"
     while True:
         text, _ = await browser.expect(200, "GET", path)
         token = CSRF.search(text)
@@ -158,7 +160,7 @@ async def answer_survey(browser: Browser, code: str) -> None:
     token = CSRF.search(text)
     assert token is not None
     _, thanks = await browser.expect(
-        302, "POST", f"/survey/c/{code}/submit/", {"csrfmiddlewaretoken": token.group(1)}
+        302, "POST", "/survey/submit/", {"csrfmiddlewaretoken": token.group(1)}
     )
     await browser.expect(200, "GET", thanks)
 

@@ -38,6 +38,29 @@ elif not DEBUG and (len(SECRET_KEY) < 40 or SECRET_KEY == _DEVELOPMENT_SECRET_KE
         "(for example `python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
     )
 
+# Spent invite codes are recorded as HMAC-SHA256(code) under this key, never beside the invite
+# (diagnostics.codes.spent_key). A key apart from SECRET_KEY and from the codes' own (unkeyed)
+# hash, so that someone who reads the database, even holding the printed codes, cannot tell
+# which code was spent, and so which submission it made. Changing it makes every spent code
+# usable again: set it once, keep it with the database's backups.
+_DEVELOPMENT_SPENT_CODE_KEY = "development-only-spent-code-key-never-use-in-production-9876"
+SPENT_CODE_KEY: str = env.str("SPENT_CODE_KEY", default="")
+if not SPENT_CODE_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SPENT_CODE_KEY is not set. Production (DEBUG off) refuses to start without it: set "
+            "SPENT_CODE_KEY to a long random value, different from SECRET_KEY, and keep it "
+            "unchanged for as long as any cycle takes answers."
+        )
+    SPENT_CODE_KEY = _DEVELOPMENT_SPENT_CODE_KEY
+elif not DEBUG and (
+    len(SPENT_CODE_KEY) < 40 or SPENT_CODE_KEY in (_DEVELOPMENT_SPENT_CODE_KEY, SECRET_KEY)
+):
+    raise ImproperlyConfigured(
+        "SPENT_CODE_KEY is too weak for production: use at least 40 random characters, "
+        "different from SECRET_KEY."
+    )
+
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )

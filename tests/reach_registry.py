@@ -185,6 +185,8 @@ PUBLIC_NAMES = {
     "accounts:password_reset_complete",
     "survey:enter_code",
     "survey:thanks",
+    "survey:link",
+    "survey:old_link",
     "survey:start",
     "survey:page",
     "survey:review",

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "a-production-like-secret-key-with-plenty-of-random-characters-8f3k2",
+    "SPENT_CODE_KEY": "a-production-like-spent-code-key-with-plenty-of-random-characters-4q9",
     "ALLOWED_HOSTS": "sword.example.org",
     "DATABASE_URL": "sqlite:////tmp/sword-deploy-check.sqlite3",
     "CACHE_URL": "redis://127.0.0.1:6379/0",  # only named: the check does not connect
@@ -67,6 +68,19 @@ def test_it_refuses_a_weak_secret_key_in_production():
     result = run_manage("check", env=env)
     assert result.returncode != 0
     assert "too weak" in result.stderr
+
+
+def test_it_refuses_to_start_in_production_without_a_spent_code_key():
+    result = run_manage("check", env={**PRODUCTION, "SPENT_CODE_KEY": ""})
+    assert result.returncode != 0
+    assert "SPENT_CODE_KEY is not set" in result.stderr
+
+
+def test_it_refuses_a_spent_code_key_that_is_short_or_the_secret_key():
+    for weak in ("short", PRODUCTION["SECRET_KEY"]):
+        result = run_manage("check", env={**PRODUCTION, "SPENT_CODE_KEY": weak})
+        assert result.returncode != 0
+        assert "SPENT_CODE_KEY is too weak" in result.stderr
 
 
 def test_it_keeps_one_redis_client_per_pool_when_the_cache_is_redis():

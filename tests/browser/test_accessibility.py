@@ -26,6 +26,7 @@ PUBLIC_PAGES = [
     ("have-a-code", "/survey/"),
     ("how-answers-are-protected", "/how-your-answers-are-protected/"),
     ("unknown-code", "/survey/c/AAAA-BBBB-CCCC/"),
+    ("survey-session-ended", "/survey/start/"),
     ("not-found", "/no-such-page/"),
 ]
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from diagnostics import codes
 
@@ -28,3 +29,22 @@ def test_it_hashes_with_sha256_of_the_normalised_code():
 def test_it_rejects_codes_of_the_wrong_shape():
     assert not codes.looks_valid("ABCD-EFGH")
     assert not codes.looks_valid("ABCD-EFGH-JKM0")
+
+
+def test_it_keys_the_spent_hash_with_its_own_secret(settings):
+    settings.SPENT_CODE_KEY = "one-spent-code-key-" + "x" * 40
+    spent = codes.spent_key("abcd efgh-jkmn")
+    expected = hmac.new(settings.SPENT_CODE_KEY.encode(), b"ABCDEFGHJKMN", hashlib.sha256)
+    assert spent == expected.hexdigest()
+    assert spent == codes.spent_key("ABCD-EFGH-JKMN")
+    assert spent != codes.hash_code("ABCD-EFGH-JKMN")
+    # Someone holding the code and the unkeyed hash cannot compute it without the key.
+    settings.SPENT_CODE_KEY = "another-spent-code-key-" + "x" * 40
+    assert codes.spent_key("ABCD-EFGH-JKMN") != spent
+
+
+def test_it_keeps_legacy_keys_apart_from_spent_keys_and_from_each_other():
+    code_hash = codes.hash_code("ABCD-EFGH-JKMN")
+    spent = codes.legacy_key(code_hash, purpose="spent")
+    draft = codes.legacy_key(code_hash, purpose="draft")
+    assert len({spent, draft, codes.spent_key("ABCD-EFGH-JKMN"), code_hash}) == 4

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from diagnostics.models import Cycle, Invite
+from diagnostics.models import Cycle, Domain, Invite
 from diagnostics.selectors import survey_statements
+from diagnostics.services import add_statement
 
 
 def run(*args) -> str:
@@ -151,3 +152,18 @@ def test_it_exports_the_questionnaire_in_the_order_staff_see_it(world, full_cycl
     assert [r["code"] for r in rows] == [s.code for s in survey_statements(full_cycle)]
     assert rows[0]["domain"] == "Workload and caseloads"
     assert {r["reverse_scored"] for r in rows} == {"yes", "no"}
+
+
+def test_it_exports_a_statement_that_starts_like_a_formula_as_text(world, make_cycle):
+    formula = '=HYPERLINK("https://evil.example","Open")'
+    add_statement(
+        version=world.own_version(),
+        domain=Domain.objects.get(code="WL"),
+        text=formula,
+        reverse_scored=False,
+    )
+    cycle = make_cycle(unit=world.team_a)
+    rows = list(csv.DictReader(io.StringIO(run("export_instrument", str(cycle.pk)))))
+    statements = [r["statement"] for r in rows]
+    assert "'" + formula in statements
+    assert formula not in statements

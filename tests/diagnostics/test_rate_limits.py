@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from diagnostics.services import find_invite, save_progress
-from tests.diagnostics.conftest import all_answers
+from diagnostics.selectors import survey_shape
 
 UNKNOWN = "AAAA-BBBB-CCCC"
+
+
+def link(code: str) -> str:
+    return reverse("survey:link", kwargs={"code": code})
 
 
 def test_it_pauses_after_too_many_unknown_codes_typed_in(client, db, settings):
@@ -27,40 +30,32 @@ def test_it_does_not_count_mistyped_codes_that_are_never_looked_up(client, db, s
 def test_it_pauses_after_too_many_unknown_codes_in_links(client, world, code, settings):
     settings.SURVEY_CODE_RATE = "2/m"
     for _ in range(3):
-        client.get(reverse("survey:start", kwargs={"code": UNKNOWN}))
-    response = client.get(reverse("survey:start", kwargs={"code": code}))
+        client.get(link(UNKNOWN))
+    response = client.get(link(code))
     assert response.status_code == 429  # a code not yet started waits until the pause ends
 
 
 def test_it_lets_people_part_way_through_carry_on_during_a_pause(client, world, code, settings):
     settings.SURVEY_CODE_RATE = "2/m"
-    save_progress(invite=find_invite(code), answers={})
+    assert client.get(link(code)).status_code == 302  # started in this browser
     for _ in range(3):
-        client.get(reverse("survey:start", kwargs={"code": UNKNOWN}))
-    assert client.get(reverse("survey:start", kwargs={"code": UNKNOWN})).status_code == 429
-    page = client.get(reverse("survey:page", kwargs={"code": code, "number": 1}))
+        client.get(link(UNKNOWN))
+    assert client.get(link(UNKNOWN)).status_code == 429
+    assert client.get(link(code)).status_code == 302  # their own link still opens
+    page = client.get(reverse("survey:page", kwargs={"number": 1}))
     assert page.status_code == 200
 
 
 def test_it_does_not_count_good_codes(client, world, code, settings):
     settings.SURVEY_CODE_RATE = "2/m"
     for _ in range(5):
-        assert client.get(reverse("survey:start", kwargs={"code": code})).status_code == 200
-
-
-def test_it_counts_unknown_codes_sent_straight_to_submit(client, world, code, settings):
-    settings.SURVEY_CODE_RATE = "2/m"
-    submit = reverse("survey:submit", kwargs={"code": UNKNOWN})
-    assert client.post(submit).status_code == 404
-    assert client.post(submit).status_code == 404
-    assert client.post(submit).status_code == 429
-    assert client.post(reverse("survey:submit", kwargs={"code": code})).status_code == 429
+        assert client.get(link(code)).status_code == 302
 
 
 def test_it_counts_each_client_behind_the_proxy_separately(client, world, settings):
     settings.SURVEY_CODE_RATE = "2/m"
     settings.PROXY_COUNT = 1
-    start = reverse("survey:start", kwargs={"code": UNKNOWN})
+    start = link(UNKNOWN)
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     for _ in range(2):
         client.get(start, HTTP_X_FORWARDED_FOR="203.0.113.1", **proxy)
@@ -70,10 +65,13 @@ def test_it_counts_each_client_behind_the_proxy_separately(client, world, settin
 
 def test_it_still_submits_a_started_code_during_a_pause(client, world, code, full_cycle, settings):
     settings.SURVEY_CODE_RATE = "1/m"
-    invite = find_invite(code)
-    save_progress(invite=invite, answers=all_answers(full_cycle))
-    client.get(reverse("survey:start", kwargs={"code": UNKNOWN}))
-    client.get(reverse("survey:start", kwargs={"code": UNKNOWN}))
-    response = client.post(reverse("survey:submit", kwargs={"code": code}))
+    client.get(link(code))
+    shape = survey_shape(full_cycle)
+    for survey_page in shape.pages:
+        data = {c: "4" for c in survey_page.codes}
+        client.post(reverse("survey:page", kwargs={"number": survey_page.number}), data)
+    client.get(link(UNKNOWN))
+    assert client.get(link(UNKNOWN)).status_code == 429
+    response = client.post(reverse("survey:submit"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("survey:thanks"))
+    assert response["Location"] == reverse("survey:thanks")

@@ -4,9 +4,11 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from diagnostics import codes as invite_codes
 from diagnostics.errors import (
     CodeAlreadyUsed,
     CycleClosed,
@@ -15,13 +17,24 @@ from diagnostics.errors import (
     TamperedForm,
     UnknownCode,
 )
-from diagnostics.models import Answer, Comment, DomainScore, Invite, Response, SurveyDraft
+from diagnostics.models import (
+    RESPONSE_ID_LIMIT,
+    RESPONSE_ID_LOWEST,
+    Answer,
+    Comment,
+    DomainScore,
+    Invite,
+    Response,
+    SpentCode,
+    SurveyDraft,
+)
 from diagnostics.selectors import survey_statements
 from diagnostics.services import (
     NOT_APPLICABLE,
     close_cycle,
     find_invite,
     issue_invites,
+    new_draft_key,
     save_progress,
     submit_response,
 )
@@ -30,8 +43,9 @@ from tests.diagnostics.conftest import all_answers
 
 def test_it_stores_one_anonymous_response_and_uses_the_code(world, full_cycle, code):
     answers = all_answers(full_cycle)
-    save_progress(invite=Invite.objects.get(), answers=answers)
-    submit_response(code=code, answers=answers, about={"role_group": "practitioner"})
+    key = new_draft_key()
+    save_progress(code=code, invite=find_invite(code), draft_key=key, answers=answers)
+    submit_response(code=code, answers=answers, about={"role_group": "practitioner"}, draft_key=key)
     response = Response.objects.get()
     assert response.team == world.team_a
     assert response.cycle == full_cycle
@@ -39,8 +53,64 @@ def test_it_stores_one_anonymous_response_and_uses_the_code(world, full_cycle, c
     assert response.role_group == "practitioner"
     assert Answer.objects.filter(response=response).count() == len(answers)
     assert DomainScore.objects.filter(response=response).count() == 9
-    assert Invite.objects.get().is_used
+    assert list(SpentCode.objects.values_list("key", flat=True)) == [invite_codes.spent_key(code)]
     assert not SurveyDraft.objects.exists()
+
+
+def writes_or_locks(sql: str) -> bool:
+    statement = sql.upper().lstrip()
+    if statement.startswith("PREPARE"):  # a precompiled lookup: PREPARE name AS SELECT ...
+        statement = statement.split(" AS ", 1)[1].lstrip()
+    return not statement.startswith("SELECT") or " FOR " in statement
+
+
+def test_it_never_writes_to_or_locks_the_invite_when_submitting(world, full_cycle, code):
+    before = Invite.objects.values().get()
+    key = new_draft_key()
+    with CaptureQueriesContext(connection) as queries:
+        save_progress(code=code, invite=find_invite(code), draft_key=key, answers={"WL1": 4})
+        submit_response(code=code, answers=all_answers(full_cycle), draft_key=key)
+    touching_invites = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "diagnostics_invite" in q["sql"] and writes_or_locks(q["sql"])
+    ]
+    assert touching_invites == []
+    assert Invite.objects.values().get() == before
+    assert Response.objects.count() == 1
+
+
+def test_it_lets_the_spent_codes_primary_key_decide_a_race(world, full_cycle, code, monkeypatch):
+    """Two submissions that both found the code unused: the second insert of its keyed hash
+    fails, and that submission stores nothing."""
+    from diagnostics import services
+
+    SpentCode.objects.create(key=invite_codes.spent_key(code))  # the other one got there first
+    monkeypatch.setattr(services, "is_spent", lambda **kwargs: False)
+    with pytest.raises(CodeAlreadyUsed):
+        submit_response(code=code, answers=all_answers(full_cycle), comment="Too late")
+    assert not Response.objects.exists()
+    assert not Answer.objects.exists()
+    assert not Comment.objects.exists()
+
+
+def test_it_refuses_a_code_used_before_spent_codes_left_the_invites(world, full_cycle, code):
+    invite = find_invite(code)
+    SpentCode.objects.create(key=invite_codes.legacy_key(invite.code_hash, purpose="spent"))
+    with pytest.raises(CodeAlreadyUsed):
+        submit_response(code=code, answers=all_answers(full_cycle))
+    assert not Response.objects.exists()
+
+
+def test_it_gives_responses_random_ids(world, full_cycle):
+    for code in issue_invites(cycle=full_cycle, team=world.team_a, count=20):
+        submit_response(code=code, answers=all_answers(full_cycle))
+    in_order = list(Response.objects.order_by("domain_scores__id").values_list("id", flat=True))
+    ids = list(dict.fromkeys(in_order))  # in the order the responses were stored
+    assert len(ids) == 20
+    assert all(RESPONSE_ID_LOWEST <= pk < RESPONSE_ID_LIMIT for pk in ids)
+    assert ids != sorted(ids)  # 1 chance in 20! of failing by luck
+    assert max(ids) - min(ids) > 2**40  # spread over the range, not counted up
 
 
 def test_it_reverse_scores_negatively_worded_statements(world, full_cycle, code):
@@ -94,7 +164,7 @@ def test_it_refuses_a_cycle_that_is_not_open_yet(world, make_cycle):
     code = issue_invites(cycle=cycle, team=world.team_a, count=1)[0]
     with pytest.raises(CycleNotOpen):
         submit_response(code=code, answers=all_answers(cycle))
-    assert not Invite.objects.get().is_used
+    assert not SpentCode.objects.exists()
 
 
 def test_it_refuses_a_draft_cycle(world, make_cycle):
@@ -121,7 +191,7 @@ def test_it_refuses_a_value_outside_the_scale(world, full_cycle, code, bad):
     with pytest.raises(TamperedForm):
         submit_response(code=code, answers=answers)
     assert not Response.objects.exists()
-    assert not Invite.objects.get().is_used
+    assert not SpentCode.objects.exists()
 
 
 def test_it_refuses_a_statement_from_another_questionnaire(world, full_cycle, code):
@@ -137,7 +207,7 @@ def test_it_refuses_missing_answers(world, full_cycle, code):
     with pytest.raises(IncompleteAnswers):
         submit_response(code=code, answers=answers)
     assert not Response.objects.exists()
-    assert not Invite.objects.get().is_used
+    assert not SpentCode.objects.exists()
 
 
 def test_it_refuses_demographics_outside_their_bands(world, full_cycle, code):
@@ -147,15 +217,19 @@ def test_it_refuses_demographics_outside_their_bands(world, full_cycle, code):
         submit_response(code=code, answers=all_answers(full_cycle), about={"shoe_size": "9"})
 
 
+SIMULTANEOUS = 20
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: concurrent connections, and a unique index on which the losing "
+    "inserts wait for the winner (SQLite lets one writer in at a time)",
+)
 @pytest.mark.django_db(transaction=True)
-def test_it_stores_one_response_when_the_same_code_is_submitted_at_the_same_moment(
-    world, full_cycle
-):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL's row locks and concurrent connections")
+def test_it_stores_one_response_when_twenty_submit_the_same_code_at_once(world, full_cycle):
     code = issue_invites(cycle=full_cycle, team=world.team_a, count=1)[0]
     answers = all_answers(full_cycle)
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(SIMULTANEOUS)
     outcomes: list[str] = []
     lock = threading.Lock()
 
@@ -166,31 +240,65 @@ def test_it_stores_one_response_when_the_same_code_is_submitted_at_the_same_mome
             result = "stored"
         except CodeAlreadyUsed:
             result = "refused"
+        except Exception as error:  # reported below, with what it was
+            result = repr(error)
         finally:
-            connection.close()
+            connections.close_all()  # this thread's own connections
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    threads = [threading.Thread(target=attempt) for _ in range(SIMULTANEOUS)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["refused"] * 7 + ["stored"]
+    assert sorted(outcomes) == ["refused"] * (SIMULTANEOUS - 1) + ["stored"]
     assert Response.objects.count() == 1
+    assert SpentCode.objects.count() == 1
+    assert Answer.objects.count() == len(answers)
 
 
 def test_it_merges_saves_from_two_tabs_on_one_code(world, code):
+    key = new_draft_key()
     first_tab = find_invite(code)
     second_tab = find_invite(code)  # loaded before the first tab saved anything
-    save_progress(invite=first_tab, answers={"WL1": 4})
-    save_progress(invite=second_tab, answers={"SUP1": 2})
-    assert SurveyDraft.objects.get(invite=first_tab).answers == {"WL1": 4, "SUP1": 2}
+    save_progress(code=code, invite=first_tab, draft_key=key, answers={"WL1": 4})
+    save_progress(code=code, invite=second_tab, draft_key=key, answers={"SUP1": 2})
+    assert SurveyDraft.objects.get(key=key).answers == {"WL1": 4, "SUP1": 2}
 
 
 def test_it_stores_no_progress_for_a_code_already_submitted(world, code, full_cycle):
+    key = new_draft_key()
     late_tab = find_invite(code)
-    submit_response(code=code, answers=all_answers(full_cycle))
+    save_progress(code=code, invite=late_tab, draft_key=key, answers={"WL1": 4})
+    submit_response(code=code, answers=all_answers(full_cycle), draft_key=key)
     with pytest.raises(CodeAlreadyUsed):
-        save_progress(invite=late_tab, answers={"WL1": 4})
+        save_progress(code=code, invite=late_tab, draft_key=key, answers={"WL1": 4})
     assert not SurveyDraft.objects.exists()
+
+
+def test_it_keeps_drafts_apart_from_invites_and_clears_them_when_the_cycle_closes(
+    world, full_cycle, code
+):
+    key = new_draft_key()
+    draft = save_progress(code=code, invite=find_invite(code), draft_key=key, answers={"WL1": 4})
+    assert {f.name for f in SurveyDraft._meta.get_fields()} == {
+        "key",
+        "cycle",
+        "answers",
+        "about",
+        "comment",
+    }
+    assert draft.key == key
+    close_cycle(cycle=full_cycle)
+    assert not SurveyDraft.objects.exists()
+
+
+def test_it_refuses_a_draft_key_from_another_cycle(world, full_cycle, make_cycle, code):
+    key = new_draft_key()
+    save_progress(code=code, invite=find_invite(code), draft_key=key, answers={"WL1": 4})
+    other = make_cycle(unit=world.team_b, name="Other")
+    other_code = issue_invites(cycle=other, team=world.team_b, count=1)[0]
+    with pytest.raises(TamperedForm):
+        save_progress(code=other_code, invite=find_invite(other_code), draft_key=key, answers={})
+    assert SurveyDraft.objects.get(key=key).answers == {"WL1": 4}

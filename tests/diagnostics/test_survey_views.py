@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
-from diagnostics.models import Answer, Cycle, Invite, Response, SurveyDraft
+from diagnostics import codes as invite_codes
+from diagnostics import survey_session
+from diagnostics.models import Answer, Cycle, Response, SpentCode, SurveyDraft
 from diagnostics.selectors import survey_shape
 from diagnostics.services import close_cycle, issue_invites
 from diagnostics.survey import SurveyStatement, shape_survey
 
+SESSION_ENDED = "Open your survey link again"
 
-def page_url(code: str, number: int) -> str:
-    return reverse("survey:page", kwargs={"code": code, "number": number})
+
+def link(code: str) -> str:
+    return reverse("survey:link", kwargs={"code": code})
+
+
+def page_url(number: int) -> str:
+    return reverse("survey:page", kwargs={"number": number})
 
 
 def codes_on(shape, number: int) -> list[str]:
@@ -24,22 +35,75 @@ def codes_on(shape, number: int) -> list[str]:
     return page.codes
 
 
-def answer_page(client, code, shape, number, value="4"):
+def open_survey(client, code: str):
+    response = client.get(link(code))
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"] == reverse("survey:start")
+    return response
+
+
+def answer_page(client, shape, number, value="4"):
     data = {c: value for c in codes_on(shape, number)}
-    return client.post(page_url(code, number), {**data, "action": "next"})
+    return client.post(page_url(number), {**data, "action": "next"})
+
+
+def answer_everything(client, code, shape):
+    open_survey(client, code)
+    for number in range(1, len(shape.pages) + 1):
+        assert answer_page(client, shape, number).status_code == 302
+
+
+def session_payload(client) -> dict:
+    return signing.loads(client.cookies[survey_session.COOKIE_NAME].value, salt=survey_session.SALT)
+
+
+def session_payload_or_none(client) -> dict | None:
+    value = client.cookies[survey_session.COOKIE_NAME].value
+    return signing.loads(value, salt=survey_session.SALT) if value else None
 
 
 def test_it_explains_what_is_stored_and_the_threshold_before_the_questions(client, code, world):
-    body = client.get(reverse("survey:start", kwargs={"code": code})).content.decode()
+    open_survey(client, code)
+    body = client.get(reverse("survey:start")).content.decode()
     assert "What we store" in body
     assert "What we do not store" in body
     assert f"fewer than <strong>{world.organisation.anonymity_threshold} responses" in body
 
 
+def test_it_swaps_the_code_for_a_session_and_keeps_it_out_of_every_later_address(
+    client, code, full_cycle
+):
+    opened = open_survey(client, code)
+    cookie = opened.cookies[survey_session.COOKIE_NAME]
+    assert cookie["httponly"]
+    assert cookie["path"] == reverse("survey:enter_code")
+    assert cookie["samesite"] == "Lax"
+    assert session_payload(client)["c"] == invite_codes.normalise(code)
+
+    shape = survey_shape(full_cycle)
+    visited = [reverse("survey:start")]
+    for number in range(1, shape.page_count + 1):
+        visited.append(page_url(number))
+        data = {c: "4" for c in codes_on(shape, number)} if number < shape.page_count else {}
+        visited.append(client.post(page_url(number), {**data, "action": "next"})["Location"])
+    visited.append(reverse("survey:review"))
+    bodies = [client.get(address).content.decode() for address in visited]
+    visited.append(client.post(reverse("survey:submit"))["Location"])
+    bodies.append(client.get(visited[-1]).content.decode())
+
+    spellings = {code, invite_codes.normalise(code), invite_codes.display(code)}
+    for text in visited + bodies:
+        assert not any(spelling in text for spelling in spellings)
+    assert "your answers are in" in bodies[-1]
+    assert Response.objects.count() == 1
+
+
 def test_it_takes_a_code_typed_on_the_have_a_code_page(client, code):
     response = client.post(reverse("survey:enter_code"), {"code": code.lower().replace("-", " ")})
     assert response.status_code == 302
-    assert response["Location"] == reverse("survey:start", kwargs={"code": code})
+    assert response["Location"] == reverse("survey:start")
+    assert session_payload(client)["c"] == invite_codes.normalise(code)
+    assert client.get(reverse("survey:start")).status_code == 200
 
 
 def test_it_explains_a_badly_typed_code(client, db):
@@ -51,29 +115,29 @@ def test_it_explains_a_badly_typed_code(client, db):
 def test_it_walks_from_the_first_page_to_the_thank_you_page(client, code, full_cycle):
     shape = survey_shape(full_cycle)
     assert len(shape.pages) == 9
-    first = client.get(page_url(code, 1)).content.decode()
+    open_survey(client, code)
+    first = client.get(page_url(1)).content.decode()
     assert "Page 1 of 10" in first
     assert "<fieldset" in first
     assert "<legend>" in first
     for label in ("Strongly disagree", "Slightly agree", "Not applicable / prefer not to say"):
         assert label in first
     for number in range(1, 10):
-        response = answer_page(client, code, shape, number)
+        response = answer_page(client, shape, number)
         assert response.status_code == 302
-        assert response["Location"] == page_url(code, number + 1)
-    about = client.get(page_url(code, 10)).content.decode()
+        assert response["Location"] == page_url(number + 1)
+    about = client.get(page_url(10)).content.decode()
     assert "Page 10 of 10" in about
     assert "Prefer not to say" in about
-    response = client.post(
-        page_url(code, 10), {"role_group": "senior", "comment": "", "action": "next"}
-    )
-    assert response["Location"] == reverse("survey:review", kwargs={"code": code})
+    response = client.post(page_url(10), {"role_group": "senior", "comment": "", "action": "next"})
+    assert response["Location"] == reverse("survey:review")
     review = client.get(response["Location"]).content.decode()
     assert "Check your answers" in review
     assert "Slightly agree" in review
-    done = client.post(reverse("survey:submit", kwargs={"code": code}))
+    assert ">Submit</button>" in review
+    done = client.post(reverse("survey:submit"))
     assert done.status_code == 302
-    assert done["Location"].startswith(reverse("survey:thanks"))
+    assert done["Location"] == reverse("survey:thanks")
     assert "your answers are in" in client.get(done["Location"]).content.decode()
     stored = Response.objects.get()
     assert stored.role_group == "senior"
@@ -81,24 +145,114 @@ def test_it_walks_from_the_first_page_to_the_thank_you_page(client, code, full_c
     assert not SurveyDraft.objects.exists()
 
 
+def test_it_ends_the_session_at_submission_keeping_only_the_team(client, code, full_cycle, world):
+    answer_everything(client, code, survey_shape(full_cycle))
+    client.post(reverse("survey:submit"))
+    assert session_payload(client) == {"t": world.team_a.pk}  # no code, no draft key
+    assert SESSION_ENDED in client.get(reverse("survey:review")).content.decode()
+
+
+def test_it_keeps_no_survey_data_in_the_database_session(client_for, world, code, full_cycle):
+    """A manager answering while signed in: their session row never holds the code, the draft's
+    key or anything else of the survey, before or after submission."""
+    client = client_for(world.team_manager)
+    before = {s.session_key: s.get_decoded() for s in Session.objects.all()}
+    shape = survey_shape(full_cycle)
+    answer_everything(client, code, shape)
+    draft_key = session_payload(client)["d"]
+    client.post(reverse("survey:submit"))
+    after = {s.session_key: s.get_decoded() for s in Session.objects.all()}
+    assert after == before
+    for session in Session.objects.all():
+        for secret in (invite_codes.normalise(code), draft_key):
+            assert secret not in session.session_data
+            assert secret not in str(session.get_decoded())
+
+
 def test_it_keeps_progress_over_a_reload_and_the_back_button(client, code, full_cycle):
     shape = survey_shape(full_cycle)
-    answer_page(client, code, shape, 1, value="2")
+    open_survey(client, code)
+    answer_page(client, shape, 1, value="2")
     page_two_first = codes_on(shape, 2)[0]
-    client.post(page_url(code, 2), {page_two_first: "5", "action": "back"})
-    again = client.get(page_url(code, 1)).content.decode()
+    client.post(page_url(2), {page_two_first: "5", "action": "back"})
+    again = client.get(page_url(1)).content.decode()
     first_code = codes_on(shape, 1)[0]
     assert f'id="{first_code}-2" value="2" checked' in again
-    page_two_again = client.get(page_url(code, 2)).content.decode()
+    page_two_again = client.get(page_url(2)).content.decode()
     assert f'id="{page_two_first}-5" value="5" checked' in page_two_again
-    start = client.get(reverse("survey:start", kwargs={"code": code})).content.decode()
+    start = client.get(reverse("survey:start")).content.decode()
     assert "Continue where you left off" in start
+
+
+def test_it_keeps_the_draft_when_the_same_link_is_opened_again(client, code, full_cycle):
+    shape = survey_shape(full_cycle)
+    open_survey(client, code)
+    answer_page(client, shape, 1)
+    draft_key = session_payload(client)["d"]
+    open_survey(client, code)
+    assert session_payload(client)["d"] == draft_key
+    assert "Continue where you left off" in client.get(reverse("survey:start")).content.decode()
+
+
+def test_it_starts_afresh_for_another_code_in_the_same_browser(client, world, code, full_cycle):
+    shape = survey_shape(full_cycle)
+    open_survey(client, code)
+    answer_page(client, shape, 1)
+    first_key = session_payload(client)["d"]
+    other = issue_invites(cycle=full_cycle, team=world.team_a, count=1)[0]
+    open_survey(client, other)
+    assert session_payload(client)["d"] != first_key
+    assert "Continue where you left off" not in client.get(reverse("survey:start")).content.decode()
+
+
+def test_it_sends_an_old_address_with_the_code_to_the_start_page(client, code, full_cycle):
+    old = f"/survey/c/{code}/page/3/"
+    response = client.get(old)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("survey:start")
+    assert client.get(reverse("survey:start")).status_code == 200
+
+
+def test_it_asks_to_open_the_link_again_without_a_session(client, code, full_cycle):
+    for address in (reverse("survey:start"), page_url(1), reverse("survey:review")):
+        response = client.get(address)
+        assert response.status_code == 400
+        assert SESSION_ENDED in response.content.decode()
+    submitted = client.post(reverse("survey:submit"))
+    assert submitted.status_code == 400
+    assert SESSION_ENDED in submitted.content.decode()
+    assert not Response.objects.exists()
+    assert not SpentCode.objects.exists()
+
+
+def test_it_asks_to_open_the_link_again_when_the_session_is_tampered_with(client, code):
+    open_survey(client, code)
+    value = client.cookies[survey_session.COOKIE_NAME].value
+    client.cookies[survey_session.COOKIE_NAME] = value[:-2] + ("AA" if value[-2:] != "AA" else "BB")
+    response = client.get(reverse("survey:start"))
+    assert response.status_code == 400
+    assert SESSION_ENDED in response.content.decode()
+
+
+def test_it_asks_to_open_the_link_again_when_the_session_has_expired(
+    client, code, full_cycle, monkeypatch
+):
+    long_ago = time.time() - survey_session.MAX_AGE - 60
+    with monkeypatch.context() as patched:
+        patched.setattr(time, "time", lambda: long_ago)  # what signing stamps the cookie with
+        open_survey(client, code)
+    response = client.get(page_url(1))
+    assert response.status_code == 400
+    assert SESSION_ENDED in response.content.decode()
+    open_survey(client, code)  # opening the link again carries on
+    assert client.get(page_url(1)).status_code == 200
 
 
 def test_it_asks_again_for_unanswered_statements_and_keeps_the_rest(client, code, full_cycle):
     shape = survey_shape(full_cycle)
     codes = codes_on(shape, 1)
-    response = client.post(page_url(code, 1), {codes[0]: "3", "action": "next"})
+    open_survey(client, code)
+    response = client.post(page_url(1), {codes[0]: "3", "action": "next"})
     assert response.status_code == 400
     body = response.content.decode()
     assert f"Choose an answer for {len(codes) - 1} more statements" in body
@@ -106,36 +260,51 @@ def test_it_asks_again_for_unanswered_statements_and_keeps_the_rest(client, code
 
 
 def test_it_refuses_the_same_link_after_submission(client, code, full_cycle):
-    shape = survey_shape(full_cycle)
-    for number in range(1, 10):
-        answer_page(client, code, shape, number)
-    client.post(reverse("survey:submit", kwargs={"code": code}))
-    again = client.get(reverse("survey:start", kwargs={"code": code}))
+    answer_everything(client, code, survey_shape(full_cycle))
+    client.post(reverse("survey:submit"))
+    again = client.get(link(code))
     assert again.status_code == 410
     assert "This code has already been used" in again.content.decode()
-    twice = client.post(reverse("survey:submit", kwargs={"code": code}))
-    assert twice.status_code == 410
+    twice = client.post(reverse("survey:submit"))
+    assert twice.status_code == 400
+    assert Response.objects.count() == 1
+
+
+def test_it_refuses_a_session_whose_code_was_used_elsewhere(client, code, full_cycle):
+    """Two browsers on one code: once one submits, the other's pages say the code is used."""
+    shape = survey_shape(full_cycle)
+    answer_everything(client, code, shape)
+    stale = client.cookies[survey_session.COOKIE_NAME].value
+    client.post(reverse("survey:submit"))
+    for method, address in (("get", "survey:review"), ("post", "survey:submit")):
+        client.cookies[survey_session.COOKIE_NAME] = stale
+        response = getattr(client, method)(reverse(address))
+        assert response.status_code == 410
+        assert "This code has already been used" in response.content.decode()
+        assert not session_payload_or_none(client)  # the used session is ended
     assert Response.objects.count() == 1
 
 
 def test_it_answers_404_for_an_unknown_code(client, db):
-    response = client.get(reverse("survey:start", kwargs={"code": "AAAA-BBBB-CCCC"}))
+    response = client.get(link("AAAA-BBBB-CCCC"))
     assert response.status_code == 404
     assert "We do not recognise this code" in response.content.decode()
+    assert survey_session.COOKIE_NAME not in response.cookies
 
 
 def test_it_answers_410_for_a_closed_cycle(client, code, full_cycle):
+    open_survey(client, code)
     close_cycle(cycle=full_cycle)
-    response = client.get(reverse("survey:start", kwargs={"code": code}))
-    assert response.status_code == 410
-    assert "This survey has closed" in response.content.decode()
+    for response in (client.get(link(code)), client.get(page_url(1))):
+        assert response.status_code == 410
+        assert "This survey has closed" in response.content.decode()
 
 
 def test_it_answers_410_before_the_cycle_opens(client, world, make_cycle):
     later = timezone.localdate() + timedelta(days=5)
     cycle = make_cycle(opens_on=later, closes_on=later + timedelta(days=5))
     code = issue_invites(cycle=cycle, team=world.team_a, count=1)[0]
-    response = client.get(reverse("survey:start", kwargs={"code": code}))
+    response = client.get(link(code))
     assert response.status_code == 410
     assert "This survey is not open yet" in response.content.decode()
 
@@ -156,7 +325,8 @@ def test_it_refuses_a_tampered_page_and_stores_nothing(client, code, full_cycle,
     data = {c: tamper.get("value", "4") for c in codes}
     data.update(tamper.get("extra", {}))
     data["action"] = tamper.get("action", "next")
-    response = client.post(page_url(code, 1), data)
+    open_survey(client, code)
+    response = client.post(page_url(1), data)
     assert response.status_code == 400
     assert "This form was changed" in response.content.decode()
     assert not SurveyDraft.objects.exists()
@@ -164,21 +334,20 @@ def test_it_refuses_a_tampered_page_and_stores_nothing(client, code, full_cycle,
 
 
 def test_it_refuses_a_submit_with_a_forged_field(client, code, full_cycle):
-    shape = survey_shape(full_cycle)
-    for number in range(1, 10):
-        answer_page(client, code, shape, number)
-    response = client.post(reverse("survey:submit", kwargs={"code": code}), {"team": "1"})
+    answer_everything(client, code, survey_shape(full_cycle))
+    response = client.post(reverse("survey:submit"), {"team": "1"})
     assert response.status_code == 400
     assert not Response.objects.exists()
-    assert not Invite.objects.get().is_used
+    assert not SpentCode.objects.exists()
 
 
 def test_it_sends_an_early_submit_back_to_the_first_unanswered_page(client, code, full_cycle):
     shape = survey_shape(full_cycle)
-    answer_page(client, code, shape, 1)
-    response = client.post(reverse("survey:submit", kwargs={"code": code}))
+    open_survey(client, code)
+    answer_page(client, shape, 1)
+    response = client.post(reverse("survey:submit"))
     assert response.status_code == 302
-    assert response["Location"] == page_url(code, 2)
+    assert response["Location"] == page_url(2)
     assert not Response.objects.exists()
 
 
@@ -187,7 +356,8 @@ def test_it_refuses_an_oversized_request_and_stores_nothing(client, code, full_c
     codes = codes_on(survey_shape(full_cycle), 1)
     data = {c: "4" for c in codes}
     data["action"] = "next"
-    response = client.post(page_url(code, 1), {**data, codes[0]: "4" + " " * 20_000})
+    open_survey(client, code)
+    response = client.post(page_url(1), {**data, codes[0]: "4" + " " * 20_000})
     assert response.status_code == 400
     assert not SurveyDraft.objects.exists()
 
@@ -203,10 +373,8 @@ def test_it_shapes_a_pulse_over_a_few_short_pages(client, world, make_cycle):
 def test_it_offers_the_teams_voice_board_on_the_thank_you_page(client, code, full_cycle, world):
     from voice.selectors import board_url_for_team
 
-    shape = survey_shape(full_cycle)
-    for number in range(1, 10):
-        answer_page(client, code, shape, number)
-    done = client.post(reverse("survey:submit", kwargs={"code": code}))
+    answer_everything(client, code, survey_shape(full_cycle))
+    done = client.post(reverse("survey:submit"))
     page = client.get(done["Location"]).content.decode()
     assert "Open your team's voice board" in page
     assert board_url_for_team(world.team_a.pk) in page

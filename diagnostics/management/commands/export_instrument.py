@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from diagnostics.management.commands._cycles import cycle_by_id
 from diagnostics.selectors import survey_statements
+from sword.csvsafe import safe_csv_writer
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         cycle = cycle_by_id(options["cycle_id"])
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = safe_csv_writer(self.stdout, lineterminator="\n")
         writer.writerow(["code", "domain", "statement", "reverse_scored"])
         for statement in survey_statements(cycle):
             writer.writerow(

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from diagnostics.management.commands._cycles import cycle_by_id
 from diagnostics.services import MAX_CODES_PER_REQUEST, invite_url, issue_invites
 from organisations.selectors import unit_by_readable_path
+from sword.csvsafe import safe_csv_writer
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
             codes = issue_invites(cycle=cycle, team=team, count=count)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
-        writer = csv.writer(self.stdout, lineterminator="\n")
+        writer = safe_csv_writer(self.stdout, lineterminator="\n")
         writer.writerow(["code", "url"])
         for code in codes:
             writer.writerow([code, invite_url(code)])

@@ -1,0 +1,50 @@
+"""CSV that a spreadsheet opens as data: no cell runs as a formula.
+
+Text typed by users (names of cycles and units, statements of a questionnaire) ends up in the
+CSV files we hand out. Excel, LibreOffice and Google Sheets run a cell that starts with = + - @
+(or a tab or carriage return before one) as a formula, so `=HYPERLINK(...)` would run when the
+file is opened. Every CSV file for people goes through `safe_csv_writer`, which writes such a
+text cell with a leading apostrophe: the spreadsheet shows it as the text it was. (Not for
+CSV that feeds a machine, such as PostgreSQL's COPY in `demo/bench.py`: there the apostrophe
+would be data.)
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Writable(Protocol):
+    def write(self, text: str, /) -> Any: ...
+
+
+def as_text_cell(value: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula. Names of cycles and units are typed
+    by users, and a name such as `=HYPERLINK(...)` would otherwise run when the file is opened."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+class SafeCsvWriter:
+    """`csv.writer`'s `writerow` and `writerows`, with every text cell through `as_text_cell`.
+    Numbers and empty cells are written as they are: they cannot hold a formula."""
+
+    def __init__(self, output: _Writable, **options: Any) -> None:
+        self._writer = csv.writer(output, **options)
+
+    def writerow(self, row: Iterable[Any]) -> Any:
+        return self._writer.writerow(
+            [as_text_cell(cell) if isinstance(cell, str) else cell for cell in row]
+        )
+
+    def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def safe_csv_writer(output: _Writable, **options: Any) -> SafeCsvWriter:
+    """A CSV writer for files people open in a spreadsheet (`options` as for `csv.writer`)."""
+    return SafeCsvWriter(output, **options)

@@ -1,0 +1,114 @@
+"""Migrations that move data: run them over a database that already has rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.test import Client
+from django.urls import reverse
+
+from diagnostics import codes as invite_codes
+from diagnostics.errors import CodeAlreadyUsed
+from diagnostics.models import RESPONSE_ID_LOWEST, Answer, Response, SpentCode, SurveyDraft
+from diagnostics.selectors import survey_statements
+from diagnostics.services import submit_response
+from tests.diagnostics.conftest import all_answers
+
+BEFORE_SPENT_CODES = ("diagnostics", "0005_backfill_tallies")
+USED, STARTED, FRESH = "AAAA-BBBB-CCCC", "DDDD-EEEE-FFFF", "GGGG-HHHH-JJJJ"
+
+
+def migrate(*targets: tuple[str, str]):
+    """Migrate to the targets (the latest migrations when none); the apps of that state."""
+    executor = MigrationExecutor(connection)
+    plan = list(targets) or executor.loader.graph.leaf_nodes()
+    executor.migrate(plan)
+    executor.loader.build_graph()
+    return executor.loader.project_state(plan).apps
+
+
+def shared_transaction_ids() -> int:
+    """Invite and response rows written by one transaction (PostgreSQL's xmin; 0 elsewhere)."""
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM diagnostics_invite i JOIN diagnostics_response r "
+            "ON i.xmin::text = r.xmin::text"
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.fixture
+def before_spent_codes(transactional_db) -> Iterator[object]:
+    """The database as it was before spent codes left the invites; the latest again after."""
+    try:
+        yield migrate(BEFORE_SPENT_CODES)
+    finally:
+        migrate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_moves_used_codes_drafts_and_responses_to_unlinkable_storage(
+    world, full_cycle, before_spent_codes
+):
+    old = before_spent_codes
+    Invite = old.get_model("diagnostics", "Invite")
+    Draft = old.get_model("diagnostics", "SurveyDraft")
+    OldResponse = old.get_model("diagnostics", "Response")
+    OldAnswer = old.get_model("diagnostics", "Answer")
+    team = world.team_a.pk
+    invites = {
+        code: Invite.objects.create(
+            cycle_id=full_cycle.pk, team_id=team, code_hash=invite_codes.hash_code(code)
+        )
+        for code in (USED, STARTED, FRESH)
+    }
+    Draft.objects.create(invite=invites[STARTED], answers={"WL1": 2}, comment="Half way")
+    with transaction.atomic():  # as submissions were: the invite marked used beside the response
+        Invite.objects.filter(pk=invites[USED].pk).update(is_used=True)
+        answered = OldResponse.objects.create(
+            cycle_id=full_cycle.pk, team_id=team, submitted_on=full_cycle.opens_on
+        )
+        statement = survey_statements(full_cycle)[0]
+        OldAnswer.objects.create(response=answered, statement_id=statement.id, value=5, score=5)
+    assert shared_transaction_ids() == (1 if connection.vendor == "postgresql" else 0)
+
+    migrate()
+
+    kept = Response.objects.get()
+    assert kept.pk == answered.pk  # ids already given stay, with their answers
+    assert Answer.objects.filter(response=kept).count() == 1
+    with pytest.raises(CodeAlreadyUsed):  # used before the migration: still used
+        submit_response(code=USED, answers=all_answers(full_cycle))
+    assert SpentCode.objects.count() == 1
+
+    client = Client()  # part-way through before the migration: carries on where they were
+    assert client.get(reverse("survey:link", kwargs={"code": STARTED})).status_code == 302
+    start = client.get(reverse("survey:start")).content.decode()
+    assert "Continue where you left off" in start
+    assert "Half way" in client.get(reverse("survey:review")).content.decode()
+    assert SurveyDraft.objects.get().answers == {"WL1": 2}
+
+    submit_response(code=FRESH, answers=all_answers(full_cycle))
+    assert Response.objects.exclude(pk=kept.pk).get().pk >= RESPONSE_ID_LOWEST
+    assert SpentCode.objects.count() == 2
+    assert shared_transaction_ids() == 0  # the old invite no longer shares the old response's
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_will_not_go_back_to_marking_invites_once_codes_were_spent_apart(
+    world, full_cycle, code
+):
+    submit_response(code=code, answers=all_answers(full_cycle))
+    try:
+        with pytest.raises(RuntimeError, match="nothing ties them to their invites"):
+            migrate(BEFORE_SPENT_CODES)
+        assert SpentCode.objects.count() == 1  # the refused step changed nothing
+    finally:
+        migrate()
+    with pytest.raises(CodeAlreadyUsed):
+        submit_response(code=code, answers=all_answers(full_cycle))

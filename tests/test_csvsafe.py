@@ -1,0 +1,57 @@
+"""CSV files for people: no cell a spreadsheet would run as a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from sword.csvsafe import FORMULA_STARTS, as_text_cell, safe_csv_writer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def written(*rows: list[object]) -> str:
+    buffer = io.StringIO()
+    safe_csv_writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_it_writes_a_cell_that_starts_like_a_formula_as_text(start):
+    value = f'{start}HYPERLINK("https://evil.example","Open")'
+    row = next(csv.reader(io.StringIO(written(["WL9", value]))))
+    assert row == ["WL9", "'" + value]
+
+
+def test_it_covers_every_character_spreadsheets_start_a_formula_with():
+    assert set(FORMULA_STARTS) == {"=", "+", "-", "@", "\t", "\r"}
+
+
+def test_it_leaves_plain_text_numbers_and_empty_cells_alone():
+    assert written(["Caseloads = too high", -3, 4.5, None, ""], ["a"]) == (
+        "Caseloads = too high,-3,4.5,,\na\n"
+    )
+    assert as_text_cell("Team A") == "Team A"
+
+
+# csv.writer is used directly only here, for CSV that feeds a machine or already passes every
+# cell through as_text_cell.
+DIRECT_WRITERS = {
+    "sword/csvsafe.py",  # the shared writer itself
+    "demo/bench.py",  # PostgreSQL's COPY: an apostrophe would become data
+    "diagnostics/exports.py",  # the results export: every cell through as_text_cell
+}
+
+
+def test_it_is_how_every_csv_file_for_people_is_written():
+    writers = {
+        str(path.relative_to(ROOT))
+        for path in ROOT.glob("*/**/*.py")
+        if not path.relative_to(ROOT).parts[0].startswith((".", "tests", "static"))
+        and "migrations" not in path.parts
+        and "csv.writer(" in path.read_text(encoding="utf-8")
+    }
+    assert writers == DIRECT_WRITERS
