@@ -13,14 +13,14 @@ pooled in one period. Scopes never share a response, so each is decided on its o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Model, Sum
+from django.db.models import Count, F, Model, Sum
 from django.utils import timezone
 
 from diagnostics.models import (
@@ -207,6 +207,8 @@ class Aggregates:
     responses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
     domains: dict[int, list[tuple[str, int, Tally]]] = field(default_factory=dict)
     statements: dict[int, list[tuple[str, str, Tally]]] = field(default_factory=dict)
+    # per cycle: (node, domain id, how many of the domain's statements a response answered)
+    answer_counts: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
     _rolled: dict[tuple[str, int], dict[tuple[str, Any], list[Any]]] = field(
         default_factory=dict, repr=False
     )
@@ -300,6 +302,19 @@ def _aggregate_tallies(
             ["answered", "score_total", "red", "amber", "green"],
             statement_cycle_ids,
         )
+    )
+    node_of = dict(mapping)
+    counts = (
+        DomainScore.objects.filter(cycle_id__in=list(cycle_ids))
+        .annotate(answered=F("red") + F("amber") + F("green"))
+        .values_list("cycle_id", "team_id", "domain_id", "answered")
+        .distinct()
+        .order_by()
+    )
+    result.answer_counts = _by_cycle(
+        (cycle, node_of[team], domain, answered)
+        for cycle, team, domain, answered in counts
+        if team in node_of
     )
     return result
 
@@ -442,6 +457,13 @@ class OrganisationResults:
         return answers
 
     @cached_property
+    def node_answer_counts(self) -> dict[tuple[str, int, Hashable], frozenset[int]]:
+        found: dict[tuple[str, int, Hashable], set[int]] = defaultdict(set)
+        for cycle_id, node, domain, answered in self._rows(self._aggregates.answer_counts):
+            found[(node, cycle_id, domain)].add(answered)
+        return {key: frozenset(values) for key, values in found.items()}
+
+    @cached_property
     def response_counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for (node, _cycle), n in self.node_counts.items():
@@ -513,6 +535,7 @@ class OrganisationResults:
             },
             domain_order=[domain.pk for domain in self.domains],
             step=Unit.steplen,
+            answer_counts=self.node_answer_counts,
         )
 
     @cached_property

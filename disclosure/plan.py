@@ -50,7 +50,9 @@ class PlanInput:
     and cycle; `answers`: answers per node, cycle and statement (responses to different cycles
     are different people's, which lets a pool of pulses that asked different statements count
     its responses); `order`: the family's groups (unit paths) in priority order;
-    `statement_domains`: each statement's domain, in `domain_order`.
+    `statement_domains`: each statement's domain, in `domain_order`; `answer_counts`: per node,
+    cycle and domain, how many of the domain's statements each response there answered (the
+    distinct numbers; see `decide` for why).
     """
 
     k: int
@@ -60,6 +62,7 @@ class PlanInput:
     statement_domains: Mapping[str, Hashable]
     domain_order: Sequence[Hashable]
     step: int
+    answer_counts: Mapping[tuple[str, int, Hashable], frozenset[int]] = field(default_factory=dict)
 
     def nodes_under(self) -> dict[str, list[str]]:
         """Group path → the nodes below it (the nodes are never above a family group)."""
@@ -170,6 +173,20 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     def cells_of(path: str, code: str) -> list[tuple[str, int, str]]:
         return [cell for node in under[path] for cell in by_statement[node][code]]
 
+    # A domain mean averages each response's own domain score, so the answers of someone who
+    # skipped a statement weigh more than others'. Beside the sums of every statement of the
+    # domain, such a mean would give the skippers' answers away; statement figures are shown
+    # only for groups whose responses all answered the same number of the domain's statements,
+    # where the mean is a fixed multiple of the statements' sums and tells nothing more.
+    mixed: set[tuple[str, Hashable]] = set()
+    counts_under: dict[tuple[str, Hashable], set[int]] = defaultdict(set)
+    for (node, _cycle, domain), numbers in data.answer_counts.items():
+        for end in range(data.step, len(node) + 1, data.step):
+            counts_under[(node[:end], domain)] |= numbers
+    for group_domain, found in counts_under.items():
+        if len(found) > 1:
+            mixed.add(group_domain)
+
     for path in data.order:
         totals: dict[str, int] = defaultdict(int)
         for node in under[path]:
@@ -178,6 +195,8 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
         for domain in data.domain_order:
             domain_reason = plan.domains[(path, domain)]
             codes = sorted(by_domain[domain], key=lambda c: (-totals.get(c, 0), c))
+            if not domain_reason and (path, domain) in mixed:
+                domain_reason = Hidden.PROTECTS_OTHERS
             for code in codes:
                 plan.statements[(path, code)] = (
                     domain_reason
@@ -367,6 +386,7 @@ def input_key(data: PlanInput) -> Hashable:
     return (
         data.k,
         data.step,
+        tuple(sorted((key, tuple(sorted(v))) for key, v in data.answer_counts.items())),
         tuple(data.order),
         tuple(sorted(data.responses.items())),
         tuple(sorted(data.answers.items())),

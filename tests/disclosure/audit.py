@@ -8,8 +8,12 @@ trends page; the results export at every level and by domain and by statement; t
 response counts. Each figure it finds is recorded as the set it aggregates, read from what the
 page says it shows (its unit, scope and breakdown), not from the engine's own bookkeeping:
 
-- a domain figure (mean and red/amber/green shares) covers the *answers* its responses gave to
-  the domain's statements; a statement figure, the answers to that statement;
+- a domain figure's red/amber/green shares count the *answers* its responses gave to the
+  domain's statements, and a statement figure's the answers to that statement ("answers");
+- a statement mean sums the scores of those answers, and a domain mean sums each response's
+  domain score, its own answers' mean: each answer weighs 1 / (how many of the domain's
+  statements that response answered), and the answers of a response with no domain score
+  weigh nothing ("scores": a weighted vector, not a set);
 - a count or a response rate covers the *responses* it counts.
 
 `violations` then groups the elements into atoms (elements in exactly the same released sets),
@@ -33,7 +37,7 @@ from django.urls import reverse
 
 from diagnostics import dashboards
 from diagnostics.exports import ExportRequest, export_rows
-from diagnostics.models import Answer, Cycle, Domain, Response, Statement
+from diagnostics.models import Answer, Cycle, Domain, DomainScore, Response, Statement
 from diagnostics.results import DEMOGRAPHIC_FIELDS, pools_taking_part, pulse_pools
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
@@ -44,11 +48,16 @@ Element = Hashable
 
 @dataclass(frozen=True)
 class Released:
-    """One figure as the set it aggregates: answers (response id, statement code) or responses."""
+    """One figure as what it sums: answers (response id, statement code) or responses, each
+    with weight 1 unless `weights` says otherwise."""
 
-    level: str  # "answers" or "responses"
+    level: str  # "answers", "scores" or "responses"
     elements: frozenset[Element]
     where: str
+    weights: Mapping[Element, Fraction] | None = None
+
+    def weight(self, element: Element) -> Fraction:
+        return Fraction(1) if self.weights is None else self.weights[element]
 
 
 @dataclass
@@ -59,6 +68,7 @@ class Population:
     answers: dict[int, set[str]]  # response id → statement codes answered
     domain_of: dict[str, str]  # statement code → domain code
     domain_names: dict[str, str]  # domain name → code
+    domain_weight: dict[tuple[int, str], Fraction]  # (response, domain) → weight of an answer
 
     @classmethod
     def of(cls, organisation: Organisation) -> Population:
@@ -73,9 +83,18 @@ class Population:
             "response_id", "statement__code"
         ):
             answers[response_id].add(code)
+        domain_weight = {
+            (response_id, domain): Fraction(1, red + amber + green)
+            if score is not None
+            else Fraction(0)
+            for response_id, domain, score, red, amber, green in DomainScore.objects.filter(
+                response_id__in=list(responses)
+            ).values_list("response_id", "domain__code", "score", "red", "amber", "green")
+        }
         return cls(
             responses=responses,
             answers=dict(answers),
+            domain_weight=domain_weight,
             domain_of=dict(Statement.objects.values_list("code", "domain__code")),
             domain_names=dict(Domain.objects.values_list("name", "code")),
         )
@@ -116,11 +135,23 @@ class Collected:
         elements = self.population.answers_to(responses, self.population.domain_codes(domain_code))
         if elements:
             self.released.append(Released("answers", elements, where))
+            weights = {
+                element: self.population.domain_weight[(element[0], domain_code)]  # type: ignore[index]
+                for element in elements
+            }
+            weighted = frozenset(e for e, w in weights.items() if w)
+            if weighted:
+                self.released.append(
+                    Released(
+                        "scores", weighted, where + " (mean)", {e: weights[e] for e in weighted}
+                    )
+                )
 
     def statement(self, responses: frozenset[int], code: str, where: str) -> None:
         elements = self.population.answers_to(responses, [code])
         if elements:
             self.released.append(Released("answers", elements, where))
+            self.released.append(Released("scores", elements, where + " (mean)"))
 
 
 def breakdowns(population: Population) -> list[dict[str, str]]:
@@ -362,21 +393,21 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
     tried. With no small atom in reach of the span (dim V = 0) nothing small is derivable.
     """
     found: list[Violation] = []
-    for level in ("answers", "responses"):
+    for level in ("answers", "scores", "responses"):
         sets = [r for r in released if r.level == level]
         if not sets:
             continue
 
         def owner(element: Element, level: str = level) -> int:
-            return element[0] if level == "answers" else element  # type: ignore[index,return-value]
+            return element if level == "responses" else element[0]  # type: ignore[index,return-value]
 
-        signature: dict[Element, list[int]] = defaultdict(list)
+        signature: dict[Element, list[tuple[int, Fraction]]] = defaultdict(list)
         for index, item in enumerate(sets):
             for element in item.elements:
-                signature[element].append(index)
-        atoms: dict[tuple[int, ...], set[Element]] = defaultdict(set)
-        for element, indices in signature.items():
-            atoms[tuple(indices)].add(element)
+                signature[element].append((index, item.weight(element)))
+        atoms: dict[tuple[tuple[int, Fraction], ...], set[Element]] = defaultdict(set)
+        for element, entries in signature.items():
+            atoms[tuple(entries)].add(element)
         touched = {sig: frozenset(owner(e) for e in elements) for sig, elements in atoms.items()}
         ordered = sorted(atoms, key=lambda sig: len(touched[sig]) < k)
         column = {sig: position for position, sig in enumerate(ordered)}
@@ -384,8 +415,8 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
         echelon = Echelon()
         rows: list[dict[int, Fraction]] = [{} for _ in sets]
         for sig in atoms:
-            for index in sig:
-                rows[index][column[sig]] = Fraction(1)
+            for index, weight in sig:
+                rows[index][column[sig]] = weight
         for row in rows:
             echelon.add(row)
         basis = _reduced({c: r for c, r in echelon.pivots.items() if c >= first_small})
@@ -410,9 +441,9 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
                             level,
                             responses,
                             frozenset().union(*(atoms[ordered[col]] for col in support)),
-                            tuple(sorted({sets[i].where for col in support for i in ordered[col]}))[
-                                :6
-                            ],
+                            tuple(
+                                sorted({sets[i].where for col in support for i, _ in ordered[col]})
+                            )[:6],
                         )
                     )
     return found
