@@ -121,6 +121,12 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     results = results_for_scopes(action.organisation, scopes, reach=reach)
 
     def figure(index: int, label: str) -> Figure:
+        if action.unit.path not in results[index].resolvable:
+            # Seen through an escalation, the action's unit can lie outside the viewer's reach
+            # (its team moved elsewhere since): its figures are not theirs to see.
+            return Figure(
+                label, None, None, None, False, hidden="outside your part of the organisation"
+            )
         group = results[index].group(action.unit)
         cell = group.domains.get(action.domain.code)
         figures = cell.figures if cell else None

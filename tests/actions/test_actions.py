@@ -299,3 +299,43 @@ def test_it_compares_with_the_latest_pulse_period_begun_after_the_prompting_resu
     latest = before_after(action, reach=reach, today=today).after
     assert latest is not None
     assert latest.n == 8  # the latest period since, not the first
+
+
+def test_it_shows_no_figures_for_an_escalated_action_whose_team_moved_out_of_reach(db):
+    """The leader still sees the action escalated to them, but its team now lies outside their
+    reach, so its before/after figures are not theirs to see (this used to be a server error)."""
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from actions.services import create_action, escalate_action
+    from diagnostics.models import Cycle, Domain
+    from organisations.models import Role
+    from organisations.services import move_unit
+    from tests.disclosure.test_span_audit import answer, new_organisation, open_new_cycle
+    from tests.factories import make_member, make_units
+
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"North": ["Team A"], "South": ["Team S"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    for _ in range(6):
+        answer(cycle, units["Team A"])
+    leader = make_member(units["North"], Role.LEADER)
+    action = create_action(
+        unit=units["Team A"],
+        domain=Domain.objects.order_by("position").first(),
+        title="Protect supervision time",
+        owner=leader,
+        due_on=timezone.localdate() + timedelta(days=30),
+        created_by=leader,
+        cycle=cycle,
+    )
+    escalate_action(action=action, to=units["North"])
+    move_unit(unit=units["Team A"], new_parent=units["South"])
+    client = Client()
+    client.force_login(leader)
+    page = client.get(reverse("actions:detail", args=[action.pk]))
+    assert page.status_code == 200
+    assert "outside your part of the organisation" in page.content.decode()
