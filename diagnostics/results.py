@@ -561,21 +561,13 @@ class OrganisationResults:
         for domain in self.domains:
             tally = self.domain_tallies.get((path, domain.pk), EMPTY_TALLY)
             reason = plan.domain(path, domain.pk)
-            domains[domain.code] = (
-                Cell(released(figures_of(tally), n=responses))
-                if reason is None and tally.responses
-                else Cell(None, reason or Hidden.NO_RESPONSES)
-            )
+            domains[domain.code] = _cell(tally, reason, n=responses)
         statements: dict[str, Cell] = {}
         if plan.statements_planned:
             for code in self.statement_codes:
                 tally = self.statement_tallies.get((path, code), EMPTY_TALLY)
                 reason = plan.statement(path, code)
-                statements[code] = (
-                    Cell(released(figures_of(tally)))
-                    if reason is None and tally.responses
-                    else Cell(None, reason or Hidden.NO_RESPONSES)
-                )
+                statements[code] = _cell(tally, reason)
         return _group_result(
             unit=unit,
             scope=self.scope,
@@ -643,11 +635,7 @@ class OrganisationResults:
         for domain in self.domains:
             tally = tallies.get(domain.pk, EMPTY_TALLY)
             reason = decision.domains.get(domain.pk)
-            domains[domain.code] = (
-                Cell(released(figures_of(tally), n=decision.responses))
-                if reason is None and tally.responses
-                else Cell(None, reason or Hidden.NO_RESPONSES)
-            )
+            domains[domain.code] = _cell(tally, reason, n=decision.responses)
         return _group_result(
             unit=unit,
             scope=self.scope,
@@ -668,6 +656,13 @@ class OrganisationResults:
     @cached_property
     def _node_of(self) -> dict[int, str]:
         return dict(viewer_nodes(list(self.units.values()), self.reach))
+
+
+def _cell(tally: Tally, reason: Hidden | None, *, n: int | None = None) -> Cell:
+    """A figure as released (rounded; `n` the count shown with it), or why it is hidden."""
+    if reason is None and tally.responses:
+        return Cell(released(figures_of(tally), n=n))
+    return Cell(None, reason or Hidden.NO_RESPONSES)
 
 
 def _group_result(

@@ -325,7 +325,7 @@ def test_it_shows_no_figures_for_an_escalated_action_whose_team_moved_out_of_rea
     leader = make_member(units["North"], Role.LEADER)
     action = create_action(
         unit=units["Team A"],
-        domain=Domain.objects.order_by("position").first(),
+        domain=Domain.objects.order_by("position")[0],
         title="Protect supervision time",
         owner=leader,
         due_on=timezone.localdate() + timedelta(days=30),

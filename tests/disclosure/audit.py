@@ -353,13 +353,7 @@ class Echelon:
             pivot = self.pivots.get(col)
             if pivot is None:
                 return vector
-            factor = vector[col]
-            for c, value in pivot.items():
-                updated = vector.get(c, Fraction(0)) - factor * value
-                if updated:
-                    vector[c] = updated
-                else:
-                    vector.pop(c, None)
+            _subtract(vector, pivot, vector[col])
         return vector
 
     def add(self, row: Mapping[int, Fraction]) -> None:
@@ -389,8 +383,9 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
     whose pivot falls among them span V, exactly the vectors of the span that live on small
     atoms only; every derivable small set is a 0/1 vector of V. Reduced so that each basis row
     has a 1 at its own pivot and 0 at the others', a 0/1 vector of V takes the value c_i at
-    pivot i, so it is one of the 2^dim(V) sums of basis rows with coefficients 0 or 1: each is
-    tried. With no small atom in reach of the span (dim V = 0) nothing small is derivable.
+    pivot i, so it is one of the sums of basis rows with coefficients 0 or 1: each is tried,
+    within each group of rows that share columns (see `_components`). With no small atom in
+    reach of the span (dim V = 0) nothing small is derivable.
     """
     found: list[Violation] = []
     for level in ("answers", "scores", "responses"):
@@ -420,36 +415,63 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
         for row in rows:
             echelon.add(row)
         basis = _reduced({c: r for c, r in echelon.pivots.items() if c >= first_small})
-        if len(basis) > MAX_DIMENSION:
-            found.append(
-                Violation(level, frozenset(), frozenset(), (f"{len(basis)} small dimensions",))
-            )
-            continue
-        for size in range(1, len(basis) + 1):
-            for chosen in combinations(basis, size):
-                vector: dict[int, Fraction] = defaultdict(Fraction)
-                for row in chosen:
-                    for col, value in row.items():
-                        vector[col] += value
-                support = [col for col, value in vector.items() if value]
-                if any(vector[col] != 1 for col in support):
-                    continue
-                responses = frozenset().union(*(touched[ordered[col]] for col in support))
-                if 0 < len(responses) < k:
-                    found.append(
-                        Violation(
-                            level,
-                            responses,
-                            frozenset().union(*(atoms[ordered[col]] for col in support)),
-                            tuple(
-                                sorted({sets[i].where for col in support for i, _ in ordered[col]})
-                            )[:6],
-                        )
+        for component in _components(basis):
+            if len(component) > MAX_DIMENSION:
+                found.append(
+                    Violation(
+                        level, frozenset(), frozenset(), (f"{len(component)} small dimensions",)
                     )
+                )
+                continue
+            for size in range(1, len(component) + 1):
+                for chosen in combinations(component, size):
+                    vector: dict[int, Fraction] = defaultdict(Fraction)
+                    for row in chosen:
+                        for col, value in row.items():
+                            vector[col] += value
+                    support = [col for col, value in vector.items() if value]
+                    if any(vector[col] != 1 for col in support):
+                        continue
+                    responses = frozenset().union(*(touched[ordered[col]] for col in support))
+                    if 0 < len(responses) < k:
+                        where = {sets[i].where for col in support for i, _ in ordered[col]}
+                        found.append(
+                            Violation(
+                                level,
+                                responses,
+                                frozenset().union(*(atoms[ordered[col]] for col in support)),
+                                tuple(sorted(where))[:6],
+                            )
+                        )
     return found
 
 
 MAX_DIMENSION = 16
+
+
+def _components(rows: Sequence[dict[int, Fraction]]) -> list[list[dict[int, Fraction]]]:
+    """The rows grouped by shared columns. Groups have disjoint supports, so a 0/1 vector of
+    their span is a sum of 0/1 vectors, one per group, and any non-empty one of those touches
+    no more responses than the whole: a small derivable set shows up within one group."""
+    parent = list(range(len(rows)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        for col in row:
+            if col in owner:
+                parent[find(index)] = find(owner[col])
+            else:
+                owner[col] = index
+    groups: dict[int, list[dict[int, Fraction]]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        groups[find(index)].append(row)
+    return list(groups.values())
 
 
 def _reduced(pivots: Mapping[int, Mapping[int, Fraction]]) -> list[dict[int, Fraction]]:
@@ -461,11 +483,15 @@ def _reduced(pivots: Mapping[int, Mapping[int, Fraction]]) -> list[dict[int, Fra
         rows[col] = pivot_row = {c: v / lead for c, v in pivot_row.items()}
         for other, row in rows.items():
             if other != col and row.get(col):
-                factor = row[col]
-                for c, v in pivot_row.items():
-                    updated = row.get(c, Fraction(0)) - factor * v
-                    if updated:
-                        row[c] = updated
-                    else:
-                        row.pop(c, None)
+                _subtract(row, pivot_row, row[col])
     return list(rows.values())
+
+
+def _subtract(row: dict[int, Fraction], other: Mapping[int, Fraction], factor: Fraction) -> None:
+    """row −= factor × other, dropping the zeros."""
+    for col, value in other.items():
+        updated = row.get(col, Fraction(0)) - factor * value
+        if updated:
+            row[col] = updated
+        else:
+            row.pop(col, None)
