@@ -287,7 +287,11 @@ def profile(
                 "amber": display_percent(figures.amber_share) if figures else "",
                 "green": display_percent(figures.green_share) if figures else "",
                 "urgent": bool(figures and figures.urgent),
-                "hidden": "" if figures else hidden_text(cell.hidden, k=results.k),
+                "hidden": (
+                    ""
+                    if figures and figures.mean is not None
+                    else ("mean " if figures else "") + hidden_text(cell.hidden, k=results.k)
+                ),
             }
         )
     distribution = [

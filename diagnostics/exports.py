@@ -65,7 +65,8 @@ def level_of(unit: Unit) -> str:
 
 def _cell_row(label: str, path: str, level: str, domain: str, code: str, cell: Cell) -> list[str]:
     figures = cell.figures
-    if figures is None or figures.mean is None:
+    # A statement may show its shares without its mean (the mean and band columns stay empty).
+    if figures is None or (figures.mean is None and not code):
         return [label, path, level, domain, code, "", "", "", "", "", "", "", "yes"]
     return [
         label,

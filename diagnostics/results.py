@@ -567,7 +567,9 @@ class OrganisationResults:
             for code in self.statement_codes:
                 tally = self.statement_tallies.get((path, code), EMPTY_TALLY)
                 reason = plan.statement(path, code)
-                statements[code] = _cell(tally, reason)
+                statements[code] = _cell(
+                    tally, reason, without_mean=(path, code) in plan.means_hidden
+                )
         return _group_result(
             unit=unit,
             scope=self.scope,
@@ -658,10 +660,16 @@ class OrganisationResults:
         return dict(viewer_nodes(list(self.units.values()), self.reach))
 
 
-def _cell(tally: Tally, reason: Hidden | None, *, n: int | None = None) -> Cell:
-    """A figure as released (rounded; `n` the count shown with it), or why it is hidden."""
+def _cell(
+    tally: Tally, reason: Hidden | None, *, n: int | None = None, without_mean: bool = False
+) -> Cell:
+    """A figure as released (rounded; `n` the count shown with it), or why it is hidden; a
+    statement `without_mean` shows its shares only (see `disclosure.plan.decide`)."""
     if reason is None and tally.responses:
-        return Cell(released(figures_of(tally), n=n))
+        figures = released(figures_of(tally), n=n)
+        if without_mean:
+            return Cell(replace(figures, mean=None, band=None), Hidden.PROTECTS_OTHERS)
+        return Cell(figures)
     return Cell(None, reason or Hidden.NO_RESPONSES)
 
 

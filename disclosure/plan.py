@@ -85,6 +85,8 @@ class Plan:
     domains: dict[tuple[str, Hashable], Hidden | None] = field(default_factory=dict)
     statements: dict[tuple[str, str], Hidden | None] = field(default_factory=dict)
     statements_planned: bool = False
+    # statements shown with their shares but not their mean (see `decide`)
+    means_hidden: set[tuple[str, str]] = field(default_factory=set)
 
     def group(self, path: str) -> Hidden | None:
         return self.groups.get(path, Hidden.PROTECTS_OTHERS)
@@ -175,9 +177,10 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
 
     # A domain mean averages each response's own domain score, so the answers of someone who
     # skipped a statement weigh more than others'. Beside the sums of every statement of the
-    # domain, such a mean would give the skippers' answers away; statement figures are shown
-    # only for groups whose responses all answered the same number of the domain's statements,
-    # where the mean is a fixed multiple of the statements' sums and tells nothing more.
+    # domain, such a mean would give the skippers' answers away; statement means are shown only
+    # for groups whose responses all answered the same number of the domain's statements, where
+    # the domain mean is a fixed multiple of the statements' sums and tells nothing more.
+    # Elsewhere a statement shows its red/amber/green shares (counts, not sums) without a mean.
     mixed: set[tuple[str, Hashable]] = set()
     counts_under: dict[tuple[str, Hashable], set[int]] = defaultdict(set)
     for (node, _cycle, domain), numbers in data.answer_counts.items():
@@ -195,8 +198,8 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
         for domain in data.domain_order:
             domain_reason = plan.domains[(path, domain)]
             codes = sorted(by_domain[domain], key=lambda c: (-totals.get(c, 0), c))
-            if not domain_reason and (path, domain) in mixed:
-                domain_reason = Hidden.PROTECTS_OTHERS
+            if (path, domain) in mixed:
+                plan.means_hidden.update((path, code) for code in codes)
             for code in codes:
                 plan.statements[(path, code)] = (
                     domain_reason

@@ -147,11 +147,14 @@ class Collected:
                     )
                 )
 
-    def statement(self, responses: frozenset[int], code: str, where: str) -> None:
+    def statement(
+        self, responses: frozenset[int], code: str, where: str, *, with_mean: bool = True
+    ) -> None:
         elements = self.population.answers_to(responses, [code])
         if elements:
             self.released.append(Released("answers", elements, where))
-            self.released.append(Released("scores", elements, where + " (mean)"))
+            if with_mean:
+                self.released.append(Released("scores", elements, where + " (mean)"))
 
 
 def breakdowns(population: Population) -> list[dict[str, str]]:
@@ -249,7 +252,7 @@ def _profile(out: Collected, context: Mapping[str, Any], unit: Unit, pools: Sequ
         assert not row.previous_mean, "the audit's data has no earlier cycle to compare with"
     for statement in context["statement_rows"]:
         if statement["shown"]:
-            out.statement(group_set, statement["code"], where)
+            out.statement(group_set, statement["code"], where, with_mean=bool(statement["mean"]))
     by_label = {pool.label: pool for pool in pools}
     for point in context["pulse_points"]:
         if point["shown"]:
@@ -310,14 +313,14 @@ def _export(
     population = out.population
     scope = request.scope
     for row in rows:
-        _label, path, level, domain_name, code, responses, *_rest, suppressed = row
+        _label, path, level, domain_name, code, responses, mean, *_rest, suppressed = row
         if suppressed == "yes":
             continue
         unit = by_readable[path]
         group_set = population.group(unit.path, scope.cycle_ids)
         where = f"export {request.by} {path} {level}"
         if code:
-            out.statement(group_set, code, where)
+            out.statement(group_set, code, where, with_mean=bool(mean))
         else:
             out.domain(group_set, population.domain_names[domain_name], where)
             if responses:
