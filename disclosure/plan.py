@@ -25,6 +25,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from itertools import combinations
+from threading import Lock
 from typing import Any, TypeVar, cast
 
 from disclosure.atoms import CellSize, Partition
@@ -372,16 +373,19 @@ def decide_breakdowns(
 
 CACHE_SIZE = 32
 _cache: OrderedDict[Hashable, Any] = OrderedDict()
+_cache_lock = Lock()  # threaded servers (runserver, gthread workers) share the process's cache
 
 
 def _remember(key: Hashable, compute: Callable[[], T]) -> T:
-    if key in _cache:
-        _cache.move_to_end(key)
-        return cast(T, _cache[key])
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return cast(T, _cache[key])
     value = compute()
-    _cache[key] = value
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
+    with _cache_lock:
+        _cache[key] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return value
 
 
