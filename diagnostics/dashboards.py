@@ -425,11 +425,7 @@ def compare(
                     "display": display_mean(figures.mean) if figures else "",
                     "band": figures.band if figures else None,
                     "urgent": bool(figures and figures.urgent),
-                    "hidden": (
-                        ""
-                        if figures
-                        else hidden_text(group.domains[domain.code].hidden, k=results.k)
-                    ),
+                    "hidden": "" if figures else hidden_text(cell.hidden, k=results.k),
                 }
             )
         link = (
@@ -442,7 +438,6 @@ def compare(
                 "unit": child,
                 "link": link,
                 "responses": group.responses,
-                "responses_text": results.count_text(child),
                 "index": group.index,
                 "cells": cells,
                 "taking_part": results.response_counts.get(child.path, 0) > 0 or child.is_team,

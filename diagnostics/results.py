@@ -209,6 +209,7 @@ class Aggregates:
     statements: dict[int, list[tuple[str, str, Tally]]] = field(default_factory=dict)
     # per cycle: (node, domain id, how many of the domain's statements a response answered)
     answer_counts: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
+    node_of: dict[int, str] = field(default_factory=dict)  # team id → its node
     _rolled: dict[tuple[str, int], dict[tuple[str, Any], list[Any]]] = field(
         default_factory=dict, repr=False
     )
@@ -251,12 +252,10 @@ def _by_cycle(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]
     return grouped
 
 
-def _aggregate_tallies(
-    cycle_ids: Sequence[int], statement_cycle_ids: Sequence[int], mapping: list[tuple[int, str]]
-) -> Aggregates:
+def _aggregate_tallies(cycle_ids: Sequence[int], mapping: list[tuple[int, str]]) -> Aggregates:
     """Sum the running tallies by node in the database: one grouped query per table, joined to
     a small table of (team, node) so no per-row expression is evaluated."""
-    result = Aggregates()
+    result = Aggregates(node_of=dict(mapping))
     if not mapping:
         return result
     quote = connection.ops.quote_name
@@ -290,7 +289,7 @@ def _aggregate_tallies(
         )
     )
     codes = dict(
-        CycleStatement.objects.filter(cycle_id__in=statement_cycle_ids).values_list(
+        CycleStatement.objects.filter(cycle_id__in=cycle_ids).values_list(
             "statement_id", "statement__code"
         )
     )
@@ -300,10 +299,10 @@ def _aggregate_tallies(
             StatementTally,
             "statement_id",
             ["answered", "score_total", "red", "amber", "green"],
-            statement_cycle_ids,
+            cycle_ids,
         )
     )
-    node_of = dict(mapping)
+    node_of = result.node_of
     counts = (
         DomainScore.objects.filter(cycle_id__in=list(cycle_ids))
         .annotate(answered=F("red") + F("amber") + F("green"))
@@ -352,7 +351,6 @@ class GroupResult:
     index: int | None
     pulses_pooled: int | None
     hidden: Hidden | None = None
-    breakdown: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
@@ -542,10 +540,6 @@ class OrganisationResults:
     def plan(self) -> Plan:
         return decide_remembered(self.plan_input, with_statements=self.with_statements)
 
-    @property
-    def shown_groups(self) -> set[str]:
-        return {path for path, reason in self.plan.groups.items() if reason is None}
-
     # -- what the viewer sees ---------------------------------------------------------------
 
     def group(self, unit: Unit) -> GroupResult:
@@ -612,9 +606,7 @@ class OrganisationResults:
         domains). Reads the responses' rows (four queries)."""
         if unit.path not in self._family[1]:
             raise ValueError(f"{unit} is outside this viewer's reach.")
-        for name in filters:
-            if name not in DEMOGRAPHIC_FIELDS:
-                raise FilterRefused(f"Unknown breakdown “{name}”.")
+        by_answers = _filter_kwargs(filters, "response__")
         wanted = tuple(
             (index, filters[name])
             for index, name in enumerate(DEMOGRAPHIC_FIELDS)
@@ -628,11 +620,11 @@ class OrganisationResults:
         decision = plan_breakdowns(
             self.plan_input,
             full_plan,
-            breakdown_input(self.scope.cycle_ids, self._node_of),
+            breakdown_input(self.scope.cycle_ids, self._aggregates.node_of),
             groups=self._family[1],
             wanted=(unit.path, wanted),
         )
-        tallies = _breakdown_tallies(self.scope.cycle_ids, unit, filters)
+        tallies = _breakdown_tallies(self.scope.cycle_ids, unit, by_answers)
         domains: dict[str, Cell] = {}
         for domain in self.domains:
             tally = tallies.get(domain.pk, EMPTY_TALLY)
@@ -652,12 +644,7 @@ class OrganisationResults:
                 for domain in self.domains
                 if tallies.get(domain.pk, EMPTY_TALLY).answered
             },
-            breakdown=filters,
         )
-
-    @cached_property
-    def _node_of(self) -> dict[int, str]:
-        return dict(viewer_nodes(list(self.units.values()), self.reach))
 
 
 def _cell(
@@ -684,7 +671,6 @@ def _group_result(
     statements: dict[str, Cell],
     pulses: int,
     asked: set[str],
-    breakdown: Mapping[str, str] | None = None,
 ) -> GroupResult:
     index = None
     if hidden is None and asked and all(domains[code].shown for code in asked):
@@ -703,7 +689,6 @@ def _group_result(
         index=index,
         pulses_pooled=pulses if hidden is None else None,
         hidden=hidden,
-        breakdown=dict(breakdown or {}),
     )
 
 
@@ -759,14 +744,14 @@ def breakdown_input(cycle_ids: Iterable[int], node_of: Mapping[int, str]) -> Bre
 
 
 def _breakdown_tallies(
-    cycle_ids: Iterable[int], unit: Unit, filters: Mapping[str, str]
+    cycle_ids: Iterable[int], unit: Unit, by_answers: Mapping[str, str]
 ) -> dict[int, Tally]:
     """Domain tallies of one unit's responses with these demographic answers (one query)."""
     rows = (
         DomainScore.objects.filter(
             cycle_id__in=list(cycle_ids),
             team__path__startswith=unit.path,
-            **_filter_kwargs(filters, "response__"),
+            **by_answers,
         )
         .values("domain_id")
         .annotate(
@@ -814,7 +799,7 @@ def aggregate(
     """The tallies a viewer's results are decided and computed from (three grouped queries,
     one row per node, cycle and domain or statement)."""
     ordered = sorted(set(cycle_ids))
-    return _aggregate_tallies(ordered, ordered, viewer_nodes(units, reach))
+    return _aggregate_tallies(ordered, viewer_nodes(units, reach))
 
 
 def results_for_scopes(

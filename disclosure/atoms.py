@@ -127,16 +127,13 @@ class Partition(Generic[Cell]):
         for atom, by in moving.items():
             groups[by].add(atom)
         touched = {self.cut_by.get(atom, frozenset()) for atom in moving} | set(moving.values())
+        piece_of = {**self.cut, **inside_of}
         for by in touched:
             atoms = groups.get(by, set())
             if not by or not atoms:
                 continue
-            pieces_in = [c for a in atoms for c in inside_of.get(a, self.cut.get(a, frozenset()))]
-            pieces_out = [
-                c
-                for a in atoms
-                for c in self.members[a] - inside_of.get(a, self.cut.get(a, frozenset()))
-            ]
+            pieces_in = [c for a in atoms for c in piece_of[a]]
+            pieces_out = [c for a in atoms for c in self.members[a] - piece_of[a]]
             if self.size_of(pieces_in) < self.k or self.size_of(pieces_out) < self.k:
                 return False
         self.cut.update(inside_of)

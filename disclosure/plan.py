@@ -14,7 +14,7 @@ Priority, highest first:
 2. domain figures, in the same group order;
 3. statement figures, in the same group order, statements with more answers first;
 4. breakdowns by demographic answers (`plan_breakdowns`): every value of every field at every
-   group, then pairs of fields, then all three.
+   group (teams before the units above them), then pairs of fields, then all three.
 Nothing later can hide anything earlier: a breakdown can never blank a page's main figures.
 """
 
@@ -24,6 +24,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from itertools import combinations
 from threading import Lock
 from typing import Any, TypeVar, cast
@@ -64,6 +65,20 @@ class PlanInput:
     domain_order: Sequence[Hashable]
     step: int
     answer_counts: Mapping[tuple[str, int, Hashable], frozenset[int]] = field(default_factory=dict)
+
+    @cached_property
+    def key(self) -> Hashable:
+        """Everything a plan depends on, as one hashable value (for remembering plans)."""
+        return (
+            self.k,
+            self.step,
+            tuple(sorted((key, tuple(sorted(v))) for key, v in self.answer_counts.items())),
+            tuple(self.order),
+            tuple(sorted(self.responses.items())),
+            tuple(sorted(self.answers.items())),
+            tuple(sorted((code, str(d)) for code, d in self.statement_domains.items())),
+            tuple(self.domain_order),
+        )
 
     def nodes_under(self) -> dict[str, list[str]]:
         """Group path → the nodes below it (the nodes are never above a family group)."""
@@ -219,6 +234,14 @@ class BreakdownInput:
     answers: Mapping[tuple[str, int, Demographics, str], int]
     fields: int  # how many breakdown fields there are
 
+    @cached_property
+    def key(self) -> Hashable:
+        return (
+            self.fields,
+            tuple(sorted(self.responses.items())),
+            tuple(sorted(self.answers.items())),
+        )
+
 
 @dataclass(frozen=True)
 class BreakdownDecision:
@@ -232,17 +255,15 @@ def _matches(values: Demographics, breakdown: Breakdown) -> bool:
 
 
 def breakdown_order(
-    data: PlanInput,
-    fine: BreakdownInput,
-    groups: Sequence[str],
-    under: Mapping[str, list[str]],
+    fine: BreakdownInput, groups: Sequence[str], under: Mapping[str, list[str]]
 ) -> list[tuple[str, Breakdown]]:
     """Every breakdown a viewer could ask for, in priority order: single fields at every group
     (values with more responses first), then pairs of fields, then all of them; teams before
     the units above them, because a unit's breakdown that cuts across its teams' figures can be
     allowed only once for those figures, while a team's cuts only its own."""
     order: list[tuple[str, Breakdown]] = []
-    deepest_first = sorted(groups, key=lambda p: (-len(p), list(groups).index(p)))
+    position = {path: index for index, path in enumerate(groups)}
+    deepest_first = sorted(groups, key=lambda p: (-len(p), position[p]))
     for size in range(1, fine.fields + 1):
         for path in deepest_first:
             nodes = set(under[path])
@@ -274,7 +295,7 @@ def plan_breakdowns(
     `plan` must be the viewer's plan with statements (`decide(..., with_statements=True)`);
     `groups` are the family's groups a breakdown can be asked for.
     """
-    key = ("breakdowns", input_key(data), _fine_key(fine), tuple(groups))
+    key = ("breakdowns", data.key, fine.key, tuple(groups))
     table = _remember(key, lambda: decide_breakdowns(data, plan, fine, groups=groups))
     found = table.get(wanted)
     if found is not None:
@@ -346,7 +367,7 @@ def decide_breakdowns(
         if reason is None:
             answers.add(answer_set(path, {code}))
 
-    for path, breakdown in breakdown_order(data, fine, groups, under):
+    for path, breakdown in breakdown_order(fine, groups, under):
         cells = response_set(path, breakdown)
         group_reason = (
             plan.group(path) if plan.group(path) else _release(counts, cells, data.k, alone=True)
@@ -389,30 +410,9 @@ def _remember(key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
-def input_key(data: PlanInput) -> Hashable:
-    return (
-        data.k,
-        data.step,
-        tuple(sorted((key, tuple(sorted(v))) for key, v in data.answer_counts.items())),
-        tuple(data.order),
-        tuple(sorted(data.responses.items())),
-        tuple(sorted(data.answers.items())),
-        tuple(sorted((code, str(d)) for code, d in data.statement_domains.items())),
-        tuple(data.domain_order),
-    )
-
-
-def _fine_key(fine: BreakdownInput) -> Hashable:
-    return (
-        fine.fields,
-        tuple(sorted(fine.responses.items())),
-        tuple(sorted(fine.answers.items())),
-    )
-
-
 def decide_remembered(data: PlanInput, *, with_statements: bool) -> Plan:
     """`decide`, remembered for the same counts (see above)."""
     return _remember(
-        ("plan", input_key(data), with_statements),
+        ("plan", data.key, with_statements),
         lambda: decide(data, with_statements=with_statements),
     )

@@ -18,8 +18,6 @@ from disclosure.plan import Hidden
 Key = TypeVar("Key", bound=Hashable)
 
 MIN_K = 3
-DEFAULT_K = 5
-DEFAULT_COMMENT_THRESHOLD = 10
 
 
 def effective_k(k: int) -> int:

@@ -226,6 +226,18 @@ def export_counts(cycle: Cycle, by: str, reach: Reach | None = None) -> Counter[
     return counts
 
 
+def page(
+    client: Client, who: str, name: str, unit_pk: int, cycle: Cycle, failures: list[str]
+) -> str | None:
+    """A dashboard page's HTML, or None (and a line in `failures`) when it does not answer 200."""
+    url = reverse(name, args=[unit_pk]) + f"?cycle={cycle.pk}"
+    response = client.get(url)
+    if response.status_code != 200:
+        failures.append(f"{who} {url}: {response.status_code}")
+        return None
+    return str(response.content.decode())
+
+
 def line(label: str, counts: Counter[str], extra: str = "") -> str:
     others = "".join(
         f", {key} {value}" for key, value in sorted(counts.items()) if key not in (SHOWN, HIDDEN)
@@ -325,21 +337,17 @@ def main() -> None:
             for unit in units:
                 can_compare = not unit.is_team and reach.has_at_least(unit, Role.LEADER)
                 for cycle in cycles_covering(unit):
-                    url = reverse("dashboards:profile", args=[unit.pk]) + f"?cycle={cycle.pk}"
-                    response = client.get(url)
-                    if response.status_code != 200:
-                        failures.append(f"{user.email} {url}: {response.status_code}")
+                    html = page(client, user.email, "dashboards:profile", unit.pk, cycle, failures)
+                    if html is None:
                         continue
-                    profile += profile_domain_cells(response.content.decode())
+                    profile += profile_domain_cells(html)
                     user_profile_pages += 1
                     if not can_compare:
                         continue
-                    url = reverse("dashboards:compare", args=[unit.pk]) + f"?cycle={cycle.pk}"
-                    response = client.get(url)
-                    if response.status_code != 200:
-                        failures.append(f"{user.email} {url}: {response.status_code}")
+                    html = page(client, user.email, "dashboards:compare", unit.pk, cycle, failures)
+                    if html is None:
                         continue
-                    compare += compare_heatmap_cells(response.content.decode())
+                    compare += compare_heatmap_cells(html)
                     user_compare_pages += 1
             print(f"  {user.email}: {len(units)} units with responses in reach")
             print("    " + line("profile domain cells", profile, f", {user_profile_pages} pages"))

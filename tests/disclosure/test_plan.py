@@ -189,7 +189,7 @@ def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
             if plan.statement(path, code) is None:
                 released.append(Released("answers", answer_set(members(path), {code}), path))
     under = base.nodes_under()
-    for path, wanted in breakdown_order(base, fine, reached, under):
+    for path, wanted in breakdown_order(fine, reached, under):
         decision = plan_breakdowns(base, plan, fine, groups=reached, wanted=(path, wanted))
         where = f"{path} {wanted}"
         if decision.group is None:
@@ -208,7 +208,7 @@ def test_it_orders_breakdowns_single_fields_first_then_pairs():
         answers={},
         fields=2,
     )
-    order = breakdown_order(base, fine, [TEAM_A], base.nodes_under())
+    order = breakdown_order(fine, [TEAM_A], base.nodes_under())
     sizes = [len(breakdown) for _, breakdown in order]
     assert sizes == sorted(sizes)
     assert {b for _, b in order if len(b) == 2} == {((0, "p"), (1, "x")), ((0, "s"), (1, "y"))}
