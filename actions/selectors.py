@@ -20,6 +20,7 @@ from diagnostics.results import (
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between
+from diagnostics.selectors import cycles_covering
 from disclosure.release import hidden_text
 from organisations.access import Reach
 from organisations.models import Unit
@@ -92,8 +93,6 @@ class BeforeAfter:
 def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     """The action's domain for its unit at the prompting cycle, and at the latest cycle or pooled
     pulse since, each through the anonymity rules of the viewer."""
-    from diagnostics.dashboards import cycles_covering
-
     if action.cycle is None:
         return BeforeAfter(None, None, None)
     prompting = action.cycle

@@ -20,8 +20,8 @@ from actions.access import (
 from actions.forms import ActionForm, ActionUpdateForm, EscalateForm, InterventionForm
 from actions.models import Action
 from actions.selectors import before_after, is_overdue
-from diagnostics.dashboards import cycles_covering
 from diagnostics.models import Domain
+from diagnostics.selectors import cycles_covering
 from organisations.access import get_unit_for, reach_of, require_org_admin
 from organisations.audit import record
 from organisations.models import AuditEvent

@@ -168,3 +168,15 @@ def invite_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
 def response_counts(cycle: Cycle) -> dict[int, int]:
     rows = Response.objects.filter(cycle=cycle).values("team_id").annotate(count=Count("pk"))
     return {row["team_id"]: row["count"] for row in rows}
+
+
+def cycles_covering(unit: Unit) -> list[Cycle]:
+    """Opened cycles in which a team at or below the unit took part, newest first (1 query)."""
+    takes_part = CycleTeam.objects.filter(cycle=OuterRef("pk"), team__path__startswith=unit.path)
+    return list(
+        Cycle.objects.filter(organisation_id=unit.organisation_id)
+        .filter(Exists(takes_part))
+        .exclude(status=Cycle.Status.DRAFT)
+        .select_related("unit")
+        .order_by("-opens_on", "-pk")
+    )

@@ -55,6 +55,7 @@ from diagnostics.services import (
 from diagnostics.survey import SurveyShape
 from diagnostics.survey_session import SurveySession
 from sword.ratelimits import over_limit
+from voice.selectors import board_url_for_team
 
 NOT_APPLICABLE_VALUE = "na"
 ABOUT_QUESTIONS = [
@@ -499,6 +500,4 @@ def thanks(request: HttpRequest) -> HttpResponse:
 
 def thanks_context(team_id: int | None) -> dict[str, Any]:
     """What the thank-you page offers next: the team's voice board."""
-    from voice.selectors import board_url_for_team
-
     return {"voice_url": board_url_for_team(team_id) if team_id else None}

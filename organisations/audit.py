@@ -87,10 +87,17 @@ class Change:
         return max(len(self.before), len(self.after)) > LONG_VALUE
 
 
-def _labels() -> dict[str, str]:
-    from diagnostics.structural import FIGURES  # diagnostics builds on organisations, not back
+_EXTRA_LABELS: dict[str, str] = {}
 
-    return {"role": "role", "unit": "unit", **SETTING_LABELS, **{f.code: f.label for f in FIGURES}}
+
+def register_labels(labels: Mapping[str, str]) -> None:
+    """Apps above this one name the values they record (diagnostics: its structural figures),
+    so the audit page reads them without organisations importing the apps built on it."""
+    _EXTRA_LABELS.update(labels)
+
+
+def _labels() -> dict[str, str]:
+    return {"role": "role", "unit": "unit", **SETTING_LABELS, **_EXTRA_LABELS}
 
 
 def _readable(key: str, value: Any) -> str:

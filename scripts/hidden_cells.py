@@ -51,9 +51,9 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from diagnostics.dashboards import cycles_covering  # noqa: E402
 from diagnostics.exports import ExportRequest, export_rows  # noqa: E402
 from diagnostics.models import Cycle, Response  # noqa: E402
+from diagnostics.selectors import cycles_covering  # noqa: E402
 from organisations.access import Reach, reach_of  # noqa: E402
 from organisations.models import Organisation, Role  # noqa: E402
 

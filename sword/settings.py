@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "diagnostics",
     "voice",
     "actions",
+    "dashboards",
     "demo",
     "sword",
 ]

@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("organisation/", include("organisations.urls")),
     path("cycles/", include("diagnostics.urls")),
-    path("results/", include("diagnostics.dashboard_urls")),
+    path("results/", include("dashboards.urls")),
     path("actions/", include("actions.urls")),
     path("survey/", include("diagnostics.survey_urls")),
     path("voice/", include("voice.urls")),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnostics.charts import BAND_COLOURS, BAND_LABELS, BAND_PATTERNS, BAND_TEXT_COLOURS
+from dashboards.charts import BAND_COLOURS, BAND_LABELS, BAND_PATTERNS, BAND_TEXT_COLOURS
 
 CSS = (Path(__file__).resolve().parent.parent / "static" / "css" / "sword.css").read_text()
 

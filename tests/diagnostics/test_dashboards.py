@@ -290,7 +290,7 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
 def test_it_shows_the_latest_pooled_pulses_on_the_dashboard_and_all_on_trends(
     world, make_cycle, client_for
 ):
-    from diagnostics.dashboards import DASHBOARD_PULSES
+    from dashboards.common import DASHBOARD_PULSES
 
     full = make_cycle(unit=world.team_a, name="Full")
     window = world.organisation.pulse_window_days

@@ -35,10 +35,13 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from diagnostics import dashboards
+from dashboards import compare as compare_page
+from dashboards import profile as profile_page
+from dashboards import trends as trends_page
 from diagnostics.exports import ExportRequest, export_rows
 from diagnostics.models import Answer, Cycle, Domain, DomainScore, Response, Statement
 from diagnostics.results import DEMOGRAPHIC_FIELDS, pools_taking_part, pulse_pools
+from diagnostics.selectors import cycles_covering
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
 from organisations.selectors import readable_path
@@ -194,10 +197,10 @@ def collect(
     pools = pulse_pools(organisation)
     in_reach = [u for u in units if reach.reaches(u)]
     for unit in in_reach:
-        cycles = dashboards.cycles_covering(unit)
+        cycles = cycles_covering(unit)
         for cycle in _one_per_scope(cycles, pools):
             for filters in [{}, *breakdowns(population)]:
-                context = dashboards.profile(
+                context = profile_page.profile(
                     reach=reach, unit=unit, cycle=cycle, cycles=cycles, filters=filters, today=today
                 )
                 if filters and not context["filters"]:
@@ -206,12 +209,12 @@ def collect(
             if not unit.is_team and reach.is_leader_or_admin:
                 _compare(
                     out,
-                    dashboards.compare(
+                    compare_page.compare(
                         reach=reach, unit=unit, cycle=cycle, cycles=cycles, sort="", today=today
                     ),
                 )
-        _trends(out, dashboards.trends(reach=reach, unit=unit, cycles=cycles, today=today), unit)
-    cycles_seen = {c for u in in_reach for c in dashboards.cycles_covering(u)}
+        _trends(out, trends_page.trends(reach=reach, unit=unit, cycles=cycles, today=today), unit)
+    cycles_seen = {c for u in in_reach for c in cycles_covering(u)}
     for cycle in _one_per_scope(sorted(cycles_seen, key=lambda c: c.pk), pools):
         for by in ("domain", "statement"):
             request = ExportRequest(cycle=cycle, by=by)
@@ -285,7 +288,7 @@ def _compare(out: Collected, context: Mapping[str, Any]) -> None:
 
 def _trends(out: Collected, context: Mapping[str, Any], unit: Unit) -> None:
     population = out.population
-    cycles = dashboards.cycles_covering(unit)
+    cycles = cycles_covering(unit)
     full = sorted((c for c in cycles if c.kind == Cycle.Kind.FULL), key=lambda c: c.opens_on)
     pooled = pools_taking_part(pulse_pools(unit.organisation), cycles)
     series = [

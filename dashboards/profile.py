@@ -1,8 +1,4 @@
-"""What the dashboards show: built from `results`, so every figure has passed anonymity.
-
-Each builder returns plain data for a template, plus chart specs from `charts`. The number of
-queries is fixed whatever the size of the organisation.
-"""
+"""The team or unit dashboard for one cycle."""
 
 from __future__ import annotations
 
@@ -12,21 +8,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Sum
-from django.urls import reverse
+from django.db.models import Sum
 
-from diagnostics import charts
+from dashboards import charts
+from dashboards.common import (
+    DASHBOARD_PULSES,
+    FRAMING,
+    LOW_RESPONSE_RATE,
+    _mean,
+    _response_rate,
+    breakdown_refusal,
+)
 from diagnostics.models import (
     Comment,
     Cycle,
     CycleStatement,
-    CycleTeam,
     Domain,
-    Invite,
     TeamTally,
 )
 from diagnostics.results import (
-    GroupResult,
     Scope,
     cycle_scope,
     load_domains,
@@ -37,43 +37,12 @@ from diagnostics.results import (
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
-from diagnostics.structural import FIGURES, FIGURES_BY_CODE, rate, strongest_first
-from diagnostics.structural_data import figures_for, lens, thresholds_for
-from disclosure.plan import Hidden
+from diagnostics.structural import FIGURES, rate
+from diagnostics.structural_data import figures_for, thresholds_for
 from disclosure.release import hidden_text, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
-
-FRAMING = (
-    "These results describe the working conditions your organisation provides: caseloads, "
-    "supervision, safety, systems and how staff are supported. They are not a score of any "
-    "person. Red means the organisation has work to do."
-)
-LOW_RESPONSE_RATE = 0.5
-DASHBOARD_PULSES = 6
-
-
-def cycles_covering(unit: Unit) -> list[Cycle]:
-    """Opened cycles in which a team at or below the unit took part, newest first (1 query)."""
-    takes_part = CycleTeam.objects.filter(cycle=OuterRef("pk"), team__path__startswith=unit.path)
-    return list(
-        Cycle.objects.filter(organisation_id=unit.organisation_id)
-        .filter(Exists(takes_part))
-        .exclude(status=Cycle.Status.DRAFT)
-        .select_related("unit")
-        .order_by("-opens_on", "-pk")
-    )
-
-
-def default_cycle(cycles: Sequence[Cycle], *, unit: Unit, today: date) -> Cycle | None:
-    """The newest full diagnostic that has opened across the whole unit (run for it or for a
-    unit above it), else the newest that has opened in part of it, else the newest cycle.
-    A diagnostic one team ran on its own is not what a service's page should open on."""
-    full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
-    whole = [c for c in full if unit.path.startswith(c.unit.path)]
-    choices = whole or full or list(cycles)
-    return choices[0] if choices else None
 
 
 @dataclass
@@ -93,29 +62,6 @@ class DomainRow:
     previous_mean: str
     figures: list[dict[str, Any]] = field(default_factory=list)
     hidden: str = ""
-
-
-def _mean(group: GroupResult | None, code: str) -> float | None:
-    if group is None:
-        return None
-    cell = group.domains.get(code)
-    return cell.figures.mean if cell and cell.figures else None
-
-
-def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None) -> float | None:
-    if responses is None:
-        return None
-    issued = Invite.objects.filter(cycle_id__in=cycle_ids, team__path__startswith=unit.path).count()
-    return responses / issued if issued else None
-
-
-def breakdown_refusal(reason: Hidden, *, k: int) -> str:
-    if reason is Hidden.PROTECTS_OTHERS:
-        return (
-            f"Showing this breakdown would let someone work out the answers of fewer than {k} "
-            "people (by comparing it with other figures), so it cannot be shown."
-        )
-    return f"This breakdown leaves fewer than {k} responses, so it cannot be shown."
 
 
 def profile(
@@ -386,228 +332,4 @@ def profile(
         "comments_note": comments_note,
         "filters": filters,
         "filter_error": filter_error,
-    }
-
-
-def compare(
-    *, reach: Reach, unit: Unit, cycle: Cycle, cycles: Sequence[Cycle], sort: str, today: date
-) -> dict[str, Any]:
-    """The unit comparison: child units × domains, as a heatmap and a table. A pulse is
-    compared through its period's pool, like everywhere else."""
-    organisation = cycle.organisation
-    units = load_units(organisation)
-    domains = load_domains()
-    scope = (
-        pool_of(cycle, pools_taking_part(pulse_pools(organisation), cycles))
-        if cycle.kind == Cycle.Kind.PULSE
-        else cycle_scope(cycle)
-    )
-    (results,) = results_for_scopes(
-        organisation, [scope], reach=reach, units=units, domains=domains
-    )
-    names = {u.path: u.name for u in units}
-    children = [
-        child
-        for child in results.children_of(unit)
-        if not child.is_archived or results.response_counts.get(child.path, 0)
-    ]
-    parent_group = results.group(unit)
-    rows: list[dict[str, Any]] = []
-    for child in children:
-        group = results.group(child)
-        cells = []
-        for domain in domains:
-            cell = group.domains[domain.code]
-            figures = cell.figures
-            cells.append(
-                {
-                    "mean": figures.mean if figures else None,
-                    "display": display_mean(figures.mean) if figures else "",
-                    "band": figures.band if figures else None,
-                    "urgent": bool(figures and figures.urgent),
-                    "hidden": "" if figures else hidden_text(cell.hidden, k=results.k),
-                }
-            )
-        link = (
-            reverse("dashboards:profile", args=[child.pk]) + f"?cycle={cycle.pk}"
-            if child.is_team
-            else reverse("dashboards:compare", args=[child.pk]) + f"?cycle={cycle.pk}"
-        )
-        rows.append(
-            {
-                "unit": child,
-                "link": link,
-                "responses": group.responses,
-                "index": group.index,
-                "cells": cells,
-                "taking_part": results.response_counts.get(child.path, 0) > 0 or child.is_team,
-            }
-        )
-    sort_codes = {d.code for d in domains}
-    if sort in sort_codes:
-        position = [d.code for d in domains].index(sort)
-
-        def key(row: dict[str, Any]) -> tuple[int, float, str]:
-            mean = row["cells"][position]["mean"]
-            return (mean is None, mean if mean is not None else 0.0, row["unit"].name.lower())
-
-        rows.sort(key=key)
-    elif sort == "index":
-        rows.sort(key=lambda r: (r["index"] is None, r["index"] or 0, r["unit"].name.lower()))
-    k = results.k
-    heatmap = (
-        charts.heatmap(
-            [d.name for d in domains],
-            [
-                charts.HeatRow(
-                    row["unit"].name,
-                    row["link"],
-                    [(cell["mean"], cell["band"]) for cell in row["cells"]],
-                )
-                for row in rows
-            ],
-            k=k,
-        )
-        if rows
-        else None
-    )
-    parent_cells = [
-        {
-            "display": display_mean(f.mean) if (f := parent_group.domains[d.code].figures) else "",
-            "band": f.band if f else None,
-        }
-        for d in domains
-    ]
-    return {
-        "framing": FRAMING,
-        "unit": unit,
-        "unit_path": readable_path(unit, names),
-        "cycle": cycle,
-        "domains": domains,
-        "rows": rows,
-        "parent_group": parent_group,
-        "parent_cells": parent_cells,
-        "heatmap": heatmap,
-        "scope": results.scope,
-        "sort": sort,
-        "k": k,
-        "breadcrumbs": [u for u in units if unit.path.startswith(u.path) and reach.reaches(u)],
-    }
-
-
-def trends(*, reach: Reach, unit: Unit, cycles: Sequence[Cycle], today: date) -> dict[str, Any]:
-    """Domain means over full cycles and over pooled pulses, with cycle names on the axis."""
-    organisation = unit.organisation
-    full = sorted((c for c in cycles if c.kind == Cycle.Kind.FULL), key=lambda c: c.opens_on)
-    pooled = pools_taking_part(pulse_pools(organisation), cycles)
-    full_scopes = [cycle_scope(c) for c in full]
-    units = load_units(organisation)
-    domains = load_domains()
-    all_results = results_for_scopes(
-        organisation,
-        [*full_scopes, *pooled],
-        units=units,
-        domains=domains,
-        reach=reach,
-    )
-    by_key = {r.scope.key: r for r in all_results}
-
-    def series(scopes: Sequence[Scope]) -> tuple[list[dict[str, Any]], dict[str, Any] | None, str]:
-        points: list[dict[str, Any]] = []
-        for scope in scopes:
-            group = by_key[scope.key].group(unit)
-            points.append(
-                {
-                    "label": scope.label,
-                    "pulses": scope.pulse_count,
-                    "shown": group.shown,
-                    "responses": group.responses,
-                    "index": group.index,
-                    "means": [_mean(group, d.code) for d in domains],
-                    "display": [display_mean(_mean(group, d.code)) for d in domains],
-                }
-            )
-        chart = None
-        if any(p["shown"] for p in points):
-            chart = charts.trend_lines(
-                [p["label"] for p in points],
-                [
-                    charts.Series(d.name, [p["means"][i] for p in points])
-                    for i, d in enumerate(domains)
-                ],
-                title="",
-            )
-        return points, chart, ""
-
-    full_points, full_chart, _ = series(full_scopes)
-    pulse_points, pulse_chart, _ = series(pooled)
-    names = {u.path: u.name for u in units}
-    return {
-        "framing": FRAMING,
-        "unit": unit,
-        "unit_path": readable_path(unit, names),
-        "domains": domains,
-        "full_points": full_points,
-        "full_chart": full_chart,
-        "pulse_points": pulse_points,
-        "pulse_chart": pulse_chart,
-        "window": organisation.pulse_window_days,
-        "k": organisation.anonymity_threshold,
-    }
-
-
-def structural_lens(
-    *, reach: Reach, unit: Unit, cycle: Cycle, figure_code: str, domain_code: str
-) -> dict[str, Any]:
-    """The chosen figure against the chosen domain across the teams in reach, and the
-    strongest associations first."""
-    organisation = cycle.organisation
-    units = load_units(organisation)
-    domains = load_domains()
-    (results,) = results_for_scopes(
-        organisation, [cycle_scope(cycle)], reach=reach, units=units, domains=domains
-    )
-    teams = [u for u in units if u.is_team and u.path.startswith(unit.path) and reach.reaches(u)]
-    lens_results = lens(results, figures_for([cycle.pk]), cycle_id=cycle.pk, teams=teams)
-    ranked = strongest_first([r.association for r in lens_results])
-    figure = FIGURES_BY_CODE.get(figure_code)
-    domain = next((d for d in domains if d.code == domain_code), None)
-    if (figure is None or domain is None) and ranked:
-        figure, domain = (
-            ranked[0].figure,
-            next(d for d in domains if d.code == ranked[0].domain_code),
-        )
-    chosen = next(
-        (
-            r
-            for r in lens_results
-            if figure is not None
-            and domain is not None
-            and r.association.figure.code == figure.code
-            and r.association.domain_code == domain.code
-        ),
-        None,
-    )
-    scatter = None
-    if chosen is not None and chosen.points and figure is not None and domain is not None:
-        scatter = charts.lens_scatter(
-            [(p.team.name, p.figure_value, p.domain_mean) for p in chosen.points],
-            x_title=f"{figure.label} ({figure.unit})",
-            y_title=f"{domain.name} (mean score)",
-        )
-    names = {u.path: u.name for u in units}
-    return {
-        "framing": FRAMING,
-        "unit": unit,
-        "unit_path": readable_path(unit, names),
-        "cycle": cycle,
-        "figures": FIGURES,
-        "domains": domains,
-        "figure": figure,
-        "domain": domain,
-        "chosen": chosen,
-        "scatter": scatter,
-        "ranked": ranked[:12],
-        "teams_in_reach": len(teams),
-        "k": results.k,
     }

@@ -12,9 +12,14 @@ from django.utils import timezone
 
 from actions.access import interventions_for
 from actions.selectors import suggestions
-from diagnostics import dashboards
+from dashboards import common
+from dashboards import compare as compare_page
+from dashboards import lens as lens_page
+from dashboards import profile as profile_page
+from dashboards import trends as trends_page
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
 from diagnostics.results import DEMOGRAPHIC_FIELDS, cycle_label
+from diagnostics.selectors import cycles_covering
 from organisations.access import get_unit_for, reach_of
 from organisations.audit import record
 from organisations.models import AuditEvent, Role, Unit
@@ -38,7 +43,7 @@ def _pick_cycle(
         if found is None:
             raise Http404("No such cycle for this unit.")
         return found
-    return dashboards.default_cycle(choices, unit=unit, today=timezone.localdate())
+    return common.default_cycle(choices, unit=unit, today=timezone.localdate())
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -84,7 +89,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
-    cycles = dashboards.cycles_covering(unit)
+    cycles = cycles_covering(unit)
     cycle = _pick_cycle(request, unit, cycles)
     context: dict[str, Any] = {
         "unit": unit,
@@ -95,7 +100,7 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
     if cycle is None:
         return render(request, "dashboards/profile.html", {**context, "empty": True})
     context.update(
-        dashboards.profile(
+        profile_page.profile(
             reach=reach,
             unit=unit,
             cycle=cycle,
@@ -126,13 +131,13 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
     reach = reach_of(request.user)
     if unit.is_team:
         return redirect("dashboards:profile", unit_id=unit.pk)
-    cycles = dashboards.cycles_covering(unit)
+    cycles = cycles_covering(unit)
     cycle = _pick_cycle(request, unit, cycles)
     context: dict[str, Any] = {"unit": unit, "cycles": cycles}
     if cycle is None:
         return render(request, "dashboards/compare.html", {**context, "empty": True})
     context.update(
-        dashboards.compare(
+        compare_page.compare(
             reach=reach,
             unit=unit,
             cycle=cycle,
@@ -164,8 +169,8 @@ def compare_home(request: HttpRequest) -> HttpResponse:
 def trends(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
-    context = dashboards.trends(
-        reach=reach, unit=unit, cycles=dashboards.cycles_covering(unit), today=timezone.localdate()
+    context = trends_page.trends(
+        reach=reach, unit=unit, cycles=cycles_covering(unit), today=timezone.localdate()
     )
     context["crumbs"] = [u for u in breadcrumbs(unit) if reach.reaches(u)]
     _record_view(request, unit, context["unit_path"], "Trends")
@@ -176,7 +181,7 @@ def trends(request: HttpRequest, unit_id: int) -> HttpResponse:
 def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
     reach = reach_of(request.user)
-    cycles = dashboards.cycles_covering(unit)
+    cycles = cycles_covering(unit)
     cycle = _pick_cycle(request, unit, cycles, full_only=True)
     context: dict[str, Any] = {
         "unit": unit,
@@ -185,7 +190,7 @@ def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
     if cycle is None:
         return render(request, "dashboards/lens.html", {**context, "empty": True})
     context.update(
-        dashboards.structural_lens(
+        lens_page.structural_lens(
             reach=reach,
             unit=unit,
             cycle=cycle,
