@@ -17,6 +17,7 @@ from dashboards import compare as compare_page
 from dashboards import lens as lens_page
 from dashboards import profile as profile_page
 from dashboards import trends as trends_page
+from dashboards.home import home_page
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
 from diagnostics.results import DEMOGRAPHIC_FIELDS, cycle_label
 from diagnostics.selectors import cycles_covering
@@ -71,6 +72,18 @@ def _record_view(
         scope=scope,
         detail=detail,
     )
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The site's front page: the public page, or a reading of the person's part of the
+    organisation when they have a role."""
+    if not request.user.is_authenticated:
+        return render(request, "home_public.html")
+    reach = reach_of(request.user)
+    if reach.organisation is None:
+        return render(request, "home.html", {"reach": reach})
+    page = home_page(reach=reach, user_id=request.user.pk, today=timezone.localdate())
+    return render(request, "home.html", {"reach": reach, "page": page})
 
 
 @login_required

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboards.views import home
 from sword import views
 
 handler400 = "sword.views.bad_request"
@@ -11,7 +12,7 @@ handler404 = "sword.views.page_not_found"
 handler500 = "sword.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("how-your-answers-are-protected/", views.protection, name="protection"),
     path("accounts/", include("accounts.urls")),

@@ -1,70 +1,21 @@
-"""Site-wide pages: home, health check, the privacy explainer and error pages."""
+"""Site-wide pages: health check, the privacy explainer and error pages."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from actions.access import actions_visible_to
-from actions.models import Action
-from actions.selectors import is_overdue
-from diagnostics.models import Cycle
-from diagnostics.selectors import cycles_visible_to
-from organisations.access import Reach, reach_of
+from organisations.access import reach_of
 from organisations.models import Organisation
-from voice.access import issues_visible_to
-from voice.models import VoiceIssue
 
 logger = logging.getLogger(__name__)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "home_public.html")
-    reach = reach_of(request.user)
-    context: dict[str, object] = {"reach": reach, "top_units": reach.top_units}
-    if reach.organisation is not None:
-        context.update(waiting_for(reach=reach, user=request.user, today=timezone.localdate()))
-    return render(request, "home.html", context)
-
-
-HOME_LIST_LENGTH = 5
-
-
-def waiting_for(*, reach: Reach, user: Any, today: date) -> dict[str, object]:
-    """What is waiting for someone with a role: open cycles in reach, closing soonest; their
-    own open actions, due soonest; and the voice issues in reach nobody has answered yet."""
-    open_cycles = list(
-        cycles_visible_to(reach)
-        .filter(status=Cycle.Status.OPEN, opens_on__lte=today, closes_on__gte=today)
-        .order_by("closes_on", "pk")[: HOME_LIST_LENGTH + 1]
-    )
-    my_actions = list(
-        actions_visible_to(reach)
-        .filter(owner=user, status__in=Action.OPEN_STATUSES)
-        .select_related("unit")
-        .order_by("due_on", "pk")[: HOME_LIST_LENGTH + 1]
-    )
-    unanswered = issues_visible_to(reach).filter(status=VoiceIssue.Status.NEW, hidden=False)
-    return {
-        "open_cycles": open_cycles[:HOME_LIST_LENGTH],
-        "more_cycles": len(open_cycles) > HOME_LIST_LENGTH,
-        "my_actions": [
-            (action, is_overdue(action, today=today)) for action in my_actions[:HOME_LIST_LENGTH]
-        ],
-        "more_actions": len(my_actions) > HOME_LIST_LENGTH,
-        "unanswered_issues": unanswered.count(),
-    }
 
 
 def protection(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,389 @@
+"""The signed-in home page: a reading of the person's part of the organisation (PRODUCT §11).
+
+It leads with the conditions index of each unit the person holds a role at, its change since
+the previous full diagnostic, the strongest and weakest domains and the teams with an urgent
+domain; then the response progress of open cycles, overdue actions and staff issues waiting
+for an answer. Every figure comes from `diagnostics.results`, so the disclosure engine has
+decided it; the number of queries does not grow with the number of teams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from actions.access import actions_visible_to
+from actions.models import Action
+from diagnostics.models import Cycle, CycleTeam, Invite, TeamTally
+from diagnostics.results import (
+    GroupResult,
+    OrganisationResults,
+    cycle_scope,
+    load_domains,
+    load_units,
+    results_for_scopes,
+)
+from diagnostics.scoring import display_mean
+from diagnostics.selectors import cycles_covering, cycles_visible_to
+from disclosure.release import count_band, effective_k
+from organisations.access import Reach
+from organisations.models import Role, Unit
+from organisations.selectors import readable_path
+from voice.access import issues_visible_to
+from voice.models import VoiceIssue
+
+LIST_LENGTH = 5
+READINGS_SHOWN = 4  # a person with roles at many units gets the first few and a link to results
+CYCLES_LOOKED_AT = 4  # the newest full diagnostics searched for one with results shown
+DOMAINS_NAMED = 2  # strongest and weakest
+
+
+@dataclass(frozen=True)
+class DomainReading:
+    code: str
+    name: str
+    mean: str
+    band: str | None
+    urgent: bool
+
+
+@dataclass(frozen=True)
+class UrgentTeam:
+    unit: Unit
+    path: str
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitReading:
+    """The headline for one unit: its newest full diagnostic with results shown."""
+
+    unit: Unit
+    path: str
+    cycle: Cycle | None
+    index: int | None
+    previous_cycle: Cycle | None
+    index_change: int | None
+    strongest: tuple[DomainReading, ...]
+    weakest: tuple[DomainReading, ...]
+    red_domains: int
+    urgent_teams: tuple[UrgentTeam, ...]
+    more_urgent_teams: int
+    why_nothing: str  # when there is no shown result: what to do, or why it is hidden
+
+    @property
+    def has_result(self) -> bool:
+        return self.index is not None
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    unit: Unit
+    responses: str
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    cycle: Cycle
+    days_left: int
+    responses: str
+    invites: int
+    teams: int
+    teams_at_k: int
+    k: int
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    action: Action
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class HomePage:
+    readings: tuple[UnitReading, ...]
+    more_readings: bool
+    open_cycles: tuple[CycleProgress, ...]
+    more_open_cycles: bool
+    overdue: tuple[OverdueAction, ...]
+    overdue_total: int
+    my_open_actions: int
+    waiting_issues: tuple[VoiceIssue, ...]
+    waiting_total: int
+    can_run_cycles: bool
+    can_set_up: bool
+    has_teams: bool
+
+
+def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
+    organisation = reach.organisation
+    assert organisation is not None  # the view shows a different page to people with no role
+    units = load_units(organisation)
+    tops = reach.top_units[:READINGS_SHOWN]
+    recent_full = {
+        unit.pk: [
+            c for c in cycles_covering(unit) if c.kind == Cycle.Kind.FULL and c.opens_on <= today
+        ][:CYCLES_LOOKED_AT]
+        for unit in tops
+    }
+    open_cycles = list(
+        cycles_visible_to(reach)
+        .filter(status=Cycle.Status.OPEN, opens_on__lte=today, closes_on__gte=today)
+        .select_related("unit")
+        .order_by("closes_on", "pk")[: LIST_LENGTH + 1]
+    )
+    results = _results_by_cycle(
+        reach=reach,
+        units=units,
+        cycles=[
+            *(c for cycles in recent_full.values() for c in cycles),
+            *(c for c in open_cycles[:LIST_LENGTH] if c.kind == Cycle.Kind.FULL),
+        ],
+    )
+    names = {u.path: u.name for u in units}
+    overdue_qs = (
+        actions_visible_to(reach)
+        .filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
+        .select_related("unit", "owner")
+        .order_by("due_on", "pk")
+    )
+    overdue = list(overdue_qs[:LIST_LENGTH])
+    waiting_qs = (
+        issues_visible_to(reach)
+        .filter(status=VoiceIssue.Status.NEW, hidden=False)
+        .select_related("board__team")
+        .order_by("-raised_on", "-pk")
+    )
+    waiting = list(waiting_qs[:LIST_LENGTH])
+    return HomePage(
+        readings=tuple(
+            unit_reading(unit=unit, cycles=recent_full[unit.pk], results=results, names=names)
+            for unit in tops
+        ),
+        more_readings=len(reach.top_units) > READINGS_SHOWN,
+        open_cycles=tuple(
+            cycle_progress(
+                reach=reach,
+                cycles=open_cycles[:LIST_LENGTH],
+                results=results,
+                k=effective_k(organisation.anonymity_threshold),
+                today=today,
+            )
+        ),
+        more_open_cycles=len(open_cycles) > LIST_LENGTH,
+        overdue=tuple(OverdueAction(a, (today - a.due_on).days) for a in overdue),
+        overdue_total=len(overdue) if len(overdue) < LIST_LENGTH else overdue_qs.count(),
+        my_open_actions=actions_visible_to(reach)
+        .filter(owner_id=user_id, status__in=Action.OPEN_STATUSES)
+        .count(),
+        waiting_issues=tuple(waiting),
+        waiting_total=len(waiting) if len(waiting) < LIST_LENGTH else waiting_qs.count(),
+        can_run_cycles=any(reach.has_at_least(u, Role.TEAM_MANAGER) for u in tops),
+        can_set_up=reach.is_org_admin,
+        has_teams=any(u.is_team and not u.is_archived for u in units),
+    )
+
+
+def _results_by_cycle(
+    *, reach: Reach, units: Sequence[Unit], cycles: Sequence[Cycle]
+) -> dict[int, OrganisationResults]:
+    """Every full diagnostic the page reads, through the engine in one call."""
+    unique = list({c.pk: c for c in cycles}.values())
+    if not unique or reach.organisation is None:
+        return {}
+    found = results_for_scopes(
+        reach.organisation,
+        [cycle_scope(c) for c in unique],
+        reach=reach,
+        units=units,
+        domains=load_domains(),
+    )
+    return {c.pk: r for c, r in zip(unique, found, strict=True)}
+
+
+def unit_reading(
+    *,
+    unit: Unit,
+    cycles: Sequence[Cycle],
+    results: dict[int, OrganisationResults],
+    names: dict[str, str],
+) -> UnitReading:
+    """The newest of `cycles` (full diagnostics, newest first) whose result for the unit is
+    shown, compared with the next older one shown."""
+    path = readable_path(unit, names)
+    if not cycles:
+        return _no_reading(unit, path, "No full diagnostic has been run here yet.")
+    shown = [
+        (cycle, results[cycle.pk], group)
+        for cycle in cycles
+        if (group := results[cycle.pk].group(unit)).shown and group.index is not None
+    ]
+    if not shown:
+        newest = results[cycles[0].pk].group(unit)
+        return _no_reading(
+            unit,
+            path,
+            f"{cycles[0].name}: {newest.hidden_text or 'no results yet'}. Results show once "
+            "enough people have answered.",
+        )
+    cycle, cycle_results, group = shown[0]
+    previous = shown[1] if len(shown) > 1 else None
+    ranked = _ranked_domains(cycle_results, group)
+    urgent = _urgent_teams(cycle_results, unit=unit, names=names)
+    return UnitReading(
+        unit=unit,
+        path=path,
+        cycle=cycle,
+        index=group.index,
+        previous_cycle=previous[0] if previous else None,
+        index_change=(
+            group.index - previous[2].index
+            if previous is not None and group.index is not None and previous[2].index is not None
+            else None
+        ),
+        strongest=tuple(reversed(ranked[-DOMAINS_NAMED:])) if len(ranked) > 1 else (),
+        weakest=tuple(ranked[:DOMAINS_NAMED]),
+        red_domains=sum(1 for d in ranked if d.band == "red"),
+        urgent_teams=tuple(urgent[:LIST_LENGTH]),
+        more_urgent_teams=max(0, len(urgent) - LIST_LENGTH),
+        why_nothing="",
+    )
+
+
+def _no_reading(unit: Unit, path: str, why: str) -> UnitReading:
+    return UnitReading(
+        unit=unit,
+        path=path,
+        cycle=None,
+        index=None,
+        previous_cycle=None,
+        index_change=None,
+        strongest=(),
+        weakest=(),
+        red_domains=0,
+        urgent_teams=(),
+        more_urgent_teams=0,
+        why_nothing=why,
+    )
+
+
+def _ranked_domains(results: OrganisationResults, group: GroupResult) -> list[DomainReading]:
+    """Shown domains, weakest first (urgent before not, at equal means)."""
+    readings = []
+    for domain in results.domains:
+        figures = group.domains[domain.code].figures
+        if figures is None or figures.mean is None:
+            continue
+        readings.append(
+            (
+                figures.mean,
+                not figures.urgent,
+                DomainReading(
+                    code=domain.code,
+                    name=domain.name,
+                    mean=display_mean(figures.mean),
+                    band=figures.band,
+                    urgent=figures.urgent,
+                ),
+            )
+        )
+    readings.sort(key=lambda item: (item[0], item[1]))
+    return [reading for _, _, reading in readings]
+
+
+def _urgent_teams(
+    results: OrganisationResults, *, unit: Unit, names: dict[str, str]
+) -> list[UrgentTeam]:
+    teams = sorted(
+        (
+            u
+            for path, u in results.units.items()
+            if u.is_team and path.startswith(unit.path) and path in results.resolvable
+        ),
+        key=lambda u: u.path,
+    )
+    urgent = []
+    for team in teams:
+        group = results.group(team)
+        flagged = tuple(
+            domain.name
+            for domain in results.domains
+            if (figures := group.domains[domain.code].figures) is not None and figures.urgent
+        )
+        if flagged:
+            urgent.append(UrgentTeam(team, readable_path(team, names), flagged))
+    urgent.sort(key=lambda t: -len(t.domains))
+    return urgent
+
+
+def cycle_progress(
+    *,
+    reach: Reach,
+    cycles: Sequence[Cycle],
+    results: dict[int, OrganisationResults],
+    k: int,
+    today: date,
+) -> list[CycleProgress]:
+    """Each open cycle's responses as the engine lets this viewer read them: exact only where a
+    full diagnostic's figures for the cycle's unit are shown, otherwise a side of k (a pulse is
+    only ever read through its pool, so its own count is always a side of k)."""
+    tallies = _team_responses(cycles, reach=reach)
+    invites = _invites_by_cycle(cycles, reach=reach)
+    progress = []
+    for cycle in cycles:
+        counts = tallies.get(cycle.pk, {})
+        cycle_results = results.get(cycle.pk) if cycle.kind == Cycle.Kind.FULL else None
+        if cycle_results is not None and cycle.unit.path in cycle_results.resolvable:
+            responses = cycle_results.count_text(cycle_results.units[cycle.unit.path])
+        else:
+            responses = count_band(sum(counts.values()), k=k)
+        progress.append(
+            CycleProgress(
+                cycle=cycle,
+                days_left=(cycle.closes_on - today).days,
+                responses=responses,
+                invites=invites.get(cycle.pk, 0),
+                teams=len(counts),
+                teams_at_k=sum(1 for n in counts.values() if n >= k),
+                k=k,
+            )
+        )
+    return progress
+
+
+def _team_responses(cycles: Sequence[Cycle], *, reach: Reach) -> dict[int, dict[int, int]]:
+    """Cycle → team → responses, for the teams in reach taking part (one query)."""
+    rows = (
+        CycleTeam.objects.filter(cycle__in=cycles)
+        .filter(reach.unit_filter("team__"))
+        .annotate(
+            responses=Coalesce(
+                Subquery(
+                    TeamTally.objects.filter(
+                        cycle_id=OuterRef("cycle_id"), team_id=OuterRef("team_id")
+                    ).values("responses")[:1]
+                ),
+                0,
+            )
+        )
+        .values_list("cycle_id", "team_id", "responses")
+    )
+    by_cycle: dict[int, dict[int, int]] = {}
+    for cycle_id, team_id, responses in rows:
+        by_cycle.setdefault(cycle_id, {})[team_id] = responses
+    return by_cycle
+
+
+def _invites_by_cycle(cycles: Sequence[Cycle], *, reach: Reach) -> dict[int, int]:
+    rows = (
+        Invite.objects.filter(cycle__in=cycles)
+        .filter(reach.unit_filter("team__"))
+        .values("cycle_id")
+        .annotate(n=Count("pk"))
+        .values_list("cycle_id", "n")
+    )
+    return dict(rows)

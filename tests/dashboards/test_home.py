@@ -1,0 +1,202 @@
+"""The signed-in home page: a reading of the person's part of the organisation, then what is
+waiting for them, every figure through the disclosure engine."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.services import create_action
+from diagnostics.models import Cycle, Domain
+from diagnostics.results import cycle_scope, results_for_scopes
+from diagnostics.selectors import latest_version_for
+from diagnostics.services import close_cycle, create_cycle, issue_invites, open_cycle
+from organisations.access import reach_of
+from organisations.models import Role
+from tests.factories import make_member, make_organisation, make_units
+from voice.models import VoiceIssue
+from voice.services import board_for, raise_issue
+
+
+def open_now(unit, kind, name, *, opens_on=None):
+    today = timezone.localdate()
+    cycle = create_cycle(
+        unit=unit,
+        kind=kind,
+        instrument=latest_version_for(unit.organisation),
+        name=name,
+        opens_on=opens_on or today,
+        closes_on=today + timedelta(days=14),
+        created_by=None,
+    )
+    return open_cycle(cycle=cycle)
+
+
+def workload_low(i, code):
+    """Workload (WL) answered red by everyone, everything else green."""
+    return 1 if code.startswith("WL") else 5
+
+
+def test_it_shows_open_cycles_overdue_actions_and_waiting_issues_in_reach(
+    world, client_for, django_assert_max_num_queries
+):
+    pulse = open_now(world.team_a, Cycle.Kind.PULSE, "March pulse")
+    second = open_now(world.team_a, Cycle.Kind.FULL, "Team A diagnostic")
+    open_now(world.team_c, Cycle.Kind.FULL, "South only")
+    action = create_action(
+        unit=world.team_a,
+        domain=Domain.objects.get(code="WL"),
+        title="Share duty fairly",
+        owner=world.team_manager,
+        due_on=timezone.localdate() + timedelta(days=3),
+        created_by=world.team_manager,
+    )
+    action.due_on = timezone.localdate() - timedelta(days=2)
+    action.save()
+    raise_issue(
+        board=board_for(world.team_a), category=VoiceIssue.Category.SYSTEMS, text="Laptops freeze"
+    )
+    client = client_for(world.team_manager)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("home"))
+    page = response.context["page"]
+    assert [p.cycle for p in page.open_cycles] == [pulse, second]  # not the other locality's
+    assert [o.action for o in page.overdue] == [action]
+    assert page.overdue[0].days_overdue == 2
+    assert page.waiting_total == 1
+    html = response.content.decode()
+    assert "2 days overdue" in html
+    assert "Laptops freeze" in html
+
+    outsider = client_for(world.outsider).get(reverse("home")).context["page"]
+    assert outsider.open_cycles == ()
+    assert outsider.overdue == ()
+    assert outsider.waiting_total == 0
+
+
+def test_it_leads_with_the_index_its_change_and_the_weakest_domain(
+    world, make_cycle, respond, client_for
+):
+    north = world.north
+    earlier = make_cycle(
+        unit=north, name="Spring", opens_on=timezone.localdate() - timedelta(days=200)
+    )
+    for team in (world.team_a, world.team_b):
+        respond(earlier, team, 5, value=3)
+    close_cycle(cycle=earlier)
+    later = make_cycle(
+        unit=north, name="Autumn", opens_on=timezone.localdate() - timedelta(days=20)
+    )
+    respond(later, world.team_a, 5, value=workload_low)
+    respond(later, world.team_b, 5, value=4)
+    close_cycle(cycle=later)
+
+    response = client_for(world.leader).get(reverse("home"))
+    (reading,) = response.context["page"].readings
+    assert reading.unit == north
+    assert reading.cycle == later
+    assert reading.previous_cycle == earlier
+    (before,) = results_for_scopes(
+        world.organisation, [cycle_scope(earlier)], reach=reach_of(world.leader)
+    )
+    assert reading.index_change == reading.index - before.group(north).index != 0
+    assert reading.weakest[0].code == "WL"
+    assert [t.unit for t in reading.urgent_teams] == [world.team_a]
+    html = response.content.decode()
+    assert f"Conditions index <strong>{reading.index}</strong>" in html
+    assert "since Spring" in html
+    assert f"?unit={north.pk}&amp;cycle={later.pk}&amp;domain=WL" in html
+
+
+def test_it_falls_back_to_the_newest_result_shown_and_never_reads_a_hidden_one(
+    world, make_cycle, respond, client_for
+):
+    shown = make_cycle(
+        unit=world.team_a, name="Shown", opens_on=timezone.localdate() - timedelta(days=90)
+    )
+    respond(shown, world.team_a, 5, value=4)
+    close_cycle(cycle=shown)
+    newest = make_cycle(
+        unit=world.team_a, name="Too few", opens_on=timezone.localdate() - timedelta(days=5)
+    )
+    respond(newest, world.team_a, 2, value=1)
+
+    (reading,) = client_for(world.team_manager).get(reverse("home")).context["page"].readings
+    assert reading.cycle == shown
+    assert reading.index is not None
+    assert reading.weakest[0].band == "amber"
+
+
+def test_it_says_why_there_is_no_reading_yet(world, make_cycle, respond, client_for):
+    cycle = make_cycle(
+        unit=world.team_a, name="First", opens_on=timezone.localdate() - timedelta(days=3)
+    )
+    respond(cycle, world.team_a, 2)
+    issue_invites(cycle=cycle, team=world.team_a, count=6)
+    response = client_for(world.team_manager).get(reverse("home"))
+    (reading,) = response.context["page"].readings
+    assert reading.index is None
+    assert reading.weakest == ()
+    assert "First: fewer than 5 responses" in reading.why_nothing
+    (progress,) = response.context["page"].open_cycles
+    # Two responses from one team: the count is never exact below k, on the home page either.
+    assert progress.responses == "fewer than 5"
+    assert progress.invites == 6
+    assert (progress.teams, progress.teams_at_k) == (1, 0)
+    assert "Responses: fewer than 5 from 6 codes issued" in response.content.decode()
+
+
+def test_it_tells_a_new_organisation_s_admin_to_set_up_its_teams(db, client_for):
+    organisation = make_organisation("New Council", "new-council")
+    units = make_units(organisation, {})
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    html = client_for(admin).get(reverse("home")).content.decode()
+    assert "Set up its services and teams" in html
+    assert "No full diagnostic has been run here yet." in html
+
+
+def test_it_shows_the_public_page_to_visitors(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "page" not in response.context
+
+
+def build(slug: str, teams: int):
+    organisation = make_organisation(f"Council {slug}", slug)
+    spec = {f"Service {s}": [f"Team {s}.{t}" for t in range(teams // 2)] for s in range(2)}
+    units = make_units(organisation, spec)
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    today = timezone.localdate()
+    cycle = create_cycle(
+        unit=units["root"],
+        kind=Cycle.Kind.FULL,
+        instrument=latest_version_for(organisation),
+        name="Cycle",
+        opens_on=today,
+        closes_on=today + timedelta(days=3),
+        created_by=None,
+    )
+    return units, admin, open_cycle(cycle=cycle)
+
+
+@pytest.mark.parametrize("role", [Role.ORG_ADMIN, Role.LEADER])
+def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(db, role, respond, client_for):
+    counts = []
+    for slug, teams in (("small", 12), ("large", 60)):
+        units, admin, cycle = build(f"{slug}-{role}", teams)
+        for name, unit in units.items():
+            if name.startswith("Team "):
+                respond(cycle, unit, 5, value=workload_low)
+        viewer = admin if role == Role.ORG_ADMIN else make_member(units["Service 0"], Role.LEADER)
+        client = client_for(viewer)
+        client.get(reverse("home"))
+        with CaptureQueriesContext(connection) as context:
+            page = client.get(reverse("home")).context["page"]
+        assert page.readings[0].more_urgent_teams > 0  # every team's workload is urgent
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1]
