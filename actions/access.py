@@ -10,6 +10,7 @@ from django.http import Http404
 
 from actions.models import Action, Intervention
 from organisations.access import Reach, reach_of
+from sword.pages import get_scoped_or_404
 
 
 def actions_visible_to(reach: Reach) -> QuerySet[Action]:
@@ -44,10 +45,7 @@ def interventions_for(reach: Reach) -> QuerySet[Intervention]:
 
 def get_intervention_for(user: Any, intervention_id: Any, *, edit: bool = False) -> Intervention:
     reach = reach_of(user)
-    try:
-        intervention = interventions_for(reach).get(pk=int(intervention_id))
-    except (Intervention.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("No such intervention.") from exc
+    intervention = get_scoped_or_404(interventions_for(reach), intervention_id, what="intervention")
     if edit:
         if not reach.is_org_admin:
             raise PermissionDenied("Only organisation admins change the library.")

@@ -26,10 +26,7 @@ from organisations.access import get_unit_for, reach_of, require_org_admin
 from organisations.audit import record
 from organisations.models import AuditEvent
 from organisations.selectors import readable_paths
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+from sword.pages import error_text
 
 
 @login_required
@@ -111,7 +108,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Added the action “{action.title}”.")
             return redirect("actions:detail", action_id=action.pk)
@@ -141,7 +138,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
         try:
             services.update_action(action=action, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "Saved.")
             return redirect("actions:detail", action_id=action.pk)
@@ -180,7 +177,7 @@ def action_escalate(request: HttpRequest, action_id: int) -> HttpResponse:
                 action=action, to=form.cleaned_data["to"], note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.http import AuthenticatedHttpRequest
 from actions.access import interventions_for
 from actions.selectors import suggestions
 from dashboards import common
@@ -87,7 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Where results start: a single team goes straight to its dashboard."""
     reach = reach_of(request.user)
     if reach.organisation is None:
@@ -99,7 +100,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
     cycles = cycles_covering(unit)
@@ -139,7 +140,7 @@ def profile(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
+def compare(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
     reach = reach_of(request.user)
     if unit.is_team:
@@ -169,7 +170,7 @@ def compare(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def compare_home(request: HttpRequest) -> HttpResponse:
+def compare_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The comparison for the user's own unit (the organisation for org admins)."""
     reach = reach_of(request.user)
     units = [u for u in reach.top_units if reach.has_at_least(u, Role.LEADER) and not u.is_team]
@@ -179,7 +180,7 @@ def compare_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def trends(request: HttpRequest, unit_id: int) -> HttpResponse:
+def trends(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
     context = trends_page.trends(
@@ -191,7 +192,7 @@ def trends(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
+def lens(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
     reach = reach_of(request.user)
     cycles = cycles_covering(unit)
@@ -216,7 +217,7 @@ def lens(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def lens_home(request: HttpRequest) -> HttpResponse:
+def lens_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     units = [u for u in reach.top_units if reach.has_at_least(u, Role.LEADER) and not u.is_team]
     if not units:

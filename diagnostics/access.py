@@ -11,6 +11,7 @@ from diagnostics.models import Cycle, InstrumentVersion, Statement
 from diagnostics.selectors import cycles_visible_to
 from organisations.access import get_unit_for, reach_of
 from organisations.models import Unit
+from sword.pages import get_scoped_or_404
 
 
 def get_cycle_for(user: Any, cycle_id: Any, *, manage: bool = False) -> Cycle:
@@ -19,10 +20,7 @@ def get_cycle_for(user: Any, cycle_id: Any, *, manage: bool = False) -> Cycle:
     `manage=True` (open, close, change, delete) also needs reach over the cycle's own unit (403).
     """
     reach = reach_of(user)
-    try:
-        cycle = cycles_visible_to(reach).get(pk=int(cycle_id))
-    except (Cycle.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("No such cycle.") from exc
+    cycle = get_scoped_or_404(cycles_visible_to(reach), cycle_id, what="cycle")
     if manage and not reach.reaches(cycle.unit):
         raise PermissionDenied("This cycle was set up above your part of the organisation.")
     return cycle
@@ -33,10 +31,7 @@ def get_version_for(user: Any, version_id: Any, *, edit: bool = False) -> Instru
     reach = reach_of(user)
     if reach.organisation is None:
         raise Http404("No such questionnaire.")
-    try:
-        version = InstrumentVersion.objects.get(pk=int(version_id))
-    except (InstrumentVersion.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("No such questionnaire.") from exc
+    version = get_scoped_or_404(InstrumentVersion.objects.all(), version_id, what="questionnaire")
     if version.organisation_id not in (None, reach.organisation.pk):
         raise Http404("No such questionnaire.")
     if edit:
@@ -52,12 +47,13 @@ def get_statement_for(user: Any, statement_id: Any) -> Statement:
     reach = reach_of(user)
     if reach.organisation is None:
         raise Http404("No such statement.")
-    try:
-        statement = Statement.objects.select_related("version", "domain").get(
-            pk=int(statement_id), version__organisation=reach.organisation
-        )
-    except (Statement.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("No such statement.") from exc
+    statement = get_scoped_or_404(
+        Statement.objects.select_related("version", "domain").filter(
+            version__organisation=reach.organisation
+        ),
+        statement_id,
+        what="statement",
+    )
     if not reach.is_org_admin:
         raise PermissionDenied("Only organisation admins change the questionnaire.")
     return statement

@@ -67,13 +67,10 @@ from organisations.access import reach_of, require_org_admin
 from organisations.selectors import readable_paths
 from organisations.services import ImportFailed
 from sword.csvsafe import safe_csv_writer
+from sword.pages import Confirmation, confirm_page, error_text, run_service
 
 INVITE_BATCH_SESSION_KEY = "invite_batch"
 INVITE_BATCH_LIFETIME_SECONDS = 60 * 60
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 @login_required
@@ -107,7 +104,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 pulse_size=data["pulse_size"],
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request, f"Created “{cycle.name}” as a draft. Open it when you are ready."
@@ -155,7 +152,7 @@ def cycle_open(request: HttpRequest, cycle_id: int) -> HttpResponse:
     try:
         services.open_cycle(cycle=cycle)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request, f"“{cycle.name}” is open. Codes work from {cycle.opens_on:%-d %B}."
@@ -167,26 +164,24 @@ def cycle_open(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def cycle_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     if request.method == "POST":
-        try:
-            services.close_cycle(cycle=cycle)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, f"“{cycle.name}” is closed. It cannot be reopened.")
+        run_service(
+            request,
+            lambda: services.close_cycle(cycle=cycle),
+            done=f"“{cycle.name}” is closed. It cannot be reopened.",
+        )
         return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
-    return render(
+    return confirm_page(
         request,
-        "organisations/confirm.html",
-        {
-            "title": f"Close {cycle.name} now?",
-            "body": (
+        Confirmation(
+            title=f"Close {cycle.name} now?",
+            body=(
                 "Unused codes will stop working and no more answers will be taken. A closed "
                 "cycle cannot be reopened; you can start a new one."
             ),
-            "button": "Close the cycle",
-            "button_class": "btn-warning",
-            "cancel_url": reverse("diagnostics:cycle_detail", args=[cycle.pk]),
-        },
+            button="Close the cycle",
+            button_class="btn-warning",
+            cancel_url=reverse("diagnostics:cycle_detail", args=[cycle.pk]),
+        ),
     )
 
 
@@ -204,7 +199,7 @@ def cycle_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             services.update_draft_cycle(cycle=cycle, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "Saved.")
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
@@ -218,20 +213,19 @@ def cycle_delete(request: HttpRequest, cycle_id: int) -> HttpResponse:
         try:
             services.delete_draft_cycle(cycle=cycle)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
         messages.success(request, f"Deleted the draft “{cycle.name}”.")
         return redirect("diagnostics:cycle_list")
-    return render(
+    return confirm_page(
         request,
-        "organisations/confirm.html",
-        {
-            "title": f"Delete the draft {cycle.name}?",
-            "body": "The draft and any codes made for it are deleted. Nobody has answered it yet.",
-            "button": "Delete draft" if cycle.status == Cycle.Status.DRAFT else None,
-            "button_class": "btn-danger",
-            "cancel_url": reverse("diagnostics:cycle_detail", args=[cycle.pk]),
-        },
+        Confirmation(
+            title=f"Delete the draft {cycle.name}?",
+            body="The draft and any codes made for it are deleted. Nobody has answered it yet.",
+            button="Delete draft" if cycle.status == Cycle.Status.DRAFT else None,
+            button_class="btn-danger",
+            cancel_url=reverse("diagnostics:cycle_detail", args=[cycle.pk]),
+        ),
     )
 
 
@@ -247,7 +241,7 @@ def invites_new(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespon
             codes = services.issue_invites(cycle=cycle, team=team, count=count) if count else []
             sent = services.email_invites(cycle=cycle, team=team, addresses=addresses)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             if sent:
                 messages.success(request, f"E-mailed {sent} invitation{'s' if sent != 1 else ''}.")
@@ -374,7 +368,7 @@ def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
                 created_by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Made “{copy.name}”. Add, remove or reword statements.")
             return redirect("diagnostics:version_detail", version_id=copy.pk)
@@ -389,7 +383,7 @@ def statement_add(request: HttpRequest, version_id: int) -> HttpResponse:
         try:
             statement = services.add_statement(version=version, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Added {statement.code}.")
             return redirect("diagnostics:version_detail", version_id=version.pk)
@@ -411,7 +405,7 @@ def statement_edit(request: HttpRequest, statement_id: int) -> HttpResponse:
         try:
             services.reword_statement(statement=statement, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Saved {statement.code}.")
             return redirect("diagnostics:version_detail", version_id=statement.version_id)
@@ -427,23 +421,21 @@ def statement_remove(request: HttpRequest, statement_id: int) -> HttpResponse:
     statement = get_statement_for(request.user, statement_id)
     back = reverse("diagnostics:version_detail", args=[statement.version_id])
     if request.method == "POST":
-        try:
-            services.remove_statement(statement=statement)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, f"Removed {statement.code}.")
+        run_service(
+            request,
+            lambda: services.remove_statement(statement=statement),
+            done=f"Removed {statement.code}.",
+        )
         return redirect(back)
-    return render(
+    return confirm_page(
         request,
-        "organisations/confirm.html",
-        {
-            "title": f"Remove {statement.code}?",
-            "body": f"“{statement.text}” will not be asked in cycles that use this version.",
-            "button": "Remove",
-            "button_class": "btn-danger",
-            "cancel_url": back,
-        },
+        Confirmation(
+            title=f"Remove {statement.code}?",
+            body=f"“{statement.text}” will not be asked in cycles that use this version.",
+            button="Remove",
+            button_class="btn-danger",
+            cancel_url=back,
+        ),
     )
 
 
@@ -466,7 +458,7 @@ def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespo
                 user=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Saved the structural figures for {team.name}.")
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
@@ -516,7 +508,7 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "Saved the thresholds for structural figures.")
             return redirect("diagnostics:thresholds")

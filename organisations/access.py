@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from organisations.models import Membership, Organisation, Role, Unit, UnitQuerySet
+from sword.pages import get_scoped_or_404
 
 ROLE_RANK: dict[str, int] = {Role.TEAM_MANAGER: 1, Role.LEADER: 2, Role.ORG_ADMIN: 3}
 
@@ -123,12 +124,11 @@ def get_unit_for(user: Any, unit_id: Any, *, role: str = Role.TEAM_MANAGER) -> U
     reach = reach_of(user)
     if reach.organisation is None:
         raise Http404("No such unit.")
-    try:
-        unit = Unit.objects.select_related("organisation").get(
-            pk=int(unit_id), organisation=reach.organisation
-        )
-    except (Unit.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("No such unit.") from exc
+    unit = get_scoped_or_404(
+        Unit.objects.select_related("organisation").filter(organisation=reach.organisation),
+        unit_id,
+        what="unit",
+    )
     if not reach.reaches(unit):
         raise Http404("No such unit.")
     require_role(reach, unit, role)
@@ -140,12 +140,11 @@ def get_membership_for(user: Any, membership_id: Any) -> Membership:
     reach = reach_of(user)
     if reach.organisation is None:
         raise Http404("No such person.")
-    try:
-        membership = Membership.objects.select_related("user", "unit").get(
-            pk=int(membership_id), organisation=reach.organisation
-        )
-    except (Membership.DoesNotExist, TypeError, ValueError) as exc:
-        raise Http404("No such person.") from exc
+    membership = get_scoped_or_404(
+        Membership.objects.select_related("user", "unit").filter(organisation=reach.organisation),
+        membership_id,
+        what="person",
+    )
     require_role(reach, membership.unit, Role.ORG_ADMIN)
     return membership
 

@@ -25,10 +25,7 @@ from organisations.forms import (
 )
 from organisations.models import Membership, Organisation, Role
 from organisations.selectors import audit_events, flatten, readable_paths, root_of, tree_of
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
+from sword.pages import Confirmation, confirm_page, error_text, run_service
 
 
 @login_required
@@ -53,7 +50,7 @@ def unit_add(request: HttpRequest, unit_id: int) -> HttpResponse:
                 parent=parent, name=form.cleaned_data["name"], is_team=form.cleaned_data["is_team"]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Added “{unit.name}” to “{parent.name}”.")
             return redirect("organisations:structure")
@@ -73,7 +70,7 @@ def unit_rename(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             services.rename_unit(unit=unit, name=form.cleaned_data["name"])
         except ValidationError as exc:
-            form.add_error("name", _error_text(exc))
+            form.add_error("name", error_text(exc))
         else:
             messages.success(request, f"Renamed “{old_name}” to “{unit.name}”.")
             return redirect("organisations:structure")
@@ -95,7 +92,7 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             services.move_unit(unit=unit, new_parent=form.cleaned_data["new_parent"])
         except ValidationError as exc:
-            form.add_error("new_parent", _error_text(exc))
+            form.add_error("new_parent", error_text(exc))
         else:
             messages.success(
                 request, f"Moved “{unit.name}” under “{form.cleaned_data['new_parent'].name}”."
@@ -115,7 +112,7 @@ def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
         try:
             count = services.archive_unit(unit=unit)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
@@ -123,19 +120,18 @@ def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
                 "Its results stay available.",
             )
         return redirect("organisations:structure")
-    return render(
+    return confirm_page(
         request,
-        "organisations/confirm.html",
-        {
-            "title": f"Archive {unit.name}?",
-            "body": (
+        Confirmation(
+            title=f"Archive {unit.name}?",
+            body=(
                 "Archiving hides the unit and everything inside it from new cycles and role "
                 "choices. All results, actions and issues are kept, and you can restore it later."
             ),
-            "button": "Archive",
-            "button_class": "btn-warning",
-            "cancel_url": reverse("organisations:structure"),
-        },
+            button="Archive",
+            button_class="btn-warning",
+            cancel_url=reverse("organisations:structure"),
+        ),
     )
 
 
@@ -143,12 +139,7 @@ def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
 @require_POST
 def unit_restore(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
-    try:
-        services.restore_unit(unit=unit)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, f"Restored “{unit.name}”.")
+    run_service(request, lambda: services.restore_unit(unit=unit), done=f"Restored “{unit.name}”.")
     return redirect("organisations:structure")
 
 
@@ -157,29 +148,25 @@ def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     has_data = services.unit_has_data(unit)
     if request.method == "POST":
-        try:
-            services.delete_unit(unit=unit)
-        except ValidationError as exc:
-            messages.error(request, _error_text(exc))
-        else:
-            messages.success(request, f"Deleted “{unit.name}”.")
+        run_service(
+            request, lambda: services.delete_unit(unit=unit), done=f"Deleted “{unit.name}”."
+        )
         return redirect("organisations:structure")
-    return render(
+    return confirm_page(
         request,
-        "organisations/confirm.html",
-        {
-            "title": f"Delete {unit.name}?",
-            "body": (
+        Confirmation(
+            title=f"Delete {unit.name}?",
+            body=(
                 "This unit or a unit inside it has data (roles, cycles, responses or actions), "
                 "so it cannot be deleted. You can archive it instead."
                 if has_data
                 else "This unit has never held any data. Deleting it removes it and every empty "
                 "unit inside it for good."
             ),
-            "button": None if has_data else "Delete",
-            "button_class": "btn-danger",
-            "cancel_url": reverse("organisations:structure"),
-        },
+            button=None if has_data else "Delete",
+            button_class="btn-danger",
+            cancel_url=reverse("organisations:structure"),
+        ),
     )
 
 
@@ -212,7 +199,7 @@ def people_invite(request: HttpRequest) -> HttpResponse:
                 invited_by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request,
@@ -241,7 +228,7 @@ def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, f"Changed {membership.user}'s role.")
             return redirect("organisations:people")
@@ -260,25 +247,24 @@ def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request, f"Removed {membership.user}'s access at {membership.unit.name}."
             )
         return redirect("organisations:people")
-    return render(
+    return confirm_page(
         request,
-        "organisations/confirm.html",
-        {
-            "title": f"Remove {membership.user}'s access?",
-            "body": (
+        Confirmation(
+            title=f"Remove {membership.user}'s access?",
+            body=(
                 f"{membership.user} will no longer be {membership.get_role_display().lower()} at "
                 f"{membership.unit.name}. Actions they own keep their owner until reassigned."
             ),
-            "button": "Remove access",
-            "button_class": "btn-danger",
-            "cancel_url": reverse("organisations:people"),
-        },
+            button="Remove access",
+            button_class="btn-danger",
+            cancel_url=reverse("organisations:people"),
+        ),
     )
 
 
@@ -294,7 +280,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "Settings saved.")
             return redirect("organisations:settings")

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from organisations.access import reach_of
 from organisations.selectors import readable_paths
+from sword.pages import error_text
 from sword.ratelimits import over_limit
 from voice import services
 from voice.access import (
@@ -49,10 +50,6 @@ SUPPORT_LIMIT_MESSAGE = (
     "You have supported many issues in a short time. Please wait an hour and try again."
 )
 MANAGE_LIMIT = 500
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _link_gone(request: HttpRequest) -> HttpResponse:
@@ -125,7 +122,7 @@ def raise_issue(request: HttpRequest, token: str) -> HttpResponse:
                     browser_secret=secret,
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(
                     request,
@@ -273,7 +270,7 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
                 answered_by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(request, "Answered. The team sees your answer on its voice board.")
             return redirect("voice:issue", issue_id=issue.pk)
@@ -291,7 +288,7 @@ def issue_escalate(request: HttpRequest, issue_id: int) -> HttpResponse:
         try:
             services.escalate_issue(issue=issue, to=to)
         except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_text(exc))
         else:
             messages.success(
                 request,
