@@ -14,6 +14,7 @@ from typing import Any
 import plotly.graph_objects as go
 from django.conf import settings
 
+from dashboards import colours
 from diagnostics.scoring import display_mean
 
 BAND_COLOURS = {"red": "#b02a20", "amber": "#f2b632", "green": "#1b7a3a"}
@@ -199,55 +200,81 @@ def distribution_bars(rows: Sequence[DistributionRow]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class HeatCell:
+    lines: Sequence[str]  # printed in the cell, one line each
+    step: int | None  # colour step of dashboards.colours; None: not coloured
+    hidden: bool  # no figure: grey, with the reason in `lines`
+    hover: str
+
+
+@dataclass(frozen=True)
 class HeatRow:
     label: str
     link: str
-    cells: Sequence[tuple[float | None, str | None]]  # (mean, band) per column; None = hidden
+    cells: Sequence[HeatCell]
 
 
-def heatmap(columns: Sequence[str], rows: Sequence[HeatRow], *, k: int) -> dict[str, Any]:
-    """Child units × domains in band colours with the means printed; suppressed cells grey."""
-    band_value = {"red": 0, "amber": 1, "green": 2}
-    z = [[band_value.get(band or "") for _, band in row.cells] for row in rows]
-    text = [
-        [
-            f"{display_mean(mean)} {BAND_LABELS[band][0]}" if mean is not None and band else f"<{k}"
-            for mean, band in row.cells
-        ]
-        for row in rows
+HEAT_NO_COLOUR = "#ffffff"
+HEAT_INK = "#1d1d1d"  # on the hidden cells' grey: 14:1
+
+
+def _heat_text(cell: HeatCell) -> tuple[str, str]:
+    """The cell's text and its colour: black or white, whichever contrasts more with the
+    cell's colour (dashboards.colours.text_colour_for; at least 4.5:1 on every step)."""
+    if cell.hidden:
+        return "<i>" + "<br>".join(cell.lines) + "</i>", HEAT_INK
+    colour = HEAT_NO_COLOUR if cell.step is None else colours.STEP_COLOURS[cell.step]
+    return "<br>".join(cell.lines), colours.text_colour_for(colour)
+
+
+def heatmap(columns: Sequence[str], rows: Sequence[HeatRow]) -> dict[str, Any]:
+    """Child units × domains coloured on the colour-blind-safe RdYlBu scale (by mean, or by
+    difference from a comparison), the mean, band letter, "urgent" and difference printed in
+    each cell in a colour that contrasts with it; hidden cells grey with the engine's reason.
+    The page's HTML legend explains the colours, so the chart draws no colour bar."""
+    common = {
+        "type": "heatmap",
+        "x": list(columns),
+        "y": [row.label for row in rows],
+        "text": [[cell.hover for cell in row.cells] for row in rows],
+        "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+        "hoverongaps": False,
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+    }
+    stepped = [[cell.step for cell in row.cells] for row in rows]
+    plain = [
+        [1 if cell.step is None and not cell.hidden else None for cell in row.cells] for row in rows
+    ]
+    step_scale = [
+        [step / colours.STEPS, colour] for step, colour in enumerate(colours.STEP_COLOURS)
     ]
     data = [
-        {
-            "type": "heatmap",
-            "z": z,
-            "x": list(columns),
-            "y": [row.label for row in rows],
-            "text": text,
-            "texttemplate": "%{text}",
-            "textfont": {"size": 13},
-            "colorscale": [
-                [0.0, BAND_COLOURS["red"]],
-                [0.33, BAND_COLOURS["red"]],
-                [0.34, BAND_COLOURS["amber"]],
-                [0.66, BAND_COLOURS["amber"]],
-                [0.67, BAND_COLOURS["green"]],
-                [1.0, BAND_COLOURS["green"]],
-            ],
-            "zmin": 0,
-            "zmax": 2,
-            "showscale": False,
-            "xgap": 2,
-            "ygap": 2,
-            "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
-            "hoverongaps": True,
-        }
+        {**common, "z": stepped, "colorscale": step_scale, "zmin": 0, "zmax": colours.STEPS},
+        {**common, "z": plain, "colorscale": [[0, HEAT_NO_COLOUR], [1, HEAT_NO_COLOUR]]},
     ]
+    annotations = []
+    for row in rows:
+        for column, cell in zip(columns, row.cells, strict=True):
+            text, ink = _heat_text(cell)
+            annotations.append(
+                {
+                    "x": column,
+                    "y": row.label,
+                    "text": text,
+                    "showarrow": False,
+                    "font": {"color": ink, "size": 12},
+                }
+            )
+    lines = max((len(cell.lines) for row in rows for cell in row.cells), default=1)
     layout = _layout(
-        height=90 + 40 * len(rows),
+        height=90 + (22 + 16 * lines) * len(rows),
         plot_bgcolor=SUPPRESSED_COLOUR,
-        xaxis={"side": "top", "tickangle": -30, "automargin": True},
-        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"side": "top", "tickangle": -30, "automargin": True, "fixedrange": True},
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
         margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        annotations=annotations,
     )
     return _as_dict(data, layout, links=[row.link for row in rows])
 
