@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import plotly.graph_objects as go
@@ -340,6 +341,149 @@ def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str
                 (4.5, 6, BAND_COLOURS["green"]),
             )
         ],
+    )
+    return _as_dict(data, layout)
+
+
+# Okabe & Ito's palette (2008), distinguishable with every common colour vision deficiency.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#e69f00",
+    "sky blue": "#56b4e9",
+    "bluish green": "#009e73",
+    "yellow": "#f0e442",
+    "blue": "#0072b2",
+    "vermillion": "#d55e00",
+    "reddish purple": "#cc79a7",
+}
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """A line on a true time axis: values at dates (ISO in the chart), None where hidden."""
+
+    name: str
+    dates: Sequence[date]
+    values: Sequence[float | None]
+    labels: Sequence[str]  # what each point is (a cycle, a pulse period), for the hover text
+    colour: str
+    symbol: str
+    dash: str = "solid"
+
+
+@dataclass(frozen=True)
+class TimeMark:
+    """A dated event drawn as a vertical line with a short label (an action's start)."""
+
+    on: date
+    label: str
+    hover: str
+
+
+def _band_shading() -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": y0,
+            "y1": y1,
+            "fillcolor": colour,
+            "opacity": 0.07,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for y0, y1, colour in (
+            (1, 2.5, BAND_COLOURS["red"]),
+            (2.5, 4.5, BAND_COLOURS["amber"]),
+            (4.5, 6, BAND_COLOURS["green"]),
+        )
+    ]
+
+
+def _mark_shapes(marks: Sequence[TimeMark]) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "line",
+            "x0": mark.on.isoformat(),
+            "x1": mark.on.isoformat(),
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#000000", "width": 1.5, "dash": "dot"},
+        }
+        for mark in marks
+    ]
+
+
+def _mark_labels(marks: Sequence[TimeMark]) -> list[dict[str, Any]]:
+    return [
+        {
+            "x": mark.on.isoformat(),
+            "yref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "text": mark.label,
+            "hovertext": mark.hover,
+            "showarrow": False,
+            "font": {"size": 11, "color": "#000000"},
+            "bgcolor": "#ffffff",
+            "bordercolor": "#000000",
+            "borderwidth": 1,
+        }
+        for mark in marks
+    ]
+
+
+def trend_panel(
+    series: Sequence[TimeSeries],
+    marks: Sequence[TimeMark],
+    *,
+    x_range: tuple[date, date],
+    y_range: tuple[float, float],
+    y_title: str,
+    bands: bool,
+    height: int = 230,
+) -> dict[str, Any]:
+    """One small chart of a set of small multiples: a few lines on a true time axis (dates,
+    spaced as they fall), action starts as dotted vertical lines with their number, the same
+    time range on every panel so they line up, band thresholds shaded on the 1–6 scale."""
+    data = [
+        {
+            "type": "scatter",
+            "x": [d.isoformat() for d in line.dates],
+            "y": list(line.values),
+            "customdata": list(line.labels),
+            "mode": "lines+markers",
+            "name": line.name,
+            "line": {"color": line.colour, "dash": line.dash, "width": 2},
+            "marker": {"symbol": line.symbol, "size": 8, "color": line.colour},
+            "connectgaps": False,
+            "hovertemplate": f"{line.name}<br>%{{customdata}}: %{{y}}<extra></extra>",
+        }
+        for line in series
+    ]
+    low, high = y_range
+    layout = _layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 28, "b": 30},
+        xaxis={
+            "type": "date",
+            "range": [x_range[0].isoformat(), x_range[1].isoformat()],
+            "automargin": True,
+            "fixedrange": True,
+            "tickformat": "%b %Y",
+        },
+        yaxis={
+            "range": [low, high],
+            "dtick": 1 if high <= 6 else 25,
+            "title": {"text": y_title},
+            "automargin": True,
+            "fixedrange": True,
+        },
+        shapes=[*(_band_shading() if bands else []), *_mark_shapes(marks)],
+        annotations=_mark_labels(marks),
     )
     return _as_dict(data, layout)
 

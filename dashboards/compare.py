@@ -107,6 +107,7 @@ class UnitRow:
 class GroupRow:
     """The unit being compared, or the organisation: a row of the table, never of the chart."""
 
+    unit: Unit
     label: str
     responses: int | None
     hidden_text: str
@@ -192,12 +193,13 @@ def domain_cell(
             domain, None, "", None, False, reason, hidden_text(reason, k=k), None, "", "", None
         )
     step: int | None = colours.step_of(colours.mean_position(mean))
-    difference = no_difference = None
+    difference: float | None = None
+    no_difference = ""
     if comparison is not None:
         against = _comparison_mean(comparison)
         if against is None:
-            reason = hidden_text(comparison.hidden, k=k)
-            no_difference = f"no difference: {comparison_name} is not shown here ({reason})"
+            why = hidden_text(comparison.hidden, k=k)
+            no_difference = f"no difference: {comparison_name} is not shown here ({why})"
             step = None
         else:
             difference = round(mean - against, 1)
@@ -212,7 +214,7 @@ def domain_cell(
         hidden_text="",
         difference=difference,
         difference_display=colours.signed(difference) if difference is not None else "",
-        no_difference=no_difference or "",
+        no_difference=no_difference,
         step=step,
     )
 
@@ -323,6 +325,7 @@ def _group_row(
     label: str, group: GroupResult, cells: tuple[DomainCell, ...], *, is_comparison: bool
 ) -> GroupRow:
     return GroupRow(
+        unit=group.unit,
         label=label,
         responses=group.responses,
         hidden_text=group.hidden_text,

@@ -166,12 +166,16 @@ def compare_home(request: HttpRequest) -> HttpResponse:
 def trends(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
-    context = trends_page.trends(
-        reach=reach, unit=unit, cycles=cycles_covering(unit), today=timezone.localdate()
+    page = trends_page.trends(
+        reach=reach,
+        unit=unit,
+        cycles=cycles_covering(unit),
+        today=timezone.localdate(),
+        domain_code=request.GET.get("domain"),
     )
-    context["crumbs"] = [u for u in breadcrumbs(unit) if reach.reaches(u)]
-    _record_view(request, unit, context["unit_path"], "Trends")
-    return render(request, "dashboards/trends.html", context)
+    crumbs = [u for u in breadcrumbs(unit) if reach.reaches(u)]
+    _record_view(request, unit, page.unit_path, "Trends")
+    return render(request, "dashboards/trends.html", {"page": page, "unit": unit, "crumbs": crumbs})
 
 
 @login_required
