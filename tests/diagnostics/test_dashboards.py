@@ -143,9 +143,7 @@ def test_it_compares_child_units_with_suppressed_cells_labelled(world, cycle, cl
     assert spec["data"][0]["type"] == "heatmap"
     assert spec["links"][0].startswith("/results/compare/")
     north = client.get(reverse("dashboards:compare", args=[world.north.pk])).content.decode()
-    assert (
-        'fewer than 5<span class="visually-hidden">: fewer than 5 responses</span>' in north
-    )
+    assert 'fewer than 5<span class="visually-hidden">: fewer than 5 responses</span>' in north
 
 
 def test_it_sorts_rows_by_a_domain(world, cycle, client_for):
@@ -174,9 +172,7 @@ def test_it_offers_the_organisation_view_to_org_admins_only(world, cycle, client
     )
 
 
-def test_it_draws_trends_on_a_time_axis_of_the_cycles_dates(
-    world, make_cycle, respond, client_for
-):
+def test_it_draws_trends_on_a_time_axis_of_the_cycles_dates(world, make_cycle, respond, client_for):
     first = make_cycle(unit=world.team_c, name="Spring diagnostic")
     respond(first, world.team_c, 6, value=2)
     later = first.closes_on + timedelta(days=1)
