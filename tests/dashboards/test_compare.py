@@ -155,7 +155,9 @@ def test_it_writes_the_band_and_urgent_inside_each_cell(world, cycle, client_for
     cells = re.findall(r'<td class="band-cell heat-cell (heat-\d\d)">(.*?)</td>', north)
     assert len(cells) == 9
     for css_class, content in cells:
-        mean = float(re.search(r'<span class="heat-mean">([\d.]+)</span>', content).group(1))
+        found = re.search(r'<span class="heat-mean">([\d.]+)</span>', content)
+        assert found is not None
+        mean = float(found.group(1))
         assert '<span class="heat-band" aria-hidden="true">A</span>' in content
         assert '<span class="visually-hidden"> amber</span>' in content
         assert '<span class="heat-urgent">urgent</span>' in content  # 2 of 8 answered 2

@@ -3,7 +3,7 @@ start of the actions the viewer may see marked."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -51,9 +51,7 @@ def add_action(world, unit, code, title, *, status=None, began=None):
     if status or began:
         Action.objects.filter(pk=action.pk).update(
             status=status or action.status,
-            created_at=timezone.make_aware(
-                timezone.datetime.combine(began or date(2026, 5, 4), timezone.datetime.min.time())
-            ),
+            created_at=timezone.make_aware(datetime.combine(began or date(2026, 5, 4), time(9))),
         )
     return action
 
