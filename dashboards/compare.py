@@ -346,12 +346,14 @@ def _group_rows(
 ) -> tuple[GroupRow, GroupRow | None]:
     """The row of the unit being compared (coloured like its children, unless it is the
     comparison), and of the organisation when the cells are compared with it."""
-    parent_cells = _cells(parent, domains, comparison, colour.comparison_label)
+    is_comparison = colour.value == "parent"
+    parent_cells = (
+        _uncoloured(_cells(parent, domains, None, ""))
+        if is_comparison
+        else _cells(parent, domains, comparison, colour.comparison_label)
+    )
     parent_row = _group_row(
-        f"All of {parent.unit.name}",
-        parent,
-        _uncoloured(parent_cells) if colour.value == "parent" else parent_cells,
-        is_comparison=colour.value == "parent",
+        f"All of {parent.unit.name}", parent, parent_cells, is_comparison=is_comparison
     )
     if colour.value != "organisation" or root.unit == parent.unit:
         return parent_row, None

@@ -210,6 +210,21 @@ def _index(point: TrendPoint) -> float | None:
     return point.index
 
 
+def _marks(actions: Sequence[ActionMark]) -> list[charts.TimeMark]:
+    """One mark per day, naming every action that began on it (so labels never overlap)."""
+    by_day: dict[date, list[ActionMark]] = {}
+    for action in actions:
+        by_day.setdefault(action.starts_on, []).append(action)
+    return [
+        charts.TimeMark(
+            day,
+            ", ".join(str(a.number) for a in began),
+            "<br>".join(f"{a.number}. {a.title}" for a in began),
+        )
+        for day, began in sorted(by_day.items())
+    ]
+
+
 def _panel(
     key: str,
     title: str,
@@ -219,7 +234,7 @@ def _panel(
     x_range: tuple[date, date] | None,
     big: bool,
 ) -> TrendPanel:
-    marks = [charts.TimeMark(a.starts_on, str(a.number), a.title) for a in actions]
+    marks = _marks(actions)
     chart = None
     if lines and x_range is not None:
         is_index = key == INDEX_KEY

@@ -134,6 +134,17 @@ def test_it_marks_the_start_of_actions_in_reach_only(world, two_cycles, client_f
     assert [a.title for a in south.actions] == ["Team C's own action"]
 
 
+def test_it_names_every_action_that_began_on_one_day_in_one_mark(world, two_cycles, client_for):
+    for title in ("First", "Second"):
+        add_action(world, world.team_a, "WL", title, began=date(2026, 6, 8))
+    html = trends(client_for(world.org_admin), world.team_a).content.decode()
+    workload = chart_spec(html, "chart-trend-wl")
+    (label,) = workload["layout"]["annotations"]
+    assert label["text"] == "1, 2"
+    assert label["hovertext"] == "1. First<br>2. Second"
+    assert [s["x0"] for s in workload["layout"]["shapes"] if s["type"] == "line"] == ["2026-06-08"]
+
+
 def test_it_shows_gaps_and_the_reason_where_a_point_is_hidden(
     world, make_cycle, respond, client_for
 ):
