@@ -228,6 +228,24 @@ def _heat_text(cell: HeatCell) -> tuple[str, str]:
     return "<br>".join(cell.lines), colours.text_colour_for(colour)
 
 
+def _heat_annotations(columns: Sequence[str], rows: Sequence[HeatRow]) -> list[dict[str, Any]]:
+    """Each cell's text as an annotation of its own, for a text colour per cell."""
+    annotations = []
+    for row in rows:
+        for column, cell in zip(columns, row.cells, strict=True):
+            text, ink = _heat_text(cell)
+            annotations.append(
+                {
+                    "x": column,
+                    "y": row.label,
+                    "text": text,
+                    "showarrow": False,
+                    "font": {"color": ink, "size": 12},
+                }
+            )
+    return annotations
+
+
 def heatmap(columns: Sequence[str], rows: Sequence[HeatRow]) -> dict[str, Any]:
     """Child units × domains coloured on the colour-blind-safe RdYlBu scale (by mean, or by
     difference from a comparison), the mean, band letter, "urgent" and difference printed in
@@ -255,19 +273,7 @@ def heatmap(columns: Sequence[str], rows: Sequence[HeatRow]) -> dict[str, Any]:
         {**common, "z": stepped, "colorscale": step_scale, "zmin": 0, "zmax": colours.STEPS},
         {**common, "z": plain, "colorscale": [[0, HEAT_NO_COLOUR], [1, HEAT_NO_COLOUR]]},
     ]
-    annotations = []
-    for row in rows:
-        for column, cell in zip(columns, row.cells, strict=True):
-            text, ink = _heat_text(cell)
-            annotations.append(
-                {
-                    "x": column,
-                    "y": row.label,
-                    "text": text,
-                    "showarrow": False,
-                    "font": {"color": ink, "size": 12},
-                }
-            )
+    annotations = _heat_annotations(columns, rows)
     lines = max((len(cell.lines) for row in rows for cell in row.cells), default=1)
     layout = _layout(
         height=90 + (22 + 16 * lines) * len(rows),
@@ -436,6 +442,21 @@ def _mark_labels(marks: Sequence[TimeMark]) -> list[dict[str, Any]]:
     ]
 
 
+def _time_trace(line: TimeSeries) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": [d.isoformat() for d in line.dates],
+        "y": list(line.values),
+        "customdata": list(line.labels),
+        "mode": "lines+markers",
+        "name": line.name,
+        "line": {"color": line.colour, "dash": line.dash, "width": 2},
+        "marker": {"symbol": line.symbol, "size": 8, "color": line.colour},
+        "connectgaps": False,
+        "hovertemplate": f"{line.name}<br>%{{customdata}}: %{{y}}<extra></extra>",
+    }
+
+
 def trend_panel(
     series: Sequence[TimeSeries],
     marks: Sequence[TimeMark],
@@ -449,21 +470,7 @@ def trend_panel(
     """One small chart of a set of small multiples: a few lines on a true time axis (dates,
     spaced as they fall), action starts as dotted vertical lines with their number, the same
     time range on every panel so they line up, band thresholds shaded on the 1–6 scale."""
-    data = [
-        {
-            "type": "scatter",
-            "x": [d.isoformat() for d in line.dates],
-            "y": list(line.values),
-            "customdata": list(line.labels),
-            "mode": "lines+markers",
-            "name": line.name,
-            "line": {"color": line.colour, "dash": line.dash, "width": 2},
-            "marker": {"symbol": line.symbol, "size": 8, "color": line.colour},
-            "connectgaps": False,
-            "hovertemplate": f"{line.name}<br>%{{customdata}}: %{{y}}<extra></extra>",
-        }
-        for line in series
-    ]
+    data = [_time_trace(line) for line in series]
     low, high = y_range
     layout = _layout(
         height=height,
