@@ -305,6 +305,17 @@ SYMBOLS = [
 ]
 
 
+def _safe_line(index: int) -> dict[str, str]:
+    """The index-th line's colour from the Okabe–Ito palette (yellow left out: too pale on
+    white), with a dash pattern once the colours repeat, so no two lines look alike."""
+    colours_ = [c for name, c in OKABE_ITO.items() if name != "yellow"]
+    dashes = ("solid", "dash", "dot")
+    return {
+        "color": colours_[index % len(colours_)],
+        "dash": dashes[(index // len(colours_)) % len(dashes)],
+    }
+
+
 def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str) -> dict[str, Any]:
     """Domain means over cycles, with the cycle names on the axis; gaps where suppressed."""
     data = [
@@ -315,6 +326,7 @@ def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str
             "mode": "lines+markers",
             "name": line.name,
             "marker": {"symbol": SYMBOLS[index % len(SYMBOLS)], "size": 8},
+            "line": _safe_line(index),
             "connectgaps": False,
             "hovertemplate": f"{line.name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
         }
