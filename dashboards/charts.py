@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import plotly.graph_objects as go
 from django.conf import settings
 
+from dashboards import colours
 from diagnostics.scoring import display_mean
 
 BAND_COLOURS = {"red": "#b02a20", "amber": "#f2b632", "green": "#1b7a3a"}
@@ -199,55 +201,87 @@ def distribution_bars(rows: Sequence[DistributionRow]) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class HeatCell:
+    lines: Sequence[str]  # printed in the cell, one line each
+    step: int | None  # colour step of dashboards.colours; None: not coloured
+    hidden: bool  # no figure: grey, with the reason in `lines`
+    hover: str
+
+
+@dataclass(frozen=True)
 class HeatRow:
     label: str
     link: str
-    cells: Sequence[tuple[float | None, str | None]]  # (mean, band) per column; None = hidden
+    cells: Sequence[HeatCell]
 
 
-def heatmap(columns: Sequence[str], rows: Sequence[HeatRow], *, k: int) -> dict[str, Any]:
-    """Child units × domains in band colours with the means printed; suppressed cells grey."""
-    band_value = {"red": 0, "amber": 1, "green": 2}
-    z = [[band_value.get(band or "") for _, band in row.cells] for row in rows]
-    text = [
-        [
-            f"{display_mean(mean)} {BAND_LABELS[band][0]}" if mean is not None and band else f"<{k}"
-            for mean, band in row.cells
-        ]
-        for row in rows
+HEAT_NO_COLOUR = "#ffffff"
+HEAT_INK = "#1d1d1d"  # on the hidden cells' grey: 14:1
+
+
+def _heat_text(cell: HeatCell) -> tuple[str, str]:
+    """The cell's text and its colour: black or white, whichever contrasts more with the
+    cell's colour (dashboards.colours.text_colour_for; at least 4.5:1 on every step)."""
+    if cell.hidden:
+        return "<i>" + "<br>".join(cell.lines) + "</i>", HEAT_INK
+    colour = HEAT_NO_COLOUR if cell.step is None else colours.STEP_COLOURS[cell.step]
+    return "<br>".join(cell.lines), colours.text_colour_for(colour)
+
+
+def _heat_annotations(columns: Sequence[str], rows: Sequence[HeatRow]) -> list[dict[str, Any]]:
+    """Each cell's text as an annotation of its own, for a text colour per cell."""
+    annotations = []
+    for row in rows:
+        for column, cell in zip(columns, row.cells, strict=True):
+            text, ink = _heat_text(cell)
+            annotations.append(
+                {
+                    "x": column,
+                    "y": row.label,
+                    "text": text,
+                    "showarrow": False,
+                    "font": {"color": ink, "size": 12},
+                }
+            )
+    return annotations
+
+
+def heatmap(columns: Sequence[str], rows: Sequence[HeatRow]) -> dict[str, Any]:
+    """Child units × domains coloured on the colour-blind-safe RdYlBu scale (by mean, or by
+    difference from a comparison), the mean, band letter, "urgent" and difference printed in
+    each cell in a colour that contrasts with it; hidden cells grey with the engine's reason.
+    The page's HTML legend explains the colours, so the chart draws no colour bar."""
+    common = {
+        "type": "heatmap",
+        "x": list(columns),
+        "y": [row.label for row in rows],
+        "text": [[cell.hover for cell in row.cells] for row in rows],
+        "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
+        "hoverongaps": False,
+        "showscale": False,
+        "xgap": 2,
+        "ygap": 2,
+    }
+    stepped = [[cell.step for cell in row.cells] for row in rows]
+    plain = [
+        [1 if cell.step is None and not cell.hidden else None for cell in row.cells] for row in rows
+    ]
+    step_scale = [
+        [step / colours.STEPS, colour] for step, colour in enumerate(colours.STEP_COLOURS)
     ]
     data = [
-        {
-            "type": "heatmap",
-            "z": z,
-            "x": list(columns),
-            "y": [row.label for row in rows],
-            "text": text,
-            "texttemplate": "%{text}",
-            "textfont": {"size": 13},
-            "colorscale": [
-                [0.0, BAND_COLOURS["red"]],
-                [0.33, BAND_COLOURS["red"]],
-                [0.34, BAND_COLOURS["amber"]],
-                [0.66, BAND_COLOURS["amber"]],
-                [0.67, BAND_COLOURS["green"]],
-                [1.0, BAND_COLOURS["green"]],
-            ],
-            "zmin": 0,
-            "zmax": 2,
-            "showscale": False,
-            "xgap": 2,
-            "ygap": 2,
-            "hovertemplate": "%{y} · %{x}: %{text}<extra></extra>",
-            "hoverongaps": True,
-        }
+        {**common, "z": stepped, "colorscale": step_scale, "zmin": 0, "zmax": colours.STEPS},
+        {**common, "z": plain, "colorscale": [[0, HEAT_NO_COLOUR], [1, HEAT_NO_COLOUR]]},
     ]
+    annotations = _heat_annotations(columns, rows)
+    lines = max((len(cell.lines) for row in rows for cell in row.cells), default=1)
     layout = _layout(
-        height=90 + 40 * len(rows),
+        height=90 + (22 + 16 * lines) * len(rows),
         plot_bgcolor=SUPPRESSED_COLOUR,
-        xaxis={"side": "top", "tickangle": -30, "automargin": True},
-        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"side": "top", "tickangle": -30, "automargin": True, "fixedrange": True},
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True},
         margin={"l": 10, "r": 10, "t": 90, "b": 10},
+        annotations=annotations,
     )
     return _as_dict(data, layout, links=[row.link for row in rows])
 
@@ -271,6 +305,17 @@ SYMBOLS = [
 ]
 
 
+def _safe_line(index: int) -> dict[str, str]:
+    """The index-th line's colour from the Okabe–Ito palette (yellow left out: too pale on
+    white), with a dash pattern once the colours repeat, so no two lines look alike."""
+    colours_ = [c for name, c in OKABE_ITO.items() if name != "yellow"]
+    dashes = ("solid", "dash", "dot")
+    return {
+        "color": colours_[index % len(colours_)],
+        "dash": dashes[(index // len(colours_)) % len(dashes)],
+    }
+
+
 def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str) -> dict[str, Any]:
     """Domain means over cycles, with the cycle names on the axis; gaps where suppressed."""
     data = [
@@ -281,6 +326,7 @@ def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str
             "mode": "lines+markers",
             "name": line.name,
             "marker": {"symbol": SYMBOLS[index % len(SYMBOLS)], "size": 8},
+            "line": _safe_line(index),
             "connectgaps": False,
             "hovertemplate": f"{line.name}<br>%{{x}}: %{{y:.1f}}<extra></extra>",
         }
@@ -313,6 +359,150 @@ def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str
                 (4.5, 6, BAND_COLOURS["green"]),
             )
         ],
+    )
+    return _as_dict(data, layout)
+
+
+# Okabe & Ito's palette (2008), distinguishable with every common colour vision deficiency.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#e69f00",
+    "sky blue": "#56b4e9",
+    "bluish green": "#009e73",
+    "yellow": "#f0e442",
+    "blue": "#0072b2",
+    "vermillion": "#d55e00",
+    "reddish purple": "#cc79a7",
+}
+
+
+@dataclass(frozen=True)
+class TimeSeries:
+    """A line on a true time axis: values at dates (ISO in the chart), None where hidden."""
+
+    name: str
+    dates: Sequence[date]
+    values: Sequence[float | None]
+    labels: Sequence[str]  # what each point is (a cycle, a pulse period), for the hover text
+    colour: str
+    symbol: str
+    dash: str = "solid"
+
+
+@dataclass(frozen=True)
+class TimeMark:
+    """A dated event drawn as a vertical line with a short label (an action's start)."""
+
+    on: date
+    label: str
+    hover: str
+
+
+def _band_shading() -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "rect",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": y0,
+            "y1": y1,
+            "fillcolor": colour,
+            "opacity": 0.07,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for y0, y1, colour in (
+            (1, 2.5, BAND_COLOURS["red"]),
+            (2.5, 4.5, BAND_COLOURS["amber"]),
+            (4.5, 6, BAND_COLOURS["green"]),
+        )
+    ]
+
+
+def _mark_shapes(marks: Sequence[TimeMark]) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "line",
+            "x0": mark.on.isoformat(),
+            "x1": mark.on.isoformat(),
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": "#000000", "width": 1.5, "dash": "dot"},
+        }
+        for mark in marks
+    ]
+
+
+def _mark_labels(marks: Sequence[TimeMark]) -> list[dict[str, Any]]:
+    return [
+        {
+            "x": mark.on.isoformat(),
+            "yref": "paper",
+            "y": 1,
+            "yanchor": "bottom",
+            "text": mark.label,
+            "hovertext": mark.hover,
+            "showarrow": False,
+            "font": {"size": 11, "color": "#000000"},
+            "bgcolor": "#ffffff",
+            "bordercolor": "#000000",
+            "borderwidth": 1,
+        }
+        for mark in marks
+    ]
+
+
+def _time_trace(line: TimeSeries) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "x": [d.isoformat() for d in line.dates],
+        "y": list(line.values),
+        "customdata": list(line.labels),
+        "mode": "lines+markers",
+        "name": line.name,
+        "line": {"color": line.colour, "dash": line.dash, "width": 2},
+        "marker": {"symbol": line.symbol, "size": 8, "color": line.colour},
+        "connectgaps": False,
+        "hovertemplate": f"{line.name}<br>%{{customdata}}: %{{y}}<extra></extra>",
+    }
+
+
+def trend_panel(
+    series: Sequence[TimeSeries],
+    marks: Sequence[TimeMark],
+    *,
+    x_range: tuple[date, date],
+    y_range: tuple[float, float],
+    y_title: str,
+    bands: bool,
+    height: int = 230,
+) -> dict[str, Any]:
+    """One small chart of a set of small multiples: a few lines on a true time axis (dates,
+    spaced as they fall), action starts as dotted vertical lines with their number, the same
+    time range on every panel so they line up, band thresholds shaded on the 1–6 scale."""
+    data = [_time_trace(line) for line in series]
+    low, high = y_range
+    layout = _layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 28, "b": 30},
+        xaxis={
+            "type": "date",
+            "range": [x_range[0].isoformat(), x_range[1].isoformat()],
+            "automargin": True,
+            "fixedrange": True,
+            "tickformat": "%b %Y",
+        },
+        yaxis={
+            "range": [low, high],
+            "dtick": 1 if high <= 6 else 25,
+            "title": {"text": y_title},
+            "automargin": True,
+            "fixedrange": True,
+        },
+        shapes=[*(_band_shading() if bands else []), *_mark_shapes(marks)],
+        annotations=_mark_labels(marks),
     )
     return _as_dict(data, layout)
 

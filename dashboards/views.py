@@ -147,26 +147,23 @@ def compare(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
         return redirect("dashboards:profile", unit_id=unit.pk)
     cycles = cycles_covering(unit)
     cycle = _pick_cycle(request, unit, cycles)
-    context: dict[str, Any] = {"unit": unit, "cycles": cycles}
     if cycle is None:
-        return render(request, "dashboards/compare.html", {**context, "empty": True})
-    context.update(
-        compare_page.compare(
-            reach=reach,
-            unit=unit,
-            cycle=cycle,
-            cycles=cycles,
-            sort=request.GET.get("sort", ""),
-            today=timezone.localdate(),
+        return render(
+            request, "dashboards/compare.html", {"unit": unit, "cycles": cycles, "empty": True}
         )
+    page = compare_page.compare(
+        reach=reach,
+        unit=unit,
+        cycle=cycle,
+        cycles=cycles,
+        sort=request.GET.get("sort", ""),
+        today=timezone.localdate(),
+        colour_by=compare_page.colour_by_from(request.GET.get("colour")),
     )
-    _record_view(
-        request,
-        unit,
-        context["unit_path"],
-        f"Unit comparison, {cycle_label(cycle, context['scope'])}",
+    _record_view(request, unit, page.unit_path, f"Unit comparison, {page.cycle_label}")
+    return render(
+        request, "dashboards/compare.html", {"unit": unit, "cycles": cycles, "page": page}
     )
-    return render(request, "dashboards/compare.html", context)
 
 
 @login_required
@@ -183,12 +180,16 @@ def compare_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 def trends(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
-    context = trends_page.trends(
-        reach=reach, unit=unit, cycles=cycles_covering(unit), today=timezone.localdate()
+    page = trends_page.trends(
+        reach=reach,
+        unit=unit,
+        cycles=cycles_covering(unit),
+        today=timezone.localdate(),
+        domain_code=request.GET.get("domain"),
     )
-    context["crumbs"] = [u for u in breadcrumbs(unit) if reach.reaches(u)]
-    _record_view(request, unit, context["unit_path"], "Trends")
-    return render(request, "dashboards/trends.html", context)
+    crumbs = [u for u in breadcrumbs(unit) if reach.reaches(u)]
+    _record_view(request, unit, page.unit_path, "Trends")
+    return render(request, "dashboards/trends.html", {"page": page, "unit": unit, "crumbs": crumbs})
 
 
 @login_required

@@ -207,8 +207,8 @@ TABLE_MEANS = """() => {
         const link = row.querySelector('th a');
         if (!link) continue;
         [...row.querySelectorAll('td.band-cell')].forEach((cell, i) => {
-            const band = cell.querySelector('.band');
-            if (band) out.push([link.textContent.trim(), domains[i], band.textContent.trim()]);
+            const mean = cell.querySelector('.heat-mean');
+            if (mean) out.push([link.textContent.trim(), domains[i], mean.textContent.trim()]);
         });
     }
     return out;

@@ -38,6 +38,8 @@ from django.urls import reverse
 from dashboards import compare as compare_page
 from dashboards import profile as profile_page
 from dashboards import trends as trends_page
+from dashboards.compare import ComparePage
+from dashboards.trends import TrendsPage
 from diagnostics.exports import ExportRequest, export_rows
 from diagnostics.models import Answer, Cycle, Domain, DomainScore, Response, Statement
 from diagnostics.results import DEMOGRAPHIC_FIELDS, pools_taking_part, pulse_pools
@@ -210,7 +212,13 @@ def collect(
                 _compare(
                     out,
                     compare_page.compare(
-                        reach=reach, unit=unit, cycle=cycle, cycles=cycles, sort="", today=today
+                        reach=reach,
+                        unit=unit,
+                        cycle=cycle,
+                        cycles=cycles,
+                        sort="",
+                        today=today,
+                        colour_by="organisation",  # every figure of the other colourings, and more
                     ),
                 )
         _trends(out, trends_page.trends(reach=reach, unit=unit, cycles=cycles, today=today), unit)
@@ -265,44 +273,45 @@ def _profile(out: Collected, context: Mapping[str, Any], unit: Unit, pools: Sequ
                     out.domain(pool_set, domain.code, where + " pulse trend")
 
 
-def _compare(out: Collected, context: Mapping[str, Any]) -> None:
+def _compare(out: Collected, page: ComparePage) -> None:
     population = out.population
-    scope = context["scope"]
-    unit = context["unit"]
+    scope = page.scope
+    unit = page.unit
     where = f"compare {unit.name} {scope.label}"
-    parent = context["parent_group"]
-    parent_set = population.group(unit.path, scope.cycle_ids)
-    if parent.responses is not None:
-        out.count(parent_set, where)
-    for domain in context["domains"]:
-        if parent.domains[domain.code].figures is not None:
-            out.domain(parent_set, domain.code, where)
-    for row in context["rows"]:
-        child_set = population.group(row["unit"].path, scope.cycle_ids)
-        if row["responses"] is not None:
-            out.count(child_set, where + f" {row['unit'].name}")
-        for domain, cell in zip(context["domains"], row["cells"], strict=True):
-            if cell["mean"] is not None:
-                out.domain(child_set, domain.code, where + f" {row['unit'].name}")
+    groups = [page.parent] if page.organisation is None else [page.parent, page.organisation]
+    for group in groups:
+        group_set = population.group(group.unit.path, scope.cycle_ids)
+        if group.responses is not None:
+            out.count(group_set, where + f" {group.label}")
+        for cell in group.cells:
+            if cell.mean is not None:
+                out.domain(group_set, cell.domain.code, where + f" {group.label}")
+    for row in page.rows:
+        child_set = population.group(row.unit.path, scope.cycle_ids)
+        if row.responses is not None:
+            out.count(child_set, where + f" {row.unit.name}")
+        for cell in row.cells:
+            if cell.mean is not None:
+                out.domain(child_set, cell.domain.code, where + f" {row.unit.name}")
 
 
-def _trends(out: Collected, context: Mapping[str, Any], unit: Unit) -> None:
+def _trends(out: Collected, page: TrendsPage, unit: Unit) -> None:
     population = out.population
     cycles = cycles_covering(unit)
     full = sorted((c for c in cycles if c.kind == Cycle.Kind.FULL), key=lambda c: c.opens_on)
     pooled = pools_taking_part(pulse_pools(unit.organisation), cycles)
     series = [
-        *zip([frozenset({c.pk}) for c in full], context["full_points"], strict=True),
-        *zip([p.cycle_ids for p in pooled], context["pulse_points"], strict=True),
+        *zip([frozenset({c.pk}) for c in full], page.full_points, strict=True),
+        *zip([p.cycle_ids for p in pooled], page.pulse_points, strict=True),
     ]
     for cycle_ids, point in series:
-        if not point["shown"]:
+        if not point.shown:
             continue
         group_set = population.group(unit.path, cycle_ids)
-        where = f"trends {unit.name} {point['label']}"
-        if point["responses"] is not None:
+        where = f"trends {unit.name} {point.label}"
+        if point.responses is not None:
             out.count(group_set, where)
-        for domain, mean in zip(context["domains"], point["means"], strict=True):
+        for domain, mean in zip(page.domains, point.means, strict=True):
             if mean is not None:
                 out.domain(group_set, domain.code, where)
 

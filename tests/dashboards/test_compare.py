@@ -1,0 +1,238 @@
+"""The unit comparison: cells coloured by mean or by difference from a shown comparison, the band
+and "urgent" written in each cell, the control's bad values ignored, and constant queries."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboards import colours
+from dashboards.compare import colour_by_from, domain_cell, heat_chart_cell
+from diagnostics.models import Domain
+from diagnostics.results import Cell
+from diagnostics.scoring import Figures
+from disclosure.plan import Hidden
+from tests.diagnostics.test_dashboards import build_organisation, chart_spec
+
+WORKLOAD = Domain(code="WL", name="Workload and caseloads", position=1)
+
+
+def shown(mean: float, *, band: str = "amber", urgent: bool = False) -> Cell:
+    return Cell(Figures(8, mean, band, urgent, 0.3, 0.5, 0.2, 40))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def cycle(world, make_cycle, respond):
+    cycle = make_cycle(unit=world.units["Children's Services"], name="Spring diagnostic")
+    respond(cycle, world.team_a, 6, value=lambda i, code: 5 if i < 4 else 2)  # 4.0, urgent
+    respond(cycle, world.team_b, 2)
+    respond(cycle, world.team_c, 7, value=3)
+    return cycle
+
+
+def compare_url(unit, cycle, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in {"cycle": cycle.pk, **params}.items())
+    return reverse("dashboards:compare", args=[unit.pk]) + "?" + query
+
+
+# -- the cells ----------------------------------------------------------------------------------
+
+
+def test_it_colours_a_cell_by_its_mean_when_no_comparison_is_chosen():
+    cell = domain_cell(WORKLOAD, shown(4.5, band="green"), comparison=None, comparison_name="", k=5)
+    assert cell.step == colours.step_of(colours.mean_position(4.5)) == 14
+    assert cell.difference is None
+    assert cell.css_class == "heat-14"
+    assert cell.band_letter == "G"
+
+
+def test_it_colours_a_cell_by_its_difference_from_a_shown_comparison():
+    cell = domain_cell(WORKLOAD, shown(3.1), comparison=shown(3.6), comparison_name="X", k=5)
+    assert cell.difference == -0.5
+    assert cell.difference_display == "−0.5"
+    assert cell.step == 5
+    assert cell.no_difference == ""
+
+
+@pytest.mark.parametrize("reason", [Hidden.FEWER_THAN_K, Hidden.PROTECTS_OTHERS])
+def test_it_works_out_no_difference_from_a_hidden_comparison(reason):
+    cell = domain_cell(
+        WORKLOAD, shown(3.1), comparison=Cell(None, reason), comparison_name="all of North", k=5
+    )
+    assert cell.difference is None
+    assert cell.step is None  # not coloured: nothing to compare with
+    assert cell.css_class == "heat-none"
+    assert cell.display == "3.1"  # its own figure is still shown
+    assert "all of North is not shown here" in cell.no_difference
+    chart = heat_chart_cell(cell)
+    assert chart.step is None
+    assert "not shown here" in chart.hover
+
+
+def test_it_keeps_a_hidden_cell_hidden_with_the_engine_s_reason_whatever_the_colour():
+    for comparison in (None, shown(3.0)):
+        cell = domain_cell(
+            WORKLOAD,
+            Cell(None, Hidden.PROTECTS_OTHERS),
+            comparison=comparison,
+            comparison_name="X",
+            k=5,
+        )
+        assert (cell.mean, cell.difference, cell.step) == (None, None, None)
+        assert cell.css_class == "heat-hidden"
+        assert cell.hidden_short == "protected"
+        assert cell.hidden_text == "hidden so that a smaller group cannot be worked out"
+        assert heat_chart_cell(cell).hidden
+
+
+def test_it_prints_the_band_urgent_and_difference_in_the_chart_cell():
+    red = shown(2.3, band="red", urgent=True)
+    cell = domain_cell(WORKLOAD, red, comparison=shown(3.0), comparison_name="", k=5)
+    assert heat_chart_cell(cell).lines == ("2.3 R", "urgent", "−0.7")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, "mean"),
+        ("", "mean"),
+        ("parent", "parent"),
+        ("organisation", "organisation"),
+        ("PARENT", "mean"),
+        ("'; drop table", "mean"),
+    ],
+)
+def test_it_reads_the_colour_control_and_falls_back_to_the_mean(given, expected):
+    assert colour_by_from(given) == expected
+
+
+# -- the page -----------------------------------------------------------------------------------
+
+
+def test_it_ignores_a_bad_colour_value_instead_of_failing(world, cycle, client_for):
+    client = client_for(world.org_admin)
+    services = world.units["Children's Services"]
+    for bad in ("rainbow", "", "parent%00"):
+        response = client.get(compare_url(services, cycle, colour=bad))
+        assert response.status_code == 200
+        assert response.context["page"].colour.value == "mean"
+    chosen = client.get(compare_url(services, cycle, colour="parent")).context["page"]
+    assert chosen.colour.value == "parent"
+
+
+def test_it_shows_differences_only_from_the_figures_on_the_page(world, cycle, client_for):
+    client = client_for(world.org_admin)
+    services = world.units["Children's Services"]
+    for mode in ("parent", "organisation"):
+        page = client.get(compare_url(services, cycle, colour=mode)).context["page"]
+        comparison = page.parent if mode == "parent" else page.organisation or page.parent
+        differences = 0
+        for row in page.rows:
+            for cell, against in zip(row.cells, comparison.cells, strict=True):
+                if cell.difference is not None:
+                    differences += 1
+                    assert cell.shown
+                    assert against.shown
+                    assert cell.difference == round(cell.mean - against.mean, 1)
+                    assert cell.step == colours.step_of(
+                        colours.difference_position(cell.difference)
+                    )
+        assert differences == 18  # North and South, nine domains each
+
+
+def test_it_writes_the_band_and_urgent_inside_each_cell(world, cycle, client_for):
+    html = (
+        client_for(world.org_admin)
+        .get(compare_url(world.units["Children's Services"], cycle))
+        .content.decode()
+    )
+    north = html[html.index(">Locality North</a>") : html.index(">Locality South</a>")]
+    cells = re.findall(r'<td class="band-cell heat-cell (heat-\d\d)">(.*?)</td>', north)
+    assert len(cells) == 9
+    for css_class, content in cells:
+        found = re.search(r'<span class="heat-mean">([\d.]+)</span>', content)
+        assert found is not None
+        mean = float(found.group(1))
+        assert '<span class="heat-band" aria-hidden="true">A</span>' in content
+        assert '<span class="visually-hidden"> amber</span>' in content
+        assert '<span class="heat-urgent">urgent</span>' in content  # 2 of 8 answered 2
+        assert css_class == f"heat-{colours.step_of(colours.mean_position(mean)):02d}"
+    spec = chart_spec(html, "chart-heatmap")
+    texts = [a["text"] for a in spec["layout"]["annotations"]]
+    assert sum(text.endswith(" A<br>urgent") for text in texts) == 9
+    for annotation in spec["layout"]["annotations"]:
+        assert annotation["font"]["color"] in ("#000000", "#ffffff", "#1d1d1d")
+
+
+def test_it_keeps_hidden_cells_visibly_hidden_with_the_engine_s_reason(world, cycle, client_for):
+    html = client_for(world.org_admin).get(compare_url(world.north, cycle)).content.decode()
+    team_a = html[html.index(">Team A</a>") : html.index(">Team B</a>")]
+    team_b = html[html.index(">Team B</a>") :]
+    assert (
+        team_a.count(
+            'protected<span class="visually-hidden">: hidden so that a smaller group cannot be '
+            "worked out</span>"
+        )
+        == 9
+    )  # North 8 − Team A 6 would give away Team B's 2
+    assert team_b.count('fewer than 5<span class="visually-hidden">: fewer than 5') == 9
+    assert "heat-hidden" in team_a
+
+
+def test_it_explains_the_colours_with_a_colour_bar(world, cycle, client_for):
+    client = client_for(world.org_admin)
+    services = world.units["Children's Services"]
+    html = client.get(compare_url(services, cycle, colour="parent")).content.decode()
+    assert html.count('<span class="heat-swatch heat-') == colours.STEPS + 1
+    assert "above (blue) or below (red) the mean of all of Children&#x27;s Services" in html
+    assert "−1.0 or less" in html
+    assert '<option value="parent" selected>' in html
+    mean_html = client.get(compare_url(services, cycle)).content.decode()
+    assert "colour by difference to see which units stand out" in mean_html
+
+
+def test_it_prints_the_organisation_unit_cycle_and_date(world, cycle, client_for):
+    html = (
+        client_for(world.org_admin)
+        .get(compare_url(world.units["Children's Services"], cycle))
+        .content.decode()
+    )
+    header = html[html.index('class="print-header') :]
+    header = header[: header.index("</div>")]
+    assert "Example Council" in header
+    assert "Children&#x27;s Services" in header
+    assert "Spring diagnostic" in header
+    assert timezone.localdate().strftime("%B %Y") in header
+
+
+def test_it_hides_the_comparison_from_an_outsider(world, cycle, client_for):
+    client = client_for(world.outsider)
+    for mode in ("mean", "parent", "organisation"):
+        response = client.get(compare_url(world.units["Children's Services"], cycle, colour=mode))
+        assert response.status_code == 404
+
+
+@pytest.mark.parametrize("mode", ["mean", "parent", "organisation"])
+def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60_in_each_colouring(
+    db, mode, respond, client_for, django_assert_max_num_queries
+):
+    counts = []
+    for slug, teams in (("small", 12), ("large", 60)):
+        _, units, admin, cycle = build_organisation(f"{slug}-{mode}", teams)
+        for name, unit in units.items():
+            if name.startswith("Team "):
+                respond(cycle, unit, 5)
+        client = client_for(admin)
+        url = compare_url(units["root"], cycle, colour=mode)
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[0]):
+        client.get(url)
