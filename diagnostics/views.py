@@ -45,8 +45,9 @@ from diagnostics.forms import (
     ThresholdsForm,
 )
 from diagnostics.models import Cycle, Domain
-from diagnostics.results import response_counts_seen
+from diagnostics.progress import cycle_progress
 from diagnostics.selectors import (
+    Availability,
     availability,
     cycles_visible_to,
     invite_counts,
@@ -62,8 +63,8 @@ from diagnostics.structural_data import (
     set_thresholds,
     thresholds_for,
 )
-from disclosure.release import effective_k
 from organisations.access import reach_of, require_org_admin
+from organisations.models import Unit
 from organisations.selectors import readable_paths
 from organisations.services import ImportFailed
 from sword.csvsafe import safe_csv_writer
@@ -120,30 +121,30 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     reach = reach_of(request.user)
-    k = effective_k(cycle.organisation.anonymity_threshold)
-    issued = invite_counts(cycle)
     paths = readable_paths(cycle.organisation)
-    teams = []
-    for team, count_text in response_counts_seen(cycle, reach):
-        teams.append(
-            {
-                "team": team,
-                "path": paths.get(team.pk, team.name),
-                "issued": issued.get(team.pk, (0, 0))[0],
-                "responses": count_text,
-            }
-        )
+    progress = cycle_progress(cycle, reach, paths=paths)
+    state = availability(cycle, today=timezone.localdate()).value
+    # Where this cycle's results are read: its own unit's dashboard, or for someone who reaches
+    # only part of it, the dashboards of the parts they reach.
+    if state == Availability.DRAFT.value:
+        results_units: list[Unit] = []
+    elif reach.reaches(cycle.unit):
+        results_units = [cycle.unit]
+    else:
+        results_units = [u for u in reach.top_units if u.is_within(cycle.unit)]
     return render(
         request,
         "diagnostics/cycle_detail.html",
         {
             "cycle": cycle,
-            "state": availability(cycle, today=timezone.localdate()).value,
+            "state": state,
             "can_manage": reach.reaches(cycle.unit),
-            "teams": teams,
-            "k": k,
+            "progress": progress,
+            "teams": progress.teams,
+            "k": progress.k,
             "shape": survey_shape(cycle),
             "unit_path": paths.get(cycle.unit_id, cycle.unit.name),
+            "results_links": [(unit, paths.get(unit.pk, unit.name)) for unit in results_units],
         },
     )
 

@@ -335,12 +335,16 @@ def _cycle_page(out: Collected, client: Client, cycle: Cycle) -> None:
     if page.status_code != 200:
         return
     for row in page.context["teams"]:
-        shown = str(row["responses"])
-        if shown.isdigit():
+        if row.responses.isdigit():
             out.count(
-                out.population.group(row["team"].path, [cycle.pk]),
-                f"cycle page {cycle.name} {row['team'].name}",
+                out.population.group(row.team.path, [cycle.pk]),
+                f"cycle page {cycle.name} {row.team.name}",
             )
+    if page.context["progress"].unit_responses.isdigit():
+        out.count(
+            out.population.group(cycle.unit.path, [cycle.pk]),
+            f"cycle page {cycle.name} {cycle.unit.name}",
+        )
 
 
 # -- the span test ---------------------------------------------------------------------------
