@@ -50,13 +50,14 @@ from diagnostics.selectors import (
     Availability,
     availability,
     cycles_visible_to,
-    invite_counts,
     is_frozen,
+    recorded_headcount,
     survey_shape,
     versions_for,
 )
 from diagnostics.structural import FIGURES
 from diagnostics.structural_data import (
+    HEADCOUNT,
     figures_for,
     import_figures,
     save_figures,
@@ -240,7 +241,7 @@ def cycle_delete(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def invites_new(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, team=team, headcount=recorded_headcount(cycle, team))
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"] or 0
         addresses = form.cleaned_data["emails"]
@@ -456,14 +457,25 @@ def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespo
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
     thresholds = thresholds_for(cycle.organisation)
-    current = figures_for([cycle.pk], team_ids=[team.pk]).get((cycle.pk, team.pk), {})
+    current: dict[str, object] = {
+        **figures_for([cycle.pk], team_ids=[team.pk]).get((cycle.pk, team.pk), {})
+    }
+    recorded = recorded_headcount(cycle, team)
+    current[HEADCOUNT] = recorded.people if recorded else None
     form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
+    if recorded is not None and not recorded.this_cycle:
+        form.fields[
+            HEADCOUNT
+        ].help_text += f" Filled in from “{recorded.cycle_name}”: check it still holds."
     if request.method == "POST" and form.is_valid():
         try:
             save_figures(
                 cycle=cycle,
                 team=team,
-                values={f.code: form.cleaned_data[f.code] for f in FIGURES},
+                values={
+                    HEADCOUNT: form.cleaned_data[HEADCOUNT],
+                    **{f.code: form.cleaned_data[f.code] for f in FIGURES},
+                },
                 user=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
