@@ -24,6 +24,7 @@ from organisations.access import Reach, reach_of
 from organisations.models import Organisation
 from voice.access import issues_visible_to
 from voice.models import VoiceIssue
+from voice.selectors import open_safety_issues
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,11 @@ def waiting_for(*, reach: Reach, user: Any, today: date) -> dict[str, object]:
         .order_by("due_on", "pk")[: HOME_LIST_LENGTH + 1]
     )
     unanswered = issues_visible_to(reach).filter(status=VoiceIssue.Status.NEW, hidden=False)
+    safety = (
+        open_safety_issues(issues_visible_to(reach))
+        .select_related("board__team")
+        .order_by("-raised_on", "-pk")[:HOME_LIST_LENGTH]
+    )
     return {
         "open_cycles": open_cycles[:HOME_LIST_LENGTH],
         "more_cycles": len(open_cycles) > HOME_LIST_LENGTH,
@@ -64,6 +70,7 @@ def waiting_for(*, reach: Reach, user: Any, today: date) -> dict[str, object]:
         ],
         "more_actions": len(my_actions) > HOME_LIST_LENGTH,
         "unanswered_issues": unanswered.count(),
+        "safety_issues": list(safety),
     }
 
 
