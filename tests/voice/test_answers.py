@@ -57,7 +57,9 @@ def test_it_names_the_unit_an_issue_was_escalated_to_for_a_leader_reached_that_w
     escalate_issue(issue=issue, to=services)
     answer_issue(issue=issue, status="in_progress", answer="Funding asked.", answered_by=head)
     assert VoiceAnswer.objects.get().answered_as == "Leader, Children's Services"
-    assert answering_role(user=south_leader, issue=issue).unit == world.units["Locality South"]
+    role = answering_role(user=south_leader, issue=issue)
+    assert role is not None
+    assert role.unit == world.units["Locality South"]
 
 
 def test_it_keeps_every_answer_and_shows_them_newest_first(world, board_a, raise_on):
