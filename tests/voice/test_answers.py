@@ -3,21 +3,24 @@ carry coloured statuses with words, and safety issues are flagged for the people
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from organisations.models import Role
+from organisations.services import grant_membership
 from tests.factories import make_member
 from tests.test_colours import contrast
 from tests.voice.conftest import board_path
-from voice.models import VoiceAnswer
-from voice.services import answer_issue, answering_role, escalate_issue
+from voice.models import VoiceAnswer, VoiceIssue
+from voice.services import answer_issue, answering_role, board_for, escalate_issue
 
 CSS = (Path(__file__).resolve().parents[2] / "static" / "css" / "sword.css").read_text()
 
@@ -38,8 +41,6 @@ def test_it_says_which_role_and_unit_answered_and_never_the_name(world, board_a,
 
 def test_it_names_the_role_held_nearest_the_team(world, board_a, raise_on):
     both = make_member(world.root, Role.ORG_ADMIN)
-    from organisations.services import grant_membership
-
     grant_membership(user=both, unit=world.north, role=Role.LEADER)
     issue = raise_on(board_a)
     role = answering_role(user=both, issue=issue)
@@ -48,8 +49,6 @@ def test_it_names_the_role_held_nearest_the_team(world, board_a, raise_on):
 
 
 def test_it_names_the_unit_an_issue_was_escalated_to_for_a_leader_reached_that_way(world, raise_on):
-    from voice.services import board_for
-
     south_leader = make_member(world.units["Locality South"], Role.LEADER)
     services = world.units["Children's Services"]
     head = make_member(services, Role.LEADER)
@@ -160,12 +159,6 @@ def test_it_refuses_an_unknown_category_filter(world, client_for):
 def test_it_turns_each_answer_given_before_answers_were_kept_into_the_first_answer(
     world, board_a, raise_on
 ):
-    import importlib
-
-    from django.apps import apps
-
-    from voice.models import VoiceIssue
-
     migration = importlib.import_module("voice.migrations.0002_answers_with_role")
     answered = raise_on(board_a, text="Answered before.")
     VoiceIssue.objects.filter(pk=answered.pk).update(
