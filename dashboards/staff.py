@@ -224,6 +224,22 @@ def _plans_for(
     return plans
 
 
+def seen_by_link_holders(
+    team: Unit, scopes: Sequence[Scope], domains: Sequence[Domain]
+) -> dict[str, list[Seen]]:
+    """Scope key → the team's figures as each link holder's plan shows them, the team
+    manager's first."""
+    if not scopes:
+        return {}
+    plans = _plans_for(team, scopes, link_holder_reaches(team), domains)
+    return {s.key: [plan[s.key] for plan in plans] for s in scopes}
+
+
+def staff_result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) -> StaffResult:
+    """The team's figures in one scope as its staff see them (see the module's docstring)."""
+    return _result(scope, seen, domains)
+
+
 def _count_text(seen: Sequence[Seen], *, k: int) -> str:
     """Exact only where every plan shows the count exactly; otherwise a side of k."""
     texts = [s.count_text for s in seen]
@@ -373,10 +389,7 @@ def team_results_for_staff(board: VoiceBoard, *, wanted: str, today: date) -> St
     if chosen is None and scopes:
         chosen = scopes[0]
     domains = load_domains()
-    by_scope: dict[str, list[Seen]] = {}
-    if scopes:
-        plans = _plans_for(team, scopes, link_holder_reaches(team), domains)
-        by_scope = {s.key: [plan[s.key] for plan in plans] for s in scopes}
+    by_scope = seen_by_link_holders(team, scopes, domains)
     return StaffResultsPage(
         team_name=team.name,
         organisation_name=team.organisation.name,
