@@ -67,6 +67,17 @@ class StaffDomain:
     green: str
     hidden: str  # why it is not shown, when it is not
 
+    @property
+    def share_bar(self) -> tuple[tuple[str, int, int], ...]:
+        """(band, start, width) in whole percent, red first, for the drawn bar of shares."""
+        start = 0
+        parts = []
+        for band, share in (("red", self.red), ("amber", self.amber), ("green", self.green)):
+            width = int(share or 0)
+            parts.append((band, start, width))
+            start += width
+        return tuple(parts)
+
 
 @dataclass(frozen=True)
 class StaffResult:

@@ -33,7 +33,13 @@ class TeamProgress:
 
     @property
     def suppressed(self) -> bool:
-        return not self.exact and self.responses != "none"
+        """Whether the count reads as below the threshold (shown as suppressed)."""
+        return self.responses.startswith("fewer")
+
+    @property
+    def parent_path(self) -> str:
+        """The readable path above the team ("" for a team just below the root)."""
+        return self.path.rpartition(" / ")[0]
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,8 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "shape": survey_shape(cycle),
             "unit_path": paths.get(cycle.unit_id, cycle.unit.name),
             "results_links": [(unit, paths.get(unit.pk, unit.name)) for unit in results_units],
+            # Dashboards and the structural lens read a team's figures beside full diagnostics.
+            "figures_apply": cycle.kind == Cycle.Kind.FULL,
         },
     )
 

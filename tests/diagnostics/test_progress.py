@@ -139,3 +139,13 @@ def test_it_keeps_the_cycle_page_s_queries_bounded(
 def test_it_hides_the_cycle_page_from_an_outsider(world, make_cycle, client_for):
     cycle = make_cycle(unit=world.north)
     assert _page(client_for(world.outsider), cycle).status_code == 404
+
+
+def test_it_asks_for_structural_figures_only_beside_full_diagnostics(world, make_cycle, client_for):
+    pulse = make_cycle(unit=world.team_a, kind="pulse")
+    html = _page(client_for(world.team_manager), pulse).content.decode()
+    assert "Structural figures entered" not in html
+    assert "Not yet" not in html
+    assert (
+        reverse("diagnostics:figures_edit", args=[pulse.pk, world.team_a.pk]) in html
+    )  # headcount
