@@ -35,6 +35,7 @@ from organisations.models import Role, Unit
 from organisations.selectors import readable_path
 from voice.access import issues_visible_to
 from voice.models import VoiceIssue
+from voice.selectors import open_safety_issues
 
 LIST_LENGTH = 5
 READINGS_SHOWN = 4  # a person with roles at many units gets the first few and a link to results
@@ -114,6 +115,7 @@ class HomePage:
     my_open_actions: int
     waiting_issues: tuple[VoiceIssue, ...]
     waiting_total: int
+    safety_issues: tuple[VoiceIssue, ...]
     can_run_cycles: bool
     can_set_up: bool
     has_teams: bool
@@ -182,6 +184,11 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
         .count(),
         waiting_issues=tuple(waiting),
         waiting_total=len(waiting) if len(waiting) < LIST_LENGTH else waiting_qs.count(),
+        safety_issues=tuple(
+            open_safety_issues(issues_visible_to(reach))
+            .select_related("board__team")
+            .order_by("-raised_on", "-pk")[:LIST_LENGTH]
+        ),
         can_run_cycles=any(reach.has_at_least(u, Role.TEAM_MANAGER) for u in tops),
         can_set_up=reach.is_org_admin,
         has_teams=any(u.is_team and not u.is_archived for u in units),

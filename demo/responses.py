@@ -198,7 +198,10 @@ def record_figures(rng: random.Random, cycle: Cycle, teams: list[Unit], *, after
         save_figures(
             cycle=cycle,
             team=team,
-            values=figures_for_pressure(rng, pressure_at(profile, after_spring=after)),
+            values={
+                "headcount": profile.headcount,
+                **figures_for_pressure(rng, pressure_at(profile, after_spring=after)),
+            },
             user=None,
         )
 

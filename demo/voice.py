@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from organisations.models import Unit
-from voice.models import VoiceIssue
+from voice.models import VoiceAnswer, VoiceIssue
 from voice.services import (
     answer_issue,
     board_for,
@@ -178,6 +178,10 @@ def build_voice(*, units: dict[str, Unit], answerer: User) -> None:
             escalate_issue(issue=issue, to=units[spec.escalate_to])
         if spec.hide_reason:
             hide_issue(issue=issue, reason=spec.hide_reason, hidden_by=answerer)
+        if spec.status != Status.NEW:
+            VoiceAnswer.objects.filter(issue=issue).update(
+                answered_on=today - timedelta(days=spec.answered_days_ago)
+            )
         VoiceIssue.objects.filter(pk=issue.pk).update(
             raised_on=today - timedelta(days=spec.days_ago),
             answered_on=(

@@ -12,13 +12,14 @@ from django.utils import timezone
 
 from diagnostics.models import Cycle, Domain, InstrumentVersion
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN
-from diagnostics.selectors import latest_version_for, versions_for
+from diagnostics.selectors import RecordedHeadcount, latest_version_for, versions_for
 from diagnostics.services import (
     MAX_CODES_PER_REQUEST,
     check_pulse_period_open,
     parse_email_list,
 )
 from diagnostics.structural import FIGURES, Thresholds, check_thresholds
+from diagnostics.structural_data import MAX_HEADCOUNT
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
 from organisations.models import Unit
@@ -142,7 +143,10 @@ class InviteForm(forms.Form):
         min_value=0,
         max_value=MAX_CODES_PER_REQUEST,
         initial=20,
-        help_text="One per person, with a few spare. You can make more later.",
+        help_text=(
+            "One per person, with a few spare. You can make more later. Record the team's "
+            "headcount with its structural figures and this starts from it."
+        ),
     )
     emails = forms.CharField(
         label="E-mail the links to these addresses (optional)",
@@ -153,6 +157,22 @@ class InviteForm(forms.Form):
             "e-mails and do not store them."
         ),
     )
+
+    def __init__(
+        self, *args: Any, team: Unit, headcount: RecordedHeadcount | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if headcount is None:
+            return
+        field = self.fields["count"]
+        field.initial = min(headcount.people, MAX_CODES_PER_REQUEST)
+        which = "this cycle" if headcount.this_cycle else f"“{headcount.cycle_name}”"
+        field.help_text = (
+            f"{team.name} has {headcount.people} "
+            f"{'person' if headcount.people == 1 else 'people'}: the headcount recorded with "
+            f"its structural figures for {which}. One code per person; add a few if you want "
+            "spares. You can make more later."
+        )
 
     def clean_emails(self) -> list[str]:
         return parse_email_list(self.cleaned_data.get("emails") or "")
@@ -183,7 +203,19 @@ class AddStatementForm(StatementForm):
 
 
 class StructuralFiguresForm(forms.Form):
-    """One optional field per structural figure, each with its range and unit."""
+    """The team's headcount, then one optional field per structural figure, each with its range
+    and unit."""
+
+    headcount = forms.IntegerField(
+        label="People in the team (headcount)",
+        required=False,
+        min_value=1,
+        max_value=MAX_HEADCOUNT,
+        help_text=(
+            "Everyone who would answer the team's surveys, counted once each. Not rated: it sets "
+            "how many invite codes are offered. Leave empty if unknown."
+        ),
+    )
 
     def __init__(self, *args: Any, thresholds: Mapping[str, Thresholds], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -321,6 +321,14 @@ class StructuralFigures(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="structural_figures")
     team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="structural_figures")
+    headcount = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "People in the team, counted once each. Not rated and not in the structural lens: "
+            "it sets how many invite codes are offered."
+        ),
+    )
     caseload = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     vacancy_rate = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     agency_share = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)

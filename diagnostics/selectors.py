@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from diagnostics.models import (
@@ -16,6 +17,7 @@ from diagnostics.models import (
     InstrumentVersion,
     Invite,
     Response,
+    StructuralFigures,
 )
 from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
 from diagnostics.tallies import StatementInfo
@@ -179,4 +181,30 @@ def cycles_covering(unit: Unit) -> list[Cycle]:
         .exclude(status=Cycle.Status.DRAFT)
         .select_related("unit")
         .order_by("-opens_on", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class RecordedHeadcount:
+    """A team's headcount as recorded with its structural figures, and for which cycle."""
+
+    people: int
+    cycle_name: str
+    this_cycle: bool
+
+
+def recorded_headcount(cycle: Cycle, team: Unit) -> RecordedHeadcount | None:
+    """The headcount recorded with the team's figures for this cycle, else for its most recent
+    cycle that has one, else None (one query)."""
+    row = (
+        StructuralFigures.objects.filter(team=team, headcount__isnull=False)
+        .annotate(this=Case(When(cycle=cycle, then=Value(1)), default=Value(0)))
+        .select_related("cycle")
+        .order_by("-this", "-cycle__opens_on", "-cycle_id")
+        .first()
+    )
+    if row is None or row.headcount is None:
+        return None
+    return RecordedHeadcount(
+        people=row.headcount, cycle_name=row.cycle.name, this_cycle=row.cycle_id == cycle.pk
     )

@@ -31,6 +31,8 @@ from organisations.selectors import unit_by_readable_path
 from organisations.services import ImportFailed
 
 FIGURE_CODES = [figure.code for figure in FIGURES]
+HEADCOUNT = "headcount"  # recorded with the figures, but neither rated nor in the lens
+MAX_HEADCOUNT = 1000
 
 
 def thresholds_for(organisation: Organisation) -> dict[str, Thresholds]:
@@ -108,10 +110,16 @@ def _check_team(cycle: Cycle, team: Unit) -> None:
 
 @transaction.atomic
 def save_figures(
-    *, cycle: Cycle, team: Unit, values: Mapping[str, Decimal | None], user: User | None
+    *, cycle: Cycle, team: Unit, values: Mapping[str, Decimal | int | None], user: User | None
 ) -> StructuralFigures:
+    """Store the team's figures for the cycle (`values` by figure code, and optionally the
+    team's `headcount`); a code left out keeps what was stored."""
     _check_team(cycle, team)
     for code, value in values.items():
+        if code == HEADCOUNT:
+            if value is not None and not 0 < value <= MAX_HEADCOUNT:
+                raise ValidationError(f"Give the headcount as a number from 1 to {MAX_HEADCOUNT}.")
+            continue
         figure = FIGURES_BY_CODE[code]
         if value is not None and not figure.minimum <= value <= figure.maximum:
             raise ValidationError(

@@ -45,25 +45,27 @@ from diagnostics.forms import (
     ThresholdsForm,
 )
 from diagnostics.models import Cycle, Domain
-from diagnostics.results import response_counts_seen
+from diagnostics.progress import cycle_progress
 from diagnostics.selectors import (
+    Availability,
     availability,
     cycles_visible_to,
-    invite_counts,
     is_frozen,
+    recorded_headcount,
     survey_shape,
     versions_for,
 )
 from diagnostics.structural import FIGURES
 from diagnostics.structural_data import (
+    HEADCOUNT,
     figures_for,
     import_figures,
     save_figures,
     set_thresholds,
     thresholds_for,
 )
-from disclosure.release import effective_k
 from organisations.access import reach_of, require_org_admin
+from organisations.models import Unit
 from organisations.selectors import readable_paths
 from organisations.services import ImportFailed
 from sword.csvsafe import safe_csv_writer
@@ -117,30 +119,32 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     reach = reach_of(request.user)
-    k = effective_k(cycle.organisation.anonymity_threshold)
-    issued = invite_counts(cycle)
     paths = readable_paths(cycle.organisation)
-    teams = []
-    for team, count_text in response_counts_seen(cycle, reach):
-        teams.append(
-            {
-                "team": team,
-                "path": paths.get(team.pk, team.name),
-                "issued": issued.get(team.pk, (0, 0))[0],
-                "responses": count_text,
-            }
-        )
+    progress = cycle_progress(cycle, reach, paths=paths)
+    state = availability(cycle, today=timezone.localdate()).value
+    # Where this cycle's results are read: its own unit's dashboard, or for someone who reaches
+    # only part of it, the dashboards of the parts they reach.
+    if state == Availability.DRAFT.value:
+        results_units: list[Unit] = []
+    elif reach.reaches(cycle.unit):
+        results_units = [cycle.unit]
+    else:
+        results_units = [u for u in reach.top_units if u.is_within(cycle.unit)]
     return render(
         request,
         "diagnostics/cycle_detail.html",
         {
             "cycle": cycle,
-            "state": availability(cycle, today=timezone.localdate()).value,
+            "state": state,
             "can_manage": reach.reaches(cycle.unit),
-            "teams": teams,
-            "k": k,
+            "progress": progress,
+            "teams": progress.teams,
+            "k": progress.k,
             "shape": survey_shape(cycle),
             "unit_path": paths.get(cycle.unit_id, cycle.unit.name),
+            "results_links": [(unit, paths.get(unit.pk, unit.name)) for unit in results_units],
+            # Dashboards and the structural lens read a team's figures beside full diagnostics.
+            "figures_apply": cycle.kind == Cycle.Kind.FULL,
         },
     )
 
@@ -233,7 +237,7 @@ def cycle_delete(request: HttpRequest, cycle_id: int) -> HttpResponse:
 def invites_new(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, team=team, headcount=recorded_headcount(cycle, team))
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"] or 0
         addresses = form.cleaned_data["emails"]
@@ -447,14 +451,25 @@ def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespo
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
     thresholds = thresholds_for(cycle.organisation)
-    current = figures_for([cycle.pk], team_ids=[team.pk]).get((cycle.pk, team.pk), {})
+    current: dict[str, object] = {
+        **figures_for([cycle.pk], team_ids=[team.pk]).get((cycle.pk, team.pk), {})
+    }
+    recorded = recorded_headcount(cycle, team)
+    current[HEADCOUNT] = recorded.people if recorded else None
     form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
+    if recorded is not None and not recorded.this_cycle:
+        form.fields[
+            HEADCOUNT
+        ].help_text += f" Filled in from “{recorded.cycle_name}”: check it still holds."
     if request.method == "POST" and form.is_valid():
         try:
             save_figures(
                 cycle=cycle,
                 team=team,
-                values={f.code: form.cleaned_data[f.code] for f in FIGURES},
+                values={
+                    HEADCOUNT: form.cleaned_data[HEADCOUNT],
+                    **{f.code: form.cleaned_data[f.code] for f in FIGURES},
+                },
                 user=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:

@@ -243,6 +243,7 @@ PROXY_COUNT: int = env.int("PROXY_COUNT", default=0)
 # Per address and per board, per hour: high enough for a whole team behind one office address.
 VOICE_RAISE_RATE: str = env.str("VOICE_RAISE_RATE", default="20/h")
 VOICE_SUPPORT_RATE: str = env.str("VOICE_SUPPORT_RATE", default="300/h")
+VOICE_RESULTS_RATE: str = env.str("VOICE_RESULTS_RATE", default="120/h")
 
 # Requests larger than this are refused with a clear page (survey forms are a few kilobytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

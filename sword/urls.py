@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboards import staff_views
 from dashboards.views import home
 from sword import views
 
@@ -21,6 +22,12 @@ urlpatterns = [
     path("results/", include("dashboards.urls")),
     path("actions/", include("actions.urls")),
     path("survey/", include("diagnostics.survey_urls")),
+    # Public, like the board it hangs from: the team's results for its staff (no sign-in).
+    path(
+        "voice/b/<str:token>/results/",
+        staff_views.team_results_for_staff,
+        name="team_results_for_staff",
+    ),
     path("voice/", include("voice.urls")),
     path("operator/login/", views.operator_login, name="operator_login"),
     path("operator/", admin.site.urls),

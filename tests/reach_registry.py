@@ -194,6 +194,7 @@ PUBLIC_NAMES = {
     "voice:board",
     "voice:raise",
     "voice:support",
+    "team_results_for_staff",
 }
 
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
-from organisations.models import Unit
+from organisations.models import Role, Unit
 
 ISSUE_TEXT_MAX_LENGTH = 1000
 
@@ -108,6 +108,55 @@ class VoiceIssue(models.Model):
     @property
     def is_answered(self) -> bool:
         return self.status != self.Status.NEW
+
+
+class VoiceAnswer(models.Model):
+    """One public answer to an issue, kept when a later answer follows it: the board reads an
+    issue's answers newest first. It says who answered by the role and unit they answered as
+    ("Team manager, Child Protection North"); the board never shows a name. The issue keeps
+    its latest status and answer as well, for lists and filters."""
+
+    issue = models.ForeignKey(VoiceIssue, on_delete=models.CASCADE, related_name="answers")
+    status = models.CharField(max_length=16, choices=VoiceIssue.Status.choices)
+    text = models.TextField()
+    status_reason = models.TextField(blank=True)
+    role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text="The role the answer was given in; empty if the answerer held none for it.",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Where the answerer holds that role.",
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown to signed-in leaders only, never on the board.",
+    )
+    answered_on = models.DateField(help_text="The date only.")
+
+    class Meta:
+        ordering = ["-answered_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()}: {self.text[:60]}"
+
+    @property
+    def answered_as(self) -> str:
+        """Who answered, as the team reads it: a role and a unit, never a name."""
+        if not self.role:
+            return "A leader"
+        label = Role(self.role).label
+        return f"{label}, {self.unit.name}" if self.unit is not None else label
 
 
 class VoiceSupport(models.Model):

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
 from organisations.access import Reach
 from organisations.models import Unit
 from voice.browser import support_hash
-from voice.models import VoiceBoard, VoiceIssue, VoiceSupport
+from voice.models import VoiceAnswer, VoiceBoard, VoiceIssue, VoiceSupport
 from voice.services import board_for
 
 BOARD_LIMIT = 300
@@ -51,12 +51,45 @@ def board_url_for_team(team_id: int) -> str | None:
     return settings.SITE_URL + reverse("voice:board", kwargs={"token": token})
 
 
+def answers_newest_first() -> Prefetch:
+    """An issue's answers, newest first, with the unit each was given from (one query)."""
+    return Prefetch(
+        "answers",
+        queryset=VoiceAnswer.objects.select_related("unit").order_by("-answered_on", "-pk"),
+    )
+
+
 def board_issues(board: VoiceBoard) -> list[VoiceIssue]:
-    """The board's issues, most supported first, then newest."""
+    """The board's issues, most supported first, then newest, each with its answers newest
+    first (two queries)."""
     return list(
         VoiceIssue.objects.filter(board=board)
         .select_related("escalated_to")
+        .prefetch_related(answers_newest_first())
         .order_by("-support_count", "-raised_on", "-pk")[:BOARD_LIMIT]
+    )
+
+
+def issue_answers(issue: VoiceIssue) -> list[VoiceAnswer]:
+    """The issue's answers, newest first, with who gave them (for signed-in pages)."""
+    return list(
+        VoiceAnswer.objects.filter(issue=issue)
+        .select_related("unit", "answered_by")
+        .order_by("-answered_on", "-pk")
+    )
+
+
+OPEN_ISSUE_STATUSES = (
+    VoiceIssue.Status.NEW,
+    VoiceIssue.Status.HEARD,
+    VoiceIssue.Status.IN_PROGRESS,
+)
+
+
+def open_safety_issues(issues: QuerySet[VoiceIssue]) -> QuerySet[VoiceIssue]:
+    """Of these issues, the safety issues on the board that are not yet done or closed."""
+    return issues.filter(
+        category=VoiceIssue.Category.SAFETY, hidden=False, status__in=OPEN_ISSUE_STATUSES
     )
 
 

@@ -10,9 +10,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from organisations.models import Unit
+from organisations.models import Membership, Unit
 from voice.browser import support_hash
-from voice.models import ISSUE_TEXT_MAX_LENGTH, VoiceBoard, VoiceIssue, VoiceSupport
+from voice.models import (
+    ISSUE_TEXT_MAX_LENGTH,
+    VoiceAnswer,
+    VoiceBoard,
+    VoiceIssue,
+    VoiceSupport,
+)
 
 TOKEN_BYTES = 18
 
@@ -97,6 +103,25 @@ def support_issue(*, issue: VoiceIssue, browser_secret: str) -> bool:
     return True
 
 
+def answering_role(*, user: User, issue: VoiceIssue) -> Membership | None:
+    """The role the user answers the issue in: the one held nearest above the team (a team
+    manager of the team before a leader of its service), else nearest above the unit the issue
+    was escalated to, else None (one query)."""
+    memberships = list(
+        Membership.objects.filter(
+            user=user, organisation_id=issue.board.team.organisation_id
+        ).select_related("unit")
+    )
+    targets = [issue.board.team, issue.escalated_to]
+    for target in targets:
+        if target is None:
+            continue
+        covering = [m for m in memberships if target.path.startswith(m.unit.path)]
+        if covering:
+            return max(covering, key=lambda m: len(m.unit.path))
+    return None
+
+
 @transaction.atomic
 def answer_issue(
     *,
@@ -106,7 +131,8 @@ def answer_issue(
     answered_by: User,
     status_reason: str = "",
 ) -> VoiceIssue:
-    """Answer the team publicly with a status; “not possible” needs a reason."""
+    """Answer the team publicly with a status; “not possible” needs a reason. Each answer is
+    kept, with the role and unit it was given in, and the issue shows the latest."""
     if status not in VoiceIssue.ANSWER_STATUSES:
         raise ValidationError("Choose a status for the answer.")
     answer = answer.replace("\r\n", "\n").strip()
@@ -121,6 +147,17 @@ def answer_issue(
     issue.answered_by = answered_by
     issue.answered_on = timezone.localdate()
     issue.save(update_fields=["status", "answer", "status_reason", "answered_by", "answered_on"])
+    role = answering_role(user=answered_by, issue=issue)
+    VoiceAnswer.objects.create(
+        issue=issue,
+        status=issue.status,
+        text=issue.answer,
+        status_reason=issue.status_reason,
+        role=role.role if role else "",
+        unit=role.unit if role else None,
+        answered_by=answered_by,
+        answered_on=issue.answered_on,
+    )
     return issue
 
 

@@ -36,6 +36,8 @@ from voice.selectors import (
     board_url,
     escalated_into_reach,
     escalation_targets,
+    issue_answers,
+    open_safety_issues,
     supported_by_browser,
     teams_in_reach,
 )
@@ -190,6 +192,11 @@ def manage(request: HttpRequest) -> HttpResponse:
         issues = issues.filter(hidden=True)
     elif status != "all":
         raise Http404("No such status.")
+    category = request.GET.get("category", "all")
+    if category in VoiceIssue.Category.values:
+        issues = issues.filter(category=category)
+    elif category != "all":
+        raise Http404("No such category.")
     view = request.GET.get("view", "all")
     if view == "escalated":
         issues = escalated_into_reach(issues, reach)
@@ -211,6 +218,9 @@ def manage(request: HttpRequest) -> HttpResponse:
             "status": status,
             "view": view,
             "statuses": VoiceIssue.Status.choices,
+            "category": category,
+            "categories": VoiceIssue.Category.choices,
+            "safety_open": open_safety_issues(visible).count(),
             "waiting_count": visible.filter(status=VoiceIssue.Status.NEW, hidden=False).count(),
             "escalated_count": escalated_into_reach(visible, reach).count(),
             "teams": teams,
@@ -241,6 +251,8 @@ def _issue_page(
         "hide_form": hide_form or HideForm(),
         "can_moderate": reaches_team,
         "board_url": board_url(issue.board) if reaches_team else None,
+        "answers": issue_answers(issue),
+        "safety_contact": issue.board.team.organisation.safety_contact,
     }
     return render(request, "voice/issue.html", context)
 

@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from actions.services import create_action
 from diagnostics.models import Domain
+from diagnostics.services import close_cycle
 from diagnostics.structural_data import save_figures
 from organisations.models import Membership, Role
 from organisations.services import change_role, update_settings
 from tests.browser.support import Watched, sign_in
 from tests.factories import TEST_PASSWORD
+from voice.services import answer_issue, board_for, raise_issue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -137,3 +139,26 @@ def test_it_never_makes_a_phone_scroll_sideways(world, make_cycle, respond, phon
     )
     assert statements_width >= 720  # statement texts readable beside their bars
     phone.check("a11y-team-dashboard-phone")
+
+
+def test_it_keeps_the_staff_results_page_accessible_on_a_phone(world, make_cycle, respond, phone):
+    """The team's results for its staff, opened from the board link with no sign-in."""
+    cycle = make_cycle(unit=world.team_a, name="Spring diagnostic")
+    respond(cycle, world.team_a, 6, value=lambda i, code: 1 + (i + len(code)) % 6)
+    close_cycle(cycle=cycle)
+    board = board_for(world.team_a)
+    issue = raise_issue(board=board, category="safety", text="Lone visits after dark.")
+    answer_issue(
+        issue=issue,
+        status="in_progress",
+        answer="Buddy rota from Monday.",
+        answered_by=world.team_manager,
+    )
+    for path in (f"/voice/b/{board.token}/results/", f"/voice/b/{board.token}/"):
+        assert phone.go(path).status == 200, path
+        overflow = phone.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (path, overflow)
+    phone.go(f"/voice/b/{board.token}/results/")
+    phone.check("a11y-staff-results-phone")

@@ -242,9 +242,9 @@ def test_it_shows_a_pulse_s_team_count_only_as_k_or_more(world, make_cycle, resp
     respond(pulse, world.team_a, 7)
     client = client_for(world.team_manager)
     full_rows = client.get(reverse("diagnostics:cycle_detail", args=[full.pk])).context["teams"]
-    assert [row["responses"] for row in full_rows] == ["7"]
+    assert [row.responses for row in full_rows] == ["7"]
     page = client.get(reverse("diagnostics:cycle_detail", args=[pulse.pk]))
-    assert [row["responses"] for row in page.context["teams"]] == ["5 or more"]
+    assert [row.responses for row in page.context["teams"]] == ["5 or more"]
     assert "5 or more" in page.content.decode()
 
 
@@ -258,4 +258,4 @@ def test_it_shows_a_team_s_count_only_where_its_figures_are_shown(
     respond(cycle, world.team_b, 7)
     client = client_for(world.leader)
     rows = client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk])).context["teams"]
-    assert [row["responses"] for row in rows] == ["fewer than 5", "5 or more"]
+    assert [row.responses for row in rows] == ["fewer than 5", "5 or more"]

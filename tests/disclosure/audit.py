@@ -39,10 +39,17 @@ from dashboards import compare as compare_page
 from dashboards import profile as profile_page
 from dashboards import trends as trends_page
 from dashboards.compare import ComparePage
+from dashboards.staff import seen_by_link_holders, staff_result
 from dashboards.trends import TrendsPage
 from diagnostics.exports import ExportRequest, export_rows
 from diagnostics.models import Answer, Cycle, Domain, DomainScore, Response, Statement
-from diagnostics.results import DEMOGRAPHIC_FIELDS, pools_taking_part, pulse_pools
+from diagnostics.results import (
+    DEMOGRAPHIC_FIELDS,
+    cycle_scope,
+    load_domains,
+    pools_taking_part,
+    pulse_pools,
+)
 from diagnostics.selectors import cycles_covering
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
@@ -229,7 +236,29 @@ def collect(
             _export(out, export_rows(request, reach), request, by_readable)
     for cycle in cycles_seen:
         _cycle_page(out, client, cycle)
+    for team in in_reach:
+        if team.is_team:
+            _staff_results(out, team, pools)
     return out
+
+
+def _staff_results(out: Collected, team: Unit, pools: Sequence[Any]) -> None:
+    """The team's results for its staff, whose link this viewer can open: every result the
+    team has, whether or not it has closed yet (the page shows closed ones only)."""
+    cycles = cycles_covering(team)
+    scopes = [cycle_scope(c) for c in cycles if c.kind == Cycle.Kind.FULL]
+    scopes += pools_taking_part(pools, cycles)
+    domains = load_domains()
+    seen = seen_by_link_holders(team, scopes, domains)
+    for scope in scopes:
+        result = staff_result(scope, seen[scope.key], domains)
+        group = out.population.group(team.path, scope.cycle_ids)
+        where = f"staff results {team.name} {scope.label}"
+        if result.responses.isdigit():
+            out.count(group, where)
+        for row in result.domains:
+            if row.shown:
+                out.domain(group, row.code, where)
 
 
 def _one_per_scope(cycles: Iterable[Cycle], pools: Sequence[Any]) -> list[Cycle]:
@@ -344,12 +373,16 @@ def _cycle_page(out: Collected, client: Client, cycle: Cycle) -> None:
     if page.status_code != 200:
         return
     for row in page.context["teams"]:
-        shown = str(row["responses"])
-        if shown.isdigit():
+        if row.responses.isdigit():
             out.count(
-                out.population.group(row["team"].path, [cycle.pk]),
-                f"cycle page {cycle.name} {row['team'].name}",
+                out.population.group(row.team.path, [cycle.pk]),
+                f"cycle page {cycle.name} {row.team.name}",
             )
+    if page.context["progress"].unit_responses.isdigit():
+        out.count(
+            out.population.group(cycle.unit.path, [cycle.pk]),
+            f"cycle page {cycle.name} {cycle.unit.name}",
+        )
 
 
 # -- the span test ---------------------------------------------------------------------------

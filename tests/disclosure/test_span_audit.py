@@ -2,8 +2,9 @@
 
 For each viewer (an org admin, a leader, a team manager), everything they can obtain from the
 dashboards (every unit, cycle, breakdown value and combination), the unit comparison, trends,
-the export at every level by domain and by statement, and the cycle page's counts, taken
-together, must not determine any figure or count of 1 to k−1 responses.
+the export at every level by domain and by statement, the cycle page's counts, and the staff
+results page of every team whose board link they can open, taken together, must not
+determine any figure or count of 1 to k−1 responses.
 
 On the code before the disclosure engine (commit 81fe639) the three attacks of issue 15 are
 found by this audit, in the examples below:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from tests.voice.conftest import board_path, raise_path, support_path
 from voice.browser import COOKIE_MAX_AGE, COOKIE_NAME, support_hash
-from voice.models import VoiceBoard, VoiceIssue, VoiceSupport
+from voice.models import VoiceAnswer, VoiceBoard, VoiceIssue, VoiceSupport
 from voice.services import hide_issue, support_issue
 
 RAISE_LIMIT = 5
@@ -273,9 +273,10 @@ def test_it_stores_nothing_that_identifies_anyone():
         "hidden_reason",
         "hidden_by",
         "supports",
+        "answers",
     }
-    # Dates only for staff actions: no time of day anywhere on an issue or a support.
-    for model in (VoiceIssue, VoiceSupport):
+    # Dates only for staff actions: no time of day anywhere on an issue, answer or support.
+    for model in (VoiceIssue, VoiceAnswer, VoiceSupport):
         kinds = {field.get_internal_type() for field in model._meta.concrete_fields}
         assert "DateTimeField" not in kinds
     forbidden = re.compile(r"ip|address|agent|session|user|created|time")

@@ -1,0 +1,120 @@
+"""What the cycle page shows of each team: codes made, responses as the disclosure engine lets
+the viewer read them, and whether the team's structural figures are in.
+
+Codes made are not sensitive (nobody answers by being given a code). Responses are: a team's
+count is exact only where the engine shows the team's figures to this viewer, and otherwise
+reads only which side of k it is ("fewer than 5", "5 or more", "none"). A response rate gives
+the count away, so it is worked out only beside an exact count. The number of queries does not
+depend on the number of teams.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from diagnostics.models import Cycle, StructuralFigures, TeamTally
+from diagnostics.results import cycle_scope, results_for_scopes
+from diagnostics.selectors import invite_counts
+from diagnostics.structural_data import FIGURE_CODES
+from disclosure.release import count_band, effective_k
+from organisations.access import Reach
+from organisations.models import Unit
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    team: Unit
+    path: str
+    codes_made: int
+    responses: str  # an exact number only where the engine shows the team's figures
+    exact: bool
+    rate_percent: int | None  # responses per code made, only beside an exact count
+    figures_entered: bool
+
+    @property
+    def suppressed(self) -> bool:
+        """Whether the count reads as below the threshold (shown as suppressed)."""
+        return self.responses.startswith("fewer")
+
+    @property
+    def parent_path(self) -> str:
+        """The readable path above the team ("" for a team just below the root)."""
+        return self.path.rpartition(" / ")[0]
+
+
+@dataclass(frozen=True)
+class CycleProgress:
+    k: int
+    teams: tuple[TeamProgress, ...]
+    unit_responses: str  # the cycle's whole unit, as the engine lets this viewer read it
+    unit_exact: bool
+    teams_at_k: int  # teams whose responses reached k (each already reads as "k or more")
+    figures_entered: int
+
+    @property
+    def team_count(self) -> int:
+        return len(self.teams)
+
+
+def _is_number(text: str) -> bool:
+    return text.isdigit()
+
+
+def teams_with_figures(cycle: Cycle) -> set[int]:
+    """Teams with at least one structural figure recorded for the cycle (one query)."""
+    rows = StructuralFigures.objects.filter(cycle=cycle).values_list("team_id", *FIGURE_CODES)
+    return {team_id for team_id, *values in rows if any(v is not None for v in values)}
+
+
+def cycle_progress(cycle: Cycle, reach: Reach, *, paths: dict[int, str]) -> CycleProgress:
+    """Each team of the cycle in the viewer's reach, and the cycle's unit as a whole.
+
+    A pulse's counts always read as a side of k: a pulse is shown only through its pool, and
+    the pool's count less one pulse's would give another pulse's count.
+    """
+    k = effective_k(cycle.organisation.anonymity_threshold)
+    teams = [
+        team
+        for team in Unit.objects.filter(cycle_teams__cycle=cycle).order_by("path")
+        if reach.reaches(team)
+    ]
+    issued = invite_counts(cycle)
+    entered = teams_with_figures(cycle)
+    if cycle.kind == Cycle.Kind.PULSE:
+        counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))
+        texts = {team.pk: count_band(counts.get(team.pk, 0), k=k) for team in teams}
+        unit_text = count_band(sum(counts.get(team.pk, 0) for team in teams), k=k)
+        at_k = sum(1 for team in teams if counts.get(team.pk, 0) >= k)
+    else:
+        (results,) = results_for_scopes(cycle.organisation, [cycle_scope(cycle)], reach=reach)
+        texts = {team.pk: results.count_text(team) for team in teams}
+        at_k = sum(1 for team in teams if results.response_counts.get(team.path, 0) >= k)
+        unit_text = (
+            results.count_text(cycle.unit)
+            if cycle.unit.path in results.resolvable
+            else count_band(sum(results.response_counts.get(t.path, 0) for t in teams), k=k)
+        )
+    rows = []
+    for team in teams:
+        text = texts[team.pk]
+        made = issued.get(team.pk, (0, 0))[0]
+        exact = _is_number(text)
+        rows.append(
+            TeamProgress(
+                team=team,
+                path=paths.get(team.pk, team.name),
+                codes_made=made,
+                responses=text,
+                exact=exact,
+                rate_percent=round(100 * int(text) / made) if exact and made else None,
+                figures_entered=team.pk in entered,
+            )
+        )
+    return CycleProgress(
+        k=k,
+        teams=tuple(rows),
+        unit_responses=unit_text,
+        unit_exact=_is_number(unit_text),
+        teams_at_k=at_k,
+        figures_entered=sum(1 for row in rows if row.figures_entered),
+    )

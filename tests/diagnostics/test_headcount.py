@@ -1,0 +1,79 @@
+"""The invite form starts from the team's headcount, recorded with its structural figures."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from diagnostics.models import StructuralFigures
+from diagnostics.selectors import recorded_headcount
+from diagnostics.structural_data import save_figures
+
+
+def _invite_form(client, cycle, team):
+    return client.get(reverse("diagnostics:invites_new", args=[cycle.pk, team.pk])).context["form"]
+
+
+def test_it_defaults_the_invite_count_to_the_recorded_headcount(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.team_a)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 6}, user=None)
+    form = _invite_form(client_for(world.team_manager), cycle, world.team_a)
+    assert form["count"].value() == 6
+    assert "Team A has 6 people" in form.fields["count"].help_text
+    assert "structural figures for this cycle" in form.fields["count"].help_text
+
+
+def test_it_uses_the_latest_earlier_cycle_s_headcount_when_this_one_has_none(
+    world, make_cycle, client_for
+):
+    older = make_cycle(unit=world.team_a, name="Spring")
+    save_figures(cycle=older, team=world.team_a, values={"headcount": 9}, user=None)
+    later = make_cycle(
+        unit=world.team_a, name="Autumn", opens_on=older.opens_on + timedelta(days=1)
+    )
+    save_figures(cycle=later, team=world.team_a, values={"headcount": 7}, user=None)
+    newest = make_cycle(
+        unit=world.team_a, name="Winter", opens_on=older.opens_on + timedelta(days=2)
+    )
+    form = _invite_form(client_for(world.team_manager), newest, world.team_a)
+    assert form["count"].value() == 7
+    assert "“Autumn”" in form.fields["count"].help_text
+
+
+def test_it_keeps_the_old_default_when_no_headcount_is_recorded(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.team_a)
+    save_figures(cycle=cycle, team=world.team_a, values={"caseload": 12}, user=None)
+    assert recorded_headcount(cycle, world.team_a) is None
+    form = _invite_form(client_for(world.team_manager), cycle, world.team_a)
+    assert form["count"].value() == 20
+    assert "Record the team's headcount" in form.fields["count"].help_text
+
+
+def test_it_records_the_headcount_on_the_figures_form_without_rating_it(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    url = reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_a.pk])
+    response = client.post(url, {"headcount": "6", "caseload": "14"})
+    assert response.status_code == 302
+    row = StructuralFigures.objects.get(cycle=cycle, team=world.team_a)
+    assert (row.headcount, row.caseload) == (6, 14)
+    assert client.get(url).context["form"]["headcount"].value() == 6
+    assert client.post(url, {"headcount": "0"}).context["form"].errors["headcount"]
+
+
+def test_it_refuses_a_headcount_out_of_range(world, make_cycle):
+    cycle = make_cycle(unit=world.team_a)
+    with pytest.raises(ValidationError, match="headcount"):
+        save_figures(cycle=cycle, team=world.team_a, values={"headcount": 0}, user=None)
+
+
+def test_it_does_not_count_a_headcount_alone_as_figures_entered(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.team_a)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 6}, user=None)
+    page = client_for(world.team_manager).get(reverse("diagnostics:cycle_detail", args=[cycle.pk]))
+    assert [row.figures_entered for row in page.context["teams"]] == [False]

@@ -1,0 +1,151 @@
+"""The cycle page: a link to its results, response progress per team (banded through the
+disclosure engine), and which teams have entered their structural figures."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from diagnostics.progress import cycle_progress
+from diagnostics.services import issue_invites
+from diagnostics.structural_data import save_figures
+from organisations.access import reach_of
+from organisations.services import add_unit
+
+
+def _page(client, cycle):
+    return client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk]))
+
+
+def test_it_links_the_cycle_to_its_results(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.north)
+    page = _page(client_for(world.leader), cycle)
+    url = reverse("dashboards:profile", args=[world.north.pk]) + f"?cycle={cycle.pk}"
+    assert f'href="{url}"' in page.content.decode()
+
+
+def test_it_links_a_manager_to_their_own_team_s_results_of_a_wider_cycle(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.north)
+    page = _page(client_for(world.team_manager), cycle)
+    url = reverse("dashboards:profile", args=[world.team_a.pk]) + f"?cycle={cycle.pk}"
+    assert f'href="{url}"' in page.content.decode()
+    assert reverse("dashboards:profile", args=[world.north.pk]) not in page.content.decode()
+
+
+def test_it_offers_no_results_link_for_a_draft(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.north, opened=False)
+    page = _page(client_for(world.leader), cycle)
+    assert reverse("dashboards:profile", args=[world.north.pk]) not in page.content.decode()
+
+
+def test_it_bands_progress_and_never_shows_an_exact_small_count(
+    world, make_cycle, respond, client_for
+):
+    """North's 11 is shown, so Team B's 7 would give Team A's 4 away: both teams read as bands,
+    and no response rate (which would give the count away) is shown beside a band."""
+    cycle = make_cycle(unit=world.north)
+    issue_invites(cycle=cycle, team=world.team_a, count=6)
+    issue_invites(cycle=cycle, team=world.team_b, count=9)
+    respond(cycle, world.team_a, 4)
+    respond(cycle, world.team_b, 7)
+    page = _page(client_for(world.leader), cycle)
+    progress = page.context["progress"]
+    assert [(row.codes_made, row.responses) for row in progress.teams] == [
+        (6, "fewer than 5"),
+        (9, "5 or more"),
+    ]
+    assert [row.rate_percent for row in progress.teams] == [None, None]
+    assert progress.unit_responses == "11"
+    assert progress.teams_at_k == 1
+    html = page.content.decode()
+    assert "fewer than 5" in html
+    assert "5 or more" in html
+    assert "% of codes made" not in html  # 4/6 or 7/9 would give the counts away
+
+
+def test_it_shows_an_exact_count_and_its_rate_where_the_team_s_figures_are_shown(
+    world, make_cycle, respond, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    issue_invites(cycle=cycle, team=world.team_a, count=8)
+    respond(cycle, world.team_a, 6)
+    page = _page(client_for(world.team_manager), cycle)
+    (row,) = page.context["progress"].teams
+    assert (row.responses, row.rate_percent) == ("6", 75)
+    assert "75% of codes made" in page.content.decode()
+
+
+def test_it_bands_a_pulse_s_counts_even_for_the_whole_unit(world, make_cycle, respond, client_for):
+    pulse = make_cycle(unit=world.north, kind="pulse")
+    respond(pulse, world.team_a, 6)
+    respond(pulse, world.team_b, 2)
+    progress = _page(client_for(world.leader), pulse).context["progress"]
+    assert [row.responses for row in progress.teams] == ["5 or more", "fewer than 5"]
+    assert progress.unit_responses == "5 or more"
+
+
+def test_it_says_which_teams_have_entered_structural_figures(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.north)
+    save_figures(cycle=cycle, team=world.team_a, values={"caseload": Decimal(19)}, user=None)
+    save_figures(cycle=cycle, team=world.team_b, values={"caseload": None}, user=None)
+    page = _page(client_for(world.leader), cycle)
+    progress = page.context["progress"]
+    assert [row.figures_entered for row in progress.teams] == [True, False]
+    assert progress.figures_entered == 1
+    html = page.content.decode()
+    assert "Not yet" in html
+    assert reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_b.pk]) in html
+
+
+def test_it_reads_progress_in_as_many_queries_for_many_teams_as_for_few(
+    world, make_cycle, respond, django_assert_max_num_queries
+):
+    def queries(team_count: int) -> int:
+        service = add_unit(parent=world.root, name=f"Service of {team_count}", is_team=False)
+        teams = [
+            add_unit(parent=service, name=f"Team {n} of {team_count}", is_team=True)
+            for n in range(team_count)
+        ]
+        cycle = make_cycle(unit=service)
+        for team in teams[:3]:
+            respond(cycle, team, 5)
+        reach = reach_of(world.org_admin)
+        with CaptureQueriesContext(connection) as captured:
+            progress = cycle_progress(cycle, reach, paths={})
+        assert len(progress.teams) == team_count
+        return len(captured)
+
+    few, many = queries(4), queries(24)
+    assert few == many
+    assert many <= 12
+
+
+def test_it_keeps_the_cycle_page_s_queries_bounded(
+    world, make_cycle, respond, client_for, django_assert_max_num_queries
+):
+    cycle = make_cycle(unit=world.units["Children's Services"])
+    respond(cycle, world.team_a, 5)
+    client = client_for(world.org_admin)
+    _page(client, cycle)
+    with django_assert_max_num_queries(25):
+        assert _page(client, cycle).status_code == 200
+
+
+def test_it_hides_the_cycle_page_from_an_outsider(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.north)
+    assert _page(client_for(world.outsider), cycle).status_code == 404
+
+
+def test_it_asks_for_structural_figures_only_beside_full_diagnostics(world, make_cycle, client_for):
+    pulse = make_cycle(unit=world.team_a, kind="pulse")
+    html = _page(client_for(world.team_manager), pulse).content.decode()
+    assert "Structural figures entered" not in html
+    assert "Not yet" not in html
+    assert (
+        reverse("diagnostics:figures_edit", args=[pulse.pk, world.team_a.pk]) in html
+    )  # headcount
