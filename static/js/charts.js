@@ -31,8 +31,52 @@
     }
   }
 
+  // A chart in a closed <details> has no width yet: draw it when the section opens.
+  function drawWhenShown(container) {
+    var folded = container.closest("details:not([open])");
+    if (!folded) {
+      draw(container);
+      return;
+    }
+    folded.addEventListener("toggle", function () {
+      if (folded.open && !container.hasAttribute("data-drawn")) {
+        draw(container);
+      }
+    });
+  }
+
+  // Printing opens the folded sections and sizes the charts for an A4 page (180 mm).
+  var printOpened = [];
+  function beforePrint() {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-print-open]:not([open])"), function (details) {
+      details.open = true;
+      printOpened.push(details);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
+      if (!container.hasAttribute("data-drawn")) {
+        draw(container);
+      }
+      if (typeof Plotly !== "undefined" && container.layout) {
+        Plotly.relayout(container, { width: 680 });
+      }
+    });
+  }
+  function afterPrint() {
+    printOpened.forEach(function (details) {
+      details.open = false;
+    });
+    printOpened = [];
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
+      if (typeof Plotly !== "undefined" && container.layout) {
+        Plotly.relayout(container, { width: null, autosize: true });
+      }
+    });
+  }
+
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), drawWhenShown);
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
