@@ -235,12 +235,10 @@ REVERSE_MARK = "↺ negatively worded: agreeing is red"
 
 
 def _distribution_label(row: DistributionRow) -> str:
-    lines = [wrap_label(row.label, 46)]
-    if row.reverse_scored:
-        lines.append(f"<i>{REVERSE_MARK}</i>")
+    marks = [f"<i>{REVERSE_MARK}</i>"] if row.reverse_scored else []
     if row.urgent:
-        lines.append("<b>Urgent</b>: a quarter or more red")
-    return "<br>".join(lines)
+        marks.append("<b>Urgent</b>")
+    return "<br>".join([wrap_label(row.label, 46), *([" · ".join(marks)] if marks else [])])
 
 
 def _segment_text(value: int, band: str) -> str:
