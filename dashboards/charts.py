@@ -109,6 +109,7 @@ def _profile_bars(bars: Sequence[ProfileBar]) -> list[dict[str, Any]]:
     data: list[dict[str, Any]] = []
     for rank, band in enumerate(("red", "amber", "green")):
         members = [(i, bar) for i, bar in enumerate(bars) if bar.band == band and bar.mean]
+        members.sort(key=lambda member: member[1].urgent)  # the legend draws the first one
         if not members:
             continue
         means = [bar.mean or SCALE[0] for _, bar in members]
