@@ -141,50 +141,58 @@ def _profile_bars(bars: Sequence[ProfileBar]) -> list[dict[str, Any]]:
                 hovertemplate="%{customdata}: %{text}<extra></extra>",
             )
         )
+    hidden = _hidden_notes(bars)
+    return [*data, *([hidden] if hidden else [])]
+
+
+def _hidden_notes(bars: Sequence[ProfileBar]) -> dict[str, Any] | None:
+    """Words in place of the bars of hidden figures, saying why they are hidden."""
     hidden = [(i, bar) for i, bar in enumerate(bars) if bar.band is None or bar.mean is None]
-    if hidden:
-        data.append(
-            dict(
-                type="scatter",
-                mode="text",
-                y=[i - 0.14 for i, _ in hidden],
-                x=[SCALE[0] + 0.05 for _ in hidden],
-                text=[f"Not shown: {bar.note}" for _, bar in hidden],
-                textposition="middle right",
-                textfont={"color": "#444444"},
-                name="Not shown",
-                legendrank=4,
-                showlegend=False,
-                hoverinfo="skip",
-            )
+    if not hidden:
+        return None
+    return dict(
+        type="scatter",
+        mode="text",
+        y=[i - 0.14 for i, _ in hidden],
+        x=[SCALE[0] + 0.05 for _ in hidden],
+        text=[f"Not shown: {bar.note}" for _, bar in hidden],
+        textposition="middle right",
+        textfont={"color": "#444444"},
+        name="Not shown",
+        legendrank=4,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
+def _marker_traces(markers: Sequence[Marker], count: int) -> list[dict[str, Any]]:
+    """The unit above and the organisation, in a lane under each bar."""
+    return [
+        dict(
+            type="scatter",
+            y=[i + 0.3 for i in range(count)],
+            x=list(marker.means),
+            mode="markers",
+            name=marker.name,
+            legendrank=10 + rank,
+            cliponaxis=False,
+            marker={
+                "symbol": marker.symbol,
+                "size": 11,
+                "color": "#0b0c0c",
+                "line": {"color": "#ffffff", "width": 1},
+            },
+            hovertemplate=f"{marker.name}: %{{x:.1f}}<extra></extra>",
         )
-    return data
+        for rank, marker in enumerate(markers)
+    ]
 
 
 def domain_profile(bars: Sequence[ProfileBar], markers: Sequence[Marker]) -> dict[str, Any]:
     """Horizontal bars of domain means on the 1–6 scale, in band colours, with markers for the
     unit above and the organisation in a lane of their own under each bar, so a marker never
     covers a bar's label."""
-    data = _profile_bars(bars)
-    for rank, marker in enumerate(markers):
-        data.append(
-            dict(
-                type="scatter",
-                y=[i + 0.3 for i in range(len(bars))],
-                x=list(marker.means),
-                mode="markers",
-                name=marker.name,
-                legendrank=10 + rank,
-                cliponaxis=False,
-                marker={
-                    "symbol": marker.symbol,
-                    "size": 11,
-                    "color": "#0b0c0c",
-                    "line": {"color": "#ffffff", "width": 1},
-                },
-                hovertemplate=f"{marker.name}: %{{x:.1f}}<extra></extra>",
-            )
-        )
+    data = [*_profile_bars(bars), *_marker_traces(markers, len(bars))]
     layout = _layout(
         height=110 + 52 * len(bars),
         showlegend=True,
