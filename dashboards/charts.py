@@ -244,9 +244,10 @@ REVERSE_MARK = "↺ negatively worded: agreeing is red"
 
 
 def _distribution_label(row: DistributionRow) -> str:
-    marks = [f"<i>{REVERSE_MARK}</i>"] if row.reverse_scored else []
+    # Plain text only: Plotly styles <i> and <b> with style attributes, which the CSP refuses.
+    marks = [REVERSE_MARK] if row.reverse_scored else []
     if row.urgent:
-        marks.append("<b>Urgent</b>")
+        marks.append("URGENT")
     return "<br>".join([wrap_label(row.label, 46), *([" · ".join(marks)] if marks else [])])
 
 

@@ -10,7 +10,7 @@
     }
     var spec = JSON.parse(source.textContent);
     var config = { displayModeBar: false, responsive: true, displaylogo: false };
-    Plotly.newPlot(container, spec.data, spec.layout, config).then(function () {
+    var drawn = Plotly.newPlot(container, spec.data, spec.layout, config).then(function () {
       container.setAttribute("data-drawn", "true");
     });
     if (spec.links) {
@@ -29,18 +29,30 @@
         }
       });
     }
+    return drawn;
   }
 
-  // A chart in a closed <details> has no width yet: draw it when the section opens.
-  function drawWhenShown(container) {
-    var folded = container.closest("details:not([open])");
+  // Sections marked data-fold-on-phone are open in the page (and without JavaScript); on a
+  // narrow screen they fold once their charts are drawn (Plotly cannot draw in a hidden box).
+  var PHONE = "(max-width: 767.98px)";
+  function foldOnPhone() {
+    if (window.matchMedia && window.matchMedia(PHONE).matches) {
+      Array.prototype.forEach.call(document.querySelectorAll("details[data-fold-on-phone]"), function (details) {
+        details.open = false;
+      });
+    }
+    document.documentElement.setAttribute("data-charts-ready", "true");
+  }
+
+  // A folded chart keeps the width it was drawn at: fit it when the section opens again.
+  function fitWhenShown(container) {
+    var folded = container.closest("details");
     if (!folded) {
-      draw(container);
       return;
     }
     folded.addEventListener("toggle", function () {
-      if (folded.open && !container.hasAttribute("data-drawn")) {
-        draw(container);
+      if (folded.open && typeof Plotly !== "undefined" && container.layout) {
+        Plotly.Plots.resize(container);
       }
     });
   }
@@ -53,9 +65,6 @@
       printOpened.push(details);
     });
     Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
-      if (!container.hasAttribute("data-drawn")) {
-        draw(container);
-      }
       if (typeof Plotly !== "undefined" && container.layout) {
         Plotly.relayout(container, { width: 680 });
       }
@@ -74,7 +83,12 @@
   }
 
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), drawWhenShown);
+    var drawing = [];
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
+      drawing.push(draw(container));
+      fitWhenShown(container);
+    });
+    Promise.all(drawing).then(foldOnPhone, foldOnPhone);
     window.addEventListener("beforeprint", beforePrint);
     window.addEventListener("afterprint", afterPrint);
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {

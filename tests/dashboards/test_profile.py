@@ -184,7 +184,7 @@ def test_it_stacks_statement_bands_red_amber_green_in_reading_order():
     label = spec["data"][0]["y"][0]
     assert "<br>" in label
     assert label.replace("<br>", " ").count("A long statement") == 6
-    assert "Urgent" in label
+    assert "URGENT" in label
     assert charts.REVERSE_MARK in label
     assert spec["data"][0]["text"] == ["25% red"]
 
