@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +12,7 @@ from accounts.models import User
 from actions.models import Action, Intervention
 from diagnostics.models import Cycle
 from diagnostics.results import (
+    OrganisationResults,
     Scope,
     cycle_scope,
     pool_of,
@@ -88,18 +89,64 @@ class BeforeAfter:
     before: Figure | None
     after: Figure | None
     change: Change | None
+    skipped: tuple[str, ...] = ()  # newer results left out: not shown for the unit (yet)
+
+    @property
+    def note(self) -> str:
+        """Which results "after" is, and why newer ones are left out."""
+        if not self.skipped or self.after is None:
+            return ""
+        names = ", ".join(self.skipped)
+        if self.after.shown:
+            return (
+                f"Compared with {self.after.label}, the latest results shown for this unit: "
+                f"the figures of {names} are not shown yet."
+            )
+        return f"No results since are shown for this unit yet ({names}, {self.after.label})."
+
+
+def _later_scopes(prompting: Cycle, cycles: Sequence[Cycle], pools: Sequence[Scope]) -> list[Scope]:
+    """The results since the prompting ones, newest first: later full diagnostics, then pooled
+    pulse periods that began after the prompting results closed (one that began before would
+    mix answers given before the action into "after")."""
+    later_full = [
+        cycle_scope(c)
+        for c in cycles
+        if c.kind == Cycle.Kind.FULL and c.opens_on > prompting.opens_on
+    ]
+    later_pools = [s for s in reversed(pools) if s.starts_on and s.starts_on > prompting.closes_on]
+    return [*later_full, *later_pools]
+
+
+def _figure(results: OrganisationResults, action: Action, label: str) -> Figure:
+    if action.unit.path not in results.resolvable:
+        # Seen through an escalation, the action's unit can lie outside the viewer's reach
+        # (its team moved elsewhere since): its figures are not theirs to see.
+        return Figure(
+            label, None, None, None, False, hidden="outside your part of the organisation"
+        )
+    group = results.group(action.unit)
+    cell = group.domains.get(action.domain.code)
+    figures = cell.figures if cell else None
+    return Figure(
+        label=label,
+        mean=figures.mean if figures else None,
+        band=figures.band if figures else None,
+        n=figures.n if figures else None,
+        shown=figures is not None and figures.mean is not None,
+        hidden="" if figures else hidden_text(cell.hidden if cell else None, k=group.k),
+    )
 
 
 def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     """The action's domain for its unit at the prompting cycle, and at the latest cycle or pooled
-    pulse since, each through the anonymity rules of the viewer."""
+    pulse since whose figure for the unit is shown (newer ones still hidden, such as a cycle
+    just opened, are skipped and named), each through the anonymity rules of the viewer. The
+    results of every candidate are read together: a fixed number of queries."""
     if action.cycle is None:
         return BeforeAfter(None, None, None)
     prompting = action.cycle
     cycles = cycles_covering(action.unit)
-    later_full = [
-        c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on > prompting.opens_on
-    ]
     pools = pulse_pools(action.organisation)
     taking_part = pools_taking_part(pools, cycles)
     before_scope = (
@@ -107,38 +154,20 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
         if prompting.kind == Cycle.Kind.PULSE
         else cycle_scope(prompting)
     )
-    after_scope: Scope | None = None
-    if later_full:
-        after_scope = cycle_scope(later_full[0])  # cycles are newest first
-    else:
-        # Only a period that began after the prompting results closed: one that began before
-        # would mix answers given before the action into "after".
-        after_pools = [s for s in taking_part if s.starts_on and s.starts_on > prompting.closes_on]
-        if after_pools:
-            after_scope = after_pools[-1]
-    scopes = [before_scope] + ([after_scope] if after_scope else [])
-    results = results_for_scopes(action.organisation, scopes, reach=reach)
-
-    def figure(index: int, label: str) -> Figure:
-        if action.unit.path not in results[index].resolvable:
-            # Seen through an escalation, the action's unit can lie outside the viewer's reach
-            # (its team moved elsewhere since): its figures are not theirs to see.
-            return Figure(
-                label, None, None, None, False, hidden="outside your part of the organisation"
-            )
-        group = results[index].group(action.unit)
-        cell = group.domains.get(action.domain.code)
-        figures = cell.figures if cell else None
-        return Figure(
-            label=label,
-            mean=figures.mean if figures else None,
-            band=figures.band if figures else None,
-            n=figures.n if figures else None,
-            shown=figures is not None and figures.mean is not None,
-            hidden="" if figures else hidden_text(cell.hidden if cell else None, k=group.k),
+    candidates = _later_scopes(prompting, cycles, taking_part)
+    results = results_for_scopes(action.organisation, [before_scope, *candidates], reach=reach)
+    before = _figure(results[0], action, before_scope.full_label)
+    if not candidates:
+        return BeforeAfter(before, None, None)
+    afters = [
+        _figure(found, action, scope.full_label)
+        for found, scope in zip(results[1:], candidates, strict=True)
+    ]
+    chosen = next((index for index, figure in enumerate(afters) if figure.shown), None)
+    if chosen is None:
+        return BeforeAfter(
+            before, afters[0], change_between(before.mean, None), tuple(a.label for a in afters[1:])
         )
-
-    before = figure(0, before_scope.full_label)
-    after = figure(1, after_scope.full_label) if after_scope is not None else None
-    change = change_between(before.mean, after.mean) if after else None
-    return BeforeAfter(before, after, change)
+    after = afters[chosen]
+    skipped = tuple(figure.label for figure in afters[:chosen])
+    return BeforeAfter(before, after, change_between(before.mean, after.mean), skipped)

@@ -7,6 +7,7 @@ carries meaning alone: bars carry a pattern and a text label with the band's nam
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -55,6 +56,7 @@ class ProfileBar:
     mean: float | None
     band: str | None
     note: str  # shown instead of a bar when the figure is suppressed
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,80 +66,156 @@ class Marker:
     means: Sequence[float | None]
 
 
-def domain_profile(bars: Sequence[ProfileBar], markers: Sequence[Marker]) -> dict[str, Any]:
-    """Horizontal bars of domain means (1–6) in band colours, with comparison markers.
+# Patterns inside bars are drawn in the colour that raises the contrast of the bar's label:
+# white lines lighten amber under near-black text, black lines darken red and green under white.
+PATTERN_COLOURS = {"red": "#000000", "amber": "#ffffff", "green": "#000000"}
+SCALE = (1, 6)  # answers and means run from 1 to 6: a value axis never starts at 0
+LEGEND_TOP = {
+    "orientation": "h",
+    "x": 0,
+    "xanchor": "left",
+    "y": 1.0,
+    "yanchor": "bottom",
+    "traceorder": "normal",  # red, amber, green, left to right as they are read
+}
 
-    One trace per band, so each has a single colour, pattern and legend entry.
-    """
-    labels = [bar.label for bar in bars]
+
+def wrap_label(text: str, width: int = 42) -> str:
+    """The whole label on as many lines as it needs (Plotly breaks lines at <br>)."""
+    return "<br>".join(textwrap.wrap(text, width=width)) or text
+
+
+def _band_marker(band: str) -> dict[str, Any]:
+    return {
+        "color": BAND_COLOURS[band],
+        "pattern": {
+            "shape": BAND_PATTERNS[band],
+            "fgcolor": PATTERN_COLOURS[band],
+            "fgopacity": 0.25,
+            "solidity": 0.2,
+        },
+        "line": {"color": "#1d1d1d", "width": 0.5},
+    }
+
+
+def _profile_label(bar: ProfileBar) -> str:
+    assert bar.band is not None
+    label = f"{display_mean(bar.mean)} {BAND_LABELS[bar.band]}"
+    return label + " · Urgent" if bar.urgent else label
+
+
+def _profile_bars(bars: Sequence[ProfileBar]) -> list[dict[str, Any]]:
+    """One trace per band (one colour, pattern and legend entry each), in reading order. Each
+    bar starts at 1 and carries its value, band and urgency as text at its base, inside the
+    bar, or just past its end when the bar is too short to hold it."""
     data: list[dict[str, Any]] = []
-    for band in ("red", "amber", "green", None):
-        members = [bar for bar in bars if bar.band == band or (band is None and bar.mean is None)]
-        if band is not None:
-            members = [bar for bar in members if bar.mean is not None]
+    for rank, band in enumerate(("red", "amber", "green")):
+        members = [(i, bar) for i, bar in enumerate(bars) if bar.band == band and bar.mean]
+        members.sort(key=lambda member: member[1].urgent)  # the legend draws the first one
         if not members:
             continue
+        means = [bar.mean or SCALE[0] for _, bar in members]
         data.append(
             dict(
                 type="bar",
                 orientation="h",
-                y=[bar.label for bar in members],
-                x=[bar.mean if bar.mean is not None else 0 for bar in members],
-                name=BAND_LABELS[band] if band else "Not shown",
-                marker={
-                    "color": BAND_COLOURS[band] if band else SUPPRESSED_COLOUR,
-                    "pattern": {
-                        "shape": BAND_PATTERNS[band] if band else "",
-                        "fgcolor": "#ffffff",
-                        "fgopacity": 0.35,
-                    },
-                    "line": {"color": "#1d1d1d", "width": 0.5},
+                y=[i - 0.14 for i, _ in members],
+                x=[mean - SCALE[0] for mean in means],
+                base=SCALE[0],
+                width=0.5,
+                name=BAND_LABELS[band],
+                legendrank=rank + 1,
+                marker=_band_marker(band)
+                | {
+                    # a heavy outline as well as the word: urgency is not told by colour
+                    "line": {
+                        "color": "#1d1d1d",
+                        "width": [3 if bar.urgent else 0.5 for _, bar in members],
+                    }
                 },
-                text=[
-                    f"{display_mean(bar.mean)} {BAND_LABELS[band]}" if band else bar.note
-                    for bar in members
-                ],
-                textposition="inside" if band else "outside",
-                insidetextanchor="end",
+                text=[_profile_label(bar) for _, bar in members],
+                textposition=["inside" if mean >= 3.4 else "outside" for mean in means],
+                insidetextanchor="start",
+                insidetextfont={"color": BAND_TEXT_COLOURS[band]},
+                outsidetextfont={"color": "#1d1d1d"},
                 cliponaxis=False,
-                textfont={"color": BAND_TEXT_COLOURS[band] if band else "#1d1d1d"},
-                hovertemplate="%{y}: %{text}<extra></extra>",
+                customdata=[bar.label for _, bar in members],
+                hovertemplate="%{customdata}: %{text}<extra></extra>",
             )
         )
-    for marker in markers:
-        data.append(
-            dict(
-                type="scatter",
-                y=labels,
-                x=list(marker.means),
-                mode="markers",
-                name=marker.name,
-                marker={
-                    "symbol": marker.symbol,
-                    "size": 12,
-                    "color": "#0b0c0c",
-                    "line": {"color": "#ffffff", "width": 1.5},
-                },
-                hovertemplate=f"{marker.name}: %{{x:.1f}}<extra></extra>",
-            )
+    hidden = _hidden_notes(bars)
+    return [*data, *([hidden] if hidden else [])]
+
+
+def _hidden_notes(bars: Sequence[ProfileBar]) -> dict[str, Any] | None:
+    """Words in place of the bars of hidden figures, saying why they are hidden."""
+    hidden = [(i, bar) for i, bar in enumerate(bars) if bar.band is None or bar.mean is None]
+    if not hidden:
+        return None
+    return dict(
+        type="scatter",
+        mode="text",
+        y=[i - 0.14 for i, _ in hidden],
+        x=[SCALE[0] + 0.05 for _ in hidden],
+        text=[f"Not shown: {bar.note}" for _, bar in hidden],
+        textposition="middle right",
+        textfont={"color": "#444444"},
+        name="Not shown",
+        legendrank=4,
+        showlegend=False,
+        hoverinfo="skip",
+    )
+
+
+def _marker_traces(markers: Sequence[Marker], count: int) -> list[dict[str, Any]]:
+    """The unit above and the organisation, in a lane under each bar."""
+    return [
+        dict(
+            type="scatter",
+            y=[i + 0.3 for i in range(count)],
+            x=list(marker.means),
+            mode="markers",
+            name=marker.name,
+            legendrank=10 + rank,
+            cliponaxis=False,
+            marker={
+                "symbol": marker.symbol,
+                "size": 11,
+                "color": "#0b0c0c",
+                "line": {"color": "#ffffff", "width": 1},
+            },
+            hovertemplate=f"{marker.name}: %{{x:.1f}}<extra></extra>",
         )
+        for rank, marker in enumerate(markers)
+    ]
+
+
+def domain_profile(bars: Sequence[ProfileBar], markers: Sequence[Marker]) -> dict[str, Any]:
+    """Horizontal bars of domain means on the 1–6 scale, in band colours, with markers for the
+    unit above and the organisation in a lane of their own under each bar, so a marker never
+    covers a bar's label."""
+    data = [*_profile_bars(bars), *_marker_traces(markers, len(bars))]
     layout = _layout(
-        height=90 + 38 * len(bars),
+        height=110 + 52 * len(bars),
         showlegend=True,
-        legend={"orientation": "h", "y": -0.15, "x": 0},
+        legend=LEGEND_TOP,
+        margin={"l": 10, "r": 30, "t": 40, "b": 50},
         xaxis={
-            "range": [0, 6.2],
+            "range": list(SCALE),
             "tickvals": [1, 2, 3, 4, 5, 6],
             "title": {"text": "Mean score (1 to 6)"},
+            "showgrid": True,
+            "gridcolor": "#e9ecef",
+            "zeroline": False,
         },
         yaxis={
-            "autorange": "reversed",
+            "range": [len(bars) - 0.5, -0.5],  # the first domain at the top
+            "tickvals": list(range(len(bars))),
+            "ticktext": [wrap_label(bar.label, 24) for bar in bars],
             "automargin": True,
-            "categoryorder": "array",
-            "categoryarray": labels,
+            "showgrid": False,
+            "zeroline": False,
         },
-        bargap=0.25,
-        barmode="overlay",
         shapes=[
             {
                 "type": "line",
@@ -160,13 +238,33 @@ class DistributionRow:
     red: float | None
     amber: float | None
     green: float | None
+    reverse_scored: bool = False
+    urgent: bool = False
+
+
+REVERSE_MARK = "↺ negatively worded: agreeing is red"
+
+
+def _distribution_label(row: DistributionRow) -> str:
+    # Plain text only: Plotly styles <i> and <b> with style attributes, which the CSP refuses.
+    marks = [REVERSE_MARK] if row.reverse_scored else []
+    if row.urgent:
+        marks.append("URGENT")
+    return "<br>".join([wrap_label(row.label, 46), *([" · ".join(marks)] if marks else [])])
+
+
+def _segment_text(value: int, band: str) -> str:
+    if value >= 20:
+        return f"{value}% {BAND_LABELS[band].lower()}"
+    return f"{value}%" if value >= 8 else ""
 
 
 def distribution_bars(rows: Sequence[DistributionRow]) -> dict[str, Any]:
-    """100% stacked bars of red/amber/green answers per statement (shown rows only)."""
-    labels = [row.label for row in rows]
+    """100% stacked bars of red/amber/green answers (after reverse scoring) per statement,
+    with the whole statement wrapped and negatively worded statements marked."""
+    labels = [_distribution_label(row) for row in rows]
     data = []
-    for band in ("red", "amber", "green"):
+    for rank, band in enumerate(("red", "amber", "green")):
         values = [round(100 * (getattr(row, band) or 0)) for row in rows]
         data.append(
             {
@@ -175,26 +273,23 @@ def distribution_bars(rows: Sequence[DistributionRow]) -> dict[str, Any]:
                 "y": labels,
                 "x": values,
                 "name": BAND_LABELS[band],
-                "marker": {
-                    "color": BAND_COLOURS[band],
-                    "pattern": {
-                        "shape": BAND_PATTERNS[band],
-                        "fgcolor": "#ffffff",
-                        "fgopacity": 0.35,
-                    },
-                },
-                "text": [f"{v}%" if v >= 8 else "" for v in values],
+                "legendrank": rank + 1,
+                "marker": _band_marker(band),
+                "text": [_segment_text(v, band) for v in values],
                 "textposition": "inside",
+                "insidetextanchor": "middle",
                 "textfont": {"color": BAND_TEXT_COLOURS[band]},
                 "hovertemplate": f"%{{y}}<br>{BAND_LABELS[band]}: %{{x}}%<extra></extra>",
             }
         )
+    lines = max((label.count("<br>") + 1 for label in labels), default=1)
     layout = _layout(
         barmode="stack",
-        height=80 + 30 * len(rows),
+        height=90 + (16 * lines + 14) * len(rows),
         showlegend=True,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        xaxis={"range": [0, 100], "ticksuffix": "%"},
+        legend=LEGEND_TOP,
+        margin={"l": 10, "r": 10, "t": 40, "b": 40},
+        xaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Share of answers"}},
         yaxis={"autorange": "reversed", "automargin": True},
     )
     return _as_dict(data, layout)

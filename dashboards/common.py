@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from diagnostics.models import (
@@ -11,8 +12,15 @@ from diagnostics.models import (
 )
 from diagnostics.results import (
     GroupResult,
+    OrganisationResults,
+    Scope,
+    cycle_scope,
+    pool_of,
+    pulse_pools,
+    results_for_scopes,
 )
 from disclosure.plan import Hidden
+from organisations.access import Reach
 from organisations.models import Unit
 
 FRAMING = (
@@ -28,14 +36,92 @@ LOW_RESPONSE_RATE = 0.5
 DASHBOARD_PULSES = 6
 
 
-def default_cycle(cycles: Sequence[Cycle], *, unit: Unit, today: date) -> Cycle | None:
-    """The newest full diagnostic that has opened across the whole unit (run for it or for a
-    unit above it), else the newest that has opened in part of it, else the newest cycle.
-    A diagnostic one team ran on its own is not what a service's page should open on."""
+@dataclass(frozen=True)
+class CycleStandings:
+    """How each of a unit's cycles stands for one viewer: whether the unit's figures are shown
+    under the disclosure engine, and its responses as the viewer may read them.
+
+    The tallies of every cycle are read together (a fixed number of queries, whatever the
+    number of cycles or teams); each cycle's plan is decided only when asked about, and the
+    engine remembers plans, so asking again costs no query and little time."""
+
+    unit: Unit
+    scopes: dict[int, Scope]  # by cycle id: the cycle, or for a pulse the pool holding it
+    results: dict[str, OrganisationResults]  # by scope key
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def scope(self, cycle: Cycle) -> Scope:
+        return self.scopes.get(cycle.pk) or cycle_scope(cycle)
+
+    def shown(self, cycle: Cycle) -> bool:
+        """The unit's figures for this cycle (a pulse: its pool) are shown to this viewer."""
+        scope = self.scopes.get(cycle.pk)
+        if scope is None:
+            return False
+        if scope.key not in self._seen:
+            results = self.results[scope.key]
+            shown = self.unit.path in results.resolvable and results.group(self.unit).shown
+            self._seen[scope.key] = shown
+        return self._seen[scope.key]
+
+    def responses(self, cycle: Cycle) -> str:
+        """The unit's responses to this cycle (a pulse: its pool) as the viewer may read them:
+        exact only where its figures are shown, otherwise which side of k it is."""
+        scope = self.scopes.get(cycle.pk)
+        if scope is None or self.unit.path not in self.results[scope.key].resolvable:
+            return ""
+        return self.results[scope.key].count_text(self.unit)
+
+
+def cycle_standings(unit: Unit, cycles: Sequence[Cycle], *, reach: Reach) -> CycleStandings:
+    """Every cycle's standing for the unit, from one set of grouped queries (see above)."""
+    pools = (
+        pulse_pools(unit.organisation) if any(c.kind == Cycle.Kind.PULSE for c in cycles) else []
+    )
+    scopes = {
+        c.pk: pool_of(c, pools) if c.kind == Cycle.Kind.PULSE else cycle_scope(c) for c in cycles
+    }
+    distinct = list({scope.key: scope for scope in scopes.values()}.values())
+    found = results_for_scopes(unit.organisation, distinct, reach=reach) if distinct else []
+    return CycleStandings(unit=unit, scopes=scopes, results={r.scope.key: r for r in found})
+
+
+def default_cycle(
+    cycles: Sequence[Cycle],
+    *,
+    unit: Unit,
+    today: date,
+    shown: Callable[[Cycle], bool] | None = None,
+) -> Cycle | None:
+    """The cycle a dashboard opens on: the newest whose figures for the unit are `shown` (to
+    the viewer, under the disclosure engine), preferring a full diagnostic that has opened
+    across the whole unit (run for it or for a unit above it), then one that has opened in
+    part of it, then any cycle. A diagnostic one team ran on its own is not what a service's
+    page should open on, and a cycle that has just opened is not what a manager should lose
+    their results to. When nothing is shown yet (or `shown` is not given), the newest in the
+    same order, so that an open cycle shows its progress."""
     full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
     whole = [c for c in full if unit.path.startswith(c.unit.path)]
-    choices = whole or full or list(cycles)
+    tiers = [whole, full, list(cycles)]
+    if shown is not None:
+        for tier in tiers:
+            found = next((c for c in tier if shown(c)), None)
+            if found is not None:
+                return found
+    choices = next((tier for tier in tiers if tier), [])
     return choices[0] if choices else None
+
+
+def newest_open_after(cycles: Sequence[Cycle], cycle: Cycle) -> Cycle | None:
+    """The newest cycle still open that opened after this one (cycles are newest first)."""
+    return next(
+        (
+            c
+            for c in cycles
+            if c.status == Cycle.Status.OPEN and c.pk != cycle.pk and c.opens_on > cycle.opens_on
+        ),
+        None,
+    )
 
 
 def _mean(group: GroupResult | None, code: str) -> float | None:

@@ -1,9 +1,15 @@
-"""The team or unit dashboard for one cycle."""
+"""The team or unit dashboard for one cycle, as a typed page.
+
+`profile` gathers the results once (one call to the disclosure engine for the cycle, the one
+before it and the latest pooled pulses) and small builders turn them into frozen rows. A cycle
+whose figures for the unit are not shown (still open, or too few answered) gives a page of its
+response progress instead of rows of "fewer than k responses".
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -15,9 +21,12 @@ from dashboards.common import (
     DASHBOARD_PULSES,
     FRAMING,
     LOW_RESPONSE_RATE,
+    CycleStandings,
     _mean,
     _response_rate,
     breakdown_refusal,
+    cycle_standings,
+    newest_open_after,
 )
 from diagnostics.models import (
     Comment,
@@ -27,6 +36,8 @@ from diagnostics.models import (
     TeamTally,
 )
 from diagnostics.results import (
+    GroupResult,
+    OrganisationResults,
     Scope,
     cycle_scope,
     load_domains,
@@ -34,18 +45,33 @@ from diagnostics.results import (
     pool_of,
     pools_taking_part,
     pulse_pools,
+    response_counts_seen,
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
-from diagnostics.structural import FIGURES, rate
+from diagnostics.structural import FIGURES, FigureDefinition, Rating, rate
 from diagnostics.structural_data import figures_for, thresholds_for
-from disclosure.release import hidden_text, teams_with_visible_comments
+from disclosure.release import count_band, effective_k, hidden_text, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
 
+REVERSE_NOTE = (
+    "Negatively worded statements (marked “negatively worded”) are scored in reverse: agreeing "
+    "with one is red and disagreeing green, and the shares are of these scores."
+)
 
-@dataclass
+
+@dataclass(frozen=True)
+class StructuralNote:
+    """A structural figure recorded for the team, beside a domain it bears on."""
+
+    figure: FigureDefinition
+    value: Decimal
+    rating: Rating
+
+
+@dataclass(frozen=True)
 class DomainRow:
     domain: Domain
     mean: str
@@ -60,22 +86,140 @@ class DomainRow:
     org_mean: str
     change: Change | None
     previous_mean: str
-    figures: list[dict[str, Any]] = field(default_factory=list)
+    figures: tuple[StructuralNote, ...] = ()
     hidden: str = ""
 
 
-def profile(
-    *,
-    reach: Reach,
-    unit: Unit,
-    cycle: Cycle,
-    cycles: Sequence[Cycle],
-    filters: Mapping[str, str],
-    today: date,
-) -> dict[str, Any]:
-    """The team (or unit) dashboard for one cycle."""
-    organisation = cycle.organisation
-    pooled = pools_taking_part(pulse_pools(organisation), cycles)
+@dataclass(frozen=True)
+class StatementRow:
+    code: str
+    text: str
+    domain: str
+    reverse_scored: bool
+    shown: bool
+    mean: str
+    band: str | None
+    red: str
+    amber: str
+    green: str
+    urgent: bool
+    hidden: str
+
+
+@dataclass(frozen=True)
+class PulsePoint:
+    label: str
+    pulses: int
+    shown: bool
+    index: int | None
+    means: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommentsBlock:
+    comments: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TeamProgress:
+    team: Unit
+    responses: str  # as the engine lets this viewer read it
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a cycle has got for the unit, in the engine's words (bands where not shown)."""
+
+    cycle: Cycle
+    is_open: bool
+    days_left: int
+    responses: str  # the unit's responses ("" for a single pulse: shown only pooled)
+    hidden: str  # why the unit's figures are not shown ("" where they are)
+    teams: tuple[TeamProgress, ...]
+    teams_reaching_k: int
+    k: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The unit above and the organisation, where their markers may be drawn."""
+
+    parent: Unit | None
+    root: Unit | None
+    parent_group: GroupResult | None
+    org_group: GroupResult | None
+
+    @property
+    def parent_shown(self) -> bool:
+        return bool(self.parent_group and self.parent_group.shown)
+
+    @property
+    def org_shown(self) -> bool:
+        return bool(self.org_group and self.org_group.shown)
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    framing: str
+    unit: Unit
+    unit_path: str
+    organisation_name: str
+    cycle: Cycle
+    cycles: tuple[Cycle, ...]
+    scope: Scope
+    group: GroupResult
+    k: int
+    today: date
+    filters: Mapping[str, str]
+    filter_error: str | None
+    progress: Progress | None  # set when the unit's figures for this cycle are not shown
+    newer_open: Progress | None  # a newer cycle still open, and how far along it is
+    latest_shown: Cycle | None  # the newest cycle with figures shown, to link to from progress
+    rows: tuple[DomainRow, ...] = ()
+    comparison: Comparison | None = None
+    previous_label: str = ""
+    response_rate: str = ""
+    low_response_rate: bool = False
+    profile_chart: dict[str, Any] | None = None
+    statement_rows: tuple[StatementRow, ...] = ()
+    statements_shown: bool = True
+    distribution_chart: dict[str, Any] | None = None
+    pulse_points: tuple[PulsePoint, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    trend_chart: dict[str, Any] | None = None
+    figure_values: Mapping[str, Decimal | None] | None = None
+    comments: CommentsBlock = CommentsBlock()
+    dashboard_pulses: int = DASHBOARD_PULSES
+
+    @property
+    def any_reverse_scored(self) -> bool:
+        return any(row.reverse_scored for row in self.statement_rows)
+
+    @property
+    def reverse_note(self) -> str:
+        return REVERSE_NOTE
+
+    @property
+    def weak_rows(self) -> list[DomainRow]:
+        """Red and amber domains, red first, urgent first within a band, lowest first."""
+        weak = [row for row in self.rows if row.band in ("red", "amber")]
+        return sorted(weak, key=lambda row: (row.band != "red", not row.urgent, row.mean))
+
+
+# --- the scopes: this cycle, the one before it, and the latest pooled pulses -------------
+
+
+@dataclass(frozen=True)
+class _Scopes:
+    current: Scope
+    previous: Scope | None
+    previous_label: str
+    pooled: tuple[Scope, ...]
+
+
+def _scopes(cycle: Cycle, cycles: Sequence[Cycle], *, today: date) -> _Scopes:
+    pooled = pools_taking_part(pulse_pools(cycle.organisation), cycles)
     previous: Scope | None = None
     previous_label = ""
     if cycle.kind == Cycle.Kind.PULSE:
@@ -91,245 +235,411 @@ def profile(
             previous = cycle_scope(earlier[0])
             previous_label = earlier[0].name
     # The dashboard shows the latest few pooled periods; the trends page shows them all.
-    pooled = pooled[-DASHBOARD_PULSES:]
+    return _Scopes(current, previous, previous_label, tuple(pooled[-DASHBOARD_PULSES:]))
 
-    units = load_units(organisation)
+
+@dataclass(frozen=True)
+class _Gathered:
+    """Everything read for the page, through the disclosure engine."""
+
+    units: tuple[Unit, ...]
+    domains: tuple[Domain, ...]
+    by_key: Mapping[str, OrganisationResults]
+
+    def results(self, scope: Scope) -> OrganisationResults:
+        return self.by_key[scope.key]
+
+
+def _gather(reach: Reach, cycle: Cycle, scopes: _Scopes) -> _Gathered:
+    units = load_units(cycle.organisation)
     domains = load_domains()
-    scopes = [current, *([previous] if previous else []), *pooled]
-    all_results = results_for_scopes(
-        organisation,
-        scopes,
+    wanted = [scopes.current, *([scopes.previous] if scopes.previous else []), *scopes.pooled]
+    found = results_for_scopes(
+        cycle.organisation,
+        wanted,
         reach=reach,
         with_statements=True,
-        statements_for=current,
+        statements_for=scopes.current,
         units=units,
         domains=domains,
     )
-    by_key = {r.scope.key: r for r in all_results}
-    results = by_key[current.key]
+    return _Gathered(tuple(units), tuple(domains), {r.scope.key: r for r in found})
+
+
+def _group_for(
+    results: OrganisationResults, unit: Unit, filters: Mapping[str, str]
+) -> tuple[GroupResult, Mapping[str, str], str | None]:
+    """The unit's figures, broken down if asked and allowed (else why not, and no filters)."""
     group = results.group(unit)
-    filter_error = None
-    if filters:
-        broken_down = results.breakdown(unit, filters)
-        if broken_down.hidden is None:
-            group = broken_down
-        else:
-            filter_error = breakdown_refusal(broken_down.hidden, k=results.k)
-            filters = {}
-    if filters:
-        # A breakdown is shown on its own: markers, the earlier result and the pulse trend
-        # would each be another group's breakdown, so they are not drawn (§5).
-        previous, previous_label, pooled = None, "", []
-    names = {u.path: u.name for u in units}
+    if not filters:
+        return group, {}, None
+    broken_down = results.breakdown(unit, filters)
+    if broken_down.hidden is None:
+        return broken_down, filters, None
+    return group, {}, breakdown_refusal(broken_down.hidden, k=results.k)
+
+
+def _comparison(
+    results: OrganisationResults, unit: Unit, units: Sequence[Unit], *, filtered: bool
+) -> Comparison:
+    """The unit above (not the organisation) and the organisation, for markers; none for a
+    breakdown, where each marker would be another group's breakdown (§5)."""
     parent_path = unit.path[: -Unit.steplen]
     parent = next((u for u in units if u.path == parent_path), None) if unit.depth > 1 else None
     root = next(u for u in units if u.depth == 1)
-    parent_group = (
-        results.group(parent) if parent is not None and parent.depth > 1 and not filters else None
-    )
-    org_group = results.group(root) if root.pk != unit.pk and not filters else None
-    previous_group = by_key[previous.key].group(unit) if previous else None
+    if parent is None or parent.depth <= 1 or filtered:
+        parent = None
+    if root.pk == unit.pk or filtered:
+        return Comparison(parent, None, results.group(parent) if parent else None, None)
+    return Comparison(parent, root, results.group(parent) if parent else None, results.group(root))
 
-    figure_values: dict[str, Decimal | None] = {}
-    thresholds = thresholds_for(organisation)
-    if unit.is_team and cycle.kind == Cycle.Kind.FULL:
-        figure_values = figures_for([cycle.pk], team_ids=[unit.pk]).get((cycle.pk, unit.pk), {})
 
-    rows: list[DomainRow] = []
-    for domain in domains:
-        cell = group.domains[domain.code]
-        figures = cell.figures
-        change = (
-            change_between(_mean(previous_group, domain.code), _mean(group, domain.code))
-            if previous_group is not None
+# --- the domains ---------------------------------------------------------------------------
+
+
+def _structural_notes(
+    unit: Unit, cycle: Cycle
+) -> tuple[Mapping[str, Decimal | None], dict[str, tuple[StructuralNote, ...]]]:
+    """The team's structural figures for a full cycle, and per domain the ones bearing on it."""
+    if not (unit.is_team and cycle.kind == Cycle.Kind.FULL):
+        return {}, {}
+    values = figures_for([cycle.pk], team_ids=[unit.pk]).get((cycle.pk, unit.pk), {})
+    thresholds = thresholds_for(cycle.organisation)
+    notes: dict[str, list[StructuralNote]] = {}
+    for figure in FIGURES:
+        value = values.get(figure.code)
+        if value is None:
+            continue
+        note = StructuralNote(
+            figure, value.normalize(), rate(figure, value, thresholds[figure.code])
+        )
+        for code in figure.domains:
+            notes.setdefault(code, []).append(note)
+    return values, {code: tuple(found) for code, found in notes.items()}
+
+
+def _domain_row(
+    domain: Domain,
+    group: GroupResult,
+    *,
+    comparison: Comparison,
+    previous: GroupResult | None,
+    notes: tuple[StructuralNote, ...],
+) -> DomainRow:
+    cell = group.domains[domain.code]
+    figures = cell.figures
+    return DomainRow(
+        domain=domain,
+        mean=display_mean(figures.mean) if figures else "",
+        band=figures.band if figures else None,
+        n=figures.n if figures else None,
+        red=display_percent(figures.red_share) if figures else "",
+        amber=display_percent(figures.amber_share) if figures else "",
+        green=display_percent(figures.green_share) if figures else "",
+        urgent=bool(figures and figures.urgent),
+        shown=figures is not None and figures.mean is not None,
+        parent_mean=display_mean(_mean(comparison.parent_group, domain.code)),
+        org_mean=display_mean(_mean(comparison.org_group, domain.code)),
+        change=(
+            change_between(_mean(previous, domain.code), _mean(group, domain.code))
+            if previous is not None
             else None
-        )
-        related = []
-        for figure in FIGURES:
-            value = figure_values.get(figure.code)
-            if domain.code in figure.domains and value is not None:
-                related.append(
-                    {
-                        "figure": figure,
-                        "value": value.normalize(),
-                        "rating": rate(figure, value, thresholds[figure.code]),
-                    }
-                )
-        rows.append(
-            DomainRow(
-                domain=domain,
-                mean=display_mean(figures.mean) if figures else "",
-                band=figures.band if figures else None,
-                n=figures.n if figures else None,
-                red=display_percent(figures.red_share) if figures else "",
-                amber=display_percent(figures.amber_share) if figures else "",
-                green=display_percent(figures.green_share) if figures else "",
-                urgent=bool(figures and figures.urgent),
-                shown=figures is not None and figures.mean is not None,
-                parent_mean=display_mean(_mean(parent_group, domain.code)),
-                org_mean=display_mean(_mean(org_group, domain.code)),
-                change=change,
-                previous_mean=display_mean(_mean(previous_group, domain.code)),
-                figures=related,
-                hidden="" if figures else hidden_text(cell.hidden, k=results.k),
-            )
-        )
+        ),
+        previous_mean=display_mean(_mean(previous, domain.code)),
+        figures=notes,
+        hidden="" if figures else hidden_text(cell.hidden, k=group.k),
+    )
 
-    k = results.k
+
+def _profile_chart(
+    rows: Sequence[DomainRow], group: GroupResult, comparison: Comparison
+) -> dict[str, Any]:
+    domains = [row.domain for row in rows]
     markers = []
-    if parent_group is not None and parent is not None:
+    if comparison.parent_group is not None and comparison.parent is not None:
         markers.append(
             charts.Marker(
-                f"{parent.name} (unit)", "diamond", [_mean(parent_group, d.code) for d in domains]
+                f"{comparison.parent.name} (unit)",
+                "diamond",
+                [_mean(comparison.parent_group, d.code) for d in domains],
             )
         )
-    if org_group is not None:
+    if comparison.org_group is not None and comparison.root is not None:
         markers.append(
             charts.Marker(
-                f"{root.name} (organisation)",
-                "line-ns-open",
-                [_mean(org_group, d.code) for d in domains],
+                f"{comparison.root.name} (organisation)",
+                "triangle-up",
+                [_mean(comparison.org_group, d.code) for d in domains],
             )
         )
-    profile_chart = charts.domain_profile(
-        [
-            charts.ProfileBar(
-                row.domain.name,
-                _mean(group, row.domain.code),
-                row.band,
-                row.hidden,
-            )
-            for row in rows
-        ],
-        markers,
+    bars = [
+        charts.ProfileBar(
+            row.domain.name, _mean(group, row.domain.code), row.band, row.hidden, urgent=row.urgent
+        )
+        for row in rows
+    ]
+    return charts.domain_profile(bars, markers)
+
+
+# --- the statements ------------------------------------------------------------------------
+
+
+def _statement_row(
+    code: str, cell_of: GroupResult, asked: Mapping[str, CycleStatement], domain: str
+) -> StatementRow:
+    figures = cell_of.statements[code].figures
+    statement = asked[code].statement if code in asked else None
+    return StatementRow(
+        code=code,
+        text=statement.text if statement else code,
+        domain=domain,
+        reverse_scored=bool(statement and statement.reverse_scored),
+        shown=figures is not None,
+        mean=display_mean(figures.mean) if figures else "",
+        band=figures.band if figures else None,
+        red=display_percent(figures.red_share) if figures else "",
+        amber=display_percent(figures.amber_share) if figures else "",
+        green=display_percent(figures.green_share) if figures else "",
+        urgent=bool(figures and figures.urgent),
+        hidden=(
+            ""
+            if figures and figures.mean is not None
+            else ("mean " if figures else "")
+            + hidden_text(cell_of.statements[code].hidden, k=cell_of.k)
+        ),
     )
 
-    statement_rows: list[dict[str, Any]] = []
+
+def _statement_rows(
+    results: OrganisationResults, group: GroupResult, current: Scope
+) -> tuple[StatementRow, ...]:
+    """The statements in the order staff saw them (one query, none without statements)."""
+    if not group.statements:
+        return ()
+    asked: dict[str, CycleStatement] = {}
+    for row in (
+        CycleStatement.objects.filter(cycle_id__in=current.cycle_ids)
+        .select_related("statement__domain")
+        .order_by("statement__domain__position", "statement__position", "statement__code")
+    ):
+        asked.setdefault(row.statement.code, row)
+    order = {code: index for index, code in enumerate(asked)}
+    codes = sorted(group.statements, key=lambda code: order.get(code, len(order)))
     labels = results.statement_domains
-    asked = (
-        list(
-            CycleStatement.objects.filter(cycle_id__in=current.cycle_ids)
-            .select_related("statement__domain")
-            .order_by("statement__domain__position", "statement__position", "statement__code")
-        )
-        if group.statements
-        else []
-    )
-    texts = {row.statement.code: row.statement.text for row in asked}
-    order: dict[str, int] = {}
-    for row in asked:
-        order.setdefault(row.statement.code, len(order))
-    for code, cell in sorted(group.statements.items(), key=lambda item: order.get(item[0], 999)):
-        figures = cell.figures
-        statement_rows.append(
-            {
-                "code": code,
-                "text": texts.get(code, code),
-                "domain": labels.get(code, ""),
-                "shown": figures is not None,
-                "mean": display_mean(figures.mean) if figures else "",
-                "band": figures.band if figures else None,
-                "red": display_percent(figures.red_share) if figures else "",
-                "amber": display_percent(figures.amber_share) if figures else "",
-                "green": display_percent(figures.green_share) if figures else "",
-                "urgent": bool(figures and figures.urgent),
-                "hidden": (
-                    ""
-                    if figures and figures.mean is not None
-                    else ("mean " if figures else "") + hidden_text(cell.hidden, k=results.k)
-                ),
-            }
-        )
-    distribution = [
+    return tuple(_statement_row(code, group, asked, labels.get(code, "")) for code in codes)
+
+
+def _distribution_chart(rows: Sequence[StatementRow], group: GroupResult) -> dict[str, Any] | None:
+    bars = [
         charts.DistributionRow(
-            f"{row['code']} {row['text'][:60]}",
+            f"{row.code} {row.text}",
             figures.red_share,
             figures.amber_share,
             figures.green_share,
+            reverse_scored=row.reverse_scored,
+            urgent=row.urgent,
         )
-        for row in statement_rows
-        if (figures := group.statements[row["code"]].figures) is not None
+        for row in rows
+        if (figures := group.statements[row.code].figures) is not None
     ]
-    distribution_chart = charts.distribution_bars(distribution) if distribution else None
+    return charts.distribution_bars(bars) if bars else None
 
-    pulse_points = []
+
+# --- pooled pulses and comments --------------------------------------------------------------
+
+
+def _pulse_points(
+    gathered: _Gathered, unit: Unit, pooled: Sequence[Scope]
+) -> tuple[PulsePoint, ...]:
+    points = []
     for scope in pooled:
-        pooled_group = by_key[scope.key].group(unit)
-        pulse_points.append((scope, pooled_group))
-    trend_chart = None
-    if any(g.shown for _, g in pulse_points):
-        trend_chart = charts.trend_lines(
-            [scope.label for scope, _ in pulse_points],
-            [charts.Series(d.name, [_mean(g, d.code) for _, g in pulse_points]) for d in domains],
-            title="Pooled pulse results",
-        )
-
-    comments: list[str] = []
-    comments_note = ""
-    if group.shown and not filters:
-        team_counts = dict(
-            TeamTally.objects.filter(
-                cycle_id__in=current.cycle_ids, team__path__startswith=unit.path
+        group = gathered.results(scope).group(unit)
+        points.append(
+            PulsePoint(
+                label=scope.label,
+                pulses=scope.pulse_count,
+                shown=group.shown,
+                index=group.index,
+                means=tuple(display_mean(_mean(group, d.code)) for d in gathered.domains),
             )
-            .values("team_id")
-            .annotate(total=Sum("responses"))
-            .values_list("team_id", "total")
         )
-        visible_teams = teams_with_visible_comments(
-            team_counts,
-            comment_threshold=organisation.comment_threshold,
-            k=organisation.anonymity_threshold,
-        )
-        if visible_teams:
-            comments = sorted(
+    return tuple(points)
+
+
+def _trend_chart(gathered: _Gathered, unit: Unit, pooled: Sequence[Scope]) -> dict[str, Any] | None:
+    groups = [gathered.results(scope).group(unit) for scope in pooled]
+    if not any(group.shown for group in groups):
+        return None
+    return charts.trend_lines(
+        [scope.label for scope in pooled],
+        [charts.Series(d.name, [_mean(g, d.code) for g in groups]) for d in gathered.domains],
+        title="Pooled pulse results",
+    )
+
+
+def _comments(unit: Unit, current: Scope, *, k: int) -> CommentsBlock:
+    """Comments of the teams that reach the comment threshold (never for a breakdown)."""
+    organisation = unit.organisation
+    team_counts = dict(
+        TeamTally.objects.filter(cycle_id__in=current.cycle_ids, team__path__startswith=unit.path)
+        .values("team_id")
+        .annotate(total=Sum("responses"))
+        .values_list("team_id", "total")
+    )
+    visible_teams = teams_with_visible_comments(
+        team_counts, comment_threshold=organisation.comment_threshold, k=k
+    )
+    comments: tuple[str, ...] = ()
+    if visible_teams:
+        comments = tuple(
+            sorted(
                 Comment.objects.filter(
                     cycle_id__in=current.cycle_ids, team_id__in=visible_teams
                 ).values_list("text", flat=True)
             )
-        if len(visible_teams) < len([n for n in team_counts.values() if n]):
-            comments_note = (
-                f"Comments are shown only from teams with at least "
-                f"{max(organisation.comment_threshold, k)} responses."
-            )
+        )
+    note = ""
+    if len(visible_teams) < len([n for n in team_counts.values() if n]):
+        note = (
+            f"Comments are shown only from teams with at least "
+            f"{max(organisation.comment_threshold, k)} responses."
+        )
+    return CommentsBlock(comments, note)
 
-    rate_value = None if filters else _response_rate(current.cycle_ids, unit, group.responses)
-    return {
-        "framing": FRAMING,
-        "unit": unit,
-        "unit_path": readable_path(unit, names),
-        "cycle": cycle,
-        "cycles": cycles,
-        "dashboard_pulses": DASHBOARD_PULSES,
-        "scope": current,
-        "group": group,
-        "k": k,
-        "rows": rows,
-        "parent": parent if parent_group is not None else None,
-        "root": root if org_group is not None else None,
-        "parent_shown": bool(parent_group and parent_group.shown),
-        "org_shown": bool(org_group and org_group.shown),
-        "previous_label": previous_label,
-        "response_rate": display_percent(rate_value) if rate_value is not None else "",
-        "low_response_rate": rate_value is not None and rate_value < LOW_RESPONSE_RATE,
-        "profile_chart": profile_chart,
-        "statement_rows": statement_rows,
-        "statements_shown": not filters,
-        "distribution_chart": distribution_chart,
-        "pulse_points": [
-            {
-                "label": scope.label,
-                "pulses": scope.pulse_count,
-                "shown": g.shown,
-                "index": g.index,
-                "means": [display_mean(_mean(g, d.code)) for d in domains],
-            }
-            for scope, g in pulse_points
-        ],
-        "domains": domains,
-        "trend_chart": trend_chart,
-        "figure_values": figure_values,
-        "comments": comments,
-        "comments_note": comments_note,
-        "filters": filters,
-        "filter_error": filter_error,
-    }
+
+# --- progress of a cycle whose figures are not shown -----------------------------------------
+
+
+def progress_of(
+    cycle: Cycle, *, unit: Unit, reach: Reach, standings: CycleStandings, today: date
+) -> Progress:
+    """How far the cycle has got for the unit, as the engine lets this viewer read it: the
+    unit's responses (exact only where its figures are shown; a single pulse's only as its
+    teams' bands) and each of its teams' (a fixed number of queries)."""
+    k = effective_k(cycle.organisation.anonymity_threshold)
+    teams = tuple(
+        TeamProgress(team, text)
+        for team, text in response_counts_seen(cycle, reach)
+        if team.path.startswith(unit.path)
+    )
+    reaching = sum(1 for row in teams if row.responses not in ("none", count_band(1, k=k)))
+    shown = standings.shown(cycle)
+    results = standings.results.get(standings.scope(cycle).key)
+    hidden = ""
+    if not shown and results is not None and unit.path in results.resolvable:
+        hidden = results.group(unit).hidden_text
+    return Progress(
+        cycle=cycle,
+        is_open=cycle.status == Cycle.Status.OPEN,
+        days_left=max((cycle.closes_on - today).days, 0),
+        responses="" if cycle.kind == Cycle.Kind.PULSE else standings.responses(cycle),
+        hidden=hidden or ("" if shown else hidden_text(None, k=k)),
+        teams=teams,
+        teams_reaching_k=reaching,
+        k=k,
+    )
+
+
+def _newer_open(
+    cycle: Cycle,
+    cycles: Sequence[Cycle],
+    *,
+    unit: Unit,
+    reach: Reach,
+    standings: CycleStandings,
+    today: date,
+) -> Progress | None:
+    newer = newest_open_after(cycles, cycle)
+    if newer is None or standings.scope(newer).key == standings.scope(cycle).key:
+        return None
+    return progress_of(newer, unit=unit, reach=reach, standings=standings, today=today)
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def profile(
+    *,
+    reach: Reach,
+    unit: Unit,
+    cycle: Cycle,
+    cycles: Sequence[Cycle],
+    filters: Mapping[str, str],
+    today: date,
+    standings: CycleStandings | None = None,
+) -> ProfilePage:
+    """The team (or unit) dashboard for one cycle; its response progress where its figures
+    are not shown. `standings`: the unit's cycles as the view has already read them."""
+    if standings is None:
+        standings = cycle_standings(unit, cycles, reach=reach)
+    scopes = _scopes(cycle, cycles, today=today)
+    gathered = _gather(reach, cycle, scopes)
+    results = gathered.results(scopes.current)
+    group, filters, filter_error = _group_for(results, unit, filters)
+    page = ProfilePage(
+        framing=FRAMING,
+        unit=unit,
+        unit_path=readable_path(unit, {u.path: u.name for u in gathered.units}),
+        organisation_name=cycle.organisation.name,
+        cycle=cycle,
+        cycles=tuple(cycles),
+        scope=scopes.current,
+        group=group,
+        k=results.k,
+        today=today,
+        filters=filters,
+        filter_error=filter_error,
+        progress=None,
+        newer_open=_newer_open(
+            cycle, cycles, unit=unit, reach=reach, standings=standings, today=today
+        ),
+        latest_shown=next((c for c in cycles if standings.shown(c)), None),
+        domains=gathered.domains,
+    )
+    if not group.shown:
+        progress = progress_of(cycle, unit=unit, reach=reach, standings=standings, today=today)
+        return replace(page, progress=progress)
+    return _with_results(page, gathered, scopes, results)
+
+
+def _with_results(
+    page: ProfilePage, gathered: _Gathered, scopes: _Scopes, results: OrganisationResults
+) -> ProfilePage:
+    unit, group, filtered = page.unit, page.group, bool(page.filters)
+    pooled = () if filtered else scopes.pooled
+    # A breakdown is shown on its own: markers, the earlier result and the pulse trend would
+    # each be another group's breakdown, so they are not drawn (§5).
+    previous = None if filtered or scopes.previous is None else scopes.previous
+    comparison = _comparison(results, unit, gathered.units, filtered=filtered)
+    previous_group = gathered.results(previous).group(unit) if previous else None
+    figure_values, notes = _structural_notes(unit, page.cycle)
+    rows = tuple(
+        _domain_row(
+            domain,
+            group,
+            comparison=comparison,
+            previous=previous_group,
+            notes=notes.get(domain.code, ()),
+        )
+        for domain in gathered.domains
+    )
+    statement_rows = _statement_rows(results, group, scopes.current)
+    rate_value = (
+        None if filtered else _response_rate(scopes.current.cycle_ids, unit, group.responses)
+    )
+    return replace(
+        page,
+        rows=rows,
+        comparison=comparison,
+        previous_label=scopes.previous_label if previous else "",
+        response_rate=display_percent(rate_value) if rate_value is not None else "",
+        low_response_rate=rate_value is not None and rate_value < LOW_RESPONSE_RATE,
+        profile_chart=_profile_chart(rows, group, comparison),
+        statement_rows=statement_rows,
+        statements_shown=not filtered,
+        distribution_chart=_distribution_chart(statement_rows, group),
+        pulse_points=_pulse_points(gathered, unit, pooled),
+        trend_chart=_trend_chart(gathered, unit, pooled),
+        figure_values=figure_values,
+        comments=CommentsBlock() if filtered else _comments(unit, scopes.current, k=results.k),
+    )

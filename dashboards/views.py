@@ -35,9 +35,15 @@ FILTER_CHOICES = {
 
 
 def _pick_cycle(
-    request: HttpRequest, unit: Unit, cycles: Sequence[Cycle], *, full_only: bool = False
+    request: HttpRequest,
+    unit: Unit,
+    cycles: Sequence[Cycle],
+    *,
+    full_only: bool = False,
+    standings: common.CycleStandings | None = None,
 ) -> Cycle | None:
-    """The cycle asked for in `?cycle=` (404 if it does not cover the unit) or the default."""
+    """The cycle asked for in `?cycle=` (404 if it does not cover the unit) or the default:
+    the newest whose figures for the unit the viewer is shown (see `common.default_cycle`)."""
     choices = [c for c in cycles if c.kind == Cycle.Kind.FULL] if full_only else list(cycles)
     wanted = request.GET.get("cycle")
     if wanted:
@@ -45,7 +51,11 @@ def _pick_cycle(
         if found is None:
             raise Http404("No such cycle for this unit.")
         return found
-    return common.default_cycle(choices, unit=unit, today=timezone.localdate())
+    if standings is None:
+        standings = common.cycle_standings(unit, choices, reach=reach_of(request.user))
+    return common.default_cycle(
+        choices, unit=unit, today=timezone.localdate(), shown=standings.shown
+    )
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -104,37 +114,39 @@ def profile(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id)
     reach = reach_of(request.user)
     cycles = cycles_covering(unit)
-    cycle = _pick_cycle(request, unit, cycles)
-    context: dict[str, Any] = {
+    standings = common.cycle_standings(unit, cycles, reach=reach)
+    cycle = _pick_cycle(request, unit, cycles, standings=standings)
+    context: dict[str, object] = {
         "unit": unit,
+        "cycle": cycle,
         "crumbs": [u for u in breadcrumbs(unit) if reach.reaches(u)],
         "filter_choices": FILTER_CHOICES,
         "can_compare": reach.has_at_least(unit, Role.LEADER) and not unit.is_team,
     }
     if cycle is None:
         return render(request, "dashboards/profile.html", {**context, "empty": True})
-    context.update(
-        profile_page.profile(
-            reach=reach,
-            unit=unit,
-            cycle=cycle,
-            cycles=cycles,
-            filters=_filters(request),
-            today=timezone.localdate(),
-        )
+    page = profile_page.profile(
+        reach=reach,
+        unit=unit,
+        cycle=cycle,
+        cycles=cycles,
+        filters=_filters(request),
+        today=timezone.localdate(),
+        standings=standings,
     )
+    what = "Response progress" if page.progress else "Profile"
     _record_view(
         request,
         unit,
-        context["unit_path"],
-        f"Profile, {cycle_label(cycle, context['scope'])}",
-        context["filters"],
+        page.unit_path,
+        f"{what}, {cycle_label(cycle, page.scope)}",
+        dict(page.filters),
     )
-    weak = [row for row in context["rows"] if row.band in ("red", "amber")]
-    weak.sort(key=lambda row: (row.band != "red", not row.urgent, row.mean))
+    weak = page.weak_rows
     suggested = suggestions(
         interventions_for(reach), [row.domain.code for row in weak], unit=unit, per_domain=3
     )
+    context["page"] = page
     context["suggestions"] = [(row, suggested[row.domain.code]) for row in weak]
     return render(request, "dashboards/profile.html", context)
 

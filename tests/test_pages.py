@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.signed_cookies import SessionStore
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.test import RequestFactory
@@ -15,8 +16,8 @@ from sword.pages import Confirmation, confirm_page, get_scoped_or_404, run_servi
 
 def request_with_messages():
     request = RequestFactory().post("/")
-    request.session = {}
-    request._messages = FallbackStorage(request)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
     return request
 
 

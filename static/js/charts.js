@@ -10,7 +10,7 @@
     }
     var spec = JSON.parse(source.textContent);
     var config = { displayModeBar: false, responsive: true, displaylogo: false };
-    Plotly.newPlot(container, spec.data, spec.layout, config).then(function () {
+    var drawn = Plotly.newPlot(container, spec.data, spec.layout, config).then(function () {
       container.setAttribute("data-drawn", "true");
     });
     if (spec.links) {
@@ -29,10 +29,68 @@
         }
       });
     }
+    return drawn;
+  }
+
+  // Sections marked data-fold-on-phone are open in the page (and without JavaScript); on a
+  // narrow screen they fold once their charts are drawn (Plotly cannot draw in a hidden box).
+  var PHONE = "(max-width: 767.98px)";
+  function foldOnPhone() {
+    if (window.matchMedia && window.matchMedia(PHONE).matches) {
+      Array.prototype.forEach.call(document.querySelectorAll("details[data-fold-on-phone]"), function (details) {
+        details.open = false;
+      });
+    }
+    document.documentElement.setAttribute("data-charts-ready", "true");
+  }
+
+  // A folded chart keeps the width it was drawn at: fit it when the section opens again.
+  function fitWhenShown(container) {
+    var folded = container.closest("details");
+    if (!folded) {
+      return;
+    }
+    folded.addEventListener("toggle", function () {
+      if (folded.open && typeof Plotly !== "undefined" && container.layout) {
+        Plotly.Plots.resize(container);
+      }
+    });
+  }
+
+  // Printing opens the folded sections and sizes the charts for an A4 page (180 mm).
+  var printOpened = [];
+  function beforePrint() {
+    Array.prototype.forEach.call(document.querySelectorAll("details[data-print-open]:not([open])"), function (details) {
+      details.open = true;
+      printOpened.push(details);
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
+      if (typeof Plotly !== "undefined" && container.layout) {
+        Plotly.relayout(container, { width: 680 });
+      }
+    });
+  }
+  function afterPrint() {
+    printOpened.forEach(function (details) {
+      details.open = false;
+    });
+    printOpened = [];
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
+      if (typeof Plotly !== "undefined" && container.layout) {
+        Plotly.relayout(container, { width: null, autosize: true });
+      }
+    });
   }
 
   function init() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);
+    var drawing = [];
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
+      drawing.push(draw(container));
+      fitWhenShown(container);
+    });
+    Promise.all(drawing).then(foldOnPhone, foldOnPhone);
+    window.addEventListener("beforeprint", beforePrint);
+    window.addEventListener("afterprint", afterPrint);
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {

@@ -133,6 +133,8 @@ def test_it_never_makes_a_phone_scroll_sideways(world, make_cycle, respond, phon
     assert chart_width >= 720  # nine readable columns, scrolled sideways in their own box
     phone.check("a11y-heatmap-phone")
     phone.go(f"/results/units/{world.team_a.pk}/?cycle={cycle.pk}")
+    phone.page.wait_for_selector("html[data-charts-ready]")  # long sections fold on a phone
+    phone.page.locator("summary", has=phone.page.locator("#statements-heading")).click()
     phone.page.wait_for_selector('[data-chart="chart-statements"] svg.main-svg')
     statements_width = phone.page.evaluate(
         "document.querySelector('[data-chart=\"chart-statements\"]').offsetWidth"

@@ -289,11 +289,12 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
 
 
 def test_it_shows_the_latest_pooled_pulses_on_the_dashboard_and_all_on_trends(
-    world, make_cycle, client_for
+    world, make_cycle, respond, client_for
 ):
     from dashboards.common import DASHBOARD_PULSES
 
     full = make_cycle(unit=world.team_a, name="Full")
+    respond(full, world.team_a, 5)  # a cycle with figures shown, so the page shows results
     window = world.organisation.pulse_window_days
     opening = []
     for number in range(DASHBOARD_PULSES + 2):
@@ -308,7 +309,7 @@ def test_it_shows_the_latest_pooled_pulses_on_the_dashboard_and_all_on_trends(
         opening.append(opens)
     client = client_for(world.team_manager)
     profile = client.get(reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": full.pk})
-    labels = [point["label"] for point in profile.context["pulse_points"]]
+    labels = [point.label for point in profile.context["page"].pulse_points]
     assert len(labels) == DASHBOARD_PULSES
     for label, opens in zip(labels, opening[2:], strict=True):
         assert label.startswith(f"Pulses {opens.day} {opens:%b}")
@@ -360,8 +361,8 @@ def test_it_never_shows_two_pooled_pulses_that_differ_by_a_small_group(
         page = client.get(
             reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": pulse.pk}
         )
-        assert page.context["group"].responses == 10
-        assert [point["pulses"] for point in page.context["pulse_points"]] == [4]
+        assert page.context["page"].group.responses == 10
+        assert [point.pulses for point in page.context["page"].pulse_points] == [4]
     from organisations.models import AuditEvent
 
     viewed = AuditEvent.objects.filter(detail__startswith="Profile, Pulse 4: Pulses ").get()
@@ -405,10 +406,10 @@ def test_it_shows_pulse_comments_once_the_pool_reaches_the_comment_threshold(
     client = client_for(world.team_manager)
     url = reverse("dashboards:profile", args=[world.team_a.pk])
     page = client.get(url, {"cycle": small_pulses[3].pk})
-    assert page.context["comments"] == ["Duty is better", "Rota gaps again"]  # 10 pooled
+    assert page.context["page"].comments.comments == ("Duty is better", "Rota gaps again")
     world.organisation.comment_threshold = 11
     world.organisation.save()
-    assert client.get(url, {"cycle": small_pulses[3].pk}).context["comments"] == []
+    assert client.get(url, {"cycle": small_pulses[3].pk}).context["page"].comments.comments == ()
 
 
 def test_it_counts_only_the_unit_s_own_pulses_in_a_pool(
@@ -432,9 +433,9 @@ def test_it_shows_pooled_statement_figures_only_where_no_pulse_can_be_singled_ou
     client = client_for(world.team_manager)
     url = reverse("dashboards:profile", args=[world.team_a.pk])
     page = client.get(url, {"cycle": small_pulses[0].pk})
-    for row in page.context["statement_rows"]:
-        if row["shown"]:
-            code = row["code"]
+    for row in page.context["page"].statement_rows:
+        if row.shown:
+            code = row.code
             answered = sum(
                 1
                 for pulse in small_pulses
@@ -452,8 +453,8 @@ def test_it_shows_pooled_statement_figures_only_where_no_pulse_can_be_singled_ou
     )
     respond(alone, world.team_a, 6)
     page = client.get(url, {"cycle": alone.pk})  # one pulse in its period: the same people
-    assert page.context["statements_shown"] is True
-    assert any(row["shown"] for row in page.context["statement_rows"])
+    assert page.context["page"].statements_shown is True
+    assert any(row.shown for row in page.context["page"].statement_rows)
 
 
 def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(
@@ -475,8 +476,8 @@ def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(
     client = client_for(world.team_manager)
     url = reverse("dashboards:profile", args=[world.team_a.pk])
     whole = client.get(url, {"cycle": now.pk})
-    assert whole.context["previous_label"] == "Spring"
+    assert whole.context["page"].previous_label == "Spring"
     broken_down = client.get(url, {"cycle": now.pk, "role_group": "practitioner"})
-    assert broken_down.context["filters"] == {"role_group": "practitioner"}
-    assert broken_down.context["previous_label"] == ""
-    assert all(row.previous_mean == "" for row in broken_down.context["rows"])
+    assert broken_down.context["page"].filters == {"role_group": "practitioner"}
+    assert broken_down.context["page"].previous_label == ""
+    assert all(row.previous_mean == "" for row in broken_down.context["page"].rows)

@@ -209,12 +209,12 @@ def collect(
         cycles = cycles_covering(unit)
         for cycle in _one_per_scope(cycles, pools):
             for filters in [{}, *breakdowns(population)]:
-                context = profile_page.profile(
+                page = profile_page.profile(
                     reach=reach, unit=unit, cycle=cycle, cycles=cycles, filters=filters, today=today
                 )
-                if filters and not context["filters"]:
+                if filters and not page.filters:
                     continue  # refused: the page shows the unfiltered figures, seen already
-                _profile(out, context, unit, pools)
+                _profile(out, page, unit, pools)
             if not unit.is_team and reach.is_leader_or_admin:
                 _compare(
                     out,
@@ -272,34 +272,55 @@ def _one_per_scope(cycles: Iterable[Cycle], pools: Sequence[Any]) -> list[Cycle]
     return list(chosen.values())
 
 
-def _profile(out: Collected, context: Mapping[str, Any], unit: Unit, pools: Sequence[Any]) -> None:
+def _profile(
+    out: Collected, page: profile_page.ProfilePage, unit: Unit, pools: Sequence[Any]
+) -> None:
     population = out.population
-    scope = context["scope"]
-    filters = context["filters"]
+    scope = page.scope
+    filters = page.filters
     where = f"profile {unit.name} {scope.label} {filters}"
     group_set = population.group(unit.path, scope.cycle_ids, filters)
-    if context["group"].responses is not None or context["response_rate"]:
+    for progress in (page.progress, page.newer_open):
+        if progress is not None:
+            _progress(out, progress, unit, where)
+    if page.progress is not None:
+        assert not page.rows, "a page of progress shows no figures"
+        return
+    if page.group.responses is not None or page.response_rate:
         out.count(group_set, where)
-    for row in context["rows"]:
+    comparison = page.comparison
+    assert comparison is not None
+    for row in page.rows:
         if row.shown:
             out.domain(group_set, row.domain.code, where)
-        if row.parent_mean and context["parent"] is not None:
-            parent_set = population.group(context["parent"].path, scope.cycle_ids, filters)
+        if row.parent_mean and comparison.parent is not None:
+            parent_set = population.group(comparison.parent.path, scope.cycle_ids, filters)
             out.domain(parent_set, row.domain.code, where + " parent marker")
-        if row.org_mean and context["root"] is not None:
-            root_set = population.group(context["root"].path, scope.cycle_ids, filters)
+        if row.org_mean and comparison.root is not None:
+            root_set = population.group(comparison.root.path, scope.cycle_ids, filters)
             out.domain(root_set, row.domain.code, where + " organisation marker")
         assert not row.previous_mean, "the audit's data has no earlier cycle to compare with"
-    for statement in context["statement_rows"]:
-        if statement["shown"]:
-            out.statement(group_set, statement["code"], where, with_mean=bool(statement["mean"]))
+    for statement in page.statement_rows:
+        if statement.shown:
+            out.statement(group_set, statement.code, where, with_mean=bool(statement.mean))
     by_label = {pool.label: pool for pool in pools}
-    for point in context["pulse_points"]:
-        if point["shown"]:
-            pool_set = population.group(unit.path, by_label[point["label"]].cycle_ids)
-            for domain, mean in zip(context["domains"], point["means"], strict=True):
+    for point in page.pulse_points:
+        if point.shown:
+            pool_set = population.group(unit.path, by_label[point.label].cycle_ids)
+            for domain, mean in zip(page.domains, point.means, strict=True):
                 if mean:
                     out.domain(pool_set, domain.code, where + " pulse trend")
+
+
+def _progress(out: Collected, progress: profile_page.Progress, unit: Unit, where: str) -> None:
+    """A cycle's progress: a count is released only where it reads as a number."""
+    cycle_ids = [progress.cycle.pk]
+    for row in progress.teams:
+        if row.responses.isdigit():
+            out.count(out.population.group(row.team.path, cycle_ids), where + " progress")
+    if progress.responses.isdigit():
+        assert progress.cycle.kind == Cycle.Kind.FULL, "a single pulse's count is never exact"
+        out.count(out.population.group(unit.path, cycle_ids), where + " progress")
 
 
 def _compare(out: Collected, page: ComparePage) -> None:
