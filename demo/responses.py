@@ -100,8 +100,8 @@ STORIES: dict[str, TeamStory] = {
     "Child Protection South": TeamStory(13, 0.45, _c(22, 14, 12, 92, 14, 3.4, 0.3)),
     "Looked After Children": TeamStory(12, 0.78, _c(17, 12, 8, 82, 13, 1.2, -0.2)),
     "Care Leavers": TeamStory(9, 0.85, _c(15, 14, 6, 70, 12, 2.6, 0.4)),
-    "Fostering": TeamStory(6, 0.95, _c(13, 0, 0, 96, 5, 0.4, 0.5)),
-    "Hospital Discharge": TeamStory(13, 0.45, _c(29, 16, 22, 68, 20, 1.4, -0.6)),
+    "Fostering": TeamStory(6, 0.8, _c(13, 0, 0, 96, 5, 0.4, 0.5)),
+    "Hospital Discharge": TeamStory(13, 0.45, _c(31, 20, 25, 64, 24, 1.4, -0.6)),
     "Reablement": TeamStory(10, 0.95, _c(19, 6, 5, 90, 8, 1.8, 0.8)),
     "Adults East": TeamStory(14, 0.80, _c(26, 8, 8, 80, 10, 1.0, -0.5)),
     "Adults West": TeamStory(13, 0.85, _c(22, 10, 10, 86, 12, 0.9, 0.1)),
@@ -110,13 +110,13 @@ STORIES: dict[str, TeamStory] = {
 DEFAULT_STORY = TeamStory(10, 0.8, _c(20, 12, 10, 80, 14, 1.5, 0.0))
 
 DOMAINS = ("WL", "SUP", "SAF", "SYS", "SB", "APP", "LRN", "MIS", "WB")
-TEAM_NOISE = 0.3  # a team's strengths and weaknesses beyond its figures, per domain
+TEAM_NOISE = 0.25  # a team's strengths and weaknesses beyond its figures, per domain
 CULTURE_NOISE = 0.2  # the team's tilt across every domain (its manager, its history)
 CYCLE_NOISE = 0.08  # a team's latents wander a little from one cycle to the next
 PERSON_NOISE = 0.45  # a person's tilt across every domain
 PERSON_DOMAIN_NOISE = 0.3  # a person's tilt in one domain
 ANSWER_NOISE = 0.6  # one answer around the person's view of the domain
-ADULTS_RESTRUCTURE = -0.4  # mission and vision in Adult Social Care during its restructure
+ADULTS_RESTRUCTURE = -0.5  # mission and vision in Adult Social Care during its restructure
 
 
 def story_of(team: Unit) -> TeamStory:
@@ -160,12 +160,12 @@ def domain_latents(
     staffing = (conditions.vacancy_rate - 10) / 100 + (conditions.agency_share - 10) / 200
     churn = (conditions.turnover - 12) / 100
     base = {
-        "WL": 3.8 - 2.6 * load - 2.0 * staffing - 1.0 * churn,
-        "WB": 4.0 - 2.0 * load - 1.0 * staffing - 2.5 * churn,
-        "SUP": 0.9 + 4.2 * supervision,
-        "SB": 3.9 + 1.2 * supervision - 1.5 * churn - 1.0 * staffing,
+        "WL": 3.8 - 2.8 * load - 2.0 * staffing - 1.0 * churn,
+        "WB": 3.9 - 2.2 * load - 1.0 * staffing - 2.5 * churn,
+        "SUP": 0.6 + 4.6 * supervision,
+        "SB": 2.9 + 2.6 * supervision - 1.5 * churn,
         "SAF": 5.3 - 0.45 * conditions.incidents,
-        "SYS": 3.2 + 1.0 * conditions.systems - 0.5 * load,
+        "SYS": 3.1 + 1.2 * conditions.systems - 0.5 * load,
         "APP": 4.0 - 0.8 * load - 1.0 * churn,
         "LRN": 2.9 + 1.5 * supervision - 0.6 * load,
         "MIS": 3.8 + (ADULTS_RESTRUCTURE if adults else 0.0) - 0.5 * churn,
@@ -272,9 +272,17 @@ class TeamModel:
         return conditions, {code: v + rng.gauss(0, CYCLE_NOISE) for code, v in latents.items()}
 
 
-def team_models(rng: random.Random, teams: list[Unit], *, adults_path: str) -> list[TeamModel]:
+def stream(*parts: object) -> random.Random:
+    """A random stream of its own for one team (and cycle): changing one team's story, or
+    adding a team, leaves every other team's numbers as they were. Seeded by a string, which
+    Python hashes the same way in every process."""
+    return random.Random(":".join(str(part) for part in (SEED, *parts)))
+
+
+def team_models(teams: list[Unit], *, adults_path: str) -> list[TeamModel]:
     models = []
     for team in teams:
+        rng = stream(team.name)
         culture = rng.gauss(0, CULTURE_NOISE)
         effects = {code: culture + rng.gauss(0, TEAM_NOISE) for code in DOMAINS}
         adults = bool(adults_path) and team.path.startswith(adults_path)
@@ -289,10 +297,10 @@ def respondents(rng: random.Random, story: TeamStory, *, rate_factor: float) -> 
 
 
 def _collect(
-    rng: random.Random,
     cycle: Cycle,
     models: list[TeamModel],
     *,
+    ordinal: int,
     progress: float,
     rate_factor: float,
     submit_by: date,
@@ -301,6 +309,7 @@ def _collect(
     stored = 0
     span = max(0, (min(cycle.closes_on, submit_by) - cycle.opens_on).days)
     for model in models:
+        rng = stream(model.unit.name, ordinal)
         conditions, latents = model.latents(rng, progress)
         if cycle.kind == Cycle.Kind.FULL:
             save_figures(
@@ -338,15 +347,15 @@ PULSE_RATE = 0.7  # staff answer a short pulse less readily than a full diagnost
 
 def build_cycles(organisation: Organisation, root: Unit, *, today: date) -> DemoCycles:
     """Two past full diagnostics and monthly pulses, the newest still open."""
-    rng = random.Random(SEED)
     instrument = latest_version_for(organisation)
     teams = list(Unit.objects.within(root).teams().order_by("path"))
     adults_path = (
         Unit.objects.within(root).filter(name=ADULTS).values_list("path", flat=True).first()
     )
-    models = team_models(rng, teams, adults_path=adults_path or "")
+    models = team_models(teams, adults_path=adults_path or "")
     spring_opens = today - timedelta(days=266)
     autumn_opens = today - timedelta(days=70)
+    made: list[Cycle] = []  # in the order they run: a cycle's place keys its random streams
 
     def run(kind: str, name: str, opens: date, days: int) -> Cycle:
         closes = opens + timedelta(days=days)
@@ -361,15 +370,16 @@ def build_cycles(organisation: Organisation, root: Unit, *, today: date) -> Demo
         )
         open_cycle(cycle=cycle, today=opens)
         _collect(
-            rng,
             cycle,
             models,
+            ordinal=len(made),
             progress=(opens - spring_opens).days / (autumn_opens - spring_opens).days,
             rate_factor=1.0 if kind == Cycle.Kind.FULL else PULSE_RATE,
             submit_by=today,
         )
         if closes < today:
             close_cycle(cycle=cycle)
+        made.append(cycle)
         return cycle
 
     spring = run(Cycle.Kind.FULL, f"Spring {spring_opens:%Y} diagnostic", spring_opens, 25)
