@@ -91,7 +91,7 @@ def _c(
 STORIES: dict[str, TeamStory] = {
     "Assessment North": TeamStory(16, 0.85, _c(24, 20, 24, 70, 22, 2.0, -1.0)),
     "Child Protection North": TeamStory(
-        14, 0.62, _c(25, 22, 18, 60, 24, 3.6, 0.0), autumn=_c(26, 24, 22, 45, 26, 3.8, 0.0)
+        14, 0.62, _c(26, 22, 18, 60, 24, 3.6, 0.0), autumn=_c(27, 24, 22, 45, 26, 3.8, 0.0)
     ),
     "Family Support North": TeamStory(12, 0.92, _c(15, 8, 4, 88, 10, 1.5, -0.3)),
     IMPROVING_TEAM: TeamStory(
@@ -116,6 +116,7 @@ CYCLE_NOISE = 0.08  # a team's latents wander a little from one cycle to the nex
 PERSON_NOISE = 0.45  # a person's tilt across every domain
 PERSON_DOMAIN_NOISE = 0.3  # a person's tilt in one domain
 ANSWER_NOISE = 0.6  # one answer around the person's view of the domain
+STATEMENT_NOISE = 0.25  # some statements are harder to agree with than others, everywhere
 ADULTS_RESTRUCTURE = -0.5  # mission and vision in Adult Social Care during its restructure
 
 
@@ -177,7 +178,7 @@ def figures_of(rng: random.Random, conditions: Conditions, wellbeing: float) -> 
     """The structural figures as recorded: measured conditions, with sickness following the
     team's wellbeing and recording hours its systems and caseload."""
     seen = measured(rng, conditions)
-    sickness = min(40.0, max(1.0, 9 + 3.5 * (3.6 - wellbeing) + rng.gauss(0, 1.2)))
+    sickness = min(40.0, max(1.0, 9 + 2.5 * (3.6 - wellbeing) + rng.gauss(0, 2.0)))
     recording = min(30.0, max(2.0, 12 - 3.5 * seen.systems + 0.25 * (seen.caseload - 18)))
     recording += rng.gauss(0, 1.0)
 
@@ -214,8 +215,17 @@ def _clip(value: float) -> int:
     return max(1, min(6, round(value)))
 
 
+def statement_offsets(statements: list[SurveyStatement]) -> dict[str, float]:
+    """How much harder (or easier) than its domain each statement is to agree with: the same
+    for every team and cycle."""
+    return {s.code: stream("statement", s.code).gauss(0, STATEMENT_NOISE) for s in statements}
+
+
 def _answers(
-    rng: random.Random, statements: list[SurveyStatement], latents: dict[str, float]
+    rng: random.Random,
+    statements: list[SurveyStatement],
+    latents: dict[str, float],
+    offsets: dict[str, float],
 ) -> dict[str, int]:
     person = rng.gauss(0, PERSON_NOISE)
     views = {
@@ -227,7 +237,8 @@ def _answers(
         if rng.random() < 0.03:
             answers[statement.code] = NOT_APPLICABLE
             continue
-        score = _clip(views[statement.domain_code] + rng.gauss(0, ANSWER_NOISE))
+        view = views[statement.domain_code] + offsets[statement.code]
+        score = _clip(view + rng.gauss(0, ANSWER_NOISE))
         answers[statement.code] = 7 - score if statement.reverse_scored else score
     return answers
 
@@ -306,6 +317,7 @@ def _collect(
     submit_by: date,
 ) -> int:
     statements = survey_statements(cycle)
+    offsets = statement_offsets(statements)
     stored = 0
     span = max(0, (min(cycle.closes_on, submit_by) - cycle.opens_on).days)
     for model in models:
@@ -326,7 +338,7 @@ def _collect(
             day = cycle.opens_on + timedelta(days=rng.randint(0, span))
             submit_response(
                 code=code,
-                answers=_answers(rng, statements, latents),
+                answers=_answers(rng, statements, latents, offsets),
                 about=_about(rng),
                 comment=rng.choice(COMMENTS) if rng.random() < 0.15 else "",
                 today=day,
