@@ -1,4 +1,5 @@
-"""Demo action plans: one that worked, one in progress, one overdue, one escalated, one dropped."""
+"""Demo action plans: one that worked, one that did not, one in progress, one overdue, one
+escalated, one dropped."""
 
 from __future__ import annotations
 
@@ -50,6 +51,26 @@ def build_actions(
         notes="Cap in place since the summer; caseloads down from 27 to 18 per FTE.",
     )
     made.append(cap)
+
+    briefings = create_action(
+        unit=units["Adults East"],
+        domain=domains["MIS"],
+        cycle=cycles.spring,
+        intervention=_intervention("Explain the reasons behind every change"),
+        title="Monthly briefings on the Adult Social Care restructure",
+        description="The service manager explains each step of the restructure before it lands.",
+        owner=admin,
+        due_on=cycles.spring.closes_on + timedelta(days=90),
+        created_by=admin,
+    )
+    update_action(
+        action=briefings,
+        status=Action.Status.DONE,
+        owner=admin,
+        due_on=briefings.due_on,
+        notes="Six briefings held; staff say the restructure still arrives without a say in it.",
+    )
+    made.append(briefings)
 
     supervision = create_action(
         unit=units["Child Protection North"],
