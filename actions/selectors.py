@@ -11,15 +11,8 @@ from django.db.models import Q, QuerySet
 from accounts.models import User
 from actions.models import Action, Intervention
 from diagnostics.models import Cycle
-from diagnostics.results import (
-    OrganisationResults,
-    Scope,
-    cycle_scope,
-    pool_of,
-    pools_taking_part,
-    pulse_pools,
-    results_for_scopes,
-)
+from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
+from diagnostics.results import OrganisationResults, results_for_scopes
 from diagnostics.scoring import Change, change_between
 from diagnostics.selectors import cycles_covering
 from disclosure.release import hidden_text

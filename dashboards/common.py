@@ -10,15 +10,8 @@ from diagnostics.models import (
     Cycle,
     Invite,
 )
-from diagnostics.results import (
-    GroupResult,
-    OrganisationResults,
-    Scope,
-    cycle_scope,
-    pool_of,
-    pulse_pools,
-    results_for_scopes,
-)
+from diagnostics.pooling import Scope, cycle_scope, pool_of, pulse_pools
+from diagnostics.results import GroupResult, OrganisationResults, results_for_scopes
 from disclosure.plan import Hidden
 from organisations.access import Reach
 from organisations.models import Unit

@@ -19,18 +19,20 @@ from django.urls import reverse
 from dashboards import charts, colours
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
+from diagnostics.pooling import (
+    Scope,
+    cycle_label,
+    cycle_scope,
+    pool_of,
+    pools_taking_part,
+    pulse_pools,
+)
 from diagnostics.results import (
     Cell,
     GroupResult,
     OrganisationResults,
-    Scope,
-    cycle_label,
-    cycle_scope,
     load_domains,
     load_units,
-    pool_of,
-    pools_taking_part,
-    pulse_pools,
     results_for_scopes,
 )
 from diagnostics.scoring import display_mean

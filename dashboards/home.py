@@ -19,10 +19,10 @@ from django.db.models.functions import Coalesce
 from actions.access import actions_visible_to
 from actions.models import Action
 from diagnostics.models import Cycle, CycleTeam, Invite, TeamTally
+from diagnostics.pooling import cycle_scope
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
-    cycle_scope,
     load_domains,
     load_units,
     results_for_scopes,

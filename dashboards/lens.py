@@ -11,12 +11,8 @@ from dashboards.common import (
 from diagnostics.models import (
     Cycle,
 )
-from diagnostics.results import (
-    cycle_scope,
-    load_domains,
-    load_units,
-    results_for_scopes,
-)
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import load_domains, load_units, results_for_scopes
 from diagnostics.structural import FIGURES, FIGURES_BY_CODE, strongest_first
 from diagnostics.structural_data import figures_for, lens
 from organisations.access import Reach

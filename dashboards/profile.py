@@ -35,16 +35,12 @@ from diagnostics.models import (
     Domain,
     TeamTally,
 )
+from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
-    Scope,
-    cycle_scope,
     load_domains,
     load_units,
-    pool_of,
-    pools_taking_part,
-    pulse_pools,
     response_counts_seen,
     results_for_scopes,
 )

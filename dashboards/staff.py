@@ -31,15 +31,12 @@ from datetime import date
 from actions.models import Action
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
+from diagnostics.pooling import Scope, cycle_scope, pools_taking_part, pulse_pools
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
-    Scope,
-    cycle_scope,
     load_domains,
     load_units,
-    pools_taking_part,
-    pulse_pools,
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent

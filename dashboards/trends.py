@@ -23,16 +23,8 @@ from actions.models import Action
 from dashboards import charts
 from dashboards.common import FRAMING, _mean
 from diagnostics.models import Cycle, Domain
-from diagnostics.results import (
-    OrganisationResults,
-    Scope,
-    cycle_scope,
-    load_domains,
-    load_units,
-    pools_taking_part,
-    pulse_pools,
-    results_for_scopes,
-)
+from diagnostics.pooling import Scope, cycle_scope, pools_taking_part, pulse_pools
+from diagnostics.results import OrganisationResults, load_domains, load_units, results_for_scopes
 from diagnostics.scoring import display_mean
 from disclosure.release import effective_k
 from organisations.access import Reach

@@ -20,7 +20,8 @@ from dashboards import profile as profile_page
 from dashboards import trends as trends_page
 from dashboards.home import home_page
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
-from diagnostics.results import DEMOGRAPHIC_FIELDS, cycle_label
+from diagnostics.pooling import cycle_label
+from diagnostics.results import DEMOGRAPHIC_FIELDS
 from diagnostics.selectors import cycles_covering
 from organisations.access import get_unit_for, reach_of
 from organisations.audit import record

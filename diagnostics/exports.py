@@ -10,15 +10,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from diagnostics.models import Cycle, Domain
-from diagnostics.results import (
-    Cell,
-    GroupResult,
-    OrganisationResults,
-    Scope,
-    cycle_label,
-    results_for_scopes,
-    scope_of,
-)
+from diagnostics.pooling import Scope, cycle_label, scope_of
+from diagnostics.results import Cell, GroupResult, OrganisationResults, results_for_scopes
 from diagnostics.scoring import display_mean, display_percent
 from organisations.access import Reach
 from organisations.models import Unit

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from diagnostics.models import Cycle, StructuralFigures, TeamTally
-from diagnostics.results import cycle_scope, results_for_scopes
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import results_for_scopes
 from diagnostics.selectors import invite_counts
 from diagnostics.structural_data import FIGURE_CODES
 from disclosure.release import count_band, effective_k

@@ -46,8 +46,8 @@ from diagnostics.models import (
     SurveyDraft,
     WorkingPattern,
 )
+from diagnostics.pooling import pulse_period_of
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_statements
-from diagnostics.results import pulse_period_of
 from diagnostics.selectors import (
     Availability,
     availability,

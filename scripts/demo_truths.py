@@ -43,13 +43,11 @@ from accounts.models import User  # noqa: E402
 from actions.models import Action  # noqa: E402
 from actions.selectors import before_after  # noqa: E402
 from diagnostics.models import Cycle, Invite, StructuralFigures  # noqa: E402
+from diagnostics.pooling import Scope, cycle_scope, pulse_pools  # noqa: E402
 from diagnostics.results import (  # noqa: E402
     GroupResult,
-    Scope,
-    cycle_scope,
     load_domains,
     load_units,
-    pulse_pools,
     results_for_scopes,
 )
 from organisations.access import reach_of  # noqa: E402

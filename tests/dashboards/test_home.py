@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from actions.services import create_action
 from diagnostics.models import Cycle, Domain
-from diagnostics.results import cycle_scope, results_for_scopes
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import results_for_scopes
 from diagnostics.selectors import latest_version_for
 from diagnostics.services import close_cycle, create_cycle, issue_invites, open_cycle
 from organisations.access import reach_of

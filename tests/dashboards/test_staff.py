@@ -15,7 +15,8 @@ from django.utils import timezone
 from actions.services import create_action
 from dashboards.staff import team_results_for_staff
 from diagnostics.models import Cycle, Domain
-from diagnostics.results import cycle_scope, results_for_scopes
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import results_for_scopes
 from diagnostics.scoring import display_mean, display_percent
 from diagnostics.services import close_cycle
 from organisations.access import reach_of

@@ -18,7 +18,8 @@ from actions.models import Action
 from actions.selectors import before_after
 from demo.builder import seed
 from diagnostics.models import Cycle, Invite, StructuralFigures
-from diagnostics.results import OrganisationResults, cycle_scope, results_for_scopes
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import OrganisationResults, results_for_scopes
 from diagnostics.scoring import AMBER, GREEN, RED
 from organisations.access import reach_of
 from organisations.models import Organisation, Unit

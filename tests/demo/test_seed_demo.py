@@ -5,7 +5,8 @@ from django.core.management import call_command
 from accounts.models import User
 from demo.builder import DEMO_PASSWORD, DEMO_SLUG
 from diagnostics.models import Cycle
-from diagnostics.results import cycle_scope, results_for_scopes
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import results_for_scopes
 from organisations.models import Membership, Organisation, Role, Unit
 
 

@@ -318,7 +318,8 @@ def test_it_shows_the_latest_pooled_pulses_on_the_dashboard_and_all_on_trends(
 
 
 def test_it_gives_every_lens_pair_the_rho_of_its_own_points(db, respond):
-    from diagnostics.results import cycle_scope, results_for_scopes
+    from diagnostics.pooling import cycle_scope
+    from diagnostics.results import results_for_scopes
     from diagnostics.structural import spearman
     from diagnostics.structural_data import figures_for, lens
 

@@ -7,12 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from diagnostics.models import Cycle
-from diagnostics.results import (
-    cycle_scope,
-    pooled_pulse_scopes,
-    pulse_pools,
-    results_for_scopes,
-)
+from diagnostics.pooling import cycle_scope, pooled_pulse_scopes, pulse_pools
+from diagnostics.results import results_for_scopes
 from disclosure.plan import Hidden
 from organisations.access import reach_of
 

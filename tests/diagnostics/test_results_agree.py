@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnostics.models import DomainTally, Response, StatementTally, TeamTally
-from diagnostics.results import cycle_scope, results_for_scopes
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import results_for_scopes
 from diagnostics.scoring import (
     EMPTY_TALLY,
     conditions_index,

@@ -43,13 +43,8 @@ from dashboards.staff import seen_by_link_holders, staff_result
 from dashboards.trends import TrendsPage
 from diagnostics.exports import ExportRequest, export_rows
 from diagnostics.models import Answer, Cycle, Domain, DomainScore, Response, Statement
-from diagnostics.results import (
-    DEMOGRAPHIC_FIELDS,
-    cycle_scope,
-    load_domains,
-    pools_taking_part,
-    pulse_pools,
-)
+from diagnostics.pooling import cycle_scope, pools_taking_part, pulse_pools
+from diagnostics.results import DEMOGRAPHIC_FIELDS, load_domains
 from diagnostics.selectors import cycles_covering
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
