@@ -37,8 +37,8 @@ from diagnostics.results import (
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
-from diagnostics.structural import FIGURES, rate
-from diagnostics.structural_data import figures_for, thresholds_for
+from diagnostics.structural import FIGURES, plain_number, rate
+from diagnostics.structural_data import figures_for, thresholds_for_unit
 from disclosure.release import hidden_text, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
@@ -131,7 +131,7 @@ def profile(
     previous_group = by_key[previous.key].group(unit) if previous else None
 
     figure_values: dict[str, Decimal | None] = {}
-    thresholds = thresholds_for(organisation)
+    thresholds = thresholds_for_unit(unit)  # the team's: a unit above it may set its own
     if unit.is_team and cycle.kind == Cycle.Kind.FULL:
         figure_values = figures_for([cycle.pk], team_ids=[unit.pk]).get((cycle.pk, unit.pk), {})
 
@@ -151,8 +151,8 @@ def profile(
                 related.append(
                     {
                         "figure": figure,
-                        "value": value.normalize(),
-                        "rating": rate(figure, value, thresholds[figure.code]),
+                        "value": plain_number(value),
+                        "rating": rate(figure, value, thresholds[figure.code].thresholds),
                     }
                 )
         rows.append(
