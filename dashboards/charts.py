@@ -7,6 +7,7 @@ carries meaning alone: bars carry a pattern and a text label with the band's nam
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -352,6 +353,12 @@ def lens_symbol(index: int) -> str:
     return LENS_SYMBOLS[index % len(LENS_SYMBOLS)]
 
 
+def _label_anchor(value: float, x_range: tuple[float, float]) -> str:
+    """Labels near either end of the axis lean inwards, so they are not cut off."""
+    share = (value - x_range[0]) / ((x_range[1] - x_range[0]) or 1)
+    return "right" if share > 0.8 else "left" if share < 0.2 else "center"
+
+
 def lens_scatter(
     groups: Sequence[LensGroup],
     *,
@@ -393,7 +400,9 @@ def lens_scatter(
     ]
     shapes = []
     annotations = []
-    for line in lines:
+    # Each line's label on a row of its own above the plot, nearest the plot first, so labels
+    # never cover a marker or each other, even on a phone.
+    for row, line in enumerate(sorted(lines, key=lambda line: line.value)):
         colour = LENS_LINE_GREY if line.group is None else lens_colour(line.group)
         shapes.append(
             {
@@ -409,23 +418,35 @@ def lens_scatter(
         annotations.append(
             {
                 "x": line.value,
-                "y": 6,
-                "yanchor": "top",
-                "xanchor": "right",
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 4 + 17 * row,
+                "xanchor": _label_anchor(line.value, x_range),
                 "text": line.label,
-                "textangle": -90,
                 "showarrow": False,
                 "font": {"size": 12, "color": colour},
-                "bgcolor": "rgba(255,255,255,0.85)",
             }
         )
     layout = _layout(
         height=480,
         showlegend=len(groups) > 1,
-        legend={"orientation": "h", "y": -0.2, "x": 0, "title": {"text": "Service"}},
-        xaxis={"title": {"text": x_title}, "range": list(x_range), "zeroline": False},
-        yaxis={"title": {"text": y_title}, "range": [1, 6], "dtick": 1},
-        margin={"l": 10, "r": 10, "t": 20, "b": 60},
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "title": {"text": "Service"},
+        },
+        xaxis={
+            "title": {"text": "<br>".join(textwrap.wrap(x_title, 40))},
+            "range": list(x_range),
+            "zeroline": False,
+            "automargin": True,
+        },
+        yaxis={"title": {"text": y_title}, "range": [1, 6], "dtick": 1, "automargin": True},
+        margin={"l": 10, "r": 10, "t": 24 + 17 * len(lines), "b": 90},
         shapes=shapes,
         annotations=annotations,
     )

@@ -143,21 +143,21 @@ def _threshold_sets(
 def _lines(
     sets: Sequence[ThresholdSet], service_index: Mapping[str, int]
 ) -> list[charts.ThresholdLine]:
+    """Each set's good and concerning lines; where teams are rated differently, a set that
+    belongs to one service is drawn in that service's colour (and named in the text above)."""
     lines = []
     for threshold_set in sets:
         only = threshold_set.services[0] if len(threshold_set.services) == 1 else None
-        suffix = f" ({only})" if only is not None and len(sets) > 1 else ""
         group = service_index[only] if only is not None and len(sets) > 1 else None
-        pair = threshold_set.thresholds
         lines.append(
             charts.ThresholdLine(
-                float(pair.good), f"good {plain_number(pair.good)}{suffix}", False, group
+                float(threshold_set.thresholds.good), f"good {threshold_set.good}", False, group
             )
         )
         lines.append(
             charts.ThresholdLine(
-                float(pair.concerning),
-                f"concerning {plain_number(pair.concerning)}{suffix}",
+                float(threshold_set.thresholds.concerning),
+                f"concerning {threshold_set.concerning}",
                 True,
                 group,
             )

@@ -281,6 +281,22 @@ class Association:
         )
 
     @property
+    def finding(self) -> str:
+        """What teams with more of the figure report, for a list under the figure's phrase:
+        "lower wellbeing scores"."""
+        direction = "higher" if (self.rho or 0) > 0 else "lower"
+        return f"{direction} {self.domain_name.lower()} scores"
+
+    @property
+    def numbers(self) -> str:
+        """ρ, teams and interval: "ρ = −0.61 across 14 teams (95% interval −0.86 to −0.13)"."""
+        if self.correlation is None:
+            return ""
+        return (
+            f"ρ = {signed(self.correlation.rho)} across {self.teams} teams ({self.interval_text})"
+        )
+
+    @property
     def sentence(self) -> str:
         correlation = self.correlation
         if self.teams < MIN_LENS_TEAMS:
