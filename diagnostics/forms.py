@@ -18,7 +18,7 @@ from diagnostics.services import (
     check_pulse_period_open,
     parse_email_list,
 )
-from diagnostics.structural import FIGURES, Thresholds, check_thresholds
+from diagnostics.structural import FIGURES, Thresholds, check_thresholds, plain_number
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
 from organisations.models import Unit
@@ -204,7 +204,8 @@ class StructuralFiguresForm(forms.Form):
                 ),
                 help_text=(
                     f"{figure.minimum} to {figure.maximum}. {better.capitalize()} is better: "
-                    f"good at {pair.good}, concerning at {pair.concerning}. Leave empty if unknown."
+                    f"good at {plain_number(pair.good)}, concerning at "
+                    f"{plain_number(pair.concerning)}. Leave empty if unknown."
                 ),
             )
 

@@ -34,6 +34,7 @@ CONFIDENCE = 0.95
 PERMUTATIONS = 9999
 SEED = 20260616  # fixed, so a page shows the same p-values every time
 MIN_TEAMS_FOR_INTERVAL = 4  # Fisher's z needs n > 3
+ROUNDING = 1e-12
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,9 @@ def spearman_rho(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     there are fewer than 2 pairs."""
     if len(xs) != len(ys) or len(xs) < 2 or len(set(xs)) < 2 or len(set(ys)) < 2:
         return None
-    return float(stats.spearmanr(xs, ys).statistic)
+    rho = float(stats.spearmanr(xs, ys).statistic)
+    # Teams in exactly the same (or reverse) order give ±1 up to rounding: say so exactly.
+    return math.copysign(1.0, rho) if abs(rho) > 1 - ROUNDING else rho
 
 
 def _correlation_with(ranks: NDArray[np.float64]) -> Callable[..., NDArray[np.float64]]:
