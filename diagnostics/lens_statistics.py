@@ -61,16 +61,20 @@ def spearman_rho(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     return math.copysign(1.0, rho) if abs(rho) > 1 - ROUNDING else rho
 
 
-def _correlation_with(ranks: NDArray[np.float64]) -> Callable[..., NDArray[np.float64]]:
-    """Pearson's r of permuted ranks with the fixed `ranks`, vectorised along `axis`. On average
-    ranks this is Spearman's ρ, so permuting one side's ranks permutes the pairings."""
-    centred = ranks - ranks.mean()
-    spread = math.sqrt(float((centred**2).sum()))
+def _correlation_with(
+    fixed: NDArray[np.float64], permuted: NDArray[np.float64]
+) -> Callable[..., NDArray[np.float64]]:
+    """Pearson's r of a permutation of `permuted` with `fixed`, vectorised along `axis`. On
+    average ranks this is Spearman's ρ, so permuting one side's ranks permutes the pairings.
+    Every permutation has the same mean and spread as `permuted`, so only the cross product
+    changes: one dot product per resample."""
+    centred = fixed - fixed.mean()
+    scale = math.sqrt(float((centred**2).sum()) * float(((permuted - permuted.mean()) ** 2).sum()))
+    offset = permuted.mean() * centred.sum()  # 0 up to rounding; kept for exactness
 
-    def statistic(permuted: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
-        shifted = permuted - permuted.mean(axis=axis, keepdims=True)
-        products = (shifted * centred).sum(axis=axis)
-        result: NDArray[np.float64] = products / (np.sqrt((shifted**2).sum(axis=axis)) * spread)
+    def statistic(resampled: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
+        products = np.einsum("...i,i->...", np.moveaxis(resampled, axis, -1), centred)
+        result: NDArray[np.float64] = (products - offset) / scale
         return result
 
     return statistic
@@ -82,7 +86,7 @@ def _permutation_p_value(xs: tuple[float, ...], ys: tuple[float, ...], resamples
     y_ranks = stats.rankdata(ys)
     result = stats.permutation_test(
         (x_ranks,),
-        _correlation_with(y_ranks),
+        _correlation_with(y_ranks, x_ranks),
         permutation_type="pairings",
         vectorized=True,
         n_resamples=resamples,
@@ -132,7 +136,13 @@ def fisher_interval(
 
 def rank_correlation(xs: Sequence[float], ys: Sequence[float]) -> RankCorrelation | None:
     """ρ with its permutation p-value and interval, or None when it cannot be computed (either
-    side does not vary, or fewer than 2 pairs)."""
+    side does not vary, or fewer than 2 pairs). Remembered per input: the lens asks again for
+    the same teams' values on every visit."""
+    return _rank_correlation(tuple(map(float, xs)), tuple(map(float, ys)))
+
+
+@lru_cache(maxsize=4096)
+def _rank_correlation(xs: tuple[float, ...], ys: tuple[float, ...]) -> RankCorrelation | None:
     rho = spearman_rho(xs, ys)
     if rho is None:
         return None
