@@ -75,12 +75,16 @@ def test_it_gives_the_same_p_value_every_time_for_more_teams_than_it_can_enumera
 def test_it_gives_bonett_wright_fisher_intervals_worked_by_hand():
     # ρ = 0.5, n = 12: z = atanh(0.5) = 0.549306; se = √((1 + 0.125) / 9) = 0.353553;
     # z ± 1.959964·se = −0.143647 and 1.242259; back through tanh:
-    low, high = fisher_interval(0.5, 12)
+    interval = fisher_interval(0.5, 12)
+    assert interval is not None
+    low, high = interval
     assert low == pytest.approx(-0.142666, abs=1e-6)
     assert high == pytest.approx(0.846098, abs=1e-6)
     # Symmetric in the sign of ρ, and narrower with more teams.
     assert fisher_interval(-0.5, 12) == pytest.approx((-high, -low))
     wide, narrow = fisher_interval(0.5, 8), fisher_interval(0.5, 40)
+    assert wide is not None
+    assert narrow is not None
     assert wide[1] - wide[0] > high - low > narrow[1] - narrow[0]
 
 
