@@ -602,28 +602,136 @@ def trend_panel(
     return _as_dict(data, layout)
 
 
+# Okabe and Ito's colour-blind-safe palette (yellow left out: too pale on white), each with
+# its own marker shape, so a service is told apart by shape as well as colour.
+LENS_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+LENS_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "triangle-down", "cross", "x"]
+LENS_LINE_GREY = "#495057"
+
+
+@dataclass(frozen=True)
+class LensGroup:
+    """The teams of one service: (team name, figure value, domain mean)."""
+
+    name: str
+    points: Sequence[tuple[str, float, float]]
+
+
+@dataclass(frozen=True)
+class ThresholdLine:
+    """A figure's "good" or "concerning" threshold, drawn as a vertical line and labelled in
+    words. `group` is the index of the only service it applies to (drawn in its colour), or
+    None when it applies to every team in view."""
+
+    value: float
+    label: str
+    concerning: bool
+    group: int | None = None
+
+
+def lens_colour(index: int) -> str:
+    return LENS_COLOURS[index % len(LENS_COLOURS)]
+
+
+def lens_symbol(index: int) -> str:
+    return LENS_SYMBOLS[index % len(LENS_SYMBOLS)]
+
+
+def _label_anchor(value: float, x_range: tuple[float, float]) -> str:
+    """Labels near either end of the axis lean inwards, so they are not cut off."""
+    share = (value - x_range[0]) / ((x_range[1] - x_range[0]) or 1)
+    return "right" if share > 0.8 else "left" if share < 0.2 else "center"
+
+
 def lens_scatter(
-    points: Sequence[tuple[str, float, float]], *, x_title: str, y_title: str
+    groups: Sequence[LensGroup],
+    *,
+    x_title: str,
+    y_title: str,
+    x_range: tuple[float, float],
+    lines: Sequence[ThresholdLine] = (),
 ) -> dict[str, Any]:
-    """Teams as points: a structural figure across, a domain mean up."""
+    """Teams as points, a structural figure across and a domain mean up (on its true 1–6 scale),
+    one colour and shape per service with a legend, and the figure's thresholds as labelled
+    lines. Team names are in the hover and the table below the chart, not printed on the points,
+    so they never overlap."""
     data = [
         {
             "type": "scatter",
-            "x": [p[1] for p in points],
-            "y": [p[2] for p in points],
-            "text": [p[0] for p in points],
-            "mode": "markers+text",
-            "textposition": "top center",
-            "marker": {"size": 11, "color": "#0a58ca", "line": {"color": "#ffffff", "width": 1}},
+            "name": group.name,
+            "x": [p[1] for p in group.points],
+            "y": [p[2] for p in group.points],
+            "text": [p[0] for p in group.points],
+            "mode": "markers",
+            "cliponaxis": False,
+            "marker": {
+                "size": 12,
+                "color": lens_colour(index),
+                "symbol": lens_symbol(index),
+                "line": {"color": "#ffffff", "width": 1},
+            },
             "hovertemplate": (
-                "%{text}<br>" + x_title + ": %{x}<br>" + y_title + ": %{y:.1f}<extra></extra>"
+                "%{text} ("
+                + group.name
+                + ")<br>"
+                + x_title
+                + ": %{x}<br>"
+                + y_title
+                + ": %{y:.1f}<extra></extra>"
             ),
         }
+        for index, group in enumerate(groups)
     ]
+    shapes = []
+    annotations = []
+    # Each line's label on a row of its own above the plot, nearest the plot first, so labels
+    # never cover a marker or each other, even on a phone.
+    for row, line in enumerate(sorted(lines, key=lambda line: line.value)):
+        colour = LENS_LINE_GREY if line.group is None else lens_colour(line.group)
+        shapes.append(
+            {
+                "type": "line",
+                "x0": line.value,
+                "x1": line.value,
+                "y0": 1,
+                "y1": 6,
+                "line": {"color": colour, "width": 2, "dash": "dot" if line.concerning else "dash"},
+                "layer": "below",
+            }
+        )
+        annotations.append(
+            {
+                "x": line.value,
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 4 + 17 * row,
+                "xanchor": _label_anchor(line.value, x_range),
+                "text": line.label,
+                "showarrow": False,
+                "font": {"size": 12, "color": colour},
+            }
+        )
     layout = _layout(
-        height=460,
-        xaxis={"title": {"text": x_title}, "zeroline": False},
-        yaxis={"title": {"text": y_title}, "range": [1, 6], "dtick": 1},
-        margin={"l": 10, "r": 10, "t": 20, "b": 50},
+        height=480,
+        showlegend=len(groups) > 1,
+        legend={
+            "orientation": "h",
+            "yref": "container",
+            "y": 0,
+            "yanchor": "bottom",
+            "x": 0,
+            "title": {"text": "Service"},
+        },
+        xaxis={
+            "title": {"text": "<br>".join(textwrap.wrap(x_title, 40))},
+            "range": list(x_range),
+            "zeroline": False,
+            "automargin": True,
+        },
+        yaxis={"title": {"text": y_title}, "range": [1, 6], "dtick": 1, "automargin": True},
+        margin={"l": 10, "r": 10, "t": 24 + 17 * len(lines), "b": 90},
+        shapes=shapes,
+        annotations=annotations,
     )
     return _as_dict(data, layout)

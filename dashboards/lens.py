@@ -1,30 +1,185 @@
-"""The structural lens: structural figures set against domain results across teams."""
+"""The structural lens: structural figures set against domain results across teams (§6)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from dashboards import charts
-from dashboards.common import (
-    FRAMING,
-)
-from diagnostics.models import (
-    Cycle,
-)
+from dashboards.common import FRAMING
+from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import load_domains, load_units, results_for_scopes
-from diagnostics.structural import FIGURES, FIGURES_BY_CODE, strongest_first
-from diagnostics.structural_data import figures_for, lens
+from diagnostics.scoring import display_mean
+from diagnostics.structural import (
+    FIGURES,
+    FIGURES_BY_CODE,
+    Association,
+    FigureDefinition,
+    FigureFindings,
+    Rating,
+    Thresholds,
+    findings_by_figure,
+    plain_number,
+    rate,
+    strongest_first,
+)
+from diagnostics.structural_data import LensResult, figures_for, lens, threshold_book
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
 
+X_MARGIN = 1.1  # the figure axis runs a tenth past the largest value or threshold
+
+
+@dataclass(frozen=True)
+class LensTeam:
+    """A team in the scatter plot, as the table behind the chart lists it."""
+
+    name: str
+    service: str
+    service_index: int  # its colour and shape in the chart
+    figure_value: str
+    domain_mean: str
+    rating: Rating  # the figure's rating against the thresholds in force for this team
+    rated_against: str
+
+
+@dataclass(frozen=True)
+class ThresholdSet:
+    """Thresholds in force for some of the teams in view, and the services they apply to."""
+
+    thresholds: Thresholds
+    services: tuple[str, ...]
+
+    @property
+    def good(self) -> str:
+        return plain_number(self.thresholds.good)
+
+    @property
+    def concerning(self) -> str:
+        return plain_number(self.thresholds.concerning)
+
+    @property
+    def text(self) -> str:
+        return f"{', '.join(self.services)}: good at {self.good}, concerning at {self.concerning}"
+
+
+@dataclass(frozen=True)
+class LensPage:
+    framing: str
+    unit: Unit
+    unit_path: str
+    cycle: Cycle
+    figures: tuple[FigureDefinition, ...]
+    domains: tuple[Domain, ...]
+    figure: FigureDefinition | None
+    domain: Domain | None
+    chosen: Association | None
+    teams: tuple[LensTeam, ...]  # the chosen pair's teams, behind the chart
+    scatter: dict[str, Any] | None
+    threshold_sets: tuple[ThresholdSet, ...]  # more than one: teams are rated differently
+    findings: tuple[FigureFindings, ...]  # the figures with at least one pair tested
+    untested: tuple[FigureDefinition, ...]  # too few teams for any domain
+    pairs_tested: int
+    clear_count: int
+    teams_in_reach: int
+    k: int
+
+    @property
+    def thresholds_differ(self) -> bool:
+        return len(self.threshold_sets) > 1
+
+
+def _service_of(team: Unit, unit: Unit, names: Mapping[str, str]) -> str:
+    """The part of the lens's unit the team is in: the unit's child on the team's path, or the
+    unit itself for a team directly below it."""
+    child_path = team.path[: len(unit.path) + team.steplen]
+    if child_path == team.path:
+        return names.get(unit.path, unit.name)
+    return names.get(child_path, "?")
+
+
+def _chosen(
+    lens_results: Sequence[LensResult],
+    findings: Sequence[FigureFindings],
+    figure_code: str,
+    domain_code: str,
+) -> LensResult | None:
+    """The pair asked for; else the strongest clear association; else the first pair tested."""
+    by_pair = {(r.association.figure.code, r.association.domain_code): r for r in lens_results}
+    if (figure_code, domain_code) in by_pair:
+        return by_pair[(figure_code, domain_code)]
+    strongest = strongest_first([a for f in findings for a in f.clear])
+    if strongest:
+        return by_pair[(strongest[0].figure.code, strongest[0].domain_code)]
+    return next((r for r in lens_results if r.association.tested), None)
+
+
+def _rated_against(figure: FigureDefinition, pair: Thresholds) -> str:
+    good, concerning = plain_number(pair.good), plain_number(pair.concerning)
+    if figure.higher_is_better:
+        return f"good at or above {good}, concerning at or below {concerning}"
+    return f"good at or below {good}, concerning at or above {concerning}"
+
+
+def _threshold_sets(
+    figure: FigureDefinition, teams: Sequence[tuple[str, Thresholds]]
+) -> tuple[ThresholdSet, ...]:
+    """The distinct thresholds in force across the teams in view, each with its services."""
+    services: dict[Thresholds, list[str]] = {}
+    for service, pair in teams:
+        names = services.setdefault(pair, [])
+        if service not in names:
+            names.append(service)
+
+    def strictest_last(item: tuple[Thresholds, list[str]]) -> Decimal:
+        return -item[0].good if figure.higher_is_better else item[0].good
+
+    return tuple(
+        ThresholdSet(pair, tuple(names))
+        for pair, names in sorted(services.items(), key=strictest_last)
+    )
+
+
+def _lines(
+    sets: Sequence[ThresholdSet], service_index: Mapping[str, int]
+) -> list[charts.ThresholdLine]:
+    """Each set's good and concerning lines; where teams are rated differently, a set that
+    belongs to one service is drawn in that service's colour (and named in the text above)."""
+    lines = []
+    for threshold_set in sets:
+        only = threshold_set.services[0] if len(threshold_set.services) == 1 else None
+        group = service_index[only] if only is not None and len(sets) > 1 else None
+        lines.append(
+            charts.ThresholdLine(
+                float(threshold_set.thresholds.good), f"good {threshold_set.good}", False, group
+            )
+        )
+        lines.append(
+            charts.ThresholdLine(
+                float(threshold_set.thresholds.concerning),
+                f"concerning {threshold_set.concerning}",
+                True,
+                group,
+            )
+        )
+    return lines
+
+
+def _x_range(figure: FigureDefinition, values: Sequence[float]) -> tuple[float, float]:
+    top = max(values) * X_MARGIN if values else float(figure.maximum)
+    return float(figure.minimum), min(float(figure.maximum), top) or 1.0
+
 
 def structural_lens(
     *, reach: Reach, unit: Unit, cycle: Cycle, figure_code: str, domain_code: str
-) -> dict[str, Any]:
-    """The chosen figure against the chosen domain across the teams in reach, and the
-    strongest associations first."""
+) -> LensPage:
+    """Every figure against every domain across the teams in reach below `unit`, weighed
+    together (Benjamini–Hochberg at 10%), grouped by figure; and the chosen pair as a scatter
+    plot coloured by service, with the thresholds in force for its teams drawn."""
     organisation = cycle.organisation
     units = load_units(organisation)
     domains = load_domains()
@@ -33,45 +188,76 @@ def structural_lens(
     )
     teams = [u for u in units if u.is_team and u.path.startswith(unit.path) and reach.reaches(u)]
     lens_results = lens(results, figures_for([cycle.pk]), cycle_id=cycle.pk, teams=teams)
-    ranked = strongest_first([r.association for r in lens_results])
+    findings = findings_by_figure([r.association for r in lens_results])
+    chosen = _chosen(lens_results, findings, figure_code, domain_code)
     figure = FIGURES_BY_CODE.get(figure_code)
     domain = next((d for d in domains if d.code == domain_code), None)
-    if (figure is None or domain is None) and ranked:
-        figure, domain = (
-            ranked[0].figure,
-            next(d for d in domains if d.code == ranked[0].domain_code),
-        )
-    chosen = next(
-        (
-            r
-            for r in lens_results
-            if figure is not None
-            and domain is not None
-            and r.association.figure.code == figure.code
-            and r.association.domain_code == domain.code
-        ),
-        None,
-    )
-    scatter = None
-    if chosen is not None and chosen.points and figure is not None and domain is not None:
-        scatter = charts.lens_scatter(
-            [(p.team.name, p.figure_value, p.domain_mean) for p in chosen.points],
-            x_title=f"{figure.label} ({figure.unit})",
-            y_title=f"{domain.name} (mean score)",
-        )
+    if chosen is not None:
+        figure = chosen.association.figure
+        domain = next(d for d in domains if d.code == chosen.association.domain_code)
     names = {u.path: u.name for u in units}
-    return {
-        "framing": FRAMING,
-        "unit": unit,
-        "unit_path": readable_path(unit, names),
-        "cycle": cycle,
-        "figures": FIGURES,
-        "domains": domains,
-        "figure": figure,
-        "domain": domain,
-        "chosen": chosen,
-        "scatter": scatter,
-        "ranked": ranked[:12],
-        "teams_in_reach": len(teams),
-        "k": results.k,
-    }
+
+    table: list[LensTeam] = []
+    scatter = None
+    sets: tuple[ThresholdSet, ...] = ()
+    if chosen is not None and chosen.points and figure is not None and domain is not None:
+        book = threshold_book(organisation)
+        services = [_service_of(p.team, unit, names) for p in chosen.points]
+        service_index = {name: i for i, name in enumerate(dict.fromkeys(sorted(services)))}
+        in_force = [book.for_unit(p.team)[figure.code].thresholds for p in chosen.points]
+        for point, service, pair in zip(chosen.points, services, in_force, strict=True):
+            table.append(
+                LensTeam(
+                    name=point.team.name,
+                    service=service,
+                    service_index=service_index[service],
+                    figure_value=plain_number(Decimal(str(point.figure_value))),
+                    domain_mean=display_mean(point.domain_mean),
+                    rating=rate(figure, point.figure_value, pair),
+                    rated_against=_rated_against(figure, pair),
+                )
+            )
+        sets = _threshold_sets(figure, list(zip(services, in_force, strict=True)))
+        groups = [
+            charts.LensGroup(
+                name,
+                [
+                    (p.team.name, p.figure_value, p.domain_mean)
+                    for p, service in zip(chosen.points, services, strict=True)
+                    if service == name
+                ],
+            )
+            for name in service_index
+        ]
+        plotted = [p.figure_value for p in chosen.points] + [
+            float(v) for s in sets for v in (s.thresholds.good, s.thresholds.concerning)
+        ]
+        scatter = charts.lens_scatter(
+            groups,
+            x_title=f"{figure.label} ({figure.unit})",
+            y_title=f"{domain.name} (mean score, 1 to 6)",
+            x_range=_x_range(figure, plotted),
+            lines=_lines(sets, service_index),
+        )
+        table.sort(key=lambda row: (row.service, row.name))
+    tested = [r.association for r in lens_results if r.association.tested]
+    return LensPage(
+        framing=FRAMING,
+        unit=unit,
+        unit_path=readable_path(unit, names),
+        cycle=cycle,
+        figures=FIGURES,
+        domains=tuple(domains),
+        figure=figure,
+        domain=domain,
+        chosen=chosen.association if chosen is not None else None,
+        teams=tuple(table),
+        scatter=scatter,
+        threshold_sets=sets,
+        findings=tuple(f for f in findings if f.tested),
+        untested=tuple(f.figure for f in findings if not f.tested),
+        pairs_tested=len(tested),
+        clear_count=sum(1 for a in tested if a.clear),
+        teams_in_reach=len(teams),
+        k=results.k,
+    )

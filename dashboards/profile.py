@@ -45,8 +45,8 @@ from diagnostics.results import (
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
-from diagnostics.structural import FIGURES, FigureDefinition, Rating, rate
-from diagnostics.structural_data import figures_for, thresholds_for
+from diagnostics.structural import FIGURES, FigureDefinition, Rating, plain_number, rate
+from diagnostics.structural_data import figures_for, thresholds_for_unit
 from disclosure.release import count_band, effective_k, hidden_text, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
@@ -63,7 +63,7 @@ class StructuralNote:
     """A structural figure recorded for the team, beside a domain it bears on."""
 
     figure: FigureDefinition
-    value: Decimal
+    value: str
     rating: Rating
 
 
@@ -300,14 +300,14 @@ def _structural_notes(
     if not (unit.is_team and cycle.kind == Cycle.Kind.FULL):
         return {}, {}
     values = figures_for([cycle.pk], team_ids=[unit.pk]).get((cycle.pk, unit.pk), {})
-    thresholds = thresholds_for(cycle.organisation)
+    thresholds = thresholds_for_unit(unit)  # the team's: a unit above it may set its own
     notes: dict[str, list[StructuralNote]] = {}
     for figure in FIGURES:
         value = values.get(figure.code)
         if value is None:
             continue
         note = StructuralNote(
-            figure, value.normalize(), rate(figure, value, thresholds[figure.code])
+            figure, plain_number(value), rate(figure, value, thresholds[figure.code].thresholds)
         )
         for code in figure.domains:
             notes.setdefault(code, []).append(note)

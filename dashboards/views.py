@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -209,25 +208,25 @@ def trends(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
 def lens(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
     reach = reach_of(request.user)
-    cycles = cycles_covering(unit)
+    cycles = [c for c in cycles_covering(unit) if c.kind == Cycle.Kind.FULL]
     cycle = _pick_cycle(request, unit, cycles, full_only=True)
-    context: dict[str, Any] = {
-        "unit": unit,
-        "cycles": [c for c in cycles if c.kind == Cycle.Kind.FULL],
-    }
     if cycle is None:
-        return render(request, "dashboards/lens.html", {**context, "empty": True})
-    context.update(
-        lens_page.structural_lens(
-            reach=reach,
-            unit=unit,
-            cycle=cycle,
-            figure_code=request.GET.get("figure", ""),
-            domain_code=request.GET.get("domain", ""),
+        return render(
+            request, "dashboards/lens.html", {"unit": unit, "cycles": cycles, "empty": True}
         )
+    page = lens_page.structural_lens(
+        reach=reach,
+        unit=unit,
+        cycle=cycle,
+        figure_code=request.GET.get("figure", ""),
+        domain_code=request.GET.get("domain", ""),
     )
-    _record_view(request, unit, context["unit_path"], f"Structural lens, {cycle.name}")
-    return render(request, "dashboards/lens.html", context)
+    _record_view(request, unit, page.unit_path, f"Structural lens, {cycle.name}")
+    return render(
+        request,
+        "dashboards/lens.html",
+        {"unit": unit, "cycles": cycles, "cycle": cycle, "page": page},
+    )
 
 
 @login_required

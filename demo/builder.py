@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from demo.actions import build_actions
 from demo.responses import build_cycles
+from demo.thresholds import build_service_thresholds
 from demo.voice import build_voice
 from organisations.models import Membership, Organisation, Role, Unit
 from organisations.selectors import root_of
@@ -103,6 +104,7 @@ def seed(*, today: date | None = None) -> tuple[Organisation, list[DemoAccount]]
     remove_demo_organisation()
     organisation, units = build_structure()
     accounts = build_accounts(units)
+    build_service_thresholds(units)
     cycles = build_cycles(organisation, units[DEMO_NAME], today=today)
     users = {key: User.objects.get(email=f"{key}@northbrook.example") for key in USER_KEYS}
     build_actions(units=units, users=users, cycles=cycles, today=today)

@@ -18,7 +18,7 @@ from diagnostics.services import (
     check_pulse_period_open,
     parse_email_list,
 )
-from diagnostics.structural import FIGURES, Thresholds, check_thresholds
+from diagnostics.structural import FIGURES, Thresholds, check_thresholds, plain_number
 from diagnostics.structural_data import MAX_HEADCOUNT
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
@@ -236,7 +236,8 @@ class StructuralFiguresForm(forms.Form):
                 ),
                 help_text=(
                     f"{figure.minimum} to {figure.maximum}. {better.capitalize()} is better: "
-                    f"good at {pair.good}, concerning at {pair.concerning}. Leave empty if unknown."
+                    f"good at {plain_number(pair.good)}, concerning at "
+                    f"{plain_number(pair.concerning)}. Leave empty if unknown."
                 ),
             )
 
@@ -263,6 +264,14 @@ class FiguresImportForm(forms.Form):
             ) from exc
 
 
+def _figure_rows(form: forms.Form) -> list[tuple[Any, list[Any]]]:
+    """Each figure with its “good” and “concerning” fields, for a fieldset per figure."""
+    return [
+        (figure, [form[f"{figure.code}__good"], form[f"{figure.code}__concerning"]])
+        for figure in FIGURES
+    ]
+
+
 class ThresholdsForm(forms.Form):
     def __init__(self, *args: Any, thresholds: Mapping[str, Thresholds], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -279,10 +288,7 @@ class ThresholdsForm(forms.Form):
                 )
 
     def figure_rows(self) -> list[tuple[Any, list[Any]]]:
-        return [
-            (figure, [self[f"{figure.code}__good"], self[f"{figure.code}__concerning"]])
-            for figure in FIGURES
-        ]
+        return _figure_rows(self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -303,3 +309,58 @@ class ThresholdsForm(forms.Form):
             )
             for figure in FIGURES
         }
+
+
+class UnitThresholdsForm(forms.Form):
+    """A unit's own thresholds: both values for a figure to set them here, neither to inherit
+    from the nearest unit above, the organisation or the defaults."""
+
+    def __init__(self, *args: Any, own: Mapping[str, Thresholds], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for figure in FIGURES:
+            pair = own.get(figure.code)
+            for which in ("good", "concerning"):
+                self.fields[f"{figure.code}__{which}"] = forms.DecimalField(
+                    label=f"{which.capitalize()} at",
+                    required=False,
+                    min_value=figure.minimum,
+                    max_value=figure.maximum,
+                    max_digits=6,
+                    decimal_places=2,
+                    initial=getattr(pair, which) if pair else None,
+                )
+
+    def figure_rows(self) -> list[tuple[Any, list[Any]]]:
+        return _figure_rows(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for figure in FIGURES:
+            good_name, concerning_name = f"{figure.code}__good", f"{figure.code}__concerning"
+            if good_name in self.errors or concerning_name in self.errors:
+                continue
+            good, concerning = data.get(good_name), data.get(concerning_name)
+            if (good is None) != (concerning is None):
+                self.add_error(
+                    good_name if good is None else concerning_name,
+                    "Give both values to set them for this unit, or leave both empty to "
+                    "inherit them.",
+                )
+            elif good is not None and concerning is not None:
+                problem = check_thresholds(figure, good, concerning)
+                if problem:
+                    self.add_error(good_name, problem)
+        return data
+
+    def thresholds(self) -> dict[str, Thresholds | None]:
+        """Each figure's own thresholds for the unit, or None to inherit."""
+        values: dict[str, Thresholds | None] = {}
+        for figure in FIGURES:
+            good = self.cleaned_data.get(f"{figure.code}__good")
+            concerning = self.cleaned_data.get(f"{figure.code}__concerning")
+            values[figure.code] = (
+                Thresholds(good, concerning)
+                if good is not None and concerning is not None
+                else None
+            )
+        return values

@@ -349,10 +349,23 @@ class StructuralFigures(models.Model):
 
 
 class StructuralThreshold(models.Model):
-    """An organisation's own "good" and "concerning" thresholds for one structural figure."""
+    """ "Good" and "concerning" thresholds for one structural figure, set for the whole
+    organisation (no unit) or for one unit and everything below it (§6).
+
+    The thresholds in force for a team are its nearest unit's own, else the organisation's, else
+    the defaults (`diagnostics.structural.thresholds_in_force`).
+    """
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="structural_thresholds"
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="structural_thresholds",
+        help_text="Empty for the organisation's own thresholds.",
     )
     figure = models.CharField(max_length=32)
     good = models.DecimalField(max_digits=6, decimal_places=2)
@@ -361,7 +374,14 @@ class StructuralThreshold(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "figure"], name="threshold_once_per_figure"
+                fields=["organisation", "figure"],
+                condition=models.Q(unit__isnull=True),
+                name="threshold_once_per_figure",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "figure"],
+                condition=models.Q(unit__isnull=False),
+                name="unit_threshold_once_per_figure",
             ),
         ]
 

@@ -43,6 +43,7 @@ from diagnostics.models import (
     ServiceLength,
     SpentCode,
     Statement,
+    StructuralThreshold,
     SurveyDraft,
     WorkingPattern,
 )
@@ -55,10 +56,13 @@ from diagnostics.selectors import (
     pulse_history,
     statement_infos,
 )
+from diagnostics.structural import FIGURES_BY_CODE, ThresholdInForce, Thresholds, check_thresholds
+from diagnostics.structural_data import FIGURE_CODES, threshold_book
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
 from organisations.access import Reach
-from organisations.audit import record
+from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
+from organisations.selectors import readable_path, unit_names_by_path
 from sword.precompiled import PrecompiledLookup
 
 MAX_CODES_PER_REQUEST = 500
@@ -676,4 +680,119 @@ def record_export(
         scope=export_scope(export.cycle, reach),
         detail=f"{what}: {file_format.upper()} by {export.by}, level {level}"
         + (f" ({via})" if via else ""),
+    )
+
+
+# --- structural thresholds per part of the organisation ------------------------------------
+
+
+def _threshold_record(found: ThresholdInForce, names: Mapping[str, str]) -> dict[str, Any]:
+    """A figure's thresholds in force as the audit log keeps them, with where they are set."""
+    if found.set_at is None:
+        set_on = "defaults"
+    elif found.set_at == "":
+        set_on = "the organisation"
+    else:
+        set_on = " / ".join(
+            names.get(found.set_at[:end], "?")
+            for end in range(2 * Unit.steplen, len(found.set_at) + 1, Unit.steplen)
+        )
+    return {
+        "good": json_number(found.good),
+        "concerning": json_number(found.concerning),
+        "set_on": set_on,
+    }
+
+
+def _record_unit_threshold_change(
+    *,
+    unit: Unit,
+    before: Mapping[str, ThresholdInForce],
+    after: Mapping[str, ThresholdInForce],
+    actor: User | None,
+    verb: str,
+) -> list[str]:
+    """One audit event for every figure whose thresholds in force at the unit changed (in
+    value or in where they are set); the labels of those figures."""
+    names = unit_names_by_path(unit.organisation)
+    changed = [code for code in FIGURE_CODES if before[code] != after[code]]
+    if not changed:
+        return []
+    old = {code: _threshold_record(before[code], names) for code in changed}
+    new = {code: _threshold_record(after[code], names) for code in changed}
+    detail = "; ".join(
+        f"{FIGURES_BY_CODE[code].label}: good {json_number(before[code].good)} → "
+        f"{json_number(after[code].good)}, concerning {json_number(before[code].concerning)} → "
+        f"{json_number(after[code].concerning)} ({new[code]['set_on']})"
+        for code in changed
+    )
+    record(
+        organisation=unit.organisation_id,
+        user=actor,
+        action=AuditEvent.Action.THRESHOLD_CHANGED,
+        scope=readable_path(unit, names),
+        detail=f"{verb}: {detail}",
+        old=old,
+        new=new,
+    )
+    return [FIGURES_BY_CODE[code].label for code in changed]
+
+
+def _check_unit_for_thresholds(unit: Unit) -> None:
+    if unit.depth == 1:
+        raise ValidationError("The organisation's own thresholds are set without choosing a unit.")
+
+
+@transaction.atomic
+def set_unit_thresholds(
+    *, unit: Unit, values: Mapping[str, Thresholds | None], actor: User | None = None
+) -> list[str]:
+    """Set a unit's own thresholds, which its teams and units below inherit unless they set
+    their own (§6). A figure given None goes back to inheriting; figures not given are left as
+    they are. Each pair is checked with `check_thresholds`; nothing is saved unless all pass.
+    Audited as one event for the unit; returns the labels of the figures whose thresholds in
+    force there changed."""
+    _check_unit_for_thresholds(unit)
+    errors = []
+    for code, pair in values.items():
+        figure = FIGURES_BY_CODE.get(code)
+        if figure is None:
+            errors.append(f"“{code}” is not a structural figure.")
+            continue
+        if pair is not None:
+            problem = check_thresholds(figure, pair.good, pair.concerning)
+            if problem:
+                errors.append(f"{figure.label}: {problem}")
+    if errors:
+        raise ValidationError(errors)
+    before = threshold_book(unit.organisation_id).for_unit(unit)
+    for code, pair in values.items():
+        if pair is None:
+            StructuralThreshold.objects.filter(unit=unit, figure=code).delete()
+        else:
+            StructuralThreshold.objects.update_or_create(
+                organisation_id=unit.organisation_id,
+                unit=unit,
+                figure=code,
+                defaults={"good": pair.good, "concerning": pair.concerning},
+            )
+    after = threshold_book(unit.organisation_id).for_unit(unit)
+    return _record_unit_threshold_change(
+        unit=unit, before=before, after=after, actor=actor, verb="Set on this unit"
+    )
+
+
+@transaction.atomic
+def clear_unit_thresholds(*, unit: Unit, actor: User | None = None) -> list[str]:
+    """Remove every threshold set on the unit itself, so it inherits again from the nearest unit
+    above it, the organisation or the defaults. Audited; returns the labels of the figures whose
+    thresholds in force there changed (none when the unit had no values of its own)."""
+    _check_unit_for_thresholds(unit)
+    before = threshold_book(unit.organisation_id).for_unit(unit)
+    deleted, _ = StructuralThreshold.objects.filter(unit=unit).delete()
+    if not deleted:
+        return []
+    after = threshold_book(unit.organisation_id).for_unit(unit)
+    return _record_unit_threshold_change(
+        unit=unit, before=before, after=after, actor=actor, verb="Cleared this unit's own"
     )

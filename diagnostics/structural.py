@@ -6,10 +6,18 @@ that an organisation can change. The defaults and the one-line reason for each a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
+
+from diagnostics.lens_statistics import (
+    CONFIDENCE,
+    FDR_LEVEL,
+    RankCorrelation,
+    discoveries,
+    rank_correlation,
+)
 
 Rating = Literal["green", "amber", "red"]
 
@@ -158,6 +166,48 @@ def default_thresholds() -> dict[str, Thresholds]:
     return {f.code: Thresholds(f.good, f.concerning) for f in FIGURES}
 
 
+@dataclass(frozen=True)
+class ThresholdInForce:
+    """A figure's thresholds for one unit and where they come from: `set_at` is the path of the
+    unit whose own values they are (the unit itself or one above it), or "" for the
+    organisation's own values, or None for the defaults."""
+
+    thresholds: Thresholds
+    set_at: str | None
+
+    @property
+    def good(self) -> Decimal:
+        return self.thresholds.good
+
+    @property
+    def concerning(self) -> Decimal:
+        return self.thresholds.concerning
+
+
+def thresholds_in_force(
+    path: str,
+    *,
+    steplen: int,
+    by_unit: Mapping[str, Mapping[str, Thresholds]],
+    organisation: Mapping[str, Thresholds],
+) -> dict[str, ThresholdInForce]:
+    """Each figure's thresholds for the unit at `path`: its own or its nearest ancestor's
+    (`by_unit`: unit path → figure code → thresholds), else the organisation's, else the
+    defaults. No queries: the rows are read once per organisation."""
+    paths = [path[:end] for end in range(len(path), 0, -steplen)]  # the unit, then upwards
+    found = {}
+    for figure in FIGURES:
+        code = figure.code
+        nearest = next((p for p in paths if code in by_unit.get(p, {})), None)
+        if nearest is not None:
+            found[code] = ThresholdInForce(by_unit[nearest][code], nearest)
+        elif code in organisation:
+            found[code] = ThresholdInForce(organisation[code], "")
+        else:
+            found[code] = ThresholdInForce(Thresholds(figure.good, figure.concerning), None)
+    return found
+
+
 def check_thresholds(figure: FigureDefinition, good: Decimal, concerning: Decimal) -> str | None:
     """A message when the thresholds make no sense for the figure's direction, else None."""
     for value in (good, concerning):
@@ -181,46 +231,10 @@ def rate(figure: FigureDefinition, value: Decimal | float, thresholds: Threshold
     return "red" if number >= thresholds.concerning else "amber"
 
 
-def average_ranks(values: Sequence[float]) -> list[float]:
-    """Ranks from 1, ties sharing the average of the ranks they span."""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    ranks = [0.0] * len(values)
-    start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
-            end += 1
-        shared = (start + end) / 2 + 1
-        for position in range(start, end + 1):
-            ranks[order[position]] = shared
-        start = end + 1
-    return ranks
-
-
-Ranker = Callable[[Sequence[float]], Sequence[float]]
-
-
-def spearman(
-    xs: Sequence[float], ys: Sequence[float], *, rank: Ranker = average_ranks
-) -> float | None:
-    """Spearman's rank correlation (Pearson on average ranks), or None when undefined.
-    `rank` may be a memoised `average_ranks` when the same values are ranked many times."""
-    if len(xs) != len(ys) or len(xs) < 2:
-        return None
-    rx, ry = rank(xs), rank(ys)
-    mean_x, mean_y = sum(rx) / len(rx), sum(ry) / len(ry)
-    cov = sum((a - mean_x) * (b - mean_y) for a, b in zip(rx, ry, strict=True))
-    var_x = sum((a - mean_x) ** 2 for a in rx)
-    var_y = sum((b - mean_y) ** 2 for b in ry)
-    if var_x == 0 or var_y == 0:
-        return None
-    return float(cov / (var_x * var_y) ** 0.5)
-
-
 def strength(rho: float) -> str:
     size = abs(rho)
     if size < 0.1:
-        return "no clear"
+        return "a negligible"
     if size < 0.3:
         return "a weak"
     if size < 0.5:
@@ -228,18 +242,84 @@ def strength(rho: float) -> str:
     return "a strong"
 
 
+def signed(number: float) -> str:
+    """Two decimals with a true minus sign: −0.61."""
+    return f"{number:.2f}".replace("-", "−")
+
+
 @dataclass(frozen=True)
 class Association:
+    """A figure against a domain's mean across teams: ρ, its p-value and interval, and whether it
+    survives Benjamini–Hochberg across the pairs tested with it (`clear`)."""
+
     figure: FigureDefinition
     domain_code: str
     domain_name: str
-    rho: float | None
     teams: int
-    sentence: str
+    correlation: RankCorrelation | None = None
+    clear: bool = False
 
     @property
-    def shown(self) -> bool:
-        return self.rho is not None
+    def rho(self) -> float | None:
+        return self.correlation.rho if self.correlation else None
+
+    @property
+    def tested(self) -> bool:
+        """Enough teams, and values that vary: ρ and its p-value exist."""
+        return self.correlation is not None
+
+    @property
+    def interval_text(self) -> str:
+        correlation = self.correlation
+        if correlation is None:
+            return ""
+        if correlation.low is None or correlation.high is None:
+            return "every team in the same order, so no interval can be given"
+        return (
+            f"{round(CONFIDENCE * 100)}% interval {signed(correlation.low)} "
+            f"to {signed(correlation.high)}"
+        )
+
+    @property
+    def finding(self) -> str:
+        """What teams with more of the figure report, for a list under the figure's phrase:
+        "lower wellbeing scores"."""
+        direction = "higher" if (self.rho or 0) > 0 else "lower"
+        return f"{direction} {self.domain_name.lower()} scores"
+
+    @property
+    def numbers(self) -> str:
+        """ρ, teams and interval: "ρ = −0.61 across 14 teams (95% interval −0.86 to −0.13)"."""
+        if self.correlation is None:
+            return ""
+        return (
+            f"ρ = {signed(self.correlation.rho)} across {self.teams} teams ({self.interval_text})"
+        )
+
+    @property
+    def sentence(self) -> str:
+        correlation = self.correlation
+        if self.teams < MIN_LENS_TEAMS:
+            return (
+                f"Not enough teams yet: the lens needs at least {MIN_LENS_TEAMS} teams with both "
+                f"figures and enough responses ({self.teams} so far)."
+            )
+        if correlation is None:
+            return "No association can be computed: the teams' values do not vary."
+        rho = f"ρ = {signed(correlation.rho)}"
+        if not self.clear:
+            return (
+                f"No clear association between {self.figure.label.lower()} and "
+                f"{self.domain_name.lower()} across {self.teams} teams ({rho}; "
+                f"{self.interval_text}). Once the number of pairs tested is allowed for, this is "
+                "within what chance alone could give."
+            )
+        direction = "higher" if correlation.rho > 0 else "lower"
+        return (
+            f"Teams {self.figure.more_phrase} report {direction} {self.domain_name.lower()} "
+            f"scores: {rho} across {self.teams} teams ({self.interval_text}). This is "
+            f"{strength(correlation.rho)} association, not proof that one causes the other."
+        )
 
 
 def associate(
@@ -247,53 +327,91 @@ def associate(
     domain_code: str,
     domain_name: str,
     pairs: Sequence[tuple[float, float]],
-    *,
-    rank: Ranker = average_ranks,
 ) -> Association:
-    """The association between a figure and a domain's mean across teams, in plain English.
-
-    `pairs` are (figure value, domain mean) for teams that have both and are shown.
-    """
+    """The rank correlation between a figure and a domain's mean across teams, before the pairs
+    are weighed together (`weigh`). `pairs` are (figure value, domain mean) for teams that have
+    both and are shown."""
     teams = len(pairs)
     if teams < MIN_LENS_TEAMS:
-        return Association(
-            figure,
-            domain_code,
-            domain_name,
-            None,
-            teams,
-            f"Not enough teams yet: the lens needs at least {MIN_LENS_TEAMS} teams with both "
-            f"figures and enough responses ({teams} so far).",
+        return Association(figure, domain_code, domain_name, teams)
+    correlation = rank_correlation([p[0] for p in pairs], [p[1] for p in pairs])
+    return Association(figure, domain_code, domain_name, teams, correlation)
+
+
+def weigh(associations: Sequence[Association], *, level: float = FDR_LEVEL) -> list[Association]:
+    """The same associations, each marked `clear` if it survives Benjamini–Hochberg at `level`
+    across every pair tested here (those with enough teams and values that vary)."""
+    tested = [a for a in associations if a.correlation is not None]
+    survives = dict(
+        zip(
+            (id(a) for a in tested),
+            discoveries([a.correlation.p_value for a in tested if a.correlation], level=level),
+            strict=True,
         )
-    rho = spearman([p[0] for p in pairs], [p[1] for p in pairs], rank=rank)
-    if rho is None:
-        return Association(
-            figure,
-            domain_code,
-            domain_name,
-            None,
-            teams,
-            "No association can be computed: the teams' values do not vary.",
-        )
-    rho_text = f"{rho:.2f}".replace("-", "−")
-    if strength(rho) == "no clear":
-        sentence = (
-            f"No clear association between {figure.label.lower()} and {domain_name.lower()}: "
-            f"ρ = {rho_text} across {teams} teams."
-        )
-    else:
-        direction = "higher" if rho > 0 else "lower"
-        sentence = (
-            f"Teams {figure.more_phrase} report {direction} {domain_name.lower()} scores: "
-            f"ρ = {rho_text} across {teams} teams ({strength(rho)} association, which does not "
-            "by itself show cause)."
-        )
-    return Association(figure, domain_code, domain_name, rho, teams, sentence)
+    )
+    return [replace(a, clear=survives.get(id(a), False)) for a in associations]
 
 
 def strongest_first(associations: Sequence[Association]) -> list[Association]:
-    shown = [a for a in associations if a.rho is not None]
-    return sorted(shown, key=lambda a: -abs(a.rho or 0.0))
+    """The clear associations, strongest first."""
+    return sorted((a for a in associations if a.clear), key=lambda a: -abs(a.rho or 0.0))
+
+
+@dataclass(frozen=True)
+class UnclearGroup:
+    """Domains with no clear association with a figure, across the same number of teams."""
+
+    teams: int
+    domain_names: tuple[str, ...]
+
+    @property
+    def sentence(self) -> str:
+        names = [name.lower() for name in self.domain_names]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        return f"No clear association with {listed} across {self.teams} teams."
+
+
+@dataclass(frozen=True)
+class FigureFindings:
+    """What the lens found for one figure: its clear associations (strongest first), the domains
+    with none, and the domains with too few teams to say."""
+
+    figure: FigureDefinition
+    clear: tuple[Association, ...]
+    unclear: tuple[UnclearGroup, ...]
+    too_few: tuple[Association, ...]
+
+    @property
+    def tested(self) -> bool:
+        return bool(self.clear or self.unclear)
+
+
+def findings_by_figure(associations: Sequence[Association]) -> list[FigureFindings]:
+    """The weighed associations grouped by figure, in the order of FIGURES."""
+    output = []
+    for figure in FIGURES:
+        mine = [a for a in associations if a.figure.code == figure.code]
+        unclear: dict[int, list[str]] = {}
+        for association in mine:
+            if association.teams >= MIN_LENS_TEAMS and not association.clear:
+                unclear.setdefault(association.teams, []).append(association.domain_name)
+        output.append(
+            FigureFindings(
+                figure=figure,
+                clear=tuple(strongest_first(mine)),
+                unclear=tuple(
+                    UnclearGroup(teams, tuple(names))
+                    for teams, names in sorted(unclear.items(), reverse=True)
+                ),
+                too_few=tuple(a for a in mine if a.teams < MIN_LENS_TEAMS),
+            )
+        )
+    return output
+
+
+def plain_number(value: Decimal) -> str:
+    """A figure or threshold as people write it: 20.00 as 20, 12.50 as 12.5."""
+    return format(value.normalize(), "f")
 
 
 def parse_value(figure: FigureDefinition, raw: str) -> Decimal:

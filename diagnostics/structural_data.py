@@ -18,12 +18,14 @@ from diagnostics.structural import (
     FIGURES,
     FIGURES_BY_CODE,
     Association,
+    ThresholdInForce,
     Thresholds,
     associate,
-    average_ranks,
     check_thresholds,
     default_thresholds,
     parse_value,
+    thresholds_in_force,
+    weigh,
 )
 from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
@@ -35,13 +37,65 @@ HEADCOUNT = "headcount"  # recorded with the figures, but neither rated nor in t
 MAX_HEADCOUNT = 1000
 
 
+@dataclass(frozen=True)
+class ThresholdBook:
+    """An organisation's structural thresholds as set: its own, and each unit's own by unit
+    path. `for_unit` resolves what is in force anywhere in the tree without another query."""
+
+    organisation: Mapping[str, Thresholds]
+    by_unit: Mapping[str, Mapping[str, Thresholds]]
+    unit_ids: Mapping[str, int]  # unit path → id, for the units that have their own
+
+    def for_unit(self, unit: Unit) -> dict[str, ThresholdInForce]:
+        if unit.depth == 1:  # the root unit is the organisation itself
+            return thresholds_in_force(
+                "", steplen=unit.steplen, by_unit={}, organisation=self.organisation
+            )
+        return thresholds_in_force(
+            unit.path, steplen=unit.steplen, by_unit=self.by_unit, organisation=self.organisation
+        )
+
+    def thresholds_for_unit(self, unit: Unit) -> dict[str, Thresholds]:
+        return {code: found.thresholds for code, found in self.for_unit(unit).items()}
+
+    def own(self, unit: Unit) -> Mapping[str, Thresholds]:
+        """The values set on this unit itself (the organisation's for the root unit)."""
+        return self.organisation if unit.depth == 1 else self.by_unit.get(unit.path, {})
+
+
+def threshold_book(organisation: Organisation | int) -> ThresholdBook:
+    """Every structural threshold the organisation has set, on itself and on its units (one
+    query)."""
+    own: dict[str, Thresholds] = {}
+    by_unit: dict[str, dict[str, Thresholds]] = {}
+    unit_ids: dict[str, int] = {}
+    rows = StructuralThreshold.objects.filter(
+        organisation_id=organisation if isinstance(organisation, int) else organisation.pk,
+        figure__in=FIGURE_CODES,
+    ).select_related("unit")
+    for row in rows:
+        pair = Thresholds(row.good, row.concerning)
+        if row.unit is None:
+            own[row.figure] = pair
+        else:
+            by_unit.setdefault(row.unit.path, {})[row.figure] = pair
+            unit_ids[row.unit.path] = row.unit.pk
+    return ThresholdBook(own, by_unit, unit_ids)
+
+
 def thresholds_for(organisation: Organisation) -> dict[str, Thresholds]:
-    """The organisation's thresholds, falling back to the defaults (one query)."""
+    """The organisation's own thresholds, falling back to the defaults (one query). A unit's
+    may differ: use `thresholds_for_unit` for a team."""
     thresholds = default_thresholds()
-    for row in StructuralThreshold.objects.filter(organisation=organisation):
+    for row in StructuralThreshold.objects.filter(organisation=organisation, unit__isnull=True):
         if row.figure in thresholds:
             thresholds[row.figure] = Thresholds(row.good, row.concerning)
     return thresholds
+
+
+def thresholds_for_unit(unit: Unit) -> dict[str, ThresholdInForce]:
+    """The thresholds in force for a unit and where each comes from (one query)."""
+    return threshold_book(unit.organisation_id).for_unit(unit)
 
 
 @transaction.atomic
@@ -69,6 +123,7 @@ def set_thresholds(
             new[code] = _threshold_values(pair)
         StructuralThreshold.objects.update_or_create(
             organisation=organisation,
+            unit=None,
             figure=code,
             defaults={"good": pair.good, "concerning": pair.concerning},
         )
@@ -211,10 +266,12 @@ def lens(
     cycle_id: int,
     teams: Sequence[Unit],
 ) -> list[LensResult]:
-    """Every figure against every domain across the given teams, for one cycle.
+    """Every figure against every domain across the given teams, for one cycle, with each
+    pair's ρ, permutation p-value and interval, and whether it survives Benjamini–Hochberg at
+    10% across all the pairs tested here (`Association.clear`).
 
-    A team counts when it has the figure and its domain mean is shown (at least k responses,
-    after complementary suppression).
+    A team counts when it has the figure and its domain mean is shown to this reader (at least
+    k responses, after complementary suppression): the lens reads only released means.
     """
     # Each team's figures and shown domain means, read once; a team with no figures never counts.
     teams_with_both = []
@@ -229,17 +286,8 @@ def lens(
         }
         if means:
             teams_with_both.append((team, values, means))
-    # Most figure-domain pairs cover the same teams, so the same values are ranked again and
-    # again: rank each distinct list once per call.
-    ranks: dict[tuple[float, ...], list[float]] = {}
-
-    def rank(values: Sequence[float]) -> list[float]:
-        key = tuple(values)
-        if key not in ranks:
-            ranks[key] = average_ranks(values)
-        return ranks[key]
-
-    output = []
+    associations = []
+    points_of = []
     for figure in FIGURES:
         with_figure = [
             (team, float(value), means)
@@ -252,12 +300,17 @@ def lens(
                 for team, value, means in with_figure
                 if domain.code in means
             ]
-            association = associate(
-                figure,
-                domain.code,
-                domain.name,
-                [(p.figure_value, p.domain_mean) for p in points],
-                rank=rank,
+            associations.append(
+                associate(
+                    figure,
+                    domain.code,
+                    domain.name,
+                    [(p.figure_value, p.domain_mean) for p in points],
+                )
             )
-            output.append(LensResult(association, points))
-    return output
+            points_of.append(points)
+    # Benjamini–Hochberg across every pair tested here: the many pairs are weighed together.
+    return [
+        LensResult(association, points)
+        for association, points in zip(weigh(associations), points_of, strict=True)
+    ]

@@ -27,6 +27,11 @@ urlpatterns = [
     path("<int:cycle_id>/figures/import/", views.figures_import, name="figures_import"),
     path("<int:cycle_id>/results.<str:file_format>", views.results_export, name="results_export"),
     path("figure-thresholds/", views.thresholds_edit, name="thresholds"),
+    path(
+        "figure-thresholds/units/<int:unit_id>/clear/",
+        views.thresholds_clear,
+        name="thresholds_clear",
+    ),
     path("questionnaire/", views.version_list, name="version_list"),
     path("questionnaire/<int:version_id>/", views.version_detail, name="version_detail"),
     path("questionnaire/<int:version_id>/copy/", views.version_copy, name="version_copy"),

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -43,6 +47,7 @@ from diagnostics.forms import (
     StatementForm,
     StructuralFiguresForm,
     ThresholdsForm,
+    UnitThresholdsForm,
 )
 from diagnostics.models import Cycle, Domain
 from diagnostics.progress import cycle_progress
@@ -55,18 +60,37 @@ from diagnostics.selectors import (
     survey_shape,
     versions_for,
 )
-from diagnostics.structural import FIGURES
+from diagnostics.services import clear_unit_thresholds, set_unit_thresholds
+from diagnostics.structural import (
+    FIGURES,
+    FigureDefinition,
+    Rating,
+    ThresholdInForce,
+    Thresholds,
+    default_thresholds,
+    plain_number,
+    rate,
+)
 from diagnostics.structural_data import (
     HEADCOUNT,
+    ThresholdBook,
     figures_for,
     import_figures,
     save_figures,
     set_thresholds,
+    threshold_book,
     thresholds_for,
+    thresholds_for_unit,
 )
-from organisations.access import reach_of, require_org_admin
-from organisations.models import Unit
-from organisations.selectors import readable_paths
+from organisations.access import get_unit_for, reach_of, require_org_admin
+from organisations.models import Role, Unit
+from organisations.selectors import (
+    flatten,
+    readable_paths,
+    root_of,
+    tree_of,
+    unit_names_by_path,
+)
 from organisations.services import ImportFailed
 from sword.csvsafe import safe_csv_writer
 from sword.pages import Confirmation, confirm_page, error_text, run_service
@@ -446,14 +470,63 @@ def statement_remove(request: HttpRequest, statement_id: int) -> HttpResponse:
 # --- structural figures, thresholds and exports ---------------------------------------------
 
 
+@dataclass(frozen=True)
+class FigureRating:
+    """A saved figure with its rating and the thresholds it was rated against, in words."""
+
+    figure: FigureDefinition
+    value: str
+    rating: Rating
+    rated_against: str  # "good at or below 18, concerning at or above 25"
+    source: str  # "your organisation's", "set for Adult Social Care", "the default"
+
+
+def _rated_against(figure: FigureDefinition, pair: Thresholds) -> str:
+    good, concerning = plain_number(pair.good), plain_number(pair.concerning)
+    if figure.higher_is_better:
+        return f"good at or above {good}, concerning at or below {concerning}"
+    return f"good at or below {good}, concerning at or above {concerning}"
+
+
+def _source_text(found: ThresholdInForce, names: Mapping[str, str]) -> str:
+    if found.set_at is None:
+        return "the default"
+    if found.set_at == "":
+        return "your organisation's"
+    return f"set for {names.get(found.set_at, 'a unit above')}"
+
+
+def _figure_ratings(
+    values: Mapping[str, Decimal | None],
+    in_force: Mapping[str, ThresholdInForce],
+    names: Mapping[str, str],
+) -> list[FigureRating]:
+    ratings = []
+    for figure in FIGURES:
+        value = values.get(figure.code)
+        if value is None:
+            continue
+        found = in_force[figure.code]
+        ratings.append(
+            FigureRating(
+                figure=figure,
+                value=plain_number(value),
+                rating=rate(figure, value, found.thresholds),
+                rated_against=_rated_against(figure, found.thresholds),
+                source=_source_text(found, names),
+            )
+        )
+    return ratings
+
+
 @login_required
 def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
-    thresholds = thresholds_for(cycle.organisation)
-    current: dict[str, object] = {
-        **figures_for([cycle.pk], team_ids=[team.pk]).get((cycle.pk, team.pk), {})
-    }
+    in_force = thresholds_for_unit(team)
+    thresholds = {code: found.thresholds for code, found in in_force.items()}
+    saved = figures_for([cycle.pk], team_ids=[team.pk]).get((cycle.pk, team.pk), {})
+    current: dict[str, object] = {**saved}
     recorded = recorded_headcount(cycle, team)
     current[HEADCOUNT] = recorded.people if recorded else None
     form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
@@ -475,12 +548,22 @@ def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespo
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Saved the structural figures for {team.name}.")
-            return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+            messages.success(
+                request,
+                f"Saved the structural figures for {team.name}. Their ratings are below.",
+            )
+            return redirect("diagnostics:figures_edit", cycle_id=cycle.pk, team_id=team.pk)
+    names = unit_names_by_path(cycle.organisation) if saved else {}
     return render(
         request,
         "diagnostics/figures_form.html",
-        {"form": form, "cycle": cycle, "team": team, "figures": FIGURES},
+        {
+            "form": form,
+            "cycle": cycle,
+            "team": team,
+            "figures": FIGURES,
+            "ratings": _figure_ratings(saved, in_force, names),
+        },
     )
 
 
@@ -511,23 +594,191 @@ def figures_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class ThresholdRow:
+    """One figure on the thresholds page: its fields, what is in force where the admin is
+    looking and where that comes from, and the units below that set their own."""
+
+    figure: FigureDefinition
+    fields: list[BoundField]
+    good: str
+    concerning: str
+    source: str  # "set on this unit", "inherited from Adult Social Care", "the default"...
+    set_below: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    unit: Unit
+    label: str  # indented by depth, marked when it has thresholds of its own
+    selected: bool
+
+
+def _threshold_rows(
+    form: ThresholdsForm | UnitThresholdsForm,
+    book: ThresholdBook,
+    unit: Unit | None,
+    names: Mapping[str, str],
+) -> list[ThresholdRow]:
+    in_force = (
+        book.for_unit(unit)
+        if unit is not None
+        else {
+            code: ThresholdInForce(pair, "" if code in book.organisation else None)
+            for code, pair in {**default_thresholds(), **book.organisation}.items()
+        }
+    )
+    here = unit.path if unit is not None else ""
+    rows = []
+    for figure, fields in form.figure_rows():
+        found = in_force[figure.code]
+        rows.append(
+            ThresholdRow(
+                figure=figure,
+                fields=fields,
+                good=plain_number(found.good),
+                concerning=plain_number(found.concerning),
+                source=_where_set(found, here, names),
+                set_below=tuple(
+                    _readable(path, names)
+                    for path, own in sorted(book.by_unit.items())
+                    if figure.code in own and path.startswith(here) and path != here
+                ),
+            )
+        )
+    return rows
+
+
+def _where_set(found: ThresholdInForce, here: str, names: Mapping[str, str]) -> str:
+    if found.set_at is None:
+        return "the default"
+    if found.set_at == here:
+        return "set on this unit" if here else "your organisation's own"
+    if found.set_at == "":
+        return "inherited from the organisation"
+    return f"inherited from {_readable(found.set_at, names)}"
+
+
+def _readable(path: str, names: Mapping[str, str]) -> str:
+    """A unit's path below the organisation in words, from its tree path."""
+    return " / ".join(
+        names.get(path[:end], "?") for end in range(2 * Unit.steplen, len(path) + 1, Unit.steplen)
+    )
+
+
 @login_required
 def thresholds_edit(request: HttpRequest) -> HttpResponse:
+    """The organisation's thresholds, or with `?unit=` one unit's own, inherited below it."""
     organisation = require_org_admin(request.user)
-    form = ThresholdsForm(request.POST or None, thresholds=thresholds_for(organisation))
+    unit = _thresholds_unit(request, request.GET.get("unit", ""))
+    book = threshold_book(organisation)
+    tree = flatten(tree_of(root_of(organisation), include_archived=False))
+    names = {u.path: u.name for _, u in tree}
+    form: ThresholdsForm | UnitThresholdsForm
+    if unit is None:
+        form = ThresholdsForm(request.POST or None, thresholds=thresholds_for(organisation))
+    else:
+        form = UnitThresholdsForm(request.POST or None, own=book.own(unit))
     if request.method == "POST" and form.is_valid():
         try:
-            set_thresholds(
-                organisation=organisation,
-                values=form.thresholds(),
-                actor=request.user,  # type: ignore[arg-type]
-            )
+            if isinstance(form, UnitThresholdsForm):
+                assert unit is not None
+                changed = set_unit_thresholds(
+                    unit=unit,
+                    values=form.thresholds(),
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            else:
+                set_thresholds(
+                    organisation=organisation,
+                    values=form.thresholds(),
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+                changed = None
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, "Saved the thresholds for structural figures.")
-            return redirect("diagnostics:thresholds")
-    return render(request, "diagnostics/thresholds.html", {"form": form, "figures": FIGURES})
+            if unit is None:
+                messages.success(request, "Saved the thresholds for structural figures.")
+                return redirect("diagnostics:thresholds")
+            messages.success(
+                request,
+                f"Saved the thresholds for {unit.name}"
+                + (f" ({', '.join(changed)} changed)." if changed else ": nothing changed."),
+            )
+            return redirect(reverse("diagnostics:thresholds") + f"?unit={unit.pk}")
+    choices = [
+        UnitChoice(
+            unit=u,
+            label="\u00a0\u00a0" * (depth - 1)
+            + u.name
+            + (" (own thresholds)" if u.path in book.by_unit else ""),
+            selected=unit is not None and u.pk == unit.pk,
+        )
+        for depth, u in tree
+        if depth > 0
+    ]
+    return render(
+        request,
+        "diagnostics/thresholds.html",
+        {
+            "form": form,
+            "unit": unit,
+            "unit_path": _readable(unit.path, names) if unit is not None else "",
+            "organisation": organisation,
+            "choices": choices,
+            "rows": _threshold_rows(form, book, unit, names),
+            "has_own": unit is not None and bool(book.own(unit)),
+        },
+    )
+
+
+def _thresholds_unit(request: HttpRequest, unit_id: str) -> Unit | None:
+    """The unit asked for (404 outside the admin's organisation), or None for the organisation
+    itself (no unit, or its root unit)."""
+    if not unit_id:
+        return None
+    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    return None if unit.depth == 1 else unit
+
+
+@login_required
+def thresholds_clear(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Asks, then removes every threshold set on the unit itself, so it inherits again."""
+    require_org_admin(request.user)
+    unit = _thresholds_unit(request, str(unit_id))
+    if unit is None:
+        raise Http404("The organisation's thresholds can be changed but not cleared.")
+    back = reverse("diagnostics:thresholds") + f"?unit={unit.pk}"
+    if request.method == "POST":
+        changed = clear_unit_thresholds(unit=unit, actor=request.user)  # type: ignore[arg-type]
+        if changed:
+            messages.success(
+                request,
+                f"Cleared {unit.name}'s own thresholds: it now inherits them "
+                f"({', '.join(changed)}).",
+            )
+        else:
+            messages.info(request, f"{unit.name} had no thresholds of its own.")
+        return redirect(back)
+    own = threshold_book(unit.organisation_id).own(unit)
+    labels = [figure.label.lower() for figure in FIGURES if figure.code in own]
+    return render(
+        request,
+        "organisations/confirm.html",
+        {
+            "title": f"Clear {unit.name}'s own thresholds?",
+            "body": (
+                f"{unit.name} and the units below it will use the thresholds of the nearest unit "
+                "above that sets its own, else the organisation's, for: "
+                + (", ".join(labels) if labels else "nothing (it sets none of its own)")
+                + ". Figures already saved are kept and rated again against those thresholds."
+            ),
+            "button": "Clear its own thresholds" if labels else None,
+            "button_class": "btn-warning",
+            "cancel_url": back,
+        },
+    )
 
 
 @login_required

@@ -134,6 +134,12 @@ PAGES: list[Page] = [
         lambda world: {**_cycle(world), "file_format": "csv"},
     ),
     Page("diagnostics:thresholds", frozenset({ADMIN})),
+    Page(
+        "diagnostics:thresholds",
+        frozenset({ADMIN}),
+        query=lambda world: {"unit": world.north.pk},
+    ),
+    Page("diagnostics:thresholds_clear", frozenset({ADMIN}), _unit("Locality North")),
     Page("dashboards:index", ALL_ROLES, ok_status=(200, 302)),  # a single team goes straight in
     Page("dashboards:profile", ALL_ROLES, _unit("Team A")),
     Page("dashboards:trends", ALL_ROLES, _unit("Team A")),

@@ -13,10 +13,9 @@ from diagnostics.structural import (
     MIN_LENS_TEAMS,
     Thresholds,
     associate,
-    average_ranks,
     parse_value,
     rate,
-    spearman,
+    weigh,
 )
 from diagnostics.structural_data import figures_for, import_figures, set_thresholds, thresholds_for
 from organisations.services import ImportFailed
@@ -56,23 +55,29 @@ def test_it_checks_values_against_each_figures_range():
         parse_value(CASELOAD, "NaN")
 
 
-def test_it_ranks_ties_by_their_average_rank():
-    assert average_ranks([10, 20, 20, 30]) == [1, 2.5, 2.5, 4]
-
-
-def test_it_computes_spearman_by_hand():
-    assert spearman([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) == pytest.approx(0.8207826816681233)
-    assert spearman([1, 2, 3, 4, 5], [50, 40, 30, 20, 10]) == pytest.approx(-1.0)
-    assert spearman([1, 1, 1], [1, 2, 3]) is None
-
-
-def test_it_words_the_association_as_association_with_rho_and_teams():
+def test_it_words_a_clear_association_as_association_with_rho_interval_and_teams():
     pairs = [(12, 4.8), (15, 4.1), (19, 3.7), (23, 2.9), (28, 2.2), (30, 2.5)]
-    result = associate(CASELOAD, "WB", "Wellbeing", pairs)
+    (result,) = weigh([associate(CASELOAD, "WB", "Wellbeing", pairs)])
     assert result.rho == pytest.approx(-0.9428571428571428)
+    assert result.clear
     assert result.sentence == (
         "Teams carrying more cases per practitioner report lower wellbeing scores: "
-        "ρ = −0.94 across 6 teams (a strong association, which does not by itself show cause)."
+        "ρ = −0.94 across 6 teams (95% interval −1.00 to −0.38). This is a strong association, "
+        "not proof that one causes the other."
+    )
+
+
+def test_it_words_a_pair_that_does_not_survive_as_no_clear_association():
+    pairs = [(12, 4.8), (15, 4.1), (19, 3.7), (23, 2.9), (28, 2.2), (30, 2.5)]
+    strong = associate(CASELOAD, "WB", "Wellbeing", pairs)
+    # Among 40 pairs where nothing else is found, p = 1/60 no longer stands out.
+    noise = [associate(CASELOAD, "WL", "Workload", [(1, 1), (2, 3), (3, 2), (4, 5), (5, 4)])] * 39
+    result, *_ = weigh([strong, *noise])
+    assert not result.clear
+    assert result.sentence == (
+        "No clear association between average caseload per full-time practitioner and "
+        "wellbeing across 6 teams (ρ = −0.94; 95% interval −1.00 to −0.38). Once the number "
+        "of pairs tested is allowed for, this is within what chance alone could give."
     )
 
 

@@ -1,0 +1,243 @@
+"""The structural lens page: associations weighed together and grouped by figure, the chart
+coloured by service with the thresholds in force, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboards.lens import LensPage
+from diagnostics.models import Cycle
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import results_for_scopes
+from diagnostics.selectors import latest_version_for
+from diagnostics.services import create_cycle, open_cycle, set_unit_thresholds
+from diagnostics.structural import Thresholds
+from diagnostics.structural_data import save_figures
+from organisations.access import reach_of
+from organisations.models import Role
+from tests.diagnostics.conftest import respond  # noqa: F401  (the fixture, used by name)
+from tests.factories import make_member, make_organisation, make_units
+
+# Vacancy rates that barely move with the teams' order: ρ = 1 − 6·34/210 ≈ 0.03 against it.
+UNRELATED = [3, 1, 5, 0, 4, 2]
+
+
+def open_full_cycle(organisation, unit) -> Cycle:
+    today = timezone.localdate()
+    cycle = create_cycle(
+        unit=unit,
+        kind=Cycle.Kind.FULL,
+        instrument=latest_version_for(organisation),
+        name="Cycle",
+        opens_on=today,
+        closes_on=today + timedelta(days=3),
+        created_by=None,
+    )
+    return open_cycle(cycle=cycle)
+
+
+def chart_spec(html: str) -> dict:
+    match = re.search(r'<script id="chart-lens" type="application/json">(.*?)</script>', html, re.S)
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+@pytest.fixture
+def six_teams(db, respond):  # noqa: F811
+    """Six teams in two services: the more cases, the lower every domain; vacancies unrelated.
+    A seventh team, S6, has no figures and no responses."""
+    organisation = make_organisation("Lens Council", "lens")
+    units = make_units(
+        organisation,
+        {"Children": ["C0", "C1", "C2"], "Adults": ["A3", "A4", "A5"], "Small": ["S6"]},
+    )
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    cycle = open_full_cycle(organisation, units["root"])
+    names = ["C0", "C1", "C2", "A3", "A4", "A5"]
+    for i, name in enumerate(names):
+        save_figures(
+            cycle=cycle,
+            team=units[name],
+            values={"caseload": Decimal(10 + 3 * i), "vacancy_rate": Decimal(UNRELATED[i])},
+            user=None,
+        )
+        respond(cycle, units[name], 5, value=6 - i)
+    return organisation, units, admin, cycle
+
+
+def lens_url(units, **query) -> str:
+    url = reverse("dashboards:lens", args=[units["root"].pk])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def test_it_lists_only_the_associations_that_survive_grouped_by_figure(six_teams, client_for):
+    _, units, admin, _ = six_teams
+    response = client_for(admin).get(lens_url(units))
+    page = response.context["page"]
+    assert isinstance(page, LensPage)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        page.k = 1  # type: ignore[misc]
+    caseload, vacancy = page.findings
+    assert caseload.figure.code == "caseload"
+    assert caseload.clear
+    assert all(a.rho == pytest.approx(-1.0) for a in caseload.clear)
+    assert vacancy.figure.code == "vacancy_rate"
+    assert vacancy.clear == ()
+    html = response.content.decode()
+    assert "Teams carrying more cases per practitioner report:" in html
+    assert "lower wellbeing scores</a>: ρ = −1.00 across 6 teams" in html
+    assert "every team in the same order, so no interval can be given" in html
+    (unclear,) = vacancy.unclear
+    assert unclear.teams == 6
+    assert f"No clear association with {unclear.domain_names[0].lower()}, " in html
+    assert " across 6 teams.</p>" in html
+    assert f"Of the {page.pairs_tested} pairs" in html
+    assert page.clear_count == len(caseload.clear)
+
+
+def test_it_words_a_pair_that_does_not_survive_as_no_clear_association(six_teams, client_for):
+    _, units, admin, _ = six_teams
+    page = client_for(admin).get(lens_url(units, figure="vacancy_rate", domain="WB"))
+    sentence = page.context["page"].chosen.sentence
+    assert sentence.startswith(
+        "No clear association between vacancy rate and wellbeing across 6 teams (ρ = 0.03; 95% "
+        "interval"
+    )
+    assert sentence.endswith(
+        "Once the number of pairs tested is allowed for, this is within what chance alone "
+        "could give."
+    )
+    assert "report higher" not in sentence
+    assert "report lower" not in sentence
+
+
+def test_it_colours_and_shapes_the_teams_by_service_on_a_one_to_six_axis(six_teams, client_for):
+    _, units, admin, _ = six_teams
+    html = client_for(admin).get(lens_url(units, figure="caseload", domain="WB")).content.decode()
+    spec = chart_spec(html)
+    traces = spec["data"]
+    assert [t["name"] for t in traces] == ["Adults", "Children"]
+    assert traces[0]["marker"]["color"] != traces[1]["marker"]["color"]
+    assert traces[0]["marker"]["symbol"] != traces[1]["marker"]["symbol"]
+    assert all(t["mode"] == "markers" for t in traces)  # names in the hover and the table
+    assert sorted(traces[1]["text"]) == ["C0", "C1", "C2"]
+    assert spec["layout"]["yaxis"]["range"] == [1, 6]
+    assert spec["layout"]["showlegend"] is True
+    assert '<th scope="row">A3</th><td>Adults</td><td>19</td>' in html
+
+
+def test_it_draws_the_one_set_of_thresholds_all_teams_share(six_teams, client_for):
+    _, units, admin, _ = six_teams
+    html = client_for(admin).get(lens_url(units, figure="caseload", domain="WB")).content.decode()
+    spec = chart_spec(html)
+    assert sorted(s["x0"] for s in spec["layout"]["shapes"]) == [18, 25]
+    assert sorted(a["text"] for a in spec["layout"]["annotations"]) == [
+        "concerning 25",
+        "good 18",
+    ]
+    assert "The dashed line is the “good” threshold (18)" in html
+
+
+def test_it_draws_each_service_s_thresholds_where_they_differ(six_teams, client_for):
+    _, units, admin, _ = six_teams
+    set_unit_thresholds(
+        unit=units["Adults"], values={"caseload": Thresholds(Decimal(22), Decimal(30))}
+    )
+    html = client_for(admin).get(lens_url(units, figure="caseload", domain="WB")).content.decode()
+    spec = chart_spec(html)
+    adults, children = spec["data"]
+    lines = {(s["x0"], s["line"]["color"]) for s in spec["layout"]["shapes"]}
+    assert lines == {
+        (22, adults["marker"]["color"]),
+        (30, adults["marker"]["color"]),
+        (18, children["marker"]["color"]),
+        (25, children["marker"]["color"]),
+    }
+    assert "rated against different thresholds" in html
+    assert "Adults: good at 22, concerning at 30" in html
+    assert "Children: good at 18, concerning at 25" in html
+    # Each team's rating in the table uses its own service's thresholds: 19 is green for
+    # Adults (good at 22) and C2's 16 is green for Children; A5's 25 is amber for Adults.
+    assert (
+        '<th scope="row">A5</th><td>Adults</td><td>25</td><td><span class="band band-amber">'
+        in (html)
+    )
+
+
+def test_it_counts_only_teams_whose_means_the_engine_shows(six_teams, respond, client_for):  # noqa: F811
+    organisation, units, admin, cycle = six_teams
+    small = units["S6"]
+    save_figures(cycle=cycle, team=small, values={"caseload": Decimal(40)}, user=None)
+    respond(cycle, small, organisation.anonymity_threshold - 1, value=1)
+    page = client_for(admin).get(lens_url(units, figure="caseload", domain="WB")).context["page"]
+    (results,) = results_for_scopes(organisation, [cycle_scope(cycle)], reach=reach_of(admin))
+    shown = set()
+    for name in ("C0", "C1", "C2", "A3", "A4", "A5", "S6"):
+        figures = results.group(units[name]).domains["WB"].figures
+        if figures is not None and figures.mean is not None:
+            shown.add(name)
+    assert "S6" not in shown  # fewer than k responses
+    assert len(shown) < 6  # and one more hidden, so S6 cannot be worked out from the total
+    assert {t.name for t in page.teams} == shown
+    assert page.chosen.teams == len(shown)
+
+
+def build_organisation(slug: str, teams: int, answer):
+    organisation = make_organisation(f"Council {slug}", slug)
+    per_service = 3
+    spec = {
+        f"Directorate {d}": {
+            f"Service {d}.{s}": [f"Team {d}.{s}.{t}" for t in range(per_service)]
+            for s in range(teams // per_service // 2)
+        }
+        for d in range(2)
+    }
+    units = make_units(organisation, spec)
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    cycle = open_full_cycle(organisation, units["root"])
+    set_unit_thresholds(
+        unit=units["Directorate 1"], values={"caseload": Thresholds(Decimal(22), Decimal(30))}
+    )
+    team_units = [u for name, u in units.items() if name.startswith("Team ")]
+    for index, team in enumerate(team_units):
+        save_figures(
+            cycle=cycle,
+            team=team,
+            values={"caseload": Decimal(10 + index % 17), "turnover": Decimal(index % 7)},
+            user=None,
+        )
+        answer(cycle, team, 5, value=1 + index % 6)
+    return units, admin, len(team_units)
+
+
+def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
+    db,
+    respond,  # noqa: F811
+    client_for,
+    django_assert_max_num_queries,
+):
+    counts = []
+    for slug, teams in (("small", 12), ("large", 60)):
+        units, admin, made = build_organisation(slug, teams, respond)
+        assert made == teams
+        client = client_for(admin)
+        url = lens_url(units, figure="caseload", domain="WB")
+        client.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["page"].chosen.teams == teams
+        counts.append(len(context.captured_queries))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[0]):
+        client.get(url)

@@ -1,0 +1,126 @@
+"""The lens's statistics against values worked by hand and against scipy called directly."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from diagnostics.lens_statistics import (
+    FDR_LEVEL,
+    PERMUTATIONS,
+    SEED,
+    discoveries,
+    fisher_interval,
+    permutation_p_value,
+    rank_correlation,
+    spearman_rho,
+)
+
+# Six teams: caseloads and wellbeing means. Ranks 1..6 against 6,5,4,3,1,2, so the squared
+# rank differences are 25 + 9 + 1 + 1 + 16 + 16 = 68 and ρ = 1 − 6·68 / (6·35) = −33/35.
+CASELOADS = [12, 15, 19, 23, 28, 30]
+WELLBEING = [4.8, 4.1, 3.7, 2.9, 2.2, 2.5]
+
+
+def test_it_computes_spearman_by_hand_with_ties_sharing_their_average_rank():
+    assert spearman_rho(CASELOADS, WELLBEING) == pytest.approx(-33 / 35)
+    # Ranks 1..5 against 1, 2, 3.5, 5, 3.5: Σd² = 0 + 0 + 0.25 + 1 + 2.25 = 3.5 and the tie
+    # makes the Pearson-on-ranks value 0.8207826816681233 (not 1 − 6·3.5/120).
+    assert spearman_rho([1, 2, 3, 4, 5], [5, 6, 7, 8, 7]) == pytest.approx(0.8207826816681233)
+    assert spearman_rho([1, 2, 3, 4, 5], [50, 40, 30, 20, 10]) == pytest.approx(-1.0)
+
+
+def test_it_gives_no_rho_when_either_side_does_not_vary():
+    assert spearman_rho([1, 1, 1, 1, 1], [1, 2, 3, 4, 5]) is None
+    assert spearman_rho([1, 2, 3, 4, 5], [3, 3, 3, 3, 3]) is None
+    assert rank_correlation([1, 1, 1, 1, 1], [1, 2, 3, 4, 5]) is None
+
+
+def test_it_gives_the_exact_permutation_p_value_worked_by_hand():
+    # Of the 720 pairings, 6 have Σd² ≥ 68 (the full reversal, Σd² = 70, and the 5 that swap
+    # one neighbouring pair of it) and, by symmetry, 6 have ρ ≥ +33/35: p = 12 / 720.
+    assert permutation_p_value(CASELOADS, WELLBEING) == pytest.approx(12 / 720)
+    # Five teams in reverse order: only 1 of the 120 pairings is as extreme on each side.
+    assert permutation_p_value([1, 2, 3, 4, 5], [5, 4, 3, 2, 1]) == pytest.approx(2 / 120)
+
+
+def test_it_agrees_with_scipy_permuting_spearmanr_itself_on_the_same_seed():
+    xs = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3]
+    ys = [2.7, 3.8, 2.8, 1.8, 4.5, 3.9, 2.3, 5.3, 3.5, 2.1]
+    direct = stats.permutation_test(
+        (xs,),
+        lambda permuted: stats.spearmanr(permuted, ys).statistic,
+        permutation_type="pairings",
+        vectorized=False,
+        n_resamples=999,  # fewer than scipy's default only to keep the unvectorised call quick
+        rng=np.random.default_rng(SEED),
+    )
+    assert permutation_p_value(xs, ys, resamples=999) == pytest.approx(direct.pvalue)
+    assert 0.01 < direct.pvalue < 0.9  # a middling example, not a trivial one
+
+
+def test_it_gives_the_same_p_value_every_time_for_more_teams_than_it_can_enumerate():
+    xs = [float(i) for i in range(12)]
+    ys = [2.1, 3.3, 1.9, 4.0, 3.1, 2.2, 5.0, 3.9, 2.8, 4.4, 3.0, 4.9]
+    first = permutation_p_value(xs, ys)
+    assert permutation_p_value(xs, ys, resamples=PERMUTATIONS + 1) != first  # not the cache
+    assert permutation_p_value(list(xs), list(ys)) == first
+    # Conservative Monte Carlo counting: (hits + 1) / (resamples + 1), never 0.
+    assert first * (PERMUTATIONS + 1) == pytest.approx(round(first * (PERMUTATIONS + 1)))
+
+
+def test_it_gives_bonett_wright_fisher_intervals_worked_by_hand():
+    # ρ = 0.5, n = 12: z = atanh(0.5) = 0.549306; se = √((1 + 0.125) / 9) = 0.353553;
+    # z ± 1.959964·se = −0.143647 and 1.242259; back through tanh:
+    interval = fisher_interval(0.5, 12)
+    assert interval is not None
+    low, high = interval
+    assert low == pytest.approx(-0.142666, abs=1e-6)
+    assert high == pytest.approx(0.846098, abs=1e-6)
+    # Symmetric in the sign of ρ, and narrower with more teams.
+    assert fisher_interval(-0.5, 12) == pytest.approx((-high, -low))
+    wide, narrow = fisher_interval(0.5, 8), fisher_interval(0.5, 40)
+    assert wide is not None
+    assert narrow is not None
+    assert wide[1] - wide[0] > high - low > narrow[1] - narrow[0]
+
+
+def test_it_gives_no_interval_where_fisher_z_is_infinite_or_undefined():
+    assert fisher_interval(1.0, 10) is None
+    assert fisher_interval(-1.0, 10) is None
+    assert fisher_interval(0.3, 3) is None
+    reversed_order = rank_correlation([1, 2, 3, 4, 5], [5, 4, 3, 2, 1])
+    assert reversed_order is not None
+    assert (reversed_order.low, reversed_order.high) == (None, None)
+
+
+def test_it_keeps_the_pairs_benjamini_hochberg_keeps_worked_by_hand():
+    # m = 10 at 10%: the cut-offs are i/100. Sorted, p(6) = 0.059 ≤ 0.06 is the largest p(i)
+    # under its cut-off, so the 6 smallest survive, p(3) and p(4) too although each is above
+    # its own cut-off (step-up); p(7) = 0.074 > 0.07 does not.
+    p_values = [0.205, 0.001, 0.039, 0.216, 0.008, 0.041, 0.074, 0.042, 0.212, 0.059]
+    assert discoveries(p_values) == [
+        False, True, True, False, True, True, False, True, False, True,
+    ]  # fmt: skip
+    assert FDR_LEVEL == 0.10
+
+
+def test_it_keeps_nothing_when_no_p_value_is_small_enough_for_the_number_tested():
+    # One pair alone at p = 0.02 survives; the same p among 40 pairs needs ≤ 0.0025.
+    assert discoveries([0.02]) == [True]
+    assert discoveries([0.02] + [0.5] * 39) == [False] * 40
+    assert discoveries([]) == []
+
+
+def test_it_puts_rho_p_value_and_interval_together():
+    found = rank_correlation(CASELOADS, WELLBEING)
+    assert found is not None
+    assert found.rho == pytest.approx(-33 / 35)
+    assert found.p_value == pytest.approx(12 / 720)
+    assert found.teams == 6
+    z, error = math.atanh(-33 / 35), math.sqrt((1 + (33 / 35) ** 2 / 2) / 3)
+    assert found.low == pytest.approx(math.tanh(z - 1.959963984540054 * error))
+    assert found.high == pytest.approx(math.tanh(z + 1.959963984540054 * error))
