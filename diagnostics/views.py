@@ -763,21 +763,20 @@ def thresholds_clear(request: HttpRequest, unit_id: int) -> HttpResponse:
         return redirect(back)
     own = threshold_book(unit.organisation_id).own(unit)
     labels = [figure.label.lower() for figure in FIGURES if figure.code in own]
-    return render(
+    return confirm_page(
         request,
-        "organisations/confirm.html",
-        {
-            "title": f"Clear {unit.name}'s own thresholds?",
-            "body": (
+        Confirmation(
+            title=f"Clear {unit.name}'s own thresholds?",
+            body=(
                 f"{unit.name} and the units below it will use the thresholds of the nearest unit "
                 "above that sets its own, else the organisation's, for: "
                 + (", ".join(labels) if labels else "nothing (it sets none of its own)")
                 + ". Figures already saved are kept and rated again against those thresholds."
             ),
-            "button": "Clear its own thresholds" if labels else None,
-            "button_class": "btn-warning",
-            "cancel_url": back,
-        },
+            button="Clear its own thresholds" if labels else None,
+            button_class="btn-warning",
+            cancel_url=back,
+        ),
     )
 
 
