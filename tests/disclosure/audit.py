@@ -487,30 +487,55 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
                     )
                 )
                 continue
-            for size in range(1, len(component) + 1):
-                for chosen in combinations(component, size):
-                    vector: dict[int, Fraction] = defaultdict(Fraction)
-                    for row in chosen:
-                        for col, value in row.items():
-                            vector[col] += value
-                    support = [col for col, value in vector.items() if value]
-                    if any(vector[col] != 1 for col in support):
-                        continue
-                    responses = frozenset().union(*(touched[ordered[col]] for col in support))
-                    if 0 < len(responses) < k:
-                        where = {sets[i].where for col in support for i, _ in ordered[col]}
-                        found.append(
-                            Violation(
-                                level,
-                                responses,
-                                frozenset().union(*(atoms[ordered[col]] for col in support)),
-                                tuple(sorted(where))[:6],
-                            )
+            for support in _zero_one_sums(component):
+                responses = frozenset().union(*(touched[ordered[col]] for col in support))
+                if 0 < len(responses) < k:
+                    where = {sets[i].where for col in support for i, _ in ordered[col]}
+                    found.append(
+                        Violation(
+                            level,
+                            responses,
+                            frozenset().union(*(atoms[ordered[col]] for col in support)),
+                            tuple(sorted(where))[:6],
                         )
+                    )
     return found
 
 
-MAX_DIMENSION = 16
+MAX_DIMENSION = 40
+
+
+def _zero_one_sums(rows: Sequence[dict[int, Fraction]]) -> Iterator[list[int]]:
+    """The supports of every non-empty sum of these rows (coefficients 0 or 1) whose entries
+    are all 0 or 1. Depth first over the rows; a column is final once the last row touching it
+    is decided, and a branch where a final column is neither 0 nor 1 is cut there. Each row has
+    its own pivot (1, and 0 in every other row), so distinct choices give distinct sums."""
+    last_row: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        for col in row:
+            last_row[col] = index
+    final_after: dict[int, list[int]] = defaultdict(list)
+    for col, index in last_row.items():
+        final_after[index].append(col)
+    vector: dict[int, Fraction] = defaultdict(Fraction)
+
+    def visit(index: int, chosen: int) -> Iterator[list[int]]:
+        if index == len(rows):
+            if chosen:
+                yield [col for col, value in vector.items() if value]
+            return
+        row = rows[index]
+        for take in (False, True):
+            if take:
+                for col, value in row.items():
+                    vector[col] += value
+            if all(vector[col] in (0, 1) for col in final_after[index]):
+                yield from visit(index + 1, chosen + take)
+            if take:
+                for col, value in row.items():
+                    vector[col] -= value
+
+    yield from visit(0, 0)
 
 
 def _components(rows: Sequence[dict[int, Fraction]]) -> list[list[dict[int, Fraction]]]:
