@@ -142,7 +142,8 @@ def _aggregate_tallies(cycle_ids: Sequence[int], mapping: list[tuple[int, str]])
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*node_params, *cycles])
-            return cursor.fetchall()
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
 
     result.responses = _by_cycle(run(TeamTally, "", ["responses"], cycle_ids))
     result.domains = _by_cycle(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -51,7 +52,7 @@ def board_url_for_team(team_id: int) -> str | None:
     return settings.SITE_URL + reverse("voice:board", kwargs={"token": token})
 
 
-def answers_newest_first() -> Prefetch:
+def answers_newest_first() -> Prefetch[Any]:
     """An issue's answers, newest first, with the unit each was given from (one query)."""
     return Prefetch(
         "answers",
@@ -116,7 +117,9 @@ def escalation_targets(issue: VoiceIssue, *, reaches_team: bool) -> QuerySet[Uni
     paths = team.ancestor_paths()
     if not reaches_team and issue.escalated_to is not None:
         paths = issue.escalated_to.ancestor_paths()
-    units = Unit.objects.filter(organisation_id=team.organisation_id, path__in=paths)
+    units: QuerySet[Unit] = Unit.objects.filter(
+        organisation_id=team.organisation_id, path__in=paths
+    )
     if issue.escalated_to_id is not None:
         units = units.exclude(pk=issue.escalated_to_id)
     return units.order_by("-depth")
@@ -124,9 +127,12 @@ def escalation_targets(issue: VoiceIssue, *, reaches_team: bool) -> QuerySet[Uni
 
 def teams_in_reach(reach: Reach) -> QuerySet[Unit]:
     """Active teams the user reaches, for the list of voice links."""
-    if reach.organisation is None:
-        return Unit.objects.none()
-    return reach.units().filter(is_team=True, archived_at__isnull=True).order_by("path")
+    teams: QuerySet[Unit] = (
+        Unit.objects.none()
+        if reach.organisation is None
+        else reach.units().filter(is_team=True, archived_at__isnull=True)
+    )
+    return teams.order_by("path")
 
 
 def escalated_into_reach(issues: QuerySet[VoiceIssue], reach: Reach) -> QuerySet[VoiceIssue]:

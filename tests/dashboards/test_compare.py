@@ -17,7 +17,7 @@ from diagnostics.models import Domain
 from diagnostics.results import Cell
 from diagnostics.scoring import Figures
 from disclosure.plan import Hidden
-from tests.diagnostics.test_dashboards import build_organisation, chart_spec
+from tests.dashboards.test_dashboards import build_organisation, chart_spec
 
 WORKLOAD = Domain(code="WL", name="Workload and caseloads", position=1)
 

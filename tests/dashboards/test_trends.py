@@ -14,7 +14,7 @@ from django.utils import timezone
 from actions.models import Action
 from actions.services import create_action
 from diagnostics.models import Cycle, Domain
-from tests.diagnostics.test_dashboards import build_organisation, chart_spec
+from tests.dashboards.test_dashboards import build_organisation, chart_spec
 
 
 def dated(cycle: Cycle, opens_on: date, closes_on: date) -> Cycle:

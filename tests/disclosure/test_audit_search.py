@@ -33,7 +33,9 @@ def reduced_rows(rng: random.Random, count: int, extra_columns: int):
         for col in rng.sample(
             range(count, count + extra_columns), rng.randint(0, min(3, extra_columns))
         ):
-            row[col] = Fraction(rng.choice([-1, 1, 1, 2, Fraction(1, 2)]))
+            row[col] = rng.choice(
+                [Fraction(-1), Fraction(1), Fraction(1), Fraction(2), Fraction(1, 2)]
+            )
         rows.append(row)
     return rows
 
