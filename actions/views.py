@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from actions import services
 from actions.access import (
     actions_visible_to,
@@ -30,7 +31,7 @@ from sword.pages import error_text
 
 
 @login_required
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
@@ -74,7 +75,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def action_new(request: HttpRequest) -> HttpResponse:
+def action_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = get_unit_for(request.user, request.GET.get("unit"))
     reach = reach_of(request.user)
     cycles = cycles_covering(unit)
@@ -105,7 +106,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
                 due_on=data["due_on"],
                 cycle=data["cycle"],
                 intervention=intervention,
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -120,7 +121,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_detail(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     action = get_action_for(request.user, action_id)
     reach = reach_of(request.user)
     form = ActionUpdateForm(
@@ -168,7 +169,7 @@ def action_detail(request: HttpRequest, action_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def action_escalate(request: HttpRequest, action_id: int) -> HttpResponse:
+def action_escalate(request: AuthenticatedHttpRequest, action_id: int) -> HttpResponse:
     action = get_action_for(request.user, action_id)
     form = EscalateForm(request.POST, action=action)
     if form.is_valid():
@@ -189,7 +190,7 @@ def action_escalate(request: HttpRequest, action_id: int) -> HttpResponse:
 
 
 @login_required
-def library(request: HttpRequest) -> HttpResponse:
+def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
@@ -219,7 +220,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def intervention_new(request: HttpRequest) -> HttpResponse:
+def intervention_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     form = InterventionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -232,7 +233,7 @@ def intervention_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def intervention_edit(request: HttpRequest, intervention_id: int) -> HttpResponse:
+def intervention_edit(request: AuthenticatedHttpRequest, intervention_id: int) -> HttpResponse:
     intervention = get_intervention_for(request.user, intervention_id, edit=True)
     form = InterventionForm(request.POST or None, instance=intervention)
     if request.method == "POST" and form.is_valid():

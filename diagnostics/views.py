@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from diagnostics import services
 from diagnostics.access import (
     get_cycle_for,
@@ -100,7 +101,7 @@ INVITE_BATCH_LIFETIME_SECONDS = 60 * 60
 
 
 @login_required
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
@@ -111,7 +112,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cycle_create(request: HttpRequest) -> HttpResponse:
+def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
@@ -126,7 +127,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 opens_on=data["opens_on"],
                 closes_on=data["closes_on"],
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=request.user,
                 pulse_size=data["pulse_size"],
             )
         except ValidationError as exc:
@@ -140,7 +141,7 @@ def cycle_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     reach = reach_of(request.user)
     paths = readable_paths(cycle.organisation)
@@ -175,7 +176,7 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cycle_open(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def cycle_open(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     try:
         services.open_cycle(cycle=cycle)
@@ -189,7 +190,7 @@ def cycle_open(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-def cycle_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def cycle_close(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     if request.method == "POST":
         run_service(
@@ -214,7 +215,7 @@ def cycle_close(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-def cycle_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def cycle_edit(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     if cycle.status != Cycle.Status.DRAFT:
         messages.error(request, "Only a draft cycle can be changed.")
@@ -235,7 +236,7 @@ def cycle_edit(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-def cycle_delete(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def cycle_delete(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     if request.method == "POST":
         try:
@@ -258,7 +259,7 @@ def cycle_delete(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 @login_required
-def invites_new(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
     form = InviteForm(request.POST or None, team=team, headcount=recorded_headcount(cycle, team))
@@ -299,7 +300,7 @@ def _batch(request: HttpRequest, cycle_id: int, team_id: int) -> list[str] | Non
 
 
 @login_required
-def invites_sheet(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+def invites_sheet(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     import segno
 
     cycle = get_cycle_for(request.user, cycle_id)
@@ -330,7 +331,7 @@ def invites_sheet(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResp
 
 
 @login_required
-def invites_csv(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+def invites_csv(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
     codes = _batch(request, cycle.pk, team.pk)
@@ -352,7 +353,7 @@ def invites_csv(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespon
 
 
 @login_required
-def version_list(request: HttpRequest) -> HttpResponse:
+def version_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     versions = list(versions_for(organisation).select_related("based_on"))
     rows = [(version, is_frozen(version)) for version in versions]
@@ -360,7 +361,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_detail(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     require_org_admin(request.user)
     version = get_version_for(request.user, version_id)
     domains = list(Domain.objects.all())
@@ -381,7 +382,7 @@ def version_detail(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
+def version_copy(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     organisation = require_org_admin(request.user)
     version = get_version_for(request.user, version_id)
     form = CopyVersionForm(
@@ -393,7 +394,7 @@ def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
                 version=version,
                 organisation_id=organisation.pk,
                 name=form.cleaned_data["name"],
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -404,7 +405,7 @@ def version_copy(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-def statement_add(request: HttpRequest, version_id: int) -> HttpResponse:
+def statement_add(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     version = get_version_for(request.user, version_id, edit=True)
     form = AddStatementForm(request.POST or None, initial={"domain": request.GET.get("domain")})
     if request.method == "POST" and form.is_valid():
@@ -423,7 +424,7 @@ def statement_add(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-def statement_edit(request: HttpRequest, statement_id: int) -> HttpResponse:
+def statement_edit(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponse:
     statement = get_statement_for(request.user, statement_id)
     form = StatementForm(
         request.POST or None,
@@ -445,7 +446,7 @@ def statement_edit(request: HttpRequest, statement_id: int) -> HttpResponse:
 
 
 @login_required
-def statement_remove(request: HttpRequest, statement_id: int) -> HttpResponse:
+def statement_remove(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponse:
     statement = get_statement_for(request.user, statement_id)
     back = reverse("diagnostics:version_detail", args=[statement.version_id])
     if request.method == "POST":
@@ -520,7 +521,7 @@ def _figure_ratings(
 
 
 @login_required
-def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
+def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
     in_force = thresholds_for_unit(team)
@@ -543,7 +544,7 @@ def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespo
                     HEADCOUNT: form.cleaned_data[HEADCOUNT],
                     **{f.code: form.cleaned_data[f.code] for f in FIGURES},
                 },
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -568,7 +569,7 @@ def figures_edit(request: HttpRequest, cycle_id: int, team_id: int) -> HttpRespo
 
 
 @login_required
-def figures_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
+def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     form = FiguresImportForm(request.POST or None, request.FILES or None)
     errors: list[str] = []
@@ -577,7 +578,7 @@ def figures_import(request: HttpRequest, cycle_id: int) -> HttpResponse:
             count = import_figures(
                 cycle=cycle,
                 content=form.cleaned_data["file"],
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
             )
         except ImportFailed as exc:
             errors = exc.errors
@@ -667,7 +668,7 @@ def _readable(path: str, names: Mapping[str, str]) -> str:
 
 
 @login_required
-def thresholds_edit(request: HttpRequest) -> HttpResponse:
+def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The organisation's thresholds, or with `?unit=` one unit's own, inherited below it."""
     organisation = require_org_admin(request.user)
     unit = _thresholds_unit(request, request.GET.get("unit", ""))
@@ -686,13 +687,13 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
                 changed = set_unit_thresholds(
                     unit=unit,
                     values=form.thresholds(),
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             else:
                 set_thresholds(
                     organisation=organisation,
                     values=form.thresholds(),
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
                 changed = None
         except ValidationError as exc:
@@ -743,7 +744,7 @@ def _thresholds_unit(request: HttpRequest, unit_id: str) -> Unit | None:
 
 
 @login_required
-def thresholds_clear(request: HttpRequest, unit_id: int) -> HttpResponse:
+def thresholds_clear(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     """Asks, then removes every threshold set on the unit itself, so it inherits again."""
     require_org_admin(request.user)
     unit = _thresholds_unit(request, str(unit_id))
@@ -751,7 +752,7 @@ def thresholds_clear(request: HttpRequest, unit_id: int) -> HttpResponse:
         raise Http404("The organisation's thresholds can be changed but not cleared.")
     back = reverse("diagnostics:thresholds") + f"?unit={unit.pk}"
     if request.method == "POST":
-        changed = clear_unit_thresholds(unit=unit, actor=request.user)  # type: ignore[arg-type]
+        changed = clear_unit_thresholds(unit=unit, actor=request.user)
         if changed:
             messages.success(
                 request,
@@ -781,7 +782,9 @@ def thresholds_clear(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def results_export(request: HttpRequest, cycle_id: int, file_format: str) -> HttpResponse:
+def results_export(
+    request: AuthenticatedHttpRequest, cycle_id: int, file_format: str
+) -> HttpResponse:
     """The §10 results export for the cycle, limited to the units in the user's reach."""
     cycle = get_cycle_for(request.user, cycle_id)
     level = request.GET.get("level", "")

@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from organisations import services
 from organisations.access import get_membership_for, get_unit_for, require_org_admin
 from organisations.audit import changes_of
@@ -29,7 +30,7 @@ from sword.pages import Confirmation, confirm_page, error_text, run_service
 
 
 @login_required
-def structure(request: HttpRequest) -> HttpResponse:
+def structure(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     root = root_of(organisation)
     rows = flatten(tree_of(root))
@@ -41,7 +42,7 @@ def structure(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def unit_add(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_add(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     parent = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     form = AddUnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -62,7 +63,7 @@ def unit_add(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def unit_rename(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_rename(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     form = RenameUnitForm(request.POST or None, initial={"name": unit.name})
     if request.method == "POST" and form.is_valid():
@@ -82,7 +83,7 @@ def unit_rename(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_move(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     if unit.depth == 1:
         messages.error(request, "The organisation itself cannot be moved.")
@@ -106,7 +107,7 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_archive(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     if request.method == "POST":
         try:
@@ -137,14 +138,14 @@ def unit_archive(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unit_restore(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_restore(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     run_service(request, lambda: services.restore_unit(unit=unit), done=f"Restored “{unit.name}”.")
     return redirect("organisations:structure")
 
 
 @login_required
-def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
+def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     has_data = services.unit_has_data(unit)
     if request.method == "POST":
@@ -171,7 +172,7 @@ def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
-def people(request: HttpRequest) -> HttpResponse:
+def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     memberships = (
         Membership.objects.filter(organisation=organisation)
@@ -186,7 +187,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def people_invite(request: HttpRequest) -> HttpResponse:
+def people_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     form = InviteForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
@@ -196,7 +197,7 @@ def people_invite(request: HttpRequest) -> HttpResponse:
                 display_name=form.cleaned_data["display_name"],
                 role=form.cleaned_data["role"],
                 unit=form.cleaned_data["unit"],
-                invited_by=request.user,  # type: ignore[arg-type]
+                invited_by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -211,7 +212,7 @@ def people_invite(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_edit(request: AuthenticatedHttpRequest, membership_id: int) -> HttpResponse:
     membership = get_membership_for(request.user, membership_id)
     organisation = require_org_admin(request.user)
     form = ChangeRoleForm(
@@ -225,7 +226,7 @@ def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
                 membership=membership,
                 role=form.cleaned_data["role"],
                 unit=form.cleaned_data["unit"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -238,13 +239,13 @@ def membership_edit(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @login_required
-def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedHttpRequest, membership_id: int) -> HttpResponse:
     membership = get_membership_for(request.user, membership_id)
     if request.method == "POST":
         try:
             services.remove_membership(
                 membership=membership,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ValidationError as exc:
             messages.error(request, error_text(exc))
@@ -269,7 +270,7 @@ def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 
 @login_required
-def organisation_settings(request: HttpRequest) -> HttpResponse:
+def organisation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     form = OrganisationSettingsForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
@@ -277,7 +278,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
             services.update_settings(
                 organisation=Organisation.objects.get(pk=organisation.pk),
                 values={field: form.cleaned_data[field] for field in form.Meta.fields},
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -288,7 +289,7 @@ def organisation_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     form = AuditFilterForm(request.GET or None)
     page = None

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from organisations.access import reach_of
 from organisations.selectors import readable_paths
 from sword.pages import error_text
@@ -179,7 +180,7 @@ def support(request: HttpRequest, token: str, issue_id: int) -> HttpResponse:
 
 
 @login_required
-def manage(request: HttpRequest) -> HttpResponse:
+def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
@@ -269,7 +270,7 @@ def _answer_form(issue: VoiceIssue, data: Any = None) -> AnswerForm:
 
 
 @login_required
-def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
+def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_issue_for(request.user, issue_id)
     form = _answer_form(issue, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -279,7 +280,7 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
                 status=form.cleaned_data["status"],
                 answer=form.cleaned_data["answer"],
                 status_reason=form.cleaned_data["status_reason"],
-                answered_by=request.user,  # type: ignore[arg-type]
+                answered_by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -291,7 +292,7 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def issue_escalate(request: HttpRequest, issue_id: int) -> HttpResponse:
+def issue_escalate(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_issue_for(request.user, issue_id)
     reaches_team = reaches_team_of(reach_of(request.user), issue)
     form = EscalateForm(request.POST, targets=escalation_targets(issue, reaches_team=reaches_team))
@@ -313,7 +314,7 @@ def issue_escalate(request: HttpRequest, issue_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def issue_hide(request: HttpRequest, issue_id: int) -> HttpResponse:
+def issue_hide(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_issue_for(request.user, issue_id)
     require_team_reach(request.user, issue)
     form = HideForm(request.POST)
@@ -321,7 +322,7 @@ def issue_hide(request: HttpRequest, issue_id: int) -> HttpResponse:
         services.hide_issue(
             issue=issue,
             reason=form.cleaned_data["reason"],
-            hidden_by=request.user,  # type: ignore[arg-type]
+            hidden_by=request.user,
         )
         messages.success(request, "Hidden. The board shows your reason in place of the issue.")
         return redirect("voice:issue", issue_id=issue.pk)
@@ -330,7 +331,7 @@ def issue_hide(request: HttpRequest, issue_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def issue_unhide(request: HttpRequest, issue_id: int) -> HttpResponse:
+def issue_unhide(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_issue_for(request.user, issue_id)
     require_team_reach(request.user, issue)
     services.unhide_issue(issue=issue)
@@ -339,7 +340,7 @@ def issue_unhide(request: HttpRequest, issue_id: int) -> HttpResponse:
 
 
 @login_required
-def team_link(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_link(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team = get_team_for(request.user, team_id)
     found = services.board_for(team)
     url = board_url(found)
@@ -358,7 +359,7 @@ def team_link(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rotate(request: HttpRequest, team_id: int) -> HttpResponse:
+def rotate(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     team = get_team_for(request.user, team_id)
     if request.POST.get("confirm") != "yes":
         return render(request, "voice/confirm_rotate.html", {"team": team})
