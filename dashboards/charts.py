@@ -643,49 +643,34 @@ def _label_anchor(value: float, x_range: tuple[float, float]) -> str:
     return "right" if share > 0.8 else "left" if share < 0.2 else "center"
 
 
-def lens_scatter(
-    groups: Sequence[LensGroup],
-    *,
-    x_title: str,
-    y_title: str,
-    x_range: tuple[float, float],
-    lines: Sequence[ThresholdLine] = (),
-) -> dict[str, Any]:
-    """Teams as points, a structural figure across and a domain mean up (on its true 1–6 scale),
-    one colour and shape per service with a legend, and the figure's thresholds as labelled
-    lines. Team names are in the hover and the table below the chart, not printed on the points,
-    so they never overlap."""
-    data = [
-        {
-            "type": "scatter",
-            "name": group.name,
-            "x": [p[1] for p in group.points],
-            "y": [p[2] for p in group.points],
-            "text": [p[0] for p in group.points],
-            "mode": "markers",
-            "cliponaxis": False,
-            "marker": {
-                "size": 12,
-                "color": lens_colour(index),
-                "symbol": lens_symbol(index),
-                "line": {"color": "#ffffff", "width": 1},
-            },
-            "hovertemplate": (
-                "%{text} ("
-                + group.name
-                + ")<br>"
-                + x_title
-                + ": %{x}<br>"
-                + y_title
-                + ": %{y:.1f}<extra></extra>"
-            ),
-        }
-        for index, group in enumerate(groups)
-    ]
+def _lens_trace(index: int, group: LensGroup, *, x_title: str, y_title: str) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "name": group.name,
+        "x": [p[1] for p in group.points],
+        "y": [p[2] for p in group.points],
+        "text": [p[0] for p in group.points],
+        "mode": "markers",
+        "cliponaxis": False,
+        "marker": {
+            "size": 12,
+            "color": lens_colour(index),
+            "symbol": lens_symbol(index),
+            "line": {"color": "#ffffff", "width": 1},
+        },
+        "hovertemplate": (
+            f"%{{text}} ({group.name})<br>{x_title}: %{{x}}<br>{y_title}: %{{y:.1f}}<extra></extra>"
+        ),
+    }
+
+
+def _threshold_marks(
+    lines: Sequence[ThresholdLine], x_range: tuple[float, float]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each threshold as a line, its label on a row of its own above the plot (nearest the plot
+    first), so labels never cover a marker or each other, even on a phone."""
     shapes = []
     annotations = []
-    # Each line's label on a row of its own above the plot, nearest the plot first, so labels
-    # never cover a marker or each other, even on a phone.
     for row, line in enumerate(sorted(lines, key=lambda line: line.value)):
         colour = LENS_LINE_GREY if line.group is None else lens_colour(line.group)
         shapes.append(
@@ -712,6 +697,26 @@ def lens_scatter(
                 "font": {"size": 12, "color": colour},
             }
         )
+    return shapes, annotations
+
+
+def lens_scatter(
+    groups: Sequence[LensGroup],
+    *,
+    x_title: str,
+    y_title: str,
+    x_range: tuple[float, float],
+    lines: Sequence[ThresholdLine] = (),
+) -> dict[str, Any]:
+    """Teams as points, a structural figure across and a domain mean up (on its true 1–6 scale),
+    one colour and shape per service with a legend, and the figure's thresholds as labelled
+    lines. Team names are in the hover and the table below the chart, not printed on the points,
+    so they never overlap."""
+    data = [
+        _lens_trace(index, group, x_title=x_title, y_title=y_title)
+        for index, group in enumerate(groups)
+    ]
+    shapes, annotations = _threshold_marks(lines, x_range)
     layout = _layout(
         height=480,
         showlegend=len(groups) > 1,

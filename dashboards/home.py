@@ -147,20 +147,8 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
         ],
     )
     names = {u.path: u.name for u in units}
-    overdue_qs = (
-        actions_visible_to(reach)
-        .filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
-        .select_related("unit", "owner")
-        .order_by("due_on", "pk")
-    )
-    overdue = list(overdue_qs[:LIST_LENGTH])
-    waiting_qs = (
-        issues_visible_to(reach)
-        .filter(status=VoiceIssue.Status.NEW, hidden=False)
-        .select_related("board__team")
-        .order_by("-raised_on", "-pk")
-    )
-    waiting = list(waiting_qs[:LIST_LENGTH])
+    overdue, overdue_total = _overdue_actions(reach=reach, today=today)
+    waiting, waiting_total = _waiting_issues(reach=reach)
     return HomePage(
         readings=tuple(
             unit_reading(unit=unit, cycles=recent_full[unit.pk], results=results, names=names)
@@ -177,13 +165,13 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
             )
         ),
         more_open_cycles=len(open_cycles) > LIST_LENGTH,
-        overdue=tuple(OverdueAction(a, (today - a.due_on).days) for a in overdue),
-        overdue_total=len(overdue) if len(overdue) < LIST_LENGTH else overdue_qs.count(),
+        overdue=overdue,
+        overdue_total=overdue_total,
         my_open_actions=actions_visible_to(reach)
         .filter(owner_id=user_id, status__in=Action.OPEN_STATUSES)
         .count(),
-        waiting_issues=tuple(waiting),
-        waiting_total=len(waiting) if len(waiting) < LIST_LENGTH else waiting_qs.count(),
+        waiting_issues=waiting,
+        waiting_total=waiting_total,
         safety_issues=tuple(
             open_safety_issues(issues_visible_to(reach))
             .select_related("board__team")
@@ -193,6 +181,31 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
         can_set_up=reach.is_org_admin,
         has_teams=any(u.is_team and not u.is_archived for u in units),
     )
+
+
+def _overdue_actions(*, reach: Reach, today: date) -> tuple[tuple[OverdueAction, ...], int]:
+    """The first few overdue actions in reach, oldest due first, and how many there are."""
+    overdue = (
+        actions_visible_to(reach)
+        .filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
+        .select_related("unit", "owner")
+        .order_by("due_on", "pk")
+    )
+    first = list(overdue[:LIST_LENGTH])
+    total = len(first) if len(first) < LIST_LENGTH else overdue.count()
+    return tuple(OverdueAction(a, (today - a.due_on).days) for a in first), total
+
+
+def _waiting_issues(*, reach: Reach) -> tuple[tuple[VoiceIssue, ...], int]:
+    """The newest staff issues in reach nobody has answered yet, and how many there are."""
+    waiting = (
+        issues_visible_to(reach)
+        .filter(status=VoiceIssue.Status.NEW, hidden=False)
+        .select_related("board__team")
+        .order_by("-raised_on", "-pk")
+    )
+    first = list(waiting[:LIST_LENGTH])
+    return tuple(first), len(first) if len(first) < LIST_LENGTH else waiting.count()
 
 
 def _results_by_cycle(

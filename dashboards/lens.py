@@ -197,49 +197,13 @@ def structural_lens(
         domain = next(d for d in domains if d.code == chosen.association.domain_code)
     names = {u.path: u.name for u in units}
 
-    table: list[LensTeam] = []
+    table: tuple[LensTeam, ...] = ()
     scatter = None
     sets: tuple[ThresholdSet, ...] = ()
     if chosen is not None and chosen.points and figure is not None and domain is not None:
-        book = threshold_book(organisation)
-        services = [_service_of(p.team, unit, names) for p in chosen.points]
-        service_index = {name: i for i, name in enumerate(dict.fromkeys(sorted(services)))}
-        in_force = [book.for_unit(p.team)[figure.code].thresholds for p in chosen.points]
-        for point, service, pair in zip(chosen.points, services, in_force, strict=True):
-            table.append(
-                LensTeam(
-                    name=point.team.name,
-                    service=service,
-                    service_index=service_index[service],
-                    figure_value=plain_number(Decimal(str(point.figure_value))),
-                    domain_mean=display_mean(point.domain_mean),
-                    rating=rate(figure, point.figure_value, pair),
-                    rated_against=_rated_against(figure, pair),
-                )
-            )
-        sets = _threshold_sets(figure, list(zip(services, in_force, strict=True)))
-        groups = [
-            charts.LensGroup(
-                name,
-                [
-                    (p.team.name, p.figure_value, p.domain_mean)
-                    for p, service in zip(chosen.points, services, strict=True)
-                    if service == name
-                ],
-            )
-            for name in service_index
-        ]
-        plotted = [p.figure_value for p in chosen.points] + [
-            float(v) for s in sets for v in (s.thresholds.good, s.thresholds.concerning)
-        ]
-        scatter = charts.lens_scatter(
-            groups,
-            x_title=f"{figure.label} ({figure.unit})",
-            y_title=f"{domain.name} (mean score, 1 to 6)",
-            x_range=_x_range(figure, plotted),
-            lines=_lines(sets, service_index),
+        table, scatter, sets = _pair_shown(
+            chosen, figure=figure, domain=domain, unit=unit, names=names
         )
-        table.sort(key=lambda row: (row.service, row.name))
     tested = [r.association for r in lens_results if r.association.tested]
     return LensPage(
         framing=FRAMING,
@@ -251,7 +215,7 @@ def structural_lens(
         figure=figure,
         domain=domain,
         chosen=chosen.association if chosen is not None else None,
-        teams=tuple(table),
+        teams=table,
         scatter=scatter,
         threshold_sets=sets,
         findings=tuple(f for f in findings if f.tested),
@@ -261,3 +225,55 @@ def structural_lens(
         teams_in_reach=len(teams),
         k=results.k,
     )
+
+
+def _pair_shown(
+    chosen: LensResult,
+    *,
+    figure: FigureDefinition,
+    domain: Domain,
+    unit: Unit,
+    names: Mapping[str, str],
+) -> tuple[tuple[LensTeam, ...], dict[str, Any], tuple[ThresholdSet, ...]]:
+    """The chosen pair's teams (a table, each rated against its own thresholds), its scatter
+    plot coloured by service and the threshold sets in force among its teams."""
+    book = threshold_book(unit.organisation)
+    services = [_service_of(p.team, unit, names) for p in chosen.points]
+    service_index = {name: i for i, name in enumerate(dict.fromkeys(sorted(services)))}
+    in_force = [book.for_unit(p.team)[figure.code].thresholds for p in chosen.points]
+    table = [
+        LensTeam(
+            name=point.team.name,
+            service=service,
+            service_index=service_index[service],
+            figure_value=plain_number(Decimal(str(point.figure_value))),
+            domain_mean=display_mean(point.domain_mean),
+            rating=rate(figure, point.figure_value, pair),
+            rated_against=_rated_against(figure, pair),
+        )
+        for point, service, pair in zip(chosen.points, services, in_force, strict=True)
+    ]
+    sets = _threshold_sets(figure, list(zip(services, in_force, strict=True)))
+    groups = [
+        charts.LensGroup(
+            name,
+            [
+                (p.team.name, p.figure_value, p.domain_mean)
+                for p, service in zip(chosen.points, services, strict=True)
+                if service == name
+            ],
+        )
+        for name in service_index
+    ]
+    plotted = [p.figure_value for p in chosen.points] + [
+        float(v) for s in sets for v in (s.thresholds.good, s.thresholds.concerning)
+    ]
+    scatter = charts.lens_scatter(
+        groups,
+        x_title=f"{figure.label} ({figure.unit})",
+        y_title=f"{domain.name} (mean score, 1 to 6)",
+        x_range=_x_range(figure, plotted),
+        lines=_lines(sets, service_index),
+    )
+    table.sort(key=lambda row: (row.service, row.name))
+    return tuple(table), scatter, sets
