@@ -435,25 +435,7 @@ def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str
         yaxis={"range": [1, 6], "dtick": 1, "title": {"text": "Mean score"}},
         xaxis={"type": "category", "automargin": True},
         margin={"l": 10, "r": 10, "t": 50, "b": 60},
-        shapes=[
-            {
-                "type": "rect",
-                "xref": "paper",
-                "x0": 0,
-                "x1": 1,
-                "y0": y0,
-                "y1": y1,
-                "fillcolor": colour,
-                "opacity": 0.08,
-                "line": {"width": 0},
-                "layer": "below",
-            }
-            for y0, y1, colour in (
-                (1, 2.5, BAND_COLOURS["red"]),
-                (2.5, 4.5, BAND_COLOURS["amber"]),
-                (4.5, 6, BAND_COLOURS["green"]),
-            )
-        ],
+        shapes=_band_shading(),
     )
     return _as_dict(data, layout)
 

@@ -80,6 +80,10 @@ class UnitReading:
     def has_result(self) -> bool:
         return self.index is not None
 
+    @property
+    def change_points(self) -> int:
+        return abs(self.index_change or 0)
+
 
 @dataclass(frozen=True)
 class TeamProgress:
@@ -92,6 +96,7 @@ class CycleProgress:
     cycle: Cycle
     days_left: int
     responses: str
+    responses_of: str  # whose responses: the cycle's unit, or the viewer's teams in it
     invites: int
     teams: int
     teams_at_k: int
@@ -127,10 +132,7 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
     units = load_units(organisation)
     tops = reach.top_units[:READINGS_SHOWN]
     recent_full = {
-        unit.pk: [
-            c for c in cycles_covering(unit) if c.kind == Cycle.Kind.FULL and c.opens_on <= today
-        ][:CYCLES_LOOKED_AT]
-        for unit in tops
+        unit.pk: headline_cycles(cycles_covering(unit), unit=unit, today=today) for unit in tops
     }
     open_cycles = list(
         cycles_visible_to(reach)
@@ -206,6 +208,15 @@ def _waiting_issues(*, reach: Reach) -> tuple[tuple[VoiceIssue, ...], int]:
     )
     first = list(waiting[:LIST_LENGTH])
     return tuple(first), len(first) if len(first) < LIST_LENGTH else waiting.count()
+
+
+def headline_cycles(cycles: Sequence[Cycle], *, unit: Unit, today: date) -> list[Cycle]:
+    """The newest full diagnostics a unit's headline may read, newest first: those run across
+    the whole unit (for it or a unit above it), else those run in part of it. A diagnostic one
+    team ran on its own is not its service's reading, nor compared with one that was."""
+    full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
+    whole = [c for c in full if unit.path.startswith(c.unit.path)]
+    return (whole or full)[:CYCLES_LOOKED_AT]
 
 
 def _results_by_cycle(
@@ -359,13 +370,16 @@ def cycle_progress(
         cycle_results = results.get(cycle.pk) if cycle.kind == Cycle.Kind.FULL else None
         if cycle_results is not None and cycle.unit.path in cycle_results.resolvable:
             responses = cycle_results.count_text(cycle_results.units[cycle.unit.path])
+            responses_of = cycle.unit.name
         else:
             responses = count_band(sum(counts.values()), k=k)
+            responses_of = "your teams"
         progress.append(
             CycleProgress(
                 cycle=cycle,
                 days_left=(cycle.closes_on - today).days,
                 responses=responses,
+                responses_of=responses_of,
                 invites=invites.get(cycle.pk, 0),
                 teams=len(counts),
                 teams_at_k=sum(1 for n in counts.values() if n >= k),

@@ -85,7 +85,7 @@ class LensPage:
     untested: tuple[FigureDefinition, ...]  # too few teams for any domain
     pairs_tested: int
     clear_count: int
-    teams_in_reach: int
+    teams_in_reach: int  # teams in reach with structural figures recorded for the cycle
     k: int
 
     @property
@@ -187,7 +187,8 @@ def structural_lens(
         organisation, [cycle_scope(cycle)], reach=reach, units=units, domains=domains
     )
     teams = [u for u in units if u.is_team and u.path.startswith(unit.path) and reach.reaches(u)]
-    lens_results = lens(results, figures_for([cycle.pk]), cycle_id=cycle.pk, teams=teams)
+    figures = figures_for([cycle.pk])
+    lens_results = lens(results, figures, cycle_id=cycle.pk, teams=teams)
     findings = findings_by_figure([r.association for r in lens_results])
     chosen = _chosen(lens_results, findings, figure_code, domain_code)
     figure = FIGURES_BY_CODE.get(figure_code)
@@ -222,7 +223,7 @@ def structural_lens(
         untested=tuple(f.figure for f in findings if not f.tested),
         pairs_tested=len(tested),
         clear_count=sum(1 for a in tested if a.clear),
-        teams_in_reach=len(teams),
+        teams_in_reach=sum(1 for team in teams if figures.get((cycle.pk, team.pk))),
         k=results.k,
     )
 

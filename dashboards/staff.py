@@ -320,7 +320,11 @@ def _actions(
     """The team's own actions, each with its domain before (the results that prompted it) and
     after (the latest closed results since), as far as they are shown here."""
     rows = []
-    actions = Action.objects.filter(unit=team).select_related("domain", "cycle")
+    actions = (
+        Action.objects.filter(unit=team)
+        .exclude(status=Action.Status.DROPPED)
+        .select_related("domain", "cycle")
+    )
     for action in actions.order_by("-created_at", "-pk"):
         before = after = None
         change = None
@@ -335,11 +339,12 @@ def _actions(
                 and (s.kind == Cycle.Kind.FULL or s.starts_on > prompting.closes_on)
                 and s is not before_scope
             ]
-            after_scope = later[0] if later else None  # scopes are newest first
             if before_scope is not None:
                 before = _figure(before_scope, by_scope[before_scope.key], action.domain.code)
-            if after_scope is not None:
-                after = _figure(after_scope, by_scope[after_scope.key], action.domain.code)
+            # The latest later result whose figure is shown, as on the action's own page; else
+            # the latest, hidden, so the page says why there is nothing to compare yet.
+            afters = [_figure(s, by_scope[s.key], action.domain.code) for s in later]
+            after = next((a for a in afters if a.shown), afters[0] if afters else None)
             if before is not None and after is not None and before.shown and after.shown:
                 change = change_between(float(before.mean), float(after.mean))
         rows.append(

@@ -94,6 +94,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if reach.organisation is None:
         return render(request, "home.html", {"reach": reach})
     page = home_page(reach=reach, user_id=request.user.pk, today=timezone.localdate())
+    for reading in page.readings:
+        if reading.cycle is not None:
+            _record_view(request, reading.unit, reading.path, f"Home reading, {reading.cycle.name}")
     return render(request, "home.html", {"reach": reach, "page": page})
 
 

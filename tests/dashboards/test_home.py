@@ -18,7 +18,7 @@ from diagnostics.results import results_for_scopes
 from diagnostics.selectors import latest_version_for
 from diagnostics.services import close_cycle, create_cycle, issue_invites, open_cycle
 from organisations.access import reach_of
-from organisations.models import Role
+from organisations.models import AuditEvent, Role
 from tests.factories import make_member, make_organisation, make_units
 from voice.models import VoiceIssue
 from voice.services import board_for, raise_issue
@@ -149,7 +149,10 @@ def test_it_says_why_there_is_no_reading_yet(world, make_cycle, respond, client_
     assert progress.responses == "fewer than 5"
     assert progress.invites == 6
     assert (progress.teams, progress.teams_at_k) == (1, 0)
-    assert "Responses: fewer than 5 from 6 codes issued" in response.content.decode()
+    assert progress.responses_of == "Team A"
+    assert "Responses across Team A: fewer than 5. In your teams: 6 codes issued" in (
+        response.content.decode()
+    )
 
 
 def test_it_tells_a_new_organisation_s_admin_to_set_up_its_teams(db, client_for):
@@ -201,3 +204,48 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(db, role, re
         assert page.readings[0].more_urgent_teams > 0  # every team's workload is urgent
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_it_never_reads_a_unit_from_a_diagnostic_one_of_its_teams_ran_alone(
+    world, make_cycle, respond, client_for
+):
+    across = make_cycle(
+        unit=world.north, name="North-wide", opens_on=timezone.localdate() - timedelta(days=90)
+    )
+    for team in (world.team_a, world.team_b):
+        respond(across, team, 5, value=3)
+    close_cycle(cycle=across)
+    alone = make_cycle(
+        unit=world.team_a, name="Team A alone", opens_on=timezone.localdate() - timedelta(days=9)
+    )
+    respond(alone, world.team_a, 5, value=6)
+    close_cycle(cycle=alone)
+
+    (reading,) = client_for(world.leader).get(reverse("home")).context["page"].readings
+    assert reading.cycle == across
+    assert reading.previous_cycle is None
+    (team_reading,) = client_for(world.team_manager).get(reverse("home")).context["page"].readings
+    assert team_reading.cycle == alone
+    assert team_reading.previous_cycle == across
+
+
+def test_it_names_whose_responses_an_organisation_wide_cycle_counts(world, respond, client_for):
+    cycle = open_now(world.root, Cycle.Kind.FULL, "Everyone")
+    respond(cycle, world.team_a, 6)
+    respond(cycle, world.team_c, 6)
+    (progress,) = client_for(world.team_manager).get(reverse("home")).context["page"].open_cycles
+    # The organisation's figures are a marker on the manager's dashboard, so its count is
+    # theirs to read, and the page says whose it is; codes and teams are their own teams'.
+    assert progress.responses_of == "Example Council"
+    assert progress.responses == "12"
+    assert (progress.teams, progress.teams_at_k) == (1, 1)
+
+
+def test_it_records_each_reading_shown_in_the_audit_log(world, make_cycle, respond, client_for):
+    cycle = make_cycle(unit=world.north, name="Autumn")
+    for team in (world.team_a, world.team_b):
+        respond(cycle, team, 5)
+    client_for(world.leader).get(reverse("home"))
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED, user=world.leader)
+    assert event.detail == "Home reading, Autumn"
+    assert event.scope == "Children's Services / Locality North"

@@ -6,44 +6,27 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from dashboards.lens import LensPage
-from diagnostics.models import Cycle
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import results_for_scopes
-from diagnostics.selectors import latest_version_for
-from diagnostics.services import create_cycle, open_cycle, set_unit_thresholds
+from diagnostics.services import set_unit_thresholds
 from diagnostics.structural import Thresholds
 from diagnostics.structural_data import save_figures
 from organisations.access import reach_of
 from organisations.models import Role
+from tests.dashboards.test_dashboards import build_organisation, open_full_cycle
 from tests.diagnostics.conftest import respond  # noqa: F401  (the fixture, used by name)
 from tests.factories import make_member, make_organisation, make_units
 
 # Vacancy rates that barely move with the teams' order: ρ = 1 − 6·34/210 ≈ 0.03 against it.
 UNRELATED = [3, 1, 5, 0, 4, 2]
-
-
-def open_full_cycle(organisation, unit) -> Cycle:
-    today = timezone.localdate()
-    cycle = create_cycle(
-        unit=unit,
-        kind=Cycle.Kind.FULL,
-        instrument=latest_version_for(organisation),
-        name="Cycle",
-        opens_on=today,
-        closes_on=today + timedelta(days=3),
-        created_by=None,
-    )
-    return open_cycle(cycle=cycle)
 
 
 def chart_spec(html: str) -> dict:
@@ -192,19 +175,8 @@ def test_it_counts_only_teams_whose_means_the_engine_shows(six_teams, respond, c
     assert page.chosen.teams == len(shown)
 
 
-def build_organisation(slug: str, teams: int, answer):
-    organisation = make_organisation(f"Council {slug}", slug)
-    per_service = 3
-    spec = {
-        f"Directorate {d}": {
-            f"Service {d}.{s}": [f"Team {d}.{s}.{t}" for t in range(per_service)]
-            for s in range(teams // per_service // 2)
-        }
-        for d in range(2)
-    }
-    units = make_units(organisation, spec)
-    admin = make_member(units["root"], Role.ORG_ADMIN)
-    cycle = open_full_cycle(organisation, units["root"])
+def build_organisation_with_figures(slug: str, teams: int, answer):
+    _, units, admin, cycle = build_organisation(slug, teams)
     set_unit_thresholds(
         unit=units["Directorate 1"], values={"caseload": Thresholds(Decimal(22), Decimal(30))}
     )
@@ -228,7 +200,7 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
 ):
     counts = []
     for slug, teams in (("small", 12), ("large", 60)):
-        units, admin, made = build_organisation(slug, teams, respond)
+        units, admin, made = build_organisation_with_figures(slug, teams, respond)
         assert made == teams
         client = client_for(admin)
         url = lens_url(units, figure="caseload", domain="WB")

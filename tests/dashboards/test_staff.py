@@ -242,3 +242,34 @@ def test_it_shows_a_pulse_pool_only_once_its_period_has_ended(world, make_cycle,
     close_cycle(cycle=pulse)
     page = Client().get(results_path(board_for(world.team_a))).context["page"]
     assert page.result is None  # the period the pulse pools into has not ended
+
+
+def test_it_compares_an_action_with_the_latest_later_result_shown(world, make_cycle, respond):
+    """As on the action's own page: a newer result too small to show is skipped, and a dropped
+    action is not listed as something leaders did."""
+    today = timezone.localdate()
+    spring = closed_cycle(make_cycle, respond, world, {world.team_a: 6}, unit=world.team_a)
+    summer = make_cycle(unit=world.team_a, name="Summer", opens_on=today + timedelta(days=1))
+    respond(summer, world.team_a, 6, value=6)
+    close_cycle(cycle=summer)
+    autumn = make_cycle(unit=world.team_a, name="Autumn", opens_on=today + timedelta(days=2))
+    respond(autumn, world.team_a, 2, value=1)
+    close_cycle(cycle=autumn)
+    workload = Domain.objects.get(code="WL")
+    for title in ("Protected duty-free days", "Dropped idea"):
+        action = create_action(
+            unit=world.team_a,
+            domain=workload,
+            title=title,
+            owner=world.team_manager,
+            due_on=today,
+            created_by=world.team_manager,
+            cycle=spring,
+        )
+    action.status = action.Status.DROPPED
+    action.save()
+    (shown,) = Client().get(results_path(board_for(world.team_a))).context["page"].actions
+    assert shown.title == "Protected duty-free days"
+    assert shown.after is not None
+    assert shown.after.label == "Summer"
+    assert shown.change is not None
