@@ -213,3 +213,17 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(url)
+
+
+def test_it_prints_whose_lens_it_is(world, make_cycle, respond, client_for):
+    cycle = make_cycle(unit=world.root, name="Autumn diagnostic")
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:lens", args=[world.root.pk]) + f"?cycle={cycle.pk}")
+        .content.decode()
+    )
+    header = html[html.index('class="print-header') :]
+    header = header[: header.index("</div>")]
+    assert "Example Council" in header
+    assert "Autumn diagnostic" in header
+    assert "Printed " in header

@@ -198,7 +198,7 @@ def test_it_prints_the_organisation_unit_cycle_and_date_in_a_header(
         .get(reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": spring.pk})
         .content.decode()
     )
-    header = html[html.index('class="print-only print-header"') :]
+    header = html[html.index('class="print-header') :]
     header = header[: header.index("</div>")]
     assert "Example Council" in header
     assert "Locality North / Team A" in header
