@@ -215,7 +215,7 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
         client.get(url)
 
 
-def test_it_prints_whose_lens_it_is(world, make_cycle, respond, client_for):
+def test_it_prints_whose_lens_it_is(world, make_cycle, client_for):
     cycle = make_cycle(unit=world.root, name="Autumn diagnostic")
     html = (
         client_for(world.org_admin)
