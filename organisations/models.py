@@ -201,3 +201,56 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.scope}"
+
+
+class SingleSignOn(models.Model):
+    """An organisation's OpenID Connect provider, set by the platform operator in the admin.
+
+    The client secret comes from an environment variable named here, or is stored encrypted
+    (with SSO_SECRETS_KEY from the environment); it is never shown on any page.
+    """
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="single_sign_on"
+    )
+    issuer = models.URLField(
+        max_length=500,
+        help_text=(
+            "The provider's issuer URL; its settings are read from "
+            "<issuer>/.well-known/openid-configuration."
+        ),
+    )
+    client_id = models.CharField(max_length=300)
+    client_secret_env_var = models.CharField(
+        "client secret's environment variable",
+        max_length=100,
+        blank=True,
+        help_text="Name of the environment variable holding the client secret, if kept there.",
+    )
+    client_secret_encrypted = models.TextField(blank=True, editable=False)
+    email_domains = models.CharField(
+        max_length=500,
+        help_text=(
+            "E-mail domains whose people sign in here, separated by commas "
+            "(for example council.gov.uk, staff.council.gov.uk)."
+        ),
+    )
+    enabled = models.BooleanField(default=True)
+    required = models.BooleanField(
+        "required for members",
+        default=False,
+        help_text=(
+            "Members of this organisation cannot sign in with a password; operators keep theirs."
+        ),
+    )
+
+    class Meta:
+        verbose_name = "single sign-on (OpenID Connect)"
+        verbose_name_plural = "single sign-on (OpenID Connect)"
+
+    def __str__(self) -> str:
+        return f"Sign-in for {self.organisation}"
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower() for d in self.email_domains.split(",") if d.strip()]

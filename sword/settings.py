@@ -155,7 +155,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses passwords for members of an organisation that requires its own sign-in.
+    "organisations.sign_on.RequiredSignOnGate",
     "django.contrib.auth.backends.ModelBackend",
+    # OpenID Connect sign-in per organisation (mozilla-django-oidc, configured per request).
+    "organisations.sign_on.OrganisationSignOnBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -188,6 +192,20 @@ AXES_USERNAME_FORM_FIELD = "username"
 # The same client address as the rate limits (PROXY_COUNT below), not the proxy's.
 AXES_CLIENT_IP_CALLABLE = "sword.middleware.client_ip"
 AXES_VERBOSE = False
+
+# OpenID Connect sign-in (organisations.sign_on). Each organisation's issuer, client id and
+# secret are set in the admin; these are the fixed parts. Stored client secrets are encrypted
+# with a key derived from SSO_SECRETS_KEY (unset: only environment-variable secrets work).
+SSO_SECRETS_KEY: str = env.str("SSO_SECRETS_KEY", default="")
+OIDC_AUTHENTICATION_CALLBACK_URL = "sign_on:callback"
+OIDC_RP_SCOPES = "openid email"
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+# An unfinished sign-in (state, nonce, PKCE verifier in the session) expires after this long.
+SSO_FLOW_SECONDS = 600
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")

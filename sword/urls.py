@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("how-your-answers-are-protected/", views.protection, name="protection"),
     path("accounts/", include("accounts.urls")),
+    path("accounts/organisation-sign-in/", include("organisations.sign_on_urls")),
     path("organisation/", include("organisations.urls")),
     path("cycles/", include("diagnostics.urls")),
     path("results/", include("dashboards.urls")),

@@ -1,0 +1,77 @@
+"""The platform operator's admin for an organisation's OpenID Connect sign-in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+
+from organisations.models import SingleSignOn
+from organisations.sign_on import SignOnUnavailable, encrypt_secret
+
+
+class SingleSignOnForm(forms.ModelForm):
+    new_client_secret = forms.CharField(
+        label="Client secret to store (encrypted)",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=(
+            "Leave empty to keep the stored secret. Stored encrypted with SSO_SECRETS_KEY and "
+            "never shown again. Not needed when the secret comes from an environment variable."
+        ),
+    )
+
+    issuer = forms.URLField(
+        max_length=500,
+        assume_scheme="https",
+        help_text=SingleSignOn._meta.get_field("issuer").help_text,
+    )
+
+    class Meta:
+        model = SingleSignOn
+        fields = [
+            "organisation",
+            "issuer",
+            "client_id",
+            "client_secret_env_var",
+            "email_domains",
+            "enabled",
+            "required",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        new_secret = cleaned.get("new_client_secret", "")
+        env_var = cleaned.get("client_secret_env_var", "")
+        has_stored = bool(self.instance.client_secret_encrypted)
+        if env_var and new_secret:
+            raise forms.ValidationError(
+                "Give either an environment variable or a secret to store, not both."
+            )
+        if not env_var and not new_secret and not has_stored:
+            raise forms.ValidationError(
+                "Give the client secret's environment variable, or a secret to store."
+            )
+        if new_secret:
+            try:
+                self.instance.client_secret_encrypted = encrypt_secret(new_secret)
+            except SignOnUnavailable as error:
+                raise forms.ValidationError(str(error)) from error
+        elif env_var:
+            self.instance.client_secret_encrypted = ""
+        return cleaned
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(admin.ModelAdmin):
+    form = SingleSignOnForm
+    list_display = ["organisation", "issuer", "enabled", "required", "secret_source"]
+    list_select_related = ["organisation"]
+
+    @admin.display(description="client secret")
+    def secret_source(self, sign_on: SingleSignOn) -> str:
+        if sign_on.client_secret_env_var:
+            return f"from ${sign_on.client_secret_env_var}"
+        return "stored, encrypted" if sign_on.client_secret_encrypted else "missing"

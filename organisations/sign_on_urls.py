@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from organisations import sign_on_views
+
+app_name = "sign_on"
+
+urlpatterns = [
+    path("", sign_on_views.start, name="start"),
+    path("callback/", sign_on_views.callback, name="callback"),
+]

@@ -1,0 +1,381 @@
+"""OpenID Connect sign-in, with the provider's discovery, token and JWKS endpoints answered by
+a fake at the `requests` level: the real library code builds and checks every request."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth import SESSION_KEY
+from django.test import Client
+from django.urls import reverse
+
+from organisations.models import SingleSignOn
+from organisations.sign_on import client_secret, encrypt_secret
+from tests.factories import TEST_PASSWORD, make_user
+
+ISSUER = "https://id.example.gov.uk"
+CLIENT_ID = "sword-client"
+SECRET = "the-client-secret"  # nosec B105
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+PROVIDER_KEY = new_key()
+OTHER_KEY = new_key()
+
+
+class FakeResponse:
+    def __init__(self, body: Any, status: int = 200) -> None:
+        self.body = body
+        self.status_code = status
+        self.text = json.dumps(body)
+
+    def json(self) -> Any:
+        return self.body
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise requests.HTTPError(f"{self.status_code}")
+
+
+@dataclass
+class FakeProvider:
+    """Answers discovery, JWKS and token requests; `claims` shape the next ID token."""
+
+    claims: dict[str, Any] = field(default_factory=dict)
+    signing_key: rsa.RSAPrivateKey = PROVIDER_KEY
+    nonce: str = ""
+    token_requests: list[dict[str, Any]] = field(default_factory=list)
+
+    def get(self, url: str, **kwargs: Any) -> FakeResponse:
+        if url == ISSUER + "/.well-known/openid-configuration":
+            return FakeResponse(
+                {
+                    "issuer": ISSUER,
+                    "authorization_endpoint": ISSUER + "/authorize",
+                    "token_endpoint": ISSUER + "/token",
+                    "jwks_uri": ISSUER + "/jwks",
+                }
+            )
+        if url == ISSUER + "/jwks":
+            jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(PROVIDER_KEY.public_key()))
+            return FakeResponse({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]})
+        return FakeResponse({}, status=404)
+
+    def post(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> FakeResponse:
+        assert url == ISSUER + "/token"
+        self.token_requests.append(dict(data or {}))
+        now = int(time.time())
+        claims = {
+            "iss": ISSUER,
+            "sub": "person-1",
+            "aud": CLIENT_ID,
+            "iat": now,
+            "exp": now + 300,
+            "nonce": self.nonce,
+            "email": "",
+            "email_verified": True,
+            **self.claims,
+        }
+        token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": "k1"})
+        return FakeResponse({"id_token": token, "access_token": "at", "token_type": "Bearer"})
+
+
+@pytest.fixture
+def provider(monkeypatch) -> FakeProvider:
+    fake = FakeProvider()
+    monkeypatch.setattr(requests, "get", fake.get)
+    monkeypatch.setattr(requests, "post", fake.post)
+    return fake
+
+
+@pytest.fixture
+def sign_on(world, monkeypatch) -> SingleSignOn:
+    monkeypatch.setenv("SWORD_TEST_OIDC_SECRET", SECRET)
+    return SingleSignOn.objects.create(
+        organisation=world.organisation,
+        issuer=ISSUER,
+        client_id=CLIENT_ID,
+        client_secret_env_var="SWORD_TEST_OIDC_SECRET",
+        email_domains="example.org, council.example",
+    )
+
+
+def begin(client: Client, provider: FakeProvider, email: str) -> dict[str, str]:
+    """Start a sign-in; return the authorisation request's parameters."""
+    response = client.get(reverse("sign_on:start"), {"email": email})
+    assert response.status_code == 302
+    url = urlparse(response["Location"])
+    assert f"{url.scheme}://{url.netloc}{url.path}" == ISSUER + "/authorize"
+    params = {key: values[0] for key, values in parse_qs(url.query).items()}
+    provider.nonce = params["nonce"]
+    return params
+
+
+def finish(client: Client, params: dict[str, str]):
+    return client.get(reverse("sign_on:callback"), {"code": "the-code", "state": params["state"]})
+
+
+def sign_in_as(client: Client, provider: FakeProvider, email: str, **claims: Any):
+    provider.claims = {"email": email, **claims}
+    return finish(client, begin(client, provider, email))
+
+
+def signed_in(client: Client) -> bool:
+    return SESSION_KEY in client.session
+
+
+def test_it_signs_in_an_existing_member_with_pkce_state_and_nonce(
+    client, provider, sign_on, team_manager
+):
+    params = begin(client, provider, team_manager.email)
+    assert params["client_id"] == CLIENT_ID
+    assert params["code_challenge_method"] == "S256"
+    assert params["scope"] == "openid email"
+    provider.claims = {"email": team_manager.email.upper()}
+    response = finish(client, params)
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(team_manager.pk)
+    sent = provider.token_requests[0]
+    assert sent["client_secret"] == SECRET
+    digest = hashlib.sha256(sent["code_verifier"].encode()).digest()
+    assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == params["code_challenge"]
+    # The signed-in person can use the site.
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_it_refuses_a_token_for_another_audience(client, provider, sign_on, team_manager):
+    response = sign_in_as(client, provider, team_manager.email, aud="someone-else")
+    assert response.status_code == 403
+    assert "could not trust" in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_it_refuses_a_token_from_another_issuer(client, provider, sign_on, team_manager):
+    response = sign_in_as(client, provider, team_manager.email, iss="https://evil.example")
+    assert response.status_code == 403
+    assert not signed_in(client)
+
+
+def test_it_refuses_a_token_with_a_bad_signature(client, provider, sign_on, team_manager):
+    provider.signing_key = OTHER_KEY
+    response = sign_in_as(client, provider, team_manager.email)
+    assert response.status_code == 403
+    assert not signed_in(client)
+
+
+def test_it_refuses_an_expired_token(client, provider, sign_on, team_manager):
+    past = int(time.time()) - 3600
+    response = sign_in_as(client, provider, team_manager.email, iat=past - 300, exp=past)
+    assert response.status_code == 403
+    assert not signed_in(client)
+
+
+def test_it_refuses_a_token_with_another_nonce(client, provider, sign_on, team_manager):
+    response = sign_in_as(client, provider, team_manager.email, nonce="not-the-one-we-sent")
+    assert response.status_code == 403
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("verified", [False, "true", None])
+def test_it_refuses_an_unverified_email(client, provider, sign_on, team_manager, verified):
+    response = sign_in_as(client, provider, team_manager.email, email_verified=verified)
+    assert response.status_code == 403
+    assert "did not confirm your e-mail address" in response.content.decode()
+    assert not signed_in(client)
+
+
+def test_it_refuses_an_unknown_person_with_a_clear_page(client, provider, sign_on):
+    response = sign_in_as(client, provider, "nobody@example.org")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "no active account with a role in Example Council" in page
+    assert not signed_in(client)
+
+
+def test_it_refuses_someone_whose_role_is_in_another_organisation(
+    client, provider, sign_on, outsider
+):
+    response = sign_in_as(client, provider, outsider.email)
+    assert response.status_code == 403
+    assert not signed_in(client)
+
+
+def test_it_refuses_a_deactivated_account(client, provider, sign_on, team_manager):
+    team_manager.is_active = False
+    team_manager.save()
+    response = sign_in_as(client, provider, team_manager.email)
+    assert response.status_code == 403
+    assert not signed_in(client)
+
+
+def test_it_refuses_a_replayed_state(client, provider, sign_on, team_manager):
+    params = begin(client, provider, team_manager.email)
+    provider.claims = {"email": team_manager.email}
+    assert finish(client, params).status_code == 302
+    client.post(reverse("accounts:logout"))
+    assert not signed_in(client)
+    response = finish(client, params)
+    assert response.status_code == 403
+    assert "already been used" in response.content.decode()
+    assert len(provider.token_requests) == 1
+    assert not signed_in(client)
+
+
+def test_it_refuses_a_state_this_browser_never_started(client, provider, sign_on, team_manager):
+    params = begin(Client(), provider, team_manager.email)
+    provider.claims = {"email": team_manager.email}
+    assert finish(client, params).status_code == 403
+    assert provider.token_requests == []
+
+
+def test_it_says_when_no_organisation_signs_in_that_domain(client, provider, sign_on):
+    response = client.get(reverse("sign_on:start"), {"email": "sam@elsewhere.example"})
+    assert response.status_code == 404
+    assert "No organisation sign-in for that address" in response.content.decode()
+
+
+def test_it_does_not_offer_a_disabled_provider(client, provider, sign_on, team_manager):
+    sign_on.enabled = False
+    sign_on.save()
+    response = client.get(reverse("sign_on:start"), {"email": team_manager.email})
+    assert response.status_code == 404
+
+
+def test_it_limits_sign_in_starts_per_address(client, provider, sign_on, settings):
+    settings.SIGN_IN_RATE = "2/m"
+    for _ in range(2):
+        assert client.get(reverse("sign_on:start"), {"email": "a@example.org"}).status_code == 302
+    assert client.get(reverse("sign_on:start"), {"email": "a@example.org"}).status_code == 429
+
+
+def test_it_keeps_the_next_page_but_only_on_this_site(client, provider, sign_on, team_manager):
+    response = client.get(
+        reverse("sign_on:start"), {"email": team_manager.email, "next": "https://evil.example/"}
+    )
+    params = {k: v[0] for k, v in parse_qs(urlparse(response["Location"]).query).items()}
+    provider.nonce = params["nonce"]
+    provider.claims = {"email": team_manager.email}
+    assert finish(client, params)["Location"] == reverse("home")
+
+
+def test_it_ends_the_session_here_on_sign_out(client, provider, sign_on, team_manager):
+    sign_in_as(client, provider, team_manager.email)
+    assert signed_in(client)
+    client.post(reverse("accounts:logout"))
+    assert not signed_in(client)
+    assert client.get(reverse("organisations:structure")).status_code == 302
+
+
+# --- password sign-in when the organisation requires its provider ------------------------
+
+
+def password_sign_in(client: Client, email: str):
+    return client.post(reverse("accounts:login"), {"username": email, "password": TEST_PASSWORD})
+
+
+def test_it_turns_password_sign_in_off_for_members_when_required(client, sign_on, team_manager):
+    sign_on.required = True
+    sign_on.save()
+    response = password_sign_in(client, team_manager.email)
+    assert response.status_code == 200
+    assert not signed_in(client)
+
+
+def test_it_keeps_passwords_when_not_required(client, sign_on, team_manager):
+    assert password_sign_in(client, team_manager.email).status_code == 302
+    assert signed_in(client)
+
+
+def test_it_keeps_passwords_for_other_organisations(client, sign_on, outsider):
+    sign_on.required = True
+    sign_on.save()
+    assert password_sign_in(client, outsider.email).status_code == 302
+
+
+def test_it_keeps_passwords_for_operators(client, sign_on, team_manager):
+    sign_on.required = True
+    sign_on.save()
+    team_manager.is_staff = True
+    team_manager.save()
+    assert password_sign_in(client, team_manager.email).status_code == 302
+
+
+def test_it_counts_refused_passwords_towards_the_axes_pause(client, sign_on, settings):
+    person = make_user(email="pat@example.org")
+    sign_on.required = True
+    sign_on.save()
+    person.memberships.create(
+        organisation=sign_on.organisation,
+        unit=sign_on.organisation.units.get(depth=1),
+        role="leader",
+    )
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        password_sign_in(client, "pat@example.org")
+    assert password_sign_in(client, "pat@example.org").status_code == 429
+
+
+# --- the client secret -------------------------------------------------------------------
+
+
+def test_it_reads_a_stored_secret_encrypted_with_the_key(sign_on, settings):
+    settings.SSO_SECRETS_KEY = "a-key-from-the-environment"
+    sign_on.client_secret_env_var = ""
+    sign_on.client_secret_encrypted = encrypt_secret("stored-secret")
+    assert "stored-secret" not in sign_on.client_secret_encrypted
+    assert client_secret(sign_on) == "stored-secret"
+
+
+def test_it_stores_the_admin_secret_encrypted_and_never_shows_it(world, settings, client):
+    settings.SSO_SECRETS_KEY = "a-key-from-the-environment"
+    operator = make_user(email="op@example.org", is_staff=True, is_superuser=True)
+    client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        reverse("admin:organisations_singlesignon_add"),
+        {
+            "organisation": world.organisation.pk,
+            "issuer": ISSUER,
+            "client_id": CLIENT_ID,
+            "client_secret_env_var": "",
+            "new_client_secret": "typed-secret",
+            "email_domains": "example.org",
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    saved = SingleSignOn.objects.get()
+    assert "typed-secret" not in saved.client_secret_encrypted
+    assert client_secret(saved) == "typed-secret"
+    page = client.get(reverse("admin:organisations_singlesignon_change", args=[saved.pk]))
+    assert page.status_code == 200
+    assert "typed-secret" not in page.content.decode()
+    assert saved.client_secret_encrypted not in page.content.decode()
+
+
+def test_it_wants_one_source_for_the_secret_in_the_admin(world, client):
+    operator = make_user(email="op@example.org", is_staff=True, is_superuser=True)
+    client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(
+        reverse("admin:organisations_singlesignon_add"),
+        {
+            "organisation": world.organisation.pk,
+            "issuer": ISSUER,
+            "client_id": CLIENT_ID,
+            "email_domains": "example.org",
+        },
+    )
+    assert response.status_code == 200
+    assert "Give the client secret" in response.content.decode()
+    assert not SingleSignOn.objects.exists()
