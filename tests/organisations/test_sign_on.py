@@ -225,12 +225,20 @@ def test_it_refuses_a_replayed_state(client, provider, sign_on, team_manager):
     params = begin(client, provider, team_manager.email)
     provider.claims = {"email": team_manager.email}
     assert finish(client, params).status_code == 302
-    client.post(reverse("accounts:logout"))
-    assert not signed_in(client)
     response = finish(client, params)
     assert response.status_code == 403
     assert "already been used" in response.content.decode()
     assert len(provider.token_requests) == 1
+
+
+def test_it_refuses_a_state_replayed_after_a_refusal(client, provider, sign_on, team_manager):
+    params = begin(client, provider, team_manager.email)
+    provider.claims = {"email": team_manager.email, "aud": "someone-else"}
+    assert finish(client, params).status_code == 403
+    provider.claims = {"email": team_manager.email}
+    response = finish(client, params)
+    assert response.status_code == 403
+    assert "already been used" in response.content.decode()
     assert not signed_in(client)
 
 
