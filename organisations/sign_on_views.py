@@ -76,19 +76,46 @@ def _safe_next(request: HttpRequest, candidate: str) -> str:
 
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    """From an e-mail address, send the browser to that organisation's provider with a fresh
-    state, nonce and PKCE challenge kept in this session."""
-    if over_limit(request, group="sign-in", rate=settings.SIGN_IN_RATE):
-        return render(request, "accounts/too_many.html", {"what": "sign-in attempts"}, status=429)
+    """From a work e-mail address, offer "Sign in with <organisation>" (a link, so the
+    browser may follow it to the provider under our form-action policy)."""
     email = request.GET.get("email", "")
     sign_on = sign_on_for_email(email=email)
     if sign_on is None:
-        return render(
-            request,
-            "organisations/sign_on_unknown.html",
-            {"email": email},
-            status=404,
+        return render(request, "organisations/sign_on_unknown.html", {"email": email}, status=404)
+    go_url = (
+        reverse("sign_on:go")
+        + "?"
+        + urlencode(
+            {
+                "organisation": sign_on.organisation.slug,
+                "email": email,
+                "next": _safe_next(request, request.GET.get("next", "")),
+            }
         )
+    )
+    return render(
+        request,
+        "organisations/sign_on_start.html",
+        {"organisation": sign_on.organisation, "go_url": go_url},
+    )
+
+
+@require_GET
+def go(request: HttpRequest) -> HttpResponse:
+    """Send the browser to the organisation's provider with a fresh state, nonce and PKCE
+    challenge kept in this session."""
+    if over_limit(request, group="sign-in", rate=settings.SIGN_IN_RATE):
+        return render(request, "accounts/too_many.html", {"what": "sign-in attempts"}, status=429)
+    sign_on = (
+        SingleSignOn.objects.filter(
+            organisation__slug=request.GET.get("organisation", ""), enabled=True
+        )
+        .select_related("organisation")
+        .first()
+    )
+    if sign_on is None:
+        return render(request, "organisations/sign_on_unknown.html", status=404)
+    email = request.GET.get("email", "")
     try:
         endpoints = discover(sign_on.issuer)
     except SignOnUnavailable:

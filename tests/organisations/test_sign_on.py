@@ -115,7 +115,10 @@ def sign_on(world, monkeypatch) -> SingleSignOn:
 
 def begin(client: Client, provider: FakeProvider, email: str) -> dict[str, str]:
     """Start a sign-in; return the authorisation request's parameters."""
-    response = client.get(reverse("sign_on:start"), {"email": email})
+    offer = client.get(reverse("sign_on:start"), {"email": email})
+    assert offer.status_code == 200
+    assert "Sign in with Example Council" in offer.content.decode()
+    response = client.get(offer.context["go_url"])
     assert response.status_code == 302
     url = urlparse(response["Location"])
     assert f"{url.scheme}://{url.netloc}{url.path}" == ISSUER + "/authorize"
@@ -260,19 +263,23 @@ def test_it_does_not_offer_a_disabled_provider(client, provider, sign_on, team_m
     sign_on.save()
     response = client.get(reverse("sign_on:start"), {"email": team_manager.email})
     assert response.status_code == 404
+    go = client.get(reverse("sign_on:go"), {"organisation": "example"})
+    assert go.status_code == 404
 
 
 def test_it_limits_sign_in_starts_per_address(client, provider, sign_on, settings):
     settings.SIGN_IN_RATE = "2/m"
+    go = reverse("sign_on:go") + "?organisation=example"
     for _ in range(2):
-        assert client.get(reverse("sign_on:start"), {"email": "a@example.org"}).status_code == 302
-    assert client.get(reverse("sign_on:start"), {"email": "a@example.org"}).status_code == 429
+        assert client.get(go).status_code == 302
+    assert client.get(go).status_code == 429
 
 
 def test_it_keeps_the_next_page_but_only_on_this_site(client, provider, sign_on, team_manager):
-    response = client.get(
+    offer = client.get(
         reverse("sign_on:start"), {"email": team_manager.email, "next": "https://evil.example/"}
     )
+    response = client.get(offer.context["go_url"])
     params = {k: v[0] for k, v in parse_qs(urlparse(response["Location"]).query).items()}
     provider.nonce = params["nonce"]
     provider.claims = {"email": team_manager.email}
