@@ -60,7 +60,7 @@ class SingleSignOnForm(forms.ModelForm):
             except SignOnUnavailable as error:
                 raise forms.ValidationError(str(error)) from error
         elif env_var:
-            self.instance.client_secret_encrypted = ""
+            self.instance.client_secret_encrypted = ""  # nosec B105: clears the stored secret
         return cleaned
 
 
