@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PROVIDER_DIR = Path(__file__).resolve().parent.parent / "oidc_provider"
 CLIENT_ID = "sword-e2e"
-CLIENT_SECRET = "e2e-client-secret"  # noqa: S105  # nosec B105
+CLIENT_SECRET = "e2e-client-secret"  # nosec B105
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def oidc_issuer(live_server: Any, world: Any) -> Iterator[str]:
         "CLIENT_SECRET": CLIENT_SECRET,
         "EMAIL": world.team_manager.email,
     }
-    process = subprocess.Popen(  # noqa: S603  # nosec B603
+    process = subprocess.Popen(  # nosec B603
         [node, str(PROVIDER_DIR / "server.mjs")],
         cwd=PROVIDER_DIR,
         env=env,
