@@ -158,6 +158,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     flows = dict(request.session.get(FLOWS_SESSION_KEY, {}))
     flow = flows.pop(state, None)
     request.session[FLOWS_SESSION_KEY] = flows
+    request.session.save()  # before the slow token exchange, so a parallel replay finds no flow
     if flow is None or time.time() - flow["added"] > settings.SSO_FLOW_SECONDS:
         return _refused(request, "expired")
     sign_on = (

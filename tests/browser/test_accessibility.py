@@ -30,6 +30,8 @@ PUBLIC_PAGES = [
     ("unknown-code", "/survey/c/AAAA-BBBB-CCCC/"),
     ("survey-session-ended", "/survey/start/"),
     ("not-found", "/no-such-page/"),
+    ("no-organisation-sign-in", "/accounts/organisation-sign-in/?email=sam%40nowhere.example"),
+    ("organisation-sign-in-refused", "/accounts/organisation-sign-in/callback/?state=old"),
 ]
 
 

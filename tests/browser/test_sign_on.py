@@ -75,7 +75,8 @@ def test_it_signs_a_member_in_through_a_real_provider(
     page = desktop.page
     desktop.go(reverse("accounts:login"))
     page.get_by_label("Work e-mail address").fill(world.team_manager.email)
-    page.get_by_role("button", name="Sign in with my organisation").click()
+    page.get_by_role("button", name="Continue with my organisation's account").click()
+    desktop.check("a11y-sign-in-with-organisation")
     page.get_by_role("link", name="Sign in with Example Council").click()
     # The provider's own sign-in and consent pages.
     page.wait_for_url(oidc_issuer + "/**")
