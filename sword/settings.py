@@ -254,6 +254,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
+# Invitation e-mails the mail server refuses are tried again after this many seconds, then twice
+# that, and so on, five times, before they count as failed.
+INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
+
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
 # Per address, on top of django-axes' per-account pause: many accounts tried from one place.
