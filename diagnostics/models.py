@@ -180,6 +180,44 @@ class Invite(models.Model):
     code_hash = models.CharField(max_length=64, unique=True)
 
 
+class InviteBatch(models.Model):
+    """Invitation e-mails asked for together, sent by a background job: counts only.
+
+    Holds no address and no code, and no invite points at it, so which e-mail carried which
+    code, and so whether an address's code was used, cannot be read from it. The codes and
+    addresses travel only inside the job's message (see docs/background-jobs.md).
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invite_batches")
+    team = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="invite_batches")
+    created_at = models.DateTimeField(auto_now_add=True)
+    total = models.PositiveIntegerField()
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def queued(self) -> int:
+        return max(self.total - self.sent - self.failed, 0)
+
+
+class InviteDelivery(models.Model):
+    """One address of a batch has been dealt with (sent, or given up on after the retries), as
+    HMAC-SHA256 of the batch and address under SECRET_KEY: never the address or the code. The
+    unique key makes each message go out once per batch however often the job runs."""
+
+    batch = models.ForeignKey(InviteBatch, on_delete=models.CASCADE, related_name="deliveries")
+    key = models.CharField(max_length=64)
+    delivered = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "key"], name="one_delivery_per_address")
+        ]
+
+
 class SpentCode(models.Model):
     """A code that has been used, as `codes.spent_key(code)`: HMAC-SHA256 under SPENT_CODE_KEY.
 

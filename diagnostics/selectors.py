@@ -16,6 +16,7 @@ from diagnostics.models import (
     CycleTeam,
     InstrumentVersion,
     Invite,
+    InviteBatch,
     Response,
     StructuralFigures,
 )
@@ -208,3 +209,8 @@ def recorded_headcount(cycle: Cycle, team: Unit) -> RecordedHeadcount | None:
     return RecordedHeadcount(
         people=row.headcount, cycle_name=row.cycle.name, this_cycle=row.cycle_id == cycle.pk
     )
+
+
+def invite_batches(cycle: Cycle, team: Unit, *, limit: int = 10) -> list[InviteBatch]:
+    """The team's latest batches of invitation e-mails in this cycle, newest first: counts only."""
+    return list(InviteBatch.objects.filter(cycle=cycle, team=team)[:limit])

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 import re
 import secrets
+import smtplib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,9 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +43,8 @@ from diagnostics.models import (
     DomainScore,
     InstrumentVersion,
     Invite,
+    InviteBatch,
+    InviteDelivery,
     Response,
     RoleGroup,
     ServiceLength,
@@ -64,6 +71,8 @@ from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
 from organisations.selectors import readable_path, unit_names_by_path
 from sword.precompiled import PrecompiledLookup
+
+logger = logging.getLogger(__name__)
 
 MAX_CODES_PER_REQUEST = 500
 MAX_COMMENT_LENGTH = 1000
@@ -348,25 +357,111 @@ def parse_email_list(text: str) -> list[str]:
     return unique
 
 
-def email_invites(*, cycle: Cycle, team: Unit, addresses: list[str]) -> int:
-    """E-mail each address its own link. The addresses are used to send and never stored."""
-    if not addresses:
-        return 0
-    codes = issue_invites(cycle=cycle, team=team, count=len(addresses))
+INVITE_CHUNK_SIZE = 50
+"""Messages one job sends over one SMTP connection; a batch of 500 is ten jobs."""
+
+
+def invite_email(*, cycle: Cycle, team: Unit, code: str) -> tuple[str, str]:
+    """The subject and body of the e-mail that carries one code."""
     subject = f"Your invitation: {cycle.name}"
-    messages = []
-    for address, code in zip(addresses, codes, strict=True):
-        body = (
-            f"You are invited to answer an anonymous survey about the working conditions of "
-            f"{team.name}: {cycle.name}.\n\n"
-            f"Answer here (the link works once):\n{invite_url(code)}\n\n"
-            f"Or go to {settings.SITE_URL}{reverse('survey:enter_code')} and type the code "
-            f"{code}.\n\nIt closes on {cycle.closes_on:%-d %B %Y}. Your answers cannot be traced "
-            "back to you or to this e-mail: the code is not linked to what you answer.\n"
+    body = (
+        f"You are invited to answer an anonymous survey about the working conditions of "
+        f"{team.name}: {cycle.name}.\n\n"
+        f"Answer here (the link works once):\n{invite_url(code)}\n\n"
+        f"Or go to {settings.SITE_URL}{reverse('survey:enter_code')} and type the code "
+        f"{code}.\n\nIt closes on {cycle.closes_on:%-d %B %Y}. Your answers cannot be traced "
+        "back to you or to this e-mail: the code is not linked to what you answer.\n"
+    )
+    return subject, body
+
+
+@dataclass(frozen=True)
+class QueuedInvites:
+    """A batch just recorded, and the (address, code) pairs its job is to send. The pairs exist
+    only in memory and in the job's message: the database holds the batch's counts alone."""
+
+    batch: InviteBatch
+    messages: list[tuple[str, str]]
+
+
+@transaction.atomic
+def queue_email_invites(
+    *, cycle: Cycle, team: Unit, addresses: Sequence[str], today: date | None = None
+) -> QueuedInvites:
+    """Make one code per address and record a batch of that many e-mails, all queued."""
+    if not addresses:
+        raise ValidationError("Give at least one e-mail address.")
+    codes = issue_invites(cycle=cycle, team=team, count=len(addresses), today=today)
+    batch = InviteBatch.objects.create(cycle=cycle, team=team, total=len(addresses))
+    return QueuedInvites(batch=batch, messages=list(zip(addresses, codes, strict=True)))
+
+
+def invite_delivery_key(*, batch_id: int, address: str) -> str:
+    """How a batch records that an address was dealt with: a keyed hash, never the address."""
+    message = f"invite-delivery:{batch_id}:{address.lower()}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def send_invite_messages(
+    *, batch_id: int, messages: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Send each message of a batch not yet dealt with, over one SMTP connection. Returns the
+    messages the mail server did not take, for the job to try again later.
+
+    Each message is sent inside its own transaction, which first claims the address's delivery
+    key: a second run of the same job (a retry, a redelivery after a worker stopped) finds the
+    key taken and skips it, and a send that fails rolls the claim back."""
+    batch = InviteBatch.objects.select_related("cycle", "team").filter(pk=batch_id).first()
+    if batch is None:  # the cycle was deleted since: nothing left to send for
+        return []
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError):
+        logger.warning("Invite batch %s: the mail server did not answer", batch_id)
+        return list(messages)
+    undelivered: list[tuple[str, str]] = []
+    try:
+        for address, code in messages:
+            if not _send_one_invite(batch, address=address, code=code, connection=connection):
+                undelivered.append((address, code))
+    finally:
+        connection.close()
+    return undelivered
+
+
+def _send_one_invite(
+    batch: InviteBatch, *, address: str, code: str, connection: BaseEmailBackend
+) -> bool:
+    subject, body = invite_email(cycle=batch.cycle, team=batch.team, code=code)
+    key = invite_delivery_key(batch_id=batch.pk, address=address)
+    try:
+        with transaction.atomic():
+            _, claimed = InviteDelivery.objects.get_or_create(
+                batch=batch, key=key, defaults={"delivered": True}
+            )
+            if claimed:
+                EmailMessage(subject, body, None, [address], connection=connection).send()
+                InviteBatch.objects.filter(pk=batch.pk).update(sent=F("sent") + 1)
+    except (smtplib.SMTPException, OSError):
+        logger.warning("Invite batch %s: one message was not taken; it will be retried", batch.pk)
+        return False
+    return True
+
+
+@transaction.atomic
+def record_undelivered_invites(*, batch_id: int, addresses: Iterable[str]) -> int:
+    """Give up on messages the retries could not send: each counts once as failed."""
+    newly_failed = 0
+    for address in addresses:
+        key = invite_delivery_key(batch_id=batch_id, address=address)
+        _, created = InviteDelivery.objects.get_or_create(
+            batch_id=batch_id, key=key, defaults={"delivered": False}
         )
-        messages.append((subject, body, None, [address]))
-    send_mass_mail(messages, fail_silently=False)
-    return len(messages)
+        newly_failed += created
+    if newly_failed:
+        InviteBatch.objects.filter(pk=batch_id).update(failed=F("failed") + newly_failed)
+    return newly_failed
 
 
 # --- the survey ----------------------------------------------------------------------------

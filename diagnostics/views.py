@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts.http import AuthenticatedHttpRequest
 from diagnostics import services
@@ -56,6 +57,7 @@ from diagnostics.selectors import (
     Availability,
     availability,
     cycles_visible_to,
+    invite_batches,
     is_frozen,
     recorded_headcount,
     survey_shape,
@@ -83,6 +85,7 @@ from diagnostics.structural_data import (
     thresholds_for,
     thresholds_for_unit,
 )
+from diagnostics.tasks import send_invite_batch
 from organisations.access import get_unit_for, reach_of, require_org_admin
 from organisations.models import Role, Unit
 from organisations.selectors import (
@@ -268,14 +271,18 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
         addresses = form.cleaned_data["emails"]
         try:
             codes = services.issue_invites(cycle=cycle, team=team, count=count) if count else []
-            sent = services.email_invites(cycle=cycle, team=team, addresses=addresses)
+            queued = (
+                services.queue_email_invites(cycle=cycle, team=team, addresses=addresses)
+                if addresses
+                else None
+            )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            if sent:
-                messages.success(request, f"E-mailed {sent} invitation{'s' if sent != 1 else ''}.")
+            if queued is not None:
+                _start_sending(request, queued)
             if not codes:
-                return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+                return redirect("diagnostics:invites_new", cycle_id=cycle.pk, team_id=team.pk)
             request.session[INVITE_BATCH_SESSION_KEY] = {
                 "id": uuid.uuid4().hex,
                 "cycle": cycle.pk,
@@ -284,8 +291,34 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
                 "made_at": time.time(),
             }
             return redirect("diagnostics:invites_sheet", cycle_id=cycle.pk, team_id=team.pk)
-    return render(
-        request, "diagnostics/invites_new.html", {"form": form, "cycle": cycle, "team": team}
+    context = {
+        "form": form,
+        "cycle": cycle,
+        "team": team,
+        "batches": invite_batches(cycle, team),
+    }
+    return render(request, "diagnostics/invites_new.html", context)
+
+
+def _start_sending(request: HttpRequest, queued: services.QueuedInvites) -> None:
+    """Hand a batch to the background job; the page comes back at once while it sends."""
+    total = queued.batch.total
+    try:
+        send_invite_batch.delay(queued.batch.pk, queued.messages)
+    except KombuOperationalError:
+        services.record_undelivered_invites(
+            batch_id=queued.batch.pk, addresses=[address for address, _ in queued.messages]
+        )
+        messages.error(
+            request,
+            "The e-mail queue is not answering, so no invitation was sent. Try again in a few "
+            "minutes; the codes made for them will simply go unused.",
+        )
+        return
+    messages.success(
+        request,
+        f"{total} invitation{pluralize(total)} queued. They are sent in the background: the "
+        "counts below show how many have gone.",
     )
 
 

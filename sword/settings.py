@@ -252,6 +252,30 @@ EMAIL_HOST_PASSWORD: str = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS: bool = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="SWORD <no-reply@localhost>")
 
+# Background jobs (Celery). With CELERY_BROKER_URL set (for example redis://127.0.0.1:6379/1, a
+# database apart from CACHE_URL's) tasks go to the queue and a worker runs them; without it they
+# run in process, inside the request that asks for them, so the embedded default needs nothing.
+CELERY_BROKER_URL: str = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER: bool = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES: bool = False
+CELERY_TIMEZONE = "Europe/London"
+CELERY_ENABLE_UTC = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# No result backend: tasks record what they did in the database (for example InviteBatch).
+CELERY_TASK_IGNORE_RESULT = True
+# A job is acknowledged once it has run, so a worker stopped mid-job (a deploy) leaves it queued
+# for the next worker; every task is idempotent, so running one twice does no harm.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# Invitation e-mails the mail server refuses are tried again after this many seconds, then twice
+# that, and so on, five times, before they count as failed.
+INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
+
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
 # Per address, on top of django-axes' per-account pause: many accounts tried from one place.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from organisations.access import reach_of
 from organisations.models import Organisation
+from sword.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +45,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    report = {"status": "ok", "database": "ok"}
+    if settings.CELERY_BROKER_URL:
+        report["queue"] = "ok" if _broker_answers() else "unavailable"
+        if report["queue"] != "ok":
+            report["status"] = "error"
+            return JsonResponse(report, status=503)
+    return JsonResponse(report)
+
+
+def _broker_answers() -> bool:
+    """Whether the background jobs' broker (Redis) takes a connection within a second."""
+    try:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            connection.ensure_connection(max_retries=1, timeout=1)
+    except Exception:  # any failure to connect means the queue is unavailable
+        logger.exception("Health check: the job queue's broker did not answer")
+        return False
+    return True
 
 
 def operator_login(request: HttpRequest) -> HttpResponse:

@@ -1,0 +1,39 @@
+"""Background jobs of the diagnostics app: sending invitation e-mails.
+
+Run by a Celery worker when CELERY_BROKER_URL is set, in process otherwise (sword/celery.py).
+Every job is idempotent: running one twice sends nothing twice (services.send_invite_messages).
+"""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+from django.conf import settings
+
+from diagnostics import services
+
+
+@shared_task(name="diagnostics.send_invite_batch")
+def send_invite_batch(batch_id: int, messages: list[tuple[str, str]]) -> None:
+    """Split a batch into chunks, one job each, so workers send them side by side."""
+    size = services.INVITE_CHUNK_SIZE
+    for start in range(0, len(messages), size):
+        send_invite_chunk.delay(batch_id, [list(m) for m in messages[start : start + size]])
+
+
+@shared_task(bind=True, name="diagnostics.send_invite_chunk", max_retries=5)
+def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[str]]) -> None:
+    """Send one chunk; try the messages the mail server refused again, with exponential backoff
+    (INVITE_RETRY_SECONDS, then twice that, ...), and count them failed after the last try."""
+    undelivered = services.send_invite_messages(
+        batch_id=batch_id, messages=[(address, code) for address, code in messages]
+    )
+    if not undelivered:
+        return
+    retries = self.request.retries
+    if retries >= (self.max_retries or 0):
+        services.record_undelivered_invites(
+            batch_id=batch_id, addresses=[address for address, _ in undelivered]
+        )
+        return
+    countdown = settings.INVITE_RETRY_SECONDS * 2**retries
+    raise self.retry(args=(batch_id, [list(m) for m in undelivered]), countdown=countdown)

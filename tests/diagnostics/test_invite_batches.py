@@ -1,0 +1,156 @@
+"""Invitation e-mails in batches: recorded as counts, sent by a job, once per address."""
+
+from __future__ import annotations
+
+import smtplib
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.urls import reverse
+from kombu.exceptions import OperationalError
+
+from diagnostics import services, tasks
+from diagnostics.models import Invite, InviteBatch, InviteDelivery
+
+ADDRESSES = ["ann@example.org", "bob@example.org", "cat@example.org"]
+
+
+class RefusingBackend(LocmemBackend):
+    """The locmem outbox, but refusing the addresses in `refused` (each once, or always)."""
+
+    refused: dict[str, int] = {}
+
+    def send_messages(self, email_messages):
+        for message in email_messages:
+            address = message.to[0]
+            if self.refused.get(address, 0) > 0:
+                self.refused[address] -= 1
+                raise smtplib.SMTPRecipientsRefused({address: (550, b"try later")})
+        return super().send_messages(email_messages)
+
+
+@pytest.fixture
+def refusing_mail(settings):
+    settings.EMAIL_BACKEND = "tests.diagnostics.test_invite_batches.RefusingBackend"
+    settings.INVITE_RETRY_SECONDS = 0
+    RefusingBackend.refused = {}
+    mail.outbox = []
+    return RefusingBackend.refused
+
+
+def _invites_page(cycle, team):
+    return reverse("diagnostics:invites_new", args=[cycle.pk, team.pk])
+
+
+def test_it_queues_a_batch_and_sends_it_in_process_without_a_broker(
+    world, client_for, make_cycle, mailoutbox
+):
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    response = client.post(
+        _invites_page(cycle, world.team_a), {"count": 0, "emails": "\n".join(ADDRESSES)}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == _invites_page(cycle, world.team_a)
+    assert sorted(m.to[0] for m in mailoutbox) == ADDRESSES
+    batch = InviteBatch.objects.get()
+    assert (batch.total, batch.sent, batch.failed, batch.queued) == (3, 3, 0, 0)
+    page = client.get(response["Location"]).content.decode()
+    assert "Invitation e-mails" in page
+    assert "3 invitations queued" in page
+
+
+def test_it_shows_the_batch_counts_only_to_those_who_reach_the_team(
+    world, client_for, make_cycle, outsider
+):
+    cycle = make_cycle(unit=world.team_a)
+    InviteBatch.objects.create(cycle=cycle, team=world.team_a, total=5, sent=1, failed=1)
+    page = client_for(world.team_manager).get(_invites_page(cycle, world.team_a))
+    assert '<td class="text-end">3</td>' in page.content.decode()  # waiting: 5 - 1 - 1
+    assert client_for(outsider).get(_invites_page(cycle, world.team_a)).status_code == 404
+
+
+def test_it_sends_each_message_once_however_often_the_job_runs(world, make_cycle, mailoutbox):
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    for _ in range(3):
+        tasks.send_invite_chunk.delay(queued.batch.pk, [list(m) for m in queued.messages])
+    assert sorted(m.to[0] for m in mailoutbox) == ADDRESSES
+    queued.batch.refresh_from_db()
+    assert (queued.batch.sent, queued.batch.failed) == (3, 0)
+
+
+def test_it_retries_a_refused_message_and_sends_the_others_meanwhile(
+    world, make_cycle, refusing_mail
+):
+    refusing_mail["bob@example.org"] = 2
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    undelivered = services.send_invite_messages(batch_id=queued.batch.pk, messages=queued.messages)
+    assert [address for address, _ in undelivered] == ["bob@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["ann@example.org", "cat@example.org"]
+    tasks.send_invite_chunk.delay(queued.batch.pk, [list(m) for m in undelivered])
+    assert sorted(m.to[0] for m in mail.outbox) == ADDRESSES
+    queued.batch.refresh_from_db()
+    assert (queued.batch.sent, queued.batch.failed, queued.batch.queued) == (3, 0, 0)
+
+
+def test_it_counts_a_message_failed_once_after_the_last_retry(world, make_cycle, refusing_mail):
+    refusing_mail["bob@example.org"] = 1000
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    for _ in range(2):
+        tasks.send_invite_batch.delay(queued.batch.pk, queued.messages)
+    assert refusing_mail["bob@example.org"] == 1000 - 6  # the first try and five retries
+    queued.batch.refresh_from_db()
+    assert (queued.batch.sent, queued.batch.failed, queued.batch.queued) == (2, 1, 0)
+    assert len(mail.outbox) == 2
+
+
+def test_it_backs_off_exponentially_between_retries(world, make_cycle, settings, refusing_mail):
+    settings.INVITE_RETRY_SECONDS = 30
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    countdowns = []
+    real_retry = tasks.send_invite_chunk.retry
+
+    def spy(*args, **kwargs):
+        countdowns.append(kwargs["countdown"])
+        return real_retry(*args, **kwargs)
+
+    refusing_mail["bob@example.org"] = 3
+    with mock.patch.object(tasks.send_invite_chunk, "retry", side_effect=spy):
+        tasks.send_invite_chunk.delay(queued.batch.pk, [list(m) for m in queued.messages])
+    assert countdowns == [30, 60, 120]
+
+
+def test_it_keeps_no_address_or_code_with_the_batch(world, make_cycle, mailoutbox):
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    tasks.send_invite_batch.delay(queued.batch.pk, queued.messages)
+    stored = repr(list(InviteBatch.objects.values())) + repr(list(InviteDelivery.objects.values()))
+    for address, code in queued.messages:
+        assert address not in stored
+        assert code not in stored
+    assert InviteDelivery.objects.count() == 3
+    assert not any(f.name == "batch" for f in Invite._meta.get_fields())
+
+
+def test_it_counts_the_batch_failed_when_the_queue_does_not_answer(
+    world, client_for, make_cycle, mailoutbox
+):
+    cycle = make_cycle(unit=world.team_a)
+    with mock.patch.object(
+        tasks.send_invite_batch, "delay", side_effect=OperationalError("no broker")
+    ):
+        response = client_for(world.team_manager).post(
+            _invites_page(cycle, world.team_a),
+            {"count": 0, "emails": "\n".join(ADDRESSES)},
+            follow=True,
+        )
+    assert "The e-mail queue is not answering" in response.content.decode()
+    batch = InviteBatch.objects.get()
+    assert (batch.sent, batch.failed, batch.queued) == (0, 3, 0)
+    assert mailoutbox == []
