@@ -79,6 +79,15 @@ def cycle_standings(unit: Unit, cycles: Sequence[Cycle], *, reach: Reach) -> Cyc
     return CycleStandings(unit=unit, scopes=scopes, results={r.scope.key: r for r in found})
 
 
+def full_diagnostics(
+    cycles: Sequence[Cycle], *, unit: Unit, today: date
+) -> tuple[list[Cycle], list[Cycle]]:
+    """The full diagnostics that have opened, newest first as given: those run across the whole
+    unit (for it or a unit above it), and all of them (also those run in part of it)."""
+    full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
+    return [c for c in full if unit.path.startswith(c.unit.path)], full
+
+
 def default_cycle(
     cycles: Sequence[Cycle],
     *,
@@ -93,8 +102,7 @@ def default_cycle(
     page should open on, and a cycle that has just opened is not what a manager should lose
     their results to. When nothing is shown yet (or `shown` is not given), the newest in the
     same order, so that an open cycle shows its progress."""
-    full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
-    whole = [c for c in full if unit.path.startswith(c.unit.path)]
+    whole, full = full_diagnostics(cycles, unit=unit, today=today)
     tiers = [whole, full, list(cycles)]
     if shown is not None:
         for tier in tiers:

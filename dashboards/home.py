@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 
 from actions.access import actions_visible_to
 from actions.models import Action
+from dashboards.common import full_diagnostics
 from diagnostics.models import Cycle, CycleTeam, Invite, TeamTally
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import (
@@ -214,8 +215,7 @@ def headline_cycles(cycles: Sequence[Cycle], *, unit: Unit, today: date) -> list
     """The newest full diagnostics a unit's headline may read, newest first: those run across
     the whole unit (for it or a unit above it), else those run in part of it. A diagnostic one
     team ran on its own is not its service's reading, nor compared with one that was."""
-    full = [c for c in cycles if c.kind == Cycle.Kind.FULL and c.opens_on <= today]
-    whole = [c for c in full if unit.path.startswith(c.unit.path)]
+    whole, full = full_diagnostics(cycles, unit=unit, today=today)
     return (whole or full)[:CYCLES_LOOKED_AT]
 
 

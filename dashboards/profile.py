@@ -36,12 +36,12 @@ from diagnostics.models import (
     TeamTally,
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
+from diagnostics.progress import cycle_progress
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
     load_domains,
     load_units,
-    response_counts_seen,
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
@@ -514,9 +514,9 @@ def progress_of(
     teams' bands) and each of its teams' (a fixed number of queries)."""
     k = effective_k(cycle.organisation.anonymity_threshold)
     teams = tuple(
-        TeamProgress(team, text)
-        for team, text in response_counts_seen(cycle, reach)
-        if team.path.startswith(unit.path)
+        TeamProgress(row.team, row.responses)
+        for row in cycle_progress(cycle, reach, paths={}).teams
+        if row.team.path.startswith(unit.path)
     )
     reaching = sum(1 for row in teams if row.responses not in ("none", count_band(1, k=k)))
     shown = standings.shown(cycle)

@@ -23,7 +23,6 @@ from django.db.models import Count, F, Model, Sum
 
 from diagnostics.models import (
     Answer,
-    Cycle,
     CycleStatement,
     Domain,
     DomainScore,
@@ -32,7 +31,7 @@ from diagnostics.models import (
     StatementTally,
     TeamTally,
 )
-from diagnostics.pooling import Scope, cycle_scope
+from diagnostics.pooling import Scope
 from diagnostics.scoring import (
     EMPTY_TALLY,
     Figures,
@@ -704,21 +703,3 @@ def results_for_scopes(
         )
         for scope in scopes
     ]
-
-
-def response_counts_seen(cycle: Cycle, reach: Reach) -> list[tuple[Unit, str]]:
-    """Each team of the cycle in the viewer's reach, with its responses as the engine lets this
-    viewer read them: the exact number where the team's figures are shown, otherwise only which
-    side of k it is. A pulse's teams always read as a side of k: a pulse is shown only through
-    its pool, and the pool's count less one pulse's would give another pulse's count."""
-    teams = [
-        team
-        for team in Unit.objects.filter(cycle_teams__cycle=cycle).order_by("path")
-        if reach.reaches(team)
-    ]
-    k = effective_k(cycle.organisation.anonymity_threshold)
-    if cycle.kind == Cycle.Kind.PULSE:
-        counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))
-        return [(team, count_band(counts.get(team.pk, 0), k=k)) for team in teams]
-    (results,) = results_for_scopes(cycle.organisation, [cycle_scope(cycle)], reach=reach)
-    return [(team, results.count_text(team)) for team in teams]
