@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "organisations",
+    "notices",
     "diagnostics",
     "voice",
     "actions",
@@ -275,6 +276,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Invitation e-mails the mail server refuses are tried again after this many seconds, then twice
 # that, and so on, five times, before they count as failed.
 INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
+
+# The jobs that run by the clock, started by `celery -A sword beat` (README, "Background jobs");
+# without a broker, `manage.py run_scheduled_jobs` runs the same entry points (from cron, say).
+# Times are Europe/London (CELERY_TIMEZONE). Every entry is idempotent: running it twice, or
+# late, sends nothing twice.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import smtplib
+from datetime import date
+
+import pytest
+from django.core import mail
+
+from notices.models import SentNotice
+from notices.services import notice_key, send_notice_once
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 30)
+
+
+def _send(to: str = "sam@example.org", about: str = "cycle:1") -> bool:
+    return send_notice_once(
+        kind="cycle-reminder", about=about, to=to, subject="Reminder", body="Body", today=TODAY
+    )
+
+
+def test_it_sends_a_notice_once_however_often_it_is_asked():
+    assert _send() is True
+    assert _send() is False
+    assert _send(to="  SAM@example.org ") is False
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["sam@example.org"]
+
+
+def test_it_sends_the_same_notice_to_each_address_and_about_each_thing():
+    assert _send(to="a@example.org")
+    assert _send(to="b@example.org")
+    assert _send(to="a@example.org", about="cycle:2")
+    assert len(mail.outbox) == 3
+
+
+def test_it_keeps_a_keyed_hash_and_never_the_address():
+    _send(to="sam@example.org")
+    notice = SentNotice.objects.get()
+    assert notice.key == notice_key(
+        kind="cycle-reminder", about="cycle:1", address="sam@example.org"
+    )
+    assert "sam" not in notice.key
+    assert (notice.kind, notice.sent_on) == ("cycle-reminder", TODAY)
+
+
+def test_it_leaves_a_refused_notice_unclaimed_for_the_next_run(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"sam@example.org": (550, b"no")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    assert _send() is False
+    assert not SentNotice.objects.exists()
+    monkeypatch.undo()
+    assert _send() is True
+    assert len(mail.outbox) == 1
