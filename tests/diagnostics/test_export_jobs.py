@@ -157,9 +157,9 @@ def test_it_audits_the_prepared_export_as_the_download_in_the_request_does(
     client_for(world.leader).get(reverse("diagnostics:results_export", args=[cycle.pk, "csv"]))
     job = ask(world.leader, cycle)
     services.prepare_export(job_id=job.pk)
-    in_request, background = AuditEvent.objects.filter(
-        action=AuditEvent.Action.EXPORTED
-    ).order_by("pk")
+    in_request, background = AuditEvent.objects.filter(action=AuditEvent.Action.EXPORTED).order_by(
+        "pk"
+    )
     assert background.user == world.leader
     assert background.scope == in_request.scope == "Children's Services / Locality North"
     assert background.detail == (

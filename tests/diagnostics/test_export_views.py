@@ -89,8 +89,7 @@ def test_it_serves_the_file_to_the_person_who_asked_and_audits_each_download(
     assert event.action == AuditEvent.Action.EXPORTED
     assert event.scope == "Children's Services / Locality North"
     assert event.detail == (
-        f"Spring: CSV by domain, level all (downloaded export {job.pk}, prepared in the "
-        "background)"
+        f"Spring: CSV by domain, level all (downloaded export {job.pk}, prepared in the background)"
     )
 
 
@@ -105,9 +104,10 @@ def test_it_answers_404_to_anyone_but_the_person_who_asked(world, cycle, client_
     response = client_for(other).get(download_url(job))
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(detail__contains="downloaded").exists()
-    assert reverse("diagnostics:export_download", args=[job.pk]) not in client_for(other).get(
-        reverse("diagnostics:export_list")
-    ).content.decode()
+    assert (
+        reverse("diagnostics:export_download", args=[job.pk])
+        not in client_for(other).get(reverse("diagnostics:export_list")).content.decode()
+    )
 
 
 def test_it_answers_404_once_the_askers_reach_has_shrunk(world, cycle, client_for):
