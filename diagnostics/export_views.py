@@ -59,11 +59,15 @@ def export_request(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
             "Try again in a few minutes.",
         )
         return redirect("diagnostics:export_list")
-    messages.success(
-        request,
-        f"Preparing the results of “{cycle.name}”. It appears here when it is ready; "
-        "you can leave this page meanwhile.",
-    )
+    job.refresh_from_db(fields=["status"])
+    if job.status == ExportJob.Status.READY:  # no broker: the job ran in this request
+        messages.success(request, f"The results of “{cycle.name}” are ready to download.")
+    else:
+        messages.success(
+            request,
+            f"Preparing the results of “{cycle.name}”. It appears here when it is ready; "
+            "you can leave this page meanwhile.",
+        )
     return redirect("diagnostics:export_list")
 
 

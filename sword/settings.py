@@ -300,7 +300,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # cycle, in the person's reach) are always prepared in the background; smaller ones download
 # at once, or in the background if the person asks.
 EXPORT_LINK_HOURS: int = env.int("EXPORT_LINK_HOURS", default=24)
-EXPORT_INSTANT_MAX_TEAMS: int = env.int("EXPORT_INSTANT_MAX_TEAMS", default=150)
+EXPORT_INSTANT_MAX_TEAMS: int = env.int("EXPORT_INSTANT_MAX_TEAMS", default=100)
 if EXPORT_LINK_HOURS < 1 or EXPORT_INSTANT_MAX_TEAMS < 0:
     raise ImproperlyConfigured(
         "EXPORT_LINK_HOURS must be at least 1 and EXPORT_INSTANT_MAX_TEAMS at least 0 "
