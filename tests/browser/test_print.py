@@ -25,6 +25,8 @@ def wait_until(page: Any, expression: str, *, timeout_ms: int = 10_000) -> None:
             return
         page.wait_for_timeout(100)
     raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+
+
 PATTERNS = "document.querySelectorAll('[data-chart] pattern').length"
 
 
