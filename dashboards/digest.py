@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from actions.access import actions_visible_to
@@ -174,11 +174,12 @@ def _first_shown(results: OrganisationResults, units: Sequence[Unit], reach: Rea
 def _results_shown(
     reach: Reach, week: DigestWeek, data: OrganisationDigestData
 ) -> tuple[DigestLine, ...]:
-    closed_last_week = Q(
-        closed_at__isnull=False,
-        closed_at__date__gte=week.starts_on,
-        closed_at__date__lte=week.ends_on,
-    ) | Q(closed_at__isnull=True, closes_on__gte=week.starts_on, closes_on__lte=week.ends_on)
+    # A cycle closes at the end of its closing date, or earlier when someone closed it early.
+    early = Q(closed_at__isnull=False, closed_at__date__lt=F("closes_on"))
+    on_its_date = Q(closed_at__isnull=True) | Q(closed_at__date__gte=F("closes_on"))
+    closed_last_week = (
+        early & Q(closed_at__date__gte=week.starts_on, closed_at__date__lte=week.ends_on)
+    ) | (on_its_date & Q(closes_on__gte=week.starts_on, closes_on__lte=week.ends_on))
     cycles = list(
         cycles_visible_to(reach)
         .exclude(status=Cycle.Status.DRAFT)
