@@ -43,7 +43,7 @@ def _action(world, *, due_on: date, owner=None, title="Share duty fairly", unit=
     )
 
 
-def _to(address: str) -> list[str]:
+def _to(address: str) -> list[object]:
     return [m.subject for m in mail.outbox if m.to == [address]]
 
 

@@ -73,7 +73,7 @@ def _cycle(unit, name, *, opens_on, closes_on, kind=Cycle.Kind.FULL):
 
 
 def _digests() -> dict[str, str]:
-    return {message.to[0]: message.body for message in mail.outbox}
+    return {message.to[0]: str(message.body) for message in mail.outbox}
 
 
 def _without_links(body: str) -> str:
