@@ -288,6 +288,22 @@ INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
 # Times are Europe/London (CELERY_TIMEZONE). Every entry is idempotent: running it twice, or
 # late, sends nothing twice.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Owners of open actions due within a week or overdue; the people who run the unit an
+    # action was escalated to (actions/services.py, send_action_notices).
+    "action-notices": {
+        "task": "actions.send_action_notices",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # The people who run the unit a staff issue was escalated to (voice/services.py).
+    "voice-escalation-notices": {
+        "task": "voice.send_escalation_notices",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    # Leaders' and org admins' weekly digest, Monday mornings (dashboards/digest.py).
+    "weekly-digest": {
+        "task": "dashboards.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
     # Deletes the files of results exports past their link's expiry and marks them expired.
     "purge-expired-exports": {
         "task": "diagnostics.purge_expired_exports",
