@@ -8,9 +8,11 @@ Every job is idempotent: running one twice sends nothing twice (services.send_in
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from diagnostics import services
 
@@ -56,8 +58,13 @@ def prepare_export(job_id: int) -> None:
 
 
 @shared_task(name="diagnostics.purge_expired_exports")
-def purge_expired_exports() -> None:
-    """Hourly: delete the files of exports past their expiry and mark them expired."""
-    expired = services.purge_expired_exports()
+def purge_expired_exports(now: str | None = None) -> int:
+    """Hourly: delete the files of exports past their expiry and mark them expired. `now` (an
+    ISO date and time, Europe/London unless it says) for tests; by default the present."""
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    expired = services.purge_expired_exports(now=moment)
     if expired:
         logger.info("Expired %s results exports", expired)
+    return expired

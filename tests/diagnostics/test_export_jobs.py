@@ -278,6 +278,14 @@ def test_it_counts_only_what_it_expired_so_a_second_run_does_nothing(world, cycl
     assert services.purge_expired_exports(now=later) == 0
 
 
+def test_it_purges_as_of_the_time_the_job_is_given(world, cycle):
+    job = ask(world.leader, cycle, now=START)
+    services.prepare_export(job_id=job.pk, now=START)
+    assert tasks.purge_expired_exports("2026-03-03T08:59:00") == 0  # London time, 23:59 on
+    assert tasks.purge_expired_exports("2026-03-03T09:00:00") == 1
+    assert stored_files() == []
+
+
 def test_it_is_scheduled_hourly():
     entry = settings.CELERY_BEAT_SCHEDULE["purge-expired-exports"]
     assert entry["task"] == "diagnostics.purge_expired_exports"
