@@ -23,7 +23,7 @@ from diagnostics import services
 from diagnostics.access import get_cycle_for, get_export_for
 from diagnostics.exports import CONTENT_TYPES, download_name
 from diagnostics.models import ExportJob
-from diagnostics.selectors import exports_of
+from diagnostics.selectors import ExportState, exports_of
 from diagnostics.tasks import prepare_export
 from organisations.access import reach_of
 from sword.pages import error_text
@@ -80,7 +80,7 @@ def export_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "diagnostics/export_list.html",
         {
             "rows": rows,
-            "preparing": any(not row.job.finished_at for row in rows),
+            "preparing": any(row.state is ExportState.QUEUED for row in rows),
             "link_hours": settings.EXPORT_LINK_HOURS,
         },
     )

@@ -151,6 +151,7 @@ def test_it_shows_a_clear_page_once_the_link_has_expired(world, cycle, client_fo
     assert "Ask for it again" in page
     assert reverse("diagnostics:cycle_detail", args=[cycle.pk]) in page
     assert "Expired" in listing
+    assert "still being prepared" not in listing
     assert download_url(job) not in listing
 
 
@@ -174,6 +175,7 @@ def test_it_says_a_file_is_still_being_prepared(world, cycle, client_for, monkey
     assert job.status == ExportJob.Status.QUEUED
     listing = client.get(reverse("diagnostics:export_list")).content.decode()
     assert "Being prepared" in listing
+    assert "Files still being prepared appear here when ready" in listing
     assert download_url(job) not in listing
     response = client.get(download_url(job))
     assert response.status_code == 302
