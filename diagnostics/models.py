@@ -477,3 +477,49 @@ class StatementTally(models.Model):
                 fields=["cycle", "team", "statement"], name="statement_tally_once"
             ),
         ]
+
+
+def _export_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ExportJob(models.Model):
+    """A results export someone asked to be prepared in the background (docs/background-jobs.md).
+
+    The file is written to the default file storage under `exports/` with an unguessable name,
+    kept until `expires_at`, and handed only to the person who asked, while their reach is still
+    the one it was made for (`reach_key`, diagnostics.access.get_export_for).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+        EXPIRED = "expired", "Expired"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    # Kept (empty) when the cycle or the person is removed, so the purge still finds the file.
+    cycle = models.ForeignKey(
+        Cycle, null=True, on_delete=models.SET_NULL, related_name="export_jobs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_format = models.CharField(max_length=4)
+    level = models.CharField(max_length=8, blank=True, help_text="One level, or empty for all.")
+    by = models.CharField(max_length=12)
+    reach_key = models.CharField(
+        max_length=64, help_text="SHA-256 of the asker's roles and units when they asked."
+    )
+    token = models.CharField(max_length=40, unique=True, default=_export_token, editable=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    file = models.FileField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]

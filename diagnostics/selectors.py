@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from diagnostics.exports import reach_key
 from diagnostics.models import (
     Cycle,
     CycleStatement,
     CycleTeam,
+    ExportJob,
     InstrumentVersion,
     Invite,
     InviteBatch,
@@ -128,6 +131,58 @@ def cycles_visible_to(reach: Reach) -> QuerySet[Cycle]:
         .filter(Q(reach.unit_filter("unit__")) | Q(Exists(team_in_reach)))
         .select_related("unit", "instrument")
     )
+
+
+def export_team_count(cycle: Cycle, reach: Reach) -> int:
+    """How many of the cycle's teams a results export for this person holds: what decides
+    whether it is prepared in the background (diagnostics.exports.prepared_in_background)."""
+    return CycleTeam.objects.filter(cycle=cycle).filter(reach.unit_filter("team__")).count()
+
+
+MAX_LISTED_EXPORTS = 50
+
+
+class ExportState(Enum):
+    QUEUED = "Being prepared"
+    READY = "Ready"
+    FAILED = "Could not be prepared"
+    EXPIRED = "Expired"
+    UNAVAILABLE = "No longer available"
+
+
+@dataclass(frozen=True)
+class ListedExport:
+    job: ExportJob
+    state: ExportState
+
+    @property
+    def can_download(self) -> bool:
+        return self.state is ExportState.READY
+
+
+def exports_of(user: Any, *, reach: Reach, now: datetime) -> list[ListedExport]:
+    """The person's own requests for results exports prepared in the background, newest first.
+
+    A ready file past its expiry reads as expired before the hourly purge has run; one made
+    for a reach the person no longer has (or whose cycle is gone) reads as no longer available,
+    with no reason given, as its download answers 404 (diagnostics.access.get_export_for).
+    """
+    key = reach_key(reach)
+    jobs = ExportJob.objects.filter(requested_by=user).select_related("cycle")
+    listed = []
+    for job in jobs[:MAX_LISTED_EXPORTS]:
+        if job.status == ExportJob.Status.EXPIRED or job.expires_at <= now:
+            state = ExportState.EXPIRED
+        elif job.status == ExportJob.Status.FAILED:
+            state = ExportState.FAILED
+        elif job.cycle is None or job.reach_key != key:
+            state = ExportState.UNAVAILABLE
+        elif job.status == ExportJob.Status.QUEUED:
+            state = ExportState.QUEUED
+        else:
+            state = ExportState.READY
+        listed.append(ListedExport(job=job, state=state))
+    return listed
 
 
 def cycle_teams(cycle: Cycle) -> list[Unit]:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 import re
 import secrets
 import smtplib
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
@@ -32,7 +36,17 @@ from diagnostics.errors import (
     TamperedForm,
     UnknownCode,
 )
-from diagnostics.exports import LEVELS, ExportRequest, export_scope
+from diagnostics.exports import (
+    BY,
+    FORMATS,
+    LEVELS,
+    ExportRequest,
+    export_rows,
+    export_scope,
+    reach_key,
+    write_csv,
+    write_xlsx,
+)
 from diagnostics.models import (
     Answer,
     Comment,
@@ -41,6 +55,7 @@ from diagnostics.models import (
     CycleTeam,
     Domain,
     DomainScore,
+    ExportJob,
     InstrumentVersion,
     Invite,
     InviteBatch,
@@ -59,6 +74,7 @@ from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_sta
 from diagnostics.selectors import (
     Availability,
     availability,
+    cycles_visible_to,
     is_frozen,
     pulse_history,
     statement_infos,
@@ -66,7 +82,7 @@ from diagnostics.selectors import (
 from diagnostics.structural import FIGURES_BY_CODE, ThresholdInForce, Thresholds, check_thresholds
 from diagnostics.structural_data import FIGURE_CODES, threshold_book
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
-from organisations.access import Reach
+from organisations.access import Reach, reach_of
 from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
 from organisations.selectors import readable_path, unit_names_by_path
@@ -776,6 +792,221 @@ def record_export(
         detail=f"{what}: {file_format.upper()} by {export.by}, level {level}"
         + (f" ({via})" if via else ""),
     )
+
+
+# --- results exports prepared in the background (docs/background-jobs.md) -------------------
+
+EXPORT_DIRECTORY = "exports"
+MAX_QUEUED_EXPORTS = 5
+# A file in exports/ that no record points at (its record was removed with its organisation)
+# is deleted once it is this old; younger, it may be a job's file about to be recorded.
+UNRECORDED_EXPORT_GRACE = timedelta(hours=1)
+
+
+def _link_life() -> timedelta:
+    return timedelta(hours=settings.EXPORT_LINK_HOURS)
+
+
+def _export_request_of(job: ExportJob) -> ExportRequest:
+    assert job.cycle is not None
+    return ExportRequest(cycle=job.cycle, levels=(job.level,) if job.level else LEVELS, by=job.by)
+
+
+def check_export_options(*, file_format: str, level: str, by: str) -> None:
+    """Refuse, in words a person can act on, options the results export does not offer."""
+    problems = []
+    if file_format not in FORMATS:
+        problems.append("Choose CSV or Excel (XLSX) as the file type.")
+    if level and level not in LEVELS:
+        problems.append("Choose the organisation, unit or team level, or all levels.")
+    if by not in BY:
+        problems.append("Choose results by domain or by statement.")
+    if problems:
+        raise ValidationError(problems)
+
+
+def request_export(
+    *,
+    user: User,
+    cycle: Cycle,
+    reach: Reach,
+    file_format: str,
+    level: str,
+    by: str,
+    now: datetime | None = None,
+) -> tuple[ExportJob, bool]:
+    """Record a request for the cycle's results export to be prepared in the background; the
+    caller then hands its id to the job `diagnostics.prepare_export`. The same request while
+    one like it is still being prepared returns that one (and False)."""
+    check_export_options(file_format=file_format, level=level, by=by)
+    now = now or timezone.now()
+    key = reach_key(reach)
+    with transaction.atomic():
+        queued = ExportJob.objects.select_for_update().filter(
+            requested_by=user, status=ExportJob.Status.QUEUED, expires_at__gt=now
+        )
+        same = queued.filter(
+            cycle=cycle, file_format=file_format, level=level, by=by, reach_key=key
+        ).first()
+        if same is not None:
+            return same, False
+        if queued.count() >= MAX_QUEUED_EXPORTS:
+            raise ValidationError(
+                f"You already have {MAX_QUEUED_EXPORTS} exports being prepared. Ask for another "
+                "once one of them is ready."
+            )
+        job = ExportJob.objects.create(
+            organisation_id=cycle.organisation_id,
+            cycle=cycle,
+            requested_by=user,
+            file_format=file_format,
+            level=level,
+            by=by,
+            reach_key=key,
+            created_at=now,
+            # A request no worker takes up within the link's life is given up (the purge).
+            expires_at=now + _link_life(),
+        )
+    return job, True
+
+
+def _settle_export(job_id: int, status: str, *, now: datetime) -> None:
+    """Close a job that is still queued as failed or expired (a settled job stays as it is)."""
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=status, finished_at=now
+    )
+
+
+def fail_export(*, job_id: int, now: datetime | None = None) -> None:
+    """The job could not be handed to the queue: the request says so on 'Your exports'."""
+    _settle_export(job_id, ExportJob.Status.FAILED, now=now or timezone.now())
+
+
+def prepare_export(*, job_id: int, now: datetime | None = None) -> None:
+    """Build an export's file: the rows `export_rows` gives the asker with their reach now,
+    written row by row to a temporary file, then to the default storage as
+    `exports/<token>.<format>`, and the export audited as the in-request download is.
+
+    Idempotent: a job already settled is left alone, and the file is saved under the lock of
+    the job's row, replacing any left by a run that stopped before recording it, so running
+    twice (or on two workers at once) leaves one file. The asker's reach must still be the one
+    they asked with, and the cycle still in it; otherwise the job fails and says no more.
+    """
+    job = (
+        ExportJob.objects.select_related(
+            "cycle__organisation", "cycle__unit", "cycle__instrument", "requested_by"
+        )
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or job.status != ExportJob.Status.QUEUED:
+        return
+    started = now or timezone.now()
+    if job.expires_at <= started:
+        _settle_export(job.pk, ExportJob.Status.EXPIRED, now=started)
+        return
+    user, cycle = job.requested_by, job.cycle
+    reach = reach_of(user) if user is not None and user.is_active else None
+    if (
+        reach is None
+        or cycle is None
+        or reach_key(reach) != job.reach_key
+        or not cycles_visible_to(reach).filter(pk=cycle.pk).exists()
+    ):
+        _settle_export(job.pk, ExportJob.Status.FAILED, now=started)
+        return
+    export = _export_request_of(job)
+    with tempfile.TemporaryFile() as handle:
+        rows = export_rows(export, reach)
+        if job.file_format == "xlsx":
+            write_xlsx(rows, handle, title=cycle.name)
+        else:
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            write_csv(rows, text)
+            text.flush()
+            text.detach()
+        handle.seek(0)
+        with transaction.atomic():
+            locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != ExportJob.Status.QUEUED:
+                return  # another run settled it first
+            name = f"{EXPORT_DIRECTORY}/{locked.token}.{locked.file_format}"
+            default_storage.delete(name)
+            locked.file.name = default_storage.save(name, File(handle))
+            finished = now or timezone.now()
+            locked.status = ExportJob.Status.READY
+            locked.finished_at = finished
+            locked.expires_at = finished + _link_life()
+            locked.save(update_fields=["file", "status", "finished_at", "expires_at"])
+            record_export(
+                export=export,
+                file_format=job.file_format,
+                user=user,
+                reach=reach,
+                via=f"prepared in the background, export {job.pk}",
+            )
+
+
+def record_export_download(*, job: ExportJob, user: User, reach: Reach) -> None:
+    """Each download of a prepared file is audited, as the in-request download is."""
+    record_export(
+        export=_export_request_of(job),
+        file_format=job.file_format,
+        user=user,
+        reach=reach,
+        via=f"downloaded export {job.pk}, prepared in the background",
+    )
+
+
+def purge_expired_exports(*, now: datetime | None = None) -> int:
+    """Delete the files of exports past their expiry (or whose cycle or asker has been
+    removed) and mark them expired; give up requests no worker took up in time. Returns how
+    many were expired. Idempotent: a second run finds nothing left to do."""
+    now = now or timezone.now()
+    live = [ExportJob.Status.QUEUED, ExportJob.Status.READY]
+    stale = ExportJob.objects.filter(
+        Q(status__in=live, expires_at__lte=now)
+        | Q(status=ExportJob.Status.READY, cycle__isnull=True)
+        | Q(status=ExportJob.Status.READY, requested_by__isnull=True)
+    )
+    expired = 0
+    for job_id in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().filter(pk=job_id, status__in=live).first()
+            if job is None:
+                continue
+            name = job.file.name
+            job.file.name = ""
+            job.status = ExportJob.Status.EXPIRED
+            job.save(update_fields=["file", "status"])
+        # Deleted once the record no longer points at it; a file left by a failure here is
+        # found by the sweep below on a later run.
+        if name:
+            default_storage.delete(name)
+        expired += 1
+    _delete_unrecorded_exports(now=now)
+    return expired
+
+
+def _delete_unrecorded_exports(*, now: datetime) -> None:
+    try:
+        _folders, files = default_storage.listdir(EXPORT_DIRECTORY)
+    except FileNotFoundError:
+        return
+    recorded = {
+        name.rsplit("/", 1)[-1]
+        for name in ExportJob.objects.exclude(file="").values_list("file", flat=True)
+    }
+    for name in files:
+        if name in recorded:
+            continue
+        path = f"{EXPORT_DIRECTORY}/{name}"
+        try:
+            modified = default_storage.get_modified_time(path)
+        except (NotImplementedError, OSError):
+            continue
+        if modified <= now - UNRECORDED_EXPORT_GRACE:
+            default_storage.delete(path)
 
 
 # --- structural thresholds per part of the organisation ------------------------------------

@@ -1,4 +1,5 @@
-"""Background jobs of the diagnostics app: sending invitation e-mails.
+"""Background jobs of the diagnostics app: sending invitation e-mails, preparing results exports
+and deleting them when their link expires.
 
 Run by a Celery worker when CELERY_BROKER_URL is set, in process otherwise (sword/celery.py).
 Every job is idempotent: running one twice sends nothing twice (services.send_invite_messages).
@@ -6,10 +7,16 @@ Every job is idempotent: running one twice sends nothing twice (services.send_in
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+
 from celery import Task, shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from diagnostics import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="diagnostics.send_invite_batch")
@@ -37,3 +44,27 @@ def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[
         return
     countdown = settings.INVITE_RETRY_SECONDS * 2**retries
     raise self.retry(args=(batch_id, [list(m) for m in undelivered]), countdown=countdown)
+
+
+@shared_task(name="diagnostics.prepare_export")
+def prepare_export(job_id: int) -> None:
+    """Build the file of a results export someone asked for (services.prepare_export). If it
+    breaks, the request reads "could not be prepared" rather than waiting until it expires."""
+    try:
+        services.prepare_export(job_id=job_id)
+    except Exception:
+        services.fail_export(job_id=job_id)
+        logger.exception("Results export %s could not be prepared", job_id)
+
+
+@shared_task(name="diagnostics.purge_expired_exports")
+def purge_expired_exports(now: str | None = None) -> int:
+    """Hourly: delete the files of exports past their expiry and mark them expired. `now` (an
+    ISO date and time, Europe/London unless it says) for tests; by default the present."""
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    expired = services.purge_expired_exports(now=moment)
+    if expired:
+        logger.info("Expired %s results exports", expired)
+    return expired

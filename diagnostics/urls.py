@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from diagnostics import views
+from diagnostics import export_views, views
 
 app_name = "diagnostics"
 
@@ -26,6 +26,9 @@ urlpatterns = [
     path("<int:cycle_id>/teams/<int:team_id>/figures/", views.figures_edit, name="figures_edit"),
     path("<int:cycle_id>/figures/import/", views.figures_import, name="figures_import"),
     path("<int:cycle_id>/results.<str:file_format>", views.results_export, name="results_export"),
+    path("<int:cycle_id>/exports/", export_views.export_request, name="export_request"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/<int:export_id>/", export_views.export_download, name="export_download"),
     path("figure-thresholds/", views.thresholds_edit, name="thresholds"),
     path(
         "figure-thresholds/units/<int:unit_id>/clear/",

@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -33,9 +32,12 @@ from diagnostics.access import (
 )
 from diagnostics.exports import (
     BY,
+    CONTENT_TYPES,
     LEVELS,
     ExportRequest,
+    download_name,
     export_rows,
+    prepared_in_background,
     to_csv,
     to_xlsx,
 )
@@ -57,6 +59,7 @@ from diagnostics.selectors import (
     Availability,
     availability,
     cycles_visible_to,
+    export_team_count,
     invite_batches,
     is_frozen,
     recorded_headcount,
@@ -173,6 +176,8 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
             "results_links": [(unit, paths.get(unit.pk, unit.name)) for unit in results_units],
             # Dashboards and the structural lens read a team's figures beside full diagnostics.
             "figures_apply": cycle.kind == Cycle.Kind.FULL,
+            "export_in_background": prepared_in_background(teams=len(progress.teams)),
+            "link_hours": settings.EXPORT_LINK_HOURS,
         },
     )
 
@@ -826,16 +831,17 @@ def results_export(
         raise Http404("No such export.")
     export = ExportRequest(cycle=cycle, levels=(level,) if level else LEVELS, by=by)
     reach = reach_of(request.user)
+    if prepared_in_background(teams=export_team_count(cycle, reach)):
+        # Too large to build inside a request: offer to prepare it (export_views).
+        return render(
+            request,
+            "diagnostics/export_large.html",
+            {"cycle": cycle, "file_format": file_format, "level": level, "by": by},
+        )
     rows = export_rows(export, reach)
     services.record_export(export=export, file_format=file_format, user=request.user, reach=reach)
-    filename = f"results-{slugify(cycle.name) or cycle.pk}-{by}"
-    if file_format == "xlsx":
-        response = HttpResponse(
-            to_xlsx(rows, title=cycle.name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    content = to_xlsx(rows, title=cycle.name) if file_format == "xlsx" else to_csv(rows)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    filename = download_name(cycle, by=by, file_format=file_format)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

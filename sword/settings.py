@@ -220,6 +220,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed file names in production (run collectstatic); plain names in development
 # and tests, which serve straight from static/.
 STATIC_MANIFEST: bool = env.bool("STATIC_MANIFEST", default=not DEBUG)
+# Files the site writes (results exports prepared in the background, under exports/). Never
+# serve this folder: the files are handed out only through the download view, which checks who
+# asks. With workers on several machines, point STORAGES["default"] at storage they all share
+# (a shared mount as MEDIA_ROOT, or an object store's Django storage backend).
+MEDIA_ROOT: str = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -299,7 +304,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "dashboards.send_weekly_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Deletes the files of results exports past their link's expiry and marks them expired.
+    "purge-expired-exports": {
+        "task": "diagnostics.purge_expired_exports",
+        "schedule": crontab(minute=17),
+    },
 }
+
+# Results exports: a download link for a file prepared in the background works for this many
+# hours after the file is ready. Exports of more teams than EXPORT_INSTANT_MAX_TEAMS (of the
+# cycle, in the person's reach) are always prepared in the background; smaller ones download
+# at once, or in the background if the person asks.
+EXPORT_LINK_HOURS: int = env.int("EXPORT_LINK_HOURS", default=24)
+EXPORT_INSTANT_MAX_TEAMS: int = env.int("EXPORT_INSTANT_MAX_TEAMS", default=100)
+if EXPORT_LINK_HOURS < 1 or EXPORT_INSTANT_MAX_TEAMS < 0:
+    raise ImproperlyConfigured(
+        "EXPORT_LINK_HOURS must be at least 1 and EXPORT_INSTANT_MAX_TEAMS at least 0 "
+        "(0 prepares every results export in the background)."
+    )
 
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")

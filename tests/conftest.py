@@ -191,6 +191,17 @@ def _builtin_questionnaire(request: pytest.FixtureRequest) -> None:
     _restore_builtin_questionnaire()
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings: Any, _media_root: Any) -> None:
+    """Files the site writes (results exports) go to a temporary folder, never the checkout."""
+    settings.MEDIA_ROOT = str(_media_root)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""

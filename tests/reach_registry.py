@@ -91,6 +91,26 @@ def _own_intervention(world: Any) -> dict[str, Any]:
     return {"intervention_id": intervention.pk}
 
 
+def _admin_export(world: Any) -> dict[str, Any]:
+    """A results export the org admin asked for, prepared (made on first use)."""
+    from diagnostics.models import ExportJob
+    from diagnostics.services import prepare_export, request_export
+    from organisations.access import reach_of
+
+    job = ExportJob.objects.filter(requested_by=world.org_admin).first()
+    if job is None:
+        job, _ = request_export(
+            user=world.org_admin,
+            cycle=world.cycle_for_team_a(),
+            reach=reach_of(world.org_admin),
+            file_format="csv",
+            level="",
+            by="domain",
+        )
+        prepare_export(job_id=job.pk)
+    return {"export_id": job.pk}
+
+
 def _manager_membership(world: Any) -> dict[str, Any]:
     return {"membership_id": Membership.objects.get(user=world.team_manager).pk}
 
@@ -133,6 +153,17 @@ PAGES: list[Page] = [
         ALL_ROLES,
         lambda world: {**_cycle(world), "file_format": "csv"},
     ),
+    Page(
+        "diagnostics:export_request",
+        ALL_ROLES,
+        _cycle,
+        method="post",
+        data=lambda world: {"format": "csv", "by": "domain"},
+        ok_status=302,
+    ),
+    Page("diagnostics:export_list", ALL_ROLES),
+    # Only the person who asked may download: here the org admin; everyone else gets 404.
+    Page("diagnostics:export_download", frozenset({ADMIN}), _admin_export),
     Page("diagnostics:thresholds", frozenset({ADMIN})),
     Page(
         "diagnostics:thresholds",
