@@ -156,6 +156,11 @@ def _group_rows(
 NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green_pct"})
 
 
+def number_of(value: str) -> int | float:
+    """A numeric column's text as the number it is (XLSX cells and the API's JSON)."""
+    return float(value) if "." in value else int(value)
+
+
 def to_csv(rows: Iterator[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -182,7 +187,7 @@ def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:
 
     def cell(column: str, value: str) -> object:
         if column in NUMERIC_COLUMNS and value:
-            return float(value) if "." in value else int(value)
+            return number_of(value)
         text = WriteOnlyCell(sheet, value=value)
         text.data_type = "s"  # a name beginning "=" stays text, never a formula
         return text
