@@ -180,6 +180,7 @@ PAGES: list[Page] = [
     Page("voice:rotate", ALL_ROLES, lambda world: {"team_id": world.team_a.pk}, method="post"),
 ]
 
+
 # The read API: a token in the Authorization header, not a session. tests/api/test_reach.py walks
 # these: 401 without a token, 404 for the outsider's token on every object, each role's token
 # reads what that role reaches.
