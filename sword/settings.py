@@ -13,6 +13,7 @@ from pathlib import Path
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 # Lets Django's generic classes be subscripted at run time (forms.ModelForm[Organisation]).
 django_stubs_ext.monkeypatch()
@@ -77,7 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "sword.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, less what we never serve
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -235,6 +236,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Source maps are read only by browsers' developer tools: not worth compressing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Plotly checks every figure property as it is built; on in development and tests (where each
 # chart is built), off in production, where it would repeat the same checks on every request.
