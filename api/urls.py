@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.decorators.cache import cache_page
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
@@ -17,7 +18,9 @@ urlpatterns = [
     path("cycles/<int:cycle_id>/results/", views.CycleResults.as_view(), name="cycle_results"),
     path("actions/", views.ActionList.as_view(), name="actions"),
     path("actions/<int:action_id>/", views.ActionDetail.as_view(), name="action"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Public and the same for everyone until the next release: built once per ten minutes (it
+    # takes some 70 ms), not on every request.
+    path("schema/", cache_page(600)(SpectacularAPIView.as_view()), name="schema"),
     # Swagger UI from our own static files; its start-up script is a separate file (the
     # "split" view), so the page runs under the site's policy of no inline script.
     path(
