@@ -186,6 +186,11 @@ def _group_rows(
 NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green_pct"})
 
 
+def number_of(value: str) -> int | float:
+    """A numeric column's text as the number it is (XLSX cells and the API's JSON)."""
+    return float(value) if "." in value else int(value)
+
+
 def write_csv(rows: Iterable[list[str]], to: TextIO) -> None:
     """Write the header and the rows one by one, so a large export never sits whole in memory."""
     writer = csv.writer(to, lineterminator="\n")
@@ -220,7 +225,7 @@ def write_xlsx(rows: Iterable[list[str]], to: IO[bytes], *, title: str) -> None:
 
     def cell(column: str, value: str) -> object:
         if column in NUMERIC_COLUMNS and value:
-            return float(value) if "." in value else int(value)
+            return number_of(value)
         text = WriteOnlyCell(sheet, value=value)
         text.data_type = "s"  # a name beginning "=" stays text, never a formula
         return text

@@ -174,6 +174,9 @@ class AuditEvent(models.Model):
         ROLE_CHANGED = "role_changed", "Changed a role"
         ROLE_REMOVED = "role_removed", "Removed a role"
         THRESHOLD_CHANGED = "threshold_changed", "Changed a threshold or setting"
+        API_READ = "api_read", "Read through the API"
+        API_TOKEN_CREATED = "api_token_created", "Created an API token"
+        API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"

@@ -6,6 +6,7 @@ See the README for the full list.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import django_stubs_ext
 import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 # Lets Django's generic classes be subscripted at run time (forms.ModelForm[Organisation]).
 django_stubs_ext.monkeypatch()
@@ -77,13 +79,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "sword.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, less what we never serve
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "treebeard",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "organisations",
     "notices",
@@ -91,6 +96,7 @@ INSTALLED_APPS = [
     "voice",
     "actions",
     "dashboards",
+    "api",
     "demo",
     "sword",
 ]
@@ -236,6 +242,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Source maps are read only by browsers' developer tools: not worth compressing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Plotly checks every figure property as it is built; on in development and tests (where each
 # chart is built), off in production, where it would repeat the same checks on every request.
@@ -333,6 +341,55 @@ PROXY_COUNT: int = env.int("PROXY_COUNT", default=0)
 VOICE_RAISE_RATE: str = env.str("VOICE_RAISE_RATE", default="20/h")
 VOICE_SUPPORT_RATE: str = env.str("VOICE_SUPPORT_RATE", default="300/h")
 VOICE_RESULTS_RATE: str = env.str("VOICE_RESULTS_RATE", default="120/h")
+
+# The read API for BI tools (api/): requests per token, counted in CACHE_URL's cache like the
+# rate limits above ("600/h", "100/10m"); how many rows a page holds unless the caller asks for
+# another size (at most API_MAX_PAGE_SIZE); and the longest a token may be given to live.
+API_RATE: str = env.str("API_RATE", default="600/h")
+if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", API_RATE):
+    raise ImproperlyConfigured(
+        f"API_RATE must read like 600/h or 100/10m (requests per period), not {API_RATE!r}."
+    )
+API_PAGE_SIZE: int = env.int("API_PAGE_SIZE", default=1000)
+API_MAX_PAGE_SIZE: int = env.int("API_MAX_PAGE_SIZE", default=5000)
+API_TOKEN_MAX_DAYS: int = env.int("API_TOKEN_MAX_DAYS", default=365)
+
+REST_FRAMEWORK = {
+    # Tokens only: no session, so no page's cookie can call the API and no CSRF is involved.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    # JSON only: no browsable API (its pages would need inline scripts and a session).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.RowsPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SWORD read API",
+    "DESCRIPTION": (
+        "Read-only access for BI tools and scripts: units, cycles, result rows (the same rows "
+        "as the results export, under the same anonymity rules) and actions. Send a token made "
+        "by an organisation admin as `Authorization: Bearer <token>`; it reads what its creator "
+        "can read now."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN, with no
+    # call to the public validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The results rows' "urgent" and "suppressed" share one set of values: one name for it.
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": "api.serializers.YES_NO"},
+}
 
 # Requests larger than this are refused with a clear page (survey forms are a few kilobytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

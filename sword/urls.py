@@ -18,6 +18,7 @@ urlpatterns = [
     path("how-your-answers-are-protected/", views.protection, name="protection"),
     path("accounts/", include("accounts.urls")),
     path("accounts/organisation-sign-in/", include("organisations.sign_on_urls")),
+    path("organisation/api-tokens/", include("api.token_urls")),
     path("organisation/", include("organisations.urls")),
     path("cycles/", include("diagnostics.urls")),
     path("results/", include("dashboards.urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
         name="team_results_for_staff",
     ),
     path("voice/", include("voice.urls")),
+    path("api/v1/", include("api.urls")),
     path("operator/login/", views.operator_login, name="operator_login"),
     path("operator/", admin.site.urls),
 ]

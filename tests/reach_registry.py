@@ -122,6 +122,8 @@ PAGES: list[Page] = [
     Page("organisations:people_invite", frozenset({ADMIN})),
     Page("organisations:settings", frozenset({ADMIN})),
     Page("organisations:audit", frozenset({ADMIN})),
+    Page("api_tokens:list", frozenset({ADMIN})),
+    Page("api_tokens:revoke", frozenset({ADMIN}), lambda world: _api_token(world)),
     Page("organisations:unit_add", frozenset({ADMIN}), _unit("Locality North")),
     Page("organisations:unit_rename", frozenset({ADMIN}), _unit("Team A")),
     Page("organisations:unit_move", frozenset({ADMIN}), _unit("Team A")),
@@ -212,6 +214,42 @@ PAGES: list[Page] = [
     Page("voice:rotate", ALL_ROLES, lambda world: {"team_id": world.team_a.pk}, method="post"),
 ]
 
+
+# The read API: a token in the Authorization header, not a session. tests/api/test_reach.py walks
+# these: 401 without a token, 404 for the outsider's token on every object, each role's token
+# reads what that role reaches.
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    kwargs: Callable[[Any], dict[str, Any]] | None = None  # None: a list
+
+
+def _api_token(world: Any) -> dict[str, Any]:
+    from api.models import ApiToken
+    from api.tokens import digest_of, new_token
+
+    token = ApiToken.objects.filter(organisation=world.organisation).first()
+    if token is None:
+        token = ApiToken.objects.create(
+            organisation=world.organisation,
+            created_by=world.org_admin,
+            name="Power BI",
+            digest=digest_of(new_token()),
+            expires_on=timezone.localdate(),
+        )
+    return {"token_id": token.pk}
+
+
+API_ENDPOINTS: list[Endpoint] = [
+    Endpoint("api:units"),
+    Endpoint("api:unit", lambda world: {"unit_id": world.team_a.pk}),
+    Endpoint("api:cycles"),
+    Endpoint("api:cycle", _cycle),
+    Endpoint("api:cycle_results", _cycle),
+    Endpoint("api:actions"),
+    Endpoint("api:action", _action),
+]
+
 # Pages anyone may open without signing in, and the Django admin (operators only).
 PUBLIC_NAMES = {
     "healthz",
@@ -240,6 +278,9 @@ PUBLIC_NAMES = {
     "voice:raise",
     "voice:support",
     "team_results_for_staff",
+    # The read API's schema and its documentation page: no data, only the API's shape.
+    "api:schema",
+    "api:docs",
 }
 
 
