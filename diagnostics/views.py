@@ -152,7 +152,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
     state = availability(cycle, today=timezone.localdate()).value
     # Where this cycle's results are read: its own unit's dashboard, or for someone who reaches
     # only part of it, the dashboards of the parts they reach.
-    if state == Availability.DRAFT.value:
+    if state in (Availability.DRAFT.value, Availability.SCHEDULED.value):
         results_units: list[Unit] = []
     elif reach.reaches(cycle.unit):
         results_units = [cycle.unit]
