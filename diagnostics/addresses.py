@@ -62,5 +62,7 @@ def unseal(sealed: str, *, cycle_id: int, team_id: int) -> str:
             raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], _context(cycle_id, team_id)
         )
     except (InvalidTag, binascii.Error, ValueError) as error:
-        raise UnreadableAddress("A kept address does not open with REMINDER_ADDRESS_KEY.") from error
+        raise UnreadableAddress(
+            "A kept address does not open with REMINDER_ADDRESS_KEY."
+        ) from error
     return padded.rstrip(b"\0").decode()

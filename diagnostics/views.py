@@ -137,7 +137,9 @@ def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error_text(exc))
         else:
             messages.success(
-                request, f"Created “{cycle.name}” as a draft. Open it when you are ready."
+                request,
+                f"Created “{cycle.name}” as a draft. Open it now when you are ready, or have it "
+                "open by itself on its opening date.",
             )
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(request, "diagnostics/cycle_form.html", {"form": form})
@@ -149,7 +151,8 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
     reach = reach_of(request.user)
     paths = readable_paths(cycle.organisation)
     progress = cycle_progress(cycle, reach, paths=paths)
-    state = availability(cycle, today=timezone.localdate()).value
+    today = timezone.localdate()
+    state = availability(cycle, today=today).value
     # Where this cycle's results are read: its own unit's dashboard, or for someone who reaches
     # only part of it, the dashboards of the parts they reach.
     if state in (Availability.DRAFT.value, Availability.SCHEDULED.value):
@@ -164,6 +167,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
         {
             "cycle": cycle,
             "state": state,
+            "today": today,
             "can_manage": reach.reaches(cycle.unit),
             "progress": progress,
             "teams": progress.teams,
@@ -189,6 +193,27 @@ def cycle_open(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse
         messages.success(
             request, f"“{cycle.name}” is open. Codes work from {cycle.opens_on:%-d %B}."
         )
+    return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_schedule(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
+    """Have the clock open a draft on its opening date, or stop it (`automatically` 1 or 0)."""
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    automatically = request.POST.get("automatically") == "1"
+    if automatically:
+        done = (
+            f"“{cycle.name}” is scheduled: it opens by itself on {cycle.opens_on:%-d %B %Y}, "
+            "and you will get an e-mail when it does."
+        )
+    else:
+        done = f"“{cycle.name}” will not open by itself: it is a draft until you open it."
+    run_service(
+        request,
+        lambda: services.schedule_cycle(cycle=cycle, automatically=automatically),
+        done=done,
+    )
     return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
 
 

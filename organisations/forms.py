@@ -124,14 +124,27 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "comment_threshold",
             "pulse_window_days",
             "safety_contact",
+            "cycle_reminders",
+            "reminder_days",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "reminder_days": {
+                "required": "Say how many days before a cycle closes the reminder goes (1 to 14).",
+                "invalid": "Give the days before closing as a whole number from 1 to 14.",
+            }
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The model's limits, checked with the field (so a threshold of 1000 is refused as
         # such, not as "lower than the comment threshold") and offered to the browser.
-        for name in ("anonymity_threshold", "comment_threshold", "pulse_window_days"):
+        for name in (
+            "anonymity_threshold",
+            "comment_threshold",
+            "pulse_window_days",
+            "reminder_days",
+        ):
             field = self.fields[name]
             model_field = Organisation._meta.get_field(name)
             assert isinstance(model_field, models.Field)

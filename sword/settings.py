@@ -11,8 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
-from celery.schedules import crontab
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets Django's generic classes be subscripted at run time (forms.ModelForm[Organisation]).
