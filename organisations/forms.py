@@ -130,8 +130,9 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
         error_messages = {
             "reminder_days": {
-                "required": "Say how many days before a cycle closes the reminder goes (1 to 14).",
                 "invalid": "Give the days before closing as a whole number from 1 to 14.",
+                "min_value": "The reminder goes 1 to 14 days before a cycle closes.",
+                "max_value": "The reminder goes 1 to 14 days before a cycle closes.",
             }
         }
 
@@ -155,6 +156,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 elif isinstance(validator, MaxValueValidator):
                     field.widget.attrs["max"] = validator.limit_value
                     field.validators.append(validator)
+        self.fields["reminder_days"].required = False
+
+    def clean_reminder_days(self) -> int:
+        """Left empty, the days before closing stay as they were."""
+        days = self.cleaned_data.get("reminder_days")
+        return self.instance.reminder_days if days is None else int(days)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
