@@ -436,9 +436,24 @@ def queue_email_invites(
         raise ValidationError("Give at least one e-mail address.")
     codes = issue_invites(cycle=cycle, team=team, count=len(addresses), today=today)
     batch = InviteBatch.objects.create(cycle=cycle, team=team, total=len(addresses))
-    if cycle.organisation.cycle_reminders and can_keep_addresses():
+    if _sends_reminders(cycle.organisation_id):
         keep_reminder_addresses(cycle=cycle, team=team, addresses=addresses)
     return QueuedInvites(batch=batch, messages=list(zip(addresses, codes, strict=True)))
+
+
+def _sends_reminders(organisation_id: int) -> bool:
+    """Whether the organisation sends reminders now, read under a lock on its row: turning them
+    off (organisations.services.update_settings, which takes the same lock and deletes the kept
+    addresses) either waits for this transaction or is seen by it, so no address is kept after."""
+    if not can_keep_addresses():
+        return False
+    setting = (
+        Organisation.objects.select_for_update()
+        .filter(pk=organisation_id)
+        .values_list("cycle_reminders", flat=True)
+        .first()
+    )
+    return bool(setting)
 
 
 def invite_delivery_key(*, batch_id: int, address: str) -> str:
