@@ -442,13 +442,14 @@ def queue_email_invites(
 
 
 def _sends_reminders(organisation_id: int) -> bool:
-    """Whether the organisation sends reminders now, read under a lock on its row: turning them
-    off (organisations.services.update_settings, which takes the same lock and deletes the kept
-    addresses) either waits for this transaction or is seen by it, so no address is kept after."""
+    """Whether the organisation sends reminders now, read under the lock on its row that its
+    settings take (FOR NO KEY UPDATE): turning reminders off (organisations.services.
+    update_settings, which deletes the kept addresses) either waits for this transaction or is
+    seen by it, so no address is kept after they are off."""
     if not can_keep_addresses():
         return False
     setting = (
-        Organisation.objects.select_for_update()
+        Organisation.objects.select_for_update(no_key=True)
         .filter(pk=organisation_id)
         .values_list("cycle_reminders", flat=True)
         .first()
