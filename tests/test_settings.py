@@ -27,6 +27,7 @@ TEST_ONLY = {
     "SITE_URL",
     "EMAIL_BACKEND",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests' thread
+    "REMINDER_ADDRESS_KEY",  # pyproject.toml gives the tests one
 }
 
 
