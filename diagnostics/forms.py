@@ -159,9 +159,22 @@ class InviteForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, team: Unit, headcount: RecordedHeadcount | None, **kwargs: Any
+        self,
+        *args: Any,
+        team: Unit,
+        headcount: RecordedHeadcount | None,
+        reminder_days: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if reminder_days is not None:  # the organisation sends reminders before a cycle closes
+            self.fields["emails"].help_text = (
+                "One address per line. Each gets its own link. Your organisation sends "
+                f"reminders, so the addresses are kept, encrypted, to send each one reminder "
+                f"{reminder_days} day{'' if reminder_days == 1 else 's'} before the cycle "
+                "closes, and deleted when it closes. They are never linked to a code or to "
+                "whether anyone answered."
+            )
         if headcount is None:
             return
         field = self.fields["count"]

@@ -31,6 +31,7 @@ from diagnostics.access import (
     get_statement_for,
     get_version_for,
 )
+from diagnostics.addresses import can_keep_addresses
 from diagnostics.exports import (
     BY,
     LEVELS,
@@ -290,7 +291,18 @@ def cycle_delete(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
 def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
-    form = InviteForm(request.POST or None, team=team, headcount=recorded_headcount(cycle, team))
+    organisation = cycle.organisation
+    reminder_days = (
+        organisation.reminder_days
+        if organisation.cycle_reminders and can_keep_addresses()
+        else None
+    )
+    form = InviteForm(
+        request.POST or None,
+        team=team,
+        headcount=recorded_headcount(cycle, team),
+        reminder_days=reminder_days,
+    )
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"] or 0
         addresses = form.cleaned_data["emails"]
@@ -321,6 +333,7 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
         "cycle": cycle,
         "team": team,
         "batches": invite_batches(cycle, team),
+        "keeps_addresses": reminder_days is not None,
     }
     return render(request, "diagnostics/invites_new.html", context)
 

@@ -354,3 +354,13 @@ def _other_open_cycle(world, organisation=None) -> Cycle:
             created_by=None,
         )
         return services.open_cycle(cycle=made)
+
+
+def test_it_tells_the_manager_on_the_codes_page_when_addresses_are_kept(world, cycle, client_for):
+    url = reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk])
+    client = client_for(world.team_manager)
+    assert "do not store them" in client.get(url).content.decode()
+    _reminders_on(world.organisation, days=2)
+    page = client.get(url).content.decode()
+    assert "do not store them" not in page
+    assert "one reminder 2 days before the cycle closes" in page
