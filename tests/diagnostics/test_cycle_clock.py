@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from diagnostics import services
+from diagnostics.errors import CycleNotOpen
 from diagnostics.models import Cycle
 from diagnostics.selectors import Availability, availability, latest_version_for
 from notices.models import SentNotice
@@ -251,3 +252,15 @@ def test_it_shows_the_outsider_no_schedule_and_a_team_manager_no_say(world, draf
     assert client_for(world.leader).get(url).status_code == 405
     cycle.refresh_from_db()
     assert not cycle.opens_automatically
+
+
+def test_it_tells_someone_with_a_code_for_a_scheduled_cycle_when_it_opens(world, draft):
+    cycle = _schedule(draft(opens_on=date(2027, 7, 1), closes_on=date(2027, 7, 28)))
+    with time_machine.travel(datetime(2027, 6, 22, 9, tzinfo=UTC), tick=False):
+        code = services.issue_invites(cycle=cycle, team=world.team_a, count=1)[0]
+        invite = services.find_invite(code)
+        with pytest.raises(CycleNotOpen, match="opens on 1 July 2027"):
+            services.check_open(invite, today=date(2027, 6, 22))
+    with time_machine.travel(AFTER_MIDNIGHT_IN_LONDON, tick=False):
+        _run_clock()
+        services.check_open(services.find_invite(code), today=date(2027, 7, 1))  # works now
