@@ -320,6 +320,22 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "diagnostics.send_cycle_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Owners of open actions due within a week or overdue; the people who run the unit an
+    # action was escalated to (actions/services.py, send_action_notices).
+    "action-notices": {
+        "task": "actions.send_action_notices",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # The people who run the unit a staff issue was escalated to (voice/services.py).
+    "voice-escalation-notices": {
+        "task": "voice.send_escalation_notices",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    # Leaders' and org admins' weekly digest, Monday mornings (dashboards/digest.py).
+    "weekly-digest": {
+        "task": "dashboards.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
 }
 
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).

@@ -22,6 +22,7 @@ urlpatterns = [
     path("cycles/", include("diagnostics.urls")),
     path("results/", include("dashboards.urls")),
     path("actions/", include("actions.urls")),
+    path("notifications/", include("notices.urls")),
     path("survey/", include("diagnostics.survey_urls")),
     # Public, like the board it hangs from: the team's results for its staff (no sign-in).
     path(

@@ -162,6 +162,9 @@ PAGES: list[Page] = [
     Page("diagnostics:statement_edit", frozenset({ADMIN}), _own_statement),
     Page("diagnostics:statement_remove", frozenset({ADMIN}), _own_statement),
     Page("voice:manage", ALL_ROLES),
+    # Everyone's own settings (no object); only leaders and admins get the digest's choice.
+    Page("notices:settings", ALL_ROLES),
+    Page("notices:settings", frozenset({ADMIN, LEADER}), method="post", ok_status=302),
     # The voice helpers are defined at the end of this module.
     Page("voice:issue", ALL_ROLES, lambda world: _voice_issue(world)),
     # With no unit chosen or no reason given, these show the form again (200).
@@ -194,6 +197,8 @@ PUBLIC_NAMES = {
     "sign_on:go",
     "sign_on:callback",
     "survey:enter_code",
+    # A digest's link: a signed token stands in for sign-in (tests/notices/test_views.py).
+    "notices:digest_link",
     "survey:thanks",
     "survey:link",
     "survey:old_link",

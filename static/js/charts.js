@@ -57,29 +57,83 @@
     });
   }
 
-  // Printing opens the folded sections and sizes the charts for an A4 page (180 mm).
+  // Printing opens the folded sections, sizes the charts for an A4 page (180 mm) and draws bars
+  // without their fill patterns: a browser writes each patterned bar into the PDF as a picture
+  // (megabytes a page), and on paper every bar still carries its band's name as text.
   var printOpened = [];
+  var printing = false;
+  function eachChart(callback) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
+      if (typeof Plotly !== "undefined" && container.layout) {
+        callback(container);
+      }
+    });
+  }
+  function patternedTraces(container) {
+    var indices = [];
+    container.data.forEach(function (trace, index) {
+      if (trace.marker && trace.marker.pattern && trace.marker.pattern.shape) {
+        indices.push(index);
+      }
+    });
+    return indices;
+  }
   function beforePrint() {
+    if (printing) {
+      return;
+    }
+    printing = true;
     Array.prototype.forEach.call(document.querySelectorAll("details[data-print-open]:not([open])"), function (details) {
       details.open = true;
       printOpened.push(details);
     });
-    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
-      if (typeof Plotly !== "undefined" && container.layout) {
-        Plotly.relayout(container, { width: 680 });
+    eachChart(function (container) {
+      var patterned = patternedTraces(container);
+      container.printPatterns = patterned.map(function (index) {
+        return container.data[index].marker.pattern.shape;
+      });
+      container.printPatternTraces = patterned;
+      if (patterned.length) {
+        Plotly.restyle(container, { "marker.pattern.shape": "" }, patterned);
       }
+      Plotly.relayout(container, { width: 680 });
     });
   }
   function afterPrint() {
+    if (!printing) {
+      return;
+    }
+    printing = false;
     printOpened.forEach(function (details) {
       details.open = false;
     });
     printOpened = [];
-    Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), function (container) {
-      if (typeof Plotly !== "undefined" && container.layout) {
-        Plotly.relayout(container, { width: null, autosize: true });
+    eachChart(function (container) {
+      if (container.printPatternTraces && container.printPatternTraces.length) {
+        Plotly.restyle(container, { "marker.pattern.shape": container.printPatterns }, container.printPatternTraces);
       }
+      Plotly.relayout(container, { width: null, autosize: true });
     });
+  }
+  // Browsers fire beforeprint when a person prints; a print stylesheet applied otherwise (a
+  // headless browser writing a PDF) is seen through the print media query.
+  function watchPrintMedia() {
+    if (!window.matchMedia) {
+      return;
+    }
+    var print = window.matchMedia("print");
+    var onChange = function (event) {
+      if (event.matches) {
+        beforePrint();
+      } else {
+        afterPrint();
+      }
+    };
+    if (print.addEventListener) {
+      print.addEventListener("change", onChange);
+    } else if (print.addListener) {
+      print.addListener(onChange);
+    }
   }
 
   function init() {
@@ -91,6 +145,7 @@
     Promise.all(drawing).then(foldOnPhone, foldOnPhone);
     window.addEventListener("beforeprint", beforePrint);
     window.addEventListener("afterprint", afterPrint);
+    watchPrintMedia();
     Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
       button.hidden = false;
       button.addEventListener("click", function () {
