@@ -24,6 +24,7 @@ from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
 from diagnostics.tallies import StatementInfo
 from organisations.access import Reach
 from organisations.models import Membership, Organisation, Role, Unit
+from organisations.selectors import people_running
 
 
 def versions_for(organisation: Organisation) -> QuerySet[InstrumentVersion]:
@@ -219,15 +220,17 @@ def invite_batches(cycle: Cycle, team: Unit, *, limit: int = 10) -> list[InviteB
 
 def cycle_runners(cycle: Cycle) -> list[str]:
     """The addresses of the people who run a cycle, told when the clock opens or closes it: who
-    set it up, the leaders (or org admins) who hold their role at the cycle's own unit, and the
-    managers of its teams. Active accounts only; one address each, in a stable order."""
-    runners = Membership.objects.filter(
-        organisation_id=cycle.organisation_id, user__is_active=True
-    ).filter(
-        Q(role=Role.TEAM_MANAGER, unit__cycle_teams__cycle=cycle)
-        | Q(role__in=[Role.LEADER, Role.ORG_ADMIN], unit_id=cycle.unit_id)
+    set it up, the people who run its unit (a role at the unit itself or, where nobody holds
+    one, at the nearest unit above: `organisations.selectors.people_running`) and the managers
+    of its teams. Active accounts only; one address each, in a stable order."""
+    managers = Membership.objects.filter(
+        organisation_id=cycle.organisation_id,
+        user__is_active=True,
+        role=Role.TEAM_MANAGER,
+        unit__cycle_teams__cycle=cycle,
     )
-    addresses = set(runners.values_list("user__email", flat=True))
+    addresses = set(managers.values_list("user__email", flat=True))
+    addresses.update(user.email for user in people_running([cycle.unit]).get(cycle.unit_id, []))
     creator = cycle.created_by
     if creator is not None and creator.is_active:
         addresses.add(creator.email)

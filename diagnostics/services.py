@@ -646,7 +646,7 @@ def clock_notice(cycle: Cycle, *, kind: str) -> tuple[str, str]:
     cycle. A link to the cycle's page and its dates; no figure of any kind."""
     closes = f"{cycle.closes_on:%-d %B %Y}"
     why = (
-        "You get this because you run this cycle: you set it up, lead the part of the "
+        "You get this because you run this cycle: you set it up, run the part of the "
         "organisation it covers, or manage one of its teams."
     )
     if kind == "cycle-opened":

@@ -264,3 +264,22 @@ def test_it_tells_someone_with_a_code_for_a_scheduled_cycle_when_it_opens(world,
     with time_machine.travel(AFTER_MIDNIGHT_IN_LONDON, tick=False):
         _run_clock()
         services.check_open(services.find_invite(code), today=date(2027, 7, 1))  # works now
+
+
+def test_it_tells_the_people_above_when_nobody_runs_the_cycles_own_unit(world, draft):
+    cycle = _schedule(
+        draft(
+            opens_on=date(2027, 7, 1),
+            closes_on=date(2027, 7, 28),
+            unit=world.units["Children's Services"],
+        )
+    )
+    Cycle.objects.filter(pk=cycle.pk).update(created_by=None)
+    with time_machine.travel(AFTER_MIDNIGHT_IN_LONDON, tick=False):
+        _run_clock()
+    # Nobody holds a role at Children's Services: the org admins above it run it. Locality
+    # North's leader runs only part of it; Team A's manager runs one of its teams.
+    assert _recipients("Opened: Summer diagnostic") == {
+        world.org_admin.email,
+        world.team_manager.email,
+    }
