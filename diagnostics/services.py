@@ -270,7 +270,7 @@ def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today
 @transaction.atomic
 def open_cycle(*, cycle: Cycle, today: date | None = None, automatically: bool = False) -> Cycle:
     """Open a draft: by hand (`automatically` False), or by the clock on its opening date
-    (`open_scheduled_cycle`). Either way every check below runs."""
+    (`open_and_close_cycles`). Either way every check below runs."""
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError("Only a draft cycle can be opened.")
     today = today or timezone.localdate()
@@ -574,7 +574,7 @@ def _due_to_open(today: date) -> list[int]:
 
 @transaction.atomic
 def _close_if_due(pk: int, *, today: date) -> bool:
-    cycle = Cycle.objects.select_for_update().filter(pk=pk).first()
+    cycle = Cycle.objects.select_for_update(no_key=True).filter(pk=pk).first()
     if cycle is None or cycle.status != Cycle.Status.OPEN or cycle.closes_on >= today:
         return False  # closed, changed or deleted since it was listed
     close_cycle(cycle=cycle, automatically=True)
@@ -586,7 +586,7 @@ def _close_if_due(pk: int, *, today: date) -> bool:
 def _open_if_due(pk: int, *, today: date) -> bool | None:
     """True: opened; False: it could not open, so it stays a draft and says why; None: nothing
     to do (opened, unscheduled or deleted since it was listed)."""
-    cycle = Cycle.objects.select_for_update().select_related("organisation").filter(pk=pk).first()
+    cycle = Cycle.objects.select_for_update(no_key=True).filter(pk=pk).first()
     if (
         cycle is None
         or cycle.status != Cycle.Status.DRAFT
