@@ -209,8 +209,10 @@ def create_cycle(
     closes_on: date,
     created_by: User | None,
     pulse_size: int = PULSE_MAX,
+    opens_automatically: bool = False,
 ) -> Cycle:
-    """A draft cycle for every team below `unit`, with its statements chosen and stored."""
+    """A draft cycle for every team below `unit`, with its statements chosen and stored;
+    scheduled to open by itself on its opening date with `opens_automatically`."""
     if kind not in Cycle.Kind.values:
         raise ValidationError("A cycle is either a full diagnostic or a pulse.")
     if closes_on < opens_on:
@@ -219,6 +221,11 @@ def create_cycle(
         raise ValidationError("This unit is archived; restore it before starting a cycle.")
     if instrument.organisation_id not in (None, unit.organisation_id):
         raise ValidationError("That questionnaire belongs to another organisation.")
+    if opens_automatically and opens_on <= timezone.localdate():
+        raise ValidationError(
+            "A cycle that opens by itself needs an opening date after today; open this one by "
+            "hand once it is created."
+        )
     teams = list(Unit.objects.within(unit).teams().active())
     if not teams:
         raise ValidationError(f"“{unit.name}” has no active teams to take part.")
@@ -233,6 +240,7 @@ def create_cycle(
         opens_on=opens_on,
         closes_on=closes_on,
         created_by=created_by,
+        opens_automatically=opens_automatically,
     )
     statements = list(instrument.statements.select_related("domain"))
     if kind == Cycle.Kind.PULSE:

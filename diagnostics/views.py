@@ -133,15 +133,22 @@ def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 closes_on=data["closes_on"],
                 created_by=request.user,
                 pulse_size=data["pulse_size"],
+                opens_automatically=data["open_automatically"],
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(
-                request,
-                f"Created “{cycle.name}” as a draft. Open it now when you are ready, or have it "
-                "open by itself on its opening date.",
-            )
+            if cycle.opens_automatically:
+                done = (
+                    f"Created “{cycle.name}”. It opens by itself on "
+                    f"{cycle.opens_on:%-d %B %Y}; until then it is a draft you can change."
+                )
+            else:
+                done = (
+                    f"Created “{cycle.name}” as a draft. Open it now when you are ready, or "
+                    "have it open by itself on its opening date."
+                )
+            messages.success(request, done)
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(request, "diagnostics/cycle_form.html", {"form": form})
 

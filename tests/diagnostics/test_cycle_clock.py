@@ -283,3 +283,42 @@ def test_it_tells_the_people_above_when_nobody_runs_the_cycles_own_unit(world, d
         world.org_admin.email,
         world.team_manager.email,
     }
+
+
+def _create_form(world, opens_on: date, **extra) -> dict:
+    return {
+        "unit": world.north.pk,
+        "kind": Cycle.Kind.FULL,
+        "instrument": latest_version_for(world.organisation).pk,
+        "name": "Autumn diagnostic",
+        "opens_on": opens_on.isoformat(),
+        "closes_on": date(2027, 7, 28).isoformat(),
+        "pulse_size": 12,
+        **extra,
+    }
+
+
+def test_it_schedules_a_cycle_as_it_is_created(world, client_for):
+    with time_machine.travel(datetime(2027, 6, 22, 9, tzinfo=UTC), tick=False):
+        client = client_for(world.leader)
+        response = client.post(
+            reverse("diagnostics:cycle_create"),
+            _create_form(world, date(2027, 7, 1), open_automatically="on"),
+            follow=True,
+        )
+        assert "It opens by itself on 1 July 2027" in response.content.decode()
+    cycle = Cycle.objects.get(name="Autumn diagnostic")
+    assert (cycle.status, cycle.opens_automatically) == (Cycle.Status.DRAFT, True)
+    assert cycle.created_by == world.leader
+
+
+def test_it_refuses_to_schedule_a_new_cycle_that_opens_today(world, client_for):
+    with time_machine.travel(datetime(2027, 6, 22, 9, tzinfo=UTC), tick=False):
+        client = client_for(world.leader)
+        response = client.post(
+            reverse("diagnostics:cycle_create"),
+            _create_form(world, date(2027, 6, 22), open_automatically="on"),
+        )
+    assert response.status_code == 200
+    assert "cannot wait for its opening date" in response.content.decode()
+    assert not Cycle.objects.filter(name="Autumn diagnostic").exists()
