@@ -127,6 +127,19 @@ class Cycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    opens_automatically = models.BooleanField(
+        default=False,
+        help_text="A draft the clock opens on its opening date (shown as Scheduled).",
+    )
+    closed_automatically = models.BooleanField(
+        default=False, help_text="Closed by the clock after its closing day."
+    )
+    schedule_refused = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Why the clock could not open this draft on its opening date, if it could not.",
+    )
 
     class Meta:
         ordering = ["-opens_on", "-pk"]
@@ -216,6 +229,31 @@ class InviteDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "key"], name="one_delivery_per_address")
         ]
+
+
+def random_row_id() -> int:
+    """A random primary key, so that the order rows were written in cannot be read from them."""
+    return secrets.randbelow(2**62) + 1
+
+
+class ReminderAddress(models.Model):
+    """An address given for invitation e-mails, kept only while its organisation sends reminders
+    before a cycle closes, and only until the cycle closes.
+
+    Encrypted (`addresses.seal`, AES-256-GCM under REMINDER_ADDRESS_KEY, padded so its length
+    says nothing) and tied to the cycle and team alone: no invite, code, batch or time, and a
+    random id, written in random order, so nothing here tells which code an address was sent or
+    whether anyone answered. The organisation is kept so that turning reminders off deletes its
+    addresses in one statement.
+    """
+
+    id = models.BigIntegerField(primary_key=True, default=random_row_id, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="reminder_addresses"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminder_addresses")
+    team = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    sealed = models.TextField()
 
 
 class SpentCode(models.Model):

@@ -26,7 +26,8 @@ from diagnostics.models import (
 from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
 from diagnostics.tallies import StatementInfo
 from organisations.access import Reach
-from organisations.models import Organisation, Unit
+from organisations.models import Membership, Organisation, Role, Unit
+from organisations.selectors import people_running
 
 
 def versions_for(organisation: Organisation) -> QuerySet[InstrumentVersion]:
@@ -103,6 +104,7 @@ def survey_shape(cycle: Cycle) -> SurveyShape:
 
 class Availability(Enum):
     DRAFT = "draft"
+    SCHEDULED = "scheduled"  # a draft the clock opens on its opening date
     NOT_YET_OPEN = "not_yet_open"
     OPEN = "open"
     CLOSED = "closed"
@@ -111,7 +113,7 @@ class Availability(Enum):
 def availability(cycle: Cycle, *, today: date) -> Availability:
     """Whether a cycle takes responses today. An open cycle past its closing date is closed."""
     if cycle.status == Cycle.Status.DRAFT:
-        return Availability.DRAFT
+        return Availability.SCHEDULED if cycle.opens_automatically else Availability.DRAFT
     if cycle.status == Cycle.Status.CLOSED or today > cycle.closes_on:
         return Availability.CLOSED
     if today < cycle.opens_on:
@@ -269,3 +271,22 @@ def recorded_headcount(cycle: Cycle, team: Unit) -> RecordedHeadcount | None:
 def invite_batches(cycle: Cycle, team: Unit, *, limit: int = 10) -> list[InviteBatch]:
     """The team's latest batches of invitation e-mails in this cycle, newest first: counts only."""
     return list(InviteBatch.objects.filter(cycle=cycle, team=team)[:limit])
+
+
+def cycle_runners(cycle: Cycle) -> list[str]:
+    """The addresses of the people who run a cycle, told when the clock opens or closes it: who
+    set it up, the people who run its unit (a role at the unit itself or, where nobody holds
+    one, at the nearest unit above: `organisations.selectors.people_running`) and the managers
+    of its teams. Active accounts only; one address each, in a stable order."""
+    managers = Membership.objects.filter(
+        organisation_id=cycle.organisation_id,
+        user__is_active=True,
+        role=Role.TEAM_MANAGER,
+        unit__cycle_teams__cycle=cycle,
+    )
+    addresses = set(managers.values_list("user__email", flat=True))
+    addresses.update(user.email for user in people_running([cycle.unit]).get(cycle.unit_id, []))
+    creator = cycle.created_by
+    if creator is not None and creator.is_active:
+        addresses.add(creator.email)
+    return sorted(addresses)

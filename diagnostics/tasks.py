@@ -1,14 +1,17 @@
-"""Background jobs of the diagnostics app: sending invitation e-mails, preparing results exports
-and deleting them when their link expires.
+"""Background jobs of the diagnostics app: invitation e-mails, results exports prepared in the
+background (and deleted when their link expires), and the clock's daily jobs (cycles opening
+and closing on their dates, reminders before a cycle closes).
 
-Run by a Celery worker when CELERY_BROKER_URL is set, in process otherwise (sword/celery.py).
-Every job is idempotent: running one twice sends nothing twice (services.send_invite_messages).
+Run by a Celery worker when CELERY_BROKER_URL is set, in process otherwise (sword/celery.py);
+the clock's jobs are entries of CELERY_BEAT_SCHEDULE, also run by `manage.py run_scheduled_jobs`.
+Every job is idempotent: running one twice sends nothing twice (services.send_invite_messages,
+notices.services.send_notice_once).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 
 from celery import Task, shared_task
 from django.conf import settings
@@ -68,3 +71,30 @@ def purge_expired_exports(now: str | None = None) -> int:
     if expired:
         logger.info("Expired %s results exports", expired)
     return expired
+
+
+def _day(today: str | None) -> date:
+    """The day a clock job runs for: `today` (ISO, from a test or a person catching up), else
+    today in Europe/London."""
+    return date.fromisoformat(today) if today else timezone.localdate()
+
+
+@shared_task(name="diagnostics.open_and_close_cycles")
+def open_and_close_cycles(today: str | None = None) -> None:
+    """Daily, just after midnight: scheduled drafts open on their opening day, open cycles close
+    once their closing day has ended, and the people who run them are told."""
+    run = services.open_and_close_cycles(today=_day(today))
+    logger.info(
+        "Clock: opened %s, could not open %s, closed %s cycles; %s notices sent",
+        len(run.opened),
+        len(run.refused),
+        len(run.closed),
+        run.notices,
+    )
+
+
+@shared_task(name="diagnostics.send_cycle_reminders")
+def send_cycle_reminders(today: str | None = None) -> None:
+    """Daily, in the morning: one reminder per kept address and cycle before it closes."""
+    sent = services.send_cycle_reminders(today=_day(today))
+    logger.info("Reminders: %s sent", sent)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
     path("<int:cycle_id>/open/", views.cycle_open, name="cycle_open"),
     path("<int:cycle_id>/close/", views.cycle_close, name="cycle_close"),
+    path("<int:cycle_id>/schedule/", views.cycle_schedule, name="cycle_schedule"),
     path("<int:cycle_id>/edit/", views.cycle_edit, name="cycle_edit"),
     path("<int:cycle_id>/delete/", views.cycle_delete, name="cycle_delete"),
     path("<int:cycle_id>/teams/<int:team_id>/codes/", views.invites_new, name="invites_new"),

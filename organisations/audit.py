@@ -19,6 +19,8 @@ SETTING_LABELS = {
     "comment_threshold": "comment threshold",
     "pulse_window_days": "pulse pooling window (days)",
     "safety_contact": "safety contact text",
+    "cycle_reminders": "reminders before a cycle closes",
+    "reminder_days": "reminder days before closing",
 }
 
 

@@ -48,6 +48,22 @@ class Organisation(models.Model):
         default=DEFAULT_SAFETY_CONTACT,
         help_text="Shown at once to anyone who raises a safety issue on a voice board.",
     )
+    cycle_reminders = models.BooleanField(
+        "send reminders before a cycle closes",
+        default=False,
+        help_text=(
+            "Staff invited by e-mail get one reminder before a cycle closes. Their addresses "
+            "are then kept, encrypted, until the cycle closes, tied to the cycle and team only "
+            "and never to a code or to whether anyone answered. Turning this off deletes every "
+            "address kept."
+        ),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        "days before closing",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(14)],
+        help_text="The reminder goes this many days before a cycle's closing day (1 to 14).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

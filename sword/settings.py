@@ -6,6 +6,7 @@ See the README for the full list.
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -63,6 +64,31 @@ elif not DEBUG and (
         "SPENT_CODE_KEY is too weak for production: use at least 40 random characters, "
         "different from SECRET_KEY."
     )
+
+# Addresses kept for reminders before a cycle closes (diagnostics.addresses) are encrypted with
+# AES-256-GCM under this key: 32 random bytes in URL-safe base64 (44 characters). Needed only by
+# organisations that turn reminders on: unset when DEBUG is off, reminders cannot be turned on and
+# no address is kept. A new key makes the addresses kept so far unreadable (they get no reminder).
+_DEVELOPMENT_REMINDER_ADDRESS_KEY = "ZGV2ZWxvcG1lbnQtb25seS1yZW1pbmRlci1rZXktMzI="  # nosec B105
+REMINDER_ADDRESS_KEY: str = env.str("REMINDER_ADDRESS_KEY", default="")
+if not REMINDER_ADDRESS_KEY and DEBUG:
+    REMINDER_ADDRESS_KEY = _DEVELOPMENT_REMINDER_ADDRESS_KEY
+elif REMINDER_ADDRESS_KEY:
+    try:
+        _reminder_key_length = len(base64.urlsafe_b64decode(REMINDER_ADDRESS_KEY.encode("ascii")))
+    except (ValueError, UnicodeEncodeError):
+        _reminder_key_length = 0
+    if _reminder_key_length != 32 or len(REMINDER_ADDRESS_KEY) != 44:
+        raise ImproperlyConfigured(
+            "REMINDER_ADDRESS_KEY is malformed: it must be 32 random bytes in URL-safe base64 "
+            "(44 characters), for example the output of `python -c 'import base64, os; "
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`."
+        )
+    if not DEBUG and REMINDER_ADDRESS_KEY == _DEVELOPMENT_REMINDER_ADDRESS_KEY:
+        raise ImproperlyConfigured(
+            "REMINDER_ADDRESS_KEY is the development key, which is public: make a new one for "
+            "production."
+        )
 
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -296,6 +322,17 @@ INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
 # Times are Europe/London (CELERY_TIMEZONE). Every entry is idempotent: running it twice, or
 # late, sends nothing twice.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Cycles a manager scheduled open on their opening date; open cycles whose closing day has
+    # ended close. Just after midnight, so a cycle is open through the whole of its last day.
+    "cycles-open-and-close": {
+        "task": "diagnostics.open_and_close_cycles",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Reminders before a cycle closes, for organisations that turn them on: in the morning.
+    "cycle-reminders": {
+        "task": "diagnostics.send_cycle_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # Owners of open actions due within a week or overdue; the people who run the unit an
     # action was escalated to (actions/services.py, send_action_notices).
     "action-notices": {

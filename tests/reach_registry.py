@@ -143,6 +143,7 @@ PAGES: list[Page] = [
     Page("diagnostics:cycle_detail", ALL_ROLES, _cycle),
     Page("diagnostics:cycle_open", ALL_ROLES, _cycle, method="post", ok_status=302),
     Page("diagnostics:cycle_close", ALL_ROLES, _cycle),
+    Page("diagnostics:cycle_schedule", ALL_ROLES, _cycle, method="post", ok_status=302),
     Page("diagnostics:cycle_edit", ALL_ROLES, _cycle, ok_status=302),
     Page("diagnostics:cycle_delete", ALL_ROLES, _cycle),
     Page("diagnostics:invites_new", ALL_ROLES, _cycle_team),
