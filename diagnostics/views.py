@@ -397,8 +397,10 @@ def version_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def version_detail(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     require_org_admin(request.user)
     version = get_version_for(request.user, version_id)
-    domains = list(Domain.objects.all())
     statements = list(version.statements.select_related("domain"))
+    asked = {s.domain_id for s in statements}
+    # Outcome sections only where the version asks them (older versions have none).
+    domains = [d for d in Domain.objects.all() if not d.is_outcome or d.pk in asked]
     by_domain = [
         (domain, [s for s in statements if s.domain_id == domain.pk]) for domain in domains
     ]
@@ -831,11 +833,13 @@ def results_export(
     filename = f"results-{slugify(cycle.name) or cycle.pk}-{by}"
     if file_format == "xlsx":
         response = HttpResponse(
-            to_xlsx(rows, title=cycle.name),
+            to_xlsx(rows, title=cycle.name, columns=export.columns),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
-    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(
+        to_csv(rows, columns=export.columns), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

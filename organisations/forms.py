@@ -123,6 +123,7 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "anonymity_threshold",
             "comment_threshold",
             "pulse_window_days",
+            "drivers_minimum",
             "safety_contact",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
@@ -131,7 +132,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         super().__init__(*args, **kwargs)
         # The model's limits, checked with the field (so a threshold of 1000 is refused as
         # such, not as "lower than the comment threshold") and offered to the browser.
-        for name in ("anonymity_threshold", "comment_threshold", "pulse_window_days"):
+        for name in (
+            "anonymity_threshold",
+            "comment_threshold",
+            "pulse_window_days",
+            "drivers_minimum",
+        ):
             field = self.fields[name]
             model_field = Organisation._meta.get_field(name)
             assert isinstance(model_field, models.Field)

@@ -81,7 +81,7 @@ def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for)
         {
             "unit": world.team_a.pk,
             "kind": "pulse",
-            "instrument": InstrumentVersion.objects.get().pk,
+            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
             "opens_on": today,
             "closes_on": today + timedelta(days=7),
             "pulse_size": 10,
@@ -114,7 +114,7 @@ def test_it_refuses_cycle_dates_nobody_could_mean(
         {
             "unit": world.team_a.pk,
             "kind": "pulse",
-            "instrument": InstrumentVersion.objects.get().pk,
+            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
             "opens_on": opens,
             "closes_on": opens + timedelta(days=runs_for),
             "pulse_size": 10,
@@ -223,7 +223,7 @@ def test_it_refuses_to_add_a_pulse_to_a_pooling_period_that_has_ended(
         {
             "unit": world.team_a.pk,
             "kind": "pulse",
-            "instrument": InstrumentVersion.objects.get().pk,
+            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
             "opens_on": today - timedelta(days=10),
             "closes_on": today + timedelta(days=5),
             "pulse_size": 10,
