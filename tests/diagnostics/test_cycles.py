@@ -23,9 +23,13 @@ def test_it_includes_every_active_team_below_the_unit(world, make_cycle):
 def test_it_stores_a_pulse_choice_that_rotates_between_pulses_of_the_unit(world, make_cycle):
     seen: set[str] = set()
     previous: set[str] = set()
+    outcomes = {"STAY1", "REC1"}
     for _ in range(5):
         pulse = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE)
-        codes = set(pulse.cycle_statements.values_list("statement__code", flat=True))
+        asked = list(pulse.cycle_statements.values_list("statement__code", flat=True))
+        # every pulse also asks the outcome statements, last, beyond its 9 to 12 conditions
+        assert asked[-2:] == ["STAY1", "REC1"]
+        codes = set(asked) - outcomes
         assert 9 <= len(codes) <= 12
         assert not codes & previous
         previous = codes
