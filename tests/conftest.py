@@ -157,6 +157,7 @@ def _fast_password_hashing(settings) -> None:
 
 BUILT_IN_DATA = (
     "diagnostics.migrations.0002_builtin_questionnaire",
+    "diagnostics.migrations.0013_outcome_statements",
     "actions.migrations.0002_builtin_library",
 )
 

@@ -47,25 +47,31 @@ OUTCOMES = [
 
 
 def load(apps, schema_editor):
+    """Adds the outcomes and the version; what an earlier reversal kept (see `unload`) is
+    found again rather than made twice."""
     Domain = apps.get_model("diagnostics", "Domain")
     InstrumentVersion = apps.get_model("diagnostics", "InstrumentVersion")
     Statement = apps.get_model("diagnostics", "Statement")
     for code, phrase in PHRASES.items():
         Domain.objects.filter(code=code).update(driver_phrase=phrase)
-    last = Domain.objects.order_by("-position").values_list("position", flat=True).first() or 0
     outcomes = []
-    for offset, (code, name, description, phrase, statement_code, text) in enumerate(OUTCOMES, 1):
-        domain = Domain.objects.create(
-            code=code,
-            name=name,
-            description=description,
-            position=last + offset,
-            kind="outcome",
-            driver_phrase=phrase,
-        )
+    for code, name, description, phrase, statement_code, text in OUTCOMES:
+        domain = Domain.objects.filter(code=code).first()
+        if domain is None:
+            last = Domain.objects.order_by("-position").values_list("position", flat=True).first()
+            domain = Domain.objects.create(
+                code=code,
+                name=name,
+                description=description,
+                position=(last or 0) + 1,
+                kind="outcome",
+                driver_phrase=phrase,
+            )
+        else:
+            Domain.objects.filter(pk=domain.pk).update(kind="outcome", driver_phrase=phrase)
         outcomes.append((domain, statement_code, text))
     old = InstrumentVersion.objects.filter(organisation=None, name=OLD_VERSION_NAME).first()
-    if old is None:
+    if old is None or InstrumentVersion.objects.filter(organisation=None, name=VERSION_NAME).exists():
         return
     version = InstrumentVersion.objects.create(name=VERSION_NAME, organisation=None, based_on=old)
     Statement.objects.bulk_create(
@@ -86,10 +92,18 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    apps.get_model("diagnostics", "InstrumentVersion").objects.filter(
-        organisation=None, name=VERSION_NAME
-    ).delete()
-    apps.get_model("diagnostics", "Domain").objects.filter(kind="outcome").delete()
+    """Takes away what `load` added where nothing uses it yet; a version some cycle has used,
+    and the outcomes its statements ask, stay (they hold answers)."""
+    InstrumentVersion = apps.get_model("diagnostics", "InstrumentVersion")
+    Domain = apps.get_model("diagnostics", "Domain")
+    Statement = apps.get_model("diagnostics", "Statement")
+    Cycle = apps.get_model("diagnostics", "Cycle")
+    for version in InstrumentVersion.objects.filter(organisation=None, name=VERSION_NAME):
+        if not Cycle.objects.filter(instrument=version).exists():
+            version.delete()
+    for domain in Domain.objects.filter(kind="outcome"):
+        if not Statement.objects.filter(domain=domain).exists():
+            domain.delete()
 
 
 class Migration(migrations.Migration):

@@ -90,9 +90,7 @@ def test_it_computes_drivers_only_for_a_group_this_viewer_is_shown(
 def test_it_shows_no_outcomes_or_drivers_on_a_breakdown(world, make_cycle, respond, client_for):
     cycle = make_cycle(unit=world.root)
     for team in (world.team_a, world.team_b, world.team_c):
-        respond(
-            cycle, team, 12, value=answer, about={"working_pattern": "full_time"}
-        )
+        respond(cycle, team, 12, value=answer, about={"working_pattern": "full_time"})
     response = client_for(world.org_admin).get(
         reverse("dashboards:profile", args=[world.root.pk]), {"working_pattern": "full_time"}
     )

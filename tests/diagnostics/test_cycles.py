@@ -94,7 +94,7 @@ def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for)
     )
     cycle = Cycle.objects.get()
     assert response["Location"] == reverse("diagnostics:cycle_detail", args=[cycle.pk])
-    assert cycle.cycle_statements.count() == 10
+    assert cycle.cycle_statements.count() == 10 + 2  # and the two outcome statements
     assert cycle.created_by == world.team_manager
 
 

@@ -91,7 +91,9 @@ def test_it_ranks_the_conditions_strongest_first_and_words_them_as_association()
     assert appreciation.sentence == (
         "Staff who report feeling more appreciated are less likely to say they intend to stay."
     )
-    assert systems.sentence == "No clear association between systems and tools and intending to stay."
+    assert (
+        systems.sentence == "No clear association between systems and tools and intending to stay."
+    )
     assert found.reading == appreciation.sentence
 
 

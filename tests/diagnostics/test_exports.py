@@ -172,7 +172,9 @@ def test_it_gives_an_xlsx_sheet_a_title_excel_accepts(title, sheet):
     assert sheet_title(title) == sheet
 
 
-def test_it_exports_outcomes_in_the_contract_columns_as_the_share_who_agree(world, make_cycle, respond):
+def test_it_exports_outcomes_in_the_contract_columns_as_the_share_who_agree(
+    world, make_cycle, respond
+):
     cycle = make_cycle(unit=world.team_c)
     # "intending to stay": 6, 6, 5, 4, 2, 1 → 3 of 6 agree (50%); mean 24 / 6 = 4.0
     stay = [6, 6, 5, 4, 2, 1]

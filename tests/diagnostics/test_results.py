@@ -164,11 +164,19 @@ def test_it_aggregates_with_a_fixed_number_of_queries(
 def test_it_shows_outcomes_as_the_share_who_agree_and_leaves_them_out_of_the_index(
     world, cycle, respond
 ):
-    # Every condition answered 2 (index (2 − 1) / 5 × 100 = 20); "intending to stay" answered
-    # 6 by three of six and 4 by the others: 50% agree (4, "Slightly agree", is not agreeing).
-    respond(cycle, world.team_c, 6, value=lambda i, code: (6 if i < 3 else 4) if code == "STAY1" else 2)
+    # Every condition statement answered 2: each domain's four positive statements score 2 and
+    # its negatively worded one 7 − 2 = 5, a mean of 13 / 5 = 2.6 in every domain, an index of
+    # (2.6 − 1) / 5 × 100 = 32. "Intending to stay" is answered 6 by three of six and 4 by the
+    # others: 50% agree (4, "Slightly agree", is not agreeing), a mean of 5.0; were it counted
+    # in the index, the index would be ((9 × 2.6 + 5 + 2) / 11 − 1) / 5 × 100 = 35.
+    respond(
+        cycle,
+        world.team_c,
+        6,
+        value=lambda i, code: (6 if i < 3 else 4) if code == "STAY1" else 2,
+    )
     group = results(world, cycle).group(world.team_c)
-    assert group.index == 20
+    assert group.index == 32
     assert "STAY" not in group.domains and "REC" not in group.domains
     stay = group.outcomes["STAY"].figures
     assert stay is not None
