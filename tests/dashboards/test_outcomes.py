@@ -39,7 +39,8 @@ def test_it_leads_the_organisation_dashboard_with_the_drivers_of_staying(
     stay = page.outcome_rows[0]
     # 1 to 6 in turn: 5 and 6 agree, 2 of every 6 answers
     assert (stay.shown, stay.agree) == (True, "33")
-    assert page.drivers is not None and page.drivers.shown
+    assert page.drivers is not None
+    assert page.drivers.shown
     staying = page.drivers.outcomes[0]
     assert staying.reading == (
         "Staff who report better supervision are more likely to say they intend to stay."
@@ -84,7 +85,8 @@ def test_it_computes_drivers_only_for_a_group_this_viewer_is_shown(
         client_for(world.team_manager).get(reverse("dashboards:profile", args=[world.team_a.pk]))
     )
     assert manager_page.group.responses == 30
-    assert manager_page.drivers is not None and manager_page.drivers.shown
+    assert manager_page.drivers is not None
+    assert manager_page.drivers.shown
 
 
 def test_it_shows_no_outcomes_or_drivers_on_a_breakdown(world, make_cycle, respond, client_for):

@@ -61,7 +61,11 @@ def group(repeats: int = 6) -> dict[int, dict[str, float]]:
 
 
 def test_it_computes_rho_and_its_interval_as_worked_by_hand():
-    pairs = [(float(x), float(y)) for _ in range(6) for x, y in zip(PATTERNS["SUP"], OUTCOME)]
+    pairs = [
+        (float(x), float(y))
+        for _ in range(6)
+        for x, y in zip(PATTERNS["SUP"], OUTCOME, strict=True)
+    ]
     association = associate(SUP, pairs)
     assert association is not None
     assert association.rho == pytest.approx(0.8)

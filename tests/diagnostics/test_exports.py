@@ -189,7 +189,7 @@ def test_it_exports_outcomes_in_the_contract_columns_as_the_share_who_agree(
     row = rows[-2]
     assert (row["responses"], row["mean"], row["green_pct"]) == ("6", "4.0", "50")
     assert (row["red_pct"], row["amber_pct"]) == ("33", "17")
-    assert row["band"] == "" and row["urgent"] == "" and row["suppressed"] == "no"
+    assert (row["band"], row["urgent"], row["suppressed"]) == ("", "", "no")
     by_statement = rows_of(command_csv(str(cycle.pk), "--level", "team", "--by", "statement"))
     stay_row = next(r for r in by_statement if r["statement_code"] == "STAY1")
     assert stay_row["domain"] == "Intending to stay"

@@ -177,7 +177,7 @@ def test_it_shows_outcomes_as_the_share_who_agree_and_leaves_them_out_of_the_ind
     )
     group = results(world, cycle).group(world.team_c)
     assert group.index == 32
-    assert "STAY" not in group.domains and "REC" not in group.domains
+    assert set(group.domains).isdisjoint({"STAY", "REC"})
     stay = group.outcomes["STAY"].figures
     assert stay is not None
     assert stay.green_share == 0.5
