@@ -47,7 +47,7 @@ def test_it_leads_the_organisation_dashboard_with_the_drivers_of_staying(
     )
     html = response.content.decode()
     assert "Staying and recommending" in html
-    assert "33%</strong> agree: intending to stay" in html
+    assert "33%</strong> say they intend to stay" in html
     assert staying.reading in html
     # outcome statements are not listed among the conditions' statements
     assert "STAY1" not in {row.code for row in page.statement_rows}
