@@ -28,7 +28,7 @@ class ActionForm(forms.Form):
     title = forms.CharField(
         max_length=160, help_text="A short, concrete description of the change."
     )
-    domain = forms.ModelChoiceField(queryset=Domain.objects.all(), empty_label=None)
+    domain = forms.ModelChoiceField(queryset=Domain.objects.conditions(), empty_label=None)
     description = forms.CharField(
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,

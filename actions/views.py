@@ -83,7 +83,7 @@ def action_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.GET.get("intervention"):
         intervention = get_intervention_for(request.user, request.GET["intervention"])
     initial: dict[str, object] = {"owner": request.user.pk}
-    domain = Domain.objects.filter(code=request.GET.get("domain", "")).first()
+    domain = Domain.objects.conditions().filter(code=request.GET.get("domain", "")).first()
     if intervention is not None:
         domain = intervention.domain
         initial.update({"title": intervention.title, "description": intervention.what})
@@ -194,7 +194,7 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
-    domains = list(Domain.objects.all())
+    domains = list(Domain.objects.conditions())
     wanted = request.GET.get("domain", "")
     if wanted and wanted not in {d.code for d in domains}:
         raise Http404("No such domain.")

@@ -9,10 +9,13 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from actions.models import Action
-from diagnostics.exports import BY, LEVELS, level_of
+from diagnostics.exports import LEVELS, level_of
 from diagnostics.models import Cycle
 from organisations.models import Unit
 from organisations.selectors import readable_path
+
+# The drivers export has columns of its own; the API serves the §10 rows.
+RESULT_ROWS_BY = ("domain", "statement")
 
 Level = Literal["org", "unit", "team"]
 YES_NO = ("yes", "no")
@@ -138,7 +141,9 @@ class ResultsQuerySerializer(serializers.Serializer[dict[str, Any]]):
         choices=LEVELS, required=False, help_text="Only this level (default: every level)."
     )
     by = serializers.ChoiceField(
-        choices=BY, default="domain", help_text="A row per domain, or per statement."
+        choices=RESULT_ROWS_BY,
+        default="domain",
+        help_text="A row per domain (outcomes after each group's domains), or per statement.",
     )
 
 

@@ -28,6 +28,7 @@ from dashboards.common import (
     cycle_standings,
     newest_open_after,
 )
+from diagnostics.driver_data import GroupDrivers, drivers_for
 from diagnostics.models import (
     Comment,
     Cycle,
@@ -84,6 +85,18 @@ class DomainRow:
     previous_mean: str
     figures: tuple[StructuralNote, ...] = ()
     hidden: str = ""
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """An outcome statement's figure (§12): the share who agree, apart from the conditions."""
+
+    domain: Domain
+    agree: str  # whole percent, as released
+    shown: bool
+    hidden: str = ""
+    parent_agree: str = ""
+    org_agree: str = ""
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,8 @@ class ProfilePage:
     figure_values: Mapping[str, Decimal | None] | None = None
     comments: CommentsBlock = CommentsBlock()
     dashboard_pulses: int = DASHBOARD_PULSES
+    outcome_rows: tuple[OutcomeRow, ...] = ()
+    drivers: GroupDrivers | None = None
 
     @property
     def any_reverse_scored(self) -> bool:
@@ -377,6 +392,39 @@ def _profile_chart(
     return charts.domain_profile(bars, markers)
 
 
+# --- the outcomes and their drivers ----------------------------------------------------------
+
+
+def _agree(group: GroupResult | None, code: str) -> str:
+    """An outcome's share who agree (its green share: answers of 5 or 6), as released."""
+    if group is None:
+        return ""
+    cell = group.outcomes.get(code)
+    figures = cell.figures if cell else None
+    return display_percent(figures.green_share) if figures else ""
+
+
+def _outcome_rows(
+    results: OrganisationResults, group: GroupResult, comparison: Comparison
+) -> tuple[OutcomeRow, ...]:
+    rows = []
+    for domain in results.outcomes:
+        cell = group.outcomes.get(domain.code)
+        if cell is None:
+            continue
+        rows.append(
+            OutcomeRow(
+                domain=domain,
+                agree=_agree(group, domain.code),
+                shown=cell.shown,
+                hidden="" if cell.shown else hidden_text(cell.hidden, k=group.k),
+                parent_agree=_agree(comparison.parent_group, domain.code),
+                org_agree=_agree(comparison.org_group, domain.code),
+            )
+        )
+    return tuple(rows)
+
+
 # --- the statements ------------------------------------------------------------------------
 
 
@@ -420,7 +468,16 @@ def _statement_rows(
     ):
         asked.setdefault(row.statement.code, row)
     order = {code: index for index, code in enumerate(asked)}
-    codes = sorted(group.statements, key=lambda code: order.get(code, len(order)))
+    # Outcome statements are shown as outcomes (the share who agree), not as conditions.
+    outcome_codes = {domain.code for domain in results.outcomes}
+    codes = sorted(
+        (
+            code
+            for code in group.statements
+            if results.statement_domains.get(code) not in outcome_codes
+        ),
+        key=lambda code: order.get(code, len(order)),
+    )
     labels = results.statement_domains
     return tuple(_statement_row(code, group, asked, labels.get(code, "")) for code in codes)
 
@@ -638,4 +695,6 @@ def _with_results(
         trend_chart=_trend_chart(gathered, unit, pooled),
         figure_values=figure_values,
         comments=CommentsBlock() if filtered else _comments(unit, scopes.current, k=results.k),
+        outcome_rows=() if filtered else _outcome_rows(results, group, comparison),
+        drivers=None if filtered else drivers_for(results, [unit]).get(unit.path),
     )

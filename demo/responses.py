@@ -17,6 +17,10 @@ How the numbers are made (a small causal model, fixed seed, so every run is the 
 4. Each person answers around their team's latents, with a personal tilt and per-statement
    noise, so that team means spread across the scale: some red teams, many amber, some green,
    and "urgent" (a quarter of answers red) where the latent is low.
+5. The outcome statements (§12) follow each person's own view of their conditions, with noise:
+   intending to stay mostly with supervision and workload (then wellbeing and secure base),
+   recommending the organisation mostly with appreciation, learning and mission. They are drawn
+   from a stream of their own, so every other answer is as it was before outcomes were asked.
 Pulses between the diagnostics use conditions part-way from spring to autumn, so trends move
 smoothly. "Assessment South" has its caseloads capped after the spring diagnostic (the action
 that worked); "Adults East" keeps its restructure worries despite monthly briefings (the one
@@ -118,6 +122,11 @@ PERSON_DOMAIN_NOISE = 0.3  # a person's tilt in one domain
 ANSWER_NOISE = 0.6  # one answer around the person's view of the domain
 STATEMENT_NOISE = 0.25  # some statements are harder to agree with than others, everywhere
 ADULTS_RESTRUCTURE = -0.5  # mission and vision in Adult Social Care during its restructure
+# How each outcome follows a person's views of the conditions: (intercept, weights, noise).
+OUTCOME_MODELS: dict[str, tuple[float, dict[str, float], float]] = {
+    "STAY": (0.7, {"SUP": 0.35, "WL": 0.3, "WB": 0.15, "SB": 0.1}, 0.8),
+    "REC": (0.6, {"APP": 0.3, "LRN": 0.25, "MIS": 0.2, "SUP": 0.15}, 0.8),
+}
 
 
 def story_of(team: Unit) -> TeamStory:
@@ -221,11 +230,19 @@ def statement_offsets(statements: list[SurveyStatement]) -> dict[str, float]:
     return {s.code: stream("statement", s.code).gauss(0, STATEMENT_NOISE) for s in statements}
 
 
+def _outcome_answer(rng: random.Random, outcome: str, views: dict[str, float]) -> int:
+    """An answer to an outcome statement from the person's views of the conditions."""
+    intercept, weights, noise = OUTCOME_MODELS.get(outcome, (3.5, {}, 1.0))
+    view = intercept + sum(weight * views[code] for code, weight in weights.items())
+    return _clip(view + rng.gauss(0, noise))
+
+
 def _answers(
     rng: random.Random,
     statements: list[SurveyStatement],
     latents: dict[str, float],
     offsets: dict[str, float],
+    outcome_rng: random.Random | None = None,
 ) -> dict[str, int]:
     person = rng.gauss(0, PERSON_NOISE)
     views = {
@@ -234,6 +251,13 @@ def _answers(
     }
     answers: dict[str, int] = {}
     for statement in statements:
+        if statement.is_outcome:
+            own = outcome_rng or rng
+            if own.random() < 0.03:
+                answers[statement.code] = NOT_APPLICABLE
+            else:
+                answers[statement.code] = _outcome_answer(own, statement.domain_code, views)
+            continue
         if rng.random() < 0.03:
             answers[statement.code] = NOT_APPLICABLE
             continue
@@ -322,6 +346,7 @@ def _collect(
     span = max(0, (min(cycle.closes_on, submit_by) - cycle.opens_on).days)
     for model in models:
         rng = stream(model.unit.name, ordinal)
+        outcome_rng = stream(model.unit.name, ordinal, "outcomes")
         conditions, latents = model.latents(rng, progress)
         if cycle.kind == Cycle.Kind.FULL:
             save_figures(
@@ -341,7 +366,7 @@ def _collect(
             day = cycle.opens_on + timedelta(days=rng.randint(0, span))
             submit_response(
                 code=code,
-                answers=_answers(rng, statements, latents, offsets),
+                answers=_answers(rng, statements, latents, offsets, outcome_rng),
                 about=_about(rng),
                 comment=rng.choice(COMMENTS) if rng.random() < 0.15 else "",
                 today=day,

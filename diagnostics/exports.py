@@ -1,5 +1,12 @@
 """The results export of §10: `cycle,unit_path,level,domain,statement_code,responses,mean,band,
-red_pct,amber_pct,green_pct,urgent,suppressed`, as CSV or XLSX, honouring reach and anonymity."""
+red_pct,amber_pct,green_pct,urgent,suppressed`, as CSV or XLSX, honouring reach and anonymity.
+
+Outcome statements (§12) appear in the same columns, after each group's domains (or, by
+statement, among the statements): `domain` is the outcome's name, `band` and `urgent` are empty
+(an outcome is not a condition), and `green_pct` is the share who agree (answers of 5 or 6).
+`--by drivers` gives the drivers of each outcome instead, in columns of their own
+(`DRIVER_COLUMNS`).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +14,15 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import IO, TextIO
 
 from django.conf import settings
 from django.utils.text import slugify
 
+from diagnostics.driver_data import drivers_for, outcome_of
+from diagnostics.drivers import OutcomeDrivers
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import Scope, cycle_label, scope_of
 from diagnostics.results import Cell, GroupResult, OrganisationResults, results_for_scopes
@@ -39,8 +48,22 @@ COLUMNS = [
     "urgent",
     "suppressed",
 ]
+DRIVER_COLUMNS = [
+    "cycle",
+    "unit_path",
+    "level",
+    "outcome",
+    "rank",
+    "domain",
+    "rho",
+    "ci_low",
+    "ci_high",
+    "clear",
+    "reading",
+    "not_shown",
+]
 LEVELS = ("org", "unit", "team")
-BY = ("domain", "statement")
+BY = ("domain", "statement", "drivers")
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -53,6 +76,10 @@ class ExportRequest:
     cycle: Cycle
     levels: tuple[str, ...] = LEVELS
     by: str = "domain"
+
+    @property
+    def columns(self) -> list[str]:
+        return DRIVER_COLUMNS if self.by == "drivers" else COLUMNS
 
     @cached_property
     def scope(self) -> Scope:
@@ -86,11 +113,15 @@ def level_of(unit: Unit) -> str:
     return "team" if unit.is_team else "unit"
 
 
-def _cell_row(label: str, path: str, level: str, domain: str, code: str, cell: Cell) -> list[str]:
+def _cell_row(
+    label: str, path: str, level: str, domain: str, code: str, cell: Cell, *, outcome: bool = False
+) -> list[str]:
     figures = cell.figures
     # A statement may show its shares without its mean (the mean and band columns stay empty).
     if figures is None or (figures.mean is None and not code):
         return [label, path, level, domain, code, "", "", "", "", "", "", "", "yes"]
+    if outcome:  # not a condition: no band and no "urgent"; green_pct is the share who agree
+        figures = replace(figures, band=None)
     return [
         label,
         path,
@@ -103,7 +134,7 @@ def _cell_row(label: str, path: str, level: str, domain: str, code: str, cell: C
         display_percent(figures.red_share),
         display_percent(figures.amber_share),
         display_percent(figures.green_share),
-        "yes" if figures.urgent else "no",
+        "" if outcome else ("yes" if figures.urgent else "no"),
         "no",
     ]
 
@@ -140,7 +171,7 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
     names = {unit.path: unit.name for unit in results.units.values()}
     cycle_unit_path = cycle.unit.path
     team_paths = set(cycle.cycle_teams.values_list("team__path", flat=True))
-    domains = {domain.code: domain for domain in results.domains}
+    domains = {domain.code: domain for domain in (*results.domains, *results.outcomes)}
 
     def in_cycle(unit: Unit) -> bool:
         if unit.depth == 1:
@@ -151,17 +182,57 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
             p.startswith(unit.path) for p in team_paths
         )
 
-    for level in LEVELS:
-        if level not in request.levels:
-            continue
-        for unit in results.units.values():
-            if level_of(unit) != level or not in_cycle(unit):
-                continue
-            if reach is not None and not reach.reaches(unit):
-                continue
-            group = results.group(unit)
+    chosen = [
+        unit
+        for level in LEVELS
+        if level in request.levels
+        for unit in results.units.values()
+        if level_of(unit) == level and in_cycle(unit) and (reach is None or reach.reaches(unit))
+    ]
+    if request.by == "drivers":
+        found = drivers_for(results, chosen)  # one query for every group
+        for unit in chosen:
             path = readable_path(unit, names)
-            yield from _group_rows(label, group, path, level, request.by, domains, results)
+            group_drivers = found.get(unit.path)
+            if group_drivers is None:
+                continue
+            if group_drivers.refused:
+                entries: tuple[OutcomeDrivers, ...] = tuple(
+                    OutcomeDrivers(outcome_of(outcome), refused=group_drivers.refused)
+                    for outcome in results.outcomes
+                )
+            else:
+                entries = group_drivers.outcomes
+            for entry in entries:
+                yield from _driver_rows(label, path, level_of(unit), entry)
+        return
+    for unit in chosen:
+        group = results.group(unit)
+        path = readable_path(unit, names)
+        yield from _group_rows(label, group, path, level_of(unit), request.by, domains, results)
+
+
+def _driver_rows(label: str, path: str, level: str, entry: OutcomeDrivers) -> Iterator[list[str]]:
+    """One row per condition, strongest first, or one row saying why none are shown."""
+    outcome = entry.outcome.name
+    if entry.refused or not entry.drivers:
+        yield [label, path, level, outcome, "", "", "", "", "", "", "", entry.refused]
+        return
+    for driver in entry.drivers:
+        yield [
+            label,
+            path,
+            level,
+            outcome,
+            str(driver.rank),
+            driver.condition.name,
+            str(driver.rho),
+            "" if driver.low is None else str(driver.low),
+            "" if driver.high is None else str(driver.high),
+            "yes" if driver.clear else "no",
+            driver.sentence,
+            "",
+        ]
 
 
 def _group_rows(
@@ -176,14 +247,25 @@ def _group_rows(
     if by == "domain":
         for code, cell in group.domains.items():
             yield _cell_row(label, path, level, domains[code].name, "", cell)
+        for code, cell in group.outcomes.items():
+            yield _cell_row(label, path, level, domains[code].name, "", cell, outcome=True)
         return
-    for code, cell in group.statements.items():
+    outcome_codes = {domain.code for domain in results.outcomes}
+    statements = sorted(
+        group.statements.items(),
+        key=lambda item: results.statement_domains.get(item[0], "") in outcome_codes,
+    )
+    for code, cell in statements:
         domain_code = results.statement_domains.get(code, "")
         domain_name = domains[domain_code].name if domain_code in domains else ""
-        yield _cell_row(label, path, level, domain_name, code, cell)
+        yield _cell_row(
+            label, path, level, domain_name, code, cell, outcome=domain_code in outcome_codes
+        )
 
 
-NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green_pct"})
+NUMERIC_COLUMNS = frozenset(
+    {"responses", "mean", "red_pct", "amber_pct", "green_pct", "rank", "rho", "ci_low", "ci_high"}
+)
 
 
 def number_of(value: str) -> int | float:
@@ -191,17 +273,17 @@ def number_of(value: str) -> int | float:
     return float(value) if "." in value else int(value)
 
 
-def write_csv(rows: Iterable[list[str]], to: TextIO) -> None:
+def write_csv(rows: Iterable[list[str]], to: TextIO, *, columns: list[str] = COLUMNS) -> None:
     """Write the header and the rows one by one, so a large export never sits whole in memory."""
     writer = csv.writer(to, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
         writer.writerow([as_text_cell(value) for value in row])
 
 
-def to_csv(rows: Iterable[list[str]]) -> str:
+def to_csv(rows: Iterable[list[str]], *, columns: list[str] = COLUMNS) -> str:
     buffer = io.StringIO()
-    write_csv(rows, buffer)
+    write_csv(rows, buffer, columns=columns)
     return buffer.getvalue()
 
 
@@ -213,7 +295,9 @@ def sheet_title(title: str) -> str:
     return cleaned if cleaned and cleaned.lower() != "history" else "Results"
 
 
-def write_xlsx(rows: Iterable[list[str]], to: IO[bytes], *, title: str) -> None:
+def write_xlsx(
+    rows: Iterable[list[str]], to: IO[bytes], *, title: str, columns: list[str] = COLUMNS
+) -> None:
     """Write the workbook to a binary file. openpyxl's write-only mode keeps the rows in a
     temporary file of its own as they come, not in memory, and zips them on save."""
     from openpyxl import Workbook
@@ -221,7 +305,7 @@ def write_xlsx(rows: Iterable[list[str]], to: IO[bytes], *, title: str) -> None:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
-    sheet.append(COLUMNS)
+    sheet.append(columns)
 
     def cell(column: str, value: str) -> object:
         if column in NUMERIC_COLUMNS and value:
@@ -231,11 +315,11 @@ def write_xlsx(rows: Iterable[list[str]], to: IO[bytes], *, title: str) -> None:
         return text
 
     for row in rows:
-        sheet.append([cell(column, value) for column, value in zip(COLUMNS, row, strict=True)])
+        sheet.append([cell(column, value) for column, value in zip(columns, row, strict=True)])
     workbook.save(to)
 
 
-def to_xlsx(rows: Iterable[list[str]], *, title: str) -> bytes:
+def to_xlsx(rows: Iterable[list[str]], *, title: str, columns: list[str] = COLUMNS) -> bytes:
     buffer = io.BytesIO()
-    write_xlsx(rows, buffer, title=title)
+    write_xlsx(rows, buffer, title=title, columns=columns)
     return buffer.getvalue()

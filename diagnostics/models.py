@@ -28,17 +28,56 @@ SCALE: list[tuple[int, str]] = [
 NOT_APPLICABLE_LABEL = "Not applicable / prefer not to say"
 
 
+class DomainQuerySet(models.QuerySet["Domain"]):
+    def conditions(self) -> DomainQuerySet:
+        """The working conditions of §3: the domains of the conditions index."""
+        return self.filter(kind=Domain.Kind.CONDITION)
+
+    def outcomes(self) -> DomainQuerySet:
+        """Outcome statements' groups (§12): never a condition, never in the index."""
+        return self.filter(kind=Domain.Kind.OUTCOME)
+
+
 class Domain(models.Model):
+    """A group of statements scored together.
+
+    A *condition* is one of the nine domains of §3: its mean is part of the conditions index.
+    An *outcome* holds an outcome statement (§12), such as intending to stay: scored and shown
+    apart, as the share who agree, and never part of the conditions index or any domain mean.
+    Outcomes are domains so that tallies, the disclosure engine, exports and the survey treat
+    their figures exactly as they treat conditions'.
+    """
+
+    class Kind(models.TextChoices):
+        CONDITION = "condition", "Working condition"
+        OUTCOME = "outcome", "Outcome"
+
     code = models.CharField(max_length=8, unique=True)
     name = models.CharField(max_length=80, unique=True)
     description = models.CharField(max_length=300)
     position = models.PositiveSmallIntegerField(unique=True)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CONDITION)
+    driver_phrase = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text=(
+            "For a condition, what a higher score means, after “Staff who report” (e.g. "
+            "“better supervision”); for an outcome, what agreeing means, after “are more "
+            "likely to say they” (e.g. “intend to stay”)."
+        ),
+    )
+
+    objects = DomainQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_outcome(self) -> bool:
+        return self.kind == Domain.Kind.OUTCOME
 
 
 class InstrumentVersion(models.Model):

@@ -214,6 +214,8 @@ class GroupResult:
     index: int | None
     pulses_pooled: int | None
     hidden: Hidden | None = None
+    # outcome figures by outcome domain code (§12): apart from the domains, never in the index
+    outcomes: dict[str, Cell] = field(default_factory=dict)
 
     @property
     def shown(self) -> bool:
@@ -282,11 +284,13 @@ class OrganisationResults:
         statement_domains: Mapping[str, str],
         reach: Reach | None,
         with_statements: bool = True,
+        outcomes: Sequence[Domain] = (),
     ) -> None:
         self.organisation = organisation
         self.k = effective_k(organisation.anonymity_threshold)
         self.units = {unit.path: unit for unit in units}
         self.domains = list(domains)
+        self.outcomes = list(outcomes)
         self.scope = scope
         self.reach = reach
         self.with_statements = with_statements
@@ -383,7 +387,7 @@ class OrganisationResults:
 
     @cached_property
     def plan_input(self) -> PlanInput:
-        domain_ids = {domain.code: domain.pk for domain in self.domains}
+        domain_ids = {domain.code: domain.pk for domain in (*self.domains, *self.outcomes)}
         return PlanInput(
             k=self.k,
             order=self._family[0],
@@ -397,6 +401,7 @@ class OrganisationResults:
             domain_order=[domain.pk for domain in self.domains],
             step=Unit.steplen,
             answer_counts=self.node_answer_counts,
+            outcome_order=[domain.pk for domain in self.outcomes],
         )
 
     @cached_property
@@ -419,6 +424,10 @@ class OrganisationResults:
             tally = self.domain_tallies.get((path, domain.pk), EMPTY_TALLY)
             reason = plan.domain(path, domain.pk)
             domains[domain.code] = _cell(tally, reason, n=responses)
+        outcomes: dict[str, Cell] = {}
+        for outcome in self.outcomes:
+            tally = self.domain_tallies.get((path, outcome.pk), EMPTY_TALLY)
+            outcomes[outcome.code] = _cell(tally, plan.domain(path, outcome.pk), n=responses)
         statements: dict[str, Cell] = {}
         if plan.statements_planned:
             for code in self.statement_codes:
@@ -441,6 +450,7 @@ class OrganisationResults:
                 for domain in self.domains
                 if self.domain_tallies.get((path, domain.pk), EMPTY_TALLY).answered
             },
+            outcomes=outcomes,
         )
 
     def count_text(self, unit: Unit) -> str:
@@ -534,7 +544,10 @@ def _group_result(
     statements: dict[str, Cell],
     pulses: int,
     asked: set[str],
+    outcomes: dict[str, Cell] | None = None,
 ) -> GroupResult:
+    """The conditions index is the mean of the condition domains' means only: outcomes are
+    never part of it (§12)."""
     index = None
     if hidden is None and asked and all(domains[code].shown for code in asked):
         index = conditions_index(
@@ -552,6 +565,7 @@ def _group_result(
         index=index,
         pulses_pooled=pulses if hidden is None else None,
         hidden=hidden,
+        outcomes=outcomes or {},
     )
 
 
@@ -643,17 +657,52 @@ def load_units(organisation: Organisation) -> list[Unit]:
 
 
 def load_domains() -> list[Domain]:
-    return list(Domain.objects.order_by("position"))
+    """The working conditions (the domains of the conditions index), in order."""
+    return list(Domain.objects.conditions().order_by("position"))
+
+
+def load_outcomes() -> list[Domain]:
+    """The outcome statements' domains (§12), in order: shown apart, never in the index."""
+    return list(Domain.objects.outcomes().order_by("position"))
 
 
 def statement_domain_map(cycle_ids: Iterable[int]) -> dict[str, str]:
     """Statement code → domain code for the statements these cycles asked (one query)."""
+    return asked_domains(cycle_ids)[0]
+
+
+def asked_domains(cycle_ids: Iterable[int]) -> tuple[dict[str, str], list[Domain]]:
+    """Statement code → domain code for the statements these cycles asked, and the outcome
+    domains they asked, in order (one query)."""
     rows = (
         CycleStatement.objects.filter(cycle_id__in=list(cycle_ids))
-        .values_list("statement__code", "statement__domain__code")
+        .values_list(
+            "statement__code",
+            "statement__domain_id",
+            "statement__domain__code",
+            "statement__domain__name",
+            "statement__domain__description",
+            "statement__domain__position",
+            "statement__domain__kind",
+            "statement__domain__driver_phrase",
+        )
         .distinct()
     )
-    return dict(rows)
+    codes: dict[str, str] = {}
+    outcomes: dict[int, Domain] = {}
+    for code, pk, domain_code, name, description, position, kind, phrase in rows:
+        codes[code] = domain_code
+        if kind == Domain.Kind.OUTCOME and pk not in outcomes:
+            outcomes[pk] = Domain(
+                pk=pk,
+                code=domain_code,
+                name=name,
+                description=description,
+                position=position,
+                kind=kind,
+                driver_phrase=phrase,
+            )
+    return codes, sorted(outcomes.values(), key=lambda d: d.position)
 
 
 def aggregate(
@@ -688,7 +737,7 @@ def results_for_scopes(
     units = list(units) if units is not None else load_units(organisation)
     aggregates = aggregate(cycle_ids, units=units, reach=reach)
     domains = list(domains) if domains is not None else load_domains()
-    statement_domains = statement_domain_map(cycle_ids)
+    statement_domains, outcomes = asked_domains(cycle_ids)
     return [
         OrganisationResults(
             organisation=organisation,
@@ -700,6 +749,7 @@ def results_for_scopes(
             reach=reach,
             with_statements=with_statements
             and (statements_for is None or scope.key == statements_for.key),
+            outcomes=outcomes,
         )
         for scope in scopes
     ]

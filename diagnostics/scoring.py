@@ -12,6 +12,9 @@
 - Conditions index: the mean of the domain means, mapped by (m − 1) / 5 × 100, rounded.
 - A change between two cycles counts only when both sides are shown and |Δ| ≥ 0.3.
 - Rounding happens only for display.
+- Outcome statements (§12) are not conditions: a group's outcome figure is the share of its
+  answers that agree, "Agree" or "Strongly agree" (5–6, the green band; "Slightly agree" is
+  not counted), and it is never part of the conditions index or of any domain mean.
 
 The same `Tally` is produced by the database selectors (aggregation in SQL) and by
 `tally_domain` here from raw answers, and `figures_of` turns either into the shown figures, so
@@ -39,6 +42,8 @@ URGENT_RED_SHARE = Fraction(1, 4)
 CHANGE_THRESHOLD = 0.3
 SCALE_MIN = 1
 SCALE_MAX = 6
+
+AGREE_FROM = 5  # "Agree" (5) and "Strongly agree" (6): what an outcome counts as agreeing
 
 # Aggregation in SQL works in floating point; a mean that is mathematically exactly 4.5 may come
 # back as 4.4999999999999991. Real means differ from a threshold by far more than this.
@@ -256,3 +261,17 @@ def score_answers(answers: Mapping[str, int], reverse_codes: Iterable[str]) -> d
     return {
         code: score_of(value, reverse_scored=code in reverse) for code, value in answers.items()
     }
+
+
+def agrees(score: int) -> bool:
+    """Whether an outcome answer counts as agreeing: 5 or 6, the green band."""
+    return score >= AGREE_FROM
+
+
+def agree_share(scores: Iterable[int]) -> Fraction | None:
+    """The share of an outcome's answers that agree (None without any answer). The same as the
+    green share of the outcome's figures, which is how pages and exports show it."""
+    values = list(scores)
+    if not values:
+        return None
+    return Fraction(sum(1 for score in values if agrees(score)), len(values))

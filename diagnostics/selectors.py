@@ -16,6 +16,7 @@ from diagnostics.models import (
     Cycle,
     CycleStatement,
     CycleTeam,
+    Domain,
     ExportJob,
     InstrumentVersion,
     Invite,
@@ -83,6 +84,7 @@ def _read_cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyS
             reverse_scored=row.statement.reverse_scored,
             id=row.statement.pk,
             domain_id=row.statement.domain_id,
+            is_outcome=row.statement.domain.kind == Domain.Kind.OUTCOME,
         )
         for row in rows
     )

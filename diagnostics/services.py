@@ -180,6 +180,7 @@ def add_statement(
     *, version: InstrumentVersion, domain: Domain, text: str, reverse_scored: bool
 ) -> Statement:
     _check_editable(version)
+    _check_outcome_wording(domain, reverse_scored=reverse_scored)
     last = version.statements.filter(domain=domain).aggregate(last=Max("position"))["last"]
     return Statement.objects.create(
         version=version,
@@ -194,6 +195,7 @@ def add_statement(
 @transaction.atomic
 def reword_statement(*, statement: Statement, text: str, reverse_scored: bool) -> Statement:
     _check_editable(statement.version)
+    _check_outcome_wording(statement.domain, reverse_scored=reverse_scored)
     statement.text = _clean_text(text)
     statement.reverse_scored = reverse_scored
     statement.save(update_fields=["text", "reverse_scored"])
@@ -206,9 +208,18 @@ def remove_statement(*, statement: Statement) -> None:
     others = statement.version.statements.filter(domain_id=statement.domain_id).exclude(
         pk=statement.pk
     )
-    if not others.exists():
+    if not others.exists() and not statement.domain.is_outcome:
         raise ValidationError("Every domain needs at least one statement.")
     statement.delete()
+
+
+def _check_outcome_wording(domain: Domain, *, reverse_scored: bool) -> None:
+    """An outcome is shown as the share who agree, so agreeing must mean the outcome."""
+    if domain.is_outcome and reverse_scored:
+        raise ValidationError(
+            "An outcome statement cannot be negatively worded: it is shown as the share who "
+            "agree, so word it so that agreeing is the outcome (e.g. “I intend to stay”)."
+        )
 
 
 # --- cycles --------------------------------------------------------------------------------
@@ -262,13 +273,23 @@ def create_cycle(
     if kind == Cycle.Kind.PULSE:
         if not PULSE_MIN <= pulse_size <= PULSE_MAX:
             raise ValidationError(f"A pulse has {PULSE_MIN} to {PULSE_MAX} statements.")
+        # A pulse's size counts the conditions' statements; it also asks every outcome
+        # statement (§12), after them, so outcomes can be followed between full diagnostics.
+        outcomes = sorted(
+            (s for s in statements if s.domain.is_outcome),
+            key=lambda s: (s.domain.position, s.position, s.code),
+        )
         chosen = choose_pulse_statements(
-            [Candidate(s.code, s.domain.position, s.position) for s in statements],
+            [
+                Candidate(s.code, s.domain.position, s.position)
+                for s in statements
+                if not s.domain.is_outcome
+            ],
             history=pulse_history(unit, before=cycle),
             size=pulse_size,
         )
         by_code = {s.code: s for s in statements}
-        ordered = [by_code[code] for code in chosen]
+        ordered = [by_code[code] for code in chosen] + outcomes
     else:
         ordered = sorted(statements, key=lambda s: (s.domain.position, s.position, s.code))
     CycleStatement.objects.bulk_create(
@@ -1225,10 +1246,10 @@ def prepare_export(*, job_id: int, now: datetime | None = None) -> None:
     with tempfile.TemporaryFile() as handle:
         rows = export_rows(export, reach)
         if job.file_format == "xlsx":
-            write_xlsx(rows, handle, title=cycle.name)
+            write_xlsx(rows, handle, title=cycle.name, columns=export.columns)
         else:
             text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
-            write_csv(rows, text)
+            write_csv(rows, text, columns=export.columns)
             text.flush()
             text.detach()
         handle.seek(0)

@@ -8,6 +8,8 @@ from functools import cache
 
 STATEMENTS_PER_PAGE = 5
 PULSE_STATEMENTS_PER_PAGE = 6
+# The outcome statements (§12) are asked together, after the conditions, on a page of their own.
+OUTCOME_SECTION = "Working here"
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class SurveyStatement:
     reverse_scored: bool
     id: int = 0
     domain_id: int = 0
+    is_outcome: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,11 +84,14 @@ def shape_survey(
     """Group statements by domain, then pack whole domains, in order, onto as few pages of at
     most `per_page` statements as possible (five for a full diagnostic: a domain a page; six
     for a short pulse), as evenly as possible so that no page is left with a lone statement.
-    A domain longer than `per_page` has a page of its own."""
+    A domain longer than `per_page` has a page of its own. Outcome statements come last, in
+    one section (`OUTCOME_SECTION`) on a page of their own, however few they are."""
+    conditions = [s for s in statements if not s.is_outcome]
+    outcomes = tuple(s for s in statements if s.is_outcome)
     if per_page is None:
-        per_page = PULSE_STATEMENTS_PER_PAGE if len(statements) <= 12 else STATEMENTS_PER_PAGE
+        per_page = PULSE_STATEMENTS_PER_PAGE if len(conditions) <= 12 else STATEMENTS_PER_PAGE
     sections: list[DomainSection] = []
-    for statement in statements:
+    for statement in conditions:
         if sections and sections[-1].name == statement.domain_name:
             last = sections[-1]
             sections[-1] = DomainSection(last.name, (*last.statements, statement))
@@ -94,9 +100,11 @@ def shape_survey(
 
     cuts = _even_cuts([len(section.statements) for section in sections], per_page)
     pages = [sections[start:end] for start, end in zip((0, *cuts[:-1]), cuts, strict=True)]
+    if outcomes:
+        pages.append([DomainSection(OUTCOME_SECTION, outcomes)])
     return SurveyShape(
         pages=tuple(SurveyPage(i + 1, tuple(p)) for i, p in enumerate(pages)),
-        statements=tuple(statements),
+        statements=(*conditions, *outcomes),
     )
 
 

@@ -447,8 +447,10 @@ def version_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def version_detail(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     require_org_admin(request.user)
     version = get_version_for(request.user, version_id)
-    domains = list(Domain.objects.all())
     statements = list(version.statements.select_related("domain"))
+    asked = {s.domain_id for s in statements}
+    # Outcome sections only where the version asks them (older versions have none).
+    domains = [d for d in Domain.objects.all() if not d.is_outcome or d.pk in asked]
     by_domain = [
         (domain, [s for s in statements if s.domain_id == domain.pk]) for domain in domains
     ]
@@ -885,7 +887,12 @@ def results_export(
         )
     rows = export_rows(export, reach)
     services.record_export(export=export, file_format=file_format, user=request.user, reach=reach)
-    content = to_xlsx(rows, title=cycle.name) if file_format == "xlsx" else to_csv(rows)
+    columns = export.columns
+    content = (
+        to_xlsx(rows, title=cycle.name, columns=columns)
+        if file_format == "xlsx"
+        else to_csv(rows, columns=columns)
+    )
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     filename = download_name(cycle, by=by, file_format=file_format)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

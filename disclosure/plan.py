@@ -11,7 +11,9 @@ Priority, highest first:
 1. response counts, group by group: the viewer's own units first, then the units below them
    (top down, larger siblings first, so the smallest ones are the ones hidden), then the units
    above them (innermost first: a team manager's own team comes before its service's marker);
-2. domain figures, in the same group order;
+2. domain figures, in the same group order; then outcome figures (outcome statements' domains,
+   shown apart from the conditions), in the same group order, so that an outcome can never hide
+   a condition;
 3. statement figures, in the same group order, statements with more answers first;
 4. breakdowns by demographic answers (`plan_breakdowns`): every value of every field at every
    group (teams before the units above them), then pairs of fields, then all three.
@@ -54,7 +56,8 @@ class PlanInput:
     its responses); `order`: the family's groups (unit paths) in priority order;
     `statement_domains`: each statement's domain, in `domain_order`; `answer_counts`: per node,
     cycle and domain, how many of the domain's statements each response there answered (the
-    distinct numbers; see `decide` for why).
+    distinct numbers; see `decide` for why); `outcome_order`: the outcome domains, decided
+    exactly as domains are, after every domain of `domain_order`.
     """
 
     k: int
@@ -65,6 +68,7 @@ class PlanInput:
     domain_order: Sequence[Hashable]
     step: int
     answer_counts: Mapping[tuple[str, int, Hashable], frozenset[int]] = field(default_factory=dict)
+    outcome_order: Sequence[Hashable] = ()
 
     @cached_property
     def key(self) -> Hashable:
@@ -78,6 +82,7 @@ class PlanInput:
             tuple(sorted(self.answers.items())),
             tuple(sorted((code, str(d)) for code, d in self.statement_domains.items())),
             tuple(self.domain_order),
+            tuple(self.outcome_order),
         )
 
     def nodes_under(self) -> dict[str, list[str]]:
@@ -163,11 +168,14 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     )
     for node, cycle, domain in largest:
         domain_cells[node][domain].append((node, cycle, domain))
-    for path in data.order:
-        reason = plan.groups[path]
-        for domain in data.domain_order:
-            cells = [cell for node in under[path] for cell in domain_cells[node][domain]]
-            plan.domains[(path, domain)] = reason if reason else _release(answers, cells, data.k)
+    for domains in (data.domain_order, data.outcome_order):
+        for path in data.order:
+            reason = plan.groups[path]
+            for domain in domains:
+                cells = [cell for node in under[path] for cell in domain_cells[node][domain]]
+                plan.domains[(path, domain)] = (
+                    reason if reason else _release(answers, cells, data.k)
+                )
     if not with_statements:
         return plan
 
@@ -211,7 +219,7 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
         for node in under[path]:
             for _cycle, code, n in asked.get(node, ()):
                 totals[code] += n
-        for domain in data.domain_order:
+        for domain in (*data.domain_order, *data.outcome_order):
             domain_reason = plan.domains[(path, domain)]
             codes = sorted(by_domain[domain], key=lambda c: (-totals.get(c, 0), c))
             if (path, domain) in mixed:

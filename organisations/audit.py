@@ -18,6 +18,7 @@ SETTING_LABELS = {
     "anonymity_threshold": "anonymity threshold (k)",
     "comment_threshold": "comment threshold",
     "pulse_window_days": "pulse pooling window (days)",
+    "drivers_minimum": "responses needed for drivers",
     "safety_contact": "safety contact text",
     "cycle_reminders": "reminders before a cycle closes",
     "reminder_days": "reminder days before closing",

@@ -123,6 +123,7 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "anonymity_threshold",
             "comment_threshold",
             "pulse_window_days",
+            "drivers_minimum",
             "safety_contact",
             "cycle_reminders",
             "reminder_days",
@@ -145,6 +146,7 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "comment_threshold",
             "pulse_window_days",
             "reminder_days",
+            "drivers_minimum",
         ):
             field = self.fields[name]
             model_field = Organisation._meta.get_field(name)

@@ -10,6 +10,7 @@ from django.db import models
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 MIN_ANONYMITY_THRESHOLD = 3
+MIN_DRIVERS_RESPONSES = 30
 UNIT_PATH_SEPARATOR = " / "
 
 DEFAULT_SAFETY_CONTACT = (
@@ -41,6 +42,15 @@ class Organisation(models.Model):
         help_text=(
             "A team's pulse result pools the pulses of periods this many days long. It cannot "
             "change once a pulse has opened."
+        ),
+    )
+    drivers_minimum = models.PositiveSmallIntegerField(
+        "responses needed for drivers",
+        default=MIN_DRIVERS_RESPONSES,
+        validators=[MinValueValidator(MIN_DRIVERS_RESPONSES), MaxValueValidator(1000)],
+        help_text=(
+            "Which conditions go with staff intending to stay is shown only for groups with at "
+            "least this many responses. Never below 30: fewer gives unreliable correlations."
         ),
     )
     safety_contact = models.TextField(
@@ -76,6 +86,10 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=models.Q(comment_threshold__gte=MIN_ANONYMITY_THRESHOLD),
                 name="organisation_comment_threshold_at_least_3",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(drivers_minimum__gte=MIN_DRIVERS_RESPONSES),
+                name="organisation_drivers_minimum_at_least_30",
             ),
         ]
 

@@ -85,7 +85,7 @@ class World:
         existing = InstrumentVersion.objects.filter(organisation=self.organisation).first()
         if existing is not None:
             return existing
-        built_in = InstrumentVersion.objects.get(organisation__isnull=True)
+        built_in = InstrumentVersion.objects.filter(organisation__isnull=True)[0]
         return copy_version(
             version=built_in, organisation_id=self.organisation.pk, name="Ours", created_by=None
         )
@@ -157,6 +157,7 @@ def _fast_password_hashing(settings) -> None:
 
 BUILT_IN_DATA = (
     "diagnostics.migrations.0002_builtin_questionnaire",
+    "diagnostics.migrations.0015_outcome_statements",
     "actions.migrations.0002_builtin_library",
 )
 

@@ -37,8 +37,8 @@ def test_it_records_result_pages_as_exports_of_what_the_viewer_got(
     assert events[0].scope == export_scope(results_cycle, reach_of(world.leader))
     assert events[0].scope == "Children's Services / Locality North"
     assert events[0].detail.startswith("Autumn 2026: JSON by domain, level all")
-    assert events[0].detail.endswith("(API token “Locality script”, page 1 of 3)")
-    assert events[1].detail.endswith("page 2 of 3)")
+    assert events[0].detail.endswith("(API token “Locality script”, page 1 of 4)")
+    assert events[1].detail.endswith("page 2 of 4)")
     assert {e.actor for e in events} == {world.leader.email}
 
 

@@ -78,9 +78,13 @@ def test_it_shows_figures_and_hides_small_groups_as_the_export_does(
 ):
     url = reverse("api:cycle_results", kwargs={"cycle_id": results_cycle.pk})
     rows = api_get(url, admin_token, level="team").json()["results"]
-    team_c = [r for r in rows if r["unit_path"].endswith("Team C")]
+    team_c_all = [r for r in rows if r["unit_path"].endswith("Team C")]
     team_b = [r for r in rows if r["unit_path"].endswith("Team B")]
-    assert len(team_c) == 9
+    # Nine domains, then the two outcome statements' rows (no band; green_pct is % agree).
+    team_c = [r for r in team_c_all if r["band"]]
+    outcomes = [r for r in team_c_all if not r["band"]]
+    assert (len(team_c), len(outcomes)) == (9, 2)
+    assert all(isinstance(r["green_pct"], int) for r in outcomes)
     assert {r["responses"] for r in team_c} == {6}
     # Means are numbers rounded at release to one decimal, as in the XLSX export.
     assert all(isinstance(r["mean"], float) and round(r["mean"], 1) == r["mean"] for r in team_c)

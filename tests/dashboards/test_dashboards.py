@@ -68,8 +68,13 @@ def test_it_shows_the_same_figures_on_screen_as_the_export(world, cycle, client_
     )
     shown = table_means(html)
     rows = [r for r in export(cycle, "team") if r["unit_path"].endswith("Team C")]
-    assert shown == {r["domain"]: r["mean"] for r in rows}
+    outcomes = {"Intending to stay", "Recommending as a place to practise"}
+    assert shown == {r["domain"]: r["mean"] for r in rows if r["domain"] not in outcomes}
     assert len(shown) == 9
+    # an outcome's share who agree on the page is the export's green share
+    for row in rows:
+        if row["domain"] in outcomes:
+            assert f"{row['green_pct']}% agree" in html
 
 
 def test_it_says_fewer_than_k_in_place_of_suppressed_figures(world, cycle, client_for):

@@ -197,3 +197,21 @@ def test_it_seeds_response_rates_that_vary_with_most_teams_shown(seeded):
         assert len(rates) >= len(teams) - 2, cycle.name
         assert min(rates) < 0.5, cycle.name
         assert max(rates) > 0.8, cycle.name
+
+
+def test_it_seeds_outcomes_that_follow_supervision_and_workload(seeded):
+    from diagnostics.driver_data import drivers_for
+
+    autumn = full_cycles(seeded)[-1]
+    results = results_of(seeded, autumn)
+    root = Unit.objects.get(organisation=seeded, depth=1)
+    group = results.group(root)
+    assert group.outcomes["STAY"].shown
+    assert group.outcomes["REC"].shown
+    found = drivers_for(results, [root])[root.path]
+    assert found.shown
+    stay = next(entry for entry in found.outcomes if entry.outcome.code == "STAY")
+    top = [driver.condition.code for driver in stay.drivers[:3]]
+    assert {"SUP", "WL"} & set(top), top
+    assert all(driver.rho > 0 for driver in stay.clear)
+    assert stay.reading.startswith("Staff who report")

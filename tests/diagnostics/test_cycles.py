@@ -23,9 +23,13 @@ def test_it_includes_every_active_team_below_the_unit(world, make_cycle):
 def test_it_stores_a_pulse_choice_that_rotates_between_pulses_of_the_unit(world, make_cycle):
     seen: set[str] = set()
     previous: set[str] = set()
+    outcomes = {"STAY1", "REC1"}
     for _ in range(5):
         pulse = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE)
-        codes = set(pulse.cycle_statements.values_list("statement__code", flat=True))
+        asked = list(pulse.cycle_statements.values_list("statement__code", flat=True))
+        # every pulse also asks the outcome statements, last, beyond its 9 to 12 conditions
+        assert asked[-2:] == ["STAY1", "REC1"]
+        codes = set(asked) - outcomes
         assert 9 <= len(codes) <= 12
         assert not codes & previous
         previous = codes
@@ -81,7 +85,7 @@ def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for)
         {
             "unit": world.team_a.pk,
             "kind": "pulse",
-            "instrument": InstrumentVersion.objects.get().pk,
+            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
             "opens_on": today,
             "closes_on": today + timedelta(days=7),
             "pulse_size": 10,
@@ -90,7 +94,7 @@ def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for)
     )
     cycle = Cycle.objects.get()
     assert response["Location"] == reverse("diagnostics:cycle_detail", args=[cycle.pk])
-    assert cycle.cycle_statements.count() == 10
+    assert cycle.cycle_statements.count() == 10 + 2  # and the two outcome statements
     assert cycle.created_by == world.team_manager
 
 
@@ -114,7 +118,7 @@ def test_it_refuses_cycle_dates_nobody_could_mean(
         {
             "unit": world.team_a.pk,
             "kind": "pulse",
-            "instrument": InstrumentVersion.objects.get().pk,
+            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
             "opens_on": opens,
             "closes_on": opens + timedelta(days=runs_for),
             "pulse_size": 10,
@@ -223,7 +227,7 @@ def test_it_refuses_to_add_a_pulse_to_a_pooling_period_that_has_ended(
         {
             "unit": world.team_a.pk,
             "kind": "pulse",
-            "instrument": InstrumentVersion.objects.get().pk,
+            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
             "opens_on": today - timedelta(days=10),
             "closes_on": today + timedelta(days=5),
             "pulse_size": 10,

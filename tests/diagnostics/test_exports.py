@@ -48,13 +48,14 @@ def test_it_exports_the_contract_columns_for_every_level(cycle):
     rows = rows_of(text)
     assert {r["level"] for r in rows} == {"org", "unit", "team"}
     assert all(r["statement_code"] == "" for r in rows)
-    assert len([r for r in rows if r["level"] == "team"]) == 3 * 9
+    # nine domains and the two outcome statements of the built-in questionnaire, per team
+    assert len([r for r in rows if r["level"] == "team"]) == 3 * (9 + 2)
 
 
 def test_it_leaves_suppressed_rows_empty_and_says_so(cycle):
     rows = rows_of(command_csv(str(cycle.pk), "--level", "team"))
     team_b = [r for r in rows if r["unit_path"].endswith("Team B")]
-    assert len(team_b) == 9
+    assert len(team_b) == 9 + 2
     for row in team_b:
         assert row["suppressed"] == "yes"
         for column in ("responses", "mean", "band", "red_pct", "amber_pct", "green_pct", "urgent"):
@@ -169,3 +170,62 @@ def test_it_gives_an_xlsx_sheet_a_title_excel_accepts(title, sheet):
     from diagnostics.exports import sheet_title
 
     assert sheet_title(title) == sheet
+
+
+def test_it_exports_outcomes_in_the_contract_columns_as_the_share_who_agree(
+    world, make_cycle, respond
+):
+    cycle = make_cycle(unit=world.team_c)
+    # "intending to stay": 6, 6, 5, 4, 2, 1 → 3 of 6 agree (50%); mean 24 / 6 = 4.0
+    stay = [6, 6, 5, 4, 2, 1]
+    respond(cycle, world.team_c, 6, value=lambda i, code: stay[i] if code == "STAY1" else 4)
+    text = command_csv(str(cycle.pk), "--level", "team")
+    assert text.splitlines()[0] == ",".join(COLUMNS)
+    rows = rows_of(text)
+    assert [r["domain"] for r in rows][-2:] == [
+        "Intending to stay",
+        "Recommending as a place to practise",
+    ]
+    row = rows[-2]
+    assert (row["responses"], row["mean"], row["green_pct"]) == ("6", "4.0", "50")
+    assert (row["red_pct"], row["amber_pct"]) == ("33", "17")
+    assert (row["band"], row["urgent"], row["suppressed"]) == ("", "", "no")
+    by_statement = rows_of(command_csv(str(cycle.pk), "--level", "team", "--by", "statement"))
+    stay_row = next(r for r in by_statement if r["statement_code"] == "STAY1")
+    assert stay_row["domain"] == "Intending to stay"
+    assert (stay_row["green_pct"], stay_row["band"], stay_row["urgent"]) == ("50", "", "")
+
+
+def test_it_exports_the_drivers_of_each_outcome_and_refuses_groups_under_30(
+    world, make_cycle, respond
+):
+    from diagnostics.exports import DRIVER_COLUMNS
+
+    cycle = make_cycle(unit=world.units["Children's Services"])
+
+    def answer(i: int, code: str) -> int:
+        level = i % 6 + 1
+        if code.startswith("SUP") or code == "STAY1":
+            return 7 - level if code == "SUP3" else level  # SUP3 is reverse scored
+        return 4
+
+    for team in (world.team_a, world.team_b, world.team_c):
+        respond(cycle, team, 12, value=answer)
+    text = command_csv(str(cycle.pk), "--by", "drivers")
+    assert text.splitlines()[0] == ",".join(DRIVER_COLUMNS)
+    rows = rows_of(text)
+    org = [r for r in rows if r["level"] == "org"]
+    stay = [r for r in org if r["outcome"] == "Intending to stay"]
+    # Supervision moves with staying exactly (ρ = 1); every other domain is 4 throughout, so
+    # cannot be ranked and is left out.
+    assert [(r["rank"], r["domain"], r["rho"], r["clear"]) for r in stay] == [
+        ("1", "Supervision", "1.00", "yes")
+    ]
+    assert stay[0]["reading"] == (
+        "Staff who report better supervision are more likely to say they intend to stay."
+    )
+    recommend = [r for r in org if r["outcome"] == "Recommending as a place to practise"]
+    assert [r["not_shown"] for r in recommend] == ["the answers do not vary enough to compare"]
+    teams = [r for r in rows if r["level"] == "team"]
+    assert {r["not_shown"] for r in teams} == {"fewer than 30 responses"}
+    assert {r["rho"] for r in teams} == {""}

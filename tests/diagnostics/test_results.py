@@ -159,3 +159,73 @@ def test_it_aggregates_with_a_fixed_number_of_queries(
         r = results(world, cycle, with_statements=True)
         for unit in r.units.values():
             r.group(unit)
+
+
+def test_it_shows_outcomes_as_the_share_who_agree_and_leaves_them_out_of_the_index(
+    world, cycle, respond
+):
+    # Every condition statement answered 2: each domain's four positive statements score 2 and
+    # its negatively worded one 7 − 2 = 5, a mean of 13 / 5 = 2.6 in every domain, an index of
+    # (2.6 − 1) / 5 × 100 = 32. "Intending to stay" is answered 6 by three of six and 4 by the
+    # others: 50% agree (4, "Slightly agree", is not agreeing), a mean of 5.0; were it counted
+    # in the index, the index would be ((9 × 2.6 + 5 + 2) / 11 − 1) / 5 × 100 = 35.
+    respond(
+        cycle,
+        world.team_c,
+        6,
+        value=lambda i, code: (6 if i < 3 else 4) if code == "STAY1" else 2,
+    )
+    group = results(world, cycle).group(world.team_c)
+    assert group.index == 32
+    assert set(group.domains).isdisjoint({"STAY", "REC"})
+    stay = group.outcomes["STAY"].figures
+    assert stay is not None
+    assert stay.green_share == 0.5
+    assert stay.mean == 5.0
+    assert group.outcomes["REC"].figures.green_share == 0.0
+
+
+def test_it_hides_an_outcome_answered_by_fewer_than_k_in_a_group_it_shows(world, cycle, respond):
+    from diagnostics.services import NOT_APPLICABLE
+
+    # Six responses, but only four answered "intending to stay": the group and its conditions
+    # are shown, the outcome is not (its answers come from fewer than k = 5 people).
+    respond(
+        cycle,
+        world.team_c,
+        6,
+        value=lambda i, code: NOT_APPLICABLE if code == "STAY1" and i < 2 else 4,
+    )
+    group = results(world, cycle).group(world.team_c)
+    assert group.responses == 6
+    assert group.domains["WL"].shown
+    assert group.outcomes["STAY"].figures is None
+    assert group.outcomes["STAY"].hidden is Hidden.FEWER_THAN_K
+    assert group.outcomes["REC"].shown
+
+
+def test_it_asks_no_outcome_in_a_cycle_of_the_questionnaire_without_them(world, respond):
+    from django.utils import timezone
+
+    from diagnostics.models import InstrumentVersion
+    from diagnostics.services import create_cycle, open_cycle
+
+    older = InstrumentVersion.objects.get(name="SWORD standard questionnaire 2026")
+    today = timezone.localdate()
+    cycle = open_cycle(
+        cycle=create_cycle(
+            unit=world.team_c,
+            kind=Cycle.Kind.FULL,
+            instrument=older,
+            name="Old form",
+            opens_on=today,
+            closes_on=today,
+            created_by=None,
+        )
+    )
+    respond(cycle, world.team_c, 5)
+    result = results(world, cycle)
+    assert result.outcomes == []
+    group = result.group(world.team_c)
+    assert group.outcomes == {}
+    assert group.index is not None

@@ -8,6 +8,8 @@ import pytest
 
 from diagnostics.scoring import (
     Tally,
+    agree_share,
+    agrees,
     answer_band,
     change_between,
     conditions_index,
@@ -140,3 +142,15 @@ def test_it_rounds_only_for_display_half_up():
     assert display_mean(4.0) == "4.0"
     assert display_percent(0.125) == "13"
     assert display_percent(None) == ""
+
+
+def test_it_counts_agree_and_strongly_agree_as_agreeing_with_an_outcome():
+    # 6 and 5 agree; 4 ("Slightly agree") does not: 3 of 7 answers.
+    assert agree_share([6, 5, 4, 2, 5, 1, 3]) == Fraction(3, 7)
+    assert [agrees(score) for score in range(1, 7)] == [False] * 4 + [True] * 2
+    assert agree_share([]) is None
+
+
+def test_it_gives_the_share_who_agree_as_the_green_share_of_the_outcome_tally():
+    figures = figures_of(tally_statement([6, 5, 4, 2, 5, 1, 3]))
+    assert figures.green_share == pytest.approx(3 / 7)

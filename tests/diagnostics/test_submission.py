@@ -52,7 +52,7 @@ def test_it_stores_one_anonymous_response_and_uses_the_code(world, full_cycle, c
     assert response.submitted_on == timezone.localdate()
     assert response.role_group == "practitioner"
     assert Answer.objects.filter(response=response).count() == len(answers)
-    assert DomainScore.objects.filter(response=response).count() == 9
+    assert DomainScore.objects.filter(response=response).count() == 9 + 2  # and the outcomes
     assert list(SpentCode.objects.values_list("key", flat=True)) == [invite_codes.spent_key(code)]
     assert not SurveyDraft.objects.exists()
 

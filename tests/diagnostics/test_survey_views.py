@@ -114,22 +114,22 @@ def test_it_explains_a_badly_typed_code(client, db):
 
 def test_it_walks_from_the_first_page_to_the_thank_you_page(client, code, full_cycle):
     shape = survey_shape(full_cycle)
-    assert len(shape.pages) == 9
+    assert len(shape.pages) == 10  # nine domains, then the outcome statements
     open_survey(client, code)
     first = client.get(page_url(1)).content.decode()
-    assert "Page 1 of 10" in first
+    assert "Page 1 of 11" in first
     assert "<fieldset" in first
     assert "<legend>" in first
     for label in ("Strongly disagree", "Slightly agree", "Not applicable / prefer not to say"):
         assert label in first
-    for number in range(1, 10):
+    for number in range(1, 11):
         response = answer_page(client, shape, number)
         assert response.status_code == 302
         assert response["Location"] == page_url(number + 1)
-    about = client.get(page_url(10)).content.decode()
-    assert "Page 10 of 10" in about
+    about = client.get(page_url(11)).content.decode()
+    assert "Page 11 of 11" in about
     assert "Prefer not to say" in about
-    response = client.post(page_url(10), {"role_group": "senior", "comment": "", "action": "next"})
+    response = client.post(page_url(11), {"role_group": "senior", "comment": "", "action": "next"})
     assert response["Location"] == reverse("survey:review")
     review = client.get(response["Location"]).content.decode()
     assert "Check your answers" in review
@@ -141,8 +141,37 @@ def test_it_walks_from_the_first_page_to_the_thank_you_page(client, code, full_c
     assert "your answers are in" in client.get(done["Location"]).content.decode()
     stored = Response.objects.get()
     assert stored.role_group == "senior"
-    assert Answer.objects.filter(response=stored).count() == 45
+    assert Answer.objects.filter(response=stored).count() == 45 + 2
     assert not SurveyDraft.objects.exists()
+
+
+def test_it_asks_the_outcome_statements_on_a_page_of_their_own_after_the_conditions(
+    client, code, full_cycle
+):
+    shape = survey_shape(full_cycle)
+    last = shape.pages[-1]
+    assert [section.name for section in last.sections] == ["Working here"]
+    assert last.codes == ["STAY1", "REC1"]
+    assert not any(s.is_outcome for page in shape.pages[:-1] for s in page.statements)
+    answer_everything(client, code, shape)
+    html = client.get(page_url(last.number)).content.decode()
+    assert '<h1 class="h3 mb-3">Working here</h1>' in html
+    assert html.count("<fieldset") == 2  # one statement per fieldset
+    assert "<legend>I intend to be working for this organisation in a year" in html
+
+
+def test_it_keeps_outcome_statements_off_a_page_of_conditions_however_few():
+    def statement(code: str, domain: str, position: int, outcome: bool = False):
+        return SurveyStatement(code, code, domain, domain, position, False, is_outcome=outcome)
+
+    shape = shape_survey(
+        [
+            statement("WL1", "WL", 1),
+            statement("WL2", "WL", 1),
+            statement("STAY1", "STAY", 10, outcome=True),
+        ]
+    )
+    assert [page.codes for page in shape.pages] == [["WL1", "WL2"], ["STAY1"]]
 
 
 def test_it_ends_the_session_at_submission_keeping_only_the_team(client, code, full_cycle, world):
@@ -365,9 +394,10 @@ def test_it_refuses_an_oversized_request_and_stores_nothing(client, code, full_c
 def test_it_shapes_a_pulse_over_a_few_short_pages(client, world, make_cycle):
     cycle = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE)
     shape = survey_shape(cycle)
-    assert 9 <= len(shape.statements) <= 12
+    conditions = [s for s in shape.statements if not s.is_outcome]
+    assert 9 <= len(conditions) <= 12
     assert all(len(page.statements) <= 6 for page in shape.pages)
-    assert len(shape.pages) == 2
+    assert len(shape.pages) == 2 + 1  # and the outcome statements' page
 
 
 def test_it_offers_the_teams_voice_board_on_the_thank_you_page(client, code, full_cycle, world):

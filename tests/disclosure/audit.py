@@ -4,9 +4,11 @@ must not determine a figure or count of a set of 1 to k−1 responses.
 `collect` opens, as one viewer, every entry point the product has for results: the team and
 unit dashboard of every unit in reach, for every cycle, unfiltered and with every value and
 combination of the breakdown fields; the unit comparison of every unit with units below it; the
-trends page; the results export at every level and by domain and by statement; the cycle page's
-response counts. Each figure it finds is recorded as the set it aggregates, read from what the
-page says it shows (its unit, scope and breakdown), not from the engine's own bookkeeping:
+trends page; the results export at every level and by domain and by statement (outcome rows
+included); the cycle page's response counts. Outcome figures (§12) are recorded as domain
+figures of their outcome domain: a share who agree counts answers, a mean sums scores. Each
+figure it finds is recorded as the set it aggregates, read from what the page says it shows (its
+unit, scope and breakdown), not from the engine's own bookkeeping:
 
 - a domain figure's red/amber/green shares count the *answers* its responses gave to the
   domain's statements, and a statement figure's the answers to that statement ("answers");
@@ -295,6 +297,16 @@ def _profile(
             root_set = population.group(comparison.root.path, scope.cycle_ids, filters)
             out.domain(root_set, row.domain.code, where + " organisation marker")
         assert not row.previous_mean, "the audit's data has no earlier cycle to compare with"
+    # Outcomes (§12): a share who agree counts answers, as a domain's shares do.
+    for outcome in page.outcome_rows:
+        if outcome.shown:
+            out.domain(group_set, outcome.domain.code, where + " outcome")
+        if outcome.parent_agree and comparison.parent is not None:
+            parent_set = population.group(comparison.parent.path, scope.cycle_ids, filters)
+            out.domain(parent_set, outcome.domain.code, where + " outcome parent")
+        if outcome.org_agree and comparison.root is not None:
+            root_set = population.group(comparison.root.path, scope.cycle_ids, filters)
+            out.domain(root_set, outcome.domain.code, where + " outcome organisation")
     for statement in page.statement_rows:
         if statement.shown:
             out.statement(group_set, statement.code, where, with_mean=bool(statement.mean))

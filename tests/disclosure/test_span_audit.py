@@ -154,6 +154,42 @@ def test_it_hides_another_statement_when_the_domain_would_give_a_hidden_one_away
     assert found_for(organisation, admin) == []
 
 
+def test_it_hides_an_outcome_that_only_a_few_of_a_shown_group_answered(db):
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Service": ["Team T", "Team U"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    codes = [s.code for s in statement_infos(cycle)]
+    assert {"STAY1", "REC1"} <= set(codes), "the audit must see outcome statements"
+    # Team T: 7 responses, 3 skip "intending to stay" (4 answer it); Team U: 6 answer all.
+    for index in range(7):
+        answer(cycle, units["Team T"], skip=("STAY1",) if index < 3 else (), value=index % 6 + 1)
+    for index in range(6):
+        answer(cycle, units["Team U"], value=6 - index % 6)
+    manager = make_member(units["Team T"], Role.TEAM_MANAGER)
+    admin = make_member(units["root"], Role.ORG_ADMIN)
+    assert found_for(organisation, manager) == []
+    assert found_for(organisation, admin) == []
+
+
+def test_it_keeps_a_unit_s_outcome_from_giving_away_a_hidden_team_s(db):
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Service": ["Team V", "Team W"], "Other": ["Team X"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    # Team W's 2 responses are hidden; the service (V + W) and the organisation show outcomes.
+    for index in range(8):
+        answer(cycle, units["Team V"], value=index % 6 + 1)
+    for _ in range(2):
+        answer(cycle, units["Team W"], value=6)
+    for index in range(6):
+        answer(cycle, units["Team X"], skip=("REC1",) if index < 2 else (), value=index % 6 + 1)
+    for user in (
+        make_member(units["Team V"], Role.TEAM_MANAGER),
+        make_member(units["Service"], Role.LEADER),
+        make_member(units["root"], Role.ORG_ADMIN),
+    ):
+        assert found_for(organisation, user) == []
+
+
 demographics = st.tuples(st.sampled_from(ROLES), st.sampled_from(SERVICE), st.sampled_from(PATTERN))
 team_responses = st.lists(
     st.tuples(demographics, st.booleans()), min_size=1, max_size=12
@@ -197,7 +233,7 @@ def test_it_lets_no_viewer_derive_a_small_group(data):
                     role=role,
                     service=service,
                     pattern=pattern,
-                    skip=(first,) if skips else (),
+                    skip=(first, "STAY1") if skips else (),
                 )
     for number, counts in enumerate(pulses):
         pulse = open_new_cycle(units["root"], Cycle.Kind.PULSE, days_from_now=7 * number)

@@ -156,6 +156,7 @@ def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for
             "anonymity_threshold": 2,
             "comment_threshold": 10,
             "pulse_window_days": 90,
+            "drivers_minimum": 30,
             "safety_contact": "Call 999",
         },
     )
@@ -174,6 +175,7 @@ def test_it_refuses_a_threshold_over_the_limit_as_such(world, client_for):
             "anonymity_threshold": 1000,
             "comment_threshold": 10,
             "pulse_window_days": 90,
+            "drivers_minimum": 30,
             "safety_contact": "Call 999",
         },
     )
@@ -191,6 +193,7 @@ def test_it_refuses_a_safety_contact_over_2000_characters(world, client_for):
             "anonymity_threshold": 5,
             "comment_threshold": 10,
             "pulse_window_days": 90,
+            "drivers_minimum": 30,
             "safety_contact": "Call 999. " * 201,
         },
     )
@@ -207,6 +210,7 @@ def test_it_refuses_to_change_the_pulse_window_once_a_pulse_has_opened(
         "anonymity_threshold": 5,
         "comment_threshold": 10,
         "pulse_window_days": 60,
+        "drivers_minimum": 30,
         "safety_contact": "Call 999",
     }
     make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, opened=False)
@@ -556,3 +560,22 @@ def test_it_shows_org_admins_the_values_before_and_after_on_the_log(world, clien
     assert "After: Ring the duty manager. Then 999." in text
     assert "Ring the duty manager.<br>Then 999." in html  # the long text is folded, lines kept
     assert html.count("<details>") == 1
+
+
+def test_it_refuses_fewer_than_30_responses_for_drivers(world, client_for):
+    response = client_for(world.org_admin).post(
+        reverse("organisations:settings"),
+        {
+            "name": "Example Council",
+            "anonymity_threshold": 5,
+            "comment_threshold": 10,
+            "pulse_window_days": 90,
+            "drivers_minimum": 29,
+            "safety_contact": "Call 999",
+        },
+    )
+    errors = response.context["form"].errors
+    assert errors["drivers_minimum"] == ["Ensure this value is greater than or equal to 30."]
+    assert 'min="30"' in response.content.decode()
+    world.organisation.refresh_from_db()
+    assert world.organisation.drivers_minimum == 30

@@ -29,7 +29,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--level", choices=LEVELS, help="only this level (default: organisation, units, teams)"
         )
-        parser.add_argument("--by", choices=BY, default="domain")
+        parser.add_argument(
+            "--by",
+            choices=BY,
+            default="domain",
+            help=(
+                "rows per domain (and outcome), per statement, or the drivers of each outcome "
+                "(their own columns: cycle,unit_path,level,outcome,rank,domain,rho,ci_low,"
+                "ci_high,clear,reading,not_shown)"
+            ),
+        )
         parser.add_argument(
             "--output", help="file to write (default for xlsx: results-cycle<ID>.xlsx)"
         )
@@ -42,11 +51,13 @@ class Command(BaseCommand):
             by=options["by"],
         )
         if options["format"] == "csv":
-            output, ending = to_csv(export_rows(request)), ""
+            output, ending = to_csv(export_rows(request), columns=request.columns), ""
         else:
             target = Path(options["output"] or f"results-cycle{cycle.pk}.xlsx")
             try:
-                target.write_bytes(to_xlsx(export_rows(request), title=cycle.name))
+                target.write_bytes(
+                    to_xlsx(export_rows(request), title=cycle.name, columns=request.columns)
+                )
             except OSError as exc:
                 raise CommandError(f"Cannot write {target}: {exc.strerror}.") from exc
             output, ending = f"Wrote {target}", "\n"

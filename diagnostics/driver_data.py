@@ -1,0 +1,113 @@
+"""The drivers of each outcome (§12) for the groups one viewer sees: the responses' domain scores
+read in one query, and `diagnostics.drivers` for the statistics.
+
+Drivers are worked out only where the disclosure engine shows the group to this viewer, with
+at least the organisation's minimum of responses (never below 30), and only from figures it
+shows: the outcome's own figure and each condition's domain figure for that group. The reading
+is a correlation over those responses, rounded to two decimals at release.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from diagnostics.drivers import (
+    Condition,
+    Outcome,
+    OutcomeDrivers,
+    drivers_of,
+    minimum_responses,
+    refusal_text,
+)
+from diagnostics.models import Domain, DomainScore
+from diagnostics.results import OrganisationResults
+from disclosure.release import hidden_text
+from organisations.models import Unit
+
+
+@dataclass(frozen=True)
+class GroupDrivers:
+    """A group's drivers, one entry per outcome its cycles asked, or why none are shown."""
+
+    unit: Unit
+    minimum: int
+    outcomes: tuple[OutcomeDrivers, ...] = ()
+    refused: str = ""
+
+    @property
+    def shown(self) -> bool:
+        return not self.refused and any(o.drivers for o in self.outcomes)
+
+
+def condition_of(domain: Domain) -> Condition:
+    return Condition(domain.code, domain.name, domain.driver_phrase or f"better {domain.name}")
+
+
+def outcome_of(domain: Domain) -> Outcome:
+    return Outcome(domain.code, domain.name, domain.driver_phrase or f"agree: {domain.name}")
+
+
+def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str, GroupDrivers]:
+    """Unit path → its drivers as this viewer may read them (one query, none when the scope
+    asked no outcome or no unit is large enough)."""
+    if not results.outcomes:
+        return {}
+    minimum = minimum_responses(results.organisation.drivers_minimum)
+    found: dict[str, GroupDrivers] = {}
+    wanted = []
+    for unit in units:
+        group = results.group(unit)
+        if not group.shown or group.responses is None:
+            found[unit.path] = GroupDrivers(unit, minimum, refused=group.hidden_text)
+        elif group.responses < minimum:
+            found[unit.path] = GroupDrivers(unit, minimum, refused=refusal_text(minimum))
+        else:
+            wanted.append((unit, group))
+    if not wanted:
+        return found
+    codes = {d.pk: d.code for d in (*results.domains, *results.outcomes)}
+    team_paths = {
+        u.pk: u.path
+        for u in results.units.values()
+        if u.is_team and any(u.path.startswith(unit.path) for unit, _ in wanted)
+    }
+    rows = DomainScore.objects.filter(
+        cycle_id__in=list(results.scope.cycle_ids),
+        team_id__in=list(team_paths),
+        domain_id__in=list(codes),
+        score__isnull=False,
+    ).values_list("response_id", "team_id", "domain_id", "score")
+    scores: dict[int, dict[str, float]] = defaultdict(dict)
+    path_of: dict[int, str] = {}
+    for response_id, team_id, domain_id, score in rows:
+        if score is None:
+            continue
+        scores[response_id][codes[domain_id]] = score
+        path_of[response_id] = team_paths[team_id]
+    for unit, group in wanted:
+        inside = {
+            pk: by_code for pk, by_code in scores.items() if path_of[pk].startswith(unit.path)
+        }
+        conditions = [
+            condition_of(domain) for domain in results.domains if group.domains[domain.code].shown
+        ]
+        entries = []
+        for domain in results.outcomes:
+            cell = group.outcomes.get(domain.code)
+            if cell is None or not cell.shown:
+                reason = hidden_text(cell.hidden if cell else None, k=results.k)
+                entries.append(OutcomeDrivers(outcome_of(domain), refused=reason))
+                continue
+            entries.append(
+                drivers_of(
+                    outcome_of(domain),
+                    conditions,
+                    inside,
+                    responses=group.responses or 0,
+                    minimum=minimum,
+                )
+            )
+        found[unit.path] = GroupDrivers(unit, minimum, tuple(entries))
+    return found

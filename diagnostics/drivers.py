@@ -1,0 +1,219 @@
+"""The drivers of an outcome (§12): which working conditions go most strongly with it, across
+one group's responses. Pure functions: numbers in, released words and figures out.
+
+For each outcome (such as intending to stay) and each condition domain, across the responses
+of one group that have both a domain score and an answer to the outcome:
+
+- Spearman's rank correlation ρ of the response's domain score with its outcome answer
+  (`scipy.stats.spearmanr` through `lens_statistics.spearman_rho`; ties share their average
+  rank, and there are many, since answers are whole numbers from 1 to 6);
+- a 95% confidence interval: Fisher's z with Bonett and Wright's (2000) standard error for
+  Spearman, √((1 + ρ²/2) / (n − 3)) (`lens_statistics.fisher_interval`);
+- ranked by strength (|ρ|, strongest first), and worded as association, never as cause: "Staff
+  who report better supervision are more likely to say they intend to stay". An association is
+  called clear only when its interval leaves out 0.
+
+Only for a group of at least `MINIMUM_RESPONSES` responses (an organisation may ask for more,
+never fewer); below that the drivers are refused with the reason. Figures leave the server
+rounded to two decimals (`release`): ρ computed over dozens of responses tells nothing about any
+one of them, and rounding keeps exact values, which carry more, on the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from diagnostics.lens_statistics import fisher_interval, spearman_rho
+from diagnostics.scoring import round_half_up
+
+MINIMUM_RESPONSES = 30
+PLACES = 2
+WEAK_BELOW = 0.3
+STRONG_FROM = 0.5
+NO_VARIATION = "the answers do not vary enough to compare"
+
+
+def minimum_responses(setting: int | None) -> int:
+    """The organisation's setting, never below 30."""
+    return max(MINIMUM_RESPONSES, int(setting or 0))
+
+
+def refusal_text(minimum: int) -> str:
+    return f"fewer than {minimum} responses"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A condition domain as the drivers name it."""
+
+    code: str
+    name: str
+    phrase: str  # what a higher score means, after "Staff who report"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: str
+    name: str
+    phrase: str  # what agreeing means, after "are more likely to say they"
+
+
+@dataclass(frozen=True)
+class Association:
+    """One condition against one outcome: exact, stays on the server."""
+
+    condition: Condition
+    rho: float
+    low: float | None
+    high: float | None
+    n: int
+
+    @property
+    def clear(self) -> bool:
+        """The interval leaves out 0 (a ρ of ±1 has no interval, and is clear)."""
+        if self.low is None or self.high is None:
+            return self.rho != 0
+        return self.low > 0 or self.high < 0
+
+
+def associate(condition: Condition, pairs: Sequence[tuple[float, float]]) -> Association | None:
+    """ρ and its interval over (domain score, outcome answer) pairs, or None when either side
+    does not vary (no ranking can be read) or there are fewer than 4 pairs."""
+    xs = [x for x, _ in pairs]
+    ys = [y for _, y in pairs]
+    rho = spearman_rho(xs, ys)
+    if rho is None or len(pairs) < 4:
+        return None
+    interval = fisher_interval(rho, len(pairs))
+    return Association(
+        condition=condition,
+        rho=rho,
+        low=interval[0] if interval else None,
+        high=interval[1] if interval else None,
+        n=len(pairs),
+    )
+
+
+def rank(associations: Sequence[Association]) -> list[Association]:
+    """Strongest first (|ρ|), then in the domains' order (the order given)."""
+    order = {id(a): i for i, a in enumerate(associations)}
+    return sorted(associations, key=lambda a: (-abs(a.rho), order[id(a)]))
+
+
+def strength(rho: float) -> str:
+    size = abs(rho)
+    if size >= STRONG_FROM:
+        return "strong"
+    if size >= WEAK_BELOW:
+        return "moderate"
+    return "weak"
+
+
+def sentence(association: Association, outcome: Outcome) -> str:
+    """The association in plain words, never as cause."""
+    condition = association.condition
+    if not association.clear:
+        return f"No clear association between {condition.name.lower()} and {outcome.name.lower()}."
+    direction = "more" if association.rho > 0 else "less"
+    return (
+        f"Staff who report {condition.phrase} are {direction} likely to say they {outcome.phrase}."
+    )
+
+
+def rounded(value: float | None) -> Decimal | None:
+    return None if value is None else round_half_up(value, PLACES)
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One condition against one outcome as it leaves the server: rounded, with its words."""
+
+    rank: int
+    condition: Condition
+    rho: Decimal
+    low: Decimal | None
+    high: Decimal | None
+    clear: bool
+    strength: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class OutcomeDrivers:
+    """The drivers of one outcome in one group, or why they are not shown."""
+
+    outcome: Outcome
+    drivers: tuple[Driver, ...] = ()
+    refused: str = ""
+
+    @property
+    def clear(self) -> tuple[Driver, ...]:
+        return tuple(driver for driver in self.drivers if driver.clear)
+
+    @property
+    def reading(self) -> str:
+        """The strongest clear association, or what there is to say without one."""
+        if self.refused:
+            return f"Not shown: {self.refused}."
+        if self.clear:
+            return self.clear[0].sentence
+        return (
+            f"No condition shows a clear association with {self.outcome.name.lower()} "
+            "in this group."
+        )
+
+
+def release(association: Association, outcome: Outcome, *, position: int) -> Driver:
+    return Driver(
+        rank=position,
+        condition=association.condition,
+        rho=round_half_up(association.rho, PLACES),
+        low=rounded(association.low),
+        high=rounded(association.high),
+        clear=association.clear,
+        strength=strength(association.rho),
+        sentence=sentence(association, outcome),
+    )
+
+
+def drivers_of(
+    outcome: Outcome,
+    conditions: Sequence[Condition],
+    scores: Mapping[int, Mapping[str, float]],
+    *,
+    responses: int,
+    minimum: int,
+) -> OutcomeDrivers:
+    """The ranked drivers of one outcome in a group of `responses` responses.
+
+    `scores`: per response, its domain scores by domain code (the outcome's code gives its
+    answer); `conditions`: the condition domains that may be used (those whose figures are
+    shown to the viewer). Refused below `minimum` responses (itself never below 30); a condition
+    with fewer than `minimum` responses that have both scores is left out.
+    """
+    minimum = minimum_responses(minimum)
+    if responses < minimum:
+        return OutcomeDrivers(outcome, refused=refusal_text(minimum))
+    found = []
+    for condition in conditions:
+        pairs = [
+            (by_domain[condition.code], by_domain[outcome.code])
+            for by_domain in scores.values()
+            if condition.code in by_domain and outcome.code in by_domain
+        ]
+        if len(pairs) < minimum:
+            continue
+        association = associate(condition, pairs)
+        if association is not None:
+            found.append(association)
+    if not found:
+        return OutcomeDrivers(outcome, refused=NO_VARIATION)
+    return OutcomeDrivers(
+        outcome,
+        tuple(
+            release(association, outcome, position=index)
+            for index, association in enumerate(rank(found), 1)
+        ),
+    )
