@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -35,6 +35,26 @@ COLUMNS = [
     "suppressed",
 ]
 LEVELS = ("org", "unit", "team")
+
+# Columns a higher app appends after §10's (which stay first and unchanged): the benchmark's
+# positions. A source is asked once per export for a function giving a row's values from its
+# unit, domain code, statement code ("" in domain rows) and released mean (None when hidden).
+RowValues = Callable[[Unit, str, str, float | None], list[str]]
+ColumnSource = Callable[[Cycle], RowValues]
+_extra_columns: list[tuple[tuple[str, ...], ColumnSource]] = []
+
+
+def register_columns(columns: Sequence[str], source: ColumnSource) -> None:
+    """Append columns to every results export (called by an app when it starts; once)."""
+    if any(tuple(columns) == known for known, _ in _extra_columns):
+        return
+    _extra_columns.append((tuple(columns), source))
+
+
+def all_columns() -> list[str]:
+    return COLUMNS + [name for columns, _ in _extra_columns for name in columns]
+
+
 BY = ("domain", "statement")
 
 
@@ -111,6 +131,7 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
     cycle_unit_path = cycle.unit.path
     team_paths = set(cycle.cycle_teams.values_list("team__path", flat=True))
     domains = {domain.code: domain for domain in results.domains}
+    extras = [source(cycle) for _, source in _extra_columns]
 
     def in_cycle(unit: Unit) -> bool:
         if unit.depth == 1:
@@ -131,7 +152,12 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
                 continue
             group = results.group(unit)
             path = readable_path(unit, names)
-            yield from _group_rows(label, group, path, level, request.by, domains, results)
+            for row, code, statement, mean in _group_rows(
+                label, group, path, level, request.by, domains, results
+            ):
+                for values in extras:
+                    row.extend(values(unit, code, statement, mean))
+                yield row
 
 
 def _group_rows(
@@ -142,15 +168,18 @@ def _group_rows(
     by: str,
     domains: dict[str, Domain],
     results: OrganisationResults,
-) -> Iterator[list[str]]:
+) -> Iterator[tuple[list[str], str, str, float | None]]:
+    """Each row with its domain code, statement code and released mean (for added columns)."""
     if by == "domain":
         for code, cell in group.domains.items():
-            yield _cell_row(label, path, level, domains[code].name, "", cell)
+            mean = cell.figures.mean if cell.figures else None
+            yield _cell_row(label, path, level, domains[code].name, "", cell), code, "", mean
         return
     for code, cell in group.statements.items():
         domain_code = results.statement_domains.get(code, "")
         domain_name = domains[domain_code].name if domain_code in domains else ""
-        yield _cell_row(label, path, level, domain_name, code, cell)
+        mean = cell.figures.mean if cell.figures else None
+        yield _cell_row(label, path, level, domain_name, code, cell), domain_code, code, mean
 
 
 NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green_pct"})
@@ -159,7 +188,7 @@ NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green
 def to_csv(rows: Iterator[list[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(all_columns())
     writer.writerows([as_text_cell(value) for value in row] for row in rows)
     return buffer.getvalue()
 
@@ -178,7 +207,8 @@ def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
-    sheet.append(COLUMNS)
+    columns = all_columns()
+    sheet.append(columns)
 
     def cell(column: str, value: str) -> object:
         if column in NUMERIC_COLUMNS and value:
@@ -188,7 +218,7 @@ def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:
         return text
 
     for row in rows:
-        sheet.append([cell(column, value) for column, value in zip(COLUMNS, row, strict=True)])
+        sheet.append([cell(column, value) for column, value in zip(columns, row, strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -19,6 +19,8 @@ SETTING_LABELS = {
     "comment_threshold": "comment threshold",
     "pulse_window_days": "pulse pooling window (days)",
     "safety_contact": "safety contact text",
+    "benchmark_opt_in": "takes part in the benchmark",
+    "benchmark_compare_with": "benchmark compares with",
 }
 
 

@@ -124,6 +124,8 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "comment_threshold",
             "pulse_window_days",
             "safety_contact",
+            "benchmark_opt_in",
+            "benchmark_compare_with",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets Django's generic classes be subscripted at run time (forms.ModelForm[Organisation]).
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "diagnostics",
     "voice",
     "actions",
+    "benchmarks",
     "dashboards",
     "demo",
     "sword",
@@ -281,7 +283,13 @@ INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
 # without a broker, `manage.py run_scheduled_jobs` runs the same entry points (from cron, say).
 # Times are Europe/London (CELERY_TIMEZONE). Every entry is idempotent: running it twice, or
 # late, sends nothing twice.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # The benchmark across organisations taking part, recomputed from scratch each night.
+    "nightly-benchmark": {
+        "task": "benchmarks.compute_benchmarks",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
