@@ -62,6 +62,9 @@ class BenchmarkReading:
             return BenchmarkRow.Level.ANY
         return BenchmarkRow.Level.TEAM if unit.is_team else BenchmarkRow.Level.ORGANISATION
 
+    def compares_teams_for(self, unit: Unit) -> bool:
+        return self.level_for(unit) == BenchmarkRow.Level.TEAM
+
     def percentiles(self, unit: Unit, domain_code: str) -> Percentiles | None:
         return self.rows.get((self.level_for(unit), domain_code))
 
