@@ -23,6 +23,12 @@ from organisations.models import Unit
 from organisations.selectors import readable_path
 
 
+def display_percentile(value: float) -> str:
+    """Percentiles to two decimals, so a released mean (one decimal) can be read against them
+    without a tie that rounding made."""
+    return f"{value:.2f}"
+
+
 @dataclass(frozen=True)
 class BenchmarkDomainRow:
     domain: str
@@ -81,9 +87,9 @@ def benchmark_page(*, reach: Reach, unit: Unit, cycle: Cycle) -> BenchmarkPage:
         rows.append(
             BenchmarkDomainRow(
                 domain=domain.name,
-                p20=display_mean(found.p20),
-                p50=display_mean(found.p50),
-                p80=display_mean(found.p80),
+                p20=display_percentile(found.p20),
+                p50=display_percentile(found.p50),
+                p80=display_percentile(found.p80),
                 organisations="" if reading.is_reference else found.organisations,
                 groups=found.groups if reading.compares_teams_for(unit) else "",
                 mean=display_mean(mean),

@@ -747,8 +747,8 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
             "orientation": "h",
             "name": "20th to 80th percentile",
             "y": positions,
-            "base": [row.p20 for row in rows],
-            "x": [row.p80 - row.p20 for row in rows],
+            "base": [round(row.p20, 2) for row in rows],
+            "x": [round(row.p80 - row.p20, 2) for row in rows],
             "marker": {"color": "#c9d3dd", "line": {"color": "#495057", "width": 1}},
             "width": 0.5,
             "customdata": [[display_mean(row.p20), display_mean(row.p80)] for row in rows],
@@ -759,14 +759,14 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
             "mode": "markers",
             "name": "50th percentile (median)",
             "y": positions,
-            "x": [row.p50 for row in rows],
+            "x": [round(row.p50, 2) for row in rows],
             "marker": {
                 "symbol": "line-ns-open",
                 "size": 22,
                 "color": "#1d1d1d",
                 "line": {"width": 3},
             },
-            "hovertemplate": "50th: %{x:.1f}<extra></extra>",
+            "hovertemplate": "50th: %{x:.2f}<extra></extra>",
         },
     ]
     shown = [(i, row.mean) for i, row in enumerate(rows) if row.mean is not None]

@@ -64,9 +64,7 @@ def test_it_leaves_out_a_mean_its_own_org_admin_would_see_hidden(five_orgs, buil
 
 
 def test_it_takes_a_teams_mean_only_where_the_engine_shows_it(build_org):
-    built = build_org(
-        "Mixed Council", {"Big": (6, 5), "Other": (6, 5), "Small": (2, 1)}, score=5
-    )
+    built = build_org("Mixed Council", {"Big": (6, 5), "Other": (6, 5), "Small": (2, 1)}, score=5)
     (contribution,) = [contribution_of(built.cycle, domains=load_domains())]
     workload = Domain.objects.get(code="WL").pk
     team_means = contribution.means[TEAM][workload]
