@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organisations.models import AuditEvent, Organisation, Role, Unit
+from organisations.models import AuditEvent, CompareWith, Organisation, Role, Unit
 from organisations.selectors import readable_paths, root_of
 
 
@@ -144,6 +144,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 elif isinstance(validator, MaxValueValidator):
                     field.widget.attrs["max"] = validator.limit_value
                     field.validators.append(validator)
+        self.fields["benchmark_compare_with"].required = False
+
+    def clean_benchmark_compare_with(self) -> str:
+        # Scripts that post the older settings form leave it out: keep what is stored.
+        value: str = self.cleaned_data.get("benchmark_compare_with") or ""
+        return value or self.instance.benchmark_compare_with or CompareWith.ALL
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
