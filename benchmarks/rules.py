@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 # A benchmark (computed, or narrowed to similar organisations) needs this many organisations
 # contributing figures to each of its rows; fewer, and the row is not stored.
 MIN_ORGANISATIONS = 5
+
+# A period is computed this many days after it ends, once its late cycles have closed.
+PERIOD_GRACE_DAYS = 30
 
 _HALF_NAMES = {1: "January to June", 2: "July to December"}
 
@@ -22,6 +25,17 @@ def period_of(day: date) -> str:
     half-year, written `2026-H1` (January to June) or `2026-H2` (July to December). Keys sort
     in time order as text."""
     return f"{day.year}-H{1 if day.month <= 6 else 2}"
+
+
+def period_end(period: str) -> date:
+    """The last day of a period: 30 June or 31 December."""
+    year, _, half = period.partition("-H")
+    return date(int(year), 6, 30) if half == "1" else date(int(year), 12, 31)
+
+
+def period_ready(period: str, *, today: date) -> bool:
+    """A period's benchmark is computed once it has ended and PERIOD_GRACE_DAYS have passed."""
+    return today > period_end(period) + timedelta(days=PERIOD_GRACE_DAYS)
 
 
 def period_label(period: str) -> str:

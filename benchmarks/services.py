@@ -12,12 +12,14 @@ import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from benchmarks.models import Benchmark, BenchmarkRow
-from benchmarks.rules import MIN_ORGANISATIONS, percentiles, period_of
+from benchmarks.rules import MIN_ORGANISATIONS, percentiles, period_of, period_ready
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import load_domains, results_for_scopes
@@ -96,37 +98,69 @@ def contribution_of(cycle: Cycle, *, domains: Sequence[Domain]) -> Contribution:
     return Contribution(organisation.pk, cohorts_of(organisation), means)
 
 
-def rows_for(
-    contributions: Iterable[Contribution], *, cohort: str, domains: Sequence[Domain]
-) -> list[BenchmarkRow]:
-    """A cohort's rows: for each level and domain, the percentiles of the means of the
-    cohort's organisations, when at least MIN_ORGANISATIONS of them contribute a mean."""
-    members = [c for c in contributions if cohort in c.cohorts]
-    rows = []
-    for level in LEVELS:
-        for domain in domains:
-            values: list[float] = []
-            organisations = 0
-            for member in members:
-                found = member.means.get(level, {}).get(domain.pk, [])
-                if found:
-                    organisations += 1
-                    values.extend(found)
-            if organisations < MIN_ORGANISATIONS:
-                continue
-            p20, p50, p80 = percentiles(values)
-            rows.append(
-                BenchmarkRow(
-                    level=level,
-                    domain=domain,
-                    p20=p20,
-                    p50=p50,
-                    p80=p80,
-                    organisations=organisations,
-                    groups=len(values),
+def _contributors(
+    members: Sequence[Contribution], level: str, domain_id: int
+) -> tuple[frozenset[int], list[float]]:
+    found = [(c.organisation_id, c.means.get(level, {}).get(domain_id, [])) for c in members]
+    organisations = frozenset(org for org, means in found if means)
+    return organisations, [mean for _, means in found for mean in means]
+
+
+def allowed_beside(contributors: frozenset[int], wider: Iterable[frozenset[int]]) -> bool:
+    """A narrower row may be published beside a wider one that holds all its organisations
+    only if the wider row holds none or at least MIN_ORGANISATIONS more: otherwise the two
+    could be set side by side to narrow down a few organisations' figures (the rule §5 applies
+    to groups of responses, applied to organisations)."""
+    for others in wider:
+        if contributors <= others:
+            extra = len(others - contributors)
+            if 0 < extra < MIN_ORGANISATIONS:
+                return False
+    return True
+
+
+def period_rows(
+    contributions: Sequence[Contribution], *, domains: Sequence[Domain]
+) -> list[tuple[Benchmark, list[BenchmarkRow]]]:
+    """One period's benchmarks, widest cohort first: for each cohort of at least
+    MIN_ORGANISATIONS organisations, each level and domain, the percentiles of the means of
+    at least MIN_ORGANISATIONS organisations, where `allowed_beside` the rows already kept."""
+    cohorts = {cohort for c in contributions for cohort in c.cohorts}
+    members = {cohort: [c for c in contributions if cohort in c.cohorts] for cohort in cohorts}
+    kept: dict[tuple[str, int], list[frozenset[int]]] = defaultdict(list)
+    result = []
+    for cohort in sorted(cohorts, key=lambda name: (-len(members[name]), name != ALL, name)):
+        if len(members[cohort]) < MIN_ORGANISATIONS:
+            continue
+        rows = []
+        for level in LEVELS:
+            for domain in domains:
+                organisations, values = _contributors(members[cohort], level, domain.pk)
+                if len(organisations) < MIN_ORGANISATIONS:
+                    continue
+                if not allowed_beside(organisations, kept[(level, domain.pk)]):
+                    continue
+                kept[(level, domain.pk)].append(organisations)
+                p20, p50, p80 = percentiles(values)
+                rows.append(
+                    BenchmarkRow(
+                        level=level,
+                        domain=domain,
+                        p20=p20,
+                        p50=p50,
+                        p80=p80,
+                        organisations=len(organisations),
+                        groups=len(values),
+                    )
                 )
+        if rows:
+            benchmark = Benchmark(
+                kind=Benchmark.Kind.COMPUTED,
+                cohort=cohort,
+                organisations=len(members[cohort]),
             )
-    return rows
+            result.append((benchmark, rows))
+    return result
 
 
 @dataclass(frozen=True)
@@ -136,32 +170,31 @@ class ComputeSummary:
     rows: int
 
 
-def compute_benchmarks() -> ComputeSummary:
-    """Compute every period's benchmark afresh from the organisations taking part now, and
-    replace the computed benchmarks (all or nothing). Idempotent: a second run stores the
-    same rows. An organisation that has stopped taking part is left out of every period."""
+def compute_benchmarks(*, today: date | None = None) -> ComputeSummary:
+    """Compute the benchmark of each period that ended at least PERIOD_GRACE_DAYS ago and has
+    none yet, from the organisations taking part now, and keep it from then on.
+
+    A period is computed once, from one reading of every organisation taking part, and never
+    recomputed: a benchmark that changed whenever one organisation's cycle closed, or one
+    organisation joined or left, would tell the others about that organisation's figures.
+    Idempotent: a second run finds the periods computed and stores nothing. An organisation
+    that stops taking part is left out of the periods computed afterwards."""
+    today = today or timezone.localdate()
     domains = load_domains()
+    done = set(
+        Benchmark.objects.filter(kind=Benchmark.Kind.COMPUTED).values_list("period", flat=True)
+    )
     computed: list[tuple[Benchmark, list[BenchmarkRow]]] = []
     for period, cycles in sorted(benchmark_cycles().items()):
+        if period in done or not period_ready(period, today=today):
+            continue
         if len(cycles) < MIN_ORGANISATIONS:
             continue
         contributions = [contribution_of(cycle, domains=domains) for cycle in cycles]
-        cohorts = sorted({cohort for c in contributions for cohort in c.cohorts})
-        for cohort in cohorts:
-            members = sum(1 for c in contributions if cohort in c.cohorts)
-            if members < MIN_ORGANISATIONS:
-                continue
-            rows = rows_for(contributions, cohort=cohort, domains=domains)
-            if rows:
-                benchmark = Benchmark(
-                    kind=Benchmark.Kind.COMPUTED,
-                    period=period,
-                    cohort=cohort,
-                    organisations=members,
-                )
-                computed.append((benchmark, rows))
+        for benchmark, rows in period_rows(contributions, domains=domains):
+            benchmark.period = period
+            computed.append((benchmark, rows))
     with transaction.atomic():
-        Benchmark.objects.filter(kind=Benchmark.Kind.COMPUTED).delete()
         for benchmark, rows in computed:
             benchmark.save()
             for row in rows:

@@ -122,5 +122,5 @@ def seed(*, today: date | None = None) -> tuple[Organisation, list[DemoAccount]]
     users = {key: User.objects.get(email=f"{key}@northbrook.example") for key in USER_KEYS}
     build_actions(units=units, users=users, cycles=cycles, today=today)
     build_voice(units=units, answerer=users["leader"])
-    build_peers(cycles)
+    build_peers(cycles, today=today)
     return organisation, accounts

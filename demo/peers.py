@@ -9,10 +9,12 @@ Their names never appear on Northbrook's pages: only percentiles do.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 
+from benchmarks.models import Benchmark
+from benchmarks.rules import period_of
 from benchmarks.services import compute_benchmarks
 from demo.responses import (
     Conditions,
@@ -186,9 +188,13 @@ def _build_peer(peer: Peer, northbrook: DemoCycles) -> Organisation:
     return organisation
 
 
-def build_peers(northbrook: DemoCycles) -> list[Organisation]:
-    """The five organisations, then the benchmark across them and Northbrook."""
+def build_peers(northbrook: DemoCycles, *, today: date) -> list[Organisation]:
+    """The five organisations, then the benchmark across them and Northbrook. The benchmarks
+    of the demo diagnostics' periods are computed afresh: a recreated demo's organisations
+    replace those they were computed from."""
     remove_peers()
     built = [_build_peer(peer, northbrook) for peer in PEERS]
-    compute_benchmarks()
+    periods = {period_of(c.closes_on) for c in (northbrook.spring, northbrook.autumn)}
+    Benchmark.objects.filter(kind=Benchmark.Kind.COMPUTED, period__in=periods).delete()
+    compute_benchmarks(today=today)
     return built

@@ -11,13 +11,21 @@ from benchmarks.models import Benchmark
 
 def test_it_computes_the_benchmark_from_the_command(five_orgs):
     out = io.StringIO()
-    call_command("compute_benchmarks", stdout=out)
+    call_command("compute_benchmarks", "--today", "2026-06-30", stdout=out)
+    assert "Computed 0 benchmarks (0 rows) over 0 periods" in out.getvalue()
+    call_command("compute_benchmarks", "--today", "2026-12-01", stdout=out)
     assert "Computed 1 benchmarks (18 rows) over 1 periods" in out.getvalue()
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("compute_benchmarks", "--today", "1 July")
     assert Benchmark.objects.filter(kind=Benchmark.Kind.COMPUTED, cohort="all").exists()
 
 
 def test_it_runs_the_nightly_benchmark_as_a_scheduled_job(five_orgs, capsys):
-    with time_machine.travel("2026-07-02 02:30 +01:00"):
+    # The cycles closed in 2026-H1, which ended on 30 June: computed after 30 days' grace.
+    with time_machine.travel("2026-07-30 02:30 +01:00"):
+        call_command("run_scheduled_jobs", "nightly-benchmark")
+    assert not Benchmark.objects.exists()
+    with time_machine.travel("2026-07-31 02:30 +01:00"):
         call_command("run_scheduled_jobs", "nightly-benchmark")
     assert "Ran nightly-benchmark (benchmarks.compute_benchmarks)." in capsys.readouterr().out
     assert Benchmark.objects.get(cohort="all").period == "2026-H1"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -16,10 +18,13 @@ ORG = BenchmarkRow.Level.ORGANISATION
 TEAM = BenchmarkRow.Level.TEAM
 
 
-def _row(level: str, cohort: str = "all", domain: str = "WL") -> BenchmarkRow:
+def _row(
+    level: str, cohort: str = "all", domain: str = "WL", period: str = "2026-H1"
+) -> BenchmarkRow:
     return BenchmarkRow.objects.get(
         benchmark__kind=Benchmark.Kind.COMPUTED,
         benchmark__cohort=cohort,
+        benchmark__period=period,
         level=level,
         domain__code=domain,
     )
@@ -78,32 +83,75 @@ def test_it_takes_a_teams_mean_only_where_the_engine_shows_it(build_org):
 def test_it_narrows_to_similar_organisations_only_when_five_remain(build_org):
     for score in (2, 3, 4, 5, 6):
         build_org(score=score, kind="children", size_band="small")
-    build_org(score=1, kind="adults", size_band="small")
+    for score in (1, 1, 2, 2):
+        build_org(score=score, kind="adults", size_band="small")
+    build_org(score=3, kind="all_age", size_band="small")
     compute_benchmarks()
     cohorts = set(Benchmark.objects.values_list("cohort", flat=True))
-    assert cohorts == {"all", "kind:children", "size:small", "kind:children|size:small"}
+    # Ten in all (and ten small): five children's; four adults' and one all-age are too few.
+    assert cohorts == {"all", "size:small", "kind:children", "kind:children|size:small"}
     narrowed = _row(ORG, cohort="kind:children")
     assert (narrowed.p20, narrowed.p50, narrowed.p80) == pytest.approx((2.8, 4.0, 5.2))
-    everyone = _row(ORG, cohort="all")  # 1, 2, 3, 4, 5, 6: 20th at rank 1 → 2
-    assert everyone.p20 == pytest.approx(2.0)
-    assert _row(ORG, cohort="size:small").organisations == 6
+    everyone = _row(ORG, cohort="all")  # 1,1,2,2,2,3,3,4,5,6: 20th at rank 1.8 → 1.8
+    assert everyone.p20 == pytest.approx(1.8)
+    assert _row(ORG, cohort="size:small").organisations == 10
 
 
-def test_it_forgets_an_organisation_that_stops_taking_part(five_orgs):
+def test_it_leaves_out_of_later_periods_an_organisation_that_stops_taking_part(
+    five_orgs, build_org
+):
     compute_benchmarks()
-    assert Benchmark.objects.exists()
+    kept = list(BenchmarkRow.objects.values_list("pk", "p20", "p50", "p80"))
     five_orgs[0].organisation.benchmark_opt_in = False
     five_orgs[0].organisation.save()
-    compute_benchmarks()
-    assert not Benchmark.objects.filter(kind=Benchmark.Kind.COMPUTED).exists()
+    for score in (2, 3, 4, 5, 6):  # the others, and one more, in the next half-year
+        build_org(score=score, closes_on=date(2026, 9, 1))
+    compute_benchmarks(today=date(2027, 2, 1))
+    # The first half-year stays as published; the second is computed without the leaver.
+    assert (
+        list(
+            BenchmarkRow.objects.filter(benchmark__period="2026-H1").values_list(
+                "pk", "p20", "p50", "p80"
+            )
+        )
+        == kept
+    )
+    later = _row(ORG, period="2026-H2")
+    assert later.organisations == 5
 
 
-def test_it_stores_the_same_rows_when_run_twice(five_orgs):
+def test_it_computes_a_period_once_and_never_again(five_orgs, build_org):
+    assert compute_benchmarks(today=date(2026, 7, 30)).benchmarks == 0  # within the grace
+    assert compute_benchmarks(today=date(2026, 7, 31)).benchmarks == 1
+    first = list(BenchmarkRow.objects.values_list("pk", "p20", "p50", "p80"))
+    # An organisation joining, or a late cycle closing, changes nothing already published:
+    # the difference would tell the others about that one organisation's figures.
+    build_org(score=1)
+    assert compute_benchmarks(today=date(2026, 8, 1)).benchmarks == 0
+    assert list(BenchmarkRow.objects.values_list("pk", "p20", "p50", "p80")) == first
+
+
+def test_it_withholds_a_narrower_cohort_that_differs_from_a_wider_by_a_few(build_org):
+    # Six organisations in all, five of them children's: the children's benchmark beside the
+    # benchmark of all would differ by one organisation, whose figures it would betray.
+    for score in (2, 3, 4, 5, 6):
+        build_org(score=score, kind="children")
+    build_org(score=1, kind="adults")
     compute_benchmarks()
-    first = list(BenchmarkRow.objects.values_list("level", "domain", "p20", "p50", "p80"))
+    assert set(Benchmark.objects.values_list("cohort", flat=True)) == {"all"}
+
+
+def test_it_allows_a_narrower_cohort_with_five_or_more_left_beside_it(build_org):
+    for score in (2, 3, 4, 5, 6):
+        build_org(score=score, kind="children")
+    for score in (1, 2, 3, 4, 5):
+        build_org(score=score, kind="adults")
     compute_benchmarks()
-    again = list(BenchmarkRow.objects.values_list("level", "domain", "p20", "p50", "p80"))
-    assert sorted(first) == sorted(again)
+    assert set(Benchmark.objects.values_list("cohort", flat=True)) == {
+        "all",
+        "kind:children",
+        "kind:adults",
+    }
 
 
 # --- reference tables -------------------------------------------------------------------

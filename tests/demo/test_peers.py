@@ -21,9 +21,10 @@ def test_it_builds_five_organisations_so_northbrook_sees_where_it_stands(db, cli
     assert peers.count() == 5
     assert all(peers.values_list("benchmark_opt_in", flat=True))
     northbrook = Organisation.objects.get(slug=DEMO_SLUG)
-    autumn = Cycle.objects.filter(organisation=northbrook, kind=Cycle.Kind.FULL).first()
-    assert autumn is not None
-    benchmark = Benchmark.objects.get(cohort="all", period=period_of(autumn.closes_on))
+    autumn, spring = Cycle.objects.filter(organisation=northbrook, kind=Cycle.Kind.FULL)[:2]
+    # The spring diagnostic's half-year has ended, so its benchmark is computed; the autumn
+    # diagnostic's dashboard compares with it until its own half-year's is.
+    benchmark = Benchmark.objects.get(cohort="all", period=period_of(spring.closes_on))
     assert benchmark.organisations == 6
     # The peers' conditions differ: organisation means spread across the scale.
     rows = BenchmarkRow.objects.filter(benchmark=benchmark, level="org")
@@ -36,7 +37,8 @@ def test_it_builds_five_organisations_so_northbrook_sees_where_it_stands(db, cli
     profile = client.get(reverse("dashboards:profile", args=[root.pk]), {"cycle": autumn.pk})
     content = profile.content.decode()
     assert "Benchmark position" in content
-    assert "6 organisations" not in content and "5 to 9 organisations" in content
+    assert "6 organisations" not in content
+    assert "5 to 9 organisations" in content
     page = client.get(reverse("dashboards:benchmark", args=[root.pk]), {"cycle": autumn.pk})
     for text in (content, page.content.decode()):
         for peer in PEERS:
