@@ -751,7 +751,7 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
             "x": [round(row.p80 - row.p20, 2) for row in rows],
             "marker": {"color": "#c9d3dd", "line": {"color": "#495057", "width": 1}},
             "width": 0.5,
-            "customdata": [[display_mean(row.p20), display_mean(row.p80)] for row in rows],
+            "customdata": [[f"{row.p20:.2f}", f"{row.p80:.2f}"] for row in rows],
             "hovertemplate": "20th: %{customdata[0]} · 80th: %{customdata[1]}<extra></extra>",
         },
         {
