@@ -165,3 +165,9 @@ class ResultRowSerializer(serializers.Serializer[dict[str, Any]]):
     green_pct = serializers.IntegerField(allow_null=True)
     urgent = serializers.ChoiceField(choices=YES_NO, allow_null=True)
     suppressed = serializers.ChoiceField(choices=YES_NO)
+    benchmark_position = serializers.CharField(
+        allow_null=True,
+        help_text="Where a shown domain mean stands in the benchmark (below 20th ... above 80th).",
+    )
+    benchmark_period = serializers.CharField(allow_null=True)
+    benchmark_source = serializers.CharField(allow_null=True)

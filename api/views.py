@@ -35,10 +35,10 @@ from api.serializers import (
     UnitSerializer,
 )
 from diagnostics.exports import (
-    COLUMNS,
     LEVELS,
     NUMERIC_COLUMNS,
     ExportRequest,
+    all_columns,
     export_rows,
     number_of,
 )
@@ -54,7 +54,7 @@ def json_row(row: list[str]) -> Row:
     """An export row as JSON: its columns by name, numbers as numbers, empty cells null."""
     return {
         column: (number_of(value) if column in NUMERIC_COLUMNS else value) if value else None
-        for column, value in zip(COLUMNS, row, strict=True)
+        for column, value in zip(all_columns(), row, strict=True)
     }
 
 

@@ -722,3 +722,87 @@ def lens_scatter(
         annotations=annotations,
     )
     return _as_dict(data, layout)
+
+
+@dataclass(frozen=True)
+class BenchmarkRange:
+    """A domain's benchmark: its 20th, 50th and 80th percentiles, and the unit's own mean
+    (None where it is not shown, or for no unit)."""
+
+    label: str
+    p20: float
+    p50: float
+    p80: float
+    mean: float | None = None
+
+
+def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[str, Any]:
+    """Per domain, a grey bar from the 20th to the 80th percentile with a tick at the 50th, on
+    the whole 1–6 scale, and a marker at the unit's own mean."""
+    labels = [wrap_label(row.label, 24) for row in rows]
+    positions = list(range(len(rows)))
+    data: list[dict[str, Any]] = [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "20th to 80th percentile",
+            "y": positions,
+            "base": [round(row.p20, 2) for row in rows],
+            "x": [round(row.p80 - row.p20, 2) for row in rows],
+            "marker": {"color": "#c9d3dd", "line": {"color": "#495057", "width": 1}},
+            "width": 0.5,
+            "customdata": [[f"{row.p20:.2f}", f"{row.p80:.2f}"] for row in rows],
+            "hovertemplate": "20th: %{customdata[0]} · 80th: %{customdata[1]}<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "name": "50th percentile (median)",
+            "y": positions,
+            "x": [round(row.p50, 2) for row in rows],
+            "marker": {
+                "symbol": "line-ns-open",
+                "size": 22,
+                "color": "#1d1d1d",
+                "line": {"width": 3},
+            },
+            "hovertemplate": "50th: %{x:.2f}<extra></extra>",
+        },
+    ]
+    shown = [(i, row.mean) for i, row in enumerate(rows) if row.mean is not None]
+    if shown:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": mean_name,
+                "y": [i for i, _ in shown],
+                "x": [mean for _, mean in shown],
+                "marker": {"symbol": "diamond", "size": 13, "color": "#0072b2"},
+                "hovertemplate": "%{x:.1f}<extra></extra>",
+            }
+        )
+    layout = _layout(
+        height=110 + 52 * len(rows),
+        showlegend=True,
+        legend=LEGEND_TOP,
+        margin={"l": 10, "r": 30, "t": 40, "b": 50},
+        barmode="overlay",
+        xaxis={
+            "range": list(SCALE),
+            "tickvals": [1, 2, 3, 4, 5, 6],
+            "title": {"text": "Mean score (1 to 6)"},
+            "showgrid": True,
+            "gridcolor": "#e9ecef",
+            "zeroline": False,
+        },
+        yaxis={
+            "range": [len(rows) - 0.5, -0.5],
+            "tickvals": positions,
+            "ticktext": labels,
+            "automargin": True,
+            "showgrid": False,
+            "zeroline": False,
+        },
+    )
+    return _as_dict(data, layout)

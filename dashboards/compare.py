@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from django.urls import reverse
 
+from benchmarks.selectors import BenchmarkReading, benchmark_for
 from dashboards import charts, colours
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
@@ -119,6 +120,16 @@ class GroupRow:
 
 
 @dataclass(frozen=True)
+class PositionRow:
+    """Where a unit stands against the benchmark, per domain ("" where its mean is hidden)."""
+
+    unit: Unit
+    label: str
+    link: str
+    positions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class LegendStep:
     css_class: str
     colour: str
@@ -162,6 +173,8 @@ class ComparePage:
     k: int
     breadcrumbs: tuple[Unit, ...]
     printed_on: date
+    benchmark: BenchmarkReading | None = None
+    positions: tuple[PositionRow, ...] = ()
 
 
 def _scope(cycle: Cycle, cycles: Sequence[Cycle]) -> Scope:
@@ -449,7 +462,11 @@ def compare(
     parent_row, organisation_row = _group_rows(
         parent, root, domains, colour=colour, comparison=comparison, name=organisation.name
     )
+    benchmark = benchmark_for(organisation, cycle=cycle)
+    positions = _positions(benchmark, parent_row, rows, domains) if benchmark is not None else ()
     return ComparePage(
+        benchmark=benchmark if positions else None,
+        positions=positions,
         framing=FRAMING,
         unit=unit,
         unit_path=readable_path(unit, names),
@@ -468,3 +485,28 @@ def compare(
         breadcrumbs=tuple(u for u in units if unit.path.startswith(u.path) and reach.reaches(u)),
         printed_on=today,
     )
+
+
+def _positions(
+    benchmark: BenchmarkReading,
+    parent: GroupRow,
+    rows: Sequence[UnitRow],
+    domains: Sequence[Domain],
+) -> tuple[PositionRow, ...]:
+    """The compared unit's and its units' places in the benchmark, from the cells' shown
+    means only; none at all when no mean has a place."""
+
+    def places(unit: Unit, cells: Sequence[DomainCell]) -> tuple[str, ...]:
+        found = (
+            benchmark.position(unit, domain.code, cell.mean)
+            for domain, cell in zip(domains, cells, strict=True)
+        )
+        return tuple(position.short if position else "" for position in found)
+
+    result = [PositionRow(parent.unit, parent.label, "", places(parent.unit, parent.cells))]
+    result.extend(
+        PositionRow(row.unit, row.unit.name, row.link, places(row.unit, row.cells)) for row in rows
+    )
+    if not any(any(row.positions) for row in result):
+        return ()
+    return tuple(result)

@@ -9,7 +9,7 @@ decided it; the number of queries does not grow with the number of teams.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +18,9 @@ from django.db.models.functions import Coalesce
 
 from actions.access import actions_visible_to
 from actions.models import Action
-from dashboards.common import full_diagnostics
+from benchmarks.rules import Position
+from benchmarks.selectors import BenchmarkReading, benchmark_for
+from dashboards.common import _mean, full_diagnostics
 from diagnostics.models import Cycle, CycleTeam, Invite, TeamTally
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import (
@@ -54,6 +56,12 @@ class DomainReading:
 
 
 @dataclass(frozen=True)
+class DomainPosition:
+    name: str
+    position: Position
+
+
+@dataclass(frozen=True)
 class UrgentTeam:
     unit: Unit
     path: str
@@ -76,6 +84,8 @@ class UnitReading:
     urgent_teams: tuple[UrgentTeam, ...]
     more_urgent_teams: int
     why_nothing: str  # when there is no shown result: what to do, or why it is hidden
+    benchmark: BenchmarkReading | None = None
+    positions: tuple[DomainPosition, ...] = ()  # shown domains' places in the benchmark
 
     @property
     def has_result(self) -> bool:
@@ -150,11 +160,24 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
         ],
     )
     names = {u.path: u.name for u in units}
+    benchmarks: dict[int, BenchmarkReading | None] = {}
+
+    def benchmark_of(cycle: Cycle) -> BenchmarkReading | None:
+        if cycle.pk not in benchmarks:
+            benchmarks[cycle.pk] = benchmark_for(organisation, cycle=cycle)
+        return benchmarks[cycle.pk]
+
     overdue, overdue_total = _overdue_actions(reach=reach, today=today)
     waiting, waiting_total = _waiting_issues(reach=reach)
     return HomePage(
         readings=tuple(
-            unit_reading(unit=unit, cycles=recent_full[unit.pk], results=results, names=names)
+            unit_reading(
+                unit=unit,
+                cycles=recent_full[unit.pk],
+                results=results,
+                names=names,
+                benchmark_of=benchmark_of,
+            )
             for unit in tops
         ),
         more_readings=len(reach.top_units) > READINGS_SHOWN,
@@ -242,6 +265,7 @@ def unit_reading(
     cycles: Sequence[Cycle],
     results: dict[int, OrganisationResults],
     names: dict[str, str],
+    benchmark_of: Callable[[Cycle], BenchmarkReading | None] | None = None,
 ) -> UnitReading:
     """The newest of `cycles` (full diagnostics, newest first) whose result for the unit is
     shown, compared with the next older one shown."""
@@ -265,6 +289,14 @@ def unit_reading(
     previous = shown[1] if len(shown) > 1 else None
     ranked = _ranked_domains(cycle_results, group)
     urgent = _urgent_teams(cycle_results, unit=unit, names=names)
+    benchmark = benchmark_of(cycle) if benchmark_of is not None else None
+    positions: tuple[DomainPosition, ...] = ()
+    if benchmark is not None:
+        positions = tuple(
+            DomainPosition(domain.name, found)
+            for domain in cycle_results.domains
+            if (found := benchmark.position(unit, domain.code, _mean(group, domain.code)))
+        )
     return UnitReading(
         unit=unit,
         path=path,
@@ -282,6 +314,8 @@ def unit_reading(
         urgent_teams=tuple(urgent[:LIST_LENGTH]),
         more_urgent_teams=max(0, len(urgent) - LIST_LENGTH),
         why_nothing="",
+        benchmark=benchmark if positions else None,
+        positions=positions,
     )
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db.models import Sum
 
+from benchmarks.rules import Position
+from benchmarks.selectors import BenchmarkReading, benchmark_for
 from dashboards import charts
 from dashboards.common import (
     DASHBOARD_PULSES,
@@ -85,6 +87,7 @@ class DomainRow:
     previous_mean: str
     figures: tuple[StructuralNote, ...] = ()
     hidden: str = ""
+    position: Position | None = None  # against the benchmark, only where the mean is shown
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ class ProfilePage:
     dashboard_pulses: int = DASHBOARD_PULSES
     outcome_rows: tuple[OutcomeRow, ...] = ()
     drivers: GroupDrivers | None = None
+    benchmark: BenchmarkReading | None = None
 
     @property
     def any_reverse_scored(self) -> bool:
@@ -676,6 +680,9 @@ def _with_results(
         )
         for domain in gathered.domains
     )
+    benchmark = None if filtered else benchmark_for(page.cycle.organisation, cycle=page.cycle)
+    if benchmark is not None:
+        rows = _with_positions(rows, group, benchmark)
     statement_rows = _statement_rows(results, group, scopes.current)
     rate_value = (
         None if filtered else _response_rate(scopes.current.cycle_ids, unit, group.responses)
@@ -697,4 +704,21 @@ def _with_results(
         comments=CommentsBlock() if filtered else _comments(unit, scopes.current, k=results.k),
         outcome_rows=() if filtered else _outcome_rows(results, group, comparison),
         drivers=None if filtered else drivers_for(results, [unit]).get(unit.path),
+        benchmark=benchmark,
+    )
+
+
+def _with_positions(
+    rows: Sequence[DomainRow], group: GroupResult, benchmark: BenchmarkReading
+) -> tuple[DomainRow, ...]:
+    """Each shown domain mean's place in the benchmark (a breakdown gets none: the benchmark
+    is of whole groups)."""
+    return tuple(
+        replace(
+            row,
+            position=benchmark.position(group.unit, row.domain.code, _mean(group, row.domain.code)),
+        )
+        if row.shown
+        else row
+        for row in rows
     )

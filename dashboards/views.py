@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.http import AuthenticatedHttpRequest
 from actions.access import interventions_for
 from actions.selectors import suggestions
+from dashboards import benchmark as benchmark_builder
 from dashboards import common
 from dashboards import compare as compare_page
 from dashboards import lens as lens_page
@@ -179,6 +180,22 @@ def compare(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     return render(
         request, "dashboards/compare.html", {"unit": unit, "cycles": cycles, "page": page}
     )
+
+
+@login_required
+def benchmark(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
+    """Where the unit stands against the benchmark, for one full diagnostic."""
+    unit = get_unit_for(request.user, unit_id)
+    reach = reach_of(request.user)
+    cycles = [c for c in cycles_covering(unit) if c.kind == Cycle.Kind.FULL]
+    crumbs = [u for u in breadcrumbs(unit) if reach.reaches(u)]
+    cycle = _pick_cycle(request, unit, cycles, full_only=True)
+    context: dict[str, object] = {"unit": unit, "cycles": cycles, "crumbs": crumbs}
+    if cycle is None:
+        return render(request, "dashboards/benchmark.html", {**context, "empty": True})
+    page = benchmark_builder.benchmark_page(reach=reach, unit=unit, cycle=cycle)
+    _record_view(request, unit, page.unit_path, f"Benchmark, {cycle.name}")
+    return render(request, "dashboards/benchmark.html", {**context, "cycle": cycle, "page": page})
 
 
 @login_required

@@ -10,10 +10,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from demo.actions import build_actions
+from demo.peers import build_peers
 from demo.responses import build_cycles
 from demo.thresholds import build_service_thresholds
 from demo.voice import build_voice
-from organisations.models import Membership, Organisation, Role, Unit
+from organisations.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Role,
+    SizeBand,
+    Unit,
+)
 from organisations.selectors import root_of
 from organisations.services import add_unit, create_organisation, grant_membership
 
@@ -69,6 +77,11 @@ def remove_demo_organisation() -> None:
 @transaction.atomic
 def build_structure() -> tuple[Organisation, dict[str, Unit]]:
     organisation = create_organisation(name=DEMO_NAME, slug=DEMO_SLUG)
+    # Northbrook takes part in the benchmark beside five smaller councils (demo.peers).
+    organisation.benchmark_opt_in = True
+    organisation.kind = OrganisationKind.ALL_AGE
+    organisation.size_band = SizeBand.MEDIUM
+    organisation.save(update_fields=["benchmark_opt_in", "kind", "size_band"])
     root = root_of(organisation)
     units: dict[str, Unit] = {DEMO_NAME: root}
     for directorate, services in STRUCTURE.items():
@@ -109,4 +122,5 @@ def seed(*, today: date | None = None) -> tuple[Organisation, list[DemoAccount]]
     users = {key: User.objects.get(email=f"{key}@northbrook.example") for key in USER_KEYS}
     build_actions(units=units, users=users, cycles=cycles, today=today)
     build_voice(units=units, answerer=users["leader"])
+    build_peers(cycles, today=today)
     return organisation, accounts

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import IO, TextIO
@@ -70,6 +70,24 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
+# Columns a higher app appends after §10's (which stay first and unchanged): the benchmark's
+# positions. A source is asked once per export for a function giving a row's values from its
+# unit, domain code, statement code ("" in domain rows) and released mean (None when hidden).
+RowValues = Callable[[Unit, str, str, float | None], list[str]]
+ColumnSource = Callable[[Cycle], RowValues]
+_extra_columns: list[tuple[tuple[str, ...], ColumnSource]] = []
+
+
+def register_columns(columns: Sequence[str], source: ColumnSource) -> None:
+    """Append columns to every results export (called by an app when it starts; once)."""
+    if any(tuple(columns) == known for known, _ in _extra_columns):
+        return
+    _extra_columns.append((tuple(columns), source))
+
+
+def all_columns() -> list[str]:
+    return COLUMNS + [name for columns, _ in _extra_columns for name in columns]
+
 
 @dataclass(frozen=True)
 class ExportRequest:
@@ -79,7 +97,7 @@ class ExportRequest:
 
     @property
     def columns(self) -> list[str]:
-        return DRIVER_COLUMNS if self.by == "drivers" else COLUMNS
+        return DRIVER_COLUMNS if self.by == "drivers" else all_columns()
 
     @cached_property
     def scope(self) -> Scope:
@@ -206,10 +224,16 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
             for entry in entries:
                 yield from _driver_rows(label, path, level_of(unit), entry)
         return
+    extras = [source(cycle) for _, source in _extra_columns]
     for unit in chosen:
         group = results.group(unit)
         path = readable_path(unit, names)
-        yield from _group_rows(label, group, path, level_of(unit), request.by, domains, results)
+        for row, code, statement, mean in _group_rows(
+            label, group, path, level_of(unit), request.by, domains, results
+        ):
+            for values in extras:
+                row.extend(values(unit, code, statement, mean))
+            yield row
 
 
 def _driver_rows(label: str, path: str, level: str, entry: OutcomeDrivers) -> Iterator[list[str]]:
@@ -243,12 +267,16 @@ def _group_rows(
     by: str,
     domains: dict[str, Domain],
     results: OrganisationResults,
-) -> Iterator[list[str]]:
+) -> Iterator[tuple[list[str], str, str, float | None]]:
+    """Each row with its domain code, statement code and released mean (for added columns)."""
     if by == "domain":
         for code, cell in group.domains.items():
-            yield _cell_row(label, path, level, domains[code].name, "", cell)
+            mean = cell.figures.mean if cell.figures else None
+            yield _cell_row(label, path, level, domains[code].name, "", cell), code, "", mean
+        # Outcomes are not conditions: no benchmark position (a None mean places nothing).
         for code, cell in group.outcomes.items():
-            yield _cell_row(label, path, level, domains[code].name, "", cell, outcome=True)
+            row = _cell_row(label, path, level, domains[code].name, "", cell, outcome=True)
+            yield row, code, "", None
         return
     outcome_codes = {domain.code for domain in results.outcomes}
     statements = sorted(
@@ -258,9 +286,10 @@ def _group_rows(
     for code, cell in statements:
         domain_code = results.statement_domains.get(code, "")
         domain_name = domains[domain_code].name if domain_code in domains else ""
-        yield _cell_row(
-            label, path, level, domain_name, code, cell, outcome=domain_code in outcome_codes
-        )
+        is_outcome = domain_code in outcome_codes
+        mean = cell.figures.mean if cell.figures and not is_outcome else None
+        row = _cell_row(label, path, level, domain_name, code, cell, outcome=is_outcome)
+        yield row, domain_code, code, mean
 
 
 NUMERIC_COLUMNS = frozenset(
@@ -273,15 +302,17 @@ def number_of(value: str) -> int | float:
     return float(value) if "." in value else int(value)
 
 
-def write_csv(rows: Iterable[list[str]], to: TextIO, *, columns: list[str] = COLUMNS) -> None:
+def write_csv(
+    rows: Iterable[list[str]], to: TextIO, *, columns: Sequence[str] | None = None
+) -> None:
     """Write the header and the rows one by one, so a large export never sits whole in memory."""
     writer = csv.writer(to, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(all_columns() if columns is None else columns)
     for row in rows:
         writer.writerow([as_text_cell(value) for value in row])
 
 
-def to_csv(rows: Iterable[list[str]], *, columns: list[str] = COLUMNS) -> str:
+def to_csv(rows: Iterable[list[str]], *, columns: Sequence[str] | None = None) -> str:
     buffer = io.StringIO()
     write_csv(rows, buffer, columns=columns)
     return buffer.getvalue()
@@ -296,7 +327,11 @@ def sheet_title(title: str) -> str:
 
 
 def write_xlsx(
-    rows: Iterable[list[str]], to: IO[bytes], *, title: str, columns: list[str] = COLUMNS
+    rows: Iterable[list[str]],
+    to: IO[bytes],
+    *,
+    title: str,
+    columns: Sequence[str] | None = None,
 ) -> None:
     """Write the workbook to a binary file. openpyxl's write-only mode keeps the rows in a
     temporary file of its own as they come, not in memory, and zips them on save."""
@@ -305,6 +340,7 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title(title))
+    columns = all_columns() if columns is None else list(columns)
     sheet.append(columns)
 
     def cell(column: str, value: str) -> object:
@@ -319,7 +355,9 @@ def write_xlsx(
     workbook.save(to)
 
 
-def to_xlsx(rows: Iterable[list[str]], *, title: str, columns: list[str] = COLUMNS) -> bytes:
+def to_xlsx(
+    rows: Iterable[list[str]], *, title: str, columns: Sequence[str] | None = None
+) -> bytes:
     buffer = io.BytesIO()
     write_xlsx(rows, buffer, title=title, columns=columns)
     return buffer.getvalue()

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from organisations.models import SingleSignOn
+from organisations.models import Organisation, SingleSignOn
 from organisations.sign_on import SignOnUnavailable, encrypt_secret
 
 
@@ -75,3 +75,20 @@ class SingleSignOnAdmin(admin.ModelAdmin):
         if sign_on.client_secret_env_var:
             return f"from ${sign_on.client_secret_env_var}"
         return "stored, encrypted" if sign_on.client_secret_encrypted else "missing"
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """The operator sets what the benchmark narrows by; everything else is the org admin's."""
+
+    list_display = ["name", "slug", "kind", "size_band", "benchmark_opt_in"]
+    list_filter = ["kind", "size_band", "benchmark_opt_in"]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug", "kind", "size_band", "benchmark_opt_in", "benchmark_compare_with"]
+    readonly_fields = ["name", "slug", "benchmark_opt_in", "benchmark_compare_with"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -22,6 +22,8 @@ SETTING_LABELS = {
     "safety_contact": "safety contact text",
     "cycle_reminders": "reminders before a cycle closes",
     "reminder_days": "reminder days before closing",
+    "benchmark_opt_in": "takes part in the benchmark",
+    "benchmark_compare_with": "benchmark compares with",
 }
 
 

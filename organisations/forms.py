@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 
-from organisations.models import AuditEvent, Organisation, Role, Unit
+from organisations.models import AuditEvent, CompareWith, Organisation, Role, Unit
 from organisations.selectors import readable_paths, root_of
 
 
@@ -127,6 +127,8 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "safety_contact",
             "cycle_reminders",
             "reminder_days",
+            "benchmark_opt_in",
+            "benchmark_compare_with",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
         error_messages = {
@@ -159,11 +161,17 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                     field.widget.attrs["max"] = validator.limit_value
                     field.validators.append(validator)
         self.fields["reminder_days"].required = False
+        self.fields["benchmark_compare_with"].required = False
 
     def clean_reminder_days(self) -> int:
         """Left empty, the days before closing stay as they were."""
         days = self.cleaned_data.get("reminder_days")
         return self.instance.reminder_days if days is None else int(days)
+
+    def clean_benchmark_compare_with(self) -> str:
+        # Scripts that post the older settings form leave it out: keep what is stored.
+        value: str = self.cleaned_data.get("benchmark_compare_with") or ""
+        return value or self.instance.benchmark_compare_with or CompareWith.ALL
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -21,6 +21,25 @@ DEFAULT_SAFETY_CONTACT = (
 )
 
 
+class OrganisationKind(models.TextChoices):
+    CHILDREN = "children", "Children's services"
+    ADULTS = "adults", "Adults' services"
+    ALL_AGE = "all_age", "All-age services"
+
+
+class SizeBand(models.TextChoices):
+    SMALL = "small", "Small (fewer than 150 social work staff)"
+    MEDIUM = "medium", "Medium (150 to 400 social work staff)"
+    LARGE = "large", "Large (more than 400 social work staff)"
+
+
+class CompareWith(models.TextChoices):
+    ALL = "all", "All organisations taking part"
+    KIND = "kind", "Organisations of the same type"
+    SIZE = "size", "Organisations of the same size"
+    KIND_AND_SIZE = "kind_and_size", "Organisations of the same type and size"
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
@@ -73,6 +92,39 @@ class Organisation(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(14)],
         help_text="The reminder goes this many days before a cycle's closing day (1 to 14).",
+    )
+    benchmark_opt_in = models.BooleanField(
+        "take part in the benchmark",
+        default=False,
+        help_text=(
+            "Share this organisation's and its teams' domain means, only where this page's "
+            "own anonymity rules show them, with the benchmark of organisations on this "
+            "installation. Nothing named is shared, and no other organisation sees your "
+            "figures: each sees only percentiles of at least five organisations."
+        ),
+    )
+    benchmark_compare_with = models.CharField(
+        "compare with",
+        max_length=16,
+        choices=CompareWith.choices,
+        default=CompareWith.ALL,
+        help_text=(
+            "Narrow the benchmark to similar organisations. Used only when at least five such "
+            "organisations take part; otherwise all organisations taking part."
+        ),
+    )
+    kind = models.CharField(
+        "type of organisation",
+        max_length=16,
+        choices=OrganisationKind.choices,
+        blank=True,
+        help_text="Set by the operator; lets the benchmark be narrowed to similar organisations.",
+    )
+    size_band = models.CharField(
+        max_length=16,
+        choices=SizeBand.choices,
+        blank=True,
+        help_text="Set by the operator; lets the benchmark be narrowed to similar organisations.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

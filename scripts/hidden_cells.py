@@ -51,7 +51,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from diagnostics.exports import ExportRequest, export_rows  # noqa: E402
+from diagnostics.exports import COLUMNS, ExportRequest, export_rows  # noqa: E402
 from diagnostics.models import Cycle, Response  # noqa: E402
 from diagnostics.selectors import cycles_covering  # noqa: E402
 from organisations.access import Reach, reach_of  # noqa: E402
@@ -221,8 +221,9 @@ def compare_heatmap_cells(html: str) -> Counter[str]:
 
 def export_counts(cycle: Cycle, by: str, reach: Reach | None = None) -> Counter[str]:
     counts: Counter[str] = Counter()
+    suppressed = COLUMNS.index("suppressed")  # §10's columns come first; others are appended
     for row in export_rows(ExportRequest(cycle=cycle, by=by), reach):
-        counts[HIDDEN if row[-1] == "yes" else SHOWN] += 1
+        counts[HIDDEN if row[suppressed] == "yes" else SHOWN] += 1
     return counts
 
 

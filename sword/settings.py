@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "diagnostics",
     "voice",
     "actions",
+    "benchmarks",
     "dashboards",
     "api",
     "demo",
@@ -353,6 +354,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "purge-expired-exports": {
         "task": "diagnostics.purge_expired_exports",
         "schedule": crontab(minute=17),
+    },
+    # The benchmark of each half-year, computed once a month after it ends, then kept (a
+    # nightly check finds the periods due; benchmarks/services.py).
+    "nightly-benchmark": {
+        "task": "benchmarks.compute_benchmarks",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

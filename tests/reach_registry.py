@@ -179,6 +179,7 @@ PAGES: list[Page] = [
     Page("dashboards:trends", ALL_ROLES, _unit("Team A")),
     Page("dashboards:compare_home", frozenset({ADMIN, LEADER}), ok_status=302),
     Page("dashboards:compare", frozenset({ADMIN, LEADER}), _unit("Locality North")),
+    Page("dashboards:benchmark", ALL_ROLES, _unit("Team A")),
     Page("dashboards:lens_home", frozenset({ADMIN, LEADER}), ok_status=302),
     Page("dashboards:lens", frozenset({ADMIN, LEADER}), _unit("Locality North")),
     Page("actions:list", ALL_ROLES),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from diagnostics.exports import COLUMNS
+from diagnostics.exports import COLUMNS, all_columns
 
 
 @pytest.fixture
@@ -44,7 +44,11 @@ def command_csv(*args: str) -> str:
 
 def test_it_exports_the_contract_columns_for_every_level(cycle):
     text = command_csv(str(cycle.pk))
-    assert text.splitlines()[0] == ",".join(COLUMNS)
+    header = text.splitlines()[0].split(",")
+    # §10's columns first and unchanged; the benchmark's are appended after them.
+    assert header[: len(COLUMNS)] == COLUMNS
+    assert header == all_columns()
+    assert header[len(COLUMNS) :] == ["benchmark_position", "benchmark_period", "benchmark_source"]
     rows = rows_of(text)
     assert {r["level"] for r in rows} == {"org", "unit", "team"}
     assert all(r["statement_code"] == "" for r in rows)
@@ -81,10 +85,10 @@ def test_it_writes_the_same_rows_to_xlsx(cycle, tmp_path):
     command_xlsx(cycle, target)
     sheet = load_workbook(target).active
     values = list(sheet.iter_rows(values_only=True))
-    assert list(values[0]) == COLUMNS
+    assert list(values[0]) == all_columns()
     csv_rows = rows_of(command_csv(str(cycle.pk)))
     assert len(values) - 1 == len(csv_rows)
-    first = dict(zip(COLUMNS, values[1], strict=True))
+    first = dict(zip(all_columns(), values[1], strict=True))
     assert str(first["responses"]) == csv_rows[0]["responses"]
     assert f"{first['mean']:.1f}" == csv_rows[0]["mean"]
 

@@ -43,7 +43,7 @@ from dashboards import trends as trends_page
 from dashboards.compare import ComparePage
 from dashboards.staff import seen_by_link_holders, staff_result
 from dashboards.trends import TrendsPage
-from diagnostics.exports import ExportRequest, export_rows
+from diagnostics.exports import COLUMNS, ExportRequest, export_rows
 from diagnostics.models import Answer, Cycle, Domain, DomainScore, Response, Statement
 from diagnostics.pooling import cycle_scope, pools_taking_part, pulse_pools
 from diagnostics.results import DEMOGRAPHIC_FIELDS, load_domains
@@ -382,7 +382,11 @@ def _export(
     population = out.population
     scope = request.scope
     for row in rows:
-        _label, path, level, domain_name, code, responses, mean, *_rest, suppressed = row
+        # §10's columns come first; columns appended after them (the benchmark's) are not
+        # figures of a group of responses.
+        _label, path, level, domain_name, code, responses, mean, *_rest, suppressed = row[
+            : len(COLUMNS)
+        ]
         if suppressed == "yes":
             continue
         unit = by_readable[path]
