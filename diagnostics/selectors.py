@@ -67,6 +67,7 @@ def _read_cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyS
     rows = (
         CycleStatement.objects.filter(cycle_id=cycle_id, cycle__created_at=created_at)
         .select_related("statement__domain")
+        .prefetch_related("statement__texts")
         .order_by("position")
     )
     return tuple(
@@ -79,6 +80,7 @@ def _read_cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyS
             reverse_scored=row.statement.reverse_scored,
             id=row.statement.pk,
             domain_id=row.statement.domain_id,
+            texts=tuple((t.language, t.text) for t in row.statement.texts.all()),
         )
         for row in rows
     )

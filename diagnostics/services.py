@@ -21,6 +21,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
 
 from accounts.models import User
 from diagnostics import codes as invite_codes
@@ -50,6 +52,7 @@ from diagnostics.models import (
     ServiceLength,
     SpentCode,
     Statement,
+    StatementText,
     StructuralThreshold,
     SurveyDraft,
     WorkingPattern,
@@ -112,7 +115,8 @@ def copy_version(
     copy = InstrumentVersion.objects.create(
         organisation_id=organisation_id, name=name, based_on=version, created_by=created_by
     )
-    Statement.objects.bulk_create(
+    originals = list(version.statements.prefetch_related("texts"))
+    copies = Statement.objects.bulk_create(
         Statement(
             version=copy,
             domain_id=s.domain_id,
@@ -121,9 +125,34 @@ def copy_version(
             reverse_scored=s.reverse_scored,
             position=s.position,
         )
-        for s in version.statements.all()
+        for s in originals
+    )
+    StatementText.objects.bulk_create(
+        StatementText(statement=new, language=text.language, text=text.text)
+        for original, new in zip(originals, copies, strict=True)
+        for text in original.texts.all()
     )
     return copy
+
+
+def translation_languages() -> list[str]:
+    """The languages a statement may have a text in besides English (its own `text`)."""
+    return [code for code, _ in settings.LANGUAGES[1:]]
+
+
+def _set_translations(statement: Statement, translations: Mapping[str, str]) -> None:
+    """Store the statement's texts in other languages; an empty text removes that language's
+    (the statement is then shown in English to those who chose it)."""
+    for language, text in translations.items():
+        if language not in translation_languages():
+            raise ValidationError(f"“{language}” is not one of the site's languages.")
+        cleaned = " ".join(text.split())
+        if not cleaned:
+            StatementText.objects.filter(statement=statement, language=language).delete()
+            continue
+        StatementText.objects.update_or_create(
+            statement=statement, language=language, defaults={"text": _clean_text(cleaned)}
+        )
 
 
 def _clean_text(text: str) -> str:
@@ -151,11 +180,17 @@ def _next_code(version: InstrumentVersion, domain: Domain) -> str:
 
 @transaction.atomic
 def add_statement(
-    *, version: InstrumentVersion, domain: Domain, text: str, reverse_scored: bool
+    *,
+    version: InstrumentVersion,
+    domain: Domain,
+    text: str,
+    reverse_scored: bool,
+    translations: Mapping[str, str] | None = None,
 ) -> Statement:
+    """A new statement in an editable version, with its texts in other languages if given."""
     _check_editable(version)
     last = version.statements.filter(domain=domain).aggregate(last=Max("position"))["last"]
-    return Statement.objects.create(
+    statement = Statement.objects.create(
         version=version,
         domain=domain,
         code=_next_code(version, domain),
@@ -163,14 +198,25 @@ def add_statement(
         reverse_scored=reverse_scored,
         position=(last or 0) + 1,
     )
+    _set_translations(statement, translations or {})
+    return statement
 
 
 @transaction.atomic
-def reword_statement(*, statement: Statement, text: str, reverse_scored: bool) -> Statement:
+def reword_statement(
+    *,
+    statement: Statement,
+    text: str,
+    reverse_scored: bool,
+    translations: Mapping[str, str] | None = None,
+) -> Statement:
+    """Change a statement of an editable version; `translations` (language to text) replace
+    its texts in those languages, and an empty text removes one."""
     _check_editable(statement.version)
     statement.text = _clean_text(text)
     statement.reverse_scored = reverse_scored
     statement.save(update_fields=["text", "reverse_scored"])
+    _set_translations(statement, translations or {})
     return statement
 
 
@@ -531,12 +577,16 @@ def check_open(invite: Invite, *, today: date) -> None:
     state = availability(invite.cycle, today=today)
     if state in (Availability.DRAFT, Availability.NOT_YET_OPEN):
         raise CycleNotOpen(
-            f"This survey opens on {invite.cycle.opens_on:%-d %B %Y}. Your code will work then."
+            gettext("This survey opens on %(date)s. Your code will work then.")
+            % {"date": date_format(invite.cycle.opens_on, "j F Y")}
         )
     if state == Availability.CLOSED:
         raise CycleClosed(
-            f"This survey closed on {min(invite.cycle.closes_on, today):%-d %B %Y}, so it takes "
-            "no more answers. Thank you for wanting to take part."
+            gettext(
+                "This survey closed on %(date)s, so it takes no more answers. Thank you for "
+                "wanting to take part."
+            )
+            % {"date": date_format(min(invite.cycle.closes_on, today), "j F Y")}
         )
 
 
@@ -558,7 +608,7 @@ def clean_answers(
             raise TamperedForm()
         cleaned[code] = number
     if require_all and set(cleaned) != allowed:
-        raise IncompleteAnswers("Some statements have no answer yet.")
+        raise IncompleteAnswers(gettext("Some statements have no answer yet."))
     return cleaned
 
 
@@ -587,7 +637,10 @@ def clean_about(raw: Mapping[str, Any]) -> dict[str, str]:
 def clean_comment(text: str) -> str:
     text = (text or "").strip()
     if len(text) > MAX_COMMENT_LENGTH:
-        raise ValidationError(f"Keep your comment under {MAX_COMMENT_LENGTH} characters.")
+        raise ValidationError(
+            gettext("Keep your comment under %(limit)s characters.")
+            % {"limit": number_format(MAX_COMMENT_LENGTH, force_grouping=True)}
+        )
     return text
 
 

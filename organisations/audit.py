@@ -19,6 +19,7 @@ SETTING_LABELS = {
     "comment_threshold": "comment threshold",
     "pulse_window_days": "pulse pooling window (days)",
     "safety_contact": "safety contact text",
+    "survey_languages": "languages surveys offer besides English",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
@@ -124,8 +125,17 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "comment_threshold",
             "pulse_window_days",
             "safety_contact",
+            "survey_languages",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
+
+    survey_languages = forms.MultipleChoiceField(
+        label="Languages surveys offer besides English",
+        choices=settings.LANGUAGES[1:],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Organisation._meta.get_field("survey_languages").help_text,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

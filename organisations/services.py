@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -540,6 +541,16 @@ def _has_run_pulses(organisation: Organisation) -> bool:
 
 
 @transaction.atomic
+def _survey_languages(chosen: Any) -> list[str]:
+    """The languages besides English an organisation's surveys offer, in the site's order."""
+    others = [code for code, _ in settings.LANGUAGES[1:]]
+    if not isinstance(chosen, list | tuple) or any(code not in others for code in chosen):
+        raise ValidationError(
+            "Surveys can be offered only in the site's languages: " + ", ".join(others) + "."
+        )
+    return [code for code in others if code in chosen]
+
+
 def update_settings(
     *, organisation: Organisation, values: dict[str, Any], actor: User | None
 ) -> Organisation:
@@ -556,6 +567,8 @@ def update_settings(
             "over the old periods and the new could be subtracted to reveal a small group. "
             "It can be set before the first pulse."
         )
+    if "survey_languages" in values:
+        values = {**values, "survey_languages": _survey_languages(values["survey_languages"])}
     changes = []
     old_values: dict[str, Any] = {}
     new_values: dict[str, Any] = {}

@@ -182,6 +182,7 @@ PAGES: list[Page] = [
 PUBLIC_NAMES = {
     "healthz",
     "protection",
+    "set_language",
     "accounts:login",
     "operator_login",
     "accounts:logout",
