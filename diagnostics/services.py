@@ -20,7 +20,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
 
@@ -408,17 +408,38 @@ INVITE_CHUNK_SIZE = 50
 
 
 def invite_email(*, cycle: Cycle, team: Unit, code: str) -> tuple[str, str]:
-    """The subject and body of the e-mail that carries one code."""
-    subject = f"Your invitation: {cycle.name}"
-    body = (
-        f"You are invited to answer an anonymous survey about the working conditions of "
-        f"{team.name}: {cycle.name}.\n\n"
-        f"Answer here (the link works once):\n{invite_url(code)}\n\n"
-        f"Or go to {settings.SITE_URL}{reverse('survey:enter_code')} and type the code "
-        f"{code}.\n\nIt closes on {cycle.closes_on:%-d %B %Y}. Your answers cannot be traced "
-        "back to you or to this e-mail: the code is not linked to what you answer.\n"
-    )
-    return subject, body
+    """The subject and body of the e-mail that carries one code, in every language the
+    organisation's surveys offer: one message, Welsh (or any other language) first and English
+    last, as bilingual correspondence from Welsh public bodies usually is, so that nobody gets
+    an invitation they cannot read. The survey itself opens in the language the browser asks
+    for, with the chooser on every page."""
+    languages = cycle.organisation.offered_languages
+    subjects = []
+    bodies = []
+    for language in [*languages[1:], languages[0]]:
+        with translation.override(language):
+            values = {
+                "cycle": cycle.name,
+                "team": team.name,
+                "link": invite_url(code),
+                "enter": f"{settings.SITE_URL}{reverse('survey:enter_code')}",
+                "code": code,
+                "closes": date_format(cycle.closes_on, "j F Y"),
+            }
+            subjects.append(gettext("Your invitation: %(cycle)s") % values)
+            bodies.append(
+                gettext(
+                    "You are invited to answer an anonymous survey about the working conditions "
+                    "of %(team)s: %(cycle)s.\n\n"
+                    "Answer here (the link works once):\n%(link)s\n\n"
+                    "Or go to %(enter)s and type the code %(code)s.\n\n"
+                    "It closes on %(closes)s. Your answers cannot be traced back to you or to "
+                    "this e-mail: the code is not linked to what you answer.\n"
+                )
+                % values
+            )
+    subject = " / ".join(dict.fromkeys(subjects))
+    return subject, "\n----\n\n".join(bodies)
 
 
 @dataclass(frozen=True)
@@ -457,7 +478,11 @@ def send_invite_messages(
     Each message is sent inside its own transaction, which first claims the address's delivery
     key: a second run of the same job (a retry, a redelivery after a worker stopped) finds the
     key taken and skips it, and a send that fails rolls the claim back."""
-    batch = InviteBatch.objects.select_related("cycle", "team").filter(pk=batch_id).first()
+    batch = (
+        InviteBatch.objects.select_related("cycle__organisation", "team")
+        .filter(pk=batch_id)
+        .first()
+    )
     if batch is None:  # the cycle was deleted since: nothing left to send for
         return []
     connection = get_connection(fail_silently=False)

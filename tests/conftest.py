@@ -157,6 +157,7 @@ def _fast_password_hashing(settings) -> None:
 
 BUILT_IN_DATA = (
     "diagnostics.migrations.0002_builtin_questionnaire",
+    "diagnostics.migrations.0014_builtin_welsh",
     "actions.migrations.0002_builtin_library",
 )
 
