@@ -144,6 +144,7 @@ INTERVENTION_LIMITS = {"title": 120, "what": 2000, "why": 2000, "measure": 2000}
 class TranslationsImported:
     changed: int
     unchanged: int
+    untranslated: int  # rows with an empty text: left as they are
 
 
 def _cell(value: str) -> str:
@@ -185,7 +186,8 @@ def import_translations(*, content: str, organisation: Organisation | None) -> T
     statement could be edited (its version has not been used by a cycle that opened: texts are
     frozen with the version, so copy the version and import into the copy). A row whose English
     no longer matches is refused: the file is older than the wording it translates. Rows that
-    repeat the text already stored change nothing, so a whole export can be imported back.
+    repeat the text already stored, and rows left empty (not translated yet), change nothing,
+    so a whole export can be imported back.
     """
     rows = _read_translation_rows(content)
     languages = [code for code, _ in settings.LANGUAGES[1:]]
@@ -219,7 +221,7 @@ def import_translations(*, content: str, organisation: Organisation | None) -> T
     seen: dict[tuple[str, str, str, str], int] = {}
     statement_changes: dict[tuple[int, str], str] = {}
     intervention_changes: dict[tuple[int, str], dict[str, str]] = {}
-    unchanged = 0
+    unchanged = untranslated = 0
     for line, row in rows:
         kind, field, language = row.get("kind", ""), row.get("field", ""), row.get("language", "")
         text = " ".join(row.get("text", "").split()) if kind == "statement" else row.get("text", "")
@@ -234,7 +236,8 @@ def import_translations(*, content: str, organisation: Organisation | None) -> T
             problems.append(f"the same text is on line {seen[key]} too")
         seen.setdefault(key, line)
         if not text:
-            problems.append("the text is empty: write it, or leave the row out")
+            untranslated += 1  # not written yet: nothing to store, and nothing removed
+            continue
         ident = int(row["id"]) if row.get("id", "").isdigit() else None
         if kind == "statement":
             statement = statements.get(ident) if ident is not None else None
@@ -318,4 +321,5 @@ def import_translations(*, content: str, organisation: Organisation | None) -> T
     return TranslationsImported(
         changed=len(statement_changes) + sum(len(f) for f in intervention_changes.values()),
         unchanged=unchanged,
+        untranslated=untranslated,
     )

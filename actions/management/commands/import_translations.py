@@ -33,5 +33,6 @@ class Command(BaseCommand):
                 "Nothing was imported. Fix these lines and run again:\n  " + "\n  ".join(exc.errors)
             ) from exc
         self.stdout.write(
-            f"{result.changed} text(s) changed; {result.unchanged} already as in the file."
+            f"{result.changed} text(s) changed; {result.unchanged} already as in the file; "
+            f"{result.untranslated} left empty (not translated yet)."
         )
