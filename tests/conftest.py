@@ -159,6 +159,7 @@ BUILT_IN_DATA = (
     "diagnostics.migrations.0002_builtin_questionnaire",
     "diagnostics.migrations.0014_builtin_welsh",
     "actions.migrations.0002_builtin_library",
+    "actions.migrations.0005_builtin_library_welsh",
 )
 
 

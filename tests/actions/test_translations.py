@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from actions.models import Intervention, InterventionText
 from actions.selectors import TRANSLATION_COLUMNS, translation_rows
@@ -71,7 +72,22 @@ def test_it_imports_a_reviewed_text_into_the_organisation_s_own_version(world):
     assert stored.text == wl1["text"]
 
 
+def own_intervention(world) -> Intervention:
+    built_in = Intervention.objects.filter(organisation=None).first()
+    return Intervention.objects.create(
+        organisation=world.organisation,
+        domain=built_in.domain,
+        kind=built_in.kind,
+        lever=built_in.lever,
+        title="Our idea",
+        what="Do it.",
+        why="It helps.",
+        measure="We will see.",
+    )
+
+
 def test_it_imports_a_whole_export_back_unchanged(world):
+    own_intervention(world)  # not in Welsh yet: its rows are empty
     rows = export(world.organisation)
     result = import_translations(content=as_csv(rows), organisation=world.organisation)
     assert result.changed == 0
@@ -123,17 +139,7 @@ def test_it_refuses_another_organisation_s_texts_as_unknown(world, outsider):
 
 
 def test_it_imports_an_intervention_only_with_all_four_texts(world):
-    built_in = Intervention.objects.filter(organisation=None).first()
-    own = Intervention.objects.create(
-        organisation=world.organisation,
-        domain=built_in.domain,
-        kind=built_in.kind,
-        lever=built_in.lever,
-        title="Our idea",
-        what="Do it.",
-        why="It helps.",
-        measure="We will see.",
-    )
+    own = own_intervention(world)
     rows = [r for r in export(world.organisation) if r["id"] == str(own.pk)]
     rows[0]["text"] = "Ein syniad"
     with pytest.raises(ImportFailed, match="needs its what, why, measure in cy too"):
@@ -162,3 +168,15 @@ def test_it_reports_bad_lines_from_the_command_and_imports_nothing(world, tmp_pa
         "import_translations", str(path), "--organisation", world.organisation.slug, stdout=out
     )
     assert out.getvalue().startswith("0 text(s) changed;")
+
+
+def test_it_shows_the_built_in_library_in_welsh_to_someone_reading_in_welsh(world, client_for):
+    assert InterventionText.objects.filter(language="cy").count() == 45
+    client = client_for(world.team_manager)
+    english = client.get(reverse("actions:library")).content.decode()
+    assert "Allocate new cases openly at a weekly meeting" in english
+    client.post(reverse("set_language"), {"language": "cy", "next": "/"})
+    welsh = client.get(reverse("actions:library")).content.decode()
+    assert "Dyrannu achosion newydd yn agored mewn cyfarfod wythnosol" in welsh
+    assert '<div lang="cy">' in welsh
+    assert "Allocate new cases openly at a weekly meeting" not in welsh
