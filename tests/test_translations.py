@@ -24,11 +24,17 @@ CATALOGUE = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.
 COMPILED = CATALOGUE.with_suffix(".mo")
 
 # What staff see without signing in, and what the site's frame shows on every page: the survey
-# (every step, its errors and the invitation e-mail), the privacy page, the voice board and the
-# team's results page.
+# (every step, its errors and the invitation e-mail), the privacy page, the voice board, the
+# team's results page, the public home page and the error pages.
 STAFF_FILES = (
     "templates/base.html",
     "templates/base_survey.html",
+    "templates/home_public.html",
+    "templates/403_csrf.html",
+    "templates/errors/400.html",
+    "templates/errors/403.html",
+    "templates/errors/404.html",
+    "templates/errors/413.html",
     "templates/includes/language_chooser.html",
     "templates/protection.html",
     "templates/survey/_buttons.html",
