@@ -73,7 +73,7 @@ def test_it_imports_a_reviewed_text_into_the_organisation_s_own_version(world):
 
 
 def own_intervention(world) -> Intervention:
-    built_in = Intervention.objects.filter(organisation=None).first()
+    built_in = Intervention.objects.filter(organisation=None).earliest("pk")
     return Intervention.objects.create(
         organisation=world.organisation,
         domain=built_in.domain,

@@ -32,7 +32,7 @@ def test_it_takes_a_staff_member_through_a_whole_survey_in_welsh_on_a_phone(
     with page.expect_navigation():
         page.get_by_role("link", name="Dechrau", exact=True).click()
 
-    answered = []
+    answered: list[str] = []
     while page.get_by_role("heading", name="Amdanoch chi (dewisol)").count() == 0:
         if not answered:
             phone.check("welsh-02-first-statements")

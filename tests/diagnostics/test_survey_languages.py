@@ -54,13 +54,16 @@ def test_it_shows_statements_scale_and_headings_in_welsh_when_chosen_and_offered
 def test_it_gives_errors_in_welsh_with_welsh_plurals(client, code, full_cycle, offers_welsh):
     open_survey(in_welsh(client), code)
     shape = survey_shape(full_cycle)
-    first, second, *rest = shape.page(1).codes
+    first_page, second_page = shape.page(1), shape.page(2)
+    assert first_page is not None
+    assert second_page is not None
+    first, second, *rest = first_page.codes
     one_missing = client.post(page_url(1), {c: "4" for c in [first, second, *rest[1:]]})
     assert one_missing.status_code == 400
     body = one_missing.content.decode()
     assert "Dewiswch ateb i 1 datganiad arall" in body
     assert "Dewiswch ateb i’r datganiad hwn." in body
-    *answered, _, _ = shape.page(2).codes
+    *answered, _, _ = second_page.codes
     two_missing = client.post(page_url(2), {c: "4" for c in answered}).content.decode()
     assert "Dewiswch ateb i 2 ddatganiad arall" in two_missing  # soft mutation after "dau"
 
