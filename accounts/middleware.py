@@ -34,8 +34,8 @@ def preferred_language(
                 wanted,
                 max_age=settings.LANGUAGE_COOKIE_AGE,
                 samesite="Lax",
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             )
         return response
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 from diagnostics import codes as invite_codes
 from diagnostics.errors import CodeAlreadyUsed
 from diagnostics.models import RESPONSE_ID_LOWEST, Answer, Response, SpentCode, SurveyDraft
-from diagnostics.selectors import survey_statements
 from diagnostics.services import submit_response
 from tests.diagnostics.conftest import all_answers
 
@@ -73,8 +72,15 @@ def test_it_moves_used_codes_drafts_and_responses_to_unlinkable_storage(
         answered = OldResponse.objects.create(
             cycle_id=full_cycle.pk, team_id=team, submitted_on=full_cycle.opens_on
         )
-        statement = survey_statements(full_cycle)[0]
-        OldAnswer.objects.create(response=answered, statement_id=statement.id, value=5, score=5)
+        # Read through the old state's models: today's read statement texts, not there yet.
+        statement_id = (
+            old.get_model("diagnostics", "CycleStatement")
+            .objects.filter(cycle_id=full_cycle.pk)
+            .order_by("position")
+            .values_list("statement_id", flat=True)
+            .first()
+        )
+        OldAnswer.objects.create(response=answered, statement_id=statement_id, value=5, score=5)
     assert shared_transaction_ids() == (1 if connection.vendor == "postgresql" else 0)
 
     migrate()
