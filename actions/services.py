@@ -5,21 +5,27 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 
 from accounts.models import User
 from actions.models import Action, Intervention, InterventionText
 from actions.selectors import TRANSLATION_COLUMNS, possible_owners
 from diagnostics.models import Cycle, Domain, Statement, StatementText
 from diagnostics.selectors import is_frozen
-from organisations.models import Organisation, Unit
+from notices.services import Notice, long_date, one_line, send_notices
+from organisations.models import Membership, Organisation, Unit
+from organisations.selectors import people_running
 from organisations.services import ImportFailed
 from sword.csvsafe import FORMULA_STARTS
+
+# An open action's owner is told this many days before its due date.
+ACTION_DUE_SOON_DAYS = 7
 
 
 def _check_owner(owner: User, unit: Unit, escalated_to: Unit | None) -> None:
@@ -132,6 +138,114 @@ def add_intervention(
         measure=measure.strip(),
         position=1000,
     )
+
+
+# -- notices (the daily job actions.send_action_notices) ------------------------------------
+
+
+def action_url(action: Action) -> str:
+    return settings.SITE_URL + reverse("actions:detail", kwargs={"action_id": action.pk})
+
+
+def _owner_notice(action: Action, *, today: date) -> Notice | None:
+    """Due soon (within ACTION_DUE_SOON_DAYS) or overdue, to the owner; keyed by the due date,
+    so a changed date earns a fresh notice."""
+    owner = action.owner
+    title = one_line(action.title)
+    due = long_date(action.due_on)
+    if action.due_on < today:
+        kind, subject = "action-overdue", f"Overdue: {title}"
+        what = f"was due on {due} and is still {action.get_status_display().lower()}"
+    elif action.due_on <= today + timedelta(days=ACTION_DUE_SOON_DAYS):
+        kind, subject = "action-due-soon", f"Due {action.due_on.day} {action.due_on:%B}: {title}"
+        what = f"is due on {due}"
+    else:
+        return None
+    body = (
+        f"Hello {owner.display_name},\n\n"
+        f"The action you own, “{title}” for {action.unit.name}, {what}.\n\n"
+        f"Open it to update its status or change its date:\n{action_url(action)}\n\n"
+        "When it is done, mark it done; if it will not happen, drop it with a reason. "
+        "You get this e-mail once for each due date.\n\nSWORD\n"
+    )
+    return Notice(
+        kind=kind,
+        about=f"action:{action.pk}:due:{action.due_on.isoformat()}",
+        to=owner.email,
+        subject=subject,
+        body=body,
+    )
+
+
+def _escalation_notices(action: Action, runners: list[User], *, today: date) -> list[Notice]:
+    """To the people who run the unit the action was escalated to: once per escalation, and
+    once more (per due date) when it is overdue. The owner hears about that from their own."""
+    target = action.escalated_to
+    assert target is not None
+    title = one_line(action.title)
+    notices: list[Notice] = []
+    overdue = action.due_on < today
+    for person in runners:
+        greeting = f"Hello {person.display_name},\n\n"
+        link = f"Open it:\n{action_url(action)}\n\nSWORD\n"
+        notices.append(
+            Notice(
+                kind="action-escalated",
+                about=f"action:{action.pk}:to:{target.pk}",
+                to=person.email,
+                subject=f"Escalated to {one_line(target.name)}: {title}",
+                body=greeting + f"An action for {action.unit.name} was escalated to {target.name}, "
+                f"because the lever it needs sits there: “{title}”, owned by "
+                f"{action.owner.display_name}, due on {long_date(action.due_on)}. It is in your "
+                "actions list; you can update it or take it further up.\n\n" + link,
+            )
+        )
+        if overdue and person.pk != action.owner_id:
+            notices.append(
+                Notice(
+                    kind="action-escalated-overdue",
+                    about=f"action:{action.pk}:to:{target.pk}:due:{action.due_on.isoformat()}",
+                    to=person.email,
+                    subject=f"Overdue, escalated to {one_line(target.name)}: {title}",
+                    body=greeting + f"The action “{title}”, escalated to {target.name}, was due on "
+                    f"{long_date(action.due_on)} and is still "
+                    f"{action.get_status_display().lower()}. Its owner is "
+                    f"{action.owner.display_name}.\n\n" + link,
+                )
+            )
+    return notices
+
+
+def send_action_notices(*, today: date) -> int:
+    """The daily job's work: each open action's owner is told once when it is due soon and
+    once when it is overdue (again if its date changes); the people who run the unit an
+    action was escalated to are told once, and once more when it is overdue. Done and dropped
+    actions send nothing; an owner who no longer holds a role in the organisation is not told.
+    Idempotent: every notice goes through notices.services (a fixed number of queries, then
+    one transaction per e-mail actually sent). Returns how many e-mails were sent."""
+    owner_has_role = Membership.objects.filter(
+        user_id=OuterRef("owner_id"), organisation_id=OuterRef("organisation_id")
+    )
+    horizon = today + timedelta(days=ACTION_DUE_SOON_DAYS)
+    actions = list(
+        Action.objects.filter(status__in=Action.OPEN_STATUSES)
+        .filter(Q(due_on__lte=horizon) | Q(escalated_to__isnull=False))
+        .annotate(owner_has_role=Exists(owner_has_role))
+        .select_related("owner", "unit", "escalated_to")
+        .order_by("pk")
+    )
+    runners = people_running(a.escalated_to for a in actions if a.escalated_to is not None)
+    notices: list[Notice] = []
+    for action in actions:
+        if action.owner.is_active and action.owner_has_role:
+            owner_notice = _owner_notice(action, today=today)
+            if owner_notice is not None:
+                notices.append(owner_notice)
+        if action.escalated_to is not None:
+            notices.extend(
+                _escalation_notices(action, runners[action.escalated_to.pk], today=today)
+            )
+    return send_notices(notices, today=today)
 
 
 # --- translations, imported after review ------------------------------------------------------

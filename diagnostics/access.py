@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from diagnostics.models import Cycle, InstrumentVersion, Statement
+from diagnostics.exports import reach_key
+from diagnostics.models import Cycle, ExportJob, InstrumentVersion, Statement
 from diagnostics.selectors import cycles_visible_to
 from organisations.access import get_unit_for, reach_of
 from organisations.models import Unit
@@ -65,3 +66,26 @@ def get_cycle_team_for(user: Any, cycle: Cycle, team_id: Any) -> Unit:
     if not cycle.cycle_teams.filter(team=team).exists():
         raise Http404("That team is not part of this cycle.")
     return team
+
+
+def get_export_for(user: Any, export_id: Any) -> ExportJob:
+    """A results export prepared in the background, for the person who asked for it only, and
+    only while their reach is the one it was made for and the cycle still in it: 404 otherwise,
+    saying nothing about which (someone whose role changed asks again)."""
+    reach = reach_of(user)
+    if reach.organisation is None:
+        raise Http404("No such export.")
+    job = get_scoped_or_404(
+        ExportJob.objects.select_related("cycle__organisation", "cycle__unit").filter(
+            requested_by=user, organisation=reach.organisation
+        ),
+        export_id,
+        what="export",
+    )
+    if (
+        job.cycle is None
+        or job.reach_key != reach_key(reach)
+        or not cycles_visible_to(reach).filter(pk=job.cycle.pk).exists()
+    ):
+        raise Http404("No such export.")
+    return job

@@ -4,10 +4,15 @@ red_pct,amber_pct,green_pct,urgent,suppressed`, as CSV or XLSX, honouring reach 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import IO, TextIO
+
+from django.conf import settings
+from django.utils.text import slugify
 
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import Scope, cycle_label, scope_of
@@ -36,6 +41,11 @@ COLUMNS = [
 ]
 LEVELS = ("org", "unit", "team")
 BY = ("domain", "statement")
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,26 @@ class ExportRequest:
     def scope(self) -> Scope:
         """What the file holds (for a pulse, its pool), read once for the rows and the audit."""
         return scope_of(self.cycle)
+
+
+def reach_key(reach: Reach) -> str:
+    """A fingerprint of a person's reach: their roles and the units they hold them at. A file
+    prepared in the background is handed over only while the asker's key is unchanged, so a
+    role given up, narrowed or moved since gets nothing (diagnostics.access.get_export_for)."""
+    held = sorted(f"{m.role}@{m.unit.path}" for m in reach.memberships)
+    organisation = reach.organisation.pk if reach.organisation is not None else ""
+    text = f"{organisation}|{','.join(held)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def prepared_in_background(*, teams: int) -> bool:
+    """Whether an export of this many teams (of the cycle, in the viewer's reach) is too large
+    to build inside the request (settings.EXPORT_INSTANT_MAX_TEAMS)."""
+    return teams > settings.EXPORT_INSTANT_MAX_TEAMS
+
+
+def download_name(cycle: Cycle, *, by: str, file_format: str) -> str:
+    return f"results-{slugify(cycle.name) or cycle.pk}-{by}.{file_format}"
 
 
 def level_of(unit: Unit) -> str:
@@ -156,11 +186,22 @@ def _group_rows(
 NUMERIC_COLUMNS = frozenset({"responses", "mean", "red_pct", "amber_pct", "green_pct"})
 
 
-def to_csv(rows: Iterator[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+def number_of(value: str) -> int | float:
+    """A numeric column's text as the number it is (XLSX cells and the API's JSON)."""
+    return float(value) if "." in value else int(value)
+
+
+def write_csv(rows: Iterable[list[str]], to: TextIO) -> None:
+    """Write the header and the rows one by one, so a large export never sits whole in memory."""
+    writer = csv.writer(to, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows([as_text_cell(value) for value in row] for row in rows)
+    for row in rows:
+        writer.writerow([as_text_cell(value) for value in row])
+
+
+def to_csv(rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    write_csv(rows, buffer)
     return buffer.getvalue()
 
 
@@ -172,7 +213,9 @@ def sheet_title(title: str) -> str:
     return cleaned if cleaned and cleaned.lower() != "history" else "Results"
 
 
-def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:
+def write_xlsx(rows: Iterable[list[str]], to: IO[bytes], *, title: str) -> None:
+    """Write the workbook to a binary file. openpyxl's write-only mode keeps the rows in a
+    temporary file of its own as they come, not in memory, and zips them on save."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -182,13 +225,17 @@ def to_xlsx(rows: Iterator[list[str]], *, title: str) -> bytes:
 
     def cell(column: str, value: str) -> object:
         if column in NUMERIC_COLUMNS and value:
-            return float(value) if "." in value else int(value)
+            return number_of(value)
         text = WriteOnlyCell(sheet, value=value)
         text.data_type = "s"  # a name beginning "=" stays text, never a formula
         return text
 
     for row in rows:
         sheet.append([cell(column, value) for column, value in zip(COLUMNS, row, strict=True)])
+    workbook.save(to)
+
+
+def to_xlsx(rows: Iterable[list[str]], *, title: str) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(rows, buffer, title=title)
     return buffer.getvalue()

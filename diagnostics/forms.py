@@ -88,6 +88,14 @@ class CycleForm(forms.Form):
             "Ignored for a full diagnostic."
         ),
     )
+    open_automatically = forms.BooleanField(
+        label="Open it by itself on the opening date",
+        required=False,
+        help_text=(
+            "Just after midnight on the opening date; the people who run it get an e-mail when "
+            "it opens and when it closes. Leave this unticked to open it yourself."
+        ),
+    )
 
     def __init__(self, *args: Any, reach: Reach, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,6 +132,13 @@ class CycleForm(forms.Form):
                 )
             except ValidationError as exc:
                 self.add_error("opens_on", exc.messages[0])
+        opens_on = data.get("opens_on")
+        if data.get("open_automatically") and opens_on and opens_on <= timezone.localdate():
+            self.add_error(
+                "open_automatically",
+                "It opens today or earlier, so it cannot wait for its opening date: leave this "
+                "unticked and open it once it is created, or choose a later opening date.",
+            )
         return data
 
 
@@ -160,9 +175,22 @@ class InviteForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, team: Unit, headcount: RecordedHeadcount | None, **kwargs: Any
+        self,
+        *args: Any,
+        team: Unit,
+        headcount: RecordedHeadcount | None,
+        reminder_days: int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if reminder_days is not None:  # the organisation sends reminders before a cycle closes
+            self.fields["emails"].help_text = (
+                "One address per line. Each gets its own link. Your organisation sends "
+                f"reminders, so the addresses are kept, encrypted, to send each one reminder "
+                f"{reminder_days} day{'' if reminder_days == 1 else 's'} before the cycle "
+                "closes, and deleted when it closes. They are never linked to a code or to "
+                "whether anyone answered."
+            )
         if headcount is None:
             return
         field = self.fields["count"]

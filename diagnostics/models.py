@@ -169,6 +169,19 @@ class Cycle(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    opens_automatically = models.BooleanField(
+        default=False,
+        help_text="A draft the clock opens on its opening date (shown as Scheduled).",
+    )
+    closed_automatically = models.BooleanField(
+        default=False, help_text="Closed by the clock after its closing day."
+    )
+    schedule_refused = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Why the clock could not open this draft on its opening date, if it could not.",
+    )
 
     class Meta:
         ordering = ["-opens_on", "-pk"]
@@ -258,6 +271,31 @@ class InviteDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "key"], name="one_delivery_per_address")
         ]
+
+
+def random_row_id() -> int:
+    """A random primary key, so that the order rows were written in cannot be read from them."""
+    return secrets.randbelow(2**62) + 1
+
+
+class ReminderAddress(models.Model):
+    """An address given for invitation e-mails, kept only while its organisation sends reminders
+    before a cycle closes, and only until the cycle closes.
+
+    Encrypted (`addresses.seal`, AES-256-GCM under REMINDER_ADDRESS_KEY, padded so its length
+    says nothing) and tied to the cycle and team alone: no invite, code, batch or time, and a
+    random id, written in random order, so nothing here tells which code an address was sent or
+    whether anyone answered. The organisation is kept so that turning reminders off deletes its
+    addresses in one statement.
+    """
+
+    id = models.BigIntegerField(primary_key=True, default=random_row_id, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="reminder_addresses"
+    )
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminder_addresses")
+    team = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    sealed = models.TextField()
 
 
 class SpentCode(models.Model):
@@ -519,3 +557,49 @@ class StatementTally(models.Model):
                 fields=["cycle", "team", "statement"], name="statement_tally_once"
             ),
         ]
+
+
+def _export_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ExportJob(models.Model):
+    """A results export someone asked to be prepared in the background (docs/background-jobs.md).
+
+    The file is written to the default file storage under `exports/` with an unguessable name,
+    kept until `expires_at`, and handed only to the person who asked, while their reach is still
+    the one it was made for (`reach_key`, diagnostics.access.get_export_for).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+        EXPIRED = "expired", "Expired"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    # Kept (empty) when the cycle or the person is removed, so the purge still finds the file.
+    cycle = models.ForeignKey(
+        Cycle, null=True, on_delete=models.SET_NULL, related_name="export_jobs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file_format = models.CharField(max_length=4)
+    level = models.CharField(max_length=8, blank=True, help_text="One level, or empty for all.")
+    by = models.CharField(max_length=12)
+    reach_key = models.CharField(
+        max_length=64, help_text="SHA-256 of the asker's roles and units when they asked."
+    )
+    token = models.CharField(max_length=40, unique=True, default=_export_token, editable=False)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+    file = models.FileField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]

@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
+from typing import Any
 
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from diagnostics.exports import reach_key
 from diagnostics.models import (
     Cycle,
     CycleStatement,
     CycleTeam,
+    ExportJob,
     InstrumentVersion,
     Invite,
     InviteBatch,
@@ -23,7 +26,8 @@ from diagnostics.models import (
 from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
 from diagnostics.tallies import StatementInfo
 from organisations.access import Reach
-from organisations.models import Organisation, Unit
+from organisations.models import Membership, Organisation, Role, Unit
+from organisations.selectors import people_running
 
 
 def versions_for(organisation: Organisation) -> QuerySet[InstrumentVersion]:
@@ -102,6 +106,7 @@ def survey_shape(cycle: Cycle) -> SurveyShape:
 
 class Availability(Enum):
     DRAFT = "draft"
+    SCHEDULED = "scheduled"  # a draft the clock opens on its opening date
     NOT_YET_OPEN = "not_yet_open"
     OPEN = "open"
     CLOSED = "closed"
@@ -110,7 +115,7 @@ class Availability(Enum):
 def availability(cycle: Cycle, *, today: date) -> Availability:
     """Whether a cycle takes responses today. An open cycle past its closing date is closed."""
     if cycle.status == Cycle.Status.DRAFT:
-        return Availability.DRAFT
+        return Availability.SCHEDULED if cycle.opens_automatically else Availability.DRAFT
     if cycle.status == Cycle.Status.CLOSED or today > cycle.closes_on:
         return Availability.CLOSED
     if today < cycle.opens_on:
@@ -130,6 +135,58 @@ def cycles_visible_to(reach: Reach) -> QuerySet[Cycle]:
         .filter(Q(reach.unit_filter("unit__")) | Q(Exists(team_in_reach)))
         .select_related("unit", "instrument")
     )
+
+
+def export_team_count(cycle: Cycle, reach: Reach) -> int:
+    """How many of the cycle's teams a results export for this person holds: what decides
+    whether it is prepared in the background (diagnostics.exports.prepared_in_background)."""
+    return CycleTeam.objects.filter(cycle=cycle).filter(reach.unit_filter("team__")).count()
+
+
+MAX_LISTED_EXPORTS = 50
+
+
+class ExportState(Enum):
+    QUEUED = "Being prepared"
+    READY = "Ready"
+    FAILED = "Could not be prepared"
+    EXPIRED = "Expired"
+    UNAVAILABLE = "No longer available"
+
+
+@dataclass(frozen=True)
+class ListedExport:
+    job: ExportJob
+    state: ExportState
+
+    @property
+    def can_download(self) -> bool:
+        return self.state is ExportState.READY
+
+
+def exports_of(user: Any, *, reach: Reach, now: datetime) -> list[ListedExport]:
+    """The person's own requests for results exports prepared in the background, newest first.
+
+    A ready file past its expiry reads as expired before the hourly purge has run; one made
+    for a reach the person no longer has (or whose cycle is gone) reads as no longer available,
+    with no reason given, as its download answers 404 (diagnostics.access.get_export_for).
+    """
+    key = reach_key(reach)
+    jobs = ExportJob.objects.filter(requested_by=user).select_related("cycle")
+    listed = []
+    for job in jobs[:MAX_LISTED_EXPORTS]:
+        if job.status == ExportJob.Status.EXPIRED or job.expires_at <= now:
+            state = ExportState.EXPIRED
+        elif job.status == ExportJob.Status.FAILED:
+            state = ExportState.FAILED
+        elif job.cycle is None or job.reach_key != key:
+            state = ExportState.UNAVAILABLE
+        elif job.status == ExportJob.Status.QUEUED:
+            state = ExportState.QUEUED
+        else:
+            state = ExportState.READY
+        listed.append(ListedExport(job=job, state=state))
+    return listed
 
 
 def cycle_teams(cycle: Cycle) -> list[Unit]:
@@ -216,3 +273,22 @@ def recorded_headcount(cycle: Cycle, team: Unit) -> RecordedHeadcount | None:
 def invite_batches(cycle: Cycle, team: Unit, *, limit: int = 10) -> list[InviteBatch]:
     """The team's latest batches of invitation e-mails in this cycle, newest first: counts only."""
     return list(InviteBatch.objects.filter(cycle=cycle, team=team)[:limit])
+
+
+def cycle_runners(cycle: Cycle) -> list[str]:
+    """The addresses of the people who run a cycle, told when the clock opens or closes it: who
+    set it up, the people who run its unit (a role at the unit itself or, where nobody holds
+    one, at the nearest unit above: `organisations.selectors.people_running`) and the managers
+    of its teams. Active accounts only; one address each, in a stable order."""
+    managers = Membership.objects.filter(
+        organisation_id=cycle.organisation_id,
+        user__is_active=True,
+        role=Role.TEAM_MANAGER,
+        unit__cycle_teams__cycle=cycle,
+    )
+    addresses = set(managers.values_list("user__email", flat=True))
+    addresses.update(user.email for user in people_running([cycle.unit]).get(cycle.unit_id, []))
+    creator = cycle.created_by
+    if creator is not None and creator.is_active:
+        addresses.add(creator.email)
+    return sorted(addresses)

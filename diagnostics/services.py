@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import logging
 import re
 import secrets
 import smtplib
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
@@ -26,6 +30,13 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from diagnostics import codes as invite_codes
+from diagnostics.addresses import (
+    AddressesUnavailable,
+    UnreadableAddress,
+    can_keep_addresses,
+    seal,
+    unseal,
+)
 from diagnostics.errors import (
     CodeAlreadyUsed,
     CycleClosed,
@@ -34,7 +45,17 @@ from diagnostics.errors import (
     TamperedForm,
     UnknownCode,
 )
-from diagnostics.exports import LEVELS, ExportRequest, export_scope
+from diagnostics.exports import (
+    BY,
+    FORMATS,
+    LEVELS,
+    ExportRequest,
+    export_rows,
+    export_scope,
+    reach_key,
+    write_csv,
+    write_xlsx,
+)
 from diagnostics.models import (
     Answer,
     Comment,
@@ -43,10 +64,12 @@ from diagnostics.models import (
     CycleTeam,
     Domain,
     DomainScore,
+    ExportJob,
     InstrumentVersion,
     Invite,
     InviteBatch,
     InviteDelivery,
+    ReminderAddress,
     Response,
     RoleGroup,
     ServiceLength,
@@ -62,6 +85,8 @@ from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_sta
 from diagnostics.selectors import (
     Availability,
     availability,
+    cycle_runners,
+    cycles_visible_to,
     is_frozen,
     pulse_history,
     statement_infos,
@@ -69,7 +94,8 @@ from diagnostics.selectors import (
 from diagnostics.structural import FIGURES_BY_CODE, ThresholdInForce, Thresholds, check_thresholds
 from diagnostics.structural_data import FIGURE_CODES, threshold_book
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
-from organisations.access import Reach
+from notices.services import send_notice_once
+from organisations.access import Reach, reach_of
 from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
 from organisations.selectors import readable_path, unit_names_by_path
@@ -245,8 +271,10 @@ def create_cycle(
     closes_on: date,
     created_by: User | None,
     pulse_size: int = PULSE_MAX,
+    opens_automatically: bool = False,
 ) -> Cycle:
-    """A draft cycle for every team below `unit`, with its statements chosen and stored."""
+    """A draft cycle for every team below `unit`, with its statements chosen and stored;
+    scheduled to open by itself on its opening date with `opens_automatically`."""
     if kind not in Cycle.Kind.values:
         raise ValidationError("A cycle is either a full diagnostic or a pulse.")
     if closes_on < opens_on:
@@ -255,6 +283,11 @@ def create_cycle(
         raise ValidationError("This unit is archived; restore it before starting a cycle.")
     if instrument.organisation_id not in (None, unit.organisation_id):
         raise ValidationError("That questionnaire belongs to another organisation.")
+    if opens_automatically and opens_on <= timezone.localdate():
+        raise ValidationError(
+            "A cycle that opens by itself needs an opening date after today; open this one by "
+            "hand once it is created."
+        )
     teams = list(Unit.objects.within(unit).teams().active())
     if not teams:
         raise ValidationError(f"“{unit.name}” has no active teams to take part.")
@@ -269,6 +302,7 @@ def create_cycle(
         opens_on=opens_on,
         closes_on=closes_on,
         created_by=created_by,
+        opens_automatically=opens_automatically,
     )
     statements = list(instrument.statements.select_related("domain"))
     if kind == Cycle.Kind.PULSE:
@@ -304,7 +338,9 @@ def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today
 
 
 @transaction.atomic
-def open_cycle(*, cycle: Cycle, today: date | None = None) -> Cycle:
+def open_cycle(*, cycle: Cycle, today: date | None = None, automatically: bool = False) -> Cycle:
+    """Open a draft: by hand (`automatically` False), or by the clock on its opening date
+    (`open_and_close_cycles`). Either way every check below runs."""
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError("Only a draft cycle can be opened.")
     today = today or timezone.localdate()
@@ -314,28 +350,58 @@ def open_cycle(*, cycle: Cycle, today: date | None = None) -> Cycle:
         check_pulse_period_open(cycle.organisation, cycle.opens_on, today=today)
     cycle.status = Cycle.Status.OPEN
     cycle.opened_at = timezone.now()
-    cycle.save(update_fields=["status", "opened_at"])
+    cycle.opens_automatically = automatically
+    cycle.schedule_refused = ""
+    cycle.save(update_fields=["status", "opened_at", "opens_automatically", "schedule_refused"])
     return cycle
 
 
 @transaction.atomic
-def close_cycle(*, cycle: Cycle) -> Cycle:
-    """Close a cycle now (early, or after its closing date). A closed cycle never reopens."""
+def close_cycle(*, cycle: Cycle, automatically: bool = False) -> Cycle:
+    """Close a cycle now (early, or after its closing date; `automatically` when the clock does
+    it after its last day). A closed cycle never reopens. Addresses kept for reminders go."""
     if cycle.status != Cycle.Status.OPEN:
         raise ValidationError("Only an open cycle can be closed.")
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_at = timezone.now()
-    cycle.save(update_fields=["status", "closed_at"])
+    cycle.closed_automatically = automatically
+    cycle.save(update_fields=["status", "closed_at", "closed_automatically"])
     SurveyDraft.objects.filter(cycle=cycle).delete()  # answers nobody can submit any more
+    ReminderAddress.objects.filter(cycle=cycle).delete()  # kept only until the cycle closes
     return cycle
 
 
 @transaction.atomic
-def update_draft_cycle(*, cycle: Cycle, name: str, opens_on: date, closes_on: date) -> Cycle:
+def schedule_cycle(*, cycle: Cycle, automatically: bool, today: date | None = None) -> Cycle:
+    """Have the clock open a draft on its opening date (shown as Scheduled), or stop it. The
+    checks of `open_cycle` run on that date; a cycle that cannot open then stays a draft."""
+    if cycle.status != Cycle.Status.DRAFT:
+        raise ValidationError("Only a draft cycle can be scheduled to open.")
+    today = today or timezone.localdate()
+    if automatically and cycle.opens_on <= today:
+        raise ValidationError(
+            f"The opening date, {cycle.opens_on:%-d %B %Y}, is not after today: open the cycle "
+            "now, or change its dates and schedule it again."
+        )
+    cycle.opens_automatically = automatically
+    cycle.schedule_refused = ""
+    cycle.save(update_fields=["opens_automatically", "schedule_refused"])
+    return cycle
+
+
+@transaction.atomic
+def update_draft_cycle(
+    *, cycle: Cycle, name: str, opens_on: date, closes_on: date, today: date | None = None
+) -> Cycle:
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError("Only a draft cycle can be changed.")
     if closes_on < opens_on:
         raise ValidationError("The closing date must be on or after the opening date.")
+    if cycle.opens_automatically and opens_on <= (today or timezone.localdate()):
+        raise ValidationError(
+            "This cycle is scheduled to open by itself, so its opening date must be after "
+            "today. Choose a later date, or stop the schedule and open it now."
+        )
     cycle.name = name.strip() or cycle.name
     cycle.opens_on = opens_on
     cycle.closes_on = closes_on
@@ -348,6 +414,7 @@ def delete_draft_cycle(*, cycle: Cycle) -> None:
     if cycle.status != Cycle.Status.DRAFT:
         raise ValidationError("Only a draft cycle can be deleted; close an open one instead.")
     Invite.objects.filter(cycle=cycle).delete()
+    ReminderAddress.objects.filter(cycle=cycle).delete()
     cycle.delete()
 
 
@@ -460,7 +527,25 @@ def queue_email_invites(
         raise ValidationError("Give at least one e-mail address.")
     codes = issue_invites(cycle=cycle, team=team, count=len(addresses), today=today)
     batch = InviteBatch.objects.create(cycle=cycle, team=team, total=len(addresses))
+    if _sends_reminders(cycle.organisation_id):
+        keep_reminder_addresses(cycle=cycle, team=team, addresses=addresses)
     return QueuedInvites(batch=batch, messages=list(zip(addresses, codes, strict=True)))
+
+
+def _sends_reminders(organisation_id: int) -> bool:
+    """Whether the organisation sends reminders now, read under the lock on its row that its
+    settings take (FOR NO KEY UPDATE): turning reminders off (organisations.services.
+    update_settings, which deletes the kept addresses) either waits for this transaction or is
+    seen by it, so no address is kept after they are off."""
+    if not can_keep_addresses():
+        return False
+    setting = (
+        Organisation.objects.select_for_update(no_key=True)
+        .filter(pk=organisation_id)
+        .values_list("cycle_reminders", flat=True)
+        .first()
+    )
+    return bool(setting)
 
 
 def invite_delivery_key(*, batch_id: int, address: str) -> str:
@@ -535,6 +620,243 @@ def record_undelivered_invites(*, batch_id: int, addresses: Iterable[str]) -> in
     return newly_failed
 
 
+# --- the clock: cycles opening and closing on their dates ----------------------------------
+
+
+@dataclass(frozen=True)
+class ClockRun:
+    """What one run of the clock did, by cycle id (for the job's log: no names, no figures)."""
+
+    opened: list[int]
+    refused: list[int]
+    closed: list[int]
+    notices: int
+
+
+def cycle_url(cycle: Cycle) -> str:
+    return settings.SITE_URL + reverse("diagnostics:cycle_detail", args=[cycle.pk])
+
+
+def open_and_close_cycles(*, today: date) -> ClockRun:
+    """The clock's daily run (just after midnight, Europe/London): close every open cycle whose
+    closing day has ended, open every scheduled draft whose opening day has come, and tell the
+    people who run each one. Idempotent: each change is made under a lock on the cycle after
+    checking it is still due, and each notice goes through `send_notice_once`; notices the mail
+    server refused are sent by the next run (a day's changes are told for two days)."""
+    closed = [pk for pk in _due_to_close(today) if _close_if_due(pk, today=today)]
+    opened: list[int] = []
+    refused: list[int] = []
+    for pk in _due_to_open(today):
+        outcome = _open_if_due(pk, today=today)
+        if outcome is True:
+            opened.append(pk)
+        elif outcome is False:
+            refused.append(pk)
+    return ClockRun(opened=opened, refused=refused, closed=closed, notices=_tell_runners(today))
+
+
+def _due_to_close(today: date) -> list[int]:
+    due = Cycle.objects.filter(status=Cycle.Status.OPEN, closes_on__lt=today)
+    return list(due.order_by("pk").values_list("pk", flat=True))
+
+
+def _due_to_open(today: date) -> list[int]:
+    due = Cycle.objects.filter(
+        status=Cycle.Status.DRAFT, opens_automatically=True, opens_on__lte=today
+    )
+    return list(due.order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def _close_if_due(pk: int, *, today: date) -> bool:
+    cycle = Cycle.objects.select_for_update(no_key=True).filter(pk=pk).first()
+    if cycle is None or cycle.status != Cycle.Status.OPEN or cycle.closes_on >= today:
+        return False  # closed, changed or deleted since it was listed
+    close_cycle(cycle=cycle, automatically=True)
+    logger.info("The clock closed cycle %s", pk)
+    return True
+
+
+@transaction.atomic
+def _open_if_due(pk: int, *, today: date) -> bool | None:
+    """True: opened; False: it could not open, so it stays a draft and says why; None: nothing
+    to do (opened, unscheduled or deleted since it was listed)."""
+    cycle = Cycle.objects.select_for_update(no_key=True).filter(pk=pk).first()
+    if (
+        cycle is None
+        or cycle.status != Cycle.Status.DRAFT
+        or not cycle.opens_automatically
+        or cycle.opens_on > today
+    ):
+        return None
+    try:
+        with transaction.atomic():
+            open_cycle(cycle=cycle, today=today, automatically=True)
+    except ValidationError as exc:
+        cycle.refresh_from_db()
+        cycle.opens_automatically = False
+        cycle.schedule_refused = " ".join(exc.messages)[:300]
+        cycle.save(update_fields=["opens_automatically", "schedule_refused"])
+        logger.info("The clock could not open cycle %s; it stays a draft", pk)
+        return False
+    logger.info("The clock opened cycle %s", pk)
+    return True
+
+
+def _tell_runners(today: date) -> int:
+    """Send the notices of the clock's recent changes not yet sent; the number sent now."""
+    since = today - timedelta(days=1)
+    sent = 0
+    opened = Cycle.objects.filter(opens_automatically=True, opened_at__date__gte=since).exclude(
+        status=Cycle.Status.DRAFT
+    )
+    for cycle in opened.select_related("unit", "created_by"):
+        sent += _notify(cycle, kind="cycle-opened", about=f"cycle:{cycle.pk}", today=today)
+    closed = Cycle.objects.filter(
+        status=Cycle.Status.CLOSED, closed_automatically=True, closed_at__date__gte=since
+    )
+    for cycle in closed.select_related("unit", "created_by"):
+        sent += _notify(cycle, kind="cycle-closed", about=f"cycle:{cycle.pk}", today=today)
+    refused = Cycle.objects.filter(status=Cycle.Status.DRAFT).exclude(schedule_refused="")
+    for cycle in refused.select_related("unit", "created_by"):
+        about = f"cycle:{cycle.pk}:{cycle.opens_on:%Y-%m-%d}"
+        sent += _notify(cycle, kind="cycle-not-opened", about=about, today=today)
+    return sent
+
+
+def _notify(cycle: Cycle, *, kind: str, about: str, today: date) -> int:
+    subject, body = clock_notice(cycle, kind=kind)
+    if kind == "cycle-not-opened" and cycle.created_by and cycle.created_by.is_active:
+        recipients = [cycle.created_by.email]  # who scheduled it; the rest see a draft
+    else:
+        recipients = cycle_runners(cycle)
+    return sum(
+        send_notice_once(kind=kind, about=about, to=to, subject=subject, body=body, today=today)
+        for to in recipients
+    )
+
+
+def clock_notice(cycle: Cycle, *, kind: str) -> tuple[str, str]:
+    """The subject and body of a notice about the clock opening, closing or failing to open a
+    cycle. A link to the cycle's page and its dates; no figure of any kind."""
+    closes = f"{cycle.closes_on:%-d %B %Y}"
+    why = (
+        "You get this because you run this cycle: you set it up, run the part of the "
+        "organisation it covers, or manage one of its teams."
+    )
+    if kind == "cycle-opened":
+        subject = f"Opened: {cycle.name}"
+        body = (
+            f"“{cycle.name}” for {cycle.unit.name} opened on {cycle.opens_on:%-d %B %Y}, as "
+            f"scheduled. It takes answers until the end of {closes}.\n\n"
+            f"Codes work from now. Make codes or e-mail them to your teams from the cycle's "
+            f"page:\n{cycle_url(cycle)}\n\n{why}\n"
+        )
+    elif kind == "cycle-closed":
+        subject = f"Closed: {cycle.name}"
+        body = (
+            f"“{cycle.name}” for {cycle.unit.name} closed at the end of its last day, {closes}. "
+            "Unused codes no longer work and no more answers are taken; any addresses kept "
+            "for reminders have been deleted.\n\n"
+            f"Read the results, where there are enough answers to show them, from the cycle's "
+            f"page:\n{cycle_url(cycle)}\n\n{why}\n"
+        )
+    elif kind == "cycle-not-opened":
+        subject = f"Not opened: {cycle.name}"
+        body = (
+            f"“{cycle.name}” for {cycle.unit.name} was scheduled to open on "
+            f"{cycle.opens_on:%-d %B %Y}, but could not: {cycle.schedule_refused}\n\n"
+            "It is still a draft and nobody has been able to answer it. Change its dates and "
+            f"schedule it again, or open it by hand, on its page:\n{cycle_url(cycle)}\n"
+        )
+    else:
+        raise ValueError(f"No clock notice called {kind}.")
+    return subject, body
+
+
+# --- reminders before a cycle closes -------------------------------------------------------
+
+
+def keep_reminder_addresses(*, cycle: Cycle, team: Unit, addresses: Sequence[str]) -> int:
+    """Keep the addresses invited to a cycle for its reminder, sealed (`addresses.seal`), tied to
+    the cycle and team only, in random order under random ids, each address once per cycle and
+    team. Only while the organisation sends reminders (`queue_email_invites` checks). Runs in the
+    caller's transaction. Returns how many were new."""
+    kept = set()
+    for row in ReminderAddress.objects.filter(cycle=cycle, team=team):
+        try:
+            kept.add(unseal(row.sealed, cycle_id=cycle.pk, team_id=team.pk))
+        except UnreadableAddress:
+            continue
+    new = list({a.strip().lower() for a in addresses} - kept)
+    secrets.SystemRandom().shuffle(new)
+    ReminderAddress.objects.bulk_create(
+        ReminderAddress(
+            organisation_id=cycle.organisation_id,
+            cycle=cycle,
+            team=team,
+            sealed=seal(address, cycle_id=cycle.pk, team_id=team.pk),
+        )
+        for address in new
+    )
+    return len(new)
+
+
+def reminder_email(*, cycle: Cycle, team: Unit) -> tuple[str, str]:
+    """The reminder: it cannot know who has answered, so it thanks those who have, and carries
+    no code (the invitation e-mail has it). No figure of any kind."""
+    subject = f"Reminder: {cycle.name} closes on {cycle.closes_on:%-d %B %Y}"
+    body = (
+        f"The anonymous survey about the working conditions of {team.name}, {cycle.name}, "
+        f"closes at the end of {cycle.closes_on:%-d %B %Y}.\n\n"
+        "If you have already answered, thank you: there is nothing more to do. This reminder "
+        "goes to everyone who was invited by e-mail, because nobody can tell who has answered.\n\n"
+        f"If you have not, use the link or code in your invitation e-mail (its subject is "
+        f"“Your invitation: {cycle.name}”). Each code works once.\n\n"
+        "Your address was kept only to send this reminder. It is deleted when the survey "
+        f"closes. How answers are protected: {settings.SITE_URL}{reverse('protection')}\n"
+    )
+    return subject, body
+
+
+def send_cycle_reminders(*, today: date) -> int:
+    """The daily reminder run: each kept address of an open cycle gets one reminder (kind
+    "cycle-reminder", about the cycle) once the cycle is its organisation's number of days from
+    closing or fewer, so a missed day is caught up, and never after its last day. Returns how
+    many were sent now; running it again sends nothing twice (`send_notice_once`)."""
+    cycles = Cycle.objects.filter(
+        status=Cycle.Status.OPEN,
+        opens_on__lte=today,
+        closes_on__gte=today,
+        organisation__cycle_reminders=True,
+    ).select_related("organisation")
+    due = [c for c in cycles if (c.closes_on - today).days <= c.organisation.reminder_days]
+    sent = unreadable = 0
+    for cycle in due:
+        rows = ReminderAddress.objects.filter(cycle=cycle).select_related("team")
+        for row in rows:
+            try:
+                address = unseal(row.sealed, cycle_id=cycle.pk, team_id=row.team_id)
+            except AddressesUnavailable:
+                logger.warning("Reminders are on but REMINDER_ADDRESS_KEY is not set")
+                return sent
+            except UnreadableAddress:
+                unreadable += 1
+                continue
+            subject, body = reminder_email(cycle=cycle, team=row.team)
+            sent += send_notice_once(
+                kind="cycle-reminder",
+                about=f"cycle:{cycle.pk}",
+                to=address,
+                subject=subject,
+                body=body,
+                today=today,
+            )
+    if unreadable:
+        logger.warning("%s kept addresses did not open with REMINDER_ADDRESS_KEY", unreadable)
+    return sent
+
+
 # --- the survey ----------------------------------------------------------------------------
 
 
@@ -600,7 +922,7 @@ def check_session_usable(invite: Invite, *, code: str, today: date) -> None:
 
 def check_open(invite: Invite, *, today: date) -> None:
     state = availability(invite.cycle, today=today)
-    if state in (Availability.DRAFT, Availability.NOT_YET_OPEN):
+    if state in (Availability.DRAFT, Availability.SCHEDULED, Availability.NOT_YET_OPEN):
         raise CycleNotOpen(
             gettext("This survey opens on %(date)s. Your code will work then.")
             % {"date": date_format(invite.cycle.opens_on, "j F Y")}
@@ -854,6 +1176,221 @@ def record_export(
         detail=f"{what}: {file_format.upper()} by {export.by}, level {level}"
         + (f" ({via})" if via else ""),
     )
+
+
+# --- results exports prepared in the background (docs/background-jobs.md) -------------------
+
+EXPORT_DIRECTORY = "exports"
+MAX_QUEUED_EXPORTS = 5
+# A file in exports/ that no record points at (its record was removed with its organisation)
+# is deleted once it is this old; younger, it may be a job's file about to be recorded.
+UNRECORDED_EXPORT_GRACE = timedelta(hours=1)
+
+
+def _link_life() -> timedelta:
+    return timedelta(hours=settings.EXPORT_LINK_HOURS)
+
+
+def _export_request_of(job: ExportJob) -> ExportRequest:
+    assert job.cycle is not None
+    return ExportRequest(cycle=job.cycle, levels=(job.level,) if job.level else LEVELS, by=job.by)
+
+
+def check_export_options(*, file_format: str, level: str, by: str) -> None:
+    """Refuse, in words a person can act on, options the results export does not offer."""
+    problems = []
+    if file_format not in FORMATS:
+        problems.append("Choose CSV or Excel (XLSX) as the file type.")
+    if level and level not in LEVELS:
+        problems.append("Choose the organisation, unit or team level, or all levels.")
+    if by not in BY:
+        problems.append("Choose results by domain or by statement.")
+    if problems:
+        raise ValidationError(problems)
+
+
+def request_export(
+    *,
+    user: User,
+    cycle: Cycle,
+    reach: Reach,
+    file_format: str,
+    level: str,
+    by: str,
+    now: datetime | None = None,
+) -> tuple[ExportJob, bool]:
+    """Record a request for the cycle's results export to be prepared in the background; the
+    caller then hands its id to the job `diagnostics.prepare_export`. The same request while
+    one like it is still being prepared returns that one (and False)."""
+    check_export_options(file_format=file_format, level=level, by=by)
+    now = now or timezone.now()
+    key = reach_key(reach)
+    with transaction.atomic():
+        queued = ExportJob.objects.select_for_update().filter(
+            requested_by=user, status=ExportJob.Status.QUEUED, expires_at__gt=now
+        )
+        same = queued.filter(
+            cycle=cycle, file_format=file_format, level=level, by=by, reach_key=key
+        ).first()
+        if same is not None:
+            return same, False
+        if queued.count() >= MAX_QUEUED_EXPORTS:
+            raise ValidationError(
+                f"You already have {MAX_QUEUED_EXPORTS} exports being prepared. Ask for another "
+                "once one of them is ready."
+            )
+        job = ExportJob.objects.create(
+            organisation_id=cycle.organisation_id,
+            cycle=cycle,
+            requested_by=user,
+            file_format=file_format,
+            level=level,
+            by=by,
+            reach_key=key,
+            created_at=now,
+            # A request no worker takes up within the link's life is given up (the purge).
+            expires_at=now + _link_life(),
+        )
+    return job, True
+
+
+def _settle_export(job_id: int, status: str, *, now: datetime) -> None:
+    """Close a job that is still queued as failed or expired (a settled job stays as it is)."""
+    ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=status, finished_at=now
+    )
+
+
+def fail_export(*, job_id: int, now: datetime | None = None) -> None:
+    """The job could not be handed to the queue: the request says so on 'Your exports'."""
+    _settle_export(job_id, ExportJob.Status.FAILED, now=now or timezone.now())
+
+
+def prepare_export(*, job_id: int, now: datetime | None = None) -> None:
+    """Build an export's file: the rows `export_rows` gives the asker with their reach now,
+    written row by row to a temporary file, then to the default storage as
+    `exports/<token>.<format>`, and the export audited as the in-request download is.
+
+    Idempotent: a job already settled is left alone, and the file is saved under the lock of
+    the job's row, replacing any left by a run that stopped before recording it, so running
+    twice (or on two workers at once) leaves one file. The asker's reach must still be the one
+    they asked with, and the cycle still in it; otherwise the job fails and says no more.
+    """
+    job = (
+        ExportJob.objects.select_related(
+            "cycle__organisation", "cycle__unit", "cycle__instrument", "requested_by"
+        )
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or job.status != ExportJob.Status.QUEUED:
+        return
+    started = now or timezone.now()
+    if job.expires_at <= started:
+        _settle_export(job.pk, ExportJob.Status.EXPIRED, now=started)
+        return
+    user, cycle = job.requested_by, job.cycle
+    reach = reach_of(user) if user is not None and user.is_active else None
+    if (
+        reach is None
+        or cycle is None
+        or reach_key(reach) != job.reach_key
+        or not cycles_visible_to(reach).filter(pk=cycle.pk).exists()
+    ):
+        _settle_export(job.pk, ExportJob.Status.FAILED, now=started)
+        return
+    export = _export_request_of(job)
+    with tempfile.TemporaryFile() as handle:
+        rows = export_rows(export, reach)
+        if job.file_format == "xlsx":
+            write_xlsx(rows, handle, title=cycle.name)
+        else:
+            text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            write_csv(rows, text)
+            text.flush()
+            text.detach()
+        handle.seek(0)
+        with transaction.atomic():
+            locked = ExportJob.objects.select_for_update().get(pk=job.pk)
+            if locked.status != ExportJob.Status.QUEUED:
+                return  # another run settled it first
+            name = f"{EXPORT_DIRECTORY}/{locked.token}.{locked.file_format}"
+            default_storage.delete(name)
+            locked.file.name = default_storage.save(name, File(handle))
+            finished = now or timezone.now()
+            locked.status = ExportJob.Status.READY
+            locked.finished_at = finished
+            locked.expires_at = finished + _link_life()
+            locked.save(update_fields=["file", "status", "finished_at", "expires_at"])
+            record_export(
+                export=export,
+                file_format=job.file_format,
+                user=user,
+                reach=reach,
+                via=f"prepared in the background, export {job.pk}",
+            )
+
+
+def record_export_download(*, job: ExportJob, user: User, reach: Reach) -> None:
+    """Each download of a prepared file is audited, as the in-request download is."""
+    record_export(
+        export=_export_request_of(job),
+        file_format=job.file_format,
+        user=user,
+        reach=reach,
+        via=f"downloaded export {job.pk}, prepared in the background",
+    )
+
+
+def purge_expired_exports(*, now: datetime | None = None) -> int:
+    """Delete the files of exports past their expiry (or whose cycle or asker has been
+    removed) and mark them expired; give up requests no worker took up in time. Returns how
+    many were expired. Idempotent: a second run finds nothing left to do."""
+    now = now or timezone.now()
+    live = [ExportJob.Status.QUEUED, ExportJob.Status.READY]
+    stale = ExportJob.objects.filter(
+        Q(status__in=live, expires_at__lte=now)
+        | Q(status=ExportJob.Status.READY, cycle__isnull=True)
+        | Q(status=ExportJob.Status.READY, requested_by__isnull=True)
+    )
+    expired = 0
+    for job_id in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            job = ExportJob.objects.select_for_update().filter(pk=job_id, status__in=live).first()
+            if job is None:
+                continue
+            name = job.file.name
+            job.file.name = ""
+            job.status = ExportJob.Status.EXPIRED
+            job.save(update_fields=["file", "status"])
+        # Deleted once the record no longer points at it; a file left by a failure here is
+        # found by the sweep below on a later run.
+        if name:
+            default_storage.delete(name)
+        expired += 1
+    _delete_unrecorded_exports(now=now)
+    return expired
+
+
+def _delete_unrecorded_exports(*, now: datetime) -> None:
+    try:
+        _folders, files = default_storage.listdir(EXPORT_DIRECTORY)
+    except FileNotFoundError:
+        return
+    recorded = {
+        name.rsplit("/", 1)[-1]
+        for name in ExportJob.objects.exclude(file="").values_list("file", flat=True)
+    }
+    for name in files:
+        if name in recorded:
+            continue
+        path = f"{EXPORT_DIRECTORY}/{name}"
+        try:
+            modified = default_storage.get_modified_time(path)
+        except (NotImplementedError, OSError):
+            continue
+        if modified <= now - UNRECORDED_EXPORT_GRACE:
+            default_storage.delete(path)
 
 
 # --- structural thresholds per part of the organisation ------------------------------------

@@ -1,15 +1,25 @@
-"""Background jobs of the diagnostics app: sending invitation e-mails.
+"""Background jobs of the diagnostics app: invitation e-mails, results exports prepared in the
+background (and deleted when their link expires), and the clock's daily jobs (cycles opening
+and closing on their dates, reminders before a cycle closes).
 
-Run by a Celery worker when CELERY_BROKER_URL is set, in process otherwise (sword/celery.py).
-Every job is idempotent: running one twice sends nothing twice (services.send_invite_messages).
+Run by a Celery worker when CELERY_BROKER_URL is set, in process otherwise (sword/celery.py);
+the clock's jobs are entries of CELERY_BEAT_SCHEDULE, also run by `manage.py run_scheduled_jobs`.
+Every job is idempotent: running one twice sends nothing twice (services.send_invite_messages,
+notices.services.send_notice_once).
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import date, datetime
+
 from celery import Task, shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from diagnostics import services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="diagnostics.send_invite_batch")
@@ -37,3 +47,54 @@ def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[
         return
     countdown = settings.INVITE_RETRY_SECONDS * 2**retries
     raise self.retry(args=(batch_id, [list(m) for m in undelivered]), countdown=countdown)
+
+
+@shared_task(name="diagnostics.prepare_export")
+def prepare_export(job_id: int) -> None:
+    """Build the file of a results export someone asked for (services.prepare_export). If it
+    breaks, the request reads "could not be prepared" rather than waiting until it expires."""
+    try:
+        services.prepare_export(job_id=job_id)
+    except Exception:
+        services.fail_export(job_id=job_id)
+        logger.exception("Results export %s could not be prepared", job_id)
+
+
+@shared_task(name="diagnostics.purge_expired_exports")
+def purge_expired_exports(now: str | None = None) -> int:
+    """Hourly: delete the files of exports past their expiry and mark them expired. `now` (an
+    ISO date and time, Europe/London unless it says) for tests; by default the present."""
+    moment = datetime.fromisoformat(now) if now else timezone.now()
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    expired = services.purge_expired_exports(now=moment)
+    if expired:
+        logger.info("Expired %s results exports", expired)
+    return expired
+
+
+def _day(today: str | None) -> date:
+    """The day a clock job runs for: `today` (ISO, from a test or a person catching up), else
+    today in Europe/London."""
+    return date.fromisoformat(today) if today else timezone.localdate()
+
+
+@shared_task(name="diagnostics.open_and_close_cycles")
+def open_and_close_cycles(today: str | None = None) -> None:
+    """Daily, just after midnight: scheduled drafts open on their opening day, open cycles close
+    once their closing day has ended, and the people who run them are told."""
+    run = services.open_and_close_cycles(today=_day(today))
+    logger.info(
+        "Clock: opened %s, could not open %s, closed %s cycles; %s notices sent",
+        len(run.opened),
+        len(run.refused),
+        len(run.closed),
+        run.notices,
+    )
+
+
+@shared_task(name="diagnostics.send_cycle_reminders")
+def send_cycle_reminders(today: str | None = None) -> None:
+    """Daily, in the morning: one reminder per kept address and cycle before it closes."""
+    sent = services.send_cycle_reminders(today=_day(today))
+    logger.info("Reminders: %s sent", sent)

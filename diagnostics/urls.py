@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from diagnostics import views
+from diagnostics import export_views, views
 
 app_name = "diagnostics"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:cycle_id>/", views.cycle_detail, name="cycle_detail"),
     path("<int:cycle_id>/open/", views.cycle_open, name="cycle_open"),
     path("<int:cycle_id>/close/", views.cycle_close, name="cycle_close"),
+    path("<int:cycle_id>/schedule/", views.cycle_schedule, name="cycle_schedule"),
     path("<int:cycle_id>/edit/", views.cycle_edit, name="cycle_edit"),
     path("<int:cycle_id>/delete/", views.cycle_delete, name="cycle_delete"),
     path("<int:cycle_id>/teams/<int:team_id>/codes/", views.invites_new, name="invites_new"),
@@ -26,6 +27,9 @@ urlpatterns = [
     path("<int:cycle_id>/teams/<int:team_id>/figures/", views.figures_edit, name="figures_edit"),
     path("<int:cycle_id>/figures/import/", views.figures_import, name="figures_import"),
     path("<int:cycle_id>/results.<str:file_format>", views.results_export, name="results_export"),
+    path("<int:cycle_id>/exports/", export_views.export_request, name="export_request"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/<int:export_id>/", export_views.export_download, name="export_download"),
     path("figure-thresholds/", views.thresholds_edit, name="thresholds"),
     path(
         "figure-thresholds/units/<int:unit_id>/clear/",

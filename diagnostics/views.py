@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -31,11 +30,15 @@ from diagnostics.access import (
     get_statement_for,
     get_version_for,
 )
+from diagnostics.addresses import can_keep_addresses
 from diagnostics.exports import (
     BY,
+    CONTENT_TYPES,
     LEVELS,
     ExportRequest,
+    download_name,
     export_rows,
+    prepared_in_background,
     to_csv,
     to_xlsx,
 )
@@ -57,6 +60,7 @@ from diagnostics.selectors import (
     Availability,
     availability,
     cycles_visible_to,
+    export_team_count,
     invite_batches,
     is_frozen,
     recorded_headcount,
@@ -132,13 +136,22 @@ def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 closes_on=data["closes_on"],
                 created_by=request.user,
                 pulse_size=data["pulse_size"],
+                opens_automatically=data["open_automatically"],
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(
-                request, f"Created “{cycle.name}” as a draft. Open it when you are ready."
-            )
+            if cycle.opens_automatically:
+                done = (
+                    f"Created “{cycle.name}”. It opens by itself on "
+                    f"{cycle.opens_on:%-d %B %Y}; until then it is a draft you can change."
+                )
+            else:
+                done = (
+                    f"Created “{cycle.name}” as a draft. Open it now when you are ready, or "
+                    "have it open by itself on its opening date."
+                )
+            messages.success(request, done)
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(request, "diagnostics/cycle_form.html", {"form": form})
 
@@ -149,10 +162,11 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
     reach = reach_of(request.user)
     paths = readable_paths(cycle.organisation)
     progress = cycle_progress(cycle, reach, paths=paths)
-    state = availability(cycle, today=timezone.localdate()).value
+    today = timezone.localdate()
+    state = availability(cycle, today=today).value
     # Where this cycle's results are read: its own unit's dashboard, or for someone who reaches
     # only part of it, the dashboards of the parts they reach.
-    if state == Availability.DRAFT.value:
+    if state in (Availability.DRAFT.value, Availability.SCHEDULED.value):
         results_units: list[Unit] = []
     elif reach.reaches(cycle.unit):
         results_units = [cycle.unit]
@@ -164,6 +178,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
         {
             "cycle": cycle,
             "state": state,
+            "today": today,
             "can_manage": reach.reaches(cycle.unit),
             "progress": progress,
             "teams": progress.teams,
@@ -173,6 +188,8 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
             "results_links": [(unit, paths.get(unit.pk, unit.name)) for unit in results_units],
             # Dashboards and the structural lens read a team's figures beside full diagnostics.
             "figures_apply": cycle.kind == Cycle.Kind.FULL,
+            "export_in_background": prepared_in_background(teams=len(progress.teams)),
+            "link_hours": settings.EXPORT_LINK_HOURS,
         },
     )
 
@@ -189,6 +206,27 @@ def cycle_open(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse
         messages.success(
             request, f"“{cycle.name}” is open. Codes work from {cycle.opens_on:%-d %B}."
         )
+    return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
+
+
+@login_required
+@require_POST
+def cycle_schedule(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
+    """Have the clock open a draft on its opening date, or stop it (`automatically` 1 or 0)."""
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    automatically = request.POST.get("automatically") == "1"
+    if automatically:
+        done = (
+            f"“{cycle.name}” is scheduled: it opens by itself on {cycle.opens_on:%-d %B %Y}, "
+            "and you will get an e-mail when it does."
+        )
+    else:
+        done = f"“{cycle.name}” will not open by itself: it is a draft until you open it."
+    run_service(
+        request,
+        lambda: services.schedule_cycle(cycle=cycle, automatically=automatically),
+        done=done,
+    )
     return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
 
 
@@ -265,7 +303,18 @@ def cycle_delete(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
 def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id)
     team = get_cycle_team_for(request.user, cycle, team_id)
-    form = InviteForm(request.POST or None, team=team, headcount=recorded_headcount(cycle, team))
+    organisation = cycle.organisation
+    reminder_days = (
+        organisation.reminder_days
+        if organisation.cycle_reminders and can_keep_addresses()
+        else None
+    )
+    form = InviteForm(
+        request.POST or None,
+        team=team,
+        headcount=recorded_headcount(cycle, team),
+        reminder_days=reminder_days,
+    )
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"] or 0
         addresses = form.cleaned_data["emails"]
@@ -296,6 +345,7 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
         "cycle": cycle,
         "team": team,
         "batches": invite_batches(cycle, team),
+        "keeps_addresses": reminder_days is not None,
     }
     return render(request, "diagnostics/invites_new.html", context)
 
@@ -844,16 +894,17 @@ def results_export(
         raise Http404("No such export.")
     export = ExportRequest(cycle=cycle, levels=(level,) if level else LEVELS, by=by)
     reach = reach_of(request.user)
+    if prepared_in_background(teams=export_team_count(cycle, reach)):
+        # Too large to build inside a request: offer to prepare it (export_views).
+        return render(
+            request,
+            "diagnostics/export_large.html",
+            {"cycle": cycle, "file_format": file_format, "level": level, "by": by},
+        )
     rows = export_rows(export, reach)
     services.record_export(export=export, file_format=file_format, user=request.user, reach=reach)
-    filename = f"results-{slugify(cycle.name) or cycle.pk}-{by}"
-    if file_format == "xlsx":
-        response = HttpResponse(
-            to_xlsx(rows, title=cycle.name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
-    response = HttpResponse(to_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    content = to_xlsx(rows, title=cycle.name) if file_format == "xlsx" else to_csv(rows)
+    response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
+    filename = download_name(cycle, by=by, file_format=file_format)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

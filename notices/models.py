@@ -1,7 +1,9 @@
-"""What the scheduled jobs have already sent, so that running a job again sends nothing twice."""
+"""What the scheduled jobs have already sent, so that running a job again sends nothing twice,
+and each person's choice of the notices they may turn off."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -19,3 +21,29 @@ class SentNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.sent_on:%Y-%m-%d}"
+
+
+class NoticePreference(models.Model):
+    """A person's choice about the notices they may turn off. Only the weekly digest can be
+    turned off: notices about an action someone owns, or work escalated to the unit they run,
+    are part of the job. No row means the defaults (the digest on)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notice_preference",
+    )
+    weekly_digest = models.BooleanField(
+        "send me the weekly digest",
+        default=True,
+        help_text=(
+            "A Monday-morning e-mail for leaders and organisation admins: new staff issues, "
+            "overdue actions, cycles closing and results newly shown in your part of the "
+            "organisation."
+        ),
+    )
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Notice choices of user {self.user_id}"

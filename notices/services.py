@@ -13,14 +13,18 @@ import hashlib
 import hmac
 import logging
 import smtplib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 
-from notices.models import SentNotice
+from notices.models import NoticePreference, SentNotice
+from notices.selectors import sent_keys
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +61,55 @@ def send_notice_once(
         logger.warning("A %s notice was not taken by the mail server; the next run retries", kind)
         return False
     return claimed
+
+
+@transaction.atomic
+def set_weekly_digest(*, user: Any, wanted: bool) -> NoticePreference:
+    """Turn the person's weekly digest on or off (kept until they change it again)."""
+    preference, _ = NoticePreference.objects.select_for_update().get_or_create(user=user)
+    if preference.weekly_digest != wanted:
+        preference.weekly_digest = wanted
+        preference.save(update_fields=["weekly_digest", "changed_at"])
+    return preference
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One e-mail a job means to send (see send_notice_once for kind and about)."""
+
+    kind: str
+    about: str
+    to: str
+    subject: str
+    body: str
+
+
+def send_notices(notices: Sequence[Notice], *, today: date) -> int:
+    """Send each notice not sent before; returns how many went now. The ledger is read once
+    for all of them, so a daily job over every open action costs a fixed number of queries
+    beyond the e-mails it actually sends."""
+    done = sent_keys(notice_key(kind=n.kind, about=n.about, address=n.to) for n in notices)
+    sent = 0
+    for notice in notices:
+        if notice_key(kind=notice.kind, about=notice.about, address=notice.to) in done:
+            continue
+        sent += send_notice_once(
+            kind=notice.kind,
+            about=notice.about,
+            to=notice.to,
+            subject=notice.subject,
+            body=notice.body,
+            today=today,
+        )
+    return sent
+
+
+def one_line(text: str, limit: int = 120) -> str:
+    """User-written text fit for a subject line: one line (a header cannot hold a line break),
+    cut at `limit` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"

@@ -126,8 +126,17 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "pulse_window_days",
             "safety_contact",
             "survey_languages",
+            "cycle_reminders",
+            "reminder_days",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "reminder_days": {
+                "invalid": "Give the days before closing as a whole number from 1 to 14.",
+                "min_value": "The reminder goes 1 to 14 days before a cycle closes.",
+                "max_value": "The reminder goes 1 to 14 days before a cycle closes.",
+            }
+        }
 
     survey_languages = forms.MultipleChoiceField(
         label="Languages surveys offer besides English",
@@ -141,7 +150,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         super().__init__(*args, **kwargs)
         # The model's limits, checked with the field (so a threshold of 1000 is refused as
         # such, not as "lower than the comment threshold") and offered to the browser.
-        for name in ("anonymity_threshold", "comment_threshold", "pulse_window_days"):
+        for name in (
+            "anonymity_threshold",
+            "comment_threshold",
+            "pulse_window_days",
+            "reminder_days",
+        ):
             field = self.fields[name]
             model_field = Organisation._meta.get_field(name)
             assert isinstance(model_field, models.Field)
@@ -152,6 +166,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 elif isinstance(validator, MaxValueValidator):
                     field.widget.attrs["max"] = validator.limit_value
                     field.validators.append(validator)
+        self.fields["reminder_days"].required = False
+
+    def clean_reminder_days(self) -> int:
+        """Left empty, the days before closing stay as they were."""
+        days = self.cleaned_data.get("reminder_days")
+        return self.instance.reminder_days if days is None else int(days)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -58,6 +58,22 @@ class Organisation(models.Model):
             "are shown in Welsh. Answers count the same in either language."
         ),
     )
+    cycle_reminders = models.BooleanField(
+        "send reminders before a cycle closes",
+        default=False,
+        help_text=(
+            "Staff invited by e-mail get one reminder before a cycle closes. Their addresses "
+            "are then kept, encrypted, until the cycle closes, tied to the cycle and team only "
+            "and never to a code or to whether anyone answered. Turning this off deletes every "
+            "address kept."
+        ),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        "days before closing",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(14)],
+        help_text="The reminder goes this many days before a cycle's closing day (1 to 14).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -192,6 +208,9 @@ class AuditEvent(models.Model):
         ROLE_CHANGED = "role_changed", "Changed a role"
         ROLE_REMOVED = "role_removed", "Removed a role"
         THRESHOLD_CHANGED = "threshold_changed", "Changed a threshold or setting"
+        API_READ = "api_read", "Read through the API"
+        API_TOKEN_CREATED = "api_token_created", "Created an API token"
+        API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"

@@ -136,3 +136,38 @@ def left_without_admin(users: Iterable[Any]) -> list[Organisation]:
         .exclude(pk__in=still_held.values("organisation_id"))
         .order_by("name")
     )
+
+
+def people_running(units: Iterable[Unit]) -> dict[int, list[Any]]:
+    """Unit id → the active people who run it: those holding a role at the unit itself, or,
+    where nobody does, at the nearest unit above it where somebody does (an escalation to a
+    service with no leader of its own reaches the leaders above it). One query for any number
+    of units."""
+    wanted = list({unit.pk: unit for unit in units}.values())
+    if not wanted:
+        return {}
+    paths = {path for unit in wanted for path in [*unit.ancestor_paths(), unit.path]}
+    memberships = (
+        Membership.objects.filter(
+            organisation_id__in={unit.organisation_id for unit in wanted},
+            unit__path__in=paths,
+            user__is_active=True,
+        )
+        .select_related("user", "unit")
+        .order_by("user__display_name", "pk")
+    )
+    by_unit: dict[tuple[int, str], list[Any]] = {}
+    for membership in memberships:
+        held = by_unit.setdefault((membership.organisation_id, membership.unit.path), [])
+        if membership.user not in held:
+            held.append(membership.user)
+    running: dict[int, list[Any]] = {}
+    for unit in wanted:
+        for path in [unit.path, *reversed(unit.ancestor_paths())]:
+            holders = by_unit.get((unit.organisation_id, path))
+            if holders:
+                running[unit.pk] = holders
+                break
+        else:
+            running[unit.pk] = []
+    return running

@@ -331,7 +331,6 @@ def _keep_one_admin(membership: Membership, *, new_role: str | None) -> None:
 
 def set_password_link(user: User) -> str:
     """The absolute link where a person chooses their own password (also used for invitations)."""
-    from django.conf import settings
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
@@ -567,6 +566,13 @@ def update_settings(
             "over the old periods and the new could be subtracted to reveal a small group. "
             "It can be set before the first pulse."
         )
+    turning_on = values.get("cycle_reminders") and not organisation.cycle_reminders
+    if turning_on and not settings.REMINDER_ADDRESS_KEY:
+        raise ValidationError(
+            "Reminders cannot be turned on here yet: they keep invited addresses encrypted, and "
+            "the key for that (REMINDER_ADDRESS_KEY) has not been set on the server. Ask "
+            "whoever runs SWORD for your organisation to set it."
+        )
     if "survey_languages" in values:
         values = {**values, "survey_languages": _survey_languages(values["survey_languages"])}
     changes = []
@@ -586,6 +592,10 @@ def update_settings(
         return organisation
     organisation.full_clean()
     organisation.save()
+    if old_values.get("cycle_reminders") is True:
+        # Turned off: the addresses kept for reminders are used for nothing else, so they go
+        # now. Through the reverse relation: diagnostics builds on organisations.
+        organisation.reminder_addresses.all().delete()
     if "name" in values:
         Unit.objects.filter(organisation=organisation, depth=1).update(name=organisation.name)
     record(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -285,7 +286,11 @@ def organisation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Settings saved.")
             return redirect("organisations:settings")
-    return render(request, "organisations/settings.html", {"form": form})
+    return render(
+        request,
+        "organisations/settings.html",
+        {"form": form, "reminders_available": bool(settings.REMINDER_ADDRESS_KEY)},
+    )
 
 
 @login_required

@@ -6,12 +6,16 @@ See the README for the full list.
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 # Lets Django's generic classes be subscripted at run time (forms.ModelForm[Organisation]).
 django_stubs_ext.monkeypatch()
@@ -61,6 +65,31 @@ elif not DEBUG and (
         "different from SECRET_KEY."
     )
 
+# Addresses kept for reminders before a cycle closes (diagnostics.addresses) are encrypted with
+# AES-256-GCM under this key: 32 random bytes in URL-safe base64 (44 characters). Needed only by
+# organisations that turn reminders on: unset when DEBUG is off, reminders cannot be turned on and
+# no address is kept. A new key makes the addresses kept so far unreadable (they get no reminder).
+_DEVELOPMENT_REMINDER_ADDRESS_KEY = "ZGV2ZWxvcG1lbnQtb25seS1yZW1pbmRlci1rZXktMzI="  # nosec B105
+REMINDER_ADDRESS_KEY: str = env.str("REMINDER_ADDRESS_KEY", default="")
+if not REMINDER_ADDRESS_KEY and DEBUG:
+    REMINDER_ADDRESS_KEY = _DEVELOPMENT_REMINDER_ADDRESS_KEY
+elif REMINDER_ADDRESS_KEY:
+    try:
+        _reminder_key_length = len(base64.urlsafe_b64decode(REMINDER_ADDRESS_KEY.encode("ascii")))
+    except (ValueError, UnicodeEncodeError):
+        _reminder_key_length = 0
+    if _reminder_key_length != 32 or len(REMINDER_ADDRESS_KEY) != 44:
+        raise ImproperlyConfigured(
+            "REMINDER_ADDRESS_KEY is malformed: it must be 32 random bytes in URL-safe base64 "
+            "(44 characters), for example the output of `python -c 'import base64, os; "
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`."
+        )
+    if not DEBUG and REMINDER_ADDRESS_KEY == _DEVELOPMENT_REMINDER_ADDRESS_KEY:
+        raise ImproperlyConfigured(
+            "REMINDER_ADDRESS_KEY is the development key, which is public: make a new one for "
+            "production."
+        )
+
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
@@ -76,13 +105,16 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
-    "django.contrib.staticfiles",
+    "sword.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, less what we never serve
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "treebeard",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "organisations",
     "notices",
@@ -90,6 +122,7 @@ INSTALLED_APPS = [
     "voice",
     "actions",
     "dashboards",
+    "api",
     "demo",
     "sword",
 ]
@@ -234,6 +267,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Hashed, compressed file names in production (run collectstatic); plain names in development
 # and tests, which serve straight from static/.
 STATIC_MANIFEST: bool = env.bool("STATIC_MANIFEST", default=not DEBUG)
+# Files the site writes (results exports prepared in the background, under exports/). Never
+# serve this folder: the files are handed out only through the download view, which checks who
+# asks. With workers on several machines, point STORAGES["default"] at storage they all share
+# (a shared mount as MEDIA_ROOT, or an object store's Django storage backend).
+MEDIA_ROOT: str = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -245,6 +283,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Source maps are read only by browsers' developer tools: not worth compressing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 # Plotly checks every figure property as it is built; on in development and tests (where each
 # chart is built), off in production, where it would repeat the same checks on every request.
@@ -296,7 +336,52 @@ INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
 # without a broker, `manage.py run_scheduled_jobs` runs the same entry points (from cron, say).
 # Times are Europe/London (CELERY_TIMEZONE). Every entry is idempotent: running it twice, or
 # late, sends nothing twice.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Cycles a manager scheduled open on their opening date; open cycles whose closing day has
+    # ended close. Just after midnight, so a cycle is open through the whole of its last day.
+    "cycles-open-and-close": {
+        "task": "diagnostics.open_and_close_cycles",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    # Reminders before a cycle closes, for organisations that turn them on: in the morning.
+    "cycle-reminders": {
+        "task": "diagnostics.send_cycle_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    # Owners of open actions due within a week or overdue; the people who run the unit an
+    # action was escalated to (actions/services.py, send_action_notices).
+    "action-notices": {
+        "task": "actions.send_action_notices",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # The people who run the unit a staff issue was escalated to (voice/services.py).
+    "voice-escalation-notices": {
+        "task": "voice.send_escalation_notices",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    # Leaders' and org admins' weekly digest, Monday mornings (dashboards/digest.py).
+    "weekly-digest": {
+        "task": "dashboards.send_weekly_digests",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    # Deletes the files of results exports past their link's expiry and marks them expired.
+    "purge-expired-exports": {
+        "task": "diagnostics.purge_expired_exports",
+        "schedule": crontab(minute=17),
+    },
+}
+
+# Results exports: a download link for a file prepared in the background works for this many
+# hours after the file is ready. Exports of more teams than EXPORT_INSTANT_MAX_TEAMS (of the
+# cycle, in the person's reach) are always prepared in the background; smaller ones download
+# at once, or in the background if the person asks.
+EXPORT_LINK_HOURS: int = env.int("EXPORT_LINK_HOURS", default=24)
+EXPORT_INSTANT_MAX_TEAMS: int = env.int("EXPORT_INSTANT_MAX_TEAMS", default=100)
+if EXPORT_LINK_HOURS < 1 or EXPORT_INSTANT_MAX_TEAMS < 0:
+    raise ImproperlyConfigured(
+        "EXPORT_LINK_HOURS must be at least 1 and EXPORT_INSTANT_MAX_TEAMS at least 0 "
+        "(0 prepares every results export in the background)."
+    )
 
 # Rate limits (django-ratelimit, counted in CACHE_URL's cache per client address).
 SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
@@ -308,6 +393,55 @@ PROXY_COUNT: int = env.int("PROXY_COUNT", default=0)
 VOICE_RAISE_RATE: str = env.str("VOICE_RAISE_RATE", default="20/h")
 VOICE_SUPPORT_RATE: str = env.str("VOICE_SUPPORT_RATE", default="300/h")
 VOICE_RESULTS_RATE: str = env.str("VOICE_RESULTS_RATE", default="120/h")
+
+# The read API for BI tools (api/): requests per token, counted in CACHE_URL's cache like the
+# rate limits above ("600/h", "100/10m"); how many rows a page holds unless the caller asks for
+# another size (at most API_MAX_PAGE_SIZE); and the longest a token may be given to live.
+API_RATE: str = env.str("API_RATE", default="600/h")
+if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", API_RATE):
+    raise ImproperlyConfigured(
+        f"API_RATE must read like 600/h or 100/10m (requests per period), not {API_RATE!r}."
+    )
+API_PAGE_SIZE: int = env.int("API_PAGE_SIZE", default=1000)
+API_MAX_PAGE_SIZE: int = env.int("API_MAX_PAGE_SIZE", default=5000)
+API_TOKEN_MAX_DAYS: int = env.int("API_TOKEN_MAX_DAYS", default=365)
+
+REST_FRAMEWORK = {
+    # Tokens only: no session, so no page's cookie can call the API and no CSRF is involved.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.TokenRateThrottle"],
+    # JSON only: no browsable API (its pages would need inline scripts and a session).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.RowsPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "SWORD read API",
+    "DESCRIPTION": (
+        "Read-only access for BI tools and scripts: units, cycles, result rows (the same rows "
+        "as the results export, under the same anonymity rules) and actions. Send a token made "
+        "by an organisation admin as `Authorization: Bearer <token>`; it reads what its creator "
+        "can read now."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN, with no
+    # call to the public validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None, "deepLinking": True},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The results rows' "urgent" and "suppressed" share one set of values: one name for it.
+    "ENUM_NAME_OVERRIDES": {"YesNoEnum": "api.serializers.YES_NO"},
+}
 
 # Requests larger than this are refused with a clear page (survey forms are a few kilobytes).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

@@ -19,10 +19,12 @@ urlpatterns = [
     path("language/", views.choose_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("accounts/organisation-sign-in/", include("organisations.sign_on_urls")),
+    path("organisation/api-tokens/", include("api.token_urls")),
     path("organisation/", include("organisations.urls")),
     path("cycles/", include("diagnostics.urls")),
     path("results/", include("dashboards.urls")),
     path("actions/", include("actions.urls")),
+    path("notifications/", include("notices.urls")),
     path("survey/", include("diagnostics.survey_urls")),
     # Public, like the board it hangs from: the team's results for its staff (no sign-in).
     path(
@@ -31,6 +33,7 @@ urlpatterns = [
         name="team_results_for_staff",
     ),
     path("voice/", include("voice.urls")),
+    path("api/v1/", include("api.urls")),
     path("operator/login/", views.operator_login, name="operator_login"),
     path("operator/", admin.site.urls),
 ]

@@ -31,6 +31,8 @@ def protection(request: HttpRequest) -> HttpResponse:
         "k": organisation.anonymity_threshold if organisation else None,
         "comment_threshold": organisation.comment_threshold if organisation else None,
         "window": organisation.pulse_window_days if organisation else None,
+        "reminders": organisation.cycle_reminders if organisation else None,
+        "reminder_days": organisation.reminder_days if organisation else None,
         "default_k": Organisation._meta.get_field("anonymity_threshold").default,
         "default_comment_threshold": Organisation._meta.get_field("comment_threshold").default,
         "default_window": Organisation._meta.get_field("pulse_window_days").default,

@@ -157,7 +157,7 @@ def _fast_password_hashing(settings) -> None:
 
 BUILT_IN_DATA = (
     "diagnostics.migrations.0002_builtin_questionnaire",
-    "diagnostics.migrations.0014_builtin_welsh",
+    "diagnostics.migrations.0016_builtin_welsh",
     "actions.migrations.0002_builtin_library",
     "actions.migrations.0005_builtin_library_welsh",
 )
@@ -191,6 +191,17 @@ def _builtin_questionnaire(request: pytest.FixtureRequest) -> None:
         return
     request.getfixturevalue("transactional_db" if transactional else "db")
     _restore_builtin_questionnaire()
+
+
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings: Any, _media_root: Any) -> None:
+    """Files the site writes (results exports) go to a temporary folder, never the checkout."""
+    settings.MEDIA_ROOT = str(_media_root)
 
 
 @pytest.fixture(autouse=True)

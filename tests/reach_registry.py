@@ -91,6 +91,26 @@ def _own_intervention(world: Any) -> dict[str, Any]:
     return {"intervention_id": intervention.pk}
 
 
+def _admin_export(world: Any) -> dict[str, Any]:
+    """A results export the org admin asked for, prepared (made on first use)."""
+    from diagnostics.models import ExportJob
+    from diagnostics.services import prepare_export, request_export
+    from organisations.access import reach_of
+
+    job = ExportJob.objects.filter(requested_by=world.org_admin).first()
+    if job is None:
+        job, _ = request_export(
+            user=world.org_admin,
+            cycle=world.cycle_for_team_a(),
+            reach=reach_of(world.org_admin),
+            file_format="csv",
+            level="",
+            by="domain",
+        )
+        prepare_export(job_id=job.pk)
+    return {"export_id": job.pk}
+
+
 def _manager_membership(world: Any) -> dict[str, Any]:
     return {"membership_id": Membership.objects.get(user=world.team_manager).pk}
 
@@ -102,6 +122,8 @@ PAGES: list[Page] = [
     Page("organisations:people_invite", frozenset({ADMIN})),
     Page("organisations:settings", frozenset({ADMIN})),
     Page("organisations:audit", frozenset({ADMIN})),
+    Page("api_tokens:list", frozenset({ADMIN})),
+    Page("api_tokens:revoke", frozenset({ADMIN}), lambda world: _api_token(world)),
     Page("organisations:unit_add", frozenset({ADMIN}), _unit("Locality North")),
     Page("organisations:unit_rename", frozenset({ADMIN}), _unit("Team A")),
     Page("organisations:unit_move", frozenset({ADMIN}), _unit("Team A")),
@@ -121,6 +143,7 @@ PAGES: list[Page] = [
     Page("diagnostics:cycle_detail", ALL_ROLES, _cycle),
     Page("diagnostics:cycle_open", ALL_ROLES, _cycle, method="post", ok_status=302),
     Page("diagnostics:cycle_close", ALL_ROLES, _cycle),
+    Page("diagnostics:cycle_schedule", ALL_ROLES, _cycle, method="post", ok_status=302),
     Page("diagnostics:cycle_edit", ALL_ROLES, _cycle, ok_status=302),
     Page("diagnostics:cycle_delete", ALL_ROLES, _cycle),
     Page("diagnostics:invites_new", ALL_ROLES, _cycle_team),
@@ -133,6 +156,17 @@ PAGES: list[Page] = [
         ALL_ROLES,
         lambda world: {**_cycle(world), "file_format": "csv"},
     ),
+    Page(
+        "diagnostics:export_request",
+        ALL_ROLES,
+        _cycle,
+        method="post",
+        data=lambda world: {"format": "csv", "by": "domain"},
+        ok_status=302,
+    ),
+    Page("diagnostics:export_list", ALL_ROLES),
+    # Only the person who asked may download: here the org admin; everyone else gets 404.
+    Page("diagnostics:export_download", frozenset({ADMIN}), _admin_export),
     Page("diagnostics:thresholds", frozenset({ADMIN})),
     Page(
         "diagnostics:thresholds",
@@ -161,6 +195,9 @@ PAGES: list[Page] = [
     Page("diagnostics:statement_edit", frozenset({ADMIN}), _own_statement),
     Page("diagnostics:statement_remove", frozenset({ADMIN}), _own_statement),
     Page("voice:manage", ALL_ROLES),
+    # Everyone's own settings (no object); only leaders and admins get the digest's choice.
+    Page("notices:settings", ALL_ROLES),
+    Page("notices:settings", frozenset({ADMIN, LEADER}), method="post", ok_status=302),
     # The voice helpers are defined at the end of this module.
     Page("voice:issue", ALL_ROLES, lambda world: _voice_issue(world)),
     # With no unit chosen or no reason given, these show the form again (200).
@@ -176,6 +213,42 @@ PAGES: list[Page] = [
     Page("voice:team_link", ALL_ROLES, lambda world: {"team_id": world.team_a.pk}),
     # Unconfirmed, it asks first (200) and changes nothing.
     Page("voice:rotate", ALL_ROLES, lambda world: {"team_id": world.team_a.pk}, method="post"),
+]
+
+
+# The read API: a token in the Authorization header, not a session. tests/api/test_reach.py walks
+# these: 401 without a token, 404 for the outsider's token on every object, each role's token
+# reads what that role reaches.
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    kwargs: Callable[[Any], dict[str, Any]] | None = None  # None: a list
+
+
+def _api_token(world: Any) -> dict[str, Any]:
+    from api.models import ApiToken
+    from api.tokens import digest_of, new_token
+
+    token = ApiToken.objects.filter(organisation=world.organisation).first()
+    if token is None:
+        token = ApiToken.objects.create(
+            organisation=world.organisation,
+            created_by=world.org_admin,
+            name="Power BI",
+            digest=digest_of(new_token()),
+            expires_on=timezone.localdate(),
+        )
+    return {"token_id": token.pk}
+
+
+API_ENDPOINTS: list[Endpoint] = [
+    Endpoint("api:units"),
+    Endpoint("api:unit", lambda world: {"unit_id": world.team_a.pk}),
+    Endpoint("api:cycles"),
+    Endpoint("api:cycle", _cycle),
+    Endpoint("api:cycle_results", _cycle),
+    Endpoint("api:actions"),
+    Endpoint("api:action", _action),
 ]
 
 # Pages anyone may open without signing in, and the Django admin (operators only).
@@ -194,6 +267,8 @@ PUBLIC_NAMES = {
     "sign_on:go",
     "sign_on:callback",
     "survey:enter_code",
+    # A digest's link: a signed token stands in for sign-in (tests/notices/test_views.py).
+    "notices:digest_link",
     "survey:thanks",
     "survey:link",
     "survey:old_link",
@@ -205,6 +280,9 @@ PUBLIC_NAMES = {
     "voice:raise",
     "voice:support",
     "team_results_for_staff",
+    # The read API's schema and its documentation page: no data, only the API's shape.
+    "api:schema",
+    "api:docs",
 }
 
 

@@ -27,6 +27,7 @@ TEST_ONLY = {
     "SITE_URL",
     "EMAIL_BACKEND",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests' thread
+    "REMINDER_ADDRESS_KEY",  # pyproject.toml gives the tests one
 }
 
 
@@ -87,3 +88,28 @@ def test_it_keeps_one_redis_client_per_pool_when_the_cache_is_redis():
     show = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = run_manage("shell", "--no-imports", "-c", show, env=PRODUCTION)
     assert result.stdout.strip() == "sword.cache.SharedClientRedisCache", result.stderr
+
+
+def test_it_refuses_a_malformed_reminder_address_key_with_a_clear_message():
+    for malformed in ("not-a-key", "c2hvcnQ=", "a" * 44 + "!"):
+        result = run_manage("check", env={**PRODUCTION, "REMINDER_ADDRESS_KEY": malformed})
+        assert result.returncode != 0
+        assert "REMINDER_ADDRESS_KEY is malformed" in result.stderr
+
+
+def test_it_refuses_the_development_reminder_address_key_in_production():
+    development = "ZGV2ZWxvcG1lbnQtb25seS1yZW1pbmRlci1rZXktMzI="
+    result = run_manage("check", env={**PRODUCTION, "REMINDER_ADDRESS_KEY": development})
+    assert result.returncode != 0
+    assert "REMINDER_ADDRESS_KEY is the development key" in result.stderr
+
+
+def test_it_starts_in_production_with_or_without_a_reminder_address_key():
+    key = "cHJvZHVjdGlvbi1saWtlLXJlbWluZGVyLWtleS0zMmI="
+    show = "from django.conf import settings; print(repr(settings.REMINDER_ADDRESS_KEY))"
+    with_key = run_manage(
+        "shell", "--no-imports", "-c", show, env={**PRODUCTION, "REMINDER_ADDRESS_KEY": key}
+    )
+    assert with_key.stdout.strip() == repr(key), with_key.stderr
+    without = run_manage("shell", "--no-imports", "-c", show, env=PRODUCTION)
+    assert without.stdout.strip() == "''", without.stderr

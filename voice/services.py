@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from accounts.models import User
+from notices.services import Notice, send_notices
 from organisations.models import Membership, Unit
+from organisations.selectors import people_running
 from voice.browser import support_hash
 from voice.models import (
     ISSUE_TEXT_MAX_LENGTH,
@@ -199,3 +204,50 @@ def unhide_issue(*, issue: VoiceIssue) -> VoiceIssue:
     issue.hidden_by = None
     issue.save(update_fields=["hidden", "hidden_reason", "hidden_by"])
     return issue
+
+
+# -- notices (the daily job voice.send_escalation_notices) ----------------------------------
+
+
+def issue_url(issue: VoiceIssue) -> str:
+    return settings.SITE_URL + reverse("voice:issue", kwargs={"issue_id": issue.pk})
+
+
+def send_escalation_notices(*, today: date) -> int:
+    """The daily job's work: the people who run the unit an unresolved issue was escalated to
+    are told once per escalation (an issue sent further up tells the next unit's people).
+    The e-mail names the category, the team and the unit and links to the issue: never the
+    issue's words (staff wrote them for the board, not for mailboxes) nor its supporters.
+    Answered-and-closed (done, not possible) and hidden issues send nothing. Idempotent
+    through notices.services. Returns how many e-mails were sent."""
+    issues = list(
+        VoiceIssue.objects.filter(escalated_to__isnull=False, hidden=False)
+        .exclude(status__in=[VoiceIssue.Status.DONE, VoiceIssue.Status.NOT_POSSIBLE])
+        .select_related("board__team", "escalated_to")
+        .order_by("pk")
+    )
+    runners = people_running(i.escalated_to for i in issues if i.escalated_to is not None)
+    notices: list[Notice] = []
+    for issue in issues:
+        target = issue.escalated_to
+        assert target is not None
+        category = issue.get_category_display().lower()
+        for person in runners[target.pk]:
+            notices.append(
+                Notice(
+                    kind="voice-escalated",
+                    about=f"voice-issue:{issue.pk}:to:{target.pk}",
+                    to=person.email,
+                    subject=f"A staff issue was escalated to {target.name}",
+                    body=(
+                        f"Hello {person.display_name},\n\n"
+                        f"An issue about {category} that staff raised on the voice board of "
+                        f"{issue.board.team.name} was escalated to {target.name}, because the "
+                        "lever it needs sits there. The team sees where it went and waits "
+                        "for an answer.\n\n"
+                        f"Read it and answer it publicly to the team:\n{issue_url(issue)}\n\n"
+                        "SWORD\n"
+                    ),
+                )
+            )
+    return send_notices(notices, today=today)

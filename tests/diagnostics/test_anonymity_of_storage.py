@@ -13,6 +13,9 @@ from diagnostics.models import (
     Comment,
     DomainScore,
     Invite,
+    InviteBatch,
+    InviteDelivery,
+    ReminderAddress,
     Response,
     SpentCode,
     SurveyDraft,
@@ -96,6 +99,19 @@ def test_it_gives_drafts_no_path_to_an_invite_a_code_or_a_time():
     assert not [
         f.name
         for f in SurveyDraft._meta.concrete_fields
+        if isinstance(f, (models.DateField, models.TimeField))
+    ]
+
+
+def test_it_gives_reminder_addresses_no_path_to_a_code_an_invite_a_batch_or_a_time():
+    related = related_models(ReminderAddress)
+    for model in (Invite, InviteBatch, InviteDelivery, Response, SpentCode, SurveyDraft):
+        assert model not in related
+    assert isinstance(ReminderAddress._meta.pk, models.BigIntegerField)  # random, not a sequence
+    assert not isinstance(ReminderAddress._meta.pk, models.AutoField)
+    assert not [
+        f.name
+        for f in ReminderAddress._meta.concrete_fields
         if isinstance(f, (models.DateField, models.TimeField))
     ]
 

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diagnostics.models import Cycle, Response
+from diagnostics.pulses import PULSE_MAX
 from diagnostics.selectors import latest_version_for, statement_infos
 from diagnostics.services import create_cycle, open_cycle, store_answers
 from organisations.access import forget_reach, reach_of
@@ -62,7 +63,7 @@ def open_new_cycle(unit: Unit, kind: str, *, days_from_now: int = 0) -> Cycle:
         opens_on=today,
         closes_on=today + timedelta(days=6),
         created_by=None,
-        **({"pulse_size": 9} if kind == Cycle.Kind.PULSE else {}),
+        pulse_size=9 if kind == Cycle.Kind.PULSE else PULSE_MAX,
     )
     return open_cycle(cycle=cycle)
 

@@ -7,7 +7,17 @@ import pytest
 from django.core import mail
 
 from notices.models import SentNotice
-from notices.services import notice_key, send_notice_once
+from notices.selectors import wants_weekly_digest, without_digest
+from notices.services import (
+    Notice,
+    long_date,
+    notice_key,
+    one_line,
+    send_notice_once,
+    send_notices,
+    set_weekly_digest,
+)
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +65,32 @@ def test_it_leaves_a_refused_notice_unclaimed_for_the_next_run(monkeypatch):
     monkeypatch.undo()
     assert _send() is True
     assert len(mail.outbox) == 1
+
+
+def test_it_makes_user_text_fit_a_subject_line():
+    assert one_line("Fix\nthe   rota\r\n") == "Fix the rota"
+    assert one_line("x" * 130) == "x" * 119 + "…"
+    assert long_date(date(2026, 12, 7)) == "Monday 7 December 2026"
+
+
+def test_it_sends_only_the_notices_not_sent_before(django_assert_num_queries):
+    notices = [
+        Notice(kind="k", about=f"thing:{n}", to="sam@example.org", subject="S", body="B")
+        for n in range(3)
+    ]
+    assert send_notices(notices[:1], today=TODAY) == 1
+    assert send_notices(notices, today=TODAY) == 2
+    with django_assert_num_queries(1):  # the ledger, read once for all of them
+        assert send_notices(notices, today=TODAY) == 0
+    assert [m.subject for m in mail.outbox] == ["S", "S", "S"]
+
+
+def test_it_keeps_each_person_s_digest_choice():
+    person = make_user()
+    assert wants_weekly_digest(person) is True
+    set_weekly_digest(user=person, wanted=False)
+    set_weekly_digest(user=person, wanted=False)
+    assert wants_weekly_digest(person) is False
+    assert without_digest([person.pk]) == {person.pk}
+    set_weekly_digest(user=person, wanted=True)
+    assert without_digest([person.pk]) == set()

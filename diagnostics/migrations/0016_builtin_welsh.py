@@ -78,6 +78,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("diagnostics", "0013_statementtext")]
+    dependencies = [("diagnostics", "0015_statementtext")]
 
     operations = [migrations.RunPython(load, unload)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0006_single_sign_on'),
+        ('organisations', '0008_cycle_reminder_settings'),
     ]
 
     operations = [

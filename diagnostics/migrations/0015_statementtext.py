@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('diagnostics', '0012_invite_batches'),
+        ('diagnostics', '0014_cycle_clock_and_reminder_addresses'),
     ]
 
     operations = [

@@ -1,0 +1,162 @@
+"""What each endpoint answers. Result rows are the results export's rows (diagnostics.exports)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, cast
+
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework import serializers
+
+from actions.models import Action
+from diagnostics.exports import BY, LEVELS, level_of
+from diagnostics.models import Cycle
+from organisations.models import Unit
+from organisations.selectors import readable_path
+
+Level = Literal["org", "unit", "team"]
+YES_NO = ("yes", "no")
+
+
+class UnitSerializer(serializers.ModelSerializer[Unit]):
+    """Context: `names` (path → name, the organisation's) and `ids` (path → id, in reach)."""
+
+    path = serializers.SerializerMethodField(help_text="As in the results rows' unit_path.")
+    level = serializers.SerializerMethodField()
+    parent_id = serializers.SerializerMethodField(
+        help_text="The unit above, or null at the top of what the token reaches."
+    )
+    archived = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "path", "level", "is_team", "parent_id", "archived"]
+
+    def get_path(self, unit: Unit) -> str:
+        return readable_path(unit, self.context["names"])
+
+    def get_level(self, unit: Unit) -> Level:
+        return cast(Level, level_of(unit))
+
+    def get_parent_id(self, unit: Unit) -> int | None:
+        parent: int | None = self.context["ids"].get(unit.path[: -unit.steplen])
+        return parent
+
+    def get_archived(self, unit: Unit) -> bool:
+        return unit.archived_at is not None
+
+
+class CycleSerializer(serializers.ModelSerializer[Cycle]):
+    """Context: `names` (path → name, the organisation's) and `request`."""
+
+    unit_path = serializers.SerializerMethodField(help_text="The unit whose teams take part.")
+    results_url = serializers.SerializerMethodField(help_text="Where to read its result rows.")
+
+    class Meta:
+        model = Cycle
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "status",
+            "unit_id",
+            "unit_path",
+            "opens_on",
+            "closes_on",
+            "results_url",
+        ]
+
+    def get_unit_path(self, cycle: Cycle) -> str:
+        return readable_path(cycle.unit, self.context["names"])
+
+    def get_results_url(self, cycle: Cycle) -> str:
+        url = reverse("api:cycle_results", kwargs={"cycle_id": cycle.pk})
+        return str(self.context["request"].build_absolute_uri(url))
+
+
+class ActionSerializer(serializers.ModelSerializer[Action]):
+    """Context: `names` (path → name, the organisation's)."""
+
+    unit_path = serializers.SerializerMethodField()
+    domain_code = serializers.SerializerMethodField()
+    domain = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField(help_text="The owner's name.")
+    overdue = serializers.SerializerMethodField(help_text="Open and past its due date.")
+    escalated_to_path = serializers.SerializerMethodField()
+    intervention = serializers.SerializerMethodField(help_text="The library idea it follows.")
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "title",
+            "description",
+            "status",
+            "due_on",
+            "overdue",
+            "unit_id",
+            "unit_path",
+            "domain_code",
+            "domain",
+            "cycle_id",
+            "owner",
+            "escalated_to_id",
+            "escalated_to_path",
+            "intervention",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_unit_path(self, action: Action) -> str:
+        return readable_path(action.unit, self.context["names"])
+
+    def get_domain_code(self, action: Action) -> str:
+        return action.domain.code
+
+    def get_domain(self, action: Action) -> str:
+        return action.domain.name
+
+    def get_owner(self, action: Action) -> str:
+        return str(action.owner)
+
+    def get_overdue(self, action: Action) -> bool:
+        return action.is_open and action.due_on < timezone.localdate()
+
+    def get_escalated_to_path(self, action: Action) -> str | None:
+        if action.escalated_to is None:
+            return None
+        return readable_path(action.escalated_to, self.context["names"])
+
+    def get_intervention(self, action: Action) -> str | None:
+        return action.intervention.title if action.intervention else None
+
+
+class ResultsQuerySerializer(serializers.Serializer[dict[str, Any]]):
+    """The export's own filters: `--level` and `--by`."""
+
+    level = serializers.ChoiceField(
+        choices=LEVELS, required=False, help_text="Only this level (default: every level)."
+    )
+    by = serializers.ChoiceField(
+        choices=BY, default="domain", help_text="A row per domain, or per statement."
+    )
+
+
+class ResultRowSerializer(serializers.Serializer[dict[str, Any]]):
+    """One row of the results export, its columns in its order. Where the export leaves a cell
+    empty (a suppressed row, a statement row's domain mean) the value is null; counts, means and
+    shares are numbers, as in the XLSX export; the rest is the export's text."""
+
+    cycle = serializers.CharField()
+    unit_path = serializers.CharField()
+    level = serializers.ChoiceField(choices=LEVELS)
+    domain = serializers.CharField()
+    statement_code = serializers.CharField(allow_null=True)
+    responses = serializers.IntegerField(allow_null=True)
+    mean = serializers.FloatField(allow_null=True)
+    band = serializers.CharField(allow_null=True)
+    red_pct = serializers.IntegerField(allow_null=True)
+    amber_pct = serializers.IntegerField(allow_null=True)
+    green_pct = serializers.IntegerField(allow_null=True)
+    urgent = serializers.ChoiceField(choices=YES_NO, allow_null=True)
+    suppressed = serializers.ChoiceField(choices=YES_NO)

@@ -1,0 +1,108 @@
+"""Writes for API tokens: create, revoke, note a use, and the audit entry of each read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from api.models import ApiToken
+from api.tokens import digest_of, new_token
+from organisations.access import reach_of
+from organisations.audit import record
+from organisations.models import AuditEvent, Organisation
+
+# A token's last use is written at most this often, so a paginated pull costs no extra write
+# per page: the list of tokens says when each was last used to the minute.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+def latest_expiry(today: date) -> date:
+    return today + timedelta(days=settings.API_TOKEN_MAX_DAYS)
+
+
+def check_expiry(expires_on: date, *, today: date) -> None:
+    if expires_on < today:
+        raise ValidationError("Choose an expiry date from today onwards.")
+    if expires_on > latest_expiry(today):
+        raise ValidationError(
+            f"A token can live at most {settings.API_TOKEN_MAX_DAYS} days: choose "
+            f"{latest_expiry(today):%-d %B %Y} or earlier, and make a new token then."
+        )
+
+
+@transaction.atomic
+def create_token(
+    *, organisation: Organisation, created_by: Any, name: str, expires_on: date, today: date
+) -> tuple[ApiToken, str]:
+    """A new token and its one-time text. Only the text's hash is stored: show the text now,
+    it cannot be read again."""
+    reach = reach_of(created_by)
+    if reach.organisation is None or reach.organisation.pk != organisation.pk:
+        raise ValidationError("Only an admin of this organisation can make its API tokens.")
+    if not reach.is_org_admin:
+        raise ValidationError("Only organisation admins can make API tokens.")
+    name = name.strip()
+    if not name:
+        raise ValidationError("Give the token a name that says what uses it.")
+    check_expiry(expires_on, today=today)
+    raw = new_token()
+    token = ApiToken.objects.create(
+        organisation=organisation,
+        created_by=created_by,
+        name=name,
+        digest=digest_of(raw),
+        expires_on=expires_on,
+    )
+    record(
+        organisation=organisation,
+        user=created_by,
+        action=AuditEvent.Action.API_TOKEN_CREATED,
+        scope=organisation.name,
+        detail=f"API token “{name}”, expires {expires_on:%-d %B %Y}",
+        new={"name": name, "expires_on": expires_on.isoformat()},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def revoke_token(*, token: ApiToken, actor: Any) -> ApiToken:
+    """Stop the token working at once. Revoking twice changes nothing."""
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.revoked_at is not None:
+        raise ValidationError(f"“{locked.name}” was already revoked.")
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.save(update_fields=["revoked_at", "revoked_by"])
+    record(
+        organisation=locked.organisation_id,
+        user=actor,
+        action=AuditEvent.Action.API_TOKEN_REVOKED,
+        scope=locked.organisation.name,
+        detail=f"API token “{locked.name}”, made by {locked.created_by.email}",
+        old={"state": "active"},
+        new={"state": "revoked"},
+    )
+    return locked
+
+
+def note_use(*, token: ApiToken, now: datetime) -> None:
+    """Keep the token's last use, writing it at most once a minute."""
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+def record_read(*, token: ApiToken, user: Any, scope: str, what: str) -> None:
+    """The audit entry of one API request (one INSERT): who, through which token, what."""
+    record(
+        organisation=token.organisation_id,
+        user=user,
+        action=AuditEvent.Action.API_READ,
+        scope=scope,
+        detail=f"{what} (API token “{token.name}”)",
+    )

@@ -1,0 +1,90 @@
+"""The OpenAPI schema and its documentation page: no warnings, our own files only, under the
+site's Content Security Policy."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import yaml
+from django.core.management import call_command
+from django.urls import reverse
+
+
+def test_it_generates_the_schema_without_warnings(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    assert schema["components"]["securitySchemes"]["token"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schema["components"]["securitySchemes"]["token"]["description"],
+    }
+    assert set(schema["paths"]) == {
+        "/api/v1/units/",
+        "/api/v1/units/{unit_id}/",
+        "/api/v1/cycles/",
+        "/api/v1/cycles/{cycle_id}/",
+        "/api/v1/cycles/{cycle_id}/results/",
+        "/api/v1/actions/",
+        "/api/v1/actions/{action_id}/",
+    }
+    row = schema["components"]["schemas"]["ResultRow"]
+    from diagnostics.exports import COLUMNS
+
+    assert list(row["properties"]) == COLUMNS
+
+
+class Assets(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.inline: list[str] = []
+        self._tag = ""
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        self._tag = tag
+        if tag == "script" and "src" not in values:
+            self.inline.append("script")
+        if tag == "style" or "style" in values:
+            self.inline.append(tag)
+        for name in ("src", "href"):
+            if values.get(name):
+                self.urls.append(values[name])
+
+    def handle_data(self, data):
+        if self._tag == "script" and data.strip():
+            self.inline.append("script text")
+
+
+def test_it_serves_the_docs_page_from_our_own_files_under_the_policy(client):
+    response = client.get(reverse("api:docs"))
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe" not in policy
+    html = response.content.decode()
+    assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]", html.replace("http://testserver", ""))
+    assets = Assets()
+    assets.feed(html)
+    assert assets.inline == []
+    assert any("swagger-ui-bundle.js" in url for url in assets.urls)
+    for url in assets.urls:
+        assert url.startswith("/"), url
+        asset = client.get(url)
+        assert asset.status_code == 200, url
+        assert "unsafe" not in asset.get("Content-Security-Policy", "")
+
+
+def test_it_starts_swagger_ui_from_a_script_file_that_reads_our_schema(client):
+    response = client.get(reverse("api:docs"), {"script": ""})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/javascript")
+    text = response.content.decode()
+    assert f'url: "{reverse("api:schema")}"' in text
+    assert '"validatorUrl": null' in text  # no badge fetched from the public validator
+    schema = client.get(reverse("api:schema"))
+    assert schema.status_code == 200
+    assert b"/api/v1/cycles/{cycle_id}/results/" in schema.content
