@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -56,6 +57,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can sign in to the platform operator's Django admin."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        choices=settings.LANGUAGES,
+        help_text=(
+            "The language the site speaks to this person in once they sign in; empty for the "
+            "browser's. Set by the language chooser on any page."
+        ),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -38,9 +38,13 @@ def interventions_for(reach: Reach) -> QuerySet[Intervention]:
     """The built-in library and the organisation's own interventions."""
     if reach.organisation is None:
         return Intervention.objects.none()
-    return Intervention.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation=reach.organisation)
-    ).select_related("domain")
+    return (
+        Intervention.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation=reach.organisation)
+        )
+        .select_related("domain")
+        .prefetch_related("texts")
+    )
 
 
 def get_intervention_for(user: Any, intervention_id: Any, *, edit: bool = False) -> Intervention:

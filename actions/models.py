@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from diagnostics.models import Cycle, Domain
 from organisations.models import Organisation, Unit
@@ -46,13 +49,60 @@ class Intervention(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def wording_in(self, language: str) -> InterventionWording:
+        """Its words in `language` where it has them all (prefetch `texts`), else in English."""
+        text = next((t for t in self.texts.all() if t.language == language), None)
+        source: Intervention | InterventionText = text if text is not None else self
+        return InterventionWording(
+            title=source.title,
+            what=source.what,
+            why=source.why,
+            measure=source.measure,
+            language=language if text is not None else settings.LANGUAGES[0][0],
+        )
+
+
+@dataclass(frozen=True)
+class InterventionWording:
+    title: str
+    what: str
+    why: str
+    measure: str
+    language: str
+
+
+class InterventionText(models.Model):
+    """An intervention's words in a language other than English (which are its own fields).
+
+    Written for the built-in library by a data migration, and imported for review with
+    `manage.py import_translations`; a library page shows them to people who chose the language.
+    """
+
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, help_text="A code from settings.LANGUAGES.")
+    title = models.CharField(max_length=120)
+    what = models.TextField("what to do", max_length=2000)
+    why = models.TextField("why it helps", max_length=2000)
+    measure = models.TextField("how you will know it worked", max_length=2000)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["intervention", "language"], name="intervention_text_once_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.language})"
+
 
 class Action(models.Model):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        DROPPED = "dropped", "Dropped"
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
 
     OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
 

@@ -10,14 +10,14 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from actions.models import Action, Intervention
-from diagnostics.models import Cycle
+from diagnostics.models import Cycle, Statement
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
 from diagnostics.results import OrganisationResults, results_for_scopes
 from diagnostics.scoring import Change, change_between
 from diagnostics.selectors import cycles_covering
 from disclosure.release import hidden_text
 from organisations.access import Reach
-from organisations.models import Unit
+from organisations.models import Organisation, Unit
 
 
 def possible_owners(unit: Unit, escalated_to: Unit | None = None) -> QuerySet[User]:
@@ -164,3 +164,91 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     after = afters[chosen]
     skipped = tuple(figure.label for figure in afters[:chosen])
     return BeforeAfter(before, after, change_between(before.mean, after.mean), skipped)
+
+
+# --- translations for review ----------------------------------------------------------------
+
+TRANSLATION_COLUMNS = ["kind", "id", "context", "code", "field", "language", "english", "text"]
+INTERVENTION_FIELDS = ("title", "what", "why", "measure")
+
+
+@dataclass(frozen=True)
+class TranslationRow:
+    """One text to translate: a statement's wording or one field of an intervention, its
+    English and its text in `language` ("" where it has none yet)."""
+
+    kind: str  # "statement" or "intervention"
+    id: int
+    context: str  # the questionnaire version's name, or the intervention's domain
+    code: str  # the statement's code, or the intervention's domain code
+    field: str  # "text" for a statement; title, what, why or measure for an intervention
+    language: str
+    english: str
+    text: str
+
+    def cells(self) -> list[str | int]:
+        return [
+            self.kind,
+            self.id,
+            self.context,
+            self.code,
+            self.field,
+            self.language,
+            self.english,
+            self.text,
+        ]
+
+
+def translation_rows(*, language: str, organisation: Organisation | None) -> list[TranslationRow]:
+    """The built-in questionnaire versions' statements and the built-in library, then the
+    organisation's own (when given), each with its text in `language`: four queries."""
+    owners = Q(organisation__isnull=True)
+    if organisation is not None:
+        owners |= Q(organisation=organisation)
+    statements = (
+        Statement.objects.filter(Q(version__organisation__isnull=True) | _own_version(organisation))
+        .select_related("version")
+        .prefetch_related("texts")
+        .order_by("version__organisation_id", "version_id", "domain__position", "position", "code")
+    )
+    rows = [
+        TranslationRow(
+            kind="statement",
+            id=s.pk,
+            context=s.version.name,
+            code=s.code,
+            field="text",
+            language=language,
+            english=s.text,
+            text=next((t.text for t in s.texts.all() if t.language == language), ""),
+        )
+        for s in statements
+    ]
+    interventions = (
+        Intervention.objects.filter(owners)
+        .select_related("domain")
+        .prefetch_related("texts")
+        .order_by("organisation_id", "domain__position", "kind", "position", "pk")
+    )
+    for intervention in interventions:
+        text = next((t for t in intervention.texts.all() if t.language == language), None)
+        rows.extend(
+            TranslationRow(
+                kind="intervention",
+                id=intervention.pk,
+                context=intervention.domain.name,
+                code=intervention.domain.code,
+                field=field,
+                language=language,
+                english=getattr(intervention, field),
+                text=getattr(text, field) if text is not None else "",
+            )
+            for field in INTERVENTION_FIELDS
+        )
+    return rows
+
+
+def _own_version(organisation: Organisation | None) -> Q:
+    if organisation is None:
+        return Q(pk__in=[])
+    return Q(version__organisation=organisation)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -11,12 +14,15 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from accounts.models import User
-from actions.models import Action, Intervention
-from actions.selectors import possible_owners
-from diagnostics.models import Cycle, Domain
+from actions.models import Action, Intervention, InterventionText
+from actions.selectors import TRANSLATION_COLUMNS, possible_owners
+from diagnostics.models import Cycle, Domain, Statement, StatementText
+from diagnostics.selectors import is_frozen
 from notices.services import Notice, long_date, one_line, send_notices
 from organisations.models import Membership, Organisation, Unit
 from organisations.selectors import people_running
+from organisations.services import ImportFailed
+from sword.csvsafe import FORMULA_STARTS
 
 # An open action's owner is told this many days before its due date.
 ACTION_DUE_SOON_DAYS = 7
@@ -240,3 +246,194 @@ def send_action_notices(*, today: date) -> int:
                 _escalation_notices(action, runners[action.escalated_to.pk], today=today)
             )
     return send_notices(notices, today=today)
+
+
+# --- translations, imported after review ------------------------------------------------------
+
+STATEMENT_MAX_LENGTH = 300
+INTERVENTION_LIMITS = {"title": 120, "what": 2000, "why": 2000, "measure": 2000}
+
+
+@dataclass(frozen=True)
+class TranslationsImported:
+    changed: int
+    unchanged: int
+    untranslated: int  # rows with an empty text: left as they are
+
+
+def _cell(value: str) -> str:
+    """A cell as written by sword.csvsafe: a leading apostrophe it added is taken off again."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def _read_translation_rows(content: str) -> list[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    columns = [(c or "").strip() for c in (reader.fieldnames or [])]
+    missing = [c for c in TRANSLATION_COLUMNS if c not in columns]
+    if missing:
+        raise ImportFailed([f"line 1: missing column(s): {', '.join(missing)}"])
+    rows = []
+    for row in reader:
+        cleaned = {
+            (k or "").strip(): _cell((v or "").strip()) for k, v in row.items() if k is not None
+        }
+        if any(cleaned.values()):
+            rows.append((reader.line_num, cleaned))
+    if not rows:
+        raise ImportFailed(["the file has no rows below the header"])
+    return rows
+
+
+def _text_of(intervention: Intervention, language: str) -> InterventionText | None:
+    return next((t for t in intervention.texts.all() if t.language == language), None)
+
+
+@transaction.atomic
+def import_translations(*, content: str, organisation: Organisation | None) -> TranslationsImported:
+    """Store the texts of a file made by `export_translations` and reviewed (the `text` column
+    edited): all or nothing, every row checked first.
+
+    With an organisation, only its own questionnaire versions and interventions change; without
+    one (the platform operator), only the built-in ones. A text may change only where the
+    statement could be edited (its version has not been used by a cycle that opened: texts are
+    frozen with the version, so copy the version and import into the copy). A row whose English
+    no longer matches is refused: the file is older than the wording it translates. Rows that
+    repeat the text already stored, and rows left empty (not translated yet), change nothing,
+    so a whole export can be imported back.
+    """
+    rows = _read_translation_rows(content)
+    languages = [code for code, _ in settings.LANGUAGES[1:]]
+    owner_id = organisation.pk if organisation is not None else None
+    statement_ids: set[int] = set()
+    intervention_ids: set[int] = set()
+    for _line, row in rows:
+        if row.get("id", "").isdigit():
+            target = statement_ids if row.get("kind") == "statement" else intervention_ids
+            target.add(int(row["id"]))
+    reachable = Q(version__organisation__isnull=True)
+    if organisation is not None:
+        reachable |= Q(version__organisation=organisation)
+    statements = {
+        s.pk: s
+        for s in Statement.objects.filter(reachable, pk__in=statement_ids)
+        .select_related("version")
+        .prefetch_related("texts")
+    }
+    owners = Q(organisation__isnull=True)
+    if organisation is not None:
+        owners |= Q(organisation=organisation)
+    interventions = {
+        i.pk: i
+        for i in Intervention.objects.filter(owners, pk__in=intervention_ids).prefetch_related(
+            "texts"
+        )
+    }
+    frozen_versions: dict[int, bool] = {}
+    errors: list[str] = []
+    seen: dict[tuple[str, str, str, str], int] = {}
+    statement_changes: dict[tuple[int, str], str] = {}
+    intervention_changes: dict[tuple[int, str], dict[str, str]] = {}
+    unchanged = untranslated = 0
+    for line, row in rows:
+        kind, field, language = row.get("kind", ""), row.get("field", ""), row.get("language", "")
+        text = " ".join(row.get("text", "").split()) if kind == "statement" else row.get("text", "")
+        problems: list[str] = []
+        if language not in languages:
+            problems.append(
+                f"language “{language}” is not one of the site's other languages "
+                f"({', '.join(languages)})"
+            )
+        key = (kind, row.get("id", ""), field, language)
+        if key in seen:
+            problems.append(f"the same text is on line {seen[key]} too")
+        seen.setdefault(key, line)
+        if not text:
+            untranslated += 1  # not written yet: nothing to store, and nothing removed
+            continue
+        ident = int(row["id"]) if row.get("id", "").isdigit() else None
+        if kind == "statement":
+            statement = statements.get(ident) if ident is not None else None
+            if statement is None:
+                problems.append(f"no statement with the id “{row.get('id', '')}” here")
+            elif field != "text":
+                problems.append("a statement's field is “text”")
+            elif row.get("english", "") != statement.text:
+                problems.append(
+                    f"{statement.code}'s English has changed since this file was made; export again"
+                )
+            elif len(text) > STATEMENT_MAX_LENGTH:
+                problems.append(f"keep a statement under {STATEMENT_MAX_LENGTH} characters")
+            elif not problems:
+                stored = next((t.text for t in statement.texts.all() if t.language == language), "")
+                if text == stored:
+                    unchanged += 1
+                elif statement.version.organisation_id != owner_id:
+                    problems.append(
+                        f"{statement.code} is in “{statement.version.name}”, which is not "
+                        "yours to change: copy the version and import into the copy"
+                    )
+                elif frozen_versions.setdefault(statement.version_id, is_frozen(statement.version)):
+                    problems.append(
+                        f"{statement.code} is in “{statement.version.name}”, which is frozen (a "
+                        "cycle using it has opened): copy the version and import into the copy"
+                    )
+                else:
+                    statement_changes[statement.pk, language] = text
+        elif kind == "intervention":
+            intervention = interventions.get(ident) if ident is not None else None
+            if intervention is None:
+                problems.append(f"no intervention with the id “{row.get('id', '')}” here")
+            elif field not in INTERVENTION_LIMITS:
+                problems.append("an intervention's field is title, what, why or measure")
+            elif row.get("english", "").split() != getattr(intervention, field).split():
+                problems.append(
+                    f"the English {field} of “{intervention.title}” has changed since this file "
+                    "was made; export again"
+                )
+            elif len(text) > INTERVENTION_LIMITS[field]:
+                problems.append(f"keep the {field} under {INTERVENTION_LIMITS[field]} characters")
+            elif not problems:
+                current = next(
+                    (t for t in intervention.texts.all() if t.language == language), None
+                )
+                if current is not None and getattr(current, field) == text:
+                    unchanged += 1
+                elif intervention.organisation_id != owner_id:
+                    problems.append(f"“{intervention.title}” is not yours to change")
+                else:
+                    intervention_changes.setdefault((intervention.pk, language), {})[field] = text
+        else:
+            problems.append(f"kind “{kind}” is neither statement nor intervention")
+        if problems:
+            errors.append(f"line {line}: " + "; ".join(problems))
+    for (intervention_id, language), fields in intervention_changes.items():
+        current = next(
+            (t for t in interventions[intervention_id].texts.all() if t.language == language), None
+        )
+        merged = {
+            f: fields.get(f, getattr(current, f, "") if current else "")
+            for f in INTERVENTION_LIMITS
+        }
+        if not all(merged.values()):
+            absent = ", ".join(f for f, value in merged.items() if not value)
+            errors.append(
+                f"“{interventions[intervention_id].title}” needs its {absent} in {language} too: "
+                "an intervention is shown in a language only with all four"
+            )
+    if errors:
+        raise ImportFailed(errors)
+    for (statement_id, language), text in statement_changes.items():
+        StatementText.objects.update_or_create(
+            statement_id=statement_id, language=language, defaults={"text": text}
+        )
+    for (intervention_id, language), fields in intervention_changes.items():
+        InterventionText.objects.update_or_create(
+            intervention_id=intervention_id, language=language, defaults=fields
+        )
+    return TranslationsImported(
+        changed=len(statement_changes) + sum(len(f) for f in intervention_changes.values()),
+        unchanged=unchanged,
+        untranslated=untranslated,
+    )

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -200,8 +200,9 @@ def library(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404("No such domain.")
     unit = get_unit_for(request.user, request.GET["unit"]) if request.GET.get("unit") else None
     interventions = list(interventions_for(reach))
+    language = translation.get_language()
     sections = [
-        (domain, [i for i in interventions if i.domain_id == domain.pk])
+        (domain, [(i, i.wording_in(language)) for i in interventions if i.domain_id == domain.pk])
         for domain in domains
         if not wanted or domain.code == wanted
     ]

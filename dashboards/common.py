@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from diagnostics.models import (
     Cycle,
     Invite,
@@ -16,7 +18,8 @@ from disclosure.plan import Hidden
 from organisations.access import Reach
 from organisations.models import Unit
 
-FRAMING = (
+# In the catalogue; pages translate it where they show it (gettext(FRAMING)).
+FRAMING = gettext_noop(
     "These results describe the working conditions your organisation provides: caseloads, "
     "supervision, safety, systems and how staff are supported. They are not a score of any "
     "person. Red means the organisation has work to do."

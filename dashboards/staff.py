@@ -28,6 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
+
 from actions.models import Action
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
@@ -42,7 +45,7 @@ from diagnostics.results import (
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
 from diagnostics.selectors import Availability, availability, cycles_covering
 from disclosure.plan import Hidden
-from disclosure.release import count_band, effective_k, hidden_text
+from disclosure.release import count_band, effective_k
 from organisations.access import Reach
 from organisations.models import Membership, Role, Unit
 from voice.models import VoiceBoard, VoiceIssue
@@ -248,13 +251,64 @@ def staff_result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) 
     return _result(scope, seen, domains)
 
 
+# --- words, in the language in force (the disclosure engine's own are English) -------------
+
+
+def hidden_words(reason: Hidden | None, *, k: int) -> str:
+    """Why a figure is not shown (disclosure.release.hidden_text, translated)."""
+    if reason is Hidden.PROTECTS_OTHERS:
+        return gettext("hidden so that a smaller group cannot be worked out")
+    if reason is Hidden.NO_RESPONSES:
+        return gettext("no responses")
+    k = effective_k(k)
+    return ngettext("fewer than %(k)d response", "fewer than %(k)d responses", k) % {"k": k}
+
+
+def band_words(text: str, *, k: int) -> str:
+    """A count's side of k (disclosure.release.count_band's words), translated."""
+    k = effective_k(k)
+    if text == count_band(0, k=k):
+        return gettext("none")
+    if text == count_band(k, k=k):
+        return gettext("%(k)d or more") % {"k": k}
+    if text == count_band(1, k=k):
+        return gettext("fewer than %(k)d") % {"k": k}
+    return text
+
+
+def period_words(start: date, end: date) -> str:
+    """A pooling period, as diagnostics.pooling labels it, in the language in force."""
+    first = date_format(start, "j M" if start.year == end.year else "j M Y")
+    return gettext("Pulses %(start)s – %(end)s") % {
+        "start": first,
+        "end": date_format(end, "j M Y"),
+    }
+
+
+def scope_words(scope: Scope) -> str:
+    """A result's label (Scope.full_label), in the language in force."""
+    pooled = scope.key.startswith("pooled-") and scope.starts_on and scope.ends_on
+    label = period_words(scope.starts_on, scope.ends_on) if pooled else scope.label  # type: ignore[arg-type]
+    if scope.kind != Cycle.Kind.PULSE:
+        return label
+    count = scope.pulse_count
+    return ngettext(
+        "%(label)s (pooled over %(count)d pulse)", "%(label)s (pooled over %(count)d pulses)", count
+    ) % {"label": label, "count": count}
+
+
+def domain_words(name: str) -> str:
+    """A domain's name in the language in force (the built-in domains are in the catalogue)."""
+    return gettext(name)
+
+
 def _count_text(seen: Sequence[Seen], *, k: int) -> str:
     """Exact only where every plan shows the count exactly; otherwise a side of k."""
     texts = [s.count_text for s in seen]
     if all(text.isdigit() for text in texts):
         return texts[0]
     own = texts[0]
-    return count_band(int(own), k=k) if own.isdigit() else own
+    return band_words(count_band(int(own), k=k) if own.isdigit() else own, k=k)
 
 
 def _result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) -> StaffResult:
@@ -271,7 +325,7 @@ def _result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) -> St
         rows.append(
             StaffDomain(
                 code=domain.code,
-                name=domain.name,
+                name=domain_words(domain.name),
                 shown=shown,
                 mean=display_mean(figures.mean) if shown and figures else "",
                 band=figures.band if shown and figures else None,
@@ -279,7 +333,7 @@ def _result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) -> St
                 red=display_percent(figures.red_share) if shown and figures else "",
                 amber=display_percent(figures.amber_share) if shown and figures else "",
                 green=display_percent(figures.green_share) if shown and figures else "",
-                hidden="" if shown else hidden_text(reason or Hidden.PROTECTS_OTHERS, k=k),
+                hidden="" if shown else hidden_words(reason or Hidden.PROTECTS_OTHERS, k=k),
             )
         )
     shown = all(g.shown for g in groups)
@@ -287,13 +341,13 @@ def _result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) -> St
     group_reason = next((g.hidden for g in groups if not g.shown), None)
     return StaffResult(
         key=scope.key,
-        label=scope.full_label,
+        label=scope_words(scope),
         ended_on=scope.ends_on,
         shown=shown,
         responses=_count_text(seen, k=k),
         index=index if shown else None,
         domains=tuple(rows),
-        hidden="" if shown else hidden_text(group_reason, k=k),
+        hidden="" if shown else hidden_words(group_reason, k=k),
     )
 
 
@@ -304,11 +358,11 @@ def _figure(scope: Scope, seen: Sequence[Seen], code: str) -> StaffFigure:
     shown = figures is not None and figures.mean is not None and all(c.shown for c in cells)
     reason = next((c.hidden for c in cells if not c.shown), None)
     return StaffFigure(
-        label=scope.full_label,
+        label=scope_words(scope),
         mean=display_mean(figures.mean) if shown and figures else "",
         band=figures.band if shown and figures else None,
         shown=shown,
-        hidden="" if shown else hidden_text(reason or Hidden.PROTECTS_OTHERS, k=groups[0].k),
+        hidden="" if shown else hidden_words(reason or Hidden.PROTECTS_OTHERS, k=groups[0].k),
     )
 
 
@@ -350,7 +404,7 @@ def _actions(
         rows.append(
             StaffAction(
                 title=action.title,
-                domain=action.domain.name,
+                domain=domain_words(action.domain.name),
                 status=action.status,
                 status_label=action.get_status_display(),
                 due_on=action.due_on,
@@ -407,10 +461,10 @@ def team_results_for_staff(board: VoiceBoard, *, wanted: str, today: date) -> St
         team_name=team.name,
         organisation_name=team.organisation.name,
         token=board.token,
-        framing=FRAMING,
+        framing=gettext(FRAMING),
         k=effective_k(team.organisation.anonymity_threshold),
         result=_result(chosen, by_scope[chosen.key], domains) if chosen else None,
-        others=tuple((s.key, s.full_label) for s in scopes if s is not chosen),
+        others=tuple((s.key, scope_words(s)) for s in scopes if s is not chosen),
         issues=_issues(board),
         actions=_actions(team, scopes, by_scope),
     )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -14,7 +15,7 @@ from dashboards.staff import team_results_for_staff as build_page
 from sword.ratelimits import over_limit
 from voice.selectors import board_by_token
 
-RESULTS_LIMIT_MESSAGE = (
+RESULTS_LIMIT_MESSAGE = _(
     "This page has been opened many times from your network in a short time. Please wait an "
     "hour and try again."
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 
 class SurveyError(Exception):
     status = 400
-    title = "Something was wrong with that form"
-    message = "Nothing was saved. Go back and try again."
+    title: str | Promise = _("Something was wrong with that form")
+    message: str | Promise = _("Nothing was saved. Go back and try again.")
 
-    def __init__(self, message: str | None = None) -> None:
+    def __init__(self, message: str | Promise | None = None) -> None:
         super().__init__(message or self.message)
         if message:
             self.message = message
@@ -16,8 +19,8 @@ class SurveyError(Exception):
 
 class UnknownCode(SurveyError):
     status = 404
-    title = "We do not recognise this code"
-    message = (
+    title = _("We do not recognise this code")
+    message = _(
         "Check the code on your card or in your e-mail and type it again. Codes use the letters "
         "A to Z and the numbers 2 to 9, so there is no letter O or I and no number 0 or 1."
     )
@@ -25,8 +28,8 @@ class UnknownCode(SurveyError):
 
 class CodeAlreadyUsed(SurveyError):
     status = 410
-    title = "This code has already been used"
-    message = (
+    title = _("This code has already been used")
+    message = _(
         "Each code can be used once, and this one has been. If you have not answered yet, ask "
         "your team manager for a new code. Your earlier answers, if you sent them, are safe."
     )
@@ -34,8 +37,8 @@ class CodeAlreadyUsed(SurveyError):
 
 class SurveySessionEnded(SurveyError):
     status = 400
-    title = "Open your survey link again"
-    message = (
+    title = _("Open your survey link again")
+    message = _(
         "We could not find your survey in this browser. This happens when the survey has been "
         "open a long time, when you moved to another browser or device, or when the browser "
         "blocks cookies. Open the link from your card or e-mail again, or type your code, to "
@@ -45,18 +48,18 @@ class SurveySessionEnded(SurveyError):
 
 class CycleNotOpen(SurveyError):
     status = 410
-    title = "This survey is not open yet"
+    title = _("This survey is not open yet")
 
 
 class CycleClosed(SurveyError):
     status = 410
-    title = "This survey has closed"
+    title = _("This survey has closed")
 
 
 class TamperedForm(SurveyError):
     status = 400
-    title = "This form was changed"
-    message = (
+    title = _("This form was changed")
+    message = _(
         "What was sent does not match the survey's questions, so nothing was saved. "
         "Reload the page and answer again."
     )
@@ -64,4 +67,4 @@ class TamperedForm(SurveyError):
 
 class IncompleteAnswers(SurveyError):
     status = 400
-    title = "Some statements have no answer yet"
+    title = _("Some statements have no answer yet")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -217,11 +218,39 @@ class CopyVersionForm(forms.Form):
 
 
 class StatementForm(forms.Form):
+    """A statement's English text and scoring, and a text for each other language the
+    organisation's surveys offer (`languages`: codes other than English)."""
+
     text = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
     reverse_scored = forms.BooleanField(
         required=False,
         label="Worded negatively (agreeing means worse conditions), so reverse scored",
     )
+
+    def __init__(self, *args: Any, languages: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = dict(settings.LANGUAGES)
+        self.languages = list(languages)
+        for language in self.languages:
+            self.fields[f"text_{language}"] = forms.CharField(
+                label=f"Text in {names[language]}",
+                max_length=300,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "lang": language}),
+                help_text=(
+                    "Shown to staff who answer in this language. Leave empty to show the English "
+                    "text to them."
+                ),
+            )
+
+    def statement_values(self) -> dict[str, Any]:
+        """The cleaned values as the statement services take them."""
+        data = self.cleaned_data
+        values = {key: value for key, value in data.items() if not key.startswith("text_")}
+        values["translations"] = {
+            language: data.get(f"text_{language}", "") for language in self.languages
+        }
+        return values
 
 
 class AddStatementForm(StatementForm):

@@ -14,18 +14,40 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from organisations.models import Organisation, Unit
 
-SCALE: list[tuple[int, str]] = [
-    (1, "Strongly disagree"),
-    (2, "Disagree"),
-    (3, "Slightly disagree"),
-    (4, "Slightly agree"),
-    (5, "Agree"),
-    (6, "Strongly agree"),
+# The scale's words, translated when shown (str() of each in the language in force).
+SCALE: list[tuple[int, str | Promise]] = [
+    (1, _("Strongly disagree")),
+    (2, _("Disagree")),
+    (3, _("Slightly disagree")),
+    (4, _("Slightly agree")),
+    (5, _("Agree")),
+    (6, _("Strongly agree")),
 ]
-NOT_APPLICABLE_LABEL = "Not applicable / prefer not to say"
+NOT_APPLICABLE_LABEL = _("Not applicable / prefer not to say")
+
+# The built-in domains' names (migration 0002), in the site's catalogue so that the survey's
+# headings are translated with `gettext(domain.name)`; a domain not listed stays as it is.
+DOMAIN_NAMES = (
+    gettext_noop("Workload and caseloads"),
+    gettext_noop("Supervision"),
+    gettext_noop("Safety"),
+    gettext_noop("Systems and tools"),
+    gettext_noop("Secure base"),
+    gettext_noop("Appreciation"),
+    gettext_noop("Learning organisation"),
+    gettext_noop("Mission and vision"),
+    gettext_noop("Wellbeing"),
+    # The outcomes (migration 0015) and the survey's heading for them (survey.OUTCOME_SECTION).
+    gettext_noop("Intending to stay"),
+    gettext_noop("Recommending as a place to practise"),
+    gettext_noop("Working here"),
+)
 
 
 class DomainQuerySet(models.QuerySet["Domain"]):
@@ -131,6 +153,30 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.text}"
+
+
+class StatementText(models.Model):
+    """A statement's wording in a language other than English (which is `Statement.text`).
+
+    Part of the statement's version, and frozen with it: once a version is frozen its texts in
+    every language stay as they were, and changes are made in a copy. The language staff answer
+    in is never stored with a response; answers are the same whatever the language.
+    """
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=8, help_text="A code from settings.LANGUAGES.")
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement", "language"], name="statement_text_once_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement.code} ({self.language}): {self.text}"
 
 
 class Cycle(models.Model):
@@ -323,27 +369,27 @@ class SurveyDraft(models.Model):
 
 
 class RoleGroup(models.TextChoices):
-    PRACTITIONER = "practitioner", "Social worker or practitioner"
-    SENIOR = "senior", "Senior, advanced or consultant practitioner"
-    MANAGER = "manager", "Manager or supervisor"
-    SUPPORT = "support", "Support, business or other role"
-    PREFER_NOT = "prefer_not", "Prefer not to say"
+    PRACTITIONER = "practitioner", _("Social worker or practitioner")
+    SENIOR = "senior", _("Senior, advanced or consultant practitioner")
+    MANAGER = "manager", _("Manager or supervisor")
+    SUPPORT = "support", _("Support, business or other role")
+    PREFER_NOT = "prefer_not", _("Prefer not to say")
 
 
 class ServiceLength(models.TextChoices):
-    UNDER_1 = "under_1", "Less than 1 year"
-    FROM_1_TO_2 = "1_to_2", "1 to 2 years"
-    FROM_2_TO_5 = "2_to_5", "2 to 5 years"
-    FROM_5_TO_10 = "5_to_10", "5 to 10 years"
-    OVER_10 = "over_10", "More than 10 years"
-    PREFER_NOT = "prefer_not", "Prefer not to say"
+    UNDER_1 = "under_1", _("Less than 1 year")
+    FROM_1_TO_2 = "1_to_2", _("1 to 2 years")
+    FROM_2_TO_5 = "2_to_5", _("2 to 5 years")
+    FROM_5_TO_10 = "5_to_10", _("5 to 10 years")
+    OVER_10 = "over_10", _("More than 10 years")
+    PREFER_NOT = "prefer_not", _("Prefer not to say")
 
 
 class WorkingPattern(models.TextChoices):
-    FULL_TIME = "full_time", "Full time"
-    PART_TIME = "part_time", "Part time"
-    AGENCY = "agency", "Agency or locum"
-    PREFER_NOT = "prefer_not", "Prefer not to say"
+    FULL_TIME = "full_time", _("Full time")
+    PART_TIME = "part_time", _("Part time")
+    AGENCY = "agency", _("Agency or locum")
+    PREFER_NOT = "prefer_not", _("Prefer not to say")
 
 
 RESPONSE_ID_LOWEST = 2**32  # above any id given out in sequence before ids were random

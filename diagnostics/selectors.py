@@ -72,6 +72,7 @@ def _read_cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyS
     rows = (
         CycleStatement.objects.filter(cycle_id=cycle_id, cycle__created_at=created_at)
         .select_related("statement__domain")
+        .prefetch_related("statement__texts")
         .order_by("position")
     )
     return tuple(
@@ -85,6 +86,7 @@ def _read_cycle_statements(cycle_id: int, created_at: datetime) -> tuple[SurveyS
             id=row.statement.pk,
             domain_id=row.statement.domain_id,
             is_outcome=row.statement.domain.kind == Domain.Kind.OUTCOME,
+            texts=tuple((t.language, t.text) for t in row.statement.texts.all()),
         )
         for row in rows
     )

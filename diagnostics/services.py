@@ -24,7 +24,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext
 
 from accounts.models import User
 from diagnostics import codes as invite_codes
@@ -73,6 +75,7 @@ from diagnostics.models import (
     ServiceLength,
     SpentCode,
     Statement,
+    StatementText,
     StructuralThreshold,
     SurveyDraft,
     WorkingPattern,
@@ -138,7 +141,8 @@ def copy_version(
     copy = InstrumentVersion.objects.create(
         organisation_id=organisation_id, name=name, based_on=version, created_by=created_by
     )
-    Statement.objects.bulk_create(
+    originals = list(version.statements.prefetch_related("texts"))
+    copies = Statement.objects.bulk_create(
         Statement(
             version=copy,
             domain_id=s.domain_id,
@@ -147,9 +151,34 @@ def copy_version(
             reverse_scored=s.reverse_scored,
             position=s.position,
         )
-        for s in version.statements.all()
+        for s in originals
+    )
+    StatementText.objects.bulk_create(
+        StatementText(statement=new, language=text.language, text=text.text)
+        for original, new in zip(originals, copies, strict=True)
+        for text in original.texts.all()
     )
     return copy
+
+
+def translation_languages() -> list[str]:
+    """The languages a statement may have a text in besides English (its own `text`)."""
+    return [code for code, _ in settings.LANGUAGES[1:]]
+
+
+def _set_translations(statement: Statement, translations: Mapping[str, str]) -> None:
+    """Store the statement's texts in other languages; an empty text removes that language's
+    (the statement is then shown in English to those who chose it)."""
+    for language, text in translations.items():
+        if language not in translation_languages():
+            raise ValidationError(f"“{language}” is not one of the site's languages.")
+        cleaned = " ".join(text.split())
+        if not cleaned:
+            StatementText.objects.filter(statement=statement, language=language).delete()
+            continue
+        StatementText.objects.update_or_create(
+            statement=statement, language=language, defaults={"text": _clean_text(cleaned)}
+        )
 
 
 def _clean_text(text: str) -> str:
@@ -177,12 +206,18 @@ def _next_code(version: InstrumentVersion, domain: Domain) -> str:
 
 @transaction.atomic
 def add_statement(
-    *, version: InstrumentVersion, domain: Domain, text: str, reverse_scored: bool
+    *,
+    version: InstrumentVersion,
+    domain: Domain,
+    text: str,
+    reverse_scored: bool,
+    translations: Mapping[str, str] | None = None,
 ) -> Statement:
+    """A new statement in an editable version, with its texts in other languages if given."""
     _check_editable(version)
     _check_outcome_wording(domain, reverse_scored=reverse_scored)
     last = version.statements.filter(domain=domain).aggregate(last=Max("position"))["last"]
-    return Statement.objects.create(
+    statement = Statement.objects.create(
         version=version,
         domain=domain,
         code=_next_code(version, domain),
@@ -190,15 +225,26 @@ def add_statement(
         reverse_scored=reverse_scored,
         position=(last or 0) + 1,
     )
+    _set_translations(statement, translations or {})
+    return statement
 
 
 @transaction.atomic
-def reword_statement(*, statement: Statement, text: str, reverse_scored: bool) -> Statement:
+def reword_statement(
+    *,
+    statement: Statement,
+    text: str,
+    reverse_scored: bool,
+    translations: Mapping[str, str] | None = None,
+) -> Statement:
+    """Change a statement of an editable version; `translations` (language to text) replace
+    its texts in those languages, and an empty text removes one."""
     _check_editable(statement.version)
     _check_outcome_wording(statement.domain, reverse_scored=reverse_scored)
     statement.text = _clean_text(text)
     statement.reverse_scored = reverse_scored
     statement.save(update_fields=["text", "reverse_scored"])
+    _set_translations(statement, translations or {})
     return statement
 
 
@@ -450,17 +496,38 @@ INVITE_CHUNK_SIZE = 50
 
 
 def invite_email(*, cycle: Cycle, team: Unit, code: str) -> tuple[str, str]:
-    """The subject and body of the e-mail that carries one code."""
-    subject = f"Your invitation: {cycle.name}"
-    body = (
-        f"You are invited to answer an anonymous survey about the working conditions of "
-        f"{team.name}: {cycle.name}.\n\n"
-        f"Answer here (the link works once):\n{invite_url(code)}\n\n"
-        f"Or go to {settings.SITE_URL}{reverse('survey:enter_code')} and type the code "
-        f"{code}.\n\nIt closes on {cycle.closes_on:%-d %B %Y}. Your answers cannot be traced "
-        "back to you or to this e-mail: the code is not linked to what you answer.\n"
-    )
-    return subject, body
+    """The subject and body of the e-mail that carries one code, in every language the
+    organisation's surveys offer: one message, Welsh (or any other language) first and English
+    last, as bilingual correspondence from Welsh public bodies usually is, so that nobody gets
+    an invitation they cannot read. The survey itself opens in the language the browser asks
+    for, with the chooser on every page."""
+    languages = cycle.organisation.offered_languages
+    subjects = []
+    bodies = []
+    for language in [*languages[1:], languages[0]]:
+        with translation.override(language):
+            values = {
+                "cycle": cycle.name,
+                "team": team.name,
+                "link": invite_url(code),
+                "enter": f"{settings.SITE_URL}{reverse('survey:enter_code')}",
+                "code": code,
+                "closes": date_format(cycle.closes_on, "j F Y"),
+            }
+            subjects.append(gettext("Your invitation: %(cycle)s") % values)
+            bodies.append(
+                gettext(
+                    "You are invited to answer an anonymous survey about the working conditions "
+                    "of %(team)s: %(cycle)s.\n\n"
+                    "Answer here (the link works once):\n%(link)s\n\n"
+                    "Or go to %(enter)s and type the code %(code)s.\n\n"
+                    "It closes on %(closes)s. Your answers cannot be traced back to you or to "
+                    "this e-mail: the code is not linked to what you answer.\n"
+                )
+                % values
+            )
+    subject = " / ".join(dict.fromkeys(subjects))
+    return subject, "\n----\n\n".join(bodies)
 
 
 @dataclass(frozen=True)
@@ -517,7 +584,11 @@ def send_invite_messages(
     Each message is sent inside its own transaction, which first claims the address's delivery
     key: a second run of the same job (a retry, a redelivery after a worker stopped) finds the
     key taken and skips it, and a send that fails rolls the claim back."""
-    batch = InviteBatch.objects.select_related("cycle", "team").filter(pk=batch_id).first()
+    batch = (
+        InviteBatch.objects.select_related("cycle__organisation", "team")
+        .filter(pk=batch_id)
+        .first()
+    )
     if batch is None:  # the cycle was deleted since: nothing left to send for
         return []
     connection = get_connection(fail_silently=False)
@@ -874,12 +945,16 @@ def check_open(invite: Invite, *, today: date) -> None:
     state = availability(invite.cycle, today=today)
     if state in (Availability.DRAFT, Availability.SCHEDULED, Availability.NOT_YET_OPEN):
         raise CycleNotOpen(
-            f"This survey opens on {invite.cycle.opens_on:%-d %B %Y}. Your code will work then."
+            gettext("This survey opens on %(date)s. Your code will work then.")
+            % {"date": date_format(invite.cycle.opens_on, "j F Y")}
         )
     if state == Availability.CLOSED:
         raise CycleClosed(
-            f"This survey closed on {min(invite.cycle.closes_on, today):%-d %B %Y}, so it takes "
-            "no more answers. Thank you for wanting to take part."
+            gettext(
+                "This survey closed on %(date)s, so it takes no more answers. Thank you for "
+                "wanting to take part."
+            )
+            % {"date": date_format(min(invite.cycle.closes_on, today), "j F Y")}
         )
 
 
@@ -901,7 +976,7 @@ def clean_answers(
             raise TamperedForm()
         cleaned[code] = number
     if require_all and set(cleaned) != allowed:
-        raise IncompleteAnswers("Some statements have no answer yet.")
+        raise IncompleteAnswers(gettext("Some statements have no answer yet."))
     return cleaned
 
 
@@ -930,7 +1005,10 @@ def clean_about(raw: Mapping[str, Any]) -> dict[str, str]:
 def clean_comment(text: str) -> str:
     text = (text or "").strip()
     if len(text) > MAX_COMMENT_LENGTH:
-        raise ValidationError(f"Keep your comment under {MAX_COMMENT_LENGTH} characters.")
+        raise ValidationError(
+            gettext("Keep your comment under %(limit)s characters.")
+            % {"limit": number_format(MAX_COMMENT_LENGTH, force_grouping=True)}
+        )
     return text
 
 

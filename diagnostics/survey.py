@@ -23,6 +23,12 @@ class SurveyStatement:
     id: int = 0
     domain_id: int = 0
     is_outcome: bool = False
+    # The wording in other languages than English, as (language, text), from StatementText.
+    texts: tuple[tuple[str, str], ...] = ()
+
+    def text_in(self, language: str) -> str:
+        """The statement in `language`, or in English where it has no text in that language."""
+        return next((text for code, text in self.texts if code == language), self.text)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -52,16 +54,16 @@ from diagnostics.services import (
     save_progress,
     submit_response,
 )
-from diagnostics.survey import SurveyShape
+from diagnostics.survey import SurveyShape, SurveyStatement
 from diagnostics.survey_session import SurveySession
 from sword.ratelimits import over_limit
 from voice.selectors import board_url_for_team
 
 NOT_APPLICABLE_VALUE = "na"
 ABOUT_QUESTIONS = [
-    ("role_group", "Which best describes your role?", RoleGroup.choices),
-    ("service_length", "How long have you worked for this organisation?", ServiceLength.choices),
-    ("working_pattern", "How do you work?", WorkingPattern.choices),
+    ("role_group", _("Which best describes your role?"), RoleGroup.choices),
+    ("service_length", _("How long have you worked for this organisation?"), ServiceLength.choices),
+    ("working_pattern", _("How do you work?"), WorkingPattern.choices),
 ]
 FORM_BOOKKEEPING = {"csrfmiddlewaretoken", "action"}
 
@@ -96,8 +98,8 @@ def too_many_page(request: HttpRequest) -> HttpResponse:
         request,
         "survey/problem.html",
         {
-            "title": "Too many codes tried",
-            "message": (
+            "title": gettext("Too many codes tried"),
+            "message": gettext(
                 "Several codes have been tried from here in a short time, so we have paused for "
                 "a few minutes. Wait, then check the code on your card or e-mail and try again."
             ),
@@ -160,6 +162,22 @@ class Survey:
     def code(self) -> str:
         return self.session.code
 
+    @property
+    def languages(self) -> list[str]:
+        return self.invite.cycle.organisation.offered_languages
+
+
+def survey_language(request: HttpRequest, offered: list[str]) -> str:
+    """The language a survey page is shown in: the one chosen (the chooser's cookie, else the
+    browser's) when the organisation offers it, else English, for the whole page. Only the
+    chooser's cookie holds the choice: nothing about it is stored with the survey."""
+    chosen = translation.get_language() or settings.LANGUAGE_CODE
+    language = chosen if chosen in offered else offered[0]
+    if language != chosen:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+    return language
+
 
 def with_survey(view: SurveyView) -> SurveyView:
     """Read the browser's survey session and check its code can be used today; otherwise show
@@ -174,7 +192,9 @@ def with_survey(view: SurveyView) -> SurveyView:
             invite = find_invite(session.code)
             check_session_usable(invite, code=session.code, today=timezone.localdate())
             draft = find_draft(key=session.draft_key, invite=invite)
-            return view(request, Survey(invite, session, draft), *args, **kwargs)
+            survey = Survey(invite, session, draft)
+            survey_language(request, survey.languages)
+            return view(request, survey, *args, **kwargs)
         except SurveyError as error:
             response = problem_page(request, error)
             if isinstance(error, SESSION_ENDING_ERRORS):
@@ -218,7 +238,7 @@ def enter_code(request: HttpRequest) -> HttpResponse:
         # Not counted here: a well-formed code is looked up (and counted if unknown) next.
         typed = request.POST.get("code", "")[:64]
         if not invite_codes.looks_valid(typed):
-            error = (
+            error = gettext(
                 "Enter the 12-character code from your card or e-mail, for example ABCD-EFGH-JKMN."
             )
         else:
@@ -248,13 +268,21 @@ def start(request: HttpRequest, survey: Survey) -> HttpResponse:
             "resume_page": _page_url(shape.first_incomplete_page(answers) or 1)
             if answers
             else None,
+            "survey_languages": survey.languages,
         },
     )
 
 
-SCALE_OPTIONS = tuple(
-    [(str(value), label) for value, label in SCALE] + [(NOT_APPLICABLE_VALUE, NOT_APPLICABLE_LABEL)]
-)
+def scale_options() -> tuple[tuple[str, str], ...]:
+    """The scale's answers as (value, words) in the language in force."""
+    return tuple(
+        [(str(value), str(label)) for value, label in SCALE]
+        + [(NOT_APPLICABLE_VALUE, str(NOT_APPLICABLE_LABEL))]
+    )
+
+
+def _choices_in_language(choices: list[tuple[str, Any]]) -> tuple[tuple[str, str], ...]:
+    return tuple((value, str(label)) for value, label in choices)
 
 
 def _radio_html(code: str, option: str, label: str, checked: bool) -> SafeString:
@@ -275,11 +303,10 @@ def _radio_html(code: str, option: str, label: str, checked: bool) -> SafeString
 
 
 @lru_cache(maxsize=8192)
-def _radios(
-    code: str, chosen: str | None, options: tuple[tuple[str, str], ...] = SCALE_OPTIONS
-) -> SafeString:
-    """The radio buttons for one question (the scale's, unless `options` says otherwise), each
-    with its own label; built once per process for each question and answer.
+def _radios(code: str, chosen: str | None, options: tuple[tuple[str, str], ...]) -> SafeString:
+    """The radio buttons for one question, each with its own label (`options` are in the
+    language in force, so each language is cached apart); built once per process for each
+    question, answer and language.
 
     Built here rather than in the template: a page has dozens of them, and this is the survey's
     hottest path.
@@ -291,15 +318,25 @@ def _radios(
     )
 
 
-def _statement_html(code: str, text: str, chosen: str | None, missing: bool) -> SafeString:
-    """One statement's fieldset (legend, error, radios) from survey/_statement.html."""
+def _statement_html(
+    code: str, text: str, chosen: str | None, missing: bool, language: str
+) -> SafeString:
+    """One statement's fieldset (legend, error, radios) from survey/_statement.html, in
+    `language` (the language in force, passed so that each is remembered apart)."""
     if settings.DEBUG:  # in development, show template edits at once
-        return _render_statement(code, text, chosen, missing)
-    return _remembered_statement(code, text, chosen, missing)
+        return _render_statement(code, text, chosen, missing, language)
+    return _remembered_statement(code, text, chosen, missing, language)
 
 
-def _render_statement(code: str, text: str, chosen: str | None, missing: bool) -> SafeString:
-    context = {"code": code, "text": text, "missing": missing, "radios": _radios(code, chosen)}
+def _render_statement(
+    code: str, text: str, chosen: str | None, missing: bool, language: str
+) -> SafeString:
+    context = {
+        "code": code,
+        "text": text,
+        "missing": missing,
+        "radios": _radios(code, chosen, scale_options()),
+    }
     # The template engine escapes what it prints, so its output is safe HTML.
     return mark_safe(render_to_string("survey/_statement.html", context))  # noqa: S308  # nosec B308 B703
 
@@ -309,8 +346,13 @@ def _render_statement(code: str, text: str, chosen: str | None, missing: bool) -
 _remembered_statement = lru_cache(maxsize=16384)(_render_statement)
 
 
+def section_name(name: str) -> str:
+    """A domain's name in the language in force (the built-in domains are in the catalogue)."""
+    return gettext(name)
+
+
 def _statement_rows(
-    shape: SurveyShape, number: int, answers: dict[str, Any], missing: list[str]
+    shape: SurveyShape, number: int, answers: dict[str, Any], missing: list[str], language: str
 ) -> list[Any]:
     """Each statement with its fieldset ready to print (radio ids, values, labels, checked)."""
     page = shape.page(number)
@@ -326,14 +368,16 @@ def _statement_rows(
                 else (str(value) if value is not None else None)
             )
             is_missing = statement.code in missing
+            text = statement.text_in(language)
             statements.append(
                 {
                     "statement": statement,
-                    "html": _statement_html(statement.code, statement.text, chosen, is_missing),
+                    "text": text,
+                    "html": _statement_html(statement.code, text, chosen, is_missing, language),
                     "missing": is_missing,
                 }
             )
-        sections.append({"name": section.name, "statements": statements})
+        sections.append({"name": section_name(section.name), "statements": statements})
     return sections
 
 
@@ -374,10 +418,13 @@ def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
             "invite": survey.invite,
             "number": number,
             "page_count": shape.page_count,
-            "sections": _statement_rows(shape, number, answers, missing),
+            "sections": _statement_rows(
+                shape, number, answers, missing, translation.get_language()
+            ),
             "missing": missing,
             "not_applicable_label": NOT_APPLICABLE_LABEL,
             "percent": round(100 * (number - 1) / shape.page_count),
+            "survey_languages": survey.languages,
         },
         status=400 if missing else 200,
     )
@@ -389,9 +436,13 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
     comment = draft.comment
     chosen = dict(draft.about)
     if request.method == "POST":
-        _reject_unexpected_fields(request, {key for key, _, _ in ABOUT_QUESTIONS} | {"comment"})
+        _reject_unexpected_fields(
+            request, {key for key, _label, _choices in ABOUT_QUESTIONS} | {"comment"}
+        )
         action = _action(request)
-        chosen = clean_about({key: request.POST.get(key, "") for key, _, _ in ABOUT_QUESTIONS})
+        chosen = clean_about(
+            {key: request.POST.get(key, "") for key, _label, _choices in ABOUT_QUESTIONS}
+        )
         comment = request.POST.get("comment", "")
         try:
             comment = clean_comment(comment)
@@ -413,7 +464,7 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
                 {
                     "key": key,
                     "label": label,
-                    "radios": _radios(key, chosen.get(key), tuple(choices)),
+                    "radios": _radios(key, chosen.get(key), _choices_in_language(choices)),
                 }
                 for key, label, choices in ABOUT_QUESTIONS
             ],
@@ -421,6 +472,7 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
             "comment_error": comment_error,
             "comment_threshold": survey.invite.cycle.organisation.comment_threshold,
             "percent": round(100 * (shape.about_page_number - 1) / shape.page_count),
+            "survey_languages": survey.languages,
         },
         status=400 if comment_error else 200,
     )
@@ -428,32 +480,46 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
 
 def _answer_label(value: Any) -> str:
     if value is None:
-        return "No answer yet"
+        return gettext("No answer yet")
     if value == NOT_APPLICABLE:
-        return NOT_APPLICABLE_LABEL
-    return dict(SCALE).get(int(value), "No answer yet")
+        return str(NOT_APPLICABLE_LABEL)
+    return str(dict(SCALE).get(int(value), gettext("No answer yet")))
+
+
+def _page_title(statements: list[SurveyStatement]) -> str:
+    names: list[str] = []
+    for statement in statements:
+        name = section_name(statement.domain_name)
+        if name not in names:
+            names.append(name)
+    return ", ".join(names)
 
 
 @with_survey
 def review(request: HttpRequest, survey: Survey) -> HttpResponse:
     shape = survey_shape(survey.invite.cycle)
     draft = survey.draft
+    language = translation.get_language()
     pages = [
         {
             "number": survey_page.number,
-            "title": survey_page.title,
+            "title": _page_title(survey_page.statements),
             "url": _page_url(survey_page.number),
             "rows": [
-                {"statement": s, "answer": _answer_label(draft.answers.get(s.code))}
+                {
+                    "statement": s,
+                    "text": s.text_in(language),
+                    "answer": _answer_label(draft.answers.get(s.code)),
+                }
                 for s in survey_page.statements
             ],
         }
         for survey_page in shape.pages
     ]
-    labels = {key: dict(choices) for key, _, choices in ABOUT_QUESTIONS}
+    labels = {key: dict(choices) for key, _label, choices in ABOUT_QUESTIONS}
     about_rows = [
-        (label, labels[key].get(draft.about.get(key, ""), "Not answered"))
-        for key, label, _ in ABOUT_QUESTIONS
+        (label, labels[key].get(draft.about.get(key, ""), gettext("Not answered")))
+        for key, label, _choices in ABOUT_QUESTIONS
     ]
     incomplete = shape.first_incomplete_page(draft.answers)
     return render(
@@ -466,6 +532,8 @@ def review(request: HttpRequest, survey: Survey) -> HttpResponse:
             "about_url": _page_url(shape.about_page_number),
             "comment": draft.comment,
             "incomplete_url": _page_url(incomplete) if incomplete else None,
+            "not_applicable_label": NOT_APPLICABLE_LABEL,
+            "survey_languages": survey.languages,
         },
     )
 

@@ -54,7 +54,7 @@ from diagnostics.forms import (
     ThresholdsForm,
     UnitThresholdsForm,
 )
-from diagnostics.models import Cycle, Domain
+from diagnostics.models import Cycle, Domain, InstrumentVersion
 from diagnostics.progress import cycle_progress
 from diagnostics.selectors import (
     Availability,
@@ -447,7 +447,7 @@ def version_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def version_detail(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     require_org_admin(request.user)
     version = get_version_for(request.user, version_id)
-    statements = list(version.statements.select_related("domain"))
+    statements = list(version.statements.select_related("domain").prefetch_related("texts"))
     asked = {s.domain_id for s in statements}
     # Outcome sections only where the version asks them (older versions have none).
     domains = [d for d in Domain.objects.all() if not d.is_outcome or d.pk in asked]
@@ -489,13 +489,24 @@ def version_copy(request: AuthenticatedHttpRequest, version_id: int) -> HttpResp
     return render(request, "diagnostics/version_copy.html", {"form": form, "version": version})
 
 
+def _translation_languages(version: InstrumentVersion) -> list[str]:
+    """The languages besides English a version's statements take a text in: those its
+    organisation's surveys offer."""
+    organisation = version.organisation
+    return organisation.offered_languages[1:] if organisation is not None else []
+
+
 @login_required
 def statement_add(request: AuthenticatedHttpRequest, version_id: int) -> HttpResponse:
     version = get_version_for(request.user, version_id, edit=True)
-    form = AddStatementForm(request.POST or None, initial={"domain": request.GET.get("domain")})
+    form = AddStatementForm(
+        request.POST or None,
+        initial={"domain": request.GET.get("domain")},
+        languages=_translation_languages(version),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            statement = services.add_statement(version=version, **form.cleaned_data)
+            statement = services.add_statement(version=version, **form.statement_values())
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
@@ -511,13 +522,20 @@ def statement_add(request: AuthenticatedHttpRequest, version_id: int) -> HttpRes
 @login_required
 def statement_edit(request: AuthenticatedHttpRequest, statement_id: int) -> HttpResponse:
     statement = get_statement_for(request.user, statement_id)
+    languages = _translation_languages(statement.version)
+    texts = dict(statement.texts.values_list("language", "text"))
     form = StatementForm(
         request.POST or None,
-        initial={"text": statement.text, "reverse_scored": statement.reverse_scored},
+        initial={
+            "text": statement.text,
+            "reverse_scored": statement.reverse_scored,
+            **{f"text_{language}": texts.get(language, "") for language in languages},
+        },
+        languages=languages,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.reword_statement(statement=statement, **form.cleaned_data)
+            services.reword_statement(statement=statement, **form.statement_values())
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:

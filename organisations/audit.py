@@ -20,6 +20,7 @@ SETTING_LABELS = {
     "pulse_window_days": "pulse pooling window (days)",
     "drivers_minimum": "responses needed for drivers",
     "safety_contact": "safety contact text",
+    "survey_languages": "languages surveys offer besides English",
     "cycle_reminders": "reminders before a cycle closes",
     "reminder_days": "reminder days before closing",
     "benchmark_opt_in": "takes part in the benchmark",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
@@ -125,6 +126,7 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "pulse_window_days",
             "drivers_minimum",
             "safety_contact",
+            "survey_languages",
             "cycle_reminders",
             "reminder_days",
             "benchmark_opt_in",
@@ -138,6 +140,14 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 "max_value": "The reminder goes 1 to 14 days before a cycle closes.",
             }
         }
+
+    survey_languages = forms.MultipleChoiceField(
+        label="Languages surveys offer besides English",
+        choices=settings.LANGUAGES[1:],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Organisation._meta.get_field("survey_languages").help_text,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

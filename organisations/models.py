@@ -77,6 +77,16 @@ class Organisation(models.Model):
         default=DEFAULT_SAFETY_CONTACT,
         help_text="Shown at once to anyone who raises a safety issue on a voice board.",
     )
+    survey_languages = models.JSONField(
+        "languages surveys offer besides English",
+        default=list,
+        blank=True,
+        help_text=(
+            "Surveys are always offered in English. Add Welsh to offer the survey in Welsh too: "
+            "staff then choose their language on every page, and statements with a Welsh text "
+            "are shown in Welsh. Answers count the same in either language."
+        ),
+    )
     cycle_reminders = models.BooleanField(
         "send reminders before a cycle closes",
         default=False,
@@ -147,6 +157,14 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def offered_languages(self) -> list[str]:
+        """The languages its surveys offer: English first, then those it added, each a code
+        from settings.LANGUAGES."""
+        known = [code for code, _ in settings.LANGUAGES]
+        chosen = set(self.survey_languages or [])
+        return [known[0], *(code for code in known[1:] if code in chosen)]
 
 
 class UnitQuerySet(MP_NodeQuerySet):

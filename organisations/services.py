@@ -540,6 +540,16 @@ def _has_run_pulses(organisation: Organisation) -> bool:
 
 
 @transaction.atomic
+def _survey_languages(chosen: Any) -> list[str]:
+    """The languages besides English an organisation's surveys offer, in the site's order."""
+    others = [code for code, _ in settings.LANGUAGES[1:]]
+    if not isinstance(chosen, list | tuple) or any(code not in others for code in chosen):
+        raise ValidationError(
+            "Surveys can be offered only in the site's languages: " + ", ".join(others) + "."
+        )
+    return [code for code in others if code in chosen]
+
+
 def update_settings(
     *, organisation: Organisation, values: dict[str, Any], actor: User | None
 ) -> Organisation:
@@ -563,6 +573,8 @@ def update_settings(
             "the key for that (REMINDER_ADDRESS_KEY) has not been set on the server. Ask "
             "whoever runs SWORD for your organisation to set it."
         )
+    if "survey_languages" in values:
+        values = {**values, "survey_languages": _survey_languages(values["survey_languages"])}
     changes = []
     old_values: dict[str, Any] = {}
     new_values: dict[str, Any] = {}

@@ -134,9 +134,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sword.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language: a signed-in person's preference (accounts.middleware), else the chooser's
+    # cookie, else the browser's Accept-Language, else English.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.preferred_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Nothing above reads the body, so an oversized one is refused before anything does.
@@ -243,6 +247,17 @@ OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 SSO_FLOW_SECONDS = 600
 
 LANGUAGE_CODE = "en-gb"
+# Every staff-facing page and the survey are in English and Welsh (locale/cy/LC_MESSAGES); each
+# language is named in itself in the chooser. English is British English, so dates read
+# "2 December 2026" and numbers "1,000"; Welsh dates read "2 Rhagfyr 2026".
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The chooser's choice is kept in this cookie only (never in the survey session or with any
+# answer); it lasts a year.
+LANGUAGE_COOKIE_NAME = "sword_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True
 USE_TZ = True
@@ -459,6 +474,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=()"

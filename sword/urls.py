@@ -16,6 +16,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("how-your-answers-are-protected/", views.protection, name="protection"),
+    path("language/", views.choose_language, name="set_language"),
     path("accounts/", include("accounts.urls")),
     path("accounts/organisation-sign-in/", include("organisations.sign_on_urls")),
     path("organisation/api-tokens/", include("api.token_urls")),

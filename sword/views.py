@@ -11,8 +11,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
+from accounts.models import User
+from accounts.services import set_language_preference
 from organisations.access import reach_of
 from organisations.models import Organisation
 from sword.celery import app as celery_app
@@ -35,6 +38,19 @@ def protection(request: HttpRequest) -> HttpResponse:
         "default_window": Organisation._meta.get_field("pulse_window_days").default,
     }
     return render(request, "protection.html", context)
+
+
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """The language chooser's form: Django's `set_language` (a cookie, then back to the page),
+    and for a signed-in person their preference too. Nothing about the choice is stored with a
+    survey session or an answer."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if isinstance(user, User) and user.is_authenticated and language in dict(settings.LANGUAGES):
+        set_language_preference(user=user, language=language)
+    return response
 
 
 @never_cache

@@ -158,7 +158,9 @@ def _fast_password_hashing(settings) -> None:
 BUILT_IN_DATA = (
     "diagnostics.migrations.0002_builtin_questionnaire",
     "diagnostics.migrations.0015_outcome_statements",
+    "diagnostics.migrations.0017_builtin_welsh",
     "actions.migrations.0002_builtin_library",
+    "actions.migrations.0005_builtin_library_welsh",
 )
 
 

@@ -256,6 +256,7 @@ API_ENDPOINTS: list[Endpoint] = [
 PUBLIC_NAMES = {
     "healthz",
     "protection",
+    "set_language",
     "accounts:login",
     "operator_login",
     "accounts:logout",

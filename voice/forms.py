@@ -6,13 +6,15 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from organisations.forms import ScopedChoiceField
 from organisations.models import Unit
 from voice.models import ISSUE_TEXT_MAX_LENGTH, VoiceIssue
 
 ANSWER_MAX_LENGTH = 2000
-NO_NAMES_WARNING = (
+NO_NAMES_WARNING = _(
     "Describe the issue for the team. Please do not name or describe individual people."
 )
 
@@ -27,22 +29,19 @@ class PlainTextField(forms.CharField):
 
 class RaiseIssueForm(forms.Form):
     category = forms.ChoiceField(
-        label="What is the issue about?",
+        label=_("What is the issue about?"),
         choices=VoiceIssue.Category.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose what the issue is about."},
+        error_messages={"required": _("Choose what the issue is about.")},
     )
     text = PlainTextField(
-        label="The issue",
+        label=_("The issue"),
         max_length=ISSUE_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 7}),
-        help_text=f"{NO_NAMES_WARNING} Up to {ISSUE_TEXT_MAX_LENGTH:,} characters.",
+        help_text=format_lazy("{} {}", NO_NAMES_WARNING, _("Up to 1,000 characters.")),
         error_messages={
-            "required": "Describe the issue.",
-            "max_length": (
-                f"Keep the issue to {ISSUE_TEXT_MAX_LENGTH:,} characters or fewer "
-                "(it has %(show_value)d)."
-            ),
+            "required": _("Describe the issue."),
+            "max_length": _("Keep the issue to 1,000 characters or fewer (it has %(show_value)d)."),
         },
     )
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Role, Unit
 
@@ -32,18 +33,18 @@ class VoiceBoard(models.Model):
 
 class VoiceIssue(models.Model):
     class Category(models.TextChoices):
-        CASELOADS = "caseloads", "Caseloads"
-        SUPERVISION = "supervision", "Supervision"
-        SAFETY = "safety", "Safety"
-        SYSTEMS = "systems", "Systems and equipment"
-        OTHER = "other", "Other"
+        CASELOADS = "caseloads", _("Caseloads")
+        SUPERVISION = "supervision", _("Supervision")
+        SAFETY = "safety", _("Safety")
+        SYSTEMS = "systems", _("Systems and equipment")
+        OTHER = "other", _("Other")
 
     class Status(models.TextChoices):
-        NEW = "new", "Waiting for an answer"
-        HEARD = "heard", "Heard"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        NOT_POSSIBLE = "not_possible", "Not possible"
+        NEW = "new", _("Waiting for an answer")
+        HEARD = "heard", _("Heard")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        NOT_POSSIBLE = "not_possible", _("Not possible")
 
     ANSWER_STATUSES = (Status.HEARD, Status.IN_PROGRESS, Status.DONE, Status.NOT_POSSIBLE)
 

@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from accounts.models import User
 from notices.services import Notice, send_notices
@@ -54,11 +56,14 @@ def rotate_link(team: Unit) -> VoiceBoard:
 def _clean_text(text: str) -> str:
     text = text.replace("\r\n", "\n").strip()
     if not text:
-        raise ValidationError("Describe the issue.")
+        raise ValidationError(gettext("Describe the issue."))
     if len(text) > ISSUE_TEXT_MAX_LENGTH:
         raise ValidationError(
-            f"Keep the issue to {ISSUE_TEXT_MAX_LENGTH:,} characters or fewer "
-            f"(it has {len(text):,})."
+            gettext("Keep the issue to %(limit)s characters or fewer (it has %(length)s).")
+            % {
+                "limit": number_format(ISSUE_TEXT_MAX_LENGTH, force_grouping=True),
+                "length": number_format(len(text), force_grouping=True),
+            }
         )
     return text
 
@@ -73,9 +78,9 @@ def raise_issue(
     shows how many people want it fixed and the raiser cannot support it a second time.
     """
     if category not in VoiceIssue.Category.values:
-        raise ValidationError("Choose what the issue is about.")
+        raise ValidationError(gettext("Choose what the issue is about."))
     if board.team.is_archived:
-        raise ValidationError("This team's voice board is closed.")
+        raise ValidationError(gettext("This team's voice board is closed."))
     issue = VoiceIssue.objects.create(
         board=board,
         category=category,
@@ -96,7 +101,7 @@ def support_issue(*, issue: VoiceIssue, browser_secret: str) -> bool:
     click whose two requests race; the count moves only when the insert succeeds.
     """
     if issue.hidden:
-        raise ValidationError("This issue has been hidden, so it cannot be supported.")
+        raise ValidationError(gettext("This issue has been hidden, so it cannot be supported."))
     try:
         with transaction.atomic():
             VoiceSupport.objects.create(

@@ -12,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -45,11 +48,11 @@ from voice.selectors import (
 
 # Per address and per board (settings VOICE_RAISE_RATE and VOICE_SUPPORT_RATE, per hour). The
 # counters live only in the cache, never in the database.
-RAISE_LIMIT_MESSAGE = (
+RAISE_LIMIT_MESSAGE = _(
     "You have raised several issues in a short time. Please wait an hour and try again. "
     "Nothing you wrote has been added to the board."
 )
-SUPPORT_LIMIT_MESSAGE = (
+SUPPORT_LIMIT_MESSAGE = _(
     "You have supported many issues in a short time. Please wait an hour and try again."
 )
 MANAGE_LIMIT = 500
@@ -63,7 +66,7 @@ def _over_limit(request: HttpRequest, *, action: str, board: VoiceBoard, rate: s
     return over_limit(request, group=f"voice:{action}:{board.pk}", rate=rate)
 
 
-def _too_many(request: HttpRequest, board: VoiceBoard, message: str) -> HttpResponse:
+def _too_many(request: HttpRequest, board: VoiceBoard, message: str | Promise) -> HttpResponse:
     response = render(
         request, "voice/rate_limited.html", {"board": board, "message": message}, status=429
     )
@@ -129,7 +132,9 @@ def raise_issue(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "Your issue is on the board. Come back to this page to see the answer.",
+                    gettext(
+                        "Your issue is on the board. Come back to this page to see the answer."
+                    ),
                 )
                 response = redirect(_on_board(found, issue))
                 if is_new:
@@ -161,15 +166,15 @@ def support(request: HttpRequest, token: str, issue_id: int) -> HttpResponse:
     if issue is None:
         raise Http404("No such issue on this board.")
     if issue.hidden:
-        messages.info(request, "That issue has been hidden, so it cannot be supported.")
+        messages.info(request, gettext("That issue has been hidden, so it cannot be supported."))
         return redirect(_on_board(found, issue))
     if _over_limit(request, action="support", board=found, rate=settings.VOICE_SUPPORT_RATE):
         return _too_many(request, found, SUPPORT_LIMIT_MESSAGE)
     secret, is_new = secret_for(request)
     if services.support_issue(issue=issue, browser_secret=secret):
-        messages.success(request, "Thank you: your support is counted.")
+        messages.success(request, gettext("Thank you: your support is counted."))
     else:
-        messages.info(request, "You have already supported this issue. It counts once.")
+        messages.info(request, gettext("You have already supported this issue. It counts once."))
     response = redirect(_on_board(found, issue))
     if is_new:
         remember(response, secret)

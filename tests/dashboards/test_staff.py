@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test import Client
@@ -273,3 +274,19 @@ def test_it_compares_an_action_with_the_latest_later_result_shown(world, make_cy
     assert shown.after is not None
     assert shown.after.label == "Summer"
     assert shown.change is not None
+
+
+def test_it_shows_the_team_s_results_in_welsh(world, make_cycle, respond):
+    closed_cycle(make_cycle, respond, world, {world.team_a: 6, world.team_b: 7})
+    board = board_for(world.team_a)
+    raise_issue(board=board, category="caseloads", text="Rhy brysur")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    body = client.get(results_path(board)).content.decode()
+    assert '<html lang="cy">' in body
+    assert f"{world.team_a.name}: canlyniadau eich tîm" in body
+    assert "Llwyth gwaith a llwythi achosion" in body  # the domain's name
+    assert "Llwythi achosion" in body  # the issue's category
+    assert "Yn aros am ateb" in body  # its status
+    assert "Dywedoch chi, gwnaethom ni" in body
+    assert "Workload and caseloads" not in body

@@ -252,8 +252,9 @@ def test_it_lists_only_the_persons_own_exports_in_a_fixed_number_of_queries(
         ask(client, cycle, by=by, format=file_format)
     with django_assert_max_num_queries(4):
         four = client.get(url).content.decode()
-    assert one.count("/cycles/exports/") == 1
-    assert four.count("/cycles/exports/") == 4
+    chooser = 'name="next" value="/cycles/exports/"'  # the language chooser returns here
+    assert one.replace(chooser, "").count("/cycles/exports/") == 1
+    assert four.replace(chooser, "").count("/cycles/exports/") == 4
 
 
 def test_it_tells_someone_with_no_exports_how_to_ask_for_one(world, client_for):

@@ -184,7 +184,7 @@ def test_it_exports_outcomes_in_the_contract_columns_as_the_share_who_agree(
     stay = [6, 6, 5, 4, 2, 1]
     respond(cycle, world.team_c, 6, value=lambda i, code: stay[i] if code == "STAY1" else 4)
     text = command_csv(str(cycle.pk), "--level", "team")
-    assert text.splitlines()[0] == ",".join(COLUMNS)
+    assert text.splitlines()[0] == ",".join(all_columns())
     rows = rows_of(text)
     assert [r["domain"] for r in rows][-2:] == [
         "Intending to stay",

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
-from diagnostics.models import Domain, InstrumentVersion, Statement
+from diagnostics.models import Domain, InstrumentVersion, Statement, StatementText
 from diagnostics.services import (
     VersionFrozen,
     add_statement,
@@ -145,3 +146,62 @@ def test_it_never_serves_statements_read_while_the_cycle_was_a_draft(world, buil
     after = {s.code: s for s in survey_statements(Cycle.objects.get(pk=cycle.pk))}
     assert after["WL1"].text == "My caseload is too high."
     assert after["WL1"].reverse_scored is True
+
+
+def test_it_copies_each_statement_s_texts_in_other_languages(world, built_in):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="Ours", created_by=None
+    )
+    welsh = dict(
+        StatementText.objects.filter(statement__version=copy, language="cy").values_list(
+            "statement__code", "text"
+        )
+    )
+    assert len(welsh) == 45
+    assert welsh["WL1"] == "Mae fy llwyth achosion yn hylaw o fewn fy oriau dan gontract."
+
+
+def test_it_keeps_a_statement_s_welsh_with_it_and_removes_an_emptied_one(world, built_in):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="Ours", created_by=None
+    )
+    domain = Domain.objects.get(code="WL")
+    added = add_statement(
+        version=copy,
+        domain=domain,
+        text="I can plan my week.",
+        reverse_scored=False,
+        translations={"cy": "  Gallaf   gynllunio fy wythnos. "},
+    )
+    assert added.texts.get(language="cy").text == "Gallaf gynllunio fy wythnos."
+    reword_statement(
+        statement=added, text="I can plan my week.", reverse_scored=False, translations={"cy": ""}
+    )
+    assert not added.texts.exists()
+    with pytest.raises(ValidationError, match="not one of the site's languages"):
+        reword_statement(
+            statement=added, text="x", reverse_scored=False, translations={"fr": "Je peux"}
+        )
+
+
+def test_it_asks_for_a_welsh_text_in_the_editor_only_where_welsh_is_offered(
+    world, built_in, client_for
+):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="Ours", created_by=None
+    )
+    statement = copy.statements.get(code="SUP1")
+    client = client_for(world.org_admin)
+    url = reverse("diagnostics:statement_edit", kwargs={"statement_id": statement.pk})
+    assert "Text in Cymraeg" not in client.get(url).content.decode()
+
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save(update_fields=["survey_languages"])
+    page = client.get(url).content.decode()
+    assert "Text in Cymraeg" in page
+    assert "Rwy’n cael goruchwyliaeth mor aml ag a gytunwyd." in page
+    response = client.post(
+        url, {"text": statement.text, "text_cy": "Caf oruchwyliaeth mor aml ag a gytunwyd."}
+    )
+    assert response.status_code == 302
+    assert statement.texts.get(language="cy").text == "Caf oruchwyliaeth mor aml ag a gytunwyd."

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from diagnostics import codes as invite_codes
 from diagnostics import survey_session
@@ -452,14 +452,19 @@ def test_it_draws_each_statement_once_per_process_and_escapes_its_text(settings)
     settings.DEBUG = False
     survey_views._remembered_statement.cache_clear()
     text = "Caseloads <b>let</b> me do the work well"
-    first = survey_views._statement_html("CL9", text, "3", False)
+    first = survey_views._statement_html("CL9", text, "3", False, "en-gb")
 
-    assert survey_views._statement_html("CL9", text, "3", False) is first
+    assert survey_views._statement_html("CL9", text, "3", False, "en-gb") is first
     assert "<legend>Caseloads &lt;b&gt;let&lt;/b&gt; me do the work well</legend>" in first
     assert 'id="CL9-3" value="3" checked' in first
     assert "border-danger" not in first
-    missing = survey_views._statement_html("CL9", text, None, True)
+    missing = survey_views._statement_html("CL9", text, None, True, "en-gb")
     assert 'aria-describedby="err-CL9"' in missing
     assert " checked" not in missing
+    with translation.override("cy"):
+        welsh = survey_views._statement_html("CL9", text, None, True, "cy")
+    assert welsh is not missing  # each language is remembered apart
+    assert "Cytuno’n gryf" in welsh
+    assert "Choose an answer" not in welsh
     settings.DEBUG = True  # development shows template edits at once
-    assert survey_views._statement_html("CL9", text, "3", False) is not first
+    assert survey_views._statement_html("CL9", text, "3", False, "en-gb") is not first

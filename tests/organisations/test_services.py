@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.urls import reverse
 
 from accounts.models import User
 from organisations import services
@@ -22,6 +24,7 @@ from organisations.services import (
     rename_unit,
     restore_unit,
     unit_has_data,
+    update_settings,
 )
 from tests.factories import make_member, make_user
 
@@ -242,3 +245,21 @@ def test_it_keeps_an_org_admin_when_the_last_two_lose_the_role_at_the_same_momen
     )
     assert [event.old["role"] for event in lost] == [Role.ORG_ADMIN]
     assert lost.get().old["unit"] == "Example Council"
+
+
+def test_it_offers_surveys_in_the_languages_an_admin_chooses(world, client_for):
+    assert world.organisation.offered_languages == ["en-gb"]
+    update_settings(
+        organisation=world.organisation, values={"survey_languages": ["cy"]}, actor=None
+    )
+    world.organisation.refresh_from_db()
+    assert world.organisation.offered_languages == ["en-gb", "cy"]
+    event = AuditEvent.objects.filter(organisation=world.organisation).latest("pk")
+    assert "languages surveys offer besides English: [] → ['cy']" in event.detail
+    with pytest.raises(ValidationError, match="only in the site's languages"):
+        update_settings(
+            organisation=world.organisation, values={"survey_languages": ["fr"]}, actor=None
+        )
+    page = client_for(world.org_admin).get(reverse("organisations:settings")).content.decode()
+    assert "Languages surveys offer besides English" in page
+    assert re.search(r'<input[^>]*value="cy"[^>]*checked', page)

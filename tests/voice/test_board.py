@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
@@ -381,3 +382,22 @@ def test_it_closes_the_board_of_an_archived_team(world, board_a):
     assert Client().get(board_path(board_a)).status_code == 404
     Client().post(raise_path(board_a), {"category": "other", "text": "Late."})
     assert not VoiceIssue.objects.exists()
+
+
+def test_it_raises_and_supports_on_the_board_in_welsh(board_a):
+    staff = Client()
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    form = staff.get(raise_path(board_a)).content.decode()
+    assert "Am beth mae’r mater?" in form
+    assert "Systemau a chyfarpar" in form
+    refused = staff.post(raise_path(board_a), {"text": "Mae’r argraffwyr wedi torri."})
+    assert "Dewiswch am beth mae’r mater." in refused.content.decode()
+    staff.post(raise_path(board_a), {"category": "systems", "text": "Mae’r argraffwyr wedi torri."})
+    board = staff.get(board_path(board_a)).content.decode()
+    assert "Mae eich mater ar y bwrdd." in board
+    assert "Yn aros am ateb" in board
+    assert "1 person yn cefnogi hyn" in board
+    assert "Sut mae’r bwrdd yn gweithio" in board
+    assert "How the board works" not in board
+    support_issue(issue=VoiceIssue.objects.get(), browser_secret="another browser")
+    assert "2 berson yn cefnogi hyn" in staff.get(board_path(board_a)).content.decode()

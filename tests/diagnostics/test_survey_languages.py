@@ -1,0 +1,215 @@
+"""The survey in Welsh: offered by the organisation, chosen by the person answering, and never
+stored with what they answered."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core import signing
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from diagnostics import survey_session
+from diagnostics.models import Answer, Response, StatementText, SurveyDraft
+from diagnostics.selectors import survey_shape
+from diagnostics.services import invite_email, issue_invites
+from tests.diagnostics.test_survey_views import answer_page, open_survey, page_url
+
+WELSH_WL1 = "Mae fy llwyth achosion yn hylaw o fewn fy oriau dan gontract."
+ENGLISH_WL1 = "My caseload is manageable within my contracted hours."
+
+
+@pytest.fixture
+def offers_welsh(world):
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save(update_fields=["survey_languages"])
+    return world.organisation
+
+
+def in_welsh(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    return client
+
+
+def test_it_shows_statements_scale_and_headings_in_welsh_when_chosen_and_offered(
+    client, code, full_cycle, offers_welsh
+):
+    open_survey(in_welsh(client), code)
+    start = client.get(reverse("survey:start")).content.decode()
+    assert '<html lang="cy">' in start
+    assert "Beth rydym yn ei storio" in start
+    assert "45 datganiad byr" in start  # the plural form for 45
+
+    body = client.get(page_url(1)).content.decode()
+    assert f"<legend>{WELSH_WL1}</legend>" in body
+    assert ENGLISH_WL1 not in body
+    assert "Llwyth gwaith a llwythi achosion" in body
+    for words in ("Anghytuno’n gryf", "Cytuno ychydig", "Cytuno’n gryf", "Nesaf", "Yn ôl"):
+        assert words in body
+    assert "Strongly agree" not in body
+
+
+def test_it_gives_errors_in_welsh_with_welsh_plurals(client, code, full_cycle, offers_welsh):
+    open_survey(in_welsh(client), code)
+    shape = survey_shape(full_cycle)
+    first_page, second_page = shape.page(1), shape.page(2)
+    assert first_page is not None
+    assert second_page is not None
+    first, second, *rest = first_page.codes
+    one_missing = client.post(page_url(1), {c: "4" for c in [first, second, *rest[1:]]})
+    assert one_missing.status_code == 400
+    body = one_missing.content.decode()
+    assert "Dewiswch ateb i 1 datganiad arall" in body
+    assert "Dewiswch ateb i’r datganiad hwn." in body
+    *answered, _, _ = second_page.codes
+    two_missing = client.post(page_url(2), {c: "4" for c in answered}).content.decode()
+    assert "Dewiswch ateb i 2 ddatganiad arall" in two_missing  # soft mutation after "dau"
+
+
+def test_it_reviews_and_thanks_in_welsh(client, code, full_cycle, offers_welsh):
+    shape = survey_shape(full_cycle)
+    open_survey(in_welsh(client), code)
+    for number in range(1, len(shape.pages) + 1):
+        assert answer_page(client, shape, number, value="4").status_code == 302
+    review = client.get(reverse("survey:review")).content.decode()
+    assert "Gwiriwch eich atebion" in review
+    assert "Cytuno ychydig" in review
+    assert WELSH_WL1 in review
+    client.post(reverse("survey:submit"))
+    thanks = client.get(reverse("survey:thanks")).content.decode()
+    assert "Diolch: mae eich atebion wedi dod i law" in thanks
+
+
+def test_it_shows_english_where_the_organisation_offers_only_english(client, code, full_cycle):
+    open_survey(in_welsh(client), code)
+    body = client.get(page_url(1)).content.decode()
+    assert '<html lang="en-gb">' in body
+    assert f"<legend>{ENGLISH_WL1}</legend>" in body
+    assert "Strongly agree" in body
+    assert "This survey is offered in English only." in body
+
+
+def test_it_shows_english_for_a_statement_with_no_welsh_text(
+    client, code, full_cycle, offers_welsh
+):
+    StatementText.objects.filter(statement__code="WL1").delete()
+    full_cycle.status = full_cycle.Status.DRAFT  # read afresh, not from the process's cache
+    from diagnostics.selectors import survey_statements
+
+    statements = survey_statements(full_cycle)
+    wl1 = next(s for s in statements if s.code == "WL1")
+    assert wl1.text_in("cy") == ENGLISH_WL1
+    assert next(s for s in statements if s.code == "WL2").text_in("cy").startswith("Mae gen i")
+
+
+def test_it_stores_the_same_response_whatever_the_language_and_never_the_language(
+    client_for, world, full_cycle, offers_welsh
+):
+    shape = survey_shape(full_cycle)
+    english, welsh = issue_invites(cycle=full_cycle, team=world.team_a, count=2)
+    payloads = []
+    for code, language in ((english, "en-gb"), (welsh, "cy")):
+        client = client_for(None)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        open_survey(client, code)
+        cookie = client.cookies[survey_session.COOKIE_NAME].value
+        payloads.append(set(signing.loads(cookie, salt=survey_session.SALT)))
+        for number in range(1, len(shape.pages) + 1):
+            answer_page(client, shape, number, value="5")
+        drafts = list(SurveyDraft.objects.values("answers", "about", "comment"))
+        assert "cy" not in str(drafts)
+        assert "en-gb" not in str(drafts)
+        client.post(reverse("survey:submit"))
+    assert payloads[0] == payloads[1]  # the survey session holds no language either
+
+    first, second = Response.objects.order_by("pk")
+    assert {(a.statement_id, a.value, a.score) for a in Answer.objects.filter(response=first)} == {
+        (a.statement_id, a.value, a.score) for a in Answer.objects.filter(response=second)
+    }
+    for model in (Response, Answer, SurveyDraft):
+        names = {field.name for field in model._meta.get_fields()}
+        assert not names & {"language", "lang", "locale"}
+
+
+def test_it_sets_the_chooser_s_cookie_and_a_signed_in_person_s_preference(client_for, team_manager):
+    anonymous = client_for(None)
+    response = anonymous.post(reverse("set_language"), {"language": "cy", "next": "/survey/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/survey/"
+    assert anonymous.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+    assert '<html lang="cy">' in anonymous.get(reverse("survey:enter_code")).content.decode()
+
+    signed_in = client_for(team_manager)
+    signed_in.post(reverse("set_language"), {"language": "cy", "next": "/"})
+    team_manager.refresh_from_db()
+    assert team_manager.language == "cy"
+    other_browser = client_for(team_manager)  # no cookie: the preference alone
+    assert '<html lang="cy">' in other_browser.get(reverse("protection")).content.decode()
+    assert other_browser.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+
+
+def test_it_refuses_a_language_the_site_does_not_have(client_for, team_manager):
+    signed_in = client_for(team_manager)
+    signed_in.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    team_manager.refresh_from_db()
+    assert team_manager.language == ""
+
+
+def test_it_never_sends_a_code_on_through_the_chooser(client, db):
+    body = client.get(reverse("survey:link", kwargs={"code": "ABCD-EFGH-JKMN"})).content.decode()
+    assert 'name="next" value="/survey/"' in body
+    assert "ABCD" not in body.split('action="/language/"')[1].split("</form>")[0]
+
+
+def test_it_sends_the_invitation_in_welsh_first_then_english(world, full_cycle, offers_welsh):
+    subject, body = invite_email(cycle=full_cycle, team=world.team_a, code="ABCD-EFGH-JKMN")
+    assert subject == f"Eich gwahoddiad: {full_cycle.name} / Your invitation: {full_cycle.name}"
+    welsh, english = body.split("\n----\n\n")
+    assert welsh.startswith("Fe’ch gwahoddir i ateb arolwg dienw")
+    assert english.startswith("You are invited to answer an anonymous survey")
+    assert welsh.count("ABCD-EFGH-JKMN") == english.count("ABCD-EFGH-JKMN") >= 1
+
+
+def test_it_sends_the_invitation_in_english_only_where_only_english_is_offered(world, full_cycle):
+    subject, body = invite_email(cycle=full_cycle, team=world.team_a, code="ABCD-EFGH-JKMN")
+    assert subject == f"Your invitation: {full_cycle.name}"
+    assert "----" not in body
+    assert f"It closes on {full_cycle.closes_on:%-d %B %Y}." in body
+
+
+def test_it_exports_the_instrument_in_welsh(full_cycle):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "export_instrument", str(full_cycle.pk), "--language", "cy", stdout=out, stderr=err
+    )
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "code,domain,statement,reverse_scored"
+    assert lines[1] == f"WL1,Llwyth gwaith a llwythi achosion,{WELSH_WL1},no"
+    assert len(lines) == 46
+    assert err.getvalue() == ""
+
+    english = io.StringIO()
+    call_command("export_instrument", str(full_cycle.pk), "--language", "en", stdout=english)
+    assert english.getvalue().splitlines()[1] == f"WL1,Workload and caseloads,{ENGLISH_WL1},no"
+
+
+def test_it_names_statements_without_a_text_in_the_language(full_cycle):
+    StatementText.objects.filter(statement__code="SUP2").delete()
+    full_cycle.status = full_cycle.Status.DRAFT  # read afresh, not from the process's cache
+    err = io.StringIO()
+    call_command(
+        "export_instrument",
+        str(full_cycle.pk),
+        "--language",
+        "cy",
+        stdout=io.StringIO(),
+        stderr=err,
+    )
+    assert "SUP2" in err.getvalue()
+
+
+def test_it_refuses_an_unknown_language_for_the_instrument(full_cycle):
+    with pytest.raises(CommandError, match="not one of the site's languages"):
+        call_command("export_instrument", str(full_cycle.pk), "--language", "fr")
