@@ -40,7 +40,8 @@ def test_it_shows_statements_scale_and_headings_in_welsh_when_chosen_and_offered
     start = client.get(reverse("survey:start")).content.decode()
     assert '<html lang="cy">' in start
     assert "Beth rydym yn ei storio" in start
-    assert "45 datganiad byr" in start  # the plural form for 45
+    # The built-in version with outcomes: 45 conditions and 2 outcome statements.
+    assert "47 datganiad byr" in start  # the plural form for 47 (as for 45: n != 8, 11)
 
     body = client.get(page_url(1)).content.decode()
     assert f"<legend>{WELSH_WL1}</legend>" in body
@@ -187,7 +188,8 @@ def test_it_exports_the_instrument_in_welsh(full_cycle):
     lines = out.getvalue().splitlines()
     assert lines[0] == "code,domain,statement,reverse_scored"
     assert lines[1] == f"WL1,Llwyth gwaith a llwythi achosion,{WELSH_WL1},no"
-    assert len(lines) == 46
+    assert len(lines) == 1 + 47  # the header, then 45 conditions and 2 outcome statements
+    assert lines[-1].startswith("REC1,Argymell fel lle i ymarfer,Byddwn yn argymell")
     assert err.getvalue() == ""
 
     english = io.StringIO()

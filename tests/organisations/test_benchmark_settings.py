@@ -13,6 +13,7 @@ SETTINGS = {
     "anonymity_threshold": 5,
     "comment_threshold": 10,
     "pulse_window_days": 90,
+    "drivers_minimum": 30,
     "safety_contact": "Call 999",
 }
 
