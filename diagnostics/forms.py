@@ -336,7 +336,7 @@ class StructuralFiguresForm(forms.Form):
                 )
             self.fields[figure.code] = forms.DecimalField(
                 label=gettext("%(label)s (%(unit)s)")
-                % {"label": figure.label, "unit": figure.unit},
+                % {"label": figure.shown_label, "unit": figure.shown_unit},
                 required=False,
                 min_value=figure.minimum,
                 max_value=figure.maximum,

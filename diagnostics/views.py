@@ -910,7 +910,7 @@ def thresholds_clear(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRes
             )
         return redirect(back)
     own = threshold_book(unit.organisation_id).own(unit)
-    labels = [figure.label.lower() for figure in FIGURES if figure.code in own]
+    labels = [figure.shown_label.lower() for figure in FIGURES if figure.code in own]
     return confirm_page(
         request,
         Confirmation(
