@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
-from django.utils.translation import gettext, gettext_noop, pgettext
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from diagnostics.lens_statistics import (
     CONFIDENCE,
@@ -334,7 +334,11 @@ class Association:
         """ρ, teams and interval: "ρ = −0.61 across 14 teams (95% interval −0.86 to −0.13)"."""
         if self.correlation is None:
             return ""
-        return gettext("ρ = %(rho)s across %(teams)s teams (%(interval)s)") % {
+        return ngettext(
+            "ρ = %(rho)s across %(teams)s team (%(interval)s)",
+            "ρ = %(rho)s across %(teams)s teams (%(interval)s)",
+            self.teams,
+        ) % {
             "rho": signed(self.correlation.rho),
             "teams": self.teams,
             "interval": self.interval_text,
@@ -361,27 +365,39 @@ class Association:
         }
         if not self.clear:
             return (
-                gettext(
-                    "No clear association between %(figure)s and %(domain)s across %(teams)s teams "
-                    "(%(rho)s; %(interval)s). Once the number of pairs tested is allowed for, this "
-                    "is within what chance alone could give."
+                ngettext(
+                    "No clear association between %(figure)s and %(domain)s across "
+                    "%(teams)s team (%(rho)s; %(interval)s). Once the number of pairs "
+                    "tested is allowed for, this is within what chance alone could give.",
+                    "No clear association between %(figure)s and %(domain)s across "
+                    "%(teams)s teams (%(rho)s; %(interval)s). Once the number of pairs "
+                    "tested is allowed for, this is within what chance alone could give.",
+                    self.teams,
                 )
                 % values
             )
         if correlation.rho > 0:
             return (
-                gettext(
-                    "Teams %(more)s report higher %(domain)s scores: %(rho)s across %(teams)s "
-                    "teams (%(interval)s). This is %(strength)s association, not proof that one "
-                    "causes the other."
+                ngettext(
+                    "Teams %(more)s report higher %(domain)s scores: %(rho)s across "
+                    "%(teams)s team (%(interval)s). This is %(strength)s association, not "
+                    "proof that one causes the other.",
+                    "Teams %(more)s report higher %(domain)s scores: %(rho)s across "
+                    "%(teams)s teams (%(interval)s). This is %(strength)s association, not "
+                    "proof that one causes the other.",
+                    self.teams,
                 )
                 % values
             )
         return (
-            gettext(
-                "Teams %(more)s report lower %(domain)s scores: %(rho)s across %(teams)s teams "
-                "(%(interval)s). This is %(strength)s association, not proof that one causes the "
-                "other."
+            ngettext(
+                "Teams %(more)s report lower %(domain)s scores: %(rho)s across "
+                "%(teams)s team (%(interval)s). This is %(strength)s association, not "
+                "proof that one causes the other.",
+                "Teams %(more)s report lower %(domain)s scores: %(rho)s across "
+                "%(teams)s teams (%(interval)s). This is %(strength)s association, not "
+                "proof that one causes the other.",
+                self.teams,
             )
             % values
         )
@@ -438,7 +454,11 @@ class UnclearGroup:
             else gettext("%(first)s or %(last)s")
             % {"first": ", ".join(names[:-1]), "last": names[-1]}
         )
-        return gettext("No clear association with %(listed)s across %(teams)s teams.") % {
+        return ngettext(
+            "No clear association with %(listed)s across %(teams)s team.",
+            "No clear association with %(listed)s across %(teams)s teams.",
+            self.teams,
+        ) % {
             "listed": listed,
             "teams": self.teams,
         }
