@@ -26,7 +26,7 @@ from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from diagnostics import codes as invite_codes
@@ -1321,9 +1321,12 @@ def request_export(
             return same, False
         if queued.count() >= MAX_QUEUED_EXPORTS:
             raise ValidationError(
-                gettext(
+                ngettext(
+                    "You already have %(max)s export being prepared. Ask for another once it "
+                    "is ready.",
                     "You already have %(max)s exports being prepared. Ask for another once one "
-                    "of them is ready."
+                    "of them is ready.",
+                    MAX_QUEUED_EXPORTS,
                 )
                 % {"max": MAX_QUEUED_EXPORTS}
             )
