@@ -15,6 +15,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -47,7 +48,7 @@ def export_request(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
         messages.error(request, error_text(exc))
         return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     if not created:
-        messages.info(request, "You asked for that file already: it is being prepared.")
+        messages.info(request, gettext("You asked for that file already: it is being prepared."))
         return redirect("diagnostics:export_list")
     try:
         prepare_export.delay(job.pk)
@@ -55,18 +56,26 @@ def export_request(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
         services.fail_export(job_id=job.pk)
         messages.error(
             request,
-            "The background queue is not answering, so the file could not be prepared. "
-            "Try again in a few minutes.",
+            gettext(
+                "The background queue is not answering, so the file could not be prepared. "
+                "Try again in a few minutes."
+            ),
         )
         return redirect("diagnostics:export_list")
     job.refresh_from_db(fields=["status"])
     if job.status == ExportJob.Status.READY:  # no broker: the job ran in this request
-        messages.success(request, f"The results of “{cycle.name}” are ready to download.")
+        messages.success(
+            request,
+            gettext("The results of “%(name)s” are ready to download.") % {"name": cycle.name},
+        )
     else:
         messages.success(
             request,
-            f"Preparing the results of “{cycle.name}”. It appears here when it is ready; "
-            "you can leave this page meanwhile.",
+            gettext(
+                "Preparing the results of “%(name)s”. It appears here when it is ready; "
+                "you can leave this page meanwhile."
+            )
+            % {"name": cycle.name},
         )
     return redirect("diagnostics:export_list")
 
@@ -91,10 +100,12 @@ def export_download(request: AuthenticatedHttpRequest, export_id: int) -> HttpRe
     """The prepared file, for the person who asked, before it expires; each download audited."""
     job = get_export_for(request.user, export_id)
     if job.status == ExportJob.Status.QUEUED and job.expires_at > timezone.now():
-        messages.info(request, "That file is still being prepared. It appears here when ready.")
+        messages.info(
+            request, gettext("That file is still being prepared. It appears here when ready.")
+        )
         return redirect("diagnostics:export_list")
     if job.status == ExportJob.Status.FAILED:
-        messages.error(request, "That file could not be prepared. Ask for it again.")
+        messages.error(request, gettext("That file could not be prepared. Ask for it again."))
         return redirect("diagnostics:export_list")
     if job.status != ExportJob.Status.READY or job.expires_at <= timezone.now():
         return _expired(request, job)

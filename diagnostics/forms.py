@@ -10,6 +10,8 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from diagnostics.models import Cycle, Domain, InstrumentVersion
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN
@@ -45,53 +47,56 @@ def check_cycle_dates(form: forms.Form, opens_on: date | None, closes_on: date |
     the opening and within a year of it (a typed 1900 or 9999 is caught here)."""
     today = timezone.localdate()
     if opens_on and abs((opens_on - today).days) > MAX_CYCLE_DAYS:
-        form.add_error("opens_on", "Choose an opening date within a year of today.")
+        form.add_error("opens_on", gettext("Choose an opening date within a year of today."))
     if opens_on and closes_on:
         if closes_on < opens_on:
-            form.add_error("closes_on", "The closing date must be on or after the opening date.")
+            form.add_error(
+                "closes_on", gettext("The closing date must be on or after the opening date.")
+            )
         elif (closes_on - opens_on).days > MAX_CYCLE_DAYS:
-            form.add_error("closes_on", "A cycle runs for a year at most; choose an earlier date.")
+            form.add_error(
+                "closes_on", gettext("A cycle runs for a year at most; choose an earlier date.")
+            )
 
 
 class CycleForm(forms.Form):
     unit = UnitInReachField(
         queryset=Unit.objects.none(),
-        label="Which part of the organisation?",
-        help_text="Every team below the unit you choose takes part.",
+        label=_("Which part of the organisation?"),
+        help_text=_("Every team below the unit you choose takes part."),
     )
     kind = forms.ChoiceField(
-        label="What kind of cycle?",
+        label=_("What kind of cycle?"),
         choices=[
-            (Cycle.Kind.FULL, "Full diagnostic: every statement, about 10 minutes"),
-            (Cycle.Kind.PULSE, "Pulse: 9 to 12 rotating statements, about 2 minutes"),
+            (Cycle.Kind.FULL, _("Full diagnostic: every statement, about 10 minutes")),
+            (Cycle.Kind.PULSE, _("Pulse: 9 to 12 rotating statements, about 2 minutes")),
         ],
         widget=forms.RadioSelect,
         initial=Cycle.Kind.PULSE,
     )
     instrument = forms.ModelChoiceField(
-        queryset=InstrumentVersion.objects.none(), label="Questionnaire version", empty_label=None
+        queryset=InstrumentVersion.objects.none(),
+        label=_("Questionnaire version"),
+        empty_label=None,
     )
     name = forms.CharField(
         max_length=120,
         required=False,
-        help_text="Staff see this name. Leave it empty for one made from the unit and month.",
+        label=_("Name"),
+        help_text=_("Staff see this name. Leave it empty for one made from the unit and month."),
     )
-    opens_on = forms.DateField(label="Opens on", widget=DateInput)
-    closes_on = forms.DateField(label="Closes on", widget=DateInput)
+    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput)
+    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput)
     pulse_size = forms.IntegerField(
-        label="Statements in a pulse",
+        label=_("Statements in a pulse"),
         min_value=PULSE_MIN,
         max_value=PULSE_MAX,
         initial=PULSE_MAX,
-        help_text=(
-            f"{PULSE_MIN} to {PULSE_MAX}, at least one from every domain. "
-            "Ignored for a full diagnostic."
-        ),
     )
     open_automatically = forms.BooleanField(
-        label="Open it by itself on the opening date",
+        label=_("Open it by itself on the opening date"),
         required=False,
-        help_text=(
+        help_text=_(
             "Just after midnight on the opening date; the people who run it get an e-mail when "
             "it opens and when it closes. Leave this unticked to open it yourself."
         ),
@@ -101,6 +106,9 @@ class CycleForm(forms.Form):
         super().__init__(*args, **kwargs)
         assert reach.organisation is not None
         self.organisation = reach.organisation
+        self.fields["pulse_size"].help_text = gettext(
+            "%(min)s to %(max)s, at least one from every domain. Ignored for a full diagnostic."
+        ) % {"min": PULSE_MIN, "max": PULSE_MAX}
         field = self.fields["unit"]
         assert isinstance(field, UnitInReachField)
         field.scope(reach.units().active(), reach.organisation)
@@ -120,7 +128,7 @@ class CycleForm(forms.Form):
         check_cycle_dates(self, data.get("opens_on"), data.get("closes_on"))
         closes_on = data.get("closes_on")
         if closes_on and closes_on < timezone.localdate():
-            self.add_error("closes_on", "The closing date is in the past.")
+            self.add_error("closes_on", gettext("The closing date is in the past."))
         if (
             data.get("kind") == Cycle.Kind.PULSE
             and data.get("opens_on")
@@ -136,16 +144,18 @@ class CycleForm(forms.Form):
         if data.get("open_automatically") and opens_on and opens_on <= timezone.localdate():
             self.add_error(
                 "open_automatically",
-                "It opens today or earlier, so it cannot wait for its opening date: leave this "
-                "unticked and open it once it is created, or choose a later opening date.",
+                gettext(
+                    "It opens today or earlier, so it cannot wait for its opening date: leave "
+                    "this unticked and open it once it is created, or choose a later opening date."
+                ),
             )
         return data
 
 
 class DraftCycleForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    opens_on = forms.DateField(label="Opens on", widget=DateInput)
-    closes_on = forms.DateField(label="Closes on", widget=DateInput)
+    name = forms.CharField(max_length=120, label=_("Name"))
+    opens_on = forms.DateField(label=_("Opens on"), widget=DateInput)
+    closes_on = forms.DateField(label=_("Closes on"), widget=DateInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -155,20 +165,20 @@ class DraftCycleForm(forms.Form):
 
 class InviteForm(forms.Form):
     count = forms.IntegerField(
-        label="How many codes to print or download?",
+        label=_("How many codes to print or download?"),
         min_value=0,
         max_value=MAX_CODES_PER_REQUEST,
         initial=20,
-        help_text=(
+        help_text=_(
             "One per person, with a few spare. You can make more later. Record the team's "
             "headcount with its structural figures and this starts from it."
         ),
     )
     emails = forms.CharField(
-        label="E-mail the links to these addresses (optional)",
+        label=_("E-mail the links to these addresses (optional)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=(
+        help_text=_(
             "One address per line. Each gets its own link. We use the addresses to send the "
             "e-mails and do not store them."
         ),
@@ -184,24 +194,48 @@ class InviteForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         if reminder_days is not None:  # the organisation sends reminders before a cycle closes
-            self.fields["emails"].help_text = (
+            self.fields["emails"].help_text = ngettext(
                 "One address per line. Each gets its own link. Your organisation sends "
-                f"reminders, so the addresses are kept, encrypted, to send each one reminder "
-                f"{reminder_days} day{'' if reminder_days == 1 else 's'} before the cycle "
-                "closes, and deleted when it closes. They are never linked to a code or to "
-                "whether anyone answered."
-            )
+                "reminders, so the addresses are kept, encrypted, to send each one reminder "
+                "%(days)s day before the cycle closes, and deleted when it closes. They are "
+                "never linked to a code or to whether anyone answered.",
+                "One address per line. Each gets its own link. Your organisation sends "
+                "reminders, so the addresses are kept, encrypted, to send each one reminder "
+                "%(days)s days before the cycle closes, and deleted when it closes. They are "
+                "never linked to a code or to whether anyone answered.",
+                reminder_days,
+            ) % {"days": reminder_days}
         if headcount is None:
             return
         field = self.fields["count"]
         field.initial = min(headcount.people, MAX_CODES_PER_REQUEST)
-        which = "this cycle" if headcount.this_cycle else f"“{headcount.cycle_name}”"
-        field.help_text = (
-            f"{team.name} has {headcount.people} "
-            f"{'person' if headcount.people == 1 else 'people'}: the headcount recorded with "
-            f"its structural figures for {which}. One code per person; add a few if you want "
-            "spares. You can make more later."
-        )
+        values = {"team": team.name, "people": headcount.people, "cycle": headcount.cycle_name}
+        if headcount.this_cycle:
+            field.help_text = (
+                ngettext(
+                    "%(team)s has %(people)s person: the headcount recorded with its structural "
+                    "figures for this cycle. One code per person; add a few if you want spares. "
+                    "You can make more later.",
+                    "%(team)s has %(people)s people: the headcount recorded with its structural "
+                    "figures for this cycle. One code per person; add a few if you want spares. "
+                    "You can make more later.",
+                    headcount.people,
+                )
+                % values
+            )
+        else:
+            field.help_text = (
+                ngettext(
+                    "%(team)s has %(people)s person: the headcount recorded with its structural "
+                    "figures for “%(cycle)s”. One code per person; add a few if you want spares. "
+                    "You can make more later.",
+                    "%(team)s has %(people)s people: the headcount recorded with its structural "
+                    "figures for “%(cycle)s”. One code per person; add a few if you want spares. "
+                    "You can make more later.",
+                    headcount.people,
+                )
+                % values
+            )
 
     def clean_emails(self) -> list[str]:
         return parse_email_list(self.cleaned_data.get("emails") or "")
@@ -209,22 +243,26 @@ class InviteForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("count") and not data.get("emails") and not self.errors:
-            raise forms.ValidationError("Ask for at least one code, or give an e-mail address.")
+            raise forms.ValidationError(
+                gettext("Ask for at least one code, or give an e-mail address.")
+            )
         return data
 
 
 class CopyVersionForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Name of the new version")
+    name = forms.CharField(max_length=120, label=_("Name of the new version"))
 
 
 class StatementForm(forms.Form):
     """A statement's English text and scoring, and a text for each other language the
     organisation's surveys offer (`languages`: codes other than English)."""
 
-    text = forms.CharField(max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        max_length=300, label=_("Text"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     reverse_scored = forms.BooleanField(
         required=False,
-        label="Worded negatively (agreeing means worse conditions), so reverse scored",
+        label=_("Worded negatively (agreeing means worse conditions), so reverse scored"),
     )
 
     def __init__(self, *args: Any, languages: Sequence[str] = (), **kwargs: Any) -> None:
@@ -233,11 +271,11 @@ class StatementForm(forms.Form):
         self.languages = list(languages)
         for language in self.languages:
             self.fields[f"text_{language}"] = forms.CharField(
-                label=f"Text in {names[language]}",
+                label=gettext("Text in %(language)s") % {"language": names[language]},
                 max_length=300,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2, "lang": language}),
-                help_text=(
+                help_text=gettext(
                     "Shown to staff who answer in this language. Leave empty to show the English "
                     "text to them."
                 ),
@@ -254,7 +292,9 @@ class StatementForm(forms.Form):
 
 
 class AddStatementForm(StatementForm):
-    domain = forms.ModelChoiceField(queryset=Domain.objects.all(), empty_label=None)
+    domain = forms.ModelChoiceField(
+        queryset=Domain.objects.all(), label=_("Domain"), empty_label=None
+    )
 
     field_order = ["domain", "text", "reverse_scored"]
 
@@ -264,11 +304,11 @@ class StructuralFiguresForm(forms.Form):
     and unit."""
 
     headcount = forms.IntegerField(
-        label="People in the team (headcount)",
+        label=_("People in the team (headcount)"),
         required=False,
         min_value=1,
         max_value=MAX_HEADCOUNT,
-        help_text=(
+        help_text=_(
             "Everyone who would answer the team's surveys, counted once each. Not rated: it sets "
             "how many invite codes are offered. Leave empty if unknown."
         ),
@@ -278,9 +318,25 @@ class StructuralFiguresForm(forms.Form):
         super().__init__(*args, **kwargs)
         for figure in FIGURES:
             pair = thresholds[figure.code]
-            better = "higher" if figure.higher_is_better else "lower"
+            limits = {
+                "minimum": figure.minimum,
+                "maximum": figure.maximum,
+                "good": plain_number(pair.good),
+                "concerning": plain_number(pair.concerning),
+            }
+            if figure.higher_is_better:
+                help_text = gettext(
+                    "%(minimum)s to %(maximum)s. Higher is better: good at %(good)s, concerning "
+                    "at %(concerning)s. Leave empty if unknown."
+                )
+            else:
+                help_text = gettext(
+                    "%(minimum)s to %(maximum)s. Lower is better: good at %(good)s, concerning "
+                    "at %(concerning)s. Leave empty if unknown."
+                )
             self.fields[figure.code] = forms.DecimalField(
-                label=f"{figure.label} ({figure.unit})",
+                label=gettext("%(label)s (%(unit)s)")
+                % {"label": figure.shown_label, "unit": figure.shown_unit},
                 required=False,
                 min_value=figure.minimum,
                 max_value=figure.maximum,
@@ -288,36 +344,34 @@ class StructuralFiguresForm(forms.Form):
                 decimal_places=2,
                 error_messages=dict.fromkeys(
                     ("max_digits", "max_decimal_places", "max_whole_digits"),
-                    f"Give a number from {figure.minimum} to {figure.maximum} "
-                    "with at most two decimal places.",
+                    gettext(
+                        "Give a number from %(minimum)s to %(maximum)s with at most two "
+                        "decimal places."
+                    )
+                    % limits,
                 ),
-                help_text=(
-                    f"{figure.minimum} to {figure.maximum}. {better.capitalize()} is better: "
-                    f"good at {plain_number(pair.good)}, concerning at "
-                    f"{plain_number(pair.concerning)}. Leave empty if unknown."
-                ),
+                help_text=help_text % limits,
             )
 
 
 class FiguresImportForm(forms.Form):
-    file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            "Columns: team_path and any of "
-            + ", ".join(f.code for f in FIGURES)
-            + ". Nothing is saved unless every line is right."
-        ),
-    )
+    file = forms.FileField(label=_("CSV file"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(
+            "Columns: team_path and any of %(codes)s. Nothing is saved unless every line is right."
+        ) % {"codes": ", ".join(f.code for f in FIGURES)}
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("The file is too large: keep it under 1 MB.")
+            raise forms.ValidationError(gettext("The file is too large: keep it under 1 MB."))
         try:
             return str(upload.read().decode("utf-8-sig"))
         except UnicodeDecodeError as exc:
             raise forms.ValidationError(
-                "The file is not UTF-8 text. Save it as CSV UTF-8."
+                gettext("The file is not UTF-8 text. Save it as CSV UTF-8.")
             ) from exc
 
 
@@ -336,7 +390,7 @@ class ThresholdsForm(forms.Form):
             pair = thresholds[figure.code]
             for which in ("good", "concerning"):
                 self.fields[f"{figure.code}__{which}"] = forms.DecimalField(
-                    label=f"{which.capitalize()} at",
+                    label=gettext("Good at") if which == "good" else gettext("Concerning at"),
                     min_value=figure.minimum,
                     max_value=figure.maximum,
                     max_digits=6,
@@ -378,7 +432,7 @@ class UnitThresholdsForm(forms.Form):
             pair = own.get(figure.code)
             for which in ("good", "concerning"):
                 self.fields[f"{figure.code}__{which}"] = forms.DecimalField(
-                    label=f"{which.capitalize()} at",
+                    label=gettext("Good at") if which == "good" else gettext("Concerning at"),
                     required=False,
                     min_value=figure.minimum,
                     max_value=figure.maximum,
@@ -400,8 +454,10 @@ class UnitThresholdsForm(forms.Form):
             if (good is None) != (concerning is None):
                 self.add_error(
                     good_name if good is None else concerning_name,
-                    "Give both values to set them for this unit, or leave both empty to "
-                    "inherit them.",
+                    gettext(
+                        "Give both values to set them for this unit, or leave both empty to "
+                        "inherit them."
+                    ),
                 )
             elif good is not None and concerning is not None:
                 problem = check_thresholds(figure, good, concerning)

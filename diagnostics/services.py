@@ -24,9 +24,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.formats import date_format, number_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from diagnostics import codes as invite_codes
@@ -126,7 +126,9 @@ class VersionFrozen(ValidationError):
 
 def _check_editable(version: InstrumentVersion) -> None:
     if version.organisation_id is None:
-        raise ValidationError("The built-in questionnaire cannot be edited. Make a copy instead.")
+        raise ValidationError(
+            gettext("The built-in questionnaire cannot be edited. Make a copy instead.")
+        )
     if is_frozen(version):
         raise VersionFrozen()
 
@@ -137,7 +139,7 @@ def copy_version(
 ) -> InstrumentVersion:
     name = name.strip()
     if not name:
-        raise ValidationError("Give the new version a name.")
+        raise ValidationError(gettext("Give the new version a name."))
     copy = InstrumentVersion.objects.create(
         organisation_id=organisation_id, name=name, based_on=version, created_by=created_by
     )
@@ -171,7 +173,10 @@ def _set_translations(statement: Statement, translations: Mapping[str, str]) -> 
     (the statement is then shown in English to those who chose it)."""
     for language, text in translations.items():
         if language not in translation_languages():
-            raise ValidationError(f"“{language}” is not one of the site's languages.")
+            raise ValidationError(
+                gettext("“%(language)s” is not one of the site's languages.")
+                % {"language": language}
+            )
         cleaned = " ".join(text.split())
         if not cleaned:
             StatementText.objects.filter(statement=statement, language=language).delete()
@@ -184,9 +189,9 @@ def _set_translations(statement: Statement, translations: Mapping[str, str]) -> 
 def _clean_text(text: str) -> str:
     text = " ".join(text.split())
     if not text:
-        raise ValidationError("A statement needs some text.")
+        raise ValidationError(gettext("A statement needs some text."))
     if len(text) > 300:
-        raise ValidationError("Keep a statement under 300 characters; shorter is better.")
+        raise ValidationError(gettext("Keep a statement under 300 characters; shorter is better."))
     return text
 
 
@@ -255,7 +260,7 @@ def remove_statement(*, statement: Statement) -> None:
         pk=statement.pk
     )
     if not others.exists() and not statement.domain.is_outcome:
-        raise ValidationError("Every domain needs at least one statement.")
+        raise ValidationError(gettext("Every domain needs at least one statement."))
     statement.delete()
 
 
@@ -263,8 +268,10 @@ def _check_outcome_wording(domain: Domain, *, reverse_scored: bool) -> None:
     """An outcome is shown as the share who agree, so agreeing must mean the outcome."""
     if domain.is_outcome and reverse_scored:
         raise ValidationError(
-            "An outcome statement cannot be negatively worded: it is shown as the share who "
-            "agree, so word it so that agreeing is the outcome (e.g. “I intend to stay”)."
+            gettext(
+                "An outcome statement cannot be negatively worded: it is shown as the share who "
+                "agree, so word it so that agreeing is the outcome (e.g. “I intend to stay”)."
+            )
         )
 
 
@@ -287,21 +294,25 @@ def create_cycle(
     """A draft cycle for every team below `unit`, with its statements chosen and stored;
     scheduled to open by itself on its opening date with `opens_automatically`."""
     if kind not in Cycle.Kind.values:
-        raise ValidationError("A cycle is either a full diagnostic or a pulse.")
+        raise ValidationError(gettext("A cycle is either a full diagnostic or a pulse."))
     if closes_on < opens_on:
-        raise ValidationError("The closing date must be on or after the opening date.")
+        raise ValidationError(gettext("The closing date must be on or after the opening date."))
     if unit.is_archived:
-        raise ValidationError("This unit is archived; restore it before starting a cycle.")
+        raise ValidationError(gettext("This unit is archived; restore it before starting a cycle."))
     if instrument.organisation_id not in (None, unit.organisation_id):
-        raise ValidationError("That questionnaire belongs to another organisation.")
+        raise ValidationError(gettext("That questionnaire belongs to another organisation."))
     if opens_automatically and opens_on <= timezone.localdate():
         raise ValidationError(
-            "A cycle that opens by itself needs an opening date after today; open this one by "
-            "hand once it is created."
+            gettext(
+                "A cycle that opens by itself needs an opening date after today; open this one "
+                "by hand once it is created."
+            )
         )
     teams = list(Unit.objects.within(unit).teams().active())
     if not teams:
-        raise ValidationError(f"“{unit.name}” has no active teams to take part.")
+        raise ValidationError(
+            gettext("“%(unit)s” has no active teams to take part.") % {"unit": unit.name}
+        )
     name = name.strip() or f"{Cycle.Kind(kind).label} {unit.name} {opens_on:%B %Y}"
 
     cycle = Cycle.objects.create(
@@ -318,7 +329,10 @@ def create_cycle(
     statements = list(instrument.statements.select_related("domain"))
     if kind == Cycle.Kind.PULSE:
         if not PULSE_MIN <= pulse_size <= PULSE_MAX:
-            raise ValidationError(f"A pulse has {PULSE_MIN} to {PULSE_MAX} statements.")
+            raise ValidationError(
+                gettext("A pulse has %(min)s to %(max)s statements.")
+                % {"min": PULSE_MIN, "max": PULSE_MAX}
+            )
         # A pulse's size counts the conditions' statements; it also asks every outcome
         # statement (§12), after them, so outcomes can be followed between full diagnostics.
         outcomes = sorted(
@@ -352,9 +366,16 @@ def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today
     if end < today:
         current, _ = pulse_period_of(organisation, today)
         raise ValidationError(
-            f"A pulse opening on {opens_on:%-d %B %Y} would join pulses pooled from "
-            f"{start:%-d %B} to {end:%-d %B %Y}, which are already shown. Choose an opening "
-            f"date from {current:%-d %B %Y} on."
+            gettext(
+                "A pulse opening on %(opens)s would join pulses pooled from %(start)s to "
+                "%(end)s, which are already shown. Choose an opening date from %(current)s on."
+            )
+            % {
+                "opens": dateformat.format(opens_on, "j F Y"),
+                "start": dateformat.format(start, "j F"),
+                "end": dateformat.format(end, "j F Y"),
+                "current": dateformat.format(current, "j F Y"),
+            }
         )
 
 
@@ -363,10 +384,10 @@ def open_cycle(*, cycle: Cycle, today: date | None = None, automatically: bool =
     """Open a draft: by hand (`automatically` False), or by the clock on its opening date
     (`open_and_close_cycles`). Either way every check below runs."""
     if cycle.status != Cycle.Status.DRAFT:
-        raise ValidationError("Only a draft cycle can be opened.")
+        raise ValidationError(gettext("Only a draft cycle can be opened."))
     today = today or timezone.localdate()
     if cycle.closes_on < today:
-        raise ValidationError("The closing date has passed; change it before opening.")
+        raise ValidationError(gettext("The closing date has passed; change it before opening."))
     if cycle.kind == Cycle.Kind.PULSE:
         check_pulse_period_open(cycle.organisation, cycle.opens_on, today=today)
     cycle.status = Cycle.Status.OPEN
@@ -382,7 +403,7 @@ def close_cycle(*, cycle: Cycle, automatically: bool = False) -> Cycle:
     """Close a cycle now (early, or after its closing date; `automatically` when the clock does
     it after its last day). A closed cycle never reopens. Addresses kept for reminders go."""
     if cycle.status != Cycle.Status.OPEN:
-        raise ValidationError("Only an open cycle can be closed.")
+        raise ValidationError(gettext("Only an open cycle can be closed."))
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_at = timezone.now()
     cycle.closed_automatically = automatically
@@ -397,12 +418,15 @@ def schedule_cycle(*, cycle: Cycle, automatically: bool, today: date | None = No
     """Have the clock open a draft on its opening date (shown as Scheduled), or stop it. The
     checks of `open_cycle` run on that date; a cycle that cannot open then stays a draft."""
     if cycle.status != Cycle.Status.DRAFT:
-        raise ValidationError("Only a draft cycle can be scheduled to open.")
+        raise ValidationError(gettext("Only a draft cycle can be scheduled to open."))
     today = today or timezone.localdate()
     if automatically and cycle.opens_on <= today:
         raise ValidationError(
-            f"The opening date, {cycle.opens_on:%-d %B %Y}, is not after today: open the cycle "
-            "now, or change its dates and schedule it again."
+            gettext(
+                "The opening date, %(opens)s, is not after today: open the cycle now, or change "
+                "its dates and schedule it again."
+            )
+            % {"opens": dateformat.format(cycle.opens_on, "j F Y")}
         )
     cycle.opens_automatically = automatically
     cycle.schedule_refused = ""
@@ -415,13 +439,15 @@ def update_draft_cycle(
     *, cycle: Cycle, name: str, opens_on: date, closes_on: date, today: date | None = None
 ) -> Cycle:
     if cycle.status != Cycle.Status.DRAFT:
-        raise ValidationError("Only a draft cycle can be changed.")
+        raise ValidationError(gettext("Only a draft cycle can be changed."))
     if closes_on < opens_on:
-        raise ValidationError("The closing date must be on or after the opening date.")
+        raise ValidationError(gettext("The closing date must be on or after the opening date."))
     if cycle.opens_automatically and opens_on <= (today or timezone.localdate()):
         raise ValidationError(
-            "This cycle is scheduled to open by itself, so its opening date must be after "
-            "today. Choose a later date, or stop the schedule and open it now."
+            gettext(
+                "This cycle is scheduled to open by itself, so its opening date must be after "
+                "today. Choose a later date, or stop the schedule and open it now."
+            )
         )
     cycle.name = name.strip() or cycle.name
     cycle.opens_on = opens_on
@@ -433,7 +459,9 @@ def update_draft_cycle(
 @transaction.atomic
 def delete_draft_cycle(*, cycle: Cycle) -> None:
     if cycle.status != Cycle.Status.DRAFT:
-        raise ValidationError("Only a draft cycle can be deleted; close an open one instead.")
+        raise ValidationError(
+            gettext("Only a draft cycle can be deleted; close an open one instead.")
+        )
     Invite.objects.filter(cycle=cycle).delete()
     ReminderAddress.objects.filter(cycle=cycle).delete()
     cycle.delete()
@@ -448,16 +476,21 @@ def invite_url(code: str) -> str:
 
 def _check_can_invite(cycle: Cycle, team: Unit, today: date) -> None:
     if not CycleTeam.objects.filter(cycle=cycle, team=team).exists():
-        raise ValidationError(f"“{team.name}” is not taking part in this cycle.")
+        raise ValidationError(
+            gettext("“%(team)s” is not taking part in this cycle.") % {"team": team.name}
+        )
     if availability(cycle, today=today) == Availability.CLOSED:
-        raise ValidationError("This cycle has closed, so it takes no more codes.")
+        raise ValidationError(gettext("This cycle has closed, so it takes no more codes."))
 
 
 @transaction.atomic
 def issue_invites(*, cycle: Cycle, team: Unit, count: int, today: date | None = None) -> list[str]:
     """Make `count` new one-time codes. Returns the codes: this is the only time they exist."""
     if not 1 <= count <= MAX_CODES_PER_REQUEST:
-        raise ValidationError(f"Ask for between 1 and {MAX_CODES_PER_REQUEST} codes at a time.")
+        raise ValidationError(
+            gettext("Ask for between 1 and %(max)s codes at a time.")
+            % {"max": MAX_CODES_PER_REQUEST}
+        )
     _check_can_invite(cycle, team, today or timezone.localdate())
     while True:
         codes = [invite_codes.new_code() for _ in range(count)]
@@ -484,10 +517,15 @@ def parse_email_list(text: str) -> list[str]:
         except ValidationError:
             bad.append(address)
     if bad:
-        raise ValidationError("These are not e-mail addresses: " + ", ".join(bad[:10]))
+        raise ValidationError(
+            gettext("These are not e-mail addresses: %(addresses)s")
+            % {"addresses": ", ".join(bad[:10])}
+        )
     unique = list(dict.fromkeys(a.lower() for a in addresses))
     if len(unique) > MAX_CODES_PER_REQUEST:
-        raise ValidationError(f"Send at most {MAX_CODES_PER_REQUEST} invitations at a time.")
+        raise ValidationError(
+            gettext("Send at most %(max)s invitations at a time.") % {"max": MAX_CODES_PER_REQUEST}
+        )
     return unique
 
 
@@ -545,7 +583,7 @@ def queue_email_invites(
 ) -> QueuedInvites:
     """Make one code per address and record a batch of that many e-mails, all queued."""
     if not addresses:
-        raise ValidationError("Give at least one e-mail address.")
+        raise ValidationError(gettext("Give at least one e-mail address."))
     codes = issue_invites(cycle=cycle, team=team, count=len(addresses), today=today)
     batch = InviteBatch.objects.create(cycle=cycle, team=team, total=len(addresses))
     if _sends_reminders(cycle.organisation_id):
@@ -760,35 +798,51 @@ def _notify(cycle: Cycle, *, kind: str, about: str, today: date) -> int:
 def clock_notice(cycle: Cycle, *, kind: str) -> tuple[str, str]:
     """The subject and body of a notice about the clock opening, closing or failing to open a
     cycle. A link to the cycle's page and its dates; no figure of any kind."""
-    closes = f"{cycle.closes_on:%-d %B %Y}"
-    why = (
-        "You get this because you run this cycle: you set it up, run the part of the "
-        "organisation it covers, or manage one of its teams."
-    )
+    values = {
+        "cycle": cycle.name,
+        "unit": cycle.unit.name,
+        "opens": dateformat.format(cycle.opens_on, "j F Y"),
+        "closes": dateformat.format(cycle.closes_on, "j F Y"),
+        "url": cycle_url(cycle),
+        "refused": cycle.schedule_refused,
+        "why": gettext(
+            "You get this because you run this cycle: you set it up, run the part of the "
+            "organisation it covers, or manage one of its teams."
+        ),
+    }
     if kind == "cycle-opened":
-        subject = f"Opened: {cycle.name}"
+        subject = gettext("Opened: %(cycle)s") % values
         body = (
-            f"“{cycle.name}” for {cycle.unit.name} opened on {cycle.opens_on:%-d %B %Y}, as "
-            f"scheduled. It takes answers until the end of {closes}.\n\n"
-            f"Codes work from now. Make codes or e-mail them to your teams from the cycle's "
-            f"page:\n{cycle_url(cycle)}\n\n{why}\n"
+            gettext(
+                "“%(cycle)s” for %(unit)s opened on %(opens)s, as scheduled. It takes answers "
+                "until the end of %(closes)s.\n\n"
+                "Codes work from now. Make codes or e-mail them to your teams from the cycle's "
+                "page:\n%(url)s\n\n%(why)s\n"
+            )
+            % values
         )
     elif kind == "cycle-closed":
-        subject = f"Closed: {cycle.name}"
+        subject = gettext("Closed: %(cycle)s") % values
         body = (
-            f"“{cycle.name}” for {cycle.unit.name} closed at the end of its last day, {closes}. "
-            "Unused codes no longer work and no more answers are taken; any addresses kept "
-            "for reminders have been deleted.\n\n"
-            f"Read the results, where there are enough answers to show them, from the cycle's "
-            f"page:\n{cycle_url(cycle)}\n\n{why}\n"
+            gettext(
+                "“%(cycle)s” for %(unit)s closed at the end of its last day, %(closes)s. "
+                "Unused codes no longer work and no more answers are taken; any addresses kept "
+                "for reminders have been deleted.\n\n"
+                "Read the results, where there are enough answers to show them, from the "
+                "cycle's page:\n%(url)s\n\n%(why)s\n"
+            )
+            % values
         )
     elif kind == "cycle-not-opened":
-        subject = f"Not opened: {cycle.name}"
+        subject = gettext("Not opened: %(cycle)s") % values
         body = (
-            f"“{cycle.name}” for {cycle.unit.name} was scheduled to open on "
-            f"{cycle.opens_on:%-d %B %Y}, but could not: {cycle.schedule_refused}\n\n"
-            "It is still a draft and nobody has been able to answer it. Change its dates and "
-            f"schedule it again, or open it by hand, on its page:\n{cycle_url(cycle)}\n"
+            gettext(
+                "“%(cycle)s” for %(unit)s was scheduled to open on %(opens)s, but could not: "
+                "%(refused)s\n\n"
+                "It is still a draft and nobody has been able to answer it. Change its dates "
+                "and schedule it again, or open it by hand, on its page:\n%(url)s\n"
+            )
+            % values
         )
     else:
         raise ValueError(f"No clock notice called {kind}.")
@@ -826,16 +880,26 @@ def keep_reminder_addresses(*, cycle: Cycle, team: Unit, addresses: Sequence[str
 def reminder_email(*, cycle: Cycle, team: Unit) -> tuple[str, str]:
     """The reminder: it cannot know who has answered, so it thanks those who have, and carries
     no code (the invitation e-mail has it). No figure of any kind."""
-    subject = f"Reminder: {cycle.name} closes on {cycle.closes_on:%-d %B %Y}"
+    values = {
+        "cycle": cycle.name,
+        "team": team.name,
+        "closes": dateformat.format(cycle.closes_on, "j F Y"),
+        "protection": f"{settings.SITE_URL}{reverse('protection')}",
+    }
+    subject = gettext("Reminder: %(cycle)s closes on %(closes)s") % values
     body = (
-        f"The anonymous survey about the working conditions of {team.name}, {cycle.name}, "
-        f"closes at the end of {cycle.closes_on:%-d %B %Y}.\n\n"
-        "If you have already answered, thank you: there is nothing more to do. This reminder "
-        "goes to everyone who was invited by e-mail, because nobody can tell who has answered.\n\n"
-        f"If you have not, use the link or code in your invitation e-mail (its subject is "
-        f"“Your invitation: {cycle.name}”). Each code works once.\n\n"
-        "Your address was kept only to send this reminder. It is deleted when the survey "
-        f"closes. How answers are protected: {settings.SITE_URL}{reverse('protection')}\n"
+        gettext(
+            "The anonymous survey about the working conditions of %(team)s, %(cycle)s, closes "
+            "at the end of %(closes)s.\n\n"
+            "If you have already answered, thank you: there is nothing more to do. This "
+            "reminder goes to everyone who was invited by e-mail, because nobody can tell who "
+            "has answered.\n\n"
+            "If you have not, use the link or code in your invitation e-mail (its subject is "
+            "“Your invitation: %(cycle)s”). Each code works once.\n\n"
+            "Your address was kept only to send this reminder. It is deleted when the survey "
+            "closes. How answers are protected: %(protection)s\n"
+        )
+        % values
     )
     return subject, body
 
@@ -1221,11 +1285,11 @@ def check_export_options(*, file_format: str, level: str, by: str) -> None:
     """Refuse, in words a person can act on, options the results export does not offer."""
     problems = []
     if file_format not in FORMATS:
-        problems.append("Choose CSV or Excel (XLSX) as the file type.")
+        problems.append(gettext("Choose CSV or Excel (XLSX) as the file type."))
     if level and level not in LEVELS:
-        problems.append("Choose the organisation, unit or team level, or all levels.")
+        problems.append(gettext("Choose the organisation, unit or team level, or all levels."))
     if by not in BY:
-        problems.append("Choose results by domain or by statement.")
+        problems.append(gettext("Choose results by domain or by statement."))
     if problems:
         raise ValidationError(problems)
 
@@ -1257,8 +1321,14 @@ def request_export(
             return same, False
         if queued.count() >= MAX_QUEUED_EXPORTS:
             raise ValidationError(
-                f"You already have {MAX_QUEUED_EXPORTS} exports being prepared. Ask for another "
-                "once one of them is ready."
+                ngettext(
+                    "You already have %(max)s export being prepared. Ask for another once it "
+                    "is ready.",
+                    "You already have %(max)s exports being prepared. Ask for another once one "
+                    "of them is ready.",
+                    MAX_QUEUED_EXPORTS,
+                )
+                % {"max": MAX_QUEUED_EXPORTS}
             )
         job = ExportJob.objects.create(
             organisation_id=cycle.organisation_id,
@@ -1466,12 +1536,14 @@ def _record_unit_threshold_change(
         old=old,
         new=new,
     )
-    return [FIGURES_BY_CODE[code].label for code in changed]
+    return [FIGURES_BY_CODE[code].shown_label for code in changed]
 
 
 def _check_unit_for_thresholds(unit: Unit) -> None:
     if unit.depth == 1:
-        raise ValidationError("The organisation's own thresholds are set without choosing a unit.")
+        raise ValidationError(
+            gettext("The organisation's own thresholds are set without choosing a unit.")
+        )
 
 
 @transaction.atomic
@@ -1488,12 +1560,15 @@ def set_unit_thresholds(
     for code, pair in values.items():
         figure = FIGURES_BY_CODE.get(code)
         if figure is None:
-            errors.append(f"“{code}” is not a structural figure.")
+            errors.append(gettext("“%(code)s” is not a structural figure.") % {"code": code})
             continue
         if pair is not None:
             problem = check_thresholds(figure, pair.good, pair.concerning)
             if problem:
-                errors.append(f"{figure.label}: {problem}")
+                errors.append(
+                    gettext("%(figure)s: %(problem)s")
+                    % {"figure": figure.shown_label, "problem": problem}
+                )
     if errors:
         raise ValidationError(errors)
     before = threshold_book(unit.organisation_id).for_unit(unit)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
+
 from diagnostics.lens_statistics import (
     CONFIDENCE,
     FDR_LEVEL,
@@ -36,119 +38,153 @@ class FigureDefinition:
     domains: tuple[str, ...]  # the domains it bears on, beside which dashboards show it
     more_phrase: str  # "Teams {more_phrase} report lower ...": the figure going up
 
+    # The texts above stay English (audit log, exports, import errors' column names); pages show
+    # these, in the reader's language.
+    @property
+    def shown_label(self) -> str:
+        return gettext(self.label)
+
+    @property
+    def shown_unit(self) -> str:
+        return gettext(self.unit)
+
+    @property
+    def shown_why(self) -> str:
+        return gettext(self.why)
+
+    @property
+    def shown_more_phrase(self) -> str:
+        return gettext(self.more_phrase)
+
 
 FIGURES: tuple[FigureDefinition, ...] = (
     FigureDefinition(
         "caseload",
-        "Average caseload per full-time practitioner",
-        "cases",
+        gettext_noop("Average caseload per full-time practitioner"),
+        gettext_noop("cases"),
         Decimal(0),
         Decimal(100),
         False,
         Decimal(18),
         Decimal(25),
-        "England's national workforce figures put the average near 16–17 cases; above 25 is "
-        "where practitioners widely report caseloads as unmanageable.",
+        gettext_noop(
+            "England's national workforce figures put the average near 16–17 cases; above 25 is "
+            "where practitioners widely report caseloads as unmanageable."
+        ),
         ("WL", "WB"),
-        "carrying more cases per practitioner",
+        gettext_noop("carrying more cases per practitioner"),
     ),
     FigureDefinition(
         "vacancy_rate",
-        "Vacancy rate",
+        gettext_noop("Vacancy rate"),
         "%",
         Decimal(0),
         Decimal(100),
         False,
         Decimal(10),
         Decimal(20),
-        "National children's social work vacancy rates have run at 17–20%; under 10% is a "
-        "stable team, 20% or more leaves the rest carrying the gap.",
+        gettext_noop(
+            "National children's social work vacancy rates have run at 17–20%; under 10% is a "
+            "stable team, 20% or more leaves the rest carrying the gap."
+        ),
         ("WL", "WB"),
-        "with more vacancies",
+        gettext_noop("with more vacancies"),
     ),
     FigureDefinition(
         "agency_share",
-        "Agency share of practitioners",
+        gettext_noop("Agency share of practitioners"),
         "%",
         Decimal(0),
         Decimal(100),
         False,
         Decimal(10),
         Decimal(20),
-        "Agency rates near the national average (about 18%) signal churn; under 10% gives "
-        "continuity for families and colleagues.",
+        gettext_noop(
+            "Agency rates near the national average (about 18%) signal churn; under 10% gives "
+            "continuity for families and colleagues."
+        ),
         ("WL", "SB"),
-        "relying more on agency staff",
+        gettext_noop("relying more on agency staff"),
     ),
     FigureDefinition(
         "supervision_held",
-        "Supervision held at the agreed frequency",
+        gettext_noop("Supervision held at the agreed frequency"),
         "%",
         Decimal(0),
         Decimal(100),
         True,
         Decimal(90),
         Decimal(70),
-        "The employer standards in England expect regular, planned, uninterrupted supervision; "
-        "below 70% held as agreed it is no longer regular.",
+        gettext_noop(
+            "The employer standards in England expect regular, planned, uninterrupted supervision; "
+            "below 70% held as agreed it is no longer regular."
+        ),
         ("SUP",),
-        "where more supervision is held as agreed",
+        gettext_noop("where more supervision is held as agreed"),
     ),
     FigureDefinition(
         "turnover",
-        "Staff turnover in the last 12 months",
+        gettext_noop("Staff turnover in the last 12 months"),
         "%",
         Decimal(0),
         Decimal(100),
         False,
         Decimal(10),
         Decimal(20),
-        "National children's social worker turnover is about 16–17% a year; 20% or more means "
-        "a team is rebuilding constantly.",
+        gettext_noop(
+            "National children's social worker turnover is about 16–17% a year; 20% or more means "
+            "a team is rebuilding constantly."
+        ),
         ("SB", "WB"),
-        "with higher turnover",
+        gettext_noop("with higher turnover"),
     ),
     FigureDefinition(
         "sickness_days",
-        "Sickness absence days per FTE (12 months)",
-        "days",
+        gettext_noop("Sickness absence days per FTE (12 months)"),
+        gettext_noop("days"),
         Decimal(0),
         Decimal(365),
         False,
         Decimal(8),
         Decimal(12),
-        "Public-sector sickness absence averages about 10 days a year; 12 or more is a sign "
-        "of strain worth acting on.",
+        gettext_noop(
+            "Public-sector sickness absence averages about 10 days a year; 12 or more is a sign "
+            "of strain worth acting on."
+        ),
         ("WB",),
-        "with more sickness absence",
+        gettext_noop("with more sickness absence"),
     ),
     FigureDefinition(
         "incidents",
-        "Safety incidents per 10 FTE (12 months)",
-        "incidents",
+        gettext_noop("Safety incidents per 10 FTE (12 months)"),
+        gettext_noop("incidents"),
         Decimal(0),
         Decimal(200),
         False,
         Decimal(1),
         Decimal(3),
-        "Any pattern of incidents needs a response; three or more per ten staff a year marks "
-        "a team whose visits need a safety review.",
+        gettext_noop(
+            "Any pattern of incidents needs a response; three or more per ten staff a year marks "
+            "a team whose visits need a safety review."
+        ),
         ("SAF",),
-        "with more safety incidents",
+        gettext_noop("with more safety incidents"),
     ),
     FigureDefinition(
         "recording_hours",
-        "Hours per week on case recording per practitioner",
-        "hours",
+        gettext_noop("Hours per week on case recording per practitioner"),
+        gettext_noop("hours"),
         Decimal(0),
         Decimal(60),
         False,
         Decimal(10),
         Decimal(16),
-        "Practitioners report spending up to two days a week on recording; 16 hours or more "
-        "is over 40% of a full-time week away from people.",
+        gettext_noop(
+            "Practitioners report spending up to two days a week on recording; 16 hours or more "
+            "is over 40% of a full-time week away from people."
+        ),
         ("SYS", "WL"),
-        "spending more hours on case recording",
+        gettext_noop("spending more hours on case recording"),
     ),
 )
 FIGURES_BY_CODE: dict[str, FigureDefinition] = {figure.code: figure for figure in FIGURES}
@@ -212,11 +248,14 @@ def check_thresholds(figure: FigureDefinition, good: Decimal, concerning: Decima
     """A message when the thresholds make no sense for the figure's direction, else None."""
     for value in (good, concerning):
         if not figure.minimum <= value <= figure.maximum:
-            return f"Thresholds must be between {figure.minimum} and {figure.maximum}."
+            return gettext("Thresholds must be between %(minimum)s and %(maximum)s.") % {
+                "minimum": figure.minimum,
+                "maximum": figure.maximum,
+            }
     if figure.higher_is_better and good <= concerning:
-        return "For this figure higher is better, so “good” must be above “concerning”."
+        return gettext("For this figure higher is better, so “good” must be above “concerning”.")
     if not figure.higher_is_better and good >= concerning:
-        return "For this figure lower is better, so “good” must be below “concerning”."
+        return gettext("For this figure lower is better, so “good” must be below “concerning”.")
     return None
 
 
@@ -234,12 +273,12 @@ def rate(figure: FigureDefinition, value: Decimal | float, thresholds: Threshold
 def strength(rho: float) -> str:
     size = abs(rho)
     if size < 0.1:
-        return "a negligible"
+        return pgettext("association", "a negligible")
     if size < 0.3:
-        return "a weak"
+        return pgettext("association", "a weak")
     if size < 0.5:
-        return "a moderate"
-    return "a strong"
+        return pgettext("association", "a moderate")
+    return pgettext("association", "a strong")
 
 
 def signed(number: float) -> str:
@@ -274,51 +313,93 @@ class Association:
         if correlation is None:
             return ""
         if correlation.low is None or correlation.high is None:
-            return "every team in the same order, so no interval can be given"
-        return (
-            f"{round(CONFIDENCE * 100)}% interval {signed(correlation.low)} "
-            f"to {signed(correlation.high)}"
-        )
+            return gettext("every team in the same order, so no interval can be given")
+        return gettext("%(confidence)s%% interval %(low)s to %(high)s") % {
+            "confidence": round(CONFIDENCE * 100),
+            "low": signed(correlation.low),
+            "high": signed(correlation.high),
+        }
 
     @property
     def finding(self) -> str:
         """What teams with more of the figure report, for a list under the figure's phrase:
         "lower wellbeing scores"."""
-        direction = "higher" if (self.rho or 0) > 0 else "lower"
-        return f"{direction} {self.domain_name.lower()} scores"
+        values = {"domain": self.domain_name.lower()}
+        if (self.rho or 0) > 0:
+            return gettext("higher %(domain)s scores") % values
+        return gettext("lower %(domain)s scores") % values
 
     @property
     def numbers(self) -> str:
         """ρ, teams and interval: "ρ = −0.61 across 14 teams (95% interval −0.86 to −0.13)"."""
         if self.correlation is None:
             return ""
-        return (
-            f"ρ = {signed(self.correlation.rho)} across {self.teams} teams ({self.interval_text})"
-        )
+        return ngettext(
+            "ρ = %(rho)s across %(teams)s team (%(interval)s)",
+            "ρ = %(rho)s across %(teams)s teams (%(interval)s)",
+            self.teams,
+        ) % {
+            "rho": signed(self.correlation.rho),
+            "teams": self.teams,
+            "interval": self.interval_text,
+        }
 
     @property
     def sentence(self) -> str:
         correlation = self.correlation
         if self.teams < MIN_LENS_TEAMS:
-            return (
-                f"Not enough teams yet: the lens needs at least {MIN_LENS_TEAMS} teams with both "
-                f"figures and enough responses ({self.teams} so far)."
-            )
+            return gettext(
+                "Not enough teams yet: the lens needs at least %(minimum)s teams with both "
+                "figures and enough responses (%(teams)s so far)."
+            ) % {"minimum": MIN_LENS_TEAMS, "teams": self.teams}
         if correlation is None:
-            return "No association can be computed: the teams' values do not vary."
-        rho = f"ρ = {signed(correlation.rho)}"
+            return gettext("No association can be computed: the teams' values do not vary.")
+        values = {
+            "figure": self.figure.shown_label.lower(),
+            "more": self.figure.shown_more_phrase,
+            "domain": self.domain_name.lower(),
+            "teams": self.teams,
+            "rho": f"ρ = {signed(correlation.rho)}",
+            "interval": self.interval_text,
+            "strength": strength(correlation.rho),
+        }
         if not self.clear:
             return (
-                f"No clear association between {self.figure.label.lower()} and "
-                f"{self.domain_name.lower()} across {self.teams} teams ({rho}; "
-                f"{self.interval_text}). Once the number of pairs tested is allowed for, this is "
-                "within what chance alone could give."
+                ngettext(
+                    "No clear association between %(figure)s and %(domain)s across "
+                    "%(teams)s team (%(rho)s; %(interval)s). Once the number of pairs "
+                    "tested is allowed for, this is within what chance alone could give.",
+                    "No clear association between %(figure)s and %(domain)s across "
+                    "%(teams)s teams (%(rho)s; %(interval)s). Once the number of pairs "
+                    "tested is allowed for, this is within what chance alone could give.",
+                    self.teams,
+                )
+                % values
             )
-        direction = "higher" if correlation.rho > 0 else "lower"
+        if correlation.rho > 0:
+            return (
+                ngettext(
+                    "Teams %(more)s report higher %(domain)s scores: %(rho)s across "
+                    "%(teams)s team (%(interval)s). This is %(strength)s association, not "
+                    "proof that one causes the other.",
+                    "Teams %(more)s report higher %(domain)s scores: %(rho)s across "
+                    "%(teams)s teams (%(interval)s). This is %(strength)s association, not "
+                    "proof that one causes the other.",
+                    self.teams,
+                )
+                % values
+            )
         return (
-            f"Teams {self.figure.more_phrase} report {direction} {self.domain_name.lower()} "
-            f"scores: {rho} across {self.teams} teams ({self.interval_text}). This is "
-            f"{strength(correlation.rho)} association, not proof that one causes the other."
+            ngettext(
+                "Teams %(more)s report lower %(domain)s scores: %(rho)s across "
+                "%(teams)s team (%(interval)s). This is %(strength)s association, not "
+                "proof that one causes the other.",
+                "Teams %(more)s report lower %(domain)s scores: %(rho)s across "
+                "%(teams)s teams (%(interval)s). This is %(strength)s association, not "
+                "proof that one causes the other.",
+                self.teams,
+            )
+            % values
         )
 
 
@@ -367,8 +448,20 @@ class UnclearGroup:
     @property
     def sentence(self) -> str:
         names = [name.lower() for name in self.domain_names]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"No clear association with {listed} across {self.teams} teams."
+        listed = (
+            names[0]
+            if len(names) == 1
+            else gettext("%(first)s or %(last)s")
+            % {"first": ", ".join(names[:-1]), "last": names[-1]}
+        )
+        return ngettext(
+            "No clear association with %(listed)s across %(teams)s team.",
+            "No clear association with %(listed)s across %(teams)s teams.",
+            self.teams,
+        ) % {
+            "listed": listed,
+            "teams": self.teams,
+        }
 
 
 @dataclass(frozen=True)
@@ -420,12 +513,18 @@ def parse_value(figure: FigureDefinition, raw: str) -> Decimal:
     try:
         value = Decimal(text)
     except ArithmeticError as exc:
-        raise ValueError(f"“{raw}” is not a number.") from exc
+        raise ValueError(gettext("“%(raw)s” is not a number.") % {"raw": raw}) from exc
     if not value.is_finite():
-        raise ValueError(f"“{raw}” is not a number.")
+        raise ValueError(gettext("“%(raw)s” is not a number.") % {"raw": raw})
     if not figure.minimum <= value <= figure.maximum:
         raise ValueError(
-            f"{figure.label} must be between {figure.minimum} and {figure.maximum} {figure.unit}."
+            gettext("%(label)s must be between %(minimum)s and %(maximum)s %(unit)s.")
+            % {
+                "label": figure.shown_label,
+                "minimum": figure.minimum,
+                "maximum": figure.maximum,
+                "unit": figure.shown_unit,
+            }
         )
     return value
 

@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.forms import BoundField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
 
@@ -142,15 +142,15 @@ def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error_text(exc))
         else:
             if cycle.opens_automatically:
-                done = (
-                    f"Created “{cycle.name}”. It opens by itself on "
-                    f"{cycle.opens_on:%-d %B %Y}; until then it is a draft you can change."
-                )
+                done = gettext(
+                    "Created “%(name)s”. It opens by itself on %(opens)s; until then it is a "
+                    "draft you can change."
+                ) % {"name": cycle.name, "opens": dateformat.format(cycle.opens_on, "j F Y")}
             else:
-                done = (
-                    f"Created “{cycle.name}” as a draft. Open it now when you are ready, or "
-                    "have it open by itself on its opening date."
-                )
+                done = gettext(
+                    "Created “%(name)s” as a draft. Open it now when you are ready, or have it "
+                    "open by itself on its opening date."
+                ) % {"name": cycle.name}
             messages.success(request, done)
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(request, "diagnostics/cycle_form.html", {"form": form})
@@ -204,7 +204,9 @@ def cycle_open(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse
         messages.error(request, error_text(exc))
     else:
         messages.success(
-            request, f"“{cycle.name}” is open. Codes work from {cycle.opens_on:%-d %B}."
+            request,
+            gettext("“%(name)s” is open. Codes work from %(opens)s.")
+            % {"name": cycle.name, "opens": dateformat.format(cycle.opens_on, "j F")},
         )
     return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
 
@@ -216,12 +218,14 @@ def cycle_schedule(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     automatically = request.POST.get("automatically") == "1"
     if automatically:
-        done = (
-            f"“{cycle.name}” is scheduled: it opens by itself on {cycle.opens_on:%-d %B %Y}, "
-            "and you will get an e-mail when it does."
-        )
+        done = gettext(
+            "“%(name)s” is scheduled: it opens by itself on %(opens)s, and you will get an "
+            "e-mail when it does."
+        ) % {"name": cycle.name, "opens": dateformat.format(cycle.opens_on, "j F Y")}
     else:
-        done = f"“{cycle.name}” will not open by itself: it is a draft until you open it."
+        done = gettext("“%(name)s” will not open by itself: it is a draft until you open it.") % {
+            "name": cycle.name
+        }
     run_service(
         request,
         lambda: services.schedule_cycle(cycle=cycle, automatically=automatically),
@@ -237,18 +241,18 @@ def cycle_close(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespons
         run_service(
             request,
             lambda: services.close_cycle(cycle=cycle),
-            done=f"“{cycle.name}” is closed. It cannot be reopened.",
+            done=gettext("“%(name)s” is closed. It cannot be reopened.") % {"name": cycle.name},
         )
         return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return confirm_page(
         request,
         Confirmation(
-            title=f"Close {cycle.name} now?",
-            body=(
+            title=gettext("Close %(name)s now?") % {"name": cycle.name},
+            body=gettext(
                 "Unused codes will stop working and no more answers will be taken. A closed "
                 "cycle cannot be reopened; you can start a new one."
             ),
-            button="Close the cycle",
+            button=gettext("Close the cycle"),
             button_class="btn-warning",
             cancel_url=reverse("diagnostics:cycle_detail", args=[cycle.pk]),
         ),
@@ -259,7 +263,7 @@ def cycle_close(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespons
 def cycle_edit(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     if cycle.status != Cycle.Status.DRAFT:
-        messages.error(request, "Only a draft cycle can be changed.")
+        messages.error(request, gettext("Only a draft cycle can be changed."))
         return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     form = DraftCycleForm(
         request.POST or None,
@@ -271,7 +275,7 @@ def cycle_edit(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(request, "diagnostics/cycle_edit.html", {"form": form, "cycle": cycle})
 
@@ -285,14 +289,16 @@ def cycle_delete(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
         except ValidationError as exc:
             messages.error(request, error_text(exc))
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
-        messages.success(request, f"Deleted the draft “{cycle.name}”.")
+        messages.success(request, gettext("Deleted the draft “%(name)s”.") % {"name": cycle.name})
         return redirect("diagnostics:cycle_list")
     return confirm_page(
         request,
         Confirmation(
-            title=f"Delete the draft {cycle.name}?",
-            body="The draft and any codes made for it are deleted. Nobody has answered it yet.",
-            button="Delete draft" if cycle.status == Cycle.Status.DRAFT else None,
+            title=gettext("Delete the draft %(name)s?") % {"name": cycle.name},
+            body=gettext(
+                "The draft and any codes made for it are deleted. Nobody has answered it yet."
+            ),
+            button=gettext("Delete draft") if cycle.status == Cycle.Status.DRAFT else None,
             button_class="btn-danger",
             cancel_url=reverse("diagnostics:cycle_detail", args=[cycle.pk]),
         ),
@@ -361,14 +367,22 @@ def _start_sending(request: HttpRequest, queued: services.QueuedInvites) -> None
         )
         messages.error(
             request,
-            "The e-mail queue is not answering, so no invitation was sent. Try again in a few "
-            "minutes; the codes made for them will simply go unused.",
+            gettext(
+                "The e-mail queue is not answering, so no invitation was sent. Try again in a "
+                "few minutes; the codes made for them will simply go unused."
+            ),
         )
         return
     messages.success(
         request,
-        f"{total} invitation{pluralize(total)} queued. They are sent in the background: the "
-        "counts below show how many have gone.",
+        ngettext(
+            "%(total)s invitation queued. They are sent in the background: the counts below "
+            "show how many have gone.",
+            "%(total)s invitations queued. They are sent in the background: the counts below "
+            "show how many have gone.",
+            total,
+        )
+        % {"total": total},
     )
 
 
@@ -392,8 +406,10 @@ def invites_sheet(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int
     if codes is None:
         messages.info(
             request,
-            "Codes are shown only for an hour after they are made, because we keep only a "
-            "scrambled form of them. Make new ones if you need more.",
+            gettext(
+                "Codes are shown only for an hour after they are made, because we keep only a "
+                "scrambled form of them. Make new ones if you need more."
+            ),
         )
         return redirect("diagnostics:invites_new", cycle_id=cycle.pk, team_id=team.pk)
     cards = []
@@ -419,7 +435,7 @@ def invites_csv(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
     team = get_cycle_team_for(request.user, cycle, team_id)
     codes = _batch(request, cycle.pk, team.pk)
     if codes is None:
-        messages.info(request, "Those codes are no longer available here. Make new ones.")
+        messages.info(request, gettext("Those codes are no longer available here. Make new ones."))
         return redirect("diagnostics:invites_new", cycle_id=cycle.pk, team_id=team.pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -471,7 +487,10 @@ def version_copy(request: AuthenticatedHttpRequest, version_id: int) -> HttpResp
     organisation = require_org_admin(request.user)
     version = get_version_for(request.user, version_id)
     form = CopyVersionForm(
-        request.POST or None, initial={"name": f"{organisation.name} questionnaire"}
+        request.POST or None,
+        initial={
+            "name": gettext("%(organisation)s questionnaire") % {"organisation": organisation.name}
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -484,7 +503,10 @@ def version_copy(request: AuthenticatedHttpRequest, version_id: int) -> HttpResp
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Made “{copy.name}”. Add, remove or reword statements.")
+            messages.success(
+                request,
+                gettext("Made “%(name)s”. Add, remove or reword statements.") % {"name": copy.name},
+            )
             return redirect("diagnostics:version_detail", version_id=copy.pk)
     return render(request, "diagnostics/version_copy.html", {"form": form, "version": version})
 
@@ -510,12 +532,12 @@ def statement_add(request: AuthenticatedHttpRequest, version_id: int) -> HttpRes
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Added {statement.code}.")
+            messages.success(request, gettext("Added %(code)s.") % {"code": statement.code})
             return redirect("diagnostics:version_detail", version_id=version.pk)
     return render(
         request,
         "diagnostics/statement_form.html",
-        {"form": form, "version": version, "title": "Add a statement"},
+        {"form": form, "version": version, "title": gettext("Add a statement")},
     )
 
 
@@ -539,12 +561,16 @@ def statement_edit(request: AuthenticatedHttpRequest, statement_id: int) -> Http
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Saved {statement.code}.")
+            messages.success(request, gettext("Saved %(code)s.") % {"code": statement.code})
             return redirect("diagnostics:version_detail", version_id=statement.version_id)
     return render(
         request,
         "diagnostics/statement_form.html",
-        {"form": form, "version": statement.version, "title": f"Change {statement.code}"},
+        {
+            "form": form,
+            "version": statement.version,
+            "title": gettext("Change %(code)s") % {"code": statement.code},
+        },
     )
 
 
@@ -556,15 +582,16 @@ def statement_remove(request: AuthenticatedHttpRequest, statement_id: int) -> Ht
         run_service(
             request,
             lambda: services.remove_statement(statement=statement),
-            done=f"Removed {statement.code}.",
+            done=gettext("Removed %(code)s.") % {"code": statement.code},
         )
         return redirect(back)
     return confirm_page(
         request,
         Confirmation(
-            title=f"Remove {statement.code}?",
-            body=f"“{statement.text}” will not be asked in cycles that use this version.",
-            button="Remove",
+            title=gettext("Remove %(code)s?") % {"code": statement.code},
+            body=gettext("“%(text)s” will not be asked in cycles that use this version.")
+            % {"text": statement.text},
+            button=gettext("Remove"),
             button_class="btn-danger",
             cancel_url=back,
         ),
@@ -587,17 +614,20 @@ class FigureRating:
 
 def _rated_against(figure: FigureDefinition, pair: Thresholds) -> str:
     good, concerning = plain_number(pair.good), plain_number(pair.concerning)
+    values = {"good": good, "concerning": concerning}
     if figure.higher_is_better:
-        return f"good at or above {good}, concerning at or below {concerning}"
-    return f"good at or below {good}, concerning at or above {concerning}"
+        return gettext("good at or above %(good)s, concerning at or below %(concerning)s") % values
+    return gettext("good at or below %(good)s, concerning at or above %(concerning)s") % values
 
 
 def _source_text(found: ThresholdInForce, names: Mapping[str, str]) -> str:
     if found.set_at is None:
-        return "the default"
+        return gettext("the default")
     if found.set_at == "":
-        return "your organisation's"
-    return f"set for {names.get(found.set_at, 'a unit above')}"
+        return gettext("your organisation's")
+    return gettext("set for %(unit)s") % {
+        "unit": names.get(found.set_at) or gettext("a unit above")
+    }
 
 
 def _figure_ratings(
@@ -635,9 +665,11 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
     current[HEADCOUNT] = recorded.people if recorded else None
     form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
     if recorded is not None and not recorded.this_cycle:
-        form.fields[
-            HEADCOUNT
-        ].help_text += f" Filled in from “{recorded.cycle_name}”: check it still holds."
+        form.fields[HEADCOUNT].help_text = "{} {}".format(
+            form.fields[HEADCOUNT].help_text,
+            gettext("Filled in from “%(cycle)s”: check it still holds.")
+            % {"cycle": recorded.cycle_name},
+        )
     if request.method == "POST" and form.is_valid():
         try:
             save_figures(
@@ -654,7 +686,8 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
         else:
             messages.success(
                 request,
-                f"Saved the structural figures for {team.name}. Their ratings are below.",
+                gettext("Saved the structural figures for %(team)s. Their ratings are below.")
+                % {"team": team.name},
             )
             return redirect("diagnostics:figures_edit", cycle_id=cycle.pk, team_id=team.pk)
     names = unit_names_by_path(cycle.organisation) if saved else {}
@@ -687,7 +720,13 @@ def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
             errors = exc.errors
         else:
             messages.success(
-                request, f"Imported structural figures for {count} team{pluralize(count)}."
+                request,
+                ngettext(
+                    "Imported structural figures for %(count)s team.",
+                    "Imported structural figures for %(count)s teams.",
+                    count,
+                )
+                % {"count": count},
             )
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(
@@ -755,12 +794,12 @@ def _threshold_rows(
 
 def _where_set(found: ThresholdInForce, here: str, names: Mapping[str, str]) -> str:
     if found.set_at is None:
-        return "the default"
+        return gettext("the default")
     if found.set_at == here:
-        return "set on this unit" if here else "your organisation's own"
+        return gettext("set on this unit") if here else gettext("your organisation's own")
     if found.set_at == "":
-        return "inherited from the organisation"
-    return f"inherited from {_readable(found.set_at, names)}"
+        return gettext("inherited from the organisation")
+    return gettext("inherited from %(unit)s") % {"unit": _readable(found.set_at, names)}
 
 
 def _readable(path: str, names: Mapping[str, str]) -> str:
@@ -803,12 +842,15 @@ def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error(None, error_text(exc))
         else:
             if unit is None:
-                messages.success(request, "Saved the thresholds for structural figures.")
+                messages.success(request, gettext("Saved the thresholds for structural figures."))
                 return redirect("diagnostics:thresholds")
             messages.success(
                 request,
-                f"Saved the thresholds for {unit.name}"
-                + (f" ({', '.join(changed)} changed)." if changed else ": nothing changed."),
+                gettext("Saved the thresholds for %(unit)s (%(changed)s changed).")
+                % {"unit": unit.name, "changed": ", ".join(changed)}
+                if changed
+                else gettext("Saved the thresholds for %(unit)s: nothing changed.")
+                % {"unit": unit.name},
             )
             return redirect(reverse("diagnostics:thresholds") + f"?unit={unit.pk}")
     choices = [
@@ -816,7 +858,7 @@ def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
             unit=u,
             label="\u00a0\u00a0" * (depth - 1)
             + u.name
-            + (" (own thresholds)" if u.path in book.by_unit else ""),
+            + (" " + gettext("(own thresholds)") if u.path in book.by_unit else ""),
             selected=unit is not None and u.pk == unit.pk,
         )
         for depth, u in tree
@@ -859,25 +901,32 @@ def thresholds_clear(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRes
         if changed:
             messages.success(
                 request,
-                f"Cleared {unit.name}'s own thresholds: it now inherits them "
-                f"({', '.join(changed)}).",
+                gettext("Cleared %(unit)s's own thresholds: it now inherits them (%(changed)s).")
+                % {"unit": unit.name, "changed": ", ".join(changed)},
             )
         else:
-            messages.info(request, f"{unit.name} had no thresholds of its own.")
+            messages.info(
+                request, gettext("%(unit)s had no thresholds of its own.") % {"unit": unit.name}
+            )
         return redirect(back)
     own = threshold_book(unit.organisation_id).own(unit)
-    labels = [figure.label.lower() for figure in FIGURES if figure.code in own]
+    labels = [figure.shown_label.lower() for figure in FIGURES if figure.code in own]
     return confirm_page(
         request,
         Confirmation(
-            title=f"Clear {unit.name}'s own thresholds?",
-            body=(
-                f"{unit.name} and the units below it will use the thresholds of the nearest unit "
-                "above that sets its own, else the organisation's, for: "
-                + (", ".join(labels) if labels else "nothing (it sets none of its own)")
-                + ". Figures already saved are kept and rated again against those thresholds."
-            ),
-            button="Clear its own thresholds" if labels else None,
+            title=gettext("Clear %(unit)s's own thresholds?") % {"unit": unit.name},
+            body=gettext(
+                "%(unit)s and the units below it will use the thresholds of the nearest unit "
+                "above that sets its own, else the organisation's, for: %(figures)s. Figures "
+                "already saved are kept and rated again against those thresholds."
+            )
+            % {
+                "unit": unit.name,
+                "figures": ", ".join(labels)
+                if labels
+                else gettext("nothing (it sets none of its own)"),
+            },
+            button=gettext("Clear its own thresholds") if labels else None,
             button_class="btn-warning",
             cancel_url=back,
         ),
