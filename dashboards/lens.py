@@ -92,6 +92,18 @@ class LensPage:
     def thresholds_differ(self) -> bool:
         return len(self.threshold_sets) > 1
 
+    @property
+    def too_few_names(self) -> dict[str, str]:
+        """For each figure, the domains too few teams have figures for, as one phrase."""
+        return {
+            f.figure.code: ", ".join(a.domain_name.lower() for a in f.too_few)
+            for f in self.findings
+        }
+
+    @property
+    def untested_names(self) -> str:
+        return ", ".join(f.label.lower() for f in self.untested)
+
 
 def _service_of(team: Unit, unit: Unit, names: Mapping[str, str]) -> str:
     """The part of the lens's unit the team is in: the unit's child on the team's path, or the
