@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from diagnostics.models import (
     Cycle,
@@ -144,8 +144,12 @@ def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None)
 
 def breakdown_refusal(reason: Hidden, *, k: int) -> str:
     if reason is Hidden.PROTECTS_OTHERS:
-        return (
-            f"Showing this breakdown would let someone work out the answers of fewer than {k} "
+        return gettext(
+            "Showing this breakdown would let someone work out the answers of fewer than %(k)d "
             "people (by comparing it with other figures), so it cannot be shown."
-        )
-    return f"This breakdown leaves fewer than {k} responses, so it cannot be shown."
+        ) % {"k": k}
+    return ngettext(
+        "This breakdown leaves fewer than %(k)d response, so it cannot be shown.",
+        "This breakdown leaves fewer than %(k)d responses, so it cannot be shown.",
+        k,
+    ) % {"k": k}

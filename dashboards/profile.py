@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from benchmarks.rules import Position
 from benchmarks.selectors import BenchmarkReading, benchmark_for
@@ -55,7 +56,8 @@ from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
 
-REVERSE_NOTE = (
+# In the catalogue; translated where it is shown.
+REVERSE_NOTE = gettext_noop(
     "Negatively worded statements (marked “negatively worded”) are scored in reverse: agreeing "
     "with one is red and disagreeing green, and the shares are of these scores."
 )
@@ -213,7 +215,7 @@ class ProfilePage:
 
     @property
     def reverse_note(self) -> str:
-        return REVERSE_NOTE
+        return gettext(REVERSE_NOTE)
 
     @property
     def weak_rows(self) -> list[DomainRow]:
@@ -452,8 +454,12 @@ def _statement_row(
         hidden=(
             ""
             if figures and figures.mean is not None
-            else ("mean " if figures else "")
-            + hidden_text(cell_of.statements[code].hidden, k=cell_of.k)
+            else (
+                gettext("mean %(hidden)s")
+                % {"hidden": hidden_text(cell_of.statements[code].hidden, k=cell_of.k)}
+                if figures
+                else hidden_text(cell_of.statements[code].hidden, k=cell_of.k)
+            )
         ),
     )
 
@@ -530,7 +536,7 @@ def _trend_chart(gathered: _Gathered, unit: Unit, pooled: Sequence[Scope]) -> di
     return charts.trend_lines(
         [scope.label for scope in pooled],
         [charts.Series(d.name, [_mean(g, d.code) for g in groups]) for d in gathered.domains],
-        title="Pooled pulse results",
+        title=gettext("Pooled pulse results"),
     )
 
 
@@ -557,10 +563,12 @@ def _comments(unit: Unit, current: Scope, *, k: int) -> CommentsBlock:
         )
     note = ""
     if len(visible_teams) < len([n for n in team_counts.values() if n]):
-        note = (
-            f"Comments are shown only from teams with at least "
-            f"{max(organisation.comment_threshold, k)} responses."
-        )
+        minimum = max(organisation.comment_threshold, k)
+        note = ngettext(
+            "Comments are shown only from teams with at least %(minimum)d response.",
+            "Comments are shown only from teams with at least %(minimum)d responses.",
+            minimum,
+        ) % {"minimum": minimum}
     return CommentsBlock(comments, note)
 
 
@@ -634,7 +642,7 @@ def profile(
     results = gathered.results(scopes.current)
     group, filters, filter_error = _group_for(results, unit, filters)
     page = ProfilePage(
-        framing=FRAMING,
+        framing=gettext(FRAMING),
         unit=unit,
         unit_path=readable_path(unit, {u.path: u.name for u in gathered.units}),
         organisation_name=cycle.organisation.name,
