@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 
 from diagnostics.models import (
     Cycle,
@@ -14,7 +14,6 @@ from diagnostics.models import (
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pulse_pools
 from diagnostics.results import GroupResult, OrganisationResults, results_for_scopes
-from disclosure.plan import Hidden
 from organisations.access import Reach
 from organisations.models import Unit
 
@@ -140,16 +139,3 @@ def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None)
         return None
     issued = Invite.objects.filter(cycle_id__in=cycle_ids, team__path__startswith=unit.path).count()
     return responses / issued if issued else None
-
-
-def breakdown_refusal(reason: Hidden, *, k: int) -> str:
-    if reason is Hidden.PROTECTS_OTHERS:
-        return gettext(
-            "Showing this breakdown would let someone work out the answers of fewer than %(k)d "
-            "people (by comparing it with other figures), so it cannot be shown."
-        ) % {"k": k}
-    return ngettext(
-        "This breakdown leaves fewer than %(k)d response, so it cannot be shown.",
-        "This breakdown leaves fewer than %(k)d responses, so it cannot be shown.",
-        k,
-    ) % {"k": k}

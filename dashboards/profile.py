@@ -27,7 +27,6 @@ from dashboards.common import (
     CycleStandings,
     _mean,
     _response_rate,
-    breakdown_refusal,
     cycle_standings,
     newest_open_after,
 )
@@ -51,6 +50,7 @@ from diagnostics.results import (
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
 from diagnostics.structural import FIGURES, FigureDefinition, Rating, plain_number, rate
 from diagnostics.structural_data import figures_for, thresholds_for_unit
+from disclosure.plan import Hidden
 from disclosure.release import count_band, effective_k, hidden_text, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
@@ -61,6 +61,22 @@ REVERSE_NOTE = gettext_noop(
     "Negatively worded statements (marked “negatively worded”) are scored in reverse: agreeing "
     "with one is red and disagreeing green, and the shares are of these scores."
 )
+
+
+def breakdown_refusal(reason: Hidden, *, k: int) -> str:
+    """Why a breakdown is refused. Here rather than in dashboards.common: that module is also
+    the staff results page's, whose strings all have a Welsh text (tests/test_translations.py),
+    and only managers see this."""
+    if reason is Hidden.PROTECTS_OTHERS:
+        return gettext(
+            "Showing this breakdown would let someone work out the answers of fewer than %(k)d "
+            "people (by comparing it with other figures), so it cannot be shown."
+        ) % {"k": k}
+    return ngettext(
+        "This breakdown leaves fewer than %(k)d response, so it cannot be shown.",
+        "This breakdown leaves fewer than %(k)d responses, so it cannot be shown.",
+        k,
+    ) % {"k": k}
 
 
 @dataclass(frozen=True)
