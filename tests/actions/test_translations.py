@@ -42,7 +42,8 @@ def test_it_exports_the_built_in_welsh_and_the_organisation_s_own(world):
     rows = export(world.organisation)
     assert list(rows[0]) == TRANSLATION_COLUMNS
     wl1 = [r for r in rows if r["kind"] == "statement" and r["code"] == "WL1"]
-    assert len(wl1) == 2  # the built-in version's and the organisation's copy
+    # the two built-in versions' (2026, and 2026 with outcomes) and the organisation's copy
+    assert len(wl1) == 3
     assert {r["text"] for r in wl1} == {
         "Mae fy llwyth achosion yn hylaw o fewn fy oriau dan gontract."
     }
@@ -140,7 +141,11 @@ def test_it_refuses_another_organisation_s_texts_as_unknown(world, outsider):
 
 def test_it_imports_an_intervention_only_with_all_four_texts(world):
     own = own_intervention(world)
-    rows = [r for r in export(world.organisation) if r["id"] == str(own.pk)]
+    rows = [
+        r
+        for r in export(world.organisation)
+        if r["kind"] == "intervention" and r["id"] == str(own.pk)
+    ]
     rows[0]["text"] = "Ein syniad"
     with pytest.raises(ImportFailed, match="needs its what, why, measure in cy too"):
         import_translations(content=as_csv(rows[:1]), organisation=world.organisation)

@@ -38,9 +38,10 @@ def test_it_computes_percentiles_of_organisation_and_team_means_as_worked_by_han
     benchmark = Benchmark.objects.get(kind=Benchmark.Kind.COMPUTED, cohort="all")
     assert benchmark.period == "2026-H1"
     assert benchmark.organisations == 5
-    domains = Domain.objects.count()
-    assert summary.rows == 2 * domains
-    for code in Domain.objects.values_list("code", flat=True):
+    # The nine conditions only: outcomes are not benchmarked.
+    domains = Domain.objects.conditions().count()
+    assert summary.rows == 2 * domains == 18
+    for code in Domain.objects.conditions().values_list("code", flat=True):
         org = _row(ORG, domain=code)
         assert (org.p20, org.p50, org.p80) == pytest.approx((2.8, 4.0, 5.2))
         assert (org.organisations, org.groups) == (5, 5)

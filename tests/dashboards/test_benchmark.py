@@ -84,7 +84,11 @@ def test_it_adds_positions_to_the_export_after_the_contract_columns(taking_part,
     response = client_for(ours.admin).get(url)
     text = response.content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    org_rows = [r for r in rows if r["level"] == "org"]
+    # Conditions carry a position; the outcome rows after them (no band) never do.
+    org_rows = [r for r in rows if r["level"] == "org" and r["band"]]
+    outcome_rows = [r for r in rows if r["level"] == "org" and not r["band"]]
+    assert outcome_rows
+    assert {r["benchmark_position"] for r in outcome_rows} == {""}
     assert {r["benchmark_position"] for r in org_rows} == {"50th–80th"}
     assert {r["benchmark_period"] for r in org_rows} == {"January to June 2026"}
     assert {r["benchmark_source"] for r in org_rows} == {"organisations on this installation"}

@@ -157,7 +157,7 @@ def test_it_copies_each_statement_s_texts_in_other_languages(world, built_in):
             "statement__code", "text"
         )
     )
-    assert len(welsh) == 45
+    assert len(welsh) == 47  # 45 conditions and 2 outcome statements
     assert welsh["WL1"] == "Mae fy llwyth achosion yn hylaw o fewn fy oriau dan gontract."
 
 

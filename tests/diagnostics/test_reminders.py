@@ -259,6 +259,7 @@ def _settings_form(organisation: Organisation, *, reminders: bool, days: object 
         "anonymity_threshold": organisation.anonymity_threshold,
         "comment_threshold": organisation.comment_threshold,
         "pulse_window_days": organisation.pulse_window_days,
+        "drivers_minimum": organisation.drivers_minimum,
         "safety_contact": organisation.safety_contact,
         "reminder_days": days,
     }
