@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BenchmarksConfig(AppConfig):
     name = "benchmarks"
-    verbose_name = "Benchmarks"
+    verbose_name = _("Benchmarks")
 
     def ready(self) -> None:
         # The results export (diagnostics, a lower layer) gains the position columns through

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 
+from django.utils.translation import gettext, gettext_noop
+
 # A benchmark (computed, or narrowed to similar organisations) needs this many organisations
 # contributing figures to each of its rows; fewer, and the row is not stored.
 MIN_ORGANISATIONS = 5
@@ -17,7 +19,8 @@ MIN_ORGANISATIONS = 5
 # A period is computed this many days after it ends, once its late cycles have closed.
 PERIOD_GRACE_DAYS = 30
 
-_HALF_NAMES = {1: "January to June", 2: "July to December"}
+# In the catalogue; translated where they are shown (gettext(_HALF_NAMES[half])).
+_HALF_NAMES = {1: gettext_noop("January to June"), 2: gettext_noop("July to December")}
 
 
 def period_of(day: date) -> str:
@@ -42,7 +45,10 @@ def period_label(period: str) -> str:
     """`2026-H1` → "January to June 2026"; any other text (a reference table's) as given."""
     year, _, half = period.partition("-H")
     if year.isdigit() and half in ("1", "2"):
-        return f"{_HALF_NAMES[int(half)]} {year}"
+        return gettext("%(half)s %(year)s") % {
+            "half": gettext(_HALF_NAMES[int(half)]),
+            "year": year,
+        }
     return period
 
 
@@ -76,10 +82,20 @@ class Position(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Position.BELOW_20: "Below the 20th percentile",
-            Position.FROM_20_TO_50: "20th to 50th percentile",
-            Position.FROM_50_TO_80: "50th to 80th percentile",
-            Position.ABOVE_80: "Above the 80th percentile",
+            Position.BELOW_20: gettext("Below the 20th percentile"),
+            Position.FROM_20_TO_50: gettext("20th to 50th percentile"),
+            Position.FROM_50_TO_80: gettext("50th to 80th percentile"),
+            Position.ABOVE_80: gettext("Above the 80th percentile"),
+        }[self]
+
+    @property
+    def short_label(self) -> str:
+        """`short` in the viewer's language, for pages (`short` itself goes into exports)."""
+        return {
+            Position.BELOW_20: gettext("below 20th"),
+            Position.FROM_20_TO_50: gettext("20th–50th"),
+            Position.FROM_50_TO_80: gettext("50th–80th"),
+            Position.ABOVE_80: gettext("above 80th"),
         }[self]
 
     @property
@@ -110,16 +126,16 @@ def organisations_text(n: int) -> str:
     to night and cohort to cohort, would tell who joined or left and which organisations'
     figures were hidden for a domain."""
     if n < MIN_ORGANISATIONS:
-        return f"fewer than {MIN_ORGANISATIONS} organisations"
+        return gettext("fewer than %(minimum)d organisations") % {"minimum": MIN_ORGANISATIONS}
     for low, high in ((5, 9), (10, 19), (20, 49)):
         if n <= high:
-            return f"{low} to {high} organisations"
-    return "50 or more organisations"
+            return gettext("%(low)d to %(high)d organisations") % {"low": low, "high": high}
+    return gettext("50 or more organisations")
 
 
 def teams_text(n: int) -> str:
     """How many team means a row holds, rounded down to tens (at least 10) for the same
     reason."""
     if n < 10:
-        return "fewer than 10 teams"
-    return f"{n // 10 * 10} or more teams"
+        return gettext("fewer than 10 teams")
+    return gettext("%(tens)d or more teams") % {"tens": n // 10 * 10}

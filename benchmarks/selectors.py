@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
 from benchmarks.models import Benchmark, BenchmarkRow
 from benchmarks.rules import (
     Position,
@@ -22,10 +25,11 @@ from benchmarks.services import ALL
 from diagnostics.models import Cycle
 from organisations.models import CompareWith, Organisation, Unit
 
+# In the catalogue; translated where they are used (gettext(COHORT_WORDS[choice])).
 COHORT_WORDS = {
-    CompareWith.KIND: "organisations of the same type",
-    CompareWith.SIZE: "organisations of the same size",
-    CompareWith.KIND_AND_SIZE: "organisations of the same type and size",
+    CompareWith.KIND: gettext_noop("organisations of the same type"),
+    CompareWith.SIZE: gettext_noop("organisations of the same size"),
+    CompareWith.KIND_AND_SIZE: gettext_noop("organisations of the same type and size"),
 }
 
 
@@ -79,7 +83,10 @@ class BenchmarkReading:
     def heading(self) -> str:
         if self.is_reference:
             return f"{self.source}, {self.period}"
-        return f"{self.size} on this installation, {self.period}"
+        return gettext("%(size)s on this installation, %(period)s") % {
+            "size": self.size,
+            "period": self.period,
+        }
 
 
 def _wanted_cohort(organisation: Organisation) -> str:
@@ -112,7 +119,7 @@ def _reading(benchmark: Benchmark, *, note: str = "", among: str = "") -> Benchm
     return BenchmarkReading(
         is_reference=reference,
         period=period_label(benchmark.period),
-        source=benchmark.source if reference else "organisations on this installation",
+        source=benchmark.source if reference else gettext("organisations on this installation"),
         among=among,
         size="" if reference else organisations_text(benchmark.organisations or 0),
         note=note,
@@ -141,19 +148,20 @@ def benchmark_for(organisation: Organisation, *, cycle: Cycle) -> BenchmarkReadi
             newest = [b for b in found if b.period == found[0].period]
             chosen = next((b for b in newest if b.cohort == wanted), newest[-1])
             narrowed = chosen.cohort != ALL
-            similar = COHORT_WORDS.get(CompareWith(organisation.benchmark_compare_with), "")
+            words = COHORT_WORDS.get(CompareWith(organisation.benchmark_compare_with), "")
+            similar = gettext(words) if words else ""
             note = ""
             if wanted != ALL and not narrowed:
-                note = (
-                    f"Fewer than five {similar} take part, so this compares with all "
+                note = gettext(
+                    "Fewer than five %(similar)s take part, so this compares with all "
                     "organisations taking part."
-                )
-            among = similar if narrowed else "all organisations taking part"
+                ) % {"similar": similar}
+            among = similar if narrowed else gettext("all organisations taking part")
             return _reading(chosen, note=note, among=among)
     reference = Benchmark.objects.filter(kind=Benchmark.Kind.REFERENCE).first()
     if reference is None:
         return None
-    return _reading(reference, among="the organisations of a published reference table")
+    return _reading(reference, among=gettext("the organisations of a published reference table"))
 
 
 class _ExportPositions:
@@ -162,7 +170,9 @@ class _ExportPositions:
     COLUMNS = ("benchmark_position", "benchmark_period", "benchmark_source")
 
     def __call__(self, cycle: Cycle) -> Callable[[Unit, str, str, float | None], list[str]]:
-        reading = benchmark_for(cycle.organisation, cycle=cycle)
+        # The export's cells are not translated: its period and source are read in English.
+        with translation.override("en"):
+            reading = benchmark_for(cycle.organisation, cycle=cycle)
 
         def values(
             unit: Unit, domain_code: str, statement_code: str, mean: float | None

@@ -15,6 +15,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 from dashboards import colours
 from diagnostics.scoring import display_mean
@@ -22,7 +23,12 @@ from diagnostics.scoring import display_mean
 BAND_COLOURS = {"red": "#b02a20", "amber": "#f2b632", "green": "#1b7a3a"}
 BAND_TEXT_COLOURS = {"red": "#ffffff", "amber": "#1d1d1d", "green": "#ffffff"}
 BAND_PATTERNS = {"red": "x", "amber": "/", "green": ""}
-BAND_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
+# In the catalogue; translated where they are drawn (gettext(BAND_LABELS[band])).
+BAND_LABELS = {
+    "red": gettext_noop("Red"),
+    "amber": gettext_noop("Amber"),
+    "green": gettext_noop("Green"),
+}
 SUPPRESSED_COLOUR = "#e4e4e4"
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif"}
 
@@ -100,8 +106,8 @@ def _band_marker(band: str) -> dict[str, Any]:
 
 def _profile_label(bar: ProfileBar) -> str:
     assert bar.band is not None
-    label = f"{display_mean(bar.mean)} {BAND_LABELS[bar.band]}"
-    return label + " · Urgent" if bar.urgent else label
+    label = f"{display_mean(bar.mean)} {gettext(BAND_LABELS[bar.band])}"
+    return label + " · " + gettext("Urgent") if bar.urgent else label
 
 
 def _profile_bars(bars: Sequence[ProfileBar]) -> list[dict[str, Any]]:
@@ -123,7 +129,7 @@ def _profile_bars(bars: Sequence[ProfileBar]) -> list[dict[str, Any]]:
                 x=[mean - SCALE[0] for mean in means],
                 base=SCALE[0],
                 width=0.5,
-                name=BAND_LABELS[band],
+                name=gettext(BAND_LABELS[band]),
                 legendrank=rank + 1,
                 marker=_band_marker(band)
                 | {
@@ -157,10 +163,10 @@ def _hidden_notes(bars: Sequence[ProfileBar]) -> dict[str, Any] | None:
         mode="text",
         y=[i - 0.14 for i, _ in hidden],
         x=[SCALE[0] + 0.05 for _ in hidden],
-        text=[f"Not shown: {bar.note}" for _, bar in hidden],
+        text=[gettext("Not shown: %(note)s") % {"note": bar.note} for _, bar in hidden],
         textposition="middle right",
         textfont={"color": "#444444"},
-        name="Not shown",
+        name=gettext("Not shown"),
         legendrank=4,
         showlegend=False,
         hoverinfo="skip",
@@ -203,7 +209,7 @@ def domain_profile(bars: Sequence[ProfileBar], markers: Sequence[Marker]) -> dic
         xaxis={
             "range": list(SCALE),
             "tickvals": [1, 2, 3, 4, 5, 6],
-            "title": {"text": "Mean score (1 to 6)"},
+            "title": {"text": gettext("Mean score (1 to 6)")},
             "showgrid": True,
             "gridcolor": "#e9ecef",
             "zeroline": False,
@@ -242,20 +248,20 @@ class DistributionRow:
     urgent: bool = False
 
 
-REVERSE_MARK = "↺ negatively worded: agreeing is red"
+REVERSE_MARK = gettext_noop("↺ negatively worded: agreeing is red")
 
 
 def _distribution_label(row: DistributionRow) -> str:
     # Plain text only: Plotly styles <i> and <b> with style attributes, which the CSP refuses.
-    marks = [REVERSE_MARK] if row.reverse_scored else []
+    marks = [gettext(REVERSE_MARK)] if row.reverse_scored else []
     if row.urgent:
-        marks.append("URGENT")
+        marks.append(gettext("URGENT"))
     return "<br>".join([wrap_label(row.label, 46), *([" · ".join(marks)] if marks else [])])
 
 
 def _segment_text(value: int, band: str) -> str:
     if value >= 20:
-        return f"{value}% {BAND_LABELS[band].lower()}"
+        return f"{value}% {gettext(BAND_LABELS[band]).lower()}"
     return f"{value}%" if value >= 8 else ""
 
 
@@ -272,14 +278,14 @@ def distribution_bars(rows: Sequence[DistributionRow]) -> dict[str, Any]:
                 "orientation": "h",
                 "y": labels,
                 "x": values,
-                "name": BAND_LABELS[band],
+                "name": gettext(BAND_LABELS[band]),
                 "legendrank": rank + 1,
                 "marker": _band_marker(band),
                 "text": [_segment_text(v, band) for v in values],
                 "textposition": "inside",
                 "insidetextanchor": "middle",
                 "textfont": {"color": BAND_TEXT_COLOURS[band]},
-                "hovertemplate": f"%{{y}}<br>{BAND_LABELS[band]}: %{{x}}%<extra></extra>",
+                "hovertemplate": f"%{{y}}<br>{gettext(BAND_LABELS[band])}: %{{x}}%<extra></extra>",
             }
         )
     lines = max((label.count("<br>") + 1 for label in labels), default=1)
@@ -289,7 +295,11 @@ def distribution_bars(rows: Sequence[DistributionRow]) -> dict[str, Any]:
         showlegend=True,
         legend=LEGEND_TOP,
         margin={"l": 10, "r": 10, "t": 40, "b": 40},
-        xaxis={"range": [0, 100], "ticksuffix": "%", "title": {"text": "Share of answers"}},
+        xaxis={
+            "range": [0, 100],
+            "ticksuffix": "%",
+            "title": {"text": gettext("Share of answers")},
+        },
         yaxis={"autorange": "reversed", "automargin": True},
     )
     return _as_dict(data, layout)
@@ -432,7 +442,7 @@ def trend_lines(x_labels: Sequence[str], series: Sequence[Series], *, title: str
         height=420,
         showlegend=True,
         legend={"orientation": "h", "y": -0.25, "x": 0},
-        yaxis={"range": [1, 6], "dtick": 1, "title": {"text": "Mean score"}},
+        yaxis={"range": [1, 6], "dtick": 1, "title": {"text": gettext("Mean score")}},
         xaxis={"type": "category", "automargin": True},
         margin={"l": 10, "r": 10, "t": 50, "b": 60},
         shapes=_band_shading(),
@@ -708,7 +718,7 @@ def lens_scatter(
             "y": 0,
             "yanchor": "bottom",
             "x": 0,
-            "title": {"text": "Service"},
+            "title": {"text": gettext("Service")},
         },
         xaxis={
             "title": {"text": "<br>".join(textwrap.wrap(x_title, 40))},
@@ -745,19 +755,21 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
         {
             "type": "bar",
             "orientation": "h",
-            "name": "20th to 80th percentile",
+            "name": gettext("20th to 80th percentile"),
             "y": positions,
             "base": [round(row.p20, 2) for row in rows],
             "x": [round(row.p80 - row.p20, 2) for row in rows],
             "marker": {"color": "#c9d3dd", "line": {"color": "#495057", "width": 1}},
             "width": 0.5,
             "customdata": [[f"{row.p20:.2f}", f"{row.p80:.2f}"] for row in rows],
-            "hovertemplate": "20th: %{customdata[0]} · 80th: %{customdata[1]}<extra></extra>",
+            "hovertemplate": gettext("20th: %(p20)s · 80th: %(p80)s")
+            % {"p20": "%{customdata[0]}", "p80": "%{customdata[1]}"}
+            + "<extra></extra>",
         },
         {
             "type": "scatter",
             "mode": "markers",
-            "name": "50th percentile (median)",
+            "name": gettext("50th percentile (median)"),
             "y": positions,
             "x": [round(row.p50, 2) for row in rows],
             "marker": {
@@ -766,7 +778,7 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
                 "color": "#1d1d1d",
                 "line": {"width": 3},
             },
-            "hovertemplate": "50th: %{x:.2f}<extra></extra>",
+            "hovertemplate": gettext("50th: %(p50)s") % {"p50": "%{x:.2f}"} + "<extra></extra>",
         },
     ]
     shown = [(i, row.mean) for i, row in enumerate(rows) if row.mean is not None]
@@ -791,7 +803,7 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
         xaxis={
             "range": list(SCALE),
             "tickvals": [1, 2, 3, 4, 5, 6],
-            "title": {"text": "Mean score (1 to 6)"},
+            "title": {"text": gettext("Mean score (1 to 6)")},
             "showgrid": True,
             "gridcolor": "#e9ecef",
             "zeroline": False,

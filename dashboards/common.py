@@ -14,7 +14,6 @@ from diagnostics.models import (
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pulse_pools
 from diagnostics.results import GroupResult, OrganisationResults, results_for_scopes
-from disclosure.plan import Hidden
 from organisations.access import Reach
 from organisations.models import Unit
 
@@ -140,12 +139,3 @@ def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None)
         return None
     issued = Invite.objects.filter(cycle_id__in=cycle_ids, team__path__startswith=unit.path).count()
     return responses / issued if issued else None
-
-
-def breakdown_refusal(reason: Hidden, *, k: int) -> str:
-    if reason is Hidden.PROTECTS_OTHERS:
-        return (
-            f"Showing this breakdown would let someone work out the answers of fewer than {k} "
-            "people (by comparing it with other figures), so it cannot be shown."
-        )
-    return f"This breakdown leaves fewer than {k} responses, so it cannot be shown."

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Literal
 
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from benchmarks.selectors import BenchmarkReading, benchmark_for
 from dashboards import charts, colours
@@ -91,9 +92,9 @@ class DomainCell:
     def hidden_short(self) -> str:
         """The engine's reason in a word or two, to fit a cell."""
         if self.hidden is Hidden.PROTECTS_OTHERS:
-            return "protected"
+            return gettext("protected")
         if self.hidden is Hidden.NO_RESPONSES:
-            return "none"
+            return gettext("none")
         return self.hidden_text.removesuffix(" responses")
 
 
@@ -214,7 +215,10 @@ def domain_cell(
         against = _comparison_mean(comparison)
         if against is None:
             why = hidden_text(comparison.hidden, k=k)
-            no_difference = f"no difference: {comparison_name} is not shown here ({why})"
+            no_difference = gettext("no difference: %(comparison)s is not shown here (%(why)s)") % {
+                "comparison": comparison_name,
+                "why": why,
+            }
             step = None
         else:
             difference = round(mean - against, 1)
@@ -286,7 +290,13 @@ def _legend(colour_by: ColourBy) -> tuple[LegendStep, ...]:
     if colour_by == "mean":
         labels = {0: "1", 6: "2.5", 10: "3.5", 14: "4.5", 20: "6"}
     else:
-        labels = {0: "−1.0 or less", 5: "−0.5", 10: "0", 15: "+0.5", 20: "+1.0 or more"}
+        labels = {
+            0: gettext("−1.0 or less"),
+            5: "−0.5",
+            10: "0",
+            15: "+0.5",
+            20: gettext("+1.0 or more"),
+        }
     return tuple(
         LegendStep(f"heat-{step:02d}", colour, labels.get(step, ""))
         for step, colour in enumerate(colours.STEP_COLOURS)
@@ -296,14 +306,21 @@ def _legend(colour_by: ColourBy) -> tuple[LegendStep, ...]:
 def _colour_control(
     colour_by: ColourBy, *, unit: Unit, organisation_name: str, comparison: GroupResult | None
 ) -> ColourControl:
-    names = {"parent": f"all of {unit.name}", "organisation": organisation_name}
+    names = {
+        "parent": gettext("all of %(unit)s") % {"unit": unit.name},
+        "organisation": organisation_name,
+    }
     choices = (
-        ColourChoice("mean", "Mean score (1 to 6)"),
-        ColourChoice("parent", f"Difference from all of {unit.name}"),
-        ColourChoice("organisation", f"Difference from {organisation_name} as a whole"),
+        ColourChoice("mean", gettext("Mean score (1 to 6)")),
+        ColourChoice("parent", gettext("Difference from all of %(unit)s") % {"unit": unit.name}),
+        ColourChoice(
+            "organisation",
+            gettext("Difference from %(organisation)s as a whole")
+            % {"organisation": organisation_name},
+        ),
     )
     if colour_by == "mean":
-        explanation = (
+        explanation = gettext(
             "Colour shows each mean on one scale from 1 (dark red) through 3.5 (pale yellow) to "
             "6 (dark blue). Means that sit close together get close colours, so when most "
             "units score alike the colours look alike: colour by difference to see which units "
@@ -311,19 +328,19 @@ def _colour_control(
         )
         return ColourControl(colour_by, choices, "", explanation, "", _legend(colour_by))
     name = names[colour_by]
-    explanation = (
-        f"Colour shows how far each mean is above (blue) or below (red) the mean of {name} "
+    explanation = gettext(
+        "Colour shows how far each mean is above (blue) or below (red) the mean of %(name)s "
         "for the same domain, with pale yellow for no difference; a difference of 1.0 or more "
         "takes the darkest colour. Differences are worked out from the rounded figures shown "
         "on this page, so even when most units score alike, the ones that differ stand out."
-    )
+    ) % {"name": name}
     note = ""
     if comparison is None or not comparison.shown:
-        reason = comparison.hidden_text if comparison else "not in your view"
-        note = (
-            f"{name[0].upper()}{name[1:]} is not shown here ({reason}), so no differences "
+        reason = comparison.hidden_text if comparison else gettext("not in your view")
+        note = gettext(
+            "%(name)s is not shown here (%(reason)s), so no differences "
             "can be worked out: the cells are left uncoloured. Colour by mean instead."
-        )
+        ) % {"name": f"{name[0].upper()}{name[1:]}", "reason": reason}
     return ColourControl(colour_by, choices, name, explanation, note, _legend(colour_by))
 
 
@@ -368,12 +385,18 @@ def _group_rows(
         else _cells(parent, domains, comparison, colour.comparison_label)
     )
     parent_row = _group_row(
-        f"All of {parent.unit.name}", parent, parent_cells, is_comparison=is_comparison
+        gettext("All of %(unit)s") % {"unit": parent.unit.name},
+        parent,
+        parent_cells,
+        is_comparison=is_comparison,
     )
     if colour.value != "organisation" or root.unit == parent.unit:
         return parent_row, None
     root_row = _group_row(
-        f"{name} as a whole", root, _uncoloured(_cells(root, domains, None, "")), is_comparison=True
+        gettext("%(organisation)s as a whole") % {"organisation": name},
+        root,
+        _uncoloured(_cells(root, domains, None, "")),
+        is_comparison=True,
     )
     return parent_row, root_row
 
@@ -396,12 +419,16 @@ def heat_chart_cell(cell: DomainCell) -> charts.HeatCell:
         return charts.HeatCell((cell.hidden_short,), None, True, cell.hidden_text)
     lines = [f"{cell.display} {cell.band_letter}"]
     if cell.urgent:
-        lines.append("urgent")
+        lines.append(gettext("urgent"))
     if cell.difference is not None:
         lines.append(cell.difference_display)
-    hover = f"{cell.display} ({(cell.band or '').capitalize()}{', urgent' if cell.urgent else ''})"
+    band = gettext(charts.BAND_LABELS[cell.band]) if cell.band in charts.BAND_LABELS else ""
+    if cell.urgent:
+        hover = gettext("%(mean)s (%(band)s, urgent)") % {"mean": cell.display, "band": band}
+    else:
+        hover = f"{cell.display} ({band})"
     if cell.difference is not None:
-        hover += f", difference {cell.difference_display}"
+        hover += gettext(", difference %(difference)s") % {"difference": cell.difference_display}
     elif cell.no_difference:
         hover += f", {cell.no_difference}"
     return charts.HeatCell(tuple(lines), cell.step, False, hover)
@@ -467,7 +494,7 @@ def compare(
     return ComparePage(
         benchmark=benchmark if positions else None,
         positions=positions,
-        framing=FRAMING,
+        framing=gettext(FRAMING),
         unit=unit,
         unit_path=readable_path(unit, names),
         organisation_name=organisation.name,
@@ -501,7 +528,7 @@ def _positions(
             benchmark.position(unit, domain.code, cell.mean)
             for domain, cell in zip(domains, cells, strict=True)
         )
-        return tuple(position.short if position else "" for position in found)
+        return tuple(position.short_label if position else "" for position in found)
 
     result = [PositionRow(parent.unit, parent.label, "", places(parent.unit, parent.cells))]
     result.extend(

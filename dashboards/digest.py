@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from actions.access import actions_visible_to
 from actions.models import Action
@@ -122,7 +123,8 @@ def _new_issues(reach: Reach, week: DigestWeek) -> tuple[tuple[DigestLine, ...],
     lines = tuple(
         DigestLine(
             name=issue.get_category_display(),
-            detail=f"{issue.board.team.name}, raised {long_date(issue.raised_on)}",
+            detail=gettext("%(team)s, raised %(date)s")
+            % {"team": issue.board.team.name, "date": long_date(issue.raised_on)},
             url=_url("voice:issue", issue_id=issue.pk),
         )
         for issue in issues[:DIGEST_LIST_LENGTH]
@@ -136,7 +138,8 @@ def _overdue_actions(reach: Reach, today: date) -> tuple[tuple[DigestLine, ...],
     lines = tuple(
         DigestLine(
             name=action.title,
-            detail=f"{action.unit.name}, due {long_date(action.due_on)}",
+            detail=gettext("%(unit)s, due %(date)s")
+            % {"unit": action.unit.name, "date": long_date(action.due_on)},
             url=_url("actions:detail", action_id=action.pk),
         )
         for action in shown
@@ -154,7 +157,8 @@ def _closing_cycles(reach: Reach, today: date) -> tuple[DigestLine, ...]:
     return tuple(
         DigestLine(
             name=cycle.name,
-            detail=f"{cycle.unit.name}, closes {long_date(cycle.closes_on)}",
+            detail=gettext("%(unit)s, closes %(date)s")
+            % {"unit": cycle.unit.name, "date": long_date(cycle.closes_on)},
             url=_url("diagnostics:cycle_detail", cycle_id=cycle.pk),
         )
         for cycle in cycles
@@ -208,7 +212,7 @@ def _results_shown(
         lines.append(
             DigestLine(
                 name=label,
-                detail=f"results shown for {unit.name}",
+                detail=gettext("results shown for %(unit)s") % {"unit": unit.name},
                 url=_url("dashboards:profile", unit_id=unit.pk) + f"?cycle={cycle.pk}",
             )
         )
@@ -239,7 +243,11 @@ def _section(title: str, lines: Sequence[DigestLine], total: int, more_url: str)
     for line in lines:
         out.append(f"* {line.name}: {line.detail}\n  {line.url}")
     if total > len(lines):
-        out.append(f"  … and {total - len(lines)} more: {more_url}")
+        out.append(
+            "  "
+            + gettext("… and %(more)d more: %(url)s")
+            % {"more": total - len(lines), "url": more_url}
+        )
     out.append("")
     return out
 
@@ -250,43 +258,44 @@ def digest_email(
     """The digest's subject and plain-text body: names, dates and links, no figures."""
     week = digest.week
     lines = [
-        f"Hello {name},",
+        gettext("Hello %(name)s,") % {"name": name},
         "",
-        f"Here is what happened in your part of the organisation from "
-        f"{long_date(week.starts_on)} to {long_date(week.ends_on)}.",
+        gettext("Here is what happened in your part of the organisation from %(start)s to %(end)s.")
+        % {"start": long_date(week.starts_on), "end": long_date(week.ends_on)},
         "",
         *_section(
-            "New staff issues",
+            gettext("New staff issues"),
             digest.new_issues,
             digest.new_issues_total,
             _url_for("voice:manage"),
         ),
         *_section(
-            "Overdue actions",
+            gettext("Overdue actions"),
             digest.overdue_actions,
             digest.overdue_total,
             _url_for("actions:list"),
         ),
         *_section(
-            "Cycles closing this week",
+            gettext("Cycles closing this week"),
             digest.closing_cycles,
             len(digest.closing_cycles),
             _url_for("diagnostics:cycle_list"),
         ),
         *_section(
-            "Results now shown",
+            gettext("Results now shown"),
             digest.results_shown,
             len(digest.results_shown),
             _url_for("dashboards:index"),
         ),
-        "You get this digest because you are a leader or an organisation admin in SWORD.",
-        f"To stop it: {turn_off_url}",
-        f"Your notification settings: {settings_url}",
+        gettext("You get this digest because you are a leader or an organisation admin in SWORD."),
+        gettext("To stop it: %(url)s") % {"url": turn_off_url},
+        gettext("Your notification settings: %(url)s") % {"url": settings_url},
         "",
         "SWORD",
         "",
     ]
-    return f"Your SWORD week: {long_date(week.monday)}", "\n".join(lines)
+    subject = gettext("Your SWORD week: %(date)s") % {"date": long_date(week.monday)}
+    return subject, "\n".join(lines)
 
 
 def _url_for(name: str) -> str:

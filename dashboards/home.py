@@ -15,6 +15,7 @@ from datetime import date
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from actions.access import actions_visible_to
 from actions.models import Action
@@ -271,7 +272,7 @@ def unit_reading(
     shown, compared with the next older one shown."""
     path = readable_path(unit, names)
     if not cycles:
-        return _no_reading(unit, path, "No full diagnostic has been run here yet.")
+        return _no_reading(unit, path, gettext("No full diagnostic has been run here yet."))
     shown = [
         (cycle, results[cycle.pk], group)
         for cycle in cycles
@@ -282,8 +283,8 @@ def unit_reading(
         return _no_reading(
             unit,
             path,
-            f"{cycles[0].name}: {newest.hidden_text or 'no results yet'}. Results show once "
-            "enough people have answered.",
+            gettext("%(cycle)s: %(why)s. Results show once enough people have answered.")
+            % {"cycle": cycles[0].name, "why": newest.hidden_text or gettext("no results yet")},
         )
     cycle, cycle_results, group = shown[0]
     previous = shown[1] if len(shown) > 1 else None
@@ -407,7 +408,7 @@ def cycle_progress(
             responses_of = cycle.unit.name
         else:
             responses = count_band(sum(counts.values()), k=k)
-            responses_of = "your teams"
+            responses_of = gettext("your teams")
         progress.append(
             CycleProgress(
                 cycle=cycle,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from dashboards import charts
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
@@ -64,7 +66,11 @@ class ThresholdSet:
 
     @property
     def text(self) -> str:
-        return f"{', '.join(self.services)}: good at {self.good}, concerning at {self.concerning}"
+        return gettext("%(services)s: good at %(good)s, concerning at %(concerning)s") % {
+            "services": ", ".join(self.services),
+            "good": self.good,
+            "concerning": self.concerning,
+        }
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,18 @@ class LensPage:
     @property
     def thresholds_differ(self) -> bool:
         return len(self.threshold_sets) > 1
+
+    @property
+    def too_few_names(self) -> dict[str, str]:
+        """For each figure, the domains too few teams have figures for, as one phrase."""
+        return {
+            f.figure.code: ", ".join(a.domain_name.lower() for a in f.too_few)
+            for f in self.findings
+        }
+
+    @property
+    def untested_names(self) -> str:
+        return ", ".join(f.label.lower() for f in self.untested)
 
 
 def _service_of(team: Unit, unit: Unit, names: Mapping[str, str]) -> str:
@@ -121,8 +139,14 @@ def _chosen(
 def _rated_against(figure: FigureDefinition, pair: Thresholds) -> str:
     good, concerning = plain_number(pair.good), plain_number(pair.concerning)
     if figure.higher_is_better:
-        return f"good at or above {good}, concerning at or below {concerning}"
-    return f"good at or below {good}, concerning at or above {concerning}"
+        return gettext("good at or above %(good)s, concerning at or below %(concerning)s") % {
+            "good": good,
+            "concerning": concerning,
+        }
+    return gettext("good at or below %(good)s, concerning at or above %(concerning)s") % {
+        "good": good,
+        "concerning": concerning,
+    }
 
 
 def _threshold_sets(
@@ -207,7 +231,7 @@ def structural_lens(
         )
     tested = [r.association for r in lens_results if r.association.tested]
     return LensPage(
-        framing=FRAMING,
+        framing=gettext(FRAMING),
         unit=unit,
         unit_path=readable_path(unit, names),
         cycle=cycle,
@@ -272,7 +296,7 @@ def _pair_shown(
     scatter = charts.lens_scatter(
         groups,
         x_title=f"{figure.label} ({figure.unit})",
-        y_title=f"{domain.name} (mean score, 1 to 6)",
+        y_title=gettext("%(domain)s (mean score, 1 to 6)") % {"domain": domain.name},
         x_range=_x_range(figure, plotted),
         lines=_lines(sets, service_index),
     )

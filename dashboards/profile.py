@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from benchmarks.rules import Position
 from benchmarks.selectors import BenchmarkReading, benchmark_for
@@ -26,7 +27,6 @@ from dashboards.common import (
     CycleStandings,
     _mean,
     _response_rate,
-    breakdown_refusal,
     cycle_standings,
     newest_open_after,
 )
@@ -50,15 +50,33 @@ from diagnostics.results import (
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
 from diagnostics.structural import FIGURES, FigureDefinition, Rating, plain_number, rate
 from diagnostics.structural_data import figures_for, thresholds_for_unit
+from disclosure.plan import Hidden
 from disclosure.release import count_band, effective_k, hidden_text, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
 
-REVERSE_NOTE = (
+# In the catalogue; translated where it is shown.
+REVERSE_NOTE = gettext_noop(
     "Negatively worded statements (marked “negatively worded”) are scored in reverse: agreeing "
     "with one is red and disagreeing green, and the shares are of these scores."
 )
+
+
+def breakdown_refusal(reason: Hidden, *, k: int) -> str:
+    """Why a breakdown is refused. Here rather than in dashboards.common: that module is also
+    the staff results page's, whose strings all have a Welsh text (tests/test_translations.py),
+    and only managers see this."""
+    if reason is Hidden.PROTECTS_OTHERS:
+        return gettext(
+            "Showing this breakdown would let someone work out the answers of fewer than %(k)d "
+            "people (by comparing it with other figures), so it cannot be shown."
+        ) % {"k": k}
+    return ngettext(
+        "This breakdown leaves fewer than %(k)d response, so it cannot be shown.",
+        "This breakdown leaves fewer than %(k)d responses, so it cannot be shown.",
+        k,
+    ) % {"k": k}
 
 
 @dataclass(frozen=True)
@@ -213,7 +231,7 @@ class ProfilePage:
 
     @property
     def reverse_note(self) -> str:
-        return REVERSE_NOTE
+        return gettext(REVERSE_NOTE)
 
     @property
     def weak_rows(self) -> list[DomainRow]:
@@ -452,8 +470,12 @@ def _statement_row(
         hidden=(
             ""
             if figures and figures.mean is not None
-            else ("mean " if figures else "")
-            + hidden_text(cell_of.statements[code].hidden, k=cell_of.k)
+            else (
+                gettext("mean %(hidden)s")
+                % {"hidden": hidden_text(cell_of.statements[code].hidden, k=cell_of.k)}
+                if figures
+                else hidden_text(cell_of.statements[code].hidden, k=cell_of.k)
+            )
         ),
     )
 
@@ -530,7 +552,7 @@ def _trend_chart(gathered: _Gathered, unit: Unit, pooled: Sequence[Scope]) -> di
     return charts.trend_lines(
         [scope.label for scope in pooled],
         [charts.Series(d.name, [_mean(g, d.code) for g in groups]) for d in gathered.domains],
-        title="Pooled pulse results",
+        title=gettext("Pooled pulse results"),
     )
 
 
@@ -557,10 +579,12 @@ def _comments(unit: Unit, current: Scope, *, k: int) -> CommentsBlock:
         )
     note = ""
     if len(visible_teams) < len([n for n in team_counts.values() if n]):
-        note = (
-            f"Comments are shown only from teams with at least "
-            f"{max(organisation.comment_threshold, k)} responses."
-        )
+        minimum = max(organisation.comment_threshold, k)
+        note = ngettext(
+            "Comments are shown only from teams with at least %(minimum)d response.",
+            "Comments are shown only from teams with at least %(minimum)d responses.",
+            minimum,
+        ) % {"minimum": minimum}
     return CommentsBlock(comments, note)
 
 
@@ -634,7 +658,7 @@ def profile(
     results = gathered.results(scopes.current)
     group, filters, filter_error = _group_for(results, unit, filters)
     page = ProfilePage(
-        framing=FRAMING,
+        framing=gettext(FRAMING),
         unit=unit,
         unit_path=readable_path(unit, {u.path: u.name for u in gathered.units}),
         organisation_name=cycle.organisation.name,

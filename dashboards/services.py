@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Subquery
+from django.utils import translation
 
 from accounts.models import User
 from dashboards.digest import digest_email, digest_week, organisation_digest_data, weekly_digest
@@ -64,15 +66,17 @@ def send_weekly_digests(*, today: date) -> int:
             continue
         data = organisation_digest_data(organisation)
         for user, reach in waiting:
-            digest = weekly_digest(reach=reach, today=today, data=data)
-            if digest.is_empty:
-                continue
-            subject, body = digest_email(
-                digest,
-                name=user.display_name,
-                turn_off_url=digest_link(user.pk),
-                settings_url=settings_link(),
-            )
+            # In the reader's chosen language (the site's default when they chose none).
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                digest = weekly_digest(reach=reach, today=today, data=data)
+                if digest.is_empty:
+                    continue
+                subject, body = digest_email(
+                    digest,
+                    name=user.display_name,
+                    turn_off_url=digest_link(user.pk),
+                    settings_url=settings_link(),
+                )
             sent += send_notice_once(
                 kind=DIGEST_KIND,
                 about=about,

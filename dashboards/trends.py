@@ -17,6 +17,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from actions.access import actions_visible_to
 from actions.models import Action
@@ -176,8 +177,8 @@ def _series(
 ) -> list[charts.TimeSeries]:
     lines = []
     for name, points, colour, symbol, dash in (
-        ("Full diagnostics", full, FULL_COLOUR, "circle", "solid"),
-        ("Pooled pulses", pulses, PULSE_COLOUR, "square", "dash"),
+        (gettext("Full diagnostics"), full, FULL_COLOUR, "circle", "solid"),
+        (gettext("Pooled pulses"), pulses, PULSE_COLOUR, "square", "dash"),
     ):
         if any(value(p) is not None for p in points):
             lines.append(
@@ -235,7 +236,7 @@ def _panel(
             marks,
             x_range=x_range,
             y_range=(0, 100) if is_index else (1, 6),
-            y_title="Index (0 to 100)" if is_index else "Mean (1 to 6)",
+            y_title=gettext("Index (0 to 100)") if is_index else gettext("Mean (1 to 6)"),
             bands=not is_index,
             height=380 if big else 230,
         )
@@ -254,7 +255,7 @@ def _panels(
     panels = [
         _panel(
             INDEX_KEY,
-            "Conditions index",
+            gettext("Conditions index"),
             _series(full, pulses, _index),
             actions,
             x_range=x_range,
@@ -301,7 +302,7 @@ def trends(
     actions = unit_actions(reach, unit)
     names = {u.path: u.name for u in units}
     return TrendsPage(
-        framing=FRAMING,
+        framing=gettext(FRAMING),
         unit=unit,
         unit_path=readable_path(unit, names),
         organisation_name=organisation.name,

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.http import AuthenticatedHttpRequest
 from actions.access import interventions_for
@@ -29,9 +30,9 @@ from organisations.models import AuditEvent, Role, Unit
 from organisations.selectors import breadcrumbs
 
 FILTER_CHOICES = {
-    "role_group": ("Role", RoleGroup.choices),
-    "service_length": ("Length of service", ServiceLength.choices),
-    "working_pattern": ("Working pattern", WorkingPattern.choices),
+    "role_group": (_("Role"), RoleGroup.choices),
+    "service_length": (_("Length of service"), ServiceLength.choices),
+    "working_pattern": (_("Working pattern"), WorkingPattern.choices),
 }
 
 

@@ -118,6 +118,16 @@ def test_it_links_each_line_and_the_way_to_turn_it_off(world):
     assert "http://testserver" + reverse("notices:settings") in body
 
 
+def test_it_writes_each_digest_in_its_reader_s_chosen_language(world):
+    _issue(world.team_a, category="caseloads")
+    world.leader.language = "cy"
+    world.leader.save(update_fields=["language"])
+    send_weekly_digests(today=MONDAY)
+    digests = _digests()
+    assert "* Llwythi achosion: " in digests[world.leader.email]
+    assert "* Caseloads: " in digests[world.org_admin.email]
+
+
 def test_it_leaves_out_older_issues_and_hidden_ones(world):
     _issue(world.team_a, on=MONDAY - timedelta(days=8))  # the week before
     _issue(world.team_a, on=MONDAY)  # this week: next Monday's
