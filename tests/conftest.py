@@ -251,3 +251,15 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
         has_touch=True,
         device_scale_factor=2,
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language. A request through the locale
+    middleware leaves its language active in the thread, so without this a test that runs after
+    a Welsh page on the same worker would read e-mails and dates in Welsh."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
