@@ -117,9 +117,7 @@ class EscalateForm(forms.Form):
             "The unit that owns the lever (for example IT, recruitment or caseload policy)."
         ),
     )
-    note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Why")
-    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Why"))
 
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

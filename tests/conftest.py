@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.db import connections
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from diagnostics.models import Cycle, InstrumentVersion
@@ -258,8 +258,6 @@ def _default_language() -> Iterator[None]:
     """Each test starts in the site's default language. A request through the locale
     middleware leaves its language active in the thread, so without this a test that runs after
     a Welsh page on the same worker would read e-mails and dates in Welsh."""
-    from django.utils import translation
-
     translation.deactivate()
     yield
     translation.deactivate()
