@@ -1,6 +1,6 @@
-"""Forms for the public voice board: raising an issue. Every string here is one staff read,
-so it is in the Welsh catalogue (tests/test_translations.py); the forms of the leaders who
-answer are in voice/manage_forms.py."""
+"""Forms for the public voice board: raising an issue. Staff read every string here, so each
+is in the Welsh catalogue (tests/test_translations.py); the forms of the leaders who answer
+are in voice/manage_forms.py."""
 
 from __future__ import annotations
 
