@@ -13,13 +13,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
+from django.utils.functional import Promise
 
 from sword.ratelimits import over_limit
 
 View = Callable[..., HttpResponseBase]
 
 
-def limit_posts(view: View, *, group: str, rate: Callable[[], str], what: str) -> View:
+def limit_posts(view: View, *, group: str, rate: Callable[[], str], what: str | Promise) -> View:
     """Answer 429 with a plain explanation once an address has posted to `view` more than
     `rate()` allows (read at request time, so settings can change it)."""
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts import views
 from accounts.forms import EmailAuthenticationForm, InclusivePasswordResetForm
@@ -21,7 +22,7 @@ urlpatterns = [
             ),
             group="sign-in",
             rate=lambda: settings.SIGN_IN_RATE,
-            what="sign-in attempts",
+            what=_("sign-in attempts"),
         ),
         name="login",
     ),
@@ -38,7 +39,7 @@ urlpatterns = [
             ),
             group="password-reset",
             rate=lambda: settings.PASSWORD_RESET_RATE,
-            what="requests for a password e-mail",
+            what=_("requests for a password e-mail"),
         ),
         name="password_reset",
     ),

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from actions.models import Action, Intervention
 from organisations.access import Reach, reach_of
@@ -52,7 +53,7 @@ def get_intervention_for(user: Any, intervention_id: Any, *, edit: bool = False)
     intervention = get_scoped_or_404(interventions_for(reach), intervention_id, what="intervention")
     if edit:
         if not reach.is_org_admin:
-            raise PermissionDenied("Only organisation admins change the library.")
+            raise PermissionDenied(gettext("Only organisation admins change the library."))
         if intervention.organisation_id is None:
-            raise PermissionDenied("The built-in library cannot be changed; add your own.")
+            raise PermissionDenied(gettext("The built-in library cannot be changed; add your own."))
     return intervention

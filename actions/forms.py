@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from actions.models import Action, Intervention
@@ -26,22 +27,31 @@ NOTES_MAX_LENGTH = 10000
 
 class ActionForm(forms.Form):
     title = forms.CharField(
-        max_length=160, help_text="A short, concrete description of the change."
+        label=_("Title"),
+        max_length=160,
+        help_text=_("A short, concrete description of the change."),
     )
-    domain = forms.ModelChoiceField(queryset=Domain.objects.conditions(), empty_label=None)
+    domain = forms.ModelChoiceField(
+        label=_("Domain"), queryset=Domain.objects.conditions(), empty_label=None
+    )
     description = forms.CharField(
+        label=_("Description"),
         required=False,
         max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What will be done, by whom, and how you will know it worked.",
+        help_text=_("What will be done, by whom, and how you will know it worked."),
     )
-    owner = ScopedChoiceField(queryset=User.objects.none(), help_text="Who makes sure it happens.")
-    due_on = forms.DateField(label="Due by", widget=DateInput)
+    owner = ScopedChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.none(),
+        help_text=_("Who makes sure it happens."),
+    )
+    due_on = forms.DateField(label=_("Due by"), widget=DateInput)
     cycle = ScopedChoiceField(
         queryset=Cycle.objects.none(),
         required=False,
-        label="Prompted by",
-        help_text="The results that prompted this action, for the before-and-after comparison.",
+        label=_("Prompted by"),
+        help_text=_("The results that prompted this action, for the before-and-after comparison."),
     )
 
     def __init__(self, *args: Any, unit: Unit, cycles: list[Cycle], **kwargs: Any) -> None:
@@ -57,26 +67,29 @@ class ActionForm(forms.Form):
     def clean_due_on(self) -> Any:
         due_on = self.cleaned_data["due_on"]
         if due_on < timezone.localdate():
-            raise forms.ValidationError("The due date is in the past.")
+            raise forms.ValidationError(_("The due date is in the past."))
         return due_on
 
 
 class ActionUpdateForm(forms.Form):
-    status = forms.ChoiceField(choices=Action.Status.choices, widget=forms.RadioSelect)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Action.Status.choices, widget=forms.RadioSelect
+    )
     dropped_reason = forms.CharField(
         required=False,
         max_length=REASON_MAX_LENGTH,
-        label="Why was it dropped?",
+        label=_("Why was it dropped?"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Needed when the status is “Dropped”.",
+        help_text=_("Needed when the status is “Dropped”."),
     )
-    owner = ScopedChoiceField(queryset=User.objects.none())
-    due_on = forms.DateField(label="Due by", widget=DateInput)
+    owner = ScopedChoiceField(label=_("Owner"), queryset=User.objects.none())
+    due_on = forms.DateField(label=_("Due by"), widget=DateInput)
     notes = forms.CharField(
+        label=_("Notes"),
         required=False,
         max_length=NOTES_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Progress so far.",
+        help_text=_("Progress so far."),
     )
 
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
@@ -91,18 +104,20 @@ class ActionUpdateForm(forms.Form):
             data.get("status") == Action.Status.DROPPED
             and not (data.get("dropped_reason") or "").strip()
         ):
-            self.add_error("dropped_reason", "Say why the action was dropped.")
+            self.add_error("dropped_reason", _("Say why the action was dropped."))
         return data
 
 
 class EscalateForm(forms.Form):
     to = ScopedChoiceField(
         queryset=Unit.objects.none(),
-        label="Escalate to",
+        label=_("Escalate to"),
         empty_label=None,
-        help_text="The unit that owns the lever (for example IT, recruitment or caseload policy).",
+        help_text=_(
+            "The unit that owns the lever (for example IT, recruitment or caseload policy)."
+        ),
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Why")
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Why"))
 
     def __init__(self, *args: Any, action: Action, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

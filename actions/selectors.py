@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from accounts.models import User
 from actions.models import Action, Intervention
@@ -91,11 +92,14 @@ class BeforeAfter:
             return ""
         names = ", ".join(self.skipped)
         if self.after.shown:
-            return (
-                f"Compared with {self.after.label}, the latest results shown for this unit: "
-                f"the figures of {names} are not shown yet."
-            )
-        return f"No results since are shown for this unit yet ({names}, {self.after.label})."
+            return gettext(
+                "Compared with %(after)s, the latest results shown for this unit: the figures "
+                "of %(names)s are not shown yet."
+            ) % {"after": self.after.label, "names": names}
+        return gettext("No results since are shown for this unit yet (%(names)s, %(after)s).") % {
+            "names": names,
+            "after": self.after.label,
+        }
 
 
 def _later_scopes(prompting: Cycle, cycles: Sequence[Cycle], pools: Sequence[Scope]) -> list[Scope]:
@@ -116,7 +120,7 @@ def _figure(results: OrganisationResults, action: Action, label: str) -> Figure:
         # Seen through an escalation, the action's unit can lie outside the viewer's reach
         # (its team moved elsewhere since): its figures are not theirs to see.
         return Figure(
-            label, None, None, None, False, hidden="outside your part of the organisation"
+            label, None, None, None, False, hidden=gettext("outside your part of the organisation")
         )
     group = results.group(action.unit)
     cell = group.domains.get(action.domain.code)

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.models import User
 from actions.models import Action, Intervention, InterventionText
@@ -32,7 +34,8 @@ def _check_owner(owner: User, unit: Unit, escalated_to: Unit | None) -> None:
     allowed = set(possible_owners(unit, escalated_to).values_list("pk", flat=True))
     if owner.pk not in allowed:
         raise ValidationError(
-            f"{owner} has no role where this action sits, so they could not see it."
+            gettext("%(owner)s has no role where this action sits, so they could not see it.")
+            % {"owner": owner}
         )
 
 
@@ -51,14 +54,14 @@ def create_action(
 ) -> Action:
     title = " ".join(title.split())
     if not title:
-        raise ValidationError("Give the action a short title.")
+        raise ValidationError(gettext("Give the action a short title."))
     if cycle is not None and cycle.organisation_id != unit.organisation_id:
-        raise ValidationError("That cycle belongs to another organisation.")
+        raise ValidationError(gettext("That cycle belongs to another organisation."))
     if intervention is not None and intervention.organisation_id not in (
         None,
         unit.organisation_id,
     ):
-        raise ValidationError("That intervention belongs to another organisation.")
+        raise ValidationError(gettext("That intervention belongs to another organisation."))
     _check_owner(owner, unit, None)
     return Action.objects.create(
         organisation_id=unit.organisation_id,
@@ -85,10 +88,12 @@ def update_action(
     dropped_reason: str = "",
 ) -> Action:
     if status not in Action.Status.values:
-        raise ValidationError("Unknown status.")
+        raise ValidationError(gettext("Unknown status."))
     dropped_reason = dropped_reason.strip()
     if status == Action.Status.DROPPED and not dropped_reason:
-        raise ValidationError("Say why the action was dropped, so others can learn from it.")
+        raise ValidationError(
+            gettext("Say why the action was dropped, so others can learn from it.")
+        )
     _check_owner(owner, action.unit, action.escalated_to)
     action.status = status
     action.owner = owner
@@ -105,7 +110,9 @@ def update_action(
 def escalate_action(*, action: Action, to: Unit, note: str = "") -> Action:
     """Send an action up to the unit that owns the lever; its leaders then see it."""
     if to.organisation_id != action.organisation_id or to.path not in action.unit.ancestor_paths():
-        raise ValidationError("An action can only be escalated to a unit above the one it is for.")
+        raise ValidationError(
+            gettext("An action can only be escalated to a unit above the one it is for.")
+        )
     action.escalated_to = to
     if note.strip():
         action.notes = (
@@ -153,21 +160,41 @@ def _owner_notice(action: Action, *, today: date) -> Notice | None:
     owner = action.owner
     title = one_line(action.title)
     due = long_date(action.due_on)
+    names = {
+        "name": owner.display_name,
+        "title": title,
+        "unit": action.unit.name,
+        "date": due,
+        "status": action.get_status_display().lower(),
+        "url": action_url(action),
+    }
     if action.due_on < today:
-        kind, subject = "action-overdue", f"Overdue: {title}"
-        what = f"was due on {due} and is still {action.get_status_display().lower()}"
+        kind = "action-overdue"
+        subject = gettext("Overdue: %(title)s") % {"title": title}
+        body = gettext(
+            "Hello %(name)s,\n\n"
+            "The action you own, “%(title)s” for %(unit)s, was due on %(date)s and is still "
+            "%(status)s.\n\n"
+            "Open it to update its status or change its date:\n%(url)s\n\n"
+            "When it is done, mark it done; if it will not happen, drop it with a reason. "
+            "You get this e-mail once for each due date.\n\nSWORD\n"
+        )
     elif action.due_on <= today + timedelta(days=ACTION_DUE_SOON_DAYS):
-        kind, subject = "action-due-soon", f"Due {action.due_on.day} {action.due_on:%B}: {title}"
-        what = f"is due on {due}"
+        kind = "action-due-soon"
+        subject = gettext("Due %(date)s: %(title)s") % {
+            "date": date_format(action.due_on, "j F"),
+            "title": title,
+        }
+        body = gettext(
+            "Hello %(name)s,\n\n"
+            "The action you own, “%(title)s” for %(unit)s, is due on %(date)s.\n\n"
+            "Open it to update its status or change its date:\n%(url)s\n\n"
+            "When it is done, mark it done; if it will not happen, drop it with a reason. "
+            "You get this e-mail once for each due date.\n\nSWORD\n"
+        )
     else:
         return None
-    body = (
-        f"Hello {owner.display_name},\n\n"
-        f"The action you own, “{title}” for {action.unit.name}, {what}.\n\n"
-        f"Open it to update its status or change its date:\n{action_url(action)}\n\n"
-        "When it is done, mark it done; if it will not happen, drop it with a reason. "
-        "You get this e-mail once for each due date.\n\nSWORD\n"
-    )
+    body = body % names
     return Notice(
         kind=kind,
         about=f"action:{action.pk}:due:{action.due_on.isoformat()}",
@@ -186,18 +213,31 @@ def _escalation_notices(action: Action, runners: list[User], *, today: date) -> 
     notices: list[Notice] = []
     overdue = action.due_on < today
     for person in runners:
-        greeting = f"Hello {person.display_name},\n\n"
-        link = f"Open it:\n{action_url(action)}\n\nSWORD\n"
+        names = {
+            "name": person.display_name,
+            "title": title,
+            "unit": action.unit.name,
+            "target": target.name,
+            "target_line": one_line(target.name),
+            "owner": action.owner.display_name,
+            "date": long_date(action.due_on),
+            "status": action.get_status_display().lower(),
+            "url": action_url(action),
+        }
         notices.append(
             Notice(
                 kind="action-escalated",
                 about=f"action:{action.pk}:to:{target.pk}",
                 to=person.email,
-                subject=f"Escalated to {one_line(target.name)}: {title}",
-                body=greeting + f"An action for {action.unit.name} was escalated to {target.name}, "
-                f"because the lever it needs sits there: “{title}”, owned by "
-                f"{action.owner.display_name}, due on {long_date(action.due_on)}. It is in your "
-                "actions list; you can update it or take it further up.\n\n" + link,
+                subject=gettext("Escalated to %(target_line)s: %(title)s") % names,
+                body=gettext(
+                    "Hello %(name)s,\n\n"
+                    "An action for %(unit)s was escalated to %(target)s, because the lever it "
+                    "needs sits there: “%(title)s”, owned by %(owner)s, due on %(date)s. It is in "
+                    "your actions list; you can update it or take it further up.\n\n"
+                    "Open it:\n%(url)s\n\nSWORD\n"
+                )
+                % names,
             )
         )
         if overdue and person.pk != action.owner_id:
@@ -206,11 +246,14 @@ def _escalation_notices(action: Action, runners: list[User], *, today: date) -> 
                     kind="action-escalated-overdue",
                     about=f"action:{action.pk}:to:{target.pk}:due:{action.due_on.isoformat()}",
                     to=person.email,
-                    subject=f"Overdue, escalated to {one_line(target.name)}: {title}",
-                    body=greeting + f"The action “{title}”, escalated to {target.name}, was due on "
-                    f"{long_date(action.due_on)} and is still "
-                    f"{action.get_status_display().lower()}. Its owner is "
-                    f"{action.owner.display_name}.\n\n" + link,
+                    subject=gettext("Overdue, escalated to %(target_line)s: %(title)s") % names,
+                    body=gettext(
+                        "Hello %(name)s,\n\n"
+                        "The action “%(title)s”, escalated to %(target)s, was due on %(date)s "
+                        "and is still %(status)s. Its owner is %(owner)s.\n\n"
+                        "Open it:\n%(url)s\n\nSWORD\n"
+                    )
+                    % names,
                 )
             )
     return notices

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -111,7 +112,9 @@ def action_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Added the action “{action.title}”.")
+            messages.success(
+                request, gettext("Added the action “%(title)s”.") % {"title": action.title}
+            )
             return redirect("actions:detail", action_id=action.pk)
     return render(
         request,
@@ -141,7 +144,7 @@ def action_detail(request: AuthenticatedHttpRequest, action_id: int) -> HttpResp
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("actions:detail", action_id=action.pk)
     today = timezone.localdate()
     comparison = before_after(action, reach=reach, today=today)
@@ -182,10 +185,11 @@ def action_escalate(request: AuthenticatedHttpRequest, action_id: int) -> HttpRe
         else:
             messages.success(
                 request,
-                f"Escalated to {form.cleaned_data['to'].name}; its leaders now see this action.",
+                gettext("Escalated to %(unit)s; its leaders now see this action.")
+                % {"unit": form.cleaned_data["to"].name},
             )
     else:
-        messages.error(request, "Choose a unit to escalate to.")
+        messages.error(request, gettext("Choose a unit to escalate to."))
     return redirect("actions:detail", action_id=action.pk)
 
 
@@ -226,10 +230,15 @@ def intervention_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InterventionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         intervention = services.add_intervention(organisation=organisation, **form.cleaned_data)
-        messages.success(request, f"Added “{intervention.title}” to your library.")
+        messages.success(
+            request,
+            gettext("Added “%(title)s” to your library.") % {"title": intervention.title},
+        )
         return redirect("actions:library")
     return render(
-        request, "actions/intervention_form.html", {"form": form, "title": "Add an intervention"}
+        request,
+        "actions/intervention_form.html",
+        {"form": form, "title": gettext("Add an intervention")},
     )
 
 
@@ -239,10 +248,10 @@ def intervention_edit(request: AuthenticatedHttpRequest, intervention_id: int) -
     form = InterventionForm(request.POST or None, instance=intervention)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved “{intervention.title}”.")
+        messages.success(request, gettext("Saved “%(title)s”.") % {"title": intervention.title})
         return redirect("actions:library")
     return render(
         request,
         "actions/intervention_form.html",
-        {"form": form, "title": f"Change {intervention.title}"},
+        {"form": form, "title": gettext("Change %(title)s") % {"title": intervention.title}},
     )

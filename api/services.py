@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from api.models import ApiToken
 from api.tokens import digest_of, new_token
@@ -27,11 +29,20 @@ def latest_expiry(today: date) -> date:
 
 def check_expiry(expires_on: date, *, today: date) -> None:
     if expires_on < today:
-        raise ValidationError("Choose an expiry date from today onwards.")
+        raise ValidationError(gettext("Choose an expiry date from today onwards."))
     if expires_on > latest_expiry(today):
         raise ValidationError(
-            f"A token can live at most {settings.API_TOKEN_MAX_DAYS} days: choose "
-            f"{latest_expiry(today):%-d %B %Y} or earlier, and make a new token then."
+            ngettext(
+                "A token can live at most %(days)s day: choose %(date)s or earlier, and make a "
+                "new token then.",
+                "A token can live at most %(days)s days: choose %(date)s or earlier, and make a "
+                "new token then.",
+                settings.API_TOKEN_MAX_DAYS,
+            )
+            % {
+                "days": settings.API_TOKEN_MAX_DAYS,
+                "date": date_format(latest_expiry(today), "j F Y"),
+            }
         )
 
 
@@ -43,12 +54,14 @@ def create_token(
     it cannot be read again."""
     reach = reach_of(created_by)
     if reach.organisation is None or reach.organisation.pk != organisation.pk:
-        raise ValidationError("Only an admin of this organisation can make its API tokens.")
+        raise ValidationError(
+            gettext("Only an admin of this organisation can make its API tokens.")
+        )
     if not reach.is_org_admin:
-        raise ValidationError("Only organisation admins can make API tokens.")
+        raise ValidationError(gettext("Only organisation admins can make API tokens."))
     name = name.strip()
     if not name:
-        raise ValidationError("Give the token a name that says what uses it.")
+        raise ValidationError(gettext("Give the token a name that says what uses it."))
     check_expiry(expires_on, today=today)
     raw = new_token()
     token = ApiToken.objects.create(
@@ -74,7 +87,7 @@ def revoke_token(*, token: ApiToken, actor: Any) -> ApiToken:
     """Stop the token working at once. Revoking twice changes nothing."""
     locked = ApiToken.objects.select_for_update().get(pk=token.pk)
     if locked.revoked_at is not None:
-        raise ValidationError(f"“{locked.name}” was already revoked.")
+        raise ValidationError(gettext("“%(name)s” was already revoked.") % {"name": locked.name})
     locked.revoked_at = timezone.now()
     locked.revoked_by = actor
     locked.save(update_fields=["revoked_at", "revoked_by"])

@@ -10,6 +10,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from accounts.http import AuthenticatedHttpRequest
 from api import services
@@ -59,14 +61,17 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
         except ValidationError as exc:
             messages.error(request, error_text(exc))
         else:
-            messages.success(request, f"Revoked “{token.name}”: it no longer works.")
+            messages.success(
+                request, gettext("Revoked “%(name)s”: it no longer works.") % {"name": token.name}
+            )
         return redirect("api_tokens:list")
     if token.revoked_at is not None:
         return confirm_page(
             request,
             Confirmation(
-                title=f"“{token.name}” is already revoked",
-                body=f"It stopped working on {timezone.localtime(token.revoked_at):%-d %B %Y}.",
+                title=gettext("“%(name)s” is already revoked") % {"name": token.name},
+                body=gettext("It stopped working on %(date)s.")
+                % {"date": date_format(timezone.localtime(token.revoked_at), "j F Y")},
                 button=None,
                 cancel_url=reverse("api_tokens:list"),
             ),
@@ -74,13 +79,14 @@ def token_revoke(request: AuthenticatedHttpRequest, token_id: int) -> HttpRespon
     return confirm_page(
         request,
         Confirmation(
-            title=f"Revoke “{token.name}”?",
-            body=(
-                f"Anything using this token (made by {token.created_by}) stops getting data at "
-                "once, and the token cannot be used again. To carry on, make a new token and "
-                "put it where this one was."
-            ),
-            button="Revoke the token",
+            title=gettext("Revoke “%(name)s”?") % {"name": token.name},
+            body=gettext(
+                "Anything using this token (made by %(creator)s) stops getting data at once, and "
+                "the token cannot be used again. To carry on, make a new token and put it where "
+                "this one was."
+            )
+            % {"creator": token.created_by},
+            button=gettext("Revoke the token"),
             cancel_url=reverse("api_tokens:list"),
         ),
     )

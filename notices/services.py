@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.utils.formats import date_format
 
 from notices.models import NoticePreference, SentNotice
 from notices.selectors import sent_keys
@@ -112,4 +113,5 @@ def one_line(text: str, limit: int = 120) -> str:
 
 
 def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    """A date in words, in the active language: "Wednesday 2 December 2026"."""
+    return date_format(day, "l j F Y")

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
@@ -23,14 +24,18 @@ def notice_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     gets_digest = reach_of(request.user).is_leader_or_admin
     if request.method == "POST":
         if not gets_digest:
-            raise PermissionDenied("The weekly digest is for leaders and organisation admins.")
+            raise PermissionDenied(
+                gettext("The weekly digest is for leaders and organisation admins.")
+            )
         wanted = request.POST.get("weekly_digest") == "on"
         services.set_weekly_digest(user=request.user, wanted=wanted)
         messages.success(
             request,
-            "You will get the weekly digest on Monday mornings."
+            gettext("You will get the weekly digest on Monday mornings.")
             if wanted
-            else "You will no longer get the weekly digest. You can turn it on again here.",
+            else gettext(
+                "You will no longer get the weekly digest. You can turn it on again here."
+            ),
         )
         return redirect("notices:settings")
     return render(

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext
 
 from organisations.models import Membership, Organisation, Role, Unit, UnitQuerySet
 from sword.pages import get_scoped_or_404
@@ -116,7 +117,9 @@ def forget_reach(user: Any) -> None:
 def require_role(reach: Reach, unit: Unit, role: str) -> None:
     """403 when the unit is in reach but the user's role there is weaker than `role`."""
     if not reach.has_at_least(unit, role):
-        raise PermissionDenied(f"This needs the {Role(role).label.lower()} role here.")
+        raise PermissionDenied(
+            gettext("This needs the %(role)s role here.") % {"role": Role(role).label.lower()}
+        )
 
 
 def get_unit_for(user: Any, unit_id: Any, *, role: str = Role.TEAM_MANAGER) -> Unit:
@@ -155,7 +158,7 @@ def require_org_admin(user: Any) -> Organisation:
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
     if not reach.is_org_admin:
-        raise PermissionDenied("Only organisation admins can do this.")
+        raise PermissionDenied(gettext("Only organisation admins can do this."))
     return reach.organisation
 
 

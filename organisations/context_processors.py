@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from organisations.access import reach_of
 from organisations.models import Role
@@ -24,18 +25,18 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
     if not reach.has_role:
         return []
     items = [
-        ("Home", reverse("home")),
-        ("Results", reverse("dashboards:index")),
-        ("Cycles", reverse("diagnostics:cycle_list")),
+        (gettext("Home"), reverse("home")),
+        (gettext("Results"), reverse("dashboards:index")),
+        (gettext("Cycles"), reverse("diagnostics:cycle_list")),
     ]
     if reach.is_leader_or_admin:
-        items.append(("Compare", reverse("dashboards:compare_home")))
-        items.append(("Structural lens", reverse("dashboards:lens_home")))
-    items.append(("Actions", reverse("actions:list")))
-    items.append(("Voice", reverse("voice:manage")))
+        items.append((gettext("Compare"), reverse("dashboards:compare_home")))
+        items.append((gettext("Structural lens"), reverse("dashboards:lens_home")))
+    items.append((gettext("Actions"), reverse("actions:list")))
+    items.append((gettext("Voice"), reverse("voice:manage")))
     if reach.is_org_admin:
-        items.append(("Questionnaire", reverse("diagnostics:version_list")))
-        items.append(("Organisation", reverse("organisations:structure")))
+        items.append((gettext("Questionnaire"), reverse("diagnostics:version_list")))
+        items.append((gettext("Organisation"), reverse("organisations:structure")))
     return items
 
 
@@ -51,7 +52,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     reach = reach_of(request.user)
     roles = {m.role for m in reach.memberships}
     role_label = next(
-        (Role(r).label for r in (Role.ORG_ADMIN, Role.LEADER, Role.TEAM_MANAGER) if r in roles), ""
+        (
+            str(Role(r).label)
+            for r in (Role.ORG_ADMIN, Role.LEADER, Role.TEAM_MANAGER)
+            if r in roles
+        ),
+        "",
     )
     return {
         "nav_items": [NavItem(label, url, url == best) for label, url in items],

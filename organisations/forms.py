@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import AuditEvent, CompareWith, Organisation, Role, Unit
 from organisations.selectors import readable_paths, root_of
@@ -41,17 +43,21 @@ class UnitInReachField(ScopedChoiceField):
         self.paths = readable_paths(organisation)
 
     def label_from_instance(self, obj: Unit) -> str:
-        suffix = " (team)" if obj.is_team else ""
-        return f"{(self.paths or {}).get(obj.pk, obj.name)}{suffix}"
+        path = (self.paths or {}).get(obj.pk, obj.name)
+        return gettext("%(path)s (team)") % {"path": path} if obj.is_team else path
 
 
 class AddUnitForm(forms.Form):
-    name = forms.CharField(max_length=200, help_text="For example “Locality North” or “Team A”.")
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        help_text=_("For example “Locality North” or “Team A”."),
+    )
     is_team = forms.TypedChoiceField(
-        label="What kind of unit is it?",
+        label=_("What kind of unit is it?"),
         choices=[
-            ("0", "A unit that contains other units (directorate, service, locality)"),
-            ("1", "A team that answers surveys"),
+            ("0", _("A unit that contains other units (directorate, service, locality)")),
+            ("1", _("A team that answers surveys")),
         ],
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
@@ -60,14 +66,14 @@ class AddUnitForm(forms.Form):
 
 
 class RenameUnitForm(forms.Form):
-    name = forms.CharField(max_length=200, label="New name")
+    name = forms.CharField(max_length=200, label=_("New name"))
 
 
 class MoveUnitForm(forms.Form):
     new_parent = UnitInReachField(
         queryset=Unit.objects.none(),
-        label="Move it under",
-        help_text="Everything inside the unit moves with it.",
+        label=_("Move it under"),
+        help_text=_("Everything inside the unit moves with it."),
     )
 
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
@@ -83,19 +89,20 @@ class MoveUnitForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
+    email = forms.EmailField(label=_("E-mail address"))
     display_name = forms.CharField(
-        max_length=120, label="Name", help_text="How colleagues will see them."
+        max_length=120, label=_("Name"), help_text=_("How colleagues will see them.")
     )
     role = forms.ChoiceField(
+        label=_("Role"),
         choices=Role.choices,
         widget=forms.RadioSelect,
-        help_text=(
+        help_text=_(
             "Organisation admins hold their role at the organisation; leaders at a unit above "
             "teams; team managers at a team."
         ),
     )
-    unit = UnitInReachField(queryset=Unit.objects.none(), label="Where")
+    unit = UnitInReachField(queryset=Unit.objects.none(), label=_("Where"))
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -106,8 +113,8 @@ class InviteForm(forms.Form):
 
 
 class ChangeRoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.choices, widget=forms.RadioSelect)
-    unit = UnitInReachField(queryset=Unit.objects.none(), label="Where")
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
+    unit = UnitInReachField(queryset=Unit.objects.none(), label=_("Where"))
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,14 +142,14 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
         error_messages = {
             "reminder_days": {
-                "invalid": "Give the days before closing as a whole number from 1 to 14.",
-                "min_value": "The reminder goes 1 to 14 days before a cycle closes.",
-                "max_value": "The reminder goes 1 to 14 days before a cycle closes.",
+                "invalid": _("Give the days before closing as a whole number from 1 to 14."),
+                "min_value": _("The reminder goes 1 to 14 days before a cycle closes."),
+                "max_value": _("The reminder goes 1 to 14 days before a cycle closes."),
             }
         }
 
     survey_languages = forms.MultipleChoiceField(
-        label="Languages surveys offer besides English",
+        label=_("Languages surveys offer besides English"),
         choices=settings.LANGUAGES[1:],
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -190,7 +197,7 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         if k is not None and comments is not None and comments < k:
             self.add_error(
                 "comment_threshold",
-                "The comment threshold cannot be lower than the anonymity threshold.",
+                gettext("The comment threshold cannot be lower than the anonymity threshold."),
             )
         return data
 
@@ -199,21 +206,26 @@ class AuditFilterForm(forms.Form):
     """Narrows the audit log to one kind of event, one person or a span of days."""
 
     action = forms.ChoiceField(
-        label="Show", required=False, choices=[("", "Everything"), *AuditEvent.Action.choices]
+        label=_("Show"),
+        required=False,
+        choices=[("", _("Everything")), *AuditEvent.Action.choices],
     )
     who = forms.CharField(
-        label="Who", required=False, max_length=254, help_text="An e-mail address, or part of one."
+        label=_("Who"),
+        required=False,
+        max_length=254,
+        help_text=_("An e-mail address, or part of one."),
     )
     since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
-            raise forms.ValidationError("“From” must be on or before “To”.")
+            raise forms.ValidationError(_("“From” must be on or before “To”."))
         return cleaned

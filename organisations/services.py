@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from accounts.models import User, normalise_email
 from organisations.access import forget_reach
@@ -57,7 +58,7 @@ class ImportFailed(Exception):
 def create_organisation(*, name: str, slug: str = "") -> Organisation:
     name = name.strip()
     if not name:
-        raise ValidationError("An organisation needs a name.")
+        raise ValidationError(gettext("An organisation needs a name."))
     organisation = Organisation.objects.create(name=name, slug=slug or slugify(name)[:80])
     Unit.objects.add_root(create_kwargs={"organisation": organisation, "name": name})
     return organisation
@@ -66,11 +67,15 @@ def create_organisation(*, name: str, slug: str = "") -> Organisation:
 def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise ValidationError("A unit needs a name.")
+        raise ValidationError(gettext("A unit needs a name."))
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(f"A unit name can be at most {MAX_NAME_LENGTH} characters.")
+        raise ValidationError(
+            gettext("A unit name can be at most %(limit)s characters.") % {"limit": MAX_NAME_LENGTH}
+        )
     if "/" in name:
-        raise ValidationError("A unit name cannot contain “/”, which separates levels in paths.")
+        raise ValidationError(
+            gettext("A unit name cannot contain “/”, which separates levels in paths.")
+        )
     return name
 
 
@@ -79,7 +84,10 @@ def _check_name_free(parent: Unit, name: str, *, exclude: Unit | None = None) ->
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
     if siblings.filter(name__iexact=name).exists():
-        raise ValidationError(f"“{parent.name}” already has a unit called “{name}”.")
+        raise ValidationError(
+            gettext("“%(parent)s” already has a unit called “%(name)s”.")
+            % {"parent": parent.name, "name": name}
+        )
 
 
 @transaction.atomic
@@ -87,9 +95,9 @@ def add_unit(*, parent: Unit, name: str, is_team: bool) -> Unit:
     name = _clean_name(name)
     parent = Unit.objects.select_for_update().get(pk=parent.pk)
     if parent.is_team:
-        raise ValidationError("A team cannot contain other units.")
+        raise ValidationError(gettext("A team cannot contain other units."))
     if parent.is_archived:
-        raise ValidationError("Restore the archived unit before adding to it.")
+        raise ValidationError(gettext("Restore the archived unit before adding to it."))
     _check_name_free(parent, name)
     unit: Unit = Unit.objects.add_child(
         parent,
@@ -116,15 +124,15 @@ def rename_unit(*, unit: Unit, name: str) -> Unit:
 def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
     """Move a unit, with everything below it, under another unit of the same organisation."""
     if unit.depth == 1:
-        raise ValidationError("The organisation itself cannot be moved.")
+        raise ValidationError(gettext("The organisation itself cannot be moved."))
     if new_parent.organisation_id != unit.organisation_id:
-        raise ValidationError("A unit can only move within its own organisation.")
+        raise ValidationError(gettext("A unit can only move within its own organisation."))
     if new_parent.is_within(unit):
-        raise ValidationError("A unit cannot move inside itself or one of its own units.")
+        raise ValidationError(gettext("A unit cannot move inside itself or one of its own units."))
     if new_parent.is_team:
-        raise ValidationError("A team cannot contain other units.")
+        raise ValidationError(gettext("A team cannot contain other units."))
     if new_parent.is_archived:
-        raise ValidationError("Restore the archived unit before moving units into it.")
+        raise ValidationError(gettext("Restore the archived unit before moving units into it."))
     _check_name_free(new_parent, unit.name, exclude=unit)
     Unit.objects.move(unit, new_parent, "last-child")
     unit.refresh_from_db()
@@ -151,7 +159,7 @@ def unit_has_data(unit: Unit) -> bool:
 def archive_unit(*, unit: Unit) -> int:
     """Archive a unit and every unit below it. Data is kept. Returns how many were archived."""
     if unit.depth == 1:
-        raise ValidationError("The organisation itself cannot be archived.")
+        raise ValidationError(gettext("The organisation itself cannot be archived."))
     return Unit.objects.within(unit).active().update(archived_at=timezone.now())
 
 
@@ -159,7 +167,10 @@ def archive_unit(*, unit: Unit) -> int:
 def restore_unit(*, unit: Unit) -> int:
     parent = parent_of(unit)
     if parent is not None and parent.is_archived:
-        raise ValidationError(f"Restore “{parent.name}” first: this unit sits inside it.")
+        raise ValidationError(
+            gettext("Restore “%(parent)s” first: this unit sits inside it.")
+            % {"parent": parent.name}
+        )
     return Unit.objects.within(unit).update(archived_at=None)
 
 
@@ -167,10 +178,13 @@ def restore_unit(*, unit: Unit) -> int:
 def delete_unit(*, unit: Unit) -> None:
     """Delete a unit that has never held data; units with data can only be archived."""
     if unit.depth == 1:
-        raise ValidationError("The organisation itself cannot be deleted.")
+        raise ValidationError(gettext("The organisation itself cannot be deleted."))
     if unit_has_data(unit):
         raise ValidationError(
-            "This unit (or a unit inside it) has data, so it cannot be deleted. Archive it instead."
+            gettext(
+                "This unit (or a unit inside it) has data, so it cannot be deleted. "
+                "Archive it instead."
+            )
         )
     unit.delete()
 
@@ -197,31 +211,42 @@ def _reload(membership: Membership) -> None:
     try:
         membership.refresh_from_db()
     except Membership.DoesNotExist:
-        raise ValidationError("That role no longer exists: someone has just removed it.") from None
+        raise ValidationError(
+            gettext("That role no longer exists: someone has just removed it.")
+        ) from None
 
 
 def _check_role_fits_unit(role: str, unit: Unit) -> None:
     if role == Role.ORG_ADMIN and unit.depth != 1:
-        raise ValidationError("Organisation admins hold their role at the organisation itself.")
+        raise ValidationError(
+            gettext("Organisation admins hold their role at the organisation itself.")
+        )
     if role == Role.TEAM_MANAGER and not unit.is_team:
-        raise ValidationError("Team managers hold their role at a team.")
+        raise ValidationError(gettext("Team managers hold their role at a team."))
     if role == Role.LEADER and unit.is_team:
-        raise ValidationError("Leaders hold their role at a unit above teams; choose a unit.")
+        raise ValidationError(
+            gettext("Leaders hold their role at a unit above teams; choose a unit.")
+        )
     if unit.is_archived:
-        raise ValidationError("Roles cannot be given at an archived unit.")
+        raise ValidationError(gettext("Roles cannot be given at an archived unit."))
 
 
 @transaction.atomic
 def grant_membership(*, user: User, unit: Unit, role: str, actor: User | None = None) -> Membership:
     if role not in Role.values:
-        raise ValidationError(f"Unknown role “{role}”: use org_admin, leader or team_manager.")
+        raise ValidationError(
+            gettext("Unknown role “%(role)s”: use org_admin, leader or team_manager.")
+            % {"role": role}
+        )
     _check_role_fits_unit(role, unit)
     _lock_organisation(unit.organisation_id)
     other_organisation = (
         Membership.objects.filter(user=user).exclude(organisation_id=unit.organisation_id).first()
     )
     if other_organisation is not None:
-        raise ValidationError(f"{user.email} already has a role in another organisation.")
+        raise ValidationError(
+            gettext("%(email)s already has a role in another organisation.") % {"email": user.email}
+        )
     membership, created = Membership.objects.get_or_create(
         user=user,
         unit=unit,
@@ -253,12 +278,12 @@ def change_role(
     *, membership: Membership, role: str, unit: Unit | None = None, actor: User | None = None
 ) -> Membership:
     if role not in Role.values:
-        raise ValidationError("Unknown role.")
+        raise ValidationError(gettext("Unknown role."))
     _lock_organisation(membership.organisation_id)
     _reload(membership)
     target_unit = unit or membership.unit
     if target_unit.organisation_id != membership.organisation_id:
-        raise ValidationError("A role can only move within its own organisation.")
+        raise ValidationError(gettext("A role can only move within its own organisation."))
     _check_role_fits_unit(role, target_unit)
     if role == membership.role and target_unit.pk == membership.unit_id:
         return membership  # nothing changes, so nothing to record
@@ -268,7 +293,10 @@ def change_role(
         .exclude(pk=membership.pk)
         .exists()
     ):
-        raise ValidationError(f"{membership.user} already has a role at {target_unit}.")
+        raise ValidationError(
+            gettext("%(name)s already has a role at %(unit)s.")
+            % {"name": membership.user, "unit": target_unit}
+        )
     old = role_values(role=membership.role, unit=membership.unit)
     new = role_values(role=role, unit=target_unit)
     membership.role = role
@@ -326,7 +354,7 @@ def _keep_one_admin(membership: Membership, *, new_role: str | None) -> None:
         return
     # Org admins hold their role at the organisation itself, so this is their only admin role.
     if any(o.pk == membership.organisation_id for o in left_without_admin([membership.user])):
-        raise ValidationError("An organisation needs at least one organisation admin.")
+        raise ValidationError(gettext("An organisation needs at least one organisation admin."))
 
 
 def set_password_link(user: User) -> str:
@@ -357,9 +385,12 @@ def invite_colleague(
         "organisation": unit.organisation,
         "link": set_password_link(user) if created or not user.has_usable_password() else None,
     }
+    subject = gettext("You have been given access to SWORD for %(organisation)s") % {
+        "organisation": unit.organisation.name
+    }
     transaction.on_commit(
         lambda: send_mail(
-            subject=f"You have been given access to SWORD for {unit.organisation.name}",
+            subject=subject,
             message=render_to_string("organisations/email/invitation.txt", context),
             from_email=None,
             recipient_list=[email],
@@ -545,7 +576,8 @@ def _survey_languages(chosen: Any) -> list[str]:
     others = [code for code, _ in settings.LANGUAGES[1:]]
     if not isinstance(chosen, list | tuple) or any(code not in others for code in chosen):
         raise ValidationError(
-            "Surveys can be offered only in the site's languages: " + ", ".join(others) + "."
+            gettext("Surveys can be offered only in the site's languages: %(languages)s.")
+            % {"languages": ", ".join(others)}
         )
     return [code for code in others if code in chosen]
 
@@ -558,20 +590,24 @@ def update_settings(
     _lock_organisation(organisation.pk)
     organisation.refresh_from_db()  # the values replaced are those stored, not those last read
     if values.get("anonymity_threshold", organisation.anonymity_threshold) < 3:
-        raise ValidationError("The anonymity threshold can never be below 3.")
+        raise ValidationError(gettext("The anonymity threshold can never be below 3."))
     window = values.get("pulse_window_days", organisation.pulse_window_days)
     if window != organisation.pulse_window_days and _has_run_pulses(organisation):
         raise ValidationError(
-            "The pulse pooling window cannot change once a pulse has opened: pulses pooled "
-            "over the old periods and the new could be subtracted to reveal a small group. "
-            "It can be set before the first pulse."
+            gettext(
+                "The pulse pooling window cannot change once a pulse has opened: pulses pooled "
+                "over the old periods and the new could be subtracted to reveal a small group. "
+                "It can be set before the first pulse."
+            )
         )
     turning_on = values.get("cycle_reminders") and not organisation.cycle_reminders
     if turning_on and not settings.REMINDER_ADDRESS_KEY:
         raise ValidationError(
-            "Reminders cannot be turned on here yet: they keep invited addresses encrypted, and "
-            "the key for that (REMINDER_ADDRESS_KEY) has not been set on the server. Ask "
-            "whoever runs SWORD for your organisation to set it."
+            gettext(
+                "Reminders cannot be turned on here yet: they keep invited addresses encrypted, "
+                "and the key for that (REMINDER_ADDRESS_KEY) has not been set on the server. Ask "
+                "whoever runs SWORD for your organisation to set it."
+            )
         )
     if "survey_languages" in values:
         values = {**values, "survey_languages": _survey_languages(values["survey_languages"])}
@@ -580,7 +616,7 @@ def update_settings(
     new_values: dict[str, Any] = {}
     for field, value in values.items():
         if field not in SETTING_LABELS:
-            raise ValidationError(f"Unknown setting “{field}”.")
+            raise ValidationError(gettext("Unknown setting “%(field)s”.") % {"field": field})
         old = getattr(organisation, field)
         if old != value:
             shown = "changed" if field == "safety_contact" else f"{old} → {value}"

@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from organisations.models import Membership, SingleSignOn
@@ -163,7 +164,9 @@ class RequiredSignOnGate:
             return None
         user = get_user_model()._default_manager.filter(email__iexact=username.strip()).first()
         if user is not None and password_sign_in_refused(user):
-            raise PermissionDenied("This organisation signs its members in through its provider.")
+            raise PermissionDenied(
+                gettext("This organisation signs its members in through its provider.")
+            )
         return None
 
 

@@ -14,7 +14,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils.crypto import get_random_string
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from mozilla_django_oidc.utils import generate_code_challenge
 
@@ -34,35 +37,33 @@ from sword.ratelimits import over_limit
 FLOWS_SESSION_KEY = "sso_flows"
 MAX_FLOWS = 10
 
-REFUSALS = {
-    NO_ACCOUNT: (
-        "There is no active account with a role in {organisation} for the e-mail address your "
+REFUSALS: dict[str, str | Promise] = {
+    NO_ACCOUNT: _(
+        "There is no active account with a role in %(organisation)s for the e-mail address your "
         "organisation's sign-in gave us. Ask your organisation admin to invite you with that "
         "address, then sign in again."
     ),
-    UNVERIFIED_EMAIL: (
+    UNVERIFIED_EMAIL: _(
         "Your organisation's sign-in did not confirm your e-mail address, so we cannot match "
         "it to an account. Ask your IT team to mark the address as verified."
     ),
-    "expired": (
+    "expired": _(
         "This sign-in link has already been used or is too old. Start again from the sign-in page."
     ),
-    "provider": (
+    "provider": _(
         "Your organisation's sign-in answered in a way we could not trust, so you are not "
         "signed in. Try again; if it keeps happening, tell your organisation admin."
     ),
-    "unavailable": (
-        "Signing in through {organisation} is not working at the moment. Try again later; "
+    "unavailable": _(
+        "Signing in through %(organisation)s is not working at the moment. Try again later; "
         "your organisation admin can tell the platform operator."
     ),
-    "cancelled": "Signing in was cancelled or refused by your organisation's sign-in.",
+    "cancelled": _("Signing in was cancelled or refused by your organisation's sign-in."),
 }
 
 
-def _refused(
-    request: HttpRequest, reason: str, organisation: str = "your organisation"
-) -> HttpResponse:
-    message = REFUSALS[reason].format(organisation=organisation)
+def _refused(request: HttpRequest, reason: str, organisation: str = "") -> HttpResponse:
+    message = str(REFUSALS[reason]) % {"organisation": organisation or gettext("your organisation")}
     return render(request, "organisations/sign_on_refused.html", {"message": message}, status=403)
 
 

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -54,12 +55,21 @@ def unit_add(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Added “{unit.name}” to “{parent.name}”.")
+            messages.success(
+                request,
+                gettext("Added “%(unit)s” to “%(parent)s”.")
+                % {"unit": unit.name, "parent": parent.name},
+            )
             return redirect("organisations:structure")
     return render(
         request,
         "organisations/unit_form.html",
-        {"form": form, "unit": parent, "title": f"Add a unit to {parent.name}", "button": "Add"},
+        {
+            "form": form,
+            "unit": parent,
+            "title": gettext("Add a unit to %(unit)s") % {"unit": parent.name},
+            "button": gettext("Add"),
+        },
     )
 
 
@@ -74,12 +84,20 @@ def unit_rename(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
         except ValidationError as exc:
             form.add_error("name", error_text(exc))
         else:
-            messages.success(request, f"Renamed “{old_name}” to “{unit.name}”.")
+            messages.success(
+                request,
+                gettext("Renamed “%(old)s” to “%(new)s”.") % {"old": old_name, "new": unit.name},
+            )
             return redirect("organisations:structure")
     return render(
         request,
         "organisations/unit_form.html",
-        {"form": form, "unit": unit, "title": f"Rename {unit.name}", "button": "Rename"},
+        {
+            "form": form,
+            "unit": unit,
+            "title": gettext("Rename %(unit)s") % {"unit": unit.name},
+            "button": gettext("Rename"),
+        },
     )
 
 
@@ -87,7 +105,7 @@ def unit_rename(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
 def unit_move(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     if unit.depth == 1:
-        messages.error(request, "The organisation itself cannot be moved.")
+        messages.error(request, gettext("The organisation itself cannot be moved."))
         return redirect("organisations:structure")
     form = MoveUnitForm(request.POST or None, unit=unit)
     if request.method == "POST" and form.is_valid():
@@ -97,13 +115,20 @@ def unit_move(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
             form.add_error("new_parent", error_text(exc))
         else:
             messages.success(
-                request, f"Moved “{unit.name}” under “{form.cleaned_data['new_parent'].name}”."
+                request,
+                gettext("Moved “%(unit)s” under “%(parent)s”.")
+                % {"unit": unit.name, "parent": form.cleaned_data["new_parent"].name},
             )
             return redirect("organisations:structure")
     return render(
         request,
         "organisations/unit_form.html",
-        {"form": form, "unit": unit, "title": f"Move {unit.name}", "button": "Move"},
+        {
+            "form": form,
+            "unit": unit,
+            "title": gettext("Move %(unit)s") % {"unit": unit.name},
+            "button": gettext("Move"),
+        },
     )
 
 
@@ -118,19 +143,23 @@ def unit_archive(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
         else:
             messages.success(
                 request,
-                f"Archived “{unit.name}” ({count} unit{'s' if count != 1 else ''}). "
-                "Its results stay available.",
+                ngettext(
+                    "Archived “%(unit)s” (%(count)s unit). Its results stay available.",
+                    "Archived “%(unit)s” (%(count)s units). Its results stay available.",
+                    count,
+                )
+                % {"unit": unit.name, "count": count},
             )
         return redirect("organisations:structure")
     return confirm_page(
         request,
         Confirmation(
-            title=f"Archive {unit.name}?",
-            body=(
+            title=gettext("Archive %(unit)s?") % {"unit": unit.name},
+            body=gettext(
                 "Archiving hides the unit and everything inside it from new cycles and role "
                 "choices. All results, actions and issues are kept, and you can restore it later."
             ),
-            button="Archive",
+            button=gettext("Archive"),
             button_class="btn-warning",
             cancel_url=reverse("organisations:structure"),
         ),
@@ -141,7 +170,11 @@ def unit_archive(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
 @require_POST
 def unit_restore(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
-    run_service(request, lambda: services.restore_unit(unit=unit), done=f"Restored “{unit.name}”.")
+    run_service(
+        request,
+        lambda: services.restore_unit(unit=unit),
+        done=gettext("Restored “%(unit)s”.") % {"unit": unit.name},
+    )
     return redirect("organisations:structure")
 
 
@@ -151,21 +184,27 @@ def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
     has_data = services.unit_has_data(unit)
     if request.method == "POST":
         run_service(
-            request, lambda: services.delete_unit(unit=unit), done=f"Deleted “{unit.name}”."
+            request,
+            lambda: services.delete_unit(unit=unit),
+            done=gettext("Deleted “%(unit)s”.") % {"unit": unit.name},
         )
         return redirect("organisations:structure")
     return confirm_page(
         request,
         Confirmation(
-            title=f"Delete {unit.name}?",
+            title=gettext("Delete %(unit)s?") % {"unit": unit.name},
             body=(
-                "This unit or a unit inside it has data (roles, cycles, responses or actions), "
-                "so it cannot be deleted. You can archive it instead."
+                gettext(
+                    "This unit or a unit inside it has data (roles, cycles, responses or "
+                    "actions), so it cannot be deleted. You can archive it instead."
+                )
                 if has_data
-                else "This unit has never held any data. Deleting it removes it and every empty "
-                "unit inside it for good."
+                else gettext(
+                    "This unit has never held any data. Deleting it removes it and every empty "
+                    "unit inside it for good."
+                )
             ),
-            button=None if has_data else "Delete",
+            button=None if has_data else gettext("Delete"),
             button_class="btn-danger",
             cancel_url=reverse("organisations:structure"),
         ),
@@ -205,8 +244,14 @@ def people_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{membership.user.email} is now {membership.get_role_display().lower()} at "
-                f"{membership.unit.name}. We e-mailed them a link to sign in.",
+                gettext(
+                    "%(email)s is now %(role)s at %(unit)s. We e-mailed them a link to sign in."
+                )
+                % {
+                    "email": membership.user.email,
+                    "role": membership.get_role_display().lower(),
+                    "unit": membership.unit.name,
+                },
             )
             return redirect("organisations:people")
     return render(request, "organisations/invite.html", {"form": form})
@@ -232,7 +277,9 @@ def membership_edit(request: AuthenticatedHttpRequest, membership_id: int) -> Ht
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, f"Changed {membership.user}'s role.")
+            messages.success(
+                request, gettext("Changed %(name)s's role.") % {"name": membership.user}
+            )
             return redirect("organisations:people")
     return render(
         request, "organisations/membership_form.html", {"form": form, "membership": membership}
@@ -252,18 +299,25 @@ def membership_remove(request: AuthenticatedHttpRequest, membership_id: int) -> 
             messages.error(request, error_text(exc))
         else:
             messages.success(
-                request, f"Removed {membership.user}'s access at {membership.unit.name}."
+                request,
+                gettext("Removed %(name)s's access at %(unit)s.")
+                % {"name": membership.user, "unit": membership.unit.name},
             )
         return redirect("organisations:people")
     return confirm_page(
         request,
         Confirmation(
-            title=f"Remove {membership.user}'s access?",
-            body=(
-                f"{membership.user} will no longer be {membership.get_role_display().lower()} at "
-                f"{membership.unit.name}. Actions they own keep their owner until reassigned."
-            ),
-            button="Remove access",
+            title=gettext("Remove %(name)s's access?") % {"name": membership.user},
+            body=gettext(
+                "%(name)s will no longer be %(role)s at %(unit)s. Actions they own keep their "
+                "owner until reassigned."
+            )
+            % {
+                "name": membership.user,
+                "role": membership.get_role_display().lower(),
+                "unit": membership.unit.name,
+            },
+            button=gettext("Remove access"),
             button_class="btn-danger",
             cancel_url=reverse("organisations:people"),
         ),
@@ -284,7 +338,7 @@ def organisation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, "Settings saved.")
+            messages.success(request, gettext("Settings saved."))
             return redirect("organisations:settings")
     return render(
         request,

@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
@@ -88,7 +89,7 @@ def operator_login(request: HttpRequest) -> HttpResponse:
     attempts per address as well as per account. Someone already signed in got here because
     they are not an operator, so sending them to sign in again would only loop."""
     if request.user.is_authenticated:
-        raise PermissionDenied("The operators' admin is only for platform operators.")
+        raise PermissionDenied(gettext("The operators' admin is only for platform operators."))
     query = request.META.get("QUERY_STRING", "")
     return HttpResponseRedirect(reverse("accounts:login") + (f"?{query}" if query else ""))
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.db import connections
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from diagnostics.models import Cycle, InstrumentVersion
@@ -251,3 +251,13 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
         has_touch=True,
         device_scale_factor=2,
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the site's default language. A request through the locale
+    middleware leaves its language active in the thread, so without this a test that runs after
+    a Welsh page on the same worker would read e-mails and dates in Welsh."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

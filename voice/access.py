@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from organisations.access import Reach, get_unit_for, reach_of
 from organisations.models import Unit
@@ -48,7 +49,7 @@ def reaches_team_of(reach: Reach, issue: VoiceIssue) -> bool:
 def require_team_reach(user: Any, issue: VoiceIssue) -> None:
     """403 for someone who sees the issue only because it was escalated to them."""
     if not reaches_team_of(reach_of(user), issue):
-        raise PermissionDenied("Only people with a role for the issue's team can do this.")
+        raise PermissionDenied(gettext("Only people with a role for the issue's team can do this."))
 
 
 def get_team_for(user: Any, team_id: Any) -> Unit:

@@ -38,7 +38,7 @@ def new_token() -> str:
 def board_for(team: Unit) -> VoiceBoard:
     """The team's board, made on first use."""
     if not team.is_team:
-        raise ValidationError("Voice boards belong to teams.")
+        raise ValidationError(gettext("Voice boards belong to teams."))
     board, _ = VoiceBoard.objects.get_or_create(team=team, defaults={"token": new_token()})
     return board
 
@@ -144,13 +144,13 @@ def answer_issue(
     """Answer the team publicly with a status; “not possible” needs a reason. Each answer is
     kept, with the role and unit it was given in, and the issue shows the latest."""
     if status not in VoiceIssue.ANSWER_STATUSES:
-        raise ValidationError("Choose a status for the answer.")
+        raise ValidationError(gettext("Choose a status for the answer."))
     answer = answer.replace("\r\n", "\n").strip()
     status_reason = status_reason.replace("\r\n", "\n").strip()
     if not answer:
-        raise ValidationError("Write the answer the team will read.")
+        raise ValidationError(gettext("Write the answer the team will read."))
     if status == VoiceIssue.Status.NOT_POSSIBLE and not status_reason:
-        raise ValidationError("Say why it is not possible: the team will read the reason.")
+        raise ValidationError(gettext("Say why it is not possible: the team will read the reason."))
     issue.status = status
     issue.answer = answer
     issue.status_reason = status_reason if status == VoiceIssue.Status.NOT_POSSIBLE else ""
@@ -176,9 +176,9 @@ def escalate_issue(*, issue: VoiceIssue, to: Unit) -> VoiceIssue:
     """Send the issue to a unit above the team, which owns the lever; the board shows where."""
     team = issue.board.team
     if to.organisation_id != team.organisation_id or to.path not in team.ancestor_paths():
-        raise ValidationError("An issue can only be escalated to a unit above its team.")
+        raise ValidationError(gettext("An issue can only be escalated to a unit above its team."))
     if to.pk == issue.escalated_to_id:
-        raise ValidationError(f"This issue is already with {to.name}.")
+        raise ValidationError(gettext("This issue is already with %(unit)s.") % {"unit": to.name})
     issue.escalated_to = to
     issue.save(update_fields=["escalated_to"])
     return issue
@@ -189,7 +189,7 @@ def hide_issue(*, issue: VoiceIssue, reason: str, hidden_by: User) -> VoiceIssue
     """Hide an issue (for example one that names someone); the board shows the reason instead."""
     reason = reason.replace("\r\n", "\n").strip()
     if not reason:
-        raise ValidationError("Give the reason the team will see in place of the issue.")
+        raise ValidationError(gettext("Give the reason the team will see in place of the issue."))
     issue.hidden = True
     issue.hidden_reason = reason
     issue.hidden_by = hidden_by
@@ -238,16 +238,23 @@ def send_escalation_notices(*, today: date) -> int:
                     kind="voice-escalated",
                     about=f"voice-issue:{issue.pk}:to:{target.pk}",
                     to=person.email,
-                    subject=f"A staff issue was escalated to {target.name}",
-                    body=(
-                        f"Hello {person.display_name},\n\n"
-                        f"An issue about {category} that staff raised on the voice board of "
-                        f"{issue.board.team.name} was escalated to {target.name}, because the "
-                        "lever it needs sits there. The team sees where it went and waits "
-                        "for an answer.\n\n"
-                        f"Read it and answer it publicly to the team:\n{issue_url(issue)}\n\n"
+                    subject=gettext("A staff issue was escalated to %(unit)s")
+                    % {"unit": target.name},
+                    body=gettext(
+                        "Hello %(name)s,\n\n"
+                        "An issue about %(category)s that staff raised on the voice board of "
+                        "%(team)s was escalated to %(unit)s, because the lever it needs sits "
+                        "there. The team sees where it went and waits for an answer.\n\n"
+                        "Read it and answer it publicly to the team:\n%(url)s\n\n"
                         "SWORD\n"
-                    ),
+                    )
+                    % {
+                        "name": person.display_name,
+                        "category": category,
+                        "team": issue.board.team.name,
+                        "unit": target.name,
+                        "url": issue_url(issue),
+                    },
                 )
             )
     return send_notices(notices, today=today)

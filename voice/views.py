@@ -32,7 +32,8 @@ from voice.access import (
     require_team_reach,
 )
 from voice.browser import read_secret, remember, secret_for
-from voice.forms import NO_NAMES_WARNING, AnswerForm, EscalateForm, HideForm, RaiseIssueForm
+from voice.forms import NO_NAMES_WARNING, RaiseIssueForm
+from voice.manage_forms import AnswerForm, EscalateForm, HideForm
 from voice.models import VoiceBoard, VoiceIssue
 from voice.selectors import (
     board_by_token,
@@ -290,7 +291,9 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
-            messages.success(request, "Answered. The team sees your answer on its voice board.")
+            messages.success(
+                request, gettext("Answered. The team sees your answer on its voice board.")
+            )
             return redirect("voice:issue", issue_id=issue.pk)
     return _issue_page(request, issue, answer_form=form)
 
@@ -310,8 +313,11 @@ def issue_escalate(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResp
         else:
             messages.success(
                 request,
-                f"Escalated to {to.name}: its leaders now see this issue, and the team's board "
-                "shows where it went.",
+                gettext(
+                    "Escalated to %(unit)s: its leaders now see this issue, and the team's board "
+                    "shows where it went."
+                )
+                % {"unit": to.name},
             )
             return redirect("voice:issue", issue_id=issue.pk)
     return _issue_page(request, issue, escalate_form=form)
@@ -329,7 +335,9 @@ def issue_hide(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse
             reason=form.cleaned_data["reason"],
             hidden_by=request.user,
         )
-        messages.success(request, "Hidden. The board shows your reason in place of the issue.")
+        messages.success(
+            request, gettext("Hidden. The board shows your reason in place of the issue.")
+        )
         return redirect("voice:issue", issue_id=issue.pk)
     return _issue_page(request, issue, hide_form=form)
 
@@ -340,7 +348,7 @@ def issue_unhide(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
     issue = get_issue_for(request.user, issue_id)
     require_team_reach(request.user, issue)
     services.unhide_issue(issue=issue)
-    messages.success(request, "The issue is back on the board.")
+    messages.success(request, gettext("The issue is back on the board."))
     return redirect("voice:issue", issue_id=issue.pk)
 
 
@@ -371,7 +379,9 @@ def rotate(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     services.rotate_link(team)
     messages.success(
         request,
-        "The voice link has changed. The old link and QR code no longer work: share this one "
-        "with the team.",
+        gettext(
+            "The voice link has changed. The old link and QR code no longer work: share this "
+            "one with the team."
+        ),
     )
     return redirect("voice:team_link", team_id=team.pk)

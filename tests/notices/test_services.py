@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from notices.models import SentNotice
 from notices.selectors import wants_weekly_digest, without_digest
@@ -94,3 +95,9 @@ def test_it_keeps_each_person_s_digest_choice():
     assert without_digest([person.pk]) == {person.pk}
     set_weekly_digest(user=person, wanted=True)
     assert without_digest([person.pk]) == set()
+
+
+def test_it_writes_dates_in_the_active_language():
+    with translation.override("cy"):
+        assert long_date(date(2026, 12, 7)) == "Dydd Llun 7 Rhagfyr 2026"
+    assert long_date(date(2026, 12, 7)) == "Monday 7 December 2026"
