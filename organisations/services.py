@@ -570,7 +570,6 @@ def _has_run_pulses(organisation: Organisation) -> bool:
     return organisation.cycles.filter(kind="pulse").exclude(status="draft").exists()
 
 
-@transaction.atomic
 def _survey_languages(chosen: Any) -> list[str]:
     """The languages besides English an organisation's surveys offer, in the site's order."""
     others = [code for code, _ in settings.LANGUAGES[1:]]
@@ -582,6 +581,7 @@ def _survey_languages(chosen: Any) -> list[str]:
     return [code for code in others if code in chosen]
 
 
+@transaction.atomic
 def update_settings(
     *, organisation: Organisation, values: dict[str, Any], actor: User | None
 ) -> Organisation:

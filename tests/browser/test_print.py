@@ -32,7 +32,7 @@ PATTERNS = "document.querySelectorAll('[data-chart] pattern').length"
 
 def test_it_prints_a_team_dashboard_to_a_pdf_within_1_mb(desktop: Watched):
     call_command("seed_demo", verbosity=0)
-    team = Unit.objects.get(name="Child Protection North")
+    team = Unit.objects.get(name="Child Protection North", organisation__name="Northbrook Council")
     sign_in(desktop, "manager@northbrook.example", "sword-demo-2026")
     response = desktop.go(f"/results/units/{team.pk}/")
     assert response.status == 200

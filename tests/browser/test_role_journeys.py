@@ -41,12 +41,15 @@ def test_it_gives_each_role_a_reading_and_readable_dashboards_on_desktop_and_pho
     desktop: Watched, phone: Watched
 ):
     call_command("seed_demo", verbosity=0)
-    units = {u.name: u for u in Unit.objects.all()}
+    # The demo's peer councils have units of the same names: take Northbrook's.
+    units = {u.name: u for u in Unit.objects.filter(organisation__name="Northbrook Council")}
     service = units["Children's Services"]
     root = Unit.objects.get(depth=1, organisation=service.organisation)
     team = units["Child Protection North"]
     newest_full = (
-        Cycle.objects.filter(kind=Cycle.Kind.FULL, status=Cycle.Status.CLOSED)
+        Cycle.objects.filter(
+            organisation=root.organisation, kind=Cycle.Kind.FULL, status=Cycle.Status.CLOSED
+        )
         .order_by("-opens_on")
         .first()
     )

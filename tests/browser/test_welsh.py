@@ -19,7 +19,7 @@ def test_it_takes_a_staff_member_through_a_whole_survey_in_welsh_on_a_phone(
     cycle = make_cycle(unit=world.team_a, kind=Cycle.Kind.FULL, name="Arolwg yr hydref")
     code = issue_invites(cycle=cycle, team=world.team_a, count=1)[0]
     welsh = {s.code: s.text_in("cy") for s in survey_statements(cycle)}
-    assert len(welsh) == 45
+    assert len(welsh) == 47  # 45 conditions and 2 outcome statements
     page = phone.page
 
     phone.go(f"/survey/c/{code}/")
@@ -61,4 +61,4 @@ def test_it_takes_a_staff_member_through_a_whole_survey_in_welsh_on_a_phone(
     response = Response.objects.get(cycle=cycle)
     assert response.working_pattern == "part_time"
     assert set(Answer.objects.filter(response=response).values_list("value", flat=True)) == {5}
-    assert Answer.objects.filter(response=response).count() == 45
+    assert Answer.objects.filter(response=response).count() == 47
