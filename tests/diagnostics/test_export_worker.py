@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
 from diagnostics.models import ExportJob
-from sword.celery import app as celery_app
+from tests.queue import worker_on
 
 # A database of its own on the machine's Redis (the invite worker test uses 13).
 TEST_BROKER_URL = "redis://127.0.0.1:6379/12"
 
 
-def _redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(TEST_BROKER_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture
 def worker_on_redis(settings, tmp_path) -> Iterator[Any]:
-    if not _redis_answers():
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Redis on 127.0.0.1:6379 for the queue tests")
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    redis.Redis.from_url(TEST_BROKER_URL).flushdb()
-    settings.CELERY_BROKER_URL = TEST_BROKER_URL
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=TEST_BROKER_URL, task_always_eager=False)
-    celery_app._after_fork()  # type: ignore[attr-defined]  # forget pools for the old broker
-    try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"
-        ) as worker:
-            yield worker
-    finally:
-        celery_app.conf.update(saved)
-        celery_app._after_fork()  # type: ignore[attr-defined]
-        redis.Redis.from_url(TEST_BROKER_URL).flushdb()
+    with worker_on(TEST_BROKER_URL, settings) as worker:
+        yield worker
 
 
 def _wait_until_settled(job: ExportJob, *, seconds: float) -> ExportJob:

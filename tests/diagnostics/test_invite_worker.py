@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -11,13 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
 from aiosmtpd.controller import Controller
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 
 from diagnostics.models import InviteBatch
 from sword.celery import app as celery_app
+from tests.queue import worker_on
 
 # A database of its own on the machine's Redis, apart from the cache's (0) and the site's (1).
 TEST_BROKER_URL = "redis://127.0.0.1:6379/13"
@@ -47,13 +45,6 @@ class Sink:
         return "250 Message accepted"
 
 
-def _redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(TEST_BROKER_URL, socket_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 @pytest.fixture
 def smtp_sink(settings) -> Iterator[Sink]:
     sink = Sink()
@@ -74,31 +65,9 @@ def smtp_sink(settings) -> Iterator[Sink]:
 
 @pytest.fixture
 def worker_on_redis(settings) -> Iterator[Any]:
-    if not _redis_answers():
-        if os.environ.get("CI"):
-            pytest.fail("CI must have Redis on 127.0.0.1:6379 for the queue tests")
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    redis.Redis.from_url(TEST_BROKER_URL).flushdb()
-    settings.CELERY_BROKER_URL = TEST_BROKER_URL
     settings.INVITE_RETRY_SECONDS = 0.5
-    saved = {key: celery_app.conf[key] for key in ("broker_url", "task_always_eager")}
-    celery_app.conf.update(broker_url=TEST_BROKER_URL, task_always_eager=False)
-    _drop_broker_pools()  # jobs run in process earlier made pools for the unset broker
-    try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"
-        ) as worker:
-            yield worker
-    finally:
-        celery_app.conf.update(saved)
-        _drop_broker_pools()
-        redis.Redis.from_url(TEST_BROKER_URL).flushdb()
-
-
-def _drop_broker_pools() -> None:
-    """Forget the app's connection and producer pools, so the next job uses the broker now
-    configured (Celery does the same after a fork)."""
-    celery_app._after_fork()  # type: ignore[attr-defined]
+    with worker_on(TEST_BROKER_URL, settings) as worker:
+        yield worker
 
 
 def _wait_until_settled(batch: InviteBatch, *, seconds: float) -> InviteBatch:
