@@ -76,6 +76,21 @@ class Marker:
 # white lines lighten amber under near-black text, black lines darken red and green under white.
 PATTERN_COLOURS = {"red": "#000000", "amber": "#ffffff", "green": "#000000"}
 SCALE = (1, 6)  # answers and means run from 1 to 6: a value axis never starts at 0
+
+
+def _mean_axis() -> dict[str, Any]:
+    """The value axis of a chart of domain means: the whole 1–6 scale, gridlines at each point.
+    Built per chart, so its title is in the reader's language."""
+    return {
+        "range": list(SCALE),
+        "tickvals": [1, 2, 3, 4, 5, 6],
+        "title": {"text": gettext("Mean score (1 to 6)")},
+        "showgrid": True,
+        "gridcolor": "#e9ecef",
+        "zeroline": False,
+    }
+
+
 LEGEND_TOP = {
     "orientation": "h",
     "x": 0,
@@ -206,14 +221,7 @@ def domain_profile(bars: Sequence[ProfileBar], markers: Sequence[Marker]) -> dic
         showlegend=True,
         legend=LEGEND_TOP,
         margin={"l": 10, "r": 30, "t": 40, "b": 50},
-        xaxis={
-            "range": list(SCALE),
-            "tickvals": [1, 2, 3, 4, 5, 6],
-            "title": {"text": gettext("Mean score (1 to 6)")},
-            "showgrid": True,
-            "gridcolor": "#e9ecef",
-            "zeroline": False,
-        },
+        xaxis=_mean_axis(),
         yaxis={
             "range": [len(bars) - 0.5, -0.5],  # the first domain at the top
             "tickvals": list(range(len(bars))),
@@ -800,14 +808,7 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
         legend=LEGEND_TOP,
         margin={"l": 10, "r": 30, "t": 40, "b": 50},
         barmode="overlay",
-        xaxis={
-            "range": list(SCALE),
-            "tickvals": [1, 2, 3, 4, 5, 6],
-            "title": {"text": gettext("Mean score (1 to 6)")},
-            "showgrid": True,
-            "gridcolor": "#e9ecef",
-            "zeroline": False,
-        },
+        xaxis=_mean_axis(),
         yaxis={
             "range": [len(rows) - 0.5, -0.5],
             "tickvals": positions,
