@@ -82,9 +82,7 @@ def test_it_sends_each_message_once_however_often_the_job_runs(world, make_cycle
     assert (queued.batch.sent, queued.batch.failed) == (3, 0)
 
 
-def test_it_sends_the_invitations_of_a_cycle_named_with_a_line_break(
-    world, make_cycle, mailoutbox
-):
+def test_it_sends_the_invitations_of_a_cycle_named_with_a_line_break(world, make_cycle, mailoutbox):
     """A cycle's name reaches the subject; a line break in it must not stop the batch (nor
     inject a header)."""
     cycle = make_cycle(unit=world.team_a, name="Spring\r\nBcc: attacker@example.com")
