@@ -94,7 +94,7 @@ from diagnostics.selectors import (
 from diagnostics.structural import FIGURES_BY_CODE, ThresholdInForce, Thresholds, check_thresholds
 from diagnostics.structural_data import FIGURE_CODES, threshold_book
 from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
-from notices.services import send_notice_once
+from notices.services import header_line, send_notice_once
 from organisations.access import Reach, reach_of
 from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
@@ -564,7 +564,8 @@ def invite_email(*, cycle: Cycle, team: Unit, code: str) -> tuple[str, str]:
                 )
                 % values
             )
-    subject = " / ".join(dict.fromkeys(subjects))
+    # A cycle's name may hold a line break, which no header may.
+    subject = header_line(" / ".join(dict.fromkeys(subjects)))
     return subject, "\n----\n\n".join(bodies)
 
 

@@ -51,6 +51,9 @@ def send_notice_once(
     same kind, about and address send once, ever. Returns whether it was sent now; a mail server
     that refuses it leaves it unsent and unclaimed, for the next run."""
     key = notice_key(kind=kind, about=about, address=to)
+    # Subjects carry names people typed (a cycle's, a unit's); a line break in one would make
+    # the mail library refuse the message and stop the whole job, every other notice with it.
+    subject = header_line(subject)
     try:
         with transaction.atomic():
             _, claimed = SentNotice.objects.get_or_create(
@@ -105,10 +108,15 @@ def send_notices(notices: Sequence[Notice], *, today: date) -> int:
     return sent
 
 
+def header_line(text: str) -> str:
+    """Text fit for a header: every run of whitespace, line breaks included, as one space."""
+    return " ".join(text.split())
+
+
 def one_line(text: str, limit: int = 120) -> str:
     """User-written text fit for a subject line: one line (a header cannot hold a line break),
     cut at `limit` characters."""
-    line = " ".join(text.split())
+    line = header_line(text)
     return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 

@@ -385,8 +385,10 @@ def invite_colleague(
         "organisation": unit.organisation,
         "link": set_password_link(user) if created or not user.has_usable_password() else None,
     }
+    # The name is typed by an org admin: a line break in it would make the mail library refuse
+    # the message (a header holds one line).
     subject = gettext("You have been given access to SWORD for %(organisation)s") % {
-        "organisation": unit.organisation.name
+        "organisation": " ".join(unit.organisation.name.split())
     }
     transaction.on_commit(
         lambda: send_mail(

@@ -322,3 +322,33 @@ def test_it_refuses_to_schedule_a_new_cycle_that_opens_today(world, client_for):
     assert response.status_code == 200
     assert "cannot wait for its opening date" in response.content.decode()
     assert not Cycle.objects.filter(name="Autumn diagnostic").exists()
+
+
+def test_it_keeps_telling_everyone_when_a_cycle_is_named_with_a_line_break(
+    world, client_for, draft
+):
+    """A leader can post a cycle name holding a line break (the form keeps inner whitespace).
+    Put into a subject it is refused by the mail library (no header injection), but it must not
+    stop the clock's notices of every other cycle on the installation, day after day."""
+    with time_machine.travel(datetime(2027, 6, 22, 9, tzinfo=UTC), tick=False):
+        client_for(world.leader).post(
+            reverse("diagnostics:cycle_create"),
+            _create_form(
+                world,
+                date(2027, 7, 1),
+                name="Autumn\r\nBcc: attacker@example.com",
+                open_automatically="on",
+            ),
+        )
+    crafted = Cycle.objects.get(name__startswith="Autumn")
+    assert "\n" in crafted.name
+    _schedule(draft(opens_on=date(2027, 7, 1), closes_on=date(2027, 7, 28), unit=world.team_c))
+    with time_machine.travel(AFTER_MIDNIGHT_IN_LONDON, tick=False):
+        _run_clock()
+    assert _recipients("Opened: Summer diagnostic")  # the other cycle's runners are told
+    crafted_notices = [m for m in mail.outbox if m.subject.startswith("Opened: Autumn")]
+    assert crafted_notices
+    for message in crafted_notices:
+        assert message.subject == "Opened: Autumn Bcc: attacker@example.com"
+        assert "attacker@example.com" not in message.recipients()
+        assert "\n" not in message.message()["Subject"]

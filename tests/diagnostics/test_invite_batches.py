@@ -82,6 +82,17 @@ def test_it_sends_each_message_once_however_often_the_job_runs(world, make_cycle
     assert (queued.batch.sent, queued.batch.failed) == (3, 0)
 
 
+def test_it_sends_the_invitations_of_a_cycle_named_with_a_line_break(world, make_cycle, mailoutbox):
+    """A cycle's name reaches the subject; a line break in it must not stop the batch (nor
+    inject a header)."""
+    cycle = make_cycle(unit=world.team_a, name="Spring\r\nBcc: attacker@example.com")
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    tasks.send_invite_chunk.delay(queued.batch.pk, [list(m) for m in queued.messages])
+    assert sorted(m.to[0] for m in mailoutbox) == ADDRESSES
+    assert {m.subject for m in mailoutbox} == {"Your invitation: Spring Bcc: attacker@example.com"}
+    assert all(m.recipients() == m.to for m in mailoutbox)
+
+
 def test_it_retries_a_refused_message_and_sends_the_others_meanwhile(
     world, make_cycle, refusing_mail
 ):

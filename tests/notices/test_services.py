@@ -101,3 +101,19 @@ def test_it_writes_dates_in_the_active_language():
     with translation.override("cy"):
         assert long_date(date(2026, 12, 7)) == "Dydd Llun 7 Rhagfyr 2026"
     assert long_date(date(2026, 12, 7)) == "Monday 7 December 2026"
+
+
+def test_it_sends_a_subject_holding_a_line_break_on_one_line():
+    """Names people type reach subjects (a cycle's, a unit's); a line break in one must neither
+    inject a header nor stop the job that sends it."""
+    assert send_notice_once(
+        kind="cycle-reminder",
+        about="cycle:1",
+        to="sam@example.org",
+        subject="Reminder: Spring\r\nBcc: attacker@example.com",
+        body="Body",
+        today=TODAY,
+    )
+    (message,) = mail.outbox
+    assert message.subject == "Reminder: Spring Bcc: attacker@example.com"
+    assert message.recipients() == ["sam@example.org"]

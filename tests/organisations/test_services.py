@@ -263,3 +263,25 @@ def test_it_offers_surveys_in_the_languages_an_admin_chooses(world, client_for):
     page = client_for(world.org_admin).get(reverse("organisations:settings")).content.decode()
     assert "Languages surveys offer besides English" in page
     assert re.search(r'<input[^>]*value="cy"[^>]*checked', page)
+
+
+def test_it_sends_a_role_invitation_when_the_organisation_s_name_holds_a_line_break(
+    world, django_capture_on_commit_callbacks, mailoutbox
+):
+    """An org admin types the organisation's name; a line break in it must neither inject a
+    header into the invitation nor make granting a role fail."""
+    world.organisation.name = "Example\r\nBcc: attacker@example.com"
+    world.organisation.save(update_fields=["name"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_colleague(
+            email="new.person@example.org",
+            display_name="New Person",
+            role=Role.TEAM_MANAGER,
+            unit=world.team_b,
+            invited_by=world.org_admin,
+        )
+    (message,) = mailoutbox
+    assert message.subject == (
+        "You have been given access to SWORD for Example Bcc: attacker@example.com"
+    )
+    assert message.recipients() == ["new.person@example.org"]
