@@ -22,9 +22,12 @@ import django
 
 django.setup()
 
+import baselines  # noqa: E402  (scripts/baselines.py, beside this file)
+from django.conf import settings  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from diagnostics.models import Cycle  # noqa: E402
 from organisations.models import Membership, Organisation, Role, Unit  # noqa: E402
@@ -61,7 +64,12 @@ def main() -> None:
     parser.add_argument(
         "--sql-baseline",
         action="store_true",
-        help="also time the bare SQL aggregations behind the organisation heatmap",
+        help="also time each page's bare-SQL baseline (scripts/baselines.py) and print ratios",
+    )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="check each baseline's figures against its page's builder, then stop",
     )
     args = parser.parse_args()
 
@@ -90,6 +98,26 @@ def main() -> None:
     assert team is not None, "the organisation needs a team with responses"
     assert unit is not None, "the organisation needs units"
     assert cycle is not None, "the organisation needs a full cycle"
+    subjects = baselines.Subjects(
+        organisation=organisation,
+        viewer=admin.user,
+        team=team,
+        unit=unit,
+        root=root,
+        cycle=cycle,
+        today=timezone.localdate(),
+    )
+    if args.verify:
+        checks = baselines.verify(subjects)
+        for check in checks:
+            differ = len(check.problems)
+            print(f"{check.page:32} {check.compared:6d} figures compared, {differ} differ")
+            for problem in check.problems[:20]:
+                print(f"  {problem}")
+        sys.exit(1 if any(check.problems for check in checks) else 0)
+    # Time the file itself, as the background job builds it, not the page offering to prepare it
+    # (an export of more teams than this is prepared in the background).
+    settings.EXPORT_INSTANT_MAX_TEAMS = sys.maxsize
 
     def get(url: str) -> Callable[[], object]:
         def run() -> object:
@@ -105,6 +133,7 @@ def main() -> None:
         + f"?cycle={cycle.pk}",
         "unit trends": reverse("dashboards:trends", args=[unit.pk]),
         "structural lens": reverse("dashboards:lens", args=[root.pk]) + f"?cycle={cycle.pk}",
+        "home": reverse("home"),
     }
     if args.export:
         pages["export_results (org, CSV)"] = reverse(
@@ -115,12 +144,15 @@ def main() -> None:
     print(f"{organisation.name}: {connection.vendor}, {args.requests} requests each; {describe()}")
     print(f"{'page':32} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
     medians = {}
+    measured = {}
     for name, url in pages.items():
         median, p95, queries = timed(get(url), args.requests)
         medians[name] = median
+        measured[name] = baselines.Timing(median, p95, queries)
         print(f"{name:32} {median:10.1f} {p95:10.1f} {queries:8d}")
     if args.sql_baseline:
         sql_baseline(organisation, root, cycle, medians["organisation heatmap"], args.requests)
+        baselines.report(subjects, measured, timed=timed, repeats=args.requests)
 
 
 def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) -> None:  # type: ignore[no-untyped-def]
@@ -173,9 +205,9 @@ def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) ->
     print(f"{'heatmap SQL, from response rows':32} {raw_median:10.1f} {raw_p95:10.1f}")
     print(f"{'heatmap SQL, from the tallies':32} {tally_median:10.1f} {tally_p95:10.1f}")
     print(f"{'  the same with the ORM, grouped':32} {aggregate_median:10.1f} {aggregate_p95:10.1f}")
-    print(f"page / SQL from response rows: {page_median / raw_median:.2f}  (target < 3)")
-    # The target's baseline is the aggregation over the stored rows; the tallies exist to skip
-    # that work, so the page against them is shown for reference (docs/performance.md, §2).
+    # The target's baseline is now the heatmap's in scripts/baselines.py (the tallies and the
+    # disclosure engine's counts, printed below); these three are kept for reference.
+    print(f"page / SQL from response rows: {page_median / raw_median:.2f}  (for reference)")
     print(f"page / SQL from the tallies:   {page_median / tally_median:.2f}  (for reference)")
     print(f"page / the ORM's tally reads:  {page_median / aggregate_median:.2f}  (for reference)")
 
