@@ -13,10 +13,10 @@ from accounts.models import User
 from actions.models import Action, Intervention
 from diagnostics.models import Cycle, Statement
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
+from diagnostics.release_words import hidden_words
 from diagnostics.results import OrganisationResults, results_for_scopes
 from diagnostics.scoring import Change, change_between
 from diagnostics.selectors import cycles_covering
-from disclosure.release import hidden_text
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
 
@@ -131,7 +131,7 @@ def _figure(results: OrganisationResults, action: Action, label: str) -> Figure:
         band=figures.band if figures else None,
         n=figures.n if figures else None,
         shown=figures is not None and figures.mean is not None,
-        hidden="" if figures else hidden_text(cell.hidden if cell else None, k=group.k),
+        hidden="" if figures else hidden_words(cell.hidden if cell else None, k=group.k),
     )
 
 

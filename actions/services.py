@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from accounts.languages import in_language_of
 from accounts.models import User
 from actions.models import Action, Intervention, InterventionText
 from actions.selectors import TRANSLATION_COLUMNS, possible_owners
@@ -156,7 +157,8 @@ def action_url(action: Action) -> str:
 
 def _owner_notice(action: Action, *, today: date) -> Notice | None:
     """Due soon (within ACTION_DUE_SOON_DAYS) or overdue, to the owner; keyed by the due date,
-    so a changed date earns a fresh notice."""
+    so a changed date earns a fresh notice. Rendered in the language active (the caller's
+    `in_language_of(owner)`)."""
     owner = action.owner
     title = one_line(action.title)
     due = long_date(action.due_on)
@@ -206,56 +208,62 @@ def _owner_notice(action: Action, *, today: date) -> Notice | None:
 
 def _escalation_notices(action: Action, runners: list[User], *, today: date) -> list[Notice]:
     """To the people who run the unit the action was escalated to: once per escalation, and
-    once more (per due date) when it is overdue. The owner hears about that from their own."""
+    once more (per due date) when it is overdue. The owner hears about that from their own.
+    Each in the language its reader chose."""
+    notices: list[Notice] = []
+    for person in runners:
+        with in_language_of(person):
+            notices.extend(_escalation_notices_to(person, action, today=today))
+    return notices
+
+
+def _escalation_notices_to(person: User, action: Action, *, today: date) -> list[Notice]:
     target = action.escalated_to
     assert target is not None
     title = one_line(action.title)
-    notices: list[Notice] = []
-    overdue = action.due_on < today
-    for person in runners:
-        names = {
-            "name": person.display_name,
-            "title": title,
-            "unit": action.unit.name,
-            "target": target.name,
-            "target_line": one_line(target.name),
-            "owner": action.owner.display_name,
-            "date": long_date(action.due_on),
-            "status": action.get_status_display().lower(),
-            "url": action_url(action),
-        }
+    names = {
+        "name": person.display_name,
+        "title": title,
+        "unit": action.unit.name,
+        "target": target.name,
+        "target_line": one_line(target.name),
+        "owner": action.owner.display_name,
+        "date": long_date(action.due_on),
+        "status": action.get_status_display().lower(),
+        "url": action_url(action),
+    }
+    notices = [
+        Notice(
+            kind="action-escalated",
+            about=f"action:{action.pk}:to:{target.pk}",
+            to=person.email,
+            subject=gettext("Escalated to %(target_line)s: %(title)s") % names,
+            body=gettext(
+                "Hello %(name)s,\n\n"
+                "An action for %(unit)s was escalated to %(target)s, because the lever it "
+                "needs sits there: “%(title)s”, owned by %(owner)s, due on %(date)s. It is in "
+                "your actions list; you can update it or take it further up.\n\n"
+                "Open it:\n%(url)s\n\nSWORD\n"
+            )
+            % names,
+        )
+    ]
+    if action.due_on < today and person.pk != action.owner_id:
         notices.append(
             Notice(
-                kind="action-escalated",
-                about=f"action:{action.pk}:to:{target.pk}",
+                kind="action-escalated-overdue",
+                about=f"action:{action.pk}:to:{target.pk}:due:{action.due_on.isoformat()}",
                 to=person.email,
-                subject=gettext("Escalated to %(target_line)s: %(title)s") % names,
+                subject=gettext("Overdue, escalated to %(target_line)s: %(title)s") % names,
                 body=gettext(
                     "Hello %(name)s,\n\n"
-                    "An action for %(unit)s was escalated to %(target)s, because the lever it "
-                    "needs sits there: “%(title)s”, owned by %(owner)s, due on %(date)s. It is in "
-                    "your actions list; you can update it or take it further up.\n\n"
+                    "The action “%(title)s”, escalated to %(target)s, was due on %(date)s "
+                    "and is still %(status)s. Its owner is %(owner)s.\n\n"
                     "Open it:\n%(url)s\n\nSWORD\n"
                 )
                 % names,
             )
         )
-        if overdue and person.pk != action.owner_id:
-            notices.append(
-                Notice(
-                    kind="action-escalated-overdue",
-                    about=f"action:{action.pk}:to:{target.pk}:due:{action.due_on.isoformat()}",
-                    to=person.email,
-                    subject=gettext("Overdue, escalated to %(target_line)s: %(title)s") % names,
-                    body=gettext(
-                        "Hello %(name)s,\n\n"
-                        "The action “%(title)s”, escalated to %(target)s, was due on %(date)s "
-                        "and is still %(status)s. Its owner is %(owner)s.\n\n"
-                        "Open it:\n%(url)s\n\nSWORD\n"
-                    )
-                    % names,
-                )
-            )
     return notices
 
 
@@ -281,7 +289,8 @@ def send_action_notices(*, today: date) -> int:
     notices: list[Notice] = []
     for action in actions:
         if action.owner.is_active and action.owner_has_role:
-            owner_notice = _owner_notice(action, today=today)
+            with in_language_of(action.owner):
+                owner_notice = _owner_notice(action, today=today)
             if owner_notice is not None:
                 notices.append(owner_notice)
         if action.escalated_to is not None:

@@ -15,9 +15,9 @@ from dashboards import charts
 from dashboards.common import _mean
 from diagnostics.models import Cycle
 from diagnostics.pooling import cycle_scope
+from diagnostics.release_words import hidden_words
 from diagnostics.results import load_domains, load_units, results_for_scopes
 from diagnostics.scoring import display_mean
-from disclosure.release import hidden_text
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
@@ -96,7 +96,7 @@ def benchmark_page(*, reach: Reach, unit: Unit, cycle: Cycle) -> BenchmarkPage:
                 position=found.position(mean) if mean is not None else None,
                 hidden=""
                 if mean is not None
-                else hidden_text(cell.hidden if group.shown else group.hidden, k=group.k),
+                else hidden_words(cell.hidden if group.shown else group.hidden, k=group.k),
             )
         )
         ranges.append(charts.BenchmarkRange(domain.name, found.p20, found.p50, found.p80, mean))

@@ -13,6 +13,7 @@ from diagnostics.models import (
     Invite,
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pulse_pools
+from diagnostics.release_words import count_words
 from diagnostics.results import GroupResult, OrganisationResults, results_for_scopes
 from organisations.access import Reach
 from organisations.models import Unit
@@ -65,7 +66,7 @@ class CycleStandings:
         scope = self.scopes.get(cycle.pk)
         if scope is None or self.unit.path not in self.results[scope.key].resolvable:
             return ""
-        return self.results[scope.key].count_text(self.unit)
+        return count_words(self.results[scope.key].response_count(self.unit))
 
 
 def cycle_standings(unit: Unit, cycles: Sequence[Cycle], *, reach: Reach) -> CycleStandings:

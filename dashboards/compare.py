@@ -29,6 +29,7 @@ from diagnostics.pooling import (
     pools_taking_part,
     pulse_pools,
 )
+from diagnostics.release_words import hidden_short_words, hidden_words
 from diagnostics.results import (
     Cell,
     GroupResult,
@@ -39,7 +40,6 @@ from diagnostics.results import (
 )
 from diagnostics.scoring import display_mean
 from disclosure.plan import Hidden
-from disclosure.release import hidden_text
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
@@ -68,11 +68,12 @@ class DomainCell:
     band: str | None
     urgent: bool
     hidden: Hidden | None  # why the figure is not shown; None when shown
-    hidden_text: str
+    hidden_words: str  # why, in the reader's language ("" when shown)
     difference: float | None  # from the comparison, when both figures are shown
     difference_display: str
     no_difference: str  # why a shown figure has no difference ("" when it has one)
     step: int | None  # colour step (dashboards.colours); None: not coloured
+    k: int  # the threshold a reason names
 
     @property
     def shown(self) -> bool:
@@ -91,11 +92,7 @@ class DomainCell:
     @property
     def hidden_short(self) -> str:
         """The engine's reason in a word or two, to fit a cell."""
-        if self.hidden is Hidden.PROTECTS_OTHERS:
-            return gettext("protected")
-        if self.hidden is Hidden.NO_RESPONSES:
-            return gettext("none")
-        return self.hidden_text.removesuffix(" responses")
+        return hidden_short_words(self.hidden, k=self.k)
 
 
 @dataclass(frozen=True)
@@ -114,7 +111,7 @@ class GroupRow:
     unit: Unit
     label: str
     responses: int | None
-    hidden_text: str
+    hidden_words: str
     index: int | None
     cells: tuple[DomainCell, ...]
     is_comparison: bool
@@ -206,7 +203,18 @@ def domain_cell(
     if figures is None or mean is None:
         reason = cell.hidden or Hidden.NO_RESPONSES
         return DomainCell(
-            domain, None, "", None, False, reason, hidden_text(reason, k=k), None, "", "", None
+            domain=domain,
+            mean=None,
+            display="",
+            band=None,
+            urgent=False,
+            hidden=reason,
+            hidden_words=hidden_words(reason, k=k),
+            difference=None,
+            difference_display="",
+            no_difference="",
+            step=None,
+            k=k,
         )
     step: int | None = colours.step_of(colours.mean_position(mean))
     difference: float | None = None
@@ -214,7 +222,7 @@ def domain_cell(
     if comparison is not None:
         against = _comparison_mean(comparison)
         if against is None:
-            why = hidden_text(comparison.hidden, k=k)
+            why = hidden_words(comparison.hidden, k=k)
             no_difference = gettext("no difference: %(comparison)s is not shown here (%(why)s)") % {
                 "comparison": comparison_name,
                 "why": why,
@@ -230,11 +238,12 @@ def domain_cell(
         band=figures.band,
         urgent=figures.urgent,
         hidden=None,
-        hidden_text="",
+        hidden_words="",
         difference=difference,
         difference_display=colours.signed(difference) if difference is not None else "",
         no_difference=no_difference,
         step=step,
+        k=k,
     )
 
 
@@ -336,7 +345,7 @@ def _colour_control(
     ) % {"name": name}
     note = ""
     if comparison is None or not comparison.shown:
-        reason = comparison.hidden_text if comparison else gettext("not in your view")
+        reason = comparison.hidden_words if comparison else gettext("not in your view")
         note = gettext(
             "%(name)s is not shown here (%(reason)s), so no differences "
             "can be worked out: the cells are left uncoloured. Colour by mean instead."
@@ -360,7 +369,7 @@ def _group_row(
         unit=group.unit,
         label=label,
         responses=group.responses,
-        hidden_text=group.hidden_text,
+        hidden_words=group.hidden_words,
         index=group.index,
         cells=cells,
         is_comparison=is_comparison,
@@ -416,7 +425,7 @@ def _heatmap(rows: Sequence[UnitRow], domains: Sequence[Domain]) -> dict[str, An
 def heat_chart_cell(cell: DomainCell) -> charts.HeatCell:
     """What the chart prints in a cell: the mean and band letter, "urgent", the difference."""
     if not cell.shown:
-        return charts.HeatCell((cell.hidden_short,), None, True, cell.hidden_text)
+        return charts.HeatCell((cell.hidden_short,), None, True, cell.hidden_words)
     lines = [f"{cell.display} {cell.band_letter}"]
     if cell.urgent:
         lines.append(gettext("urgent"))

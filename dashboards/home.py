@@ -24,6 +24,7 @@ from benchmarks.selectors import BenchmarkReading, benchmark_for
 from dashboards.common import _mean, full_diagnostics
 from diagnostics.models import Cycle, CycleTeam, Invite, TeamTally
 from diagnostics.pooling import cycle_scope
+from diagnostics.release_words import count_words
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
@@ -33,7 +34,7 @@ from diagnostics.results import (
 )
 from diagnostics.scoring import display_mean
 from diagnostics.selectors import cycles_covering, cycles_visible_to
-from disclosure.release import count_band, effective_k
+from disclosure.release import effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Role, Unit
 from organisations.selectors import readable_path
@@ -284,7 +285,7 @@ def unit_reading(
             unit,
             path,
             gettext("%(cycle)s: %(why)s. Results show once enough people have answered.")
-            % {"cycle": cycles[0].name, "why": newest.hidden_text or gettext("no results yet")},
+            % {"cycle": cycles[0].name, "why": newest.hidden_words or gettext("no results yet")},
         )
     cycle, cycle_results, group = shown[0]
     previous = shown[1] if len(shown) > 1 else None
@@ -404,16 +405,16 @@ def cycle_progress(
         counts = tallies.get(cycle.pk, {})
         cycle_results = results.get(cycle.pk) if cycle.kind == Cycle.Kind.FULL else None
         if cycle_results is not None and cycle.unit.path in cycle_results.resolvable:
-            responses = cycle_results.count_text(cycle_results.units[cycle.unit.path])
+            count = cycle_results.response_count(cycle_results.units[cycle.unit.path])
             responses_of = cycle.unit.name
         else:
-            responses = count_band(sum(counts.values()), k=k)
+            count = response_count(sum(counts.values()), k=k)
             responses_of = gettext("your teams")
         progress.append(
             CycleProgress(
                 cycle=cycle,
                 days_left=(cycle.closes_on - today).days,
-                responses=responses,
+                responses=count_words(count),
                 responses_of=responses_of,
                 invites=invites.get(cycle.pk, 0),
                 teams=len(counts),

@@ -40,6 +40,7 @@ from diagnostics.models import (
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
 from diagnostics.progress import cycle_progress
+from diagnostics.release_words import hidden_words
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
@@ -51,7 +52,7 @@ from diagnostics.scoring import Change, change_between, display_mean, display_pe
 from diagnostics.structural import FIGURES, FigureDefinition, Rating, plain_number, rate
 from diagnostics.structural_data import figures_for, thresholds_for_unit
 from disclosure.plan import Hidden
-from disclosure.release import count_band, effective_k, hidden_text, teams_with_visible_comments
+from disclosure.release import CountBand, effective_k, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path
@@ -380,7 +381,7 @@ def _domain_row(
         ),
         previous_mean=display_mean(_mean(previous, domain.code)),
         figures=notes,
-        hidden="" if figures else hidden_text(cell.hidden, k=group.k),
+        hidden="" if figures else hidden_words(cell.hidden, k=group.k),
     )
 
 
@@ -439,7 +440,7 @@ def _outcome_rows(
                 domain=domain,
                 agree=_agree(group, domain.code),
                 shown=cell.shown,
-                hidden="" if cell.shown else hidden_text(cell.hidden, k=group.k),
+                hidden="" if cell.shown else hidden_words(cell.hidden, k=group.k),
                 parent_agree=_agree(comparison.parent_group, domain.code),
                 org_agree=_agree(comparison.org_group, domain.code),
             )
@@ -472,9 +473,9 @@ def _statement_row(
             if figures and figures.mean is not None
             else (
                 gettext("mean %(hidden)s")
-                % {"hidden": hidden_text(cell_of.statements[code].hidden, k=cell_of.k)}
+                % {"hidden": hidden_words(cell_of.statements[code].hidden, k=cell_of.k)}
                 if figures
-                else hidden_text(cell_of.statements[code].hidden, k=cell_of.k)
+                else hidden_words(cell_of.statements[code].hidden, k=cell_of.k)
             )
         ),
     )
@@ -598,23 +599,24 @@ def progress_of(
     unit's responses (exact only where its figures are shown; a single pulse's only as its
     teams' bands) and each of its teams' (a fixed number of queries)."""
     k = effective_k(cycle.organisation.anonymity_threshold)
-    teams = tuple(
-        TeamProgress(row.team, row.responses)
+    rows = [
+        row
         for row in cycle_progress(cycle, reach, paths={}).teams
         if row.team.path.startswith(unit.path)
-    )
-    reaching = sum(1 for row in teams if row.responses not in ("none", count_band(1, k=k)))
+    ]
+    teams = tuple(TeamProgress(row.team, row.responses) for row in rows)
+    reaching = sum(1 for row in rows if row.count.band is CountBand.K_OR_MORE)
     shown = standings.shown(cycle)
     results = standings.results.get(standings.scope(cycle).key)
     hidden = ""
     if not shown and results is not None and unit.path in results.resolvable:
-        hidden = results.group(unit).hidden_text
+        hidden = results.group(unit).hidden_words
     return Progress(
         cycle=cycle,
         is_open=cycle.status == Cycle.Status.OPEN,
         days_left=max((cycle.closes_on - today).days, 0),
         responses="" if cycle.kind == Cycle.Kind.PULSE else standings.responses(cycle),
-        hidden=hidden or ("" if shown else hidden_text(None, k=k)),
+        hidden=hidden or ("" if shown else hidden_words(None, k=k)),
         teams=teams,
         teams_reaching_k=reaching,
         k=k,

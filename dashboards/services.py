@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from django.conf import settings
 from django.db.models import Subquery
-from django.utils import translation
 
+from accounts.languages import in_language_of
 from accounts.models import User
 from dashboards.digest import digest_email, digest_week, organisation_digest_data, weekly_digest
 from notices.links import digest_link, settings_link
@@ -66,8 +65,7 @@ def send_weekly_digests(*, today: date) -> int:
             continue
         data = organisation_digest_data(organisation)
         for user, reach in waiting:
-            # In the reader's chosen language (the site's default when they chose none).
-            with translation.override(user.language or settings.LANGUAGE_CODE):
+            with in_language_of(user):
                 digest = weekly_digest(reach=reach, today=today, data=data)
                 if digest.is_empty:
                     continue

@@ -35,6 +35,7 @@ from actions.models import Action
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import Scope, cycle_scope, pools_taking_part, pulse_pools
+from diagnostics.release_words import band_words, count_words, hidden_words
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
@@ -45,7 +46,7 @@ from diagnostics.results import (
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
 from diagnostics.selectors import Availability, availability, cycles_covering
 from disclosure.plan import Hidden
-from disclosure.release import count_band, effective_k
+from disclosure.release import ResponseCount, effective_k
 from organisations.access import Reach
 from organisations.models import Membership, Role, Unit
 from voice.models import VoiceBoard, VoiceIssue
@@ -216,7 +217,7 @@ class Seen:
     """The team's figures in one scope as one link holder's plan shows them, and its count."""
 
     group: GroupResult
-    count_text: str
+    count: ResponseCount
 
 
 def _plans_for(
@@ -231,7 +232,7 @@ def _plans_for(
         results: list[OrganisationResults] = results_for_scopes(
             organisation, scopes, reach=reach, units=units, domains=domains
         )
-        plans.append({r.scope.key: Seen(r.group(team), r.count_text(team)) for r in results})
+        plans.append({r.scope.key: Seen(r.group(team), r.response_count(team)) for r in results})
     return plans
 
 
@@ -251,29 +252,7 @@ def staff_result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) 
     return _result(scope, seen, domains)
 
 
-# --- words, in the language in force (the disclosure engine's own are English) -------------
-
-
-def hidden_words(reason: Hidden | None, *, k: int) -> str:
-    """Why a figure is not shown (disclosure.release.hidden_text, translated)."""
-    if reason is Hidden.PROTECTS_OTHERS:
-        return gettext("hidden so that a smaller group cannot be worked out")
-    if reason is Hidden.NO_RESPONSES:
-        return gettext("no responses")
-    k = effective_k(k)
-    return ngettext("fewer than %(k)d response", "fewer than %(k)d responses", k) % {"k": k}
-
-
-def band_words(text: str, *, k: int) -> str:
-    """A count's side of k (disclosure.release.count_band's words), translated."""
-    k = effective_k(k)
-    if text == count_band(0, k=k):
-        return gettext("none")
-    if text == count_band(k, k=k):
-        return gettext("%(k)d or more") % {"k": k}
-    if text == count_band(1, k=k):
-        return gettext("fewer than %(k)d") % {"k": k}
-    return text
+# --- words, in the language in force -----------------------------------------------------------
 
 
 def period_words(start: date, end: date) -> str:
@@ -302,13 +281,12 @@ def domain_words(name: str) -> str:
     return gettext(name)
 
 
-def _count_text(seen: Sequence[Seen], *, k: int) -> str:
+def _count_words(seen: Sequence[Seen]) -> str:
     """Exact only where every plan shows the count exactly; otherwise a side of k."""
-    texts = [s.count_text for s in seen]
-    if all(text.isdigit() for text in texts):
-        return texts[0]
-    own = texts[0]
-    return band_words(count_band(int(own), k=k) if own.isdigit() else own, k=k)
+    own = seen[0].count  # the team manager's plan
+    if all(s.count.exact is not None for s in seen):
+        return count_words(own)
+    return band_words(own.band, k=own.k)
 
 
 def _result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) -> StaffResult:
@@ -344,7 +322,7 @@ def _result(scope: Scope, seen: Sequence[Seen], domains: Sequence[Domain]) -> St
         label=scope_words(scope),
         ended_on=scope.ends_on,
         shown=shown,
-        responses=_count_text(seen, k=k),
+        responses=_count_words(seen),
         index=index if shown else None,
         domains=tuple(rows),
         hidden="" if shown else hidden_words(group_reason, k=k),

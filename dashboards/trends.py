@@ -50,7 +50,7 @@ class TrendPoint:
     index: int | None
     means: tuple[float | None, ...]  # per domain, in order
     display: tuple[str, ...]
-    hidden_text: str
+    hidden_words: str
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def _points(
                 index=group.index,
                 means=means,
                 display=tuple(display_mean(m) for m in means),
-                hidden_text=group.hidden_text,
+                hidden_words=group.hidden_words,
             )
         )
     return tuple(points)

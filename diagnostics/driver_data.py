@@ -22,6 +22,7 @@ from diagnostics.drivers import (
     refusal_text,
 )
 from diagnostics.models import Domain, DomainScore
+from diagnostics.release_words import fewer_responses_words
 from diagnostics.results import OrganisationResults
 from disclosure.release import hidden_text
 from organisations.models import Unit
@@ -34,7 +35,8 @@ class GroupDrivers:
     unit: Unit
     minimum: int
     outcomes: tuple[OutcomeDrivers, ...] = ()
-    refused: str = ""
+    refused: str = ""  # why, in English, as the drivers export says it
+    refused_words: str = ""  # the same, in the reader's language, for pages
 
     @property
     def shown(self) -> bool:
@@ -60,9 +62,16 @@ def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str
     for unit in units:
         group = results.group(unit)
         if not group.shown or group.responses is None:
-            found[unit.path] = GroupDrivers(unit, minimum, refused=group.hidden_text)
+            found[unit.path] = GroupDrivers(
+                unit, minimum, refused=group.hidden_text, refused_words=group.hidden_words
+            )
         elif group.responses < minimum:
-            found[unit.path] = GroupDrivers(unit, minimum, refused=refusal_text(minimum))
+            found[unit.path] = GroupDrivers(
+                unit,
+                minimum,
+                refused=refusal_text(minimum),
+                refused_words=fewer_responses_words(minimum),
+            )
         else:
             wanted.append((unit, group))
     if not wanted:

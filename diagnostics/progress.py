@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from diagnostics.models import Cycle, StructuralFigures, TeamTally
 from diagnostics.pooling import cycle_scope
+from diagnostics.release_words import count_words
 from diagnostics.results import results_for_scopes
 from diagnostics.selectors import invite_counts
 from diagnostics.structural_data import FIGURE_CODES
-from disclosure.release import count_band, effective_k
+from disclosure.release import CountBand, ResponseCount, effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Unit
 
@@ -27,15 +28,19 @@ class TeamProgress:
     team: Unit
     path: str
     codes_made: int
-    responses: str  # an exact number only where the engine shows the team's figures
-    exact: bool
+    count: ResponseCount  # exact only where the engine shows the team's figures
     rate_percent: int | None  # responses per code made, only beside an exact count
     figures_entered: bool
 
     @property
+    def responses(self) -> str:
+        """The count in the reader's language: the number, or which side of k it is."""
+        return count_words(self.count)
+
+    @property
     def suppressed(self) -> bool:
         """Whether the count reads as below the threshold (shown as suppressed)."""
-        return self.responses.startswith("fewer")
+        return self.count.exact is None and self.count.band is CountBand.BELOW_K
 
     @property
     def parent_path(self) -> str:
@@ -47,8 +52,7 @@ class TeamProgress:
 class CycleProgress:
     k: int
     teams: tuple[TeamProgress, ...]
-    unit_responses: str  # the cycle's whole unit, as the engine lets this viewer read it
-    unit_exact: bool
+    unit_count: ResponseCount  # the cycle's whole unit, as the engine lets this viewer read it
     teams_at_k: int  # teams whose responses reached k (each already reads as "k or more")
     figures_entered: int
 
@@ -56,9 +60,9 @@ class CycleProgress:
     def team_count(self) -> int:
         return len(self.teams)
 
-
-def _is_number(text: str) -> bool:
-    return text.isdigit()
+    @property
+    def unit_responses(self) -> str:
+        return count_words(self.unit_count)
 
 
 def teams_with_figures(cycle: Cycle) -> set[int]:
@@ -83,39 +87,38 @@ def cycle_progress(cycle: Cycle, reach: Reach, *, paths: dict[int, str]) -> Cycl
     entered = teams_with_figures(cycle)
     if cycle.kind == Cycle.Kind.PULSE:
         counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))
-        texts = {team.pk: count_band(counts.get(team.pk, 0), k=k) for team in teams}
-        unit_text = count_band(sum(counts.get(team.pk, 0) for team in teams), k=k)
+        found = {team.pk: response_count(counts.get(team.pk, 0), k=k) for team in teams}
+        unit_count = response_count(sum(counts.get(team.pk, 0) for team in teams), k=k)
         at_k = sum(1 for team in teams if counts.get(team.pk, 0) >= k)
     else:
         (results,) = results_for_scopes(cycle.organisation, [cycle_scope(cycle)], reach=reach)
-        texts = {team.pk: results.count_text(team) for team in teams}
+        found = {team.pk: results.response_count(team) for team in teams}
         at_k = sum(1 for team in teams if results.response_counts.get(team.path, 0) >= k)
-        unit_text = (
-            results.count_text(cycle.unit)
+        unit_count = (
+            results.response_count(cycle.unit)
             if cycle.unit.path in results.resolvable
-            else count_band(sum(results.response_counts.get(t.path, 0) for t in teams), k=k)
+            else response_count(sum(results.response_counts.get(t.path, 0) for t in teams), k=k)
         )
     rows = []
     for team in teams:
-        text = texts[team.pk]
+        count = found[team.pk]
         made = issued.get(team.pk, (0, 0))[0]
-        exact = _is_number(text)
         rows.append(
             TeamProgress(
                 team=team,
                 path=paths.get(team.pk, team.name),
                 codes_made=made,
-                responses=text,
-                exact=exact,
-                rate_percent=round(100 * int(text) / made) if exact and made else None,
+                count=count,
+                rate_percent=(
+                    round(100 * count.exact / made) if count.exact is not None and made else None
+                ),
                 figures_entered=team.pk in entered,
             )
         )
     return CycleProgress(
         k=k,
         teams=tuple(rows),
-        unit_responses=unit_text,
-        unit_exact=_is_number(unit_text),
+        unit_count=unit_count,
         teams_at_k=at_k,
         figures_entered=sum(1 for row in rows if row.figures_entered),
     )

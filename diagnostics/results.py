@@ -32,6 +32,7 @@ from diagnostics.models import (
     TeamTally,
 )
 from diagnostics.pooling import Scope
+from diagnostics.release_words import hidden_words
 from diagnostics.scoring import (
     EMPTY_TALLY,
     Figures,
@@ -50,10 +51,11 @@ from disclosure.plan import (
 )
 from disclosure.release import (
     FilterRefused,
-    count_band,
+    ResponseCount,
     effective_k,
     hidden_text,
     released,
+    response_count,
 )
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
@@ -223,7 +225,13 @@ class GroupResult:
 
     @property
     def hidden_text(self) -> str:
+        """Why the group is not shown, in English: for exports (pages: `hidden_words`)."""
         return hidden_text(self.hidden, k=self.k)
+
+    @property
+    def hidden_words(self) -> str:
+        """Why the group is not shown, in the reader's language: for pages and e-mails."""
+        return hidden_words(self.hidden, k=self.k)
 
 
 def family_order(
@@ -453,13 +461,12 @@ class OrganisationResults:
             outcomes=outcomes,
         )
 
-    def count_text(self, unit: Unit) -> str:
+    def response_count(self, unit: Unit) -> ResponseCount:
         """A group's response count as this viewer may read it: exact where its figures are
-        shown, otherwise only which side of k it is."""
+        shown, otherwise only which side of k it is (`release_words.count_words` says it)."""
         n = self.response_counts.get(unit.path, 0)
-        if unit.path in self.resolvable and self.plan.group(unit.path) is None and n:
-            return str(n)
-        return count_band(n, k=self.k)
+        exact = unit.path in self.resolvable and self.plan.group(unit.path) is None
+        return response_count(n, k=self.k, exact=exact)
 
     def children_of(self, unit: Unit) -> list[Unit]:
         return sorted(

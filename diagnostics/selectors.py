@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from accounts.models import User
 from diagnostics.exports import reach_key
 from diagnostics.models import (
     Cycle,
@@ -27,7 +28,7 @@ from diagnostics.models import (
 from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
 from diagnostics.tallies import StatementInfo
 from organisations.access import Reach
-from organisations.models import Membership, Organisation, Role, Unit
+from organisations.models import Organisation, Role, Unit
 from organisations.selectors import people_running
 
 
@@ -277,20 +278,20 @@ def invite_batches(cycle: Cycle, team: Unit, *, limit: int = 10) -> list[InviteB
     return list(InviteBatch.objects.filter(cycle=cycle, team=team)[:limit])
 
 
-def cycle_runners(cycle: Cycle) -> list[str]:
-    """The addresses of the people who run a cycle, told when the clock opens or closes it: who
-    set it up, the people who run its unit (a role at the unit itself or, where nobody holds
-    one, at the nearest unit above: `organisations.selectors.people_running`) and the managers
-    of its teams. Active accounts only; one address each, in a stable order."""
-    managers = Membership.objects.filter(
-        organisation_id=cycle.organisation_id,
-        user__is_active=True,
-        role=Role.TEAM_MANAGER,
-        unit__cycle_teams__cycle=cycle,
+def cycle_runners(cycle: Cycle) -> list[User]:
+    """The people who run a cycle, told when the clock opens or closes it: who set it up, the
+    people who run its unit (a role at the unit itself or, where nobody holds one, at the
+    nearest unit above: `organisations.selectors.people_running`) and the managers of its
+    teams. Active accounts only; each once, in the order of their addresses."""
+    managers = User.objects.filter(
+        is_active=True,
+        memberships__organisation_id=cycle.organisation_id,
+        memberships__role=Role.TEAM_MANAGER,
+        memberships__unit__cycle_teams__cycle=cycle,
     )
-    addresses = set(managers.values_list("user__email", flat=True))
-    addresses.update(user.email for user in people_running([cycle.unit]).get(cycle.unit_id, []))
+    people = {user.pk: user for user in managers}
+    people.update((user.pk, user) for user in people_running([cycle.unit]).get(cycle.unit_id, []))
     creator = cycle.created_by
     if creator is not None and creator.is_active:
-        addresses.add(creator.email)
-    return sorted(addresses)
+        people[creator.pk] = creator
+    return sorted(people.values(), key=lambda user: user.email)

@@ -10,7 +10,7 @@ import re
 import secrets
 import smtplib
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,6 +28,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext, ngettext
 
+from accounts.languages import in_language_of
 from accounts.models import User
 from diagnostics import codes as invite_codes
 from diagnostics.addresses import (
@@ -533,40 +534,54 @@ INVITE_CHUNK_SIZE = 50
 """Messages one job sends over one SMTP connection; a batch of 500 is ten jobs."""
 
 
-def invite_email(*, cycle: Cycle, team: Unit, code: str) -> tuple[str, str]:
-    """The subject and body of the e-mail that carries one code, in every language the
-    organisation's surveys offer: one message, Welsh (or any other language) first and English
-    last, as bilingual correspondence from Welsh public bodies usually is, so that nobody gets
-    an invitation they cannot read. The survey itself opens in the language the browser asks
-    for, with the chooser on every page."""
-    languages = cycle.organisation.offered_languages
+def in_survey_languages(
+    organisation: Organisation, write: Callable[[], tuple[str, str]]
+) -> tuple[str, str]:
+    """A subject and body for staff, who have no account and so no chosen language: `write`d
+    in every language the organisation's surveys offer, as one message, Welsh (or any other
+    language) first and English last, as bilingual correspondence from Welsh public bodies
+    usually is, so that nobody gets an e-mail they cannot read."""
+    languages = organisation.offered_languages
     subjects = []
     bodies = []
     for language in [*languages[1:], languages[0]]:
         with translation.override(language):
-            values = {
-                "cycle": cycle.name,
-                "team": team.name,
-                "link": invite_url(code),
-                "enter": f"{settings.SITE_URL}{reverse('survey:enter_code')}",
-                "code": code,
-                "closes": date_format(cycle.closes_on, "j F Y"),
-            }
-            subjects.append(gettext("Your invitation: %(cycle)s") % values)
-            bodies.append(
-                gettext(
-                    "You are invited to answer an anonymous survey about the working conditions "
-                    "of %(team)s: %(cycle)s.\n\n"
-                    "Answer here (the link works once):\n%(link)s\n\n"
-                    "Or go to %(enter)s and type the code %(code)s.\n\n"
-                    "It closes on %(closes)s. Your answers cannot be traced back to you or to "
-                    "this e-mail: the code is not linked to what you answer.\n"
-                )
-                % values
-            )
+            subject, body = write()
+        subjects.append(subject)
+        bodies.append(body)
     # A cycle's name may hold a line break, which no header may.
-    subject = header_line(" / ".join(dict.fromkeys(subjects)))
-    return subject, "\n----\n\n".join(bodies)
+    return header_line(" / ".join(dict.fromkeys(subjects))), "\n----\n\n".join(bodies)
+
+
+def invite_email(*, cycle: Cycle, team: Unit, code: str) -> tuple[str, str]:
+    """The subject and body of the e-mail that carries one code, in every language the
+    organisation's surveys offer (`in_survey_languages`). The survey itself opens in the
+    language the browser asks for, with the chooser on every page."""
+
+    def write() -> tuple[str, str]:
+        values = {
+            "cycle": cycle.name,
+            "team": team.name,
+            "link": invite_url(code),
+            "enter": f"{settings.SITE_URL}{reverse('survey:enter_code')}",
+            "code": code,
+            "closes": date_format(cycle.closes_on, "j F Y"),
+        }
+        subject = gettext("Your invitation: %(cycle)s") % values
+        body = (
+            gettext(
+                "You are invited to answer an anonymous survey about the working conditions "
+                "of %(team)s: %(cycle)s.\n\n"
+                "Answer here (the link works once):\n%(link)s\n\n"
+                "Or go to %(enter)s and type the code %(code)s.\n\n"
+                "It closes on %(closes)s. Your answers cannot be traced back to you or to "
+                "this e-mail: the code is not linked to what you answer.\n"
+            )
+            % values
+        )
+        return subject, body
+
+    return in_survey_languages(cycle.organisation, write)
 
 
 @dataclass(frozen=True)
@@ -785,15 +800,19 @@ def _tell_runners(today: date) -> int:
 
 
 def _notify(cycle: Cycle, *, kind: str, about: str, today: date) -> int:
-    subject, body = clock_notice(cycle, kind=kind)
+    """Each recipient's notice, in the language they chose."""
     if kind == "cycle-not-opened" and cycle.created_by and cycle.created_by.is_active:
-        recipients = [cycle.created_by.email]  # who scheduled it; the rest see a draft
+        recipients = [cycle.created_by]  # who scheduled it; the rest see a draft
     else:
         recipients = cycle_runners(cycle)
-    return sum(
-        send_notice_once(kind=kind, about=about, to=to, subject=subject, body=body, today=today)
-        for to in recipients
-    )
+    sent = 0
+    for person in recipients:
+        with in_language_of(person):
+            subject, body = clock_notice(cycle, kind=kind)
+        sent += send_notice_once(
+            kind=kind, about=about, to=person.email, subject=subject, body=body, today=today
+        )
+    return sent
 
 
 def clock_notice(cycle: Cycle, *, kind: str) -> tuple[str, str]:
@@ -880,29 +899,34 @@ def keep_reminder_addresses(*, cycle: Cycle, team: Unit, addresses: Sequence[str
 
 def reminder_email(*, cycle: Cycle, team: Unit) -> tuple[str, str]:
     """The reminder: it cannot know who has answered, so it thanks those who have, and carries
-    no code (the invitation e-mail has it). No figure of any kind."""
-    values = {
-        "cycle": cycle.name,
-        "team": team.name,
-        "closes": dateformat.format(cycle.closes_on, "j F Y"),
-        "protection": f"{settings.SITE_URL}{reverse('protection')}",
-    }
-    subject = gettext("Reminder: %(cycle)s closes on %(closes)s") % values
-    body = (
-        gettext(
-            "The anonymous survey about the working conditions of %(team)s, %(cycle)s, closes "
-            "at the end of %(closes)s.\n\n"
-            "If you have already answered, thank you: there is nothing more to do. This "
-            "reminder goes to everyone who was invited by e-mail, because nobody can tell who "
-            "has answered.\n\n"
-            "If you have not, use the link or code in your invitation e-mail (its subject is "
-            "“Your invitation: %(cycle)s”). Each code works once.\n\n"
-            "Your address was kept only to send this reminder. It is deleted when the survey "
-            "closes. How answers are protected: %(protection)s\n"
+    no code (the invitation e-mail has it). No figure of any kind. Like the invitation, in
+    every language the organisation's surveys offer (`in_survey_languages`)."""
+
+    def write() -> tuple[str, str]:
+        values = {
+            "cycle": cycle.name,
+            "team": team.name,
+            "closes": date_format(cycle.closes_on, "j F Y"),
+            "protection": f"{settings.SITE_URL}{reverse('protection')}",
+        }
+        subject = gettext("Reminder: %(cycle)s closes on %(closes)s") % values
+        body = (
+            gettext(
+                "The anonymous survey about the working conditions of %(team)s, %(cycle)s, "
+                "closes at the end of %(closes)s.\n\n"
+                "If you have already answered, thank you: there is nothing more to do. This "
+                "reminder goes to everyone who was invited by e-mail, because nobody can tell "
+                "who has answered.\n\n"
+                "If you have not, use the link or code in your invitation e-mail (its subject "
+                "is “Your invitation: %(cycle)s”). Each code works once.\n\n"
+                "Your address was kept only to send this reminder. It is deleted when the "
+                "survey closes. How answers are protected: %(protection)s\n"
+            )
+            % values
         )
-        % values
-    )
-    return subject, body
+        return subject, body
+
+    return in_survey_languages(cycle.organisation, write)
 
 
 def send_cycle_reminders(*, today: date) -> int:

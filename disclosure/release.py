@@ -8,8 +8,9 @@ estimates into exact arithmetic. Bands and "urgent" are decided on the exact val
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from enum import Enum
 from typing import TypeVar
 
 from diagnostics.scoring import Figures, round_half_up
@@ -50,7 +51,8 @@ def released(figures: Figures, *, n: int | None = None) -> Figures:
 
 
 def hidden_text(reason: Hidden | None, *, k: int) -> str:
-    """Words for a figure that is not shown."""
+    """Words for a figure that is not shown, in English: what exports and the API carry (pages
+    show the same reason in the reader's language, `diagnostics.release_words`)."""
     if reason is Hidden.PROTECTS_OTHERS:
         return "hidden so that a smaller group cannot be worked out"
     if reason is Hidden.NO_RESPONSES:
@@ -58,12 +60,30 @@ def hidden_text(reason: Hidden | None, *, k: int) -> str:
     return f"fewer than {effective_k(k)} responses"
 
 
-def count_band(n: int, *, k: int) -> str:
-    """A count where the figures it belongs to are not shown: only which side of k it is."""
+class CountBand(Enum):
+    """Which side of k a count is: all that may be read of it where its figures are hidden."""
+
+    NONE = "none"
+    BELOW_K = "below-k"
+    K_OR_MORE = "k-or-more"
+
+
+@dataclass(frozen=True)
+class ResponseCount:
+    """A count of responses as one viewer may read it: `exact` only where the figures it
+    belongs to are shown, otherwise None; `band` always (it says no more than `exact`)."""
+
+    band: CountBand
+    k: int
+    exact: int | None = None
+
+
+def response_count(n: int, *, k: int, exact: bool = False) -> ResponseCount:
+    """The count `n` as released: its band against k, and the number itself when `exact` (a
+    count of none reads as none)."""
     k = effective_k(k)
-    if n == 0:
-        return "none"
-    return f"{k} or more" if n >= k else f"fewer than {k}"
+    band = CountBand.NONE if n == 0 else CountBand.K_OR_MORE if n >= k else CountBand.BELOW_K
+    return ResponseCount(band=band, k=k, exact=n if exact and n else None)
 
 
 class FilterRefused(Exception):

@@ -57,6 +57,7 @@ STAFF_FILES = (
     "templates/dashboards/_framing.html",
     "templates/dashboards/_band.html",
     "diagnostics/errors.py",
+    "diagnostics/release_words.py",
     "diagnostics/models.py",
     "diagnostics/survey_views.py",
     "voice/forms.py",
@@ -66,9 +67,23 @@ STAFF_FILES = (
     "dashboards/common.py",
     "actions/models.py",
 )
-# Modules shared with signed-in pages: the strings of theirs that staff see.
+# Modules shared with signed-in pages: the strings of theirs that staff see (the invitation
+# and the reminder are e-mailed to staff, who have no account: in every survey language).
 STAFF_STRINGS_IN_SHARED_MODULES = (
     "Your invitation: %(cycle)s",
+    "You are invited to answer an anonymous survey about the working conditions of %(team)s: "
+    "%(cycle)s.\n\nAnswer here (the link works once):\n%(link)s\n\n"
+    "Or go to %(enter)s and type the code %(code)s.\n\n"
+    "It closes on %(closes)s. Your answers cannot be traced back to you or to this e-mail: the "
+    "code is not linked to what you answer.\n",
+    "Reminder: %(cycle)s closes on %(closes)s",
+    "The anonymous survey about the working conditions of %(team)s, %(cycle)s, closes at the "
+    "end of %(closes)s.\n\nIf you have already answered, thank you: there is nothing more to "
+    "do. This reminder goes to everyone who was invited by e-mail, because nobody can tell who "
+    "has answered.\n\nIf you have not, use the link or code in your invitation e-mail (its "
+    "subject is “Your invitation: %(cycle)s”). Each code works once.\n\nYour address was kept "
+    "only to send this reminder. It is deleted when the survey closes. How answers are "
+    "protected: %(protection)s\n",
     "This survey opens on %(date)s. Your code will work then.",
     "This survey closed on %(date)s, so it takes no more answers. Thank you for wanting to "
     "take part.",

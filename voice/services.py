@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
+from accounts.languages import in_language_of
 from accounts.models import User
 from notices.services import Notice, send_notices
 from organisations.models import Membership, Unit
@@ -218,8 +219,9 @@ def send_escalation_notices(*, today: date) -> int:
     are told once per escalation (an issue sent further up tells the next unit's people).
     The e-mail names the category, the team and the unit and links to the issue: never the
     issue's words (staff wrote them for the board, not for mailboxes) nor its supporters.
-    Answered-and-closed (done, not possible) and hidden issues send nothing. Idempotent
-    through notices.services. Returns how many e-mails were sent."""
+    Answered-and-closed (done, not possible) and hidden issues send nothing. Each in the
+    language its reader chose. Idempotent through notices.services. Returns how many e-mails
+    were sent."""
     issues = list(
         VoiceIssue.objects.filter(escalated_to__isnull=False, hidden=False)
         .exclude(status__in=[VoiceIssue.Status.DONE, VoiceIssue.Status.NOT_POSSIBLE])
@@ -231,30 +233,31 @@ def send_escalation_notices(*, today: date) -> int:
     for issue in issues:
         target = issue.escalated_to
         assert target is not None
-        category = issue.get_category_display().lower()
         for person in runners[target.pk]:
-            notices.append(
-                Notice(
-                    kind="voice-escalated",
-                    about=f"voice-issue:{issue.pk}:to:{target.pk}",
-                    to=person.email,
-                    subject=gettext("A staff issue was escalated to %(unit)s")
-                    % {"unit": target.name},
-                    body=gettext(
-                        "Hello %(name)s,\n\n"
-                        "An issue about %(category)s that staff raised on the voice board of "
-                        "%(team)s was escalated to %(unit)s, because the lever it needs sits "
-                        "there. The team sees where it went and waits for an answer.\n\n"
-                        "Read it and answer it publicly to the team:\n%(url)s\n\n"
-                        "SWORD\n"
+            with in_language_of(person):
+                category = issue.get_category_display().lower()
+                notices.append(
+                    Notice(
+                        kind="voice-escalated",
+                        about=f"voice-issue:{issue.pk}:to:{target.pk}",
+                        to=person.email,
+                        subject=gettext("A staff issue was escalated to %(unit)s")
+                        % {"unit": target.name},
+                        body=gettext(
+                            "Hello %(name)s,\n\n"
+                            "An issue about %(category)s that staff raised on the voice board of "
+                            "%(team)s was escalated to %(unit)s, because the lever it needs sits "
+                            "there. The team sees where it went and waits for an answer.\n\n"
+                            "Read it and answer it publicly to the team:\n%(url)s\n\n"
+                            "SWORD\n"
+                        )
+                        % {
+                            "name": person.display_name,
+                            "category": category,
+                            "team": issue.board.team.name,
+                            "unit": target.name,
+                            "url": issue_url(issue),
+                        },
                     )
-                    % {
-                        "name": person.display_name,
-                        "category": category,
-                        "team": issue.board.team.name,
-                        "unit": target.name,
-                        "url": issue_url(issue),
-                    },
                 )
-            )
     return send_notices(notices, today=today)

@@ -11,6 +11,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from actions.models import Action
 from actions.services import (
@@ -163,6 +164,28 @@ def test_it_tells_the_unit_it_was_escalated_to_when_the_action_becomes_overdue(w
         "Overdue, escalated to Locality North: Share duty fairly",
     ]
     assert _to(world.team_manager.email)[-1] == "Overdue: Share duty fairly"
+
+
+def test_it_writes_each_notice_in_the_language_its_reader_chose(world):
+    """The owner chose Welsh; the leader told of the escalation chose nothing, so reads English,
+    even when the job runs inside somebody's Welsh request (no queue configured)."""
+    world.team_manager.language = "cy"
+    world.team_manager.save(update_fields=["language"])
+    action = _action(world, due_on=TODAY - timedelta(days=1))
+    escalate_action(action=action, to=world.north)
+    with translation.override("cy"):
+        assert send_action_notices(today=TODAY) == 3
+    (owner,) = [m for m in mail.outbox if m.to == [world.team_manager.email]]
+    assert owner.subject == "Yn hwyr: Share duty fairly"
+    assert owner.body.startswith("Helo ")
+    assert "Roedd y cam gweithredu sy’n eiddo i chi" in owner.body
+    assert "Dydd Sul 29 Tachwedd 2026" in owner.body
+    assert "wedi’i gynllunio" in owner.body
+    assert _to(world.leader.email) == [
+        "Escalated to Locality North: Share duty fairly",
+        "Overdue, escalated to Locality North: Share duty fairly",
+    ]
+    assert reverse("actions:detail", args=[action.pk]) in owner.body
 
 
 def test_it_runs_as_the_scheduled_job_on_the_date_in_london(world):

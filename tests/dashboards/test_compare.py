@@ -86,7 +86,7 @@ def test_it_keeps_a_hidden_cell_hidden_with_the_engine_s_reason_whatever_the_col
         assert (cell.mean, cell.difference, cell.step) == (None, None, None)
         assert cell.css_class == "heat-hidden"
         assert cell.hidden_short == "protected"
-        assert cell.hidden_text == "hidden so that a smaller group cannot be worked out"
+        assert cell.hidden_words == "hidden so that a smaller group cannot be worked out"
         assert heat_chart_cell(cell).hidden
 
 

@@ -87,6 +87,20 @@ def test_it_says_fewer_than_k_in_place_of_suppressed_figures(world, cycle, clien
     assert table_means(html) == {}
 
 
+def test_it_says_why_a_figure_is_hidden_in_the_language_its_reader_chose(world, cycle, client_for):
+    world.org_admin.language = "cy"
+    world.org_admin.save(update_fields=["language"])
+    client = client_for(world.org_admin)
+    profile = client.get(
+        reverse("dashboards:profile", args=[world.team_b.pk]) + f"?cycle={cycle.pk}"
+    ).content.decode()
+    assert "llai na 5 ymateb" in profile
+    assert "fewer than 5 responses" not in profile
+    compare = client.get(reverse("dashboards:compare", args=[world.north.pk])).content.decode()
+    assert 'llai na 5<span class="visually-hidden">: llai na 5 ymateb</span>' in compare
+    assert "fewer than 5 responses" not in compare
+
+
 def test_it_gives_the_team_manager_their_own_team_and_hides_a_revealing_parent(
     world, cycle, client_for
 ):

@@ -89,6 +89,23 @@ def test_it_tells_the_people_who_run_a_cycle_it_opened_with_a_link_and_no_figure
     assert "respon" not in body.lower()
 
 
+def test_it_writes_each_notice_in_the_language_its_reader_chose(world, draft):
+    world.leader.language = "cy"
+    world.leader.save(update_fields=["language"])
+    _schedule(draft(opens_on=date(2027, 7, 1), closes_on=date(2027, 7, 28)))
+    with time_machine.travel(AFTER_MIDNIGHT_IN_LONDON, tick=False):
+        _run_clock()
+    (welsh,) = [m for m in mail.outbox if m.to == [world.leader.email]]
+    assert welsh.subject == "Wedi agor: Summer diagnostic"
+    assert "Agorodd “Summer diagnostic” ar gyfer Locality North" in welsh.body
+    assert "tan ddiwedd 28 Gorffenaf 2027" in welsh.body
+    assert "Rydych yn cael hwn am eich bod yn rhedeg y cylch hwn" in welsh.body
+    assert _recipients("Opened: Summer diagnostic") == {
+        world.org_admin.email,
+        world.team_manager.email,
+    }
+
+
 def test_it_closes_an_open_cycle_only_after_its_closing_day_has_ended_in_london(world, draft):
     cycle = draft(opens_on=date(2027, 6, 21), closes_on=LAST_DAY)
     with time_machine.travel(datetime(2027, 6, 21, 8, tzinfo=UTC), tick=False):

@@ -68,6 +68,23 @@ def test_it_bands_progress_and_never_shows_an_exact_small_count(
     assert "% of codes made" not in html  # 4/6 or 7/9 would give the counts away
 
 
+def test_it_says_the_bands_in_the_language_its_reader_chose(world, make_cycle, respond, client_for):
+    world.leader.language = "cy"
+    world.leader.save(update_fields=["language"])
+    cycle = make_cycle(unit=world.north)
+    respond(cycle, world.team_a, 4)
+    respond(cycle, world.team_b, 7)
+    page = _page(client_for(world.leader), cycle)
+    rows = page.context["progress"].teams
+    assert [(row.responses, row.suppressed) for row in rows] == [
+        ("llai na 5", True),
+        ("5 neu fwy", False),
+    ]
+    html = page.content.decode()
+    assert '<span class="suppressed">llai na 5</span>' in html
+    assert ">fewer than 5<" not in html
+
+
 def test_it_shows_an_exact_count_and_its_rate_where_the_team_s_figures_are_shown(
     world, make_cycle, respond, client_for
 ):

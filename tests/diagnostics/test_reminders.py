@@ -154,6 +154,27 @@ def test_it_reminds_each_address_once_when_the_cycle_is_the_days_set_from_closin
         assert code not in body  # a reminder carries no code
 
 
+def test_it_reminds_in_every_language_the_organisation_s_surveys_offer(world, cycle):
+    """Invited staff have no account and so no chosen language: like the invitation, the
+    reminder is in Welsh first, then English, where the surveys offer Welsh."""
+    _reminders_on(world.organisation)
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save(update_fields=["survey_languages"])
+    _invite(cycle, world.team_a)
+    with _at(date(2027, 6, 28)):
+        _run_reminders()
+    reminders = [m for m in mail.outbox if "Reminder:" in m.subject]
+    assert sorted(m.to[0] for m in reminders) == sorted(ADDRESSES)
+    assert reminders[0].subject == (
+        "Nodyn atgoffa: mae Summer diagnostic yn cau ar 30 Mehefin 2027 / "
+        "Reminder: Summer diagnostic closes on 30 June 2027"
+    )
+    welsh, english = reminders[0].body.split("\n----\n\n")
+    assert welsh.startswith("Mae’r arolwg dienw am amodau gwaith Team A, Summer diagnostic")
+    assert "“Eich gwahoddiad: Summer diagnostic”" in welsh
+    assert english.startswith("The anonymous survey about the working conditions of Team A")
+
+
 def test_it_catches_up_a_missed_day(world, cycle):
     _reminders_on(world.organisation, days=3)
     _invite(cycle, world.team_a)

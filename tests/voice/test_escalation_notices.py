@@ -38,6 +38,20 @@ def test_it_tells_the_people_who_run_the_unit_once(world, board_a, raise_on):
     assert "support" not in message.body.lower()
 
 
+def test_it_writes_each_notice_in_the_language_its_reader_chose(world, board_a, raise_on):
+    world.leader.language = "cy"
+    world.leader.save(update_fields=["language"])
+    other_leader = make_member(world.north, Role.LEADER)
+    escalate_issue(issue=raise_on(board_a, WORDS), to=world.north)
+    assert send_escalation_notices(today=TODAY) == 2
+    (welsh,) = [m for m in mail.outbox if m.to == [world.leader.email]]
+    assert welsh.subject == "Cafodd mater gan staff ei uwchgyfeirio at Locality North"
+    assert "llwythi achosion a gododd staff ar fwrdd llais Team A" in welsh.body
+    (english,) = [m for m in mail.outbox if m.to == [other_leader.email]]
+    assert english.subject == "A staff issue was escalated to Locality North"
+    assert "An issue about caseloads" in english.body
+
+
 def test_it_tells_the_next_unit_when_the_issue_goes_further_up(world, board_a, raise_on):
     issue = raise_on(board_a)
     escalate_issue(issue=issue, to=world.north)
