@@ -152,7 +152,7 @@ class _TallySource:
     model: type[Model]
     keys: tuple[str, ...]
     sums: tuple[str, ...]
-    recount: str  # SELECT keys..., sums... (in that order), grouped by the keys
+    recount: str  # SELECT keys..., sums... named as the tally's columns, grouped by the keys
 
 
 def _tally_sources() -> list[_TallySource]:
@@ -169,7 +169,8 @@ def _tally_sources() -> list[_TallySource]:
             TeamTally,
             ("cycle_id", "team_id"),
             ("responses",),
-            f"SELECT cycle_id, team_id, COUNT(*) FROM {response} "  # noqa: S608  # nosec B608
+            "SELECT cycle_id, team_id, COUNT(*) AS responses "  # noqa: S608  # nosec B608
+            f"FROM {response} "
             "GROUP BY cycle_id, team_id",
         ),
         _TallySource(
@@ -177,8 +178,9 @@ def _tally_sources() -> list[_TallySource]:
             DomainTally,
             ("cycle_id", "team_id", "domain_id"),
             ("scored", "score_total", "red", "amber", "green"),
-            "SELECT cycle_id, team_id, domain_id, COUNT(score), COALESCE(SUM(score), 0), "  # noqa: S608  # nosec B608
-            f"SUM(red), SUM(amber), SUM(green) FROM {domain_score} "
+            "SELECT cycle_id, team_id, domain_id, COUNT(score) AS scored, "  # noqa: S608  # nosec B608
+            "COALESCE(SUM(score), 0) AS score_total, SUM(red) AS red, SUM(amber) AS amber, "
+            f"SUM(green) AS green FROM {domain_score} "
             "GROUP BY cycle_id, team_id, domain_id",
         ),
         _TallySource(
@@ -186,10 +188,11 @@ def _tally_sources() -> list[_TallySource]:
             StatementTally,
             ("cycle_id", "team_id", "statement_id"),
             ("answered", "score_total", "red", "amber", "green"),
-            "SELECT r.cycle_id, r.team_id, a.statement_id, COUNT(*), SUM(a.score), "  # noqa: S608  # nosec B608
-            "SUM(CASE WHEN a.score <= 2 THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN a.score BETWEEN 3 AND 4 THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN a.score >= 5 THEN 1 ELSE 0 END) "
+            "SELECT r.cycle_id AS cycle_id, r.team_id AS team_id, "  # noqa: S608  # nosec B608
+            "a.statement_id AS statement_id, COUNT(*) AS answered, SUM(a.score) AS score_total, "
+            "SUM(CASE WHEN a.score <= 2 THEN 1 ELSE 0 END) AS red, "
+            "SUM(CASE WHEN a.score BETWEEN 3 AND 4 THEN 1 ELSE 0 END) AS amber, "
+            "SUM(CASE WHEN a.score >= 5 THEN 1 ELSE 0 END) AS green "
             f"FROM {answer} a JOIN {response} r ON r.id = a.response_id "
             "GROUP BY r.cycle_id, r.team_id, a.statement_id",
         ),
@@ -203,26 +206,18 @@ def tally_differences() -> list[str]:
     problems = []
     for source in _tally_sources():
         table = source.model._meta.db_table
-        keys = [f"k{i}" for i in range(len(source.keys))]
-        sums = [f"s{i}" for i in range(len(source.sums))]
+        keys, sums = source.keys, source.sums
         differs = " OR ".join(
-            ["e.k0 IS NULL", "t.id IS NULL"]
-            + [
-                f"ABS(e.{s} - t.{column}) > 1e-6"
-                for s, column in zip(sums, source.sums, strict=True)
-            ]
+            ["e.cycle_id IS NULL", "t.id IS NULL"] + [f"ABS(e.{c} - t.{c}) > 1e-6" for c in sums]
         )
         # Table and column names come from the models, never from input.
         sql = (
-            f"SELECT {', '.join(f'e.{k}' for k in keys)}, "  # noqa: S608  # nosec B608
-            f"{', '.join(f't.{k}' for k in source.keys)}, "
-            f"{', '.join(f'e.{s}' for s in sums)}, e.k0 IS NULL, "
-            f"{', '.join(f't.{s}' for s in source.sums)}, t.id IS NULL "
-            f"FROM ({source.recount}) AS e ({', '.join(keys + sums)}) "
-            f"FULL OUTER JOIN {table} t ON "
-            + " AND ".join(
-                f"e.{k} = t.{column}" for k, column in zip(keys, source.keys, strict=True)
-            )
+            f"SELECT {', '.join(f'e.{c}' for c in keys)}, "  # noqa: S608  # nosec B608
+            f"{', '.join(f't.{c}' for c in keys)}, "
+            f"{', '.join(f'e.{c}' for c in sums)}, e.cycle_id IS NULL, "
+            f"{', '.join(f't.{c}' for c in sums)}, t.id IS NULL "
+            f"FROM ({source.recount}) e FULL OUTER JOIN {table} t ON "
+            + " AND ".join(f"e.{c} = t.{c}" for c in keys)
             + f" WHERE {differs}"
         )
         width = len(keys)
@@ -265,6 +260,6 @@ def rebuild_tallies(*, cycle_ids: Sequence[int] | None = None) -> None:
             cursor.execute(f"DELETE FROM {table}{where}", params)  # noqa: S608  # nosec B608
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
-                f"SELECT * FROM ({source.recount}) AS recount ({columns}){where}",
+                f"SELECT {columns} FROM ({source.recount}) recount{where}",
                 params,
             )
