@@ -19,7 +19,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -220,7 +220,7 @@ def generate(
     cycles: Sequence[Cycle],
     teams: Sequence[Unit],
     size: BenchSize,
-    statements: dict[int, Sequence[Any]],
+    statements: Mapping[int, Sequence[Any]],
     *,
     seed: int = 300,
 ) -> Iterator[tuple[Cycle, Unit, date, dict[str, int], bool]]:

@@ -76,7 +76,7 @@ def test_it_scales_the_teams_through_directorates_and_services():
 
 def test_it_builds_the_tree_that_adding_units_one_by_one_gives(db):
     build(SMALL)
-    assert all(problems == [] for problems in Unit.find_problems())
+    assert all(problems == [] for problems in Unit.objects.find_problems())
     units = Unit.objects.filter(organisation__slug="bench").order_by("path")
     assert [(u.depth, u.name, u.numchild) for u in units] == [
         (1, "Shire County Council", 1),
@@ -91,4 +91,4 @@ def test_it_builds_the_tree_that_adding_units_one_by_one_gives(db):
     service = units.get(name="Service 1.2")
     added = add_unit(parent=service, name="Team 1.2.3", is_team=True)
     assert added.path == Unit._get_path(service.path, 4, 3)
-    assert all(problems == [] for problems in Unit.find_problems())
+    assert all(problems == [] for problems in Unit.objects.find_problems())
