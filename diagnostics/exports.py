@@ -16,6 +16,7 @@ import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from io import TextIOBase
 from typing import IO, TextIO
 
 from django.conf import settings
@@ -303,7 +304,7 @@ def number_of(value: str) -> int | float:
 
 
 def write_csv(
-    rows: Iterable[list[str]], to: TextIO, *, columns: Sequence[str] | None = None
+    rows: Iterable[list[str]], to: TextIO | TextIOBase, *, columns: Sequence[str] | None = None
 ) -> None:
     """Write the header and the rows one by one, so a large export never sits whole in memory."""
     writer = csv.writer(to, lineterminator="\n")

@@ -144,126 +144,122 @@ def add_to_tallies(
     )
 
 
-def tallies_from_raw_rows() -> dict[str, dict[tuple[int, ...], tuple[float, ...]]]:
-    """The tallies recomputed from responses, domain scores and answers (for checking)."""
-    from django.db.models import Count, Q, Sum
+@dataclass(frozen=True)
+class _TallySource:
+    """One kind of tally and the SQL that recounts it from the stored rows."""
 
+    kind: str
+    model: type[Model]
+    keys: tuple[str, ...]
+    sums: tuple[str, ...]
+    recount: str  # SELECT keys..., sums... named as the tally's columns, grouped by the keys
+
+
+def _tally_sources() -> list[_TallySource]:
     from diagnostics.models import Answer, DomainScore, Response
 
-    expected: dict[str, dict[tuple[int, ...], tuple[float, ...]]] = {
-        "team": {},
-        "domain": {},
-        "statement": {},
-    }
-    for count in Response.objects.values("cycle_id", "team_id").annotate(n=Count("pk")).order_by():
-        expected["team"][(count["cycle_id"], count["team_id"])] = (count["n"],)
-    for row in (
-        DomainScore.objects.values("cycle_id", "team_id", "domain_id")
-        .annotate(
-            scored=Count("score"),
-            total=Sum("score"),
-            red=Sum("red"),
-            amber=Sum("amber"),
-            green=Sum("green"),
-        )
-        .order_by()
-    ):
-        key = (row["cycle_id"], row["team_id"], row["domain_id"])
-        expected["domain"][key] = (
-            row["scored"],
-            row["total"] or 0.0,
-            row["red"],
-            row["amber"],
-            row["green"],
-        )
-    for answer in (
-        Answer.objects.values("response__cycle_id", "response__team_id", "statement_id")
-        .annotate(
-            n=Count("pk"),
-            total=Sum("score"),
-            red=Count("pk", filter=Q(score__lte=2)),
-            amber=Count("pk", filter=Q(score__gte=3, score__lte=4)),
-            green=Count("pk", filter=Q(score__gte=5)),
-        )
-        .order_by()
-    ):
-        key = (answer["response__cycle_id"], answer["response__team_id"], answer["statement_id"])
-        expected["statement"][key] = (
-            answer["n"],
-            answer["total"],
-            answer["red"],
-            answer["amber"],
-            answer["green"],
-        )
-    return expected
-
-
-def stored_tallies() -> dict[str, dict[tuple[int, ...], tuple[float, ...]]]:
-    return {
-        "team": {(t.cycle_id, t.team_id): (t.responses,) for t in TeamTally.objects.all()},
-        "domain": {
-            (t.cycle_id, t.team_id, t.domain_id): (t.scored, t.score_total, t.red, t.amber, t.green)
-            for t in DomainTally.objects.all()
-        },
-        "statement": {
-            (t.cycle_id, t.team_id, t.statement_id): (
-                t.answered,
-                t.score_total,
-                t.red,
-                t.amber,
-                t.green,
-            )
-            for t in StatementTally.objects.all()
-        },
-    }
+    response = Response._meta.db_table
+    domain_score = DomainScore._meta.db_table
+    answer = Answer._meta.db_table
+    # Red, amber and green as answer_band draws them: 1-2, 3-4 and 5-6. Table names come from
+    # the models, never from input.
+    return [
+        _TallySource(
+            "team",
+            TeamTally,
+            ("cycle_id", "team_id"),
+            ("responses",),
+            "SELECT cycle_id, team_id, COUNT(*) AS responses "  # noqa: S608  # nosec B608
+            f"FROM {response} "
+            "GROUP BY cycle_id, team_id",
+        ),
+        _TallySource(
+            "domain",
+            DomainTally,
+            ("cycle_id", "team_id", "domain_id"),
+            ("scored", "score_total", "red", "amber", "green"),
+            "SELECT cycle_id, team_id, domain_id, COUNT(score) AS scored, "  # noqa: S608  # nosec B608
+            "COALESCE(SUM(score), 0) AS score_total, SUM(red) AS red, SUM(amber) AS amber, "
+            f"SUM(green) AS green FROM {domain_score} "
+            "GROUP BY cycle_id, team_id, domain_id",
+        ),
+        _TallySource(
+            "statement",
+            StatementTally,
+            ("cycle_id", "team_id", "statement_id"),
+            ("answered", "score_total", "red", "amber", "green"),
+            "SELECT r.cycle_id AS cycle_id, r.team_id AS team_id, "  # noqa: S608  # nosec B608
+            "a.statement_id AS statement_id, COUNT(*) AS answered, SUM(a.score) AS score_total, "
+            "SUM(CASE WHEN a.score <= 2 THEN 1 ELSE 0 END) AS red, "
+            "SUM(CASE WHEN a.score BETWEEN 3 AND 4 THEN 1 ELSE 0 END) AS amber, "
+            "SUM(CASE WHEN a.score >= 5 THEN 1 ELSE 0 END) AS green "
+            f"FROM {answer} a JOIN {response} r ON r.id = a.response_id "
+            "GROUP BY r.cycle_id, r.team_id, a.statement_id",
+        ),
+    ]
 
 
 def tally_differences() -> list[str]:
-    """Where the stored tallies differ from the raw rows (floating sums compared to 1e-6)."""
-    expected, stored = tallies_from_raw_rows(), stored_tallies()
+    """Where the stored tallies differ from a recount of the raw rows (floating sums compared to
+    1e-6). The comparison runs in the database, a full join of each tally table with its
+    recount, so only the differing rows come back, however many millions of answers there are."""
     problems = []
-    for kind in ("team", "domain", "statement"):
-        for key in sorted(set(expected[kind]) | set(stored[kind])):
-            a = expected[kind].get(key)
-            b = stored[kind].get(key)
-            if a is None or b is None or any(abs(x - y) > 1e-6 for x, y in zip(a, b, strict=True)):
-                problems.append(f"{kind} {key}: raw rows say {a}, tally says {b}")
-    return problems
+    for source in _tally_sources():
+        table = source.model._meta.db_table
+        keys, sums = source.keys, source.sums
+        differs = " OR ".join(
+            ["e.cycle_id IS NULL", "t.id IS NULL"] + [f"ABS(e.{c} - t.{c}) > 1e-6" for c in sums]
+        )
+        # Table and column names come from the models, never from input.
+        sql = (
+            f"SELECT {', '.join(f'e.{c}' for c in keys)}, "  # noqa: S608  # nosec B608
+            f"{', '.join(f't.{c}' for c in keys)}, "
+            f"{', '.join(f'e.{c}' for c in sums)}, e.cycle_id IS NULL, "
+            f"{', '.join(f't.{c}' for c in sums)}, t.id IS NULL "
+            f"FROM ({source.recount}) e FULL OUTER JOIN {table} t ON "
+            + " AND ".join(f"e.{c} = t.{c}" for c in keys)
+            + f" WHERE {differs}"
+        )
+        width = len(keys)
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            for row in cursor.fetchall():
+                expected_key, stored_key = row[:width], row[width : 2 * width]
+                rest = row[2 * width :]
+                expected = None if rest[len(sums)] else tuple(_number(v) for v in rest[: len(sums)])
+                stored_values = rest[len(sums) + 1 :]
+                stored = None if stored_values[-1] else tuple(stored_values[:-1])
+                key = tuple(stored_key if expected is None else expected_key)
+                problems.append(
+                    f"{source.kind} {key}: raw rows say {expected}, tally says {stored}"
+                )
+    return sorted(problems)
 
 
-def rebuild_tallies() -> None:
-    """Replace the tallies with sums of the raw rows (after an import or a repair)."""
-    expected = tallies_from_raw_rows()
-    TeamTally.objects.all().delete()
-    DomainTally.objects.all().delete()
-    StatementTally.objects.all().delete()
-    TeamTally.objects.bulk_create(
-        TeamTally(cycle_id=c, team_id=t, responses=int(v[0]))
-        for (c, t), v in expected["team"].items()
-    )
-    DomainTally.objects.bulk_create(
-        DomainTally(
-            cycle_id=c,
-            team_id=t,
-            domain_id=d,
-            scored=int(v[0]),
-            score_total=v[1],
-            red=int(v[2]),
-            amber=int(v[3]),
-            green=int(v[4]),
-        )
-        for (c, t, d), v in expected["domain"].items()
-    )
-    StatementTally.objects.bulk_create(
-        StatementTally(
-            cycle_id=c,
-            team_id=t,
-            statement_id=s,
-            answered=int(v[0]),
-            score_total=int(v[1]),
-            red=int(v[2]),
-            amber=int(v[3]),
-            green=int(v[4]),
-        )
-        for (c, t, s), v in expected["statement"].items()
-    )
+def _number(value: Any) -> float | int:
+    """A sum as PostgreSQL or SQLite gives it (Decimal, int or float) as a plain number."""
+    return value if isinstance(value, int | float) else float(value)
+
+
+def rebuild_tallies(*, cycle_ids: Sequence[int] | None = None) -> None:
+    """Replace the tallies (of these cycles, or all) with sums of the raw rows, after an import
+    or a repair: one INSERT ... SELECT per kind, so no row passes through Python."""
+    for source in _tally_sources():
+        table = source.model._meta.db_table
+        columns = ", ".join((*source.keys, *source.sums))
+        where, params = "", list(cycle_ids or [])
+        if cycle_ids is not None:
+            # Every recount's first column is the cycle; the filter reaches into its grouping.
+            where = (
+                f" WHERE cycle_id IN ({', '.join(['%s'] * len(params))})"
+                if params
+                else " WHERE 1 = 0"
+            )
+        with connection.cursor() as cursor:
+            # Table and column names come from the models, never from input.
+            cursor.execute(f"DELETE FROM {table}{where}", params)  # noqa: S608  # nosec B608
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608  # nosec B608
+                f"SELECT {columns} FROM ({source.recount}) recount{where}",
+                params,
+            )

@@ -41,7 +41,6 @@ def test_it_leaves_plain_text_numbers_and_empty_cells_alone():
 # cell through as_text_cell.
 DIRECT_WRITERS = {
     "sword/csvsafe.py",  # the shared writer itself
-    "demo/bench.py",  # PostgreSQL's COPY: an apostrophe would become data
     "diagnostics/exports.py",  # the results export: every cell through as_text_cell
 }
 

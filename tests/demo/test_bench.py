@@ -8,6 +8,8 @@ from django.db import connection
 from demo.bench import BenchSize, build
 from diagnostics.models import Answer, Cycle, DomainScore, Invite, Response, SpentCode
 from diagnostics.tallies import NOT_APPLICABLE, StatementInfo, response_rows, tally_differences
+from organisations.models import Unit
+from organisations.services import add_unit
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the benchmark data is loaded with COPY"
@@ -56,3 +58,37 @@ def test_it_stores_the_rows_the_submission_service_would(db):
         assert stored_domains == {
             (d.domain_id, d.score, d.red, d.amber, d.green) for d in expected_domains
         }
+
+
+def test_it_scales_the_teams_through_directorates_and_services():
+    assert BenchSize().scaled(1) == BenchSize()
+    ten = BenchSize().scaled(10)
+    assert (ten.directorates, ten.services, ten.teams) == (6, 50, 10)
+    assert ten.directorates * ten.services * ten.teams == 3000
+    assert (ten.full_cycles, ten.pulses, ten.headcount) == (6, 24, 20)
+    four = BenchSize().scaled(4)
+    assert (four.directorates, four.services) == (6, 20)
+    seven = BenchSize().scaled(7)  # a prime grows the services only
+    assert (seven.directorates, seven.services) == (3, 70)
+    with pytest.raises(ValueError, match="whole number"):
+        BenchSize().scaled(0)
+
+
+def test_it_builds_the_tree_that_adding_units_one_by_one_gives(db):
+    build(SMALL)
+    assert all(problems == [] for problems in Unit.objects.find_problems())
+    units = Unit.objects.filter(organisation__slug="bench").order_by("path")
+    assert [(u.depth, u.name, u.numchild) for u in units] == [
+        (1, "Shire County Council", 1),
+        (2, "Directorate 1", 2),
+        (3, "Service 1.1", 2),
+        (4, "Team 1.1.1", 0),
+        (4, "Team 1.1.2", 0),
+        (3, "Service 1.2", 2),
+        (4, "Team 1.2.1", 0),
+        (4, "Team 1.2.2", 0),
+    ]
+    service = units.get(name="Service 1.2")
+    added = add_unit(parent=service, name="Team 1.2.3", is_team=True)
+    assert added.path == Unit._get_path(service.path, 4, 3)
+    assert all(problems == [] for problems in Unit.objects.find_problems())

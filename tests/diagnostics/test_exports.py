@@ -56,6 +56,27 @@ def test_it_exports_the_contract_columns_for_every_level(cycle):
     assert len([r for r in rows if r["level"] == "team"]) == 3 * (9 + 2)
 
 
+def test_it_writes_each_row_of_the_command_before_making_the_next(cycle, monkeypatch):
+    """The command streams, so a large organisation's file never sits whole in memory: when a
+    row is made, the header and every row before it are already written."""
+    from diagnostics.management.commands import export_results
+
+    out = io.StringIO()
+    lines_written: list[int] = []
+    make_rows = export_results.export_rows
+
+    def watched(request):
+        for row in make_rows(request):
+            lines_written.append(out.getvalue().count("\n"))
+            yield row
+
+    monkeypatch.setattr(export_results, "export_rows", watched)
+    call_command("export_results", str(cycle.pk), stdout=out)
+    assert len(lines_written) > 3
+    assert lines_written == list(range(1, len(lines_written) + 1))
+    assert len(rows_of(out.getvalue())) == len(lines_written)
+
+
 def test_it_leaves_suppressed_rows_empty_and_says_so(cycle):
     rows = rows_of(command_csv(str(cycle.pk), "--level", "team"))
     team_b = [r for r in rows if r["unit_path"].endswith("Team B")]

@@ -10,8 +10,8 @@ from diagnostics.exports import (
     LEVELS,
     ExportRequest,
     export_rows,
-    to_csv,
-    to_xlsx,
+    write_csv,
+    write_xlsx,
 )
 from diagnostics.management.commands._cycles import cycle_by_id
 from diagnostics.services import record_export
@@ -50,19 +50,23 @@ class Command(BaseCommand):
             levels=(options["level"],) if options["level"] else LEVELS,
             by=options["by"],
         )
+        # Row by row to the output, so a large organisation's file never sits whole in memory.
         if options["format"] == "csv":
-            output, ending = to_csv(export_rows(request), columns=request.columns), ""
+            write_csv(export_rows(request), self.stdout, columns=request.columns)
+            message = ""
         else:
             target = Path(options["output"] or f"results-cycle{cycle.pk}.xlsx")
             try:
-                target.write_bytes(
-                    to_xlsx(export_rows(request), title=cycle.name, columns=request.columns)
-                )
+                with target.open("wb") as handle:
+                    write_xlsx(
+                        export_rows(request), handle, title=cycle.name, columns=request.columns
+                    )
             except OSError as exc:
                 raise CommandError(f"Cannot write {target}: {exc.strerror}.") from exc
-            output, ending = f"Wrote {target}", "\n"
+            message = f"Wrote {target}"
         # Recorded once the export exists: a failed command leaves no trace and changes nothing.
         record_export(
             export=request, file_format=options["format"], user=None, via="export_results"
         )
-        self.stdout.write(output, ending=ending)
+        if message:
+            self.stdout.write(message)
