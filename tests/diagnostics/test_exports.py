@@ -63,7 +63,7 @@ def test_it_writes_each_row_of_the_command_before_making_the_next(cycle, monkeyp
 
     out = io.StringIO()
     lines_written: list[int] = []
-    make_rows = export_results.export_rows
+    from diagnostics.exports import export_rows as make_rows
 
     def watched(request):
         for row in make_rows(request):

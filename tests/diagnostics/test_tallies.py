@@ -31,10 +31,10 @@ def answered(world, make_cycle):
 
 def spoil(cycle) -> None:
     """One tally of each kind wrong: a count changed, a row missing, a row with no responses."""
-    statement = StatementTally.objects.filter(cycle=cycle).order_by("pk").first()
+    statement = StatementTally.objects.filter(cycle=cycle).order_by("pk")[0]
     StatementTally.objects.filter(pk=statement.pk).update(red=statement.red + 1)
-    DomainTally.objects.filter(cycle=cycle).order_by("pk").first().delete()
-    team = TeamTally.objects.filter(cycle=cycle).order_by("pk").first()
+    DomainTally.objects.filter(cycle=cycle).order_by("pk")[0].delete()
+    team = TeamTally.objects.filter(cycle=cycle).order_by("pk")[0]
     TeamTally.objects.filter(pk=team.pk).update(responses=team.responses + 2)
 
 
@@ -48,7 +48,7 @@ def test_it_names_each_tally_that_differs_from_the_rows(answered):
     problems = tally_differences()
     assert [problem.split(" ")[0] for problem in problems] == ["domain", "statement", "team"]
     assert "tally says None" in problems[0]
-    team = TeamTally.objects.filter(cycle=answered[0]).order_by("pk").first()
+    team = TeamTally.objects.filter(cycle=answered[0]).order_by("pk")[0]
     assert f"team ({answered[0].pk}, {team.team_id})" in problems[2]
     assert f"raw rows say ({team.responses - 2},), tally says ({team.responses},)" in problems[2]
 
