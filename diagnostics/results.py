@@ -526,9 +526,9 @@ class OrganisationResults:
     def _family(self) -> tuple[list[str], list[str]]:
         return family_order(list(self.units.values()), self.reach, self.response_counts)
 
-    @property
-    def resolvable(self) -> set[str]:
-        return set(self._family[0])
+    @cached_property
+    def resolvable(self) -> frozenset[str]:
+        return frozenset(self._family[0])
 
     def _plan_input(self, *, answer_counts: bool) -> PlanInput:
         domain_ids = {domain.code: domain.pk for domain in (*self.domains, *self.outcomes)}
