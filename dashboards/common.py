@@ -14,7 +14,7 @@ from diagnostics.models import (
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pulse_pools
 from diagnostics.release_words import count_words
-from diagnostics.results import GroupResult, OrganisationResults, results_for_scopes
+from diagnostics.results import GroupResult, OrganisationResults, Source, results_for_scopes
 from organisations.access import Reach
 from organisations.models import Unit
 
@@ -37,13 +37,15 @@ class CycleStandings:
     """How each of a unit's cycles stands for one viewer: whether the unit's figures are shown
     under the disclosure engine, and its responses as the viewer may read them.
 
-    The tallies of every cycle are read together (a fixed number of queries, whatever the
-    number of cycles or teams); each cycle's plan is decided only when asked about, and the
-    engine remembers plans, so asking again costs no query and little time."""
+    The response counts of every cycle are read together (a fixed number of queries, whatever
+    the number of cycles or teams); each cycle's group decisions are made only when asked
+    about, from those counts alone, and the engine remembers them, so asking again costs no
+    query and little time. `source`: the units and tallies read, for the page to go on with."""
 
     unit: Unit
     scopes: dict[int, Scope]  # by cycle id: the cycle, or for a pulse the pool holding it
     results: dict[str, OrganisationResults]  # by scope key
+    source: Source | None = None
     _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def scope(self, cycle: Cycle) -> Scope:
@@ -56,7 +58,7 @@ class CycleStandings:
             return False
         if scope.key not in self._seen:
             results = self.results[scope.key]
-            shown = self.unit.path in results.resolvable and results.group(self.unit).shown
+            shown = self.unit.path in results.resolvable and results.group_hidden(self.unit) is None
             self._seen[scope.key] = shown
         return self._seen[scope.key]
 
@@ -78,8 +80,15 @@ def cycle_standings(unit: Unit, cycles: Sequence[Cycle], *, reach: Reach) -> Cyc
         c.pk: pool_of(c, pools) if c.kind == Cycle.Kind.PULSE else cycle_scope(c) for c in cycles
     }
     distinct = list({scope.key: scope for scope in scopes.values()}.values())
-    found = results_for_scopes(unit.organisation, distinct, reach=reach) if distinct else []
-    return CycleStandings(unit=unit, scopes=scopes, results={r.scope.key: r for r in found})
+    source = Source.of(unit.organisation, reach=reach)
+    found = (
+        results_for_scopes(unit.organisation, distinct, reach=reach, source=source)
+        if distinct
+        else []
+    )
+    return CycleStandings(
+        unit=unit, scopes=scopes, results={r.scope.key: r for r in found}, source=source
+    )
 
 
 def full_diagnostics(

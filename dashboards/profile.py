@@ -44,8 +44,8 @@ from diagnostics.release_words import hidden_words
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
+    Source,
     load_domains,
-    load_units,
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
@@ -284,8 +284,9 @@ class _Gathered:
         return self.by_key[scope.key]
 
 
-def _gather(reach: Reach, cycle: Cycle, scopes: _Scopes) -> _Gathered:
-    units = load_units(cycle.organisation)
+def _gather(reach: Reach, cycle: Cycle, scopes: _Scopes, source: Source | None) -> _Gathered:
+    if source is None:
+        source = Source.of(cycle.organisation, reach=reach)
     domains = load_domains()
     wanted = [scopes.current, *([scopes.previous] if scopes.previous else []), *scopes.pooled]
     found = results_for_scopes(
@@ -294,10 +295,10 @@ def _gather(reach: Reach, cycle: Cycle, scopes: _Scopes) -> _Gathered:
         reach=reach,
         with_statements=True,
         statements_for=scopes.current,
-        units=units,
         domains=domains,
+        source=source,
     )
-    return _Gathered(tuple(units), tuple(domains), {r.scope.key: r for r in found})
+    return _Gathered(tuple(source.units), tuple(domains), {r.scope.key: r for r in found})
 
 
 def _group_for(
@@ -610,7 +611,7 @@ def progress_of(
     results = standings.results.get(standings.scope(cycle).key)
     hidden = ""
     if not shown and results is not None and unit.path in results.resolvable:
-        hidden = results.group(unit).hidden_words
+        hidden = hidden_words(results.group_hidden(unit), k=results.k)
     return Progress(
         cycle=cycle,
         is_open=cycle.status == Cycle.Status.OPEN,
@@ -656,7 +657,8 @@ def profile(
     if standings is None:
         standings = cycle_standings(unit, cycles, reach=reach)
     scopes = _scopes(cycle, cycles, today=today)
-    gathered = _gather(reach, cycle, scopes)
+    source = standings.source if standings.source and standings.source.reach is reach else None
+    gathered = _gather(reach, cycle, scopes, source)
     results = gathered.results(scopes.current)
     group, filters, filter_error = _group_for(results, unit, filters)
     page = ProfilePage(

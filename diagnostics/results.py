@@ -13,7 +13,7 @@ pooled in one period. Scopes never share a response, so each is decided on its o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -28,6 +28,7 @@ from diagnostics.models import (
     DomainScore,
     DomainTally,
     Response,
+    Statement,
     StatementTally,
     TeamTally,
 )
@@ -46,6 +47,7 @@ from disclosure.plan import (
     Hidden,
     Plan,
     PlanInput,
+    decide_groups_remembered,
     decide_remembered,
     plan_breakdowns,
 )
@@ -63,20 +65,51 @@ from organisations.models import Organisation, Unit
 DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 
 
-@dataclass
+# A page asking about up to this many units of a scope sums their tallies one by one; beyond,
+# the whole tree is rolled up once.
+FEW_UNITS = 3
+
+TABLES = ("responses", "answered", "domains", "statements", "answer_counts")
+
+
 class Aggregates:
     """Counts and tallies from SQL, per cycle, by node: a team the viewer reaches, or a bucket
-    of teams outside their reach (see `viewer_nodes`)."""
+    of teams outside their reach (see `viewer_nodes`).
 
-    responses: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
-    domains: dict[int, list[tuple[str, int, Tally]]] = field(default_factory=dict)
-    statements: dict[int, list[tuple[str, str, Tally]]] = field(default_factory=dict)
-    # per cycle: (node, domain id, how many of the domain's statements a response answered)
-    answer_counts: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
-    node_of: dict[int, str] = field(default_factory=dict)  # team id → its node
-    _rolled: dict[tuple[str, int], dict[tuple[str, Any], list[Any]]] = field(
-        default_factory=dict, repr=False
-    )
+    Each table is read when first needed, for the cycles asked then (one grouped query per
+    table and call), so a page reads only what it shows: response counts for whether a
+    group's figures are shown, answer counts for the domain decisions, domain tallies for the
+    domain figures, statement tallies and each response's answer counts only for the scope
+    whose statements are shown. Several calls of one request can share one set."""
+
+    def __init__(self, mapping: Sequence[tuple[int, str]]) -> None:
+        self.mapping = list(mapping)
+        self.node_of: dict[int, str] = dict(mapping)  # team id → its node
+        # per cycle: (node, responses)
+        self.responses: dict[int, list[tuple[str, int]]] = {}
+        # per cycle: (node, statement code, answers)
+        self.answered: dict[int, list[tuple[str, str, int]]] = {}
+        # per cycle: (node, domain id, scored, score total, red, amber, green)
+        self.domains: dict[int, list[tuple[Any, ...]]] = {}
+        # per cycle: (node, statement code, answered, score total, red, amber, green)
+        self.statements: dict[int, list[tuple[Any, ...]]] = {}
+        # per cycle: (node, domain id, how many of the domain's statements a response answered)
+        self.answer_counts: dict[int, list[tuple[str, int, int]]] = {}
+        self._loaded: dict[str, set[int]] = {name: set() for name in TABLES}
+        self._rolled: dict[tuple[str, int], dict[tuple[str, Any], list[Any]]] = {}
+
+    def need(self, kind: str, cycle_ids: Iterable[int]) -> None:
+        """Read one table for the cycles not read yet (one query, none if all are)."""
+        missing = sorted(set(cycle_ids) - self._loaded[kind])
+        if not missing:
+            return
+        table: dict[int, list[Any]] = getattr(self, kind)
+        for cycle_id in missing:
+            table[cycle_id] = []
+        if self.mapping:
+            for row in _READERS[kind](self, missing):
+                table[row[0]].append(row[1:])
+        self._loaded[kind].update(missing)
 
     def rolled_up(self, kind: str, cycle_id: int) -> dict[tuple[str, Any], list[Any]]:
         """One cycle's tallies summed up the tree: (unit path, domain id or statement code) →
@@ -85,102 +118,112 @@ class Aggregates:
         cached = self._rolled.get((kind, cycle_id))
         if cached is not None:
             return cached
+        self.need(kind, [cycle_id])
         table = self.domains if kind == "domains" else self.statements
         sums: dict[tuple[str, Any], list[Any]] = {}
         step = Unit.steplen
-        for node, key, tally in table.get(cycle_id, ()):
+        for node, key, responses, score_total, red, amber, green in table.get(cycle_id, ()):
             for end in range(step, len(node) + 1, step):
                 total = sums.get((node[:end], key))
                 if total is None:
-                    sums[(node[:end], key)] = [
-                        tally.responses,
-                        tally.score_total,
-                        tally.red,
-                        tally.amber,
-                        tally.green,
-                    ]
+                    sums[(node[:end], key)] = [responses, score_total, red, amber, green]
                 else:
-                    total[0] += tally.responses
-                    total[1] += tally.score_total
-                    total[2] += tally.red
-                    total[3] += tally.amber
-                    total[4] += tally.green
+                    total[0] += responses
+                    total[1] += score_total
+                    total[2] += red
+                    total[3] += amber
+                    total[4] += green
         self._rolled[(kind, cycle_id)] = sums
         return sums
 
+    # -- the grouped queries ------------------------------------------------------------------
 
-def _by_cycle(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
-    grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for cycle_id, *rest in rows:
-        grouped[cycle_id].append(tuple(rest))
-    return grouped
-
-
-def _aggregate_tallies(cycle_ids: Sequence[int], mapping: list[tuple[int, str]]) -> Aggregates:
-    """Sum the running tallies by node in the database: one grouped query per table, joined to
-    a small table of (team, node) so no per-row expression is evaluated."""
-    result = Aggregates(node_of=dict(mapping))
-    if not mapping:
-        return result
-    quote = connection.ops.quote_name
-    nodes = "WITH nodes (team_id, node) AS (VALUES " + ", ".join(["(%s, %s)"] * len(mapping)) + ") "
-    node_params: list[Any] = [value for pair in mapping for value in pair]
-
-    def run(
-        table: type[Model], key: str, sums: Sequence[str], cycles: Sequence[int]
+    def _grouped(
+        self,
+        table: type[Model],
+        sums: Sequence[str],
+        cycles: Sequence[int],
+        *,
+        by_statement: bool = False,
+        key: str = "",
     ) -> list[tuple[Any, ...]]:
-        if not cycles:
-            return []
+        """Sum one tally table by cycle and node in the database, joined to a small table of
+        (team, node) so no per-row expression is evaluated."""
+        quote = connection.ops.quote_name
+        nodes = (
+            "WITH nodes (team_id, node) AS (VALUES "
+            + ", ".join(["(%s, %s)"] * len(self.mapping))
+            + ") "
+        )
+        node_params: list[Any] = [value for pair in self.mapping for value in pair]
         name = quote(table._meta.db_table)
-        key_column = f", t.{quote(key)}" if key else ""
         totals = ", ".join(f"SUM(t.{quote(c)})" for c in sums)
         marks = ", ".join(["%s"] * len(cycles))
+        if by_statement:
+            statement = quote(Statement._meta.db_table)
+            select = f"t.cycle_id, nodes.node, s.{quote('code')}, {totals}"
+            join = f" JOIN {statement} s ON s.id = t.statement_id"
+            group = f"t.cycle_id, nodes.node, t.statement_id, s.{quote('code')}"
+        else:
+            key_column = f", t.{quote(key)}" if key else ""
+            select = f"t.cycle_id, nodes.node{key_column}, {totals}"
+            join = ""
+            group = f"t.cycle_id, nodes.node{key_column}"
         # Table and column names come from the models; every value is a query parameter.
         sql = (
-            f"{nodes}SELECT t.cycle_id, nodes.node{key_column}, {totals}"  # noqa: S608  # nosec B608
-            f" FROM {name} t JOIN nodes ON nodes.team_id = t.team_id"
-            f" WHERE t.cycle_id IN ({marks}) GROUP BY t.cycle_id, nodes.node{key_column}"
+            f"{nodes}SELECT {select}"  # noqa: S608  # nosec B608
+            f" FROM {name} t JOIN nodes ON nodes.team_id = t.team_id{join}"
+            f" WHERE t.cycle_id IN ({marks}) GROUP BY {group}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*node_params, *cycles])
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
-    result.responses = _by_cycle(run(TeamTally, "", ["responses"], cycle_ids))
-    result.domains = _by_cycle(
-        (cycle, node, domain, Tally(scored, total or 0.0, red, amber, green))
-        for cycle, node, domain, scored, total, red, amber, green in run(
-            DomainTally, "domain_id", ["scored", "score_total", "red", "amber", "green"], cycle_ids
+    def _read_responses(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+        return self._grouped(TeamTally, ["responses"], cycles)
+
+    def _read_answered(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+        return self._grouped(StatementTally, ["answered"], cycles, by_statement=True)
+
+    def _read_domains(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+        rows = self._grouped(
+            DomainTally, ["scored", "score_total", "red", "amber", "green"], cycles, key="domain_id"
         )
-    )
-    codes = dict(
-        CycleStatement.objects.filter(cycle_id__in=cycle_ids).values_list(
-            "statement_id", "statement__code"
+        if all(row[4] is not None for row in rows):
+            return rows
+        return [(*row[:4], row[4] or 0.0, *row[5:]) for row in rows]
+
+    def _read_statements(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+        return (
+            (cycle, node, code, answered, float(total), red, amber, green)
+            for cycle, node, code, answered, total, red, amber, green in self._grouped(
+                StatementTally,
+                ["answered", "score_total", "red", "amber", "green"],
+                cycles,
+                by_statement=True,
+            )
         )
-    )
-    result.statements = _by_cycle(
-        (cycle, node, codes[statement], Tally(answered, float(total), red, amber, green))
-        for cycle, node, statement, answered, total, red, amber, green in run(
-            StatementTally,
-            "statement_id",
-            ["answered", "score_total", "red", "amber", "green"],
-            cycle_ids,
+
+    def _read_answer_counts(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+        node_of = self.node_of
+        counts = (
+            DomainScore.objects.filter(cycle_id__in=list(cycles))
+            .annotate(answered=F("red") + F("amber") + F("green"))
+            .values_list("cycle_id", "team_id", "domain_id", "answered")
+            .distinct()
+            .order_by()
         )
-    )
-    node_of = result.node_of
-    counts = (
-        DomainScore.objects.filter(cycle_id__in=list(cycle_ids))
-        .annotate(answered=F("red") + F("amber") + F("green"))
-        .values_list("cycle_id", "team_id", "domain_id", "answered")
-        .distinct()
-        .order_by()
-    )
-    result.answer_counts = _by_cycle(
-        (cycle, node_of[team], domain, answered)
-        for cycle, team, domain, answered in counts
-        if team in node_of
-    )
-    return result
+        return (
+            (cycle, node_of[team], domain, answered)
+            for cycle, team, domain, answered in counts
+            if team in node_of
+        )
+
+
+_READERS: dict[str, Callable[[Aggregates, Sequence[int]], Iterable[tuple[Any, ...]]]] = {
+    name: getattr(Aggregates, f"_read_{name}") for name in TABLES
+}
 
 
 def _filter_kwargs(filters: Mapping[str, str], prefix: str) -> dict[str, str]:
@@ -274,11 +317,25 @@ def root_paths(units: Sequence[Unit], reach: Reach | None) -> list[str]:
     return [unit.path for unit in reach.top_units]
 
 
+class _Batch:
+    """What the scopes of one call share: their cycles (each table is read for all of them at
+    once) and the statements those cycles asked (read when first needed)."""
+
+    def __init__(self, cycle_ids: Iterable[int]) -> None:
+        self.cycle_ids = sorted(set(cycle_ids))
+
+    @cached_property
+    def asked(self) -> tuple[dict[str, str], list[Domain]]:
+        return asked_domains(self.cycle_ids)
+
+
 class OrganisationResults:
     """One viewer's figures for one scope: the organisation's counts, decided by the disclosure
     engine over everything this viewer can see (`plan`).
 
     Built from one set of aggregates; several scopes can share them (see `results_for_scopes`).
+    Reads lazily: asking only whether groups are shown and their counts reads response counts
+    only, and decides the groups alone (`group_hidden`, `count_text`).
     """
 
     def __init__(
@@ -289,21 +346,33 @@ class OrganisationResults:
         domains: Sequence[Domain],
         scope: Scope,
         aggregates: Aggregates,
-        statement_domains: Mapping[str, str],
         reach: Reach | None,
         with_statements: bool = True,
-        outcomes: Sequence[Domain] = (),
+        batch: _Batch | None = None,
     ) -> None:
         self.organisation = organisation
         self.k = effective_k(organisation.anonymity_threshold)
         self.units = {unit.path: unit for unit in units}
         self.domains = list(domains)
-        self.outcomes = list(outcomes)
         self.scope = scope
         self.reach = reach
         self.with_statements = with_statements
         self._aggregates = aggregates
-        self.statement_domains = dict(statement_domains)
+        self._batch = batch or _Batch(scope.cycle_ids)
+        self._groups: dict[str, GroupResult] = {}
+
+    @cached_property
+    def statement_domains(self) -> dict[str, str]:
+        return dict(self._batch.asked[0])
+
+    @cached_property
+    def outcomes(self) -> list[Domain]:
+        return list(self._batch.asked[1])
+
+    def _table(self, kind: str, cycle_ids: Iterable[int] | None = None) -> dict[int, list[Any]]:
+        self._aggregates.need(kind, self._batch.cycle_ids if cycle_ids is None else cycle_ids)
+        table: dict[int, list[Any]] = getattr(self._aggregates, kind)
+        return table
 
     # -- totals per unit: sums of the nodes' tallies up the tree --------------------------
 
@@ -311,29 +380,32 @@ class OrganisationResults:
         step = Unit.steplen
         return [path[:i] for i in range(step, len(path) + 1, step)]
 
-    def _rows(self, table: Mapping[int, list[tuple[Any, ...]]]) -> Iterable[tuple[Any, ...]]:
-        for cycle_id in self.scope.cycle_ids:
-            yield from ((cycle_id, *row) for row in table.get(cycle_id, ()))
-
     @cached_property
     def node_counts(self) -> dict[tuple[str, int], int]:
+        table = self._table("responses")
         counts: dict[tuple[str, int], int] = defaultdict(int)
-        for cycle_id, node, n in self._rows(self._aggregates.responses):
-            counts[(node, cycle_id)] += n
+        for cycle_id in self.scope.cycle_ids:
+            for node, n in table.get(cycle_id, ()):
+                counts[(node, cycle_id)] += n
         return counts
 
     @cached_property
     def node_answers(self) -> dict[tuple[str, int, str], int]:
+        table = self._table("answered")
         answers: dict[tuple[str, int, str], int] = defaultdict(int)
-        for cycle_id, node, code, tally in self._rows(self._aggregates.statements):
-            answers[(node, cycle_id, code)] += tally.answered
+        for cycle_id in self.scope.cycle_ids:
+            for node, code, n in table.get(cycle_id, ()):
+                answers[(node, cycle_id, code)] += n
         return answers
 
     @cached_property
     def node_answer_counts(self) -> dict[tuple[str, int, Hashable], frozenset[int]]:
+        # Only the scope whose statements are decided needs these (see `plan_input`).
+        table = self._table("answer_counts", self.scope.cycle_ids)
         found: dict[tuple[str, int, Hashable], set[int]] = defaultdict(set)
-        for cycle_id, node, domain, answered in self._rows(self._aggregates.answer_counts):
-            found[(node, cycle_id, domain)].add(answered)
+        for cycle_id in self.scope.cycle_ids:
+            for node, domain, answered in table.get(cycle_id, ()):
+                found[(node, cycle_id, domain)].add(answered)
         return {key: frozenset(values) for key, values in found.items()}
 
     @cached_property
@@ -346,19 +418,25 @@ class OrganisationResults:
 
     @cached_property
     def pulses_by_unit(self) -> dict[str, set[int]]:
+        table = self._table("responses")
         found: dict[str, set[int]] = defaultdict(set)
-        for cycle_id, node, n in self._rows(self._aggregates.responses):
-            if n:
-                for path in self._ancestor_paths(node):
-                    found[path].add(cycle_id)
+        for cycle_id in self.scope.cycle_ids:
+            for node, n in table.get(cycle_id, ()):
+                if n:
+                    for path in self._ancestor_paths(node):
+                        found[path].add(cycle_id)
         return found
 
-    def _sum_up(self, kind: str) -> dict[tuple[str, Any], Tally]:
+    def _summed(self, kind: str) -> dict[tuple[str, Any], list[Any]]:
         """The scope's tallies per unit: the sum of its cycles' rolled-up tallies."""
-        cycles = [c for c in self.scope.cycle_ids if c in getattr(self._aggregates, kind)]
+        if kind == "domains":
+            self._table("domains")
+        else:
+            self._table("statements", self.scope.cycle_ids)
+        table = getattr(self._aggregates, kind)
+        cycles = [c for c in self.scope.cycle_ids if c in table]
         if len(cycles) == 1:
-            rolled = self._aggregates.rolled_up(kind, cycles[0])
-            return {key: Tally(*values) for key, values in rolled.items()}
+            return self._aggregates.rolled_up(kind, cycles[0])
         sums: dict[tuple[str, Any], list[Any]] = {}
         for cycle_id in cycles:
             for key, values in self._aggregates.rolled_up(kind, cycle_id).items():
@@ -368,15 +446,82 @@ class OrganisationResults:
                 else:
                     for i in range(5):
                         total[i] += values[i]
-        return {key: Tally(*values) for key, values in sums.items()}
+        return sums
+
+    @cached_property
+    def _domain_sums(self) -> dict[tuple[str, Any], list[Any]]:
+        return self._summed("domains")
+
+    @cached_property
+    def _statement_sums(self) -> dict[tuple[str, Any], list[Any]]:
+        return self._summed("statements")
+
+    def _domain_tally(self, path: str, domain: int) -> Tally:
+        return self._tally("domains", path, domain)
+
+    def _tally(self, kind: str, path: str, key: Any) -> Tally:
+        """A unit's tally of one domain or statement over the scope: summed for this unit alone
+        while a page asks about few units, from the whole tree rolled up once it asks about
+        more (the same sums either way)."""
+        at_path = self._at_path[kind]
+        at = at_path.get(path)
+        rolled = "_domain_sums" if kind == "domains" else "_statement_sums"
+        if at is None and rolled not in self.__dict__ and len(at_path) < FEW_UNITS:
+            at = at_path[path] = self._sum_at(kind, path)
+        values = at.get(key) if at is not None else getattr(self, rolled).get((path, key))
+        return EMPTY_TALLY if values is None else Tally(*values)
+
+    @cached_property
+    def _at_path(self) -> dict[str, dict[str, dict[Any, list[Any]]]]:
+        return {"domains": {}, "statements": {}}
+
+    def _sum_at(self, kind: str, path: str) -> dict[Any, list[Any]]:
+        """One unit's tallies over the scope, without rolling up the whole tree. The same
+        sums, added in the same order, as `rolled_up` and `_summed` (so the same
+        floating-point results)."""
+        if kind == "domains":
+            table = self._table("domains")
+        else:
+            table = self._table("statements", self.scope.cycle_ids)
+        cycles = [c for c in self.scope.cycle_ids if c in table]
+        sums: dict[Any, list[Any]] = {}
+        for index, cycle_id in enumerate(cycles):
+            in_cycle: dict[Any, list[Any]] = {}
+            for node, key, responses, score_total, red, amber, green in table[cycle_id]:
+                if not node.startswith(path):
+                    continue
+                total = in_cycle.get(key)
+                if total is None:
+                    in_cycle[key] = [responses, score_total, red, amber, green]
+                else:
+                    total[0] += responses
+                    total[1] += score_total
+                    total[2] += red
+                    total[3] += amber
+                    total[4] += green
+            if index == 0:
+                sums = in_cycle
+                continue
+            for key, values in in_cycle.items():
+                total = sums.get(key)
+                if total is None:
+                    sums[key] = values
+                else:
+                    for i in range(5):
+                        total[i] += values[i]
+        return sums
 
     @cached_property
     def domain_tallies(self) -> dict[tuple[str, int], Tally]:
-        return defaultdict(lambda: EMPTY_TALLY, self._sum_up("domains"))
+        return defaultdict(
+            lambda: EMPTY_TALLY, {key: Tally(*v) for key, v in self._domain_sums.items()}
+        )
 
     @cached_property
     def statement_tallies(self) -> dict[tuple[str, str], Tally]:
-        return defaultdict(lambda: EMPTY_TALLY, self._sum_up("statements"))
+        return defaultdict(
+            lambda: EMPTY_TALLY, {key: Tally(*v) for key, v in self._statement_sums.items()}
+        )
 
     @cached_property
     def statement_codes(self) -> list[str]:
@@ -389,12 +534,11 @@ class OrganisationResults:
     def _family(self) -> tuple[list[str], list[str]]:
         return family_order(list(self.units.values()), self.reach, self.response_counts)
 
-    @property
-    def resolvable(self) -> set[str]:
-        return set(self._family[0])
-
     @cached_property
-    def plan_input(self) -> PlanInput:
+    def resolvable(self) -> frozenset[str]:
+        return frozenset(self._family[0])
+
+    def _plan_input(self, *, answer_counts: bool) -> PlanInput:
         domain_ids = {domain.code: domain.pk for domain in (*self.domains, *self.outcomes)}
         return PlanInput(
             k=self.k,
@@ -408,17 +552,62 @@ class OrganisationResults:
             },
             domain_order=[domain.pk for domain in self.domains],
             step=Unit.steplen,
-            answer_counts=self.node_answer_counts,
+            answer_counts=self.node_answer_counts if answer_counts else {},
             outcome_order=[domain.pk for domain in self.outcomes],
         )
+
+    @cached_property
+    def plan_input(self) -> PlanInput:
+        # Each response's answer counts only decide which statement means are shown, so a
+        # plan without statements is decided (and remembered) without reading them.
+        return self._plan_input(answer_counts=self.with_statements)
+
+    @cached_property
+    def _statements_plan_input(self) -> PlanInput:
+        if self.with_statements:
+            return self.plan_input
+        return self._plan_input(answer_counts=True)
 
     @cached_property
     def plan(self) -> Plan:
         return decide_remembered(self.plan_input, with_statements=self.with_statements)
 
+    @cached_property
+    def _group_plan(self) -> Plan:
+        """The groups' decisions (the same as the full plan's), from the response counts."""
+        if "plan" in self.__dict__:
+            return self.plan
+        return decide_groups_remembered(
+            PlanInput(
+                k=self.k,
+                order=self._family[0],
+                responses=self.node_counts,
+                answers={},
+                statement_domains={},
+                domain_order=[],
+                step=Unit.steplen,
+            )
+        )
+
     # -- what the viewer sees ---------------------------------------------------------------
 
+    def group_hidden(self, unit: Unit) -> Hidden | None:
+        """Why the unit's figures are hidden (None: shown), as `group(unit).hidden`, deciding
+        the groups alone."""
+        if unit.path not in self.resolvable:
+            raise ValueError(f"{unit} is outside this viewer's reach.")
+        hidden = self._group_plan.group(unit.path)
+        if hidden is None and not self.response_counts.get(unit.path, 0):
+            return Hidden.NO_RESPONSES
+        return hidden
+
     def group(self, unit: Unit) -> GroupResult:
+        found = self._groups.get(unit.path)
+        if found is None:
+            found = self._groups[unit.path] = self._group(unit)
+        return found
+
+    def _group(self, unit: Unit) -> GroupResult:
         if unit.path not in self.resolvable:
             raise ValueError(f"{unit} is outside this viewer's reach.")
         plan = self.plan
@@ -429,17 +618,17 @@ class OrganisationResults:
             group_hidden = Hidden.NO_RESPONSES
         domains: dict[str, Cell] = {}
         for domain in self.domains:
-            tally = self.domain_tallies.get((path, domain.pk), EMPTY_TALLY)
+            tally = self._domain_tally(path, domain.pk)
             reason = plan.domain(path, domain.pk)
             domains[domain.code] = _cell(tally, reason, n=responses)
         outcomes: dict[str, Cell] = {}
         for outcome in self.outcomes:
-            tally = self.domain_tallies.get((path, outcome.pk), EMPTY_TALLY)
+            tally = self._domain_tally(path, outcome.pk)
             outcomes[outcome.code] = _cell(tally, plan.domain(path, outcome.pk), n=responses)
         statements: dict[str, Cell] = {}
         if plan.statements_planned:
             for code in self.statement_codes:
-                tally = self.statement_tallies.get((path, code), EMPTY_TALLY)
+                tally = self._tally("statements", path, code)
                 reason = plan.statement(path, code)
                 statements[code] = _cell(
                     tally, reason, without_mean=(path, code) in plan.means_hidden
@@ -456,7 +645,7 @@ class OrganisationResults:
             asked={
                 domain.code
                 for domain in self.domains
-                if self.domain_tallies.get((path, domain.pk), EMPTY_TALLY).answered
+                if self._domain_tally(path, domain.pk).answered
             },
             outcomes=outcomes,
         )
@@ -465,7 +654,7 @@ class OrganisationResults:
         """A group's response count as this viewer may read it: exact where its figures are
         shown, otherwise only which side of k it is (`release_words.count_words` says it)."""
         n = self.response_counts.get(unit.path, 0)
-        exact = unit.path in self.resolvable and self.plan.group(unit.path) is None
+        exact = unit.path in self.resolvable and self._group_plan.group(unit.path) is None
         return response_count(n, k=self.k, exact=exact)
 
     def children_of(self, unit: Unit) -> list[Unit]:
@@ -495,10 +684,10 @@ class OrganisationResults:
         full_plan = (
             self.plan
             if self.plan.statements_planned
-            else decide_remembered(self.plan_input, with_statements=True)
+            else decide_remembered(self._statements_plan_input, with_statements=True)
         )
         decision = plan_breakdowns(
-            self.plan_input,
+            self._statements_plan_input,
             full_plan,
             breakdown_input(self.scope.cycle_ids, self._aggregates.node_of),
             groups=self._family[1],
@@ -715,10 +904,28 @@ def asked_domains(cycle_ids: Iterable[int]) -> tuple[dict[str, str], list[Domain
 def aggregate(
     cycle_ids: Iterable[int], *, units: Sequence[Unit], reach: Reach | None
 ) -> Aggregates:
-    """The tallies a viewer's results are decided and computed from (three grouped queries,
-    one row per node, cycle and domain or statement)."""
+    """The tallies a viewer's results are decided and computed from, read in full for these
+    cycles (five grouped queries, one row per node, cycle and domain or statement)."""
     ordered = sorted(set(cycle_ids))
-    return _aggregate_tallies(ordered, viewer_nodes(units, reach))
+    found = Aggregates(viewer_nodes(units, reach))
+    for kind in TABLES:
+        found.need(kind, ordered)
+    return found
+
+
+@dataclass(frozen=True)
+class Source:
+    """What several calls of one request can share: the organisation's units, and the
+    tallies read for one viewer (each table read once per cycle)."""
+
+    units: list[Unit]
+    reach: Reach | None
+    aggregates: Aggregates
+
+    @classmethod
+    def of(cls, organisation: Organisation, *, reach: Reach | None) -> Source:
+        units = load_units(organisation)
+        return cls(units, reach, Aggregates(viewer_nodes(units, reach)))
 
 
 def results_for_scopes(
@@ -730,33 +937,37 @@ def results_for_scopes(
     statements_for: Scope | None = None,
     units: Sequence[Unit] | None = None,
     domains: Sequence[Domain] | None = None,
+    source: Source | None = None,
 ) -> list[OrganisationResults]:
-    """One viewer's results for several scopes, from one set of grouped queries.
+    """One viewer's results for several scopes, from one set of grouped queries per table.
 
     `reach` is the viewer's (None: the command line, which sees the whole organisation as an
-    org admin does). The engine always reads statement counts, because every domain figure
-    covers its statements' answers; `with_statements` also decides and shows statement figures
-    (for `statements_for` only, when given).
+    org admin does). The engine reads each response's statement answers for every domain
+    decision, because every domain figure covers its statements' answers; `with_statements`
+    also decides and shows statement figures (for `statements_for` only, when given), and only
+    then are statement tallies read. `source`: units and tallies already read in this request
+    for the same viewer (its units are used, and `units` ignored).
     The database returns one row per team (or per bucket of teams outside the viewer's reach),
     cycle and domain or statement, whatever the page.
     """
-    cycle_ids = set().union(*(scope.cycle_ids for scope in scopes)) if scopes else set()
-    units = list(units) if units is not None else load_units(organisation)
-    aggregates = aggregate(cycle_ids, units=units, reach=reach)
+    if source is not None and source.reach is not reach:
+        raise ValueError("The source was read for another viewer.")
+    if source is None:
+        found_units = list(units) if units is not None else load_units(organisation)
+        source = Source(found_units, reach, Aggregates(viewer_nodes(found_units, reach)))
+    batch = _Batch(set().union(*(scope.cycle_ids for scope in scopes)) if scopes else set())
     domains = list(domains) if domains is not None else load_domains()
-    statement_domains, outcomes = asked_domains(cycle_ids)
     return [
         OrganisationResults(
             organisation=organisation,
-            units=units,
+            units=source.units,
             domains=domains,
             scope=scope,
-            aggregates=aggregates,
-            statement_domains=statement_domains,
+            aggregates=source.aggregates,
             reach=reach,
             with_statements=with_statements
             and (statements_for is None or scope.key == statements_for.key),
-            outcomes=outcomes,
+            batch=batch,
         )
         for scope in scopes
     ]

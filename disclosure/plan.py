@@ -73,17 +73,23 @@ class PlanInput:
     @cached_property
     def key(self) -> Hashable:
         """Everything a plan depends on, as one hashable value (for remembering plans)."""
+        # Sets of items rather than sorted tuples: the same information, without the sort.
         return (
             self.k,
             self.step,
-            tuple(sorted((key, tuple(sorted(v))) for key, v in self.answer_counts.items())),
+            frozenset(self.answer_counts.items()),
             tuple(self.order),
-            tuple(sorted(self.responses.items())),
-            tuple(sorted(self.answers.items())),
-            tuple(sorted((code, str(d)) for code, d in self.statement_domains.items())),
+            frozenset(self.responses.items()),
+            frozenset(self.answers.items()),
+            frozenset(self.statement_domains.items()),
             tuple(self.domain_order),
             tuple(self.outcome_order),
         )
+
+    @cached_property
+    def group_key(self) -> Hashable:
+        """Everything the groups' decisions depend on (see `decide_groups`)."""
+        return (self.k, self.step, tuple(self.order), frozenset(self.responses.items()))
 
     def nodes_under(self) -> dict[str, list[str]]:
         """Group path → the nodes below it (the nodes are never above a family group)."""
@@ -133,18 +139,34 @@ def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
     return {key: CellSize(key, n) for key, n in data.responses.items()}
 
 
-def decide(data: PlanInput, *, with_statements: bool) -> Plan:
-    """The viewer's plan for one scope (see the module's docstring for the order)."""
-    plan = Plan(k=data.k, statements_planned=with_statements)
-    under = data.nodes_under()
+def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str, Hidden | None]:
+    """The response counts, group by group: the first releases, which nothing later changes.
+    They depend on `responses` and `order` only (a node with answers but no responses adds no
+    response cell)."""
+    groups: dict[str, Hidden | None] = {}
     counts = Partition(response_cells(data), k=data.k)
     cycles_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for node, cycle in data.responses:
         cycles_of[node].append((node, cycle))
     for path in data.order:
-        plan.groups[path] = _release(
+        groups[path] = _release(
             counts, [key for node in under[path] for key in cycles_of[node]], data.k
         )
+    return groups
+
+
+def decide_groups(data: PlanInput) -> Plan:
+    """The plan's group decisions alone (no domain or statement decided): equal to
+    `decide(data, ...).groups`, for pages that only ask whether a group's figures are shown
+    and read its count."""
+    return Plan(k=data.k, groups=_decide_groups(data, data.nodes_under()))
+
+
+def decide(data: PlanInput, *, with_statements: bool) -> Plan:
+    """The viewer's plan for one scope (see the module's docstring for the order)."""
+    plan = Plan(k=data.k, statements_planned=with_statements)
+    under = data.nodes_under()
+    plan.groups = _decide_groups(data, under)
 
     by_domain: dict[Hashable, list[str]] = defaultdict(list)
     for code, domain in data.statement_domains.items():
@@ -244,11 +266,7 @@ class BreakdownInput:
 
     @cached_property
     def key(self) -> Hashable:
-        return (
-            self.fields,
-            tuple(sorted(self.responses.items())),
-            tuple(sorted(self.answers.items())),
-        )
+        return (self.fields, frozenset(self.responses.items()), frozenset(self.answers.items()))
 
 
 @dataclass(frozen=True)
@@ -405,17 +423,35 @@ _cache: OrderedDict[Hashable, Any] = OrderedDict()
 _cache_lock = Lock()  # threaded servers (runserver, gthread workers) share the process's cache
 
 
-def _remember(key: Hashable, compute: Callable[[], T]) -> T:
+class _Key:
+    """A cache key that hashes its (large) value once, not at every look-up."""
+
+    __slots__ = ("_hash", "value")
+
+    def __init__(self, value: Hashable) -> None:
+        self.value = value
+        self._hash = hash(value)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and self._hash == other._hash and self.value == other.value
+
+
+def _remember(value: Hashable, compute: Callable[[], T]) -> T:
+    key = _Key(value)
     with _cache_lock:
-        if key in _cache:
-            _cache.move_to_end(key)
-            return cast(T, _cache[key])
-    value = compute()
+        found = _cache.get(key)  # the one full comparison of a (large) key
+        if found is not None:
+            _cache.move_to_end(found[0])  # the stored key itself: found by identity
+            return cast(T, found[1])
+    result = compute()
     with _cache_lock:
-        _cache[key] = value
+        _cache[key] = (key, result)
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
-    return value
+    return result
 
 
 def decide_remembered(data: PlanInput, *, with_statements: bool) -> Plan:
@@ -424,3 +460,8 @@ def decide_remembered(data: PlanInput, *, with_statements: bool) -> Plan:
         ("plan", data.key, with_statements),
         lambda: decide(data, with_statements=with_statements),
     )
+
+
+def decide_groups_remembered(data: PlanInput) -> Plan:
+    """`decide_groups`, remembered for the same counts."""
+    return _remember(("groups", data.group_key), lambda: decide_groups(data))

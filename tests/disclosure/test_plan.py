@@ -19,6 +19,7 @@ from disclosure.plan import (
     PlanInput,
     breakdown_order,
     decide,
+    decide_groups,
     plan_breakdowns,
 )
 from tests.disclosure.audit import Released, violations
@@ -50,6 +51,32 @@ def test_it_hides_the_smaller_sibling_and_then_the_next_smallest():
     assert plan.group(TEAM_B) is Hidden.PROTECTS_OTHERS  # shown, it would give C's 3 away
     assert plan.group(TEAM_A) is None  # B and C together are 9
     assert plan.domain(TEAM_B, "D") is Hidden.PROTECTS_OTHERS
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.integers(min_value=0, max_value=12), min_size=3, max_size=3),
+    own_first=st.booleans(),
+)
+def test_it_decides_the_groups_alone_as_the_whole_plan_does(counts, own_first):
+    """Pages that only ask whether a group is shown decide the groups from the response
+    counts alone (no answers read): the same decisions as the whole plan's."""
+    responses = {team: n for team, n in zip([TEAM_A, TEAM_B, TEAM_C], counts, strict=True) if n}
+    order = [TEAM_A, UNIT, ROOT] if own_first else None
+    whole = decide(data(responses, order=order), with_statements=True)
+    alone = decide_groups(
+        PlanInput(
+            k=5,
+            order=order or [ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C],
+            responses={(team, 1): n for team, n in responses.items()},
+            answers={},
+            statement_domains={},
+            domain_order=[],
+            step=2,
+        )
+    )
+    assert alone.groups == whole.groups
+    assert list(alone.groups) == list(whole.groups)
 
 
 def test_it_shows_a_manager_their_own_team_before_the_markers_above_it():
