@@ -16,13 +16,13 @@ class Intervention(models.Model):
     """A way to improve a domain's conditions: what to do, why it helps, how you will know."""
 
     class Kind(models.TextChoices):
-        QUICK_WIN = "quick_win", "Quick win"
-        DEEPER = "deeper", "Deeper strategy"
+        QUICK_WIN = "quick_win", _("Quick win")
+        DEEPER = "deeper", _("Deeper strategy")
 
     class Lever(models.TextChoices):
-        TEAM = "team", "Team"
-        SERVICE = "service", "Service"
-        ORGANISATION = "organisation", "Organisation"
+        TEAM = "team", _("Team")
+        SERVICE = "service", _("Service")
+        ORGANISATION = "organisation", _("Organisation")
 
     organisation = models.ForeignKey(
         Organisation,

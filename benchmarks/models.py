@@ -4,14 +4,15 @@ published reference tables. Rows hold percentiles only: no organisation, team or
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from diagnostics.models import Domain
 
 
 class Benchmark(models.Model):
     class Kind(models.TextChoices):
-        COMPUTED = "computed", "Computed across organisations on this installation"
-        REFERENCE = "reference", "Imported reference table"
+        COMPUTED = "computed", _("Computed across organisations on this installation")
+        REFERENCE = "reference", _("Imported reference table")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     period = models.CharField(
@@ -47,9 +48,9 @@ class Benchmark(models.Model):
 
 class BenchmarkRow(models.Model):
     class Level(models.TextChoices):
-        ORGANISATION = "org", "Organisation means"
-        TEAM = "team", "Team means"
-        ANY = "any", "Any level (a reference table)"
+        ORGANISATION = "org", _("Organisation means")
+        TEAM = "team", _("Team means")
+        ANY = "any", _("Any level (a reference table)")
 
     benchmark = models.ForeignKey(Benchmark, on_delete=models.CASCADE, related_name="rows")
     level = models.CharField(max_length=4, choices=Level.choices)

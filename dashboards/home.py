@@ -99,12 +99,6 @@ class UnitReading:
 
 
 @dataclass(frozen=True)
-class TeamProgress:
-    unit: Unit
-    responses: str
-
-
-@dataclass(frozen=True)
 class CycleProgress:
     cycle: Cycle
     days_left: int

@@ -108,7 +108,7 @@ class LensPage:
 
     @property
     def untested_names(self) -> str:
-        return ", ".join(f.label.lower() for f in self.untested)
+        return ", ".join(f.shown_label.lower() for f in self.untested)
 
 
 def _service_of(team: Unit, unit: Unit, names: Mapping[str, str]) -> str:
@@ -295,7 +295,7 @@ def _pair_shown(
     ]
     scatter = charts.lens_scatter(
         groups,
-        x_title=f"{figure.label} ({figure.unit})",
+        x_title=f"{figure.shown_label} ({figure.shown_unit})",
         y_title=gettext("%(domain)s (mean score, 1 to 6)") % {"domain": domain.name},
         x_range=_x_range(figure, plotted),
         lines=_lines(sets, service_index),

@@ -394,7 +394,7 @@ def _profile_chart(
     if comparison.parent_group is not None and comparison.parent is not None:
         markers.append(
             charts.Marker(
-                f"{comparison.parent.name} (unit)",
+                gettext("%(unit)s (unit)") % {"unit": comparison.parent.name},
                 "diamond",
                 [_mean(comparison.parent_group, d.code) for d in domains],
             )
@@ -402,7 +402,7 @@ def _profile_chart(
     if comparison.org_group is not None and comparison.root is not None:
         markers.append(
             charts.Marker(
-                f"{comparison.root.name} (organisation)",
+                gettext("%(organisation)s (organisation)") % {"organisation": comparison.root.name},
                 "triangle-up",
                 [_mean(comparison.org_group, d.code) for d in domains],
             )

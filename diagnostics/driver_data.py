@@ -13,18 +13,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from diagnostics.driver_words import OutcomeReading, outcome_reading, refusal_words
 from diagnostics.drivers import (
     Condition,
     Outcome,
     OutcomeDrivers,
+    Refusal,
+    RefusalKind,
     drivers_of,
     minimum_responses,
-    refusal_text,
 )
 from diagnostics.models import Domain, DomainScore
-from diagnostics.release_words import fewer_responses_words
 from diagnostics.results import OrganisationResults
-from disclosure.release import hidden_text
 from organisations.models import Unit
 
 
@@ -35,20 +35,34 @@ class GroupDrivers:
     unit: Unit
     minimum: int
     outcomes: tuple[OutcomeDrivers, ...] = ()
-    refused: str = ""  # why, in English, as the drivers export says it
-    refused_words: str = ""  # the same, in the reader's language, for pages
+    refusal: Refusal | None = None  # why none are shown for the whole group
 
     @property
     def shown(self) -> bool:
-        return not self.refused and any(o.drivers for o in self.outcomes)
+        return self.refusal is None and any(o.drivers for o in self.outcomes)
+
+    @property
+    def refused(self) -> str:
+        """Why none are shown, in English, as the drivers export says it ("" when they are)."""
+        return self.refusal.text if self.refusal else ""
+
+    @property
+    def refused_words(self) -> str:
+        """The same, in the reader's language, for pages."""
+        return refusal_words(self.refusal) if self.refusal else ""
+
+    @property
+    def readings(self) -> tuple[OutcomeReading, ...]:
+        """Each outcome's drivers as a page words them, in the reader's language."""
+        return tuple(outcome_reading(entry) for entry in self.outcomes)
 
 
 def condition_of(domain: Domain) -> Condition:
-    return Condition(domain.code, domain.name, domain.driver_phrase or f"better {domain.name}")
+    return Condition(domain.code, domain.name, domain.driver_phrase)
 
 
 def outcome_of(domain: Domain) -> Outcome:
-    return Outcome(domain.code, domain.name, domain.driver_phrase or f"agree: {domain.name}")
+    return Outcome(domain.code, domain.name, domain.driver_phrase)
 
 
 def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str, GroupDrivers]:
@@ -62,16 +76,11 @@ def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str
     for unit in units:
         group = results.group(unit)
         if not group.shown or group.responses is None:
-            found[unit.path] = GroupDrivers(
-                unit, minimum, refused=group.hidden_text, refused_words=group.hidden_words
-            )
+            refusal = Refusal(RefusalKind.HIDDEN, hidden=group.hidden, k=group.k)
+            found[unit.path] = GroupDrivers(unit, minimum, refusal=refusal)
         elif group.responses < minimum:
-            found[unit.path] = GroupDrivers(
-                unit,
-                minimum,
-                refused=refusal_text(minimum),
-                refused_words=fewer_responses_words(minimum),
-            )
+            refusal = Refusal(RefusalKind.FEWER_RESPONSES, minimum=minimum)
+            found[unit.path] = GroupDrivers(unit, minimum, refusal=refusal)
         else:
             wanted.append((unit, group))
     if not wanted:
@@ -106,8 +115,10 @@ def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str
         for domain in results.outcomes:
             cell = group.outcomes.get(domain.code)
             if cell is None or not cell.shown:
-                reason = hidden_text(cell.hidden if cell else None, k=results.k)
-                entries.append(OutcomeDrivers(outcome_of(domain), refused=reason))
+                refusal = Refusal(
+                    RefusalKind.HIDDEN, hidden=cell.hidden if cell else None, k=results.k
+                )
+                entries.append(OutcomeDrivers(outcome_of(domain), refusal=refusal))
                 continue
             entries.append(
                 drivers_of(

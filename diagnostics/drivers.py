@@ -17,6 +17,10 @@ Only for a group of at least `MINIMUM_RESPONSES` responses (an organisation may 
 never fewer); below that the drivers are refused with the reason. Figures leave the server
 rounded to two decimals (`release`): ρ computed over dozens of responses tells nothing about any
 one of them, and rounding keeps exact values, which carry more, on the server.
+
+The words here are English, as the drivers export keeps them. Pages word the same things in
+the reader's language (`diagnostics.driver_words`) from the structured answer: a `Refusal`
+rather than its text, a `Driver`'s sign, strength and clearness rather than its sentence.
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 
 from diagnostics.lens_statistics import fisher_interval, spearman_rho
 from diagnostics.scoring import round_half_up
+from disclosure.plan import Hidden
+from disclosure.release import hidden_text
 
 MINIMUM_RESPONSES = 30
 PLACES = 2
@@ -44,20 +51,53 @@ def refusal_text(minimum: int) -> str:
     return f"fewer than {minimum} responses"
 
 
+class RefusalKind(Enum):
+    FEWER_RESPONSES = "fewer responses"  # the group has fewer than the minimum
+    NO_VARIATION = "no variation"  # no condition's answers and the outcome's both vary
+    HIDDEN = "hidden"  # the disclosure engine does not show the group or the outcome
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why drivers are not shown: the reason itself, for each reader to word."""
+
+    kind: RefusalKind
+    minimum: int = 0  # FEWER_RESPONSES: the responses a group needs
+    hidden: Hidden | None = None  # HIDDEN: the disclosure engine's reason (None: fewer than k)
+    k: int = 0  # HIDDEN: the organisation's k
+
+    @property
+    def text(self) -> str:
+        """In English, as the drivers export says it."""
+        if self.kind is RefusalKind.FEWER_RESPONSES:
+            return refusal_text(self.minimum)
+        if self.kind is RefusalKind.NO_VARIATION:
+            return NO_VARIATION
+        return hidden_text(self.hidden, k=self.k)
+
+
 @dataclass(frozen=True)
 class Condition:
     """A condition domain as the drivers name it."""
 
     code: str
     name: str
-    phrase: str  # what a higher score means, after "Staff who report"
+    phrase: str = ""  # what a higher score means, after "Staff who report"; "" if unset
+
+    @property
+    def phrase_text(self) -> str:
+        return self.phrase or f"better {self.name}"
 
 
 @dataclass(frozen=True)
 class Outcome:
     code: str
     name: str
-    phrase: str  # what agreeing means, after "are more likely to say they"
+    phrase: str = ""  # what agreeing means, after "are more likely to say they"; "" if unset
+
+    @property
+    def phrase_text(self) -> str:
+        return self.phrase or f"agree: {self.name}"
 
 
 @dataclass(frozen=True)
@@ -118,7 +158,8 @@ def sentence(association: Association, outcome: Outcome) -> str:
         return f"No clear association between {condition.name.lower()} and {outcome.name.lower()}."
     direction = "more" if association.rho > 0 else "less"
     return (
-        f"Staff who report {condition.phrase} are {direction} likely to say they {outcome.phrase}."
+        f"Staff who report {condition.phrase_text} are {direction} likely to say they "
+        f"{outcome.phrase_text}."
     )
 
 
@@ -136,8 +177,9 @@ class Driver:
     low: Decimal | None
     high: Decimal | None
     clear: bool
-    strength: str
-    sentence: str
+    positive: bool  # a higher condition score goes with more agreement
+    strength: str  # "strong", "moderate" or "weak"
+    sentence: str  # in English, for the export
 
 
 @dataclass(frozen=True)
@@ -146,7 +188,12 @@ class OutcomeDrivers:
 
     outcome: Outcome
     drivers: tuple[Driver, ...] = ()
-    refused: str = ""
+    refusal: Refusal | None = None
+
+    @property
+    def refused(self) -> str:
+        """Why the drivers are not shown, in English ("" when they are)."""
+        return self.refusal.text if self.refusal else ""
 
     @property
     def clear(self) -> tuple[Driver, ...]:
@@ -173,6 +220,7 @@ def release(association: Association, outcome: Outcome, *, position: int) -> Dri
         low=rounded(association.low),
         high=rounded(association.high),
         clear=association.clear,
+        positive=association.rho > 0,
         strength=strength(association.rho),
         sentence=sentence(association, outcome),
     )
@@ -195,7 +243,8 @@ def drivers_of(
     """
     minimum = minimum_responses(minimum)
     if responses < minimum:
-        return OutcomeDrivers(outcome, refused=refusal_text(minimum))
+        refusal = Refusal(RefusalKind.FEWER_RESPONSES, minimum=minimum)
+        return OutcomeDrivers(outcome, refusal=refusal)
     found = []
     for condition in conditions:
         pairs = [
@@ -209,7 +258,7 @@ def drivers_of(
         if association is not None:
             found.append(association)
     if not found:
-        return OutcomeDrivers(outcome, refused=NO_VARIATION)
+        return OutcomeDrivers(outcome, refusal=Refusal(RefusalKind.NO_VARIATION))
     return OutcomeDrivers(
         outcome,
         tuple(

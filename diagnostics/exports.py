@@ -215,9 +215,9 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
             group_drivers = found.get(unit.path)
             if group_drivers is None:
                 continue
-            if group_drivers.refused:
+            if group_drivers.refusal is not None:
                 entries: tuple[OutcomeDrivers, ...] = tuple(
-                    OutcomeDrivers(outcome_of(outcome), refused=group_drivers.refused)
+                    OutcomeDrivers(outcome_of(outcome), refusal=group_drivers.refusal)
                     for outcome in results.outcomes
                 )
             else:

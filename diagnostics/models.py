@@ -71,8 +71,8 @@ class Domain(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CONDITION = "condition", "Working condition"
-        OUTCOME = "outcome", "Outcome"
+        CONDITION = "condition", _("Working condition")
+        OUTCOME = "outcome", _("Outcome")
 
     code = models.CharField(max_length=8, unique=True)
     name = models.CharField(max_length=80, unique=True)
@@ -181,13 +181,13 @@ class StatementText(models.Model):
 
 class Cycle(models.Model):
     class Kind(models.TextChoices):
-        FULL = "full", "Full diagnostic"
-        PULSE = "pulse", "Pulse"
+        FULL = "full", _("Full diagnostic")
+        PULSE = "pulse", _("Pulse")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="cycles")
     unit = models.ForeignKey(
@@ -615,10 +615,10 @@ class ExportJob(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Being prepared"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Could not be prepared"
-        EXPIRED = "expired", "Expired"
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Could not be prepared")
+        EXPIRED = "expired", _("Expired")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="export_jobs"

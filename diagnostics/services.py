@@ -314,7 +314,10 @@ def create_cycle(
         raise ValidationError(
             gettext("“%(unit)s” has no active teams to take part.") % {"unit": unit.name}
         )
-    name = name.strip() or f"{Cycle.Kind(kind).label} {unit.name} {opens_on:%B %Y}"
+    name = name.strip()
+    if not name:
+        with translation.override(None):  # a stored name, in English as its month is
+            name = f"{Cycle.Kind(kind).label} {unit.name} {opens_on:%B %Y}"
 
     cycle = Cycle.objects.create(
         organisation_id=unit.organisation_id,

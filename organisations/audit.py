@@ -7,24 +7,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+
 from organisations.models import AuditEvent, Organisation, Role, Unit
 from organisations.selectors import readable_path, unit_names_by_path
 
 COMMAND_LINE = "command line"
 LONG_VALUE = 80
 
+# In English, as the log's details keep them; the audit page reads them in its reader's language.
 SETTING_LABELS = {
-    "name": "name",
-    "anonymity_threshold": "anonymity threshold (k)",
-    "comment_threshold": "comment threshold",
-    "pulse_window_days": "pulse pooling window (days)",
-    "drivers_minimum": "responses needed for drivers",
-    "safety_contact": "safety contact text",
-    "survey_languages": "languages surveys offer besides English",
-    "cycle_reminders": "reminders before a cycle closes",
-    "reminder_days": "reminder days before closing",
-    "benchmark_opt_in": "takes part in the benchmark",
-    "benchmark_compare_with": "benchmark compares with",
+    "name": gettext_noop("name"),
+    "anonymity_threshold": gettext_noop("anonymity threshold (k)"),
+    "comment_threshold": gettext_noop("comment threshold"),
+    "pulse_window_days": gettext_noop("pulse pooling window (days)"),
+    "drivers_minimum": gettext_noop("responses needed for drivers"),
+    "safety_contact": gettext_noop("safety contact text"),
+    "survey_languages": gettext_noop("languages surveys offer besides English"),
+    "cycle_reminders": gettext_noop("reminders before a cycle closes"),
+    "reminder_days": gettext_noop("reminder days before closing"),
+    "benchmark_opt_in": gettext_noop("takes part in the benchmark"),
+    "benchmark_compare_with": gettext_noop("benchmark compares with"),
 }
 
 
@@ -59,6 +63,13 @@ def record(
 
 def unit_scope(unit: Unit) -> str:
     return readable_path(unit, unit_names_by_path(unit.organisation))
+
+
+def role_text(role: str) -> str:
+    """A role's name as the log's details keep it: in English, whatever language the person
+    who made the change reads (its label on pages is translated)."""
+    with translation.override(None):
+        return str(Role(role).label).lower()
 
 
 def role_values(*, role: str, unit: Unit) -> dict[str, str]:
@@ -103,7 +114,12 @@ def register_labels(labels: Mapping[str, str]) -> None:
 
 
 def _labels() -> dict[str, str]:
-    return {"role": "role", "unit": "unit", **SETTING_LABELS, **_EXTRA_LABELS}
+    """Each key's label in the reader's language (the labels are English, as the log's details
+    keep them, and in the catalogue)."""
+    english = {"role": gettext_noop("role"), "unit": gettext_noop("unit")}
+    return {
+        key: gettext(label) for key, label in {**english, **SETTING_LABELS, **_EXTRA_LABELS}.items()
+    }
 
 
 def _readable(key: str, value: Any) -> str:
@@ -112,7 +128,7 @@ def _readable(key: str, value: Any) -> str:
     if key == "role" and value in Role.values:
         return str(Role(value).label)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     if isinstance(value, Mapping):
         return ", ".join(
             f"{name.replace('_', ' ')} {_readable(name, v)}" for name, v in value.items()

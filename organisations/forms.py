@@ -140,6 +140,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "benchmark_compare_with",
         ]
         widgets = {"safety_contact": forms.Textarea(attrs={"rows": 4})}
+        # The fields whose model gives no label of its own (it would be the field's English name)
+        labels = {
+            "name": _("Name"),
+            "comment_threshold": _("Comment threshold"),
+            "safety_contact": _("Safety contact"),
+        }
         error_messages = {
             "reminder_days": {
                 "invalid": _("Give the days before closing as a whole number from 1 to 14."),

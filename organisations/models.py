@@ -7,6 +7,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 MIN_ANONYMITY_THRESHOLD = 3
@@ -22,52 +24,54 @@ DEFAULT_SAFETY_CONTACT = (
 
 
 class OrganisationKind(models.TextChoices):
-    CHILDREN = "children", "Children's services"
-    ADULTS = "adults", "Adults' services"
-    ALL_AGE = "all_age", "All-age services"
+    CHILDREN = "children", _("Children's services")
+    ADULTS = "adults", _("Adults' services")
+    ALL_AGE = "all_age", _("All-age services")
 
 
 class SizeBand(models.TextChoices):
-    SMALL = "small", "Small (fewer than 150 social work staff)"
-    MEDIUM = "medium", "Medium (150 to 400 social work staff)"
-    LARGE = "large", "Large (more than 400 social work staff)"
+    SMALL = "small", _("Small (fewer than 150 social work staff)")
+    MEDIUM = "medium", _("Medium (150 to 400 social work staff)")
+    LARGE = "large", _("Large (more than 400 social work staff)")
 
 
 class CompareWith(models.TextChoices):
-    ALL = "all", "All organisations taking part"
-    KIND = "kind", "Organisations of the same type"
-    SIZE = "size", "Organisations of the same size"
-    KIND_AND_SIZE = "kind_and_size", "Organisations of the same type and size"
+    ALL = "all", _("All organisations taking part")
+    KIND = "kind", _("Organisations of the same type")
+    SIZE = "size", _("Organisations of the same size")
+    KIND_AND_SIZE = "kind_and_size", _("Organisations of the same type and size")
 
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     anonymity_threshold = models.PositiveSmallIntegerField(
-        "anonymity threshold (k)",
+        _("anonymity threshold (k)"),
         default=5,
         validators=[MinValueValidator(MIN_ANONYMITY_THRESHOLD), MaxValueValidator(50)],
-        help_text="Groups with fewer responses than this show no figures. Never below 3.",
+        help_text=_("Groups with fewer responses than this show no figures. Never below 3."),
     )
     comment_threshold = models.PositiveSmallIntegerField(
         default=10,
         validators=[MinValueValidator(MIN_ANONYMITY_THRESHOLD), MaxValueValidator(100)],
-        help_text="Free-text comments are shown only for groups with at least this many responses.",
+        help_text=_(
+            "Free-text comments are shown only for groups with at least this many responses."
+        ),
     )
     pulse_window_days = models.PositiveSmallIntegerField(
-        "pulse pooling window (days)",
+        _("pulse pooling window (days)"),
         default=90,
         validators=[MinValueValidator(14), MaxValueValidator(365)],
-        help_text=(
+        help_text=_(
             "A team's pulse result pools the pulses of periods this many days long. It cannot "
             "change once a pulse has opened."
         ),
     )
     drivers_minimum = models.PositiveSmallIntegerField(
-        "responses needed for drivers",
+        _("responses needed for drivers"),
         default=MIN_DRIVERS_RESPONSES,
         validators=[MinValueValidator(MIN_DRIVERS_RESPONSES), MaxValueValidator(1000)],
-        help_text=(
+        help_text=_(
             "Which conditions go with staff intending to stay is shown only for groups with at "
             "least this many responses. Never below 30: fewer gives unreliable correlations."
         ),
@@ -75,22 +79,22 @@ class Organisation(models.Model):
     safety_contact = models.TextField(
         max_length=2000,
         default=DEFAULT_SAFETY_CONTACT,
-        help_text="Shown at once to anyone who raises a safety issue on a voice board.",
+        help_text=_("Shown at once to anyone who raises a safety issue on a voice board."),
     )
     survey_languages = models.JSONField(
-        "languages surveys offer besides English",
+        _("languages surveys offer besides English"),
         default=list,
         blank=True,
-        help_text=(
+        help_text=_(
             "Surveys are always offered in English. Add Welsh to offer the survey in Welsh too: "
             "staff then choose their language on every page, and statements with a Welsh text "
             "are shown in Welsh. Answers count the same in either language."
         ),
     )
     cycle_reminders = models.BooleanField(
-        "send reminders before a cycle closes",
+        _("send reminders before a cycle closes"),
         default=False,
-        help_text=(
+        help_text=_(
             "Staff invited by e-mail get one reminder before a cycle closes. Their addresses "
             "are then kept, encrypted, until the cycle closes, tied to the cycle and team only "
             "and never to a code or to whether anyone answered. Turning this off deletes every "
@@ -98,15 +102,15 @@ class Organisation(models.Model):
         ),
     )
     reminder_days = models.PositiveSmallIntegerField(
-        "days before closing",
+        _("days before closing"),
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(14)],
-        help_text="The reminder goes this many days before a cycle's closing day (1 to 14).",
+        help_text=_("The reminder goes this many days before a cycle's closing day (1 to 14)."),
     )
     benchmark_opt_in = models.BooleanField(
-        "take part in the benchmark",
+        _("take part in the benchmark"),
         default=False,
-        help_text=(
+        help_text=_(
             "Share this organisation's and its teams' domain means, only where this page's "
             "own anonymity rules show them, with the benchmark of organisations on this "
             "installation. Nothing named is shared, and no other organisation sees your "
@@ -114,27 +118,31 @@ class Organisation(models.Model):
         ),
     )
     benchmark_compare_with = models.CharField(
-        "compare with",
+        _("compare with"),
         max_length=16,
         choices=CompareWith.choices,
         default=CompareWith.ALL,
-        help_text=(
+        help_text=_(
             "Narrow the benchmark to similar organisations. Used only when at least five such "
             "organisations take part; otherwise all organisations taking part."
         ),
     )
     kind = models.CharField(
-        "type of organisation",
+        _("type of organisation"),
         max_length=16,
         choices=OrganisationKind.choices,
         blank=True,
-        help_text="Set by the operator; lets the benchmark be narrowed to similar organisations.",
+        help_text=_(
+            "Set by the operator; lets the benchmark be narrowed to similar organisations."
+        ),
     )
     size_band = models.CharField(
         max_length=16,
         choices=SizeBand.choices,
         blank=True,
-        help_text="Set by the operator; lets the benchmark be narrowed to similar organisations.",
+        help_text=_(
+            "Set by the operator; lets the benchmark be narrowed to similar organisations."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -213,8 +221,8 @@ class Unit(MP_Node):
     @property
     def kind_label(self) -> str:
         if self.depth == 1:
-            return "Organisation"
-        return "Team" if self.is_team else "Unit"
+            return gettext("Organisation")
+        return gettext("Team") if self.is_team else gettext("Unit")
 
     def ancestor_paths(self) -> list[str]:
         """Paths of this unit's ancestors, root first (no query: derived from the path)."""
@@ -226,9 +234,9 @@ class Unit(MP_Node):
 
 
 class Role(models.TextChoices):
-    ORG_ADMIN = "org_admin", "Organisation admin"
-    LEADER = "leader", "Leader"
-    TEAM_MANAGER = "team_manager", "Team manager"
+    ORG_ADMIN = "org_admin", _("Organisation admin")
+    LEADER = "leader", _("Leader")
+    TEAM_MANAGER = "team_manager", _("Team manager")
 
 
 class Membership(models.Model):
@@ -268,15 +276,15 @@ class AuditEvent(models.Model):
     """
 
     class Action(models.TextChoices):
-        VIEWED = "viewed", "Viewed results"
-        EXPORTED = "exported", "Exported results"
-        ROLE_GRANTED = "role_granted", "Gave a role"
-        ROLE_CHANGED = "role_changed", "Changed a role"
-        ROLE_REMOVED = "role_removed", "Removed a role"
-        THRESHOLD_CHANGED = "threshold_changed", "Changed a threshold or setting"
-        API_READ = "api_read", "Read through the API"
-        API_TOKEN_CREATED = "api_token_created", "Created an API token"
-        API_TOKEN_REVOKED = "api_token_revoked", "Revoked an API token"
+        VIEWED = "viewed", _("Viewed results")
+        EXPORTED = "exported", _("Exported results")
+        ROLE_GRANTED = "role_granted", _("Gave a role")
+        ROLE_CHANGED = "role_changed", _("Changed a role")
+        ROLE_REMOVED = "role_removed", _("Removed a role")
+        THRESHOLD_CHANGED = "threshold_changed", _("Changed a threshold or setting")
+        API_READ = "api_read", _("Read through the API")
+        API_TOKEN_CREATED = "api_token_created", _("Created an API token")
+        API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"

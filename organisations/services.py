@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User, normalise_email
 from organisations.access import forget_reach
-from organisations.audit import SETTING_LABELS, record, role_values
+from organisations.audit import SETTING_LABELS, record, role_text, role_values
 from organisations.models import (
     UNIT_PATH_SEPARATOR,
     AuditEvent,
@@ -265,7 +265,7 @@ def grant_membership(*, user: User, unit: Unit, role: str, actor: User | None = 
             user=actor,
             action=AuditEvent.Action.ROLE_GRANTED if created else AuditEvent.Action.ROLE_CHANGED,
             scope=now["unit"],
-            detail=f"{user.email} is {Role(role).label.lower()}",
+            detail=f"{user.email} is {role_text(role)}",
             old={} if created else {**now, "role": old_role},
             new=now,
         )
@@ -308,8 +308,8 @@ def change_role(
         action=AuditEvent.Action.ROLE_CHANGED,
         scope=new["unit"],
         detail=(
-            f"{membership.user.email}: was {Role(old['role']).label.lower()} at {old['unit']}, "
-            f"now {Role(role).label.lower()}"
+            f"{membership.user.email}: was {role_text(old['role'])} at {old['unit']}, "
+            f"now {role_text(role)}"
         ),
         old=old,
         new=new,
@@ -329,7 +329,7 @@ def remove_membership(*, membership: Membership, actor: User | None = None) -> N
         user=actor,
         action=AuditEvent.Action.ROLE_REMOVED,
         scope=old["unit"],
-        detail=f"{membership.user.email} was {membership.get_role_display().lower()}",
+        detail=f"{membership.user.email} was {role_text(membership.role)}",
         old=old,
     )
     membership.delete()

@@ -99,6 +99,10 @@ STAFF_STRINGS_IN_SHARED_MODULES = (
     "Your issue is on the board. Come back to this page to see the answer.",
     "Thank you: your support is counted.",
     "You have already supported this issue. It counts once.",
+    # Who answered an issue on the voice board (VoiceAnswer.answered_as): a role's name.
+    "Organisation admin",
+    "Leader",
+    "Team manager",
 )
 
 

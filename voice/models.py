@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Role, Unit
@@ -155,8 +156,8 @@ class VoiceAnswer(models.Model):
     def answered_as(self) -> str:
         """Who answered, as the team reads it: a role and a unit, never a name."""
         if not self.role:
-            return "A leader"
-        label = Role(self.role).label
+            return gettext("A leader")
+        label = str(Role(self.role).label)
         return f"{label}, {self.unit.name}" if self.unit is not None else label
 
 

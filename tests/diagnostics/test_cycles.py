@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from diagnostics.models import Cycle, CycleTeam, Invite
 from diagnostics.services import close_cycle, issue_invites, open_cycle
@@ -18,6 +18,13 @@ def test_it_includes_every_active_team_below_the_unit(world, make_cycle):
         "Team B",
         "Team C",
     }
+
+
+def test_it_names_an_unnamed_cycle_in_english_whoever_creates_it(world, make_cycle):
+    with translation.override("cy"):  # its kind's label reads in Welsh on pages
+        assert str(Cycle.Kind.FULL.label) == "Diagnostig llawn"
+        cycle = make_cycle(unit=world.north, opens_on=date(2027, 3, 1), closes_on=date(2027, 3, 20))
+    assert cycle.name == "Full diagnostic Locality North March 2027"
 
 
 def test_it_stores_a_pulse_choice_that_rotates_between_pulses_of_the_unit(world, make_cycle):

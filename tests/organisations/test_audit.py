@@ -388,6 +388,35 @@ def test_it_records_a_roles_values_before_and_after_each_change(world):
     assert removed.old == {"role": "leader", "unit": NORTH}
 
 
+def test_it_keeps_the_log_s_details_in_english_and_shows_its_values_in_the_reader_s_language(
+    world,
+):
+    from django.utils import translation
+
+    from organisations.audit import Change, changes_of
+    from organisations.services import grant_membership, remove_membership
+
+    person = make_user(email="cymraeg@example.org")
+    with translation.override("cy"):  # an org admin who reads the site in Welsh
+        membership = grant_membership(
+            user=person, unit=world.team_b, role=Role.TEAM_MANAGER, actor=world.org_admin
+        )
+        change_role(membership=membership, role=Role.LEADER, unit=world.north)
+        remove_membership(membership=membership)
+        update_settings(
+            organisation=world.organisation, values={"benchmark_opt_in": True}, actor=None
+        )
+    granted, changed, removed = _role_events("cymraeg@example.org")
+    assert granted.detail == "cymraeg@example.org is team manager"
+    assert changed.detail == (f"cymraeg@example.org: was team manager at {TEAM_B}, now leader")
+    assert removed.detail == "cymraeg@example.org was leader"
+    setting = AuditEvent.objects.get(action=AuditEvent.Action.THRESHOLD_CHANGED)
+    assert setting.detail.startswith("takes part in the benchmark: False → True")
+    with translation.override("cy"):
+        assert changes_of(changed)[0] == Change("rôl", "Rheolwr tîm", "Arweinydd")
+        assert changes_of(setting) == [Change("yn cymryd rhan yn y meincnod", "na", "ie")]
+
+
 def test_it_records_a_role_changed_by_giving_it_again(world):
     from organisations.services import grant_membership
 

@@ -12,7 +12,7 @@ import pytest
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from organisations.models import Role
 from organisations.services import grant_membership
@@ -56,6 +56,8 @@ def test_it_names_the_unit_an_issue_was_escalated_to_for_a_leader_reached_that_w
     escalate_issue(issue=issue, to=services)
     answer_issue(issue=issue, status="in_progress", answer="Funding asked.", answered_by=head)
     assert VoiceAnswer.objects.get().answered_as == "Leader, Children's Services"
+    with translation.override("cy"):  # the team reads it in its language
+        assert VoiceAnswer.objects.get().answered_as == "Arweinydd, Children's Services"
     role = answering_role(user=south_leader, issue=issue)
     assert role is not None
     assert role.unit == world.units["Locality South"]
