@@ -4,6 +4,10 @@ Django's own client builds a new `redis.Redis` for every cache call, and each on
 of some 200 reply handlers: about 0.06 ms, up to six times per survey response for the
 rate-limit counters. We build one per pool and keep it (Django gives each thread its own
 cache object, and a `redis.Redis` is safe to share in any case).
+
+This subclasses Django's undocumented client and uses its private `_get_connection_pool`,
+`_client` and `_class`, which a Django upgrade may change: `SPEEDUP_SHARED_REDIS_CLIENT = False`
+makes the settings use Django's `RedisCache` as shipped.
 """
 
 from __future__ import annotations

@@ -11,6 +11,11 @@ afterwards only executes it and builds the objects with Django's own steps (thos
 PostgreSQL it also prepares the statement once per connection (server-side `PREPARE`), so the
 database plans it once; `PREPARED_STATEMENTS = False` turns that off, for a connection pooler
 that hands one session's statements to another (PgBouncer in transaction mode).
+
+Compiling once reaches into the ORM's private parts (the compiler's `as_sql`, `klass_info`,
+`get_converters`, `get_related_populators`), which a Django upgrade may change:
+`SPEEDUP_PRECOMPILED_LOOKUPS = False` makes every lookup a plain QuerySet, built and compiled
+on each call as Django does it (and nothing is prepared).
 """
 
 from __future__ import annotations
@@ -77,6 +82,15 @@ class PrecompiledLookup(Generic[ModelT]):
         self._unprepared_on: WeakSet[Any] = WeakSet()
 
     def first(self, value: Any, *, using: str = DEFAULT_DB_ALIAS) -> ModelT | None:
+        if not settings.SPEEDUP_PRECOMPILED_LOOKUPS:
+            return self._queried_first(value, using)
+        return self._precompiled_first(value, using)
+
+    def _queried_first(self, value: Any, using: str) -> ModelT | None:
+        """Django's own way, with the same SQL: the QuerySet built, compiled and run."""
+        return next(iter(self._build(value).using(using)[:1]), None)
+
+    def _precompiled_first(self, value: Any, using: str) -> ModelT | None:
         compiled = self._compiled.get(using) or self._compile(using)
         params = list(compiled.params)
         for position in compiled.value_positions:

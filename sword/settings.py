@@ -182,13 +182,34 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')}"
     )
-# The survey's hottest lookups are prepared once per PostgreSQL connection (sword/precompiled.py).
-# Turn off behind a pooler that shares sessions between clients (PgBouncer in transaction mode).
-PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
+# Speed-ups that lean on Django's internals, or on assumptions about what Django does, each
+# with a switch (docs/performance.md, "Switches for Django upgrades"). All are on. If a Django
+# upgrade breaks one, turn it off (or all of them with SPEEDUPS=0): the site then takes Django's
+# plain public path and draws the same pages, only slower.
+SPEEDUPS: bool = env.bool("SPEEDUPS", default=True)
+# The survey's lookups compiled to SQL once per process through the ORM's compiler
+# (sword/precompiled.py); off, each is a plain QuerySet.
+SPEEDUP_PRECOMPILED_LOOKUPS: bool = env.bool("SPEEDUP_PRECOMPILED_LOOKUPS", default=SPEEDUPS)
+# The survey's statement fieldsets and radios drawn once per process, the radios by hand
+# (diagnostics/survey_views.py); off, both come from their templates on every request.
+SPEEDUP_REMEMBERED_SURVEY_HTML: bool = env.bool("SPEEDUP_REMEMBERED_SURVEY_HTML", default=SPEEDUPS)
+# `{% fixed_url %}` reverses each address once per process (sword/templatetags/links.py); off,
+# it is Django's `{% url %}`.
+SPEEDUP_FIXED_LINKS: bool = env.bool("SPEEDUP_FIXED_LINKS", default=SPEEDUPS)
+# The static storage remembers each file's address (sword/storage.py); off, the stock storage.
+SPEEDUP_REMEMBERED_STATIC_URLS: bool = env.bool("SPEEDUP_REMEMBERED_STATIC_URLS", default=SPEEDUPS)
+# One Redis client per connection pool (sword/cache.py); off, Django's RedisCache as shipped.
+SPEEDUP_SHARED_REDIS_CLIENT: bool = env.bool("SPEEDUP_SHARED_REDIS_CLIENT", default=SPEEDUPS)
+# The precompiled lookups are also prepared once per PostgreSQL connection. Turn off behind a
+# pooler that shares sessions between clients (PgBouncer in transaction mode).
+PREPARED_STATEMENTS: bool = env.bool("DB_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://sword")}
-if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+if (
+    CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    and SPEEDUP_SHARED_REDIS_CLIENT
+):
     CACHES["default"]["BACKEND"] = "sword.cache.SharedClientRedisCache"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -276,11 +297,13 @@ MEDIA_ROOT: str = env.str("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": (
-            "sword.storage.RememberedUrlsManifestStorage"
-            if STATIC_MANIFEST
-            else "sword.storage.RememberedUrlsStaticFilesStorage"
-        )
+        # By (hashed names, remembered addresses).
+        "BACKEND": {
+            (True, True): "sword.storage.RememberedUrlsManifestStorage",
+            (True, False): "whitenoise.storage.CompressedManifestStaticFilesStorage",
+            (False, True): "sword.storage.RememberedUrlsStaticFilesStorage",
+            (False, False): "django.contrib.staticfiles.storage.StaticFilesStorage",
+        }[STATIC_MANIFEST, SPEEDUP_REMEMBERED_STATIC_URLS]
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST

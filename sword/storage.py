@@ -4,6 +4,10 @@
 layout, each a manifest look-up, a URL join and quoting. The answer for a name never changes
 while the process runs (the manifest is read at start-up), so these storages keep it. Changing
 `STORAGES` or `STATIC_URL` (as `override_settings` does) builds a new storage and starts afresh.
+
+That a name's address never changes is our assumption, not Django's promise (a storage that
+reloads its manifest would break it): `SPEEDUP_REMEMBERED_STATIC_URLS = False` makes the
+settings use the stock storages instead of these.
 """
 
 from __future__ import annotations

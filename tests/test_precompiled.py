@@ -1,4 +1,5 @@
-"""A precompiled lookup gives what its QuerySet gives, with one query and one compile."""
+"""A precompiled lookup gives what its QuerySet gives, with one query and one compile; with
+the speed-up off, it is that QuerySet."""
 
 from __future__ import annotations
 
@@ -21,6 +22,13 @@ from django.utils import timezone
 
 from organisations.models import Unit
 from sword.precompiled import PrecompiledLookup
+
+
+@pytest.fixture(autouse=True)
+def precompiled(settings):
+    """These tests are about the speed-up, so they run with it on whatever the environment says;
+    the ones about it off turn it off themselves."""
+    settings.SPEEDUP_PRECOMPILED_LOOKUPS = True
 
 
 def team_by_name() -> PrecompiledLookup[Unit]:
@@ -129,6 +137,53 @@ def test_it_refuses_querysets_it_cannot_build_plainly(world, build):
         PrecompiledLookup(build, example="x").first("Team A")
 
 
+def test_it_runs_the_queryset_itself_with_the_same_sql_when_the_speedup_is_off(
+    world, settings, django_assert_num_queries
+):
+    settings.PREPARED_STATEMENTS = False  # the compiled SQL as it is, to compare
+    lookup = team_by_name()
+    with CaptureQueriesContext(connection) as compiled_once:
+        assert lookup.first("Team A") == world.team_a
+    settings.SPEEDUP_PRECOMPILED_LOOKUPS = False
+
+    with (
+        mock.patch.object(
+            PrecompiledLookup, "_precompiled_first", autospec=True
+        ) as precompiled_first,
+        mock.patch.object(
+            SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql
+        ) as as_sql,
+        CaptureQueriesContext(connection) as plain,
+    ):
+        found = [lookup.first(name) for name in ("Team A", "Team B", "No such team")]
+        with django_assert_num_queries(1):
+            team_b = lookup.first("Team B")
+            assert team_b is not None
+            organisation_name = team_b.organisation.name
+
+    assert found == [world.team_a, world.team_b, None]
+    assert fields_of(team_b) == fields_of(world.team_b)
+    assert organisation_name == "Example Council"
+    precompiled_first.assert_not_called()
+    assert as_sql.call_count == 4  # Django compiles the QuerySet on every call
+    assert plain[0]["sql"] == compiled_once[0]["sql"]
+
+
+def test_it_leaves_row_locks_outside_a_transaction_to_django_when_the_speedup_is_off(
+    transactional_db, world, settings
+):
+    settings.SPEEDUP_PRECOMPILED_LOOKUPS = False
+    lookup = PrecompiledLookup(
+        lambda pk: Unit.objects.select_for_update().filter(pk=pk), example=-1
+    )
+    with transaction.atomic():
+        assert lookup.first(world.team_a.pk) == world.team_a
+
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            lookup.first(world.team_a.pk)
+
+
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's"
 )
@@ -155,6 +210,17 @@ def test_it_sends_plain_sql_when_prepared_statements_are_off(world, settings):
 
     assert found == world.team_a
     assert queries[0]["sql"].startswith("SELECT")
+
+
+@on_postgresql
+def test_it_prepares_nothing_when_the_speedup_is_off(world, settings):
+    settings.SPEEDUP_PRECOMPILED_LOOKUPS = False
+    lookup = team_by_name()
+    with CaptureQueriesContext(connection) as queries:
+        names = [lookup.first(name).name for name in ("Team A", "Team B")]  # type: ignore[union-attr]
+
+    assert names == ["Team A", "Team B"]
+    assert [query["sql"].split()[0] for query in queries.captured_queries] == ["SELECT", "SELECT"]
 
 
 @on_postgresql

@@ -24,7 +24,8 @@ def test_it_gives_the_stock_address_and_works_it_out_once():
     assert url.call_count == 2
 
 
-def test_it_is_the_storage_the_site_uses():
+def test_it_is_the_storage_the_site_uses_while_its_switch_is_on(settings):
     from django.core.files.storage import storages
 
-    assert isinstance(storages["staticfiles"], RememberedUrlsStaticFilesStorage)
+    remembering = isinstance(storages["staticfiles"], RememberedUrlsStaticFilesStorage)
+    assert remembering is settings.SPEEDUP_REMEMBERED_STATIC_URLS

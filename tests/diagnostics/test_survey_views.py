@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -450,6 +451,7 @@ def test_it_draws_each_statement_once_per_process_and_escapes_its_text(settings)
     from diagnostics import survey_views
 
     settings.DEBUG = False
+    settings.SPEEDUP_REMEMBERED_SURVEY_HTML = True
     survey_views._remembered_statement.cache_clear()
     text = "Caseloads <b>let</b> me do the work well"
     first = survey_views._statement_html("CL9", text, "3", False, "en-gb")
@@ -468,3 +470,52 @@ def test_it_draws_each_statement_once_per_process_and_escapes_its_text(settings)
     assert "Choose an answer" not in welsh
     settings.DEBUG = True  # development shows template edits at once
     assert survey_views._statement_html("CL9", text, "3", False, "en-gb") is not first
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_it_builds_the_radios_by_hand_exactly_as_their_template_draws_them(language):
+    from diagnostics import survey_views
+
+    with translation.override(language):
+        questions = [("WL1", survey_views.scale_options())] + [
+            (key, survey_views._choices_in_language(choices))
+            for key, _label, choices in survey_views.ABOUT_QUESTIONS
+        ]
+        questions.append(("X<1>", (("a&b", 'Fish & "chips" <b>'), ("na", "Not <i>me</i>"))))
+        for code, options in questions:
+            for chosen in [None, *(value for value, _label in options)]:
+                by_hand = survey_views._remembered_radios(code, chosen, options)
+                assert by_hand == survey_views._rendered_radios(code, chosen, options)
+                assert by_hand.count(" checked") == (chosen is not None)
+    assert "&lt;b&gt;" in by_hand
+    assert 'class="form-check not-applicable"' in by_hand
+
+
+def test_it_draws_statements_and_radios_from_their_templates_each_time_when_the_speedup_is_off(
+    settings,
+):
+    from diagnostics import survey_views
+
+    settings.DEBUG = False
+    text = "Caseloads let me do the work well"
+    settings.SPEEDUP_REMEMBERED_SURVEY_HTML = True
+    remembered = survey_views._statement_html("CL9", text, "3", True, "en-gb")
+    about = survey_views._radios("role_group", "manager", (("manager", "Manager"),))
+    settings.SPEEDUP_REMEMBERED_SURVEY_HTML = False
+
+    with (
+        mock.patch.object(
+            survey_views, "_remembered_statement", wraps=survey_views._remembered_statement
+        ) as remembered_statement,
+        mock.patch.object(
+            survey_views, "_remembered_radios", wraps=survey_views._remembered_radios
+        ) as remembered_radios,
+    ):
+        drawn = [survey_views._statement_html("CL9", text, "3", True, "en-gb") for _ in range(2)]
+        plain_about = survey_views._radios("role_group", "manager", (("manager", "Manager"),))
+
+    assert drawn == [remembered, remembered]
+    assert drawn[0] is not drawn[1]
+    assert plain_about == about
+    remembered_statement.assert_not_called()
+    remembered_radios.assert_not_called()
