@@ -168,7 +168,7 @@ SWITCH_PAGES = [
     ),
     Switch(
         "SPEEDUP_REMEMBERED_TRANSLATIONS",
-        ((translations, "_remembered_gettext"),),
+        ((translations, "_remembered_gettext"), (translations, "_remembered_render")),
         (
             "survey page",
             "survey page with errors",

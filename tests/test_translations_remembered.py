@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -70,6 +71,63 @@ def test_it_never_hands_a_safe_mark_on_to_a_plain_string(settings):
 
     assert plain == words
     assert not isinstance(plain, SafeData)
+
+
+@pytest.fixture
+def counted_renders(monkeypatch):
+    """How many times Django's own rendering of a translate tag ran."""
+    renders: list[str] = []
+    rendered = translations._rendered
+
+    def counting(self, context):
+        text = rendered(self, context)
+        renders.append(text)
+        return text
+
+    monkeypatch.setattr(translations, "_rendered", counting)
+    return renders
+
+
+def test_it_renders_a_tag_of_written_words_once_per_language(counted_renders, settings):
+    settings.SPEEDUP_REMEMBERED_TRANSLATIONS = True
+    template = Template('{% load i18n %}{% translate "Check your answers" %}')
+    with translation.override("cy"):
+        welsh = [template.render(Context()) for _ in range(3)]
+    with translation.override("en-gb"):
+        english = [template.render(Context()) for _ in range(3)]
+
+    assert welsh == ["Gwiriwch eich atebion"] * 3
+    assert english == ["Check your answers"] * 3
+    assert counted_renders == ["Gwiriwch eich atebion", "Check your answers"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% translate word %}",
+        "{% translate 'Check your answers' as words %}{{ words }}",
+        "{% translate 'Check your answers'|upper %}",
+        '{% translate "None" context "no comment" %}',
+    ],
+)
+def test_it_renders_other_translate_tags_every_time(counted_renders, settings, source):
+    settings.SPEEDUP_REMEMBERED_TRANSLATIONS = True
+    template = Template("{% load i18n %}" + source)
+    with translation.override("cy"):
+        for _ in range(2):
+            template.render(Context({"word": "Check your answers"}))
+
+    assert len(counted_renders) == 2
+
+
+def test_it_renders_every_tag_afresh_in_development(counted_renders, settings):
+    settings.SPEEDUP_REMEMBERED_TRANSLATIONS = True
+    settings.DEBUG = True  # a catalogue changed while the server runs must show at once
+    template = Template('{% load i18n %}{% translate "Check your answers" %}')
+    for _ in range(2):
+        template.render(Context())
+
+    assert len(counted_renders) == 2
 
 
 def survey_pages(client: Client, code: str, shape) -> list[str]:
