@@ -982,9 +982,6 @@ _INVITE_BY_HASH: PrecompiledLookup[Invite] = PrecompiledLookup(
     ),
     example="code-hash",
 )
-_DRAFT_BY_KEY: PrecompiledLookup[SurveyDraft] = PrecompiledLookup(
-    lambda key: SurveyDraft.objects.filter(key=key), example="draft-key"
-)
 _DRAFT_FOR_UPDATE: PrecompiledLookup[SurveyDraft] = PrecompiledLookup(
     lambda key: SurveyDraft.objects.select_for_update().filter(key=key), example="draft-key"
 )
@@ -1078,10 +1075,9 @@ def check_code_usable(state: CodeState, *, today: date) -> None:
 
 
 def find_survey_state(*, code: str, draft_key: str, today: date) -> SurveyState:
-    """`find_invite`, `check_session_usable` and `find_draft` for a survey session's request,
-    in one query: the invite, checked as `check_session_usable` checks it (UnknownCode,
-    CodeAlreadyUsed, or why its cycle takes no answers today), and the session's draft, or a
-    new unsaved one."""
+    """What every request of a survey session reads, in one query: the invite, refused
+    (UnknownCode, CodeAlreadyUsed, or why its cycle takes no answers today) if its code cannot
+    be used now, and the session's draft for the invite's cycle, or a new unsaved one."""
     if not invite_codes.looks_valid(code):
         raise UnknownCode()
     invite = _SURVEY_STATE.first(
@@ -1135,14 +1131,6 @@ def spent_since_session_began(*, code: str) -> bool:
 def check_usable(invite: Invite, *, code: str, today: date) -> None:
     """Raise the right error when the code cannot be used today."""
     if is_spent(code=code, invite=invite):
-        raise CodeAlreadyUsed()
-    check_open(invite, today=today)
-
-
-def check_session_usable(invite: Invite, *, code: str, today: date) -> None:
-    """`check_usable` for the later requests of a survey session, whose code it passed when the
-    session began: the code may have been spent, or the cycle closed, since."""
-    if spent_since_session_began(code=code):
         raise CodeAlreadyUsed()
     check_open(invite, today=today)
 
@@ -1231,14 +1219,6 @@ def draft_key_for(*, state: CodeState, browser_key: str | None) -> str:
     otherwise a new random key.
     """
     return browser_key or state.legacy_draft_key or new_draft_key()
-
-
-def find_draft(*, key: str, invite: Invite) -> SurveyDraft:
-    """The session's draft, or a new unsaved one (nothing answered yet)."""
-    draft = _DRAFT_BY_KEY.first(key)
-    if draft is None or draft.cycle_id != invite.cycle_id:
-        return SurveyDraft(key=key, cycle_id=invite.cycle_id)
-    return draft
 
 
 @transaction.atomic
