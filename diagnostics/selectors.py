@@ -104,7 +104,16 @@ def statement_infos(cycle: Cycle) -> list[StatementInfo]:
 
 
 def survey_shape(cycle: Cycle) -> SurveyShape:
-    return shape_survey(survey_statements(cycle))
+    """The cycle's pages; worked out once per process, as its statements are read once, once
+    the cycle has opened (every survey request asks for them)."""
+    if cycle.status == Cycle.Status.DRAFT:
+        return shape_survey(survey_statements(cycle))
+    return _cached_shape(cycle.pk, cycle.created_at)
+
+
+@lru_cache(maxsize=512)
+def _cached_shape(cycle_id: int, created_at: datetime) -> SurveyShape:
+    return shape_survey(_cached_cycle_statements(cycle_id, created_at))
 
 
 class Availability(Enum):

@@ -21,8 +21,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import date_format, number_format
@@ -973,15 +973,14 @@ def send_cycle_reminders(*, today: date) -> int:
 # --- the survey ----------------------------------------------------------------------------
 
 
-# Every survey request looks its invite up, so this lookup is compiled once.
+# The fields of a draft a survey page reads.
+DRAFT_FIELDS = ("answers", "about", "comment")
+# The survey's lookups are compiled once (sword/precompiled.py).
 _INVITE_BY_HASH: PrecompiledLookup[Invite] = PrecompiledLookup(
     lambda code_hash: Invite.objects.select_related("cycle__organisation", "team").filter(
         code_hash=code_hash
     ),
     example="code-hash",
-)
-_DRAFT_BY_KEY: PrecompiledLookup[SurveyDraft] = PrecompiledLookup(
-    lambda key: SurveyDraft.objects.filter(key=key), example="draft-key"
 )
 _DRAFT_FOR_UPDATE: PrecompiledLookup[SurveyDraft] = PrecompiledLookup(
     lambda key: SurveyDraft.objects.select_for_update().filter(key=key), example="draft-key"
@@ -989,6 +988,117 @@ _DRAFT_FOR_UPDATE: PrecompiledLookup[SurveyDraft] = PrecompiledLookup(
 _SPENT_BY_KEY: PrecompiledLookup[SpentCode] = PrecompiledLookup(
     lambda key: SpentCode.objects.filter(key=key), example="spent-key"
 )
+
+
+# The link's one query: the invite, whether its code was spent (under either key `is_spent`
+# reads) and whether a draft saved before drafts moved off the invites waits under the key the
+# migration gave it (`draft_key_for`).
+_CODE_STATE: PrecompiledLookup[Invite] = PrecompiledLookup(
+    lambda code_hash, spent_key, legacy_spent_key, legacy_draft_key: (
+        Invite.objects.select_related("cycle__organisation", "team")
+        .filter(code_hash=code_hash)
+        .annotate(
+            code_spent=Exists(SpentCode.objects.filter(key__in=[spent_key, legacy_spent_key])),
+            legacy_draft=Exists(SurveyDraft.objects.filter(key=legacy_draft_key)),
+        )
+    ),
+    examples=("code-hash", "spent-key", "legacy-spent-key", "legacy-draft-key"),
+)
+# A survey page's one query: the invite, whether its code has been spent since the session
+# began, and the session's draft for the invite's cycle. The spent code and the draft are read
+# by their own keys (the keyed hash of the code the browser holds, and its draft key); nothing
+# stored joins either to the invite.
+_SURVEY_STATE: PrecompiledLookup[Invite] = PrecompiledLookup(
+    lambda code_hash, spent_key, draft_key: (
+        Invite.objects.select_related("cycle__organisation", "team")
+        .filter(code_hash=code_hash)
+        .annotate(
+            code_spent=Exists(SpentCode.objects.filter(key=spent_key)),
+            **{
+                f"draft_{name}": Subquery(
+                    SurveyDraft.objects.filter(key=draft_key, cycle=OuterRef("cycle_id")).values(
+                        name
+                    )
+                )
+                for name in DRAFT_FIELDS
+            },
+        )
+    ),
+    examples=("code-hash", "spent-key", "draft-key"),
+)
+
+
+@dataclass(frozen=True)
+class CodeState:
+    """What the link needs to know about a code, from one query (`find_code_state`)."""
+
+    invite: Invite
+    spent: bool
+    legacy_draft_key: str | None
+
+
+@dataclass(frozen=True)
+class SurveyState:
+    """What a survey page works with, from one query (`find_survey_state`)."""
+
+    invite: Invite
+    draft: SurveyDraft
+
+
+def find_code_state(code: str) -> CodeState:
+    """`find_invite`, `is_spent` and the draft `draft_key_for` looks for, in one query;
+    UnknownCode if there is no invite."""
+    if not invite_codes.looks_valid(code):
+        raise UnknownCode()
+    code_hash = invite_codes.hash_code(code)
+    legacy_draft_key = invite_codes.legacy_key(code_hash, purpose="draft")
+    invite = _CODE_STATE.first(
+        code_hash,
+        invite_codes.spent_key(code),
+        invite_codes.legacy_key(code_hash, purpose="spent"),
+        legacy_draft_key,
+    )
+    if invite is None:
+        raise UnknownCode()
+    return CodeState(
+        invite=invite,
+        spent=bool(getattr(invite, "code_spent")),  # noqa: B009  # an annotation
+        legacy_draft_key=legacy_draft_key if getattr(invite, "legacy_draft") else None,  # noqa: B009
+    )
+
+
+def check_code_usable(state: CodeState, *, today: date) -> None:
+    """`check_usable` for a code whose state `find_code_state` read."""
+    if state.spent:
+        raise CodeAlreadyUsed()
+    check_open(state.invite, today=today)
+
+
+def find_survey_state(*, code: str, draft_key: str, today: date) -> SurveyState:
+    """What every request of a survey session reads, in one query: the invite, refused
+    (UnknownCode, CodeAlreadyUsed, or why its cycle takes no answers today) if its code cannot
+    be used now, and the session's draft for the invite's cycle, or a new unsaved one."""
+    if not invite_codes.looks_valid(code):
+        raise UnknownCode()
+    invite = _SURVEY_STATE.first(
+        invite_codes.hash_code(code), invite_codes.spent_key(code), draft_key
+    )
+    if invite is None:
+        raise UnknownCode()
+    if getattr(invite, "code_spent"):  # noqa: B009  # an annotation
+        raise CodeAlreadyUsed()
+    check_open(invite, today=today)
+    values = [getattr(invite, f"draft_{name}") for name in DRAFT_FIELDS]
+    if values[0] is None:  # a saved draft always has answers, if only {}
+        return SurveyState(
+            invite=invite, draft=SurveyDraft(key=draft_key, cycle_id=invite.cycle_id)
+        )
+    draft = SurveyDraft.from_db(
+        DEFAULT_DB_ALIAS,
+        ["key", "cycle_id", *DRAFT_FIELDS],
+        [draft_key, invite.cycle_id, *values],
+    )
+    return SurveyState(invite=invite, draft=draft)
 
 
 def find_invite(code: str) -> Invite:
@@ -1021,14 +1131,6 @@ def spent_since_session_began(*, code: str) -> bool:
 def check_usable(invite: Invite, *, code: str, today: date) -> None:
     """Raise the right error when the code cannot be used today."""
     if is_spent(code=code, invite=invite):
-        raise CodeAlreadyUsed()
-    check_open(invite, today=today)
-
-
-def check_session_usable(invite: Invite, *, code: str, today: date) -> None:
-    """`check_usable` for the later requests of a survey session, whose code it passed when the
-    session began: the code may have been spent, or the cycle closed, since."""
-    if spent_since_session_began(code=code):
         raise CodeAlreadyUsed()
     check_open(invite, today=today)
 
@@ -1109,27 +1211,14 @@ def new_draft_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def draft_key_for(*, invite: Invite, browser_key: str | None) -> str:
-    """The draft key for a survey session opened with this invite's code.
+def draft_key_for(*, state: CodeState, browser_key: str | None) -> str:
+    """The draft key for a survey session opened with this code.
 
     The browser's own key when it already holds a session for this code; otherwise the key
     under which a draft saved before drafts moved off the invites was kept, if there is one;
     otherwise a new random key.
     """
-    if browser_key:
-        return browser_key
-    legacy = invite_codes.legacy_key(invite.code_hash, purpose="draft")
-    if _DRAFT_BY_KEY.first(legacy) is not None:
-        return legacy
-    return new_draft_key()
-
-
-def find_draft(*, key: str, invite: Invite) -> SurveyDraft:
-    """The session's draft, or a new unsaved one (nothing answered yet)."""
-    draft = _DRAFT_BY_KEY.first(key)
-    if draft is None or draft.cycle_id != invite.cycle_id:
-        return SurveyDraft(key=key, cycle_id=invite.cycle_id)
-    return draft
+    return browser_key or state.legacy_draft_key or new_draft_key()
 
 
 @transaction.atomic

@@ -6,9 +6,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
+from diagnostics.pulses import PULSE_MAX
+
 STATEMENTS_PER_PAGE = 5
 PULSE_STATEMENTS_PER_PAGE = 6
-# The outcome statements (§12) are asked together, after the conditions, on a page of their own.
+# The outcome statements (§12) are asked together, after the conditions: on a page of their own
+# in a full diagnostic, on the last page in a pulse.
 OUTCOME_SECTION = "Working here"
 
 
@@ -89,13 +92,16 @@ def shape_survey(
 ) -> SurveyShape:
     """Group statements by domain, then pack whole domains, in order, onto as few pages of at
     most `per_page` statements as possible (five for a full diagnostic: a domain a page; six
-    for a short pulse), as evenly as possible so that no page is left with a lone statement.
-    A domain longer than `per_page` has a page of its own. Outcome statements come last, in
-    one section (`OUTCOME_SECTION`) on a page of their own, however few they are."""
+    for a pulse's 9 to 12), as evenly as possible so that no page is left with a lone
+    statement. A domain longer than `per_page` has a page of its own. Outcome statements come
+    last, in one section (`OUTCOME_SECTION`): on a page of their own after a full diagnostic's
+    conditions, and on the last page after a pulse's, so that a two-minute pulse does not
+    take a page more (two more requests) for its two outcome statements."""
     conditions = [s for s in statements if not s.is_outcome]
     outcomes = tuple(s for s in statements if s.is_outcome)
+    pulse_sized = len(conditions) <= PULSE_MAX
     if per_page is None:
-        per_page = PULSE_STATEMENTS_PER_PAGE if len(conditions) <= 12 else STATEMENTS_PER_PAGE
+        per_page = PULSE_STATEMENTS_PER_PAGE if pulse_sized else STATEMENTS_PER_PAGE
     sections: list[DomainSection] = []
     for statement in conditions:
         if sections and sections[-1].name == statement.domain_name:
@@ -107,7 +113,10 @@ def shape_survey(
     cuts = _even_cuts([len(section.statements) for section in sections], per_page)
     pages = [sections[start:end] for start, end in zip((0, *cuts[:-1]), cuts, strict=True)]
     if outcomes:
-        pages.append([DomainSection(OUTCOME_SECTION, outcomes)])
+        if pulse_sized and pages:
+            pages[-1] = [*pages[-1], DomainSection(OUTCOME_SECTION, outcomes)]
+        else:
+            pages.append([DomainSection(OUTCOME_SECTION, outcomes)])
     return SurveyShape(
         pages=tuple(SurveyPage(i + 1, tuple(p)) for i, p in enumerate(pages)),
         statements=(*conditions, *outcomes),

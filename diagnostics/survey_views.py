@@ -43,14 +43,13 @@ from diagnostics.models import (
 from diagnostics.selectors import survey_shape
 from diagnostics.services import (
     NOT_APPLICABLE,
-    check_session_usable,
-    check_usable,
+    check_code_usable,
     clean_about,
     clean_answers,
     clean_comment,
     draft_key_for,
-    find_draft,
-    find_invite,
+    find_code_state,
+    find_survey_state,
     save_progress,
     submit_response,
 )
@@ -124,7 +123,7 @@ def exchange_code(request: HttpRequest, code: str) -> HttpResponse:
         else None
     )
     try:
-        invite = find_invite(code)
+        state = find_code_state(code)
     except UnknownCode as error:
         if too_many_codes(request, increment=True):
             return too_many_page(request)
@@ -132,13 +131,13 @@ def exchange_code(request: HttpRequest, code: str) -> HttpResponse:
     if started_key is None and too_many_codes(request, increment=False):
         return too_many_page(request)
     try:
-        check_usable(invite, code=code, today=timezone.localdate())
+        check_code_usable(state, today=timezone.localdate())
     except SurveyError as error:
         refused = problem_page(request, error)
         if started_key is not None and isinstance(error, SESSION_ENDING_ERRORS):
             survey_session.end(refused)
         return refused
-    draft_key = draft_key_for(invite=invite, browser_key=started_key)
+    draft_key = draft_key_for(state=state, browser_key=started_key)
     response = redirect("survey:start")
     survey_session.begin(response, SurveySession(code=code, draft_key=draft_key))
     return response
@@ -189,10 +188,10 @@ def with_survey(view: SurveyView) -> SurveyView:
         if session is None:
             return problem_page(request, SurveySessionEnded())
         try:
-            invite = find_invite(session.code)
-            check_session_usable(invite, code=session.code, today=timezone.localdate())
-            draft = find_draft(key=session.draft_key, invite=invite)
-            survey = Survey(invite, session, draft)
+            state = find_survey_state(
+                code=session.code, draft_key=session.draft_key, today=timezone.localdate()
+            )
+            survey = Survey(state.invite, session, state.draft)
             survey_language(request, survey.languages)
             return view(request, survey, *args, **kwargs)
         except SurveyError as error:

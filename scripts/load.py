@@ -326,7 +326,8 @@ def main() -> None:
 
     stored = Response.objects.filter(cycle_id=cycle_id).count()
     p95 = statistics.quantiles(answered_latencies, n=20)[-1] if len(answered_latencies) > 1 else 0
-    from reference import describe
+    from django.db import connection
+    from reference import commit_latency, describe
 
     print(
         f"{args.kind} responses: {completed} completed by {args.clients} clients in {elapsed:.1f} s"
@@ -347,6 +348,7 @@ def main() -> None:
     if tally_differences():
         problems.append("the tallies do not match the stored rows")
     print(f"  {describe()}")
+    print(f"  {commit_latency(connection.settings_dict)}")
     if problems:
         raise SystemExit("LOAD CHECK FAILED: " + "; ".join(problems))
     print("  check: nothing lost, nothing duplicated, every reuse refused, tallies exact")

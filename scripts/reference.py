@@ -7,7 +7,15 @@ figures so that runs on a slow hour and a fast hour can be told apart.
 
 from __future__ import annotations
 
+import os
+import re
+import statistics
+import subprocess
+import tempfile
 import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 
 def python_loop_seconds() -> float:
@@ -24,3 +32,73 @@ def python_loop_seconds() -> float:
 
 def describe() -> str:
     return f"machine speed now: 10 million Python additions in {python_loop_seconds():.2f} s"
+
+
+def commit_microseconds(database: Mapping[str, Any], *, commits: int = 300) -> list[float]:
+    """Microseconds for each of `commits` transactions that insert one row and commit, on the
+    PostgreSQL database Django's `database` settings name, over the same kind of connection the
+    site uses (psycopg2 to its host and port).
+
+    Each survey answer commits, and a commit waits for the write-ahead log to reach the disk,
+    so a machine whose disk syncs slowly serves fewer responses at the same Python speed.
+    """
+    import psycopg2  # only the PostgreSQL figures need it
+
+    connection = psycopg2.connect(
+        dbname=database["NAME"],
+        user=database.get("USER") or None,
+        password=database.get("PASSWORD") or None,
+        host=database.get("HOST") or None,
+        port=database.get("PORT") or None,
+    )
+    table = f"sword_commit_probe_{os.getpid()}"
+    timings: list[float] = []
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE TABLE {table} (id serial PRIMARY KEY, at timestamptz)")  # nosec B608
+            connection.commit()
+            for _ in range(commits):
+                started = time.perf_counter()
+                cursor.execute(f"INSERT INTO {table} (at) VALUES (now())")  # noqa: S608  # nosec B608
+                connection.commit()
+                timings.append((time.perf_counter() - started) * 1_000_000)
+            cursor.execute(f"DROP TABLE {table}")
+            connection.commit()
+    finally:
+        connection.close()
+    return timings
+
+
+def commit_latency(database: Mapping[str, Any]) -> str:
+    """The commit line printed beside the speed reading (PostgreSQL only)."""
+    if "postgresql" not in database.get("ENGINE", ""):
+        return "commit latency: not measured (not PostgreSQL)"
+    timings = commit_microseconds(database)
+    deciles = statistics.quantiles(timings, n=10)
+    return (
+        f"commit latency now: a one-row INSERT and COMMIT takes {statistics.median(timings):.0f} "
+        f"µs (median of {len(timings)}; 10th–90th percentile {deciles[0]:.0f}–{deciles[-1]:.0f} µs)"
+    )
+
+
+def fsync_latency() -> str | None:
+    """pg_test_fsync's time for one 8 kB write and fdatasync (PostgreSQL's WAL sync on Linux),
+    or None where pg_test_fsync is not installed. Takes about 15 seconds."""
+    programs = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_test_fsync"))
+    if not programs:
+        return None
+    with tempfile.TemporaryDirectory(dir=Path.home()) as folder:
+        output = subprocess.run(
+            [str(programs[-1]), "-s", "1", "-f", str(Path(folder) / "probe")],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    section = output.split("one 8kB write", 1)[-1]
+    found = re.search(r"fdatasync\s+([\d.]+) ops/sec\s+([\d.]+) usecs/op", section)
+    if found is None:
+        return None
+    return (
+        f"pg_test_fsync: one 8 kB write and fdatasync takes {float(found.group(2)):.0f} µs "
+        f"({float(found.group(1)):.0f} per second)"
+    )

@@ -9,3 +9,6 @@ class SwordConfig(AppConfig):
 
     def ready(self) -> None:
         from sword import checks  # noqa: F401  # registers the deployment checks
+        from sword.translations import remember_translations
+
+        remember_translations()

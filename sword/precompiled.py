@@ -49,11 +49,12 @@ def _about_the_prepared_statement(error: DatabaseError) -> bool:
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    value_positions: tuple[int, ...]
+    value_positions: tuple[tuple[int, ...], ...]  # where each looked-up value goes
     model: type[models.Model]
     init_list: list[str]
     model_columns: slice
     populators: list[Any]
+    annotation_columns: tuple[tuple[str, int], ...]
     converters: list[tuple[int, tuple[list[Any], Any]]]
     prepare_sql: str | None
     execute_sql: str | None
@@ -67,13 +68,21 @@ class PrecompiledLookup(Generic[ModelT]):
     equals the Python value, such as a string or an integer key), and should match at most one
     row (a unique column): only one row is read, in no set order. `example` is any value of that
     kind that no constant in the query equals; it marks where `value` goes in the parameters.
-    Model instances only (with `select_related` and `select_for_update` if wanted): no
-    `values()`, annotations or prefetching.
+    A lookup of several values takes `examples`, one for each of `build`'s arguments, in order,
+    and `first` takes the values in the same order.
+    Model instances only (with `select_related`, `select_for_update` and annotations, which
+    are set on the instance as the QuerySet sets them, if wanted): no `values()` or prefetching.
     """
 
-    def __init__(self, build: Callable[[Any], QuerySet[ModelT]], *, example: Any) -> None:
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[ModelT]],
+        *,
+        example: Any = None,
+        examples: tuple[Any, ...] | None = None,
+    ) -> None:
         self._build = build
-        self._example = example
+        self._examples = examples if examples is not None else (example,)
         self._compiled: dict[str, _Compiled] = {}
         self._statement = f"sword_lookup_{next(_statement_numbers)}"
         # Database connections (the driver's) on which the statement is prepared, and those on
@@ -81,20 +90,23 @@ class PrecompiledLookup(Generic[ModelT]):
         self._prepared_on: WeakSet[Any] = WeakSet()
         self._unprepared_on: WeakSet[Any] = WeakSet()
 
-    def first(self, value: Any, *, using: str = DEFAULT_DB_ALIAS) -> ModelT | None:
+    def first(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> ModelT | None:
+        if len(values) != len(self._examples):
+            raise TypeError(f"This lookup takes {len(self._examples)} values, not {len(values)}.")
         if not settings.SPEEDUP_PRECOMPILED_LOOKUPS:
-            return self._queried_first(value, using)
-        return self._precompiled_first(value, using)
+            return self._queried_first(values, using)
+        return self._precompiled_first(values, using)
 
-    def _queried_first(self, value: Any, using: str) -> ModelT | None:
+    def _queried_first(self, values: tuple[Any, ...], using: str) -> ModelT | None:
         """Django's own way, with the same SQL: the QuerySet built, compiled and run."""
-        return next(iter(self._build(value).using(using)[:1]), None)
+        return next(iter(self._build(*values).using(using)[:1]), None)
 
-    def _precompiled_first(self, value: Any, using: str) -> ModelT | None:
+    def _precompiled_first(self, values: tuple[Any, ...], using: str) -> ModelT | None:
         compiled = self._compiled.get(using) or self._compile(using)
         params = list(compiled.params)
-        for position in compiled.value_positions:
-            params[position] = value
+        for value, positions in zip(values, compiled.value_positions, strict=True):
+            for position in positions:
+                params[position] = value
         connection = connections[using]
         if compiled.locks_rows and connection.get_autocommit():
             # Django checks this while compiling; the compiled SQL must keep the same promise.
@@ -113,6 +125,8 @@ class PrecompiledLookup(Generic[ModelT]):
         instance = compiled.model.from_db(using, compiled.init_list, row[compiled.model_columns])
         for populator in compiled.populators:
             populator.populate(row, instance)
+        for name, position in compiled.annotation_columns:
+            setattr(instance, name, row[position])
         return instance  # type: ignore[return-value]
 
     def _execute(
@@ -151,27 +165,28 @@ class PrecompiledLookup(Generic[ModelT]):
             self._prepared_on.add(driver_connection)
 
     def _compile(self, using: str) -> _Compiled:
-        queryset = self._build(self._example)
+        queryset = self._build(*self._examples)
         if (
             queryset._iterable_class is not ModelIterable
-            or queryset.query.annotation_select
             or getattr(queryset, "_known_related_objects", None)
             or getattr(queryset, "_prefetch_related_lookups", None)
         ):
             raise ValueError(
-                "A precompiled lookup builds plain model instances: no values(), annotations "
-                "or prefetching."
+                "A precompiled lookup builds plain model instances: no values() or prefetching."
             )
         if not queryset.query.is_sliced:
             queryset = queryset[:1]
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         value_positions = tuple(
-            i
-            for i, param in enumerate(params)
-            if type(param) is type(self._example) and param == self._example
+            tuple(
+                i
+                for i, param in enumerate(params)
+                if type(param) is type(example) and param == example
+            )
+            for example in self._examples
         )
-        if not value_positions:
+        if not all(value_positions):
             raise ValueError("The query does not use the looked-up value as a parameter.")
         select, klass_info = compiler.select, compiler.klass_info
         assert klass_info is not None
@@ -193,6 +208,7 @@ class PrecompiledLookup(Generic[ModelT]):
             model=klass_info["model"],
             init_list=[column[0].target.attname for column in select[model_columns]],
             model_columns=model_columns,
+            annotation_columns=tuple((compiler.annotation_col_map or {}).items()),
             populators=get_related_populators(klass_info, select, using),  # type: ignore[call-arg]
             converters=list(
                 compiler.get_converters(

@@ -200,6 +200,12 @@ SPEEDUP_FIXED_LINKS: bool = env.bool("SPEEDUP_FIXED_LINKS", default=SPEEDUPS)
 SPEEDUP_REMEMBERED_STATIC_URLS: bool = env.bool("SPEEDUP_REMEMBERED_STATIC_URLS", default=SPEEDUPS)
 # One Redis client per connection pool (sword/cache.py); off, Django's RedisCache as shipped.
 SPEEDUP_SHARED_REDIS_CLIENT: bool = env.bool("SPEEDUP_SHARED_REDIS_CLIENT", default=SPEEDUPS)
+# Each string's translation looked up once per process and catalogue, and a translate tag of
+# written words drawn once per language (sword/translations.py, replacing methods of Django's
+# DjangoTranslation and TranslateNode); off, Django looks up and draws them on every use.
+SPEEDUP_REMEMBERED_TRANSLATIONS: bool = env.bool(
+    "SPEEDUP_REMEMBERED_TRANSLATIONS", default=SPEEDUPS
+)
 # The precompiled lookups are also prepared once per PostgreSQL connection. Turn off behind a
 # pooler that shares sessions between clients (PgBouncer in transaction mode).
 PREPARED_STATEMENTS: bool = env.bool("DB_PREPARED_STATEMENTS", default=True)

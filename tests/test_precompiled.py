@@ -14,7 +14,7 @@ from django.db import (
     connections,
     transaction,
 )
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.sql.compiler import SQLCompiler
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
@@ -123,14 +123,59 @@ def test_it_reads_one_row_when_several_match(world):
     assert "LIMIT 1" in queries[-1]["sql"] or "EXECUTE" in queries[-1]["sql"]
 
 
+def test_it_sets_annotations_on_the_instance_as_the_queryset_does(world):
+    def build(name: str) -> QuerySet[Unit]:
+        return Unit.objects.filter(name=name).annotate(
+            steps=F("depth") + 1,
+            organisation_slug=F("organisation__slug"),
+            first_other_team=Subquery(
+                Unit.objects.filter(organisation=OuterRef("organisation"), is_team=True)
+                .exclude(name=name)
+                .order_by("name")
+                .values("name")[:1]
+            ),
+        )
+
+    expected = build("Team B").get()
+    found = PrecompiledLookup(build, example="a unit name").first("Team B")
+
+    assert found == expected
+    annotations = ("steps", "organisation_slug", "first_other_team")
+    assert [getattr(found, name) for name in annotations] == [
+        getattr(expected, name) for name in annotations
+    ]
+    assert [getattr(found, name) for name in annotations] == [
+        expected.depth + 1,
+        "example",
+        "Team A",
+    ]
+
+
+def test_it_looks_up_several_values_each_where_it_goes(world, django_assert_num_queries):
+    lookup = PrecompiledLookup(
+        lambda name, other_name: Unit.objects.filter(name=name).annotate(
+            other_exists=Exists(Unit.objects.filter(name=other_name))
+        ),
+        examples=("a unit name", "another unit name"),
+    )
+
+    with django_assert_num_queries(2):
+        both = lookup.first("Team A", "Team B")
+        one = lookup.first("Team B", "No such team")
+
+    assert (both, both.other_exists) == (world.team_a, True)  # type: ignore[union-attr]
+    assert (one, one.other_exists) == (world.team_b, False)  # type: ignore[union-attr]
+    with pytest.raises(TypeError, match="takes 2 values, not 1"):
+        lookup.first("Team A")
+
+
 @pytest.mark.parametrize(
     "build",
     [
         lambda name: Unit.objects.filter(name=name).values("pk"),
-        lambda name: Unit.objects.filter(name=name).annotate(steps=F("depth") + 1),
         lambda name: Unit.objects.filter(name=name).prefetch_related("children"),
     ],
-    ids=["values", "annotate", "prefetch"],
+    ids=["values", "prefetch"],
 )
 def test_it_refuses_querysets_it_cannot_build_plainly(world, build):
     with pytest.raises(ValueError, match="plain model instances"):

@@ -34,6 +34,7 @@ from diagnostics import survey_views
 from diagnostics.models import Cycle
 from diagnostics.selectors import latest_version_for, survey_shape
 from diagnostics.services import create_cycle, issue_invites, open_cycle
+from sword import translations
 from sword.cache import SharedClientRedisCacheClient
 from sword.precompiled import PrecompiledLookup
 from sword.ratelimits import over_limit
@@ -86,6 +87,7 @@ SWITCHES = [
     "SPEEDUP_FIXED_LINKS",
     "SPEEDUP_REMEMBERED_STATIC_URLS",
     "SPEEDUP_SHARED_REDIS_CLIENT",
+    "SPEEDUP_REMEMBERED_TRANSLATIONS",
 ]
 
 
@@ -163,6 +165,18 @@ SWITCH_PAGES = [
         "SPEEDUP_REMEMBERED_STATIC_URLS",
         ((RememberedUrlsMixin, "url"),),
         ("survey page", "staff home page", "sign-in page"),
+    ),
+    Switch(
+        "SPEEDUP_REMEMBERED_TRANSLATIONS",
+        ((translations, "_remembered_gettext"), (translations, "_remembered_render")),
+        (
+            "survey page",
+            "survey page with errors",
+            "survey page in Welsh",
+            "about page",
+            "staff home page",
+            "sign-in page",
+        ),
     ),
 ]
 

@@ -11,11 +11,19 @@ from django.urls import reverse
 
 from organisations.access import Reach
 from organisations.models import Unit
+from sword.precompiled import PrecompiledLookup
 from voice.browser import support_hash
 from voice.models import VoiceAnswer, VoiceBoard, VoiceIssue, VoiceSupport
 from voice.services import board_for
 
 BOARD_LIMIT = 300
+# Every survey's thank-you page links to its team's board: compiled once (sword/precompiled.py).
+_BOARD_OF_TEAM: PrecompiledLookup[VoiceBoard] = PrecompiledLookup(
+    lambda team_id: VoiceBoard.objects.filter(
+        team_id=team_id, team__is_team=True, team__archived_at__isnull=True
+    ),
+    example=-1,
+)
 
 
 def board_by_token(token: str) -> VoiceBoard | None:
@@ -37,13 +45,8 @@ def board_url_for_team(team_id: int) -> str | None:
 
     None when there is no such team, the unit is not a team, or the team is archived.
     """
-    token = (
-        VoiceBoard.objects.filter(
-            team_id=team_id, team__is_team=True, team__archived_at__isnull=True
-        )
-        .values_list("token", flat=True)
-        .first()
-    )
+    board = _BOARD_OF_TEAM.first(team_id)
+    token = board.token if board is not None else None
     if token is None:
         team = Unit.objects.filter(pk=team_id, is_team=True, archived_at__isnull=True).first()
         if team is None:

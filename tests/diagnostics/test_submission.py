@@ -31,8 +31,12 @@ from diagnostics.models import (
 from diagnostics.selectors import survey_statements
 from diagnostics.services import (
     NOT_APPLICABLE,
+    check_code_usable,
     close_cycle,
+    draft_key_for,
+    find_code_state,
     find_invite,
+    find_survey_state,
     issue_invites,
     new_draft_key,
     save_progress,
@@ -302,3 +306,91 @@ def test_it_refuses_a_draft_key_from_another_cycle(world, full_cycle, make_cycle
     with pytest.raises(TamperedForm):
         save_progress(code=other_code, invite=find_invite(other_code), draft_key=key, answers={})
     assert SurveyDraft.objects.get(key=key).answers == {"WL1": 4}
+
+
+def test_it_reads_a_link_s_invite_spent_code_and_old_draft_in_one_query(
+    world, full_cycle, code, django_assert_num_queries
+):
+    invite = find_invite(code)
+    with django_assert_num_queries(1):
+        state = find_code_state(code)
+    assert state.invite == invite
+    assert state.invite.cycle.organisation == world.organisation  # read with it
+    assert state.invite.team == world.team_a
+    assert (state.spent, state.legacy_draft_key) == (False, None)
+    check_code_usable(state, today=timezone.localdate())
+    assert draft_key_for(state=state, browser_key="the browser's key") == "the browser's key"
+    assert draft_key_for(state=state, browser_key=None) not in ("", None)
+
+
+def test_it_resumes_a_draft_kept_under_its_invite_s_old_key(world, full_cycle, code):
+    legacy = invite_codes.legacy_key(find_invite(code).code_hash, purpose="draft")
+    SurveyDraft.objects.create(key=legacy, cycle=full_cycle, answers={"WL1": 5})
+    state = find_code_state(code)
+    assert state.legacy_draft_key == legacy
+    assert draft_key_for(state=state, browser_key=None) == legacy
+
+
+@pytest.mark.parametrize("purpose", ["spent", "keyed"])
+def test_it_refuses_a_link_whose_code_was_spent_under_either_key(world, full_cycle, code, purpose):
+    invite = find_invite(code)
+    key = (
+        invite_codes.spent_key(code)
+        if purpose == "keyed"
+        else invite_codes.legacy_key(invite.code_hash, purpose="spent")
+    )
+    SpentCode.objects.create(key=key)
+    state = find_code_state(code)
+    assert state.spent
+    with pytest.raises(CodeAlreadyUsed):
+        check_code_usable(state, today=timezone.localdate())
+
+
+def test_it_reads_a_survey_page_s_invite_and_draft_in_one_query(
+    world, full_cycle, code, django_assert_num_queries
+):
+    key = new_draft_key()
+    saved = save_progress(code=code, invite=find_invite(code), draft_key=key, answers={"WL1": 5})
+    save_progress(
+        code=code, invite=find_invite(code), draft_key=key, about={"role_group": "senior"}
+    )
+    today = timezone.localdate()
+    with django_assert_num_queries(1):
+        state = find_survey_state(code=code, draft_key=key, today=today)
+        assert state.invite.cycle.organisation == world.organisation
+    assert state.invite == find_invite(code)
+    draft = state.draft
+    assert (draft.key, draft.cycle_id, draft.answers, draft.about, draft.comment) == (
+        saved.key,
+        full_cycle.pk,
+        {"WL1": 5},
+        {"role_group": "senior"},
+        "",
+    )
+    assert draft._state.adding is False
+
+
+def test_it_gives_a_new_draft_where_the_key_holds_none_for_the_cycle(
+    world, full_cycle, make_cycle, code
+):
+    other_cycle = make_cycle(unit=world.team_b)
+    SurveyDraft.objects.create(key="someone else's key", cycle=other_cycle, answers={"WL1": 2})
+    today = timezone.localdate()
+    for key in ("someone else's key", new_draft_key()):
+        draft = find_survey_state(code=code, draft_key=key, today=today).draft
+        assert (draft.key, draft.cycle_id, draft.answers) == (key, full_cycle.pk, {})
+        assert draft._state.adding is True
+
+
+def test_it_refuses_a_survey_page_once_its_code_is_spent_or_its_cycle_closed(
+    world, full_cycle, code
+):
+    today = timezone.localdate()
+    with pytest.raises(UnknownCode):
+        find_survey_state(code="ABCD-EFGH-JKMN", draft_key="k", today=today)
+    close_cycle(cycle=full_cycle)
+    with pytest.raises(CycleClosed):
+        find_survey_state(code=code, draft_key="k", today=today)
+    SpentCode.objects.create(key=invite_codes.spent_key(code))
+    with pytest.raises(CodeAlreadyUsed):
+        find_survey_state(code=code, draft_key="k", today=today)

@@ -146,6 +146,38 @@ def test_it_walks_from_the_first_page_to_the_thank_you_page(client, code, full_c
     assert not SurveyDraft.objects.exists()
 
 
+def test_it_answers_each_survey_request_in_one_query_beside_its_writes(
+    client, code, full_cycle, world, django_assert_max_num_queries
+):
+    """Every request reads the invite, the spent code and the draft in one query; the saves and
+    the submission add only their writes (and the checks made under their locks)."""
+    from voice.selectors import board_url_for_team
+
+    board_url_for_team(world.team_a.pk)  # the team's board exists, as after its first response
+    shape = survey_shape(full_cycle)
+    with django_assert_max_num_queries(1):
+        open_survey(client, code)
+    with django_assert_max_num_queries(1):
+        client.get(reverse("survey:start"))
+    for number in range(1, shape.page_count + 1):
+        with django_assert_max_num_queries(1):
+            client.get(page_url(number))
+        # Each save locks the draft, checks the code is unspent and writes, in a transaction
+        # (a savepoint, two statements more, inside the test's); the first makes the draft in a
+        # savepoint of its own and clears drafts of closed cycles.
+        with django_assert_max_num_queries(1 + 3 + 2 + (4 if number == 1 else 0)):
+            data = {c: "4" for c in codes_on(shape, number)} if number < shape.page_count else {}
+            client.post(page_url(number), {**data, "action": "next"})
+    with django_assert_max_num_queries(1):
+        client.get(reverse("survey:review"))
+    # Spent check, spent code, response, answers, domain scores, three tallies, draft.
+    with django_assert_max_num_queries(1 + 9 + 2):
+        done = client.post(reverse("survey:submit"))
+    with django_assert_max_num_queries(1):
+        client.get(done["Location"])
+    assert Response.objects.count() == 1
+
+
 def test_it_asks_the_outcome_statements_on_a_page_of_their_own_after_the_conditions(
     client, code, full_cycle
 ):
@@ -161,18 +193,31 @@ def test_it_asks_the_outcome_statements_on_a_page_of_their_own_after_the_conditi
     assert "<legend>I intend to be working for this organisation in a year" in html
 
 
-def test_it_keeps_outcome_statements_off_a_page_of_conditions_however_few():
+def test_it_asks_a_pulse_s_outcome_statements_after_its_conditions_on_its_last_page():
     def statement(code: str, domain: str, position: int, outcome: bool = False):
         return SurveyStatement(code, code, domain, domain, position, False, is_outcome=outcome)
 
-    shape = shape_survey(
-        [
-            statement("WL1", "WL", 1),
-            statement("WL2", "WL", 1),
-            statement("STAY1", "STAY", 10, outcome=True),
-        ]
-    )
-    assert [page.codes for page in shape.pages] == [["WL1", "WL2"], ["STAY1"]]
+    conditions = [statement(f"D{d}S{n}", f"D{d}", d) for d in range(1, 10) for n in (1, 2)][:12]
+    outcomes = [statement(code, "STAY", 10, outcome=True) for code in ("STAY1", "REC1")]
+    shape = shape_survey([*conditions, *outcomes])
+
+    assert [len(page.codes) for page in shape.pages] == [6, 6 + 2]
+    assert [section.name for section in shape.pages[-1].sections][-1] == "Working here"
+    assert shape.pages[-1].codes[-2:] == ["STAY1", "REC1"]
+    assert shape.about_page_number == 3
+
+
+def test_it_asks_a_pulse_s_outcome_statements_on_the_page_before_about_you(
+    client, world, make_cycle
+):
+    pulse = make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, name="Pulse")
+    [code] = issue_invites(cycle=pulse, team=world.team_a, count=1)
+    shape = survey_shape(pulse)
+    answer_everything(client, code, shape)
+    html = client.get(page_url(2)).content.decode()
+    assert '<h1 class="h3 mb-3">Working here</h1>' in html
+    assert "<legend>I intend to be working for this organisation in a year" in html
+    assert "About you" in client.get(page_url(3)).content.decode()
 
 
 def test_it_ends_the_session_at_submission_keeping_only_the_team(client, code, full_cycle, world):
@@ -397,8 +442,8 @@ def test_it_shapes_a_pulse_over_a_few_short_pages(client, world, make_cycle):
     shape = survey_shape(cycle)
     conditions = [s for s in shape.statements if not s.is_outcome]
     assert 9 <= len(conditions) <= 12
-    assert all(len(page.statements) <= 6 for page in shape.pages)
-    assert len(shape.pages) == 2 + 1  # and the outcome statements' page
+    assert all(len([s for s in page.statements if not s.is_outcome]) <= 6 for page in shape.pages)
+    assert len(shape.pages) == 2  # the outcome statements follow the conditions on the second
 
 
 def test_it_offers_the_teams_voice_board_on_the_thank_you_page(client, code, full_cycle, world):
