@@ -10,7 +10,7 @@ translation objects), so each translation object remembers what it found for eac
 A `{% translate "words" %}` tag then still makes a lazy string, resolves, localises, escapes
 and unescapes it on every page, about fifty calls more; for words written in the template (no
 variable, filter, context or `as`) that gives the same text every time in a language, so each
-such tag remembers its text per language (not with DEBUG on, where a changed catalogue must
+such tag remembers its text per catalogue (not with DEBUG on, where a changed catalogue must
 show at once).
 
 These replace methods of Django's private `DjangoTranslation` class and of the `i18n` tag
@@ -21,10 +21,13 @@ every string and tag through Django's own code instead, with the same pages
 
 from __future__ import annotations
 
+from typing import Any
+from weakref import WeakKeyDictionary
+
 from django.conf import settings
 from django.template import Context
 from django.templatetags.i18n import TranslateNode
-from django.utils import translation
+from django.utils.translation import trans_real
 from django.utils.translation.trans_real import DjangoTranslation
 
 # Enough for every string in the code and templates many times over; strings from elsewhere
@@ -70,13 +73,20 @@ def _render(self: TranslateNode, context: Context) -> str:
 
 
 def _remembered_render(self: TranslateNode, context: Context) -> str:
-    remembered: dict[tuple[str | None, bool], str] | None = self.__dict__.get("_sword_remembered")
+    # Per translation object, the language's catalogue: a new one (Django makes one when a
+    # catalogue file changes, or when a setting it reads is changed) starts afresh.
+    by_catalogue: WeakKeyDictionary[Any, dict[bool, str]] | None = self.__dict__.get(
+        "_sword_remembered"
+    )
+    if by_catalogue is None:
+        by_catalogue = self.__dict__.setdefault("_sword_remembered", WeakKeyDictionary())
+    catalogue = trans_real.catalog()
+    remembered = by_catalogue.get(catalogue)
     if remembered is None:
-        remembered = self.__dict__.setdefault("_sword_remembered", {})
-    key = (translation.get_language(), context.autoescape)
-    text = remembered.get(key)
+        remembered = by_catalogue.setdefault(catalogue, {})
+    text = remembered.get(context.autoescape)
     if text is None:
-        text = remembered[key] = _rendered(self, context)
+        text = remembered[context.autoescape] = _rendered(self, context)
     return text
 
 

@@ -101,6 +101,22 @@ def test_it_renders_a_tag_of_written_words_once_per_language(counted_renders, se
     assert counted_renders == ["Gwiriwch eich atebion", "Check your answers"]
 
 
+def test_it_draws_a_tag_afresh_for_a_new_catalogue_of_the_language(monkeypatch, settings):
+    settings.SPEEDUP_REMEMBERED_TRANSLATIONS = True
+    template = Template('{% load i18n %}{% translate "Check your answers" %}')
+    with translation.override("cy"):
+        assert template.render(Context()) == "Gwiriwch eich atebion"
+
+    class Shouting(trans_real.DjangoTranslation):
+        def gettext(self, message: str) -> str:
+            return message.upper()
+
+    # Django makes a new catalogue object when a catalogue file or a setting it reads changes.
+    monkeypatch.setitem(trans_real._translations, "cy", Shouting("cy"))  # type: ignore[attr-defined]
+    with translation.override("cy"):
+        assert template.render(Context()) == "CHECK YOUR ANSWERS"
+
+
 @pytest.mark.parametrize(
     "source",
     [
