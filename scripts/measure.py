@@ -29,8 +29,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from diagnostics.models import Cycle  # noqa: E402
-from organisations.models import Membership, Organisation, Role, Unit  # noqa: E402
+from organisations.models import Organisation, Unit  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
@@ -78,35 +77,10 @@ def main() -> None:
 
         call_command("seed_demo")
     organisation = Organisation.objects.get(slug=args.org)
-    admin = Membership.objects.filter(organisation=organisation, role=Role.ORG_ADMIN).first()
-    assert admin is not None, "the organisation needs an org admin"
+    subjects = baselines.pick_subjects(organisation, today=timezone.localdate())
+    team, unit, root, cycle = subjects.team, subjects.unit, subjects.root, subjects.cycle
     client = Client()
-    client.force_login(admin.user, backend="django.contrib.auth.backends.ModelBackend")
-    root = Unit.objects.get(organisation=organisation, depth=1)
-    team = (
-        Unit.objects.filter(organisation=organisation, is_team=True, responses__isnull=False)
-        .order_by("path")
-        .first()
-    )
-    unit = Unit.objects.filter(organisation=organisation, depth=2).order_by("path").first()
-    cycle = (
-        Cycle.objects.filter(organisation=organisation, kind=Cycle.Kind.FULL)
-        .exclude(status=Cycle.Status.DRAFT)
-        .order_by("-opens_on")
-        .first()
-    )
-    assert team is not None, "the organisation needs a team with responses"
-    assert unit is not None, "the organisation needs units"
-    assert cycle is not None, "the organisation needs a full cycle"
-    subjects = baselines.Subjects(
-        organisation=organisation,
-        viewer=admin.user,
-        team=team,
-        unit=unit,
-        root=root,
-        cycle=cycle,
-        today=timezone.localdate(),
-    )
+    client.force_login(subjects.viewer, backend="django.contrib.auth.backends.ModelBackend")
     if args.verify:
         checks = baselines.verify(subjects)
         for check in checks:
