@@ -29,6 +29,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from accounts.models import User
+from demo.responses import after_closing_day
 from demo.teardown import delete_organisation_data
 from diagnostics.codes import hash_code, spent_key
 from diagnostics.models import (
@@ -182,7 +183,7 @@ def _cycle(
     )
     open_cycle(cycle=cycle, today=opens)
     if cycle.closes_on < today:
-        close_cycle(cycle=cycle)
+        close_cycle(cycle=cycle, closed_at=after_closing_day(cycle))
     return cycle
 
 

@@ -22,6 +22,7 @@ from demo.responses import (
     TeamModel,
     TeamStory,
     _collect,
+    after_closing_day,
     stream,
 )
 from demo.teardown import delete_organisation_data
@@ -184,7 +185,7 @@ def _build_peer(peer: Peer, northbrook: DemoCycles) -> Organisation:
             submit_by=template.closes_on - timedelta(days=1),
         )
         if template.status == Cycle.Status.CLOSED:
-            close_cycle(cycle=cycle)
+            close_cycle(cycle=cycle, closed_at=after_closing_day(cycle))
     return organisation
 
 

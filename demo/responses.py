@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import astuple, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
 from diagnostics.selectors import latest_version_for, survey_statements
@@ -418,7 +420,7 @@ def build_cycles(organisation: Organisation, root: Unit, *, today: date) -> Demo
             submit_by=today,
         )
         if closes < today:
-            close_cycle(cycle=cycle)
+            close_cycle(cycle=cycle, closed_at=after_closing_day(cycle))
         made.append(cycle)
         return cycle
 
@@ -434,3 +436,8 @@ def build_cycles(organisation: Organisation, root: Unit, *, today: date) -> Demo
         pulses.append(run(Cycle.Kind.PULSE, f"Pulse {opens:%B %Y}", opens, 14))
         opens += timedelta(days=28)
     return DemoCycles(spring=spring, autumn=autumn, pulses=pulses)
+
+
+def after_closing_day(cycle: Cycle) -> datetime:
+    """The moment the clock closes a cycle: the start of the day after its closing day."""
+    return timezone.make_aware(datetime.combine(cycle.closes_on + timedelta(days=1), time.min))

@@ -20,7 +20,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Model, Sum
+from django.utils import timezone
 
+from diagnostics import settled_plans
 from diagnostics.models import (
     Answer,
     CycleStatement,
@@ -47,6 +49,7 @@ from disclosure.plan import (
     Hidden,
     Plan,
     PlanInput,
+    decide,
     decide_groups_remembered,
     decide_remembered,
     plan_breakdowns,
@@ -83,6 +86,8 @@ class Aggregates:
     whose statements are shown. Several calls of one request can share one set."""
 
     def __init__(self, mapping: Sequence[tuple[int, str]]) -> None:
+        # Read before any count: a plan remembered under it was decided from counts no older.
+        self.plan_generation = settled_plans.generation()
         self.mapping = list(mapping)
         self.node_of: dict[int, str] = dict(mapping)  # team id → its node
         # per cycle: (node, responses)
@@ -325,8 +330,17 @@ class _Batch:
         self.cycle_ids = sorted(set(cycle_ids))
 
     @cached_property
+    def _asked(self) -> Asked:
+        return read_asked(self.cycle_ids)
+
+    @property
     def asked(self) -> tuple[dict[str, str], list[Domain]]:
-        return asked_domains(self.cycle_ids)
+        return self._asked.codes, self._asked.outcomes
+
+    @property
+    def settled(self) -> dict[int, str]:
+        """The settled cycles, with when each closed (see `diagnostics.settled_plans`)."""
+        return self._asked.settled
 
 
 class OrganisationResults:
@@ -525,6 +539,11 @@ class OrganisationResults:
 
     @cached_property
     def statement_codes(self) -> list[str]:
+        if self._settled_plan is not None:
+            return list(self._settled_plan.statement_codes)
+        return self._answered_codes()
+
+    def _answered_codes(self) -> list[str]:
         codes = {code for (_node, _cycle, code), n in self.node_answers.items() if n}
         return sorted(codes, key=lambda c: (self.statement_domains.get(c, ""), c))
 
@@ -570,7 +589,36 @@ class OrganisationResults:
 
     @cached_property
     def plan(self) -> Plan:
+        if self._settled_plan is not None:
+            return self._settled_plan.plan
         return decide_remembered(self.plan_input, with_statements=self.with_statements)
+
+    @cached_property
+    def _settled_plan(self) -> settled_plans.SettledPlan | None:
+        """The plan of a scope whose cycles have all settled, remembered across requests under
+        what it depends on besides their (fixed) counts; None for any other scope."""
+        settled = self._batch.settled
+        if not all(cycle_id in settled for cycle_id in self.scope.cycle_ids):
+            return None
+        key = (
+            self._aggregates.plan_generation,
+            tuple(sorted((cycle_id, settled[cycle_id]) for cycle_id in self.scope.cycle_ids)),
+            self.with_statements,
+            self.k,
+            Unit.steplen,
+            tuple(self._family[0]),
+            tuple(self._aggregates.mapping),
+            tuple(sorted(self.statement_domains.items())),
+            tuple(domain.pk for domain in self.domains),
+            tuple(domain.pk for domain in self.outcomes),
+        )
+        return settled_plans.remembered(
+            key,
+            lambda: settled_plans.SettledPlan(
+                plan=decide(self.plan_input, with_statements=self.with_statements),
+                statement_codes=tuple(self._answered_codes()),
+            ),
+        )
 
     @cached_property
     def _group_plan(self) -> Plan:
@@ -870,9 +918,28 @@ def statement_domain_map(cycle_ids: Iterable[int]) -> dict[str, str]:
 def asked_domains(cycle_ids: Iterable[int]) -> tuple[dict[str, str], list[Domain]]:
     """Statement code → domain code for the statements these cycles asked, and the outcome
     domains they asked, in order (one query)."""
+    asked = read_asked(cycle_ids)
+    return asked.codes, asked.outcomes
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What some cycles asked (`asked_domains`), and which of them have settled, with when each
+    closed (`diagnostics.settled_plans`)."""
+
+    codes: dict[str, str]
+    outcomes: list[Domain]
+    settled: dict[int, str]
+
+
+def read_asked(cycle_ids: Iterable[int]) -> Asked:
+    """`Asked` for these cycles (one query)."""
     rows = (
         CycleStatement.objects.filter(cycle_id__in=list(cycle_ids))
         .values_list(
+            "cycle_id",
+            "cycle__status",
+            "cycle__closed_at",
             "statement__code",
             "statement__domain_id",
             "statement__domain__code",
@@ -882,12 +949,20 @@ def asked_domains(cycle_ids: Iterable[int]) -> tuple[dict[str, str], list[Domain
             "statement__domain__kind",
             "statement__domain__driver_phrase",
         )
-        .distinct()
+        .order_by()
     )
     codes: dict[str, str] = {}
     outcomes: dict[int, Domain] = {}
-    for code, pk, domain_code, name, description, position, kind, phrase in rows:
+    settled: dict[int, str] = {}
+    now = timezone.now()
+    for row in rows:
+        cycle_id, status, closed_at, code, pk, domain_code, name, description, position = row[:9]
+        kind, phrase = row[9:]
         codes[code] = domain_code
+        if cycle_id not in settled:
+            since = settled_plans.settled_since(status=status, closed_at=closed_at, now=now)
+            if since is not None:
+                settled[cycle_id] = since
         if kind == Domain.Kind.OUTCOME and pk not in outcomes:
             outcomes[pk] = Domain(
                 pk=pk,
@@ -898,7 +973,7 @@ def asked_domains(cycle_ids: Iterable[int]) -> tuple[dict[str, str], list[Domain
                 kind=kind,
                 driver_phrase=phrase,
             )
-    return codes, sorted(outcomes.values(), key=lambda d: d.position)
+    return Asked(codes, sorted(outcomes.values(), key=lambda d: d.position), settled)
 
 
 def aggregate(

@@ -403,13 +403,16 @@ def open_cycle(*, cycle: Cycle, today: date | None = None, automatically: bool =
 
 
 @transaction.atomic
-def close_cycle(*, cycle: Cycle, automatically: bool = False) -> Cycle:
+def close_cycle(
+    *, cycle: Cycle, automatically: bool = False, closed_at: datetime | None = None
+) -> Cycle:
     """Close a cycle now (early, or after its closing date; `automatically` when the clock does
-    it after its last day). A closed cycle never reopens. Addresses kept for reminders go."""
+    it after its last day). A closed cycle never reopens. Addresses kept for reminders go.
+    `closed_at`, for organisations built after the fact (demo, benchmark): when it closed."""
     if cycle.status != Cycle.Status.OPEN:
         raise ValidationError(gettext("Only an open cycle can be closed."))
     cycle.status = Cycle.Status.CLOSED
-    cycle.closed_at = timezone.now()
+    cycle.closed_at = closed_at or timezone.now()
     cycle.closed_automatically = automatically
     cycle.save(update_fields=["status", "closed_at", "closed_automatically"])
     SurveyDraft.objects.filter(cycle=cycle).delete()  # answers nobody can submit any more

@@ -14,11 +14,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Model
 
 from diagnostics.models import DomainTally, StatementTally, TeamTally
 from diagnostics.scoring import GREEN, RED, answer_band, response_domain_figures, score_of
+from diagnostics.settled_plans import start_new_generation
 
 NOT_APPLICABLE = 0
 
@@ -243,7 +244,9 @@ def _number(value: Any) -> float | int:
 
 def rebuild_tallies(*, cycle_ids: Sequence[int] | None = None) -> None:
     """Replace the tallies (of these cycles, or all) with sums of the raw rows, after an import
-    or a repair: one INSERT ... SELECT per kind, so no row passes through Python."""
+    or a repair: one INSERT ... SELECT per kind, so no row passes through Python. Remembered
+    plans of settled cycles are forgotten once the new tallies commit (`settled_plans`)."""
+    transaction.on_commit(start_new_generation)
     for source in _tally_sources():
         table = source.model._meta.db_table
         columns = ", ".join((*source.keys, *source.sums))

@@ -22,6 +22,7 @@ Nothing later can hide anything earlier: a breakdown can never blank a page's ma
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -322,7 +323,7 @@ def plan_breakdowns(
     `groups` are the family's groups a breakdown can be asked for.
     """
     key = ("breakdowns", data.key, fine.key, tuple(groups))
-    table = _remember(key, lambda: decide_breakdowns(data, plan, fine, groups=groups))
+    table = _plans.get_or_compute(key, lambda: decide_breakdowns(data, plan, fine, groups=groups))
     found = table.get(wanted)
     if found is not None:
         return found
@@ -419,8 +420,6 @@ def decide_breakdowns(
 # new response changes the counts and so the key.
 
 CACHE_SIZE = 32
-_cache: OrderedDict[Hashable, Any] = OrderedDict()
-_cache_lock = Lock()  # threaded servers (runserver, gthread workers) share the process's cache
 
 
 class _Key:
@@ -439,24 +438,43 @@ class _Key:
         return isinstance(other, _Key) and self._hash == other._hash and self.value == other.value
 
 
-def _remember(value: Hashable, compute: Callable[[], T]) -> T:
-    key = _Key(value)
-    with _cache_lock:
-        found = _cache.get(key)  # the one full comparison of a (large) key
-        if found is not None:
-            _cache.move_to_end(found[0])  # the stored key itself: found by identity
-            return cast(T, found[1])
-    result = compute()
-    with _cache_lock:
-        _cache[key] = (key, result)
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return result
+class Remembered:
+    """The last `size` results of a pure computation, by the value it was computed from.
+
+    Thread-safe: threaded servers (runserver, gthread workers) share a process's memory. Two
+    threads asking for the same missing value may both compute it; both get equal results.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[_Key, tuple[_Key, Any]] = OrderedDict()
+        self._lock = Lock()
+
+    def get_or_compute(self, value: Hashable, compute: Callable[[], T]) -> T:
+        key = _Key(value)
+        with self._lock:
+            found = self._entries.get(key)  # the one full comparison of a (large) key
+            if found is not None:
+                self._entries.move_to_end(found[0])  # the stored key itself: found by identity
+                return cast(T, found[1])
+        result = compute()
+        with self._lock:
+            self._entries[key] = (key, result)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_plans = Remembered(CACHE_SIZE)
 
 
 def decide_remembered(data: PlanInput, *, with_statements: bool) -> Plan:
     """`decide`, remembered for the same counts (see above)."""
-    return _remember(
+    return _plans.get_or_compute(
         ("plan", data.key, with_statements),
         lambda: decide(data, with_statements=with_statements),
     )
@@ -464,4 +482,11 @@ def decide_remembered(data: PlanInput, *, with_statements: bool) -> Plan:
 
 def decide_groups_remembered(data: PlanInput) -> Plan:
     """`decide_groups`, remembered for the same counts."""
-    return _remember(("groups", data.group_key), lambda: decide_groups(data))
+    return _plans.get_or_compute(("groups", data.group_key), lambda: decide_groups(data))
+
+
+def stable_digest(value: Hashable) -> str:
+    """A digest of a value built of tuples, strings, numbers, booleans and None that is the same
+    in every process (Python's own hashes of strings differ from one process to the next), for
+    naming a remembered plan in a cache that several processes share."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()

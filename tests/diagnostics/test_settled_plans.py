@@ -1,0 +1,168 @@
+"""Plans of settled cycles, remembered across requests: the same decisions as worked out from
+the counts, never one decided from other counts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from diagnostics import results as results_module
+from diagnostics import settled_plans
+from diagnostics.models import Cycle, StatementTally
+from diagnostics.pooling import cycle_scope
+from diagnostics.results import results_for_scopes
+from diagnostics.services import close_cycle
+from diagnostics.tallies import rebuild_tallies
+from disclosure.plan import Hidden, decide
+from organisations.access import reach_of
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_memory():
+    settled_plans.forget_in_process()
+    yield
+    settled_plans.forget_in_process()
+
+
+@pytest.fixture
+def cycle(world, make_cycle, respond):
+    cycle = make_cycle(unit=world.units["Children's Services"])
+    respond(cycle, world.team_a, 10, value=lambda i, code: 2 + i % 4)
+    respond(cycle, world.team_b, 2, value=5)
+    respond(cycle, world.team_c, 7, value=lambda i, code: 1 + i % 6)
+    return cycle
+
+
+def settle(cycle: Cycle, *, ago: timedelta = timedelta(minutes=6)) -> None:
+    close_cycle(cycle=cycle, closed_at=timezone.now() - ago)
+
+
+def results(world, cycle, reach=None, **kwargs):
+    (result,) = results_for_scopes(world.organisation, [cycle_scope(cycle)], reach=reach, **kwargs)
+    return result
+
+
+def statement_tally_reads(queries) -> int:
+    table = StatementTally._meta.db_table
+    return sum(table in query["sql"] for query in queries)
+
+
+def test_it_counts_a_cycle_as_settled_five_minutes_after_it_closed():
+    now = timezone.now()
+    closed = Cycle.Status.CLOSED
+
+    def since(status, closed_at):
+        return settled_plans.settled_since(status=status, closed_at=closed_at, now=now)
+
+    assert since(closed, now - timedelta(minutes=5)) == (now - timedelta(minutes=5)).isoformat()
+    assert since(closed, now - timedelta(minutes=5) + timedelta(microseconds=1)) is None
+    assert since(closed, None) is None
+    assert since(Cycle.Status.OPEN, now - timedelta(days=30)) is None
+
+
+@pytest.mark.parametrize("with_statements", [False, True])
+@pytest.mark.parametrize("viewer", ["org_admin", "leader", "team_manager"])
+def test_it_decides_a_settled_scope_as_the_engine_does_from_its_counts(
+    world, cycle, viewer, with_statements
+):
+    settle(cycle)
+    reach = reach_of(getattr(world, viewer))
+    first = results(world, cycle, reach, with_statements=with_statements)
+    assert first._settled_plan is not None
+    from_counts = decide(first.plan_input, with_statements=with_statements)
+    again = results(world, cycle, reach, with_statements=with_statements)
+    assert first.plan == from_counts
+    assert again.plan == from_counts
+    assert again.statement_codes == first._answered_codes()
+
+
+def test_it_reads_no_answer_counts_once_a_settled_plan_is_remembered(world, cycle):
+    settle(cycle)
+    results(world, cycle, with_statements=True).group(world.team_a)
+    again = results(world, cycle, with_statements=True)
+    with CaptureQueriesContext(connection) as queries:
+        group = again.group(world.team_c)
+    # The statement tallies are read once, for the figures; their answer counts are not read
+    # again to decide the plan, nor is each response's number of answers.
+    assert statement_tally_reads(queries.captured_queries) == 1
+    assert "diagnostics_domainscore" not in " ".join(q["sql"] for q in queries.captured_queries)
+    assert group.responses == 7
+
+
+def test_it_gives_a_fresh_process_the_plan_from_the_shared_cache(world, cycle):
+    settle(cycle)
+    expected = results(world, cycle, with_statements=True).plan
+    settled_plans.forget_in_process()
+    with mock.patch.object(results_module, "decide", wraps=decide) as deciding:
+        plan = results(world, cycle, with_statements=True).plan
+    deciding.assert_not_called()
+    assert plan == expected
+
+
+def test_it_keeps_one_plan_per_viewer(world, cycle):
+    settle(cycle)
+    admin = results(world, cycle, reach_of(world.org_admin))
+    manager = results(world, cycle, reach_of(world.team_manager))
+    # Org-wide Team B (2) is hidden, so Team A is too; its manager sees Team A, and so not its
+    # locality (12 - 10 = 2).
+    assert admin.group(world.team_a).hidden is Hidden.PROTECTS_OTHERS
+    assert manager.group(world.team_a).responses == 10
+    assert manager.group(world.north).responses is None
+
+
+def test_it_decides_an_open_cycle_from_its_counts_every_time(world, cycle, respond):
+    assert results(world, cycle)._settled_plan is None
+    respond(cycle, world.team_b, 3, value=5)
+    assert results(world, cycle).group(world.team_b).responses == 5
+
+
+def test_it_does_not_remember_a_cycle_closed_less_than_five_minutes_ago(world, cycle, respond):
+    settle(cycle, ago=timedelta(minutes=4))
+    assert results(world, cycle)._settled_plan is None
+    # A submission that passed its check before the cycle closed lands after it.
+    respond(cycle, world.team_b, 3, value=5)
+    assert results(world, cycle).group(world.team_b).responses == 5
+
+
+def test_it_forgets_remembered_plans_once_rebuilt_tallies_commit(
+    world, cycle, django_capture_on_commit_callbacks
+):
+    settle(cycle)
+    before = results(world, cycle, with_statements=True).plan
+    # Tallies that drifted from the rows (Team B's answers lost), then repaired.
+    StatementTally.objects.filter(cycle=cycle, team=world.team_b).update(answered=0)
+    drifted = results(world, cycle, with_statements=True)
+    assert drifted.plan == before  # remembered: decided from the earlier counts
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuild_tallies(cycle_ids=[cycle.pk])
+    with mock.patch.object(results_module, "decide", wraps=decide) as deciding:
+        after = results(world, cycle, with_statements=True)
+        plan = after.plan
+    deciding.assert_called_once()
+    assert plan == decide(after.plan_input, with_statements=True)
+
+
+def test_it_starts_a_new_generation_when_the_shared_cache_lost_it(world, cycle):
+    from django.core.cache import cache
+
+    settle(cycle)
+    first = settled_plans.generation()
+    assert settled_plans.generation() == first
+    cache.delete(settled_plans.GENERATION_KEY)
+    assert settled_plans.generation() != first
+
+
+def test_it_does_not_trust_a_shared_entry_whose_key_differs(world, cycle):
+    from django.core.cache import cache
+
+    settle(cycle)
+    key = ("generation", "another key")
+    name = f"settled-plans:{settled_plans.stable_digest(key)}"
+    cache.set(name, (("generation", "a colliding key"), "not a plan"))
+    computed = settled_plans.SettledPlan(plan=results(world, cycle).plan, statement_codes=())
+    assert settled_plans.remembered(key, lambda: computed) is computed
