@@ -68,10 +68,6 @@ from organisations.models import Organisation, Unit
 DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 
 
-# A page asking about up to this many units of a scope sums their tallies one by one; beyond,
-# the whole tree is rolled up once.
-FEW_UNITS = 3
-
 TABLES = ("responses", "answered", "domains", "statements", "answer_counts")
 
 
@@ -102,6 +98,9 @@ class Aggregates:
         self.answer_counts: dict[int, list[tuple[str, int, int]]] = {}
         self._loaded: dict[str, set[int]] = {name: set() for name in TABLES}
         self._rolled: dict[tuple[str, int], dict[tuple[str, Any], list[Any]]] = {}
+        # (kind, unit path, cycle) → (key, responses, score total, red, amber, green) rows
+        self._at_path: dict[tuple[str, str, int], list[tuple[Any, ...]]] = {}
+        self._chains_read: set[str] = set()
 
     def need(self, kind: str, cycle_ids: Iterable[int]) -> None:
         """Read one table for the cycles not read yet (one query, none if all are)."""
@@ -115,6 +114,38 @@ class Aggregates:
             for row in _READERS[kind](self, missing):
                 table[row[0]].append(row[1:])
         self._loaded[kind].update(missing)
+
+    def sums_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> dict[int, list[Any]]:
+        """One unit's domain or statement tallies per cycle, summed in the database: for a page
+        that shows few units, without reading every team's rows. The first call for a unit
+        also sums the units above it (a page showing a team shows its ancestors' markers), in
+        one query for the cycles asked."""
+        cycles = sorted(set(cycle_ids))
+        chain = [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
+        wanted = [p for p in chain if any((kind, p, c) not in self._at_path for c in cycles)]
+        if wanted and cycles:
+            for unit_path in wanted:
+                for cycle_id in cycles:
+                    self._at_path[(kind, unit_path, cycle_id)] = []
+            teams = [
+                (team, unit_path)
+                for team, node in self.mapping
+                for unit_path in wanted
+                if node.startswith(unit_path)
+            ]
+            if teams:
+                for cycle_id, unit_path, *rest in _SUMMERS[kind](self, cycles, teams):
+                    self._at_path[(kind, unit_path, cycle_id)].append(tuple(rest))
+        self._chains_read.add(kind)
+        return {cycle_id: self._at_path[(kind, path, cycle_id)] for cycle_id in cycles}
+
+    def may_sum_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> bool:
+        """Whether `sums_at` may answer for this unit: it has (the unit was in the first chain
+        read), or no chain has been read for this kind yet. A page that asks about units
+        beyond one chain rolls the whole tree up instead, in one query."""
+        return kind not in self._chains_read or all(
+            (kind, path, cycle_id) in self._at_path for cycle_id in cycle_ids
+        )
 
     def rolled_up(self, kind: str, cycle_id: int) -> dict[tuple[str, Any], list[Any]]:
         """One cycle's tallies summed up the tree: (unit path, domain id or statement code) →
@@ -151,16 +182,16 @@ class Aggregates:
         *,
         by_statement: bool = False,
         key: str = "",
+        mapping: Sequence[tuple[int, str]] | None = None,
     ) -> list[tuple[Any, ...]]:
         """Sum one tally table by cycle and node in the database, joined to a small table of
-        (team, node) so no per-row expression is evaluated."""
+        (team, node) so no per-row expression is evaluated (the viewer's nodes, or `mapping`)."""
+        mapping = self.mapping if mapping is None else mapping
         quote = connection.ops.quote_name
         nodes = (
-            "WITH nodes (team_id, node) AS (VALUES "
-            + ", ".join(["(%s, %s)"] * len(self.mapping))
-            + ") "
+            "WITH nodes (team_id, node) AS (VALUES " + ", ".join(["(%s, %s)"] * len(mapping)) + ") "
         )
-        node_params: list[Any] = [value for pair in self.mapping for value in pair]
+        node_params: list[Any] = [value for pair in mapping for value in pair]
         name = quote(table._meta.db_table)
         totals = ", ".join(f"SUM(t.{quote(c)})" for c in sums)
         marks = ", ".join(["%s"] * len(cycles))
@@ -191,15 +222,23 @@ class Aggregates:
     def _read_answered(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
         return self._grouped(StatementTally, ["answered"], cycles, by_statement=True)
 
-    def _read_domains(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+    def _read_domains(
+        self, cycles: Sequence[int], mapping: Sequence[tuple[int, str]] | None = None
+    ) -> Iterable[tuple[Any, ...]]:
         rows = self._grouped(
-            DomainTally, ["scored", "score_total", "red", "amber", "green"], cycles, key="domain_id"
+            DomainTally,
+            ["scored", "score_total", "red", "amber", "green"],
+            cycles,
+            key="domain_id",
+            mapping=mapping,
         )
         if all(row[4] is not None for row in rows):
             return rows
         return [(*row[:4], row[4] or 0.0, *row[5:]) for row in rows]
 
-    def _read_statements(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
+    def _read_statements(
+        self, cycles: Sequence[int], mapping: Sequence[tuple[int, str]] | None = None
+    ) -> Iterable[tuple[Any, ...]]:
         return (
             (cycle, node, code, answered, float(total), red, amber, green)
             for cycle, node, code, answered, total, red, amber, green in self._grouped(
@@ -207,6 +246,7 @@ class Aggregates:
                 ["answered", "score_total", "red", "amber", "green"],
                 cycles,
                 by_statement=True,
+                mapping=mapping,
             )
         )
 
@@ -229,6 +269,10 @@ class Aggregates:
 _READERS: dict[str, Callable[[Aggregates, Sequence[int]], Iterable[tuple[Any, ...]]]] = {
     name: getattr(Aggregates, f"_read_{name}") for name in TABLES
 }
+_SUMMERS: dict[
+    str,
+    Callable[[Aggregates, Sequence[int], Sequence[tuple[int, str]]], Iterable[tuple[Any, ...]]],
+] = {"domains": Aggregates._read_domains, "statements": Aggregates._read_statements}
 
 
 def _filter_kwargs(filters: Mapping[str, str], prefix: str) -> dict[str, str]:
@@ -474,55 +518,49 @@ class OrganisationResults:
         return self._tally("domains", path, domain)
 
     def _tally(self, kind: str, path: str, key: Any) -> Tally:
-        """A unit's tally of one domain or statement over the scope: summed for this unit alone
-        while a page asks about few units, from the whole tree rolled up once it asks about
-        more (the same sums either way)."""
+        """A unit's tally of one domain or statement over the scope: summed in the database for
+        the first unit a page asks about and the units above it (a team and its markers), from
+        the whole tree rolled up once it asks about others (the same sums either way)."""
         at_path = self._at_path[kind]
         at = at_path.get(path)
         rolled = "_domain_sums" if kind == "domains" else "_statement_sums"
-        if at is None and rolled not in self.__dict__ and len(at_path) < FEW_UNITS:
+        if (
+            at is None
+            and rolled not in self.__dict__
+            and self._aggregates.may_sum_at(kind, path, self._sum_cycles(kind))
+        ):
             at = at_path[path] = self._sum_at(kind, path)
         values = at.get(key) if at is not None else getattr(self, rolled).get((path, key))
         return EMPTY_TALLY if values is None else Tally(*values)
+
+    def _sum_cycles(self, kind: str) -> Sequence[int]:
+        # Domain sums are read for every cycle of the call at once (each scope shows its
+        # domains); statement sums only for the scope whose statements are shown.
+        return self._batch.cycle_ids if kind == "domains" else sorted(self.scope.cycle_ids)
 
     @cached_property
     def _at_path(self) -> dict[str, dict[str, dict[Any, list[Any]]]]:
         return {"domains": {}, "statements": {}}
 
     def _sum_at(self, kind: str, path: str) -> dict[Any, list[Any]]:
-        """One unit's tallies over the scope, without rolling up the whole tree. The same
-        sums, added in the same order, as `rolled_up` and `_summed` (so the same
-        floating-point results)."""
-        if kind == "domains":
-            table = self._table("domains")
-        else:
-            table = self._table("statements", self.scope.cycle_ids)
-        cycles = [c for c in self.scope.cycle_ids if c in table]
+        """One unit's tallies over the scope, summed in the database per cycle
+        (`Aggregates.sums_at`), then over the scope's cycles as `_summed` does. Domain score
+        totals are floats added in another order than `rolled_up` adds them, so they may differ
+        in the last bits; every figure leaves through `round_half_up`, which first rounds to nine
+        places, and bands allow for the same noise (`scoring._EPSILON`)."""
+        per_cycle = self._aggregates.sums_at(kind, path, self._sum_cycles(kind))
         sums: dict[Any, list[Any]] = {}
-        for index, cycle_id in enumerate(cycles):
-            in_cycle: dict[Any, list[Any]] = {}
-            for node, key, responses, score_total, red, amber, green in table[cycle_id]:
-                if not node.startswith(path):
-                    continue
-                total = in_cycle.get(key)
+        for rows in (per_cycle[cycle_id] for cycle_id in sorted(self.scope.cycle_ids)):
+            for key, responses, score_total, red, amber, green in rows:
+                total = sums.get(key)
                 if total is None:
-                    in_cycle[key] = [responses, score_total, red, amber, green]
+                    sums[key] = [responses, score_total, red, amber, green]
                 else:
                     total[0] += responses
                     total[1] += score_total
                     total[2] += red
                     total[3] += amber
                     total[4] += green
-            if index == 0:
-                sums = in_cycle
-                continue
-            for key, values in in_cycle.items():
-                total = sums.get(key)
-                if total is None:
-                    sums[key] = values
-                else:
-                    for i in range(5):
-                        total[i] += values[i]
         return sums
 
     @cached_property

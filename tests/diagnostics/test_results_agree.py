@@ -123,3 +123,27 @@ def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
                 assert sql.mean is None
             else:
                 assert sql.mean == pytest.approx(pure.mean, abs=1e-9)
+
+    # A page about one team sums it and the units above it in the database (`sums_at`), not
+    # from the tree rolled up in Python: the same figures.
+    (one_team,) = results_for_scopes(
+        world.organisation, [cycle_scope(cycle)], reach=None, with_statements=True
+    )
+    chain = [world.team_a, world.north, world.units["Children's Services"], world.root]
+    for unit in chain:
+        for domain in domains:
+            summed = figures_of(one_team._tally("domains", unit.path, domain.pk))
+            rolled = figures_of(results.domain_tallies.get((unit.path, domain.pk), EMPTY_TALLY))
+            assert (summed.n, summed.answered, summed.band, summed.urgent) == (
+                rolled.n,
+                rolled.answered,
+                rolled.band,
+                rolled.urgent,
+            )
+            assert summed.mean == pytest.approx(rolled.mean, abs=1e-9)
+        for code in statements:
+            assert one_team._tally("statements", unit.path, code) == results.statement_tallies.get(
+                (unit.path, code), EMPTY_TALLY
+            )
+    assert "_domain_sums" not in one_team.__dict__
+    assert "_statement_sums" not in one_team.__dict__

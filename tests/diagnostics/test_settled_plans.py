@@ -18,7 +18,7 @@ from diagnostics.pooling import cycle_scope
 from diagnostics.results import results_for_scopes
 from diagnostics.services import close_cycle
 from diagnostics.tallies import rebuild_tallies
-from disclosure.plan import Hidden, decide
+from disclosure.plan import Hidden, decide, stable_digest
 from organisations.access import reach_of
 
 
@@ -162,7 +162,7 @@ def test_it_does_not_trust_a_shared_entry_whose_key_differs(world, cycle):
 
     settle(cycle)
     key = ("generation", "another key")
-    name = f"settled-plans:{settled_plans.stable_digest(key)}"
+    name = f"settled-plans:{stable_digest(key)}"
     cache.set(name, (("generation", "a colliding key"), "not a plan"))
     computed = settled_plans.SettledPlan(plan=results(world, cycle).plan, statement_codes=())
     assert settled_plans.remembered(key, lambda: computed) is computed

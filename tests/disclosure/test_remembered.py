@@ -18,7 +18,11 @@ def test_it_computes_once_and_forgets_the_least_recently_used():
     calls: list[str] = []
 
     def compute(value: str):
-        return lambda: calls.append(value) or value.upper()
+        def run() -> str:
+            calls.append(value)
+            return value.upper()
+
+        return run
 
     assert remembered.get_or_compute("a", compute("a")) == "A"
     assert remembered.get_or_compute("a", compute("a")) == "A"
