@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from django.db import connection
@@ -434,9 +434,8 @@ class OrganisationResults:
 
     # -- totals per unit: sums of the nodes' tallies up the tree --------------------------
 
-    def _ancestor_paths(self, path: str) -> list[str]:
-        step = Unit.steplen
-        return [path[:i] for i in range(step, len(path) + 1, step)]
+    def _ancestor_paths(self, path: str) -> tuple[str, ...]:
+        return ancestor_paths(path)
 
     @cached_property
     def node_counts(self) -> dict[tuple[str, int], int]:
@@ -849,6 +848,14 @@ def _group_result(
         hidden=hidden,
         outcomes=outcomes or {},
     )
+
+
+@lru_cache(maxsize=65536)
+def ancestor_paths(path: str) -> tuple[str, ...]:
+    """The unit at `path` and every unit above it, top down (worked out once per path: a page
+    walks every team's chain for every scope it shows)."""
+    step = Unit.steplen
+    return tuple(path[:end] for end in range(step, len(path) + 1, step))
 
 
 def viewer_nodes(units: Sequence[Unit], reach: Reach | None) -> list[tuple[int, str]]:
