@@ -265,7 +265,8 @@ def _pair_shown(
     book = threshold_book(unit.organisation)
     services = [_service_of(p.team, unit, names) for p in chosen.points]
     service_index = {name: i for i, name in enumerate(dict.fromkeys(sorted(services)))}
-    in_force = [book.for_unit(p.team)[figure.code].thresholds for p in chosen.points]
+    in_force = [book.for_unit(p.team, (figure,))[figure.code].thresholds for p in chosen.points]
+    rated_against = {pair: _rated_against(figure, pair) for pair in set(in_force)}
     table = [
         LensTeam(
             name=point.team.name,
@@ -274,7 +275,7 @@ def _pair_shown(
             figure_value=plain_number(Decimal(str(point.figure_value))),
             domain_mean=display_mean(point.domain_mean),
             rating=rate(figure, point.figure_value, pair),
-            rated_against=_rated_against(figure, pair),
+            rated_against=rated_against[pair],
         )
         for point, service, pair in zip(chosen.points, services, in_force, strict=True)
     ]

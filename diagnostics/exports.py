@@ -226,8 +226,7 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
                 yield from _driver_rows(label, path, level_of(unit), entry)
         return
     extras = [source(cycle) for _, source in _extra_columns]
-    for unit in chosen:
-        group = results.group(unit)
+    for unit, group in zip(chosen, results.groups(chosen), strict=True):
         path = readable_path(unit, names)
         for row, code, statement, mean in _group_rows(
             label, group, path, level_of(unit), request.by, domains, results

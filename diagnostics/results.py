@@ -13,7 +13,7 @@ pooled in one period. Scopes never share a response, so each is decided on its o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -41,7 +41,6 @@ from diagnostics.scoring import (
     Figures,
     Tally,
     conditions_index,
-    figures_of,
 )
 from disclosure.plan import (
     BreakdownInput,
@@ -67,6 +66,8 @@ from organisations.models import Organisation, Unit
 
 DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 
+# A call asking about more than this many units at once (`groups`) rolls the whole tree up.
+FEW_UNITS = 3
 
 TABLES = ("responses", "answered", "domains", "statements", "answer_counts")
 
@@ -418,6 +419,7 @@ class OrganisationResults:
         self._aggregates = aggregates
         self._batch = batch or _Batch(scope.cycle_ids)
         self._groups: dict[str, GroupResult] = {}
+        self._many_units = False  # see `groups`
 
     @cached_property
     def statement_domains(self) -> dict[str, str]:
@@ -513,24 +515,24 @@ class OrganisationResults:
     def _statement_sums(self) -> dict[tuple[str, Any], list[Any]]:
         return self._summed("statements")
 
-    def _domain_tally(self, path: str, domain: int) -> Tally:
-        return self._tally("domains", path, domain)
-
-    def _tally(self, kind: str, path: str, key: Any) -> Tally:
-        """A unit's tally of one domain or statement over the scope: summed in the database for
-        the first unit a page asks about and the units above it (a team and its markers), from
-        the whole tree rolled up once it asks about others (the same sums either way)."""
+    def _tallies_at(self, kind: str, path: str) -> Callable[[Any], Tally]:
+        """A unit's tallies of the domains or the statements over the scope, by domain id or
+        statement code: summed in the database for the first unit a page asks about and the
+        units above it (a team and its markers), from the whole tree rolled up once it asks
+        about others or about many at once (`groups`); the same sums either way."""
         at_path = self._at_path[kind]
         at = at_path.get(path)
         rolled = "_domain_sums" if kind == "domains" else "_statement_sums"
-        if (
-            at is None
-            and rolled not in self.__dict__
-            and self._aggregates.may_sum_at(kind, path, self._sum_cycles(kind))
-        ):
+        few = not self._many_units and self._aggregates.may_sum_at(
+            kind, path, self._sum_cycles(kind)
+        )
+        if at is None and rolled not in self.__dict__ and few:
             at = at_path[path] = self._sum_at(kind, path)
-        values = at.get(key) if at is not None else getattr(self, rolled).get((path, key))
-        return EMPTY_TALLY if values is None else Tally(*values)
+        if at is not None:
+            found = at
+            return lambda key: _tally_of(found.get(key))
+        sums: dict[tuple[str, Any], list[Any]] = getattr(self, rolled)
+        return lambda key: _tally_of(sums.get((path, key)))
 
     def _sum_cycles(self, kind: str) -> Sequence[int]:
         # Domain sums are read for every cycle of the call at once (each scope shows its
@@ -692,6 +694,13 @@ class OrganisationResults:
             found = self._groups[unit.path] = self._group(unit)
         return found
 
+    def groups(self, units: Sequence[Unit]) -> Iterator[GroupResult]:
+        """Each unit's `group`, in order. Asked about more than a few units at once, the whole
+        tree is rolled up from the first, not the first few units summed one by one."""
+        if len(units) > FEW_UNITS:
+            self._many_units = True
+        return map(self.group, units)
+
     def _group(self, unit: Unit) -> GroupResult:
         if unit.path not in self.resolvable:
             raise ValueError(f"{unit} is outside this viewer's reach.")
@@ -701,19 +710,24 @@ class OrganisationResults:
         responses = self.response_counts.get(path, 0)
         if group_hidden is None and not responses:
             group_hidden = Hidden.NO_RESPONSES
+        domain_tally = self._tallies_at("domains", path)
         domains: dict[str, Cell] = {}
+        asked: set[str] = set()
         for domain in self.domains:
-            tally = self._domain_tally(path, domain.pk)
+            tally = domain_tally(domain.pk)
             reason = plan.domain(path, domain.pk)
             domains[domain.code] = _cell(tally, reason, n=responses)
+            if tally.answered:
+                asked.add(domain.code)
         outcomes: dict[str, Cell] = {}
         for outcome in self.outcomes:
-            tally = self._domain_tally(path, outcome.pk)
+            tally = domain_tally(outcome.pk)
             outcomes[outcome.code] = _cell(tally, plan.domain(path, outcome.pk), n=responses)
         statements: dict[str, Cell] = {}
         if plan.statements_planned:
+            statement_tally = self._tallies_at("statements", path)
             for code in self.statement_codes:
-                tally = self._tally("statements", path, code)
+                tally = statement_tally(code)
                 reason = plan.statement(path, code)
                 statements[code] = _cell(
                     tally, reason, without_mean=(path, code) in plan.means_hidden
@@ -727,11 +741,7 @@ class OrganisationResults:
             domains=domains,
             statements=statements,
             pulses=len(self.pulses_by_unit.get(path, set())),
-            asked={
-                domain.code
-                for domain in self.domains
-                if self._domain_tally(path, domain.pk).answered
-            },
+            asked=asked,
             outcomes=outcomes,
         )
 
@@ -801,13 +811,17 @@ class OrganisationResults:
         )
 
 
+def _tally_of(values: list[Any] | None) -> Tally:
+    return EMPTY_TALLY if values is None else Tally(*values)
+
+
 def _cell(
     tally: Tally, reason: Hidden | None, *, n: int | None = None, without_mean: bool = False
 ) -> Cell:
     """A figure as released (rounded; `n` the count shown with it), or why it is hidden; a
     statement `without_mean` shows its shares only (see `disclosure.plan.decide`)."""
     if reason is None and tally.responses:
-        figures = released(figures_of(tally), n=n)
+        figures = released(tally, n=n)
         if without_mean:
             return Cell(replace(figures, mean=None, band=None), Hidden.PROTECTS_OTHERS)
         return Cell(figures)

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
 Band = Literal["red", "amber", "green"]
@@ -85,7 +86,9 @@ def mean_band(mean: float | Fraction) -> Band:
 
 
 def is_urgent(*, red: int, answered: int) -> bool:
-    return answered > 0 and Fraction(red, answered) >= URGENT_RED_SHARE
+    # red / answered ≥ 1/4, cross-multiplied: exact for counts, without making a Fraction
+    share = URGENT_RED_SHARE
+    return answered > 0 and red * share.denominator >= answered * share.numerator
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,9 @@ def conditions_index(domain_means: Iterable[float | Fraction]) -> int | None:
     if not means:
         return None
     average = sum(float(m) for m in means) / len(means)
-    return int(round_half_up((average - 1) / 5 * 100, 0))
+    index = (average - 1) / 5 * 100
+    units = half_up_units(index, 0)
+    return int(round_half_up(index, 0)) if units is None else units
 
 
 @dataclass(frozen=True)
@@ -238,21 +243,77 @@ def change_between(before: float | None, after: float | None) -> Change:
     return Change(delta=delta, is_change=abs(delta) >= CHANGE_THRESHOLD - _EPSILON)
 
 
+NOISE_PLACES = 9  # float noise lies beyond this many decimal places
+# Below a million, a float rounded to nine places has at most 15 significant digits, and a
+# double gives any decimal of 15 digits back as its shortest repr: so `round_half_up` reads
+# exactly that decimal, and `half_up_units` can work it out from the float's exact ratio.
+INTEGER_ROUNDING_BELOW = 1e6
+_NOISE_SCALE: int = 10**NOISE_PLACES
+# By places, up to 6 (beyond, str(Decimal) turns to exponent notation): what one unit is in
+# billionths.
+_UNIT_IN_BILLIONTHS: tuple[int, ...] = tuple(10 ** (NOISE_PLACES - places) for places in range(7))
+
+
 def round_half_up(value: float | Fraction, places: int) -> Decimal:
     """Round for display the way people do by hand (2.45 → 2.5), ignoring float noise."""
     if isinstance(value, Fraction):
         exact = Decimal(value.numerator) / Decimal(value.denominator)
     else:
-        exact = Decimal(repr(round(value, 9)))
+        exact = Decimal(repr(round(value, NOISE_PLACES)))
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def half_up_units(value: float | Fraction, places: int) -> int | None:
+    """`round_half_up(value, places)` times 10**places, on integers alone (a third of the
+    time; pages release thousands of figures): for a float from 0 to a million and up to 6
+    places. None for anything else (a Fraction, a negative, -0.0, NaN), which
+    `round_half_up` then rounds."""
+    if (
+        type(value) is not float
+        or not 0 <= places < len(_UNIT_IN_BILLIONTHS)
+        or not (value > 0.0 or (value == 0.0 and math.copysign(1.0, value) > 0))
+        or not value < INTEGER_ROUNDING_BELOW
+    ):
+        return None
+    numerator, denominator = value.as_integer_ratio()
+    # round(value, 9): the float's exact value to nine places, a tie to the even one
+    billionths, rest = divmod(numerator * _NOISE_SCALE, denominator)
+    if 2 * rest > denominator or (2 * rest == denominator and billionths % 2):
+        billionths += 1
+    # then half up, as Decimal's ROUND_HALF_UP (the value is not negative)
+    unit = _UNIT_IN_BILLIONTHS[places]
+    return (billionths + unit // 2) // unit
+
+
+def round_half_up_text(value: float | Fraction, places: int) -> str:
+    """`str(round_half_up(value, places))`, from `half_up_units` where it applies."""
+    if type(value) is float and value > 0.0:
+        return _positive_text(value, places)
+    return _text(value, places)
+
+
+# What is shown has mostly been rounded at release already: a few hundred values at most.
+@lru_cache(maxsize=4096)
+def _positive_text(value: float, places: int) -> str:
+    return _text(value, places)
+
+
+def _text(value: float | Fraction, places: int) -> str:
+    units = half_up_units(value, places)
+    if units is None:
+        return str(round_half_up(value, places))
+    if not places:
+        return str(units)
+    whole, part = divmod(units, 10**places)
+    return f"{whole}.{part:0{places}d}"
+
+
 def display_mean(mean: float | None) -> str:
-    return "" if mean is None else str(round_half_up(mean, 1))
+    return "" if mean is None else round_half_up_text(mean, 1)
 
 
 def display_percent(share: float | None) -> str:
-    return "" if share is None else str(round_half_up(share * 100, 0))
+    return "" if share is None else round_half_up_text(share * 100, 0)
 
 
 def score_answers(answers: Mapping[str, int], reverse_codes: Iterable[str]) -> dict[str, int]:

@@ -226,13 +226,14 @@ def thresholds_in_force(
     steplen: int,
     by_unit: Mapping[str, Mapping[str, Thresholds]],
     organisation: Mapping[str, Thresholds],
+    figures: Sequence[FigureDefinition] = FIGURES,
 ) -> dict[str, ThresholdInForce]:
-    """Each figure's thresholds for the unit at `path`: its own or its nearest ancestor's
-    (`by_unit`: unit path → figure code → thresholds), else the organisation's, else the
-    defaults. No queries: the rows are read once per organisation."""
+    """Each figure's thresholds (of `figures`, all unless given) for the unit at `path`: its
+    own or its nearest ancestor's (`by_unit`: unit path → figure code → thresholds), else the
+    organisation's, else the defaults. No queries: the rows are read once per organisation."""
     paths = [path[:end] for end in range(len(path), 0, -steplen)]  # the unit, then upwards
     found = {}
-    for figure in FIGURES:
+    for figure in figures:
         code = figure.code
         nearest = next((p for p in paths if code in by_unit.get(p, {})), None)
         if nearest is not None:

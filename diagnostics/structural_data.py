@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,7 @@ from diagnostics.structural import (
     FIGURES,
     FIGURES_BY_CODE,
     Association,
+    FigureDefinition,
     ThresholdInForce,
     Thresholds,
     associate,
@@ -46,13 +48,18 @@ class ThresholdBook:
     by_unit: Mapping[str, Mapping[str, Thresholds]]
     unit_ids: Mapping[str, int]  # unit path → id, for the units that have their own
 
-    def for_unit(self, unit: Unit) -> dict[str, ThresholdInForce]:
-        if unit.depth == 1:  # the root unit is the organisation itself
-            return thresholds_in_force(
-                "", steplen=unit.steplen, by_unit={}, organisation=self.organisation
-            )
+    def for_unit(
+        self, unit: Unit, figures: Sequence[FigureDefinition] = FIGURES
+    ) -> dict[str, ThresholdInForce]:
+        """The thresholds in force for the unit, of every figure or only of `figures`."""
+        # The root unit is the organisation itself.
+        path, by_unit = ("", {}) if unit.depth == 1 else (unit.path, self.by_unit)
         return thresholds_in_force(
-            unit.path, steplen=unit.steplen, by_unit=self.by_unit, organisation=self.organisation
+            path,
+            steplen=unit.steplen,
+            by_unit=by_unit,
+            organisation=self.organisation,
+            figures=figures,
         )
 
     def thresholds_for_unit(self, unit: Unit) -> dict[str, Thresholds]:
@@ -253,10 +260,25 @@ class LensPoint:
     domain_mean: float
 
 
+# A team with a figure: its value, and its domain means shown to this reader by domain code.
+TeamValues = tuple[Unit, float, Mapping[str, float]]
+
+
 @dataclass(frozen=True)
 class LensResult:
     association: Association
-    points: list[LensPoint]
+    with_figure: Sequence[TeamValues] = field(repr=False)
+
+    @cached_property
+    def points(self) -> list[LensPoint]:
+        """The teams with the figure and a shown mean of the domain, made only when asked: a
+        page shows one pair's points, and the lens weighs every pair's."""
+        code = self.association.domain_code
+        return [
+            LensPoint(team, value, means[code])
+            for team, value, means in self.with_figure
+            if code in means
+        ]
 
 
 def lens(
@@ -275,42 +297,30 @@ def lens(
     """
     # Each team's figures and shown domain means, read once; a team with no figures never counts.
     teams_with_both = []
-    for team in teams:
-        values = figures.get((cycle_id, team.pk))
-        if not values:
-            continue
+    with_any_figure = [team for team in teams if figures.get((cycle_id, team.pk))]
+    for team, group in zip(with_any_figure, results.groups(with_any_figure), strict=True):
         means = {
             code: cell.figures.mean
-            for code, cell in results.group(team).domains.items()
+            for code, cell in group.domains.items()
             if cell.figures is not None and cell.figures.mean is not None
         }
         if means:
-            teams_with_both.append((team, values, means))
+            teams_with_both.append((team, figures[(cycle_id, team.pk)], means))
     associations = []
-    points_of = []
+    teams_of_pairs = []
     for figure in FIGURES:
-        with_figure = [
+        with_figure: list[TeamValues] = [
             (team, float(value), means)
             for team, values, means in teams_with_both
             if (value := values.get(figure.code)) is not None
         ]
         for domain in results.domains:
-            points = [
-                LensPoint(team, value, means[domain.code])
-                for team, value, means in with_figure
-                if domain.code in means
-            ]
-            associations.append(
-                associate(
-                    figure,
-                    domain.code,
-                    domain.name,
-                    [(p.figure_value, p.domain_mean) for p in points],
-                )
-            )
-            points_of.append(points)
+            code = domain.code
+            pairs = [(value, means[code]) for _team, value, means in with_figure if code in means]
+            associations.append(associate(figure, code, domain.name, pairs))
+            teams_of_pairs.append(with_figure)
     # Benjamini–Hochberg across every pair tested here: the many pairs are weighed together.
     return [
-        LensResult(association, points)
-        for association, points in zip(weigh(associations), points_of, strict=True)
+        LensResult(association, with_figure)
+        for association, with_figure in zip(weigh(associations), teams_of_pairs, strict=True)
     ]

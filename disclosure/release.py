@@ -8,12 +8,20 @@ estimates into exact arithmetic. Bands and "urgent" are decided on the exact val
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import TypeVar
 
-from diagnostics.scoring import Figures, round_half_up
+from diagnostics.scoring import (
+    Figures,
+    Tally,
+    half_up_units,
+    is_urgent,
+    mean_band,
+    round_half_up,
+)
 from disclosure.plan import Hidden
 
 Key = TypeVar("Key", bound=Hashable)
@@ -27,26 +35,53 @@ def effective_k(k: int) -> int:
 
 
 def rounded_mean(mean: float | None) -> float | None:
-    return None if mean is None else float(round_half_up(mean, 1))
+    if mean is None:
+        return None
+    # The same float either way: units / 10 and float(Decimal) are both correctly rounded.
+    tenths = half_up_units(mean, 1)
+    return float(round_half_up(mean, 1)) if tenths is None else tenths / 10
 
 
 def rounded_share(share: float | None) -> float | None:
     if share is None:
         return None
-    return float(round_half_up(share * 100, 0) / Decimal(100))
+    if type(share) is float and share > 0.0:
+        return _rounded_positive_share(share)
+    return _rounded_share(share)
 
 
-def released(figures: Figures, *, n: int | None = None) -> Figures:
-    """The figures as they may leave the server: band and urgency from the exact values,
+# Shares are ratios of counts, so a page's thousands of them take a few hundred values.
+@lru_cache(maxsize=4096)
+def _rounded_positive_share(share: float) -> float:
+    return _rounded_share(share)
+
+
+def _rounded_share(share: float) -> float:
+    percent = half_up_units(share * 100, 0)
+    if percent is None:
+        return float(round_half_up(share * 100, 0) / Decimal(100))
+    return percent / 100
+
+
+def released(tally: Tally, *, n: int | None = None) -> Figures:
+    """A tally's figures as they may leave the server: band and urgency from the exact values,
     the mean to one decimal, the shares to whole percentages. `n` replaces the count shown
-    with it (a domain row shows its group's responses)."""
-    return replace(
-        figures,
-        n=figures.n if n is None else n,
-        mean=rounded_mean(figures.mean),
-        red_share=rounded_share(figures.red_share),
-        amber_share=rounded_share(figures.amber_share),
-        green_share=rounded_share(figures.green_share),
+    with it (a domain row shows its group's responses).
+
+    `figures_of(tally)` with its mean and shares rounded, worked out in one step: a page
+    releases thousands of figures."""
+    responses = tally.responses
+    answered = tally.answered
+    mean = None if responses == 0 else tally.score_total / responses
+    return Figures(
+        n=responses if n is None else n,
+        mean=None if mean is None else rounded_mean(float(mean)),
+        band=None if mean is None else mean_band(mean),
+        urgent=is_urgent(red=tally.red, answered=answered),
+        red_share=rounded_share(tally.red / answered) if answered else None,
+        amber_share=rounded_share(tally.amber / answered) if answered else None,
+        green_share=rounded_share(tally.green / answered) if answered else None,
+        answered=answered,
     )
 
 

@@ -132,7 +132,7 @@ def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
     chain = [world.team_a, world.north, world.units["Children's Services"], world.root]
     for unit in chain:
         for domain in domains:
-            summed = figures_of(one_team._tally("domains", unit.path, domain.pk))
+            summed = figures_of(one_team._tallies_at("domains", unit.path)(domain.pk))
             rolled = figures_of(results.domain_tallies.get((unit.path, domain.pk), EMPTY_TALLY))
             assert (summed.n, summed.answered, summed.band, summed.urgent) == (
                 rolled.n,
@@ -142,8 +142,8 @@ def test_it_computes_the_same_figures_in_sql_and_in_python(world, cycle, data):
             )
             assert summed.mean == pytest.approx(rolled.mean, abs=1e-9)
         for code in statements:
-            assert one_team._tally("statements", unit.path, code) == results.statement_tallies.get(
-                (unit.path, code), EMPTY_TALLY
-            )
+            assert one_team._tallies_at("statements", unit.path)(
+                code
+            ) == results.statement_tallies.get((unit.path, code), EMPTY_TALLY)
     assert "_domain_sums" not in one_team.__dict__
     assert "_statement_sums" not in one_team.__dict__

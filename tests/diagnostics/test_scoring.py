@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import os
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from diagnostics.scoring import (
     Tally,
@@ -16,11 +21,14 @@ from diagnostics.scoring import (
     display_mean,
     display_percent,
     figures_of,
+    half_up_units,
     is_urgent,
     mean_band,
     minimum_answers,
     response_domain_figures,
     response_domain_score,
+    round_half_up,
+    round_half_up_text,
     score_of,
     tally_domain,
     tally_statement,
@@ -154,3 +162,76 @@ def test_it_counts_agree_and_strongly_agree_as_agreeing_with_an_outcome():
 def test_it_gives_the_share_who_agree_as_the_green_share_of_the_outcome_tally():
     figures = figures_of(tally_statement([6, 5, 4, 2, 5, 1, 3]))
     assert figures.green_share == pytest.approx(3 / 7)
+
+
+# Raise it for a long run: ROUNDING_EXAMPLES=200000 scripts/test tests/diagnostics/test_scoring.py
+EXAMPLES = int(os.environ.get("ROUNDING_EXAMPLES", "1000"))
+# Floats as pages meet them: means and shares of counts, their products by 100, values a hair
+# either side of a half (…5 in the place after the last kept one), ties in binary, any float.
+counts = st.integers(min_value=0, max_value=5000)
+ratios = st.builds(lambda a, b: a / b, counts, st.integers(min_value=1, max_value=5000))
+near_halves = st.builds(
+    lambda whole, digits, nudge: float(Decimal(f"{whole}.{digits}5")) + nudge * 2.0**-40,
+    st.integers(min_value=0, max_value=999_999),
+    st.integers(min_value=0, max_value=99_999).map(str),
+    st.integers(min_value=-3, max_value=3),
+)
+binary_ties = st.builds(lambda k, bits: k / 2**bits, counts, st.integers(min_value=0, max_value=40))
+plain_floats = st.floats(min_value=0.0, max_value=999_999.999, allow_nan=False)
+page_floats = st.one_of(
+    ratios, ratios.map(lambda r: r * 100), ratios.map(lambda r: r * 5 + 1), near_halves
+)
+floats_to_round = st.one_of(page_floats, binary_ties, plain_floats).filter(lambda v: v < 1e6)
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(value=floats_to_round, places=st.integers(min_value=0, max_value=6))
+@example(value=2.45, places=1)
+@example(value=2.675, places=2)  # 2.67499999999999982236431605997495353221893310546875
+@example(value=0.0009765625, places=6)  # 976562.5 billionths: a tie at nine places
+@example(value=0.005, places=2)  # 0.005000000000000000104083408558608425664715468883514404296875
+@example(value=4.124999999999999, places=2)
+@example(value=999_999.99999999, places=6)
+@example(value=0.0, places=3)
+def test_it_rounds_on_integers_exactly_as_the_decimal_rounding_does(value, places):
+    rounded = round_half_up(value, places)
+    assert half_up_units(value, places) == int(rounded.scaleb(places))
+    assert round_half_up_text(value, places) == str(rounded)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Fraction(49, 20), -0.05, -0.0, -2.45, math.nan, 1e6, 2.5e9, 3],
+)
+def test_it_leaves_fractions_negatives_and_the_very_large_to_the_decimal_rounding(value):
+    assert half_up_units(value, 1) is None
+    if not math.isnan(value):
+        assert round_half_up_text(value, 1) == str(round_half_up(value, 1))
+
+
+def test_it_keeps_the_decimal_rounding_beyond_six_places():
+    assert half_up_units(0.5, 7) is None
+    assert round_half_up_text(0.5, 7) == str(round_half_up(0.5, 7)) == "0.5000000"
+    assert round_half_up_text(0.0, 7) == "0E-7"
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None)
+@given(value=floats_to_round)
+def test_it_shows_means_and_percentages_as_the_decimal_rounding_does(value):
+    assert display_mean(value) == str(round_half_up(value, 1))
+    assert display_percent(value) == str(round_half_up(value * 100, 0))
+    assert display_mean(value) == str(round_half_up(value, 1))  # as remembered
+
+
+@settings(max_examples=EXAMPLES // 4, deadline=None)
+@given(means=st.lists(page_floats.filter(lambda v: v < 1e6), min_size=1, max_size=12))
+def test_it_rounds_the_index_as_the_decimal_rounding_does(means):
+    average = sum(means) / len(means)
+    assert conditions_index(means) == int(round_half_up((average - 1) / 5 * 100, 0))
+
+
+@given(red=counts, answered=counts)
+def test_it_calls_urgent_exactly_where_the_red_fraction_reaches_a_quarter(red, answered):
+    assert is_urgent(red=red, answered=answered) == (
+        answered > 0 and Fraction(red, answered) >= Fraction(1, 4)
+    )
