@@ -454,8 +454,8 @@ def _unit_rows(
     sort: str,
 ) -> list[UnitRow]:
     rows = []
-    for child in _children(results, unit):
-        group = results.group(child)
+    children = _children(results, unit)
+    for child, group in zip(children, results.summed_groups(children), strict=True):
         rows.append(
             UnitRow(
                 unit=child,
@@ -485,8 +485,8 @@ def compare(
     (results,) = results_for_scopes(
         organisation, [_scope(cycle, cycles)], reach=reach, units=units, domains=domains
     )
-    parent = results.group(unit)
-    root = results.group(_organisation_root(units))
+    # The unit, the organisation and the units below, summed together (one query).
+    parent, root, *_ = results.groups([unit, _organisation_root(units), *_children(results, unit)])
     comparison = {"mean": None, "parent": parent, "organisation": root}[colour_by]
     colour = _colour_control(
         colour_by, unit=unit, organisation_name=organisation.name, comparison=comparison

@@ -122,23 +122,32 @@ class Aggregates:
         also sums the units above it (a page showing a team shows its ancestors' markers), in
         one query for the cycles asked."""
         cycles = sorted(set(cycle_ids))
-        chain = [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
-        wanted = [p for p in chain if any((kind, p, c) not in self._at_path for c in cycles)]
-        if wanted and cycles:
-            for unit_path in wanted:
-                for cycle_id in cycles:
-                    self._at_path[(kind, unit_path, cycle_id)] = []
-            teams = [
-                (team, unit_path)
-                for team, node in self.mapping
-                for unit_path in wanted
-                if node.startswith(unit_path)
-            ]
-            if teams:
-                for cycle_id, unit_path, *rest in _SUMMERS[kind](self, cycles, teams):
-                    self._at_path[(kind, unit_path, cycle_id)].append(tuple(rest))
-        self._chains_read.add(kind)
+        self.sum_units(kind, ancestor_paths(path), cycles)
         return {cycle_id: self._at_path[(kind, path, cycle_id)] for cycle_id in cycles}
+
+    def sum_units(self, kind: str, paths: Iterable[str], cycle_ids: Sequence[int]) -> None:
+        """Sum these units' tallies per cycle in the database, in one query (none for units
+        already summed): each team is joined once for every unit it sits under."""
+        wanted = [
+            p
+            for p in dict.fromkeys(paths)
+            if any((kind, p, c) not in self._at_path for c in cycle_ids)
+        ]
+        self._chains_read.add(kind)
+        if not wanted or not cycle_ids:
+            return
+        for unit_path in wanted:
+            for cycle_id in cycle_ids:
+                self._at_path[(kind, unit_path, cycle_id)] = []
+        teams = [
+            (team, unit_path)
+            for team, node in self.mapping
+            for unit_path in wanted
+            if node.startswith(unit_path)
+        ]
+        if teams:
+            for cycle_id, unit_path, *rest in _SUMMERS[kind](self, cycle_ids, teams):
+                self._at_path[(kind, unit_path, cycle_id)].append(tuple(rest))
 
     def may_sum_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> bool:
         """Whether `sums_at` may answer for this unit: it has (the unit was in the first chain
@@ -700,6 +709,16 @@ class OrganisationResults:
         if len(units) > FEW_UNITS:
             self._many_units = True
         return map(self.group, units)
+
+    def summed_groups(self, units: Sequence[Unit]) -> list[GroupResult]:
+        """Each unit's `group`, in order, their tallies summed together in the database (one
+        query per kind, however many units): for a page of a unit and the units below it,
+        which would otherwise roll the whole organisation's teams up in Python."""
+        paths = [unit.path for unit in units if unit.path not in self._groups]
+        self._aggregates.sum_units("domains", paths, self._sum_cycles("domains"))
+        if self.with_statements:
+            self._aggregates.sum_units("statements", paths, self._sum_cycles("statements"))
+        return [self.group(unit) for unit in units]
 
     def _group(self, unit: Unit) -> GroupResult:
         if unit.path not in self.resolvable:

@@ -231,3 +231,18 @@ def test_it_asks_no_outcome_in_a_cycle_of_the_questionnaire_without_them(world, 
     group = result.group(world.team_c)
     assert group.outcomes == {}
     assert group.index is not None
+
+
+def test_it_sums_units_together_in_the_database_as_the_tree_rolled_up_does(world, cycle, respond):
+    respond(cycle, world.team_a, 6, value=lambda i, code: 1 + (i + len(code)) % 6)
+    respond(cycle, world.team_b, 5, value=lambda i, code: 6 - i % 3)
+    respond(cycle, world.team_c, 7, value=lambda i, code: 2 + i % 4)
+    units = [world.root, world.units["Children's Services"], world.north, world.team_a]
+    units += [world.units["Locality South"], world.team_b, world.team_c]
+    summed = results(world, cycle, with_statements=True)
+    together = summed.summed_groups(units)
+    rolled = results(world, cycle, with_statements=True)
+    assert together == list(rolled.groups(units))
+    assert "_domain_sums" not in summed.__dict__
+    assert "_domain_sums" in rolled.__dict__
+    assert together[0].responses == 18
