@@ -18,6 +18,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sword.settings")
 
+import gc
+
 import django
 
 django.setup()
@@ -76,6 +78,8 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("seed_demo")
+    # As sword/wsgi.py does once the application has loaded.
+    gc.freeze()
     organisation = Organisation.objects.get(slug=args.org)
     subjects = baselines.pick_subjects(organisation, today=timezone.localdate())
     team, unit, root, cycle = subjects.team, subjects.unit, subjects.root, subjects.cycle
