@@ -139,15 +139,20 @@ class Aggregates:
         for unit_path in wanted:
             for cycle_id in cycle_ids:
                 self._at_path[(kind, unit_path, cycle_id)] = []
+        found: list[tuple[Any, ...]] = []
+        below = [path for path in wanted if len(path) > Unit.steplen]
+        for organisation in (path for path in wanted if len(path) == Unit.steplen):
+            found.extend(_SUMMERS[kind](self, cycle_ids, [], organisation))
         teams = [
             (team, unit_path)
             for team, node in self.mapping
-            for unit_path in wanted
+            for unit_path in below
             if node.startswith(unit_path)
         ]
         if teams:
-            for cycle_id, unit_path, *rest in _SUMMERS[kind](self, cycle_ids, teams):
-                self._at_path[(kind, unit_path, cycle_id)].append(tuple(rest))
+            found.extend(_SUMMERS[kind](self, cycle_ids, teams, None))
+        for cycle_id, unit_path, *rest in found:
+            self._at_path[(kind, unit_path, cycle_id)].append(tuple(rest))
 
     def may_sum_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> bool:
         """Whether `sums_at` may answer for this unit: it has (the unit was in the first chain
@@ -193,32 +198,41 @@ class Aggregates:
         by_statement: bool = False,
         key: str = "",
         mapping: Sequence[tuple[int, str]] | None = None,
+        whole: str | None = None,
     ) -> list[tuple[Any, ...]]:
         """Sum one tally table by cycle and node in the database, joined to a small table of
-        (team, node) so no per-row expression is evaluated (the viewer's nodes, or `mapping`)."""
+        (team, node) so no per-row expression is evaluated (the viewer's nodes, or `mapping`);
+        or, `whole`, every row of the cycles as one node of that name (a cycle's tallies are
+        all its organisation's teams', so that is the organisation's sum, with no join)."""
         mapping = self.mapping if mapping is None else mapping
         quote = connection.ops.quote_name
         nodes = (
             "WITH nodes (team_id, node) AS (VALUES " + ", ".join(["(%s, %s)"] * len(mapping)) + ") "
         )
         node_params: list[Any] = [value for pair in mapping for value in pair]
+        node = "nodes.node"
+        join_nodes = " JOIN nodes ON nodes.team_id = t.team_id"
+        if whole is not None:
+            nodes, node_params, node, join_nodes = "", [whole], "%s", ""
         name = quote(table._meta.db_table)
         totals = ", ".join(f"SUM(t.{quote(c)})" for c in sums)
         marks = ", ".join(["%s"] * len(cycles))
         if by_statement:
             statement = quote(Statement._meta.db_table)
-            select = f"t.cycle_id, nodes.node, s.{quote('code')}, {totals}"
+            select = f"t.cycle_id, {node}, s.{quote('code')}, {totals}"
             join = f" JOIN {statement} s ON s.id = t.statement_id"
-            group = f"t.cycle_id, nodes.node, t.statement_id, s.{quote('code')}"
+            group = f"t.cycle_id, t.statement_id, s.{quote('code')}"
         else:
             key_column = f", t.{quote(key)}" if key else ""
-            select = f"t.cycle_id, nodes.node{key_column}, {totals}"
+            select = f"t.cycle_id, {node}{key_column}, {totals}"
             join = ""
-            group = f"t.cycle_id, nodes.node{key_column}"
+            group = f"t.cycle_id{key_column}"
+        if whole is None:
+            group += ", nodes.node"
         # Table and column names come from the models; every value is a query parameter.
         sql = (
             f"{nodes}SELECT {select}"  # noqa: S608  # nosec B608
-            f" FROM {name} t JOIN nodes ON nodes.team_id = t.team_id{join}"
+            f" FROM {name} t{join_nodes}{join}"
             f" WHERE t.cycle_id IN ({marks}) GROUP BY {group}"
         )
         with connection.cursor() as cursor:
@@ -233,7 +247,10 @@ class Aggregates:
         return self._grouped(StatementTally, ["answered"], cycles, by_statement=True)
 
     def _read_domains(
-        self, cycles: Sequence[int], mapping: Sequence[tuple[int, str]] | None = None
+        self,
+        cycles: Sequence[int],
+        mapping: Sequence[tuple[int, str]] | None = None,
+        whole: str | None = None,
     ) -> Iterable[tuple[Any, ...]]:
         rows = self._grouped(
             DomainTally,
@@ -241,13 +258,17 @@ class Aggregates:
             cycles,
             key="domain_id",
             mapping=mapping,
+            whole=whole,
         )
         if all(row[4] is not None for row in rows):
             return rows
         return [(*row[:4], row[4] or 0.0, *row[5:]) for row in rows]
 
     def _read_statements(
-        self, cycles: Sequence[int], mapping: Sequence[tuple[int, str]] | None = None
+        self,
+        cycles: Sequence[int],
+        mapping: Sequence[tuple[int, str]] | None = None,
+        whole: str | None = None,
     ) -> Iterable[tuple[Any, ...]]:
         return (
             (cycle, node, code, answered, float(total), red, amber, green)
@@ -257,6 +278,7 @@ class Aggregates:
                 cycles,
                 by_statement=True,
                 mapping=mapping,
+                whole=whole,
             )
         )
 
@@ -281,7 +303,10 @@ _READERS: dict[str, Callable[[Aggregates, Sequence[int]], Iterable[tuple[Any, ..
 }
 _SUMMERS: dict[
     str,
-    Callable[[Aggregates, Sequence[int], Sequence[tuple[int, str]]], Iterable[tuple[Any, ...]]],
+    Callable[
+        [Aggregates, Sequence[int], Sequence[tuple[int, str]], str | None],
+        Iterable[tuple[Any, ...]],
+    ],
 ] = {"domains": Aggregates._read_domains, "statements": Aggregates._read_statements}
 
 
