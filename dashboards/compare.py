@@ -486,7 +486,9 @@ def compare(
         organisation, [_scope(cycle, cycles)], reach=reach, units=units, domains=domains
     )
     # The unit, the organisation and the units below, summed together (one query).
-    parent, root, *_ = results.groups([unit, _organisation_root(units), *_children(results, unit)])
+    parent, root, *_ = results.summed_groups(
+        [unit, _organisation_root(units), *_children(results, unit)]
+    )
     comparison = {"mean": None, "parent": parent, "organisation": root}[colour_by]
     colour = _colour_control(
         colour_by, unit=unit, organisation_name=organisation.name, comparison=comparison

@@ -119,15 +119,16 @@ class Aggregates:
     def sums_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> dict[int, list[Any]]:
         """One unit's domain or statement tallies per cycle, summed in the database: for a page
         that shows few units, without reading every team's rows. The first call for a unit
-        also sums the units above it (a page showing a team shows its ancestors' markers), in
-        one query for the cycles asked."""
+        also sums the units above it (a page showing a team shows its ancestors' markers), for
+        the cycles asked (`sum_units`)."""
         cycles = sorted(set(cycle_ids))
         self.sum_units(kind, ancestor_paths(path), cycles)
         return {cycle_id: self._at_path[(kind, path, cycle_id)] for cycle_id in cycles}
 
     def sum_units(self, kind: str, paths: Iterable[str], cycle_ids: Sequence[int]) -> None:
-        """Sum these units' tallies per cycle in the database, in one query (none for units
-        already summed): each team is joined once for every unit it sits under."""
+        """Sum these units' tallies per cycle in the database (nothing for units already
+        summed): the organisation's straight from the tally rows, the others in one query that
+        joins each team once for every unit it sits under."""
         wanted = [
             p
             for p in dict.fromkeys(paths)
@@ -155,9 +156,9 @@ class Aggregates:
             self._at_path[(kind, unit_path, cycle_id)].append(tuple(rest))
 
     def may_sum_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> bool:
-        """Whether `sums_at` may answer for this unit: it has (the unit was in the first chain
-        read), or no chain has been read for this kind yet. A page that asks about units
-        beyond one chain rolls the whole tree up instead, in one query."""
+        """Whether `sums_at` may answer for this unit: it has summed it already (in the first
+        chain read, or in `OrganisationResults.summed_groups`), or it has summed nothing of this
+        kind yet. A page that asks about units beyond those rolls the whole tree up instead."""
         return kind not in self._chains_read or all(
             (kind, path, cycle_id) in self._at_path for cycle_id in cycle_ids
         )
@@ -470,9 +471,6 @@ class OrganisationResults:
 
     # -- totals per unit: sums of the nodes' tallies up the tree --------------------------
 
-    def _ancestor_paths(self, path: str) -> tuple[str, ...]:
-        return ancestor_paths(path)
-
     @cached_property
     def node_counts(self) -> dict[tuple[str, int], int]:
         table = self._table("responses")
@@ -505,7 +503,7 @@ class OrganisationResults:
     def response_counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for (node, _cycle), n in self.node_counts.items():
-            for path in self._ancestor_paths(node):
+            for path in ancestor_paths(node):
                 counts[path] += n
         return counts
 
@@ -516,7 +514,7 @@ class OrganisationResults:
         for cycle_id in self.scope.cycle_ids:
             for node, n in table.get(cycle_id, ()):
                 if n:
-                    for path in self._ancestor_paths(node):
+                    for path in ancestor_paths(node):
                         found[path].add(cycle_id)
         return found
 
@@ -1057,12 +1055,14 @@ def read_asked(cycle_ids: Iterable[int]) -> Asked:
     codes: dict[str, str] = {}
     outcomes: dict[int, Domain] = {}
     settled: dict[int, str] = {}
+    checked: set[int] = set()
     now = timezone.now()
     for row in rows:
         cycle_id, status, closed_at, code, pk, domain_code, name, description, position = row[:9]
         kind, phrase = row[9:]
         codes[code] = domain_code
-        if cycle_id not in settled:
+        if cycle_id not in checked:
+            checked.add(cycle_id)
             since = settled_plans.settled_since(status=status, closed_at=closed_at, now=now)
             if since is not None:
                 settled[cycle_id] = since

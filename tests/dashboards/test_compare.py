@@ -4,6 +4,7 @@ and "urgent" written in each cell, the control's bad values ignored, and constan
 from __future__ import annotations
 
 import re
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -14,7 +15,7 @@ from django.utils import timezone
 from dashboards import colours
 from dashboards.compare import colour_by_from, domain_cell, heat_chart_cell
 from diagnostics.models import Domain
-from diagnostics.results import Cell
+from diagnostics.results import Aggregates, Cell
 from diagnostics.scoring import Figures
 from disclosure.plan import Hidden
 from tests.dashboards.test_dashboards import build_organisation, chart_spec
@@ -236,3 +237,17 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60_in_each_colo
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(url)
+
+
+def test_it_sums_the_unit_the_organisation_and_the_units_below_in_the_database(
+    world, cycle, client_for
+):
+    # Rolling the whole tree up in Python would read every team's rows: the comparison asks the
+    # database for its units' sums instead, and shows the same figures.
+    client = client_for(world.org_admin)
+    url = compare_url(world.units["Children's Services"], cycle, colour="organisation")
+    with mock.patch.object(Aggregates, "rolled_up", side_effect=AssertionError("rolled up")):
+        page = client.get(url).context["page"]
+    assert [row.unit for row in page.rows] == [world.north, world.units["Locality South"]]
+    assert page.rows[0].responses == 8
+    assert page.organisation.responses == 15
