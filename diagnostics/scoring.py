@@ -24,7 +24,7 @@ both paths share every rule after aggregation.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -144,17 +144,31 @@ class Figures:
     answered: int
 
 
-def figures_of(tally: Tally) -> Figures:
-    mean = None if tally.responses == 0 else tally.score_total / tally.responses
+def _as_is(value: float) -> float:
+    return value
+
+
+def figures_of(
+    tally: Tally,
+    *,
+    n: int | None = None,
+    mean_as: Callable[[float], float | None] = _as_is,
+    share_as: Callable[[float], float | None] = _as_is,
+) -> Figures:
+    """A tally's figures: band and urgency always from the exact values. `disclosure.release`
+    passes how the mean and the shares leave the server (`mean_as`, `share_as`) and the count
+    shown with them (`n`), so that releasing is worked out in this one step."""
+    responses = tally.responses
     answered = tally.answered
+    mean = None if responses == 0 else tally.score_total / responses
     return Figures(
-        n=tally.responses,
-        mean=None if mean is None else float(mean),
+        n=responses if n is None else n,
+        mean=None if mean is None else mean_as(float(mean)),
         band=None if mean is None else mean_band(mean),
         urgent=is_urgent(red=tally.red, answered=answered),
-        red_share=tally.red / answered if answered else None,
-        amber_share=tally.amber / answered if answered else None,
-        green_share=tally.green / answered if answered else None,
+        red_share=share_as(tally.red / answered) if answered else None,
+        amber_share=share_as(tally.amber / answered) if answered else None,
+        green_share=share_as(tally.green / answered) if answered else None,
         answered=answered,
     )
 

@@ -14,14 +14,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import TypeVar
 
-from diagnostics.scoring import (
-    Figures,
-    Tally,
-    half_up_units,
-    is_urgent,
-    mean_band,
-    round_half_up,
-)
+from diagnostics.scoring import Figures, Tally, figures_of, half_up_units, round_half_up
 from disclosure.plan import Hidden
 
 Key = TypeVar("Key", bound=Hashable)
@@ -66,23 +59,8 @@ def _rounded_share(share: float) -> float:
 def released(tally: Tally, *, n: int | None = None) -> Figures:
     """A tally's figures as they may leave the server: band and urgency from the exact values,
     the mean to one decimal, the shares to whole percentages. `n` replaces the count shown
-    with it (a domain row shows its group's responses).
-
-    `figures_of(tally)` with its mean and shares rounded, worked out in one step: a page
-    releases thousands of figures."""
-    responses = tally.responses
-    answered = tally.answered
-    mean = None if responses == 0 else tally.score_total / responses
-    return Figures(
-        n=responses if n is None else n,
-        mean=None if mean is None else rounded_mean(float(mean)),
-        band=None if mean is None else mean_band(mean),
-        urgent=is_urgent(red=tally.red, answered=answered),
-        red_share=rounded_share(tally.red / answered) if answered else None,
-        amber_share=rounded_share(tally.amber / answered) if answered else None,
-        green_share=rounded_share(tally.green / answered) if answered else None,
-        answered=answered,
-    )
+    with it (a domain row shows its group's responses)."""
+    return figures_of(tally, n=n, mean_as=rounded_mean, share_as=rounded_share)
 
 
 def hidden_text(reason: Hidden | None, *, k: int) -> str:
