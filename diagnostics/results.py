@@ -13,7 +13,7 @@ pooled in one period. Scopes never share a response, so each is decided on its o
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any
@@ -49,9 +49,11 @@ from disclosure.plan import (
     Plan,
     PlanInput,
     decide,
+    decide_groups,
     decide_groups_remembered,
     decide_remembered,
     plan_breakdowns,
+    stable_digest,
 )
 from disclosure.release import (
     FilterRefused,
@@ -102,6 +104,22 @@ class Aggregates:
         # (kind, unit path, cycle) → (key, responses, score total, red, amber, green) rows
         self._at_path: dict[tuple[str, str, int], list[tuple[Any, ...]]] = {}
         self._chains_read: set[str] = set()
+        # (units, roots) → digest of what a family's order depends on besides its counts
+        self._structures: dict[tuple[int, tuple[str, ...]], str] = {}
+        self._teams_at: dict[str, list[int]] = {}
+        self._teams_digest: dict[str, str] = {}
+
+    def structure(self, unit_paths: Collection[str], roots: Sequence[str]) -> str:
+        """A digest of the viewer's teams' nodes, the organisation's units and the units the
+        viewer reaches: with the counts of settled cycles, all a settled scope's family order
+        and plan depend on (worked out once per call: every scope of it shares them)."""
+        memo = (len(unit_paths), tuple(roots))
+        found = self._structures.get(memo)
+        if found is None:
+            found = self._structures[memo] = stable_digest(
+                (tuple(self.mapping), tuple(sorted(unit_paths)), tuple(roots))
+            )
+        return found
 
     def need(self, kind: str, cycle_ids: Iterable[int]) -> None:
         """Read one table for the cycles not read yet (one query, none if all are)."""
@@ -116,19 +134,35 @@ class Aggregates:
                 table[row[0]].append(row[1:])
         self._loaded[kind].update(missing)
 
-    def sums_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> dict[int, list[Any]]:
+    def sums_at(
+        self,
+        kind: str,
+        path: str,
+        cycle_ids: Iterable[int],
+        *,
+        settled: Mapping[int, str],
+    ) -> dict[int, list[Any]]:
         """One unit's domain or statement tallies per cycle, summed in the database: for a page
         that shows few units, without reading every team's rows. The first call for a unit
         also sums the units above it (a page showing a team shows its ancestors' markers), for
         the cycles asked (`sum_units`)."""
         cycles = sorted(set(cycle_ids))
-        self.sum_units(kind, ancestor_paths(path), cycles)
+        self.sum_units(kind, ancestor_paths(path), cycles, settled=settled)
         return {cycle_id: self._at_path[(kind, path, cycle_id)] for cycle_id in cycles}
 
-    def sum_units(self, kind: str, paths: Iterable[str], cycle_ids: Sequence[int]) -> None:
+    def sum_units(
+        self,
+        kind: str,
+        paths: Iterable[str],
+        cycle_ids: Sequence[int],
+        *,
+        settled: Mapping[int, str],
+    ) -> None:
         """Sum these units' tallies per cycle in the database (nothing for units already
         summed): the organisation's straight from the tally rows, the others in one query that
-        joins each team once for every unit it sits under."""
+        joins each team once for every unit it sits under. A unit's sums for a `settled` cycle
+        (cycle id → when it closed) are remembered across requests (`settled_plans`), under the
+        teams summed: they are read again only where none are remembered."""
         wanted = [
             p
             for p in dict.fromkeys(paths)
@@ -137,23 +171,73 @@ class Aggregates:
         self._chains_read.add(kind)
         if not wanted or not cycle_ids:
             return
-        for unit_path in wanted:
-            for cycle_id in cycle_ids:
+        teams_under = self._teams_under([path for path in wanted if len(path) > Unit.steplen])
+        keys = {
+            (unit_path, cycle_id): (
+                self.plan_generation,
+                "sums",
+                kind,
+                cycle_id,
+                settled[cycle_id],
+                unit_path,
+                # The organisation's sum is every tally row of its cycle; a digest stands for
+                # the other units' (sorted) teams, which would make each key kilobytes long.
+                self._teams_digest[unit_path] if unit_path in teams_under else "every team",
+            )
+            for unit_path in wanted
+            for cycle_id in cycle_ids
+            if cycle_id in settled
+        }
+        recalled = dict(zip(keys, settled_plans.recall_sums(list(keys.values())), strict=True))
+        for (unit_path, cycle_id), rows in recalled.items():
+            if rows is not None:
+                self._at_path[(kind, unit_path, cycle_id)] = list(rows)
+        missing = [
+            (unit_path, cycle_id)
+            for unit_path in wanted
+            for cycle_id in cycle_ids
+            if recalled.get((unit_path, cycle_id)) is None
+        ]
+        if not missing:
+            return
+        read_paths = list(dict.fromkeys(unit_path for unit_path, _cycle in missing))
+        read_cycles = sorted({cycle_id for _path, cycle_id in missing})
+        for unit_path in read_paths:
+            for cycle_id in read_cycles:
                 self._at_path[(kind, unit_path, cycle_id)] = []
         found: list[tuple[Any, ...]] = []
-        below = [path for path in wanted if len(path) > Unit.steplen]
-        for organisation in (path for path in wanted if len(path) == Unit.steplen):
-            found.extend(_SUMMERS[kind](self, cycle_ids, [], organisation))
+        for organisation in (path for path in read_paths if len(path) == Unit.steplen):
+            found.extend(_SUMMERS[kind](self, read_cycles, [], organisation))
         teams = [
-            (team, unit_path)
-            for team, node in self.mapping
-            for unit_path in below
-            if node.startswith(unit_path)
+            (team, unit_path) for unit_path in read_paths for team in teams_under.get(unit_path, ())
         ]
         if teams:
-            found.extend(_SUMMERS[kind](self, cycle_ids, teams, None))
+            found.extend(_SUMMERS[kind](self, read_cycles, teams, None))
         for cycle_id, unit_path, *rest in found:
             self._at_path[(kind, unit_path, cycle_id)].append(tuple(rest))
+        settled_plans.keep_sums(
+            [
+                (keys[(unit_path, cycle_id)], tuple(self._at_path[(kind, unit_path, cycle_id)]))
+                for unit_path, cycle_id in missing
+                if (unit_path, cycle_id) in keys
+            ]
+        )
+
+    def _teams_under(self, paths: Sequence[str]) -> dict[str, list[int]]:
+        """The teams summed at each of these units (each unit's worked out once per call), and
+        a digest of them (`_teams_digest`), which names the unit's remembered sums."""
+        new = [path for path in paths if path not in self._teams_at]
+        if new:
+            wanted = set(new)
+            for path in new:
+                self._teams_at[path] = []
+            for team, node in self.mapping:
+                for path in ancestor_paths(node):
+                    if path in wanted:
+                        self._teams_at[path].append(team)
+            for path in new:
+                self._teams_digest[path] = stable_digest(tuple(sorted(self._teams_at[path])))
+        return {path: self._teams_at[path] for path in paths}
 
     def may_sum_at(self, kind: str, path: str, cycle_ids: Iterable[int]) -> bool:
         """Whether `sums_at` may answer for this unit: it has summed it already (in the first
@@ -394,7 +478,7 @@ def family_order(
     return order, reached
 
 
-def root_paths(units: Sequence[Unit], reach: Reach | None) -> list[str]:
+def root_paths(units: Iterable[Unit], reach: Reach | None) -> list[str]:
     """The units a viewer reaches with everything below them (the whole organisation for the
     command line)."""
     if reach is None:
@@ -436,7 +520,7 @@ class OrganisationResults:
         self,
         *,
         organisation: Organisation,
-        units: Sequence[Unit],
+        units: Sequence[Unit] | Mapping[str, Unit],
         domains: Sequence[Domain],
         scope: Scope,
         aggregates: Aggregates,
@@ -446,7 +530,10 @@ class OrganisationResults:
     ) -> None:
         self.organisation = organisation
         self.k = effective_k(organisation.anonymity_threshold)
-        self.units = {unit.path: unit for unit in units}
+        # Units by path; a mapping given is shared with the other scopes of its call, not copied.
+        self.units: Mapping[str, Unit] = (
+            units if isinstance(units, Mapping) else {unit.path: unit for unit in units}
+        )
         self.domains = list(domains)
         self.scope = scope
         self.reach = reach
@@ -500,15 +587,29 @@ class OrganisationResults:
         return {key: frozenset(values) for key, values in found.items()}
 
     @cached_property
-    def response_counts(self) -> dict[str, int]:
+    def response_counts(self) -> Mapping[str, int]:
+        """Each unit's responses over the scope (read-only: a settled scope's are shared)."""
+        if self._settled_counts is not None:
+            return self._settled_counts.response_counts
+        return self._counted_responses
+
+    @cached_property
+    def _counted_responses(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for (node, _cycle), n in self.node_counts.items():
             for path in ancestor_paths(node):
                 counts[path] += n
-        return counts
+        return dict(counts)
 
     @cached_property
-    def pulses_by_unit(self) -> dict[str, set[int]]:
+    def cycles_answered(self) -> Mapping[str, int]:
+        """How many of the scope's cycles each unit has responses in (read-only)."""
+        if self._settled_counts is not None:
+            return self._settled_counts.cycles_answered
+        return self._counted_cycles_answered
+
+    @cached_property
+    def _counted_cycles_answered(self) -> dict[str, int]:
         table = self._table("responses")
         found: dict[str, set[int]] = defaultdict(set)
         for cycle_id in self.scope.cycle_ids:
@@ -516,7 +617,7 @@ class OrganisationResults:
                 if n:
                     for path in ancestor_paths(node):
                         found[path].add(cycle_id)
-        return found
+        return {path: len(cycles) for path, cycles in found.items()}
 
     def _summed(self, kind: str) -> dict[tuple[str, Any], list[Any]]:
         """The scope's tallies per unit: the sum of its cycles' rolled-up tallies."""
@@ -581,7 +682,9 @@ class OrganisationResults:
         totals are floats added in another order than `rolled_up` adds them, so they may differ
         in the last bits; every figure leaves through `round_half_up`, which first rounds to nine
         places, and bands allow for the same noise (`scoring._EPSILON`)."""
-        per_cycle = self._aggregates.sums_at(kind, path, self._sum_cycles(kind))
+        per_cycle = self._aggregates.sums_at(
+            kind, path, self._sum_cycles(kind), settled=self._batch.settled
+        )
         sums: dict[Any, list[Any]] = {}
         for rows in (per_cycle[cycle_id] for cycle_id in sorted(self.scope.cycle_ids)):
             for key, responses, score_total, red, amber, green in rows:
@@ -622,7 +725,13 @@ class OrganisationResults:
 
     @cached_property
     def _family(self) -> tuple[list[str], list[str]]:
-        return family_order(list(self.units.values()), self.reach, self.response_counts)
+        if self._settled_counts is not None:
+            return list(self._settled_counts.order), list(self._settled_counts.reached)
+        return self._counted_family
+
+    @cached_property
+    def _counted_family(self) -> tuple[list[str], list[str]]:
+        return family_order(list(self.units.values()), self.reach, self._counted_responses)
 
     @cached_property
     def resolvable(self) -> frozenset[str]:
@@ -665,26 +774,60 @@ class OrganisationResults:
         return decide_remembered(self.plan_input, with_statements=self.with_statements)
 
     @cached_property
-    def _settled_plan(self) -> settled_plans.SettledPlan | None:
-        """The plan of a scope whose cycles have all settled, remembered across requests under
-        what it depends on besides their (fixed) counts; None for any other scope."""
+    def _settled_key(self) -> tuple[Hashable, ...] | None:
+        """What a scope whose cycles have all settled depends on besides their (fixed) counts:
+        the generation of those counts, the cycles and when they closed, k, and the viewer's
+        teams, units and reach (`Aggregates.structure`); None for any other scope."""
         settled = self._batch.settled
         if not all(cycle_id in settled for cycle_id in self.scope.cycle_ids):
             return None
-        key = (
+        return (
             self._aggregates.plan_generation,
             tuple(sorted((cycle_id, settled[cycle_id]) for cycle_id in self.scope.cycle_ids)),
-            self.with_statements,
             self.k,
             Unit.steplen,
-            tuple(self._family[0]),
-            tuple(self._aggregates.mapping),
-            tuple(sorted(self.statement_domains.items())),
-            tuple(domain.pk for domain in self.domains),
-            tuple(domain.pk for domain in self.outcomes),
+            self._aggregates.structure(self.units.keys(), self._roots),
         )
+
+    @cached_property
+    def _roots(self) -> list[str]:
+        return root_paths(self.units.values(), self.reach)
+
+    @cached_property
+    def _settled_counts(self) -> settled_plans.SettledCounts | None:
+        """A settled scope's family order, response counts and groups' decisions, remembered
+        across requests (so the response counts are not read); None for any other scope."""
+        key = self._settled_key
+        if key is None:
+            return None
+        return settled_plans.remembered((*key, "counts"), self._counted_state)
+
+    def _counted_state(self) -> settled_plans.SettledCounts:
+        order, reached = self._counted_family
+        return settled_plans.SettledCounts(
+            order=tuple(order),
+            reached=tuple(reached),
+            response_counts=self._counted_responses,
+            cycles_answered=self._counted_cycles_answered,
+            group_plan=decide_groups(self._groups_input),
+        )
+
+    @cached_property
+    def _settled_plan(self) -> settled_plans.SettledPlan | None:
+        """The plan of a scope whose cycles have all settled, remembered across requests under
+        what it depends on besides their (fixed) counts; None for any other scope."""
+        key = self._settled_key
+        if key is None:
+            return None
         return settled_plans.remembered(
-            key,
+            (
+                *key,
+                "plan",
+                self.with_statements,
+                tuple(sorted(self.statement_domains.items())),
+                tuple(domain.pk for domain in self.domains),
+                tuple(domain.pk for domain in self.outcomes),
+            ),
             lambda: settled_plans.SettledPlan(
                 plan=decide(self.plan_input, with_statements=self.with_statements),
                 statement_codes=tuple(self._answered_codes()),
@@ -692,21 +835,25 @@ class OrganisationResults:
         )
 
     @cached_property
+    def _groups_input(self) -> PlanInput:
+        return PlanInput(
+            k=self.k,
+            order=self._counted_family[0],
+            responses=self.node_counts,
+            answers={},
+            statement_domains={},
+            domain_order=[],
+            step=Unit.steplen,
+        )
+
+    @cached_property
     def _group_plan(self) -> Plan:
         """The groups' decisions (the same as the full plan's), from the response counts."""
         if "plan" in self.__dict__:
             return self.plan
-        return decide_groups_remembered(
-            PlanInput(
-                k=self.k,
-                order=self._family[0],
-                responses=self.node_counts,
-                answers={},
-                statement_domains={},
-                domain_order=[],
-                step=Unit.steplen,
-            )
-        )
+        if self._settled_counts is not None:
+            return self._settled_counts.group_plan
+        return decide_groups_remembered(self._groups_input)
 
     # -- what the viewer sees ---------------------------------------------------------------
 
@@ -738,9 +885,12 @@ class OrganisationResults:
         query per kind, however many units): for a page of a unit and the units below it,
         which would otherwise roll the whole organisation's teams up in Python."""
         paths = [unit.path for unit in units if unit.path not in self._groups]
-        self._aggregates.sum_units("domains", paths, self._sum_cycles("domains"))
+        settled = self._batch.settled
+        self._aggregates.sum_units("domains", paths, self._sum_cycles("domains"), settled=settled)
         if self.with_statements:
-            self._aggregates.sum_units("statements", paths, self._sum_cycles("statements"))
+            self._aggregates.sum_units(
+                "statements", paths, self._sum_cycles("statements"), settled=settled
+            )
         return [self.group(unit) for unit in units]
 
     def _group(self, unit: Unit) -> GroupResult:
@@ -782,7 +932,7 @@ class OrganisationResults:
             responses=responses,
             domains=domains,
             statements=statements,
-            pulses=len(self.pulses_by_unit.get(path, set())),
+            pulses=self.cycles_answered.get(path, 0),
             asked=asked,
             outcomes=outcomes,
         )
@@ -844,7 +994,7 @@ class OrganisationResults:
             responses=decision.responses,
             domains=domains,
             statements={},
-            pulses=len(self.pulses_by_unit.get(unit.path, set())),
+            pulses=self.cycles_answered.get(unit.path, 0),
             asked={
                 domain.code
                 for domain in self.domains
@@ -1099,6 +1249,11 @@ class Source:
     units: list[Unit]
     reach: Reach | None
     aggregates: Aggregates
+    # The units by path, built once for every scope's results (read-only).
+    by_path: dict[str, Unit] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_path", {unit.path: unit for unit in self.units})
 
     @classmethod
     def of(cls, organisation: Organisation, *, reach: Reach | None) -> Source:
@@ -1138,7 +1293,7 @@ def results_for_scopes(
     return [
         OrganisationResults(
             organisation=organisation,
-            units=source.units,
+            units=source.by_path,
             domains=domains,
             scope=scope,
             aggregates=source.aggregates,

@@ -19,14 +19,21 @@ What keeps a remembered plan from ever being stale:
   the shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
   outlasting its generation is never found again.
 - Open and recently closed cycles are decided from their counts on every request, as before.
+
+The same holds for two other things read from settled counts and nothing else: what a scope's
+response counts decide besides its plan (`SettledCounts`: the family's order, each unit's
+response count, the groups' decisions), and a unit's tallies summed per settled cycle
+(`recall_sums`, `keep_sums`), keyed by the teams summed, so a team that moves unit is summed
+again where it now sits.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 
@@ -37,8 +44,12 @@ SETTLED_AFTER = timedelta(minutes=5)
 GENERATION_KEY = "settled-plans:generation"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
 IN_PROCESS = 64  # plans a process keeps (a trends page decides one per cycle or pool)
+SUMS_IN_PROCESS = 4096  # (unit, cycle, kind) sums a process keeps: each a few dozen rows
 
 _remembered = Remembered(IN_PROCESS)
+_sums = Remembered(SUMS_IN_PROCESS)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,19 @@ class SettledPlan:
 
     plan: Plan
     statement_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SettledCounts:
+    """What a scope's response counts decide besides its plan: the viewer's family in order and
+    the part they reach (`results.family_order`), each unit's responses and the number of its
+    cycles with any, and the groups' decisions (`disclosure.plan.decide_groups`)."""
+
+    order: tuple[str, ...]
+    reached: tuple[str, ...]
+    response_counts: Mapping[str, int]
+    cycles_answered: Mapping[str, int]
+    group_plan: Plan
 
 
 def settled_since(*, status: str, closed_at: datetime | None, now: datetime) -> str | None:
@@ -71,14 +95,15 @@ def start_new_generation() -> None:
     generation, read before its counts were)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     _remembered.clear()
+    _sums.clear()
 
 
-def remembered(key: tuple[Hashable, ...], compute: Callable[[], SettledPlan]) -> SettledPlan:
+def remembered(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
     """The plan for `key` (built of tuples, strings, numbers and None, starting with the
     generation read before any count was): from this process, else from the shared cache, else
     computed and kept in both."""
 
-    def shared() -> SettledPlan:
+    def shared() -> T:
         name = f"settled-plans:{stable_digest(key)}"
         found = cache.get(name)
         # The whole key is stored with the plan: a digest alone is never trusted.
@@ -91,6 +116,36 @@ def remembered(key: tuple[Hashable, ...], compute: Callable[[], SettledPlan]) ->
     return _remembered.get_or_compute(key, shared)
 
 
+def recall_sums(keys: Sequence[tuple[Hashable, ...]]) -> list[Any | None]:
+    """The sums remembered under each key (None where none is), from this process, else from
+    the shared cache in one round trip. Each key starts with the generation read before any
+    count was, and names the teams summed."""
+    found = [_sums.get(key) for key in keys]
+    missing = {
+        f"settled-sums:{stable_digest(key)}": i for i, key in enumerate(keys) if found[i] is None
+    }
+    if missing:
+        for name, entry in cache.get_many(list(missing)).items():
+            key = keys[missing[name]]
+            # As for plans: the whole key is stored with the sums, a digest alone never trusted.
+            if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == key:
+                found[missing[name]] = entry[1]
+                _sums.put(key, entry[1])
+    return found
+
+
+def keep_sums(entries: Sequence[tuple[tuple[Hashable, ...], Any]]) -> None:
+    """Remember these sums in this process and in the shared cache (one round trip)."""
+    for key, value in entries:
+        _sums.put(key, value)
+    if entries:
+        cache.set_many(
+            {f"settled-sums:{stable_digest(key)}": (key, value) for key, value in entries},
+            timeout=SHARED_TIMEOUT,
+        )
+
+
 def forget_in_process() -> None:
     """Empty this process's memory only (tests use it to stand for a fresh worker)."""
     _remembered.clear()
+    _sums.clear()

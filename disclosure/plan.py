@@ -464,6 +464,23 @@ class Remembered:
                 self._entries.popitem(last=False)
         return result
 
+    def get(self, value: Hashable) -> Any | None:
+        """The result remembered for `value`, or None."""
+        key = _Key(value)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(found[0])
+            return found[1]
+
+    def put(self, value: Hashable, result: Any) -> None:
+        key = _Key(value)
+        with self._lock:
+            self._entries[key] = (key, result)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()

@@ -168,3 +168,90 @@ def test_it_does_not_trust_a_shared_entry_whose_key_differs(world, cycle):
     cache.set(name, (("generation", "a colliding key"), "not a plan"))
     computed = settled_plans.SettledPlan(plan=results(world, cycle).plan, statement_codes=())
     assert settled_plans.remembered(key, lambda: computed) is computed
+
+
+def reads_of(table: str, queries) -> int:
+    return sum(table in query["sql"] for query in queries)
+
+
+def every_group(result):
+    return {path: result.group(result.units[path]) for path in result.resolvable}
+
+
+@pytest.mark.parametrize("viewer", ["org_admin", "leader", "team_manager"])
+def test_it_gives_remembered_figures_equal_to_those_read_and_decided_afresh(world, cycle, viewer):
+    settle(cycle)
+    reach = reach_of(getattr(world, viewer))
+    with mock.patch.object(settled_plans, "settled_since", return_value=None):
+        afresh = every_group(results(world, cycle, reach, with_statements=True))
+    results(world, cycle, reach, with_statements=True).group(world.team_a)  # remembers
+    settled_plans.forget_in_process()  # a fresh worker: from the shared cache
+    remembered = results(world, cycle, reach, with_statements=True)
+    assert remembered._settled_counts is not None
+    assert every_group(remembered) == afresh
+    assert dict(remembered.response_counts) == dict(results(world, cycle, reach)._counted_responses)
+
+
+def test_it_reads_no_response_counts_or_unit_sums_once_a_settled_scope_is_remembered(world, cycle):
+    settle(cycle)
+    first = results(world, cycle, with_statements=True).group(world.team_c)
+    settled_plans.forget_in_process()
+    with CaptureQueriesContext(connection) as queries:
+        again = results(world, cycle, with_statements=True).group(world.team_c)
+    assert again == first
+    for table in ("teamtally", "domaintally", "statementtally", "domainscore"):
+        assert reads_of(f"diagnostics_{table}", queries.captured_queries) == 0, table
+
+
+def test_it_sums_a_unit_again_where_a_team_has_moved(world, cycle):
+    from organisations.services import move_unit
+
+    settle(cycle)
+    south = world.units["Locality South"]
+    before = results(world, cycle).group(south)
+    assert before.responses == 7
+    move_unit(unit=world.team_b, new_parent=south)
+    after = results(world, cycle).group(world.units["Locality South"])
+    with mock.patch.object(settled_plans, "settled_since", return_value=None):
+        afresh = results(world, cycle).group(world.units["Locality South"])
+    assert after.responses == 9
+    assert after == afresh
+    assert after.domains != before.domains
+
+
+def test_it_sums_an_open_cycle_from_its_tallies_every_time(world, cycle, respond):
+    first = results(world, cycle).group(world.units["Children's Services"])
+    respond(cycle, world.team_c, 5, value=1)
+    again = results(world, cycle).group(world.units["Children's Services"])
+    assert again.responses == first.responses + 5
+    assert again.domains != first.domains
+    assert settled_plans.recall_sums([("anything",)]) == [None]
+
+
+def test_it_forgets_remembered_sums_once_rebuilt_tallies_commit(
+    world, cycle, django_capture_on_commit_callbacks
+):
+    from diagnostics.models import DomainTally
+
+    settle(cycle)
+    service = world.units["Children's Services"]
+    before = results(world, cycle).group(service)
+    DomainTally.objects.filter(cycle=cycle, team=world.team_c).update(red=0, amber=0, green=0)
+    assert results(world, cycle).group(service) == before  # remembered
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuild_tallies(cycle_ids=[cycle.pk])
+    with CaptureQueriesContext(connection) as queries:
+        after = results(world, cycle).group(service)
+    assert reads_of("diagnostics_domaintally", queries.captured_queries) >= 1
+    assert after == before  # rebuilt from the stored rows: the drift is gone
+
+
+def test_it_does_not_trust_shared_sums_whose_key_differs(world):
+    from django.core.cache import cache
+
+    key = ("generation", "sums", "another key")
+    cache.set(f"settled-sums:{stable_digest(key)}", (("generation", "colliding"), ((1, 2),)))
+    assert settled_plans.recall_sums([key]) == [None]
+    settled_plans.keep_sums([(key, ((3, 4),))])
+    settled_plans.forget_in_process()
+    assert settled_plans.recall_sums([key]) == [((3, 4),)]

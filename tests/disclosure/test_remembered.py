@@ -37,6 +37,18 @@ def test_it_computes_once_and_forgets_the_least_recently_used():
     assert calls[-1] == "a"
 
 
+def test_it_gives_back_what_was_put_and_forgets_the_least_recently_used():
+    remembered = Remembered(2)
+    assert remembered.get(("a",)) is None
+    remembered.put(("a",), ((1, 2),))
+    remembered.put(("b",), ())
+    assert remembered.get(("a",)) == ((1, 2),)  # a is now the most recently used
+    remembered.put(("c",), (3,))  # so b goes
+    assert remembered.get(("b",)) is None
+    assert remembered.get(("a",)) == ((1, 2),)
+    assert remembered.get(("c",)) == (3,)
+
+
 def test_it_names_a_key_the_same_in_every_process():
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
