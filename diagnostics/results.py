@@ -813,21 +813,37 @@ class OrganisationResults:
         )
 
     @cached_property
-    def _settled_plan(self) -> settled_plans.SettledPlan | None:
-        """The plan of a scope whose cycles have all settled, remembered across requests under
-        what it depends on besides their (fixed) counts; None for any other scope."""
+    def _settled_plan_key(self) -> tuple[Hashable, ...] | None:
+        """What a settled scope's plan, and so its released figures, depend on; None for any
+        other scope."""
         key = self._settled_key
         if key is None:
             return None
+        return (
+            *key,
+            "plan",
+            self.with_statements,
+            tuple(sorted(self.statement_domains.items())),
+            tuple(domain.pk for domain in self.domains),
+            tuple(domain.pk for domain in self.outcomes),
+        )
+
+    @cached_property
+    def _released(self) -> dict[str, GroupResult] | None:
+        """A settled scope's figures already released to viewers with this plan, by unit path
+        (`settled_plans.released_groups`); None for any other scope."""
+        key = self._settled_plan_key
+        return None if key is None else settled_plans.released_groups(key)
+
+    @cached_property
+    def _settled_plan(self) -> settled_plans.SettledPlan | None:
+        """The plan of a scope whose cycles have all settled, remembered across requests under
+        what it depends on besides their (fixed) counts; None for any other scope."""
+        key = self._settled_plan_key
+        if key is None:
+            return None
         return settled_plans.remembered(
-            (
-                *key,
-                "plan",
-                self.with_statements,
-                tuple(sorted(self.statement_domains.items())),
-                tuple(domain.pk for domain in self.domains),
-                tuple(domain.pk for domain in self.outcomes),
-            ),
+            key,
             lambda: settled_plans.SettledPlan(
                 plan=decide(self.plan_input, with_statements=self.with_statements),
                 statement_codes=tuple(self._answered_codes()),
@@ -870,8 +886,20 @@ class OrganisationResults:
     def group(self, unit: Unit) -> GroupResult:
         found = self._groups.get(unit.path)
         if found is None:
-            found = self._groups[unit.path] = self._group(unit)
+            found = self._groups[unit.path] = self._released_group(unit)
         return found
+
+    def _released_group(self, unit: Unit) -> GroupResult:
+        """`_group`, or of a settled scope the figures released before under the same plan
+        (with this request's unit and scope, whose names may have changed since)."""
+        released = self._released
+        if released is None or unit.path not in self.resolvable:
+            return self._group(unit)
+        kept = released.get(unit.path)
+        if kept is None:
+            kept = released[unit.path] = self._group(unit)
+            return kept
+        return replace(kept, unit=unit, scope=self.scope)
 
     def groups(self, units: Sequence[Unit]) -> Iterator[GroupResult]:
         """Each unit's `group`, in order. Asked about more than a few units at once, the whole

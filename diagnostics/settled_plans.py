@@ -25,6 +25,10 @@ response counts decide besides its plan (`SettledCounts`: the family's order, ea
 response count, the groups' decisions), and a unit's tallies summed per settled cycle
 (`recall_sums`, `keep_sums`), keyed by the teams summed, so a team that moves unit is summed
 again where it now sits.
+
+And a settled scope's released figures (`released_groups`): each unit's figures as one viewer
+may see them are worked out from that scope's plan, counts and sums alone, so they are kept
+under the plan's own key, in the process only.
 """
 
 from __future__ import annotations
@@ -45,9 +49,13 @@ GENERATION_KEY = "settled-plans:generation"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
 IN_PROCESS = 64  # plans a process keeps (a trends page decides one per cycle or pool)
 SUMS_IN_PROCESS = 4096  # (unit, cycle, kind) sums a process keeps: each a few dozen rows
+# Scopes whose released figures a process keeps: each up to one entry per unit in reach (about
+# 3 kB a unit for its domains; 3,300 units are some 10 MB).
+RELEASED_SCOPES_IN_PROCESS = 16
 
 _remembered = Remembered(IN_PROCESS)
 _sums = Remembered(SUMS_IN_PROCESS)
+_released = Remembered(RELEASED_SCOPES_IN_PROCESS)
 
 T = TypeVar("T")
 
@@ -96,6 +104,7 @@ def start_new_generation() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     _remembered.clear()
     _sums.clear()
+    _released.clear()
 
 
 def remembered(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
@@ -114,6 +123,14 @@ def remembered(key: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
         return result
 
     return _remembered.get_or_compute(key, shared)
+
+
+def released_groups(key: tuple[Hashable, ...]) -> dict[str, Any]:
+    """The figures already released under `key` (a settled scope's plan key), by unit path: a
+    dict this process fills as pages ask for units. Kept in the process only: thousands of
+    figures cost more to fetch from the shared cache than to release again from remembered
+    counts and sums. Two threads releasing the same unit at once store equal figures."""
+    return _released.get_or_compute(key, dict)
 
 
 def recall_sums(keys: Sequence[tuple[Hashable, ...]]) -> list[Any | None]:
@@ -149,3 +166,4 @@ def forget_in_process() -> None:
     """Empty this process's memory only (tests use it to stand for a fresh worker)."""
     _remembered.clear()
     _sums.clear()
+    _released.clear()

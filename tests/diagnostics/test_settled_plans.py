@@ -255,3 +255,46 @@ def test_it_does_not_trust_shared_sums_whose_key_differs(world):
     settled_plans.keep_sums([(key, ((3, 4),))])
     settled_plans.forget_in_process()
     assert settled_plans.recall_sums([key]) == [((3, 4),)]
+
+
+def test_it_releases_a_settled_units_figures_once_per_process(world, cycle):
+    settle(cycle)
+    service = world.units["Children's Services"]
+    with mock.patch.object(results_module, "_cell", wraps=results_module._cell) as cells:
+        first = results(world, cycle, with_statements=True).group(service)
+        assert cells.call_count > 0
+        cells.reset_mock()
+        again = results(world, cycle, with_statements=True).group(service)
+        assert cells.call_count == 0
+    assert again == first
+
+
+def test_it_shows_a_renamed_unit_by_its_new_name_beside_its_remembered_figures(world, cycle):
+    from organisations.models import Unit
+
+    settle(cycle)
+    path = world.team_c.path
+    first_result = results(world, cycle)
+    first = first_result.group(first_result.units[path])
+    Unit.objects.filter(pk=world.team_c.pk).update(name="Renamed Team")
+    result = results(world, cycle)
+    again = result.group(result.units[path])
+    assert again.unit.name == "Renamed Team"
+    assert again.unit is result.units[path]
+    assert again.scope is result.scope
+    assert again.domains == first.domains
+
+
+def test_it_keeps_released_figures_apart_for_each_viewer(world, cycle):
+    settle(cycle)
+    viewers = ["org_admin", "leader", "team_manager"]
+    afresh = {}
+    with mock.patch.object(settled_plans, "settled_since", return_value=None):
+        for viewer in viewers:
+            afresh[viewer] = every_group(results(world, cycle, reach_of(getattr(world, viewer))))
+    for viewer in viewers:  # one process's memory, shared by every viewer in turn
+        remembered = results(world, cycle, reach_of(getattr(world, viewer)))
+        assert remembered._released is not None
+        assert every_group(remembered) == afresh[viewer]
+    shared = set(afresh["org_admin"]) & set(afresh["team_manager"])
+    assert any(afresh["org_admin"][p] != afresh["team_manager"][p] for p in shared)
