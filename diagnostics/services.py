@@ -643,7 +643,10 @@ def send_invite_messages(
 
     Each message is sent inside its own transaction, which first claims the address's delivery
     key: a second run of the same job (a retry, a redelivery after a worker stopped) finds the
-    key taken and skips it, and a send that fails rolls the claim back."""
+    key taken and skips it, and a send that fails rolls the claim back. The batch's count is
+    raised after the send, so chunks of one batch hold its row for a moment only, not while
+    the mail server answers; if the database fails in that moment, after the send, the job's
+    retry sends that one message again (the only case of a message sent twice)."""
     batch = (
         InviteBatch.objects.select_related("cycle__organisation", "team")
         .filter(pk=batch_id)

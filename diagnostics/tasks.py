@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from celery import Task, shared_task
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from diagnostics import services
@@ -34,12 +35,20 @@ def send_invite_batch(batch_id: int, messages: list[tuple[str, str]]) -> None:
 def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[str]]) -> None:
     """Send one chunk; try the messages the mail server refused again, with exponential backoff
     (INVITE_RETRY_SECONDS, then twice that, ...), and count them failed after the last try."""
-    undelivered = services.send_invite_messages(
-        batch_id=batch_id, messages=[(address, code) for address, code in messages]
-    )
+    retries = self.request.retries
+    try:
+        undelivered = services.send_invite_messages(
+            batch_id=batch_id, messages=[(address, code) for address, code in messages]
+        )
+    except DatabaseError as error:
+        # The database failed partway (a dropped connection, a lock): each message sent so far
+        # committed its claim, so the whole chunk is tried again and those are skipped.
+        if retries >= (self.max_retries or 0):
+            raise
+        countdown = settings.INVITE_RETRY_SECONDS * 2**retries
+        raise self.retry(exc=error, countdown=countdown) from error
     if not undelivered:
         return
-    retries = self.request.retries
     if retries >= (self.max_retries or 0):
         services.record_undelivered_invites(
             batch_id=batch_id, addresses=[address for address, _ in undelivered]

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+from django.db import DatabaseError
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
@@ -165,3 +166,26 @@ def test_it_counts_the_batch_failed_when_the_queue_does_not_answer(
     batch = InviteBatch.objects.get()
     assert (batch.sent, batch.failed, batch.queued) == (0, 3, 0)
     assert mailoutbox == []
+
+
+def _failing_once(real, *, on_call: int):
+    calls = {"n": 0}
+
+    def run(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == on_call:
+            raise DatabaseError("database table is locked")
+        return real(*args, **kwargs)
+
+    return run
+
+
+def test_it_tries_a_chunk_again_when_the_database_fails_partway(world, make_cycle, mailoutbox):
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    claim = _failing_once(InviteDelivery.objects.get_or_create, on_call=2)
+    with mock.patch.object(InviteDelivery.objects, "get_or_create", side_effect=claim):
+        tasks.send_invite_chunk.delay(queued.batch.pk, [list(m) for m in queued.messages])
+    assert sorted(m.to[0] for m in mailoutbox) == ADDRESSES
+    queued.batch.refresh_from_db()
+    assert (queued.batch.sent, queued.batch.failed, queued.batch.queued) == (3, 0, 0)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import OperationalError
 from django.urls import reverse
 
 from diagnostics.models import InviteBatch
@@ -73,7 +74,13 @@ def worker_on_redis(settings) -> Iterator[Any]:
 def _wait_until_settled(batch: InviteBatch, *, seconds: float) -> InviteBatch:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        batch.refresh_from_db()
+        try:
+            batch.refresh_from_db()
+        except OperationalError:
+            # SQLite's shared-cache test database refuses a read at once, rather than waiting,
+            # while the worker's thread writes the same table; PostgreSQL waits. Ask again.
+            time.sleep(0.1)
+            continue
         if batch.queued == 0:
             return batch
         time.sleep(0.1)
