@@ -222,7 +222,11 @@ def _action(request: HttpRequest) -> str:
 
 def _save(survey: Survey, **progress: Any) -> None:
     draft = save_progress(
-        code=survey.code, invite=survey.invite, draft_key=survey.session.draft_key, **progress
+        code=survey.code,
+        invite=survey.invite,
+        draft_key=survey.session.draft_key,
+        as_read=survey.draft,
+        **progress,
     )
     survey.draft = draft
 
@@ -577,6 +581,7 @@ def submit(request: HttpRequest, survey: Survey) -> HttpResponse:
             comment=draft.comment,
             invite=survey.invite,
             draft_key=survey.session.draft_key,
+            checked=True,  # with_survey's lookup found the code unspent and its cycle open
         )
     except IncompleteAnswers:
         shape = survey_shape(survey.invite.cycle)
