@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
@@ -80,6 +81,7 @@ from diagnostics.models import (
     StructuralThreshold,
     SurveyDraft,
     WorkingPattern,
+    random_response_id,
 )
 from diagnostics.pooling import pulse_period_of
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_statements
@@ -94,7 +96,7 @@ from diagnostics.selectors import (
 )
 from diagnostics.structural import FIGURES_BY_CODE, ThresholdInForce, Thresholds, check_thresholds
 from diagnostics.structural_data import FIGURE_CODES, threshold_book
-from diagnostics.tallies import StatementInfo, add_to_tallies, response_rows
+from diagnostics.tallies import StatementInfo, add_to_tallies, insert_rows, response_rows
 from notices.services import header_line, send_notice_once
 from organisations.access import Reach, reach_of
 from organisations.audit import json_number, record
@@ -1227,7 +1229,6 @@ def draft_key_for(*, state: CodeState, browser_key: str | None) -> str:
     return browser_key or state.legacy_draft_key or new_draft_key()
 
 
-@transaction.atomic
 def save_progress(
     *,
     code: str,
@@ -1237,6 +1238,7 @@ def save_progress(
     about: Mapping[str, str] | None = None,
     comment: str | None = None,
     today: date | None = None,
+    as_read: SurveyDraft | None = None,
 ) -> SurveyDraft:
     """Keep answers in progress under the survey session's draft key.
 
@@ -1244,8 +1246,145 @@ def save_progress(
     merge one after the other; the code is checked after the lock, so a save that comes after
     the code was submitted (the submission deletes the draft under the same lock) stores
     nothing: CodeAlreadyUsed.
+
+    A caller that read the draft in this request (`find_survey_state`) passes it as `as_read`:
+    the save is then first tried as one statement, an UPDATE of the draft only if its answers
+    are still those read (or an INSERT of it when none was read), only if the code is unspent.
+    When that statement changes no row (another tab saved in between, the draft went, the key
+    belongs to another cycle, or the code was spent), the save takes the locking path above,
+    which merges or refuses as it always has.
     """
     today = today or timezone.localdate()
+    if as_read is not None and (answers is not None or about is not None or comment is not None):
+        saved = _save_in_one_statement(
+            code=code,
+            invite=invite,
+            draft=as_read,
+            answers=answers,
+            about=about,
+            comment=comment,
+            today=today,
+        )
+        if saved is not None:
+            return saved
+    return _save_progress_locked(
+        code=code,
+        invite=invite,
+        draft_key=draft_key,
+        answers=answers,
+        about=about,
+        comment=comment,
+        today=today,
+    )
+
+
+@lru_cache(maxsize=4)
+def _draft_sql(vendor: str) -> tuple[str, str, str]:
+    """The draft's one-statement saves: the UPDATE's start, how it compares the answers read,
+    and the INSERT (table and column names come from the models; every value is a parameter)."""
+    quote = connection.ops.quote_name
+    draft = quote(SurveyDraft._meta.db_table)
+    spent = quote(SpentCode._meta.db_table)
+    unspent = f"NOT EXISTS (SELECT 1 FROM {spent} WHERE {quote('key')} = %s)"  # noqa: S608  # nosec B608
+    # PostgreSQL compares jsonb by value; SQLite keeps the text, compared minified.
+    answers_read = (
+        f"{quote('answers')} = %s"
+        if vendor == "postgresql"
+        else f"json({quote('answers')}) = json(%s)"
+    )
+    update = (
+        f"UPDATE {draft} SET {{fields}} WHERE {quote('key')} = %s "  # noqa: S608  # nosec B608
+        f"AND {quote('cycle_id')} = %s AND {unspent}"
+    )
+    columns = ("key", "cycle_id", "answers", "about", "comment")
+    insert = (
+        f"INSERT INTO {draft} ({', '.join(quote(c) for c in columns)}) "  # nosec B608
+        f"SELECT {', '.join(['%s'] * len(columns))} WHERE {unspent} "
+        f"ON CONFLICT ({quote('key')}) DO NOTHING"
+    )
+    return update, answers_read, insert
+
+
+def _save_in_one_statement(
+    *,
+    code: str,
+    invite: Invite,
+    draft: SurveyDraft,
+    answers: Mapping[str, int] | None,
+    about: Mapping[str, str] | None,
+    comment: str | None,
+    today: date,
+) -> SurveyDraft | None:
+    """`save_progress` as one UPDATE (or INSERT) guarded by what the caller read; None when it
+    changed no row, for the locking path to decide."""
+    if draft.cycle_id != invite.cycle_id:
+        return None
+    merged = dict(draft.answers)
+    if answers is not None:
+        merged.update({k: int(v) for k, v in answers.items()})
+    new_about = dict(about) if about is not None else dict(draft.about)
+    new_comment = comment if comment is not None else draft.comment
+    update, answers_read, insert = _draft_sql(connection.vendor)
+    as_json = connection.ops.adapt_json_value
+    spent_key = invite_codes.spent_key(code)
+    if draft._state.adding:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                insert,
+                [
+                    draft.key,
+                    invite.cycle_id,
+                    as_json(merged, None),
+                    as_json(new_about, None),
+                    new_comment,
+                    spent_key,
+                ],
+            )
+            if cursor.rowcount != 1:
+                return None
+            # Now and then, drafts nobody can submit any more go (as on the locking path).
+            SurveyDraft.objects.filter(cycle__closes_on__lt=today).delete()
+    else:
+        quote = connection.ops.quote_name
+        sets: list[str] = []
+        params: list[Any] = []
+        if answers is not None:
+            sets.append(f"{quote('answers')} = %s")
+            params.append(as_json(merged, None))
+        if about is not None:
+            sets.append(f"{quote('about')} = %s")
+            params.append(as_json(new_about, None))
+        if comment is not None:
+            sets.append(f"{quote('comment')} = %s")
+            params.append(new_comment)
+        sql = update.format(fields=", ".join(sets))
+        params += [draft.key, invite.cycle_id, spent_key]
+        if answers is not None:  # merged with what was read: only if that is still so
+            sql += f" AND {answers_read}"
+            params.append(as_json(draft.answers, None))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if cursor.rowcount != 1:
+                return None
+    return SurveyDraft.from_db(
+        DEFAULT_DB_ALIAS,
+        ["key", "cycle_id", *DRAFT_FIELDS],
+        [draft.key, invite.cycle_id, merged, new_about, new_comment],
+    )
+
+
+@transaction.atomic
+def _save_progress_locked(
+    *,
+    code: str,
+    invite: Invite,
+    draft_key: str,
+    answers: Mapping[str, int] | None,
+    about: Mapping[str, str] | None,
+    comment: str | None,
+    today: date,
+) -> SurveyDraft:
+    """`save_progress` under the draft's row lock."""
     draft = _DRAFT_FOR_UPDATE.first(draft_key)
     if draft is None:
         try:
@@ -1291,6 +1430,7 @@ def submit_response(
     today: date | None = None,
     invite: Invite | None = None,
     draft_key: str | None = None,
+    checked: bool = False,
 ) -> Submitted:
     """Use a code once and store one anonymous response, all in one transaction.
 
@@ -1299,12 +1439,15 @@ def submit_response(
     response; the other gets CodeAlreadyUsed. The response keeps team, cycle, date (no time),
     banded demographics and answers under a random id, and nothing that leads back to the
     code; the session's draft (`draft_key`) is deleted. A caller that has just looked the code
-    up may pass its `invite` to save a query.
+    up may pass its `invite` to save a query, and `checked` when that lookup
+    (`find_survey_state`, in this request) also found the code unspent and its cycle open:
+    then they are not read again (the SpentCode insert still refuses a second use).
     """
     today = today or timezone.localdate()
     if invite is None or invite_codes.hash_code(code) != invite.code_hash:
-        invite = find_invite(code)
-    check_usable(invite, code=code, today=today)
+        invite, checked = find_invite(code), False
+    if not checked:
+        check_usable(invite, code=code, today=today)
     cycle = invite.cycle
     statements = statement_infos(cycle)
     cleaned = clean_answers(answers, allowed_codes=[s.code for s in statements], require_all=True)
@@ -1312,11 +1455,12 @@ def submit_response(
     cleaned_comment = clean_comment(comment)
 
     try:
-        SpentCode.objects.create(key=invite_codes.spent_key(code))
+        insert_rows(SpentCode, ["key"], [(invite_codes.spent_key(code),)])
     except IntegrityError:
         raise CodeAlreadyUsed() from None
 
-    response = Response.objects.create(
+    response = Response(
+        id=random_response_id(),
         cycle=cycle,
         team_id=invite.team_id,
         submitted_on=today,
@@ -1324,36 +1468,85 @@ def submit_response(
         service_length=cleaned_about.get("service_length", ""),
         working_pattern=cleaned_about.get("working_pattern", ""),
     )
+    insert_rows(
+        Response,
+        _RESPONSE_FIELDS,
+        [[getattr(response, name) for name in _RESPONSE_FIELDS[:-1]] + [_as_date(today)]],
+    )
+    response._state.adding = False
     store_answers(response=response, statements=statements, answers=cleaned)
     if cleaned_comment:
         Comment.objects.create(cycle=cycle, team_id=invite.team_id, text=cleaned_comment)
     if draft_key:
-        SurveyDraft.objects.filter(key=draft_key).delete()
+        _delete_draft(draft_key)
     return Submitted(team=invite.team, cycle=cycle)
+
+
+_RESPONSE_FIELDS = (
+    "id",
+    "cycle_id",
+    "team_id",
+    "role_group",
+    "service_length",
+    "working_pattern",
+    "submitted_on",  # last: a date, adapted for the database
+)
+
+
+def _as_date(day: date) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _delete_draft(key: str) -> None:
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        # The table's name comes from the model; the key is a parameter.
+        cursor.execute(
+            f"DELETE FROM {quote(SurveyDraft._meta.db_table)} WHERE {quote('key')} = %s",  # noqa: S608  # nosec B608
+            [key],
+        )
 
 
 def store_answers(
     *, response: Response, statements: Sequence[StatementInfo], answers: Mapping[str, int]
 ) -> None:
-    """Answers, per-domain scores and tallies of one response, in the caller's transaction."""
+    """Answers, per-domain scores and tallies of one response, in the caller's transaction.
+    The response's answer and domain rows are new, so each kind is one plain INSERT; the
+    tallies are added to with upserts (`add_to_tallies`)."""
     answer_rows, domain_rows = response_rows(statements, answers)
-    Answer.objects.bulk_create(
-        Answer(response=response, statement_id=row.statement_id, value=row.value, score=row.score)
-        for row in answer_rows
+    insert_rows(
+        Answer,
+        ("response_id", "statement_id", "value", "score"),
+        [(response.pk, row.statement_id, row.value, row.score) for row in answer_rows],
     )
-    DomainScore.objects.bulk_create(
-        DomainScore(
-            response=response,
-            domain_id=row.domain_id,
-            cycle_id=response.cycle_id,
-            team_id=response.team_id,
-            submitted_on=response.submitted_on,
-            score=row.score,
-            red=row.red,
-            amber=row.amber,
-            green=row.green,
-        )
-        for row in domain_rows
+    submitted_on = _as_date(response.submitted_on)
+    insert_rows(
+        DomainScore,
+        (
+            "response_id",
+            "domain_id",
+            "cycle_id",
+            "team_id",
+            "submitted_on",
+            "score",
+            "red",
+            "amber",
+            "green",
+        ),
+        [
+            (
+                response.pk,
+                row.domain_id,
+                response.cycle_id,
+                response.team_id,
+                submitted_on,
+                row.score,
+                row.red,
+                row.amber,
+                row.green,
+            )
+            for row in domain_rows
+        ],
     )
     add_to_tallies(
         cycle_id=response.cycle_id,

@@ -9,10 +9,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -138,7 +138,7 @@ def exchange_code(request: HttpRequest, code: str) -> HttpResponse:
             survey_session.end(refused)
         return refused
     draft_key = draft_key_for(state=state, browser_key=started_key)
-    response = redirect("survey:start")
+    response = HttpResponseRedirect(_address("survey:start"))
     survey_session.begin(response, SurveySession(code=code, draft_key=draft_key))
     return response
 
@@ -204,7 +204,27 @@ def with_survey(view: SurveyView) -> SurveyView:
 
 
 def _page_url(number: int) -> str:
-    return reverse("survey:page", kwargs={"number": number})
+    return _address("survey:page", number)
+
+
+def _address(view_name: str, number: int | None = None) -> str:
+    """A survey address (a page's, by its number), reversed once per process and script prefix
+    with SPEEDUP_FIXED_LINKS, on the same assumption as `{% fixed_url %}`: a view name and its
+    arguments reverse to one address for a given script prefix and URLconf."""
+    if not settings.SPEEDUP_FIXED_LINKS:
+        return _reversed(view_name, number)
+    return _remembered_address(view_name, number, get_script_prefix(), get_urlconf())
+
+
+def _reversed(view_name: str, number: int | None) -> str:
+    return reverse(view_name, kwargs=None if number is None else {"number": number})
+
+
+@lru_cache(maxsize=1024)
+def _remembered_address(
+    view_name: str, number: int | None, _script_prefix: str, _urlconf: Any
+) -> str:
+    return _reversed(view_name, number)
 
 
 def _reject_unexpected_fields(request: HttpRequest, expected: set[str]) -> None:
@@ -222,7 +242,11 @@ def _action(request: HttpRequest) -> str:
 
 def _save(survey: Survey, **progress: Any) -> None:
     draft = save_progress(
-        code=survey.code, invite=survey.invite, draft_key=survey.session.draft_key, **progress
+        code=survey.code,
+        invite=survey.invite,
+        draft_key=survey.session.draft_key,
+        as_read=survey.draft,
+        **progress,
     )
     survey.draft = draft
 
@@ -432,11 +456,11 @@ def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
         answers.update(given)
         if action == "back":
             if number == 1:
-                return redirect("survey:start")
-            return redirect(_page_url(number - 1))
+                return HttpResponseRedirect(_address("survey:start"))
+            return HttpResponseRedirect(_page_url(number - 1))
         missing = [c for c in survey_page.codes if c not in answers]
         if not missing:
-            return redirect(_page_url(number + 1))
+            return HttpResponseRedirect(_page_url(number + 1))
     return render(
         request,
         "survey/page.html",
@@ -477,8 +501,8 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
         if comment_error is None:
             _save(survey, about=chosen, comment=comment)
             if action == "back":
-                return redirect(_page_url(shape.about_page_number - 1))
-            return redirect("survey:review")
+                return HttpResponseRedirect(_page_url(shape.about_page_number - 1))
+            return HttpResponseRedirect(_address("survey:review"))
     return render(
         request,
         "survey/about.html",
@@ -521,27 +545,90 @@ def _page_title(statements: list[SurveyStatement]) -> str:
     return ", ".join(names)
 
 
+@dataclass(frozen=True)
+class _ReviewPage:
+    """What the review page shows of one page of statements, but the answers: the same for
+    every respondent of a cycle in a language."""
+
+    number: int
+    title: str
+    url: str
+    statements: tuple[tuple[str, str], ...]  # code, text
+
+
+def _review_outline(shape: SurveyShape, language: str) -> tuple[_ReviewPage, ...]:
+    """The review page's pages of statements in `language` (the language in force)."""
+    return tuple(
+        _ReviewPage(
+            number=survey_page.number,
+            title=_page_title(survey_page.statements),
+            url=_page_url(survey_page.number),
+            statements=tuple((s.code, s.text_in(language)) for s in survey_page.statements),
+        )
+        for survey_page in shape.pages
+    )
+
+
+# Outlines worked out in this process, by the shape (kept with it, so that its id stays its
+# own), language and script prefix (the pages' addresses); shapes are themselves remembered per
+# cycle (selectors.survey_shape).
+_remembered_outlines: dict[tuple[int, str, str], tuple[SurveyShape, tuple[_ReviewPage, ...]]] = {}
+MOST_REMEMBERED_OUTLINES = 1024
+
+
+def _remembered_outline(shape: SurveyShape, language: str) -> tuple[_ReviewPage, ...]:
+    key = (id(shape), language, get_script_prefix())
+    found = _remembered_outlines.get(key)
+    if found is not None and found[0] is shape:
+        return found[1]
+    outline = _review_outline(shape, language)
+    if len(_remembered_outlines) >= MOST_REMEMBERED_OUTLINES:
+        _remembered_outlines.clear()
+    _remembered_outlines[key] = (shape, outline)
+    return outline
+
+
+def _render_review_row(text: str, value: Any, language: str) -> SafeString:
+    """One statement and its answer from survey/_review_row.html, in `language` (the language
+    in force, passed so that each is remembered apart)."""
+    context = {"text": text, "answer": _answer_label(value)}
+    # The template engine escapes what it prints, so its output is safe HTML.
+    return mark_safe(render_to_string("survey/_review_row.html", context))  # noqa: S308  # nosec B308 B703
+
+
+# As the statements' fieldsets: the same row is drawn for every response, rendered without a
+# request, so it is rendered once per process.
+_remembered_review_row = lru_cache(maxsize=16384)(_render_review_row)
+
+
+def _review_pages(
+    shape: SurveyShape, answers: dict[str, Any], language: str
+) -> list[dict[str, Any]]:
+    """Each page of statements with its answers drawn (`rows`, HTML), for the review page."""
+    remembered = settings.SPEEDUP_REMEMBERED_SURVEY_HTML and not settings.DEBUG
+    outline = (
+        _remembered_outline(shape, language) if remembered else _review_outline(shape, language)
+    )
+    row = _remembered_review_row if remembered else _render_review_row
+    return [
+        {
+            "number": page.number,
+            "title": page.title,
+            "url": page.url,
+            # Each row is safe HTML from the template engine, so their join is too.
+            "rows": mark_safe(  # noqa: S308  # nosec B308 B703
+                "".join([row(text, answers.get(code), language) for code, text in page.statements])
+            ),
+        }
+        for page in outline
+    ]
+
+
 @with_survey
 def review(request: HttpRequest, survey: Survey) -> HttpResponse:
     shape = survey_shape(survey.invite.cycle)
     draft = survey.draft
     language = translation.get_language()
-    pages = [
-        {
-            "number": survey_page.number,
-            "title": _page_title(survey_page.statements),
-            "url": _page_url(survey_page.number),
-            "rows": [
-                {
-                    "statement": s,
-                    "text": s.text_in(language),
-                    "answer": _answer_label(draft.answers.get(s.code)),
-                }
-                for s in survey_page.statements
-            ],
-        }
-        for survey_page in shape.pages
-    ]
     labels = {key: dict(choices) for key, _label, choices in ABOUT_QUESTIONS}
     about_rows = [
         (label, labels[key].get(draft.about.get(key, ""), gettext("Not answered")))
@@ -553,7 +640,7 @@ def review(request: HttpRequest, survey: Survey) -> HttpResponse:
         "survey/review.html",
         {
             "invite": survey.invite,
-            "pages": pages,
+            "pages": _review_pages(shape, draft.answers, language),
             "about_rows": about_rows,
             "about_url": _page_url(shape.about_page_number),
             "comment": draft.comment,
@@ -577,11 +664,12 @@ def submit(request: HttpRequest, survey: Survey) -> HttpResponse:
             comment=draft.comment,
             invite=survey.invite,
             draft_key=survey.session.draft_key,
+            checked=True,  # with_survey's lookup found the code unspent and its cycle open
         )
     except IncompleteAnswers:
         shape = survey_shape(survey.invite.cycle)
-        return redirect(_page_url(shape.first_incomplete_page(draft.answers) or 1))
-    response = redirect("survey:thanks")
+        return HttpResponseRedirect(_page_url(shape.first_incomplete_page(draft.answers) or 1))
+    response = HttpResponseRedirect(_address("survey:thanks"))
     survey_session.end_with_thanks(response, team_id=submitted.team.pk)
     return response
 

@@ -76,6 +76,26 @@ def response_rows(
     return answer_rows, domain_rows
 
 
+def insert_rows(model: type[Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """One plain multi-row INSERT of new rows (`fields` are the model's attribute names, values
+    ready for the database), for rows that cannot exist yet, such as a new response's answers:
+    the same rows `bulk_create` stores, without building a model instance for each."""
+    rows = list(rows)
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    concrete = {f.attname: f.column for f in model._meta.concrete_fields if f.column is not None}
+    columns = [quote(concrete[name]) for name in fields]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Table and column names come from the models; every value is a query parameter.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608  # nosec B608
+        f"VALUES {', '.join([placeholders] * len(rows))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
 def _upsert(
     model: type[Model], keys: Sequence[str], sums: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:

@@ -3,7 +3,8 @@
 Answers `--responses` surveys in this process through Django's test client, exactly as
 scripts/load's browsers do (the same pages, the same GETs and POSTs with the CSRF token
 enforced), and prints per completed response: the requests, the SQL statements by kind and the
-most repeated ones, the transactions committed, and the Python function calls the server made
+most repeated ones, the transactions committed (a write made outside a transaction counts as
+one: it commits on its own), and the Python function calls the server made
 (cProfile's count, which does not depend on how busy the machine is), then the same per kind of
 request, and the functions that took most of the time. Counts, unlike timings, can be compared
 between commits and machines: a change that adds a request, a query or a thousand calls to
@@ -106,8 +107,12 @@ class Meter:
         self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
     ) -> Any:
         if self.current is not None:
-            self.current.statements[statement_kind(sql)] += 1
+            kind = statement_kind(sql)
+            self.current.statements[kind] += 1
             self.current.texts[" ".join(sql.split())[:160]] += 1
+            # A write outside a transaction commits on its own, in the same round trip.
+            if kind in ("INSERT", "UPDATE", "DELETE") and context["connection"].get_autocommit():
+                self.current.commits += 1
         return execute(sql, params, many, context)
 
     def committed(self) -> None:

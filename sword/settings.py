@@ -190,11 +190,13 @@ SPEEDUPS: bool = env.bool("SPEEDUPS", default=True)
 # The survey's lookups compiled to SQL once per process through the ORM's compiler
 # (sword/precompiled.py); off, each is a plain QuerySet.
 SPEEDUP_PRECOMPILED_LOOKUPS: bool = env.bool("SPEEDUP_PRECOMPILED_LOOKUPS", default=SPEEDUPS)
-# The survey's statement fieldsets and radios drawn once per process, the radios by hand
-# (diagnostics/survey_views.py); off, both come from their templates on every request.
+# The survey's statement fieldsets and radios drawn once per process, the radios by hand, and
+# the review page's outline and answered statements (diagnostics/survey_views.py); off, all come
+# from their templates on every request.
 SPEEDUP_REMEMBERED_SURVEY_HTML: bool = env.bool("SPEEDUP_REMEMBERED_SURVEY_HTML", default=SPEEDUPS)
-# `{% fixed_url %}` reverses each address once per process (sword/templatetags/links.py); off,
-# it is Django's `{% url %}`.
+# `{% fixed_url %}` reverses each address once per process (sword/templatetags/links.py), as
+# the survey does its pages' addresses (diagnostics/survey_views.py); off, Django's `{% url %}`
+# and `reverse` on every use.
 SPEEDUP_FIXED_LINKS: bool = env.bool("SPEEDUP_FIXED_LINKS", default=SPEEDUPS)
 # The static storage remembers each file's address (sword/storage.py); off, the stock storage.
 SPEEDUP_REMEMBERED_STATIC_URLS: bool = env.bool("SPEEDUP_REMEMBERED_STATIC_URLS", default=SPEEDUPS)
@@ -202,7 +204,9 @@ SPEEDUP_REMEMBERED_STATIC_URLS: bool = env.bool("SPEEDUP_REMEMBERED_STATIC_URLS"
 SPEEDUP_SHARED_REDIS_CLIENT: bool = env.bool("SPEEDUP_SHARED_REDIS_CLIENT", default=SPEEDUPS)
 # Each string's translation looked up once per process and catalogue, and a translate tag of
 # written words drawn once per language (sword/translations.py, replacing methods of Django's
-# DjangoTranslation and TranslateNode); off, Django looks up and draws them on every use.
+# DjangoTranslation and TranslateNode), and the language chooser drawn once per language and
+# address with the CSRF token put in (sword/templatetags/languages.py); off, Django looks up
+# and draws them on every use.
 SPEEDUP_REMEMBERED_TRANSLATIONS: bool = env.bool(
     "SPEEDUP_REMEMBERED_TRANSLATIONS", default=SPEEDUPS
 )

@@ -39,6 +39,7 @@ from sword.cache import SharedClientRedisCacheClient
 from sword.precompiled import PrecompiledLookup
 from sword.ratelimits import over_limit
 from sword.storage import RememberedUrlsMixin
+from sword.templatetags import languages
 from sword.templatetags.links import FixedUrlNode
 from tests.diagnostics.test_survey_views import codes_on, open_survey, page_url
 
@@ -153,13 +154,25 @@ SWITCH_PAGES = [
     ),
     Switch(
         "SPEEDUP_REMEMBERED_SURVEY_HTML",
-        ((survey_views, "_remembered_statement"), (survey_views, "_remembered_radios")),
-        ("survey page", "survey page with errors", "survey page in Welsh", "about page"),
+        (
+            (survey_views, "_remembered_statement"),
+            (survey_views, "_remembered_radios"),
+            (survey_views, "_remembered_outline"),
+            (survey_views, "_remembered_review_row"),
+        ),
+        (
+            "survey page",
+            "survey page with errors",
+            "survey page in Welsh",
+            "about page",
+            "review page",
+            "review page in Welsh",
+        ),
     ),
     Switch(
         "SPEEDUP_FIXED_LINKS",
-        ((FixedUrlNode, "remembered_url"),),
-        ("survey page", "staff home page", "sign-in page"),
+        ((FixedUrlNode, "remembered_url"), (survey_views, "_remembered_address")),
+        ("survey page", "review page", "staff home page", "sign-in page"),
     ),
     Switch(
         "SPEEDUP_REMEMBERED_STATIC_URLS",
@@ -168,12 +181,18 @@ SWITCH_PAGES = [
     ),
     Switch(
         "SPEEDUP_REMEMBERED_TRANSLATIONS",
-        ((translations, "_remembered_gettext"), (translations, "_remembered_render")),
+        (
+            (translations, "_remembered_gettext"),
+            (translations, "_remembered_render"),
+            (languages, "remembered_chooser"),
+        ),
         (
             "survey page",
             "survey page with errors",
             "survey page in Welsh",
             "about page",
+            "review page",
+            "review page in Welsh",
             "staff home page",
             "sign-in page",
         ),
@@ -259,6 +278,19 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         assert response.status_code == 200
         return drawn(response)
 
+    def review_page() -> str:
+        response = client.get(reverse("survey:review"))
+        assert response.status_code == 200
+        return drawn(response)
+
+    def review_page_in_welsh() -> str:
+        world.organisation.survey_languages = ["cy"]
+        world.organisation.save(update_fields=["survey_languages"])
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "cy"
+        body = review_page()
+        assert '<html lang="cy">' in body
+        return body
+
     def staff_home_page() -> str:
         response = staff.get(reverse("home"))
         assert response.status_code == 200
@@ -277,6 +309,8 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         "survey page with errors": survey_page_with_errors,
         "survey page in Welsh": survey_page_in_welsh,
         "about page": about,
+        "review page": review_page,
+        "review page in Welsh": review_page_in_welsh,
         "staff home page": staff_home_page,
         "sign-in page": sign_in_page,
     }

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import sys
 
 from diagnostics import codes
 
@@ -48,3 +49,18 @@ def test_it_keeps_legacy_keys_apart_from_spent_keys_and_from_each_other():
     spent = codes.legacy_key(code_hash, purpose="spent")
     draft = codes.legacy_key(code_hash, purpose="draft")
     assert len({spent, draft, codes.spent_key("ABCD-EFGH-JKMN"), code_hash}) == 4
+
+
+def test_it_keeps_exactly_the_letters_and_digits_str_isalnum_keeps_of_any_character():
+    """normalise drops characters by pattern: it must keep what `str.isalnum` keeps (letters
+    and digits of every script) and drop everything else, for every character there is."""
+    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
+    expected = "".join(ch for ch in every_character.upper() if ch.isalnum())
+    assert codes.normalise(every_character) == expected
+
+
+def test_it_takes_a_code_typed_with_any_separators_and_in_any_case():
+    for typed in ("abcd-efgh-jkmn", "ABCD_EFGH_JKMN", " abcd\tefgh\njkmn ", "AB.CD/EF:GH JK·MN"):
+        assert codes.looks_valid(typed), typed
+    for typed in ("ABCD-EFGH-JKMNP", "ABCD-EFGH-JKM", "ABCD-EFGH-JKMÑ", "ABCD-EFGH-JKM٣"):
+        assert not codes.looks_valid(typed), typed

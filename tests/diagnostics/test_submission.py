@@ -230,8 +230,14 @@ SIMULTANEOUS = 20
     "inserts wait for the winner (SQLite lets one writer in at a time)",
 )
 @pytest.mark.django_db(transaction=True)
-def test_it_stores_one_response_when_twenty_submit_the_same_code_at_once(world, full_cycle):
+@pytest.mark.parametrize("checked", [False, True], ids=["looked-up", "checked-by-the-page"])
+def test_it_stores_one_response_when_twenty_submit_the_same_code_at_once(
+    world, full_cycle, checked
+):
+    """As the survey's submit does (`checked`: its page's lookup found the code unspent, so
+    only the spent code's insert decides) and without."""
     code = issue_invites(cycle=full_cycle, team=world.team_a, count=1)[0]
+    invite = find_invite(code) if checked else None
     answers = all_answers(full_cycle)
     barrier = threading.Barrier(SIMULTANEOUS)
     outcomes: list[str] = []
@@ -240,7 +246,7 @@ def test_it_stores_one_response_when_twenty_submit_the_same_code_at_once(world, 
     def attempt() -> None:
         try:
             barrier.wait()
-            submit_response(code=code, answers=answers)
+            submit_response(code=code, answers=answers, invite=invite, checked=checked)
             result = "stored"
         except CodeAlreadyUsed:
             result = "refused"
@@ -306,6 +312,171 @@ def test_it_refuses_a_draft_key_from_another_cycle(world, full_cycle, make_cycle
     with pytest.raises(TamperedForm):
         save_progress(code=other_code, invite=find_invite(other_code), draft_key=key, answers={})
     assert SurveyDraft.objects.get(key=key).answers == {"WL1": 4}
+
+
+def read_draft(code: str, key: str) -> SurveyDraft:
+    """The draft as a survey page reads it (and passes to `save_progress` as `as_read`)."""
+    return find_survey_state(code=code, draft_key=key, today=timezone.localdate()).draft
+
+
+def test_it_saves_a_draft_read_in_the_request_in_one_statement(
+    world, full_cycle, code, django_assert_num_queries
+):
+    key = new_draft_key()
+    invite = find_invite(code)
+    first = read_draft(code, key)
+    # The first save inserts the draft and clears drafts of closed cycles, in a transaction (a
+    # savepoint inside the test's).
+    with django_assert_num_queries(2 + 2):
+        save_progress(code=code, invite=invite, draft_key=key, answers={"WL1": 4}, as_read=first)
+    second = read_draft(code, key)
+    with django_assert_num_queries(1):
+        saved = save_progress(
+            code=code, invite=invite, draft_key=key, answers={"SUP1": 2}, as_read=second
+        )
+    with django_assert_num_queries(1):
+        save_progress(
+            code=code,
+            invite=invite,
+            draft_key=key,
+            about={"role_group": "senior"},
+            comment="More time",
+            as_read=saved,
+        )
+    stored = SurveyDraft.objects.get(key=key)
+    assert (stored.cycle_id, stored.answers, stored.about, stored.comment) == (
+        full_cycle.pk,
+        {"WL1": 4, "SUP1": 2},
+        {"role_group": "senior"},
+        "More time",
+    )
+    assert (saved.answers, saved._state.adding) == ({"WL1": 4, "SUP1": 2}, False)
+
+
+def test_it_merges_a_save_whose_draft_another_tab_changed_since_it_was_read(world, code):
+    key = new_draft_key()
+    invite = find_invite(code)
+    save_progress(code=code, invite=invite, draft_key=key, answers={"WL1": 4})
+    first_tab, second_tab = read_draft(code, key), read_draft(code, key)
+    save_progress(code=code, invite=invite, draft_key=key, answers={"SUP1": 2}, as_read=first_tab)
+    saved = save_progress(
+        code=code, invite=invite, draft_key=key, answers={"WL2": 5}, as_read=second_tab
+    )
+    expected = {"WL1": 4, "SUP1": 2, "WL2": 5}
+    assert SurveyDraft.objects.get(key=key).answers == expected
+    assert saved.answers == expected
+
+
+def test_it_merges_two_tabs_that_both_read_no_draft(world, code):
+    key = new_draft_key()
+    invite = find_invite(code)
+    first_tab, second_tab = read_draft(code, key), read_draft(code, key)
+    save_progress(code=code, invite=invite, draft_key=key, answers={"WL1": 4}, as_read=first_tab)
+    save_progress(code=code, invite=invite, draft_key=key, answers={"SUP1": 2}, as_read=second_tab)
+    assert SurveyDraft.objects.get(key=key).answers == {"WL1": 4, "SUP1": 2}
+
+
+def test_it_saves_nothing_read_in_a_request_once_the_code_is_spent(world, full_cycle, code):
+    """Another browser submitted the code: this browser's draft (its own key) stays as it was,
+    and a browser with no draft yet makes none."""
+    invite = find_invite(code)
+    kept_key, new_key = new_draft_key(), new_draft_key()
+    save_progress(code=code, invite=invite, draft_key=kept_key, answers={"WL1": 4})
+    kept, unsaved = read_draft(code, kept_key), read_draft(code, new_key)
+    submit_response(code=code, answers=all_answers(full_cycle))
+    for key, read in ((kept_key, kept), (new_key, unsaved)):
+        with pytest.raises(CodeAlreadyUsed):
+            save_progress(code=code, invite=invite, draft_key=key, answers={"WL1": 1}, as_read=read)
+        with pytest.raises(CodeAlreadyUsed):
+            save_progress(code=code, invite=invite, draft_key=key, about={}, as_read=read)
+    assert list(SurveyDraft.objects.values_list("key", "answers")) == [(kept_key, {"WL1": 4})]
+
+
+def test_it_refuses_a_save_read_in_the_request_under_another_cycle_s_draft_key(
+    world, full_cycle, make_cycle, code
+):
+    key = new_draft_key()
+    save_progress(code=code, invite=find_invite(code), draft_key=key, answers={"WL1": 4})
+    other = make_cycle(unit=world.team_b, name="Other")
+    other_code = issue_invites(cycle=other, team=world.team_b, count=1)[0]
+    read = read_draft(other_code, key)  # the key holds no draft for the other cycle
+    assert read._state.adding
+    with pytest.raises(TamperedForm):
+        save_progress(
+            code=other_code,
+            invite=find_invite(other_code),
+            draft_key=key,
+            answers={"WL1": 1},
+            as_read=read,
+        )
+    assert SurveyDraft.objects.get(key=key).answers == {"WL1": 4}
+
+
+def test_it_refuses_a_spent_code_at_its_insert_when_the_page_found_it_unspent(
+    world, full_cycle, code
+):
+    invite = find_invite(code)
+    submit_response(code=code, answers=all_answers(full_cycle))
+    with pytest.raises(CodeAlreadyUsed):
+        submit_response(code=code, answers=all_answers(full_cycle), invite=invite, checked=True)
+    assert Response.objects.count() == 1
+
+
+def test_it_checks_a_code_again_when_the_invite_passed_is_another_code_s(world, full_cycle, code):
+    """`checked` vouches only for the invite of the code submitted: with another invite the
+    code is looked up and checked again (here, spent under the key of before spent codes left
+    the invites, which the insert would not catch)."""
+    invite = find_invite(code)
+    SpentCode.objects.create(key=invite_codes.legacy_key(invite.code_hash, purpose="spent"))
+    (other_code,) = issue_invites(cycle=full_cycle, team=world.team_a, count=1)
+    with pytest.raises(CodeAlreadyUsed):
+        submit_response(
+            code=code, answers=all_answers(full_cycle), invite=find_invite(other_code), checked=True
+        )
+    assert not Response.objects.exists()
+
+
+SAVING_TABS = 10
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: concurrent connections waiting on the draft's row lock",
+)
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_every_answer_when_ten_tabs_save_one_draft_at_once(world, full_cycle):
+    """Each tab read the same draft, then all save a different statement at once: each
+    one-statement save that finds the draft changed since it was read merges under the lock,
+    so no answer is lost."""
+    code = issue_invites(cycle=full_cycle, team=world.team_a, count=1)[0]
+    invite = find_invite(code)
+    key = new_draft_key()
+    save_progress(code=code, invite=invite, draft_key=key, answers={})
+    read = read_draft(code, key)
+    statements = [s.code for s in survey_statements(full_cycle)][:SAVING_TABS]
+    barrier = threading.Barrier(SAVING_TABS)
+    problems: list[str] = []
+    lock = threading.Lock()
+
+    def save(statement: str) -> None:
+        try:
+            barrier.wait()
+            save_progress(
+                code=code, invite=invite, draft_key=key, answers={statement: 3}, as_read=read
+            )
+        except Exception as error:  # reported below, with what it was
+            with lock:
+                problems.append(repr(error))
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    threads = [threading.Thread(target=save, args=(s,)) for s in statements]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    assert SurveyDraft.objects.get(key=key).answers == dict.fromkeys(statements, 3)
 
 
 def test_it_reads_a_link_s_invite_spent_code_and_old_draft_in_one_query(

@@ -4,11 +4,13 @@ stored with what they answered."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.conf import settings
 from django.core import signing
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from diagnostics import survey_session
@@ -162,6 +164,45 @@ def test_it_never_sends_a_code_on_through_the_chooser(client, db):
     body = client.get(reverse("survey:link", kwargs={"code": "ABCD-EFGH-JKMN"})).content.decode()
     assert 'name="next" value="/survey/"' in body
     assert "ABCD" not in body.split('action="/language/"')[1].split("</form>")[0]
+
+
+def chooser_of(body: str) -> str:
+    return body.split('<div class="language-chooser">', 1)[1].split("</div>", 1)[0]
+
+
+def test_it_switches_language_with_the_request_s_own_token_from_a_chooser_drawn_once(
+    code, full_cycle, offers_welsh
+):
+    """The chooser is drawn once per process and its CSRF token put in on each request: each
+    page's chooser carries that page's token, which the language switch accepts."""
+    browser = Client(enforce_csrf_checks=True)
+    open_survey(browser, code)
+    tokens = []
+    for _ in range(2):  # the second drawn from what the first remembered
+        body = browser.get(page_url(1)).content.decode()
+        chooser = chooser_of(body)
+        assert 'name="language" value="cy"' in chooser
+        token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', chooser)
+        assert token is not None, chooser
+        assert token.group(1) in body.split('<form method="post" novalidate>', 1)[1]
+        tokens.append(token.group(1))
+    assert tokens[0] != tokens[1]  # masked afresh for each page, not remembered
+    switched = browser.post(
+        reverse("set_language"),
+        {"language": "cy", "next": "/survey/", "csrfmiddlewaretoken": tokens[1]},
+    )
+    assert switched.status_code == 302
+    assert browser.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+
+
+def test_it_reads_no_csrf_token_for_a_chooser_without_a_form(client, code, full_cycle):
+    """Where only English is offered the chooser has no form, so the start page (no other form)
+    gives the browser no CSRF cookie."""
+    open_survey(client, code)
+    for _ in range(2):
+        response = client.get(reverse("survey:start"))
+        assert "This survey is offered in English only." in chooser_of(response.content.decode())
+        assert settings.CSRF_COOKIE_NAME not in response.cookies
 
 
 def test_it_sends_the_invitation_in_welsh_first_then_english(world, full_cycle, offers_welsh):
