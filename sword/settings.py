@@ -210,6 +210,9 @@ SPEEDUP_SHARED_REDIS_CLIENT: bool = env.bool("SPEEDUP_SHARED_REDIS_CLIENT", defa
 SPEEDUP_REMEMBERED_TRANSLATIONS: bool = env.bool(
     "SPEEDUP_REMEMBERED_TRANSLATIONS", default=SPEEDUPS
 )
+# The organisation's units loaded for results without Model.__init__ (diagnostics/results.py,
+# leaning on Django's private ModelState); off, the ORM makes each unit.
+SPEEDUP_UNITS_WITHOUT_INIT: bool = env.bool("SPEEDUP_UNITS_WITHOUT_INIT", default=SPEEDUPS)
 # The precompiled lookups are also prepared once per PostgreSQL connection. Turn off behind a
 # pooler that shares sessions between clients (PgBouncer in transaction mode).
 PREPARED_STATEMENTS: bool = env.bool("DB_PREPARED_STATEMENTS", default=True)

@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from diagnostics import survey_views
+from diagnostics import results, survey_views
 from diagnostics.models import Cycle
 from diagnostics.selectors import latest_version_for, survey_shape
 from diagnostics.services import create_cycle, issue_invites, open_cycle
@@ -89,6 +89,7 @@ SWITCHES = [
     "SPEEDUP_REMEMBERED_STATIC_URLS",
     "SPEEDUP_SHARED_REDIS_CLIENT",
     "SPEEDUP_REMEMBERED_TRANSLATIONS",
+    "SPEEDUP_UNITS_WITHOUT_INIT",
 ]
 
 
@@ -197,6 +198,11 @@ SWITCH_PAGES = [
             "sign-in page",
         ),
     ),
+    Switch(
+        "SPEEDUP_UNITS_WITHOUT_INIT",
+        ((results, "_units_without_init"),),
+        ("staff home page", "team dashboard page", "comparison page"),
+    ),
 ]
 
 
@@ -296,6 +302,16 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         assert response.status_code == 200
         return drawn(response)
 
+    def team_dashboard_page() -> str:
+        response = staff.get(reverse("dashboards:profile", args=[world.team_a.pk]))
+        assert response.status_code == 200
+        return drawn(response)
+
+    def comparison_page() -> str:
+        response = staff.get(reverse("dashboards:compare", args=[world.root.pk]))
+        assert response.status_code == 200
+        return drawn(response)
+
     def sign_in_page() -> str:
         response = Client().get(reverse("accounts:login"))
         assert response.status_code == 200
@@ -313,6 +329,8 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         "review page in Welsh": review_page_in_welsh,
         "staff home page": staff_home_page,
         "sign-in page": sign_in_page,
+        "team dashboard page": team_dashboard_page,
+        "comparison page": comparison_page,
     }
 
 

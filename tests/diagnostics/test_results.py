@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from diagnostics.models import Cycle
 from diagnostics.pooling import cycle_scope, pooled_pulse_scopes, pulse_pools
@@ -246,3 +247,28 @@ def test_it_sums_units_together_in_the_database_as_the_tree_rolled_up_does(world
     assert "_domain_sums" not in summed.__dict__
     assert "_domain_sums" in rolled.__dict__
     assert together[0].responses == 18
+
+
+def _as_loaded(unit):
+    fields = {k: v for k, v in unit.__dict__.items() if k != "_state"}
+    types = {k: type(v) for k, v in fields.items()}
+    return fields, types, unit._state.adding, unit._state.db, unit._state.fields_cache
+
+
+def test_it_loads_units_without_init_exactly_as_the_orm_does(world, settings):
+    from django.db.models.signals import post_init, pre_init
+
+    from diagnostics.results import load_units
+    from organisations.models import Unit
+
+    Unit.objects.filter(pk=world.team_b.pk).update(archived_at=timezone.now())
+    settings.SPEEDUP_UNITS_WITHOUT_INIT = True
+    fast = load_units(world.organisation)
+    settings.SPEEDUP_UNITS_WITHOUT_INIT = False
+    plain = load_units(world.organisation)
+    assert [_as_loaded(unit) for unit in fast] == [_as_loaded(unit) for unit in plain]
+    assert [unit.organisation for unit in fast] == [world.organisation] * len(fast)
+    assert any(unit.archived_at for unit in fast)
+    # The fast path sends no signals: a receiver for Unit would need the ORM's path.
+    assert not pre_init.has_listeners(Unit)
+    assert not post_init.has_listeners(Unit)
