@@ -18,7 +18,6 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sword.settings")
 
-import gc
 
 import django
 
@@ -32,6 +31,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from organisations.models import Organisation, Unit  # noqa: E402
+from sword.collector import settle_collector  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
@@ -79,7 +79,7 @@ def main() -> None:
 
         call_command("seed_demo")
     # As sword/wsgi.py does once the application has loaded.
-    gc.freeze()
+    settle_collector()
     organisation = Organisation.objects.get(slug=args.org)
     subjects = baselines.pick_subjects(organisation, today=timezone.localdate())
     team, unit, root, cycle = subjects.team, subjects.unit, subjects.root, subjects.cycle

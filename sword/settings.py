@@ -213,6 +213,17 @@ SPEEDUP_REMEMBERED_TRANSLATIONS: bool = env.bool(
 # The organisation's units loaded for results without Model.__init__ (diagnostics/results.py,
 # leaning on Django's private ModelState); off, the ORM makes each unit.
 SPEEDUP_UNITS_WITHOUT_INIT: bool = env.bool("SPEEDUP_UNITS_WITHOUT_INIT", default=SPEEDUPS)
+# Python's garbage collector in a server process, once the application has loaded
+# (sword/collector.py): allocations before a young pass, then young passes before a middle one,
+# and middle passes before a full one. Python's default is 700,10,10.
+GC_THRESHOLDS: tuple[int, ...] = tuple(
+    env.list("GC_THRESHOLDS", cast=int, default=[10_000, 10, 100])
+)
+if len(GC_THRESHOLDS) != 3 or min(GC_THRESHOLDS) < 1:
+    raise ImproperlyConfigured(
+        "GC_THRESHOLDS is three whole numbers of 1 or more, such as 10000,10,100 "
+        f"(Python's default is 700,10,10); got {GC_THRESHOLDS}."
+    )
 # The precompiled lookups are also prepared once per PostgreSQL connection. Turn off behind a
 # pooler that shares sessions between clients (PgBouncer in transaction mode).
 PREPARED_STATEMENTS: bool = env.bool("DB_PREPARED_STATEMENTS", default=True)

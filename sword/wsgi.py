@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -11,7 +10,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sword.settings")
 
 application = get_wsgi_application()
 
-# Everything loaded so far (Django, the apps, the catalogues) lives as long as the process: kept
-# out of the collector's full passes, which otherwise walk it all again during requests that
-# make many objects (a full pass cost 120-150 ms on the structural lens; docs/performance.md).
-gc.freeze()
+from sword.collector import settle_collector  # noqa: E402  (needs the settings loaded)
+
+settle_collector()
