@@ -976,13 +976,19 @@ class OrganisationResults:
 
     def children_of(self, unit: Unit) -> list[Unit]:
         return sorted(
-            (
-                u
-                for path, u in self.units.items()
-                if path.startswith(unit.path) and u.depth == unit.depth + 1
-            ),
-            key=lambda u: (not u.is_team, u.name.lower()),
+            self._children.get(unit.path, ()), key=lambda u: (not u.is_team, u.name.lower())
         )
+
+    @cached_property
+    def _children(self) -> dict[str, list[Unit]]:
+        """Each unit's units one level below, by its path (the units walked once, not once per
+        unit asked about)."""
+        step = Unit.steplen
+        children: dict[str, list[Unit]] = defaultdict(list)
+        for path, unit in self.units.items():
+            if len(path) > step:
+                children[path[:-step]].append(unit)
+        return children
 
     # -- breakdowns ---------------------------------------------------------------------------
 
@@ -1105,16 +1111,17 @@ def viewer_nodes(units: Sequence[Unit], reach: Reach | None) -> list[tuple[int, 
         key=len,
         reverse=True,
     )
+    reached = tuple(roots)
     mapping = []
     for unit in units:
         if not unit.is_team:
             continue
         path = unit.path
-        if any(path.startswith(root) for root in roots):
-            mapping.append((unit.pk, path))
+        if path.startswith(reached):
+            mapping.append((unit.id, path))
             continue
         deepest = next((c for c in chain if path.startswith(c)), None)
-        mapping.append((unit.pk, path if deepest is None else path[: len(deepest) + Unit.steplen]))
+        mapping.append((unit.id, path if deepest is None else path[: len(deepest) + Unit.steplen]))
     return mapping
 
 
@@ -1192,12 +1199,13 @@ def _units_without_init(units: QuerySet[Unit]) -> list[Unit]:
     26 of a dashboard's 120 ms. Relies on Django's private `ModelState`, and on Unit having no
     `pre_init` or `post_init` receivers (`SPEEDUP_UNITS_WITHOUT_INIT`, docs/performance.md)."""
     attnames = [field.attname for field in Unit._meta.concrete_fields]
+    db = units.db
     made = []
     for row in units.values_list(*attnames):
         unit = Unit.__new__(Unit)
         state = unit.__dict__["_state"] = ModelState()
         state.adding = False
-        state.db = units.db
+        state.db = db
         unit.__dict__.update(zip(attnames, row, strict=True))
         made.append(unit)
     return made
