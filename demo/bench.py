@@ -46,7 +46,13 @@ from diagnostics.models import (
     random_response_id,
 )
 from diagnostics.selectors import latest_version_for, survey_statements
-from diagnostics.services import close_cycle, create_cycle, open_cycle
+from diagnostics.services import (
+    ANSWER_COLUMNS,
+    DOMAIN_SCORE_COLUMNS,
+    close_cycle,
+    create_cycle,
+    open_cycle,
+)
 from diagnostics.tallies import NOT_APPLICABLE, StatementInfo, rebuild_tallies, response_rows
 from organisations.models import Organisation, Role, Unit
 from organisations.selectors import root_of
@@ -376,21 +382,8 @@ def load(
         ),
         # Answers and domain scores take their ids from the tables' own sequences, as a
         # submission's rows do.
-        "answers": ("diagnostics_answer", ["response_id", "statement_id", "value", "score"]),
-        "domain scores": (
-            "diagnostics_domainscore",
-            [
-                "response_id",
-                "domain_id",
-                "cycle_id",
-                "team_id",
-                "submitted_on",
-                "score",
-                "red",
-                "amber",
-                "green",
-            ],
-        ),
+        "answers": ("diagnostics_answer", list(ANSWER_COLUMNS)),
+        "domain scores": ("diagnostics_domainscore", list(DOMAIN_SCORE_COLUMNS)),
     }
     lines: dict[str, list[str]] = {name: [] for name in tables}
     invites, spent, responses, answers, scores = (lines[name] for name in tables)

@@ -1507,6 +1507,22 @@ def _delete_draft(key: str) -> None:
         )
 
 
+# The columns of a response's answer and domain score rows, in the order written: by
+# `store_answers`, and by the benchmark builder's COPY (demo/bench.py), which stores the same rows.
+ANSWER_COLUMNS = ("response_id", "statement_id", "value", "score")
+DOMAIN_SCORE_COLUMNS = (
+    "response_id",
+    "domain_id",
+    "cycle_id",
+    "team_id",
+    "submitted_on",
+    "score",
+    "red",
+    "amber",
+    "green",
+)
+
+
 def store_answers(
     *, response: Response, statements: Sequence[StatementInfo], answers: Mapping[str, int]
 ) -> None:
@@ -1516,23 +1532,13 @@ def store_answers(
     answer_rows, domain_rows = response_rows(statements, answers)
     insert_rows(
         Answer,
-        ("response_id", "statement_id", "value", "score"),
+        ANSWER_COLUMNS,
         [(response.pk, row.statement_id, row.value, row.score) for row in answer_rows],
     )
     submitted_on = _as_date(response.submitted_on)
     insert_rows(
         DomainScore,
-        (
-            "response_id",
-            "domain_id",
-            "cycle_id",
-            "team_id",
-            "submitted_on",
-            "score",
-            "red",
-            "amber",
-            "green",
-        ),
+        DOMAIN_SCORE_COLUMNS,
         [
             (
                 response.pk,

@@ -297,20 +297,13 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         assert '<html lang="cy">' in body
         return body
 
-    def staff_home_page() -> str:
-        response = staff.get(reverse("home"))
-        assert response.status_code == 200
-        return drawn(response)
+    def staff_page(address: str) -> Callable[[], str]:
+        def draw() -> str:
+            response = staff.get(address)
+            assert response.status_code == 200
+            return drawn(response)
 
-    def team_dashboard_page() -> str:
-        response = staff.get(reverse("dashboards:profile", args=[world.team_a.pk]))
-        assert response.status_code == 200
-        return drawn(response)
-
-    def comparison_page() -> str:
-        response = staff.get(reverse("dashboards:compare", args=[world.root.pk]))
-        assert response.status_code == 200
-        return drawn(response)
+        return draw
 
     def sign_in_page() -> str:
         response = Client().get(reverse("accounts:login"))
@@ -327,10 +320,10 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         "about page": about,
         "review page": review_page,
         "review page in Welsh": review_page_in_welsh,
-        "staff home page": staff_home_page,
+        "staff home page": staff_page(reverse("home")),
         "sign-in page": sign_in_page,
-        "team dashboard page": team_dashboard_page,
-        "comparison page": comparison_page,
+        "team dashboard page": staff_page(reverse("dashboards:profile", args=[world.team_a.pk])),
+        "comparison page": staff_page(reverse("dashboards:compare", args=[world.root.pk])),
     }
 
 
