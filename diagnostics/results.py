@@ -106,8 +106,9 @@ class Aggregates:
         # (kind, unit path, cycle) → (key, responses, score total, red, amber, green) rows
         self._at_path: dict[tuple[str, str, int], list[tuple[Any, ...]]] = {}
         self._chains_read: set[str] = set()
-        # (units, roots) → digest of what a family's order depends on besides its counts
-        self._structures: dict[tuple[int, tuple[str, ...]], str] = {}
+        # (id of the units, roots) → (those units, the digest of what a family's order depends
+        # on besides its counts); the units are held so that their id stays theirs
+        self._structures: dict[tuple[int, tuple[str, ...]], tuple[Collection[str], str]] = {}
         self._teams_at: dict[str, list[int]] = {}
         self._teams_digest: dict[str, str] = {}
 
@@ -115,13 +116,12 @@ class Aggregates:
         """A digest of the viewer's teams' nodes, the organisation's units and the units the
         viewer reaches: with the counts of settled cycles, all a settled scope's family order
         and plan depend on (worked out once per call: every scope of it shares them)."""
-        memo = (len(unit_paths), tuple(roots))
+        memo = (id(unit_paths), tuple(roots))
         found = self._structures.get(memo)
-        if found is None:
-            found = self._structures[memo] = stable_digest(
-                (tuple(self.mapping), tuple(sorted(unit_paths)), tuple(roots))
-            )
-        return found
+        if found is None or found[0] is not unit_paths:
+            digest = stable_digest((tuple(self.mapping), tuple(sorted(unit_paths)), tuple(roots)))
+            found = self._structures[memo] = (unit_paths, digest)
+        return found[1]
 
     def need(self, kind: str, cycle_ids: Iterable[int]) -> None:
         """Read one table for the cycles not read yet (one query, none if all are)."""
@@ -788,7 +788,7 @@ class OrganisationResults:
             tuple(sorted((cycle_id, settled[cycle_id]) for cycle_id in self.scope.cycle_ids)),
             self.k,
             Unit.steplen,
-            self._aggregates.structure(self.units.keys(), self._roots),
+            self._aggregates.structure(self.units, self._roots),
         )
 
     @cached_property
@@ -914,7 +914,12 @@ class OrganisationResults:
         """Each unit's `group`, in order, their tallies summed together in the database (one
         query per kind, however many units): for a page of a unit and the units below it,
         which would otherwise roll the whole organisation's teams up in Python."""
-        paths = [unit.path for unit in units if unit.path not in self._groups]
+        released = self._released or {}
+        paths = [
+            unit.path
+            for unit in units
+            if unit.path not in self._groups and unit.path not in released
+        ]
         settled = self._batch.settled
         self._aggregates.sum_units("domains", paths, self._sum_cycles("domains"), settled=settled)
         if self.with_statements:

@@ -647,8 +647,10 @@ def send_invite_messages(
     key: a second run of the same job (a retry, a redelivery after a worker stopped) finds the
     key taken and skips it, and a send that fails rolls the claim back. The batch's count is
     raised after the send, so chunks of one batch hold its row for a moment only, not while
-    the mail server answers; if the database fails in that moment, after the send, the job's
-    retry sends that one message again (the only case of a message sent twice)."""
+    the mail server answers. A message is sent twice only when its claim is rolled back after
+    the mail server took it: the database failing between the send and the commit, the worker
+    killed in that moment (the job is delivered again), or the server taking a message while
+    the connection to it fails."""
     batch = (
         InviteBatch.objects.select_related("cycle__organisation", "team")
         .filter(pk=batch_id)

@@ -34,9 +34,11 @@ under the plan's own key, in the process only.
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from threading import Lock
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -49,13 +51,42 @@ GENERATION_KEY = "settled-plans:generation"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
 IN_PROCESS = 64  # plans a process keeps (a trends page decides one per cycle or pool)
 SUMS_IN_PROCESS = 4096  # (unit, cycle, kind) sums a process keeps: each a few dozen rows
-# Scopes whose released figures a process keeps: each up to one entry per unit in reach (about
-# 3 kB a unit for its domains; 3,300 units are some 10 MB).
-RELEASED_SCOPES_IN_PROCESS = 16
+# Units' released figures a process keeps, over every scope (about 3 kB a unit for its domains:
+# 20,000 are some 60 MB); the scopes used least recently are forgotten first.
+RELEASED_UNITS_IN_PROCESS = 20_000
 
 _remembered = Remembered(IN_PROCESS)
 _sums = Remembered(SUMS_IN_PROCESS)
-_released = Remembered(RELEASED_SCOPES_IN_PROCESS)
+
+
+class _ReleasedFigures:
+    """Each settled scope's released figures by unit path, the scopes used least recently
+    forgotten once the units kept over all of them pass `limit` (checked as a page asks for a
+    scope: a page adds at most its own units beyond it). Thread-safe as `Remembered` is."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._scopes: OrderedDict[tuple[Hashable, ...], dict[str, Any]] = OrderedDict()
+        self._lock = Lock()
+
+    def of(self, key: tuple[Hashable, ...]) -> dict[str, Any]:
+        with self._lock:
+            found = self._scopes.get(key)
+            if found is None:
+                found = self._scopes[key] = {}
+            self._scopes.move_to_end(key)
+            kept = sum(map(len, self._scopes.values()))
+            while kept > self.limit and len(self._scopes) > 1:
+                _, forgotten = self._scopes.popitem(last=False)
+                kept -= len(forgotten)
+            return found
+
+    def clear(self) -> None:
+        with self._lock:
+            self._scopes.clear()
+
+
+_released = _ReleasedFigures(RELEASED_UNITS_IN_PROCESS)
 
 T = TypeVar("T")
 
@@ -130,7 +161,7 @@ def released_groups(key: tuple[Hashable, ...]) -> dict[str, Any]:
     dict this process fills as pages ask for units. Kept in the process only: thousands of
     figures cost more to fetch from the shared cache than to release again from remembered
     counts and sums. Two threads releasing the same unit at once store equal figures."""
-    return _released.get_or_compute(key, dict)
+    return _released.of(key)
 
 
 def recall_sums(keys: Sequence[tuple[Hashable, ...]]) -> list[Any | None]:

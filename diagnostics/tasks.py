@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 from celery import Task, shared_task
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from diagnostics import services
@@ -40,10 +40,16 @@ def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[
         undelivered = services.send_invite_messages(
             batch_id=batch_id, messages=[(address, code) for address, code in messages]
         )
-    except DatabaseError as error:
+    except (OperationalError, InterfaceError) as error:
         # The database failed partway (a dropped connection, a lock): each message sent so far
         # committed its claim, so the whole chunk is tried again and those are skipped.
         if retries >= (self.max_retries or 0):
+            logger.error(
+                "Invite batch %s: the database failed on every try; %s messages of a chunk "
+                "may still be waiting",
+                batch_id,
+                len(messages),
+            )
             raise
         countdown = settings.INVITE_RETRY_SECONDS * 2**retries
         raise self.retry(exc=error, countdown=countdown) from error

@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
-from django.db import DatabaseError
+from django.db import OperationalError as DatabaseOperationalError
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
@@ -174,7 +174,7 @@ def _failing_once(real, *, on_call: int):
     def run(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == on_call:
-            raise DatabaseError("database table is locked")
+            raise DatabaseOperationalError("database table is locked")
         return real(*args, **kwargs)
 
     return run

@@ -298,3 +298,25 @@ def test_it_keeps_released_figures_apart_for_each_viewer(world, cycle):
         assert every_group(remembered) == afresh[viewer]
     shared = set(afresh["org_admin"]) & set(afresh["team_manager"])
     assert any(afresh["org_admin"][p] != afresh["team_manager"][p] for p in shared)
+
+
+def test_it_forgets_the_scopes_used_least_recently_once_too_many_units_are_kept():
+    kept = settled_plans._ReleasedFigures(limit=3)
+    first = kept.of(("first scope",))
+    first.update(a=1, b=2)
+    second = kept.of(("second scope",))
+    second.update(c=3, d=4)
+    assert kept.of(("second scope",)) is second  # four units kept: the first scope goes
+    assert kept.of(("first scope",)) == {}
+    assert kept.of(("second scope",)) is second
+
+
+def test_it_digests_two_sets_of_units_of_one_size_apart(world, cycle):
+    result = results(world, cycle)
+    units = dict(result.units)
+    moved = dict(units)
+    path = max(moved, key=len)
+    moved[path[:-4] + "ZZZZ"] = moved.pop(path)  # as many units, one of them elsewhere
+    roots = result._roots
+    assert result._aggregates.structure(units, roots) != result._aggregates.structure(moved, roots)
+    assert result._aggregates.structure(units, roots) == result._aggregates.structure(units, roots)
