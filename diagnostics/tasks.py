@@ -36,6 +36,8 @@ def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[
     """Send one chunk; try the messages the mail server refused again, with exponential backoff
     (INVITE_RETRY_SECONDS, then twice that, ...), and count them failed after the last try."""
     retries = self.request.retries
+    last_try = retries >= (self.max_retries or 0)
+    countdown = settings.INVITE_RETRY_SECONDS * 2**retries
     try:
         undelivered = services.send_invite_messages(
             batch_id=batch_id, messages=[(address, code) for address, code in messages]
@@ -43,7 +45,7 @@ def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[
     except (OperationalError, InterfaceError) as error:
         # The database failed partway (a dropped connection, a lock): each message sent so far
         # committed its claim, so the whole chunk is tried again and those are skipped.
-        if retries >= (self.max_retries or 0):
+        if last_try:
             logger.error(
                 "Invite batch %s: the database failed on every try; %s messages of a chunk "
                 "may still be waiting",
@@ -51,16 +53,14 @@ def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[
                 len(messages),
             )
             raise
-        countdown = settings.INVITE_RETRY_SECONDS * 2**retries
         raise self.retry(exc=error, countdown=countdown) from error
     if not undelivered:
         return
-    if retries >= (self.max_retries or 0):
+    if last_try:
         services.record_undelivered_invites(
             batch_id=batch_id, addresses=[address for address, _ in undelivered]
         )
         return
-    countdown = settings.INVITE_RETRY_SECONDS * 2**retries
     raise self.retry(args=(batch_id, [list(m) for m in undelivered]), countdown=countdown)
 
 

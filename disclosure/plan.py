@@ -452,30 +452,29 @@ class Remembered:
 
     def get_or_compute(self, value: Hashable, compute: Callable[[], T]) -> T:
         key = _Key(value)
-        with self._lock:
-            found = self._entries.get(key)  # the one full comparison of a (large) key
-            if found is not None:
-                self._entries.move_to_end(found[0])  # the stored key itself: found by identity
-                return cast(T, found[1])
+        found = self._recall(key)
+        if found is not None:
+            return cast(T, found[1])
         result = compute()
-        with self._lock:
-            self._entries[key] = (key, result)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        self._keep(key, result)
         return result
 
     def get(self, value: Hashable) -> Any | None:
         """The result remembered for `value`, or None."""
-        key = _Key(value)
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(found[0])
-            return found[1]
+        found = self._recall(_Key(value))
+        return None if found is None else found[1]
 
     def put(self, value: Hashable, result: Any) -> None:
-        key = _Key(value)
+        self._keep(_Key(value), result)
+
+    def _recall(self, key: _Key) -> tuple[_Key, Any] | None:
+        with self._lock:
+            found = self._entries.get(key)  # the one full comparison of a (large) key
+            if found is not None:
+                self._entries.move_to_end(found[0])  # the stored key itself: found by identity
+            return found
+
+    def _keep(self, key: _Key, result: Any) -> None:
         with self._lock:
             self._entries[key] = (key, result)
             while len(self._entries) > self.size:

@@ -271,13 +271,16 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         assert response.status_code == 400  # the statements left unanswered are marked
         return drawn(response)
 
-    def survey_page_in_welsh() -> str:
-        world.organisation.survey_languages = ["cy"]
-        world.organisation.save(update_fields=["survey_languages"])
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "cy"
-        body = survey_page()
-        assert '<html lang="cy">' in body
-        return body
+    def in_welsh(draw: Callable[[], str]) -> Callable[[], str]:
+        def draw_in_welsh() -> str:
+            world.organisation.survey_languages = ["cy"]
+            world.organisation.save(update_fields=["survey_languages"])
+            client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "cy"
+            body = draw()
+            assert '<html lang="cy">' in body
+            return body
+
+        return draw_in_welsh
 
     def about() -> str:
         response = client.get(about_page)
@@ -288,14 +291,6 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         response = client.get(reverse("survey:review"))
         assert response.status_code == 200
         return drawn(response)
-
-    def review_page_in_welsh() -> str:
-        world.organisation.survey_languages = ["cy"]
-        world.organisation.save(update_fields=["survey_languages"])
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "cy"
-        body = review_page()
-        assert '<html lang="cy">' in body
-        return body
 
     def staff_page(address: str) -> Callable[[], str]:
         def draw() -> str:
@@ -316,10 +311,10 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
     return {
         "survey page": survey_page,
         "survey page with errors": survey_page_with_errors,
-        "survey page in Welsh": survey_page_in_welsh,
+        "survey page in Welsh": in_welsh(survey_page),
         "about page": about,
         "review page": review_page,
-        "review page in Welsh": review_page_in_welsh,
+        "review page in Welsh": in_welsh(review_page),
         "staff home page": staff_page(reverse("home")),
         "sign-in page": sign_in_page,
         "team dashboard page": staff_page(reverse("dashboards:profile", args=[world.team_a.pk])),
