@@ -284,7 +284,7 @@ def unit_reading(
     cycle, cycle_results, group = shown[0]
     previous = shown[1] if len(shown) > 1 else None
     ranked = _ranked_domains(cycle_results, group)
-    urgent = _urgent_teams(cycle_results, unit=unit, names=names)
+    urgent = _urgent_domains(cycle_results, unit=unit)
     benchmark = benchmark_of(cycle) if benchmark_of is not None else None
     positions: tuple[DomainPosition, ...] = ()
     if benchmark is not None:
@@ -307,7 +307,7 @@ def unit_reading(
         strongest=tuple(reversed(ranked[-DOMAINS_NAMED:])) if len(ranked) > 1 else (),
         weakest=tuple(ranked[:DOMAINS_NAMED]),
         red_domains=sum(1 for d in ranked if d.band == "red"),
-        urgent_teams=tuple(urgent[:LIST_LENGTH]),
+        urgent_teams=_urgent_teams(cycle_results, urgent[:LIST_LENGTH], names=names),
         more_urgent_teams=max(0, len(urgent) - LIST_LENGTH),
         why_nothing="",
         benchmark=benchmark if positions else None,
@@ -356,29 +356,54 @@ def _ranked_domains(results: OrganisationResults, group: GroupResult) -> list[Do
     return [reading for _, _, reading in readings]
 
 
-def _urgent_teams(
-    results: OrganisationResults, *, unit: Unit, names: dict[str, str]
-) -> list[UrgentTeam]:
+def _urgent_domains(
+    results: OrganisationResults, *, unit: Unit
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each team in `unit` with an urgent domain shown, by path, with those domains' codes,
+    the teams with most first (kept with the released figures of a settled scope)."""
+    return results.kept_with_released(
+        ("urgent teams", unit.path), lambda: _find_urgent_domains(results, unit=unit)
+    )
+
+
+def _find_urgent_domains(
+    results: OrganisationResults, *, unit: Unit
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
     teams = sorted(
-        (
-            u
-            for path, u in results.units.items()
-            if u.is_team and path.startswith(unit.path) and path in results.resolvable
-        ),
-        key=lambda u: u.path,
+        path
+        for path, u in results.units.items()
+        if u.is_team and path.startswith(unit.path) and path in results.resolvable
     )
     urgent = []
-    for team in teams:
-        group = results.group(team)
-        flagged = tuple(
-            domain.name
+    for path in teams:
+        group = results.group(results.units[path])
+        codes = tuple(
+            domain.code
             for domain in results.domains
             if (figures := group.domains[domain.code].figures) is not None and figures.urgent
         )
-        if flagged:
-            urgent.append(UrgentTeam(team, readable_path(team, names), flagged))
-    urgent.sort(key=lambda t: -len(t.domains))
-    return urgent
+        if codes:
+            urgent.append((path, codes))
+    urgent.sort(key=lambda found: -len(found[1]))
+    return tuple(urgent)
+
+
+def _urgent_teams(
+    results: OrganisationResults,
+    flagged: Sequence[tuple[str, tuple[str, ...]]],
+    *,
+    names: dict[str, str],
+) -> tuple[UrgentTeam, ...]:
+    """Teams as `_urgent_domains` found them, by their names and their domains' names now."""
+    domain_names = {domain.code: domain.name for domain in results.domains}
+    return tuple(
+        UrgentTeam(
+            team := results.units[path],
+            readable_path(team, names),
+            tuple(domain_names[code] for code in codes),
+        )
+        for path, codes in flagged
+    )
 
 
 def cycle_progress(

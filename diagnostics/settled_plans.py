@@ -66,10 +66,10 @@ class _ReleasedFigures:
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._scopes: OrderedDict[tuple[Hashable, ...], dict[str, Any]] = OrderedDict()
+        self._scopes: OrderedDict[tuple[Hashable, ...], dict[Any, Any]] = OrderedDict()
         self._lock = Lock()
 
-    def of(self, key: tuple[Hashable, ...]) -> dict[str, Any]:
+    def of(self, key: tuple[Hashable, ...]) -> dict[Any, Any]:
         with self._lock:
             found = self._scopes.get(key)
             if found is None:
@@ -162,6 +162,13 @@ def released_groups(key: tuple[Hashable, ...]) -> dict[str, Any]:
     figures cost more to fetch from the shared cache than to release again from remembered
     counts and sums. Two threads releasing the same unit at once store equal figures."""
     return _released.of(key)
+
+
+def released_readings(key: tuple[Hashable, ...]) -> dict[tuple[Hashable, ...], Any]:
+    """Readings that follow from the figures released under `key` alone (a page's urgent
+    teams, say), by the reading's name: kept as the figures are, each reading counted as one
+    unit."""
+    return _released.of((*key, "readings"))
 
 
 def recall_sums(keys: Sequence[tuple[Hashable, ...]]) -> list[Any | None]:

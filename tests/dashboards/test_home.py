@@ -4,6 +4,7 @@ waiting for them, every figure through the disclosure engine."""
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -12,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.services import create_action
+from dashboards import home as home_module
+from diagnostics import settled_plans
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import results_for_scopes
 from diagnostics.selectors import latest_version_for
 from diagnostics.services import close_cycle, create_cycle, issue_invites, open_cycle
 from organisations.access import reach_of
-from organisations.models import AuditEvent, Role
+from organisations.models import AuditEvent, Role, Unit
 from tests.factories import make_member, make_organisation, make_units
 from voice.models import VoiceIssue
 from voice.services import board_for, raise_issue
@@ -249,3 +252,38 @@ def test_it_records_each_reading_shown_in_the_audit_log(world, make_cycle, respo
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED, user=world.leader)
     assert event.detail == "Home reading, Autumn"
     assert event.scope == "Children's Services / Locality North"
+
+
+@pytest.fixture
+def fresh_process_memory():
+    settled_plans.forget_in_process()
+    yield
+    settled_plans.forget_in_process()
+
+
+@pytest.mark.parametrize("settled", [True, False])
+def test_it_finds_a_settled_diagnostics_urgent_teams_once_per_process(
+    db, respond, client_for, fresh_process_memory, settled
+):
+    units, admin, cycle = build(f"urgent-{settled}", 8)
+    for name, unit in units.items():
+        if name.startswith("Team "):
+            respond(cycle, unit, 5, value=workload_low)
+    if settled:
+        close_cycle(cycle=cycle, closed_at=timezone.now() - timedelta(minutes=6))
+    client = client_for(admin)
+    with mock.patch.object(
+        home_module, "_find_urgent_domains", wraps=home_module._find_urgent_domains
+    ) as finding:
+        first = client.get(reverse("home")).context["page"].readings[0]
+        renamed = first.urgent_teams[0].unit
+        Unit.objects.filter(pk=renamed.pk).update(name="Renamed team")
+        again = client.get(reverse("home")).context["page"].readings[0]
+    assert finding.call_count == (1 if settled else 2)
+    assert len(first.urgent_teams) == len(again.urgent_teams) > 1
+    assert again.more_urgent_teams == first.more_urgent_teams
+    assert again.urgent_teams[0].unit.pk == renamed.pk
+    assert again.urgent_teams[0].unit.name == "Renamed team"  # its name now, not remembered
+    assert "Renamed team" in again.urgent_teams[0].path
+    assert [t.domains for t in again.urgent_teams] == [t.domains for t in first.urgent_teams]
+    assert again.urgent_teams[1:] == first.urgent_teams[1:]

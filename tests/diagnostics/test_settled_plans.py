@@ -3,6 +3,7 @@ the counts, never one decided from other counts."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from unittest import mock
 
@@ -283,6 +284,8 @@ def test_it_shows_a_renamed_unit_by_its_new_name_beside_its_remembered_figures(w
     assert again.unit is result.units[path]
     assert again.scope is result.scope
     assert again.domains == first.domains
+    assert type(again) is type(first)
+    assert again == replace(first, unit=result.units[path], scope=result.scope)
 
 
 def test_it_keeps_released_figures_apart_for_each_viewer(world, cycle):
