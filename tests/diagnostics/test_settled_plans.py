@@ -323,3 +323,17 @@ def test_it_digests_two_sets_of_units_of_one_size_apart(world, cycle):
     roots = result._roots
     assert result._aggregates.structure(units, roots) != result._aggregates.structure(moved, roots)
     assert result._aggregates.structure(units, roots) == result._aggregates.structure(units, roots)
+
+
+def test_it_keeps_a_reading_of_released_figures_apart_for_each_viewer(world, cycle):
+    def keep(viewer, value):
+        result = results(world, cycle, reach_of(getattr(world, viewer)))
+        return result.kept_with_released(("a reading",), lambda: value)
+
+    assert keep("org_admin", "open") == "open"
+    assert keep("org_admin", "worked out again") == "worked out again"  # open: nothing kept
+    settle(cycle)
+    assert keep("org_admin", "the admin's") == "the admin's"
+    assert keep("team_manager", "the manager's") == "the manager's"
+    assert keep("org_admin", "worked out again") == "the admin's"
+    assert keep("team_manager", "worked out again") == "the manager's"
