@@ -213,6 +213,17 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture
+def fresh_process_memory() -> Iterator[None]:
+    """A process that has remembered no settled plan, count, sum or released figure, as a
+    worker just started (tests/diagnostics/test_settled_plans.py and the pages that use them)."""
+    from diagnostics import settled_plans
+
+    settled_plans.forget_in_process()
+    yield
+    settled_plans.forget_in_process()
+
+
 # --- real-browser fixtures (one Chromium per test process, shared by every app's tests) ---
 
 

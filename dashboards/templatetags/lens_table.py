@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from dashboards.charts import BAND_LABELS
 from dashboards.lens import LensTeam
 
 register = template.Library()
@@ -25,7 +26,7 @@ ROW = (
 
 @register.simple_tag
 def lens_team_rows(teams: Sequence[LensTeam]) -> SafeString:
-    words = {"green": gettext("Green"), "amber": gettext("Amber"), "red": gettext("Red")}
+    words = {rating: gettext(label) for rating, label in BAND_LABELS.items()}
     return format_html_join(
         "",
         ROW,

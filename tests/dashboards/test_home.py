@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from actions.services import create_action
 from dashboards import home as home_module
-from diagnostics import settled_plans
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import results_for_scopes
@@ -252,13 +251,6 @@ def test_it_records_each_reading_shown_in_the_audit_log(world, make_cycle, respo
     event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED, user=world.leader)
     assert event.detail == "Home reading, Autumn"
     assert event.scope == "Children's Services / Locality North"
-
-
-@pytest.fixture
-def fresh_process_memory():
-    settled_plans.forget_in_process()
-    yield
-    settled_plans.forget_in_process()
 
 
 @pytest.mark.parametrize("settled", [True, False])

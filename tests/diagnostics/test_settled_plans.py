@@ -22,12 +22,7 @@ from diagnostics.tallies import rebuild_tallies
 from disclosure.plan import Hidden, decide, stable_digest
 from organisations.access import reach_of
 
-
-@pytest.fixture(autouse=True)
-def _fresh_process_memory():
-    settled_plans.forget_in_process()
-    yield
-    settled_plans.forget_in_process()
+pytestmark = pytest.mark.usefixtures("fresh_process_memory")
 
 
 @pytest.fixture
