@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from io import TextIOBase
 from typing import IO, TextIO
@@ -32,7 +32,7 @@ from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path, unit_names_by_path
 from sword.csvsafe import FORMULA_STARTS as FORMULA_STARTS
-from sword.csvsafe import as_text_cell
+from sword.csvsafe import as_text_cells
 
 COLUMNS = [
     "cycle",
@@ -139,8 +139,7 @@ def _cell_row(
     # A statement may show its shares without its mean (the mean and band columns stay empty).
     if figures is None or (figures.mean is None and not code):
         return [label, path, level, domain, code, "", "", "", "", "", "", "", "yes"]
-    if outcome:  # not a condition: no band and no "urgent"; green_pct is the share who agree
-        figures = replace(figures, band=None)
+    # An outcome is not a condition: no band and no "urgent"; green_pct is the share who agree.
     return [
         label,
         path,
@@ -149,7 +148,7 @@ def _cell_row(
         code,
         str(figures.n),
         display_mean(figures.mean),
-        figures.band or "",
+        "" if outcome else (figures.band or ""),
         display_percent(figures.red_share),
         display_percent(figures.amber_share),
         display_percent(figures.green_share),
@@ -309,7 +308,7 @@ def write_csv(
     writer = csv.writer(to, lineterminator="\n")
     writer.writerow(all_columns() if columns is None else columns)
     for row in rows:
-        writer.writerow([as_text_cell(value) for value in row])
+        writer.writerow(as_text_cells(row))
 
 
 def to_csv(rows: Iterable[list[str]], *, columns: Sequence[str] | None = None) -> str:

@@ -413,10 +413,23 @@ def associate(
     """The rank correlation between a figure and a domain's mean across teams, before the pairs
     are weighed together (`weigh`). `pairs` are (figure value, domain mean) for teams that have
     both and are shown."""
-    teams = len(pairs)
+    return associate_columns(
+        figure, domain_code, domain_name, [p[0] for p in pairs], [p[1] for p in pairs]
+    )
+
+
+def associate_columns(
+    figure: FigureDefinition,
+    domain_code: str,
+    domain_name: str,
+    figure_values: Sequence[float],
+    domain_means: Sequence[float],
+) -> Association:
+    """`associate` with the pairs given as two columns of the same length, in the same order."""
+    teams = len(figure_values)
     if teams < MIN_LENS_TEAMS:
         return Association(figure, domain_code, domain_name, teams)
-    correlation = rank_correlation([p[0] for p in pairs], [p[1] for p in pairs])
+    correlation = rank_correlation(figure_values, domain_means)
     return Association(figure, domain_code, domain_name, teams, correlation)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sword.csvsafe import FORMULA_STARTS, as_text_cell, safe_csv_writer
+from sword.csvsafe import FORMULA_STARTS, as_text_cell, as_text_cells, safe_csv_writer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +26,15 @@ def test_it_writes_a_cell_that_starts_like_a_formula_as_text(start):
     assert row == ["WL9", "'" + value]
 
 
+def test_it_writes_a_row_of_cells_as_each_cell_on_its_own():
+    values = [f"{start}SUM(A1)" for start in FORMULA_STARTS]
+    values += ["", "Team A", "'=quoted", " =spaced", "0.5", "x=1", "\n=next line"]
+    assert as_text_cells(values) == [as_text_cell(value) for value in values]
+    assert as_text_cells(values)[: len(FORMULA_STARTS)] == [
+        "'" + v for v in values[: len(FORMULA_STARTS)]
+    ]
+
+
 def test_it_covers_every_character_spreadsheets_start_a_formula_with():
     assert set(FORMULA_STARTS) == {"=", "+", "-", "@", "\t", "\r"}
 
@@ -38,10 +47,10 @@ def test_it_leaves_plain_text_numbers_and_empty_cells_alone():
 
 
 # csv.writer is used directly only here, for CSV that feeds a machine or already passes every
-# cell through as_text_cell.
+# cell through as_text_cell (or as_text_cells).
 DIRECT_WRITERS = {
     "sword/csvsafe.py",  # the shared writer itself
-    "diagnostics/exports.py",  # the results export: every cell through as_text_cell
+    "diagnostics/exports.py",  # the results export: every cell through as_text_cells
 }
 
 

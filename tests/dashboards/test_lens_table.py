@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from dashboards.lens import LensTeam
 from dashboards.templatetags.lens_table import lens_team_rows
@@ -40,11 +41,13 @@ def test_it_writes_the_rows_the_template_loop_wrote(language):
         team("South & West", "amber", figure_value="1,200.5"),
         team("East 'quoted'", "red", domain_mean="–"),
         team("Unrated", "unrated"),
+        team("Already safe", "green", rated_against=mark_safe("good &ge; 18")),
     ]
     with translation.override(language):
         expected = Template(TEMPLATE_LOOP).render(Context({"teams": teams}))
         assert str(lens_team_rows(teams)) == expected
     assert "&lt;b&gt;" in expected  # names are escaped, not markup
+    assert "good &ge; 18" in expected  # text already safe is not escaped twice
     assert ("Gwyrdd" if language == "cy" else ">Green<") in expected  # in the language in force
 
 

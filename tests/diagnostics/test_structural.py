@@ -212,3 +212,54 @@ def test_it_explains_that_an_import_file_is_over_its_limit(world, make_cycle, cl
     assert response.status_code == 200
     assert "The file is too large: keep it under 1 MB." in response.content.decode()
     assert not StructuralFigures.objects.exists()
+
+
+def test_it_weighs_each_lens_pair_over_the_teams_that_have_both_of_its_values():
+    """A team drops out of a pair when its figure is not recorded or its mean of that domain is
+    not shown, and counts in every other pair: the lens equals `associate` of each pair's own
+    teams, in team order, weighed together."""
+    import random
+    from types import SimpleNamespace
+
+    from diagnostics.structural_data import lens
+
+    generator = random.Random(7)
+    codes = ["WL", "SV", "WB"]
+    domains = [SimpleNamespace(code=code, name=f"Domain {code}") for code in codes]
+    teams = [SimpleNamespace(pk=pk) for pk in range(1, 41)]
+    figures: dict[tuple[int, int], dict[str, Decimal | None]] = {}
+    shown: dict[int, dict[str, float]] = {}
+    for team in teams:
+        figures[(9, team.pk)] = {
+            figure.code: None if generator.random() < 0.2 else Decimal(generator.randint(1, 30))
+            for figure in FIGURES
+        }
+        shown[team.pk] = {
+            code: round(generator.uniform(1, 6), 2) for code in codes if generator.random() > 0.25
+        }
+
+    def cell(mean: float) -> SimpleNamespace:
+        return SimpleNamespace(figures=SimpleNamespace(mean=mean))
+
+    results = SimpleNamespace(
+        domains=domains,
+        groups=lambda units: [
+            SimpleNamespace(domains={code: cell(mean) for code, mean in shown[u.pk].items()})
+            for u in units
+        ],
+    )
+    found = lens(results, figures, cycle_id=9, teams=teams)  # type: ignore[arg-type]
+
+    expected = []
+    for figure in FIGURES:
+        for domain in domains:
+            pairs = [
+                (float(value), shown[team.pk][domain.code])
+                for team in teams
+                if (value := figures[(9, team.pk)][figure.code]) is not None
+                and domain.code in shown[team.pk]
+            ]
+            expected.append(associate(figure, domain.code, domain.name, pairs))
+    assert [r.association for r in found] == weigh(expected)
+    assert any(0 < a.teams < len(teams) for a in weigh(expected))  # teams dropped out of pairs
+    assert len({a.teams for a in weigh(expected)}) > 3  # and differently from pair to pair
