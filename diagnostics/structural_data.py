@@ -326,15 +326,12 @@ def lens(
     associations = []
     teams_of_pairs = []
     for figure in FIGURES:
-        code = figure.code
-        rows = [
-            i for i, (_, values, _) in enumerate(teams_with_both) if values.get(code) is not None
-        ]
-        with_figure: list[TeamValues] = [
-            (team, float(value), means)
-            for team, values, means in _gather(teams_with_both, rows)
-            if (value := values[code]) is not None
-        ]
+        rows: list[int] = []  # where the teams with the figure are in teams_with_both
+        with_figure: list[TeamValues] = []
+        for row, (team, values, means) in enumerate(teams_with_both):
+            if (value := values.get(figure.code)) is not None:
+                rows.append(row)
+                with_figure.append((team, float(value), means))
         figure_values = [value for _, value, _ in with_figure]
         for domain, column in zip(results.domains, mean_columns, strict=True):
             domain_means = _gather(column, rows)

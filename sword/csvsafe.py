@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Each start is one character, so a cell's first character tells (`as_text_cells`).
+# Each start is one character, so a cell's first character tells.
 _FORMULA_FIRST_CHARACTERS = frozenset(FORMULA_STARTS)
 assert all(len(start) == 1 for start in FORMULA_STARTS)
 
@@ -28,7 +28,7 @@ class _Writable(Protocol):
 def as_text_cell(value: str) -> str:
     """A CSV cell a spreadsheet will not run as a formula. Names of cycles and units are typed
     by users, and a name such as `=HYPERLINK(...)` would otherwise run when the file is opened."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return "'" + value if value[:1] in _FORMULA_FIRST_CHARACTERS else value
 
 
 def as_text_cells(values: Iterable[str]) -> list[str]:
