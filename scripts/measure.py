@@ -33,6 +33,40 @@ from django.utils import timezone  # noqa: E402
 from organisations.models import Organisation, Unit  # noqa: E402
 from sword.collector import settle_collector  # noqa: E402
 
+EXPORT_PAGE = "export_results (org, CSV)"
+
+
+def page_urls(subjects: baselines.Subjects, *, export: bool) -> dict[str, str]:
+    """The pages timed, by the name printed, for the subjects `baselines.pick_subjects` chose."""
+    team, unit, root, cycle = subjects.team, subjects.unit, subjects.root, subjects.cycle
+    pages = {
+        "team dashboard": reverse("dashboards:profile", args=[team.pk]) + f"?cycle={cycle.pk}",
+        "organisation heatmap": reverse("dashboards:compare", args=[root.pk])
+        + f"?cycle={cycle.pk}",
+        "unit trends": reverse("dashboards:trends", args=[unit.pk]),
+        "structural lens": reverse("dashboards:lens", args=[root.pk]) + f"?cycle={cycle.pk}",
+        "home": reverse("home"),
+    }
+    if export:
+        pages[EXPORT_PAGE] = reverse("diagnostics:results_export", args=[cycle.pk, "csv"])
+    return pages
+
+
+def fetcher(client: Client, url: str) -> Callable[[], bytes]:
+    """A function that fetches `url` whole (a streamed export to its last byte) and gives its
+    body, checking that it is the page and not an error or a page offering to prepare a file."""
+    content_type = "text/csv" if url.endswith(".csv") else "text/html"
+
+    def run() -> bytes:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        # The export of more teams than EXPORT_INSTANT_MAX_TEAMS is a page offering to
+        # prepare the file: timing that would time nothing (the callers lift the limit).
+        assert response["Content-Type"].startswith(content_type), (url, response["Content-Type"])
+        return bytes(response.getvalue())  # a streamed export's content, joined, too
+
+    return run
+
 
 def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
     """Median and 95th percentile in milliseconds, and the query count of one run."""
@@ -82,7 +116,7 @@ def main() -> None:
     settle_collector()
     organisation = Organisation.objects.get(slug=args.org)
     subjects = baselines.pick_subjects(organisation, today=timezone.localdate())
-    team, unit, root, cycle = subjects.team, subjects.unit, subjects.root, subjects.cycle
+    root, cycle = subjects.root, subjects.cycle
     client = Client()
     client.force_login(subjects.viewer, backend="django.contrib.auth.backends.ModelBackend")
     if args.verify:
@@ -97,32 +131,7 @@ def main() -> None:
     # (an export of more teams than this is prepared in the background).
     settings.EXPORT_INSTANT_MAX_TEAMS = sys.maxsize
 
-    def get(url: str, content_type: str = "text/html") -> Callable[[], object]:
-        def run() -> object:
-            response = client.get(url)
-            assert response.status_code == 200, (url, response.status_code)
-            # The export of more teams than EXPORT_INSTANT_MAX_TEAMS is a page offering to
-            # prepare the file: timing that would time nothing (scripts/bench lifts the limit).
-            assert response["Content-Type"].startswith(content_type), (
-                url,
-                response["Content-Type"],
-            )
-            return response
-
-        return run
-
-    pages = {
-        "team dashboard": reverse("dashboards:profile", args=[team.pk]) + f"?cycle={cycle.pk}",
-        "organisation heatmap": reverse("dashboards:compare", args=[root.pk])
-        + f"?cycle={cycle.pk}",
-        "unit trends": reverse("dashboards:trends", args=[unit.pk]),
-        "structural lens": reverse("dashboards:lens", args=[root.pk]) + f"?cycle={cycle.pk}",
-        "home": reverse("home"),
-    }
-    if args.export:
-        pages["export_results (org, CSV)"] = reverse(
-            "diagnostics:results_export", args=[cycle.pk, "csv"]
-        )
+    pages = page_urls(subjects, export=args.export)
     from reference import describe
 
     teams = Unit.objects.filter(organisation=organisation, is_team=True).count()
@@ -134,8 +143,7 @@ def main() -> None:
     medians = {}
     measured = {}
     for name, url in pages.items():
-        content_type = "text/csv" if name.startswith("export_results") else "text/html"
-        median, p95, queries = timed(get(url, content_type), args.requests)
+        median, p95, queries = timed(fetcher(client, url), args.requests)
         medians[name] = median
         measured[name] = baselines.Timing(median, p95, queries)
         print(f"{name:32} {median:10.1f} {p95:10.1f} {queries:8d}")

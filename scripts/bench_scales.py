@@ -1,0 +1,203 @@
+"""Every page at two scales in one run: its median at ten times the data against its median at
+the usual size, the target of which is 1.5 (docs/performance.md), with each page's query count
+and size at both.
+
+Two processes, one on each database, serve the same pages to the same kind of viewer
+(`baselines.pick_subjects`), and this one asks them in turn, page by page and round by round,
+the scale that goes first alternating, so that a machine slowing down during the run weighs on
+both scales alike. Used by scripts/bench_scales; build both databases with scripts/bench_data
+first (`--scale 10` for the larger).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+TARGET = 1.5  # issue 20: every page's median at 10x within 1.5x of its median at 1x
+
+
+@dataclass
+class Scale:
+    """One database's server process and what it has measured so far."""
+
+    label: str
+    database_url: str
+    process: subprocess.Popen[str]
+    teams: int = 0
+    database: str = ""
+    samples: dict[str, list[float]] = field(default_factory=dict)
+    queries: dict[str, int] = field(default_factory=dict)
+    size: dict[str, int] = field(default_factory=dict)
+
+    def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        stdin, stdout = _pipes(self.process)
+        stdin.write(json.dumps(message) + "\n")
+        stdin.flush()
+        line = stdout.readline()
+        if not line:
+            raise SystemExit(f"the {self.label} server stopped (its error is above)")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+
+def _pipes(process: subprocess.Popen[str]) -> tuple[IO[str], IO[str]]:
+    assert process.stdin is not None
+    assert process.stdout is not None
+    return process.stdin, process.stdout
+
+
+def start(label: str, database_url: str, organisation: str) -> Scale:
+    process = subprocess.Popen(
+        [sys.executable, "-W", "ignore", __file__, "--serve", "--org", organisation],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+    )
+    scale = Scale(label, database_url, process)
+    ready = scale.ask({"hello": True})
+    scale.teams, scale.database = ready["teams"], ready["database"]
+    return scale
+
+
+def serve(organisation_slug: str) -> None:
+    """Answer one JSON line per request on standard input: `hello` gives the organisation's size
+    and its pages; `page` fetches that page `requests` times and gives each time in ms, with its
+    query count and size (from the first fetch of the page, which also warms its caches)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    # measure sets Django up (DATABASE_URL is this process's database) and holds the pages.
+    import measure
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from organisations.models import Organisation, Unit
+    from sword.collector import settle_collector
+
+    settle_collector()  # as sword/wsgi.py does once the application has loaded
+    organisation = Organisation.objects.get(slug=organisation_slug)
+    subjects = measure.baselines.pick_subjects(organisation, today=timezone.localdate())
+    client = Client()
+    client.force_login(subjects.viewer, backend="django.contrib.auth.backends.ModelBackend")
+    settings.EXPORT_INSTANT_MAX_TEAMS = sys.maxsize  # time the file, not the offer to prepare it
+    pages = {
+        name: measure.fetcher(client, url)
+        for name, url in measure.page_urls(subjects, export=True).items()
+    }
+    warmed: set[str] = set()
+    for line in sys.stdin:
+        message = json.loads(line)
+        if message.get("hello"):
+            teams = Unit.objects.filter(organisation=organisation, is_team=True).count()
+            answer: dict[str, Any] = {
+                "teams": teams,
+                "database": connection.settings_dict["NAME"],
+                "pages": list(pages),
+            }
+        else:
+            fetch = pages[message["page"]]
+            answer = {}
+            if message["page"] not in warmed:
+                answer["queries"], answer["bytes"] = _counted(fetch)
+                warmed.add(message["page"])
+            samples = []
+            for _ in range(message["requests"]):
+                started = time.perf_counter()
+                fetch()
+                samples.append((time.perf_counter() - started) * 1000)
+            answer["samples"] = samples
+        print(json.dumps(answer), flush=True)
+
+
+def _counted(fetch: Any) -> tuple[int, int]:
+    """The queries one fetch runs, and the size of what it gives, after a fetch to warm up."""
+    from django.db import connection
+
+    fetch()
+    executed: list[str] = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        body = fetch()
+    return len(executed), len(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--org", default="bench")
+    parser.add_argument("--small", default="postgres://postgres@127.0.0.1:5432/sword_bench")
+    parser.add_argument("--large", default="postgres://postgres@127.0.0.1:5432/sword_bench10")
+    parser.add_argument("--rounds", type=int, default=5, help="turns each scale takes per page")
+    parser.add_argument("--requests", type=int, default=4, help="requests per page per turn")
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.org)
+        return
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from reference import describe
+
+    print(describe())
+    small = start("1x", args.small, args.org)
+    large = start("10x", args.large, args.org)
+    try:
+        pages: list[str] = small.ask({"hello": True})["pages"]
+        for number in range(args.rounds):
+            for page in pages:
+                order = (small, large) if number % 2 == 0 else (large, small)
+                for scale in order:
+                    answer = scale.ask({"page": page, "requests": args.requests})
+                    scale.samples.setdefault(page, []).extend(answer["samples"])
+                    if "queries" in answer:
+                        scale.queries[page] = answer["queries"]
+                        scale.size[page] = answer["bytes"]
+    finally:
+        for scale in (small, large):
+            _pipes(scale.process)[0].close()
+            scale.process.wait(timeout=60)
+    report(small, large, pages, args.rounds * args.requests)
+    print(describe())
+
+
+def report(small: Scale, large: Scale, pages: list[str], requests: int) -> None:
+    print(
+        f"{small.teams:,} teams ({small.database}) against {large.teams:,} teams "
+        f"({large.database}): {requests} requests per page at each scale, alternated"
+    )
+    print(
+        f"{'page':26} {'1x ms':>7} {'10x ms':>7} {'10x/1x':>7} {'target':>6} {'result':>7}"
+        f" {'queries':>8} {'1x kB':>7} {'10x kB':>7} {'kB 10x/1x':>9}"
+    )
+    for page in pages:
+        low = statistics.median(small.samples[page])
+        high = statistics.median(large.samples[page])
+        ratio = high / low
+        result = "met" if ratio <= TARGET else "not met"
+        queries = (
+            str(small.queries[page])
+            if small.queries[page] == large.queries[page]
+            else f"{small.queries[page]}/{large.queries[page]}"
+        )
+        low_kb, high_kb = small.size[page] / 1000, large.size[page] / 1000
+        print(
+            f"{page:26} {low:7.1f} {high:7.1f} {ratio:7.2f} {TARGET:6.1f} {result:>7}"
+            f" {queries:>8} {low_kb:7.0f} {high_kb:7.0f} {high_kb / low_kb:9.2f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
