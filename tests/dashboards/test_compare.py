@@ -251,3 +251,27 @@ def test_it_sums_the_unit_the_organisation_and_the_units_below_in_the_database(
     assert [row.unit for row in page.rows] == [world.north, world.units["Locality South"]]
     assert page.rows[0].responses == 8
     assert page.organisation.responses == 15
+
+
+def test_it_shows_the_units_above_as_far_as_the_viewer_reaches_and_their_path_in_print(
+    client, world, cycle, org_admin, leader
+):
+    url = compare_url(world.units["Locality North"], cycle)
+
+    client.force_login(org_admin)
+    page = client.get(url).context["page"]
+    assert [u.name for u in page.breadcrumbs] == [
+        world.root.name,
+        "Children's Services",
+        "Locality North",
+    ]
+    assert page.unit_path == "Children's Services / Locality North"
+    by_organisation = client.get(
+        compare_url(world.units["Locality North"], cycle, colour="organisation")
+    )
+    assert by_organisation.context["page"].organisation.unit == world.root
+
+    client.force_login(leader)
+    page = client.get(url).context["page"]
+    assert [u.name for u in page.breadcrumbs] == ["Locality North"]
+    assert page.unit_path == "Children's Services / Locality North"
