@@ -7,11 +7,6 @@ every shown figure with its baseline's, so a baseline that drifts from its page 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -20,27 +15,13 @@ from django.utils import timezone
 from demo.bench import BENCH_SLUG, BenchSize, build
 from demo.builder import DEMO_SLUG
 from organisations.models import Organisation
+from tests.scripts import load_script
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the baselines are PostgreSQL's SQL"
 )
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "baselines.py"
-
-
-def load_baselines() -> ModuleType:
-    if "baselines" in sys.modules:
-        return sys.modules["baselines"]
-    spec = importlib.util.spec_from_file_location("baselines", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["baselines"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-baselines = load_baselines()
+baselines = load_script("baselines")
 
 
 SMALL_BENCH = BenchSize(directorates=2, services=2, teams=2, headcount=16, full_cycles=2, pulses=4)
