@@ -44,7 +44,10 @@ class Scale:
         stdin.flush()
         line = stdout.readline()
         if not line:
-            raise SystemExit(f"the {self.label} server stopped (its error is above)")
+            raise SystemExit(
+                f"the {self.label} server stopped (its error is above; both databases are"
+                " built by scripts/bench_data, the larger with --scale 10)"
+            )
         answer: dict[str, Any] = json.loads(line)
         return answer
 
