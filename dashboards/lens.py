@@ -262,35 +262,36 @@ def _pair_shown(
 ) -> tuple[tuple[LensTeam, ...], dict[str, Any], tuple[ThresholdSet, ...]]:
     """The chosen pair's teams (a table, each rated against its own thresholds), its scatter
     plot coloured by service and the threshold sets in force among its teams."""
-    book = threshold_book(unit.organisation)
-    services = [_service_of(p.team, unit, names) for p in chosen.points]
+    points = chosen.points
+    services = [_service_of(p.team, unit, names) for p in points]
     service_index = {name: i for i, name in enumerate(dict.fromkeys(sorted(services)))}
-    in_force = [book.for_unit(p.team, (figure,))[figure.code].thresholds for p in chosen.points]
+    in_force = threshold_book(unit.organisation).for_teams([p.team for p in points], figure)
     rated_against = {pair: _rated_against(figure, pair) for pair in set(in_force)}
+    # Teams share a few values of a figure and a few thresholds: each is written and rated once.
+    written = {v: plain_number(Decimal(str(v))) for v in {p.figure_value for p in points}}
+    ratings = {
+        (value, pair): rate(figure, value, pair)
+        for value, pair in {
+            (p.figure_value, pair) for p, pair in zip(points, in_force, strict=True)
+        }
+    }
     table = [
         LensTeam(
             name=point.team.name,
             service=service,
             service_index=service_index[service],
-            figure_value=plain_number(Decimal(str(point.figure_value))),
+            figure_value=written[point.figure_value],
             domain_mean=display_mean(point.domain_mean),
-            rating=rate(figure, point.figure_value, pair),
+            rating=ratings[point.figure_value, pair],
             rated_against=rated_against[pair],
         )
-        for point, service, pair in zip(chosen.points, services, in_force, strict=True)
+        for point, service, pair in zip(points, services, in_force, strict=True)
     ]
     sets = _threshold_sets(figure, list(zip(services, in_force, strict=True)))
-    groups = [
-        charts.LensGroup(
-            name,
-            [
-                (p.team.name, p.figure_value, p.domain_mean)
-                for p, service in zip(chosen.points, services, strict=True)
-                if service == name
-            ],
-        )
-        for name in service_index
-    ]
+    by_service: dict[str, list[tuple[str, float, float]]] = {name: [] for name in service_index}
+    for point, service in zip(points, services, strict=True):
+        by_service[service].append((point.team.name, point.figure_value, point.domain_mean))
+    groups = [charts.LensGroup(name, teams) for name, teams in by_service.items()]
     plotted = [p.figure_value for p in chosen.points] + [
         float(v) for s in sets for v in (s.thresholds.good, s.thresholds.concerning)
     ]

@@ -65,6 +65,22 @@ class ThresholdBook:
             figures=figures,
         )
 
+    def for_teams(self, teams: Sequence[Unit], figure: FigureDefinition) -> list[Thresholds]:
+        """The figure's thresholds in force for each of the teams, in order. A team with none
+        of its own has its parent's, worked out once per parent: the lens rates up to 3,000
+        teams on a visit, in a few hundred services."""
+        by_parent: dict[str, Thresholds] = {}
+        found = []
+        for team in teams:
+            if team.path in self.by_unit:
+                found.append(self.for_unit(team, (figure,))[figure.code].thresholds)
+                continue
+            parent = team.path[: -team.steplen]
+            if parent not in by_parent:
+                by_parent[parent] = self.for_unit(team, (figure,))[figure.code].thresholds
+            found.append(by_parent[parent])
+        return found
+
     def thresholds_for_unit(self, unit: Unit) -> dict[str, Thresholds]:
         return {code: found.thresholds for code, found in self.for_unit(unit).items()}
 

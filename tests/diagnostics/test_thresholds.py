@@ -11,7 +11,12 @@ from django.urls import reverse
 
 from diagnostics.models import StructuralThreshold
 from diagnostics.services import clear_unit_thresholds, set_unit_thresholds
-from diagnostics.structural import ThresholdInForce, Thresholds, thresholds_in_force
+from diagnostics.structural import (
+    FIGURES_BY_CODE,
+    ThresholdInForce,
+    Thresholds,
+    thresholds_in_force,
+)
 from diagnostics.structural_data import (
     save_figures,
     set_thresholds,
@@ -74,6 +79,26 @@ def test_it_reads_every_threshold_of_the_organisation_in_one_query(
     with django_assert_num_queries(0):
         for team in (layered.team_a, layered.team_b, layered.team_c):
             book.for_unit(team)
+
+
+def test_it_gives_teams_in_bulk_what_each_has_alone_even_beside_a_sibling_with_its_own(layered):
+    world = layered
+    own = Thresholds(Decimal(12), Decimal(19))
+    set_unit_thresholds(unit=world.team_a, values={"caseload": own})
+    book = threshold_book(world.organisation)
+    figure = FIGURES_BY_CODE["caseload"]
+    for teams in (
+        [world.team_a, world.team_b, world.team_c],
+        [world.team_b, world.team_a, world.team_c, world.team_b],
+    ):
+        assert book.for_teams(teams, figure) == [
+            book.for_unit(team)["caseload"].thresholds for team in teams
+        ]
+    assert book.for_teams([world.team_b, world.team_a, world.team_c], figure) == [
+        LOCALITY,
+        own,
+        SERVICE,
+    ]
 
 
 def test_it_inherits_again_once_a_unit_s_own_thresholds_are_cleared(layered):
