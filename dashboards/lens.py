@@ -292,7 +292,7 @@ def _pair_shown(
     for point, service in zip(points, services, strict=True):
         by_service[service].append((point.team.name, point.figure_value, point.domain_mean))
     groups = [charts.LensGroup(name, teams) for name, teams in by_service.items()]
-    plotted = [p.figure_value for p in chosen.points] + [
+    plotted = [p.figure_value for p in points] + [
         float(v) for s in sets for v in (s.thresholds.good, s.thresholds.concerning)
     ]
     scatter = charts.lens_scatter(

@@ -30,10 +30,10 @@ class Scale:
     """One database's server process and what it has measured so far."""
 
     label: str
-    database_url: str
     process: subprocess.Popen[str]
     teams: int = 0
     database: str = ""
+    pages: list[str] = field(default_factory=list)
     samples: dict[str, list[float]] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
@@ -66,9 +66,9 @@ def start(label: str, database_url: str, organisation: str) -> Scale:
         text=True,
         env={**os.environ, "DATABASE_URL": database_url},
     )
-    scale = Scale(label, database_url, process)
+    scale = Scale(label, process)
     ready = scale.ask({"hello": True})
-    scale.teams, scale.database = ready["teams"], ready["database"]
+    scale.teams, scale.database, scale.pages = ready["teams"], ready["database"], ready["pages"]
     return scale
 
 
@@ -111,7 +111,9 @@ def serve(organisation_slug: str) -> None:
             fetch = pages[message["page"]]
             answer = {}
             if message["page"] not in warmed:
-                answer["queries"], answer["bytes"] = _counted(fetch)
+                fetch()  # warm its caches first
+                body, answer["queries"] = measure.counted(fetch)
+                answer["bytes"] = len(body)
                 warmed.add(message["page"])
             samples = []
             for _ in range(message["requests"]):
@@ -120,22 +122,6 @@ def serve(organisation_slug: str) -> None:
                 samples.append((time.perf_counter() - started) * 1000)
             answer["samples"] = samples
         print(json.dumps(answer), flush=True)
-
-
-def _counted(fetch: Any) -> tuple[int, int]:
-    """The queries one fetch runs, and the size of what it gives, after a fetch to warm up."""
-    from django.db import connection
-
-    fetch()
-    executed: list[str] = []
-
-    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        body = fetch()
-    return len(executed), len(body)
 
 
 def main() -> None:
@@ -158,7 +144,7 @@ def main() -> None:
     small = start("1x", args.small, args.org)
     large = start("10x", args.large, args.org)
     try:
-        pages: list[str] = small.ask({"hello": True})["pages"]
+        pages = small.pages
         for number in range(args.rounds):
             for page in pages:
                 order = (small, large) if number % 2 == 0 else (large, small)

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sword.settings")
@@ -34,6 +34,7 @@ from organisations.models import Organisation, Unit  # noqa: E402
 from sword.collector import settle_collector  # noqa: E402
 
 EXPORT_PAGE = "export_results (org, CSV)"
+T = TypeVar("T")
 
 
 def page_urls(subjects: baselines.Subjects, *, export: bool) -> dict[str, str]:
@@ -68,9 +69,8 @@ def fetcher(client: Client, url: str) -> Callable[[], bytes]:
     return run
 
 
-def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
-    """Median and 95th percentile in milliseconds, and the query count of one run."""
-    fn()  # warm caches (templates, URL resolver, connection)
+def counted(fn: Callable[[], T]) -> tuple[T, int]:
+    """What one call of `fn` gives, and how many queries it ran."""
     executed: list[str] = []
 
     def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
@@ -78,7 +78,14 @@ def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        fn()
+        result = fn()
+    return result, len(executed)
+
+
+def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
+    """Median and 95th percentile in milliseconds, and the query count of one run."""
+    fn()  # warm caches (templates, URL resolver, connection)
+    _, queries = counted(fn)
     samples = []
     for _ in range(repeats):
         reset_queries()
@@ -87,7 +94,7 @@ def timed(fn: Callable[[], object], repeats: int) -> tuple[float, float, int]:
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-    return statistics.median(samples), p95, len(executed)
+    return statistics.median(samples), p95, queries
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ def report_line(
     for label, teams, samples, count, size in zip(
         ("1x", "10x"), (300, 3_000), (small_ms, large_ms), queries, sizes, strict=True
     ):
-        scale = bench_scales.Scale(label, f"postgres:///{label}", process=None, teams=teams)
+        scale = bench_scales.Scale(label, process=None, teams=teams)
         scale.database = f"db{label}"
         scale.samples["lens"] = samples
         scale.queries["lens"] = count
