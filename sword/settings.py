@@ -213,6 +213,10 @@ SPEEDUP_REMEMBERED_TRANSLATIONS: bool = env.bool(
 # The organisation's units loaded for results without Model.__init__ (diagnostics/results.py,
 # leaning on Django's private ModelState); off, the ORM makes each unit.
 SPEEDUP_UNITS_WITHOUT_INIT: bool = env.bool("SPEEDUP_UNITS_WITHOUT_INIT", default=SPEEDUPS)
+# Each organisation's units' stored fields kept by the process until the database's version of
+# the units table moves on (organisations/remembered_units.py: no private API, but a trigger
+# that the migrations add); off, the units are read on every request.
+SPEEDUP_REMEMBERED_UNITS: bool = env.bool("SPEEDUP_REMEMBERED_UNITS", default=SPEEDUPS)
 # Python's garbage collector in a server process, once the application has loaded
 # (sword/collector.py): allocations before a young pass, then young passes before a middle one,
 # and middle passes before a full one. Python's default is 700,10,10.

@@ -90,6 +90,7 @@ SWITCHES = [
     "SPEEDUP_SHARED_REDIS_CLIENT",
     "SPEEDUP_REMEMBERED_TRANSLATIONS",
     "SPEEDUP_UNITS_WITHOUT_INIT",
+    "SPEEDUP_REMEMBERED_UNITS",
 ]
 
 
@@ -201,6 +202,11 @@ SWITCH_PAGES = [
     Switch(
         "SPEEDUP_UNITS_WITHOUT_INIT",
         ((results, "_units_without_init"),),
+        ("staff home page", "team dashboard page", "comparison page"),
+    ),
+    Switch(
+        "SPEEDUP_REMEMBERED_UNITS",
+        ((results, "unit_fields"),),
         ("staff home page", "team dashboard page", "comparison page"),
     ),
 ]

@@ -156,9 +156,10 @@ def test_it_aggregates_with_a_fixed_number_of_queries(
 ):
     respond(cycle, world.team_a, 5)
     respond(cycle, world.team_b, 5)
-    # Ten: the five tables, what the cycles asked, and the first unit's domain and statement
-    # sums (with the units above it) before the page, asking about more, rolls the tree up.
-    with django_assert_max_num_queries(10):
+    # Eleven: the units table's version, the five tables, what the cycles asked, and the first
+    # unit's domain and statement sums (with the units above it) before the page, asking about
+    # more, rolls the tree up.
+    with django_assert_max_num_queries(11):
         r = results(world, cycle, with_statements=True)
         for unit in r.units.values():
             r.group(unit)
@@ -255,16 +256,24 @@ def _as_loaded(unit):
     return fields, types, unit._state.adding, unit._state.db, unit._state.fields_cache
 
 
-def test_it_loads_units_without_init_exactly_as_the_orm_does(world, settings):
+@pytest.mark.parametrize(
+    ("without_init", "remembered"),
+    [(True, False), (True, True), (False, True)],
+    ids=["without init", "without init, remembered", "remembered"],
+)
+def test_it_loads_units_exactly_as_the_orm_does(world, settings, without_init, remembered):
     from django.db.models.signals import post_init, pre_init
 
     from diagnostics.results import load_units
     from organisations.models import Unit
 
     Unit.objects.filter(pk=world.team_b.pk).update(archived_at=timezone.now())
-    settings.SPEEDUP_UNITS_WITHOUT_INIT = True
-    fast = load_units(world.organisation)
+    settings.SPEEDUP_UNITS_WITHOUT_INIT = without_init
+    settings.SPEEDUP_REMEMBERED_UNITS = remembered
+    load_units(world.organisation)
+    fast = load_units(world.organisation)  # remembered by the first, if at all
     settings.SPEEDUP_UNITS_WITHOUT_INIT = False
+    settings.SPEEDUP_REMEMBERED_UNITS = False
     plain = load_units(world.organisation)
     assert [_as_loaded(unit) for unit in fast] == [_as_loaded(unit) for unit in plain]
     assert [unit.organisation for unit in fast] == [world.organisation] * len(fast)

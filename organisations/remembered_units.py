@@ -1,0 +1,75 @@
+"""An organisation's units' stored fields, remembered by this process for as long as the
+database says no unit has changed.
+
+Every results page reads every unit of the organisation: at 3,300 units the read took a quarter
+of the comparison's time (docs/performance.md). Units change seldom (an admin editing the tree),
+so each process keeps the fields it read, with the version of the units table they were read
+at. The database changes that version on every write to units, whoever makes it (our services,
+django-treebeard's raw SQL, the admin, a shell), and never gives the same version twice
+(organisations/migrations/0012_units_version.py): reading it is one small query, and the units
+are read again only when it differs.
+
+Only the fields, read-only mappings of plain values, are shared between requests. Each caller
+makes its own units from them: units shared across requests would also share what a request
+caches on them (their organisation and its threshold, say).
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any, TypeAlias
+
+from django.db import connections
+from django.db.models.expressions import RawSQL
+
+from organisations.models import Unit
+
+_VERSION_SQL = "SELECT version FROM organisations_units_version"
+_VERSION_COLUMN = "units_version"
+
+# A unit's stored fields (attribute name: value), as `Model.from_db` would be given them.
+UnitFields: TypeAlias = MappingProxyType[str, Any]
+
+# (database alias and name, organisation) -> (version, fields of each unit in tree order); one
+# entry per organisation, replaced when the version moves on.
+_remembered: dict[tuple[str, str, int], tuple[int, tuple[UnitFields, ...]]] = {}
+
+
+def attnames() -> list[str]:
+    """The stored fields' attribute names, in the model's order."""
+    return [field.attname for field in Unit._meta.concrete_fields]
+
+
+def units_version(*, using: str = "default") -> int | None:
+    """The units table's version now (one query); None if the database keeps none."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(_VERSION_SQL)
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
+
+
+def unit_fields(*, organisation_id: int, using: str = "default") -> tuple[UnitFields, ...]:
+    """Each of the organisation's units' stored fields, in tree order: remembered from an
+    earlier call if no unit has changed since (one query), otherwise read (two queries)."""
+    key = (using, str(connections[using].settings_dict["NAME"]), organisation_id)
+    version = units_version(using=using)
+    held = _remembered.get(key)
+    if held is not None and version is not None and held[0] == version:
+        return held[1]
+    names = attnames()
+    units = Unit.objects.using(using).filter(organisation_id=organisation_id).order_by("path")
+    # The units and the version they belong to, from one statement (one snapshot of the data).
+    version_then = RawSQL(_VERSION_SQL, ())  # noqa: S611  # nosec B611 (a constant)
+    rows = tuple(
+        units.annotate(**{_VERSION_COLUMN: version_then}).values_list(*names, _VERSION_COLUMN)
+    )
+    fields = tuple(MappingProxyType(dict(zip(names, row, strict=False))) for row in rows)
+    read_at = rows[0][-1] if rows else version
+    if read_at is not None:
+        _remembered[key] = (int(read_at), fields)
+    return fields
+
+
+def forget_unit_fields() -> None:
+    """Drop everything remembered (for tests that compare a first read with a remembered one)."""
+    _remembered.clear()
