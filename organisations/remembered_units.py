@@ -48,6 +48,19 @@ def units_version(*, using: str = "default") -> int | None:
     return None if row is None else int(row[0])
 
 
+def claim_units_version(*, using: str = "default") -> None:
+    """Queue for the units table's version, in a transaction about to write units, before it
+    takes any other lock. Every write to units moves the version, so a writer holds the
+    version's row until it commits: a writer that held it and then waited for a unit another
+    writer had locked, while that one waited for the version, would deadlock (an import adding
+    units under several parents, beside an admin adding one). Writers that claim it first wait
+    holding nothing. PostgreSQL only: SQLite lets one writer in at a time."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_VERSION_SQL + " FOR UPDATE")
+
+
 def unit_fields(*, organisation_id: int, using: str = "default") -> tuple[UnitFields, ...]:
     """Each of the organisation's units' stored fields, in tree order: remembered from an
     earlier call if no unit has changed since (one query), otherwise read (two queries)."""

@@ -33,6 +33,7 @@ from organisations.models import (
     Role,
     Unit,
 )
+from organisations.remembered_units import claim_units_version
 from organisations.selectors import (
     left_without_admin,
     parent_of,
@@ -56,6 +57,7 @@ class ImportFailed(Exception):
 
 @transaction.atomic
 def create_organisation(*, name: str, slug: str = "") -> Organisation:
+    claim_units_version()  # before any other lock (see there)
     name = name.strip()
     if not name:
         raise ValidationError(gettext("An organisation needs a name."))
@@ -92,6 +94,7 @@ def _check_name_free(parent: Unit, name: str, *, exclude: Unit | None = None) ->
 
 @transaction.atomic
 def add_unit(*, parent: Unit, name: str, is_team: bool) -> Unit:
+    claim_units_version()  # before any other lock (see there)
     name = _clean_name(name)
     parent = Unit.objects.select_for_update().get(pk=parent.pk)
     if parent.is_team:
@@ -108,6 +111,7 @@ def add_unit(*, parent: Unit, name: str, is_team: bool) -> Unit:
 
 @transaction.atomic
 def rename_unit(*, unit: Unit, name: str) -> Unit:
+    claim_units_version()  # before any other lock (see there)
     name = _clean_name(name)
     if unit.depth > 1:
         parent = parent_of(unit)
@@ -123,6 +127,7 @@ def rename_unit(*, unit: Unit, name: str) -> Unit:
 @transaction.atomic
 def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
     """Move a unit, with everything below it, under another unit of the same organisation."""
+    claim_units_version()  # before any other lock (see there)
     if unit.depth == 1:
         raise ValidationError(gettext("The organisation itself cannot be moved."))
     if new_parent.organisation_id != unit.organisation_id:
@@ -158,6 +163,7 @@ def unit_has_data(unit: Unit) -> bool:
 @transaction.atomic
 def archive_unit(*, unit: Unit) -> int:
     """Archive a unit and every unit below it. Data is kept. Returns how many were archived."""
+    claim_units_version()  # before any other lock (see there)
     if unit.depth == 1:
         raise ValidationError(gettext("The organisation itself cannot be archived."))
     return Unit.objects.within(unit).active().update(archived_at=timezone.now())
@@ -165,6 +171,7 @@ def archive_unit(*, unit: Unit) -> int:
 
 @transaction.atomic
 def restore_unit(*, unit: Unit) -> int:
+    claim_units_version()  # before any other lock (see there)
     parent = parent_of(unit)
     if parent is not None and parent.is_archived:
         raise ValidationError(
@@ -177,6 +184,7 @@ def restore_unit(*, unit: Unit) -> int:
 @transaction.atomic
 def delete_unit(*, unit: Unit) -> None:
     """Delete a unit that has never held data; units with data can only be archived."""
+    claim_units_version()  # before any other lock (see there)
     if unit.depth == 1:
         raise ValidationError(gettext("The organisation itself cannot be deleted."))
     if unit_has_data(unit):
@@ -438,6 +446,7 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
 
     All or nothing: any bad line raises ImportFailed listing every bad line, and nothing changes.
     """
+    claim_units_version()  # before any other lock (see there)
     rows = _read_csv(content, ["path"])
     errors: list[str] = []
     wanted: list[tuple[int, list[str]]] = []
@@ -589,6 +598,8 @@ def update_settings(
 ) -> Organisation:
     """Change the organisation's settings; each change of a threshold is in the audit log, with
     every changed field's value before and after."""
+    if "name" in values:
+        claim_units_version()  # the root unit takes the name: before any other lock (see there)
     _lock_organisation(organisation.pk)
     organisation.refresh_from_db()  # the values replaced are those stored, not those last read
     if values.get("anonymity_threshold", organisation.anonymity_threshold) < 3:

@@ -18,6 +18,7 @@ from diagnostics.models import Cycle
 from diagnostics.selectors import latest_version_for, survey_shape
 from diagnostics.services import create_cycle, issue_invites, open_cycle
 from sword import translations
+from sword.templatetags import languages
 
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -115,6 +116,25 @@ def test_it_draws_a_tag_afresh_for_a_new_catalogue_of_the_language(monkeypatch, 
     monkeypatch.setitem(trans_real._translations, "cy", Shouting("cy"))  # type: ignore[attr-defined]
     with translation.override("cy"):
         assert template.render(Context()) == "CHECK YOUR ANSWERS"
+
+
+def test_it_draws_the_language_chooser_afresh_for_a_new_catalogue_of_the_language(
+    monkeypatch, settings
+):
+    settings.SPEEDUP_REMEMBERED_TRANSLATIONS = True
+    values = {"next": "/", "choices": [("en-gb", "English")], "only": "", "csrf_token": "t" * 64}
+    with translation.override("cy"):
+        assert "newid yr iaith" in languages.remembered_chooser(values)
+
+    class Shouting(trans_real.DjangoTranslation):
+        def gettext(self, message: str) -> str:
+            return message.upper()
+
+    monkeypatch.setitem(trans_real._translations, "cy", Shouting("cy"))  # type: ignore[attr-defined]
+    with translation.override("cy"):
+        drawn = languages.remembered_chooser(values)
+    assert "newid yr iaith" not in drawn
+    assert "CHANGE THE LANGUAGE" in drawn
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import trans_real
 
 register = template.Library()
 
@@ -75,7 +76,7 @@ def remembered_chooser(values: dict[str, Any]) -> SafeString:
     of languages, with the CSRF token put in afterwards (it is read only where the chooser
     shows a form, as the template reads it)."""
     drawn = _drawn_chooser(
-        translation.get_language(), values["next"], tuple(values["choices"]), values["only"]
+        trans_real.catalog(), values["next"], tuple(values["choices"]), values["only"]
     )
     if TOKEN_STAND_IN not in drawn:
         return drawn
@@ -88,9 +89,11 @@ def remembered_chooser(values: dict[str, Any]) -> SafeString:
 
 @lru_cache(maxsize=1024)
 def _drawn_chooser(
-    language: str | None, next_address: str, choices: tuple[tuple[str, str], ...], only: str
+    catalogue: object, next_address: str, choices: tuple[tuple[str, str], ...], only: str
 ) -> SafeString:
-    # `language` is the one in force, passed so that each is remembered apart.
+    # `catalogue` is the translation in force, passed so that each is remembered apart: one per
+    # language, and a new one when Django makes one (a catalogue file or a setting it reads
+    # changed), as sword/translations.py remembers its tags.
     return render_chooser(
         {"next": next_address, "choices": choices, "only": only, "csrf_token": TOKEN_STAND_IN}
     )

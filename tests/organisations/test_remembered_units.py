@@ -4,6 +4,8 @@ however it is made and whether or not it was kept."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -11,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from diagnostics.results import load_units
+from organisations import services
 from organisations.models import Unit
 from organisations.remembered_units import forget_unit_fields, unit_fields, units_version
 from organisations.services import (
@@ -159,3 +162,65 @@ def test_it_reads_the_units_on_every_call_when_switched_off(
     with django_assert_num_queries(1):  # the units, and no version
         after = shown(world)
     assert after == read_afresh(world)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, monkeypatch):
+    """Every write to units moves the version, so a writer holds the version's row until it
+    commits. An import that has added a unit (holding it) and goes on to add one under a unit
+    that another writer has locked, while that writer waits for the version, would deadlock:
+    writers queue for the version first instead (PostgreSQL; SQLite lets one writer in)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks and lets only one writer in")
+    add = services.add_unit
+    import_paused = threading.Event()
+
+    def add_then_pause(**kwargs: object) -> Unit:
+        unit = add(**kwargs)  # type: ignore[arg-type]
+        if threading.current_thread().name == "import" and not import_paused.is_set():
+            import_paused.set()
+            time.sleep(0.5)  # the other writer goes as far as it can meanwhile
+        return unit
+
+    monkeypatch.setattr(services, "add_unit", add_then_pause)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, write: Callable[[], object]) -> None:
+        try:
+            write()
+            outcomes[name] = "done"
+        except Exception as exc:  # the outcome, whatever it is, is what the test reads
+            outcomes[name] = f"{type(exc).__name__}: {exc}"
+        finally:
+            connection.close()  # this thread's own connection
+
+    def import_two_teams() -> None:
+        services.import_structure(
+            organisation_slug=world.organisation.slug,
+            content="path\nChildren's Services / Locality North / Team X\n"
+            "Children's Services / Locality South / Team Y\n",
+        )
+
+    def add_one_team() -> None:
+        import_paused.wait(timeout=10)
+        add(
+            parent=Unit.objects.get(pk=world.units["Locality South"].pk),
+            name="Team Z",
+            is_team=True,
+        )
+
+    threads = [
+        threading.Thread(target=run, args=("import", import_two_teams), name="import"),
+        threading.Thread(target=run, args=("add", add_one_team), name="add"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == {"import": "done", "add": "done"}
+
+    def names_below(unit: Unit) -> set[str]:
+        return {u.name for u in load_units(world.organisation) if u.path.startswith(unit.path)}
+
+    assert "Team X" in names_below(world.units["Locality North"])
+    assert {"Team Y", "Team Z"} <= names_below(world.units["Locality South"])
