@@ -10,6 +10,7 @@ from django.apps import apps
 from django.db import transaction
 
 from organisations.models import Membership, Organisation, Unit
+from organisations.remembered_units import claim_units_version
 
 # Models deleted before the organisation's units, most dependent first. Later features add theirs.
 ORGANISATION_DATA: list[tuple[str, str]] = [
@@ -33,6 +34,7 @@ ORGANISATION_DATA: list[tuple[str, str]] = [
 
 @transaction.atomic
 def delete_organisation_data(organisation: Organisation) -> None:
+    claim_units_version()  # it deletes units: before any other lock (see there)
     for label, organisation_lookup in ORGANISATION_DATA:
         model = apps.get_model(label)
         model._default_manager.filter(**{organisation_lookup: organisation}).delete()

@@ -5,9 +5,9 @@ Every results page reads every unit of the organisation: at 3,300 units the read
 of the comparison's time (docs/performance.md). Units change seldom (an admin editing the tree),
 so each process keeps the fields it read, with the version of the units table they were read
 at. The database changes that version on every write to units, whoever makes it (our services,
-django-treebeard's raw SQL, the admin, a shell), and never gives the same version twice
-(organisations/migrations/0012_units_version.py): reading it is one small query, and the units
-are read again only when it differs.
+django-treebeard's raw SQL, bulk updates, a shell), to a random 64-bit number, so that a
+version never stands for two different sets of units (organisations/migrations/0012 and 0013):
+reading it is one small query, and the units are read again only when it differs.
 
 Only the fields, read-only mappings of plain values, are shared between requests. Each caller
 makes its own units from them: units shared across requests would also share what a request

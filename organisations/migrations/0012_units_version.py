@@ -2,9 +2,14 @@
 process can remember units between requests (organisations/remembered_units.py).
 
 The version is one row of a table no model owns (so a test's flush leaves it be), and it never
-takes a value twice: on PostgreSQL the next value of a sequence, which a rolled-back transaction
-does not hand back; on SQLite a random 64-bit number. Counting up instead would let a
+takes a value twice: on PostgreSQL here the next value of a sequence, which a rolled-back
+transaction does not hand back (0013 makes it a random 64-bit number, since a restore hands
+old sequence values back); on SQLite a random 64-bit number. Counting up instead would let a
 transaction that rolled back give a number that a later write gives again, to other units.
+
+On SQLite, a migration that alters the units table rebuilds it, and the rebuilt table has no
+triggers: such a migration must create them again (tests/organisations/test_remembered_units.py
+checks they are there).
 """
 
 from __future__ import annotations

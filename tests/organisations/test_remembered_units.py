@@ -4,6 +4,7 @@ however it is made and whether or not it was kept."""
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -125,6 +126,26 @@ def test_it_never_takes_units_read_in_a_transaction_that_rolled_back(world):
     assert shown(world) == read_afresh(world)
 
 
+def test_it_keeps_the_triggers_that_move_the_version(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'organisations_unit'::regclass AND NOT tgisinternal"
+            )
+            expected = {"organisations_units_changed"}
+        else:
+            cursor.execute(
+                "SELECT name FROM sqlite_master"
+                " WHERE type = 'trigger' AND tbl_name = 'organisations_unit'"
+            )
+            expected = {f"organisations_units_{event}" for event in ("insert", "update", "delete")}
+        found = {name for (name,) in cursor.fetchall()}
+    # On SQLite a migration that alters the units table rebuilds it without them: such a
+    # migration must create them again, as organisations/migrations/0012_units_version.py does.
+    assert found == expected
+
+
 def test_it_gives_the_version_a_new_value_on_every_write(world):
     seen = {units_version()}
     for name in ("One", "Two", "Three"):
@@ -175,11 +196,28 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
     add = services.add_unit
     import_paused = threading.Event()
 
+    other_writer: queue.Queue[int] = queue.Queue()  # its connection's process id
+
+    def wait_for_a_writer_to_wait() -> None:
+        pid = other_writer.get(timeout=10)
+        deadline = time.monotonic() + 10
+        with connection.cursor() as cursor:
+            while time.monotonic() < deadline:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted",
+                    [pid],
+                )
+                (waiting,) = cursor.fetchone()
+                if waiting:
+                    return
+                time.sleep(0.01)
+        raise AssertionError("the other writer never waited for a lock")
+
     def add_then_pause(**kwargs: object) -> Unit:
         unit = add(**kwargs)  # type: ignore[arg-type]
         if threading.current_thread().name == "import" and not import_paused.is_set():
             import_paused.set()
-            time.sleep(0.5)  # the other writer goes as far as it can meanwhile
+            wait_for_a_writer_to_wait()  # the other writer has gone as far as it can
         return unit
 
     monkeypatch.setattr(services, "add_unit", add_then_pause)
@@ -202,6 +240,10 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
         )
 
     def add_one_team() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            (pid,) = cursor.fetchone()
+        other_writer.put(pid)
         import_paused.wait(timeout=10)
         add(
             parent=Unit.objects.get(pk=world.units["Locality South"].pk),
