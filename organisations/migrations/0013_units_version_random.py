@@ -13,14 +13,14 @@ from typing import Any
 
 from django.db import migrations
 
-RANDOM_VERSION = "('x' || md5(gen_random_uuid()::text))::bit(64)::bigint"
-
 POSTGRESQL = [
-    f"""
+    """
     CREATE OR REPLACE FUNCTION organisations_units_changed() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE organisations_units_version SET version = {RANDOM_VERSION};
+        -- 64 bits of an MD5 of a random UUID (PostgreSQL's own random() gives fewer).
+        UPDATE organisations_units_version
+        SET version = ('x' || md5(gen_random_uuid()::text))::bit(64)::bigint;
         RETURN NULL;
     END
     $$
