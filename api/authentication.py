@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
@@ -35,18 +37,36 @@ class BearerTokenAuthentication(BaseAuthentication):
         if token is None:
             raise AuthenticationFailed("This token is not valid.")
         now = timezone.now()
+        refusal = self._refusal(token, now)
+        if refusal is not None:
+            services.record_refusal(
+                token=token,
+                status=401,
+                reason=refusal[0],
+                method=request.method or "",
+                path=request.get_full_path(),
+            )
+            raise AuthenticationFailed(refusal[1])
+        services.note_use(token=token, now=now)
+        return token.created_by, token
+
+    @staticmethod
+    def _refusal(token: ApiToken, now: datetime) -> tuple[str, str] | None:
+        """Why a known token is refused now (for the audit log, and for its holder), or None."""
         state = token.state_on(timezone.localdate(now))
         if state == ApiToken.State.REVOKED:
-            raise AuthenticationFailed("This token was revoked.")
+            return "the token was revoked", "This token was revoked."
         if state == ApiToken.State.EXPIRED:
-            raise AuthenticationFailed(
+            return "the token had expired", (
                 f"This token expired after {token.expires_on:%-d %B %Y}: ask an admin for a "
                 "new one."
             )
         if not token.created_by.is_active:
-            raise AuthenticationFailed("The person who made this token can no longer sign in.")
-        services.note_use(token=token, now=now)
-        return token.created_by, token
+            return (
+                "the token's maker can no longer sign in",
+                "The person who made this token can no longer sign in.",
+            )
+        return None
 
     def authenticate_header(self, request: Request) -> str:
         # Makes a missing or refused token a 401 (with this challenge) rather than a 403.

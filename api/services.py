@@ -1,4 +1,4 @@
-"""Writes for API tokens: create, revoke, note a use, and the audit entry of each read."""
+"""Writes for API tokens: make, revoke, note a use, and the audit entries of reads and refusals."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +22,10 @@ from organisations.models import AuditEvent, Organisation
 # A token's last use is written at most this often, so a paginated pull costs no extra write
 # per page: the list of tokens says when each was last used to the minute.
 LAST_USED_PRECISION = timedelta(minutes=1)
+# A refusal is logged at most this often for one token and status, so that a script retrying in
+# a loop with a revoked token, or past its rate, cannot fill the audit log.
+REFUSAL_LOG_INTERVAL = timedelta(minutes=1)
+REFUSED_SCOPE = "nothing (the request was refused)"
 
 
 def latest_expiry(today: date) -> date:
@@ -118,4 +123,22 @@ def record_read(*, token: ApiToken, user: Any, scope: str, what: str) -> None:
         action=AuditEvent.Action.API_READ,
         scope=scope,
         detail=f"{what} (API token “{token.name}”)",
+    )
+
+
+def record_refusal(*, token: ApiToken, status: int, reason: str, method: str, path: str) -> None:
+    """The audit entry of a request refused although its token is known: a revoked or expired
+    token still in use, a token whose maker was deactivated, an address outside the token's
+    reach, bad parameters, the rate passed. At most one entry a minute for each token and
+    status (counted in the shared cache); requests with no token or an unknown one belong to no
+    organisation, and are not logged."""
+    key = f"api-refused:{token.pk}:{status}"
+    if not cache.add(key, True, timeout=int(REFUSAL_LOG_INTERVAL.total_seconds())):
+        return
+    record(
+        organisation=token.organisation_id,
+        user=token.created_by,
+        action=AuditEvent.Action.API_REFUSED,
+        scope=REFUSED_SCOPE,
+        detail=f"{method} {path}: {status}, {reason} (API token “{token.name}”)",
     )

@@ -2,11 +2,13 @@
 
 Each request reads with the token creator's reach as it is now (api.access), and leaves one
 entry in the organisation's audit log: results pages as exports (the same entry as a file
-export, naming the token and the page), the rest as reads through the API.
+export, naming the token and the page), the rest as reads through the API, and a refused one
+(outside reach, bad parameters, past the rate) as a refusal (api.services.record_refusal).
 """
 
 from __future__ import annotations
 
+import json
 from functools import cached_property
 from typing import Any, cast
 
@@ -65,6 +67,14 @@ def reach_scope(reach: Reach, names: dict[str, str]) -> str:
     return "; ".join(readable_path(unit, names) for unit in reach.top_units)
 
 
+def refusal_reason(response: Response) -> str:
+    """A refused request's reason as its answer gave it, in a line."""
+    detail = response.data.get("detail") if isinstance(response.data, dict) else None
+    if detail:
+        return str(detail)
+    return f"invalid parameters: {json.dumps(response.data, ensure_ascii=False)}"
+
+
 class TokenReadView(GenericAPIView[Any]):
     """What every endpoint shares: the token, its reach now, the organisation's unit names."""
 
@@ -84,6 +94,21 @@ class TokenReadView(GenericAPIView[Any]):
     def page_label(self) -> str:
         page = self.paginator.page  # type: ignore[union-attr]
         return f"page {page.number} of {page.paginator.num_pages}"
+
+    def handle_exception(self, exc: Exception) -> Response:
+        """DRF's answer to a refused request (404 outside reach, 400, 429), logged when it
+        came with a valid token; a refused token is logged where it is refused."""
+        response = super().handle_exception(exc)
+        token = self.request.auth
+        if isinstance(token, ApiToken) and response.status_code >= 400:
+            services.record_refusal(
+                token=token,
+                status=response.status_code,
+                reason=refusal_reason(response),
+                method=self.request.method or "",
+                path=self.request.get_full_path(),
+            )
+        return response
 
     def record(self, what: str) -> None:
         services.record_read(

@@ -285,6 +285,7 @@ class AuditEvent(models.Model):
         API_READ = "api_read", _("Read through the API")
         API_TOKEN_CREATED = "api_token_created", _("Created an API token")
         API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
+        API_REFUSED = "api_refused", _("API request refused")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"

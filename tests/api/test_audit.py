@@ -1,11 +1,19 @@
-"""Every use of a token is one entry in the organisation's audit log."""
+"""Every use of a token is one entry in the organisation's audit log, and so is a refusal of a known
+token (at most one a minute for each token and answer)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from api.models import ApiToken
+from api.services import REFUSAL_LOG_INTERVAL, revoke_token
 from diagnostics.exports import export_scope
 from organisations.access import reach_of
 from organisations.models import AuditEvent
@@ -42,12 +50,79 @@ def test_it_records_result_pages_as_exports_of_what_the_viewer_got(
     assert {e.actor for e in events} == {world.leader.email}
 
 
-def test_it_records_nothing_for_refused_or_unknown_requests(world, make_token, api_get):
-    _, raw = make_token(world.leader)
+def refusals() -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(action=AuditEvent.Action.API_REFUSED).order_by("pk"))
+
+
+def test_it_records_a_request_outside_reach_as_refused(world, make_token, api_get):
+    _, raw = make_token(world.leader, name="Locality script")
+    url = reverse("api:unit", kwargs={"unit_id": world.team_c.pk})
+    assert api_get(url, raw).status_code == 404
+    [event] = refusals()
+    assert event.detail.startswith(f"GET {url}: 404, ")
+    assert event.detail.endswith("(API token “Locality script”)")
+    assert event.actor == world.leader.email
+    assert event.organisation_id == world.organisation.pk
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.API_READ).exists()
+
+
+@pytest.mark.parametrize("why", ["revoked", "expired", "maker deactivated"])
+def test_it_records_a_refused_token_still_in_use(why, world, make_token, api_get):
+    token, raw = make_token(world.org_admin, name="Old dashboard")
+    if why == "revoked":
+        revoke_token(token=token, actor=world.org_admin)
+    elif why == "expired":
+        ApiToken.objects.filter(pk=token.pk).update(
+            expires_on=timezone.localdate() - timedelta(days=1)
+        )
+    else:
+        world.org_admin.is_active = False
+        world.org_admin.save(update_fields=["is_active"])
+    assert api_get(reverse("api:units"), raw).status_code == 401
+    [event] = refusals()
+    reason = {
+        "revoked": "the token was revoked",
+        "expired": "the token had expired",
+        "maker deactivated": "the token's maker can no longer sign in",
+    }[why]
+    assert event.detail == f"GET {reverse('api:units')}: 401, {reason} (API token “Old dashboard”)"
+    assert event.organisation_id == world.organisation.pk
+
+
+def test_it_records_bad_parameters_and_a_passed_rate(
+    world, results_cycle, make_token, api_get, settings
+):
+    settings.API_RATE = "1/h"
+    _, raw = make_token(world.org_admin)
+    url = reverse("api:cycle_results", kwargs={"cycle_id": results_cycle.pk})
+    assert api_get(url, raw, level="nonsense").status_code == 400
+    assert api_get(reverse("api:units"), raw).status_code == 429
+    bad, throttled = refusals()
+    assert bad.detail.startswith(f"GET {url}?level=nonsense: 400, invalid parameters: ")
+    assert "level" in bad.detail
+    assert throttled.detail.startswith(f"GET {reverse('api:units')}: 429, ")
+
+
+def test_it_records_one_refusal_a_minute_for_each_token_and_status(world, make_token, api_get):
+    _, raw = make_token(world.leader, name="Loop")
+    _, other = make_token(world.leader, name="Other")
+    outside = reverse("api:unit", kwargs={"unit_id": world.team_c.pk})
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for _ in range(5):
+            assert api_get(outside, raw).status_code == 404
+        assert api_get(outside, other).status_code == 404
+        assert api_get(reverse("api:unit", kwargs={"unit_id": 10**9}), raw).status_code == 404
+    assert [e.detail.rsplit("“", 1)[1] for e in refusals()] == ["Loop”)", "Other”)"]
+    with time_machine.travel(start + REFUSAL_LOG_INTERVAL + timedelta(seconds=1), tick=False):
+        assert api_get(outside, raw).status_code == 404
+    assert len(refusals()) == 3
+
+
+def test_it_records_nothing_for_a_missing_or_unknown_token(world, api_get):
     before = AuditEvent.objects.count()
-    api_get(reverse("api:unit", kwargs={"unit_id": world.team_c.pk}), raw)  # outside reach
-    api_get(reverse("api:units"), "sword_wrong")
-    api_get(reverse("api:units"), None)
+    assert api_get(reverse("api:units"), "sword_wrong").status_code == 401
+    assert api_get(reverse("api:units"), None).status_code == 401
     assert AuditEvent.objects.count() == before
 
 
