@@ -44,7 +44,7 @@ def template_milliseconds() -> float:
     """Milliseconds for Django's template engine to draw a table of 1,000 rows of 10 cells (best
     of three). The loop of additions runs in a few hundred bytes of code and data; drawing a
     page runs through much more of both, and two machines with the same loop reading have
-    served the same pages at speeds 1.5 times apart (docs/performance.md, eleventh session)."""
+    served the same pages at speeds 1.5 times apart (docs/performance-log.md, eleventh session)."""
     draw = table_drawer()
     best = float("inf")
     for _ in range(3):
