@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,10 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 # a loop with a revoked token, or past its rate, cannot fill the audit log.
 REFUSAL_LOG_INTERVAL = timedelta(minutes=1)
 REFUSED_SCOPE = "nothing (the request was refused)"
+# The address a refused request asked for is logged up to this length: its query is the caller's.
+LOGGED_PATH_LENGTH = 150
+
+logger = logging.getLogger(__name__)
 
 
 def latest_expiry(today: date) -> date:
@@ -129,16 +134,27 @@ def record_read(*, token: ApiToken, user: Any, scope: str, what: str) -> None:
 def record_refusal(*, token: ApiToken, status: int, reason: str, method: str, path: str) -> None:
     """The audit entry of a request refused although its token is known: a revoked or expired
     token still in use, a token whose maker was deactivated, an address outside the token's
-    reach, bad parameters, the rate passed. At most one entry a minute for each token and
-    status (counted in the shared cache); requests with no token or an unknown one belong to no
-    organisation, and are not logged."""
+    reach, bad parameters, the rate passed (any answer of 400 and above). At most one entry a
+    minute for each token and status, counted in the cache (shared by every worker when
+    `CACHE_URL` is set); requests with no token or an unknown one belong to no organisation,
+    and are not logged.
+
+    Written in the request's own autocommit: the request is refused whatever happens here, so a
+    failure to write the entry is logged as an error and does not change the answer."""
     key = f"api-refused:{token.pk}:{status}"
-    if not cache.add(key, True, timeout=int(REFUSAL_LOG_INTERVAL.total_seconds())):
-        return
-    record(
-        organisation=token.organisation_id,
-        user=token.created_by,
-        action=AuditEvent.Action.API_REFUSED,
-        scope=REFUSED_SCOPE,
-        detail=f"{method} {path}: {status}, {reason} (API token “{token.name}”)",
-    )
+    shown_path = path if len(path) <= LOGGED_PATH_LENGTH else path[:LOGGED_PATH_LENGTH] + "…"
+    why = reason.rstrip(".")
+    try:
+        if cache.get(key):
+            return
+        record(
+            organisation=token.organisation_id,
+            user=token.created_by,
+            action=AuditEvent.Action.API_REFUSED,
+            scope=REFUSED_SCOPE,
+            detail=f"API token “{token.name}”: {status}, {why}; {method} {shown_path}",
+        )
+        # Marked once written, so that an entry that failed holds back none after it.
+        cache.set(key, True, timeout=int(REFUSAL_LOG_INTERVAL.total_seconds()))
+    except Exception:
+        logger.exception("Could not log a refused API request (token %s)", token.pk)

@@ -3,12 +3,11 @@
 Each request reads with the token creator's reach as it is now (api.access), and leaves one
 entry in the organisation's audit log: results pages as exports (the same entry as a file
 export, naming the token and the page), the rest as reads through the API, and a refused one
-(outside reach, bad parameters, past the rate) as a refusal (api.services.record_refusal).
+(outside reach, bad parameters, past the rate...) as a refusal (api.services.record_refusal).
 """
 
 from __future__ import annotations
 
-import json
 from functools import cached_property
 from typing import Any, cast
 
@@ -68,11 +67,14 @@ def reach_scope(reach: Reach, names: dict[str, str]) -> str:
 
 
 def refusal_reason(response: Response) -> str:
-    """A refused request's reason as its answer gave it, in a line."""
-    detail = response.data.get("detail") if isinstance(response.data, dict) else None
-    if detail:
-        return str(detail)
-    return f"invalid parameters: {json.dumps(response.data, ensure_ascii=False)}"
+    """A refused request's reason as its answer gave it, in a line: the message, or for bad
+    parameters the names of those refused (their values are the caller's, and could be long)."""
+    data = response.data
+    if isinstance(data, dict) and data.get("detail"):
+        return str(data["detail"])
+    if isinstance(data, dict):
+        return "invalid parameters: " + ", ".join(sorted(map(str, data)))
+    return "invalid request"
 
 
 class TokenReadView(GenericAPIView[Any]):
@@ -95,12 +97,23 @@ class TokenReadView(GenericAPIView[Any]):
         page = self.paginator.page  # type: ignore[union-attr]
         return f"page {page.number} of {page.paginator.num_pages}"
 
+    # The token this request was accepted with, once authentication has run. DRF works out the
+    # answer's format before it authenticates, so a request can fail before then; reading
+    # `request.auth` in the error handler would start authentication from inside it.
+    accepted_token: ApiToken | None = None
+
+    def perform_authentication(self, request: Request) -> None:
+        super().perform_authentication(request)
+        if isinstance(request.auth, ApiToken):
+            self.accepted_token = request.auth
+
     def handle_exception(self, exc: Exception) -> Response:
-        """DRF's answer to a refused request (404 outside reach, 400, 429), logged when it
-        came with a valid token; a refused token is logged where it is refused."""
+        """DRF's answer to a refused request (400 and above: outside reach, bad parameters, past
+        the rate...), logged when the request's token had been accepted; a refused token is
+        logged where it is refused (api.authentication)."""
         response = super().handle_exception(exc)
-        token = self.request.auth
-        if isinstance(token, ApiToken) and response.status_code >= 400:
+        token = self.accepted_token
+        if token is not None and response.status_code >= 400:
             services.record_refusal(
                 token=token,
                 status=response.status_code,

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import DatabaseError, connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -56,14 +57,15 @@ def refusals() -> list[AuditEvent]:
 
 def test_it_records_a_request_outside_reach_as_refused(world, make_token, api_get):
     _, raw = make_token(world.leader, name="Locality script")
+    assert api_get(reverse("api:units"), raw).status_code == 200
+    assert refusals() == []
     url = reverse("api:unit", kwargs={"unit_id": world.team_c.pk})
     assert api_get(url, raw).status_code == 404
     [event] = refusals()
-    assert event.detail.startswith(f"GET {url}: 404, ")
-    assert event.detail.endswith("(API token “Locality script”)")
+    assert event.detail == f"API token “Locality script”: 404, No such unit; GET {url}"
     assert event.actor == world.leader.email
     assert event.organisation_id == world.organisation.pk
-    assert not AuditEvent.objects.filter(action=AuditEvent.Action.API_READ).exists()
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.API_READ).count() == 1
 
 
 @pytest.mark.parametrize("why", ["revoked", "expired", "maker deactivated"])
@@ -85,7 +87,7 @@ def test_it_records_a_refused_token_still_in_use(why, world, make_token, api_get
         "expired": "the token had expired",
         "maker deactivated": "the token's maker can no longer sign in",
     }[why]
-    assert event.detail == f"GET {reverse('api:units')}: 401, {reason} (API token “Old dashboard”)"
+    assert event.detail == f"API token “Old dashboard”: 401, {reason}; GET {reverse('api:units')}"
     assert event.organisation_id == world.organisation.pk
 
 
@@ -95,12 +97,16 @@ def test_it_records_bad_parameters_and_a_passed_rate(
     settings.API_RATE = "1/h"
     _, raw = make_token(world.org_admin)
     url = reverse("api:cycle_results", kwargs={"cycle_id": results_cycle.pk})
-    assert api_get(url, raw, level="nonsense").status_code == 400
+    assert api_get(url, raw, level="nonsense", by="x" * 300).status_code == 400
     assert api_get(reverse("api:units"), raw).status_code == 429
     bad, throttled = refusals()
-    assert bad.detail.startswith(f"GET {url}?level=nonsense: 400, invalid parameters: ")
-    assert "level" in bad.detail
-    assert throttled.detail.startswith(f"GET {reverse('api:units')}: 429, ")
+    assert bad.detail.startswith(
+        f"API token “Power BI”: 400, invalid parameters: by, level; GET {url}?"
+    )
+    assert "x" * 200 not in bad.detail  # the caller's long value is cut short
+    assert bad.detail.endswith("…")
+    assert throttled.detail.startswith("API token “Power BI”: 429, Request was throttled")
+    assert throttled.detail.endswith(f"; GET {reverse('api:units')}")
 
 
 def test_it_records_one_refusal_a_minute_for_each_token_and_status(world, make_token, api_get):
@@ -113,10 +119,43 @@ def test_it_records_one_refusal_a_minute_for_each_token_and_status(world, make_t
             assert api_get(outside, raw).status_code == 404
         assert api_get(outside, other).status_code == 404
         assert api_get(reverse("api:unit", kwargs={"unit_id": 10**9}), raw).status_code == 404
-    assert [e.detail.rsplit("“", 1)[1] for e in refusals()] == ["Loop”)", "Other”)"]
+    assert [e.detail.split(":")[0] for e in refusals()] == ["API token “Loop”", "API token “Other”"]
     with time_machine.travel(start + REFUSAL_LOG_INTERVAL + timedelta(seconds=1), tick=False):
         assert api_get(outside, raw).status_code == 404
     assert len(refusals()) == 3
+
+
+@pytest.mark.parametrize("token", ["unknown", "revoked", "valid"])
+def test_it_refuses_a_format_it_cannot_give_before_reading_the_token(
+    token, world, make_token, api_get
+):
+    """DRF settles the answer's format before it looks at the token: such a request is refused
+    as before (no 500), and logs nothing, as its token was never read."""
+    made, raw = make_token(world.org_admin)
+    if token == "unknown":
+        raw = "sword_wrong"
+    elif token == "revoked":
+        revoke_token(token=made, actor=world.org_admin)
+    assert api_get(reverse("api:units"), raw, format="xml").status_code == 404
+    headers = {"Authorization": f"Bearer {raw}", "Accept": "text/csv"}
+    assert Client().get(reverse("api:units"), headers=headers).status_code == 406
+    assert refusals() == []
+
+
+def test_it_still_refuses_when_the_entry_cannot_be_written(
+    world, make_token, api_get, monkeypatch, caplog
+):
+    def broken(**kwargs):
+        raise DatabaseError("the audit table is unavailable")
+
+    monkeypatch.setattr("api.services.record", broken)
+    _, raw = make_token(world.leader)
+    url = reverse("api:unit", kwargs={"unit_id": world.team_c.pk})
+    assert api_get(url, raw).status_code == 404
+    assert "Could not log a refused API request" in caplog.text
+    monkeypatch.undo()
+    assert api_get(url, raw).status_code == 404  # the failed entry held back none after it
+    assert len(refusals()) == 1
 
 
 def test_it_records_nothing_for_a_missing_or_unknown_token(world, api_get):
