@@ -147,13 +147,14 @@ def record_refusal(*, token: ApiToken, status: int, reason: str, method: str, pa
     try:
         if cache.get(key):
             return
-        record(
-            organisation=token.organisation_id,
-            user=token.created_by,
-            action=AuditEvent.Action.API_REFUSED,
-            scope=REFUSED_SCOPE,
-            detail=f"API token “{token.name}”: {status}, {why}; {method} {shown_path}",
-        )
+        with transaction.atomic():  # a savepoint, should a caller ever hold a transaction
+            record(
+                organisation=token.organisation_id,
+                user=token.created_by,
+                action=AuditEvent.Action.API_REFUSED,
+                scope=REFUSED_SCOPE,
+                detail=f"API token “{token.name}”: {status}, {why}; {method} {shown_path}",
+            )
         # Marked once written, so that an entry that failed holds back none after it.
         cache.set(key, True, timeout=int(REFUSAL_LOG_INTERVAL.total_seconds()))
     except Exception:
