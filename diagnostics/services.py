@@ -1239,7 +1239,6 @@ def save_progress(
     answers: Mapping[str, int] | None = None,
     about: Mapping[str, str] | None = None,
     comment: str | None = None,
-    today: date | None = None,
     as_read: SurveyDraft | None = None,
 ) -> SurveyDraft:
     """Keep answers in progress under the survey session's draft key.
@@ -1256,7 +1255,6 @@ def save_progress(
     belongs to another cycle, or the code was spent), the save takes the locking path above,
     which merges or refuses as it always has.
     """
-    today = today or timezone.localdate()
     if as_read is not None and (answers is not None or about is not None or comment is not None):
         saved = _save_in_one_statement(
             code=code,
@@ -1265,7 +1263,6 @@ def save_progress(
             answers=answers,
             about=about,
             comment=comment,
-            today=today,
         )
         if saved is not None:
             return saved
@@ -1276,7 +1273,6 @@ def save_progress(
         answers=answers,
         about=about,
         comment=comment,
-        today=today,
     )
 
 
@@ -1315,7 +1311,6 @@ def _save_in_one_statement(
     answers: Mapping[str, int] | None,
     about: Mapping[str, str] | None,
     comment: str | None,
-    today: date,
 ) -> SurveyDraft | None:
     """`save_progress` as one UPDATE (or INSERT) guarded by what the caller read; None when it
     changed no row, for the locking path to decide."""
@@ -1330,7 +1325,7 @@ def _save_in_one_statement(
     as_json = connection.ops.adapt_json_value
     spent_key = invite_codes.spent_key(code)
     if draft._state.adding:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(
                 insert,
                 [
@@ -1344,8 +1339,6 @@ def _save_in_one_statement(
             )
             if cursor.rowcount != 1:
                 return None
-            # Now and then, drafts nobody can submit any more go (as on the locking path).
-            SurveyDraft.objects.filter(cycle__closes_on__lt=today).delete()
     else:
         quote = connection.ops.quote_name
         sets: list[str] = []
@@ -1384,7 +1377,6 @@ def _save_progress_locked(
     answers: Mapping[str, int] | None,
     about: Mapping[str, str] | None,
     comment: str | None,
-    today: date,
 ) -> SurveyDraft:
     """`save_progress` under the draft's row lock."""
     draft = _DRAFT_FOR_UPDATE.first(draft_key)
@@ -1395,8 +1387,6 @@ def _save_progress_locked(
         except IntegrityError:  # another tab made it first: wait for its lock
             draft = _DRAFT_FOR_UPDATE.first(draft_key)
             assert draft is not None
-        else:  # now and then, drafts nobody can submit any more go
-            SurveyDraft.objects.filter(cycle__closes_on__lt=today).delete()
     if draft.cycle_id != invite.cycle_id:
         raise TamperedForm()
     if spent_since_session_began(code=code):
