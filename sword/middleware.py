@@ -11,9 +11,13 @@ from csp.middleware import CheckableLazyObject
 from csp.middleware import CSPMiddleware as LibraryCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 def permissions_policy(
@@ -122,4 +126,34 @@ class CSPMiddleware(LibraryCSPMiddleware):
             response[HEADER] = self._header
         # As the library does: a nonce asked for after this point would not be in the header.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Django's, without looking for a language in the address when no URLconf uses
+    `i18n_patterns` (ours does not).
+
+    Django looks for one on every request and every response all the same, and each look that
+    finds none ("survey" is not a language) raises and catches four exceptions: about 50 of a
+    survey response's 280. With `i18n_patterns` in use, Django's own code runs.
+    `tests/test_middleware.py` compares the two on requests with and without the chooser's cookie
+    and Accept-Language, so a Django upgrade that changes the language chosen or the headers fails
+    there.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        if is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]:
+            return super().process_request(request)
+        translation.activate(translation.get_language_from_request(request))
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        if is_language_prefix_patterns_used(urlconf)[0]:
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response

@@ -136,7 +136,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language: a signed-in person's preference (accounts.middleware), else the chooser's
     # cookie, else the browser's Accept-Language, else English.
-    "django.middleware.locale.LocaleMiddleware",
+    "sword.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
