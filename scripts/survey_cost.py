@@ -15,6 +15,11 @@ client's own work and gunicorn's are not. With `--timed` it profiles nothing and
 the CPU time the server's thread and its PostgreSQL backend (read from /proc) spent per
 response and per kind of request: less disturbed by a busy machine than wall time, though not
 as steady as counts.
+
+With `--exceptions` it counts instead the exceptions raised while serving, caught or not, and
+where: Python raises and catches them for ordinary control flow (a URL pattern that does not
+match, an attribute of a lazy object), each costing microseconds, and like calls their number
+does not depend on the machine.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ class Tally:
     seconds: list[float] = field(default_factory=list)  # of each request, with --timed
     cpu_ns: int = 0  # the server's CPU time (this thread's), with --timed
     database_cpu_ns: int = 0  # the PostgreSQL backend's, with --timed, where /proc shows it
+    raised: Counter[str] = field(default_factory=Counter)  # with --exceptions, by where raised
 
     def add(self, other: Tally) -> None:
         self.requests += other.requests
@@ -74,6 +80,7 @@ class Tally:
         self.seconds.extend(other.seconds)
         self.cpu_ns += other.cpu_ns
         self.database_cpu_ns += other.database_cpu_ns
+        self.raised.update(other.raised)
 
     def stats(self) -> pstats.Stats:
         return pstats.Stats(*self.profiles)
@@ -85,10 +92,11 @@ class Tally:
 class Meter:
     """Attributes every SQL statement, commit and profiled call to the request being made."""
 
-    def __init__(self, *, timed: bool = False) -> None:
+    def __init__(self, *, timed: bool = False, exceptions: bool = False) -> None:
         self.by_label: dict[str, Tally] = {}
         self.current: Tally | None = None
         self.timed = timed
+        self.exceptions = exceptions
 
     @contextmanager
     def request(self) -> Iterator[Tally]:
@@ -140,6 +148,31 @@ def database_cpu_ns(backend: int | None) -> int:
         return 0
 
 
+def raising(get_response: Callable[[Any], Any], request: Any, raised: Counter[str]) -> Any:
+    """`get_response(request)`, counting every exception raised on the way, caught or not, by
+    the function and line that raised it. Python raises and catches exceptions for ordinary
+    control flow (a URL pattern that does not match, a lazy object's attribute, a missing
+    header), and each costs microseconds; their number, like the calls', does not depend on the
+    machine."""
+    alive: dict[int, BaseException] = {}  # kept until the request ends, so no id is reused
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        if event == "exception" and id(arg[1]) not in alive:
+            alive[id(arg[1])] = arg[1]
+            code = frame.f_code
+            raised[
+                f"{type(arg[1]).__name__} {short_path(code.co_filename)}:{frame.f_lineno}"
+                f"({code.co_name})"
+            ] += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        return get_response(request)
+    finally:
+        sys.settrace(None)
+
+
 class SurveyBrowser:
     """One browser on one code, through Django's test client, making scripts/load's requests."""
 
@@ -170,6 +203,8 @@ class SurveyBrowser:
                     tally.database_cpu_ns += database_cpu_ns(after) - (
                         database_before if after == backend else 0
                     )
+            if meter.exceptions:
+                return raising(get_response, request, tally.raised)
             profile = tally.profiles[0]
             profile.enable()
             try:
@@ -259,7 +294,14 @@ def main() -> None:
         action="store_true",
         help="CPU time of each kind of request (no profiler) instead of counting calls",
     )
+    parser.add_argument(
+        "--exceptions",
+        action="store_true",
+        help="count the exceptions raised, caught or not, and where, instead of calls",
+    )
     args = parser.parse_args()
+    if args.timed and args.exceptions:
+        parser.error("--timed and --exceptions measure different things: choose one")
 
     cycle_id, codes = prepare(args.kind, args.warm_up + args.responses)
     # prepare() hands codes out team by team: warm up with one code of each team first, so
@@ -272,7 +314,7 @@ def main() -> None:
 
     from diagnostics.models import Response
 
-    meter = Meter(timed=args.timed)
+    meter = Meter(timed=args.timed, exceptions=args.exceptions)
     chooser = random.Random(20)  # the same answers every run, so the counts repeat
     original_commit = connection.commit
 
@@ -291,7 +333,7 @@ def main() -> None:
     if stored != len(codes):
         raise SystemExit(f"stored {stored} responses, expected {len(codes)}")
     report(meter, args)
-    if args.dump and not args.timed:
+    if args.dump and not args.timed and not args.exceptions:
         args.dump.mkdir(parents=True, exist_ok=True)
         for label, tally in meter.by_label.items():
             tally.stats().dump_stats(args.dump / f"{label.replace(' ', '_')}.prof")
@@ -318,7 +360,9 @@ def report(meter: Meter, args: argparse.Namespace) -> None:
         + ", ".join(f"{k} {per(everything.statements[k])}" for k in (*KINDS, "other"))
         + f"); transactions committed: {per(everything.commits)}"
     )
-    if args.timed:
+    if args.exceptions:
+        print(f"  exceptions raised, caught or not: {per(everything.raised.total())}")
+    elif args.timed:
         server_ms = sum(everything.seconds) * 1000 / responses
         print(
             f"  server time (sum of requests): {server_ms:.1f} ms, of which CPU: Python "
@@ -329,12 +373,20 @@ def report(meter: Meter, args: argparse.Namespace) -> None:
         calls = everything.calls()
         print(f"  Python function calls (cProfile): {calls / responses:,.0f}")
     print()
-    last = "CPU ms each: Python, PostgreSQL" if args.timed else "calls each"
+    last = (
+        "exceptions each"
+        if args.exceptions
+        else "CPU ms each: Python, PostgreSQL"
+        if args.timed
+        else "calls each"
+    )
     print(f"  {'request':<11} {'per resp':>8} {'SQL each':>8} {'commits':>8} {last:>10}")
     for label, tally in meter.by_label.items():
         count = tally.requests
         cost = (
-            f"{tally.cpu_ns / 1e6 / count:>10.2f} {tally.database_cpu_ns / 1e6 / count:>8.2f}"
+            f"{tally.raised.total() / count:>10.1f}"
+            if args.exceptions
+            else f"{tally.cpu_ns / 1e6 / count:>10.2f} {tally.database_cpu_ns / 1e6 / count:>8.2f}"
             if args.timed
             else f"{tally.calls() / count:>10,.0f}"
         )
@@ -350,6 +402,14 @@ def report(meter: Meter, args: argparse.Namespace) -> None:
         return
     print()
     listed = meter.by_label[args.request] if args.request else everything
+    if args.exceptions:
+        print(
+            f"  top {top} places exceptions are raised"
+            f"{' in ' + args.request + ' requests' if args.request else ''} (per response):"
+        )
+        for place, count in listed.raised.most_common(top):
+            print(f"    {count / responses:>6.1f}  {place}")
+        return
     order = {"calls": 1, "own": 2, "cumulative": 3}[args.sort]
     print(
         f"  top {top} functions by {args.sort} {'' if args.sort == 'calls' else 'time '}"
