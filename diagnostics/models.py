@@ -358,7 +358,8 @@ class SurveyDraft(models.Model):
 
     Its key is random and known only to the respondent's browser (in the survey session's
     signed cookie, beside the code), so no row here leads to an invite. Deleted at submission;
-    drafts left behind go when their cycle closes.
+    drafts left behind go when their cycle closes, and any still there by the clock's next
+    nightly run (`services.delete_stale_drafts`).
     """
 
     key = models.CharField(max_length=64, primary_key=True)

@@ -719,6 +719,7 @@ class ClockRun:
     refused: list[int]
     closed: list[int]
     notices: int
+    drafts_deleted: int
 
 
 def cycle_url(cycle: Cycle) -> str:
@@ -728,9 +729,10 @@ def cycle_url(cycle: Cycle) -> str:
 def open_and_close_cycles(*, today: date) -> ClockRun:
     """The clock's daily run (just after midnight, Europe/London): close every open cycle whose
     closing day has ended, open every scheduled draft whose opening day has come, and tell the
-    people who run each one. Idempotent: each change is made under a lock on the cycle after
-    checking it is still due, and each notice goes through `send_notice_once`; notices the mail
-    server refused are sent by the next run (a day's changes are told for two days)."""
+    people who run each one; then delete the survey drafts nobody can submit any more. Idempotent:
+    each change is made under a lock on the cycle after checking it is still due, and each notice
+    goes through `send_notice_once`; notices the mail server refused are sent by the next run (a
+    day's changes are told for two days)."""
     closed = [pk for pk in _due_to_close(today) if _close_if_due(pk, today=today)]
     opened: list[int] = []
     refused: list[int] = []
@@ -740,7 +742,27 @@ def open_and_close_cycles(*, today: date) -> ClockRun:
             opened.append(pk)
         elif outcome is False:
             refused.append(pk)
-    return ClockRun(opened=opened, refused=refused, closed=closed, notices=_tell_runners(today))
+    return ClockRun(
+        opened=opened,
+        refused=refused,
+        closed=closed,
+        notices=_tell_runners(today),
+        drafts_deleted=delete_stale_drafts(today=today),
+    )
+
+
+def delete_stale_drafts(*, today: date) -> int:
+    """Delete the survey drafts nobody can submit any more: those of a closed cycle, or of one
+    whose closing day has passed. Closing a cycle deletes its drafts, but a draft can still be
+    left: one saved by a request that read the cycle open just before it closed, one of a cycle
+    whose date passed while the clock was not running, and one a migration kept from before
+    spent codes. Surveys do not sweep them as they save (that cost every response a statement):
+    the clock does, nightly. Returns how many went."""
+    stale = SurveyDraft.objects.filter(
+        Q(cycle__status=Cycle.Status.CLOSED) | Q(cycle__closes_on__lt=today)
+    )
+    deleted, _ = stale.delete()
+    return deleted
 
 
 def _due_to_close(today: date) -> list[int]:

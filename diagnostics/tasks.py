@@ -100,11 +100,13 @@ def open_and_close_cycles(today: str | None = None) -> None:
     once their closing day has ended, and the people who run them are told."""
     run = services.open_and_close_cycles(today=_day(today))
     logger.info(
-        "Clock: opened %s, could not open %s, closed %s cycles; %s notices sent",
+        "Clock: opened %s, could not open %s, closed %s cycles; %s notices sent; "
+        "%s survey drafts nobody can submit deleted",
         len(run.opened),
         len(run.refused),
         len(run.closed),
         run.notices,
+        run.drafts_deleted,
     )
 
 

@@ -391,6 +391,7 @@ INVITE_RETRY_SECONDS: float = env.float("INVITE_RETRY_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Cycles a manager scheduled open on their opening date; open cycles whose closing day has
     # ended close. Just after midnight, so a cycle is open through the whole of its last day.
+    # Then survey drafts nobody can submit any more are deleted.
     "cycles-open-and-close": {
         "task": "diagnostics.open_and_close_cycles",
         "schedule": crontab(hour=0, minute=5),

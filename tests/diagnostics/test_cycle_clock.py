@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from diagnostics import services
 from diagnostics.errors import CycleNotOpen
-from diagnostics.models import Cycle
+from diagnostics.models import Cycle, SurveyDraft
 from diagnostics.selectors import Availability, availability, latest_version_for
 from notices.models import SentNotice
 
@@ -126,6 +126,29 @@ def test_it_closes_an_open_cycle_only_after_its_closing_day_has_ended_in_london(
         world.team_manager.email,
     }
     assert reverse("diagnostics:cycle_detail", args=[cycle.pk]) in mail.outbox[0].body
+
+
+def test_it_deletes_the_survey_drafts_nobody_can_submit_any_more(world, draft):
+    # A cycle closed by hand, with a draft saved by a request that read it open just before it
+    # closed; one whose last day has just ended, with a draft; one still open, with a draft.
+    closed = draft(opens_on=date(2027, 6, 21), closes_on=date(2027, 7, 28))
+    ending = draft(opens_on=date(2027, 6, 21), closes_on=LAST_DAY)
+    south = world.units["Locality South"]
+    running = draft(opens_on=date(2027, 6, 21), closes_on=date(2027, 7, 28), unit=south)
+    with time_machine.travel(datetime(2027, 6, 21, 8, tzinfo=UTC), tick=False):
+        services.open_cycle(cycle=closed)
+        services.close_cycle(cycle=closed)
+        services.open_cycle(cycle=ending)
+        services.open_cycle(cycle=running)
+    for key, cycle in (("raced", closed), ("ending", ending), ("running", running)):
+        SurveyDraft.objects.create(key=key, cycle=cycle)
+
+    with time_machine.travel(AFTER_MIDNIGHT_IN_LONDON, tick=False):
+        run = services.open_and_close_cycles(today=date(2027, 7, 1))
+        again = services.open_and_close_cycles(today=date(2027, 7, 1))
+    assert set(SurveyDraft.objects.values_list("key", flat=True)) == {"running"}
+    assert run.closed == [ending.pk]  # its draft went as it closed; the raced one by the sweep
+    assert (run.drafts_deleted, again.drafts_deleted) == (1, 0)
 
 
 def test_it_sends_nothing_twice_however_often_the_clock_runs(world, draft):
