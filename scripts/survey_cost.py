@@ -166,11 +166,12 @@ def raising(get_response: Callable[[Any], Any], request: Any, raised: Counter[st
             ] += 1
         return tracer
 
+    before = sys.gettrace()  # a debugger's or coverage's, put back afterwards
     sys.settrace(tracer)
     try:
         return get_response(request)
     finally:
-        sys.settrace(None)
+        sys.settrace(before)
 
 
 class SurveyBrowser:

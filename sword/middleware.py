@@ -134,8 +134,8 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     `i18n_patterns` (ours does not).
 
     Django looks for one on every request and every response all the same, and each look that
-    finds none ("survey" is not a language) raises and catches four exceptions: about 50 of a
-    survey response's 280. With `i18n_patterns` in use, Django's own code runs.
+    finds none ("survey" is not a language) raises and catches about four exceptions, twice a
+    request. With `i18n_patterns` in use, Django's own code runs.
     `tests/test_middleware.py` compares the two on requests with and without the chooser's cookie
     and Accept-Language, so a Django upgrade that changes the language chosen or the headers fails
     there.

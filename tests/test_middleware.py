@@ -25,7 +25,9 @@ COOKIES = [None, "cy", "en-gb", "xx"]
 ACCEPT = [None, "cy", "cy-GB,en;q=0.5", "fr", "en-US,en;q=0.8"]
 
 
-def _served(middleware_class, rf, *, path_info, cookie, accept, status, urlconf=None):
+def _served(
+    middleware_class, rf, *, path_info, cookie, accept, status, urlconf=None, content_language=None
+):
     """What a middleware chose and sent for one request: language, redirect and headers."""
     request = rf.get(path_info, **({"HTTP_ACCEPT_LANGUAGE": accept} if accept else {}))
     if cookie:
@@ -33,7 +35,14 @@ def _served(middleware_class, rf, *, path_info, cookie, accept, status, urlconf=
     if urlconf:
         request.urlconf = urlconf
     response_class = HttpResponseNotFound if status == 404 else HttpResponse
-    middleware = middleware_class(lambda request: response_class("body"))
+
+    def view(request: HttpRequest) -> HttpResponse:
+        response = response_class("body")
+        if content_language:  # a page that says its own language keeps it
+            response["Content-Language"] = content_language
+        return response
+
+    middleware = middleware_class(view)
     try:
         response = middleware(request)
         chosen = (request.LANGUAGE_CODE, translation.get_language())
@@ -49,20 +58,26 @@ def _served(middleware_class, rf, *, path_info, cookie, accept, status, urlconf=
 
 
 @pytest.mark.parametrize("status", [200, 404])
-def test_it_chooses_the_language_and_headers_django_does(rf, status):
+@pytest.mark.parametrize("content_language", [None, "cy"])
+def test_it_chooses_the_language_and_headers_django_does(rf, status, content_language):
     for path_info, cookie, accept in product(PATHS, COOKIES, ACCEPT):
-        ours = _served(
-            LocaleMiddleware, rf, path_info=path_info, cookie=cookie, accept=accept, status=status
+        served = {
+            middleware: _served(
+                middleware,
+                rf,
+                path_info=path_info,
+                cookie=cookie,
+                accept=accept,
+                status=status,
+                content_language=content_language,
+            )
+            for middleware in (LocaleMiddleware, DjangoLocaleMiddleware)
+        }
+        assert served[LocaleMiddleware] == served[DjangoLocaleMiddleware], (
+            path_info,
+            cookie,
+            accept,
         )
-        djangos = _served(
-            DjangoLocaleMiddleware,
-            rf,
-            path_info=path_info,
-            cookie=cookie,
-            accept=accept,
-            status=status,
-        )
-        assert ours == djangos, (path_info, cookie, accept)
 
 
 def test_it_chooses_welsh_from_the_cookie_or_the_browser(rf):

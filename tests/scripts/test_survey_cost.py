@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections import Counter
 
 import pytest
@@ -46,3 +47,16 @@ def test_it_counts_an_exception_that_escapes_once_and_lets_it_escape():
     # Seen in _fail and again in `raising` as it passes through: one exception, counted once.
     assert list(raised.values()) == [1]
     assert next(iter(raised)).endswith("(_fail)")
+
+
+def test_it_puts_back_the_trace_function_it_found():
+    def outer(frame, event, arg):  # stands for coverage's or a debugger's
+        return None
+
+    before = sys.gettrace()
+    sys.settrace(outer)
+    try:
+        survey_cost.raising(_serve, {}, Counter())
+        assert sys.gettrace() is outer
+    finally:
+        sys.settrace(before)
