@@ -141,8 +141,15 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     there.
     """
 
+    @staticmethod
+    def _prefixes_in_use(request: HttpRequest) -> bool:
+        """Whether the request's URLconf uses `i18n_patterns` (remembered by Django per URLconf)."""
+        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
+        used, _prefixed_default = is_language_prefix_patterns_used(urlconf)
+        return used
+
     def process_request(self, request: HttpRequest) -> None:
-        if is_language_prefix_patterns_used(getattr(request, "urlconf", settings.ROOT_URLCONF))[0]:
+        if self._prefixes_in_use(request):
             return super().process_request(request)
         translation.activate(translation.get_language_from_request(request))
         request.LANGUAGE_CODE = translation.get_language()
@@ -151,8 +158,7 @@ class LocaleMiddleware(DjangoLocaleMiddleware):
     def process_response(
         self, request: HttpRequest, response: HttpResponseBase
     ) -> HttpResponseBase:
-        urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
-        if is_language_prefix_patterns_used(urlconf)[0]:
+        if self._prefixes_in_use(request):
             return super().process_response(request, response)
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
