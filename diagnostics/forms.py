@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -209,7 +210,11 @@ class InviteForm(forms.Form):
             return
         field = self.fields["count"]
         field.initial = min(headcount.people, MAX_CODES_PER_REQUEST)
-        values = {"team": team.name, "people": headcount.people, "cycle": headcount.cycle_name}
+        values = {
+            "team": team.name,
+            "people": number_format(headcount.people, force_grouping=True),
+            "cycle": headcount.cycle_name,
+        }
         if headcount.this_cycle:
             field.help_text = (
                 ngettext(

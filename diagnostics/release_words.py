@@ -9,6 +9,7 @@ reading its English back.
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from disclosure.plan import Hidden
@@ -51,7 +52,8 @@ def band_words(band: CountBand, *, k: int) -> str:
 
 
 def count_words(count: ResponseCount) -> str:
-    """A count as the viewer may read it: the number where it is exact, else its band."""
+    """A count as the viewer may read it: the number where it is exact (grouped in thousands as
+    the language writes them: "1,234"), else its band."""
     if count.exact is not None:
-        return str(count.exact)
+        return number_format(count.exact, force_grouping=True)
     return band_words(count.band, k=count.k)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Literal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop, ngettext, pgettext
 
 from diagnostics.lens_statistics import (
@@ -341,7 +342,7 @@ class Association:
             self.teams,
         ) % {
             "rho": signed(self.correlation.rho),
-            "teams": self.teams,
+            "teams": number_format(self.teams, force_grouping=True),
             "interval": self.interval_text,
         }
 
@@ -352,14 +353,14 @@ class Association:
             return gettext(
                 "Not enough teams yet: the lens needs at least %(minimum)s teams with both "
                 "figures and enough responses (%(teams)s so far)."
-            ) % {"minimum": MIN_LENS_TEAMS, "teams": self.teams}
+            ) % {"minimum": MIN_LENS_TEAMS, "teams": number_format(self.teams, force_grouping=True)}
         if correlation is None:
             return gettext("No association can be computed: the teams' values do not vary.")
         values = {
             "figure": self.figure.shown_label.lower(),
             "more": self.figure.shown_more_phrase,
             "domain": self.domain_name.lower(),
-            "teams": self.teams,
+            "teams": number_format(self.teams, force_grouping=True),
             "rho": f"ρ = {signed(correlation.rho)}",
             "interval": self.interval_text,
             "strength": strength(correlation.rho),
@@ -474,7 +475,7 @@ class UnclearGroup:
             self.teams,
         ) % {
             "listed": listed,
-            "teams": self.teams,
+            "teams": number_format(self.teams, force_grouping=True),
         }
 
 

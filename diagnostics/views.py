@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -382,7 +383,7 @@ def _start_sending(request: HttpRequest, queued: services.QueuedInvites) -> None
             "show how many have gone.",
             total,
         )
-        % {"total": total},
+        % {"total": number_format(total, force_grouping=True)},
     )
 
 
@@ -726,7 +727,7 @@ def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
                     "Imported structural figures for %(count)s teams.",
                     count,
                 )
-                % {"count": count},
+                % {"count": number_format(count, force_grouping=True)},
             )
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(

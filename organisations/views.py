@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
@@ -148,7 +149,7 @@ def unit_archive(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
                     "Archived “%(unit)s” (%(count)s units). Its results stay available.",
                     count,
                 )
-                % {"unit": unit.name, "count": count},
+                % {"unit": unit.name, "count": number_format(count, force_grouping=True)},
             )
         return redirect("organisations:structure")
     return confirm_page(

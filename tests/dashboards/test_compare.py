@@ -3,6 +3,7 @@ and "urgent" written in each cell, the control's bad values ignored, and constan
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from unittest import mock
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import colours
+from dashboards import compare as compare_page
 from dashboards.compare import colour_by_from, domain_cell, heat_chart_cell
 from diagnostics.models import Domain
 from diagnostics.results import Aggregates, Cell
@@ -275,3 +277,16 @@ def test_it_shows_the_units_above_as_far_as_the_viewer_reaches_and_their_path_in
     page = client.get(url).context["page"]
     assert [u.name for u in page.breadcrumbs] == ["Locality North"]
     assert page.unit_path == "Children's Services / Locality North"
+
+
+def test_it_groups_the_unit_s_responses_in_thousands(world, cycle, client_for, monkeypatch):
+    build = compare_page.compare
+
+    def large(**kwargs):
+        page = build(**kwargs)
+        return dataclasses.replace(page, parent=dataclasses.replace(page.parent, responses=1234))
+
+    monkeypatch.setattr(compare_page, "compare", large)
+    services = world.units["Children's Services"]
+    html = client_for(world.org_admin).get(compare_url(services, cycle)).content.decode()
+    assert "1,234 responses in Children" in html

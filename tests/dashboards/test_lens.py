@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from dashboards import lens as lens_page
 from dashboards.lens import LensPage
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import results_for_scopes
@@ -227,3 +228,28 @@ def test_it_prints_whose_lens_it_is(world, make_cycle, client_for):
     assert "Example Council" in header
     assert "Autumn diagnostic" in header
     assert "Printed " in header
+
+
+def test_it_groups_the_number_of_teams_in_thousands(six_teams, client_for, monkeypatch):
+    _, units, admin, _ = six_teams
+    build = lens_page.structural_lens
+    clear = True
+
+    def large(**kwargs):
+        page = build(**kwargs)
+        assert page.clear_count  # the six teams' caseloads are clearly associated
+        return dataclasses.replace(
+            page,
+            teams_in_reach=1234,
+            teams=page.teams * 250,
+            clear_count=page.clear_count if clear else 0,
+        )
+
+    monkeypatch.setattr(lens_page, "structural_lens", large)
+    client = client_for(admin)
+    html = client.get(lens_url(units, figure="caseload", domain="WB")).content.decode()
+    assert "with structural figures for this cycle (1,234)" in html
+    assert "The 1,500 teams in the chart" in html
+    clear = False
+    html = client.get(lens_url(units, figure="caseload", domain="WB")).content.decode()
+    assert "tested across the 1,234 teams in your reach" in html

@@ -5,6 +5,7 @@ typed page, its charts, its print header, and a fixed number of queries."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import charts
+from dashboards import profile as profile_page
 from dashboards.profile import ProfilePage
 from diagnostics.models import Cycle
 from diagnostics.services import close_cycle
@@ -256,3 +258,28 @@ def test_it_runs_the_same_queries_for_12_teams_and_for_60_with_a_newer_cycle_ope
     assert counts[0] == counts[1]
     with django_assert_num_queries(counts[1]):
         client.get(url)
+
+
+def test_it_groups_the_unit_s_counts_in_thousands(
+    world, spring_then_autumn, client_for, monkeypatch
+):
+    """A large unit's response count and teams reaching k read "1,234", not "1234"."""
+    spring, autumn = spring_then_autumn
+    build = profile_page.profile
+
+    def large(**kwargs):
+        page = build(**kwargs)
+        if page.progress is not None:
+            progress = dataclasses.replace(
+                page.progress, teams=page.progress.teams * 1100, teams_reaching_k=1050
+            )
+            return dataclasses.replace(page, progress=progress)
+        return dataclasses.replace(page, group=dataclasses.replace(page.group, responses=1234))
+
+    monkeypatch.setattr(profile_page, "profile", large)
+    client = client_for(world.team_manager)
+    url = reverse("dashboards:profile", args=[world.team_a.pk])
+    results = client.get(url, {"cycle": spring.pk}).content.decode()
+    assert '<p class="kpi mb-0">1,234</p>' in results
+    progress = client.get(url, {"cycle": autumn.pk}).content.decode()
+    assert '<p class="kpi mb-0">1,050 of 1,100</p>' in progress

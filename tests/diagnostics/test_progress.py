@@ -3,15 +3,18 @@ disclosure engine), and which teams have entered their structural figures."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from diagnostics import views as diagnostics_views
 from diagnostics.progress import cycle_progress
 from diagnostics.services import issue_invites
 from diagnostics.structural_data import save_figures
+from disclosure.release import response_count
 from organisations.access import reach_of
 from organisations.services import add_unit
 
@@ -166,3 +169,36 @@ def test_it_asks_for_structural_figures_only_beside_full_diagnostics(world, make
     assert (
         reverse("diagnostics:figures_edit", args=[pulse.pk, world.team_a.pk]) in html
     )  # headcount
+
+
+def test_it_groups_large_counts_in_thousands_but_not_the_progress_bar_s_value(
+    world, make_cycle, respond, client_for, monkeypatch
+):
+    cycle = make_cycle(unit=world.north)
+    issue_invites(cycle=cycle, team=world.team_a, count=6)
+    respond(cycle, world.team_a, 6)
+    build = diagnostics_views.cycle_progress
+
+    def large(*args, **kwargs):
+        progress = build(*args, **kwargs)
+        big = dataclasses.replace(
+            progress.teams[0],
+            codes_made=2468,
+            count=response_count(1234, k=5, exact=True),
+            rate_percent=50,
+        )
+        return dataclasses.replace(
+            progress,
+            teams=(big, *progress.teams * 600),
+            teams_at_k=1100,
+            figures_entered=1005,
+            unit_count=response_count(23456, k=5, exact=True),
+        )
+
+    monkeypatch.setattr(diagnostics_views, "cycle_progress", large)
+    html = _page(client_for(world.leader), cycle).content.decode()
+    assert ": <strong>23,456</strong>" in html
+    assert "<strong>1,100 of 1,201</strong> teams have reached" in html
+    assert "Structural figures entered for <strong>1,005 of 1,201</strong> teams" in html
+    assert "<td>1,234" in html
+    assert 'max="2468" value="1234"' in html  # a number the browser can read

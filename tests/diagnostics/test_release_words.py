@@ -47,3 +47,9 @@ def test_it_says_a_count_exactly_only_where_it_is_released_exactly():
         assert count_words(response_count(6, k=5)) == "5 neu fwy"
         assert count_words(response_count(2, k=5)) == "llai na 5"
         assert count_words(response_count(0, k=5)) == "dim"
+
+
+def test_it_groups_an_exact_count_in_thousands_as_the_language_writes_them():
+    assert count_words(response_count(12345, k=5, exact=True)) == "12,345"
+    with translation.override("cy"):
+        assert count_words(response_count(1234, k=5, exact=True)) == "1,234"

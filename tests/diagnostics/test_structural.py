@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from diagnostics.structural import (
     FIGURES_BY_CODE,
     MIN_LENS_TEAMS,
     Thresholds,
+    UnclearGroup,
     associate,
     parse_value,
     rate,
@@ -79,6 +81,18 @@ def test_it_words_a_pair_that_does_not_survive_as_no_clear_association():
         "wellbeing across 6 teams (ρ = −0.94; 95% interval −1.00 to −0.38). Once the number "
         "of pairs tested is allowed for, this is within what chance alone could give."
     )
+
+
+def test_it_groups_the_number_of_teams_in_thousands_in_every_sentence():
+    pairs = [(12, 4.8), (15, 4.1), (19, 3.7), (23, 2.9), (28, 2.2), (30, 2.5)]
+    (clear,) = weigh([associate(CASELOAD, "WB", "Wellbeing", pairs)])
+    many = dataclasses.replace(clear, teams=3000)
+    assert "across 3,000 teams (95% interval" in many.sentence
+    assert many.numbers.startswith("ρ = −0.94 across 3,000 teams")
+    unclear = dataclasses.replace(many, clear=False)
+    assert "wellbeing across 3,000 teams (ρ = −0.94" in unclear.sentence
+    group = UnclearGroup(teams=1234, domain_names=("Wellbeing",))
+    assert group.sentence == "No clear association with wellbeing across 1,234 teams."
 
 
 def test_it_needs_at_least_five_teams_for_the_lens():
@@ -176,6 +190,22 @@ def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle
     good = client.post(url, {"file": SimpleUploadedFile("f.csv", GOOD_CSV.encode())})
     assert good.status_code == 302
     assert StructuralFigures.objects.count() == 2
+
+
+def test_it_reports_a_large_import_s_count_in_thousands(
+    world, make_cycle, client_for, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from diagnostics import views
+
+    monkeypatch.setattr(views, "import_figures", lambda **kwargs: 3000)
+    cycle = make_cycle()
+    url = reverse("diagnostics:figures_import", args=[cycle.pk])
+    page = client_for(world.leader).post(
+        url, {"file": SimpleUploadedFile("f.csv", GOOD_CSV.encode())}, follow=True
+    )
+    assert "Imported structural figures for 3,000 teams." in page.content.decode()
 
 
 def test_it_refuses_an_oversized_upload_before_reading_it(
