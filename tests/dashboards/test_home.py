@@ -3,6 +3,7 @@ waiting for them, every figure through the disclosure engine."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from unittest import mock
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from actions.services import create_action
 from dashboards import home as home_module
+from dashboards import views as dashboards_views
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import results_for_scopes
@@ -80,6 +82,33 @@ def test_it_shows_open_cycles_overdue_actions_and_waiting_issues_in_reach(
     assert outsider.open_cycles == ()
     assert outsider.overdue == ()
     assert outsider.waiting_total == 0
+
+
+def test_it_groups_the_totals_of_overdue_actions_and_waiting_issues_in_thousands(
+    world, client_for, monkeypatch
+):
+    action = create_action(
+        unit=world.team_a,
+        domain=Domain.objects.get(code="WL"),
+        title="Share duty fairly",
+        owner=world.team_manager,
+        due_on=timezone.localdate() + timedelta(days=3),
+        created_by=world.team_manager,
+    )
+    action.due_on = timezone.localdate() - timedelta(days=2)
+    action.save()
+    raise_issue(
+        board=board_for(world.team_a), category=VoiceIssue.Category.SYSTEMS, text="Laptops freeze"
+    )
+    build = dashboards_views.home_page
+
+    def large(**kwargs):
+        return dataclasses.replace(build(**kwargs), overdue_total=1234, waiting_total=2345)
+
+    monkeypatch.setattr(dashboards_views, "home_page", large)
+    html = client_for(world.team_manager).get(reverse("home")).content.decode()
+    assert "All 1,234 overdue actions" in html
+    assert "All 2,345 waiting" in html
 
 
 def test_it_leads_with_the_index_its_change_and_the_weakest_domain(

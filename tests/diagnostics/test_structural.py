@@ -192,9 +192,7 @@ def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle
     assert StructuralFigures.objects.count() == 2
 
 
-def test_it_reports_a_large_import_s_count_in_thousands(
-    world, make_cycle, client_for, monkeypatch
-):
+def test_it_reports_a_large_import_s_count_in_thousands(world, make_cycle, client_for, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from diagnostics import views
