@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from actions.access import actions_visible_to
@@ -239,14 +240,15 @@ def weekly_digest(*, reach: Reach, today: date, data: OrganisationDigestData) ->
 def _section(title: str, lines: Sequence[DigestLine], total: int, more_url: str) -> list[str]:
     if not total:
         return []
-    out = [f"{title} ({total})", "-" * len(f"{title} ({total})")]
+    heading = f"{title} ({number_format(total, force_grouping=True)})"
+    out = [heading, "-" * len(heading)]
     for line in lines:
         out.append(f"* {line.name}: {line.detail}\n  {line.url}")
     if total > len(lines):
         out.append(
             "  "
-            + gettext("… and %(more)d more: %(url)s")
-            % {"more": total - len(lines), "url": more_url}
+            + gettext("… and %(more)s more: %(url)s")
+            % {"more": number_format(total - len(lines), force_grouping=True), "url": more_url}
         )
     out.append("")
     return out

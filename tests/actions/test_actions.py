@@ -340,3 +340,25 @@ def test_it_shows_no_figures_for_an_escalated_action_whose_team_moved_out_of_rea
     page = client.get(reverse("actions:detail", args=[action.pk]))
     assert page.status_code == 200
     assert "outside your part of the organisation" in page.content.decode()
+
+
+def test_it_groups_the_count_of_overdue_actions_in_thousands(
+    world, domain, client_for, monkeypatch
+):
+    from django.shortcuts import render as show
+
+    create_action(
+        unit=world.team_a,
+        domain=domain,
+        title="Late one",
+        owner=world.team_manager,
+        due_on=timezone.localdate() - timedelta(days=2),
+        created_by=world.team_manager,
+    )
+
+    def many_overdue(request, template, context):
+        return show(request, template, {**context, "overdue_count": 1234})
+
+    monkeypatch.setattr("actions.views.render", many_overdue)
+    html = client_for(world.team_manager).get(reverse("actions:list")).content.decode()
+    assert "1,234 actions overdue" in html

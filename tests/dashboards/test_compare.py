@@ -282,11 +282,20 @@ def test_it_shows_the_units_above_as_far_as_the_viewer_reaches_and_their_path_in
 def test_it_groups_the_unit_s_responses_in_thousands(world, cycle, client_for, monkeypatch):
     build = compare_page.compare
 
+    index: int | None = 61
+
     def large(**kwargs):
         page = build(**kwargs)
-        return dataclasses.replace(page, parent=dataclasses.replace(page.parent, responses=1234))
+        parent = dataclasses.replace(page.parent, responses=1234, index=index)
+        return dataclasses.replace(page, parent=parent)
 
     monkeypatch.setattr(compare_page, "compare", large)
     services = world.units["Children's Services"]
-    html = client_for(world.org_admin).get(compare_url(services, cycle)).content.decode()
+    client = client_for(world.org_admin)
+    html = client.get(compare_url(services, cycle)).content.decode()
     assert "1,234 responses in Children" in html
+    assert "conditions index 61 out of 100" in html
+    index = None  # the sentence without an index
+    html = client.get(compare_url(services, cycle)).content.decode()
+    assert "1,234 responses in Children" in html
+    assert "conditions index" not in html

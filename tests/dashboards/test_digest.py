@@ -257,3 +257,15 @@ def test_it_reads_a_fixed_number_of_queries_for_12_teams_and_for_60(db, respond)
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 12
+
+
+def test_it_groups_a_section_s_totals_in_thousands():
+    from dashboards.digest import DigestLine, _section
+
+    lines = [DigestLine(name="Team A", detail="Laptops freeze", url="https://x.example/1")]
+    heading, underline, *_, more, _blank = _section(
+        "New issues", lines, 1234, "https://x.example/all"
+    )
+    assert heading == "New issues (1,234)"
+    assert underline == "-" * len(heading)
+    assert more == "  … and 1,233 more: https://x.example/all"

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from actions.services import create_action
 from dashboards import home as home_module
-from dashboards import views as dashboards_views
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import results_for_scopes
@@ -100,15 +99,22 @@ def test_it_groups_the_totals_of_overdue_actions_and_waiting_issues_in_thousands
     raise_issue(
         board=board_for(world.team_a), category=VoiceIssue.Category.SYSTEMS, text="Laptops freeze"
     )
-    build = dashboards_views.home_page
+    open_now(world.team_a, Cycle.Kind.FULL, "Team A diagnostic")
+    build = home_module.home_page
 
     def large(**kwargs):
-        return dataclasses.replace(build(**kwargs), overdue_total=1234, waiting_total=2345)
+        page = build(**kwargs)
+        (progress,) = page.open_cycles
+        many = dataclasses.replace(progress, invites=24000, teams=1100, teams_at_k=1001)
+        return dataclasses.replace(
+            page, overdue_total=1234, waiting_total=2345, open_cycles=(many,)
+        )
 
-    monkeypatch.setattr(dashboards_views, "home_page", large)
+    monkeypatch.setattr("dashboards.views.home_page", large)
     html = client_for(world.team_manager).get(reverse("home")).content.decode()
     assert "All 1,234 overdue actions" in html
     assert "All 2,345 waiting" in html
+    assert "In your teams: 24,000 codes issued; 1,001 of 1,100 teams with 5 or more" in html
 
 
 def test_it_leads_with_the_index_its_change_and_the_weakest_domain(

@@ -9,16 +9,18 @@ import dataclasses
 import json
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from dashboards import charts
 from dashboards import profile as profile_page
-from dashboards.profile import ProfilePage
+from dashboards.profile import CommentsBlock, ProfilePage
 from diagnostics.models import Cycle
 from diagnostics.services import close_cycle
 from organisations.models import Role
@@ -274,12 +276,33 @@ def test_it_groups_the_unit_s_counts_in_thousands(
                 page.progress, teams=page.progress.teams * 1100, teams_reaching_k=1050
             )
             return dataclasses.replace(page, progress=progress)
-        return dataclasses.replace(page, group=dataclasses.replace(page.group, responses=1234))
+        return dataclasses.replace(
+            page,
+            group=dataclasses.replace(page.group, responses=1234),
+            comments=CommentsBlock(("More cover on duty days.",) * 1500, ""),
+        )
 
     monkeypatch.setattr(profile_page, "profile", large)
     client = client_for(world.team_manager)
     url = reverse("dashboards:profile", args=[world.team_a.pk])
     results = client.get(url, {"cycle": spring.pk}).content.decode()
     assert '<p class="kpi mb-0">1,234</p>' in results
+    assert "(1,500 comments)" in results
     progress = client.get(url, {"cycle": autumn.pk}).content.decode()
     assert '<p class="kpi mb-0">1,050 of 1,100</p>' in progress
+
+
+def test_it_groups_the_newer_cycle_s_counts_in_thousands():
+    progress = SimpleNamespace(
+        cycle=SimpleNamespace(name="Autumn", closes_on=timezone.localdate(), pk=7),
+        days_left=3,
+        responses="12,345",
+        teams=(None,) * 1100,
+        teams_reaching_k=1050,
+        k=5,
+    )
+    html = render_to_string(
+        "dashboards/_profile_newer.html",
+        {"progress": progress, "page": SimpleNamespace(unit=SimpleNamespace(name="North"))},
+    )
+    assert "1,050 of 1,100 teams have 5 or more responses." in html

@@ -4,9 +4,11 @@ start of the actions the viewer may see marked."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -211,3 +213,20 @@ def test_it_places_pooled_pulses_at_the_start_of_their_period(world, make_cycle,
     (point,) = page.pulse_points
     assert point.starts_on <= opens
     assert (opens - point.starts_on).days < world.organisation.pulse_window_days
+
+
+def test_it_groups_the_responses_in_the_table_in_thousands():
+    point = SimpleNamespace(
+        label="Spring",
+        starts_on=date(2026, 3, 2),
+        pulses=1,
+        shown=True,
+        responses=61234,
+        index=58,
+        display=["3.9"],
+    )
+    html = render_to_string(
+        "dashboards/_trend_table.html",
+        {"points": [point], "domains": [SimpleNamespace(name="Workload")], "caption": "Index"},
+    )
+    assert "<td>61,234</td>" in html

@@ -10,7 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from diagnostics import views as diagnostics_views
 from diagnostics.progress import cycle_progress
 from diagnostics.services import issue_invites
 from diagnostics.structural_data import save_figures
@@ -177,7 +176,7 @@ def test_it_groups_large_counts_in_thousands_but_not_the_progress_bar_s_value(
     cycle = make_cycle(unit=world.north)
     issue_invites(cycle=cycle, team=world.team_a, count=6)
     respond(cycle, world.team_a, 6)
-    build = diagnostics_views.cycle_progress
+    build = cycle_progress
 
     def large(*args, **kwargs):
         progress = build(*args, **kwargs)
@@ -195,7 +194,7 @@ def test_it_groups_large_counts_in_thousands_but_not_the_progress_bar_s_value(
             unit_count=response_count(23456, k=5, exact=True),
         )
 
-    monkeypatch.setattr(diagnostics_views, "cycle_progress", large)
+    monkeypatch.setattr("diagnostics.views.cycle_progress", large)
     html = _page(client_for(world.leader), cycle).content.decode()
     assert ": <strong>23,456</strong>" in html
     assert "<strong>1,100 of 1,201</strong> teams have reached" in html

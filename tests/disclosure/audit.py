@@ -166,6 +166,12 @@ class Collected:
                 self.released.append(Released("scores", elements, where + " (mean)"))
 
 
+def is_exact(words: str) -> bool:
+    """Whether a count as a page words it is the number itself ("1,234", grouped in thousands),
+    not its side of k ("5 or more")."""
+    return words.replace(",", "").isdigit()
+
+
 def breakdowns(population: Population) -> list[dict[str, str]]:
     """Every value and combination of the breakdown fields that the responses give."""
     present: list[set[str]] = [set() for _ in DEMOGRAPHIC_FIELDS]
@@ -251,7 +257,7 @@ def _staff_results(out: Collected, team: Unit, pools: Sequence[Any]) -> None:
         result = staff_result(scope, seen[scope.key], domains)
         group = out.population.group(team.path, scope.cycle_ids)
         where = f"staff results {team.name} {scope.label}"
-        if result.responses.isdigit():
+        if is_exact(result.responses):
             out.count(group, where)
         for row in result.domains:
             if row.shown:
@@ -323,9 +329,9 @@ def _progress(out: Collected, progress: profile_page.Progress, unit: Unit, where
     """A cycle's progress: a count is released only where it reads as a number."""
     cycle_ids = [progress.cycle.pk]
     for row in progress.teams:
-        if row.responses.isdigit():
+        if is_exact(row.responses):
             out.count(out.population.group(row.team.path, cycle_ids), where + " progress")
-    if progress.responses.isdigit():
+    if is_exact(progress.responses):
         assert progress.cycle.kind == Cycle.Kind.FULL, "a single pulse's count is never exact"
         out.count(out.population.group(unit.path, cycle_ids), where + " progress")
 
@@ -405,12 +411,12 @@ def _cycle_page(out: Collected, client: Client, cycle: Cycle) -> None:
     if page.status_code != 200:
         return
     for row in page.context["teams"]:
-        if row.responses.isdigit():
+        if is_exact(row.responses):
             out.count(
                 out.population.group(row.team.path, [cycle.pk]),
                 f"cycle page {cycle.name} {row.team.name}",
             )
-    if page.context["progress"].unit_responses.isdigit():
+    if is_exact(page.context["progress"].unit_responses):
         out.count(
             out.population.group(cycle.unit.path, [cycle.pk]),
             f"cycle page {cycle.name} {cycle.unit.name}",

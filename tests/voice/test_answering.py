@@ -331,3 +331,23 @@ def test_it_lists_issues_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = admin.get(reverse("voice:manage"))
     assert response.content.decode().count("Issue 0 for") == 3
+
+
+def test_it_groups_the_manager_s_counts_in_thousands(world, client_for, monkeypatch):
+    from django.shortcuts import render as show
+
+    def many(request, template, context):
+        if template == "voice/manage.html":
+            context = {
+                **context,
+                "safety_open": 1001,
+                "waiting_count": 2345,
+                "escalated_count": 1200,
+            }
+        return show(request, template, context)
+
+    monkeypatch.setattr("voice.views.render", many)
+    html = client_for(world.leader).get(reverse("voice:manage")).content.decode()
+    assert "<strong>1,001</strong> safety issues still open" in html
+    assert "<strong>2,345</strong> waiting for an answer" in html
+    assert "<strong>1,200</strong> escalated to you" in html
