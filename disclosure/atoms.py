@@ -52,6 +52,23 @@ def responses_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize]) ->
     return sum(largest.values())
 
 
+def covers_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize], k: int) -> bool:
+    """Whether `responses_at_least(cells, sizes) >= k`, stopping at the first cell that brings the
+    bound to k: the bound only grows cell by cell, and a large set (the rest of an organisation's
+    atom beside one team's piece) reaches k within a few cells."""
+    largest: dict[Region, int] = {}
+    total = 0
+    for cell in cells:
+        info = sizes[cell]
+        before = largest.get(info.region, 0)
+        if info.size > before:
+            largest[info.region] = info.size
+            total += info.size - before
+            if total >= k:
+                return True
+    return total >= k
+
+
 UNRELEASED = 0
 
 
@@ -71,6 +88,11 @@ class Partition(Generic[Cell]):
     def size_of(self, cells: Iterable[Cell]) -> int:
         return responses_at_least(cells, self.sizes)
 
+    def covers_k(self, cells: Iterable[Cell]) -> bool:
+        """Whether these cells cover at least k responses (`size_of(cells) >= k`, but stopping
+        as soon as they do)."""
+        return covers_at_least(cells, self.sizes, self.k)
+
     def _pieces(self, cells: Collection[Cell]) -> dict[int, set[Cell]]:
         touched: dict[int, set[Cell]] = {}
         for cell in cells:
@@ -84,14 +106,18 @@ class Partition(Generic[Cell]):
         for atom, inside in self._pieces(cells).items():
             members = self.members[atom]
             if atom == UNRELEASED:
-                if self.size_of(inside) < self.k:
+                if not self.covers_k(inside):
                     return False
                 continue
             if len(inside) == len(members):
                 continue
             if atom in self.cut:
                 return False
-            if self.size_of(inside) < self.k or self.size_of(members - inside) < self.k:
+            if not self.covers_k(inside):
+                return False
+            # The rest of the atom, without building it: an atom may hold most of the
+            # organisation's cells and the set only one team's.
+            if not self.covers_k(cell for cell in members if cell not in inside):
                 return False
         return True
 
@@ -134,7 +160,7 @@ class Partition(Generic[Cell]):
                 continue
             pieces_in = [c for a in atoms for c in piece_of[a]]
             pieces_out = [c for a in atoms for c in self.members[a] - piece_of[a]]
-            if self.size_of(pieces_in) < self.k or self.size_of(pieces_out) < self.k:
+            if not self.covers_k(pieces_in) or not self.covers_k(pieces_out):
                 return False
         self.cut.update(inside_of)
         self.cut_by.update(moving)

@@ -126,14 +126,12 @@ class Plan:
         return self.statements.get((path, code), self.group(path) or Hidden.NO_RESPONSES)
 
 
-def _release(
-    partition: Partition[Any], cells: list[Any], k: int, *, alone: bool = False
-) -> Hidden | None:
+def _release(partition: Partition[Any], cells: list[Any], *, alone: bool = False) -> Hidden | None:
     if not cells:
         return Hidden.NO_RESPONSES
     if partition.try_add(cells, alone=alone):
         return None
-    return Hidden.FEWER_THAN_K if partition.size_of(cells) < k else Hidden.PROTECTS_OTHERS
+    return Hidden.PROTECTS_OTHERS if partition.covers_k(cells) else Hidden.FEWER_THAN_K
 
 
 def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
@@ -150,9 +148,7 @@ def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str,
     for node, cycle in data.responses:
         cycles_of[node].append((node, cycle))
     for path in data.order:
-        groups[path] = _release(
-            counts, [key for node in under[path] for key in cycles_of[node]], data.k
-        )
+        groups[path] = _release(counts, [key for node in under[path] for key in cycles_of[node]])
     return groups
 
 
@@ -196,9 +192,7 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
             reason = plan.groups[path]
             for domain in domains:
                 cells = [cell for node in under[path] for cell in domain_cells[node][domain]]
-                plan.domains[(path, domain)] = (
-                    reason if reason else _release(answers, cells, data.k)
-                )
+                plan.domains[(path, domain)] = reason if reason else _release(answers, cells)
     if not with_statements:
         return plan
 
@@ -249,9 +243,7 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
                 plan.means_hidden.update((path, code) for code in codes)
             for code in codes:
                 plan.statements[(path, code)] = (
-                    domain_reason
-                    if domain_reason
-                    else _release(answers, cells_of(path, code), data.k)
+                    domain_reason if domain_reason else _release(answers, cells_of(path, code))
                 )
     return plan
 
@@ -396,17 +388,13 @@ def decide_breakdowns(
 
     for path, breakdown in breakdown_order(fine, groups, under):
         cells = response_set(path, breakdown)
-        group_reason = (
-            plan.group(path) if plan.group(path) else _release(counts, cells, data.k, alone=True)
-        )
+        group_reason = plan.group(path) if plan.group(path) else _release(counts, cells, alone=True)
         domains: dict[Hashable, Hidden | None] = {}
         for domain in data.domain_order:
             domains[domain] = (
                 group_reason
                 if group_reason
-                else _release(
-                    answers, answer_set(path, by_domain[domain], breakdown), data.k, alone=True
-                )
+                else _release(answers, answer_set(path, by_domain[domain], breakdown), alone=True)
             )
         decisions[(path, breakdown)] = BreakdownDecision(
             group_reason, domains, counts.size_of(cells)

@@ -5,8 +5,10 @@ and size at both.
 Two processes, one on each database, serve the same pages to the same kind of viewer
 (`baselines.pick_subjects`), and this one asks them in turn, page by page and round by round,
 the scale that goes first alternating, so that a machine slowing down during the run weighs on
-both scales alike. Used by scripts/bench_scales; build both databases with scripts/bench_data
-first (`--scale 10` for the larger).
+both scales alike. Each page's first load in its process (nothing remembered yet but what the
+pages before it in the run left: the first visit after a restart) is printed beside the medians,
+in seconds, for reading, not against the target. Used by scripts/bench_scales; build both
+databases with scripts/bench_data first (`--scale 10` for the larger).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class Scale:
     samples: dict[str, list[float]] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
+    first: dict[str, float] = field(default_factory=dict)  # ms
 
     def ask(self, message: dict[str, Any]) -> dict[str, Any]:
         stdin, stdout = _pipes(self.process)
@@ -75,7 +78,8 @@ def start(label: str, database_url: str, organisation: str) -> Scale:
 def serve(organisation_slug: str) -> None:
     """Answer one JSON line per request on standard input: `hello` gives the organisation's size
     and its pages; `page` fetches that page `requests` times and gives each time in ms, with its
-    query count and size (from the first fetch of the page, which also warms its caches)."""
+    query count and size (from the second fetch of the page), and the first fetch's time (which
+    warms its caches)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     # measure sets Django up (DATABASE_URL is this process's database) and holds the pages.
     import measure
@@ -111,7 +115,9 @@ def serve(organisation_slug: str) -> None:
             fetch = pages[message["page"]]
             answer = {}
             if message["page"] not in warmed:
-                fetch()  # warm its caches first
+                started = time.perf_counter()
+                fetch()  # warms its caches
+                answer["first"] = (time.perf_counter() - started) * 1000
                 body, answer["queries"] = measure.counted(fetch)
                 answer["bytes"] = len(body)
                 warmed.add(message["page"])
@@ -154,6 +160,7 @@ def main() -> None:
                     if "queries" in answer:
                         scale.queries[page] = answer["queries"]
                         scale.size[page] = answer["bytes"]
+                        scale.first[page] = answer["first"]
     finally:
         for scale in (small, large):
             _pipes(scale.process)[0].close()
@@ -170,6 +177,7 @@ def report(small: Scale, large: Scale, pages: list[str], requests: int) -> None:
     print(
         f"{'page':26} {'1x ms':>7} {'10x ms':>7} {'10x/1x':>7} {'target':>6} {'result':>7}"
         f" {'queries':>8} {'1x kB':>7} {'10x kB':>7} {'kB 10x/1x':>9}"
+        f" {'first 1x s':>10} {'first 10x s':>11}"
     )
     for page in pages:
         low = statistics.median(small.samples[page])
@@ -185,6 +193,7 @@ def report(small: Scale, large: Scale, pages: list[str], requests: int) -> None:
         print(
             f"{page:26} {low:7.1f} {high:7.1f} {ratio:7.2f} {TARGET:6.1f} {result:>7}"
             f" {queries:>8} {low_kb:7.0f} {high_kb:7.0f} {high_kb / low_kb:9.2f}"
+            f" {small.first[page] / 1000:10.2f} {large.first[page] / 1000:11.2f}"
         )
 
 

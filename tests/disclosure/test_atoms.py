@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from disclosure.atoms import CellSize, Partition, responses_at_least
+from hypothesis import given
+from hypothesis import strategies as st
+
+from disclosure.atoms import CellSize, Partition, covers_at_least, responses_at_least
 
 
 def cells(**sizes: int) -> dict[str, CellSize]:
@@ -54,3 +57,31 @@ def test_it_counts_the_responses_behind_answers_from_below():
     }
     assert responses_at_least(sizes, sizes) == 9
     assert responses_at_least([("t1", "s1")], sizes) == 4
+
+
+@given(
+    st.dictionaries(
+        st.integers(0, 30),
+        st.tuples(st.integers(0, 6), st.integers(0, 12)),
+        max_size=25,
+    ),
+    st.lists(st.integers(0, 30), max_size=30),
+    st.integers(0, 40),
+)
+def test_it_says_whether_cells_cover_k_exactly_as_their_count_from_below_does(table, chosen, k):
+    sizes = {cell: CellSize(region, size) for cell, (region, size) in table.items()}
+    cells = [cell for cell in chosen if cell in sizes]
+    assert covers_at_least(cells, sizes, k) == (responses_at_least(cells, sizes) >= k)
+
+
+def test_it_stops_reading_cells_once_they_cover_k():
+    """The rest of a large atom beside a small set is read only until it reaches k."""
+    sizes = cells(a=3, b=2, c=9)
+
+    def then_fail():
+        yield "a"
+        yield "b"
+        raise AssertionError("read past the cell that reached k")
+
+    assert covers_at_least(then_fail(), sizes, 5)
+    assert Partition(sizes, k=5).covers_k(then_fail())

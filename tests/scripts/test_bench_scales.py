@@ -20,17 +20,19 @@ def report_line(
     large_ms: list[float],
     queries: tuple[int, int] = (12, 12),
     sizes: tuple[int, int] = (2_000, 2_000),
+    first_ms: tuple[float, float] = (900.0, 11_000.0),
 ) -> list[str]:
     """The words of the report's line for one page measured at both scales."""
     scales = []
-    for label, teams, samples, count, size in zip(
-        ("1x", "10x"), (300, 3_000), (small_ms, large_ms), queries, sizes, strict=True
+    for label, teams, samples, count, size, first in zip(
+        ("1x", "10x"), (300, 3_000), (small_ms, large_ms), queries, sizes, first_ms, strict=True
     ):
         scale = bench_scales.Scale(label, process=None, teams=teams)
         scale.database = f"db{label}"
         scale.samples["lens"] = samples
         scale.queries["lens"] = count
         scale.size["lens"] = size
+        scale.first["lens"] = first
         scales.append(scale)
     bench_scales.report(*scales, ["lens"], len(small_ms))
     line: list[str] = capsys.readouterr().out.splitlines()[-1].split()
@@ -44,7 +46,20 @@ def test_it_calls_a_page_met_at_one_and_a_half_times_its_small_median(
         capsys, small_ms=[9.0, 10.0, 50.0], large_ms=[16.0, 15.0, 1.0], sizes=(2_000, 20_000)
     )
 
-    assert line == ["lens", "10.0", "15.0", "1.50", "1.5", "met", "12", "2", "20", "10.00"]
+    assert line == [
+        "lens",
+        "10.0",
+        "15.0",
+        "1.50",
+        "1.5",
+        "met",
+        "12",
+        "2",
+        "20",
+        "10.00",
+        "0.90",
+        "11.00",
+    ]
 
 
 def test_it_calls_a_page_not_met_past_one_and_a_half_times(
