@@ -19,9 +19,11 @@ For each structural figure and domain, across the teams that have both:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +37,8 @@ PERMUTATIONS = 9999
 SEED = 20260616  # fixed, so a page shows the same p-values every time
 MIN_TEAMS_FOR_INTERVAL = 4  # Fisher's z needs n > 3
 ROUNDING = 1e-12
+
+Floats = tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -80,22 +84,6 @@ def _correlation_with(
     return statistic
 
 
-@lru_cache(maxsize=4096)
-def _permutation_p_value(xs: tuple[float, ...], ys: tuple[float, ...], resamples: int) -> float:
-    x_ranks = stats.rankdata(xs)
-    y_ranks = stats.rankdata(ys)
-    result = stats.permutation_test(
-        (x_ranks,),
-        _correlation_with(y_ranks, x_ranks),
-        permutation_type="pairings",
-        vectorized=True,
-        n_resamples=resamples,
-        alternative="two-sided",
-        rng=np.random.default_rng(SEED),
-    )
-    return float(min(1.0, result.pvalue))
-
-
 def permutation_p_value(
     xs: Sequence[float], ys: Sequence[float], *, resamples: int = PERMUTATIONS
 ) -> float:
@@ -107,7 +95,140 @@ def permutation_p_value(
     (resamples + 1)). Only one side is permuted: ρ depends on the pairings alone, so permuting
     both would give the same distribution at n! times the cost. Remembered per input, since the
     lens asks again for every figure and domain it shows."""
-    return _permutation_p_value(tuple(map(float, xs)), tuple(map(float, ys)), resamples)
+    key = (tuple(map(float, xs)), tuple(map(float, ys)), resamples)
+    found = _recall_p_value(key)
+    if found is None:
+        (found,) = _p_values([key[:2]], resamples)
+        _remember_p_value(key, found)
+    return found
+
+
+def _p_values(pairs: Sequence[tuple[Floats, Floats]], resamples: int) -> list[float]:
+    """The permutation p-values of these pairs, each exactly as `scipy.stats.permutation_test`
+    gives it alone (`permutation_p_value`), worked out together: the pairs of one number of
+    teams share one draw of random pairings (alone, each draws the same ones, from the fixed
+    seed), and the pairs of one figure's values share its permuted ranks. The lens tests some
+    70 pairs across up to thousands of teams; a draw of 9,999 pairings of 3,000 teams each took
+    over a second a pair."""
+    found: dict[tuple[Floats, Floats], float] = {}
+    sampled: dict[int, dict[Floats, list[Floats]]] = {}
+    for xs, ys in dict.fromkeys(pairs):
+        if _every_pairing_tried(len(xs), resamples):
+            found[(xs, ys)] = _exact_p_value(xs, ys, resamples)
+        else:
+            sampled.setdefault(len(xs), {}).setdefault(xs, []).append(ys)
+    for teams, figures in sampled.items():
+        pairings = _pairings(teams, resamples)
+        for xs, ys_list in figures.items():
+            p_values = _sampled_p_values(xs, ys_list, resamples, pairings)
+            found.update(((xs, ys), p) for ys, p in zip(ys_list, p_values, strict=True))
+    return [found[pair] for pair in pairs]
+
+
+def _every_pairing_tried(teams: int, resamples: int) -> bool:
+    """Whether teams! ≤ resamples (scipy then enumerates every pairing), without working out
+    the factorial of thousands."""
+    total = 1
+    for factor in range(2, teams + 1):
+        total *= factor
+        if total > resamples:
+            return False
+    return True
+
+
+def _exact_p_value(xs: tuple[float, ...], ys: tuple[float, ...], resamples: int) -> float:
+    """Every pairing tried (n! ≤ `resamples`): scipy's own enumeration."""
+    x_ranks = stats.rankdata(xs)
+    result = stats.permutation_test(
+        (x_ranks,),
+        _correlation_with(stats.rankdata(ys), x_ranks),
+        permutation_type="pairings",
+        vectorized=True,
+        n_resamples=resamples,
+        alternative="two-sided",
+        rng=np.random.default_rng(SEED),
+    )
+    return float(min(1.0, result.pvalue))
+
+
+def _pairings(teams: int, resamples: int) -> NDArray[np.int64]:
+    """The random pairings `scipy.stats.permutation_test` draws for one sample of `teams`
+    observations, `resamples` of them in one batch, from a generator of our seed: the same call
+    on the same generator, so the same indices (a row per resample)."""
+    indices = np.tile(np.arange(teams), (resamples, 1, 1))
+    drawn: NDArray[np.int64] = np.random.default_rng(SEED).permuted(indices, axis=-1)[:, 0, :]
+    return drawn
+
+
+def _sampled_p_values(
+    xs: tuple[float, ...],
+    ys_list: Sequence[tuple[float, ...]],
+    resamples: int,
+    pairings: NDArray[np.int64],
+) -> list[float]:
+    """`scipy.stats.permutation_test`'s two-sided p-value (pairings, sampled) of the figure `xs`
+    against each of `ys_list`, from these random `pairings`: the same statistic over the same
+    null distribution, the same tolerance for values tied with the observed one, and the same
+    (hits + 1) / (resamples + 1), doubled on the smaller tail. The figure's ranks are permuted
+    once for every domain."""
+    x_ranks = stats.rankdata(xs)
+    permuted = x_ranks[pairings]
+    eps = float(np.finfo(np.float64).eps) * 100
+    found = []
+    for ys in ys_list:
+        statistic = _correlation_with(stats.rankdata(ys), x_ranks)
+        null = statistic(permuted, axis=-1)
+        observed = float(statistic(x_ranks, axis=-1))
+        gamma = abs(eps * observed)
+        less = (np.count_nonzero(null <= observed + gamma) + 1) / (resamples + 1)
+        greater = (np.count_nonzero(null >= observed - gamma) + 1) / (resamples + 1)
+        found.append(float(min(1.0, min(less, greater) * 2)))
+    return found
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Remembered(Generic[K, V]):
+    """The last `size` values worked out, by input (the least recently used go first); safe to
+    share between a process's threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recall(self, key: K) -> tuple[bool, V | None]:
+        with self._lock:
+            if key not in self._values:
+                return False, None
+            self._values.move_to_end(key)
+            return True, self._values[key]
+
+    def keep(self, key: K, value: V) -> None:
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_remembered_p_values: _Remembered[tuple[Floats, Floats, int], float] = _Remembered(4096)
+_remembered_correlations: _Remembered[tuple[Floats, Floats], RankCorrelation | None] = _Remembered(
+    4096
+)
+
+
+def _recall_p_value(key: tuple[Floats, Floats, int]) -> float | None:
+    return _remembered_p_values.recall(key)[1]
+
+
+def _remember_p_value(key: tuple[Floats, Floats, int], p_value: float) -> None:
+    _remembered_p_values.keep(key, p_value)
 
 
 def fisher_interval(
@@ -138,22 +259,43 @@ def rank_correlation(xs: Sequence[float], ys: Sequence[float]) -> RankCorrelatio
     """ρ with its permutation p-value and interval, or None when it cannot be computed (either
     side does not vary, or fewer than 2 pairs). Remembered per input: the lens asks again for
     the same teams' values on every visit."""
-    return _rank_correlation(tuple(map(float, xs)), tuple(map(float, ys)))
+    (found,) = rank_correlations([(xs, ys)])
+    return found
 
 
-@lru_cache(maxsize=4096)
-def _rank_correlation(xs: tuple[float, ...], ys: tuple[float, ...]) -> RankCorrelation | None:
-    rho = spearman_rho(xs, ys)
-    if rho is None:
-        return None
-    interval = fisher_interval(rho, len(xs))
-    return RankCorrelation(
-        rho=rho,
-        p_value=permutation_p_value(xs, ys),
-        low=interval[0] if interval else None,
-        high=interval[1] if interval else None,
-        teams=len(xs),
-    )
+def rank_correlations(
+    pairs: Sequence[tuple[Sequence[float], Sequence[float]]],
+) -> list[RankCorrelation | None]:
+    """`rank_correlation` of each pair, the ones not remembered worked out together (their
+    p-values share their random pairings: `_p_values`)."""
+    keys = [(tuple(map(float, xs)), tuple(map(float, ys))) for xs, ys in pairs]
+    found: dict[tuple[Floats, Floats], RankCorrelation | None] = {}
+    missing: dict[tuple[Floats, Floats], float] = {}  # with its ρ
+    for key in keys:
+        if key in found or key in missing:
+            continue
+        known, correlation = _remembered_correlations.recall(key)
+        if known:
+            found[key] = correlation
+            continue
+        rho = spearman_rho(*key)
+        if rho is None:
+            found[key] = None
+            _remembered_correlations.keep(key, None)
+        else:
+            missing[key] = rho
+    p_values = _p_values(list(missing), PERMUTATIONS)
+    for (key, rho), p_value in zip(missing.items(), p_values, strict=True):
+        interval = fisher_interval(rho, len(key[0]))
+        found[key] = RankCorrelation(
+            rho=rho,
+            p_value=p_value,
+            low=interval[0] if interval else None,
+            high=interval[1] if interval else None,
+            teams=len(key[0]),
+        )
+        _remembered_correlations.keep(key, found[key])
+    return [found[key] for key in keys]
 
 
 def discoveries(p_values: Sequence[float], *, level: float = FDR_LEVEL) -> list[bool]:

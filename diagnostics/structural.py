@@ -19,7 +19,7 @@ from diagnostics.lens_statistics import (
     FDR_LEVEL,
     RankCorrelation,
     discoveries,
-    rank_correlation,
+    rank_correlations,
 )
 
 Rating = Literal["green", "amber", "red"]
@@ -427,11 +427,26 @@ def associate_columns(
     domain_means: Sequence[float],
 ) -> Association:
     """`associate` with the pairs given as two columns of the same length, in the same order."""
-    teams = len(figure_values)
-    if teams < MIN_LENS_TEAMS:
-        return Association(figure, domain_code, domain_name, teams)
-    correlation = rank_correlation(figure_values, domain_means)
-    return Association(figure, domain_code, domain_name, teams, correlation)
+    (association,) = associate_many(
+        [(figure, domain_code, domain_name, figure_values, domain_means)]
+    )
+    return association
+
+
+def associate_many(
+    columns: Sequence[tuple[FigureDefinition, str, str, Sequence[float], Sequence[float]]],
+) -> list[Association]:
+    """`associate_columns` of each (figure, domain code, domain name, figure values, domain
+    means), the rank correlations worked out together (`rank_correlations`: pairs of as many
+    teams share their random pairings)."""
+    tested = [column for column in columns if len(column[3]) >= MIN_LENS_TEAMS]
+    correlations = iter(rank_correlations([(xs, ys) for *_, xs, ys in tested]))
+    return [
+        Association(figure, code, name, len(xs), next(correlations))
+        if len(xs) >= MIN_LENS_TEAMS
+        else Association(figure, code, name, len(xs))
+        for figure, code, name, xs, _ys in columns
+    ]
 
 
 def weigh(associations: Sequence[Association], *, level: float = FDR_LEVEL) -> list[Association]:

@@ -12,10 +12,13 @@ from diagnostics.lens_statistics import (
     FDR_LEVEL,
     PERMUTATIONS,
     SEED,
+    _correlation_with,
+    _remembered_correlations,
     discoveries,
     fisher_interval,
     permutation_p_value,
     rank_correlation,
+    rank_correlations,
     spearman_rho,
 )
 
@@ -70,6 +73,59 @@ def test_it_gives_the_same_p_value_every_time_for_more_teams_than_it_can_enumera
     assert permutation_p_value(list(xs), list(ys)) == first
     # Conservative Monte Carlo counting: (hits + 1) / (resamples + 1), never 0.
     assert first * (PERMUTATIONS + 1) == pytest.approx(round(first * (PERMUTATIONS + 1)))
+
+
+def scipy_alone(xs, ys, resamples=PERMUTATIONS):
+    """The p-value scipy's permutation test gives this one pair, as the lens asked it before
+    pairs were worked out together."""
+    x_ranks = stats.rankdata(xs)
+    result = stats.permutation_test(
+        (x_ranks,),
+        _correlation_with(stats.rankdata(ys), x_ranks),
+        permutation_type="pairings",
+        vectorized=True,
+        n_resamples=resamples,
+        alternative="two-sided",
+        rng=np.random.default_rng(SEED),
+    )
+    return float(min(1.0, result.pvalue))
+
+
+def test_it_works_out_many_pairs_together_to_exactly_scipy_s_p_value_for_each_alone():
+    """Pairs of one size share a draw of pairings and pairs of one figure its permuted ranks;
+    each p-value must still equal, to the bit, what scipy gives the pair alone: independent,
+    tied, strongly and perfectly associated pairs, of 6 (enumerated) to 300 teams."""
+    rng = np.random.default_rng(7)
+    pairs = []
+    for teams in (6, 9, 40, 300):
+        figure = tuple(float(v) for v in rng.integers(0, max(4, teams // 4), teams))
+        for strength in (0.0, 0.3, 3.0):
+            noise = rng.normal(0, 1, teams)
+            pairs.append(
+                (figure, tuple(float(round(v, 1)) for v in strength * np.array(figure) + noise))
+            )
+        pairs.append((figure, figure))
+        other = tuple(float(v) for v in rng.normal(20, 5, teams).round())
+        pairs.append((other, tuple(float(v) for v in rng.normal(4, 1, teams).round(1))))
+    _remembered_correlations.clear()
+    together = rank_correlations(pairs)
+    for (xs, ys), found in zip(pairs, together, strict=True):
+        assert found is not None
+        assert found.p_value == scipy_alone(xs, ys)
+        assert found.rho == spearman_rho(xs, ys)
+    assert min(found.p_value for found in together if found) < 0.001  # some pairs are clear
+    assert max(found.p_value for found in together if found) > 0.1  # and some are not
+    assert rank_correlations(pairs) == together  # remembered
+
+
+def test_it_says_which_pairs_have_no_correlation_among_those_worked_out_together():
+    varying = ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [2.0, 1.0, 4.0, 3.0, 6.0, 5.0, 8.0, 7.0])
+    flat = ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0], [3.0] * 8)
+    found = rank_correlations([varying, flat, varying])
+    assert found[1] is None
+    assert found[0] == found[2] == rank_correlation(*varying)
+    assert found[0] is not None
+    assert found[0].p_value == scipy_alone(*varying)
 
 
 def test_it_gives_bonett_wright_fisher_intervals_worked_by_hand():
