@@ -201,9 +201,10 @@ class _Remembered(Generic[K, V]):
 
     def recall(self, key: K) -> tuple[bool, V | None]:
         with self._lock:
-            if key not in self._values:
+            try:
+                self._values.move_to_end(key)
+            except KeyError:
                 return False, None
-            self._values.move_to_end(key)
             return True, self._values[key]
 
     def keep(self, key: K, value: V) -> None:
@@ -217,10 +218,30 @@ class _Remembered(Generic[K, V]):
             self._values.clear()
 
 
+class _Pair:
+    """A pair's figure values and domain means as a key, hashed once: a pair of 3,000 teams
+    takes tens of microseconds to hash, and a page looks each of its 70 pairs up several times."""
+
+    __slots__ = ("_hash", "xs", "ys")
+
+    def __init__(self, xs: Floats, ys: Floats) -> None:
+        self.xs, self.ys = xs, ys
+        self._hash = hash((xs, ys))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Pair)
+            and self._hash == other._hash
+            and self.xs == other.xs
+            and self.ys == other.ys
+        )
+
+
 _remembered_p_values: _Remembered[tuple[Floats, Floats, int], float] = _Remembered(4096)
-_remembered_correlations: _Remembered[tuple[Floats, Floats], RankCorrelation | None] = _Remembered(
-    4096
-)
+_remembered_correlations: _Remembered[_Pair, RankCorrelation | None] = _Remembered(4096)
 
 
 def _recall_p_value(key: tuple[Floats, Floats, int]) -> float | None:
@@ -268,9 +289,9 @@ def rank_correlations(
 ) -> list[RankCorrelation | None]:
     """`rank_correlation` of each pair, the ones not remembered worked out together (their
     p-values share their random pairings: `_p_values`)."""
-    keys = [(tuple(map(float, xs)), tuple(map(float, ys))) for xs, ys in pairs]
-    found: dict[tuple[Floats, Floats], RankCorrelation | None] = {}
-    missing: dict[tuple[Floats, Floats], float] = {}  # with its ρ
+    keys = [_Pair(tuple(map(float, xs)), tuple(map(float, ys))) for xs, ys in pairs]
+    found: dict[_Pair, RankCorrelation | None] = {}
+    missing: dict[_Pair, float] = {}  # with its ρ
     for key in keys:
         if key in found or key in missing:
             continue
@@ -278,21 +299,21 @@ def rank_correlations(
         if known:
             found[key] = correlation
             continue
-        rho = spearman_rho(*key)
+        rho = spearman_rho(key.xs, key.ys)
         if rho is None:
             found[key] = None
             _remembered_correlations.keep(key, None)
         else:
             missing[key] = rho
-    p_values = _p_values(list(missing), PERMUTATIONS)
+    p_values = _p_values([(key.xs, key.ys) for key in missing], PERMUTATIONS)
     for (key, rho), p_value in zip(missing.items(), p_values, strict=True):
-        interval = fisher_interval(rho, len(key[0]))
+        interval = fisher_interval(rho, len(key.xs))
         found[key] = RankCorrelation(
             rho=rho,
             p_value=p_value,
             low=interval[0] if interval else None,
             high=interval[1] if interval else None,
-            teams=len(key[0]),
+            teams=len(key.xs),
         )
         _remembered_correlations.keep(key, found[key])
     return [found[key] for key in keys]
