@@ -103,7 +103,10 @@ class Partition(Generic[Cell]):
 
     def splits_safely(self, cells: Collection[Cell]) -> bool:
         """Whether releasing these cells' sum keeps every atom at 0 or at least k responses."""
-        for atom, inside in self._pieces(cells).items():
+        return self._pieces_split_safely(self._pieces(cells))
+
+    def _pieces_split_safely(self, pieces: Mapping[int, set[Cell]]) -> bool:
+        for atom, inside in pieces.items():
             members = self.members[atom]
             if atom == UNRELEASED:
                 if not self.covers_k(inside):
@@ -168,7 +171,10 @@ class Partition(Generic[Cell]):
 
     def add(self, cells: Collection[Cell]) -> None:
         """Release a set without checking (for decisions already taken on coarser cells)."""
-        for atom, inside in self._pieces(cells).items():
+        self._add_pieces(self._pieces(cells))
+
+    def _add_pieces(self, pieces: Mapping[int, set[Cell]]) -> None:
+        for atom, inside in pieces.items():
             members = self.members[atom]
             if atom != UNRELEASED and len(inside) == len(members):
                 continue
@@ -181,8 +187,9 @@ class Partition(Generic[Cell]):
     def try_add(self, cells: Collection[Cell], *, alone: bool = False) -> bool:
         """Release a set if that keeps the invariant (or, with `alone`, if `splits_alone` allows
         it); say whether it was released."""
-        if self.splits_safely(cells):
-            self.add(cells)
+        pieces = self._pieces(cells)  # worked out once for the check and the release
+        if self._pieces_split_safely(pieces):
+            self._add_pieces(pieces)
             return True
         return alone and self.splits_alone(cells)
 
