@@ -115,8 +115,9 @@ def test_it_returns_404_for_a_forged_owner(world, client_for):
     assert not Action.objects.exists()
 
 
-def test_it_highlights_overdue_actions(world, domain, client_for):
-    create_action(
+def late_action(world, domain):
+    """An action of Team A's two days past its due date."""
+    return create_action(
         unit=world.team_a,
         domain=domain,
         title="Late one",
@@ -124,6 +125,10 @@ def test_it_highlights_overdue_actions(world, domain, client_for):
         due_on=timezone.localdate() - timedelta(days=2),
         created_by=world.team_manager,
     )
+
+
+def test_it_highlights_overdue_actions(world, domain, client_for):
+    late_action(world, domain)
     html = client_for(world.team_manager).get(reverse("actions:list")).content.decode()
     assert '<tr class="overdue">' in html
     assert "1 action overdue" in html
@@ -347,14 +352,7 @@ def test_it_groups_the_count_of_overdue_actions_in_thousands(
 ):
     from django.shortcuts import render as show
 
-    create_action(
-        unit=world.team_a,
-        domain=domain,
-        title="Late one",
-        owner=world.team_manager,
-        due_on=timezone.localdate() - timedelta(days=2),
-        created_by=world.team_manager,
-    )
+    late_action(world, domain)
 
     def many_overdue(request, template, context):
         return show(request, template, {**context, "overdue_count": 1234})

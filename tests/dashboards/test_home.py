@@ -46,12 +46,9 @@ def workload_low(i, code):
     return 1 if code.startswith("WL") else 5
 
 
-def test_it_shows_open_cycles_overdue_actions_and_waiting_issues_in_reach(
-    world, client_for, django_assert_max_num_queries
-):
-    pulse = open_now(world.team_a, Cycle.Kind.PULSE, "March pulse")
-    second = open_now(world.team_a, Cycle.Kind.FULL, "Team A diagnostic")
-    open_now(world.team_c, Cycle.Kind.FULL, "South only")
+def overdue_action_and_waiting_issue(world):
+    """Team A's action two days overdue (due dates in the past cannot be set through the
+    service) and an issue its staff raised that nobody has answered."""
     action = create_action(
         unit=world.team_a,
         domain=Domain.objects.get(code="WL"),
@@ -65,6 +62,16 @@ def test_it_shows_open_cycles_overdue_actions_and_waiting_issues_in_reach(
     raise_issue(
         board=board_for(world.team_a), category=VoiceIssue.Category.SYSTEMS, text="Laptops freeze"
     )
+    return action
+
+
+def test_it_shows_open_cycles_overdue_actions_and_waiting_issues_in_reach(
+    world, client_for, django_assert_max_num_queries
+):
+    pulse = open_now(world.team_a, Cycle.Kind.PULSE, "March pulse")
+    second = open_now(world.team_a, Cycle.Kind.FULL, "Team A diagnostic")
+    open_now(world.team_c, Cycle.Kind.FULL, "South only")
+    action = overdue_action_and_waiting_issue(world)
     client = client_for(world.team_manager)
     with django_assert_max_num_queries(20):
         response = client.get(reverse("home"))
@@ -86,19 +93,7 @@ def test_it_shows_open_cycles_overdue_actions_and_waiting_issues_in_reach(
 def test_it_groups_the_totals_of_overdue_actions_and_waiting_issues_in_thousands(
     world, client_for, monkeypatch
 ):
-    action = create_action(
-        unit=world.team_a,
-        domain=Domain.objects.get(code="WL"),
-        title="Share duty fairly",
-        owner=world.team_manager,
-        due_on=timezone.localdate() + timedelta(days=3),
-        created_by=world.team_manager,
-    )
-    action.due_on = timezone.localdate() - timedelta(days=2)
-    action.save()
-    raise_issue(
-        board=board_for(world.team_a), category=VoiceIssue.Category.SYSTEMS, text="Laptops freeze"
-    )
+    overdue_action_and_waiting_issue(world)
     open_now(world.team_a, Cycle.Kind.FULL, "Team A diagnostic")
     build = home_module.home_page
 
