@@ -43,11 +43,12 @@ class CellSize:
 
 
 def responses_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize]) -> int:
-    """A lower bound on the distinct responses behind these cells (exact for response cells)."""
+    """A lower bound on the distinct responses behind these cells (exact for response cells). A
+    cell without a size holds none (a partition keeps only cells with responses)."""
     largest: dict[Region, int] = {}
     for cell in cells:
-        info = sizes[cell]
-        if info.size > largest.get(info.region, 0):
+        info = sizes.get(cell)
+        if info is not None and info.size > largest.get(info.region, 0):
             largest[info.region] = info.size
     return sum(largest.values())
 
@@ -59,7 +60,9 @@ def covers_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize], k: in
     largest: dict[Region, int] = {}
     total = 0
     for cell in cells:
-        info = sizes[cell]
+        info = sizes.get(cell)
+        if info is None:
+            continue
         before = largest.get(info.region, 0)
         if info.size > before:
             largest[info.region] = info.size

@@ -97,7 +97,7 @@ def test_it_works_out_many_pairs_together_to_exactly_scipy_s_p_value_for_each_al
     tied, strongly and perfectly associated pairs, of 6 (enumerated) to 300 teams."""
     rng = np.random.default_rng(7)
     pairs = []
-    for teams in (6, 9, 40, 300):
+    for teams in (6, 8, 9, 40, 300):
         figure = tuple(float(v) for v in rng.integers(0, max(4, teams // 4), teams))
         for strength in (0.0, 0.3, 3.0):
             noise = rng.normal(0, 1, teams)
@@ -105,8 +105,16 @@ def test_it_works_out_many_pairs_together_to_exactly_scipy_s_p_value_for_each_al
                 (figure, tuple(float(round(v, 1)) for v in strength * np.array(figure) + noise))
             )
         pairs.append((figure, figure))
+        # Few values on both sides, against each other: many pairings tie the observed ρ.
+        few = tuple(float(v) for v in rng.integers(0, 3, teams))
+        pairs.append((few, tuple(2.0 - v + float(rng.integers(0, 2)) for v in few)))
         other = tuple(float(v) for v in rng.normal(20, 5, teams).round())
         pairs.append((other, tuple(float(v) for v in rng.normal(4, 1, teams).round(1))))
+    # Two values against three, either way round: a fifth of the pairings tie the observed ρ,
+    # and counting them on one tail and not the other moves the p-value (1.0, not 0.80).
+    binary = (0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0)
+    pairs.append((binary, (2.0, 0.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0)))
+    pairs.append((binary, (0.0, 2.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0)))
     _remembered_correlations.clear()
     together = rank_correlations(pairs)
     for (xs, ys), found in zip(pairs, together, strict=True):
