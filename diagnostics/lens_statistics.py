@@ -23,7 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +34,7 @@ CONFIDENCE = 0.95
 # scipy's default: a p-value's resolution is 1/10,000, well below the smallest cut-off
 # Benjamini–Hochberg uses on a page (10% / about 70 pairs ≈ 0.0014).
 PERMUTATIONS = 9999
+ROWS = 1000  # resamples drawn and compared at a time (memory: ROWS x teams)
 SEED = 20260616  # fixed, so a page shows the same p-values every time
 MIN_TEAMS_FOR_INTERVAL = 4  # Fisher's z needs n > 3
 ROUNDING = 1e-12
@@ -151,12 +152,20 @@ def _exact_p_value(xs: tuple[float, ...], ys: tuple[float, ...], resamples: int)
     return float(min(1.0, result.pvalue))
 
 
-def _pairings(teams: int, resamples: int) -> NDArray[np.int64]:
+def _pairings(teams: int, resamples: int) -> NDArray[np.unsignedinteger[Any]]:
     """The random pairings `scipy.stats.permutation_test` draws for one sample of `teams`
-    observations, `resamples` of them in one batch, from a generator of our seed: the same call
-    on the same generator, so the same indices (a row per resample)."""
-    indices = np.tile(np.arange(teams), (resamples, 1, 1))
-    drawn: NDArray[np.int64] = np.random.default_rng(SEED).permuted(indices, axis=-1)[:, 0, :]
+    observations, `resamples` of them, from a generator of our seed (a row per resample).
+
+    scipy draws them in one call on `resamples` rows; numpy's generator permutes row after row,
+    so drawing `ROWS` rows at a time from the same generator gives the same indices, without a
+    second copy of them all (3,000 teams: 240 MB a copy). They are kept in the smallest integer
+    type that holds them (2 bytes up to 65,536 teams)."""
+    rng = np.random.default_rng(SEED)
+    drawn = np.empty((resamples, teams), dtype=np.min_scalar_type(max(teams - 1, 0)))
+    order = np.arange(teams)
+    for start in range(0, resamples, ROWS):
+        rows = min(ROWS, resamples - start)
+        drawn[start : start + rows] = rng.permuted(np.tile(order, (rows, 1)), axis=-1)
     return drawn
 
 
@@ -164,26 +173,42 @@ def _sampled_p_values(
     xs: tuple[float, ...],
     ys_list: Sequence[tuple[float, ...]],
     resamples: int,
-    pairings: NDArray[np.int64],
+    pairings: NDArray[np.unsignedinteger[Any]],
 ) -> list[float]:
     """`scipy.stats.permutation_test`'s two-sided p-value (pairings, sampled) of the figure `xs`
     against each of `ys_list`, from these random `pairings`: the same statistic over the same
     null distribution, the same tolerance for values tied with the observed one, and the same
     (hits + 1) / (resamples + 1), doubled on the smaller tail. The figure's ranks are permuted
-    once for every domain."""
+    once for every domain, `ROWS` resamples at a time."""
     x_ranks = stats.rankdata(xs)
-    permuted = x_ranks[pairings]
     eps = float(np.finfo(np.float64).eps) * 100
-    found = []
+    tests = []
     for ys in ys_list:
         statistic = _correlation_with(stats.rankdata(ys), x_ranks)
-        null = statistic(permuted, axis=-1)
         observed = float(statistic(x_ranks, axis=-1))
-        gamma = abs(eps * observed)
-        less = (np.count_nonzero(null <= observed + gamma) + 1) / (resamples + 1)
-        greater = (np.count_nonzero(null >= observed - gamma) + 1) / (resamples + 1)
-        found.append(float(min(1.0, min(less, greater) * 2)))
-    return found
+        tests.append(_Tails(statistic, observed, abs(eps * observed)))
+    for start in range(0, resamples, ROWS):
+        permuted = x_ranks[pairings[start : start + ROWS]]
+        for test in tests:
+            null = test.statistic(permuted, axis=-1)
+            test.less += int(np.count_nonzero(null <= test.observed + test.gamma))
+            test.greater += int(np.count_nonzero(null >= test.observed - test.gamma))
+    return [
+        float(min(1.0, min(test.less + 1, test.greater + 1) / (resamples + 1) * 2))
+        for test in tests
+    ]
+
+
+@dataclass
+class _Tails:
+    """One pair's statistic, its observed value and tolerance, and its null values counted so
+    far at or below it and at or above it."""
+
+    statistic: Callable[..., NDArray[np.float64]]
+    observed: float
+    gamma: float
+    less: int = 0
+    greater: int = 0
 
 
 K = TypeVar("K", bound=Hashable)
