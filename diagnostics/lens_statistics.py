@@ -94,13 +94,9 @@ def permutation_p_value(
     Exact when every pairing can be tried (n! ≤ `resamples`, so up to 7 teams); otherwise
     `resamples` random pairings from a fixed seed, counted conservatively ((hits + 1) /
     (resamples + 1)). Only one side is permuted: ρ depends on the pairings alone, so permuting
-    both would give the same distribution at n! times the cost. Remembered per input, since the
-    lens asks again for every figure and domain it shows."""
-    key = (tuple(map(float, xs)), tuple(map(float, ys)), resamples)
-    found = _recall_p_value(key)
-    if found is None:
-        (found,) = _p_values([key[:2]], resamples)
-        _remember_p_value(key, found)
+    both would give the same distribution at n! times the cost. The lens asks for its pairs
+    together, through `rank_correlations`, which remembers them."""
+    (found,) = _p_values([(tuple(map(float, xs)), tuple(map(float, ys)))], resamples)
     return found
 
 
@@ -265,16 +261,7 @@ class _Pair:
         )
 
 
-_remembered_p_values: _Remembered[tuple[Floats, Floats, int], float] = _Remembered(4096)
 _remembered_correlations: _Remembered[_Pair, RankCorrelation | None] = _Remembered(4096)
-
-
-def _recall_p_value(key: tuple[Floats, Floats, int]) -> float | None:
-    return _remembered_p_values.recall(key)[1]
-
-
-def _remember_p_value(key: tuple[Floats, Floats, int], p_value: float) -> None:
-    _remembered_p_values.keep(key, p_value)
 
 
 def fisher_interval(

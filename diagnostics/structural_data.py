@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
-from diagnostics.models import Cycle, CycleTeam, Domain, StructuralFigures, StructuralThreshold
+from diagnostics.models import Cycle, CycleTeam, StructuralFigures, StructuralThreshold
 from diagnostics.results import OrganisationResults
 from diagnostics.structural import (
     FIGURES,
@@ -339,7 +339,7 @@ def lens(
     mean_columns = [
         tuple(means.get(domain.code) for *_, means in teams_with_both) for domain in results.domains
     ]
-    columns: list[tuple[FigureDefinition, Domain, Sequence[float], Sequence[float]]] = []
+    columns: list[tuple[FigureDefinition, str, str, Sequence[float], Sequence[float]]] = []
     teams_of_pairs = []
     for figure in FIGURES:
         rows: list[int] = []  # where the teams with the figure are in teams_with_both
@@ -360,12 +360,10 @@ def lens(
                     if mean is not None
                 ]
                 xs, ys = [value for value, _ in kept], [mean for _, mean in kept]
-            columns.append((figure, domain, xs, ys))
+            columns.append((figure, domain.code, domain.name, xs, ys))
             teams_of_pairs.append(with_figure)
     # Every pair at once: pairs of as many teams share their random pairings.
-    associations = associate_many(
-        [(figure, domain.code, domain.name, xs, ys) for figure, domain, xs, ys in columns]
-    )
+    associations = associate_many(columns)
     # Benjamini–Hochberg across every pair tested here: the many pairs are weighed together.
     return [
         LensResult(association, with_figure)

@@ -104,11 +104,9 @@ class Partition(Generic[Cell]):
                 touched.setdefault(atom, set()).add(cell)
         return touched
 
-    def splits_safely(self, cells: Collection[Cell]) -> bool:
-        """Whether releasing these cells' sum keeps every atom at 0 or at least k responses."""
-        return self._pieces_split_safely(self._pieces(cells))
-
-    def _pieces_split_safely(self, pieces: Mapping[int, set[Cell]]) -> bool:
+    def _splits_safely(self, pieces: Mapping[int, set[Cell]]) -> bool:
+        """Whether releasing a set (its `pieces` of each atom) keeps every atom at 0 or at
+        least k responses."""
         for atom, inside in pieces.items():
             members = self.members[atom]
             if atom == UNRELEASED:
@@ -191,7 +189,7 @@ class Partition(Generic[Cell]):
         """Release a set if that keeps the invariant (or, with `alone`, if `splits_alone` allows
         it); say whether it was released."""
         pieces = self._pieces(cells)  # worked out once for the check and the release
-        if self._pieces_split_safely(pieces):
+        if self._splits_safely(pieces):
             self._add_pieces(pieces)
             return True
         return alone and self.splits_alone(cells)
