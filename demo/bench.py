@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import math
 import random
+import secrets
 import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
@@ -54,7 +55,7 @@ from diagnostics.services import (
     open_cycle,
 )
 from diagnostics.tallies import NOT_APPLICABLE, StatementInfo, rebuild_tallies, response_rows
-from organisations.models import Organisation, Role, Unit
+from organisations.models import Membership, Organisation, Role, Unit
 from organisations.selectors import root_of
 from organisations.services import create_organisation, grant_membership
 
@@ -459,6 +460,93 @@ def record_figures(cycles: Sequence[Cycle], teams: Sequence[Unit]) -> None:
     )
 
 
+def build_people_and_loop(
+    organisation: Organisation, teams: Sequence[Unit], cycles: Sequence[Cycle], *, today: date
+) -> dict[str, int]:
+    """What a council of this size has besides its answers, so that its people, actions and
+    voice pages are timed at scale too (`scripts/bench_scales --every-page`): a manager for
+    every team and a leader for every service (the three named sign-ins stay as they are),
+    one action per team from the newest full diagnostic, and a voice board per team with one
+    issue, every third one answered. Written in bulk, as a council's years of use would have
+    left them; nobody signs in as the added people (their passwords are unusable)."""
+    from django.contrib.auth.hashers import make_password
+
+    from actions.models import Action
+    from diagnostics.models import Domain
+    from voice.models import VoiceBoard, VoiceIssue
+
+    services = list(
+        Unit.objects.filter(organisation=organisation, depth=3, is_team=False).order_by("path")
+    )
+    managed = set(
+        Membership.objects.filter(organisation=organisation).values_list("unit", flat=True)
+    )
+    wanted = {
+        f"{unit.name.lower().replace(' ', '-')}@bench.example": (unit, role)
+        for units, role in ((teams, Role.TEAM_MANAGER), (services, Role.LEADER))
+        for unit in units
+        if unit.pk not in managed
+    }
+    known = set(User.objects.filter(email__in=wanted).values_list("email", flat=True))
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        User(email=email, display_name=unit.name + " lead", password=unusable)
+        for email, (unit, _role) in wanted.items()
+        if email not in known
+    )
+    people = dict(User.objects.filter(email__in=wanted).values_list("email", "pk"))
+    Membership.objects.bulk_create(
+        Membership(user_id=people[email], organisation=organisation, unit=unit, role=role)
+        for email, (unit, role) in wanted.items()
+    )
+    owner_of = {unit.pk: people[email] for email, (unit, _role) in wanted.items()}
+    owner_of.update(
+        Membership.objects.filter(organisation=organisation, unit__in=teams).values_list(
+            "unit", "user"
+        )
+    )
+
+    rng = random.Random(17)
+    newest_full = max(
+        (cycle for cycle in cycles if cycle.kind == Cycle.Kind.FULL), key=lambda c: c.opens_on
+    )
+    domains = list(Domain.objects.conditions().order_by("pk"))
+    statuses = [Action.Status.PLANNED, Action.Status.IN_PROGRESS, Action.Status.DONE]
+    Action.objects.bulk_create(
+        Action(
+            organisation=organisation,
+            unit=team,
+            domain=domains[number % len(domains)],
+            cycle=newest_full,
+            title=f"Act on {domains[number % len(domains)].name.lower()} in {team.name}",
+            owner_id=owner_of[team.pk],
+            created_by_id=owner_of[team.pk],
+            due_on=today + timedelta(days=rng.randint(-60, 120)),
+            status=statuses[number % len(statuses)],
+        )
+        for number, team in enumerate(teams)
+    )
+    boards = VoiceBoard.objects.bulk_create(
+        VoiceBoard(team=team, token=secrets.token_urlsafe(24)) for team in teams
+    )
+    categories = list(VoiceIssue.Category.values)
+    VoiceIssue.objects.bulk_create(
+        VoiceIssue(
+            board=board,
+            category=categories[number % len(categories)],
+            text="Duty weeks leave no time for visits or recording.",
+            raised_on=today - timedelta(days=rng.randint(1, 90)),
+            support_count=rng.randint(0, 12),
+            status=VoiceIssue.Status.HEARD if number % 3 == 0 else VoiceIssue.Status.NEW,
+            answer="We have asked for a second duty worker." if number % 3 == 0 else "",
+            answered_by_id=owner_of[board.team_id] if number % 3 == 0 else None,
+            answered_on=today if number % 3 == 0 else None,
+        )
+        for number, board in enumerate(boards)
+    )
+    return {"people": len(wanted), "actions": len(teams), "voice_issues": len(boards)}
+
+
 def build(size: BenchSize | None = None, *, today: date | None = None) -> dict[str, int]:
     if connection.vendor != "postgresql":
         raise RuntimeError(
@@ -475,6 +563,12 @@ def build(size: BenchSize | None = None, *, today: date | None = None) -> dict[s
     _log(f"{len(cycles)} cycles", started)
     counts = load(cycles, teams, size, started)
     record_figures(cycles, teams)
+    counts.update(build_people_and_loop(organisation, teams, cycles, today=today))
+    _log(
+        f"{counts['people']:,} people, {counts['actions']:,} actions, "
+        f"{counts['voice_issues']:,} voice issues",
+        started,
+    )
     with connection.cursor() as cursor:
         if not connection.in_atomic_block:  # VACUUM cannot run inside a transaction (tests)
             # As autovacuum would in time, so pages are timed on settled tables, not while it

@@ -10,8 +10,9 @@ is a correlation over those responses, rounded to two decimals at release.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from diagnostics.driver_words import OutcomeReading, outcome_reading, refusal_words
 from diagnostics.drivers import (
@@ -24,7 +25,7 @@ from diagnostics.drivers import (
     minimum_responses,
 )
 from diagnostics.models import Domain, DomainScore
-from diagnostics.results import OrganisationResults
+from diagnostics.results import GroupResult, OrganisationResults
 from organisations.models import Unit
 
 
@@ -86,10 +87,37 @@ def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str
     if not wanted:
         return found
     codes = {d.pk: d.code for d in (*results.domains, *results.outcomes)}
+    read: list[tuple[dict[int, dict[str, float]], dict[int, str]]] = []
+
+    def scores_and_paths() -> tuple[dict[int, dict[str, float]], dict[int, str]]:
+        """Every wanted unit's responses' scores, read once (one query) when a unit needs them."""
+        if not read:
+            read.append(_scores(results, [unit for unit, _ in wanted], codes))
+        return read[0]
+
+    # What the drivers depend on besides the scope's settled rows and released figures.
+    signature = (
+        minimum,
+        tuple((d.code, d.name, d.driver_phrase) for d in (*results.domains, *results.outcomes)),
+    )
+    for unit, group in wanted:
+        entries = results.kept_with_released(
+            ("drivers", unit.path, signature),
+            partial(_entries, results, unit, group, scores_and_paths, minimum=minimum),
+        )
+        found[unit.path] = GroupDrivers(unit, minimum, entries)
+    return found
+
+
+def _scores(
+    results: OrganisationResults, units: Sequence[Unit], codes: dict[int, str]
+) -> tuple[dict[int, dict[str, float]], dict[int, str]]:
+    """Each response's domain scores by code, and its team's path, for the responses of the
+    scope's cycles under `units` (one query)."""
     team_paths = {
         u.pk: u.path
         for u in results.units.values()
-        if u.is_team and any(u.path.startswith(unit.path) for unit, _ in wanted)
+        if u.is_team and any(u.path.startswith(unit.path) for unit in units)
     }
     rows = DomainScore.objects.filter(
         cycle_id__in=list(results.scope.cycle_ids),
@@ -104,30 +132,37 @@ def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str
             continue
         scores[response_id][codes[domain_id]] = score
         path_of[response_id] = team_paths[team_id]
-    for unit, group in wanted:
-        inside = {
-            pk: by_code for pk, by_code in scores.items() if path_of[pk].startswith(unit.path)
-        }
-        conditions = [
-            condition_of(domain) for domain in results.domains if group.domains[domain.code].shown
-        ]
-        entries = []
-        for domain in results.outcomes:
-            cell = group.outcomes.get(domain.code)
-            if cell is None or not cell.shown:
-                refusal = Refusal(
-                    RefusalKind.HIDDEN, hidden=cell.hidden if cell else None, k=results.k
-                )
-                entries.append(OutcomeDrivers(outcome_of(domain), refusal=refusal))
-                continue
-            entries.append(
-                drivers_of(
-                    outcome_of(domain),
-                    conditions,
-                    inside,
-                    responses=group.responses or 0,
-                    minimum=minimum,
-                )
+    return scores, path_of
+
+
+def _entries(
+    results: OrganisationResults,
+    unit: Unit,
+    group: GroupResult,
+    read: Callable[[], tuple[dict[int, dict[str, float]], dict[int, str]]],
+    *,
+    minimum: int,
+) -> tuple[OutcomeDrivers, ...]:
+    """One shown group's drivers, outcome by outcome."""
+    scores, path_of = read()
+    inside = {pk: by_code for pk, by_code in scores.items() if path_of[pk].startswith(unit.path)}
+    conditions = [
+        condition_of(domain) for domain in results.domains if group.domains[domain.code].shown
+    ]
+    entries = []
+    for domain in results.outcomes:
+        cell = group.outcomes.get(domain.code)
+        if cell is None or not cell.shown:
+            refusal = Refusal(RefusalKind.HIDDEN, hidden=cell.hidden if cell else None, k=results.k)
+            entries.append(OutcomeDrivers(outcome_of(domain), refusal=refusal))
+            continue
+        entries.append(
+            drivers_of(
+                outcome_of(domain),
+                conditions,
+                inside,
+                responses=group.responses or 0,
+                minimum=minimum,
             )
-        found[unit.path] = GroupDrivers(unit, minimum, tuple(entries))
-    return found
+        )
+    return tuple(entries)

@@ -10,6 +10,7 @@ depend on the number of teams.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from diagnostics.models import Cycle, StructuralFigures, TeamTally
@@ -71,7 +72,7 @@ def teams_with_figures(cycle: Cycle) -> set[int]:
     return {team_id for team_id, *values in rows if any(v is not None for v in values)}
 
 
-def cycle_progress(cycle: Cycle, reach: Reach, *, paths: dict[int, str]) -> CycleProgress:
+def cycle_progress(cycle: Cycle, reach: Reach, *, paths: Mapping[int, str]) -> CycleProgress:
     """Each team of the cycle in the viewer's reach, and the cycle's unit as a whole.
 
     A pulse's counts always read as a side of k: a pulse is shown only through its pool, and

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -36,7 +37,7 @@ class ScopedChoiceField(forms.ModelChoiceField[Any]):
 class UnitInReachField(ScopedChoiceField):
     """A unit chosen from a list scoped to the user's reach, labelled with its readable path."""
 
-    paths: dict[int, str] | None = None
+    paths: Mapping[int, str] | None = None
 
     def scope(self, queryset: QuerySet[Unit], organisation: Organisation) -> None:
         self.queryset = queryset

@@ -9,6 +9,9 @@ both scales alike. Each page's first load in its process (nothing remembered yet
 pages before it in the run left: the first visit after a restart) is printed beside the medians,
 in seconds, for reading, not against the target. Used by scripts/bench_scales; build both
 databases with scripts/bench_data first (`--scale 10` for the larger).
+
+`--every-page` times every page the organisation's admin can open (`scripts/every_page.py`)
+instead of the six of `scripts/bench`, and lists the pages not timed with the reason.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ class Scale:
     teams: int = 0
     database: str = ""
     pages: list[str] = field(default_factory=list)
+    untimed: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # page: what it answered instead
     samples: dict[str, list[float]] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
     size: dict[str, int] = field(default_factory=dict)
@@ -61,9 +66,18 @@ def _pipes(process: subprocess.Popen[str]) -> tuple[IO[str], IO[str]]:
     return process.stdin, process.stdout
 
 
-def start(label: str, database_url: str, organisation: str) -> Scale:
+def start(label: str, database_url: str, organisation: str, *, every_page: bool) -> Scale:
     process = subprocess.Popen(
-        [sys.executable, "-W", "ignore", __file__, "--serve", "--org", organisation],
+        [
+            sys.executable,
+            "-W",
+            "ignore",
+            __file__,
+            "--serve",
+            "--org",
+            organisation,
+            *(["--every-page"] if every_page else []),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -72,10 +86,11 @@ def start(label: str, database_url: str, organisation: str) -> Scale:
     scale = Scale(label, process)
     ready = scale.ask({"hello": True})
     scale.teams, scale.database, scale.pages = ready["teams"], ready["database"], ready["pages"]
+    scale.untimed = ready["untimed"]
     return scale
 
 
-def serve(organisation_slug: str) -> None:
+def serve(organisation_slug: str, *, every_page: bool) -> None:
     """Answer one JSON line per request on standard input: `hello` gives the organisation's size
     and its pages; `page` fetches that page `requests` times and gives each time in ms, with its
     query count and size (from the second fetch of the page), and the first fetch's time (which
@@ -97,10 +112,14 @@ def serve(organisation_slug: str) -> None:
     client = Client()
     client.force_login(subjects.viewer, backend="django.contrib.auth.backends.ModelBackend")
     settings.EXPORT_INSTANT_MAX_TEAMS = sys.maxsize  # time the file, not the offer to prepare it
-    pages = {
-        name: measure.fetcher(client, url)
-        for name, url in measure.page_urls(subjects, export=True).items()
-    }
+    untimed: dict[str, str] = {}
+    if every_page:
+        import every_page as every
+
+        urls, untimed = every.every_page_urls(every.pick(subjects))
+    else:
+        urls = measure.page_urls(subjects, export=True)
+    pages = {name: measure.fetcher(client, url) for name, url in urls.items()}
     warmed: set[str] = set()
     for line in sys.stdin:
         message = json.loads(line)
@@ -110,13 +129,18 @@ def serve(organisation_slug: str) -> None:
                 "teams": teams,
                 "database": connection.settings_dict["NAME"],
                 "pages": list(pages),
+                "untimed": untimed,
             }
         else:
             fetch = pages[message["page"]]
             answer = {}
             if message["page"] not in warmed:
                 started = time.perf_counter()
-                fetch()  # warms its caches
+                try:
+                    fetch()  # warms its caches
+                except AssertionError as error:  # not the page: a redirect, an error
+                    print(json.dumps({"failed": str(error)}), flush=True)
+                    continue
                 answer["first"] = (time.perf_counter() - started) * 1000
                 body, answer["queries"] = measure.counted(fetch)
                 answer["bytes"] = len(body)
@@ -138,24 +162,34 @@ def main() -> None:
     parser.add_argument("--large", default="postgres://postgres@127.0.0.1:5432/sword_bench10")
     parser.add_argument("--rounds", type=int, default=5, help="turns each scale takes per page")
     parser.add_argument("--requests", type=int, default=4, help="requests per page per turn")
+    parser.add_argument(
+        "--every-page",
+        action="store_true",
+        help="every page the organisation's admin can open (scripts/every_page.py)",
+    )
     args = parser.parse_args()
     if args.serve:
-        serve(args.org)
+        serve(args.org, every_page=args.every_page)
         return
 
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from reference import describe
 
     print(describe())
-    small = start("1x", args.small, args.org)
-    large = start("10x", args.large, args.org)
+    small = start("1x", args.small, args.org, every_page=args.every_page)
+    large = start("10x", args.large, args.org, every_page=args.every_page)
     try:
         pages = small.pages
         for number in range(args.rounds):
             for page in pages:
                 order = (small, large) if number % 2 == 0 else (large, small)
                 for scale in order:
+                    if page in small.failed or page in large.failed:
+                        continue
                     answer = scale.ask({"page": page, "requests": args.requests})
+                    if "failed" in answer:
+                        scale.failed[page] = answer["failed"]
+                        continue
                     scale.samples.setdefault(page, []).extend(answer["samples"])
                     if "queries" in answer:
                         scale.queries[page] = answer["queries"]
@@ -165,7 +199,13 @@ def main() -> None:
         for scale in (small, large):
             _pipes(scale.process)[0].close()
             scale.process.wait(timeout=60)
-    report(small, large, pages, args.rounds * args.requests)
+    timed = [page for page in pages if page not in small.failed and page not in large.failed]
+    report(small, large, timed, args.rounds * args.requests)
+    for scale in (small, large):
+        for page, error in scale.failed.items():
+            print(f"not timed at {scale.label}: {page}: it answered {error}")
+    for name, reason in sorted(small.untimed.items()):
+        print(f"not timed: {name}: {reason}")
     print(describe())
 
 
@@ -174,8 +214,9 @@ def report(small: Scale, large: Scale, pages: list[str], requests: int) -> None:
         f"{small.teams:,} teams ({small.database}) against {large.teams:,} teams "
         f"({large.database}): {requests} requests per page at each scale, alternated"
     )
+    width = max([26, *map(len, pages)])
     print(
-        f"{'page':26} {'1x ms':>7} {'10x ms':>7} {'10x/1x':>7} {'target':>6} {'result':>7}"
+        f"{'page':{width}} {'1x ms':>7} {'10x ms':>7} {'10x/1x':>7} {'target':>6} {'result':>7}"
         f" {'queries':>8} {'1x kB':>7} {'10x kB':>7} {'kB 10x/1x':>9}"
         f" {'first 1x s':>10} {'first 10x s':>11}"
     )
@@ -191,7 +232,7 @@ def report(small: Scale, large: Scale, pages: list[str], requests: int) -> None:
         )
         low_kb, high_kb = small.size[page] / 1000, large.size[page] / 1000
         print(
-            f"{page:26} {low:7.1f} {high:7.1f} {ratio:7.2f} {TARGET:6.1f} {result:>7}"
+            f"{page:{width}} {low:7.1f} {high:7.1f} {ratio:7.2f} {TARGET:6.1f} {result:>7}"
             f" {queries:>8} {low_kb:7.0f} {high_kb:7.0f} {high_kb / low_kb:9.2f}"
             f" {small.first[page] / 1000:10.2f} {large.first[page] / 1000:11.2f}"
         )

@@ -123,3 +123,53 @@ def test_it_runs_the_same_number_of_queries_with_drivers_for_12_teams_and_for_60
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(url)
+
+
+def domain_score_reads(queries) -> int:
+    """Reads of the responses' own domain scores (the drivers'; figures read the tallies)."""
+    return sum('"diagnostics_domainscore"."response_id"' in query["sql"] for query in queries)
+
+
+def drivers_read_twice(world, make_cycle, respond, client_for, *, settled: bool):
+    """The organisation dashboard's drivers, read in two visits, and how many times each visit
+    read the responses' scores."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.services import close_cycle
+
+    cycle = make_cycle(unit=world.root)
+    for team in (world.team_a, world.team_b, world.team_c):
+        respond(cycle, team, 12, value=answer)
+    if settled:
+        close_cycle(cycle=cycle, closed_at=timezone.now() - timedelta(minutes=6))
+    client = client_for(world.org_admin)
+    url = reverse("dashboards:profile", args=[world.root.pk]) + f"?cycle={cycle.pk}"
+    found, reads = [], []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as context:
+            drivers = page_of(client.get(url)).drivers
+        assert drivers is not None
+        assert drivers.shown
+        found.append(drivers.outcomes)
+        reads.append(domain_score_reads(context.captured_queries))
+    return found, reads
+
+
+def test_it_works_out_a_settled_scopes_drivers_once_per_process(
+    world, make_cycle, respond, client_for, fresh_process_memory
+):
+    (first, again), reads = drivers_read_twice(world, make_cycle, respond, client_for, settled=True)
+    assert reads == [1, 0]
+    assert again == first
+
+
+def test_it_works_out_an_open_scopes_drivers_on_every_visit(
+    world, make_cycle, respond, client_for, fresh_process_memory
+):
+    (first, again), reads = drivers_read_twice(
+        world, make_cycle, respond, client_for, settled=False
+    )
+    assert reads == [1, 1]
+    assert again == first

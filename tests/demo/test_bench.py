@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from accounts.models import User
+from actions.models import Action
 from demo.bench import BenchSize, build
 from diagnostics.models import Answer, Cycle, DomainScore, Invite, Response, SpentCode
 from diagnostics.tallies import NOT_APPLICABLE, StatementInfo, response_rows, tally_differences
-from organisations.models import Unit
+from organisations.models import Membership, Role, Unit
 from organisations.services import add_unit
+from voice.models import VoiceIssue
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the benchmark data is loaded with COPY"
@@ -27,6 +30,34 @@ def test_it_builds_the_benchmark_organisation_with_matching_tallies(db):
     assert Response.objects.count() == counts["responses"] == SpentCode.objects.count()
     assert Answer.objects.count() == counts["answers"]
     assert tally_differences() == []
+
+
+def test_it_gives_every_team_a_manager_an_action_and_a_voice_issue(db):
+    counts = build(SMALL)
+    teams = Unit.objects.filter(organisation__slug="bench", is_team=True)
+    services = Unit.objects.filter(organisation__slug="bench", depth=3, is_team=False)
+
+    # The named manager already leads the first team; every other team and service gets one.
+    assert counts["people"] == 3 + 2
+    assert {m.unit_id for m in Membership.objects.filter(role=Role.TEAM_MANAGER)} == {
+        team.pk for team in teams
+    }
+    assert {m.unit_id for m in Membership.objects.filter(unit__in=services)} == {
+        service.pk for service in services
+    }
+    assert sorted(Action.objects.values_list("unit", flat=True)) == sorted(t.pk for t in teams)
+    assert VoiceIssue.objects.filter(board__team__in=teams).count() == counts["voice_issues"] == 4
+
+
+def test_it_gives_a_team_the_person_a_rebuild_finds_already_there(db):
+    # A rebuild deletes the organisation, not the people: they are found again by e-mail.
+    earlier = User.objects.create_user(email="team-1.1.2@bench.example", password=None)
+
+    build(SMALL)
+
+    team = Unit.objects.get(organisation__slug="bench", name="Team 1.1.2")
+    assert Membership.objects.get(unit=team).user == earlier
+    assert User.objects.filter(email="team-1.1.2@bench.example").count() == 1
 
 
 def test_it_stores_the_rows_the_submission_service_would(db):

@@ -266,3 +266,33 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
 
     assert "Team X" in names_below(world.units["Locality North"])
     assert {"Team Y", "Team Z"} <= names_below(world.units["Locality South"])
+
+
+def test_it_works_out_readable_paths_once_until_a_unit_changes(world, django_assert_num_queries):
+    from organisations.selectors import readable_paths
+
+    with django_assert_num_queries(2):  # the version, then the units with their version
+        first = readable_paths(world.organisation)
+    with django_assert_num_queries(1):  # the version alone
+        again = readable_paths(world.organisation)
+    assert again is first
+    rename_unit(unit=world.north, name="Locality Nord")
+
+    after = readable_paths(world.organisation)
+
+    assert first[world.team_a.pk] == "Children's Services / Locality North / Team A"
+    assert after[world.team_a.pk] == "Children's Services / Locality Nord / Team A"
+    assert after[world.root.pk] == "Example Council"
+    assert len(after) == Unit.objects.filter(organisation=world.organisation).count()
+
+
+def test_it_works_out_the_same_readable_paths_from_units_read_afresh_when_switched_off(
+    world, settings, django_assert_num_queries
+):
+    from organisations.selectors import readable_paths
+
+    remembered = dict(readable_paths(world.organisation))
+    settings.SPEEDUP_REMEMBERED_UNITS = False
+    with django_assert_num_queries(1):
+        afresh = readable_paths(world.organisation)
+    assert dict(afresh) == remembered
