@@ -68,6 +68,11 @@ def is_overdue(action: Action, *, today: date) -> bool:
     return action.is_open and action.due_on < today
 
 
+def overdue(actions: QuerySet[Action], *, today: date) -> QuerySet[Action]:
+    """The actions `is_overdue` calls overdue, as a query (to count them all, not a page)."""
+    return actions.filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
+
+
 @dataclass(frozen=True)
 class Figure:
     label: str

@@ -21,7 +21,7 @@ from actions.access import (
 )
 from actions.forms import ActionForm, ActionUpdateForm, EscalateForm, InterventionForm
 from actions.models import Action
-from actions.selectors import before_after, is_overdue
+from actions.selectors import before_after, is_overdue, overdue
 from diagnostics.models import Domain
 from diagnostics.selectors import cycles_covering
 from organisations.access import get_unit_for, reach_of, require_org_admin
@@ -29,6 +29,7 @@ from organisations.audit import record
 from organisations.models import AuditEvent
 from organisations.selectors import readable_paths
 from sword.pages import error_text
+from sword.paging import page_of
 
 
 @login_required
@@ -53,6 +54,8 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif status != "all":
         raise Http404("No such status.")
     today = timezone.localdate()
+    actions = actions.distinct()
+    page = page_of(actions.order_by("due_on", "pk"), request)
     paths = readable_paths(reach.organisation)
     rows = [
         {
@@ -60,17 +63,18 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "overdue": is_overdue(action, today=today),
             "path": paths.get(action.unit_id, action.unit.name),
         }
-        for action in actions.order_by("due_on", "pk").distinct()[:500]
+        for action in page.object_list
     ]
     return render(
         request,
         "actions/list.html",
         {
             "rows": rows,
+            "page": page,
             "unit": unit,
             "status": status,
             "statuses": Action.Status.choices,
-            "overdue_count": sum(1 for row in rows if row["overdue"]),
+            "overdue_count": overdue(actions, today=today).count(),
         },
     )
 

@@ -103,6 +103,7 @@ from organisations.selectors import (
 from organisations.services import ImportFailed
 from sword.csvsafe import safe_csv_writer
 from sword.pages import Confirmation, confirm_page, error_text, run_service
+from sword.paging import page_of
 
 INVITE_BATCH_SESSION_KEY = "invite_batch"
 INVITE_BATCH_LIFETIME_SECONDS = 60 * 60
@@ -163,6 +164,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
     reach = reach_of(request.user)
     paths = readable_paths(cycle.organisation)
     progress = cycle_progress(cycle, reach, paths=paths)
+    teams = page_of(progress.teams, request)
     today = timezone.localdate()
     state = availability(cycle, today=today).value
     # Where this cycle's results are read: its own unit's dashboard, or for someone who reaches
@@ -182,7 +184,8 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
             "today": today,
             "can_manage": reach.reaches(cycle.unit),
             "progress": progress,
-            "teams": progress.teams,
+            "teams": teams.object_list,
+            "page": teams,
             "k": progress.k,
             "shape": survey_shape(cycle),
             "unit_path": paths.get(cycle.unit_id, cycle.unit.name),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -128,9 +129,48 @@ def tree_of(root: Unit, *, include_archived: bool = True) -> TreeNode:
 
 def flatten(node: TreeNode, depth: int = 0) -> list[tuple[int, Unit]]:
     """Depth-first (depth, unit) pairs, for indented lists and select options."""
-    rows = [(depth, node.unit)]
+    return [(at, each.unit) for at, each in flatten_nodes(node, depth)]
+
+
+@dataclass(frozen=True)
+class StructureRow:
+    depth: int  # below the unit the page shows the structure of
+    unit: Unit
+    hidden_below: int  # units under this one that the page leaves to the unit's own page
+
+
+def structure_rows(top: Unit, *, limit: int) -> list[StructureRow]:
+    """The structure under `top`, whole when it holds at most `limit` units, otherwise down to
+    the deepest level that keeps it within `limit` (at least `top`'s own children), each unit
+    at that level saying how many units it holds below (one query)."""
+    sizes: dict[int, int] = {}
+
+    def size_of(node: TreeNode) -> int:
+        sizes[id(node)] = 1 + sum(size_of(child) for child in node.children)
+        return sizes[id(node)]
+
+    tree = tree_of(top)
+    size_of(tree)
+    by_depth: dict[int, int] = defaultdict(int)
+    nodes = flatten_nodes(tree)
+    for depth, _ in nodes:
+        by_depth[depth] += 1
+    deepest, shown = 1, by_depth[0] + by_depth[1]
+    while deepest + 1 in by_depth and shown + by_depth[deepest + 1] <= limit:
+        deepest += 1
+        shown += by_depth[deepest]
+    return [
+        StructureRow(depth, node.unit, sizes[id(node)] - 1 if depth == deepest else 0)
+        for depth, node in nodes
+        if depth <= deepest
+    ]
+
+
+def flatten_nodes(node: TreeNode, depth: int = 0) -> list[tuple[int, TreeNode]]:
+    """Depth-first (depth, node) pairs."""
+    rows = [(depth, node)]
     for child in node.children:
-        rows.extend(flatten(child, depth + 1))
+        rows.extend(flatten_nodes(child, depth + 1))
     return rows
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,19 +29,36 @@ from organisations.forms import (
     RenameUnitForm,
 )
 from organisations.models import Membership, Organisation, Role
-from organisations.selectors import audit_events, flatten, readable_paths, root_of, tree_of
+from organisations.selectors import (
+    audit_events,
+    breadcrumbs,
+    readable_paths,
+    root_of,
+    structure_rows,
+)
 from sword.pages import Confirmation, confirm_page, error_text, run_service
+from sword.paging import page_of
+
+# A larger structure is shown a few levels at a time, each unit cut off linking to its own.
+STRUCTURE_UNITS_SHOWN = 250
 
 
 @login_required
 def structure(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     root = root_of(organisation)
-    rows = flatten(tree_of(root))
+    wanted = request.GET.get("unit")
+    top = get_unit_for(request.user, wanted, role=Role.ORG_ADMIN) if wanted else root
     return render(
         request,
         "organisations/structure.html",
-        {"organisation": organisation, "rows": rows, "root": root},
+        {
+            "organisation": organisation,
+            "rows": structure_rows(top, limit=STRUCTURE_UNITS_SHOWN),
+            "root": root,
+            "top": top,
+            "crumbs": breadcrumbs(top)[:-1],
+        },
     )
 
 
@@ -215,15 +233,29 @@ def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
 @login_required
 def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
-    memberships = (
-        Membership.objects.filter(organisation=organisation)
-        .select_related("user", "unit")
-        .order_by("user__display_name", "unit__path")
+    memberships = Membership.objects.filter(organisation=organisation)
+    everyone = memberships.count()
+    wanted = request.GET.get("q", "").strip()
+    if wanted:
+        memberships = memberships.filter(
+            Q(user__display_name__icontains=wanted) | Q(user__email__icontains=wanted)
+        )
+    page = page_of(
+        memberships.select_related("user", "unit").order_by("user__display_name", "unit__path"),
+        request,
     )
     paths = readable_paths(organisation)
-    rows = [(membership, paths[membership.unit_id]) for membership in memberships]
+    rows = [(membership, paths[membership.unit_id]) for membership in page.object_list]
     return render(
-        request, "organisations/people.html", {"organisation": organisation, "rows": rows}
+        request,
+        "organisations/people.html",
+        {
+            "organisation": organisation,
+            "rows": rows,
+            "page": page,
+            "wanted": wanted,
+            "everyone": everyone,
+        },
     )
 
 

@@ -22,6 +22,7 @@ from accounts.http import AuthenticatedHttpRequest
 from organisations.access import reach_of
 from organisations.selectors import readable_paths
 from sword.pages import error_text
+from sword.paging import page_of
 from sword.ratelimits import over_limit
 from voice import services
 from voice.access import (
@@ -56,7 +57,6 @@ RAISE_LIMIT_MESSAGE = _(
 SUPPORT_LIMIT_MESSAGE = _(
     "You have supported many issues in a short time. Please wait an hour and try again."
 )
-MANAGE_LIMIT = 500
 
 
 def _link_gone(request: HttpRequest) -> HttpResponse:
@@ -210,13 +210,15 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     elif view != "all":
         raise Http404("No such view.")
     paths = readable_paths(reach.organisation)
+    page = page_of(
+        issues.select_related("board__team", "escalated_to").order_by("-raised_on", "-pk"), request
+    )
     rows = [
         {"issue": issue, "path": paths.get(issue.board.team_id, issue.board.team.name)}
-        for issue in issues.select_related("board__team", "escalated_to").order_by(
-            "-raised_on", "-pk"
-        )[:MANAGE_LIMIT]
+        for issue in page.object_list
     ]
-    teams = [(team, paths.get(team.pk, team.name)) for team in teams_in_reach(reach)]
+    links = page_of(teams_in_reach(reach), request, parameter="links")
+    teams = [(team, paths.get(team.pk, team.name)) for team in links.object_list]
     return render(
         request,
         "voice/manage.html",
@@ -231,6 +233,8 @@ def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
             "waiting_count": visible.filter(status=VoiceIssue.Status.NEW, hidden=False).count(),
             "escalated_count": escalated_into_reach(visible, reach).count(),
             "teams": teams,
+            "page": page,
+            "links": links,
         },
     )
 

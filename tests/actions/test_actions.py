@@ -134,6 +134,61 @@ def test_it_highlights_overdue_actions(world, domain, client_for):
     assert "1 action overdue" in html
 
 
+def many_actions(world, domain, *, late: int, later: int) -> None:
+    """Team A's actions: `late` of them past their due date, `later` not yet due."""
+    today = timezone.localdate()
+    Action.objects.bulk_create(
+        Action(
+            organisation=world.organisation,
+            unit=world.team_a,
+            domain=domain,
+            title=f"Action {number:03}",
+            owner=world.team_manager,
+            due_on=today + timedelta(days=number - late if number >= late else number - late - 1),
+        )
+        for number in range(late + later)
+    )
+
+
+def test_it_lists_actions_a_page_at_a_time_and_counts_every_overdue_one(world, domain, client_for):
+    many_actions(world, domain, late=130, later=20)
+    client = client_for(world.team_manager)
+
+    first = client.get(reverse("actions:list")).content.decode()
+    second = client.get(reverse("actions:list") + "?page=2").content.decode()
+
+    assert first.count('<tr class="overdue">') == 100
+    assert "130 actions overdue" in first
+    assert "130 actions overdue" in second
+    assert "Page 1 of 2" in first
+    assert "1 to 100 of 150" in first
+    assert second.count('<tr class="overdue">') == 30
+    assert second.count("<tr>") - first.count("<tr>") == 20  # the 20 not due, after the late
+    assert "Action 149" in second
+    assert "Action 149" not in first
+    assert '?page=2"' in first
+    assert '?page=1"' in second
+
+
+def test_it_keeps_the_filters_in_the_links_to_other_pages(world, domain, client_for):
+    many_actions(world, domain, late=0, later=150)
+    html = (
+        client_for(world.team_manager)
+        .get(reverse("actions:list") + f"?unit={world.team_a.pk}&status=all")
+        .content.decode()
+    )
+    assert f"?unit={world.team_a.pk}&amp;status=all&amp;page=2" in html
+
+
+def test_it_shows_the_last_page_for_a_page_past_the_end_and_the_first_for_nonsense(
+    world, domain, client_for
+):
+    many_actions(world, domain, late=0, later=150)
+    client = client_for(world.team_manager)
+    assert "Page 2 of 2" in client.get(reverse("actions:list") + "?page=9").content.decode()
+    assert "Page 1 of 2" in client.get(reverse("actions:list") + "?page=x").content.decode()
+
+
 def test_it_shows_before_and_after_under_the_anonymity_rules(
     world, make_cycle, respond, domain, client_for
 ):

@@ -201,3 +201,20 @@ def test_it_groups_large_counts_in_thousands_but_not_the_progress_bar_s_value(
     assert "Structural figures entered for <strong>1,005 of 1,201</strong> teams" in html
     assert "<td>1,234" in html
     assert 'max="2468" value="1234"' in html  # a number the browser can read
+
+
+def test_it_lists_a_page_of_teams_and_counts_them_all(world, make_cycle, client_for, monkeypatch):
+    monkeypatch.setattr("sword.paging.LIST_PAGE_SIZE", 2)
+    cycle = make_cycle(unit=world.root)
+    client = client_for(world.org_admin)
+
+    first = _page(client, cycle)
+    second = client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk]) + "?page=2")
+
+    assert [row.team for row in first.context["teams"]] == [world.team_a, world.team_b]
+    assert [row.team for row in second.context["teams"]] == [world.team_c]
+    for page in (first, second):
+        html = page.content.decode()
+        assert "<strong>0 of 3</strong> teams have reached" in html
+        assert "Page" in html
+        assert "of 2" in html

@@ -351,3 +351,26 @@ def test_it_groups_the_manager_s_counts_in_thousands(world, client_for, monkeypa
     assert "<strong>1,001</strong> safety issues still open" in html
     assert "<strong>2,345</strong> waiting for an answer" in html
     assert "<strong>1,200</strong> escalated to you" in html
+
+
+def test_it_lists_issues_and_voice_links_a_page_at_a_time(world, raise_on, client_for, monkeypatch):
+    monkeypatch.setattr("sword.paging.LIST_PAGE_SIZE", 2)
+    for team in (world.team_a, world.team_b, world.team_c):
+        raise_on(board_for(team), f"Issue for {team.name}")
+    admin = client_for(world.org_admin)
+
+    first = admin.get(reverse("voice:manage")).content.decode()
+    second = admin.get(reverse("voice:manage") + "?page=2&links=2").content.decode()
+
+    assert first.count("Issue for Team") == 2
+    assert second.count("Issue for Team") == 1
+    assert "3 waiting for an answer" in first.replace("<strong>", "").replace("</strong>", "")
+    links = [
+        f'href="{reverse("voice:team_link", args=[t.pk])}"'
+        for t in (world.team_a, world.team_b, world.team_c)
+    ]
+    assert [link in first for link in links] == [True, True, False]
+    assert [link in second for link in links] == [False, False, True]
+    assert '?links=2#voice-links"' in first
+    assert '?page=2"' in first
+    assert '?page=2&amp;links=1#voice-links"' in second

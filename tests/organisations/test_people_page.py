@@ -1,0 +1,68 @@
+"""The people page of a large organisation: a page of people at a time, and a search."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from organisations.models import Role
+from tests.factories import make_member
+
+PEOPLE = reverse("organisations:people")
+
+
+def names_listed(html: str) -> list[str]:
+    return re.findall(r"<tr>\s*<td>([^<]+?)(?: <span|</td>)", html)
+
+
+def add_managers(world, count: int) -> None:
+    for number in range(count):
+        make_member(
+            world.team_b,
+            Role.TEAM_MANAGER,
+            display_name=f"Manager {number:02}",
+            email=f"manager{number:02}@example.org",
+        )
+
+
+def test_it_lists_people_a_page_at_a_time(world, client_for, monkeypatch):
+    monkeypatch.setattr("sword.paging.LIST_PAGE_SIZE", 10)
+    add_managers(world, 12)  # with the world's three: 15
+    client = client_for(world.org_admin)
+
+    first = client.get(PEOPLE).content.decode()
+    second = client.get(PEOPLE + "?page=2").content.decode()
+
+    assert len(names_listed(first)) == 10
+    assert len(names_listed(second)) == 5
+    assert set(names_listed(first)).isdisjoint(names_listed(second))
+    assert "1 to 10 of 15" in first
+    assert "11 to 15 of 15" in second
+
+
+def test_it_finds_people_by_part_of_their_name_or_e_mail(world, client_for):
+    add_managers(world, 12)
+    client = client_for(world.org_admin)
+
+    by_name = client.get(PEOPLE + "?q=manager 1").content.decode()
+    by_email = client.get(PEOPLE + "?q=MANAGER07@").content.decode()
+
+    assert names_listed(by_name) == [f"Manager {n}" for n in range(10, 12)]
+    assert names_listed(by_email) == ["Manager 07"]
+    assert "Show all 15 people" in by_name
+    assert 'value="manager 1"' in by_name
+
+
+def test_it_says_when_nobody_matches(world, client_for):
+    add_managers(world, 12)
+    html = client_for(world.org_admin).get(PEOPLE + "?q=nobody-like-this").content.decode()
+    assert "Nobody's name or e-mail contains “nobody-like-this”." in html
+    assert names_listed(html) == []
+
+
+def test_it_offers_the_search_only_to_an_organisation_of_more_than_ten(world, client_for):
+    client = client_for(world.org_admin)
+    assert 'name="q"' not in client.get(PEOPLE).content.decode()
+    add_managers(world, 8)
+    assert 'name="q"' in client.get(PEOPLE).content.decode()

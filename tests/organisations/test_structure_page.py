@@ -1,0 +1,67 @@
+"""The structure page: the whole tree of a small organisation; a large one a few levels at a
+time, each unit cut off linking to its own part of the structure."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from django.urls import reverse
+
+from organisations.models import Unit
+from organisations.selectors import structure_rows
+
+STRUCTURE = reverse("organisations:structure")
+
+
+def names_listed(html: str) -> list[str]:
+    return [unescape(name) for name in re.findall(r"</span>\s*<strong>([^<]+)</strong>", html)]
+
+
+def test_it_shows_a_small_organisation_whole(world, client_for):
+    html = client_for(world.org_admin).get(STRUCTURE).content.decode()
+    assert names_listed(html) == [
+        "Example Council",
+        "Children's Services",
+        "Locality North",
+        "Team A",
+        "Team B",
+        "Locality South",
+        "Team C",
+    ]
+    assert "units inside" not in html
+
+
+def test_it_shows_a_large_one_down_to_the_level_that_fits(world, client_for, monkeypatch):
+    monkeypatch.setattr("organisations.views.STRUCTURE_UNITS_SHOWN", 3)
+    html = client_for(world.org_admin).get(STRUCTURE).content.decode()
+    services = world.units["Children's Services"]
+
+    assert names_listed(html) == ["Example Council", "Children's Services"]
+    assert f'href="{STRUCTURE}?unit={services.pk}">Show the 5 units inside' in html
+
+
+def test_it_shows_one_unit_s_part_of_the_structure_below_the_way_to_it(world, client_for):
+    html = client_for(world.org_admin).get(f"{STRUCTURE}?unit={world.north.pk}").content.decode()
+    services = world.units["Children's Services"]
+
+    assert names_listed(html) == ["Locality North", "Team A", "Team B"]
+    assert f'<a href="{STRUCTURE}">Example Council</a>' in html
+    assert f'<a href="{STRUCTURE}?unit={services.pk}">Children&#x27;s Services</a>' in html
+
+
+def test_it_refuses_a_unit_outside_the_organisation_or_no_unit_at_all(world, client_for):
+    client = client_for(world.org_admin)
+    outside = Unit.objects.get(organisation=world.outsider.memberships.get().organisation, depth=1)
+    assert client.get(f"{STRUCTURE}?unit={outside.pk}").status_code == 404
+    assert client.get(f"{STRUCTURE}?unit=nonsense").status_code == 404
+
+
+def test_it_always_shows_a_unit_s_own_children_however_many(world):
+    rows = structure_rows(world.root, limit=1)
+    assert [(row.depth, row.unit.name, row.hidden_below) for row in rows] == [
+        (0, "Example Council", 0),
+        (1, "Children's Services", 5),
+    ]
+    team = structure_rows(world.team_a, limit=1)
+    assert [(row.depth, row.unit.name, row.hidden_below) for row in team] == [(0, "Team A", 0)]
