@@ -94,7 +94,8 @@ class TrendsPage:
     full_points: tuple[TrendPoint, ...]
     pulse_points: tuple[TrendPoint, ...]
     panels: tuple[TrendPanel, ...]  # the index first, then the domains shown
-    actions: tuple[ActionMark, ...]
+    actions: tuple[ActionMark, ...]  # the most recent, when there are more than a chart can mark
+    actions_total: int
     window: int
     k: int
     printed_on: date
@@ -137,18 +138,24 @@ def _points(
     return tuple(points)
 
 
-def unit_actions(reach: Reach, unit: Unit) -> tuple[ActionMark, ...]:
+# A chart marked with more actions than this reads as a smear: a unit with more (a council's
+# whole organisation) marks its most recent and links to the rest.
+MARKED_ACTIONS = 30
+
+
+def unit_actions(reach: Reach, unit: Unit) -> tuple[tuple[ActionMark, ...], int]:
     """The actions of the unit and the units below it that the viewer may see (not those
-    dropped), oldest first, numbered for the charts (one query). An action starts the day it
-    was recorded."""
-    found = (
+    dropped): the `MARKED_ACTIONS` most recent, oldest first, numbered for the charts, and how
+    many there are in all (two queries). An action starts the day it was recorded."""
+    visible = (
         actions_visible_to(reach)
         .filter(unit__path__startswith=unit.path)
         .exclude(status=Action.Status.DROPPED)
-        .select_related("unit", "domain")
-        .order_by("created_at", "pk")
     )
-    return tuple(
+    newest = visible.select_related("unit", "domain").order_by("-created_at", "-pk")
+    found = list(newest[:MARKED_ACTIONS])
+    total = visible.count()  # asked even when fewer are found: as many queries at any size
+    marks = tuple(
         ActionMark(
             number=number,
             title=action.title,
@@ -158,8 +165,9 @@ def unit_actions(reach: Reach, unit: Unit) -> tuple[ActionMark, ...]:
             status=action.get_status_display(),
             link=reverse("actions:detail", args=[action.pk]),
         )
-        for number, action in enumerate(found, start=1)
+        for number, action in enumerate(reversed(found), start=1)
     )
+    return marks, total
 
 
 def _time_range(points: Sequence[TrendPoint], actions: Sequence[ActionMark]) -> tuple[date, date]:
@@ -299,7 +307,7 @@ def trends(
     full_points = _points(full, by_key, unit, domains)
     pulse_points = _points(pooled, by_key, unit, domains)
     picked = picked_domain(domain_code, domains)
-    actions = unit_actions(reach, unit)
+    actions, actions_total = unit_actions(reach, unit)
     names = {u.path: u.name for u in units}
     return TrendsPage(
         framing=gettext(FRAMING),
@@ -313,6 +321,7 @@ def trends(
         pulse_points=pulse_points,
         panels=_panels(full_points, pulse_points, domains, picked, actions),
         actions=actions,
+        actions_total=actions_total,
         window=organisation.pulse_window_days,
         k=effective_k(organisation.anonymity_threshold),
         printed_on=today,

@@ -136,6 +136,33 @@ def test_it_marks_the_start_of_actions_in_reach_only(world, two_cycles, client_f
     assert [a.title for a in south.actions] == ["Team C's own action"]
 
 
+def test_it_marks_the_most_recent_actions_and_links_to_the_rest(
+    world, two_cycles, client_for, monkeypatch
+):
+    monkeypatch.setattr("dashboards.trends.MARKED_ACTIONS", 2)
+    for day, title in ((3, "Oldest"), (4, "Older"), (5, "Newer"), (6, "Newest")):
+        add_action(world, world.team_a, "WL", title, began=date(2026, 5, day))
+    response = trends(client_for(world.team_manager), world.team_a)
+    page = response.context["page"]
+
+    assert [(a.number, a.title) for a in page.actions] == [(1, "Newer"), (2, "Newest")]
+    assert page.actions_total == 4
+    html = response.content.decode()
+    assert "The 2 most recent of 4 actions are marked" in html
+    assert f'href="{reverse("actions:list")}?unit={world.team_a.pk}&amp;status=all"' in html
+    assert "Oldest" not in html
+
+
+def test_it_says_nothing_of_more_actions_when_it_marks_them_all(world, two_cycles, client_for):
+    add_action(world, world.team_a, "WL", "The only one", began=date(2026, 5, 4))
+    page = trends(client_for(world.team_manager), world.team_a).context["page"]
+    assert page.actions_total == 1
+    assert (
+        "most recent of"
+        not in trends(client_for(world.team_manager), world.team_a).content.decode()
+    )
+
+
 def test_it_names_every_action_that_began_on_one_day_in_one_mark(world, two_cycles, client_for):
     for title in ("First", "Second"):
         add_action(world, world.team_a, "WL", title, began=date(2026, 6, 8))
@@ -199,7 +226,8 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60_with_actions
         with CaptureQueriesContext(connection) as context:
             response = client.get(url)
         assert response.status_code == 200
-        assert len(response.context["page"].actions) == teams
+        assert len(response.context["page"].actions) == min(teams, 30)
+        assert response.context["page"].actions_total == teams
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
