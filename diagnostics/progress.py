@@ -17,7 +17,7 @@ from diagnostics.models import Cycle, StructuralFigures, TeamTally
 from diagnostics.pooling import cycle_scope
 from diagnostics.release_words import count_words
 from diagnostics.results import results_for_scopes
-from diagnostics.selectors import invite_counts
+from diagnostics.selectors import codes_made
 from diagnostics.structural_data import FIGURE_CODES
 from disclosure.release import CountBand, ResponseCount, effective_k, response_count
 from organisations.access import Reach
@@ -84,7 +84,7 @@ def cycle_progress(cycle: Cycle, reach: Reach, *, paths: Mapping[int, str]) -> C
         for team in Unit.objects.filter(cycle_teams__cycle=cycle).order_by("path")
         if reach.reaches(team)
     ]
-    issued = invite_counts(cycle)
+    made_for = codes_made(cycle)
     entered = teams_with_figures(cycle)
     if cycle.kind == Cycle.Kind.PULSE:
         counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))
@@ -103,7 +103,7 @@ def cycle_progress(cycle: Cycle, reach: Reach, *, paths: Mapping[int, str]) -> C
     rows = []
     for team in teams:
         count = found[team.pk]
-        made = issued.get(team.pk, (0, 0))[0]
+        made = made_for.get(team.pk, 0)
         rows.append(
             TeamProgress(
                 team=team,

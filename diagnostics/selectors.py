@@ -8,8 +8,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 
 from accounts.models import User
 from diagnostics.exports import reach_key
@@ -219,24 +218,11 @@ def pulse_history(unit: Unit, *, before: Cycle | None = None) -> list[set[str]]:
     return list(by_cycle.values())
 
 
-def invite_counts(cycle: Cycle) -> dict[int, tuple[int, int]]:
-    """Team id → (codes issued, codes used) for a cycle.
-
-    Invites do not record their use (nothing may tie a spent code to its invite), and every
-    response used exactly one code of its team, so a team's used codes are its responses.
-    """
-    responses = (
-        Response.objects.filter(cycle=cycle, team_id=OuterRef("team_id"))
-        .values("team_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    rows = (
-        Invite.objects.filter(cycle=cycle)
-        .values("team_id")
-        .annotate(issued=Count("pk"), used=Coalesce(Subquery(responses), 0))
-    )
-    return {row["team_id"]: (row["issued"], row["used"]) for row in rows}
+def codes_made(cycle: Cycle) -> dict[int, int]:
+    """Team id → how many codes were made for the cycle (one query). Codes made are not
+    responses: they say nothing about who answered (invites do not record their use)."""
+    rows = Invite.objects.filter(cycle=cycle).values("team_id").annotate(made=Count("pk"))
+    return {row["team_id"]: row["made"] for row in rows}
 
 
 def response_counts(cycle: Cycle) -> dict[int, int]:
