@@ -18,7 +18,10 @@ def actions_visible_to(reach: Reach) -> QuerySet[Action]:
     """Actions for a unit in reach, or escalated to a unit in reach."""
     if reach.organisation is None:
         return Action.objects.none()
-    return Action.objects.filter(organisation=reach.organisation).filter(
+    in_organisation = Action.objects.filter(organisation=reach.organisation)
+    if reach.covers_organisation:  # every action's unit is in reach: no join on the units
+        return in_organisation
+    return in_organisation.filter(
         Q(reach.unit_filter("unit__")) | Q(reach.unit_filter("escalated_to__"))
     )
 

@@ -460,7 +460,7 @@ def record_figures(cycles: Sequence[Cycle], teams: Sequence[Unit]) -> None:
     )
 
 
-def build_people_and_loop(
+def build_people_actions_and_issues(
     organisation: Organisation, teams: Sequence[Unit], cycles: Sequence[Cycle], *, today: date
 ) -> dict[str, int]:
     """What a council of this size has besides its answers, so that its people, actions and
@@ -563,7 +563,7 @@ def build(size: BenchSize | None = None, *, today: date | None = None) -> dict[s
     _log(f"{len(cycles)} cycles", started)
     counts = load(cycles, teams, size, started)
     record_figures(cycles, teams)
-    counts.update(build_people_and_loop(organisation, teams, cycles, today=today))
+    counts.update(build_people_actions_and_issues(organisation, teams, cycles, today=today))
     _log(
         f"{counts['people']:,} people, {counts['actions']:,} actions, "
         f"{counts['voice_issues']:,} voice issues",

@@ -916,10 +916,12 @@ class OrganisationResults:
         return _with_unit(kept, unit=unit, scope=self.scope)
 
     def kept_with_released(self, name: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
-        """`compute()`, a reading that follows from this viewer's released figures alone (which
-        units' figures say what, by path and code, never a unit's name), kept beside those
-        figures for a settled scope, so that a page reading thousands of units reads them once
-        per process; worked out afresh for any other scope."""
+        """`compute()`, a reading that follows from this viewer's released figures and the
+        settled scope's own stored rows (which never change once it has settled), by path and
+        code, never a unit's name: kept beside those figures for a settled scope, so that a
+        page reading thousands of units reads them once per process; worked out afresh for any
+        other scope. `name` must hold anything else the reading depends on (a setting, the
+        domains' words)."""
         key = self._settled_plan_key
         if key is None:
             return compute()

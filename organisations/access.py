@@ -74,6 +74,11 @@ class Reach:
                 tops.append(unit)
         return tops
 
+    @property
+    def covers_organisation(self) -> bool:
+        """Whether the user reaches every unit of their organisation (a role at its root)."""
+        return any(m.unit.depth == 1 for m in self.memberships)
+
     def unit_filter(self, prefix: str = "") -> Q:
         """A Q object matching every unit in reach (`prefix` for lookups through a relation)."""
         if not self.memberships:

@@ -209,6 +209,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         return data
 
 
+class PeopleSearchForm(forms.Form):
+    """Finds people with a role by part of their name or e-mail address."""
+
+    q = forms.CharField(label=_("Find by name or e-mail"), required=False, max_length=200)
+
+
 class AuditFilterForm(forms.Form):
     """Narrows the audit log to one kind of event, one person or a span of days."""
 

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,12 +25,15 @@ from organisations.forms import (
     InviteForm,
     MoveUnitForm,
     OrganisationSettingsForm,
+    PeopleSearchForm,
     RenameUnitForm,
 )
-from organisations.models import Membership, Organisation, Role
+from organisations.models import Organisation, Role
 from organisations.selectors import (
     audit_events,
     breadcrumbs,
+    memberships_matching,
+    people_with_a_role,
     readable_paths,
     root_of,
     structure_rows,
@@ -233,17 +235,9 @@ def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
 @login_required
 def people(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
-    memberships = Membership.objects.filter(organisation=organisation)
-    everyone = memberships.count()
-    wanted = request.GET.get("q", "").strip()
-    if wanted:
-        memberships = memberships.filter(
-            Q(user__display_name__icontains=wanted) | Q(user__email__icontains=wanted)
-        )
-    page = page_of(
-        memberships.select_related("user", "unit").order_by("user__display_name", "unit__path"),
-        request,
-    )
+    search = PeopleSearchForm(request.GET)
+    wanted = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    page = page_of(memberships_matching(organisation=organisation, wanted=wanted), request)
     paths = readable_paths(organisation)
     rows = [(membership, paths[membership.unit_id]) for membership in page.object_list]
     return render(
@@ -253,8 +247,9 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
             "organisation": organisation,
             "rows": rows,
             "page": page,
+            "search": search,
             "wanted": wanted,
-            "everyone": everyone,
+            "everyone": people_with_a_role(organisation=organisation),
         },
     )
 

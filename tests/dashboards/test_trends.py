@@ -149,6 +149,7 @@ def test_it_marks_the_most_recent_actions_and_links_to_the_rest(
     assert page.actions_total == 4
     html = response.content.decode()
     assert "The 2 most recent of 4 actions are marked" in html
+    assert "every action of Team A</a> is in Actions." in html
     assert f'href="{reverse("actions:list")}?unit={world.team_a.pk}&amp;status=all"' in html
     assert "Oldest" not in html
 

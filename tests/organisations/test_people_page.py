@@ -6,7 +6,8 @@ import re
 
 from django.urls import reverse
 
-from organisations.models import Role
+from organisations.models import Membership, Role
+from organisations.services import grant_membership
 from tests.factories import make_member
 
 PEOPLE = reverse("organisations:people")
@@ -66,3 +67,36 @@ def test_it_offers_the_search_only_to_an_organisation_of_more_than_ten(world, cl
     assert 'name="q"' not in client.get(PEOPLE).content.decode()
     add_managers(world, 8)
     assert 'name="q"' in client.get(PEOPLE).content.decode()
+
+
+def test_it_refuses_a_search_it_cannot_run_and_lists_everyone(world, client_for):
+    add_managers(world, 12)
+    response = client_for(world.org_admin).get(PEOPLE + "?q=a%00b")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in html
+    assert len(names_listed(html)) == 15
+
+
+def test_it_counts_people_not_their_roles(world, client_for):
+    add_managers(world, 12)
+    make_member(world.team_c, Role.TEAM_MANAGER, display_name="Two Roles", email="two@example.org")
+    two = Membership.objects.get(user__email="two@example.org").user
+    grant_membership(user=two, unit=world.team_a, role=Role.TEAM_MANAGER)
+    html = client_for(world.org_admin).get(PEOPLE + "?q=two").content.decode()
+    assert names_listed(html) == ["Two Roles", "Two Roles"]
+    assert "Show all 16 people" in html
+
+
+def test_it_pages_people_of_one_name_without_repeating_anyone(world, client_for, monkeypatch):
+    monkeypatch.setattr("sword.paging.LIST_PAGE_SIZE", 4)
+    for number in range(9):
+        make_member(
+            world.team_b, Role.TEAM_MANAGER, display_name="Sam Same", email=f"s{number}@x.org"
+        )
+    client = client_for(world.org_admin)
+    shown = []
+    for number in (1, 2, 3):
+        html = client.get(f"{PEOPLE}?q=Sam&page={number}").content.decode()
+        shown += re.findall(r"<td>(s\d@x\.org)</td>", html)
+    assert sorted(shown) == [f"s{n}@x.org" for n in range(9)]
