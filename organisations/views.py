@@ -51,12 +51,16 @@ def structure(request: AuthenticatedHttpRequest) -> HttpResponse:
     root = root_of(organisation)
     wanted = request.GET.get("unit")
     top = get_unit_for(request.user, wanted, role=Role.ORG_ADMIN) if wanted else root
+    rows = structure_rows(top, limit=STRUCTURE_UNITS_SHOWN)
+    # A unit's own children are always shown: more of them than fit, a page at a time.
+    children = page_of(rows[1:], request) if len(rows) > STRUCTURE_UNITS_SHOWN else None
     return render(
         request,
         "organisations/structure.html",
         {
             "organisation": organisation,
-            "rows": structure_rows(top, limit=STRUCTURE_UNITS_SHOWN),
+            "rows": [rows[0], *children.object_list] if children else rows,
+            "page": children,
             "root": root,
             "top": top,
             "crumbs": breadcrumbs(top)[:-1],

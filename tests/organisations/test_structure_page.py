@@ -65,3 +65,26 @@ def test_it_always_shows_a_unit_s_own_children_however_many(world):
     ]
     team = structure_rows(world.team_a, limit=1)
     assert [(row.depth, row.unit.name, row.hidden_below) for row in team] == [(0, "Team A", 0)]
+
+
+def test_it_shows_a_unit_with_more_children_than_fit_a_page_of_them_at_a_time(
+    world, client_for, monkeypatch
+):
+    monkeypatch.setattr("organisations.views.STRUCTURE_UNITS_SHOWN", 1)
+    monkeypatch.setattr("sword.paging.LIST_PAGE_SIZE", 1)
+    client = client_for(world.org_admin)
+    url = f"{STRUCTURE}?unit={world.north.pk}"
+
+    first = client.get(url).content.decode()
+    second = client.get(url + "&page=2").content.decode()
+
+    assert names_listed(first) == ["Locality North", "Team A"]
+    assert names_listed(second) == ["Locality North", "Team B"]
+    assert "Page 1 of 2" in first
+
+
+def test_it_never_splits_a_structure_that_fits_across_pages(world, client_for, monkeypatch):
+    monkeypatch.setattr("sword.paging.LIST_PAGE_SIZE", 1)
+    html = client_for(world.org_admin).get(f"{STRUCTURE}?unit={world.north.pk}").content.decode()
+    assert names_listed(html) == ["Locality North", "Team A", "Team B"]
+    assert "Page 1 of" not in html
