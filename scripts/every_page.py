@@ -11,7 +11,6 @@ which `scripts/load` and `scripts/survey_cost` measure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,11 +96,13 @@ def every_page_urls(found: Pick) -> tuple[dict[str, str], dict[str, str]]:
         query = kwargs.pop("query", "")
         pages[f"{name} ({label})" if label else name] = reverse(name, kwargs=kwargs) + query
 
-    def needs(value: int | None, kind: str, *names: str) -> Callable[..., None]:
-        if value is None:
-            for name in names:
+    def of_one(value: int | None, kind: str, argument: str, *names: str) -> None:
+        """The pages of one object (`argument` its URL argument), or why they are not timed."""
+        for name in names:
+            if value is None:
                 untimed[name] = f"the benchmark data holds no {kind}"
-        return lambda *args, **kwargs: page(*args, **kwargs) if value is not None else None
+            else:
+                page(name, "", **{argument: value})
 
     page("home", "")
     page("organisations:structure", "")
@@ -113,16 +114,14 @@ def every_page_urls(found: Pick) -> tuple[dict[str, str], dict[str, str]]:
     page("organisations:unit_add", "unit", unit_id=unit.pk)
     for name in ("unit_rename", "unit_move", "unit_archive", "unit_delete"):
         page(f"organisations:{name}", "team", unit_id=team.pk)
-    membership = needs(
+    of_one(
         found.membership,
         "membership besides the admin's",
+        "membership_id",
         "organisations:membership_edit",
         "organisations:membership_remove",
     )
-    membership("organisations:membership_edit", "", membership_id=found.membership)
-    membership("organisations:membership_remove", "", membership_id=found.membership)
-    token = needs(found.api_token, "API token", "api_tokens:revoke")
-    token("api_tokens:revoke", "", token_id=found.api_token)
+    of_one(found.api_token, "API token", "token_id", "api_tokens:revoke")
 
     page("diagnostics:cycle_list", "")
     page("diagnostics:cycle_create", "")
@@ -137,30 +136,26 @@ def every_page_urls(found: Pick) -> tuple[dict[str, str], dict[str, str]]:
     page("diagnostics:figures_import", "cycle", cycle_id=cycle.pk)
     untimed["diagnostics:results_export"] = "timed by scripts/bench and bench_scales"
     page("diagnostics:export_list", "")
-    job = needs(found.export_job, "prepared export", "diagnostics:export_download")
-    job("diagnostics:export_download", "", export_id=found.export_job)
+    of_one(found.export_job, "prepared export", "export_id", "diagnostics:export_download")
     page("diagnostics:thresholds", "organisation")
     page("diagnostics:thresholds", "unit", query=f"?unit={unit.pk}")
     page("diagnostics:thresholds_clear", "unit", unit_id=unit.pk)
-    version = needs(
+    page("diagnostics:version_list", "")
+    of_one(
         found.version,
         "questionnaire version of its own",
+        "version_id",
         "diagnostics:version_detail",
         "diagnostics:version_copy",
         "diagnostics:statement_add",
     )
-    page("diagnostics:version_list", "")
-    version("diagnostics:version_detail", "", version_id=found.version)
-    version("diagnostics:version_copy", "", version_id=found.version)
-    version("diagnostics:statement_add", "", version_id=found.version)
-    statement = needs(
+    of_one(
         found.statement,
         "statement of its own",
+        "statement_id",
         "diagnostics:statement_edit",
         "diagnostics:statement_remove",
     )
-    statement("diagnostics:statement_edit", "", statement_id=found.statement)
-    statement("diagnostics:statement_remove", "", statement_id=found.statement)
 
     page("dashboards:index", "")
     for name in ("profile", "trends", "benchmark"):
@@ -177,14 +172,16 @@ def every_page_urls(found: Pick) -> tuple[dict[str, str], dict[str, str]]:
     page("actions:new", "team", query=f"?unit={team.pk}")
     page("actions:library", "")
     page("actions:intervention_new", "")
-    intervention = needs(found.intervention, "intervention of its own", "actions:intervention_edit")
-    intervention("actions:intervention_edit", "", intervention_id=found.intervention)
-    action = needs(found.action, "action", "actions:detail")
-    action("actions:detail", "", action_id=found.action)
+    of_one(
+        found.intervention,
+        "intervention of its own",
+        "intervention_id",
+        "actions:intervention_edit",
+    )
+    of_one(found.action, "action", "action_id", "actions:detail")
 
     page("voice:manage", "")
-    issue = needs(found.voice_issue, "voice issue", "voice:issue")
-    issue("voice:issue", "", issue_id=found.voice_issue)
+    of_one(found.voice_issue, "voice issue", "issue_id", "voice:issue")
     page("voice:team_link", "team", team_id=team.pk)
     page("notices:settings", "")
     return pages, untimed
