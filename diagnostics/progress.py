@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from diagnostics.models import Cycle, StructuralFigures, TeamTally
+from diagnostics.models import Cycle, CycleTeam, StructuralFigures, TeamTally
 from diagnostics.pooling import cycle_scope
 from diagnostics.release_words import count_words
-from diagnostics.results import results_for_scopes
+from diagnostics.results import load_units, results_for_scopes
 from diagnostics.selectors import codes_made
 from diagnostics.structural_data import FIGURE_CODES
 from disclosure.release import CountBand, ResponseCount, effective_k, response_count
@@ -79,11 +79,9 @@ def cycle_progress(cycle: Cycle, reach: Reach, *, paths: Mapping[int, str]) -> C
     the pool's count less one pulse's would give another pulse's count.
     """
     k = effective_k(cycle.organisation.anonymity_threshold)
-    teams = [
-        team
-        for team in Unit.objects.filter(cycle_teams__cycle=cycle).order_by("path")
-        if reach.reaches(team)
-    ]
+    units = load_units(cycle.organisation)  # remembered between requests, in tree order
+    taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
+    teams = [unit for unit in units if unit.pk in taking_part and reach.reaches(unit)]
     made_for = codes_made(cycle)
     entered = teams_with_figures(cycle)
     if cycle.kind == Cycle.Kind.PULSE:
@@ -92,7 +90,9 @@ def cycle_progress(cycle: Cycle, reach: Reach, *, paths: Mapping[int, str]) -> C
         unit_count = response_count(sum(counts.get(team.pk, 0) for team in teams), k=k)
         at_k = sum(1 for team in teams if counts.get(team.pk, 0) >= k)
     else:
-        (results,) = results_for_scopes(cycle.organisation, [cycle_scope(cycle)], reach=reach)
+        (results,) = results_for_scopes(
+            cycle.organisation, [cycle_scope(cycle)], reach=reach, units=units
+        )
         found = {team.pk: results.response_count(team) for team in teams}
         at_k = sum(1 for team in teams if results.response_counts.get(team.path, 0) >= k)
         unit_count = (
