@@ -26,17 +26,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping
-from dataclasses import dataclass
 from itertools import count
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 Cell = TypeVar("Cell", bound=Hashable)
 Region = Hashable
 
 
-@dataclass(frozen=True)
-class CellSize:
-    """Which region a cell belongs to and how many responses (or answers) it holds."""
+class CellSize(NamedTuple):
+    """Which region a cell belongs to and how many responses (or answers) it holds. A named
+    tuple rather than a frozen dataclass: a plan makes hundreds of thousands of them, and a
+    frozen dataclass's `__init__` costs several times a tuple's."""
 
     region: Region
     size: int
@@ -98,10 +98,15 @@ class Partition(Generic[Cell]):
 
     def _pieces(self, cells: Collection[Cell]) -> dict[int, set[Cell]]:
         touched: dict[int, set[Cell]] = {}
+        atom_of = self.atom_of
         for cell in cells:
-            atom = self.atom_of.get(cell)
+            atom = atom_of.get(cell)
             if atom is not None:
-                touched.setdefault(atom, set()).add(cell)
+                piece = touched.get(atom)
+                if piece is None:
+                    touched[atom] = {cell}
+                else:
+                    piece.add(cell)
         return touched
 
     def _splits_safely(self, pieces: Mapping[int, set[Cell]]) -> bool:

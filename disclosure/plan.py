@@ -178,7 +178,8 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     largest: dict[tuple[str, int, Hashable], int] = defaultdict(int)
     for (node, cycle, code), n in data.answers.items():
         key = (node, cycle, data.statement_domains.get(code))
-        largest[key] = max(largest[key], n)
+        if n > largest[key]:
+            largest[key] = n
     answers: Partition[Any] = Partition(
         {key: CellSize(key[:2], n) for key, n in largest.items()}, k=data.k
     )
@@ -191,8 +192,13 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
         for path in data.order:
             reason = plan.groups[path]
             for domain in domains:
-                cells = [cell for node in under[path] for cell in domain_cells[node][domain]]
-                plan.domains[(path, domain)] = reason if reason else _release(answers, cells)
+                if reason:
+                    plan.domains[(path, domain)] = reason
+                    continue
+                cells = [
+                    cell for node in under[path] for cell in domain_cells[node].get(domain, ())
+                ]
+                plan.domains[(path, domain)] = _release(answers, cells)
     if not with_statements:
         return plan
 
