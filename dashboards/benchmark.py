@@ -16,10 +16,11 @@ from dashboards.common import _mean
 from diagnostics.models import Cycle
 from diagnostics.pooling import cycle_scope
 from diagnostics.release_words import hidden_words
-from diagnostics.results import load_domains, load_units, results_for_scopes
+from diagnostics.results import load_domains, results_for_scopes
 from diagnostics.scoring import display_mean
 from organisations.access import Reach
 from organisations.models import Unit
+from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 
 

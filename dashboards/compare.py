@@ -36,13 +36,13 @@ from diagnostics.results import (
     OrganisationResults,
     ancestor_paths,
     load_domains,
-    load_units,
     results_for_scopes,
 )
 from diagnostics.scoring import display_mean
 from disclosure.plan import Hidden
 from organisations.access import Reach
 from organisations.models import Unit
+from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 
 ColourBy = Literal["mean", "parent", "organisation"]

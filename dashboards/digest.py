@@ -29,11 +29,12 @@ from actions.access import actions_visible_to
 from actions.models import Action
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pulse_pools
-from diagnostics.results import OrganisationResults, load_domains, load_units, results_for_scopes
+from diagnostics.results import OrganisationResults, load_domains, results_for_scopes
 from diagnostics.selectors import cycles_visible_to
 from notices.services import long_date
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
+from organisations.remembered_units import load_units
 from voice.access import issues_visible_to
 
 DIGEST_LIST_LENGTH = 10

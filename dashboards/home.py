@@ -29,7 +29,6 @@ from diagnostics.results import (
     GroupResult,
     OrganisationResults,
     load_domains,
-    load_units,
     results_for_scopes,
 )
 from diagnostics.scoring import display_mean
@@ -37,6 +36,7 @@ from diagnostics.selectors import cycles_covering, cycles_visible_to
 from disclosure.release import effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Role, Unit
+from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 from voice.access import issues_visible_to
 from voice.models import VoiceIssue

@@ -13,7 +13,7 @@ from dashboards import charts
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
-from diagnostics.results import load_domains, load_units, results_for_scopes
+from diagnostics.results import load_domains, results_for_scopes
 from diagnostics.scoring import display_mean
 from diagnostics.structural import (
     FIGURES,
@@ -31,6 +31,7 @@ from diagnostics.structural import (
 from diagnostics.structural_data import LensResult, figures_for, lens, threshold_book
 from organisations.access import Reach
 from organisations.models import Unit
+from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 
 X_MARGIN = 1.1  # the figure axis runs a tenth past the largest value or threshold

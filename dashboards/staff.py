@@ -40,7 +40,6 @@ from diagnostics.results import (
     GroupResult,
     OrganisationResults,
     load_domains,
-    load_units,
     results_for_scopes,
 )
 from diagnostics.scoring import Change, change_between, display_mean, display_percent
@@ -49,6 +48,7 @@ from disclosure.plan import Hidden
 from disclosure.release import ResponseCount, effective_k
 from organisations.access import Reach
 from organisations.models import Membership, Role, Unit
+from organisations.remembered_units import load_units
 from voice.models import VoiceBoard, VoiceIssue
 from voice.selectors import board_issues
 

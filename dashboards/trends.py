@@ -25,11 +25,12 @@ from dashboards import charts
 from dashboards.common import FRAMING, _mean
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import Scope, cycle_scope, pools_taking_part, pulse_pools
-from diagnostics.results import OrganisationResults, load_domains, load_units, results_for_scopes
+from diagnostics.results import OrganisationResults, load_domains, results_for_scopes
 from diagnostics.scoring import display_mean
 from disclosure.release import effective_k
 from organisations.access import Reach
 from organisations.models import Unit
+from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 
 FULL_COLOUR = charts.OKABE_ITO["blue"]

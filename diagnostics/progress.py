@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from diagnostics.models import Cycle, CycleTeam, StructuralFigures, TeamTally
 from diagnostics.pooling import cycle_scope
 from diagnostics.release_words import count_words
-from diagnostics.results import load_units, results_for_scopes
+from diagnostics.results import results_for_scopes
 from diagnostics.selectors import codes_made
 from diagnostics.structural_data import FIGURE_CODES
 from disclosure.release import CountBand, ResponseCount, effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Unit
+from organisations.remembered_units import load_units
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count, F, Model, Sum
-from django.db.models.base import ModelState
 from django.utils import timezone
 
 from diagnostics import settled_plans
@@ -68,7 +65,7 @@ from disclosure.release import (
 )
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
-from organisations.remembered_units import UnitFields, attnames, unit_fields
+from organisations.remembered_units import load_units
 
 T = TypeVar("T")
 
@@ -1215,45 +1212,6 @@ def _breakdown_tallies(
         )
         for row in rows
     }
-
-
-def load_units(organisation: Organisation) -> list[Unit]:
-    """The organisation's units in tree order, made afresh for this caller."""
-    units = Unit.objects.filter(organisation=organisation).order_by("path")
-    if settings.SPEEDUP_REMEMBERED_UNITS:
-        fields = unit_fields(organisation_id=organisation.pk, using=units.db)
-        if settings.SPEEDUP_UNITS_WITHOUT_INIT:
-            return _units_without_init(fields, db=units.db)
-        names = attnames()
-        return [Unit.from_db(units.db, names, [each[name] for name in names]) for each in fields]
-    if settings.SPEEDUP_UNITS_WITHOUT_INIT:
-        return _units_without_init(
-            (MappingProxyType(each) for each in units.values(*attnames())), db=units.db
-        )
-    return list(units)
-
-
-def _units_without_init(fields: Iterable[UnitFields], *, db: str) -> list[Unit]:
-    """Units from their stored fields, each made as the ORM makes one from a stored row (its
-    fields and a `ModelState` of that row) but without `Model.__init__`: a results page loads
-    every unit of the organisation, and at 3,300 units `__init__`, its signals and field
-    descriptors took 26 of a dashboard's 120 ms. Relies on Django's private `ModelState`, and on
-    Unit having no `pre_init` or `post_init` receivers (`SPEEDUP_UNITS_WITHOUT_INIT`,
-    docs/performance.md)."""
-    made = []
-    new = Unit.__new__
-    for each in fields:
-        unit = new(Unit)
-        state = ModelState()
-        state.adding = False
-        state.db = db
-        # A copy of the fields (a dict's own copy: a tenth of `dict(zip(names, row))`), so that
-        # units made from remembered fields share nothing.
-        attributes = each.copy()
-        attributes["_state"] = state
-        unit.__dict__ = attributes
-        made.append(unit)
-    return made
 
 
 def load_domains() -> list[Domain]:

@@ -22,7 +22,7 @@ from organisations.models import (
     Role,
     Unit,
 )
-from organisations.remembered_units import UnitFields, unit_fields
+from organisations.remembered_units import UnitFields, load_units, unit_fields
 
 
 def root_of(organisation: Organisation) -> Unit:
@@ -110,11 +110,13 @@ class TreeNode:
 
 
 def tree_of(root: Unit, *, include_archived: bool = True) -> TreeNode:
-    """The subtree under `root` as nested nodes, siblings sorted by name (one query)."""
-    queryset = Unit.objects.within(root)
-    if not include_archived:
-        queryset = queryset.active()
-    nodes = {unit.path: TreeNode(unit) for unit in queryset}
+    """The subtree under `root` as nested nodes, siblings sorted by name (from the units a
+    process remembers: one small query while no unit has changed)."""
+    nodes = {
+        unit.path: TreeNode(unit)
+        for unit in load_units(root.organisation)
+        if unit.path.startswith(root.path) and (include_archived or not unit.is_archived)
+    }
     top = nodes.get(root.path, TreeNode(root))
     for path, node in nodes.items():
         if path == root.path:

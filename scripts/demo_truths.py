@@ -47,11 +47,11 @@ from diagnostics.pooling import Scope, cycle_scope, pulse_pools  # noqa: E402
 from diagnostics.results import (  # noqa: E402
     GroupResult,
     load_domains,
-    load_units,
     results_for_scopes,
 )
 from organisations.access import reach_of  # noqa: E402
 from organisations.models import Organisation, Unit  # noqa: E402
+from organisations.remembered_units import load_units  # noqa: E402
 
 BANDS = ("red", "amber", "green", "hidden")
 

@@ -180,7 +180,8 @@ def sql_baseline(organisation, root, cycle, page_median: float, repeats: int) ->
             cursor.execute(raw, [cycle.pk])
             cursor.fetchall()
 
-    from diagnostics.results import aggregate, load_units
+    from diagnostics.results import aggregate
+    from organisations.remembered_units import load_units
 
     units = load_units(organisation)
 

@@ -30,10 +30,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from diagnostics import results, survey_views
+from diagnostics import survey_views
 from diagnostics.models import Cycle
 from diagnostics.selectors import latest_version_for, survey_shape
 from diagnostics.services import create_cycle, issue_invites, open_cycle
+from organisations import remembered_units
 from sword import translations
 from sword.cache import SharedClientRedisCacheClient
 from sword.precompiled import PrecompiledLookup
@@ -201,12 +202,12 @@ SWITCH_PAGES = [
     ),
     Switch(
         "SPEEDUP_UNITS_WITHOUT_INIT",
-        ((results, "_units_without_init"),),
+        ((remembered_units, "_units_without_init"),),
         ("staff home page", "team dashboard page", "comparison page"),
     ),
     Switch(
         "SPEEDUP_REMEMBERED_UNITS",
-        ((results, "unit_fields"),),
+        ((remembered_units, "unit_fields"),),
         ("staff home page", "team dashboard page", "comparison page"),
     ),
 ]

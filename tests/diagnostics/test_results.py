@@ -264,8 +264,8 @@ def _as_loaded(unit):
 def test_it_loads_units_exactly_as_the_orm_does(world, settings, without_init, remembered):
     from django.db.models.signals import post_init, pre_init
 
-    from diagnostics.results import load_units
     from organisations.models import Unit
+    from organisations.remembered_units import load_units
 
     Unit.objects.filter(pk=world.team_b.pk).update(archived_at=timezone.now())
     settings.SPEEDUP_UNITS_WITHOUT_INIT = without_init

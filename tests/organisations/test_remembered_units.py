@@ -13,10 +13,14 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from diagnostics.results import load_units
 from organisations import services
 from organisations.models import Unit
-from organisations.remembered_units import forget_unit_fields, unit_fields, units_version
+from organisations.remembered_units import (
+    forget_unit_fields,
+    load_units,
+    unit_fields,
+    units_version,
+)
 from organisations.services import (
     add_unit,
     archive_unit,
