@@ -23,5 +23,5 @@ def page_of(
     expect. A list ordered by something that ties must end its order with a unique column, or
     a row may show on two pages and another on none."""
     asked = request.GET.get(parameter, "")
-    number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
+    number = int(asked) if asked.isdecimal() and int(asked) > 0 else 1
     return Paginator(items, LIST_PAGE_SIZE).get_page(number)
