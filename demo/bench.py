@@ -499,8 +499,7 @@ def build_people_actions_and_issues(
         Membership(user_id=people[email], organisation=organisation, unit=unit, role=role)
         for email, (unit, role) in wanted.items()
     )
-    owner_of = {unit.pk: people[email] for email, (unit, _role) in wanted.items()}
-    owner_of.update(
+    owner_of = dict(
         Membership.objects.filter(organisation=organisation, unit__in=teams).values_list(
             "unit", "user"
         )

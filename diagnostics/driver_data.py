@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
 from diagnostics.driver_words import OutcomeReading, outcome_reading, refusal_words
 from diagnostics.drivers import (
@@ -87,13 +87,9 @@ def drivers_for(results: OrganisationResults, units: Sequence[Unit]) -> dict[str
     if not wanted:
         return found
     codes = {d.pk: d.code for d in (*results.domains, *results.outcomes)}
-    read: list[tuple[dict[int, dict[str, float]], dict[int, str]]] = []
-
-    def scores_and_paths() -> tuple[dict[int, dict[str, float]], dict[int, str]]:
-        """Every wanted unit's responses' scores, read once (one query) when a unit needs them."""
-        if not read:
-            read.append(_scores(results, [unit for unit, _ in wanted], codes))
-        return read[0]
+    # Every wanted unit's responses' scores, read once (one query) if a unit's drivers are not
+    # already kept.
+    scores_and_paths = cache(partial(_scores, results, [unit for unit, _ in wanted], codes))
 
     # What the drivers depend on besides the scope's settled rows and released figures.
     signature = (

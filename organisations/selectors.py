@@ -39,10 +39,14 @@ def readable_path(unit: Unit, names_by_path: dict[str, str]) -> str:
 
     The organisation's own root unit reads as the organisation's name.
     """
-    if unit.depth == 1:
-        return unit.name
-    step = unit.steplen
-    parts = [names_by_path[unit.path[:i]] for i in range(2 * step, len(unit.path) + 1, step)]
+    return _path_words(unit.path, unit.depth, unit.name, names_by_path)
+
+
+def _path_words(path: str, depth: int, name: str, names_by_path: Mapping[str, str]) -> str:
+    if depth == 1:
+        return name
+    step = Unit.steplen
+    parts = [names_by_path[path[:i]] for i in range(2 * step, len(path) + 1, step)]
     return UNIT_PATH_SEPARATOR.join(parts)
 
 
@@ -72,14 +76,9 @@ def readable_paths(organisation: Organisation, *, using: str = "default") -> Map
 
 def _paths_of(units: Sequence[Mapping[str, Any]]) -> Mapping[int, str]:
     names = {unit["path"]: unit["name"] for unit in units}
-    step = Unit.steplen
     return MappingProxyType(
         {
-            unit["id"]: unit["name"]
-            if unit["depth"] == 1
-            else UNIT_PATH_SEPARATOR.join(
-                names[unit["path"][:end]] for end in range(2 * step, len(unit["path"]) + 1, step)
-            )
+            unit["id"]: _path_words(unit["path"], unit["depth"], unit["name"], names)
             for unit in units
         }
     )
