@@ -110,9 +110,6 @@ class CycleForm(forms.Form):
         self.fields["pulse_size"].help_text = gettext(
             "%(min)s to %(max)s, at least one from every domain. Ignored for a full diagnostic."
         ) % {"min": PULSE_MIN, "max": PULSE_MAX}
-        field = self.fields["unit"]
-        assert isinstance(field, UnitInReachField)
-        field.scope(reach.units().active(), reach.organisation)
         instrument = self.fields["instrument"]
         assert isinstance(instrument, forms.ModelChoiceField)
         instrument.queryset = versions_for(reach.organisation)
@@ -120,9 +117,12 @@ class CycleForm(forms.Form):
         today = timezone.localdate()
         self.fields["opens_on"].initial = today
         self.fields["closes_on"].initial = today + timedelta(days=14)
+        field = self.fields["unit"]
+        assert isinstance(field, UnitInReachField)
         teams = [m.unit for m in reach.memberships if m.unit.is_team]
         if len(reach.memberships) == 1 and teams:
             field.initial = teams[0].pk
+        field.scope(reach.units().active(), reach.organisation, form=self)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -92,13 +92,12 @@ from diagnostics.structural_data import (
 )
 from diagnostics.tasks import send_invite_batch
 from organisations.access import get_unit_for, reach_of, require_org_admin
+from organisations.forms import FIND_UNITS_BUTTON, FIND_UNITS_WORDS, bound_unless_finding
 from organisations.models import Role, Unit
 from organisations.selectors import (
-    flatten,
     readable_paths,
-    root_of,
-    tree_of,
     unit_names_by_path,
+    units_to_offer,
 )
 from organisations.services import ImportFailed
 from sword.csvsafe import safe_csv_writer
@@ -125,7 +124,7 @@ def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
-    form = CycleForm(request.POST or None, reach=reach)
+    form = CycleForm(**bound_unless_finding(request), reach=reach)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -819,8 +818,7 @@ def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
     unit = _thresholds_unit(request, request.GET.get("unit", ""))
     book = threshold_book(organisation)
-    tree = flatten(tree_of(root_of(organisation), include_archived=False))
-    names = {u.path: u.name for _, u in tree}
+    names = unit_names_by_path(organisation, include_archived=False)
     form: ThresholdsForm | UnitThresholdsForm
     if unit is None:
         form = ThresholdsForm(request.POST or None, thresholds=thresholds_for(organisation))
@@ -857,16 +855,24 @@ def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 % {"unit": unit.name},
             )
             return redirect(reverse("diagnostics:thresholds") + f"?unit={unit.pk}")
+    offer = units_to_offer(
+        candidates=Unit.objects.filter(organisation=organisation, depth__gt=1).active(),
+        find=request.GET.get(FIND_UNITS_WORDS, "")[:200],
+        chosen=unit.pk if unit is not None else None,
+    )
+    own = " " + gettext("(own thresholds)")
     choices = [
         UnitChoice(
             unit=u,
-            label="\u00a0\u00a0" * (depth - 1)
-            + u.name
-            + (" " + gettext("(own thresholds)") if u.path in book.by_unit else ""),
-            selected=unit is not None and u.pk == unit.pk,
+            label=(
+                _readable(u.path, names)
+                if offer.narrowed
+                else "\u00a0\u00a0" * (u.depth - 2) + u.name
+            )
+            + (own if u.path in book.by_unit else ""),
+            selected=u.pk == offer.selected,
         )
-        for depth, u in tree
-        if depth > 0
+        for u in offer.units
     ]
     return render(
         request,
@@ -877,6 +883,8 @@ def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
             "unit_path": _readable(unit.path, names) if unit is not None else "",
             "organisation": organisation,
             "choices": choices,
+            "offer": offer,
+            "finder": {"words_name": FIND_UNITS_WORDS, "button_name": FIND_UNITS_BUTTON},
             "rows": _threshold_rows(form, book, unit, names),
             "has_own": unit is not None and bool(book.own(unit)),
         },

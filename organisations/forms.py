@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import AuditEvent, CompareWith, Organisation, Role, Unit
-from organisations.selectors import readable_paths, root_of
+from organisations.selectors import UnitOffer, readable_paths, root_of, units_to_offer
 
 
 class ScopedChoiceField(forms.ModelChoiceField[Any]):
@@ -34,18 +36,104 @@ class ScopedChoiceField(forms.ModelChoiceField[Any]):
             raise Http404("No such choice.") from exc
 
 
-class UnitInReachField(ScopedChoiceField):
-    """A unit chosen from a list scoped to the user's reach, labelled with its readable path."""
+FIND_UNITS_BUTTON = "find_units"
+FIND_UNITS_WORDS = "find_units_words"
 
+
+class UnitChooser(forms.Select):
+    """A list of units, and when the list holds only part of them, a search box and a “Find”
+    button that lists the units whose name contains the words typed."""
+
+    offer: UnitOffer | None = None
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        html = super().render(name, value, attrs, renderer)
+        if self.offer is None or not self.offer.narrowed:
+            return html
+        finder = render_to_string(
+            "includes/unit_finder.html",
+            {
+                "offer": self.offer,
+                "list_id": (attrs or {}).get("id", f"id_{name}"),
+                "words_name": FIND_UNITS_WORDS,
+                "button_name": FIND_UNITS_BUTTON,
+            },
+        )
+        return mark_safe(html + finder)  # noqa: S308 (both parts are rendered templates)
+
+
+class UnitInReachField(ScopedChoiceField):
+    """A unit chosen from a list scoped to the user's reach, labelled with its readable path.
+
+    A list of more than `UNITS_LISTED_MAX` units offers the top levels and a search by name
+    (`units_to_offer`); any unit in scope is still accepted, whether listed or not."""
+
+    widget = UnitChooser
     paths: Mapping[int, str] | None = None
 
-    def scope(self, queryset: QuerySet[Unit], organisation: Organisation) -> None:
+    def scope(
+        self, queryset: QuerySet[Unit], organisation: Organisation, *, form: forms.Form
+    ) -> None:
         self.queryset = queryset
         self.paths = readable_paths(organisation)
+        name = next(name for name, field in form.fields.items() if field is self)
+        source = form.data if form.is_bound else form.initial
+        chosen = form.data.get(name) if form.is_bound else form.initial.get(name, self.initial)
+        assert isinstance(self.widget, UnitChooser)
+        offer = units_to_offer(
+            candidates=queryset,
+            find=str(source.get(FIND_UNITS_WORDS, ""))[:200],
+            chosen=_unit_id(chosen),
+        )
+        if not form.is_bound and offer.selected != _unit_id(chosen):
+            form.initial = {**form.initial, name: offer.selected}
+        self.widget.offer = offer
+        self.iterator = _OfferedUnits
+        self.widget.choices = self.choices
 
     def label_from_instance(self, obj: Unit) -> str:
         path = (self.paths or {}).get(obj.pk, obj.name)
         return gettext("%(path)s (team)") % {"path": path} if obj.is_team else path
+
+
+class _OfferedUnits(forms.models.ModelChoiceIterator):
+    """The units a `UnitInReachField` lists: its offer, not its whole queryset."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        offer = self.field.widget.offer
+        for unit in offer.units:
+            yield self.choice(unit)
+
+    def __len__(self) -> int:
+        return len(self.field.widget.offer.units) + (self.field.empty_label is not None)
+
+
+def _unit_id(value: Any) -> int | None:
+    if isinstance(value, Unit):
+        return value.pk
+    if isinstance(value, int):
+        return value
+    text = str(value or "")
+    return int(text) if text.isdecimal() and len(text) < 12 else None
+
+
+def bound_unless_finding(
+    request: HttpRequest, *, initial: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """`data` and `initial` for a form with a unit chooser: what was posted, to judge; or when
+    the person pressed “Find”, no data and what they had entered as the initial values, so the
+    page lists the units found with nothing lost and nothing marked wrong."""
+    if request.method == "POST" and FIND_UNITS_BUTTON in request.POST:
+        return {"data": None, "initial": {**(initial or {}), **request.POST.dict()}}
+    return {"data": request.POST or None, "initial": initial}
 
 
 class AddUnitForm(forms.Form):
@@ -86,7 +174,7 @@ class MoveUnitForm(forms.Form):
         )
         field = self.fields["new_parent"]
         assert isinstance(field, UnitInReachField)
-        field.scope(candidates, unit.organisation)
+        field.scope(candidates, unit.organisation, form=self)
 
 
 class InviteForm(forms.Form):
@@ -109,8 +197,10 @@ class InviteForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, UnitInReachField)
-        field.scope(Unit.objects.filter(organisation=organisation).active(), organisation)
         field.initial = root_of(organisation).pk
+        field.scope(
+            Unit.objects.filter(organisation=organisation).active(), organisation, form=self
+        )
 
 
 class ChangeRoleForm(forms.Form):
@@ -121,7 +211,9 @@ class ChangeRoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["unit"]
         assert isinstance(field, UnitInReachField)
-        field.scope(Unit.objects.filter(organisation=organisation).active(), organisation)
+        field.scope(
+            Unit.objects.filter(organisation=organisation).active(), organisation, form=self
+        )
 
 
 class OrganisationSettingsForm(forms.ModelForm[Organisation]):

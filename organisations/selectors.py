@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When, Window
 from django.utils import timezone
 
 from organisations.models import (
@@ -29,9 +29,22 @@ def root_of(organisation: Organisation) -> Unit:
     return Unit.objects.get(organisation=organisation, depth=1)
 
 
-def unit_names_by_path(organisation: Organisation) -> dict[str, str]:
-    """Every unit's tree path mapped to its name (one query)."""
-    return dict(Unit.objects.filter(organisation=organisation).values_list("path", "name"))
+def unit_names_by_path(
+    organisation: Organisation, *, include_archived: bool = True
+) -> dict[str, str]:
+    """Every unit's tree path mapped to its name: with `SPEEDUP_REMEMBERED_UNITS` from the units
+    as `remembered_units` keeps them (one small query while no unit changes), otherwise one
+    query."""
+    if settings.SPEEDUP_REMEMBERED_UNITS:
+        return {
+            fields["path"]: fields["name"]
+            for fields in unit_fields(organisation_id=organisation.pk)
+            if include_archived or fields["archived_at"] is None
+        }
+    units = Unit.objects.filter(organisation=organisation)
+    if not include_archived:
+        units = units.active()
+    return dict(units.values_list("path", "name"))
 
 
 def readable_path(unit: Unit, names_by_path: dict[str, str]) -> str:
@@ -165,6 +178,95 @@ def structure_rows(top: Unit, *, limit: int) -> list[StructureRow]:
         for depth, node in nodes
         if depth <= deepest
     ]
+
+
+UNITS_LISTED_MAX = 250
+UNITS_FOUND_MAX = 50
+
+
+@dataclass(frozen=True)
+class UnitOffer:
+    """The units a chooser lists: every candidate when there are at most `UNITS_LISTED_MAX`;
+    otherwise those whose name contains the words searched for, or without a search the top
+    levels of the tree, each time with the unit already chosen. A search that finds units
+    chooses the first of them, unless the unit chosen before is among them."""
+
+    units: list[Unit]
+    total: int  # candidates in all
+    find: str  # the words searched for ("" for none)
+    found: int  # candidates whose name contains `find` (0 without a search)
+    found_listed: int  # of those, how many the list holds
+    selected: int | None  # the unit to show chosen: the one chosen before, or the first found
+
+    @property
+    def narrowed(self) -> bool:
+        return self.total > len(self.units) or bool(self.find)
+
+
+def units_to_offer(
+    *,
+    candidates: QuerySet[Unit],
+    find: str = "",
+    chosen: int | None = None,
+) -> UnitOffer:
+    """What a unit chooser lists out of `candidates`, in two queries whatever their number: a
+    council of 3,000 teams would otherwise send 3,300 options with every form."""
+    listed_max, found_max = UNITS_LISTED_MAX, UNITS_FOUND_MAX
+    per_depth = sorted(
+        candidates.order_by()
+        .values_list("depth")
+        .annotate(units=Count("id"))
+        .values_list("depth", "units")
+    )
+    total = sum(units for _, units in per_depth)
+    by_path = candidates.order_by("path")
+    if total <= listed_max:
+        units = list(by_path)
+        return UnitOffer(
+            units=units, total=total, find="", found=0, found_listed=0, selected=chosen
+        )
+    # The unit chosen before first, so that the limit never cuts it; then in tree order.
+    chosen_first = Case(When(pk=chosen or 0, then=Value(0)), default=Value(1))
+    find = " ".join(find.split())
+    if not find:
+        deepest, listed = per_depth[0][0], 0
+        for depth, units_there in per_depth:
+            if listed + units_there > listed_max:
+                break
+            deepest, listed = depth, listed + units_there
+        rows = list(
+            candidates.filter(Q(depth__lte=deepest) | Q(pk=chosen or 0)).order_by(
+                chosen_first, "path"
+            )[: listed_max + 1]
+        )
+        others = [unit for unit in rows if unit.pk != chosen][:listed_max]
+        kept = [unit for unit in rows if unit.pk == chosen]
+        units = sorted(others + kept, key=lambda unit: unit.path)
+        return UnitOffer(
+            units=units, total=total, find="", found=0, found_listed=0, selected=chosen
+        )
+    matches = Q(name__icontains=find)
+    rows = list(
+        candidates.filter(matches | Q(pk=chosen or 0))
+        .annotate(
+            is_match=Case(When(matches, then=Value(1)), default=Value(0)),
+            found=Window(Sum("is_match")),
+        )
+        .order_by(chosen_first, "path")[: found_max + 1]
+    )
+    found_units = [unit for unit in rows if unit.is_match][:found_max]
+    kept = [unit for unit in rows if unit.pk == chosen and not unit.is_match]
+    selected = chosen
+    if found_units and all(unit.pk != chosen for unit in found_units):
+        selected = found_units[0].pk
+    return UnitOffer(
+        units=sorted(found_units + kept, key=lambda unit: unit.path),
+        total=total,
+        find=find,
+        found=rows[0].found if rows else 0,
+        found_listed=len(found_units),
+        selected=selected,
+    )
 
 
 def flatten_nodes(node: TreeNode, depth: int = 0) -> list[tuple[int, TreeNode]]:

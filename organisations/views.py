@@ -27,6 +27,7 @@ from organisations.forms import (
     OrganisationSettingsForm,
     PeopleSearchForm,
     RenameUnitForm,
+    bound_unless_finding,
 )
 from organisations.models import Organisation, Role
 from organisations.selectors import (
@@ -132,7 +133,7 @@ def unit_move(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     if unit.depth == 1:
         messages.error(request, gettext("The organisation itself cannot be moved."))
         return redirect("organisations:structure")
-    form = MoveUnitForm(request.POST or None, unit=unit)
+    form = MoveUnitForm(**bound_unless_finding(request), unit=unit)
     if request.method == "POST" and form.is_valid():
         try:
             services.move_unit(unit=unit, new_parent=form.cleaned_data["new_parent"])
@@ -261,7 +262,7 @@ def people(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def people_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = require_org_admin(request.user)
-    form = InviteForm(request.POST or None, organisation=organisation)
+    form = InviteForm(**bound_unless_finding(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.invite_colleague(
@@ -294,9 +295,10 @@ def membership_edit(request: AuthenticatedHttpRequest, membership_id: int) -> Ht
     membership = get_membership_for(request.user, membership_id)
     organisation = require_org_admin(request.user)
     form = ChangeRoleForm(
-        request.POST or None,
+        **bound_unless_finding(
+            request, initial={"role": membership.role, "unit": membership.unit_id}
+        ),
         organisation=organisation,
-        initial={"role": membership.role, "unit": membership.unit_id},
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -167,6 +167,13 @@ def main() -> None:
         action="store_true",
         help="every page the organisation's admin can open (scripts/every_page.py)",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="WORDS",
+        help="time only the pages whose name contains one of these (with --every-page)",
+    )
     args = parser.parse_args()
     if args.serve:
         serve(args.org, every_page=args.every_page)
@@ -179,7 +186,7 @@ def main() -> None:
     small = start("1x", args.small, args.org, every_page=args.every_page)
     large = start("10x", args.large, args.org, every_page=args.every_page)
     try:
-        pages = small.pages
+        pages = [page for page in small.pages if not args.only or any(w in page for w in args.only)]
         for number in range(args.rounds):
             for page in pages:
                 order = (small, large) if number % 2 == 0 else (large, small)

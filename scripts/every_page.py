@@ -139,6 +139,7 @@ def every_page_urls(found: Pick) -> tuple[dict[str, str], dict[str, str]]:
     of_one(found.export_job, "prepared export", "export_id", "diagnostics:export_download")
     page("diagnostics:thresholds", "organisation")
     page("diagnostics:thresholds", "unit", query=f"?unit={unit.pk}")
+    page("diagnostics:thresholds", "units found", query="?find_units_words=a")
     page("diagnostics:thresholds_clear", "unit", unit_id=unit.pk)
     page("diagnostics:version_list", "")
     of_one(

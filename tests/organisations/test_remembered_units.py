@@ -56,6 +56,7 @@ def read_afresh(world: World) -> Shown:
 
 
 def test_it_reads_the_units_once_and_then_only_their_version(world, django_assert_num_queries):
+    forget_unit_fields()  # the world's audit events named their units from the remembered ones
     with django_assert_num_queries(2):  # the version, then the units with their version
         first = shown(world)
     with django_assert_num_queries(1):  # the version, which has not moved
@@ -275,6 +276,7 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
 def test_it_works_out_readable_paths_once_until_a_unit_changes(world, django_assert_num_queries):
     from organisations.selectors import readable_paths
 
+    forget_unit_fields()  # the world's audit events named their units from the remembered ones
     with django_assert_num_queries(2):  # the version, then the units with their version
         first = readable_paths(world.organisation)
     with django_assert_num_queries(1):  # the version alone
@@ -300,3 +302,25 @@ def test_it_works_out_the_same_readable_paths_from_units_read_afresh_when_switch
     with django_assert_num_queries(1):
         afresh = readable_paths(world.organisation)
     assert dict(afresh) == remembered
+
+
+def test_it_names_units_by_path_the_same_from_remembered_units_and_afresh(
+    world, settings, django_assert_num_queries
+):
+    from organisations.selectors import unit_names_by_path
+
+    archive_unit(unit=world.team_c)
+    remembered = unit_names_by_path(world.organisation)
+    remembered_active = unit_names_by_path(world.organisation, include_archived=False)
+    with django_assert_num_queries(1):  # the version alone
+        unit_names_by_path(world.organisation)
+    settings.SPEEDUP_REMEMBERED_UNITS = False
+    with django_assert_num_queries(1):
+        afresh = unit_names_by_path(world.organisation)
+    afresh_active = unit_names_by_path(world.organisation, include_archived=False)
+
+    assert remembered == afresh
+    assert remembered_active == afresh_active
+    assert world.team_c.path in remembered
+    assert world.team_c.path not in remembered_active
+    assert len(remembered) == len(remembered_active) + 1 == 7

@@ -1,0 +1,73 @@
+"""The unit finder in Chromium: Enter in its box finds units, Enter elsewhere sends the form."""
+
+from __future__ import annotations
+
+import pytest
+
+from organisations.models import Membership, Role
+from tests.browser.support import Watched, sign_in
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def press_and_follow(watched: Watched, selector: str) -> None:
+    with watched.page.expect_navigation():
+        watched.page.press(selector, "Enter")
+    watched.page.wait_for_load_state("load")
+
+
+def listed(watched: Watched) -> list[str]:
+    return [
+        text.strip()
+        for text in watched.page.eval_on_selector_all(
+            "#id_unit option", "options => options.map(o => o.textContent)"
+        )
+    ]
+
+
+def test_it_finds_a_team_with_enter_and_sends_the_invitation_with_enter(
+    world, desktop, monkeypatch
+):
+    monkeypatch.setattr("organisations.selectors.UNITS_LISTED_MAX", 4)
+    sign_in(desktop, world.org_admin.email, TEST_PASSWORD)
+    page = desktop.page
+    desktop.go("/organisation/people/invite/")
+    page.fill("#id_email", "new.person@example.org")
+    page.fill("#id_display_name", "New Person")
+    page.get_by_label("Team manager").check()
+    assert "Children's Services / Locality South" in listed(desktop)
+    assert not any("Team C" in text for text in listed(desktop))
+
+    page.fill("#id_unit_find", "team c")
+    press_and_follow(desktop, "#id_unit_find")
+
+    assert page.input_value("#id_email") == "new.person@example.org"
+    assert "Children's Services / Locality South / Team C (team)" in listed(desktop)
+    assert "One unit has “team c” in its name: it is chosen in the list." in page.inner_text("main")
+    assert page.input_value("#id_unit") == str(world.team_c.pk)
+    assert not Membership.objects.filter(user__email="new.person@example.org").exists()
+    desktop.check("unit-finder-invite")
+
+    press_and_follow(desktop, "#id_display_name")
+
+    membership = Membership.objects.get(user__email="new.person@example.org")
+    assert (membership.unit, membership.role) == (world.team_c, Role.TEAM_MANAGER)
+    assert page.url.endswith("/organisation/people/")
+
+
+def test_it_finds_a_unit_to_set_thresholds_for_and_shows_it(world, desktop, monkeypatch):
+    monkeypatch.setattr("organisations.selectors.UNITS_LISTED_MAX", 4)
+    sign_in(desktop, world.org_admin.email, TEST_PASSWORD)
+    page = desktop.page
+    desktop.go("/cycles/figure-thresholds/")
+    assert not any("Team B" in text for text in listed(desktop))
+
+    page.fill("#id_unit_find", "team b")
+    press_and_follow(desktop, "#id_unit_find")
+    assert page.input_value("#id_unit") == str(world.team_b.pk)
+    desktop.check("unit-finder-thresholds")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show").click()
+    assert "Thresholds for structural figures: Team B" in page.inner_text("h1")
