@@ -38,6 +38,7 @@ from organisations.access import Reach
 from organisations.models import Role, Unit
 from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
+from sword.paging import first_rows
 from voice.access import issues_visible_to
 from voice.models import VoiceIssue
 from voice.selectors import open_safety_issues
@@ -195,9 +196,11 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
         waiting_issues=waiting,
         waiting_total=waiting_total,
         safety_issues=tuple(
-            open_safety_issues(issues_visible_to(reach))
-            .select_related("board__team")
-            .order_by("-raised_on", "-pk")[:LIST_LENGTH]
+            first_rows(
+                open_safety_issues(issues_visible_to(reach)).order_by("-raised_on", "-pk"),
+                LIST_LENGTH,
+                "board__team",
+            )
         ),
         can_run_cycles=any(reach.has_at_least(u, Role.TEAM_MANAGER) for u in tops),
         can_set_up=reach.is_org_admin,
@@ -210,10 +213,9 @@ def _overdue_actions(*, reach: Reach, today: date) -> tuple[tuple[OverdueAction,
     overdue = (
         actions_visible_to(reach)
         .filter(status__in=Action.OPEN_STATUSES, due_on__lt=today)
-        .select_related("unit", "owner")
         .order_by("due_on", "pk")
     )
-    first = list(overdue[:LIST_LENGTH])
+    first = first_rows(overdue, LIST_LENGTH, "unit", "owner")
     total = len(first) if len(first) < LIST_LENGTH else overdue.count()
     return tuple(OverdueAction(a, (today - a.due_on).days) for a in first), total
 
@@ -223,10 +225,9 @@ def _waiting_issues(*, reach: Reach) -> tuple[tuple[VoiceIssue, ...], int]:
     waiting = (
         issues_visible_to(reach)
         .filter(status=VoiceIssue.Status.NEW, hidden=False)
-        .select_related("board__team")
         .order_by("-raised_on", "-pk")
     )
-    first = list(waiting[:LIST_LENGTH])
+    first = first_rows(waiting, LIST_LENGTH, "board__team")
     return tuple(first), len(first) if len(first) < LIST_LENGTH else waiting.count()
 
 

@@ -532,6 +532,7 @@ def build_people_actions_and_issues(
     VoiceIssue.objects.bulk_create(
         VoiceIssue(
             board=board,
+            organisation=organisation,
             category=categories[number % len(categories)],
             text="Duty weeks leave no time for visits or recording.",
             raised_on=today - timedelta(days=rng.randint(1, 90)),

@@ -32,3 +32,27 @@ def test_it_reads_the_number_from_the_parameter_it_is_given():
     request = RequestFactory().get("/", {"page": "1", "links": "2"})
     page = paging.page_of(list(range(150)), request, parameter="links")
     assert (page.number, page.start_index(), page.end_index()) == (2, 101, 150)
+
+
+def test_it_reads_the_first_rows_with_what_they_refer_to_in_one_query(
+    world, django_assert_num_queries
+):
+    from organisations.models import Unit
+    from sword.paging import first_rows
+
+    units = Unit.objects.filter(organisation=world.organisation, is_team=True).order_by("-name")
+
+    with django_assert_num_queries(1):
+        rows = first_rows(units, 2, "organisation")
+        names = [(unit.name, unit.organisation.name) for unit in rows]
+
+    assert names == [("Team C", "Example Council"), ("Team B", "Example Council")]
+    assert rows == list(units[:2])
+
+
+def test_it_refuses_to_pick_first_rows_of_an_unordered_list(world):
+    from organisations.models import Unit
+    from sword.paging import first_rows
+
+    with pytest.raises(AssertionError):
+        first_rows(Unit.objects.order_by(), 2)

@@ -23,7 +23,7 @@ def issues_visible_to(reach: Reach) -> QuerySet[VoiceIssue]:
     """Issues of teams in reach, or escalated to a unit in reach."""
     if reach.organisation is None:
         return VoiceIssue.objects.none()
-    in_organisation = VoiceIssue.objects.filter(board__team__organisation=reach.organisation)
+    in_organisation = VoiceIssue.objects.filter(organisation=reach.organisation)
     if reach.covers_organisation:  # every issue's team is in reach: no join on the units
         return in_organisation
     return in_organisation.filter(

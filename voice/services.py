@@ -84,6 +84,7 @@ def raise_issue(
         raise ValidationError(gettext("This team's voice board is closed."))
     issue = VoiceIssue.objects.create(
         board=board,
+        organisation_id=board.team.organisation_id,
         category=category,
         text=_clean_text(text),
         raised_on=timezone.localdate(),

@@ -42,6 +42,7 @@ def test_it_raises_an_issue_from_the_voice_link_without_signing_in(board_a):
     assert response.status_code == 302
     assert response["Location"] == f"{board_path(board_a)}#issue-{issue.pk}"
     assert issue.board == board_a
+    assert issue.organisation == board_a.team.organisation
     assert issue.category == "caseloads"
     assert issue.text == "Caseloads of 25 each."
     assert issue.raised_on == timezone.localdate()
@@ -260,6 +261,7 @@ def test_it_stores_nothing_that_identifies_anyone():
     assert names(VoiceIssue) == {
         "id",
         "board",
+        "organisation",  # the board's team's, kept for reading an organisation's issues
         "category",
         "text",
         "raised_on",
