@@ -16,7 +16,7 @@ from dashboards.common import _mean
 from diagnostics.models import Cycle
 from diagnostics.pooling import cycle_scope
 from diagnostics.release_words import hidden_words
-from diagnostics.results import load_domains, results_for_scopes
+from diagnostics.results import Source, load_domains, results_for_scopes
 from diagnostics.scoring import display_mean
 from organisations.access import Reach
 from organisations.models import Unit
@@ -59,11 +59,14 @@ class BenchmarkPage:
         return bool(self.reading and not self.reading.is_reference and self.unit.is_team)
 
 
-def benchmark_page(*, reach: Reach, unit: Unit, cycle: Cycle) -> BenchmarkPage:
-    """A fixed number of queries: the benchmark (two or three) and the unit's results."""
+def benchmark_page(
+    *, reach: Reach, unit: Unit, cycle: Cycle, source: Source | None = None
+) -> BenchmarkPage:
+    """A fixed number of queries: the benchmark (two or three) and the unit's results.
+    `source`: the units and tallies this request already read for the viewer, if any."""
     organisation = cycle.organisation
     reading = benchmark_for(organisation, cycle=cycle)
-    units = load_units(organisation)
+    units = source.units if source is not None else load_units(organisation)
     names = {u.path: u.name for u in units}
     page = BenchmarkPage(
         unit=unit, unit_path=readable_path(unit, names), cycle=cycle, reading=reading
@@ -72,7 +75,12 @@ def benchmark_page(*, reach: Reach, unit: Unit, cycle: Cycle) -> BenchmarkPage:
         return page
     domains = load_domains()
     (results,) = results_for_scopes(
-        organisation, [cycle_scope(cycle)], reach=reach, units=units, domains=domains
+        organisation,
+        [cycle_scope(cycle)],
+        reach=reach,
+        units=units,
+        domains=domains,
+        source=source,
     )
     group = results.group(unit)
     rows = []

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from diagnostics.models import (
@@ -144,8 +145,16 @@ def _mean(group: GroupResult | None, code: str) -> float | None:
     return cell.figures.mean if cell and cell.figures else None
 
 
+def teams_under(unit: Unit, prefix: str = "") -> Q:
+    """Rows of teams at or below `unit` (`prefix` for lookups through a relation), for rows
+    that belong to the unit's organisation already (a cycle's codes or tallies, say): nothing
+    to match for the organisation's root, whose every team is below it, so that the database
+    need not join every unit of a council to count them."""
+    return Q() if unit.depth == 1 else Q(**{f"{prefix}path__startswith": unit.path})
+
+
 def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None) -> float | None:
     if responses is None:
         return None
-    issued = Invite.objects.filter(cycle_id__in=cycle_ids, team__path__startswith=unit.path).count()
+    issued = Invite.objects.filter(teams_under(unit, "team__"), cycle_id__in=cycle_ids).count()
     return responses / issued if issued else None

@@ -13,7 +13,7 @@ from dashboards import charts
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import cycle_scope
-from diagnostics.results import load_domains, results_for_scopes
+from diagnostics.results import Source, load_domains, results_for_scopes
 from diagnostics.scoring import display_mean
 from diagnostics.structural import (
     FIGURES,
@@ -200,16 +200,28 @@ def _x_range(figure: FigureDefinition, values: Sequence[float]) -> tuple[float, 
 
 
 def structural_lens(
-    *, reach: Reach, unit: Unit, cycle: Cycle, figure_code: str, domain_code: str
+    *,
+    reach: Reach,
+    unit: Unit,
+    cycle: Cycle,
+    figure_code: str,
+    domain_code: str,
+    source: Source | None = None,
 ) -> LensPage:
     """Every figure against every domain across the teams in reach below `unit`, weighed
     together (Benjamini–Hochberg at 10%), grouped by figure; and the chosen pair as a scatter
-    plot coloured by service, with the thresholds in force for its teams drawn."""
+    plot coloured by service, with the thresholds in force for its teams drawn. `source`: the
+    units and tallies this request already read for the viewer, if any."""
     organisation = cycle.organisation
-    units = load_units(organisation)
+    units = source.units if source is not None else load_units(organisation)
     domains = load_domains()
     (results,) = results_for_scopes(
-        organisation, [cycle_scope(cycle)], reach=reach, units=units, domains=domains
+        organisation,
+        [cycle_scope(cycle)],
+        reach=reach,
+        units=units,
+        domains=domains,
+        source=source,
     )
     teams = [u for u in units if u.is_team and u.path.startswith(unit.path) and reach.reaches(u)]
     figures = figures_for([cycle.pk])

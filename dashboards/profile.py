@@ -29,6 +29,7 @@ from dashboards.common import (
     _response_rate,
     cycle_standings,
     newest_open_after,
+    teams_under,
 )
 from diagnostics.driver_data import GroupDrivers, drivers_for
 from diagnostics.models import (
@@ -40,7 +41,7 @@ from diagnostics.models import (
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
 from diagnostics.progress import cycle_progress
-from diagnostics.release_words import hidden_words
+from diagnostics.release_words import count_words, hidden_words
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
@@ -562,7 +563,7 @@ def _comments(unit: Unit, current: Scope, *, k: int) -> CommentsBlock:
     """Comments of the teams that reach the comment threshold (never for a breakdown)."""
     organisation = unit.organisation
     team_counts = dict(
-        TeamTally.objects.filter(cycle_id__in=current.cycle_ids, team__path__startswith=unit.path)
+        TeamTally.objects.filter(teams_under(unit, "team__"), cycle_id__in=current.cycle_ids)
         .values("team_id")
         .annotate(total=Sum("responses"))
         .values_list("team_id", "total")
@@ -600,13 +601,14 @@ def progress_of(
     unit's responses (exact only where its figures are shown; a single pulse's only as its
     teams' bands) and each of its teams' (a fixed number of queries)."""
     k = effective_k(cycle.organisation.anonymity_threshold)
-    rows = [
-        row
-        for row in cycle_progress(cycle, reach, paths={}).teams
-        if row.team.path.startswith(unit.path)
+    progress = cycle_progress(cycle, reach)
+    counts = [
+        (team, progress.count_of(team))
+        for team in progress.team_units
+        if team.path.startswith(unit.path)
     ]
-    teams = tuple(TeamProgress(row.team, row.responses) for row in rows)
-    reaching = sum(1 for row in rows if row.count.band is CountBand.K_OR_MORE)
+    teams = tuple(TeamProgress(team, count_words(count)) for team, count in counts)
+    reaching = sum(1 for _, count in counts if count.band is CountBand.K_OR_MORE)
     shown = standings.shown(cycle)
     results = standings.results.get(standings.scope(cycle).key)
     hidden = ""

@@ -24,7 +24,7 @@ from diagnostics.models import Cycle, RoleGroup, ServiceLength, WorkingPattern
 from diagnostics.pooling import cycle_label
 from diagnostics.results import DEMOGRAPHIC_FIELDS
 from diagnostics.selectors import cycles_covering
-from organisations.access import get_unit_for, reach_of
+from organisations.access import Reach, get_unit_for, reach_of
 from organisations.audit import record
 from organisations.models import AuditEvent, Role, Unit
 from organisations.selectors import breadcrumbs
@@ -58,6 +58,17 @@ def _pick_cycle(
     return common.default_cycle(
         choices, unit=unit, today=timezone.localdate(), shown=standings.shown
     )
+
+
+def _standings_unless_asked(
+    request: HttpRequest, unit: Unit, cycles: Sequence[Cycle], *, reach: Reach
+) -> common.CycleStandings | None:
+    """The cycles' standings when the default cycle must be chosen from them (no `?cycle=`),
+    so that the page goes on with the units and tallies they read rather than reading them
+    again; None when a cycle is asked for."""
+    if request.GET.get("cycle"):
+        return None
+    return common.cycle_standings(unit, cycles, reach=reach)
 
 
 def _filters(request: HttpRequest) -> dict[str, str]:
@@ -190,11 +201,14 @@ def benchmark(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     reach = reach_of(request.user)
     cycles = [c for c in cycles_covering(unit) if c.kind == Cycle.Kind.FULL]
     crumbs = [u for u in breadcrumbs(unit) if reach.reaches(u)]
-    cycle = _pick_cycle(request, unit, cycles, full_only=True)
+    standings = _standings_unless_asked(request, unit, cycles, reach=reach)
+    cycle = _pick_cycle(request, unit, cycles, full_only=True, standings=standings)
     context: dict[str, object] = {"unit": unit, "cycles": cycles, "crumbs": crumbs}
     if cycle is None:
         return render(request, "dashboards/benchmark.html", {**context, "empty": True})
-    page = benchmark_builder.benchmark_page(reach=reach, unit=unit, cycle=cycle)
+    page = benchmark_builder.benchmark_page(
+        reach=reach, unit=unit, cycle=cycle, source=standings.source if standings else None
+    )
     _record_view(request, unit, page.unit_path, f"Benchmark, {cycle.name}")
     return render(request, "dashboards/benchmark.html", {**context, "cycle": cycle, "page": page})
 
@@ -230,7 +244,8 @@ def lens(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.LEADER)
     reach = reach_of(request.user)
     cycles = [c for c in cycles_covering(unit) if c.kind == Cycle.Kind.FULL]
-    cycle = _pick_cycle(request, unit, cycles, full_only=True)
+    standings = _standings_unless_asked(request, unit, cycles, reach=reach)
+    cycle = _pick_cycle(request, unit, cycles, full_only=True, standings=standings)
     if cycle is None:
         return render(
             request, "dashboards/lens.html", {"unit": unit, "cycles": cycles, "empty": True}
@@ -241,6 +256,7 @@ def lens(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
         cycle=cycle,
         figure_code=request.GET.get("figure", ""),
         domain_code=request.GET.get("domain", ""),
+        source=standings.source if standings else None,
     )
     _record_view(request, unit, page.unit_path, f"Structural lens, {cycle.name}")
     return render(

@@ -10,8 +10,10 @@ depend on the number of teams.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from django.db.models import Q
 
 from diagnostics.models import Cycle, CycleTeam, StructuralFigures, TeamTally
 from diagnostics.pooling import cycle_scope
@@ -52,29 +54,63 @@ class TeamProgress:
 
 @dataclass(frozen=True)
 class CycleProgress:
+    """A cycle's progress as one viewer may read it: the whole (worked out over every team in
+    reach) and, for the teams a page shows, their rows (`rows`)."""
+
+    cycle: Cycle
     k: int
-    teams: tuple[TeamProgress, ...]
+    team_units: tuple[Unit, ...]  # every team of the cycle in the viewer's reach, in tree order
     unit_count: ResponseCount  # the cycle's whole unit, as the engine lets this viewer read it
     teams_at_k: int  # teams whose responses reached k (each already reads as "k or more")
     figures_entered: int
+    count_of: Callable[[Unit], ResponseCount]  # a team's count as the engine lets it be read
+    with_figures: frozenset[int]  # teams with structural figures for the cycle
 
     @property
     def team_count(self) -> int:
-        return len(self.teams)
+        return len(self.team_units)
 
     @property
     def unit_responses(self) -> str:
         return count_words(self.unit_count)
 
+    def rows(self, teams: Sequence[Unit], *, paths: Mapping[int, str]) -> tuple[TeamProgress, ...]:
+        """The rows of these teams (of `team_units`): one query, for their codes made, so that
+        a page of 100 teams costs the same in a council of 300 teams or 3,000."""
+        made_for = codes_made(self.cycle, teams=teams)
+        rows = []
+        for team in teams:
+            count = self.count_of(team)
+            made = made_for.get(team.id, 0)
+            rows.append(
+                TeamProgress(
+                    team=team,
+                    path=paths.get(team.id, team.name),
+                    codes_made=made,
+                    count=count,
+                    rate_percent=(
+                        round(100 * count.exact / made)
+                        if count.exact is not None and made
+                        else None
+                    ),
+                    figures_entered=team.id in self.with_figures,
+                )
+            )
+        return tuple(rows)
+
 
 def teams_with_figures(cycle: Cycle) -> set[int]:
     """Teams with at least one structural figure recorded for the cycle (one query)."""
-    rows = StructuralFigures.objects.filter(cycle=cycle).values_list("team_id", *FIGURE_CODES)
-    return {team_id for team_id, *values in rows if any(v is not None for v in values)}
+    any_figure = Q()
+    for code in FIGURE_CODES:
+        any_figure |= Q(**{f"{code}__isnull": False})
+    entered = StructuralFigures.objects.filter(any_figure, cycle=cycle)
+    return set(entered.values_list("team_id", flat=True))
 
 
-def cycle_progress(cycle: Cycle, reach: Reach, *, paths: Mapping[int, str]) -> CycleProgress:
-    """Each team of the cycle in the viewer's reach, and the cycle's unit as a whole.
+def cycle_progress(cycle: Cycle, reach: Reach) -> CycleProgress:
+    """The cycle's teams in the viewer's reach, and the cycle's unit as a whole (a fixed number
+    of queries, whatever the number of teams).
 
     A pulse's counts always read as a side of k: a pulse is shown only through its pool, and
     the pool's count less one pulse's would give another pulse's count.
@@ -82,45 +118,37 @@ def cycle_progress(cycle: Cycle, reach: Reach, *, paths: Mapping[int, str]) -> C
     k = effective_k(cycle.organisation.anonymity_threshold)
     units = load_units(cycle.organisation)  # remembered between requests, in tree order
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
-    teams = [unit for unit in units if unit.pk in taking_part and reach.reaches(unit)]
-    made_for = codes_made(cycle)
-    entered = teams_with_figures(cycle)
+    teams = [unit for unit in units if unit.id in taking_part]
+    if not reach.covers_organisation:
+        teams = [team for team in teams if reach.reaches(team)]
+    entered = frozenset(teams_with_figures(cycle))
+    count_of: Callable[[Unit], ResponseCount]
     if cycle.kind == Cycle.Kind.PULSE:
         counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))
-        found = {team.pk: response_count(counts.get(team.pk, 0), k=k) for team in teams}
-        unit_count = response_count(sum(counts.get(team.pk, 0) for team in teams), k=k)
-        at_k = sum(1 for team in teams if counts.get(team.pk, 0) >= k)
+
+        def count_of(team: Unit) -> ResponseCount:
+            return response_count(counts.get(team.id, 0), k=k)
+
+        unit_count = response_count(sum(counts.get(team.id, 0) for team in teams), k=k)
+        at_k = sum(1 for team in teams if counts.get(team.id, 0) >= k)
     else:
         (results,) = results_for_scopes(
             cycle.organisation, [cycle_scope(cycle)], reach=reach, units=units
         )
-        found = {team.pk: results.response_count(team) for team in teams}
+        count_of = results.response_count
         at_k = sum(1 for team in teams if results.response_counts.get(team.path, 0) >= k)
         unit_count = (
             results.response_count(cycle.unit)
             if cycle.unit.path in results.resolvable
             else response_count(sum(results.response_counts.get(t.path, 0) for t in teams), k=k)
         )
-    rows = []
-    for team in teams:
-        count = found[team.pk]
-        made = made_for.get(team.pk, 0)
-        rows.append(
-            TeamProgress(
-                team=team,
-                path=paths.get(team.pk, team.name),
-                codes_made=made,
-                count=count,
-                rate_percent=(
-                    round(100 * count.exact / made) if count.exact is not None and made else None
-                ),
-                figures_entered=team.pk in entered,
-            )
-        )
     return CycleProgress(
+        cycle=cycle,
         k=k,
-        teams=tuple(rows),
+        team_units=tuple(teams),
         unit_count=unit_count,
         teams_at_k=at_k,
-        figures_entered=sum(1 for row in rows if row.figures_entered),
+        figures_entered=sum(1 for team in teams if team.id in entered),
+        count_of=count_of,
+        with_figures=entered,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -218,10 +219,14 @@ def pulse_history(unit: Unit, *, before: Cycle | None = None) -> list[set[str]]:
     return list(by_cycle.values())
 
 
-def codes_made(cycle: Cycle) -> dict[int, int]:
-    """Team id → how many codes were made for the cycle (one query). Codes made are not
-    responses: they say nothing about who answered (invites do not record their use)."""
-    rows = Invite.objects.filter(cycle=cycle).values("team_id").annotate(made=Count("pk"))
+def codes_made(cycle: Cycle, *, teams: Sequence[Unit] | None = None) -> dict[int, int]:
+    """Team id → how many codes were made for the cycle, for the given teams or every team (one
+    query). Codes made are not responses: they say nothing about who answered (invites do not
+    record their use)."""
+    invites = Invite.objects.filter(cycle=cycle)
+    if teams is not None:
+        invites = invites.filter(team_id__in=[team.id for team in teams])
+    rows = invites.values("team_id").annotate(made=Count("*"))
     return {row["team_id"]: row["made"] for row in rows}
 
 

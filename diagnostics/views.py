@@ -162,8 +162,8 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
     cycle = get_cycle_for(request.user, cycle_id)
     reach = reach_of(request.user)
     paths = readable_paths(cycle.organisation)
-    progress = cycle_progress(cycle, reach, paths=paths)
-    teams = page_of(progress.teams, request)
+    progress = cycle_progress(cycle, reach)
+    teams = page_of(progress.team_units, request)
     today = timezone.localdate()
     state = availability(cycle, today=today).value
     # Where this cycle's results are read: its own unit's dashboard, or for someone who reaches
@@ -183,7 +183,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
             "today": today,
             "can_manage": reach.reaches(cycle.unit),
             "progress": progress,
-            "teams": teams.object_list,
+            "teams": progress.rows(list(teams.object_list), paths=paths),
             "page": teams,
             "k": progress.k,
             "shape": survey_shape(cycle),
@@ -191,7 +191,7 @@ def cycle_detail(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRespon
             "results_links": [(unit, paths.get(unit.pk, unit.name)) for unit in results_units],
             # Dashboards and the structural lens read a team's figures beside full diagnostics.
             "figures_apply": cycle.kind == Cycle.Kind.FULL,
-            "export_in_background": prepared_in_background(teams=len(progress.teams)),
+            "export_in_background": prepared_in_background(teams=progress.team_count),
             "link_hours": settings.EXPORT_LINK_HOURS,
         },
     )

@@ -170,3 +170,26 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
     assert counts[("small", "profile")] == counts[("large", "profile")]
     with django_assert_max_num_queries(counts[("small", "benchmark")]):
         client.get(reverse("dashboards:benchmark", args=[units["root"].pk]))
+
+
+def test_it_reads_the_units_once_when_it_chooses_the_cycle_itself(
+    taking_part, client_for, monkeypatch
+):
+    from organisations import remembered_units
+
+    calls = []
+
+    def counted(organisation):
+        calls.append(organisation.pk)
+        return remembered_units.load_units(organisation)
+
+    for module in ("dashboards.benchmark", "diagnostics.results"):
+        monkeypatch.setattr(f"{module}.load_units", counted)
+    client = client_for(taking_part.admin)
+    url = reverse("dashboards:benchmark", args=[taking_part.units["Team 1"].pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.context["page"].reading is not None
+    assert calls == [taking_part.organisation.pk]

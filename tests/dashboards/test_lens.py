@@ -253,3 +253,25 @@ def test_it_groups_the_number_of_teams_in_thousands(six_teams, client_for, monke
     clear = False
     html = client.get(lens_url(units, figure="caseload", domain="WB")).content.decode()
     assert "tested across the 1,234 teams in your reach" in html
+
+
+def test_it_reads_the_units_once_when_it_chooses_the_cycle_itself(
+    six_teams, client_for, monkeypatch
+):
+    from organisations import remembered_units
+
+    _, units, admin, _ = six_teams
+    calls = []
+
+    def counted(organisation):
+        calls.append(organisation.pk)
+        return remembered_units.load_units(organisation)
+
+    for module in ("dashboards.lens", "diagnostics.results"):
+        monkeypatch.setattr(f"{module}.load_units", counted)
+
+    response = client_for(admin).get(reverse("dashboards:lens", args=[units["root"].pk]))
+
+    assert response.status_code == 200
+    assert response.context["page"].findings
+    assert len(calls) == 1

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from diagnostics.progress import cycle_progress
+from diagnostics.progress import CycleProgress, cycle_progress
 from diagnostics.services import issue_invites
 from diagnostics.structural_data import save_figures
 from disclosure.release import response_count
@@ -57,11 +57,11 @@ def test_it_bands_progress_and_never_shows_an_exact_small_count(
     respond(cycle, world.team_b, 7)
     page = _page(client_for(world.leader), cycle)
     progress = page.context["progress"]
-    assert [(row.codes_made, row.responses) for row in progress.teams] == [
+    assert [(row.codes_made, row.responses) for row in page.context["teams"]] == [
         (6, "fewer than 5"),
         (9, "5 or more"),
     ]
-    assert [row.rate_percent for row in progress.teams] == [None, None]
+    assert [row.rate_percent for row in page.context["teams"]] == [None, None]
     assert progress.unit_responses == "11"
     assert progress.teams_at_k == 1
     html = page.content.decode()
@@ -77,7 +77,7 @@ def test_it_says_the_bands_in_the_language_its_reader_chose(world, make_cycle, r
     respond(cycle, world.team_a, 4)
     respond(cycle, world.team_b, 7)
     page = _page(client_for(world.leader), cycle)
-    rows = page.context["progress"].teams
+    rows = page.context["teams"]
     assert [(row.responses, row.suppressed) for row in rows] == [
         ("llai na 5", True),
         ("5 neu fwy", False),
@@ -94,7 +94,7 @@ def test_it_shows_an_exact_count_and_its_rate_where_the_team_s_figures_are_shown
     issue_invites(cycle=cycle, team=world.team_a, count=8)
     respond(cycle, world.team_a, 6)
     page = _page(client_for(world.team_manager), cycle)
-    (row,) = page.context["progress"].teams
+    (row,) = page.context["teams"]
     assert (row.responses, row.rate_percent) == ("6", 75)
     assert "75% of codes made" in page.content.decode()
 
@@ -103,8 +103,9 @@ def test_it_bands_a_pulse_s_counts_even_for_the_whole_unit(world, make_cycle, re
     pulse = make_cycle(unit=world.north, kind="pulse")
     respond(pulse, world.team_a, 6)
     respond(pulse, world.team_b, 2)
-    progress = _page(client_for(world.leader), pulse).context["progress"]
-    assert [row.responses for row in progress.teams] == ["5 or more", "fewer than 5"]
+    page = _page(client_for(world.leader), pulse)
+    progress = page.context["progress"]
+    assert [row.responses for row in page.context["teams"]] == ["5 or more", "fewer than 5"]
     assert progress.unit_responses == "5 or more"
 
 
@@ -114,7 +115,7 @@ def test_it_says_which_teams_have_entered_structural_figures(world, make_cycle, 
     save_figures(cycle=cycle, team=world.team_b, values={"caseload": None}, user=None)
     page = _page(client_for(world.leader), cycle)
     progress = page.context["progress"]
-    assert [row.figures_entered for row in progress.teams] == [True, False]
+    assert [row.figures_entered for row in page.context["teams"]] == [True, False]
     assert progress.figures_entered == 1
     html = page.content.decode()
     assert "Not yet" in html
@@ -135,8 +136,9 @@ def test_it_reads_progress_in_as_many_queries_for_many_teams_as_for_few(
             respond(cycle, team, 5)
         reach = reach_of(world.org_admin)
         with CaptureQueriesContext(connection) as captured:
-            progress = cycle_progress(cycle, reach, paths={})
-        assert len(progress.teams) == team_count
+            progress = cycle_progress(cycle, reach)
+            rows = progress.rows(progress.team_units, paths={})
+        assert len(rows) == team_count
         return len(captured)
 
     few, many = queries(4), queries(24)
@@ -177,23 +179,26 @@ def test_it_groups_large_counts_in_thousands_but_not_the_progress_bar_s_value(
     issue_invites(cycle=cycle, team=world.team_a, count=6)
     respond(cycle, world.team_a, 6)
     build = cycle_progress
+    make_rows = CycleProgress.rows
 
     def large(*args, **kwargs):
         progress = build(*args, **kwargs)
-        big = dataclasses.replace(
-            progress.teams[0],
-            codes_made=2468,
-            count=response_count(1234, k=5, exact=True),
-            rate_percent=50,
-        )
         return dataclasses.replace(
             progress,
-            teams=(big, *progress.teams * 600),
+            team_units=(progress.team_units[0], *progress.team_units * 600),
             teams_at_k=1100,
             figures_entered=1005,
             unit_count=response_count(23456, k=5, exact=True),
         )
 
+    def big_rows(progress, teams, *, paths):
+        first, *rest = make_rows(progress, teams, paths=paths)
+        big = dataclasses.replace(
+            first, codes_made=2468, count=response_count(1234, k=5, exact=True), rate_percent=50
+        )
+        return (big, *rest)
+
+    monkeypatch.setattr(CycleProgress, "rows", big_rows)
     monkeypatch.setattr("diagnostics.views.cycle_progress", large)
     html = _page(client_for(world.leader), cycle).content.decode()
     assert ": <strong>23,456</strong>" in html
@@ -217,3 +222,41 @@ def test_it_lists_a_page_of_teams_and_counts_them_all(world, make_cycle, client_
         html = page.content.decode()
         assert "<strong>0 of 3</strong> teams have reached" in html
         assert f"Page {number} of 2" in html
+
+
+def test_it_makes_rows_only_for_the_page_of_teams_shown_and_sums_them_all(
+    world, make_cycle, respond, client_for, monkeypatch
+):
+    monkeypatch.setattr("sword.paging.LIST_PAGE_SIZE", 1)
+    cycle = make_cycle(unit=world.north)
+    issue_invites(cycle=cycle, team=world.team_a, count=7)
+    issue_invites(cycle=cycle, team=world.team_b, count=3)
+    respond(cycle, world.team_a, 5)
+    made_for = []
+    real_rows = CycleProgress.rows
+
+    def watched_rows(progress, teams, *, paths):
+        made_for.append([team.name for team in teams])
+        return real_rows(progress, teams, paths=paths)
+
+    monkeypatch.setattr(CycleProgress, "rows", watched_rows)
+
+    page = client_for(world.leader).get(
+        reverse("diagnostics:cycle_detail", args=[cycle.pk]) + "?page=2"
+    )
+
+    assert made_for == [["Team B"]]
+    assert [(row.team, row.codes_made) for row in page.context["teams"]] == [(world.team_b, 3)]
+    assert "<strong>1 of 2</strong> teams have reached" in page.content.decode()
+
+
+def test_it_counts_codes_made_for_the_teams_asked_about(world, make_cycle):
+    from diagnostics.selectors import codes_made
+
+    cycle = make_cycle(unit=world.north)
+    issue_invites(cycle=cycle, team=world.team_a, count=7)
+    issue_invites(cycle=cycle, team=world.team_b, count=3)
+
+    assert codes_made(cycle) == {world.team_a.pk: 7, world.team_b.pk: 3}
+    assert codes_made(cycle, teams=[world.team_b]) == {world.team_b.pk: 3}
+    assert codes_made(cycle, teams=[]) == {}
