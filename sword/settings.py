@@ -417,6 +417,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "dashboards.send_weekly_digests",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Once a cycle has settled (closed five minutes ago), the pages an org admin opens first
+    # are built, so their disclosure plans wait in the shared cache (dashboards/warming.py).
+    "warm-settled-results": {
+        "task": "dashboards.warm_settled_results",
+        "schedule": crontab(minute="*/10"),
+    },
     # Deletes the files of results exports past their link's expiry and marks them expired.
     "purge-expired-exports": {
         "task": "diagnostics.purge_expired_exports",

@@ -1,0 +1,143 @@
+"""Results worked out before anyone asks: once a cycle has settled, the clock builds the pages an
+organisation admin opens first, so that the disclosure plans they need wait in the shared cache.
+
+A settled cycle's plans are remembered across requests and workers (`diagnostics.
+settled_plans`), but somebody has to be first: in a council of 3,000 teams the first org admin
+to open a team's dashboard and trends after a cycle closed waited 17 and 21 seconds while the
+engine decided them, and a fresh worker with those plans in the shared cache served the same
+pages in 0.6 and 0.25 seconds (docs/performance.md). The job does that first visit instead.
+
+It builds, as one of the organisation's admins, the organisation's dashboard and trends and one
+taking-part team's dashboard and trends: a plan depends on the viewer's family, the same for
+every org admin, and not on the unit shown, so those four pages decide every scope any org
+admin's dashboard, trends or comparison asks for. Leaders, whose families differ, still work
+out their own on their first visit. Nothing leaves the job but plans in the cache: no page is
+sent, no view is audited. It needs the shared cache (`CACHE_URL`, Redis in production); with
+the default local-memory cache the plans stay in the job's own process.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.core.cache import cache
+from django.db.models import Max
+from django.utils import timezone
+
+from dashboards import profile as profile_page
+from dashboards import trends as trends_page
+from dashboards.common import cycle_standings, default_cycle
+from diagnostics import settled_plans
+from diagnostics.models import Cycle, CycleTeam
+from diagnostics.selectors import cycles_covering
+from organisations.access import reach_of
+from organisations.models import Membership, Organisation, Role, Unit
+from organisations.selectors import root_of
+
+logger = logging.getLogger(__name__)
+
+WARMED_KEY = "warmed-results:{generation}:{organisation}:{cycle}:{closed_at}"
+
+
+@dataclass(frozen=True)
+class Warmed:
+    """What one run did, by organisation id (for the job's log: no names, no figures)."""
+
+    warmed: list[int]
+    skipped: list[int]  # newly settled, but with no admin to read as, or the building failed
+
+
+def warm_settled_results(*, now: datetime) -> Warmed:
+    """For each organisation whose newest settled cycle (closed `SETTLED_AFTER` ago or more)
+    has not been warmed in this generation of settled counts: build its admins' first pages.
+    Idempotent: a marker in the shared cache, keyed by the generation, the organisation and that
+    cycle, makes a later run pass over it; it lasts as long as the plans it stands for
+    (`SHARED_TIMEOUT`), so a week on the pages are warmed again."""
+    generation = settled_plans.generation()
+    settled = (
+        Cycle.objects.filter(
+            status=Cycle.Status.CLOSED,
+            closed_at__lte=now - settled_plans.SETTLED_AFTER,
+        )
+        .values("organisation_id")
+        .annotate(newest=Max("closed_at"))
+        .order_by("organisation_id")
+    )
+    warmed, skipped = [], []
+    for row in settled:
+        organisation_id, closed_at = row["organisation_id"], row["newest"]
+        cycle = (
+            Cycle.objects.filter(organisation_id=organisation_id, closed_at=closed_at)
+            .select_related("organisation")
+            .order_by("-pk")
+            .first()
+        )
+        if cycle is None:
+            continue
+        marker = WARMED_KEY.format(
+            generation=generation,
+            organisation=organisation_id,
+            cycle=cycle.pk,
+            closed_at=closed_at.isoformat(),
+        )
+        if cache.get(marker):
+            continue
+        try:
+            done = _warm(cycle.organisation, cycle, today=timezone.localdate(now))
+        except Exception:
+            # One organisation's failure must not keep the others cold; it is tried again on
+            # the next run, and its pages work out their plans as they always could.
+            logger.exception("Could not warm the results of organisation %s", organisation_id)
+            skipped.append(organisation_id)
+            continue
+        if not done:
+            skipped.append(organisation_id)
+            continue
+        cache.set(marker, True, timeout=settled_plans.SHARED_TIMEOUT)
+        warmed.append(organisation_id)
+    return Warmed(warmed=warmed, skipped=skipped)
+
+
+def _warm(organisation: Organisation, cycle: Cycle, *, today: date) -> bool:
+    admin = (
+        Membership.objects.filter(
+            organisation=organisation,
+            role=Role.ORG_ADMIN,
+            unit__depth=1,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if admin is None:
+        return False
+    reach = reach_of(admin.user)
+    team = (
+        Unit.objects.filter(
+            pk__in=CycleTeam.objects.filter(cycle=cycle).values("team_id"),
+            archived_at__isnull=True,
+        )
+        .order_by("path")
+        .first()
+    )
+    for unit in (root_of(organisation), team):
+        if unit is None:
+            continue
+        cycles = cycles_covering(unit)
+        standings = cycle_standings(unit, cycles, reach=reach)
+        shown = default_cycle(cycles, unit=unit, today=today, shown=standings.shown)
+        if shown is not None:
+            profile_page.profile(
+                reach=reach,
+                unit=unit,
+                cycle=shown,
+                cycles=cycles,
+                filters={},
+                today=today,
+                standings=standings,
+            )
+        trends_page.trends(reach=reach, unit=unit, cycles=cycles, today=today)
+    return True

@@ -1,0 +1,140 @@
+"""Results worked out once a cycle has settled (dashboards/warming.py): an org admin's first
+pages find their disclosure plans waiting, and nothing else changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboards import tasks
+from dashboards.warming import warm_settled_results
+from diagnostics import results as results_module
+from diagnostics import settled_plans
+from diagnostics.services import close_cycle
+from organisations.models import AuditEvent, Membership, Role
+from tests.factories import make_member
+
+pytestmark = pytest.mark.usefixtures("fresh_process_memory")
+
+
+@pytest.fixture
+def settled(world, make_cycle, respond):
+    cycle = make_cycle(unit=world.units["Children's Services"])
+    respond(cycle, world.team_a, 6, value=lambda i, code: 2 + i % 4)
+    respond(cycle, world.team_b, 5, value=4)
+    respond(cycle, world.team_c, 7, value=lambda i, code: 1 + i % 6)
+    close_cycle(cycle=cycle, closed_at=timezone.now() - timedelta(minutes=6))
+    return cycle
+
+
+class DecidedAfresh(AssertionError):
+    pass
+
+
+def refuse_to_decide(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise DecidedAfresh("a plan was decided on a page the job had warmed")
+
+    monkeypatch.setattr(results_module, "decide", refuse)
+
+
+def test_it_decides_an_org_admins_first_pages_before_they_ask(
+    world, settled, client_for, monkeypatch
+):
+    done = warm_settled_results(now=timezone.now())
+    settled_plans.forget_in_process()  # the pages are served by a worker that never saw them
+    refuse_to_decide(monkeypatch)
+    other_admin = make_member(world.root, Role.ORG_ADMIN, display_name="Second Admin")
+    client = client_for(other_admin)
+
+    pages = [
+        reverse("dashboards:profile", args=[world.team_a.pk]),
+        reverse("dashboards:trends", args=[world.team_a.pk]),
+        reverse("dashboards:profile", args=[world.root.pk]),
+        reverse("dashboards:trends", args=[world.root.pk]),
+        reverse("dashboards:profile", args=[world.team_c.pk]),
+        reverse("dashboards:compare", args=[world.root.pk]),
+    ]
+
+    assert done.warmed == [world.organisation.pk]
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+
+
+def test_it_shows_the_same_figures_as_pages_worked_out_afresh(world, settled, client_for):
+    client = client_for(world.org_admin)
+    page = reverse("dashboards:profile", args=[world.team_a.pk])
+    afresh = client.get(page).context["page"]
+    settled_plans.forget_in_process()
+    cache.clear()
+    warm_settled_results(now=timezone.now())
+    settled_plans.forget_in_process()
+
+    warmed = client.get(page).context["page"]
+
+    assert warmed.rows == afresh.rows
+
+
+def test_it_warms_each_settlement_once_and_audits_no_view(world, settled):
+    views_before = AuditEvent.objects.count()
+
+    first = warm_settled_results(now=timezone.now())
+    second = warm_settled_results(now=timezone.now())
+
+    assert first.warmed == [world.organisation.pk]
+    assert second.warmed == []
+    assert AuditEvent.objects.count() == views_before
+
+
+def test_it_waits_until_a_cycle_has_settled(world, make_cycle, respond):
+    cycle = make_cycle(unit=world.root)
+    respond(cycle, world.team_a, 5)
+    close_cycle(cycle=cycle, closed_at=timezone.now() - timedelta(minutes=2))
+
+    assert warm_settled_results(now=timezone.now()).warmed == []
+    later = warm_settled_results(now=timezone.now() + timedelta(minutes=4))
+    assert later.warmed == [world.organisation.pk]
+
+
+def test_it_warms_again_after_the_settled_counts_are_rebuilt(
+    world, settled, django_capture_on_commit_callbacks
+):
+    from diagnostics.tallies import rebuild_tallies
+
+    warm_settled_results(now=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuild_tallies()
+
+    assert warm_settled_results(now=timezone.now()).warmed == [world.organisation.pk]
+
+
+def test_it_passes_over_an_organisation_without_an_admin(world, settled):
+    Membership.objects.filter(user=world.org_admin).delete()
+
+    done = warm_settled_results(now=timezone.now())
+
+    assert (done.warmed, done.skipped) == ([], [world.organisation.pk])
+
+
+def test_it_runs_as_a_scheduled_job(world, settled):
+    assert tasks.warm_settled_results() == {"warmed": [world.organisation.pk], "skipped": []}
+
+
+def test_it_logs_a_failure_and_tries_again_on_the_next_run(world, settled, monkeypatch, caplog):
+    from dashboards import warming
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a page could not be built")
+
+    monkeypatch.setattr(warming.profile_page, "profile", broken)
+
+    done = warm_settled_results(now=timezone.now())
+
+    assert (done.warmed, done.skipped) == ([], [world.organisation.pk])
+    assert "Could not warm the results of organisation" in caplog.text
+    monkeypatch.undo()
+    assert warm_settled_results(now=timezone.now()).warmed == [world.organisation.pk]
