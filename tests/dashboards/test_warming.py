@@ -125,12 +125,10 @@ def test_it_runs_as_a_scheduled_job(world, settled):
 
 
 def test_it_logs_a_failure_and_tries_again_on_the_next_run(world, settled, monkeypatch, caplog):
-    from dashboards import warming
-
     def broken(*args, **kwargs):
         raise RuntimeError("a page could not be built")
 
-    monkeypatch.setattr(warming.profile_page, "profile", broken)
+    monkeypatch.setattr("dashboards.profile.profile", broken)
 
     done = warm_settled_results(now=timezone.now())
 
