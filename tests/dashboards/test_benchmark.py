@@ -173,18 +173,9 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(
 
 
 def test_it_reads_the_units_once_when_it_chooses_the_cycle_itself(
-    taking_part, client_for, monkeypatch
+    taking_part, client_for, unit_loads
 ):
-    from organisations import remembered_units
-
-    calls = []
-
-    def counted(organisation):
-        calls.append(organisation.pk)
-        return remembered_units.load_units(organisation)
-
-    for module in ("dashboards.benchmark", "diagnostics.results"):
-        monkeypatch.setattr(f"{module}.load_units", counted)
+    calls = unit_loads("dashboards.benchmark", "diagnostics.results")
     client = client_for(taking_part.admin)
     url = reverse("dashboards:benchmark", args=[taking_part.units["Team 1"].pk])
 

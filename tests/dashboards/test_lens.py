@@ -256,19 +256,10 @@ def test_it_groups_the_number_of_teams_in_thousands(six_teams, client_for, monke
 
 
 def test_it_reads_the_units_once_when_it_chooses_the_cycle_itself(
-    six_teams, client_for, monkeypatch
+    six_teams, client_for, unit_loads
 ):
-    from organisations import remembered_units
-
     _, units, admin, _ = six_teams
-    calls = []
-
-    def counted(organisation):
-        calls.append(organisation.pk)
-        return remembered_units.load_units(organisation)
-
-    for module in ("dashboards.lens", "diagnostics.results"):
-        monkeypatch.setattr(f"{module}.load_units", counted)
+    calls = unit_loads("dashboards.lens", "diagnostics.results")
 
     response = client_for(admin).get(reverse("dashboards:lens", args=[units["root"].pk]))
 

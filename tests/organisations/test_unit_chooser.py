@@ -36,6 +36,17 @@ def options_of(html: str, name: str) -> list[str]:
     return [unescape(text.strip()) for text in texts if text != "---------"]
 
 
+def invitation(unit: Unit, **more: str) -> dict[str, str]:
+    """A complete invitation of a new team manager to `unit`, and anything `more`."""
+    return {
+        "email": "new.person@example.org",
+        "display_name": "New Person",
+        "role": Role.TEAM_MANAGER,
+        "unit": str(unit.pk),
+        **more,
+    }
+
+
 def names(units: list[Unit]) -> list[str]:
     return [unit.name for unit in units]
 
@@ -150,15 +161,7 @@ def test_it_lists_the_top_levels_and_a_search_on_the_form_of_a_large_one(
 
 def test_it_finds_units_without_losing_or_judging_what_was_typed(world, client_for, small_lists):
     response = client_for(world.org_admin).post(
-        INVITE,
-        {
-            "email": "new.person@example.org",
-            "display_name": "New Person",
-            "role": Role.TEAM_MANAGER,
-            "unit": str(world.root.pk),
-            "find_units_words": "team",
-            "find_units": "1",
-        },
+        INVITE, invitation(world.root, find_units_words="team", find_units="1")
     )
     html = response.content.decode()
 
@@ -188,30 +191,14 @@ def test_it_says_when_no_unit_has_the_words(world, client_for, small_lists):
 
 
 def test_it_accepts_a_unit_in_reach_that_the_list_does_not_show(world, client_for, small_lists):
-    response = client_for(world.org_admin).post(
-        INVITE,
-        {
-            "email": "new.person@example.org",
-            "display_name": "New Person",
-            "role": Role.TEAM_MANAGER,
-            "unit": str(world.team_c.pk),
-        },
-    )
+    response = client_for(world.org_admin).post(INVITE, invitation(world.team_c))
 
     assert response.status_code == 302
     assert Membership.objects.get(user__email="new.person@example.org").unit == world.team_c
 
 
 def test_it_refuses_a_unit_of_another_organisation(world, client_for, small_lists):
-    response = client_for(world.org_admin).post(
-        INVITE,
-        {
-            "email": "new.person@example.org",
-            "display_name": "New Person",
-            "role": Role.TEAM_MANAGER,
-            "unit": str(world.other_units["Other Team"].pk),
-        },
-    )
+    response = client_for(world.org_admin).post(INVITE, invitation(world.other_units["Other Team"]))
 
     assert response.status_code == 404
     assert not Membership.objects.filter(user__email="new.person@example.org").exists()
