@@ -12,8 +12,10 @@ taking-part team's dashboard and trends: a plan depends on the viewer's family, 
 every org admin, and not on the unit shown, so those four pages decide every scope any org
 admin's dashboard, trends or comparison asks for. Leaders, whose families differ, still work
 out their own on their first visit. Nothing leaves the job but plans in the cache: no page is
-sent, no view is audited. It needs the shared cache (`CACHE_URL`, Redis in production); with
-the default local-memory cache the plans stay in the job's own process.
+sent, no view is audited. It needs the shared cache (`CACHE_URL`, Redis in production), and does
+nothing without one: the plans would stay in the job's own process. Runs that overlap (an
+organisation of many thousands of teams can take longer than the ten minutes between runs)
+claim each organisation in the cache first, so no two work on the same one.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
@@ -39,6 +42,16 @@ from organisations.selectors import root_of
 logger = logging.getLogger(__name__)
 
 WARMED_KEY = "warmed-results:{generation}:{organisation}:{cycle}:{closed_at}"
+WARMING_KEY = "warming-results:{organisation}"  # an organisation a run is working on now
+WARMING_CLAIM_SECONDS = 3600  # longer than any organisation takes; a crashed run's claim lapses
+
+
+def cache_is_shared() -> bool:
+    """Whether the default cache is one every process reads (Redis in production). A process's
+    own memory would keep the plans where no web worker finds them, and lose the markers, so
+    every run would work everything out again."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not (backend.endswith("LocMemCache") or backend.endswith("DummyCache"))
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,9 @@ def warm_settled_results(*, now: datetime) -> Warmed:
     Idempotent: a marker in the shared cache, keyed by the generation, the organisation and that
     cycle, makes a later run pass over it; it lasts as long as the plans it stands for
     (`SHARED_TIMEOUT`), so a week on the pages are warmed again."""
+    if not cache_is_shared():
+        logger.info("Results not warmed: the cache is not shared between processes (CACHE_URL).")
+        return Warmed(warmed=[], skipped=[])
     generation = settled_plans.generation()
     settled = (
         Cycle.objects.filter(
@@ -82,8 +98,9 @@ def warm_settled_results(*, now: datetime) -> Warmed:
             cycle=cycle.pk,
             closed_at=closed_at.isoformat(),
         )
-        if cache.get(marker):
-            continue
+        claim = WARMING_KEY.format(organisation=organisation_id)
+        if cache.get(marker) or not cache.add(claim, True, timeout=WARMING_CLAIM_SECONDS):
+            continue  # warmed already, or another run is warming it now
         try:
             done = _warm(cycle.organisation, cycle, today=timezone.localdate(now))
         except Exception:
@@ -92,6 +109,8 @@ def warm_settled_results(*, now: datetime) -> Warmed:
             logger.exception("Could not warm the results of organisation %s", organisation_id)
             skipped.append(organisation_id)
             continue
+        finally:
+            cache.delete(claim)
         if not done:
             skipped.append(organisation_id)
             continue

@@ -64,7 +64,7 @@ class CycleProgress:
     teams_at_k: int  # teams whose responses reached k (each already reads as "k or more")
     figures_entered: int
     count_of: Callable[[Unit], ResponseCount]  # a team's count as the engine lets it be read
-    with_figures: frozenset[int]  # teams with structural figures for the cycle
+    with_figures: frozenset[int]  # teams in reach with structural figures for the cycle
 
     @property
     def team_count(self) -> int:
@@ -121,7 +121,7 @@ def cycle_progress(cycle: Cycle, reach: Reach) -> CycleProgress:
     teams = [unit for unit in units if unit.id in taking_part]
     if not reach.covers_organisation:
         teams = [team for team in teams if reach.reaches(team)]
-    entered = frozenset(teams_with_figures(cycle))
+    entered = frozenset(teams_with_figures(cycle) & {team.id for team in teams})
     count_of: Callable[[Unit], ResponseCount]
     if cycle.kind == Cycle.Kind.PULSE:
         counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -860,6 +861,10 @@ def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         find=request.GET.get(FIND_UNITS_WORDS, "")[:200],
         chosen=unit.pk if unit is not None else None,
     )
+    if request.method == "GET" and offer.find and offer.selected != (unit and unit.pk):
+        # Find goes to the first unit found, so the thresholds shown are the chosen unit's.
+        query = urlencode({"unit": offer.selected, FIND_UNITS_WORDS: offer.find})
+        return redirect(reverse("diagnostics:thresholds") + f"?{query}")
     own = " " + gettext("(own thresholds)")
     choices = [
         UnitChoice(

@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -65,7 +66,7 @@ class UnitChooser(forms.Select):
                 "button_name": FIND_UNITS_BUTTON,
             },
         )
-        return mark_safe(html + finder)  # noqa: S308 (both parts are rendered templates)
+        return format_html("{}{}", html, finder)  # both are safe: rendered templates
 
 
 class UnitInReachField(ScopedChoiceField):

@@ -227,7 +227,8 @@ def units_to_offer(
         )
     # The unit chosen before first, so that the limit never cuts it; then in tree order.
     chosen_first = Case(When(pk=chosen or 0, then=Value(0)), default=Value(1))
-    find = " ".join(find.split())
+    # Words as typed, spaced once; a NUL character, which no name holds, the database refuses.
+    find = " ".join(find.replace("\x00", " ").split())
     if not find:
         deepest, listed = per_depth[0][0], 0
         for depth, units_there in per_depth:

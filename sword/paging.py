@@ -39,4 +39,6 @@ def first_rows(queryset: QuerySet[M], count: int, *related: str) -> list[M]:
     assert order, "first_rows needs an ordered queryset"
     picked = queryset.values("pk")[:count]
     rows = queryset.model._default_manager.filter(pk__in=Subquery(picked))
-    return list(rows.select_related(*related).order_by(*order))
+    if related:  # select_related() with no names would join every foreign key
+        rows = rows.select_related(*related)
+    return list(rows.order_by(*order))

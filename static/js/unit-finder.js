@@ -1,5 +1,7 @@
 /* Unit finder (templates/includes/unit_finder.html): Enter in its search box presses Find;
-   Enter in any other box of the form sends the form, as it would on a form without a finder.
+   Enter in any other box of the form sends the form, as it would on a form without a finder,
+   unless words were typed in the search box and not yet looked for: then it presses Find, so
+   the form is never sent with a unit chosen before the search.
    Loaded with defer; no inline script (strict Content Security Policy). Without JavaScript,
    Enter anywhere in the form presses Find, the form's first button, which keeps what was typed
    and saves nothing. */
@@ -12,21 +14,31 @@
 
   Array.prototype.forEach.call(boxes, function (box) {
     var form = box.form;
-    var send = form && form.querySelector(
-      "button[type='submit']:not([data-unit-finder-button]), input[type='submit']");
-    if (!send) {
+    if (!form || form.hasAttribute("data-unit-finder-ready")) {
       return;
     }
+    form.setAttribute("data-unit-finder-ready", "");
+    var find = form.querySelector("[data-unit-finder-button]");
+    var send = form.querySelector(
+      "button[type='submit']:not([data-unit-finder-button]), input[type='submit']");
+    if (!send || !find) {
+      return;
+    }
+    var press = function (button) {
+      if (typeof form.requestSubmit === "function") {
+        form.requestSubmit(button);
+      } else {
+        button.click();
+      }
+    };
     form.addEventListener("keydown", function (event) {
       var target = event.target;
-      if (event.key !== "Enter" || target === box || !(target instanceof HTMLInputElement)) {
-        return;
-      }
-      if (sendsOnEnter.indexOf(target.type) < 0) {
+      if (event.key !== "Enter" || event.isComposing || target === box ||
+          !(target instanceof HTMLInputElement) || sendsOnEnter.indexOf(target.type) < 0) {
         return;
       }
       event.preventDefault();
-      form.requestSubmit(send);
+      press(box.value !== box.defaultValue ? find : send);
     });
   });
 }());

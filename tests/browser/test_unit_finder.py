@@ -65,9 +65,26 @@ def test_it_finds_a_unit_to_set_thresholds_for_and_shows_it(world, desktop, monk
 
     page.fill("#id_unit_find", "team b")
     press_and_follow(desktop, "#id_unit_find")
+
     assert page.input_value("#id_unit") == str(world.team_b.pk)
+    assert "Thresholds for structural figures: Team B" in page.inner_text("h1")
     desktop.check("unit-finder-thresholds")
 
-    with page.expect_navigation():
-        page.get_by_role("button", name="Show").click()
-    assert "Thresholds for structural figures: Team B" in page.inner_text("h1")
+
+def test_it_finds_rather_than_sends_when_words_were_typed_and_not_looked_for(
+    world, desktop, monkeypatch
+):
+    monkeypatch.setattr("organisations.selectors.UNITS_LISTED_MAX", 4)
+    sign_in(desktop, world.org_admin.email, TEST_PASSWORD)
+    page = desktop.page
+    desktop.go("/organisation/people/invite/")
+    page.fill("#id_email", "new.person@example.org")
+    page.fill("#id_display_name", "New Person")
+    page.get_by_label("Team manager").check()
+    page.fill("#id_unit_find", "team c")
+
+    press_and_follow(desktop, "#id_display_name")
+
+    assert not Membership.objects.filter(user__email="new.person@example.org").exists()
+    assert page.input_value("#id_unit") == str(world.team_c.pk)
+    assert page.input_value("#id_email") == "new.person@example.org"

@@ -18,7 +18,14 @@ from diagnostics.services import close_cycle
 from organisations.models import AuditEvent, Membership, Role
 from tests.factories import make_member
 
-pytestmark = pytest.mark.usefixtures("fresh_process_memory")
+pytestmark = pytest.mark.usefixtures("fresh_process_memory", "shared_cache")
+
+
+@pytest.fixture
+def shared_cache(monkeypatch):
+    """The tests' local-memory cache stands for the shared one (every test runs in one
+    process, which is all the sharing they need)."""
+    monkeypatch.setattr("dashboards.warming.cache_is_shared", lambda: True)
 
 
 @pytest.fixture
@@ -125,14 +132,46 @@ def test_it_runs_as_a_scheduled_job(world, settled):
 
 
 def test_it_logs_a_failure_and_tries_again_on_the_next_run(world, settled, monkeypatch, caplog):
+    from dashboards import profile
+
+    working = profile.profile
+
     def broken(*args, **kwargs):
         raise RuntimeError("a page could not be built")
 
-    monkeypatch.setattr("dashboards.profile.profile", broken)
+    monkeypatch.setattr(profile, "profile", broken)
 
     done = warm_settled_results(now=timezone.now())
 
     assert (done.warmed, done.skipped) == ([], [world.organisation.pk])
     assert "Could not warm the results of organisation" in caplog.text
-    monkeypatch.undo()
+    monkeypatch.setattr(profile, "profile", working)
+    assert warm_settled_results(now=timezone.now()).warmed == [world.organisation.pk]
+
+
+def test_it_does_nothing_without_a_shared_cache(world, settled, monkeypatch):
+    from dashboards import warming
+
+    monkeypatch.setattr(warming, "cache_is_shared", lambda: False)
+
+    assert warm_settled_results(now=timezone.now()) == warming.Warmed(warmed=[], skipped=[])
+
+
+def test_it_knows_a_process_s_own_memory_is_not_a_shared_cache(settings, monkeypatch):
+    monkeypatch.undo()  # the module's own check, not the tests' stand-in
+    from dashboards.warming import cache_is_shared
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert not cache_is_shared()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+    assert cache_is_shared()
+
+
+def test_it_leaves_an_organisation_another_run_is_warming(world, settled):
+    from dashboards.warming import WARMING_KEY
+
+    cache.add(WARMING_KEY.format(organisation=world.organisation.pk), True)
+
+    assert warm_settled_results(now=timezone.now()).warmed == []
+    cache.delete(WARMING_KEY.format(organisation=world.organisation.pk))
     assert warm_settled_results(now=timezone.now()).warmed == [world.organisation.pk]

@@ -256,7 +256,8 @@ def test_it_finds_where_to_set_thresholds(world, client_for, small_lists):
     client = client_for(world.org_admin)
 
     top = client.get(THRESHOLDS).content.decode()
-    found = client.get(THRESHOLDS, {"find_units_words": "team b"}).content.decode()
+    response = client.get(THRESHOLDS, {"find_units_words": "team b"}, follow=True)
+    found = response.content.decode()
 
     assert options_of(top, "unit")[1:] == [
         "Children's Services",
@@ -266,3 +267,28 @@ def test_it_finds_where_to_set_thresholds(world, client_for, small_lists):
     assert options_of(found, "unit")[1:] == [
         "Children's Services / Locality North / Team B (own thresholds)"
     ]
+    # Find goes to the unit found, so the thresholds shown and saved are the one chosen's.
+    assert response.redirect_chain == [
+        (f"{THRESHOLDS}?unit={world.team_b.pk}&find_units_words=team+b", 302)
+    ]
+    assert "Thresholds for structural figures: Team B" in found
+
+
+def test_it_stays_on_the_unit_shown_when_it_is_among_those_found(world, client_for, small_lists):
+    response = client_for(world.org_admin).get(
+        THRESHOLDS, {"unit": world.team_b.pk, "find_units_words": "team"}
+    )
+
+    assert response.status_code == 200
+    assert re.search(rf'<option value="{world.team_b.pk}" selected>', response.content.decode())
+
+
+def test_it_finds_nothing_rather_than_failing_on_a_nul_character(world, client_for, small_lists):
+    client = client_for(world.org_admin)
+
+    shown = client.get(THRESHOLDS, {"find_units_words": "team\x00"}, follow=True)
+    posted = client.post(INVITE, {"find_units_words": "\x00", "find_units": "1"})
+
+    assert shown.status_code == posted.status_code == 200
+    assert "Thresholds for structural figures: Team A" in shown.content.decode()
+    assert "There are 7 units to choose from" in posted.content.decode()
