@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from organisations.models import Membership, Role
@@ -26,9 +28,9 @@ def listed(watched: Watched) -> list[str]:
     ]
 
 
-def test_it_finds_a_team_with_enter_and_sends_the_invitation_with_enter(
-    world, desktop, monkeypatch
-):
+def start_an_invitation(world, desktop: Watched, monkeypatch) -> Any:
+    """An org admin of an organisation too large to list whole, on the invitation form with a
+    new team manager's address and name typed in; the page."""
     monkeypatch.setattr("organisations.selectors.UNITS_LISTED_MAX", 4)
     sign_in(desktop, world.org_admin.email, TEST_PASSWORD)
     page = desktop.page
@@ -36,6 +38,13 @@ def test_it_finds_a_team_with_enter_and_sends_the_invitation_with_enter(
     page.fill("#id_email", "new.person@example.org")
     page.fill("#id_display_name", "New Person")
     page.get_by_label("Team manager").check()
+    return page
+
+
+def test_it_finds_a_team_with_enter_and_sends_the_invitation_with_enter(
+    world, desktop, monkeypatch
+):
+    page = start_an_invitation(world, desktop, monkeypatch)
     assert "Children's Services / Locality South" in listed(desktop)
     assert not any("Team C" in text for text in listed(desktop))
 
@@ -74,13 +83,7 @@ def test_it_finds_a_unit_to_set_thresholds_for_and_shows_it(world, desktop, monk
 def test_it_finds_rather_than_sends_when_words_were_typed_and_not_looked_for(
     world, desktop, monkeypatch
 ):
-    monkeypatch.setattr("organisations.selectors.UNITS_LISTED_MAX", 4)
-    sign_in(desktop, world.org_admin.email, TEST_PASSWORD)
-    page = desktop.page
-    desktop.go("/organisation/people/invite/")
-    page.fill("#id_email", "new.person@example.org")
-    page.fill("#id_display_name", "New Person")
-    page.get_by_label("Team manager").check()
+    page = start_an_invitation(world, desktop, monkeypatch)
     page.fill("#id_unit_find", "team c")
 
     press_and_follow(desktop, "#id_display_name")
