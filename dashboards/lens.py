@@ -47,7 +47,7 @@ class LensTeam:
     figure_value: str
     domain_mean: str
     rating: Rating  # the figure's rating against the thresholds in force for this team
-    rated_against: str
+    rated_against: str  # "" where every team in the table is rated against the same pair
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,11 @@ def _pair_shown(
     services = [_service_of(p.team, unit, names) for p in points]
     service_index = {name: i for i, name in enumerate(dict.fromkeys(sorted(services)))}
     in_force = threshold_book(unit.organisation).for_teams([p.team for p in points], figure)
-    rated_against = {pair: _rated_against(figure, pair) for pair in set(in_force)}
+    # Each team's thresholds beside its rating only where teams are rated differently: where
+    # one pair holds for all, the sentence above the chart gives it once (3,000 rows repeating
+    # it were two fifths of the lens of a council of 3,000 teams).
+    pairs = set(in_force)
+    rated_against = {pair: _rated_against(figure, pair) if len(pairs) > 1 else "" for pair in pairs}
     # Teams share a few values of a figure and a few thresholds: each is written and rated once.
     written = {v: plain_number(Decimal(str(v))) for v in {p.figure_value for p in points}}
     ratings = {

@@ -23,8 +23,9 @@ register = template.Library()
 
 ROW = (
     '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td><span class="band band-{}">{}</span>'
-    ' <span class="small text-body-secondary">{}</span></td><td>{}</td></tr>'
+    "{}</td><td>{}</td></tr>"
 )
+RATED_AGAINST = ' <span class="small text-body-secondary">{}</span>'
 
 
 def _html(value: object) -> str:
@@ -46,7 +47,7 @@ def lens_team_rows(teams: Sequence[LensTeam]) -> SafeString:
                 _html(team.figure_value),
                 _html(team.rating),
                 words.get(team.rating) or _html(capfirst(team.rating)),
-                _html(team.rated_against),
+                RATED_AGAINST.format(_html(team.rated_against)) if team.rated_against else "",
                 _html(team.domain_mean),
             )
             for team in teams

@@ -130,6 +130,10 @@ def test_it_draws_the_one_set_of_thresholds_all_teams_share(six_teams, client_fo
         "good 18",
     ]
     assert "The dashed line is the “good” threshold (18)" in html
+    # Said once above the chart, not again on each of the table's rows.
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert table.count("<tr>") == 6
+    assert "good at or below" not in table
 
 
 def test_it_draws_each_service_s_thresholds_where_they_differ(six_teams, client_for):
@@ -156,6 +160,9 @@ def test_it_draws_each_service_s_thresholds_where_they_differ(six_teams, client_
         '<th scope="row">A5</th><td>Adults</td><td>25</td><td><span class="band band-amber">'
         in (html)
     )
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert table.count("good at or below 22, concerning at or above 30") == 3
+    assert table.count("good at or below 18, concerning at or above 25") == 3
 
 
 def test_it_counts_only_teams_whose_means_the_engine_shows(six_teams, respond, client_for):  # noqa: F811

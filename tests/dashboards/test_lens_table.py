@@ -10,14 +10,16 @@ from django.utils.safestring import mark_safe
 from dashboards.lens import LensTeam
 from dashboards.templatetags.lens_table import lens_team_rows
 
-# The loop templates/dashboards/lens.html had before the rows were built in one pass.
+# The loop templates/dashboards/lens.html had before the rows were built in one pass (with the
+# thresholds beside a rating only when given: they are given only where teams' differ).
 TEMPLATE_LOOP = (
     '{% load i18n %}{% for t in teams %}<tr><th scope="row">{{ t.name }}</th>'
     '<td>{{ t.service }}</td><td>{{ t.figure_value }}</td><td><span class="band band-'
     '{{ t.rating }}">{% if t.rating == "green" %}{% translate "Green" %}{% elif t.rating == '
     '"amber" %}{% translate "Amber" %}{% elif t.rating == "red" %}{% translate "Red" %}'
-    '{% else %}{{ t.rating|capfirst }}{% endif %}</span> <span class="small '
-    'text-body-secondary">{{ t.rated_against }}</span></td><td>{{ t.domain_mean }}</td></tr>'
+    "{% else %}{{ t.rating|capfirst }}{% endif %}</span>{% if t.rated_against %} <span "
+    'class="small text-body-secondary">{{ t.rated_against }}</span>{% endif %}</td><td>'
+    "{{ t.domain_mean }}</td></tr>"
     "{% endfor %}"
 )
 
@@ -42,6 +44,7 @@ def test_it_writes_the_rows_the_template_loop_wrote(language):
         team("East 'quoted'", "red", domain_mean="–"),
         team("Unrated", "unrated"),
         team("Already safe", "green", rated_against=mark_safe("good &ge; 18")),
+        team("Rated as all are", "amber", rated_against=""),
     ]
     with translation.override(language):
         expected = Template(TEMPLATE_LOOP).render(Context({"teams": teams}))
