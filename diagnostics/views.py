@@ -858,7 +858,7 @@ def thresholds_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
             return redirect(reverse("diagnostics:thresholds") + f"?unit={unit.pk}")
     offer = units_to_offer(
         candidates=Unit.objects.filter(organisation=organisation, depth__gt=1).active(),
-        find=request.GET.get(FIND_UNITS_WORDS, "")[:200],
+        find=request.GET.get(FIND_UNITS_WORDS, ""),
         chosen=unit.pk if unit is not None else None,
     )
     if request.method == "GET" and offer.find and offer.selected != (unit and unit.pk):

@@ -84,15 +84,13 @@ class UnitInReachField(ScopedChoiceField):
         self.queryset = queryset
         self.paths = readable_paths(organisation)
         name = next(name for name, field in form.fields.items() if field is self)
-        source = form.data if form.is_bound else form.initial
-        chosen = form.data.get(name) if form.is_bound else form.initial.get(name, self.initial)
+        given = form.data if form.is_bound else {name: self.initial, **form.initial}
+        chosen = _unit_id(given.get(name))
         assert isinstance(self.widget, UnitChooser)
         offer = units_to_offer(
-            candidates=queryset,
-            find=str(source.get(FIND_UNITS_WORDS, ""))[:200],
-            chosen=_unit_id(chosen),
+            candidates=queryset, find=str(given.get(FIND_UNITS_WORDS, "")), chosen=chosen
         )
-        if not form.is_bound and offer.selected != _unit_id(chosen):
+        if not form.is_bound and offer.selected != chosen:
             form.initial = {**form.initial, name: offer.selected}
         self.widget.offer = offer
         self.iterator = _OfferedUnits

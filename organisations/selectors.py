@@ -182,6 +182,7 @@ def structure_rows(top: Unit, *, limit: int) -> list[StructureRow]:
 
 UNITS_LISTED_MAX = 250
 UNITS_FOUND_MAX = 50
+FIND_WORDS_MAX = 200  # characters of a search looked at (the box takes no more)
 
 
 @dataclass(frozen=True)
@@ -193,10 +194,10 @@ class UnitOffer:
 
     units: list[Unit]
     total: int  # candidates in all
-    find: str  # the words searched for ("" for none)
-    found: int  # candidates whose name contains `find` (0 without a search)
-    found_listed: int  # of those, how many the list holds
     selected: int | None  # the unit to show chosen: the one chosen before, or the first found
+    find: str = ""  # the words searched for ("" for none)
+    found: int = 0  # candidates whose name contains `find` (0 without a search)
+    found_listed: int = 0  # of those, how many the list holds
 
     @property
     def narrowed(self) -> bool:
@@ -221,14 +222,11 @@ def units_to_offer(
     total = sum(units for _, units in per_depth)
     by_path = candidates.order_by("path")
     if total <= listed_max:
-        units = list(by_path)
-        return UnitOffer(
-            units=units, total=total, find="", found=0, found_listed=0, selected=chosen
-        )
+        return UnitOffer(units=list(by_path), total=total, selected=chosen)
     # The unit chosen before first, so that the limit never cuts it; then in tree order.
     chosen_first = Case(When(pk=chosen or 0, then=Value(0)), default=Value(1))
     # Words as typed, spaced once; a NUL character, which no name holds, the database refuses.
-    find = " ".join(find.replace("\x00", " ").split())
+    find = " ".join(find[:FIND_WORDS_MAX].replace("\x00", " ").split())
     if not find:
         deepest, listed = per_depth[0][0], 0
         for depth, units_there in per_depth:
@@ -243,9 +241,7 @@ def units_to_offer(
         others = [unit for unit in rows if unit.pk != chosen][:listed_max]
         kept = [unit for unit in rows if unit.pk == chosen]
         units = sorted(others + kept, key=lambda unit: unit.path)
-        return UnitOffer(
-            units=units, total=total, find="", found=0, found_listed=0, selected=chosen
-        )
+        return UnitOffer(units=units, total=total, selected=chosen)
     matches = Q(name__icontains=find)
     rows = list(
         candidates.filter(matches | Q(pk=chosen or 0))

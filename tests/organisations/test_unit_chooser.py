@@ -96,6 +96,13 @@ def test_it_finds_units_by_part_of_their_name_in_any_case(world, small_lists):
     assert (offer.find, offer.found, offer.found_listed) == ("locality", 2, 2)
 
 
+def test_it_looks_at_the_first_200_characters_of_a_search(world, small_lists):
+    offer = units_to_offer(candidates=active_units(world), find="team" + " " * 196 + "nowhere")
+
+    assert offer.find == "team"
+    assert offer.found == 3
+
+
 def test_it_lists_only_the_first_units_found_and_counts_the_rest(world, small_lists):
     offer = units_to_offer(candidates=active_units(world), find="TEAM")
 
