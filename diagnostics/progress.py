@@ -62,13 +62,16 @@ class CycleProgress:
     team_units: tuple[Unit, ...]  # every team of the cycle in the viewer's reach, in tree order
     unit_count: ResponseCount  # the cycle's whole unit, as the engine lets this viewer read it
     teams_at_k: int  # teams whose responses reached k (each already reads as "k or more")
-    figures_entered: int
     count_of: Callable[[Unit], ResponseCount]  # a team's count as the engine lets it be read
     with_figures: frozenset[int]  # teams in reach with structural figures for the cycle
 
     @property
     def team_count(self) -> int:
         return len(self.team_units)
+
+    @property
+    def figures_entered(self) -> int:
+        return len(self.with_figures)
 
     @property
     def unit_responses(self) -> str:
@@ -148,7 +151,6 @@ def cycle_progress(cycle: Cycle, reach: Reach) -> CycleProgress:
         team_units=tuple(teams),
         unit_count=unit_count,
         teams_at_k=at_k,
-        figures_entered=sum(1 for team in teams if team.id in entered),
         count_of=count_of,
         with_figures=entered,
     )

@@ -187,7 +187,7 @@ def test_it_groups_large_counts_in_thousands_but_not_the_progress_bar_s_value(
             progress,
             team_units=(progress.team_units[0], *progress.team_units * 600),
             teams_at_k=1100,
-            figures_entered=1005,
+            with_figures=frozenset(range(-1005, 0)),  # ids no team has
             unit_count=response_count(23456, k=5, exact=True),
         )
 
