@@ -31,7 +31,6 @@ from diagnostics.structural import (
 from diagnostics.structural_data import LensResult, figures_for, lens, threshold_book
 from organisations.access import Reach
 from organisations.models import Unit
-from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 
 X_MARGIN = 1.1  # the figure axis runs a tenth past the largest value or threshold
@@ -213,15 +212,11 @@ def structural_lens(
     plot coloured by service, with the thresholds in force for its teams drawn. `source`: the
     units and tallies this request already read for the viewer, if any."""
     organisation = cycle.organisation
-    units = source.units if source is not None else load_units(organisation)
+    source = source or Source.of(organisation, reach=reach)
+    units = source.units
     domains = load_domains()
     (results,) = results_for_scopes(
-        organisation,
-        [cycle_scope(cycle)],
-        reach=reach,
-        units=units,
-        domains=domains,
-        source=source,
+        organisation, [cycle_scope(cycle)], reach=reach, domains=domains, source=source
     )
     teams = [u for u in units if u.is_team and u.path.startswith(unit.path) and reach.reaches(u)]
     figures = figures_for([cycle.pk])

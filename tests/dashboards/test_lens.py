@@ -266,7 +266,7 @@ def test_it_reads_the_units_once_when_it_chooses_the_cycle_itself(
     six_teams, client_for, unit_loads
 ):
     _, units, admin, _ = six_teams
-    calls = unit_loads("dashboards.lens", "diagnostics.results")
+    calls = unit_loads("diagnostics.results")
 
     response = client_for(admin).get(reverse("dashboards:lens", args=[units["root"].pk]))
 
