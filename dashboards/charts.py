@@ -7,6 +7,7 @@ carries meaning alone: bars carry a pattern and a text label with the band's nam
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,11 +50,30 @@ def _layout(**extra: Any) -> dict[str, Any]:
 def _as_dict(data: list[dict[str, Any]], layout: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """The figure as plain JSON for json_script. Plotly validates every property when
     PLOTLY_VALIDATE is on (development and tests, where each chart is built); production skips
-    the repeat validation of the same code paths, which costs a few milliseconds per chart."""
-    figure = go.Figure(data=data, layout=layout, _validate=settings.PLOTLY_VALIDATE)
-    spec: dict[str, Any] = figure.to_plotly_json()
+    the repeat validation of the same code paths, which costs a few milliseconds per chart.
+
+    Unvalidated, Plotly's figure gives back our own dicts, deep-copied and walked for arrays to
+    encode, with its default template added to the layout: with `SPEEDUP_PLAIN_FIGURES` the
+    same object is made without the copy and the walk (a fifth of the time of a comparison of
+    50 units), the template read from Plotly once per process (`tests/test_speedups.py` draws
+    the pages both ways)."""
+    if settings.SPEEDUP_PLAIN_FIGURES:
+        if settings.PLOTLY_VALIDATE:
+            go.Figure(data=data, layout=layout)
+        spec: dict[str, Any] = {"data": data, "layout": {**layout, "template": default_template()}}
+    else:
+        figure = go.Figure(data=data, layout=layout, _validate=settings.PLOTLY_VALIDATE)
+        spec = figure.to_plotly_json()
     spec.update(extra)
     return spec
+
+
+@functools.cache
+def default_template() -> dict[str, Any]:
+    """The template Plotly adds to every figure's layout (its default, "plotly"), as plain
+    JSON. Shared by every figure a process draws: read, never changed."""
+    template: dict[str, Any] = go.Figure(_validate=False).to_plotly_json()["layout"]["template"]
+    return template
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from diagnostics.results import (
     Cell,
     GroupResult,
     OrganisationResults,
+    Source,
     ancestor_paths,
     load_domains,
     results_for_scopes,
@@ -42,7 +43,6 @@ from diagnostics.scoring import display_mean
 from disclosure.plan import Hidden
 from organisations.access import Reach
 from organisations.models import Unit
-from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 
 ColourBy = Literal["mean", "parent", "organisation"]
@@ -485,13 +485,16 @@ def compare(
     sort: str,
     today: date,
     colour_by: ColourBy = COLOUR_BY_DEFAULT,
+    source: Source | None = None,
 ) -> ComparePage:
-    """The unit comparison: child units × domains, as a heatmap and a table."""
+    """The unit comparison: child units × domains, as a heatmap and a table. `source`: the
+    units and tallies this request already read for the viewer, if any."""
     organisation = cycle.organisation
-    units = load_units(organisation)
+    source = source or Source.of(organisation, reach=reach)
+    units = source.units
     domains = load_domains()
     (results,) = results_for_scopes(
-        organisation, [_scope(cycle, cycles)], reach=reach, units=units, domains=domains
+        organisation, [_scope(cycle, cycles)], reach=reach, domains=domains, source=source
     )
     # The unit, the organisation and the units below, summed together (one query).
     parent, root, *_ = results.summed_groups(

@@ -174,7 +174,8 @@ def compare(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     if unit.is_team:
         return redirect("dashboards:profile", unit_id=unit.pk)
     cycles = cycles_covering(unit)
-    cycle = _pick_cycle(request, unit, cycles)
+    standings = _standings_unless_asked(request, unit, cycles, reach=reach)
+    cycle = _pick_cycle(request, unit, cycles, standings=standings)
     if cycle is None:
         return render(
             request, "dashboards/compare.html", {"unit": unit, "cycles": cycles, "empty": True}
@@ -187,6 +188,7 @@ def compare(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
         sort=request.GET.get("sort", ""),
         today=timezone.localdate(),
         colour_by=compare_page.colour_by_from(request.GET.get("colour")),
+        source=standings.source if standings else None,
     )
     _record_view(request, unit, page.unit_path, f"Unit comparison, {page.cycle_label}")
     return render(

@@ -3,8 +3,9 @@
 Each switch, turned off, must send the site down Django's plain public path and draw the very
 same pages: that is what lets a Django upgrade turn a broken speed-up off and carry on. For each
 one, the pages it touches are drawn with it on and off; the HTML must match byte for byte (the
-CSRF token, different on every request, aside), and the speed-up's own code must run only when
-it is on, so a switch that did nothing fails here.
+CSRF token, different on every request, aside, and each chart's JSON compared as the data it
+holds, its keys sorted: Plotly's figure puts a trace's keys in an order of its own), and the
+speed-up's own code must run only when it is on, so a switch that did nothing fails here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards import charts
 from diagnostics import survey_views
 from diagnostics.models import Cycle
 from diagnostics.selectors import latest_version_for, survey_shape
@@ -42,6 +44,7 @@ from sword.ratelimits import over_limit
 from sword.storage import RememberedUrlsMixin
 from sword.templatetags import languages
 from sword.templatetags.links import FixedUrlNode
+from tests.diagnostics.conftest import respond  # noqa: F401  (the fixture, used by name)
 from tests.diagnostics.test_survey_views import codes_on, open_survey, page_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,6 +95,7 @@ SWITCHES = [
     "SPEEDUP_REMEMBERED_TRANSLATIONS",
     "SPEEDUP_UNITS_WITHOUT_INIT",
     "SPEEDUP_REMEMBERED_UNITS",
+    "SPEEDUP_PLAIN_FIGURES",
 ]
 
 
@@ -210,6 +214,11 @@ SWITCH_PAGES = [
         ((remembered_units, "unit_fields"),),
         ("staff home page", "team dashboard page", "comparison page"),
     ),
+    Switch(
+        "SPEEDUP_PLAIN_FIGURES",
+        ((charts, "default_template"),),
+        ("team dashboard page", "comparison page", "trends page"),
+    ),
 ]
 
 
@@ -239,16 +248,26 @@ def switch_to(settings: Any, configuration: dict[str, Any], setting: str) -> Non
 
 
 CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+JSON_SCRIPT = re.compile(r'(<script id="[^"]+" type="application/json">)(.*?)(</script>)', re.S)
+
+
+def _sorted_json(found: re.Match[str]) -> str:
+    return found[1] + json.dumps(json.loads(found[2]), sort_keys=True) + found[3]
 
 
 def drawn(response: Any) -> str:
-    return CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value="…"', response.content.decode())
+    body = CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value="…"', response.content.decode())
+    return JSON_SCRIPT.sub(_sorted_json, body)
 
 
 @pytest.fixture
-def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
+def page_drawers(
+    client: Client,
+    world: Any,
+    respond: Any,  # noqa: F811
+) -> dict[str, Callable[[], str]]:
     """Each page, ready to draw again and again the same (a survey part-answered: some radios
-    checked, some not; an "About you" answer chosen)."""
+    checked, some not; an "About you" answer chosen; two teams' results shown, in charts)."""
     today = timezone.localdate()
     cycle = create_cycle(
         unit=world.north,
@@ -260,6 +279,8 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         created_by=None,
     )
     open_cycle(cycle=cycle)
+    for team in (world.team_a, world.team_b):
+        respond(cycle, team, 6, lambda index, _code: 2 + index % 4)
     (code,) = issue_invites(cycle=cycle, team=world.team_a, count=1)
     shape = survey_shape(cycle)
     first_codes = codes_on(shape, 1)
@@ -326,6 +347,7 @@ def page_drawers(client: Client, world: Any) -> dict[str, Callable[[], str]]:
         "sign-in page": sign_in_page,
         "team dashboard page": staff_page(reverse("dashboards:profile", args=[world.team_a.pk])),
         "comparison page": staff_page(reverse("dashboards:compare", args=[world.root.pk])),
+        "trends page": staff_page(reverse("dashboards:trends", args=[world.root.pk])),
     }
 
 
@@ -338,6 +360,7 @@ def test_it_draws_the_same_page_with_the_speedup_off(
     switch, page, page_drawers, settings, fast, plain
 ):
     draw = page_drawers[page]
+    settings.PLOTLY_VALIDATE = False  # as in production
     bodies = {}
     for name, chosen in (("fast", fast), ("plain", plain), ("fast again", fast)):
         switch_to(settings, chosen, switch.setting)

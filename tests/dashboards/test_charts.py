@@ -1,6 +1,15 @@
-"""Chart specs: lines in colour-blind-safe colours that never look alike."""
+"""Chart specs: lines in colour-blind-safe colours that never look alike; each figure the same
+whether made through Plotly's figure or as plain dicts."""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.serializers.json import DjangoJSONEncoder
 
 from dashboards import charts
 
@@ -16,3 +25,86 @@ def test_it_draws_nine_trend_lines_in_safe_colours_no_two_alike(settings):
     assert len(set(styles)) == 9
     safe = set(charts.OKABE_ITO.values()) - {charts.OKABE_ITO["yellow"]}
     assert {colour for colour, _ in styles} <= safe
+
+
+# --- the figures made plain (SPEEDUP_PLAIN_FIGURES) against Plotly's own --------------------
+
+CHARTS: dict[str, Callable[[], dict[str, Any]]] = {
+    "profile": lambda: charts.domain_profile(
+        [
+            charts.ProfileBar("Caseload", 3.4, "amber", "", urgent=True),
+            charts.ProfileBar("Supervision", None, None, "Fewer than 5 answered"),
+        ],
+        [charts.Marker("Service", "diamond", [3.1, 4.2])],
+    ),
+    "distribution": lambda: charts.distribution_bars(
+        [charts.DistributionRow("I can manage my caseload", 20.0, 30.0, 50.0, reverse_scored=True)]
+    ),
+    "heatmap": lambda: charts.heatmap(
+        ["Caseload", "Safety"],
+        [
+            charts.HeatRow(
+                "Team A",
+                "/results/units/1/",
+                [
+                    charts.HeatCell(["3.4", "A"], 4, False, "3.4, amber"),
+                    charts.HeatCell(["Hidden"], None, True, "fewer than 5"),
+                ],
+            )
+        ],
+    ),
+    "trend lines": lambda: charts.trend_lines(
+        ["Spring", "Autumn"], [charts.Series("Caseload", [3.0, None])], title="Caseload"
+    ),
+    "trend panel": lambda: charts.trend_panel(
+        [
+            charts.TimeSeries(
+                name="Team A",
+                dates=[date(2026, 3, 1), date(2026, 9, 1)],
+                values=[3.0, 3.6],
+                labels=["Spring", "Autumn"],
+                colour="#0072B2",
+                symbol="circle",
+            )
+        ],
+        [charts.TimeMark(date(2026, 5, 1), "1", "Action 1 started")],
+        x_range=(date(2026, 1, 1), date(2026, 12, 1)),
+        y_range=(1.0, 6.0),
+        y_title="Mean",
+        bands=True,
+    ),
+    "lens": lambda: charts.lens_scatter(
+        [charts.LensGroup("Service 1", [("Team A", 18.0, 3.2), ("Team B", 24.0, 2.7)])],
+        x_title="Caseload (cases per worker)",
+        y_title="Workload (mean score, 1 to 6)",
+        x_range=(0.0, 30.0),
+        lines=[charts.ThresholdLine(20.0, "good 20", False), charts.ThresholdLine(25.0, "c", True)],
+    ),
+    "benchmark": lambda: charts.benchmark_ranges(
+        [charts.BenchmarkRange("Caseload", 2.8, 3.4, 4.0, mean=3.1)], mean_name="Team A"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+@pytest.mark.parametrize("validate", [False, True], ids=["unvalidated", "validated"])
+def test_it_makes_each_chart_the_same_with_or_without_plotly_s_figure(settings, name, validate):
+    settings.PLOTLY_VALIDATE = validate
+    settings.SPEEDUP_PLAIN_FIGURES = False
+    through_plotly = CHARTS[name]()
+    settings.SPEEDUP_PLAIN_FIGURES = True
+    plain = CHARTS[name]()
+
+    assert plain == through_plotly
+    assert plain["layout"]["template"] == through_plotly["layout"]["template"] != {}
+    as_sent = json.loads(json.dumps(plain, cls=DjangoJSONEncoder))
+    assert as_sent == json.loads(json.dumps(through_plotly, cls=DjangoJSONEncoder))
+
+
+def test_it_still_validates_a_plain_figure_where_plotly_validate_is_on(settings):
+    settings.SPEEDUP_PLAIN_FIGURES = True
+    settings.PLOTLY_VALIDATE = True
+    with pytest.raises(ValueError, match="colour"):
+        charts._as_dict([{"type": "bar", "colour": "red"}], {})
+    settings.PLOTLY_VALIDATE = False
+    assert charts._as_dict([{"type": "bar", "colour": "red"}], {})["data"][0]["colour"] == "red"

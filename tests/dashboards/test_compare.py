@@ -16,6 +16,7 @@ from django.utils import timezone
 from dashboards import colours
 from dashboards import compare as compare_page
 from dashboards.compare import colour_by_from, domain_cell, heat_chart_cell
+from diagnostics import results
 from diagnostics.models import Domain
 from diagnostics.results import Aggregates, Cell
 from diagnostics.scoring import Figures
@@ -239,6 +240,25 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60_in_each_colo
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[0]):
         client.get(url)
+
+
+def test_it_reads_the_viewer_s_units_and_tallies_once_when_it_chooses_the_cycle_itself(
+    world, cycle, client_for
+):
+    # Choosing the default cycle reads the units and tallies the page needs: the page goes on
+    # with them rather than mapping the viewer's teams and reading the tallies again.
+    with mock.patch("diagnostics.results.viewer_nodes", wraps=results.viewer_nodes) as mapped:
+        response = client_for(world.org_admin).get(
+            reverse("dashboards:compare", args=[world.units["Children's Services"].pk])
+        )
+
+    assert response.status_code == 200
+    assert response.context["page"].cycle == cycle
+    assert [row.unit for row in response.context["page"].rows] == [
+        world.north,
+        world.units["Locality South"],
+    ]
+    assert mapped.call_count == 1
 
 
 def test_it_sums_the_unit_the_organisation_and_the_units_below_in_the_database(
