@@ -11,5 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sword.settings")
 application = get_wsgi_application()
 
 from sword.collector import settle_collector  # noqa: E402  (needs the settings loaded)
+from sword.startup import load_before_requests  # noqa: E402
 
+load_before_requests()
 settle_collector()

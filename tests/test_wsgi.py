@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -20,3 +21,52 @@ def test_it_keeps_what_the_application_loaded_out_of_the_collectors_full_passes(
         check=True,
     )
     assert int(found.stdout.strip().splitlines()[-1]) > 10_000
+
+
+SHOW_LOADED = """
+import json, sys
+from unittest import mock
+import sword.wsgi
+from django.template import base
+from django.template.loader import get_template
+from dashboards import charts
+from django.utils import translation
+compiled = []
+original = base.Template.compile_nodelist
+def counted(template):
+    compiled.append(template.name)
+    return original(template)
+with mock.patch.object(base.Template, "compile_nodelist", counted):
+    for name in ("dashboards/profile.html", "survey/page.html", "base.html"):
+        get_template(name)
+print(json.dumps({
+    "redis": "redis" in sys.modules,
+    "template": charts.default_template.cache_info().currsize,
+    "compiled": compiled,
+    "catalogues": sorted(translation.trans_real._translations),
+}))
+"""
+
+
+def test_it_loads_what_every_worker_needs_before_its_first_request():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "test-only-" + "x" * 50,
+        "SPENT_CODE_KEY": "test-only-spent-" + "x" * 50,
+        "DJANGO_SETTINGS_MODULE": "sword.settings",
+        "CACHE_URL": "redis://127.0.0.1:6379/9",
+    }
+    found = subprocess.run(
+        [sys.executable, "-c", SHOW_LOADED],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = json.loads(found.stdout.strip().splitlines()[-1])
+    assert loaded["redis"] is True  # the cache's client library, imported, not connected
+    assert loaded["template"] == 1  # Plotly's default template, read once
+    assert loaded["compiled"] == []  # every template of ours already compiled
+    assert {"cy", "en-gb"} <= set(loaded["catalogues"])
