@@ -175,3 +175,96 @@ def test_it_leaves_an_organisation_another_run_is_warming(world, settled):
     assert warm_settled_results(now=timezone.now()).warmed == []
     cache.delete(WARMING_KEY.format(organisation=world.organisation.pk))
     assert warm_settled_results(now=timezone.now()).warmed == [world.organisation.pk]
+
+
+# -- leaders ------------------------------------------------------------------------------------
+
+
+def signed_in(user, *, days_ago: int = 1):
+    user.last_login = timezone.now() - timedelta(days=days_ago)
+    user.save(update_fields=["last_login"])
+    return user
+
+
+def leaders_pages(world) -> list[str]:
+    return [
+        reverse("dashboards:profile", args=[world.north.pk]),
+        reverse("dashboards:trends", args=[world.north.pk]),
+        reverse("dashboards:profile", args=[world.team_a.pk]),
+        reverse("dashboards:trends", args=[world.team_a.pk]),
+        reverse("dashboards:compare", args=[world.north.pk]),
+    ]
+
+
+def test_it_decides_a_leader_s_first_pages_before_they_ask(
+    world, settled, client_for, monkeypatch
+):
+    signed_in(world.leader)
+    done = warm_settled_results(now=timezone.now())
+    settled_plans.forget_in_process()
+    refuse_to_decide(monkeypatch)
+    client = client_for(world.leader)
+
+    assert done.warmed == [world.organisation.pk]
+    for page in leaders_pages(world):
+        assert client.get(page).status_code == 200, page
+
+
+def test_it_leaves_a_leader_who_has_not_signed_in_lately_to_their_first_visit(
+    world, settled, client_for, monkeypatch
+):
+    signed_in(world.leader, days_ago=91)
+    warm_settled_results(now=timezone.now())
+    settled_plans.forget_in_process()
+    refuse_to_decide(monkeypatch)
+
+    with pytest.raises(DecidedAfresh):
+        client_for(world.leader).get(leaders_pages(world)[0])
+
+
+def test_it_warms_each_family_of_leaders_once(world, settled, monkeypatch):
+    from dashboards import warming
+
+    signed_in(world.leader)
+    signed_in(make_member(world.north, Role.LEADER, display_name="Second Leader of North"))
+    signed_in(
+        make_member(world.units["Locality South"], Role.LEADER, display_name="Leader of South")
+    )
+    signed_in(make_member(world.root, Role.ORG_ADMIN, display_name="Second Admin"))
+    built = []
+    working = warming._build_first_pages
+
+    def recorded(reach, units, cycle, *, today):
+        built.append(sorted(unit.name for unit in units))
+        return working(reach, units, cycle, today=today)
+
+    monkeypatch.setattr(warming, "_build_first_pages", recorded)
+
+    warm_settled_results(now=timezone.now())
+
+    assert built == [["Example Council"], ["Locality North"], ["Locality South"]]
+
+
+def test_it_logs_a_leader_s_failure_and_warms_the_rest(world, settled, monkeypatch, caplog):
+    from dashboards import warming
+
+    signed_in(world.leader)
+    signed_in(
+        make_member(world.units["Locality South"], Role.LEADER, display_name="Leader of South")
+    )
+    built = []
+    working = warming._build_first_pages
+
+    def failing_for_north(reach, units, cycle, *, today):
+        if units == [world.north]:
+            raise RuntimeError("a page could not be built")
+        built.append([unit.name for unit in units])
+        return working(reach, units, cycle, today=today)
+
+    monkeypatch.setattr(warming, "_build_first_pages", failing_for_north)
+
+    done = warm_settled_results(now=timezone.now())
+
+    assert done.warmed == [world.organisation.pk]
+    assert "Could not warm a leader's results in organisation" in caplog.text
+    assert built == [["Example Council"], ["Locality South"]]
