@@ -120,7 +120,9 @@ class Aggregates:
         memo = (id(unit_paths), tuple(roots))
         found = self._structures.get(memo)
         if found is None or found[0] is not unit_paths:
-            digest = stable_digest((tuple(self.mapping), tuple(sorted(unit_paths)), tuple(roots)))
+            digest = settled_plans.structure_digest(
+                tuple(self.mapping), tuple(sorted(unit_paths)), tuple(roots)
+            )
             found = self._structures[memo] = (unit_paths, digest)
         return found[1]
 

@@ -320,6 +320,19 @@ def test_it_digests_two_sets_of_units_of_one_size_apart(world, cycle):
     assert result._aggregates.structure(units, roots) == result._aggregates.structure(units, roots)
 
 
+def test_it_digests_a_viewer_s_units_once_per_process(world, cycle):
+    settle(cycle)
+    first = results(world, cycle, reach_of(world.leader))
+    digest = first._aggregates.structure(first.units, first._roots)
+    again = results(world, cycle, reach_of(world.leader))  # another request's units and nodes
+
+    with mock.patch.object(settled_plans, "stable_digest", side_effect=AssertionError):
+        assert again._aggregates.structure(again.units, again._roots) == digest
+    assert digest == stable_digest(
+        (tuple(first._aggregates.mapping), tuple(sorted(first.units)), tuple(first._roots))
+    )
+
+
 def test_it_keeps_a_reading_of_released_figures_apart_for_each_viewer(world, cycle):
     def keep(viewer, value):
         result = results(world, cycle, reach_of(getattr(world, viewer)))
