@@ -196,9 +196,7 @@ def leaders_pages(world) -> list[str]:
     ]
 
 
-def test_it_decides_a_leader_s_first_pages_before_they_ask(
-    world, settled, client_for, monkeypatch
-):
+def test_it_decides_a_leader_s_first_pages_before_they_ask(world, settled, client_for, monkeypatch):
     signed_in(world.leader)
     done = warm_settled_results(now=timezone.now())
     settled_plans.forget_in_process()
