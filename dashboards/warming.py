@@ -145,15 +145,27 @@ def _warm(organisation: Organisation, cycle: Cycle, *, now: datetime) -> bool:
         return False
     root = root_of(organisation)
     _build_first_pages(reach_of(admin.user), [root], cycle, today=today)
-    _warm_leaders(organisation, cycle, since=now - LEADERS_SIGNED_IN_WITHIN, today=today)
+    _warm_leaders(
+        organisation,
+        cycle,
+        since=now - LEADERS_SIGNED_IN_WITHIN,
+        warmed=(root.path,),
+        today=today,
+    )
     return True
 
 
 def _warm_leaders(
-    organisation: Organisation, cycle: Cycle, *, since: datetime, today: date
+    organisation: Organisation,
+    cycle: Cycle,
+    *,
+    since: datetime,
+    warmed: tuple[str, ...],
+    today: date,
 ) -> None:
-    """Each family of the leaders who signed in since `since`, as the first of its leaders; a
-    family that fails is logged and left to its leaders' first visit."""
+    """Each family of the leaders who signed in since `since`, other than the family `warmed`
+    (the roots of the org admins' reach), as the first of its leaders; a family that fails is
+    logged and left to its leaders' first visit."""
     leaders = (
         User.objects.filter(
             is_active=True,
@@ -164,12 +176,12 @@ def _warm_leaders(
         .distinct()
         .order_by("pk")
     )
-    families: set[tuple[str, ...]] = set()
+    families = {warmed}
     for leader in leaders:
         reach = reach_of(leader)
         family = tuple(sorted(unit.path for unit in reach.top_units))
-        if reach.is_org_admin or family in families:
-            continue  # the admins' family is warmed already; this one too
+        if family in families:
+            continue  # warmed already, as another leader or an org admin
         families.add(family)
         units = [unit for unit in reach.top_units if not unit.is_team]
         try:

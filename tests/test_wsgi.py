@@ -9,18 +9,22 @@ import sys
 from pathlib import Path
 
 
-def test_it_keeps_what_the_application_loaded_out_of_the_collectors_full_passes():
-    script = "import gc, sword.wsgi; print(gc.get_freeze_count())"
-    env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "sword.settings"}
+def last_line_printed(script: str, **variables: str) -> str:
+    """What `script` prints last, run in a fresh process with these environment variables."""
     found = subprocess.run(
         [sys.executable, "-c", script],
         cwd=Path(__file__).resolve().parents[1],
-        env=env,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "sword.settings", **variables},
         capture_output=True,
         text=True,
         check=True,
     )
-    assert int(found.stdout.strip().splitlines()[-1]) > 10_000
+    return found.stdout.strip().splitlines()[-1]
+
+
+def test_it_keeps_what_the_application_loaded_out_of_the_collectors_full_passes():
+    script = "import gc, sword.wsgi; print(gc.get_freeze_count())"
+    assert int(last_line_printed(script, DEBUG="1")) > 10_000
 
 
 SHOW_LOADED = """
@@ -49,23 +53,14 @@ print(json.dumps({
 
 
 def test_it_loads_what_every_worker_needs_before_its_first_request():
-    env = {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": "test-only-" + "x" * 50,
-        "SPENT_CODE_KEY": "test-only-spent-" + "x" * 50,
-        "DJANGO_SETTINGS_MODULE": "sword.settings",
-        "CACHE_URL": "redis://127.0.0.1:6379/9",
-    }
-    found = subprocess.run(
-        [sys.executable, "-c", SHOW_LOADED],
-        cwd=Path(__file__).resolve().parents[1],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
+    printed = last_line_printed(
+        SHOW_LOADED,
+        DEBUG="0",
+        SECRET_KEY="test-only-" + "x" * 50,
+        SPENT_CODE_KEY="test-only-spent-" + "x" * 50,
+        CACHE_URL="redis://127.0.0.1:6379/9",
     )
-    loaded = json.loads(found.stdout.strip().splitlines()[-1])
+    loaded = json.loads(printed)
     assert loaded["redis"] is True  # the cache's client library, imported, not connected
     assert loaded["template"] == 1  # Plotly's default template, read once
     assert loaded["compiled"] == []  # every template of ours already compiled
