@@ -52,15 +52,23 @@ def _as_dict(data: list[dict[str, Any]], layout: dict[str, Any], **extra: Any) -
     PLOTLY_VALIDATE is on (development and tests, where each chart is built); production skips
     the repeat validation of the same code paths, which costs a few milliseconds per chart.
 
-    Unvalidated, Plotly's figure gives back our own dicts, deep-copied and walked for arrays to
-    encode, with its default template added to the layout: with `SPEEDUP_PLAIN_FIGURES` the
-    same object is made without the copy and the walk (a fifth of the time of a comparison of
-    50 units), the template read from Plotly once per process (`tests/test_speedups.py` draws
-    the pages both ways)."""
+    Unvalidated, Plotly's figure gives back the dicts our charts build (plain values: no None
+    properties, no magic underscore names, no NumPy arrays, all of which it would rewrite),
+    deep-copied and walked for arrays to encode, with its default template added to the
+    layout: with `SPEEDUP_PLAIN_FIGURES` the same object is made without the copy and the walk
+    (a fifth of the time of a comparison of 50 units), the template read from Plotly once per
+    process. Where PLOTLY_VALIDATE is on, every chart drawn is also checked equal to Plotly's
+    own, so a chart that strays from plain values fails in development and tests
+    (`tests/test_speedups.py` draws the pages both ways)."""
     if settings.SPEEDUP_PLAIN_FIGURES:
+        spec: dict[str, Any] = {"data": data, "layout": {**layout, "template": default_template()}}
         if settings.PLOTLY_VALIDATE:
             go.Figure(data=data, layout=layout)
-        spec: dict[str, Any] = {"data": data, "layout": {**layout, "template": default_template()}}
+            if spec != go.Figure(data=data, layout=layout, _validate=False).to_plotly_json():
+                raise ValueError(
+                    "This chart is not the figure Plotly would make of it: give it plain values,"
+                    " or turn SPEEDUP_PLAIN_FIGURES off."
+                )
     else:
         figure = go.Figure(data=data, layout=layout, _validate=settings.PLOTLY_VALIDATE)
         spec = figure.to_plotly_json()
@@ -239,7 +247,7 @@ def domain_profile(bars: Sequence[ProfileBar], markers: Sequence[Marker]) -> dic
     layout = _layout(
         height=110 + 52 * len(bars),
         showlegend=True,
-        legend=LEGEND_TOP,
+        legend={**LEGEND_TOP},
         margin={"l": 10, "r": 30, "t": 40, "b": 50},
         xaxis=_mean_axis(),
         yaxis={
@@ -321,7 +329,7 @@ def distribution_bars(rows: Sequence[DistributionRow]) -> dict[str, Any]:
         barmode="stack",
         height=90 + (16 * lines + 14) * len(rows),
         showlegend=True,
-        legend=LEGEND_TOP,
+        legend={**LEGEND_TOP},
         margin={"l": 10, "r": 10, "t": 40, "b": 40},
         xaxis={
             "range": [0, 100],
@@ -825,7 +833,7 @@ def benchmark_ranges(rows: Sequence[BenchmarkRange], *, mean_name: str) -> dict[
     layout = _layout(
         height=110 + 52 * len(rows),
         showlegend=True,
-        legend=LEGEND_TOP,
+        legend={**LEGEND_TOP},
         margin={"l": 10, "r": 30, "t": 40, "b": 50},
         barmode="overlay",
         xaxis=_mean_axis(),

@@ -50,7 +50,9 @@ logger = logging.getLogger(__name__)
 
 WARMED_KEY = "warmed-results:{generation}:{organisation}:{cycle}:{closed_at}"
 WARMING_KEY = "warming-results:{organisation}"  # an organisation a run is working on now
-WARMING_CLAIM_SECONDS = 3600  # longer than any organisation takes; a crashed run's claim lapses
+# Longer than an organisation takes (at 3,000 teams with all 301 leaders' families, about 17
+# minutes; Celery hands an unacknowledged job out again after an hour); a crashed run's lapses.
+WARMING_CLAIM_SECONDS = 3600
 # Leaders warmed for: those who signed in this recently (the others may never come back).
 LEADERS_SIGNED_IN_WITHIN = timedelta(days=90)
 

@@ -209,7 +209,8 @@ def forget_in_process() -> None:
     structure_digest.cache_clear()
 
 
-@lru_cache(maxsize=64)
+# A few viewers' families at a time: at 3,000 teams an entry holds some 0.3-0.5 MB of tuples.
+@lru_cache(maxsize=16)
 def structure_digest(
     mapping: tuple[tuple[int, str], ...], unit_paths: tuple[str, ...], roots: tuple[str, ...]
 ) -> str:

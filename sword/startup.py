@@ -3,9 +3,11 @@
 A worker's first requests paid for loading things every worker needs sooner or later: the Redis
 client library (Django's Redis cache imports it on first use, about 100 ms, and the survey's
 rate limits use the cache on its first page), Plotly's figure classes and default template (on
-a dashboard's first chart, about 70 ms) and each of our templates compiled on first use (about
-100 ms over a dashboard's templates). Loaded as the WSGI module loads, they are also frozen out
-of the garbage collector's passes with the rest of the application (`sword.collector`).
+a dashboard's first chart, about 70 ms) and each of our HTML templates compiled on first use
+(about 100 ms over a dashboard's templates); one that does not compile now stops the worker
+from starting rather than failing its pages. Loaded as the WSGI module loads, they are also
+frozen out of the garbage collector's passes with the rest of the application
+(`sword.collector`).
 """
 
 from __future__ import annotations

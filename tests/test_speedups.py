@@ -256,7 +256,11 @@ def _sorted_json(found: re.Match[str]) -> str:
 
 
 def drawn(response: Any) -> str:
-    body = CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value="…"', response.content.decode())
+    return CSRF_TOKEN.sub('name="csrfmiddlewaretoken" value="…"', response.content.decode())
+
+
+def charts_as_data(body: str) -> str:
+    """The page with each chart's JSON written with its keys sorted."""
     return JSON_SCRIPT.sub(_sorted_json, body)
 
 
@@ -372,6 +376,8 @@ def test_it_draws_the_same_page_with_the_speedup_off(
             bodies[name] = draw()
         assert any(spy.called for spy in spies) is (name != "plain"), name
 
+    if switch.setting == "SPEEDUP_PLAIN_FIGURES":  # Plotly orders a trace's keys its own way
+        bodies = {name: charts_as_data(body) for name, body in bodies.items()}
     assert bodies["plain"] == bodies["fast"]
     assert bodies["fast again"] == bodies["fast"]
 

@@ -108,3 +108,32 @@ def test_it_still_validates_a_plain_figure_where_plotly_validate_is_on(settings)
         charts._as_dict([{"type": "bar", "colour": "red"}], {})
     settings.PLOTLY_VALIDATE = False
     assert charts._as_dict([{"type": "bar", "colour": "red"}], {})["data"][0]["colour"] == "red"
+
+
+@pytest.mark.parametrize(
+    ("data", "layout"),
+    [
+        ([{"type": "bar", "x": [1], "name": None}], {}),  # Plotly leaves a None out
+        ([{"type": "bar", "x": [1]}], {"xaxis_title_text": "Mean"}),  # and nests this
+    ],
+    ids=["none", "magic underscore"],
+)
+def test_it_refuses_a_chart_plotly_would_make_differently_where_plotly_validate_is_on(
+    settings, data, layout
+):
+    settings.SPEEDUP_PLAIN_FIGURES = True
+    settings.PLOTLY_VALIDATE = True
+    with pytest.raises(ValueError, match="not the figure Plotly would make"):
+        charts._as_dict(data, layout)
+
+
+def test_it_leaves_the_shared_template_and_legend_as_they_were(settings):
+    settings.SPEEDUP_PLAIN_FIGURES = True
+    settings.PLOTLY_VALIDATE = False
+    template = json.dumps(charts.default_template(), sort_keys=True)
+    legend = dict(charts.LEGEND_TOP)
+    for draw in CHARTS.values():
+        spec = draw()
+        spec["layout"].get("legend", {})["title"] = "changed by a caller"
+    assert json.dumps(charts.default_template(), sort_keys=True) == template
+    assert legend == charts.LEGEND_TOP
