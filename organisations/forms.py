@@ -54,14 +54,20 @@ class UnitChooser(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: Any = None,
     ) -> SafeString:
-        html = super().render(name, value, attrs, renderer)
         if self.offer is None or not self.offer.narrowed:
-            return html
+            return super().render(name, value, attrs, renderer)
+        list_id = (attrs or {}).get("id", f"id_{name}")
+        # The list holds part of the units: its description says which part, and how to find
+        # the others.
+        described_by = " ".join(
+            filter(None, [(attrs or {}).get("aria-describedby"), f"{list_id}_offer"])
+        )
+        html = super().render(name, value, {**(attrs or {}), "aria-describedby": described_by})
         finder = render_to_string(
             "includes/unit_finder.html",
             {
                 "offer": self.offer,
-                "list_id": (attrs or {}).get("id", f"id_{name}"),
+                "list_id": list_id,
                 "words_name": FIND_UNITS_WORDS,
                 "button_name": FIND_UNITS_BUTTON,
             },

@@ -55,6 +55,7 @@ def test_it_finds_a_team_with_enter_and_sends_the_invitation_with_enter(
     assert "Children's Services / Locality South / Team C (team)" in listed(desktop)
     assert "One unit has “team c” in its name: it is chosen in the list." in page.inner_text("main")
     assert page.input_value("#id_unit") == str(world.team_c.pk)
+    assert page.evaluate("document.activeElement.id") == "id_unit"  # the units found
     assert not Membership.objects.filter(user__email="new.person@example.org").exists()
     desktop.check("unit-finder-invite")
 

@@ -164,6 +164,9 @@ def test_it_lists_the_top_levels_and_a_search_on_the_form_of_a_large_one(
     ]
     assert "There are 7 units to choose from" in html
     assert 'name="find_units_words"' in html
+    (select,) = re.findall(r'<select name="unit"[^>]*>', html)
+    assert 'aria-describedby="id_unit_offer"' in select  # the list says it holds part
+    assert 'id="id_unit_offer"' in html
 
 
 def test_it_finds_units_without_losing_or_judging_what_was_typed(world, client_for, small_lists):
