@@ -3,9 +3,10 @@
 Each switch, turned off, must send the site down Django's plain public path and draw the very
 same pages: that is what lets a Django upgrade turn a broken speed-up off and carry on. For each
 one, the pages it touches are drawn with it on and off; the HTML must match byte for byte (the
-CSRF token, different on every request, aside, and each chart's JSON compared as the data it
-holds, its keys sorted: Plotly's figure puts a trace's keys in an order of its own), and the
-speed-up's own code must run only when it is on, so a switch that did nothing fails here.
+CSRF token, different on every request, aside; for the plain figures' switch alone, each chart's
+JSON is compared as the data it holds, its keys sorted, since Plotly's figure puts a trace's keys
+in an order of its own), and the speed-up's own code must run only when it is on, so a switch
+that did nothing fails here.
 """
 
 from __future__ import annotations
