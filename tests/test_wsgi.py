@@ -43,7 +43,11 @@ def counted(template):
 with mock.patch.object(base.Template, "compile_nodelist", counted):
     for name in ("dashboards/profile.html", "survey/page.html", "base.html"):
         get_template(name)
+from django.urls import get_resolver
+resolver = get_resolver()
 print(json.dumps({
+    "urlconf": "sword.urls" in sys.modules and "dashboards.views" in sys.modules,
+    "url_names": sorted(resolver._reverse_dict),
     "redis": "redis" in sys.modules,
     "template": charts.default_template.cache_info().currsize,
     "compiled": compiled,
@@ -61,6 +65,8 @@ def test_it_loads_what_every_worker_needs_before_its_first_request():
         CACHE_URL="redis://127.0.0.1:6379/9",
     )
     loaded = json.loads(printed)
+    assert loaded["urlconf"] is True  # and every view module with it
+    assert set(loaded["url_names"]) >= {"cy", "en-gb"}  # each language's names of URLs
     assert loaded["redis"] is True  # the cache's client library, imported, not connected
     assert loaded["template"] == 1  # Plotly's default template, read once
     assert loaded["compiled"] == []  # every template of ours already compiled
