@@ -16,7 +16,10 @@ in the last `LEADERS_SIGNED_IN_WITHIN` (once per family: leaders of the same uni
 as that leader: their units' dashboards and trends and one taking-part team's below. At 3,000
 teams a directorate leader's first dashboard waited 3.6 s, a service leader's 1.6 s. Team
 managers, many more and each a family of their own, still work out theirs on their first
-visit. Nothing leaves the job but plans in the cache: no page is sent, no view is audited.
+visit; but between the admins and the leaders the job sums every unit above the teams for
+each settled cycle (`remember_unit_sums`), from which a manager's plans take the answers of
+everything outside their reach instead of reading every other team's rows. Nothing leaves
+the job but plans and sums in the cache: no page is sent, no view is audited.
 
 It needs the shared cache (`CACHE_URL`, Redis in production), and does nothing without one:
 the plans would stay in the job's own process. Runs that overlap (an
@@ -41,6 +44,7 @@ from dashboards import trends as trends_page
 from dashboards.common import cycle_standings, default_cycle
 from diagnostics import settled_plans
 from diagnostics.models import Cycle, CycleTeam
+from diagnostics.results import remember_unit_sums
 from diagnostics.selectors import cycles_covering
 from organisations.access import Reach, reach_of
 from organisations.models import Membership, Organisation, Role, Unit
@@ -146,7 +150,9 @@ def _warm(organisation: Organisation, cycle: Cycle, *, now: datetime) -> bool:
     if admin is None:
         return False
     root = root_of(organisation)
-    _build_first_pages(reach_of(admin.user), [root], cycle, today=today)
+    admin_reach = reach_of(admin.user)
+    _build_first_pages(admin_reach, [root], cycle, today=today)
+    remember_unit_sums(organisation, reach=admin_reach)
     _warm_leaders(
         organisation,
         cycle,

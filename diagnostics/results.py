@@ -12,19 +12,20 @@ pooled in one period. Scopes never share a response, so each is decided on its o
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar, cast
 
 from django.db import connection
-from django.db.models import Count, F, Model, Sum
+from django.db.models import Count, Model, Sum
 from django.utils import timezone
 
 from diagnostics import settled_plans
 from diagnostics.models import (
     Answer,
+    Cycle,
     CycleStatement,
     Domain,
     DomainScore,
@@ -126,8 +127,12 @@ class Aggregates:
             found = self._structures[memo] = (unit_paths, digest)
         return found[1]
 
-    def need(self, kind: str, cycle_ids: Iterable[int]) -> None:
-        """Read one table for the cycles not read yet (one query, none if all are)."""
+    def need(
+        self, kind: str, cycle_ids: Iterable[int], *, settled: Mapping[int, str] | None = None
+    ) -> None:
+        """Read one table for the cycles not read yet (one query, none if all are; answers per
+        statement may take more, see `_read_answered`). `settled`: the settled cycles among
+        them, with when each closed."""
         missing = sorted(set(cycle_ids) - self._loaded[kind])
         if not missing:
             return
@@ -135,7 +140,13 @@ class Aggregates:
         for cycle_id in missing:
             table[cycle_id] = []
         if self.mapping:
-            for row in _READERS[kind](self, missing):
+            if kind == "answered":
+                rows = self._read_answered(missing, settled=settled or {})
+            elif kind == "answer_counts":
+                rows = self._read_answer_counts(missing, settled=settled or {})
+            else:
+                rows = _READERS[kind](self, missing)
+            for row in rows:
                 table[row[0]].append(row[1:])
         self._loaded[kind].update(missing)
 
@@ -168,12 +179,23 @@ class Aggregates:
         joins each team once for every unit it sits under. A unit's sums for a `settled` cycle
         (cycle id → when it closed) are remembered across requests (`settled_plans`), under the
         teams summed: they are read again only where none are remembered."""
+        self._chains_read.add(kind)
+        self._recall_or_sum(kind, paths, cycle_ids, settled=settled)
+
+    def _recall_or_sum(
+        self,
+        kind: str,
+        paths: Iterable[str],
+        cycle_ids: Sequence[int],
+        *,
+        settled: Mapping[int, str],
+    ) -> None:
+        """`sum_units`, without counting these units as the chain a page shows."""
         wanted = [
             p
             for p in dict.fromkeys(paths)
             if any((kind, p, c) not in self._at_path for c in cycle_ids)
         ]
-        self._chains_read.add(kind)
         if not wanted or not cycle_ids:
             return
         teams_under = self._teams_under([path for path in wanted if len(path) > Unit.steplen])
@@ -293,48 +315,98 @@ class Aggregates:
         """Sum one tally table by cycle and node in the database, joined to a small table of
         (team, node) so no per-row expression is evaluated (the viewer's nodes, or `mapping`);
         or, `whole`, every row of the cycles as one node of that name (a cycle's tallies are
-        all its organisation's teams', so that is the organisation's sum, with no join)."""
+        all its organisation's teams', so that is the organisation's sum, with no join).
+
+        The rows are summed under each node's number and each statement's id, and only the
+        sums are given their path and code: hashing hundreds of thousands of rows on a
+        16-character path and joining each to its statement was a quarter to a half of the
+        query at 3,000 teams (docs/performance.md)."""
         mapping = self.mapping if mapping is None else mapping
         quote = connection.ops.quote_name
-        nodes = (
-            "WITH nodes (team_id, node) AS (VALUES " + ", ".join(["(%s, %s)"] * len(mapping)) + ") "
-        )
-        node_params: list[Any] = [value for pair in mapping for value in pair]
-        node = "nodes.node"
-        join_nodes = " JOIN nodes ON nodes.team_id = t.team_id"
-        if whole is not None:
-            nodes, node_params, node, join_nodes = "", [whole], "%s", ""
         name = quote(table._meta.db_table)
-        totals = ", ".join(f"SUM(t.{quote(c)})" for c in sums)
         marks = ", ".join(["%s"] * len(cycles))
+        sums_inner = ", ".join(f"SUM(t.{quote(c)}) AS s{i}" for i, c in enumerate(sums))
+        sums_outer = ", ".join(f"g.s{i}" for i in range(len(sums)))
         if by_statement:
-            statement = quote(Statement._meta.db_table)
-            select = f"t.cycle_id, {node}, s.{quote('code')}, {totals}"
-            join = f" JOIN {statement} s ON s.id = t.statement_id"
-            group = f"t.cycle_id, t.statement_id, s.{quote('code')}"
+            key_inner, key_outer = ", t.statement_id", f", s.{quote('code')}"
+            join_key = f" JOIN {quote(Statement._meta.db_table)} s ON s.id = g.statement_id"
         else:
-            key_column = f", t.{quote(key)}" if key else ""
-            select = f"t.cycle_id, {node}{key_column}, {totals}"
-            join = ""
-            group = f"t.cycle_id{key_column}"
+            key_inner = f", t.{quote(key)}" if key else ""
+            key_outer = f", g.{quote(key)}" if key else ""
+            join_key = ""
         if whole is None:
-            group += ", nodes.node"
+            paths = list(dict.fromkeys(node for _team, node in mapping))
+            number = {path: i for i, path in enumerate(paths)}
+            with_nodes = (
+                "WITH nodes (team_id, node) AS (VALUES "
+                + ", ".join(["(%s, %s)"] * len(mapping))
+                + "), names (node, path) AS (VALUES "
+                + ", ".join(["(%s, %s)"] * len(paths))
+                + ") "
+            )
+            params: list[Any] = [v for team, path in mapping for v in (team, number[path])]
+            params += [v for i, path in enumerate(paths) for v in (i, path)]
+            node_inner, node_outer = ", nodes.node", "names.path"
+            join_nodes, join_names = (
+                " JOIN nodes ON nodes.team_id = t.team_id",
+                " JOIN names ON names.node = g.node",
+            )
+        else:
+            with_nodes, params = "", [whole]
+            node_inner, node_outer, join_nodes, join_names = "", "%s", "", ""
         # Table and column names come from the models; every value is a query parameter.
         sql = (
-            f"{nodes}SELECT {select}"  # noqa: S608  # nosec B608
-            f" FROM {name} t{join_nodes}{join}"
-            f" WHERE t.cycle_id IN ({marks}) GROUP BY {group}"
+            f"{with_nodes}SELECT g.cycle_id, {node_outer}{key_outer}, {sums_outer} FROM ("  # noqa: S608  # nosec B608
+            f"SELECT t.cycle_id{node_inner}{key_inner}, {sums_inner}"
+            f" FROM {name} t{join_nodes}"
+            f" WHERE t.cycle_id IN ({marks}) GROUP BY t.cycle_id{node_inner}{key_inner}"
+            f") g{join_names}{join_key}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*node_params, *cycles])
+            cursor.execute(sql, [*params, *cycles])
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
     def _read_responses(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
         return self._grouped(TeamTally, ["responses"], cycles)
 
-    def _read_answered(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
-        return self._grouped(StatementTally, ["answered"], cycles, by_statement=True)
+    def _split_settled(
+        self, cycles: Sequence[int], settled: Mapping[int, str]
+    ) -> tuple[list[str], list[int], list[int], list[tuple[int, str]]]:
+        """How a plan's counts per node are read: the nodes of several teams (units outside
+        the viewer's reach) and the settled cycles whose counts for them come from those
+        units' remembered sums (`_recall_or_sum`); the cycles read row by row for every node;
+        and the nodes of one team, read row by row for the settled cycles."""
+        teams_in = Counter(node for _team, node in self.mapping)
+        shared = [node for node, teams in teams_in.items() if teams > 1]
+        summed = [cycle_id for cycle_id in cycles if cycle_id in settled] if shared else []
+        others = [cycle_id for cycle_id in cycles if cycle_id not in summed]
+        alone = [(team, node) for team, node in self.mapping if teams_in[node] == 1]
+        return shared, summed, others, alone if summed else []
+
+    def _read_answered(
+        self, cycles: Sequence[int], *, settled: Mapping[int, str]
+    ) -> Iterable[tuple[Any, ...]]:
+        """Answers per cycle, node and statement. For a settled cycle, a node of several teams
+        (a unit outside the viewer's reach) takes them from that unit's statement sums, which
+        are remembered across requests and viewers, and which the clock works out for every
+        unit once a cycle settles (`remember_unit_sums`): a team manager's plans need a few
+        dozen such nodes, which stand for every other team of the organisation."""
+        shared, summed, others, alone = self._split_settled(cycles, settled)
+        rows: list[tuple[Any, ...]] = []
+        if others:
+            rows += self._grouped(StatementTally, ["answered"], others, by_statement=True)
+        if alone:
+            rows += self._grouped(
+                StatementTally, ["answered"], summed, by_statement=True, mapping=alone
+            )
+        if summed:
+            self._recall_or_sum("statements", shared, summed, settled=settled)
+            for node in shared:
+                for cycle_id in summed:
+                    for code, answered, *_rest in self._at_path[("statements", node, cycle_id)]:
+                        rows.append((cycle_id, node, code, answered))
+        return rows
 
     def _read_domains(
         self,
@@ -372,24 +444,73 @@ class Aggregates:
             )
         )
 
-    def _read_answer_counts(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
-        node_of = self.node_of
-        counts = (
-            DomainScore.objects.filter(cycle_id__in=list(cycles))
-            .annotate(answered=F("red") + F("amber") + F("green"))
-            .values_list("cycle_id", "team_id", "domain_id", "answered")
-            .distinct()
-            .order_by()
+    def _read_answer_counts(
+        self, cycles: Sequence[int], *, settled: Mapping[int, str]
+    ) -> Iterable[tuple[Any, ...]]:
+        """How many of a domain's statements each response answered, as the distinct numbers
+        per cycle, node and domain; for settled cycles, a node of several teams takes them
+        from its unit's remembered ones, as `_read_answered` does."""
+        shared, summed, others, alone = self._split_settled(cycles, settled)
+        rows: list[tuple[Any, ...]] = []
+        if others:
+            rows += self._answer_counts_of(others, self.mapping, every_team=True)
+        if alone:
+            rows += self._answer_counts_of(summed, alone)
+        if summed:
+            self._recall_or_sum("answer_counts", shared, summed, settled=settled)
+            for node in shared:
+                for cycle_id in summed:
+                    for domain, answered in self._at_path[("answer_counts", node, cycle_id)]:
+                        rows.append((cycle_id, node, domain, answered))
+        return rows
+
+    def _answer_counts_of(
+        self,
+        cycles: Sequence[int],
+        mapping: Sequence[tuple[int, str]],
+        whole: str | None = None,
+        *,
+        every_team: bool = False,
+    ) -> list[tuple[Any, ...]]:
+        """The distinct numbers of answers to each domain per cycle and node, of the teams in
+        `mapping` (a team may stand in several nodes; `every_team`: the mapping holds every
+        team, so none is picked out in the query), or of every team as the one node `whole`."""
+        quote = connection.ops.quote_name
+        table = quote(DomainScore._meta.db_table)
+        answered = f"{quote('red')} + {quote('amber')} + {quote('green')}"
+        marks = ", ".join(["%s"] * len(cycles))
+        params: list[Any] = list(cycles)
+        if whole is not None:
+            sql = (
+                f"SELECT DISTINCT cycle_id, domain_id, {answered} FROM {table}"  # noqa: S608  # nosec B608
+                f" WHERE cycle_id IN ({marks})"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return [(cycle, whole, domain, n) for cycle, domain, n in cursor.fetchall()]
+        nodes_of: dict[int, list[str]] = defaultdict(list)
+        for team, node in mapping:
+            nodes_of[team].append(node)
+        sql = (
+            f"SELECT DISTINCT cycle_id, team_id, domain_id, {answered} FROM {table}"  # noqa: S608  # nosec B608
+            f" WHERE cycle_id IN ({marks})"
         )
-        return (
-            (cycle, node_of[team], domain, answered)
-            for cycle, team, domain, answered in counts
-            if team in node_of
-        )
+        if not every_team:
+            sql += f" AND team_id IN ({', '.join(['%s'] * len(nodes_of))})"
+            params += list(nodes_of)
+        found: set[tuple[Any, ...]] = set()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for cycle, team, domain, n in cursor.fetchall():
+                for node in nodes_of.get(team, ()):
+                    found.add((cycle, node, domain, n))
+        return list(found)
 
 
 _READERS: dict[str, Callable[[Aggregates, Sequence[int]], Iterable[tuple[Any, ...]]]] = {
-    name: getattr(Aggregates, f"_read_{name}") for name in TABLES
+    name: getattr(Aggregates, f"_read_{name}")
+    for name in TABLES
+    if name not in ("answered", "answer_counts")
 }
 _SUMMERS: dict[
     str,
@@ -397,7 +518,11 @@ _SUMMERS: dict[
         [Aggregates, Sequence[int], Sequence[tuple[int, str]], str | None],
         Iterable[tuple[Any, ...]],
     ],
-] = {"domains": Aggregates._read_domains, "statements": Aggregates._read_statements}
+] = {
+    "domains": Aggregates._read_domains,
+    "statements": Aggregates._read_statements,
+    "answer_counts": Aggregates._answer_counts_of,
+}
 
 
 def _filter_kwargs(filters: Mapping[str, str], prefix: str) -> dict[str, str]:
@@ -565,7 +690,11 @@ class OrganisationResults:
         return list(self._batch.asked[1])
 
     def _table(self, kind: str, cycle_ids: Iterable[int] | None = None) -> dict[int, list[Any]]:
-        self._aggregates.need(kind, self._batch.cycle_ids if cycle_ids is None else cycle_ids)
+        self._aggregates.need(
+            kind,
+            self._batch.cycle_ids if cycle_ids is None else cycle_ids,
+            settled=self._batch.settled if kind in ("answered", "answer_counts") else None,
+        )
         table: dict[int, list[Any]] = getattr(self._aggregates, kind)
         return table
 
@@ -1324,6 +1453,29 @@ class Source:
     def of(cls, organisation: Organisation, *, reach: Reach | None) -> Source:
         units = load_units(organisation)
         return cls(units, reach, Aggregates(viewer_nodes(units, reach)))
+
+
+def remember_unit_sums(organisation: Organisation, *, reach: Reach) -> int:
+    """Sum every unit above the teams (the organisation's included) for each settled cycle of
+    the organisation, and remember the sums across requests (`Aggregates.sum_units`): domain
+    and statement tallies, and the distinct numbers of a domain's statements a response
+    answered. `reach` must see the whole organisation (an org admin's). Nothing is decided or
+    released: a viewer's page still decides what it shows from them. A team manager's plans
+    take the counts of every unit outside their reach from these (`Aggregates._read_answered`,
+    `_read_answer_counts`), and a team's dashboard its ancestors' figures. One query per
+    cycle and kind. Returns how many settled cycles were summed."""
+    units = load_units(organisation)
+    settled = _Batch(Cycle.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    paths = [unit.path for unit in units if not unit.is_team]
+    mapping = viewer_nodes(units, reach)
+    path_of = {unit.pk: unit.path for unit in units if unit.is_team}
+    if any(node != path_of[team] for team, node in mapping):
+        raise ValueError("Unit sums are worked out as a viewer who sees every team.")
+    for cycle_id, closed_at in sorted(settled.settled.items()):
+        aggregates = Aggregates(mapping)  # one cycle's sums held at a time
+        for kind in ("domains", "statements", "answer_counts"):
+            aggregates.sum_units(kind, paths, [cycle_id], settled={cycle_id: closed_at})
+    return len(settled.settled)
 
 
 def results_for_scopes(

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -266,3 +268,27 @@ def test_it_logs_a_leader_s_failure_and_warms_the_rest(world, settled, monkeypat
     assert done.warmed == [world.organisation.pk]
     assert "Could not warm a leader's results in organisation" in caplog.text
     assert built == [["Example Council"], ["Locality South"]]
+
+
+def test_it_sums_every_unit_so_a_manager_s_plans_read_no_other_team_s_rows(
+    world, make_cycle, respond, client_for
+):
+    from diagnostics.models import StatementTally
+    from organisations.services import add_unit
+
+    team_d = add_unit(parent=world.units["Locality South"], name="Team D", is_team=True)
+    cycle = make_cycle(unit=world.units["Children's Services"])
+    for team, n in ((world.team_a, 6), (world.team_b, 5), (world.team_c, 7), (team_d, 4)):
+        respond(cycle, team, n, value=lambda i, code: 1 + i % 6)
+    close_cycle(cycle=cycle, closed_at=timezone.now() - timedelta(minutes=6))
+    warm_settled_results(now=timezone.now())
+    settled_plans.forget_in_process()
+    south = world.units["Locality South"].path
+    page = reverse("dashboards:profile", args=[world.team_a.pk])
+    with CaptureQueriesContext(connection) as queries:
+        assert client_for(world.team_manager).get(page).status_code == 200
+    tallies = [
+        q["sql"] for q in queries.captured_queries if StatementTally._meta.db_table in q["sql"]
+    ]
+    assert tallies  # the manager's own family was decided on this visit
+    assert not any(f"'{south}'" in sql for sql in tallies)

@@ -345,3 +345,106 @@ def test_it_keeps_a_reading_of_released_figures_apart_for_each_viewer(world, cyc
     assert keep("team_manager", "the manager's") == "the manager's"
     assert keep("org_admin", "worked out again") == "the admin's"
     assert keep("team_manager", "worked out again") == "the manager's"
+
+
+@pytest.fixture
+def south_of_two(world, make_cycle, respond):
+    """A settled cycle in which Locality South has two teams: outside Team A's manager's and
+    Locality North's leader's reach, one node of two teams."""
+    from organisations.services import add_unit
+
+    world.units["Team D"] = add_unit(
+        parent=world.units["Locality South"], name="Team D", is_team=True
+    )
+    cycle = make_cycle(unit=world.units["Children's Services"])
+    respond(cycle, world.team_a, 6, value=lambda i, code: 2 + i % 4)
+    respond(cycle, world.team_b, 5, value=4)
+    respond(cycle, world.team_c, 7, value=lambda i, code: 1 + i % 6)
+    respond(cycle, world.units["Team D"], 3, value=lambda i, code: 1 + i % 3)
+    settle(cycle)
+    return cycle
+
+
+def rows_of_unit_read(path: str, queries) -> bool:
+    """Whether a read of the statement tallies named this unit as a node (its teams' rows)."""
+    table = StatementTally._meta.db_table
+    return any(table in q["sql"] and f"'{path}'" in q["sql"] for q in queries)
+
+
+@pytest.mark.parametrize("viewer", ["leader", "team_manager"])
+def test_it_takes_the_answers_of_a_settled_unit_outside_the_reach_from_its_sums(
+    world, south_of_two, viewer
+):
+    reach = reach_of(getattr(world, viewer))
+    south = world.units["Locality South"]
+    with mock.patch.object(settled_plans, "settled_since", return_value=None):
+        from_rows = results(world, south_of_two, reach, with_statements=True)
+        from_rows_answers = dict(from_rows.node_answers)
+        from_rows_counts = dict(from_rows.node_answer_counts)
+    first = results(world, south_of_two, reach, with_statements=True)
+    assert dict(first.node_answers) == from_rows_answers
+    assert dict(first.node_answer_counts) == from_rows_counts
+    assert (south.path, south_of_two.pk, "SB1") in from_rows_answers  # South is one node
+    settled_plans.forget_in_process()  # another worker, another family with South outside
+    original = results_module.Aggregates._answer_counts_of
+    with (
+        CaptureQueriesContext(connection) as queries,
+        mock.patch.object(
+            results_module.Aggregates, "_answer_counts_of", autospec=True, side_effect=original
+        ) as answer_counts_read,
+    ):
+        again = results(world, south_of_two, reach, with_statements=True)
+        answers = dict(again.node_answers)
+        counts = dict(again.node_answer_counts)
+    assert answers == from_rows_answers
+    assert counts == from_rows_counts
+    assert not rows_of_unit_read(south.path, queries.captured_queries)
+    teams_read = {
+        team for call in answer_counts_read.call_args_list for team, _node in call.args[2]
+    }
+    assert teams_read.isdisjoint({world.team_c.pk, world.units["Team D"].pk})
+    assert again.plan == decide(from_rows.plan_input, with_statements=True)
+
+
+def test_it_remembers_every_unit_s_sums_for_the_settled_cycles(world, south_of_two):
+    from diagnostics.results import remember_unit_sums
+
+    assert remember_unit_sums(world.organisation, reach=reach_of(world.org_admin)) == 1
+    settled_plans.forget_in_process()
+    reach = reach_of(world.team_manager)
+    south = world.units["Locality South"]
+    with CaptureQueriesContext(connection) as queries:
+        manager = results(world, south_of_two, reach, with_statements=True)
+        group = manager.group(world.team_a)
+    assert not rows_of_unit_read(south.path, queries.captured_queries)
+    with mock.patch.object(settled_plans, "settled_since", return_value=None):
+        assert group == results(world, south_of_two, reach, with_statements=True).group(
+            world.team_a
+        )
+
+
+def test_it_works_out_unit_sums_only_as_a_viewer_who_sees_every_team(world, south_of_two):
+    from diagnostics.results import remember_unit_sums
+
+    with pytest.raises(ValueError, match="sees every team"):
+        remember_unit_sums(world.organisation, reach=reach_of(world.leader))
+
+
+def test_it_reads_an_open_cycle_s_answers_beside_a_settled_one_s_sums(
+    world, south_of_two, make_cycle, respond
+):
+    open_cycle = make_cycle(unit=world.units["Children's Services"])
+    respond(open_cycle, world.team_c, 4, value=2)
+    respond(open_cycle, world.units["Team D"], 4, value=5)
+    reach = reach_of(world.team_manager)
+    scopes = [cycle_scope(south_of_two), cycle_scope(open_cycle)]
+
+    def answers() -> list[dict]:
+        found = results_for_scopes(world.organisation, scopes, reach=reach, with_statements=True)
+        return [dict(result.node_answers) for result in found]
+
+    with mock.patch.object(settled_plans, "settled_since", return_value=None):
+        from_rows = answers()
+    assert answers() == from_rows
+    south = world.units["Locality South"]
+    assert from_rows[1][(south.path, open_cycle.pk, "SB1")] == 8
