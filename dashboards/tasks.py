@@ -28,4 +28,4 @@ def warm_settled_results(now: str | None = None) -> dict[str, list[int]]:
     """`now` (an ISO date and time) for tests; by default now."""
     moment = datetime.fromisoformat(now) if now else timezone.now()
     done = warming.warm_settled_results(now=moment)
-    return {"warmed": done.warmed, "skipped": done.skipped}
+    return {"warmed": done.warmed, "skipped": done.skipped, "unfinished": done.unfinished}

@@ -22,15 +22,22 @@ everything outside their reach instead of reading every other team's rows. Nothi
 the job but plans and sums in the cache: no page is sent, no view is audited.
 
 It needs the shared cache (`CACHE_URL`, Redis in production), and does nothing without one:
-the plans would stay in the job's own process. Runs that overlap (an
-organisation of many thousands of teams can take longer than the ten minutes between runs)
-claim each organisation in the cache first, so no two work on the same one.
+the plans would stay in the job's own process. Runs that overlap (an organisation of many
+thousands of teams can take longer than the ten minutes between runs) claim each organisation
+in the cache first, so no two work on the same one. Each part of an organisation's work (the
+admins' pages, the units' sums, each family of leaders) is marked once done, and a run stops
+starting parts after `WARMING_BUDGET`: the next run goes on from the first part not done, so
+a run that is stopped, dies or runs out of time leaves only that, and no run outlives its
+claim or the hour after which Celery would hand the job out again.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -46,6 +53,7 @@ from diagnostics import settled_plans
 from diagnostics.models import Cycle, CycleTeam
 from diagnostics.results import remember_unit_sums
 from diagnostics.selectors import cycles_covering
+from disclosure.plan import stable_digest
 from organisations.access import Reach, reach_of
 from organisations.models import Membership, Organisation, Role, Unit
 from organisations.selectors import root_of
@@ -54,9 +62,13 @@ logger = logging.getLogger(__name__)
 
 WARMED_KEY = "warmed-results:{generation}:{organisation}:{cycle}:{closed_at}"
 WARMING_KEY = "warming-results:{organisation}"  # an organisation a run is working on now
-# Longer than an organisation takes (at 3,000 teams with all 301 leaders' families, about 17
-# minutes; Celery hands an unacknowledged job out again after an hour); a crashed run's lapses.
+# Longer than a run works on an organisation (`WARMING_BUDGET` and the part in hand); a
+# crashed run's lapses.
 WARMING_CLAIM_SECONDS = 3600
+# A run stops starting parts after this long, well inside its claim and the hour after which
+# Celery hands an unacknowledged job out again; the next run (ten minutes on) goes on from
+# there. At 3,000 teams with all 301 leaders' families an organisation takes about 17 minutes.
+WARMING_BUDGET = timedelta(minutes=20)
 # Leaders warmed for: those who signed in this recently (the others may never come back).
 LEADERS_SIGNED_IN_WITHIN = timedelta(days=90)
 
@@ -75,17 +87,37 @@ class Warmed:
 
     warmed: list[int]
     skipped: list[int]  # newly settled, but with no admin to read as, or the building failed
+    # Stopped at the run's time budget: the next run goes on from the first part not done.
+    unfinished: list[int] = field(default_factory=list)
 
 
-def warm_settled_results(*, now: datetime) -> Warmed:
+@dataclass
+class _Budget:
+    """A run's time: it stops before a part once it has done one and `WARMING_BUDGET` is spent
+    (`clock`, in seconds), so that every run gets on, whatever the budget."""
+
+    deadline: float
+    clock: Callable[[], float]
+    worked: bool = False
+
+    def over(self) -> bool:
+        return self.worked and self.clock() >= self.deadline
+
+
+def warm_settled_results(*, now: datetime, clock: Callable[[], float] = time.monotonic) -> Warmed:
     """For each organisation whose newest settled cycle (closed `SETTLED_AFTER` ago or more)
-    has not been warmed in this generation of settled counts: build its admins' first pages.
-    Idempotent: a marker in the shared cache, keyed by the generation, the organisation and that
-    cycle, makes a later run pass over it; it lasts as long as the plans it stands for
-    (`SHARED_TIMEOUT`), so a week on the pages are warmed again."""
+    has not been warmed in this generation of settled counts: build its admins' and recent
+    leaders' first pages, and sum its units. Idempotent: a marker in the shared cache, keyed
+    by the generation, the organisation and that cycle, makes a later run pass over it; it
+    lasts as long as the plans it stands for (`SHARED_TIMEOUT`), so a week on the pages are
+    warmed again. Each part done (the admins' pages, the units' sums, each family of leaders)
+    is marked the same way, and a run stops once it has spent `WARMING_BUDGET` (`clock`, in
+    seconds), so a run that stops, is stopped or dies leaves the next run only what it had
+    not done."""
     if not cache_is_shared():
         logger.info("Results not warmed: the cache is not shared between processes (CACHE_URL).")
         return Warmed(warmed=[], skipped=[])
+    budget = _Budget(deadline=clock() + WARMING_BUDGET.total_seconds(), clock=clock)
     generation = settled_plans.generation()
     settled = (
         Cycle.objects.filter(
@@ -96,7 +128,7 @@ def warm_settled_results(*, now: datetime) -> Warmed:
         .annotate(newest=Max("closed_at"))
         .order_by("organisation_id")
     )
-    warmed, skipped = [], []
+    warmed, skipped, unfinished = [], [], []
     for row in settled:
         organisation_id, closed_at = row["organisation_id"], row["newest"]
         cycle = (
@@ -114,10 +146,15 @@ def warm_settled_results(*, now: datetime) -> Warmed:
             closed_at=closed_at.isoformat(),
         )
         claim = WARMING_KEY.format(organisation=organisation_id)
-        if cache.get(marker) or not cache.add(claim, True, timeout=WARMING_CLAIM_SECONDS):
-            continue  # warmed already, or another run is warming it now
+        if cache.get(marker):
+            continue  # warmed already
+        if budget.over():
+            unfinished.append(organisation_id)
+            continue  # the next run starts here
+        if not cache.add(claim, True, timeout=WARMING_CLAIM_SECONDS):
+            continue  # another run is warming it now
         try:
-            done = _warm(cycle.organisation, cycle, now=now)
+            done = _warm(cycle.organisation, cycle, now=now, parts=marker, budget=budget)
         except Exception:
             # One organisation's failure must not keep the others cold; it is tried again on
             # the next run, and its pages work out their plans as they always could.
@@ -126,15 +163,27 @@ def warm_settled_results(*, now: datetime) -> Warmed:
             continue
         finally:
             cache.delete(claim)
-        if not done:
+        if done is None:
             skipped.append(organisation_id)
-            continue
-        cache.set(marker, True, timeout=settled_plans.SHARED_TIMEOUT)
-        warmed.append(organisation_id)
-    return Warmed(warmed=warmed, skipped=skipped)
+        elif not done:
+            unfinished.append(organisation_id)
+        else:
+            cache.set(marker, True, timeout=settled_plans.SHARED_TIMEOUT)
+            warmed.append(organisation_id)
+    return Warmed(warmed=warmed, skipped=skipped, unfinished=unfinished)
 
 
-def _warm(organisation: Organisation, cycle: Cycle, *, now: datetime) -> bool:
+def _warm(
+    organisation: Organisation,
+    cycle: Cycle,
+    *,
+    now: datetime,
+    parts: str,
+    budget: _Budget,
+) -> bool | None:
+    """The organisation's parts not yet marked done under `parts` (the organisation's marker),
+    in order, each marked once done, until the budget is spent: True once every part is done,
+    False if the time ran out first, None if the organisation has no admin to read as."""
     today = timezone.localdate(now)
     admin = (
         Membership.objects.filter(
@@ -148,32 +197,49 @@ def _warm(organisation: Organisation, cycle: Cycle, *, now: datetime) -> bool:
         .first()
     )
     if admin is None:
-        return False
+        return None
     root = root_of(organisation)
     admin_reach = reach_of(admin.user)
-    _build_first_pages(admin_reach, [root], cycle, today=today)
-    remember_unit_sums(organisation, reach=admin_reach)
-    _warm_leaders(
-        organisation,
-        cycle,
-        since=now - LEADERS_SIGNED_IN_WITHIN,
-        warmed=(root.path,),
-        today=today,
+
+    def admins() -> None:
+        _build_first_pages(admin_reach, [root], cycle, today=today)
+
+    def unit_sums() -> None:
+        remember_unit_sums(organisation, reach=admin_reach)
+
+    work: Iterator[tuple[str, Callable[[], None]]] = itertools.chain(
+        [("admins", admins), ("unit-sums", unit_sums)],
+        _leader_families(
+            organisation,
+            cycle,
+            since=now - LEADERS_SIGNED_IN_WITHIN,
+            warmed=(root.path,),
+            today=today,
+        ),
     )
+    for name, build in work:
+        part = f"{parts}:{name}"
+        if cache.get(part):
+            continue
+        if budget.over():
+            return False
+        build()
+        cache.set(part, True, timeout=settled_plans.SHARED_TIMEOUT)
+        budget.worked = True
     return True
 
 
-def _warm_leaders(
+def _leader_families(
     organisation: Organisation,
     cycle: Cycle,
     *,
     since: datetime,
     warmed: tuple[str, ...],
     today: date,
-) -> None:
+) -> Iterator[tuple[str, Callable[[], None]]]:
     """Each family of the leaders who signed in since `since`, other than the family `warmed`
-    (the roots of the org admins' reach), as the first of its leaders; a family that fails is
-    logged and left to its leaders' first visit."""
+    (the roots of the org admins' reach), named by its units and built as the first of its
+    leaders; a family that fails is logged and left to its leaders' first visit."""
     leaders = (
         User.objects.filter(
             is_active=True,
@@ -192,12 +258,16 @@ def _warm_leaders(
             continue  # warmed already, as another leader or an org admin
         families.add(family)
         units = [unit for unit in reach.top_units if not unit.is_team]
-        try:
-            _build_first_pages(reach, units, cycle, today=today)
-        except Exception:
-            logger.exception(
-                "Could not warm a leader's results in organisation %s", organisation.pk
-            )
+
+        def build(reach: Reach = reach, units: list[Unit] = units) -> None:
+            try:
+                _build_first_pages(reach, units, cycle, today=today)
+            except Exception:
+                logger.exception(
+                    "Could not warm a leader's results in organisation %s", organisation.pk
+                )
+
+        yield f"leaders:{stable_digest(family)}", build
 
 
 def _build_first_pages(reach: Reach, units: list[Unit], cycle: Cycle, *, today: date) -> None:

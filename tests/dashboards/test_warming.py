@@ -130,7 +130,11 @@ def test_it_passes_over_an_organisation_without_an_admin(world, settled):
 
 
 def test_it_runs_as_a_scheduled_job(world, settled):
-    assert tasks.warm_settled_results() == {"warmed": [world.organisation.pk], "skipped": []}
+    assert tasks.warm_settled_results() == {
+        "warmed": [world.organisation.pk],
+        "skipped": [],
+        "unfinished": [],
+    }
 
 
 def test_it_logs_a_failure_and_tries_again_on_the_next_run(world, settled, monkeypatch, caplog):
@@ -292,3 +296,77 @@ def test_it_sums_every_unit_so_a_manager_s_plans_read_no_other_team_s_rows(
     ]
     assert tallies  # the manager's own family was decided on this visit
     assert not any(f"'{south}'" in sql for sql in tallies)
+
+
+def record_parts(monkeypatch) -> list[str]:
+    """What each run builds, in order: pages as the viewers of a family, or the units' sums."""
+    from dashboards import warming
+
+    built: list[str] = []
+    working_pages, working_sums = warming._build_first_pages, results_module.remember_unit_sums
+
+    def pages(reach, units, cycle, *, today):
+        built.append(", ".join(sorted(unit.name for unit in units)))
+        return working_pages(reach, units, cycle, today=today)
+
+    def sums(organisation, *, reach):
+        built.append("unit sums")
+        return working_sums(organisation, reach=reach)
+
+    monkeypatch.setattr(warming, "_build_first_pages", pages)
+    monkeypatch.setattr("dashboards.warming.remember_unit_sums", sums)
+    return built
+
+
+def test_it_stops_at_its_time_budget_and_the_next_run_goes_on_from_there(
+    world, settled, monkeypatch
+):
+    from dashboards import warming
+
+    signed_in(world.leader)
+    signed_in(
+        make_member(world.units["Locality South"], Role.LEADER, display_name="Leader of South")
+    )
+    built = record_parts(monkeypatch)
+    monkeypatch.setattr(warming, "WARMING_BUDGET", timedelta(0))  # one part per run
+    runs = [warm_settled_results(now=timezone.now()) for _ in range(5)]
+
+    assert built == ["Example Council", "unit sums", "Locality North", "Locality South"]
+    assert [(run.warmed, run.unfinished) for run in runs] == [
+        ([], [world.organisation.pk]),
+        ([], [world.organisation.pk]),
+        ([], [world.organisation.pk]),
+        ([world.organisation.pk], []),
+        ([], []),  # warmed: nothing left to do
+    ]
+
+
+def test_it_does_everything_in_one_run_within_its_budget(world, settled, monkeypatch):
+    from dashboards import warming
+
+    signed_in(world.leader)
+    built = record_parts(monkeypatch)
+    clock = iter(range(0, 10_000, 60))  # each reading a minute on: five parts in the budget
+    done = warm_settled_results(now=timezone.now(), clock=lambda: next(clock))
+    assert done.warmed == [world.organisation.pk]
+    assert built == ["Example Council", "unit sums", "Locality North"]
+    assert timedelta(seconds=warming.WARMING_CLAIM_SECONDS) > warming.WARMING_BUDGET
+
+
+def test_it_warms_only_what_a_run_that_died_left_undone(world, settled, monkeypatch):
+    from dashboards import warming
+
+    signed_in(world.leader)
+
+    def dies(organisation, *, reach):
+        raise SystemExit("the worker was stopped")
+
+    monkeypatch.setattr("dashboards.warming.remember_unit_sums", dies)
+    with pytest.raises(SystemExit):
+        warm_settled_results(now=timezone.now())
+    cache.delete(warming.WARMING_KEY.format(organisation=world.organisation.pk))  # it lapsed
+    built = record_parts(monkeypatch)
+    done = warm_settled_results(now=timezone.now())
+
+    assert done.warmed == [world.organisation.pk]
+    assert built == ["unit sums", "Locality North"]  # not the admins' pages again
