@@ -1465,17 +1465,19 @@ def remember_unit_sums(organisation: Organisation, *, reach: Reach) -> int:
     `_read_answer_counts`), and a team's dashboard its ancestors' figures. One query per
     cycle and kind. Returns how many settled cycles were summed."""
     units = load_units(organisation)
-    settled = _Batch(Cycle.objects.filter(organisation=organisation).values_list("pk", flat=True))
-    paths = [unit.path for unit in units if not unit.is_team]
     mapping = viewer_nodes(units, reach)
     path_of = {unit.pk: unit.path for unit in units if unit.is_team}
     if any(node != path_of[team] for team, node in mapping):
         raise ValueError("Unit sums are worked out as a viewer who sees every team.")
-    for cycle_id, closed_at in sorted(settled.settled.items()):
+    paths = [unit.path for unit in units if not unit.is_team]
+    settled = _Batch(
+        Cycle.objects.filter(organisation=organisation).values_list("pk", flat=True)
+    ).settled
+    for cycle_id, closed_at in sorted(settled.items()):
         aggregates = Aggregates(mapping)  # one cycle's sums held at a time
         for kind in ("domains", "statements", "answer_counts"):
             aggregates.sum_units(kind, paths, [cycle_id], settled={cycle_id: closed_at})
-    return len(settled.settled)
+    return len(settled)
 
 
 def results_for_scopes(
