@@ -205,7 +205,12 @@ def _warm(
         _build_first_pages(admin_reach, [root], cycle, today=today)
 
     def unit_sums() -> None:
-        remember_unit_sums(organisation, reach=admin_reach)
+        try:
+            remember_unit_sums(organisation, reach=admin_reach)
+        except Exception:
+            # As for a leader's family: logged, and left to the first visits, which read the
+            # teams' rows as they always could; the leaders after it are still warmed.
+            logger.exception("Could not sum the units of organisation %s", organisation.pk)
 
     work: Iterator[tuple[str, Callable[[], None]]] = itertools.chain(
         [("admins", admins), ("unit-sums", unit_sums)],

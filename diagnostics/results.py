@@ -1469,15 +1469,41 @@ def remember_unit_sums(organisation: Organisation, *, reach: Reach) -> int:
     path_of = {unit.pk: unit.path for unit in units if unit.is_team}
     if any(node != path_of[team] for team, node in mapping):
         raise ValueError("Unit sums are worked out as a viewer who sees every team.")
-    paths = [unit.path for unit in units if not unit.is_team]
     settled = _Batch(
         Cycle.objects.filter(organisation=organisation).values_list("pk", flat=True)
     ).settled
+    chunks = _units_in_chunks([unit.path for unit in units if not unit.is_team], path_of.values())
     for cycle_id, closed_at in sorted(settled.items()):
         aggregates = Aggregates(mapping)  # one cycle's sums held at a time
         for kind in ("domains", "statements", "answer_counts"):
-            aggregates.sum_units(kind, paths, [cycle_id], settled={cycle_id: closed_at})
+            for paths in chunks:
+                aggregates.sum_units(kind, paths, [cycle_id], settled={cycle_id: closed_at})
     return len(settled)
+
+
+# Teams joined to a unit they sit under, per query of `remember_unit_sums`: two parameters
+# each, inside SQLite's 32,766 (PostgreSQL has no such limit, and sums them as fast either way).
+TEAMS_PER_SUM = 10_000
+
+
+def _units_in_chunks(paths: Sequence[str], team_paths: Iterable[str]) -> list[list[str]]:
+    """The units in order, in runs whose teams (each counted once for every unit of the run it
+    sits under) number at most `TEAMS_PER_SUM`, or one unit alone where it has more."""
+    teams_under: dict[str, int] = defaultdict(int)
+    for team_path in team_paths:
+        for path in ancestor_paths(team_path)[:-1]:
+            teams_under[path] += 1
+    chunks: list[list[str]] = []
+    teams = 0
+    for path in paths:
+        # The organisation is summed whole, with no team named (`Aggregates.sum_units`).
+        weight = teams_under[path] if len(path) > Unit.steplen else 0
+        if not chunks or teams + weight > TEAMS_PER_SUM:
+            chunks.append([])
+            teams = 0
+        chunks[-1].append(path)
+        teams += weight
+    return chunks
 
 
 def results_for_scopes(

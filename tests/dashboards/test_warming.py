@@ -3,6 +3,7 @@ pages find their disclosure plans waiting, and nothing else changes."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -296,6 +297,32 @@ def test_it_sums_every_unit_so_a_manager_s_plans_read_no_other_team_s_rows(
     ]
     assert tallies  # the manager's own family was decided on this visit
     assert not any(f"'{south}'" in sql for sql in tallies)
+    # Each response's answer counts: read for the teams of the manager's own locality alone.
+    scores = [q["sql"] for q in queries.captured_queries if "diagnostics_domainscore" in q["sql"]]
+    assert scores
+    for sql in scores:
+        teams_named = re.search(r"team_id IN \(([^)]*)\)", sql)
+        assert teams_named is not None, sql
+        named = {int(team) for team in teams_named.group(1).split(",")}
+        assert named == {world.team_a.pk, world.team_b.pk}
+
+
+def test_it_logs_a_failure_to_sum_the_units_and_still_warms_the_leaders(
+    world, settled, monkeypatch, caplog
+):
+    signed_in(world.leader)
+    built = record_parts(monkeypatch)
+
+    def fails(organisation, *, reach):
+        built.append("unit sums failed")
+        raise RuntimeError("the units could not be summed")
+
+    monkeypatch.setattr("dashboards.warming.remember_unit_sums", fails)
+    done = warm_settled_results(now=timezone.now())
+
+    assert done.warmed == [world.organisation.pk]
+    assert "Could not sum the units of organisation" in caplog.text
+    assert built == ["Example Council", "unit sums failed", "Locality North"]
 
 
 def record_parts(monkeypatch) -> list[str]:

@@ -359,8 +359,10 @@ def south_of_two(world, make_cycle, respond):
     cycle = make_cycle(unit=world.units["Children's Services"])
     respond(cycle, world.team_a, 6, value=lambda i, code: 2 + i % 4)
     respond(cycle, world.team_b, 5, value=4)
-    respond(cycle, world.team_c, 7, value=lambda i, code: 1 + i % 6)
-    respond(cycle, world.units["Team D"], 3, value=lambda i, code: 1 + i % 3)
+    # Some answers "not applicable" (0), differently in each team, so that how many of a
+    # domain's statements a response answered differs between teams and domains.
+    respond(cycle, world.team_c, 7, value=lambda i, code: 0 if (i + ord(code[-1])) % 3 else 4)
+    respond(cycle, world.units["Team D"], 3, value=lambda i, code: 0 if ord(code[-1]) % 2 else 1)
     settle(cycle)
     return cycle
 
@@ -384,6 +386,11 @@ def test_it_takes_the_answers_of_a_settled_unit_outside_the_reach_from_its_sums(
     first = results(world, south_of_two, reach, with_statements=True)
     assert dict(first.node_answers) == from_rows_answers
     assert dict(first.node_answer_counts) == from_rows_counts
+    south_counts = {key: n for key, n in from_rows_counts.items() if key[0] == south.path}
+    assert any(len(counts) > 1 for counts in south_counts.values())  # the test can tell
+    assert south_counts != {
+        key: n for key, n in from_rows_counts.items() if key[0] == world.team_b.path
+    }
     assert (south.path, south_of_two.pk, "SB1") in from_rows_answers  # South is one node
     settled_plans.forget_in_process()  # another worker, another family with South outside
     original = results_module.Aggregates._answer_counts_of
@@ -448,3 +455,15 @@ def test_it_reads_an_open_cycle_s_answers_beside_a_settled_one_s_sums(
     assert answers() == from_rows
     south = world.units["Locality South"]
     assert from_rows[1][(south.path, open_cycle.pk, "SB1")] == 8
+
+
+def test_it_sums_units_in_runs_of_a_bounded_number_of_teams(monkeypatch):
+    monkeypatch.setattr(results_module, "TEAMS_PER_SUM", 3)
+    teams = ["0001000100010001", "0001000100010002", "0001000100020001", "00010002"]
+    units = ["0001", "00010001", "000100010001", "000100010002"]
+    # The organisation is summed whole; the directorate holds three teams, its services two
+    # and one.
+    assert results_module._units_in_chunks(units, teams) == [
+        ["0001", "00010001"],
+        ["000100010001", "000100010002"],
+    ]
