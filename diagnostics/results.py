@@ -173,24 +173,16 @@ class Aggregates:
         cycle_ids: Sequence[int],
         *,
         settled: Mapping[int, str],
+        shown: bool = True,
     ) -> None:
         """Sum these units' tallies per cycle in the database (nothing for units already
         summed): the organisation's straight from the tally rows, the others in one query that
         joins each team once for every unit it sits under. A unit's sums for a `settled` cycle
         (cycle id → when it closed) are remembered across requests (`settled_plans`), under the
-        teams summed: they are read again only where none are remembered."""
-        self._chains_read.add(kind)
-        self._recall_or_sum(kind, paths, cycle_ids, settled=settled)
-
-    def _recall_or_sum(
-        self,
-        kind: str,
-        paths: Iterable[str],
-        cycle_ids: Sequence[int],
-        *,
-        settled: Mapping[int, str],
-    ) -> None:
-        """`sum_units`, without counting these units as the chain a page shows."""
+        teams summed: they are read again only where none are remembered. `shown`: these are
+        units a page shows (see `may_sum_at`), not a plan's nodes outside the viewer's reach."""
+        if shown:
+            self._chains_read.add(kind)
         wanted = [
             p
             for p in dict.fromkeys(paths)
@@ -375,7 +367,7 @@ class Aggregates:
     ) -> tuple[list[str], list[int], list[int], list[tuple[int, str]]]:
         """How a plan's counts per node are read: the nodes of several teams (units outside
         the viewer's reach) and the settled cycles whose counts for them come from those
-        units' remembered sums (`_recall_or_sum`); the cycles read row by row for every node;
+        units' remembered sums (`sum_units`); the cycles read row by row for every node;
         and the nodes of one team, read row by row for the settled cycles."""
         teams_in = Counter(node for _team, node in self.mapping)
         shared = [node for node, teams in teams_in.items() if teams > 1]
@@ -401,7 +393,7 @@ class Aggregates:
                 StatementTally, ["answered"], summed, by_statement=True, mapping=alone
             )
         if summed:
-            self._recall_or_sum("statements", shared, summed, settled=settled)
+            self.sum_units("statements", shared, summed, settled=settled, shown=False)
             for node in shared:
                 for cycle_id in summed:
                     for code, answered, *_rest in self._at_path[("statements", node, cycle_id)]:
@@ -457,7 +449,7 @@ class Aggregates:
         if alone:
             rows += self._answer_counts_of(summed, alone)
         if summed:
-            self._recall_or_sum("answer_counts", shared, summed, settled=settled)
+            self.sum_units("answer_counts", shared, summed, settled=settled, shown=False)
             for node in shared:
                 for cycle_id in summed:
                     for domain, answered in self._at_path[("answer_counts", node, cycle_id)]:
