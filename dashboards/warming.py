@@ -67,7 +67,8 @@ WARMING_KEY = "warming-results:{organisation}"  # an organisation a run is worki
 WARMING_CLAIM_SECONDS = 3600
 # A run stops starting parts after this long, well inside its claim and the hour after which
 # Celery hands an unacknowledged job out again; the next run (ten minutes on) goes on from
-# there. At 3,000 teams with all 301 leaders' families an organisation takes about 17 minutes.
+# there. At 3,000 teams with all 301 leaders' families an organisation takes about 9 minutes
+# (docs/performance.md).
 WARMING_BUDGET = timedelta(minutes=20)
 # Leaders warmed for: those who signed in this recently (the others may never come back).
 LEADERS_SIGNED_IN_WITHIN = timedelta(days=90)
