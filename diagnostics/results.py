@@ -362,43 +362,58 @@ class Aggregates:
     def _read_responses(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
         return self._grouped(TeamTally, ["responses"], cycles)
 
-    def _split_settled(
-        self, cycles: Sequence[int], settled: Mapping[int, str]
-    ) -> tuple[list[str], list[int], list[int], list[tuple[int, str]]]:
-        """How a plan's counts per node are read: the nodes of several teams (units outside
-        the viewer's reach) and the settled cycles whose counts for them come from those
-        units' remembered sums (`sum_units`); the cycles read row by row for every node;
-        and the nodes of one team, read row by row for the settled cycles."""
+    @cached_property
+    def _several_and_alone(self) -> tuple[list[str], list[tuple[int, str]]]:
+        """The nodes of several teams (units outside the viewer's reach), and the (team, node)
+        of each node of one team."""
         teams_in = Counter(node for _team, node in self.mapping)
-        shared = [node for node, teams in teams_in.items() if teams > 1]
-        summed = [cycle_id for cycle_id in cycles if cycle_id in settled] if shared else []
-        others = [cycle_id for cycle_id in cycles if cycle_id not in summed]
+        several = [node for node, teams in teams_in.items() if teams > 1]
         alone = [(team, node) for team, node in self.mapping if teams_in[node] == 1]
-        return shared, summed, others, alone if summed else []
+        return several, alone
+
+    def _read_by_node(
+        self,
+        kind: str,
+        cycles: Sequence[int],
+        *,
+        settled: Mapping[int, str],
+        read: Callable[[Sequence[int], Sequence[tuple[int, str]] | None], list[tuple[Any, ...]]],
+    ) -> list[tuple[Any, ...]]:
+        """A plan's counts per cycle, node and key (`read`: of these cycles, for the teams of
+        a mapping, or for every node where None). For a settled cycle, a node of several teams
+        (a unit outside the viewer's reach) takes them from that unit's sums of `kind`, whose
+        rows start with the key and the count, remembered across requests and viewers, and
+        worked out for every unit by the clock once a cycle settles (`remember_unit_sums`): a
+        team manager's plans need a few dozen such nodes, which stand for every other team of
+        the organisation. Only the nodes of one team are read row by row."""
+        several, alone = self._several_and_alone
+        summed = [cycle_id for cycle_id in cycles if cycle_id in settled] if several else []
+        others = [cycle_id for cycle_id in cycles if cycle_id not in summed]
+        rows: list[tuple[Any, ...]] = []
+        if others:
+            rows += read(others, None)
+        if not summed:
+            return rows
+        if alone:
+            rows += read(summed, alone)
+        self.sum_units(kind, several, summed, settled=settled, shown=False)
+        for node in several:
+            for cycle_id in summed:
+                for key, count, *_rest in self._at_path[(kind, node, cycle_id)]:
+                    rows.append((cycle_id, node, key, count))
+        return rows
 
     def _read_answered(
         self, cycles: Sequence[int], *, settled: Mapping[int, str]
     ) -> Iterable[tuple[Any, ...]]:
-        """Answers per cycle, node and statement. For a settled cycle, a node of several teams
-        (a unit outside the viewer's reach) takes them from that unit's statement sums, which
-        are remembered across requests and viewers, and which the clock works out for every
-        unit once a cycle settles (`remember_unit_sums`): a team manager's plans need a few
-        dozen such nodes, which stand for every other team of the organisation."""
-        shared, summed, others, alone = self._split_settled(cycles, settled)
-        rows: list[tuple[Any, ...]] = []
-        if others:
-            rows += self._grouped(StatementTally, ["answered"], others, by_statement=True)
-        if alone:
-            rows += self._grouped(
-                StatementTally, ["answered"], summed, by_statement=True, mapping=alone
+        """Answers per cycle, node and statement (from units' statement sums where it can)."""
+
+        def read(cycles: Sequence[int], mapping: Sequence[tuple[int, str]] | None) -> list[Any]:
+            return self._grouped(
+                StatementTally, ["answered"], cycles, by_statement=True, mapping=mapping
             )
-        if summed:
-            self.sum_units("statements", shared, summed, settled=settled, shown=False)
-            for node in shared:
-                for cycle_id in summed:
-                    for code, answered, *_rest in self._at_path[("statements", node, cycle_id)]:
-                        rows.append((cycle_id, node, code, answered))
-        return rows
+
+        return self._read_by_node("statements", cycles, settled=settled, read=read)
 
     def _read_domains(
         self,
@@ -440,21 +455,14 @@ class Aggregates:
         self, cycles: Sequence[int], *, settled: Mapping[int, str]
     ) -> Iterable[tuple[Any, ...]]:
         """How many of a domain's statements each response answered, as the distinct numbers
-        per cycle, node and domain; for settled cycles, a node of several teams takes them
-        from its unit's remembered ones, as `_read_answered` does."""
-        shared, summed, others, alone = self._split_settled(cycles, settled)
-        rows: list[tuple[Any, ...]] = []
-        if others:
-            rows += self._answer_counts_of(others, self.mapping, every_team=True)
-        if alone:
-            rows += self._answer_counts_of(summed, alone)
-        if summed:
-            self.sum_units("answer_counts", shared, summed, settled=settled, shown=False)
-            for node in shared:
-                for cycle_id in summed:
-                    for domain, answered in self._at_path[("answer_counts", node, cycle_id)]:
-                        rows.append((cycle_id, node, domain, answered))
-        return rows
+        per cycle, node and domain (from units' remembered ones where it can)."""
+
+        def read(cycles: Sequence[int], mapping: Sequence[tuple[int, str]] | None) -> list[Any]:
+            if mapping is None:
+                return self._answer_counts_of(cycles, self.mapping, every_team=True)
+            return self._answer_counts_of(cycles, mapping)
+
+        return self._read_by_node("answer_counts", cycles, settled=settled, read=read)
 
     def _answer_counts_of(
         self,
