@@ -56,13 +56,12 @@ class UnitChooser(forms.Select):
     ) -> SafeString:
         if self.offer is None or not self.offer.narrowed:
             return super().render(name, value, attrs, renderer)
-        list_id = (attrs or {}).get("id", f"id_{name}")
+        given = attrs or {}
+        list_id = given.get("id", f"id_{name}")
         # The list holds part of the units: its description says which part, and how to find
         # the others.
-        described_by = " ".join(
-            filter(None, [(attrs or {}).get("aria-describedby"), f"{list_id}_offer"])
-        )
-        html = super().render(name, value, {**(attrs or {}), "aria-describedby": described_by})
+        described_by = " ".join(filter(None, [given.get("aria-describedby"), f"{list_id}_offer"]))
+        html = super().render(name, value, {**given, "aria-describedby": described_by}, renderer)
         finder = render_to_string(
             "includes/unit_finder.html",
             {
