@@ -6,7 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
 from django.utils.translation import gettext_noop
 
 from diagnostics.models import (
@@ -18,6 +17,7 @@ from diagnostics.release_words import count_words
 from diagnostics.results import GroupResult, OrganisationResults, Source, results_for_scopes
 from organisations.access import Reach
 from organisations.models import Unit
+from organisations.selectors import teams_under
 
 # In the catalogue; pages translate it where they show it (gettext(FRAMING)).
 FRAMING = gettext_noop(
@@ -143,14 +143,6 @@ def _mean(group: GroupResult | None, code: str) -> float | None:
         return None
     cell = group.domains.get(code)
     return cell.figures.mean if cell and cell.figures else None
-
-
-def teams_under(unit: Unit, prefix: str = "") -> Q:
-    """Rows of teams at or below `unit` (`prefix` for lookups through a relation), for rows
-    that belong to the unit's organisation already (a cycle's codes or tallies, say): nothing
-    to match for the organisation's root, whose every team is below it, so that the database
-    need not join every unit of a council to count them."""
-    return Q() if unit.depth == 1 else Q(**{f"{prefix}path__startswith": unit.path})
 
 
 def _response_rate(cycle_ids: frozenset[int], unit: Unit, responses: int | None) -> float | None:

@@ -29,7 +29,6 @@ from dashboards.common import (
     _response_rate,
     cycle_standings,
     newest_open_after,
-    teams_under,
 )
 from diagnostics.driver_data import GroupDrivers, drivers_for
 from diagnostics.models import (
@@ -56,7 +55,7 @@ from disclosure.plan import Hidden
 from disclosure.release import CountBand, effective_k, teams_with_visible_comments
 from organisations.access import Reach
 from organisations.models import Unit
-from organisations.selectors import readable_path
+from organisations.selectors import readable_path, teams_under
 
 # In the catalogue; translated where it is shown.
 REVERSE_NOTE = gettext_noop(
@@ -573,11 +572,15 @@ def _comments(unit: Unit, current: Scope, *, k: int) -> CommentsBlock:
     )
     comments: tuple[str, ...] = ()
     if visible_teams:
+        # Read by the unit's teams and kept by team here: a list of thousands of visible teams
+        # in the query cost an organisation's page 10 ms at 3,000 teams.
         comments = tuple(
             sorted(
-                Comment.objects.filter(
-                    cycle_id__in=current.cycle_ids, team_id__in=visible_teams
-                ).values_list("text", flat=True)
+                text
+                for team_id, text in Comment.objects.filter(
+                    teams_under(unit, "team__"), cycle_id__in=current.cycle_ids
+                ).values_list("team_id", "text")
+                if team_id in visible_teams
             )
         )
     note = ""

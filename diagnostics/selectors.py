@@ -29,7 +29,7 @@ from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
 from diagnostics.tallies import StatementInfo
 from organisations.access import Reach
 from organisations.models import Organisation, Role, Unit
-from organisations.selectors import people_running
+from organisations.selectors import people_running, teams_under
 
 
 def versions_for(organisation: Organisation) -> QuerySet[InstrumentVersion]:
@@ -237,7 +237,7 @@ def response_counts(cycle: Cycle) -> dict[int, int]:
 
 def cycles_covering(unit: Unit) -> list[Cycle]:
     """Opened cycles in which a team at or below the unit took part, newest first (1 query)."""
-    takes_part = CycleTeam.objects.filter(cycle=OuterRef("pk"), team__path__startswith=unit.path)
+    takes_part = CycleTeam.objects.filter(teams_under(unit, "team__"), cycle=OuterRef("pk"))
     return list(
         Cycle.objects.filter(organisation_id=unit.organisation_id)
         .filter(Exists(takes_part))

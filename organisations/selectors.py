@@ -115,6 +115,14 @@ def breadcrumbs(unit: Unit) -> list[Unit]:
     return [*Unit.objects.filter(path__in=unit.ancestor_paths()).order_by("depth"), unit]
 
 
+def teams_under(unit: Unit, prefix: str = "") -> Q:
+    """Rows of teams at or below `unit` (`prefix` for lookups through a relation), for rows
+    that belong to the unit's organisation already (a cycle's codes, tallies or comments, or
+    the teams of its cycles): nothing to match for the organisation's root, whose every team is
+    below it, so that the database need not join every unit of a council to count them."""
+    return Q() if unit.depth == 1 else Q(**{f"{prefix}path__startswith": unit.path})
+
+
 @dataclass
 class TreeNode:
     unit: Unit

@@ -433,6 +433,35 @@ def test_it_shows_pulse_comments_once_the_pool_reaches_the_comment_threshold(
     assert client.get(url, {"cycle": small_pulses[3].pk}).context["page"].comments.comments == ()
 
 
+def test_it_lists_a_units_comments_only_from_its_teams_that_reach_the_comment_threshold(
+    world, make_cycle, respond, client_for
+):
+    from diagnostics.models import Comment
+
+    whole = make_cycle(unit=world.root)
+    earlier = make_cycle(unit=world.root, name="Earlier")
+    for team, count in ((world.team_a, 10), (world.team_b, 9), (world.team_c, 12)):
+        respond(whole, team, count)
+        Comment.objects.create(cycle=whole, team=team, text=f"{team.name} wrote this")
+    Comment.objects.create(cycle=earlier, team=world.team_a, text="In another cycle")
+    client = client_for(world.org_admin)
+
+    def comments(unit) -> tuple[tuple[str, ...], str]:
+        page = client.get(reverse("dashboards:profile", args=[unit.pk]), {"cycle": whole.pk})
+        block = page.context["page"].comments
+        return block.comments, block.note
+
+    assert comments(world.root) == (
+        ("Team A wrote this", "Team C wrote this"),
+        "Comments are shown only from teams with at least 10 responses.",
+    )
+    assert comments(world.north) == (
+        ("Team A wrote this",),
+        "Comments are shown only from teams with at least 10 responses.",
+    )
+    assert comments(world.units["Locality South"]) == (("Team C wrote this",), "")
+
+
 def test_it_counts_only_the_unit_s_own_pulses_in_a_pool(
     world, small_pulses, make_cycle, client_for
 ):
