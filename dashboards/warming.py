@@ -245,7 +245,8 @@ def _leader_families(
 ) -> Iterator[tuple[str, Callable[[], None]]]:
     """Each family of the leaders who signed in since `since`, other than the family `warmed`
     (the roots of the org admins' reach), named by its units and built as the first of its
-    leaders; a family that fails is logged and left to its leaders' first visit."""
+    leaders; a leader whose reach cannot be read, or a family that fails, is logged and left
+    to its leaders' first visit."""
     leaders = (
         User.objects.filter(
             is_active=True,
@@ -258,7 +259,13 @@ def _leader_families(
     )
     families = {warmed}
     for leader in leaders:
-        reach = reach_of(leader)
+        try:
+            reach = reach_of(leader)
+        except Exception:
+            # Passed over rather than failing the organisation's run: every later run would
+            # stop at the same leader, and the leaders after them would never be warmed.
+            logger.exception("Could not read a leader's reach in organisation %s", organisation.pk)
+            continue
         family = tuple(sorted(unit.path for unit in reach.top_units))
         if family in families:
             continue  # warmed already, as another leader or an org admin

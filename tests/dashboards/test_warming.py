@@ -275,6 +275,32 @@ def test_it_logs_a_leader_s_failure_and_warms_the_rest(world, settled, monkeypat
     assert built == [["Example Council"], ["Locality South"]]
 
 
+def test_it_logs_a_leader_whose_reach_cannot_be_read_and_warms_the_rest(
+    world, settled, monkeypatch, caplog
+):
+    from dashboards import warming
+
+    signed_in(world.leader)
+    signed_in(
+        make_member(world.units["Locality South"], Role.LEADER, display_name="Leader of South")
+    )
+    built = record_parts(monkeypatch)
+    reading = warming.reach_of
+
+    def unreadable_for_north(user):
+        if user == world.leader:
+            raise RuntimeError("the leader's memberships could not be read")
+        return reading(user)
+
+    monkeypatch.setattr(warming, "reach_of", unreadable_for_north)
+
+    done = warm_settled_results(now=timezone.now())
+
+    assert done.warmed == [world.organisation.pk]
+    assert "Could not read a leader's reach in organisation" in caplog.text
+    assert built == ["Example Council", "unit sums", "Locality South"]
+
+
 def test_it_sums_every_unit_so_a_manager_s_plans_read_no_other_team_s_rows(
     world, make_cycle, respond, client_for
 ):
