@@ -278,21 +278,20 @@ def test_it_logs_a_leader_s_failure_and_warms_the_rest(world, settled, monkeypat
 def test_it_logs_a_leader_whose_reach_cannot_be_read_and_warms_the_rest(
     world, settled, monkeypatch, caplog
 ):
-    from dashboards import warming
+    from organisations.access import reach_of
 
     signed_in(world.leader)
     signed_in(
         make_member(world.units["Locality South"], Role.LEADER, display_name="Leader of South")
     )
     built = record_parts(monkeypatch)
-    reading = warming.reach_of
 
     def unreadable_for_north(user):
         if user == world.leader:
             raise RuntimeError("the leader's memberships could not be read")
-        return reading(user)
+        return reach_of(user)
 
-    monkeypatch.setattr(warming, "reach_of", unreadable_for_north)
+    monkeypatch.setattr("dashboards.warming.reach_of", unreadable_for_north)
 
     done = warm_settled_results(now=timezone.now())
 
