@@ -35,7 +35,7 @@ TEMPLATE_LOOP = (
 DOMAIN = Domain(code="workload", name="Workload & caseloads")
 
 
-def shown(band: str, **fields: object) -> DomainCell:
+def shown(band: str | None, **fields: object) -> DomainCell:
     values: dict[str, object] = {
         "domain": DOMAIN,
         "mean": 3.2,
@@ -55,20 +55,7 @@ def shown(band: str, **fields: object) -> DomainCell:
 
 
 def hidden(reason: Hidden, words: str) -> DomainCell:
-    return DomainCell(
-        domain=DOMAIN,
-        mean=None,
-        display="",
-        band=None,
-        urgent=False,
-        hidden=reason,
-        hidden_words=words,
-        difference=None,
-        difference_display="",
-        no_difference="",
-        step=None,
-        k=5,
-    )
+    return shown(None, mean=None, display="", hidden=reason, hidden_words=words, step=None)
 
 
 CELLS = [
