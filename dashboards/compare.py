@@ -359,9 +359,9 @@ def _uncoloured(cells: tuple[DomainCell, ...]) -> tuple[DomainCell, ...]:
     return tuple(replace(cell, step=None) for cell in cells)
 
 
-def _organisation_root(units: Sequence[Unit]) -> Unit:
-    """The organisation's one unit at the top (the first of `load_units`'s tree order)."""
-    return next(u for u in units if u.depth == 1)
+def _organisation_root(results: OrganisationResults, unit: Unit) -> Unit:
+    """The organisation's one unit at the top: the first step of every unit's path."""
+    return results.units[unit.path[: Unit.steplen]]
 
 
 def _line_above(results: OrganisationResults, unit: Unit) -> list[Unit]:
@@ -491,14 +491,13 @@ def compare(
     units and tallies this request already read for the viewer, if any."""
     organisation = cycle.organisation
     source = source or Source.of(organisation, reach=reach)
-    units = source.units
     domains = load_domains()
     (results,) = results_for_scopes(
         organisation, [_scope(cycle, cycles)], reach=reach, domains=domains, source=source
     )
     # The unit, the organisation and the units below, summed together (one query).
     parent, root, *_ = results.summed_groups(
-        [unit, _organisation_root(units), *_children(results, unit)]
+        [unit, _organisation_root(results, unit), *_children(results, unit)]
     )
     comparison = {"mean": None, "parent": parent, "organisation": root}[colour_by]
     colour = _colour_control(

@@ -45,6 +45,7 @@ from diagnostics.results import (
     GroupResult,
     OrganisationResults,
     Source,
+    ancestor_paths,
     load_domains,
     results_for_scopes,
 )
@@ -276,7 +277,7 @@ def _scopes(cycle: Cycle, cycles: Sequence[Cycle], *, today: date) -> _Scopes:
 class _Gathered:
     """Everything read for the page, through the disclosure engine."""
 
-    units: tuple[Unit, ...]
+    units: Mapping[str, Unit]  # by path, each made when first asked for (`Source.by_path`)
     domains: tuple[Domain, ...]
     by_key: Mapping[str, OrganisationResults]
 
@@ -298,7 +299,7 @@ def _gather(reach: Reach, cycle: Cycle, scopes: _Scopes, source: Source | None) 
         domains=domains,
         source=source,
     )
-    return _Gathered(tuple(source.units), tuple(domains), {r.scope.key: r for r in found})
+    return _Gathered(source.by_path, tuple(domains), {r.scope.key: r for r in found})
 
 
 def _group_for(
@@ -315,13 +316,12 @@ def _group_for(
 
 
 def _comparison(
-    results: OrganisationResults, unit: Unit, units: Sequence[Unit], *, filtered: bool
+    results: OrganisationResults, unit: Unit, units: Mapping[str, Unit], *, filtered: bool
 ) -> Comparison:
     """The unit above (not the organisation) and the organisation, for markers; none for a
-    breakdown, where each marker would be another group's breakdown (§5)."""
-    parent_path = unit.path[: -Unit.steplen]
-    parent = next((u for u in units if u.path == parent_path), None) if unit.depth > 1 else None
-    root = next(u for u in units if u.depth == 1)
+    breakdown, where each marker would be another group's breakdown (§5). `units`: by path."""
+    parent = units.get(unit.path[: -Unit.steplen]) if unit.depth > 1 else None
+    root = units[unit.path[: Unit.steplen]]
     if parent is None or parent.depth <= 1 or filtered:
         parent = None
     if root.pk == unit.pk or filtered:
@@ -669,7 +669,9 @@ def profile(
     page = ProfilePage(
         framing=gettext(FRAMING),
         unit=unit,
-        unit_path=readable_path(unit, {u.path: u.name for u in gathered.units}),
+        unit_path=readable_path(
+            unit, {path: gathered.units[path].name for path in ancestor_paths(unit.path)}
+        ),
         organisation_name=cycle.organisation.name,
         cycle=cycle,
         cycles=tuple(cycles),

@@ -66,7 +66,7 @@ from disclosure.release import (
 )
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
-from organisations.remembered_units import load_units
+from organisations.remembered_units import UnitsByPath, load_units, unit_table
 
 T = TypeVar("T")
 
@@ -619,8 +619,13 @@ def family_order(
 def root_paths(units: Iterable[Unit], reach: Reach | None) -> list[str]:
     """The units a viewer reaches with everything below them (the whole organisation for the
     command line)."""
+    return root_paths_of((unit.path for unit in units), reach)
+
+
+def root_paths_of(paths: Iterable[str], reach: Reach | None) -> list[str]:
+    """`root_paths` from the units' paths."""
     if reach is None:
-        return [min((unit.path for unit in units), key=len)]
+        return [min(paths, key=len)]
     return [unit.path for unit in reach.top_units]
 
 
@@ -873,7 +878,7 @@ class OrganisationResults:
 
     @cached_property
     def _counted_family(self) -> tuple[list[str], list[str]]:
-        return family_order(list(self.units.values()), self.reach, self._counted_responses)
+        return family_order(self._every_unit(), self.reach, self._counted_responses)
 
     @cached_property
     def resolvable(self) -> frozenset[str]:
@@ -933,7 +938,7 @@ class OrganisationResults:
 
     @cached_property
     def _roots(self) -> list[str]:
-        return root_paths(self.units.values(), self.reach)
+        return root_paths_of(self.units, self.reach)
 
     @cached_property
     def _settled_counts(self) -> settled_plans.SettledCounts | None:
@@ -1135,10 +1140,18 @@ class OrganisationResults:
         exact = unit.path in self.resolvable and self._group_plan.group(unit.path) is None
         return response_count(n, k=self.k, exact=exact)
 
+    def _every_unit(self) -> list[Unit]:
+        if isinstance(self.units, UnitsByPath):
+            return self.units.every_unit()
+        return list(self.units.values())
+
     def children_of(self, unit: Unit) -> list[Unit]:
-        return sorted(
-            self._children.get(unit.path, ()), key=lambda u: (not u.is_team, u.name.lower())
+        below = (
+            self.units.children(unit.path)
+            if isinstance(self.units, UnitsByPath)
+            else self._children.get(unit.path, ())
         )
+        return sorted(below, key=lambda u: (not u.is_team, u.name.lower()))
 
     @cached_property
     def _children(self) -> dict[str, list[Unit]]:
@@ -1266,7 +1279,13 @@ def viewer_nodes(units: Sequence[Unit], reach: Reach | None) -> list[tuple[int, 
     its own node; any other team is counted in the child, on the way to the viewer's units, of
     the deepest unit above them that it sits under. The viewer's figures of the units above
     their own need only those sums, and the engine never needs to tell such teams apart."""
-    roots = root_paths(units, reach)
+    teams = [(unit.id, unit.path) for unit in units if unit.is_team]
+    return team_nodes(teams, root_paths(units, reach))
+
+
+def team_nodes(teams: Iterable[tuple[int, str]], roots: Sequence[str]) -> list[tuple[int, str]]:
+    """`viewer_nodes` from each team's id and path, and the paths of the units the viewer
+    reaches with everything below them."""
     chain = sorted(
         {root[:end] for root in roots for end in range(Unit.steplen, len(root), Unit.steplen)},
         key=len,
@@ -1274,15 +1293,12 @@ def viewer_nodes(units: Sequence[Unit], reach: Reach | None) -> list[tuple[int, 
     )
     reached = tuple(roots)
     mapping = []
-    for unit in units:
-        if not unit.is_team:
-            continue
-        path = unit.path
+    for team_id, path in teams:
         if path.startswith(reached):
-            mapping.append((unit.id, path))
+            mapping.append((team_id, path))
             continue
         deepest = next((c for c in chain if path.startswith(c)), None)
-        mapping.append((unit.id, path if deepest is None else path[: len(deepest) + Unit.steplen]))
+        mapping.append((team_id, path if deepest is None else path[: len(deepest) + Unit.steplen]))
     return mapping
 
 
@@ -1440,19 +1456,32 @@ class Source:
     """What several calls of one request can share: the organisation's units, and the
     tallies read for one viewer (each table read once per cycle)."""
 
-    units: list[Unit]
+    # The units by path, shared by every scope's results (read-only).
+    by_path: Mapping[str, Unit]
     reach: Reach | None
     aggregates: Aggregates
-    # The units by path, built once for every scope's results (read-only).
-    by_path: dict[str, Unit] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "by_path", {unit.path: unit for unit in self.units})
+    @cached_property
+    def units(self) -> list[Unit]:
+        """Every unit of the organisation, in tree order (made when first asked for: a page
+        that shows a few units makes only those, through `by_path`)."""
+        if isinstance(self.by_path, UnitsByPath):
+            return self.by_path.every_unit()
+        return list(self.by_path.values())
 
     @classmethod
     def of(cls, organisation: Organisation, *, reach: Reach | None) -> Source:
-        units = load_units(organisation)
-        return cls(units, reach, Aggregates(viewer_nodes(units, reach)))
+        db = Unit.objects.db
+        table = unit_table(organisation_id=organisation.pk, using=db)
+        nodes = team_nodes(table.teams, root_paths_of(table.paths, reach))
+        return cls(UnitsByPath(table, db=db), reach, Aggregates(nodes))
+
+    @classmethod
+    def of_units(cls, units: Sequence[Unit], *, reach: Reach | None) -> Source:
+        """From units the caller has made already."""
+        return cls(
+            {unit.path: unit for unit in units}, reach, Aggregates(viewer_nodes(units, reach))
+        )
 
 
 def remember_unit_sums(organisation: Organisation, *, reach: Reach) -> int:
@@ -1531,8 +1560,10 @@ def results_for_scopes(
     if source is not None and source.reach is not reach:
         raise ValueError("The source was read for another viewer.")
     if source is None:
-        found_units = list(units) if units is not None else load_units(organisation)
-        source = Source(found_units, reach, Aggregates(viewer_nodes(found_units, reach)))
+        if units is None:
+            source = Source.of(organisation, reach=reach)
+        else:
+            source = Source.of_units(units, reach=reach)
     batch = _Batch(set().union(*(scope.cycle_ids for scope in scopes)) if scopes else set())
     domains = list(domains) if domains is not None else load_domains()
     return [

@@ -10,10 +10,13 @@ __all__ = ["build_org", "five_orgs", "make_cycle", "respond", "weekly_pulses"]
 
 @pytest.fixture
 def unit_loads(monkeypatch):
-    """Watch the modules named for reads of the organisation's units (`load_units`): returns
-    the list of organisation ids read, one per call."""
+    """Watch the modules named for reads of the organisation's units (`load_units`, or
+    `unit_table` where a module reads them as a table): returns the list of organisation ids
+    read, one per call."""
 
     def watch(*modules: str) -> list[int]:
+        import importlib
+
         from organisations import remembered_units
 
         calls: list[int] = []
@@ -22,8 +25,14 @@ def unit_loads(monkeypatch):
             calls.append(organisation.pk)
             return remembered_units.load_units(organisation)
 
+        def counted_table(*, organisation_id, using="default"):
+            calls.append(organisation_id)
+            return remembered_units.unit_table(organisation_id=organisation_id, using=using)
+
         for module in modules:
             monkeypatch.setattr(f"{module}.load_units", counted)
+            if hasattr(importlib.import_module(module), "unit_table"):
+                monkeypatch.setattr(f"{module}.unit_table", counted_table)
         return calls
 
     return watch

@@ -16,9 +16,11 @@ from django.utils import timezone
 from organisations import services
 from organisations.models import Unit
 from organisations.remembered_units import (
+    UnitsByPath,
     forget_unit_fields,
     load_units,
     unit_fields,
+    unit_table,
     units_version,
 )
 from organisations.services import (
@@ -324,3 +326,54 @@ def test_it_names_units_by_path_the_same_from_remembered_units_and_afresh(
     assert world.team_c.path in remembered
     assert world.team_c.path not in remembered_active
     assert len(remembered) == len(remembered_active) + 1 == 7
+
+
+# -- the units as a table, and one request's units made from it as asked for ----------------------
+
+
+def units_by_path(world: World) -> UnitsByPath:
+    return UnitsByPath(unit_table(organisation_id=world.organisation.pk), db="default")
+
+
+@pytest.mark.parametrize("remembered", [True, False])
+def test_it_gives_the_same_units_by_path_as_load_units(world, settings, remembered):
+    settings.SPEEDUP_REMEMBERED_UNITS = remembered
+    by_path = units_by_path(world)
+
+    assert list(by_path) == [unit.path for unit in load_units(world.organisation)]
+    assert _described(by_path.every_unit()) == shown(world)
+    assert _described([by_path[world.team_b.path]]) == _described([world.team_b])
+    assert world.north.path in by_path
+    assert "9999" not in by_path
+    with pytest.raises(KeyError):
+        by_path["9999"]
+    assert [unit.name for unit in by_path.children(world.north.path)] == ["Team A", "Team B"]
+    assert by_path.children(world.team_a.path) == []
+    table = unit_table(organisation_id=world.organisation.pk)
+    assert table.teams == tuple(
+        (unit.pk, unit.path) for unit in load_units(world.organisation) if unit.is_team
+    )
+
+
+def test_it_makes_each_unit_once_for_a_request_and_never_for_another(world):
+    by_path = units_by_path(world)
+    north = by_path[world.north.path]
+    assert by_path[world.north.path] is north
+    assert by_path.children(world.units["Children's Services"].path)[0] is north
+    assert north in by_path.every_unit()
+    north.__dict__["cached_by_a_request"] = True
+    assert north.organisation == world.organisation  # cached on this request's unit alone
+
+    again = units_by_path(world)[world.north.path]
+    assert again is not north
+    assert "cached_by_a_request" not in again.__dict__
+    assert "organisation" not in again._state.fields_cache
+
+
+def test_it_keeps_the_table_until_a_unit_changes(world):
+    first = unit_table(organisation_id=world.organisation.pk)
+    assert unit_table(organisation_id=world.organisation.pk) is first
+    rename_unit(unit=world.team_a, name="Team Alpha")
+    after = unit_table(organisation_id=world.organisation.pk)
+    assert after is not first
+    assert after.by_path[world.team_a.path]["name"] == "Team Alpha"
