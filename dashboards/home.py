@@ -9,7 +9,7 @@ decided it; the number of queries does not grow with the number of teams.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +28,7 @@ from diagnostics.release_words import count_words
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
+    Source,
     load_domains,
     results_for_scopes,
 )
@@ -36,7 +37,7 @@ from diagnostics.selectors import cycles_covering, cycles_visible_to
 from disclosure.release import effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Role, Unit
-from organisations.remembered_units import load_units
+from organisations.remembered_units import UnitTable, unit_table
 from organisations.selectors import readable_path
 from sword.paging import first_rows
 from voice.access import issues_visible_to
@@ -137,7 +138,7 @@ class HomePage:
 def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
     organisation = reach.organisation
     assert organisation is not None  # the view shows a different page to people with no role
-    units = load_units(organisation)
+    table = unit_table(organisation_id=organisation.pk, using=Unit.objects.db)
     tops = reach.top_units[:READINGS_SHOWN]
     recent_full = {
         unit.pk: headline_cycles(cycles_covering(unit), unit=unit, today=today) for unit in tops
@@ -150,13 +151,13 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
     )
     results = _results_by_cycle(
         reach=reach,
-        units=units,
+        table=table,
         cycles=[
             *(c for cycles in recent_full.values() for c in cycles),
             *(c for c in open_cycles[:LIST_LENGTH] if c.kind == Cycle.Kind.FULL),
         ],
     )
-    names = {u.path: u.name for u in units}
+    names = table.names
     benchmarks: dict[int, BenchmarkReading | None] = {}
 
     def benchmark_of(cycle: Cycle) -> BenchmarkReading | None:
@@ -204,7 +205,7 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
         ),
         can_run_cycles=any(reach.has_at_least(u, Role.TEAM_MANAGER) for u in tops),
         can_set_up=reach.is_org_admin,
-        has_teams=any(u.is_team and not u.is_archived for u in units),
+        has_teams=table.has_active_teams,
     )
 
 
@@ -240,7 +241,7 @@ def headline_cycles(cycles: Sequence[Cycle], *, unit: Unit, today: date) -> list
 
 
 def _results_by_cycle(
-    *, reach: Reach, units: Sequence[Unit], cycles: Sequence[Cycle]
+    *, reach: Reach, table: UnitTable, cycles: Sequence[Cycle]
 ) -> dict[int, OrganisationResults]:
     """Every full diagnostic the page reads, through the engine in one call."""
     unique = list({c.pk: c for c in cycles}.values())
@@ -250,8 +251,8 @@ def _results_by_cycle(
         reach.organisation,
         [cycle_scope(c) for c in unique],
         reach=reach,
-        units=units,
         domains=load_domains(),
+        source=Source.of_table(table, reach=reach),
     )
     return {c.pk: r for c, r in zip(unique, found, strict=True)}
 
@@ -261,7 +262,7 @@ def unit_reading(
     unit: Unit,
     cycles: Sequence[Cycle],
     results: dict[int, OrganisationResults],
-    names: dict[str, str],
+    names: Mapping[str, str],
     benchmark_of: Callable[[Cycle], BenchmarkReading | None] | None = None,
 ) -> UnitReading:
     """The newest of `cycles` (full diagnostics, newest first) whose result for the unit is
@@ -393,7 +394,7 @@ def _urgent_teams(
     results: OrganisationResults,
     flagged: Sequence[tuple[str, tuple[str, ...]]],
     *,
-    names: dict[str, str],
+    names: Mapping[str, str],
 ) -> tuple[UrgentTeam, ...]:
     """Teams as `_urgent_domains` found them, by their names and their domains' names now."""
     domain_names = {domain.code: domain.name for domain in results.domains}

@@ -66,7 +66,7 @@ from disclosure.release import (
 )
 from organisations.access import Reach
 from organisations.models import Organisation, Unit
-from organisations.remembered_units import UnitsByPath, load_units, unit_table
+from organisations.remembered_units import UnitsByPath, UnitTable, load_units, unit_table
 
 T = TypeVar("T")
 
@@ -1471,10 +1471,15 @@ class Source:
 
     @classmethod
     def of(cls, organisation: Organisation, *, reach: Reach | None) -> Source:
-        db = Unit.objects.db
-        table = unit_table(organisation_id=organisation.pk, using=db)
+        return cls.of_table(
+            unit_table(organisation_id=organisation.pk, using=Unit.objects.db), reach=reach
+        )
+
+    @classmethod
+    def of_table(cls, table: UnitTable, *, reach: Reach | None) -> Source:
+        """From the organisation's table of units (`unit_table`), read already."""
         nodes = team_nodes(table.teams, root_paths_of(table.paths, reach))
-        return cls(UnitsByPath(table, db=db), reach, Aggregates(nodes))
+        return cls(UnitsByPath(table, db=Unit.objects.db), reach, Aggregates(nodes))
 
     @classmethod
     def of_units(cls, units: Sequence[Unit], *, reach: Reach | None) -> Source:

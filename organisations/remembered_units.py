@@ -128,6 +128,8 @@ class UnitTable:
     by_path: Mapping[str, UnitFields]
     teams: tuple[tuple[int, str], ...]  # each team's id and path, in tree order
     children: Mapping[str, tuple[str, ...]]  # the paths one level below each unit's
+    names: Mapping[str, str]  # each unit's name by path
+    has_active_teams: bool  # a team not archived
 
     @classmethod
     def of(cls, fields: tuple[UnitFields, ...]) -> UnitTable:
@@ -142,6 +144,8 @@ class UnitTable:
             by_path=MappingProxyType(dict(zip(paths, fields, strict=True))),
             teams=tuple((each["id"], each["path"]) for each in fields if each["is_team"]),
             children=MappingProxyType({path: tuple(below) for path, below in children.items()}),
+            names=MappingProxyType({each["path"]: each["name"] for each in fields}),
+            has_active_teams=any(each["is_team"] and not each["archived_at"] for each in fields),
         )
 
 

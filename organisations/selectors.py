@@ -47,7 +47,7 @@ def unit_names_by_path(
     return dict(units.values_list("path", "name"))
 
 
-def readable_path(unit: Unit, names_by_path: dict[str, str]) -> str:
+def readable_path(unit: Unit, names_by_path: Mapping[str, str]) -> str:
     """A unit's human path below the organisation, e.g. “Children's Services / North / Team A”.
 
     The organisation's own root unit reads as the organisation's name.
