@@ -878,7 +878,7 @@ class OrganisationResults:
 
     @cached_property
     def _counted_family(self) -> tuple[list[str], list[str]]:
-        return family_order(self._every_unit(), self.reach, self._counted_responses)
+        return family_order(every_unit(self.units), self.reach, self._counted_responses)
 
     @cached_property
     def resolvable(self) -> frozenset[str]:
@@ -1140,11 +1140,6 @@ class OrganisationResults:
         exact = unit.path in self.resolvable and self._group_plan.group(unit.path) is None
         return response_count(n, k=self.k, exact=exact)
 
-    def _every_unit(self) -> list[Unit]:
-        if isinstance(self.units, UnitsByPath):
-            return self.units.every_unit()
-        return list(self.units.values())
-
     def children_of(self, unit: Unit) -> list[Unit]:
         below = (
             self.units.children(unit.path)
@@ -1272,6 +1267,14 @@ def ancestor_paths(path: str) -> tuple[str, ...]:
     walks every team's chain for every scope it shows)."""
     step = Unit.steplen
     return tuple(path[:end] for end in range(step, len(path) + 1, step))
+
+
+def every_unit(units: Mapping[str, Unit]) -> list[Unit]:
+    """Every unit of a mapping by path, in its order: made together where they are made as
+    asked for (`UnitsByPath`)."""
+    if isinstance(units, UnitsByPath):
+        return units.every_unit()
+    return list(units.values())
 
 
 def viewer_nodes(units: Sequence[Unit], reach: Reach | None) -> list[tuple[int, str]]:
@@ -1465,9 +1468,7 @@ class Source:
     def units(self) -> list[Unit]:
         """Every unit of the organisation, in tree order (made when first asked for: a page
         that shows a few units makes only those, through `by_path`)."""
-        if isinstance(self.by_path, UnitsByPath):
-            return self.by_path.every_unit()
-        return list(self.by_path.values())
+        return every_unit(self.by_path)
 
     @classmethod
     def of(cls, organisation: Organisation, *, reach: Reach | None) -> Source:

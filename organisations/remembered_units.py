@@ -104,9 +104,15 @@ def load_units(organisation: Organisation) -> list[Unit]:
         return _make_units(fields, db=units.db)
     if settings.SPEEDUP_UNITS_WITHOUT_INIT:
         return _units_without_init(
-            (MappingProxyType(each) for each in units.values(*attnames())), db=units.db
+            _fields_afresh(organisation_id=organisation.pk, using=units.db), db=units.db
         )
     return list(units)
+
+
+def _fields_afresh(*, organisation_id: int, using: str) -> tuple[UnitFields, ...]:
+    """Each of the organisation's units' stored fields, in tree order, read now."""
+    units = Unit.objects.using(using).filter(organisation_id=organisation_id).order_by("path")
+    return tuple(MappingProxyType(each) for each in units.values(*attnames()))
 
 
 def _make_units(fields: Iterable[UnitFields], *, db: str) -> list[Unit]:
@@ -157,9 +163,7 @@ def unit_table(*, organisation_id: int, using: str = "default") -> UnitTable:
     """The organisation's units as a table: the one already worked out for the remembered
     fields if no unit has changed since (one query), otherwise worked out afresh."""
     if not settings.SPEEDUP_REMEMBERED_UNITS:
-        units = Unit.objects.using(using).filter(organisation_id=organisation_id)
-        rows = units.order_by("path").values(*attnames())
-        return UnitTable.of(tuple(MappingProxyType(each) for each in rows))
+        return UnitTable.of(_fields_afresh(organisation_id=organisation_id, using=using))
     fields = unit_fields(organisation_id=organisation_id, using=using)
     key = (using, str(connections[using].settings_dict["NAME"]), organisation_id)
     held = _tables.get(key)
