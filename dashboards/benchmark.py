@@ -16,11 +16,10 @@ from dashboards.common import _mean
 from diagnostics.models import Cycle
 from diagnostics.pooling import cycle_scope
 from diagnostics.release_words import hidden_words
-from diagnostics.results import Source, load_domains, results_for_scopes
+from diagnostics.results import Source, ancestor_paths, load_domains, results_for_scopes
 from diagnostics.scoring import display_mean
 from organisations.access import Reach
 from organisations.models import Unit
-from organisations.remembered_units import load_units
 from organisations.selectors import readable_path
 
 
@@ -66,8 +65,8 @@ def benchmark_page(
     `source`: the units and tallies this request already read for the viewer, if any."""
     organisation = cycle.organisation
     reading = benchmark_for(organisation, cycle=cycle)
-    units = source.units if source is not None else load_units(organisation)
-    names = {u.path: u.name for u in units}
+    source = source or Source.of(organisation, reach=reach)
+    names = {path: source.by_path[path].name for path in ancestor_paths(unit.path)}
     page = BenchmarkPage(
         unit=unit, unit_path=readable_path(unit, names), cycle=cycle, reading=reading
     )
@@ -78,7 +77,6 @@ def benchmark_page(
         organisation,
         [cycle_scope(cycle)],
         reach=reach,
-        units=units,
         domains=domains,
         source=source,
     )

@@ -39,6 +39,7 @@ from diagnostics.release_words import band_words, count_words, hidden_words
 from diagnostics.results import (
     GroupResult,
     OrganisationResults,
+    Source,
     load_domains,
     results_for_scopes,
 )
@@ -48,7 +49,7 @@ from disclosure.plan import Hidden
 from disclosure.release import ResponseCount, effective_k
 from organisations.access import Reach
 from organisations.models import Membership, Role, Unit
-from organisations.remembered_units import load_units
+from organisations.remembered_units import unit_table
 from voice.models import VoiceBoard, VoiceIssue
 from voice.selectors import board_issues
 
@@ -226,11 +227,15 @@ def _plans_for(
     """Per link holder: the team's figures in each scope, by scope key, as their plan shows
     them (one set of grouped queries per link holder, whatever the number of teams)."""
     organisation = team.organisation
-    units = load_units(organisation)
+    table = unit_table(organisation_id=organisation.pk, using=Unit.objects.db)
     plans = []
     for reach in reaches:
         results: list[OrganisationResults] = results_for_scopes(
-            organisation, scopes, reach=reach, units=units, domains=domains
+            organisation,
+            scopes,
+            reach=reach,
+            domains=domains,
+            source=Source.of_table(table, reach=reach),
         )
         plans.append({r.scope.key: Seen(r.group(team), r.response_count(team)) for r in results})
     return plans

@@ -25,12 +25,12 @@ from dashboards import charts
 from dashboards.common import FRAMING, _mean
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import Scope, cycle_scope, pools_taking_part, pulse_pools
-from diagnostics.results import OrganisationResults, load_domains, results_for_scopes
+from diagnostics.results import OrganisationResults, Source, load_domains, results_for_scopes
 from diagnostics.scoring import display_mean
 from disclosure.release import effective_k
 from organisations.access import Reach
 from organisations.models import Unit
-from organisations.remembered_units import load_units
+from organisations.remembered_units import unit_table
 from organisations.selectors import readable_path
 
 FULL_COLOUR = charts.OKABE_ITO["blue"]
@@ -299,21 +299,24 @@ def trends(
     in_order = sorted(cycles, key=lambda c: c.opens_on)
     full = [cycle_scope(c) for c in in_order if c.kind == Cycle.Kind.FULL]
     pooled = pools_taking_part(pulse_pools(organisation), cycles)
-    units = load_units(organisation)
+    table = unit_table(organisation_id=organisation.pk, using=Unit.objects.db)
     domains = load_domains()
     found = results_for_scopes(
-        organisation, [*full, *pooled], units=units, domains=domains, reach=reach
+        organisation,
+        [*full, *pooled],
+        domains=domains,
+        reach=reach,
+        source=Source.of_table(table, reach=reach),
     )
     by_key = {r.scope.key: r for r in found}
     full_points = _points(full, by_key, unit, domains)
     pulse_points = _points(pooled, by_key, unit, domains)
     picked = picked_domain(domain_code, domains)
     actions, actions_total = unit_actions(reach, unit)
-    names = {u.path: u.name for u in units}
     return TrendsPage(
         framing=gettext(FRAMING),
         unit=unit,
-        unit_path=readable_path(unit, names),
+        unit_path=readable_path(unit, table.names),
         organisation_name=organisation.name,
         domains=tuple(domains),
         picked=picked,

@@ -18,13 +18,13 @@ from django.db.models import Q
 from diagnostics.models import Cycle, CycleTeam, StructuralFigures, TeamTally
 from diagnostics.pooling import cycle_scope
 from diagnostics.release_words import count_words
-from diagnostics.results import results_for_scopes
+from diagnostics.results import Source, results_for_scopes
 from diagnostics.selectors import codes_made
 from diagnostics.structural_data import FIGURE_CODES
 from disclosure.release import CountBand, ResponseCount, effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Unit
-from organisations.remembered_units import load_units
+from organisations.remembered_units import unit_table
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,10 @@ def cycle_progress(cycle: Cycle, reach: Reach) -> CycleProgress:
     the pool's count less one pulse's would give another pulse's count.
     """
     k = effective_k(cycle.organisation.anonymity_threshold)
-    units = load_units(cycle.organisation)  # remembered between requests, in tree order
+    table = unit_table(organisation_id=cycle.organisation_id, using=Unit.objects.db)
+    source = Source.of_table(table, reach=reach)
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
-    teams = [unit for unit in units if unit.id in taking_part]
+    teams = [source.by_path[path] for team_id, path in table.teams if team_id in taking_part]
     if not reach.covers_organisation:
         teams = [team for team in teams if reach.reaches(team)]
     entered = frozenset(teams_with_figures(cycle) & {team.id for team in teams})
@@ -136,7 +137,7 @@ def cycle_progress(cycle: Cycle, reach: Reach) -> CycleProgress:
         at_k = sum(1 for team in teams if counts.get(team.id, 0) >= k)
     else:
         (results,) = results_for_scopes(
-            cycle.organisation, [cycle_scope(cycle)], reach=reach, units=units
+            cycle.organisation, [cycle_scope(cycle)], reach=reach, source=source
         )
         count_of = results.response_count
         at_k = sum(1 for team in teams if results.response_counts.get(team.path, 0) >= k)

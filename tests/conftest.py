@@ -224,6 +224,25 @@ def fresh_process_memory() -> Iterator[None]:
     settled_plans.forget_in_process()
 
 
+@pytest.fixture
+def units_made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the units made from the remembered table from now on, one per unit made
+    (`organisations.remembered_units._make_units`): a results page should make only those it
+    uses, not all of a council's 3,307 at ten times the data."""
+    from organisations import remembered_units
+
+    made: list[str] = []
+    making = remembered_units._make_units
+
+    def counted(fields: Any, *, db: str) -> list[Any]:
+        units = making(fields, db=db)
+        made.extend(unit.name for unit in units)
+        return units
+
+    monkeypatch.setattr(remembered_units, "_make_units", counted)
+    return made
+
+
 # --- real-browser fixtures (one Chromium per test process, shared by every app's tests) ---
 
 

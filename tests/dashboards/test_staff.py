@@ -291,3 +291,20 @@ def test_it_shows_the_team_s_results_in_welsh(world, make_cycle, respond):
     assert "Yn aros am ateb" in body  # its status
     assert "Dywedoch chi, gwnaethom ni" in body
     assert "Workload and caseloads" not in body
+
+
+def test_it_makes_only_the_units_it_shows(world, make_cycle, respond, units_made):
+    # Each link holder's plan once made every unit of the organisation (3,307 at ten times the
+    # data); once a settled cycle's plans are decided, the page reads the team's figures by
+    # path.
+    cycle = make_cycle(unit=world.north)
+    for team, count in ((world.team_a, 6), (world.team_b, 7)):
+        respond(cycle, team, count, value=_varied)
+    close_cycle(cycle=cycle, closed_at=timezone.now() - timedelta(minutes=6))  # settled
+    board = board_for(world.team_a)
+    Client().get(results_path(board))  # decides the settled cycle's plans
+    units_made.clear()
+    page = Client().get(results_path(board))
+
+    assert page.context["page"].result.shown
+    assert units_made == []
