@@ -1289,19 +1289,26 @@ def viewer_nodes(units: Sequence[Unit], reach: Reach | None) -> list[tuple[int, 
 def team_nodes(teams: Iterable[tuple[int, str]], roots: Sequence[str]) -> list[tuple[int, str]]:
     """`viewer_nodes` from each team's id and path, and the paths of the units the viewer
     reaches with everything below them."""
-    chain = sorted(
-        {root[:end] for root in roots for end in range(Unit.steplen, len(root), Unit.steplen)},
-        key=len,
-        reverse=True,
-    )
+    step = Unit.steplen
+    chain = {root[:end] for root in roots for end in range(step, len(root), step)}
+    lengths = sorted({len(path) for path in chain}, reverse=True)
     reached = tuple(roots)
+    # The deepest unit of the chain above a team depends only on its parent (the chain holds
+    # units above the viewer's, never a team): worked out once per parent, not once per team
+    # (a leader's or team manager's pages map 3,000 teams on every request).
+    deepest_under: dict[str, int] = {}  # a parent's path → the length of that unit's path, or 0
     mapping = []
     for team_id, path in teams:
         if path.startswith(reached):
             mapping.append((team_id, path))
             continue
-        deepest = next((c for c in chain if path.startswith(c)), None)
-        mapping.append((team_id, path if deepest is None else path[: len(deepest) + Unit.steplen]))
+        parent = path[:-step]
+        deepest = deepest_under.get(parent)
+        if deepest is None:
+            deepest = deepest_under[parent] = next(
+                (end for end in lengths if parent[:end] in chain), 0
+            )
+        mapping.append((team_id, path[: deepest + step] if deepest else path))
     return mapping
 
 

@@ -137,3 +137,20 @@ def test_it_leaves_the_shared_template_and_legend_as_they_were(settings):
         spec["layout"].get("legend", {})["title"] = "changed by a caller"
     assert json.dumps(charts.default_template(), sort_keys=True) == template
     assert legend == charts.LEGEND_TOP
+
+
+def test_it_writes_each_heatmap_cell_in_the_colour_that_contrasts_more_with_it():
+    from dashboards import colours
+
+    cells = [charts.HeatCell([str(step)], step, False, "") for step in range(colours.STEPS + 1)] + [
+        charts.HeatCell(["no colour"], None, False, ""),
+        charts.HeatCell(["x"], None, True, ""),
+    ]
+    columns = [f"Domain {i}" for i in range(len(cells))]
+    spec = charts.heatmap(columns, [charts.HeatRow("Unit", "", cells)])
+
+    fills = [*colours.STEP_COLOURS, charts.HEAT_NO_COLOUR]
+    written = [a["font"]["color"] for a in spec["layout"]["annotations"]]
+    assert written[:-1] == [colours.text_colour_for(fill) for fill in fills]
+    assert written[-1] == charts.HEAT_INK  # on the hidden cell's grey
+    assert set(written[:-1]) == {colours.BLACK, colours.WHITE}

@@ -281,3 +281,54 @@ def test_it_loads_units_exactly_as_the_orm_does(world, settings, without_init, r
     # The fast path sends no signals: a receiver for Unit would need the ORM's path.
     assert not pre_init.has_listeners(Unit)
     assert not post_init.has_listeners(Unit)
+
+
+def _nodes_by_definition(teams, roots):
+    """Each team's node as `viewer_nodes` defines it, team by team: its own path where a root
+    is above it (or is it), otherwise the unit one level below the deepest unit above both the
+    team and a root (its own path where there is none)."""
+    from organisations.models import Unit
+
+    step = Unit.steplen
+    mapping = []
+    for team_id, path in teams:
+        if any(path.startswith(root) for root in roots):
+            mapping.append((team_id, path))
+            continue
+        shared = [
+            end
+            for root in roots
+            for end in range(step, len(root), step)
+            if path.startswith(root[:end])
+        ]
+        mapping.append((team_id, path[: max(shared) + step] if shared else path))
+    return mapping
+
+
+def test_it_maps_every_team_to_its_node_for_any_set_of_units_reached():
+    import itertools
+    import random
+
+    from diagnostics.results import team_nodes
+
+    def path(*steps: int) -> str:
+        return "".join(f"{n:04d}" for n in steps)
+
+    # A tree four levels deep, teams at the third and fourth levels, some parents with many.
+    chosen = random.Random(20)
+    units = [path(1)]
+    teams = []
+    for a, b in itertools.product(range(1, 4), range(1, 4)):
+        units += [path(1, a), path(1, a, b)]
+        for c in range(1, chosen.randint(1, 5)):
+            if chosen.random() < 0.3:
+                teams.append(path(1, a, b, c))
+                continue
+            units.append(path(1, a, b, c))
+            teams += [path(1, a, b, c, d) for d in range(1, chosen.randint(2, 5))]
+    numbered = [(number, team) for number, team in enumerate(teams)]
+    for size in (1, 1, 2, 3):
+        for _ in range(40):
+            roots = chosen.sample(units + teams, size)
+            assert team_nodes(numbered, roots) == _nodes_by_definition(numbered, roots), roots
+    assert team_nodes(numbered, [path(1)]) == numbered
