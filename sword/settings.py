@@ -238,6 +238,14 @@ PREPARED_STATEMENTS: bool = env.bool("DB_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://sword")}
+# A process's own cache (no CACHE_URL) holds this many entries unless the URL says otherwise
+# (`locmemcache://sword?MAX_ENTRIES=...`). Django's default, 300, is fewer than the settled
+# sums one team manager's trends page keeps: culling them dropped the settled plans' generation
+# too (diagnostics/settled_plans.py), so every plan was worked out again on every request
+# (480 ms rather than 60 at 300 teams).
+LOCMEM_CACHE_ENTRIES = 20_000
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache":
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", LOCMEM_CACHE_ENTRIES)
 if (
     CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     and SPEEDUP_SHARED_REDIS_CLIENT

@@ -117,3 +117,31 @@ def test_it_starts_in_production_with_or_without_a_reminder_address_key():
     assert with_key.stdout.strip() == repr(key), with_key.stderr
     without = run_manage("shell", "--no-imports", "-c", show, env=PRODUCTION)
     assert without.stdout.strip() == "''", without.stderr
+
+
+def test_it_gives_a_process_s_own_cache_room_for_a_page_s_settled_sums_and_plans(db):
+    # With Django's 300 entries, one team manager's trends page kept more settled sums than
+    # that: culling them dropped the settled plans' generation as well, and every plan was
+    # worked out again on every request.
+    from django.conf import settings
+    from django.core.cache import cache
+
+    from diagnostics import settled_plans
+
+    assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")  # no CACHE_URL here
+    generation = settled_plans.generation()
+    for n in range(settled_plans.SUMS_IN_PROCESS + settled_plans.IN_PROCESS):
+        cache.set(f"settled-sums:{n}", n)
+    assert settled_plans.generation() == generation
+
+
+def test_it_takes_a_process_s_own_cache_size_from_its_address():
+    show = "from django.conf import settings; print(settings.CACHES['default']['OPTIONS'])"
+    for url, entries in (
+        ("locmemcache://sword", "20000"),
+        ("locmemcache://sword?MAX_ENTRIES=50", "50"),
+    ):
+        result = run_manage(
+            "shell", "--no-imports", "-c", show, env={**PRODUCTION, "CACHE_URL": url}
+        )
+        assert f"'MAX_ENTRIES': {entries}" in result.stdout, result.stderr
