@@ -1293,9 +1293,10 @@ def team_nodes(teams: Iterable[tuple[int, str]], roots: Sequence[str]) -> list[t
     chain = {root[:end] for root in roots for end in range(step, len(root), step)}
     lengths = sorted({len(path) for path in chain}, reverse=True)
     reached = tuple(roots)
-    # The deepest unit of the chain above a team depends only on its parent (the chain holds
-    # units above the viewer's, never a team): worked out once per parent, not once per team
-    # (a leader's or team manager's pages map 3,000 teams on every request).
+    # The deepest unit of the chain above a team: the chain holds units above the viewer's,
+    # never a team, so it is the same for every team with the same parent, and is worked out
+    # once per parent, not once per team (a leader's or team manager's pages map 3,000 teams
+    # on every request).
     deepest_under: dict[str, int] = {}  # a parent's path → the length of that unit's path, or 0
     mapping = []
     for team_id, path in teams:
@@ -1306,7 +1307,7 @@ def team_nodes(teams: Iterable[tuple[int, str]], roots: Sequence[str]) -> list[t
         deepest = deepest_under.get(parent)
         if deepest is None:
             deepest = deepest_under[parent] = next(
-                (end for end in lengths if parent[:end] in chain), 0
+                (end for end in lengths if path[:end] in chain), 0
             )
         mapping.append((team_id, path[: deepest + step] if deepest else path))
     return mapping
