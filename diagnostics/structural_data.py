@@ -336,9 +336,10 @@ def lens(
         if means:
             teams_with_both.append((team, figures[(cycle_id, team.pk)], means))
     # Each domain's shown means as a column, a team per row (None where it is not shown).
-    mean_columns = [
-        tuple(means.get(domain.code) for *_, means in teams_with_both) for domain in results.domains
-    ]
+    every_means = [means for *_, means in teams_with_both]
+    mean_columns = [[means.get(domain.code) for means in every_means] for domain in results.domains]
+    # Whether a domain's mean is shown for every team: then no pair of it has teams to drop.
+    complete = [None not in column for column in mean_columns]
     columns: list[tuple[FigureDefinition, str, str, Sequence[float], Sequence[float]]] = []
     teams_of_pairs = []
     for figure in FIGURES:
@@ -349,11 +350,13 @@ def lens(
                 rows.append(row)
                 with_figure.append((team, float(value), means))
         figure_values = [value for _, value, _ in with_figure]
-        for domain, column in zip(results.domains, mean_columns, strict=True):
+        for domain, column, shown_for_all in zip(
+            results.domains, mean_columns, complete, strict=True
+        ):
             domain_means = _gather(column, rows)
             xs: Sequence[float] = figure_values
             ys = cast(Sequence[float], domain_means)
-            if None in domain_means:  # teams whose mean of this domain is not shown drop out
+            if not shown_for_all and None in domain_means:  # teams without a shown mean drop out
                 kept = [
                     (value, mean)
                     for value, mean in zip(figure_values, domain_means, strict=True)
