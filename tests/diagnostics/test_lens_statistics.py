@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from diagnostics import lens_statistics
 from diagnostics.lens_statistics import (
     FDR_LEVEL,
     PERMUTATIONS,
@@ -124,6 +125,25 @@ def test_it_works_out_many_pairs_together_to_exactly_scipy_s_p_value_for_each_al
     assert min(found.p_value for found in together if found) < 0.001  # some pairs are clear
     assert max(found.p_value for found in together if found) > 0.1  # and some are not
     assert rank_correlations(pairs) == together  # remembered
+
+
+def test_it_remembers_a_pair_asked_again_with_the_same_values_in_another_form(monkeypatch):
+    _remembered_correlations.clear()
+    first = rank_correlation(CASELOADS, WELLBEING)  # whole numbers, in lists
+
+    def fail(*args, **kwargs):
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(lens_statistics, "spearman_rho", fail)  # asked of every pair not known
+    again = rank_correlation(tuple(float(v) for v in CASELOADS), tuple(WELLBEING))
+    assert again == first
+    assert again is not None
+    assert again.teams == len(CASELOADS)
+    # Other values, or the same values split differently between the two sides, are other pairs.
+    with pytest.raises(AssertionError, match="worked out again"):
+        rank_correlation(CASELOADS[:-1], WELLBEING[:-1])
+    with pytest.raises(AssertionError, match="worked out again"):
+        rank_correlation([*CASELOADS, WELLBEING[0]], WELLBEING[1:])
 
 
 def test_it_says_which_pairs_have_no_correlation_among_those_worked_out_together():
