@@ -1313,6 +1313,14 @@ def team_nodes(teams: Iterable[tuple[int, str]], roots: Sequence[str]) -> list[t
     return mapping
 
 
+def table_nodes(table: UnitTable, reach: Reach | None) -> tuple[tuple[int, str], ...]:
+    """`team_nodes` for the viewer of `reach` from the organisation's table of units, worked
+    out once for each family of viewers (the units they reach) as long as the table stands: a
+    leader's or team manager's results pages mapped 3,000 teams afresh on every request."""
+    roots = tuple(root_paths_of(table.paths, reach))
+    return table.derived(("team nodes", roots), lambda: tuple(team_nodes(table.teams, roots)))
+
+
 def breakdown_input(cycle_ids: Iterable[int], node_of: Mapping[int, str]) -> BreakdownInput:
     """Responses and answers per node and combination of demographic answers (two queries)."""
     cycle_ids = list(cycle_ids)
@@ -1487,8 +1495,9 @@ class Source:
     @classmethod
     def of_table(cls, table: UnitTable, *, reach: Reach | None) -> Source:
         """From the organisation's table of units (`unit_table`), read already."""
-        nodes = team_nodes(table.teams, root_paths_of(table.paths, reach))
-        return cls(UnitsByPath(table, db=Unit.objects.db), reach, Aggregates(nodes))
+        return cls(
+            UnitsByPath(table, db=Unit.objects.db), reach, Aggregates(table_nodes(table, reach))
+        )
 
     @classmethod
     def of_units(cls, units: Sequence[Unit], *, reach: Reach | None) -> Source:

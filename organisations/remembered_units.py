@@ -19,10 +19,10 @@ ask for them (`UnitsByPath`), so that a page showing a few units of a council ma
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
 from django.conf import settings
 from django.db import connections
@@ -36,6 +36,12 @@ _VERSION_COLUMN = "units_version"
 
 # A unit's stored fields (attribute name: value), as `Model.from_db` would be given them.
 UnitFields: TypeAlias = MappingProxyType[str, Any]
+
+Derived = TypeVar("Derived")
+
+# How many values worked out from one table it keeps (`UnitTable.derived`): one for each of a
+# few hundred viewers' families, each a few hundred kB at 3,000 teams.
+MOST_DERIVED = 32
 
 # (database alias and name, organisation) -> (version, fields of each unit in tree order); one
 # entry per organisation, replaced when the version moves on.
@@ -136,6 +142,21 @@ class UnitTable:
     children: Mapping[str, tuple[str, ...]]  # the paths one level below each unit's
     names: Mapping[str, str]  # each unit's name by path
     has_active_teams: bool  # a team not archived
+    # Values worked out from the table alone, kept with it (`derived`).
+    _derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: Hashable, work: Callable[[], Derived]) -> Derived:
+        """What `work` makes of this table, worked out once for each `key` and kept as long as
+        the table is (so for as long as no unit changes, when the fields are remembered). `work`
+        must depend on nothing but the table and what `key` names, and its value must not be
+        changed by its callers: every request given this table shares it."""
+        found = self._derived.get(key)
+        if found is None:
+            found = work()
+            if len(self._derived) >= MOST_DERIVED:
+                self._derived.clear()
+            self._derived[key] = found
+        return found
 
     @classmethod
     def of(cls, fields: tuple[UnitFields, ...]) -> UnitTable:

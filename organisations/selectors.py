@@ -6,7 +6,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from threading import Lock
 from types import MappingProxyType
 from typing import Any
 
@@ -22,7 +21,7 @@ from organisations.models import (
     Role,
     Unit,
 )
-from organisations.remembered_units import UnitFields, load_units, unit_fields
+from organisations.remembered_units import load_units, unit_fields, unit_table
 
 
 def root_of(organisation: Organisation) -> Unit:
@@ -63,11 +62,6 @@ def _path_words(path: str, depth: int, name: str, names_by_path: Mapping[str, st
     return UNIT_PATH_SEPARATOR.join(parts)
 
 
-# (database alias, organisation id) -> (the unit fields the paths were worked out from, paths)
-_paths_remembered: dict[tuple[str, int], tuple[tuple[UnitFields, ...], Mapping[int, str]]] = {}
-_paths_lock = Lock()
-
-
 def readable_paths(organisation: Organisation, *, using: str = "default") -> Mapping[int, str]:
     """Unit id → readable path for a whole organisation (read-only). With
     `SPEEDUP_REMEMBERED_UNITS`, worked out once from the units as `remembered_units` keeps them
@@ -76,15 +70,8 @@ def readable_paths(organisation: Organisation, *, using: str = "default") -> Map
     if not settings.SPEEDUP_REMEMBERED_UNITS:
         units = Unit.objects.using(using).filter(organisation=organisation)
         return _paths_of(list(units.values("id", "path", "depth", "name")))
-    fields = unit_fields(organisation_id=organisation.pk, using=using)
-    key = (using, organisation.pk)
-    held = _paths_remembered.get(key)
-    if held is not None and held[0] is fields:
-        return held[1]
-    paths = _paths_of(fields)
-    with _paths_lock:
-        _paths_remembered[key] = (fields, paths)
-    return paths
+    table = unit_table(organisation_id=organisation.pk, using=using)
+    return table.derived("readable paths", lambda: _paths_of(table.fields))
 
 
 def _paths_of(units: Sequence[Mapping[str, Any]]) -> Mapping[int, str]:

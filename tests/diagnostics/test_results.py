@@ -332,3 +332,36 @@ def test_it_maps_every_team_to_its_node_for_any_set_of_units_reached():
             roots = chosen.sample(units + teams, size)
             assert team_nodes(numbered, roots) == _nodes_by_definition(numbered, roots), roots
     assert team_nodes(numbered, [path(1)]) == numbered
+
+
+def test_it_maps_each_family_s_teams_once_for_each_table_of_units(world, monkeypatch, settings):
+    from diagnostics import results
+    from diagnostics.results import root_paths_of, table_nodes, team_nodes
+    from organisations.remembered_units import forget_unit_fields, unit_table
+    from organisations.services import rename_unit
+
+    settings.SPEEDUP_REMEMBERED_UNITS = True
+    forget_unit_fields()
+    mapped: list[tuple[str, ...]] = []
+
+    def counted(teams, roots):
+        mapped.append(tuple(roots))
+        return team_nodes(teams, roots)
+
+    monkeypatch.setattr(results, "team_nodes", counted)
+    table = unit_table(organisation_id=world.organisation.pk)
+    viewers = [reach_of(world.org_admin), reach_of(world.leader), reach_of(world.team_manager)]
+    for reach in [*viewers, None]:
+        roots = root_paths_of(table.paths, reach)
+        assert table_nodes(table, reach) == tuple(team_nodes(table.teams, roots))
+    # Three families; the command line reaches the whole organisation, as an org admin does.
+    assert mapped == [(world.root.path,), (world.north.path,), (world.team_a.path,)]
+
+    again = reach_of(world.leader)  # another request's reach, the same family
+    assert table_nodes(table, again) is table_nodes(table, viewers[1])
+    assert len(mapped) == 3
+
+    rename_unit(unit=world.team_c, name="Team Gamma")
+    assert table_nodes(unit_table(organisation_id=world.organisation.pk), again)
+    assert mapped[3:] == [(world.north.path,)]
+    forget_unit_fields()

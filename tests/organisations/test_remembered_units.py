@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from organisations import services
+from organisations import remembered_units, services
 from organisations.models import Unit
 from organisations.remembered_units import (
     UnitsByPath,
@@ -377,3 +377,35 @@ def test_it_keeps_the_table_until_a_unit_changes(world):
     after = unit_table(organisation_id=world.organisation.pk)
     assert after is not first
     assert after.by_path[world.team_a.path]["name"] == "Team Alpha"
+
+
+def test_it_works_out_a_value_from_the_table_once_for_each_key_until_a_unit_changes(
+    world, monkeypatch
+):
+    worked: list[str] = []
+
+    def work(name: str) -> Callable[[], str]:
+        def named() -> str:
+            worked.append(name)
+            return f"{name} of {len(table.paths)} units"
+
+        return named
+
+    table = unit_table(organisation_id=world.organisation.pk)
+    assert table.derived("a", work("a")) == "a of 7 units"
+    assert table.derived("a", work("a again")) == "a of 7 units"
+    assert table.derived("b", work("b")) == "b of 7 units"
+    assert worked == ["a", "b"]
+
+    add_unit(parent=world.north, name="Team D", is_team=True)
+    table = unit_table(organisation_id=world.organisation.pk)
+    assert table.derived("a", work("a after")) == "a after of 8 units"
+    assert worked == ["a", "b", "a after"]
+
+    # Past its bound, a table forgets what it kept and works each value out again.
+    monkeypatch.setattr(remembered_units, "MOST_DERIVED", 2)
+    table.derived("b", work("b after"))
+    table.derived("c", work("c"))
+    assert table.derived("c", work("c again")) == "c of 8 units"
+    assert table.derived("a", work("a once more")) == "a once more of 8 units"
+    assert worked[3:] == ["b after", "c", "a once more"]

@@ -57,6 +57,7 @@ def test_it_calls_a_page_met_at_one_and_a_half_times_its_small_median(
         "2",
         "20",
         "10.00",
+        "0.15",
         "0.90",
         "11.00",
     ]
@@ -77,3 +78,12 @@ def test_it_shows_both_query_counts_when_the_scales_differ(
     line = report_line(capsys, small_ms=[10.0], large_ms=[11.0], queries=(12, 13))
 
     assert line[6] == "12/13"
+
+
+def test_it_divides_a_page_s_ratio_by_the_growth_of_its_bytes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    line = report_line(capsys, small_ms=[10.0], large_ms=[48.0], sizes=(1_000, 8_000))
+
+    assert line[3] == "4.80"
+    assert line[10:12] == ["8.00", "0.60"]
