@@ -39,8 +39,8 @@ UnitFields: TypeAlias = MappingProxyType[str, Any]
 
 Derived = TypeVar("Derived")
 
-# How many values worked out from one table it keeps (`UnitTable.derived`): one for each of a
-# few hundred viewers' families, each a few hundred kB at 3,000 teams.
+# How many values worked out from one table it keeps (`UnitTable.derived`): those of a few dozen
+# viewers' families at a time, each a few hundred kB at 3,000 teams; past that it starts afresh.
 MOST_DERIVED = 32
 
 # (database alias and name, organisation) -> (version, fields of each unit in tree order); one
