@@ -1,13 +1,13 @@
 """Load test: real gunicorn, real PostgreSQL, clients that make a browser's requests.
 
-Starts gunicorn (2 workers) on loopback, prepares a cycle with fresh one-time codes, then
-`--clients` browsers at once (asyncio tasks, each with its own cookies and kept-alive
-connection) each take codes and answer the survey exactly as a browser does (the link,
-which swaps the code for a survey session, the start page, each page's GET and POST with the
-CSRF token, the about page, the review page, Submit, the thank-you page). Afterwards
-`--reuse` attempts reuse used codes. Prints completed responses per second and request
-latencies, then checks that exactly the expected responses are stored, that every reuse was
-refused and that no request failed.
+Starts gunicorn (2 workers; `--server granian` to compare servers) on loopback, prepares a cycle
+with fresh one-time codes, then `--clients` browsers at once (asyncio tasks, each with its own
+cookies and kept-alive connection) each take codes and answer the survey exactly as a browser
+does (the link, which swaps the code for a survey session, the start page, each page's GET and
+POST with the CSRF token, the about page, the review page, Submit, the thank-you page).
+Afterwards `--reuse` attempts reuse used codes. Prints completed responses per second, the
+server's CPU per response and request latencies, then checks that exactly the expected responses
+are stored, that every reuse was refused and that no request failed.
 """
 
 from __future__ import annotations
@@ -268,25 +268,51 @@ def prepare(kind: str, count: int) -> tuple[int, list[str]]:
     return cycle.pk, codes
 
 
-def start_gunicorn(port: int, env: dict[str, str], threads: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "gunicorn"),
-            "sword.wsgi",
+def server_command(*, server: str, port: int, threads: int) -> list[str]:
+    """The command that serves the site on loopback with 2 workers of `threads` threads.
+
+    gunicorn is what the README deploys (here with gthread workers, so that 20 clients are
+    served at once). granian, whose HTTP handling is Rust outside Python's lock, is here only
+    to measure what the server itself costs beside the site (docs/performance.md, "What the
+    server costs"); it is not a supported way to run SWORD.
+    """
+    bin_dir = ROOT / ".venv" / "bin"
+    if server == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "--interface",
+            "wsgi",
+            "sword.wsgi:application",
             "--workers",
             "2",
-            "--worker-class",
-            "gthread",
-            "--threads",
+            "--blocking-threads",
             str(threads),
-            "--bind",
-            f"127.0.0.1:{port}",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
             "--log-level",
             "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+            "--no-access-log",
+        ]
+    return [
+        str(bin_dir / "gunicorn"),
+        "sword.wsgi",
+        "--workers",
+        "2",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+
+
+def start_server(command: list[str], port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -297,7 +323,30 @@ def start_gunicorn(port: int, env: dict[str, str], threads: int) -> subprocess.P
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"{Path(command[0]).name} did not start")
+
+
+def process_tree_cpu(root: int, *, proc: Path = Path("/proc")) -> float:
+    """CPU seconds (user and system) used so far by process `root` and everything below it,
+    a server's master and its workers. Read it while they run: an ended process is not counted."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # The command name, in parentheses, may itself hold spaces and parentheses.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we read
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    total, waiting = 0.0, [root]
+    while waiting:
+        pid = waiting.pop()
+        total += used.get(pid, 0.0)
+        waiting.extend(children.get(pid, []))
+    return total
 
 
 def main() -> None:
@@ -307,16 +356,25 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--reuse", type=int, default=200)
     parser.add_argument("--port", type=int, default=8931)
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per server worker")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="gunicorn as deployed; granian only to compare what the server costs",
+    )
     args = parser.parse_args()
 
     cycle_id, codes = prepare(args.kind, args.responses)
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": f"http://127.0.0.1:{args.port}"}
-    server = start_gunicorn(args.port, env, args.threads)
+    command = server_command(server=args.server, port=args.port, threads=args.threads)
+    server = start_server(command, args.port, env)
     try:
+        started_cpu = process_tree_cpu(server.pid)
         completed, elapsed, answered_latencies, refused, failures = asyncio.run(
             run_clients(args.port, codes, args.clients, args.reuse)
         )
+        server_cpu = process_tree_cpu(server.pid) - started_cpu
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -333,6 +391,11 @@ def main() -> None:
         f"{args.kind} responses: {completed} completed by {args.clients} clients in {elapsed:.1f} s"
     )
     print(f"  completed responses per second: {completed / elapsed:.1f}")
+    print(
+        f"  server ({args.server}, 2 workers of {args.threads} threads): "
+        f"{1000 * server_cpu / max(completed, 1):.1f} ms of CPU per completed response "
+        "(reuses included)"
+    )
     median = statistics.median(answered_latencies)
     print(f"  requests: {len(answered_latencies)}, median {median:.1f} ms, p95 {p95:.1f} ms")
     print(f"  stored responses: {stored} (expected {args.responses})")
