@@ -12,8 +12,9 @@ What keeps a remembered plan from ever being stale:
 - **Settled**: a cycle counts only once it is closed and `SETTLED_AFTER` has passed since. A
   survey submission checks that the cycle is open and then commits; one that passed its check
   just before closing commits within its request, and no request outlives the server's
-  timeout (gunicorn kills a worker after 30 s by default, and PostgreSQL rolls its transaction
-  back), far inside five minutes. A closed cycle never reopens.
+  timeout (gunicorn's synchronous workers, as the README deploys them, are killed after 30 s by
+  default, and PostgreSQL rolls their transaction back; its threaded workers and granian set no
+  such limit), far inside five minutes. A closed cycle never reopens.
 - **Generation**: `rebuild_tallies` (`check_tallies --rebuild`, the benchmark builder) changes
   settled counts, so it starts a new generation, part of every key. The generation lives in
   the shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
