@@ -1,13 +1,13 @@
 """Load test: real gunicorn, real PostgreSQL, clients that make a browser's requests.
 
-Starts gunicorn (2 workers; `--server granian` to compare servers) on loopback, prepares a cycle
-with fresh one-time codes, then `--clients` browsers at once (asyncio tasks, each with its own
-cookies and kept-alive connection) each take codes and answer the survey exactly as a browser
-does (the link, which swaps the code for a survey session, the start page, each page's GET and
-POST with the CSRF token, the about page, the review page, Submit, the thank-you page).
-Afterwards `--reuse` attempts reuse used codes. Prints completed responses per second, the
-server's CPU per response and request latencies, then checks that exactly the expected responses
-are stored, that every reuse was refused and that no request failed.
+Starts gunicorn (2 workers; `--server` for its synchronous workers or granian) on loopback,
+prepares a cycle with fresh one-time codes, then `--clients` browsers at once (asyncio tasks,
+each with its own cookies and kept-alive connection) each take codes and answer the survey
+exactly as a browser does (the link, which swaps the code for a survey session, the start page,
+each page's GET and POST with the CSRF token, the about page, the review page, Submit, the
+thank-you page). Afterwards `--reuse` attempts reuse used codes. Prints completed responses per
+second, the server's CPU per response and request latencies, then checks that exactly the
+expected responses are stored, that every reuse was refused and that no request failed.
 """
 
 from __future__ import annotations
@@ -271,8 +271,9 @@ def prepare(kind: str, count: int) -> tuple[int, list[str]]:
 def server_command(*, server: str, port: int, threads: int) -> list[str]:
     """The command that serves the site on loopback with 2 workers of `threads` threads.
 
-    gunicorn is what the README deploys (here with gthread workers, so that 20 clients are
-    served at once). granian, whose HTTP handling is Rust outside Python's lock, is here only
+    gunicorn is what the README deploys, with its synchronous workers (`gunicorn-sync`, one
+    request at a time each, `threads` ignored); by default here with threaded ones, as issue 20's
+    target is measured. granian, whose HTTP handling is Rust outside Python's lock, is here only
     to measure what the server itself costs beside the site (docs/performance.md, "What the
     server costs"); it is not a supported way to run SWORD.
     """
@@ -295,15 +296,15 @@ def server_command(*, server: str, port: int, threads: int) -> list[str]:
             "warning",
             "--no-access-log",
         ]
+    # gunicorn turns a synchronous worker given more than one thread into a threaded one.
+    workers = ["sync"] if server == "gunicorn-sync" else ["gthread", "--threads", str(threads)]
     return [
         str(bin_dir / "gunicorn"),
         "sword.wsgi",
         "--workers",
         "2",
         "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
+        *workers,
         "--bind",
         f"127.0.0.1:{port}",
         "--log-level",
@@ -359,11 +360,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="threads per server worker")
     parser.add_argument(
         "--server",
-        choices=["gunicorn", "granian"],
+        choices=["gunicorn", "gunicorn-sync", "granian"],
         default="gunicorn",
-        help="gunicorn as deployed; granian only to compare what the server costs",
+        help="gunicorn's threaded workers; its synchronous ones, as the README deploys; or "
+        "granian, only to compare what the server costs",
     )
     args = parser.parse_args()
+    if args.server == "gunicorn-sync":
+        args.threads = 1
 
     cycle_id, codes = prepare(args.kind, args.responses)
     env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "SITE_URL": f"http://127.0.0.1:{args.port}"}
@@ -392,7 +396,8 @@ def main() -> None:
     )
     print(f"  completed responses per second: {completed / elapsed:.1f}")
     print(
-        f"  server ({args.server}, 2 workers of {args.threads} threads): "
+        f"  server ({args.server}, 2 workers of {args.threads} "
+        f"thread{'s' if args.threads != 1 else ''}): "
         f"{1000 * server_cpu / max(completed, 1):.1f} ms of CPU per completed response "
         "(reuses included)"
     )

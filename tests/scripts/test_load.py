@@ -72,6 +72,8 @@ def test_it_serves_the_site_on_loopback_with_two_workers_of_the_asked_threads(se
     command = load.server_command(server=server, port=8999, threads=3)
 
     assert Path(command[0]).name == server
+    if server == "gunicorn":
+        assert command[command.index("--worker-class") + 1] == "gthread"
     assert command[command.index("--workers") + 1] == "2"
     threads = "--threads" if server == "gunicorn" else "--blocking-threads"
     assert command[command.index(threads) + 1] == "3"
@@ -81,3 +83,14 @@ def test_it_serves_the_site_on_loopback_with_two_workers_of_the_asked_threads(se
         assert command[command.index("--host") + 1] == "127.0.0.1"
         assert command[command.index("--port") + 1] == "8999"
     assert any(target.startswith("sword.wsgi") for target in command)
+
+
+def test_it_serves_the_site_with_gunicorn_s_synchronous_workers_as_the_readme_deploys():
+    command = load.server_command(server="gunicorn-sync", port=8999, threads=3)
+
+    assert Path(command[0]).name == "gunicorn"
+    assert command[command.index("--worker-class") + 1] == "sync"
+    assert command[command.index("--workers") + 1] == "2"
+    # More than one thread would make gunicorn run threaded workers instead.
+    assert "--threads" not in command
+    assert command[command.index("--bind") + 1] == "127.0.0.1:8999"
