@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar, cast
 
@@ -113,6 +114,34 @@ class Aggregates:
         self._structures: dict[tuple[int, tuple[str, ...]], tuple[Collection[str], str]] = {}
         self._teams_at: dict[str, list[int]] = {}
         self._teams_digest: dict[str, str] = {}
+        # cycle → when its counts were first read here (see `settled_when_read`)
+        self._first_read: dict[int, datetime] = {}
+        self._settled_at_reading: dict[tuple[int, str], bool] = {}
+
+    def _reading(self, cycle_ids: Iterable[int]) -> None:
+        """Note when these cycles' counts are read (the first reading of each is the one kept)."""
+        now = timezone.now()
+        for cycle_id in cycle_ids:
+            self._first_read.setdefault(cycle_id, now)
+
+    def settled_when_read(self, settled: Mapping[int, str]) -> dict[int, str]:
+        """Of these settled cycles (cycle → when it closed), those whose counts held here, if
+        any, were read once the cycle had settled. A cycle read while still open (by an
+        earlier call sharing these counts) is left out, so that no plan, sum or count keyed as
+        settled is worked out from counts that may lack its last responses."""
+        return {
+            cycle_id: since
+            for cycle_id, since in settled.items()
+            if cycle_id not in self._first_read or self._read_settled(cycle_id, since)
+        }
+
+    def _read_settled(self, cycle_id: int, since: str) -> bool:
+        # A cycle's first reading never changes, so neither does the answer.
+        found = self._settled_at_reading.get((cycle_id, since))
+        if found is None:
+            found = settled_plans.settled_by(since=since, moment=self._first_read[cycle_id])
+            self._settled_at_reading[(cycle_id, since)] = found
+        return found
 
     def structure(self, unit_paths: Collection[str], roots: Sequence[str]) -> str:
         """A digest of the viewer's teams' nodes, the organisation's units and the units the
@@ -137,6 +166,7 @@ class Aggregates:
         if not missing:
             return
         table: dict[int, list[Any]] = getattr(self, kind)
+        self._reading(missing)
         for cycle_id in missing:
             table[cycle_id] = []
         if self.mapping:
@@ -221,6 +251,7 @@ class Aggregates:
             return
         read_paths = list(dict.fromkeys(unit_path for unit_path, _cycle in missing))
         read_cycles = sorted({cycle_id for _path, cycle_id in missing})
+        self._reading(read_cycles)
         for unit_path in read_paths:
             for cycle_id in read_cycles:
                 self._at_path[(kind, unit_path, cycle_id)] = []
@@ -686,6 +717,12 @@ class OrganisationResults:
         self._groups: dict[str, GroupResult] = {}
         self._many_units = False  # see `groups`
 
+    @property
+    def _settled(self) -> dict[int, str]:
+        """The scope's cycles that have settled, of those whose counts held were read after
+        they settled (`Aggregates.settled_when_read`)."""
+        return self._aggregates.settled_when_read(self._batch.settled)
+
     @cached_property
     def statement_domains(self) -> dict[str, str]:
         return dict(self._batch.asked[0])
@@ -698,7 +735,7 @@ class OrganisationResults:
         self._aggregates.need(
             kind,
             self._batch.cycle_ids if cycle_ids is None else cycle_ids,
-            settled=self._batch.settled if kind in ("answered", "answer_counts") else None,
+            settled=self._settled if kind in ("answered", "answer_counts") else None,
         )
         table: dict[int, list[Any]] = getattr(self._aggregates, kind)
         return table
@@ -830,7 +867,7 @@ class OrganisationResults:
         in the last bits; every figure leaves through `round_half_up`, which first rounds to nine
         places, and bands allow for the same noise (`scoring._EPSILON`)."""
         per_cycle = self._aggregates.sums_at(
-            kind, path, self._sum_cycles(kind), settled=self._batch.settled
+            kind, path, self._sum_cycles(kind), settled=self._settled
         )
         sums: dict[Any, list[Any]] = {}
         for rows in (per_cycle[cycle_id] for cycle_id in sorted(self.scope.cycle_ids)):
@@ -925,7 +962,7 @@ class OrganisationResults:
         """What a scope whose cycles have all settled depends on besides their (fixed) counts:
         the generation of those counts, the cycles and when they closed, k, and the viewer's
         teams, units and reach (`Aggregates.structure`); None for any other scope."""
-        settled = self._batch.settled
+        settled = self._settled
         if not all(cycle_id in settled for cycle_id in self.scope.cycle_ids):
             return None
         return (
@@ -1081,7 +1118,7 @@ class OrganisationResults:
             for unit in units
             if unit.path not in self._groups and unit.path not in released
         ]
-        settled = self._batch.settled
+        settled = self._settled
         self._aggregates.sum_units("domains", paths, self._sum_cycles("domains"), settled=settled)
         if self.with_statements:
             self._aggregates.sum_units(

@@ -385,11 +385,23 @@ def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today
         )
 
 
+def _stored_status(cycle: Cycle) -> str | None:
+    """The cycle's status as stored, its row locked until the transaction ends, so that a
+    change decided from a copy read earlier (another request's page, a stalled request) cannot
+    undo or skip another's: reopen a closed cycle, or delete an open one's invites."""
+    return (
+        Cycle.objects.select_for_update(no_key=True)
+        .filter(pk=cycle.pk)
+        .values_list("status", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
 def open_cycle(*, cycle: Cycle, today: date | None = None, automatically: bool = False) -> Cycle:
     """Open a draft: by hand (`automatically` False), or by the clock on its opening date
     (`open_and_close_cycles`). Either way every check below runs."""
-    if cycle.status != Cycle.Status.DRAFT:
+    if _stored_status(cycle) != Cycle.Status.DRAFT:
         raise ValidationError(gettext("Only a draft cycle can be opened."))
     today = today or timezone.localdate()
     if cycle.closes_on < today:
@@ -411,7 +423,9 @@ def close_cycle(
     """Close a cycle now (early, or after its closing date; `automatically` when the clock does
     it after its last day). A closed cycle never reopens. Addresses kept for reminders go.
     `closed_at`, for organisations built after the fact (demo, benchmark): when it closed."""
-    if cycle.status != Cycle.Status.OPEN:
+    # Locked first, so that closing waits for every submission holding the cycle open
+    # (`hold_cycle_open`) and its time is taken after the last of them has committed.
+    if _stored_status(cycle) != Cycle.Status.OPEN:
         raise ValidationError(gettext("Only an open cycle can be closed."))
     cycle.status = Cycle.Status.CLOSED
     cycle.closed_at = closed_at or timezone.now()
@@ -426,7 +440,7 @@ def close_cycle(
 def schedule_cycle(*, cycle: Cycle, automatically: bool, today: date | None = None) -> Cycle:
     """Have the clock open a draft on its opening date (shown as Scheduled), or stop it. The
     checks of `open_cycle` run on that date; a cycle that cannot open then stays a draft."""
-    if cycle.status != Cycle.Status.DRAFT:
+    if _stored_status(cycle) != Cycle.Status.DRAFT:
         raise ValidationError(gettext("Only a draft cycle can be scheduled to open."))
     today = today or timezone.localdate()
     if automatically and cycle.opens_on <= today:
@@ -447,7 +461,7 @@ def schedule_cycle(*, cycle: Cycle, automatically: bool, today: date | None = No
 def update_draft_cycle(
     *, cycle: Cycle, name: str, opens_on: date, closes_on: date, today: date | None = None
 ) -> Cycle:
-    if cycle.status != Cycle.Status.DRAFT:
+    if _stored_status(cycle) != Cycle.Status.DRAFT:
         raise ValidationError(gettext("Only a draft cycle can be changed."))
     if closes_on < opens_on:
         raise ValidationError(gettext("The closing date must be on or after the opening date."))
@@ -467,7 +481,7 @@ def update_draft_cycle(
 
 @transaction.atomic
 def delete_draft_cycle(*, cycle: Cycle) -> None:
-    if cycle.status != Cycle.Status.DRAFT:
+    if _stored_status(cycle) != Cycle.Status.DRAFT:
         raise ValidationError(
             gettext("Only a draft cycle can be deleted; close an open one instead.")
         )
@@ -488,7 +502,10 @@ def _check_can_invite(cycle: Cycle, team: Unit, today: date) -> None:
         raise ValidationError(
             gettext("“%(team)s” is not taking part in this cycle.") % {"team": team.name}
         )
-    if availability(cycle, today=today) == Availability.CLOSED:
+    # Read again and held: closing waits, so no code, and no address kept for its reminder, is
+    # added once it has closed (closing deletes the addresses).
+    stored = _cycle_held(cycle.pk)
+    if stored is None or availability(stored, today=today) == Availability.CLOSED:
         raise ValidationError(gettext("This cycle has closed, so it takes no more codes."))
 
 
@@ -1168,11 +1185,16 @@ def check_usable(invite: Invite, *, code: str, today: date) -> None:
 
 
 def check_open(invite: Invite, *, today: date) -> None:
-    state = availability(invite.cycle, today=today)
+    check_cycle_open(invite.cycle, today=today)
+
+
+def check_cycle_open(cycle: Cycle, *, today: date) -> None:
+    """Raise why a cycle takes no answers today (CycleNotOpen, CycleClosed), if it takes none."""
+    state = availability(cycle, today=today)
     if state in (Availability.DRAFT, Availability.SCHEDULED, Availability.NOT_YET_OPEN):
         raise CycleNotOpen(
             gettext("This survey opens on %(date)s. Your code will work then.")
-            % {"date": date_format(invite.cycle.opens_on, "j F Y")}
+            % {"date": date_format(cycle.opens_on, "j F Y")}
         )
     if state == Availability.CLOSED:
         raise CycleClosed(
@@ -1180,7 +1202,7 @@ def check_open(invite: Invite, *, today: date) -> None:
                 "This survey closed on %(date)s, so it takes no more answers. Thank you for "
                 "wanting to take part."
             )
-            % {"date": date_format(min(invite.cycle.closes_on, today), "j F Y")}
+            % {"date": date_format(min(cycle.closes_on, today), "j F Y")}
         )
 
 
@@ -1454,14 +1476,17 @@ def submit_response(
     banded demographics and answers under a random id, and nothing that leads back to the
     code; the session's draft (`draft_key`) is deleted. A caller that has just looked the code
     up may pass its `invite` to save a query, and `checked` when that lookup
-    (`find_survey_state`, in this request) also found the code unspent and its cycle open:
-    then they are not read again (the SpentCode insert still refuses a second use).
+    (`find_survey_state`, in this request) also found the code unspent: then it is not read
+    again (the SpentCode insert still refuses a second use). Whether the cycle is open is read
+    again whatever the caller found, inside the transaction, holding it open until the
+    response commits (`hold_cycle_open`).
     """
     today = today or timezone.localdate()
     if invite is None or invite_codes.hash_code(code) != invite.code_hash:
         invite, checked = find_invite(code), False
-    if not checked:
-        check_usable(invite, code=code, today=today)
+    if not checked and is_spent(code=code, invite=invite):
+        raise CodeAlreadyUsed()
+    hold_cycle_open(invite=invite, today=today)
     cycle = invite.cycle
     statements = statement_infos(cycle)
     cleaned = clean_answers(answers, allowed_codes=[s.code for s in statements], require_all=True)
@@ -1494,6 +1519,61 @@ def submit_response(
     if draft_key:
         _delete_draft(draft_key)
     return Submitted(team=invite.team, cycle=cycle)
+
+
+# How long, in milliseconds, a submission's transaction may spend on one statement or leave
+# PostgreSQL waiting between two, before PostgreSQL ends it (and rolls it back). It holds its
+# cycle open, which closing the cycle waits for, so a stalled worker cannot hold that up longer.
+SUBMISSION_TIMEOUT_MS = 30_000
+
+
+def hold_cycle_open(*, invite: Invite, today: date) -> None:
+    """Refuse (CycleNotOpen, CycleClosed) unless the invite's cycle takes answers today, read
+    again inside the caller's transaction, and keep it from closing until that transaction ends.
+
+    On PostgreSQL the cycle's row is locked FOR SHARE, which closing it (FOR NO KEY UPDATE, then
+    UPDATE) waits for: once a cycle's closing has committed, every submission that found it open
+    has committed or rolled back, and any later one reads it closed. So no response reaches a
+    closed cycle, however long a request takes and whatever server runs it; remembered plans
+    rely on that (`settled_plans`). Share locks do not wait for each other, so submissions to
+    one cycle still run side by side. The lock, and `SUBMISSION_TIMEOUT_MS` on each statement
+    and each wait between two, last until the outermost transaction ends (a caller that wraps
+    submissions in its own, as the demo's peer organisations are built, has its later
+    statements under them too). SQLite, the demo's default, has no row locks: there the cycle
+    is only read again."""
+    stored = _cycle_held(invite.cycle_id, submission=True)
+    if stored is None:  # deleted, and its invites with it
+        raise UnknownCode()
+    check_cycle_open(stored, today=today)
+
+
+def _cycle_held(cycle_id: int, *, submission: bool = False) -> Cycle | None:
+    """The cycle's status, schedule and dates as stored, its row share-locked until the
+    transaction ends (PostgreSQL), so that closing it waits; `submission`: with the
+    submission's limits (`SUBMISSION_TIMEOUT_MS`). None if there is no such cycle."""
+    fields = ("status", "opens_automatically", "opens_on", "closes_on")
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        # One round trip. The limits are whole numbers and the names come from the model; the
+        # id is a parameter.
+        limits = (
+            f"SET LOCAL statement_timeout = {SUBMISSION_TIMEOUT_MS:d};"
+            f" SET LOCAL idle_in_transaction_session_timeout = {SUBMISSION_TIMEOUT_MS:d}; "
+            if submission
+            else ""
+        )
+        read = (
+            f"SELECT {', '.join(map(quote, fields))}"  # noqa: S608  # nosec B608
+            f" FROM {quote(Cycle._meta.db_table)} WHERE id = %s FOR SHARE"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(limits + read, [cycle_id])
+            row = cursor.fetchone()
+    else:
+        row = Cycle.objects.filter(pk=cycle_id).values_list(*fields).first()
+    if row is None:
+        return None
+    return Cycle(pk=cycle_id, **dict(zip(fields, row, strict=True)))
 
 
 _RESPONSE_FIELDS = (

@@ -9,16 +9,24 @@ asked. Such plans are remembered under that key, in the process (`Remembered`) a
 shared cache (Redis in production), so a fresh worker does not work them out again.
 
 What keeps a remembered plan from ever being stale:
-- **Settled**: a cycle counts only once it is closed and `SETTLED_AFTER` has passed since. A
-  survey submission checks that the cycle is open and then commits; one that passed its check
-  just before closing commits within its request, and no request outlives the server's
-  timeout (gunicorn's synchronous workers, as the README deploys them, are killed after 30 s by
-  default, and PostgreSQL rolls their transaction back; its threaded workers and granian set no
-  such limit), far inside five minutes. A closed cycle never reopens.
+- **Settled**: a cycle counts only once it is closed and `SETTLED_AFTER` has passed since.
+  Closing takes the cycle's row before it takes its time (`closed_at`), and a survey
+  submission reads the cycle open inside its own transaction holding that row with a share
+  lock (`services.hold_cycle_open`), so every response a cycle will ever have committed before
+  its `closed_at`: counts read after that moment hold them all, whatever server runs the
+  requests and however long they take (PostgreSQL; SQLite, the demo's default, only reads the
+  cycle again). Counts are taken as settled only if read `SETTLED_AFTER` or more after the
+  cycle closed (below), a margin for app servers whose clocks differ. A closed cycle never
+  reopens (opening reads the stored status under a lock).
 - **Generation**: `rebuild_tallies` (`check_tallies --rebuild`, the benchmark builder) changes
   settled counts, so it starts a new generation, part of every key. The generation lives in
   the shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
   outlasting its generation is never found again.
+- **Counts read after settling**: one request's calls can share the counts they read (a
+  `results.Source`), and a later call may find settled a cycle that an earlier one read while
+  it was still open. Counts first read before a cycle settled are never taken as settled
+  (`Aggregates.settled_when_read`), however long the request, so nothing keyed as settled is
+  worked out from them.
 - Open and recently closed cycles are decided from their counts on every request, as before.
 
 The same holds for two other things read from settled counts and nothing else: what a scope's
@@ -119,6 +127,12 @@ def settled_since(*, status: str, closed_at: datetime | None, now: datetime) -> 
     if status != Cycle.Status.CLOSED or closed_at is None or closed_at > now - SETTLED_AFTER:
         return None
     return closed_at.isoformat()
+
+
+def settled_by(*, since: str, moment: datetime) -> bool:
+    """Whether a cycle that closed at `since` (as `settled_since` gives it) had settled by
+    `moment`: counts of it read from then on are all it will ever have."""
+    return datetime.fromisoformat(since) <= moment - SETTLED_AFTER
 
 
 def generation() -> str:

@@ -1,13 +1,14 @@
 """Load test: real gunicorn, real PostgreSQL, clients that make a browser's requests.
 
-Starts gunicorn (2 workers; `--server` for its synchronous workers or granian) on loopback,
-prepares a cycle with fresh one-time codes, then `--clients` browsers at once (asyncio tasks,
-each with its own cookies and kept-alive connection) each take codes and answer the survey
-exactly as a browser does (the link, which swaps the code for a survey session, the start page,
-each page's GET and POST with the CSRF token, the about page, the review page, Submit, the
-thank-you page). Afterwards `--reuse` attempts reuse used codes. Prints completed responses per
-second, the server's CPU per response and request latencies, then checks that exactly the
-expected responses are stored, that every reuse was refused and that no request failed.
+Starts gunicorn (2 threaded workers, as the README deploys; `--server` for its synchronous
+workers or granian) on loopback, prepares a cycle with fresh one-time codes, then `--clients`
+browsers at once (asyncio tasks, each with its own cookies and kept-alive connection) each take
+codes and answer the survey exactly as a browser does (the link, which swaps the code for a
+survey session, the start page, each page's GET and POST with the CSRF token, the about page,
+the review page, Submit, the thank-you page). Afterwards `--reuse` attempts reuse used codes.
+Prints completed responses per second, the server's CPU per response and request latencies, then
+checks that exactly the expected responses are stored, that every reuse was refused and that no
+request failed.
 """
 
 from __future__ import annotations
@@ -271,11 +272,11 @@ def prepare(kind: str, count: int) -> tuple[int, list[str]]:
 def server_command(*, server: str, port: int, threads: int) -> list[str]:
     """The command that serves the site on loopback with 2 workers of `threads` threads.
 
-    gunicorn is what the README deploys, with its synchronous workers (`gunicorn-sync`, one
-    request at a time each, `threads` ignored); by default here with threaded ones, as issue 20's
-    target is measured. granian, whose HTTP handling is Rust outside Python's lock, is here only
-    to measure what the server itself costs beside the site (docs/performance.md, "What the
-    server costs"); it is not a supported way to run SWORD.
+    gunicorn with threaded workers is what the README deploys and what issue 20's target is
+    measured on; `gunicorn-sync` runs its default synchronous workers (one request at a time
+    each, `threads` ignored) for comparison. granian, whose HTTP handling is Rust outside
+    Python's lock, is here only to measure what the server itself costs beside the site
+    (docs/performance.md, "What the server costs"); it is not a supported way to run SWORD.
     """
     bin_dir = ROOT / ".venv" / "bin"
     if server == "granian":
@@ -362,7 +363,7 @@ def main() -> None:
         "--server",
         choices=["gunicorn", "gunicorn-sync", "granian"],
         default="gunicorn",
-        help="gunicorn's threaded workers; its synchronous ones, as the README deploys; or "
+        help="gunicorn's threaded workers, as the README deploys; its synchronous ones; or "
         "granian, only to compare what the server costs",
     )
     args = parser.parse_args()

@@ -8,7 +8,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from diagnostics.models import Cycle, CycleTeam, Invite
-from diagnostics.services import close_cycle, issue_invites, open_cycle
+from diagnostics.services import (
+    close_cycle,
+    delete_draft_cycle,
+    issue_invites,
+    open_cycle,
+    schedule_cycle,
+    update_draft_cycle,
+)
 
 
 def test_it_includes_every_active_team_below_the_unit(world, make_cycle):
@@ -52,6 +59,50 @@ def test_it_moves_draft_to_open_to_closed_and_never_reopens(world, make_cycle):
     assert cycle.status == Cycle.Status.CLOSED
     with pytest.raises(ValidationError, match="Only a draft cycle can be opened"):
         open_cycle(cycle=cycle)
+
+
+def test_it_closes_a_cycle_once_when_two_close_it_from_what_they_read_open(world, make_cycle):
+    cycle = make_cycle()
+    read_by_the_other = Cycle.objects.get(pk=cycle.pk)
+    close_cycle(cycle=cycle)
+    first_closed_at = Cycle.objects.get(pk=cycle.pk).closed_at
+    assert read_by_the_other.status == Cycle.Status.OPEN  # what the other request still holds
+    with pytest.raises(ValidationError, match="Only an open cycle can be closed"):
+        close_cycle(cycle=read_by_the_other)
+    assert Cycle.objects.get(pk=cycle.pk).closed_at == first_closed_at
+
+
+def later(days: int) -> date:
+    return timezone.localdate() + timedelta(days=days)
+
+
+CHANGES_OF_A_DRAFT = {
+    "open": lambda cycle: open_cycle(cycle=cycle),
+    "schedule": lambda cycle: schedule_cycle(cycle=cycle, automatically=True),
+    "change dates": lambda cycle: update_draft_cycle(
+        cycle=cycle, name="Moved", opens_on=later(3), closes_on=later(20)
+    ),
+    "delete": lambda cycle: delete_draft_cycle(cycle=cycle),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES_OF_A_DRAFT.values(), ids=CHANGES_OF_A_DRAFT.keys())
+def test_it_refuses_a_draft_s_change_from_a_copy_read_before_it_opened(world, make_cycle, change):
+    """Another request opened and closed the cycle since this one read it as a draft: the
+    stored status decides, so a closed cycle never reopens and an open one keeps its codes."""
+    cycle = make_cycle(opened=False, opens_on=later(2), closes_on=later(16))
+    read_as_a_draft = Cycle.objects.get(pk=cycle.pk)
+    Cycle.objects.filter(pk=cycle.pk).update(opens_on=timezone.localdate())
+    opened = Cycle.objects.get(pk=cycle.pk)
+    open_cycle(cycle=opened)
+    issue_invites(cycle=opened, team=world.team_a, count=2)
+    close_cycle(cycle=opened)
+    before = Cycle.objects.values().get(pk=cycle.pk)
+
+    with pytest.raises(ValidationError, match="Only a draft cycle can be"):
+        change(read_as_a_draft)
+    assert Cycle.objects.values().get(pk=cycle.pk) == before
+    assert Invite.objects.filter(cycle=cycle).count() == 2
 
 
 def test_it_makes_codes_only_for_teams_in_the_cycle(world, make_cycle):

@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
 from diagnostics import services
 from diagnostics.addresses import UnreadableAddress, seal, unseal
-from diagnostics.models import Cycle, ReminderAddress
+from diagnostics.models import Cycle, Invite, ReminderAddress
 from diagnostics.selectors import latest_version_for
 from organisations.models import Organisation
 
@@ -210,6 +211,18 @@ def test_it_deletes_the_addresses_when_a_manager_closes_the_cycle(world, cycle):
     services.close_cycle(cycle=cycle)
     assert not ReminderAddress.objects.filter(cycle=cycle).exists()
     assert ReminderAddress.objects.filter(cycle=other).count() == 3
+
+
+def test_it_keeps_no_address_from_a_page_that_read_the_cycle_open_before_it_closed(world, cycle):
+    """The closing deletes the addresses; invitations sent from a copy of the cycle read
+    before it closed are refused, rather than keep addresses nothing would delete."""
+    _reminders_on(world.organisation)
+    read_open = Cycle.objects.get(pk=cycle.pk)
+    services.close_cycle(cycle=cycle)
+    with pytest.raises(ValidationError, match="This cycle has closed"):
+        _invite(read_open, world.team_a)
+    assert not ReminderAddress.objects.exists()
+    assert not Invite.objects.filter(cycle=cycle).exists()
 
 
 def test_it_deletes_the_addresses_when_the_clock_closes_the_cycle(world, cycle):

@@ -8,6 +8,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -16,7 +17,7 @@ from diagnostics import results as results_module
 from diagnostics import settled_plans
 from diagnostics.models import Cycle, StatementTally
 from diagnostics.pooling import cycle_scope
-from diagnostics.results import results_for_scopes
+from diagnostics.results import Source, results_for_scopes
 from diagnostics.services import close_cycle
 from diagnostics.tallies import rebuild_tallies
 from disclosure.plan import Hidden, decide, stable_digest
@@ -122,9 +123,26 @@ def test_it_decides_an_open_cycle_from_its_counts_every_time(world, cycle, respo
 def test_it_does_not_remember_a_cycle_closed_less_than_five_minutes_ago(world, cycle, respond):
     settle(cycle, ago=timedelta(minutes=4))
     assert results(world, cycle)._settled_plan is None
-    # A submission that passed its check before the cycle closed lands after it.
+    # Were a response to land after closing (the margin covers clocks that differ), it counts.
     respond(cycle, world.team_b, 3, value=5)
     assert results(world, cycle).group(world.team_b).responses == 5
+
+
+def test_it_never_takes_counts_read_before_a_cycle_settled_as_settled(world, cycle, respond):
+    """One request's calls share their counts (a `Source`). A call that read them while the
+    cycle was open, and a later call of the same request that finds it settled: nothing is
+    remembered from those counts, however long the request took."""
+    service = world.units["Children's Services"]
+    source = Source.of(world.organisation, reach=None)
+    assert results(world, cycle, source=source).group(service).responses == 19
+    respond(cycle, world.team_a, 1)  # committed before the cycle closed
+    close_cycle(cycle=cycle)
+    with time_machine.travel(timezone.now() + timedelta(minutes=6), tick=False):
+        later = results(world, cycle, source=source)
+        assert later.group(service).responses == 19  # the request's own counts
+        assert later._settled_key is None
+        assert results(world, cycle).group(service).responses == 20
+        assert results(world, cycle)._settled_key is not None  # a new request's are settled
 
 
 def test_it_forgets_remembered_plans_once_rebuilt_tallies_commit(

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import InterfaceError, OperationalError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from diagnostics.models import (
     RESPONSE_ID_LOWEST,
     Answer,
     Comment,
+    Cycle,
     DomainScore,
     Invite,
     Response,
@@ -43,6 +46,7 @@ from diagnostics.services import (
     submit_response,
 )
 from tests.diagnostics.conftest import all_answers
+from tests.postgres_locks import backend_pid, wait_until_waiting_on_a_lock
 
 
 def test_it_stores_one_anonymous_response_and_uses_the_code(world, full_cycle, code):
@@ -186,6 +190,16 @@ def test_it_refuses_a_closed_cycle_and_one_past_its_closing_date(world, full_cyc
     with pytest.raises(CycleClosed):
         submit_response(code=code, answers=all_answers(full_cycle))
     assert not Response.objects.exists()
+
+
+def test_it_refuses_a_cycle_closed_since_the_page_found_it_open(world, full_cycle, code):
+    invite = find_invite(code)
+    assert invite.cycle.status == Cycle.Status.OPEN  # as the survey's page read it
+    close_cycle(cycle=Cycle.objects.get(pk=full_cycle.pk))
+    with pytest.raises(CycleClosed):
+        submit_response(code=code, answers=all_answers(full_cycle), invite=invite, checked=True)
+    assert not Response.objects.exists()
+    assert not SpentCode.objects.exists()
 
 
 @pytest.mark.parametrize("bad", [0.5, 7, -1, "x", None])
@@ -564,3 +578,156 @@ def test_it_refuses_a_survey_page_once_its_code_is_spent_or_its_cycle_closed(
     SpentCode.objects.create(key=invite_codes.spent_key(code))
     with pytest.raises(CodeAlreadyUsed):
         find_survey_state(code=code, draft_key="k", today=today)
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL's row locks and its timeouts"
+)
+
+
+def run_in_thread(
+    name: str, work: Callable[[], object], outcomes: dict[str, str]
+) -> threading.Thread:
+    def run() -> None:
+        try:
+            work()
+            outcomes[name] = "done"
+        except Exception as error:  # the outcome, whatever it is, is what the test reads
+            outcomes[name] = type(error).__name__
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_makes_closing_wait_for_a_submission_that_found_the_cycle_open(
+    world, full_cycle, code, monkeypatch
+):
+    """Closing waits until the submission has committed, and takes its time only then: so a
+    cycle closed at some moment has every response it will ever have (settled_plans)."""
+    from diagnostics import services
+
+    store = services.store_answers
+    stored, go_on = threading.Event(), threading.Event()
+
+    def store_then_pause(**kwargs: object) -> None:
+        store(**kwargs)  # type: ignore[arg-type]
+        stored.set()
+        go_on.wait(timeout=10)
+
+    monkeypatch.setattr(services, "store_answers", store_then_pause)
+    closer_pid: list[int] = []
+    outcomes: dict[str, str] = {}
+    submitting = run_in_thread(
+        "submission",
+        lambda: submit_response(code=code, answers=all_answers(full_cycle)),
+        outcomes,
+    )
+    assert stored.wait(timeout=10)
+
+    def close() -> None:
+        closer_pid.append(backend_pid())
+        close_cycle(cycle=Cycle.objects.get(pk=full_cycle.pk))
+
+    closing = run_in_thread("closing", close, outcomes)
+    try:
+        while not closer_pid and closing.is_alive():
+            time.sleep(0.01)
+        wait_until_waiting_on_a_lock(closer_pid[0])
+        before_the_submission_commits = timezone.now()
+    finally:
+        go_on.set()
+        submitting.join()
+        closing.join()
+    assert outcomes == {"submission": "done", "closing": "done"}
+    closed = Cycle.objects.get(pk=full_cycle.pk)
+    assert closed.status == Cycle.Status.CLOSED
+    assert closed.closed_at is not None
+    assert closed.closed_at > before_the_submission_commits
+    assert Response.objects.filter(cycle=closed).count() == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_it_refuses_a_submission_that_reads_the_cycle_while_it_is_being_closed(
+    world, full_cycle, code
+):
+    """The submission waits for the closing to commit or roll back, then reads the cycle again:
+    closed, so it stores nothing."""
+    closed, commit_now = threading.Event(), threading.Event()
+    submitter_pid: list[int] = []
+    outcomes: dict[str, str] = {}
+
+    def close_and_hold() -> None:
+        with transaction.atomic():
+            close_cycle(cycle=Cycle.objects.get(pk=full_cycle.pk))
+            closed.set()
+            commit_now.wait(timeout=10)
+
+    def submit() -> None:
+        submitter_pid.append(backend_pid())
+        submit_response(code=code, answers=all_answers(full_cycle))
+
+    closing = run_in_thread("closing", close_and_hold, outcomes)
+    assert closed.wait(timeout=10)
+    submitting = run_in_thread("submission", submit, outcomes)
+    while not submitter_pid and submitting.is_alive():
+        time.sleep(0.01)
+    try:
+        wait_until_waiting_on_a_lock(submitter_pid[0])
+    finally:
+        commit_now.set()
+        closing.join()
+        submitting.join()
+    assert outcomes == {"closing": "done", "submission": "CycleClosed"}
+    assert not Response.objects.exists()
+    assert not SpentCode.objects.exists()
+
+
+def sleep_in_python() -> None:
+    time.sleep(2)
+
+
+def sleep_in_postgresql() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_sleep(2)")
+
+
+STALLS = {"between two statements": sleep_in_python, "in one statement": sleep_in_postgresql}
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("stall", STALLS.values(), ids=STALLS.keys())
+def test_it_has_postgresql_end_a_submission_that_stalls_while_holding_the_cycle_open(
+    world, full_cycle, code, monkeypatch, stall
+):
+    """A worker that stops between two statements, or a statement that does not end (here, for
+    longer than the limit), cannot keep the cycle from closing: PostgreSQL ends the session or
+    the statement, and the submission rolls back."""
+    from diagnostics import services
+
+    monkeypatch.setattr(services, "SUBMISSION_TIMEOUT_MS", 300)
+    store = services.store_answers
+
+    def stall_then_store(**kwargs: object) -> None:
+        stall()
+        store(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services, "store_answers", stall_then_store)
+    outcomes: dict[str, str] = {}
+    run_in_thread(
+        "submission", lambda: submit_response(code=code, answers=all_answers(full_cycle)), outcomes
+    ).join()
+    assert outcomes["submission"] in {OperationalError.__name__, InterfaceError.__name__}
+    assert not Response.objects.exists()
+    assert not SpentCode.objects.exists()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '1s'")  # nothing left holding the cycle
+        close_cycle(cycle=Cycle.objects.get(pk=full_cycle.pk))
+    assert Cycle.objects.get(pk=full_cycle.pk).status == Cycle.Status.CLOSED

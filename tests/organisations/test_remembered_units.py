@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -31,6 +30,7 @@ from organisations.services import (
     rename_unit,
 )
 from tests.conftest import World
+from tests.postgres_locks import backend_pid, wait_until_waiting_on_a_lock
 
 
 @pytest.fixture(autouse=True)
@@ -206,19 +206,7 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
     other_writer: queue.Queue[int] = queue.Queue()  # its connection's process id
 
     def wait_for_a_writer_to_wait() -> None:
-        pid = other_writer.get(timeout=10)
-        deadline = time.monotonic() + 10
-        with connection.cursor() as cursor:
-            while time.monotonic() < deadline:
-                cursor.execute(
-                    "SELECT count(*) FROM pg_locks WHERE pid = %s AND NOT granted",
-                    [pid],
-                )
-                (waiting,) = cursor.fetchone()
-                if waiting:
-                    return
-                time.sleep(0.01)
-        raise AssertionError("the other writer never waited for a lock")
+        wait_until_waiting_on_a_lock(other_writer.get(timeout=10), who="the other writer")
 
     def add_then_pause(**kwargs: object) -> Unit:
         unit = add(**kwargs)  # type: ignore[arg-type]
@@ -247,10 +235,7 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
         )
 
     def add_one_team() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            (pid,) = cursor.fetchone()
-        other_writer.put(pid)
+        other_writer.put(backend_pid())
         import_paused.wait(timeout=10)
         add(
             parent=Unit.objects.get(pk=world.units["Locality South"].pk),

@@ -85,7 +85,7 @@ def test_it_serves_the_site_on_loopback_with_two_workers_of_the_asked_threads(se
     assert any(target.startswith("sword.wsgi") for target in command)
 
 
-def test_it_serves_the_site_with_gunicorn_s_synchronous_workers_as_the_readme_deploys():
+def test_it_serves_the_site_with_gunicorn_s_synchronous_workers_to_compare():
     command = load.server_command(server="gunicorn-sync", port=8999, threads=3)
 
     assert Path(command[0]).name == "gunicorn"
