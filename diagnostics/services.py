@@ -386,15 +386,19 @@ def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today
 
 
 def _stored_status(cycle: Cycle) -> str | None:
-    """The cycle's status as stored, its row locked until the transaction ends, so that a
+    """The cycle's status as stored (None if it is gone), its row locked until the transaction
+    ends, and the copy's status, schedule and dates brought up to date from it, so that a
     change decided from a copy read earlier (another request's page, a stalled request) cannot
-    undo or skip another's: reopen a closed cycle, or delete an open one's invites."""
-    return (
-        Cycle.objects.select_for_update(no_key=True)
-        .filter(pk=cycle.pk)
-        .values_list("status", flat=True)
-        .first()
-    )
+    undo or skip another's: reopen a closed cycle, delete an open one's invites, or give a
+    scheduled draft an opening date that has come."""
+    fields = ("status", "opens_automatically", "opens_on", "closes_on")
+    row = Cycle.objects.select_for_update(no_key=True).filter(pk=cycle.pk).values_list(*fields)
+    stored = row.first()
+    if stored is None:
+        return None
+    for name, value in zip(fields, stored, strict=True):
+        setattr(cycle, name, value)
+    return cycle.status
 
 
 @transaction.atomic

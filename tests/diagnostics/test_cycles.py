@@ -105,6 +105,22 @@ def test_it_refuses_a_draft_s_change_from_a_copy_read_before_it_opened(world, ma
     assert Invite.objects.filter(cycle=cycle).count() == 2
 
 
+def test_it_checks_a_draft_s_new_dates_against_a_schedule_set_since_its_page_was_read(
+    world, make_cycle
+):
+    cycle = make_cycle(opened=False, opens_on=later(2), closes_on=later(16))
+    read_unscheduled = Cycle.objects.get(pk=cycle.pk)
+    schedule_cycle(cycle=Cycle.objects.get(pk=cycle.pk), automatically=True)
+    with pytest.raises(ValidationError, match="scheduled to open by itself"):
+        update_draft_cycle(
+            cycle=read_unscheduled,
+            name="",
+            opens_on=timezone.localdate(),
+            closes_on=later(16),
+        )
+    assert Cycle.objects.get(pk=cycle.pk).opens_on == later(2)
+
+
 def test_it_makes_codes_only_for_teams_in_the_cycle(world, make_cycle):
     cycle = make_cycle(unit=world.north)
     with pytest.raises(ValidationError, match="not taking part"):
