@@ -1542,9 +1542,9 @@ def hold_cycle_open(*, invite: Invite, today: date) -> None:
     rely on that (`settled_plans`). Share locks do not wait for each other, so submissions to
     one cycle still run side by side. The lock, and `SUBMISSION_TIMEOUT_MS` on each statement
     and each wait between two, last until the outermost transaction ends (a caller that wraps
-    submissions in its own, as the demo's peer organisations are built, has its later
-    statements under them too). SQLite, the demo's default, has no row locks: there the cycle
-    is only read again."""
+    submissions in a transaction of its own, as the demo does when it builds its peer
+    organisations, has its later statements under them too). SQLite, the demo's default, has
+    no row locks: there the cycle is only read again."""
     stored = _cycle_held(invite.cycle_id, submission=True)
     if stored is None:  # deleted, and its invites with it
         raise UnknownCode()
