@@ -385,18 +385,22 @@ def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today
         )
 
 
+# What decides whether a cycle takes answers, codes or changes (`availability`), as the row
+# locks below read it from the database.
+_CYCLE_STATE = ("status", "opens_automatically", "opens_on", "closes_on")
+
+
 def _stored_status(cycle: Cycle) -> str | None:
     """The cycle's status as stored (None if it is gone), its row locked until the transaction
     ends, and the copy's status, schedule and dates brought up to date from it, so that a
     change decided from a copy read earlier (another request's page, a stalled request) cannot
     undo or skip another's: reopen a closed cycle, delete an open one's invites, or give a
     scheduled draft an opening date that has come."""
-    fields = ("status", "opens_automatically", "opens_on", "closes_on")
-    row = Cycle.objects.select_for_update(no_key=True).filter(pk=cycle.pk).values_list(*fields)
-    stored = row.first()
+    locked = Cycle.objects.select_for_update(no_key=True).filter(pk=cycle.pk)
+    stored = locked.values_list(*_CYCLE_STATE).first()
     if stored is None:
         return None
-    for name, value in zip(fields, stored, strict=True):
+    for name, value in zip(_CYCLE_STATE, stored, strict=True):
         setattr(cycle, name, value)
     return cycle.status
 
@@ -1555,7 +1559,6 @@ def _cycle_held(cycle_id: int, *, submission: bool = False) -> Cycle | None:
     """The cycle's status, schedule and dates as stored, its row share-locked until the
     transaction ends (PostgreSQL), so that closing it waits; `submission`: with the
     submission's limits (`SUBMISSION_TIMEOUT_MS`). None if there is no such cycle."""
-    fields = ("status", "opens_automatically", "opens_on", "closes_on")
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         # One round trip. The limits are whole numbers and the names come from the model; the
@@ -1567,17 +1570,17 @@ def _cycle_held(cycle_id: int, *, submission: bool = False) -> Cycle | None:
             else ""
         )
         read = (
-            f"SELECT {', '.join(map(quote, fields))}"  # noqa: S608  # nosec B608
+            f"SELECT {', '.join(map(quote, _CYCLE_STATE))}"  # noqa: S608  # nosec B608
             f" FROM {quote(Cycle._meta.db_table)} WHERE id = %s FOR SHARE"
         )
         with connection.cursor() as cursor:
             cursor.execute(limits + read, [cycle_id])
             row = cursor.fetchone()
     else:
-        row = Cycle.objects.filter(pk=cycle_id).values_list(*fields).first()
+        row = Cycle.objects.filter(pk=cycle_id).values_list(*_CYCLE_STATE).first()
     if row is None:
         return None
-    return Cycle(pk=cycle_id, **dict(zip(fields, row, strict=True)))
+    return Cycle(pk=cycle_id, **dict(zip(_CYCLE_STATE, row, strict=True)))
 
 
 _RESPONSE_FIELDS = (
