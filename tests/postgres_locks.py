@@ -1,9 +1,13 @@
-"""For tests that run two PostgreSQL connections at once, each in its own thread: which backend
-a connection is, and waiting until one of them waits for a lock."""
+"""For tests that run two PostgreSQL connections at once, each in its own thread: running work
+in such a thread, which backend a connection is, and waiting until one of them waits for a
+lock."""
 
 from __future__ import annotations
 
+import threading
 import time
+import traceback
+from collections.abc import Callable
 
 from django.db import connection
 
@@ -27,3 +31,25 @@ def wait_until_waiting_on_a_lock(pid: int, *, who: str = "the other connection")
                 return
             time.sleep(0.01)
     raise AssertionError(f"{who} never waited for a lock")
+
+
+def run_in_thread(
+    name: str, work: Callable[[], object], outcomes: dict[str, str]
+) -> threading.Thread:
+    """Start `work` in a thread called `name`, with a database connection of its own (closed
+    when it ends). Its outcome goes into `outcomes[name]`: "done", or the name of the exception
+    it raised (whose traceback is printed, for the test's report)."""
+
+    def run() -> None:
+        try:
+            work()
+            outcomes[name] = "done"
+        except Exception as error:  # the outcome, whatever it is, is what the test reads
+            traceback.print_exc()
+            outcomes[name] = type(error).__name__
+        finally:
+            connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=run, name=name)
+    thread.start()
+    return thread

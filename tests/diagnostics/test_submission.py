@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -46,7 +45,7 @@ from diagnostics.services import (
     submit_response,
 )
 from tests.diagnostics.conftest import all_answers
-from tests.postgres_locks import backend_pid, wait_until_waiting_on_a_lock
+from tests.postgres_locks import backend_pid, run_in_thread, wait_until_waiting_on_a_lock
 
 
 def test_it_stores_one_anonymous_response_and_uses_the_code(world, full_cycle, code):
@@ -583,23 +582,6 @@ def test_it_refuses_a_survey_page_once_its_code_is_spent_or_its_cycle_closed(
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL's row locks and its timeouts"
 )
-
-
-def run_in_thread(
-    name: str, work: Callable[[], object], outcomes: dict[str, str]
-) -> threading.Thread:
-    def run() -> None:
-        try:
-            work()
-            outcomes[name] = "done"
-        except Exception as error:  # the outcome, whatever it is, is what the test reads
-            outcomes[name] = type(error).__name__
-        finally:
-            connection.close()  # this thread's own connection
-
-    thread = threading.Thread(target=run, name=name)
-    thread.start()
-    return thread
 
 
 @postgres_only

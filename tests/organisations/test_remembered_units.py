@@ -30,7 +30,7 @@ from organisations.services import (
     rename_unit,
 )
 from tests.conftest import World
-from tests.postgres_locks import backend_pid, wait_until_waiting_on_a_lock
+from tests.postgres_locks import backend_pid, run_in_thread, wait_until_waiting_on_a_lock
 
 
 @pytest.fixture(autouse=True)
@@ -218,15 +218,6 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
     monkeypatch.setattr(services, "add_unit", add_then_pause)
     outcomes: dict[str, str] = {}
 
-    def run(name: str, write: Callable[[], object]) -> None:
-        try:
-            write()
-            outcomes[name] = "done"
-        except Exception as exc:  # the outcome, whatever it is, is what the test reads
-            outcomes[name] = f"{type(exc).__name__}: {exc}"
-        finally:
-            connection.close()  # this thread's own connection
-
     def import_two_teams() -> None:
         services.import_structure(
             organisation_slug=world.organisation.slug,
@@ -244,11 +235,9 @@ def test_it_lets_an_import_and_a_new_unit_write_units_at_the_same_moment(world, 
         )
 
     threads = [
-        threading.Thread(target=run, args=("import", import_two_teams), name="import"),
-        threading.Thread(target=run, args=("add", add_one_team), name="add"),
+        run_in_thread("import", import_two_teams, outcomes),
+        run_in_thread("add", add_one_team, outcomes),
     ]
-    for thread in threads:
-        thread.start()
     for thread in threads:
         thread.join(timeout=30)
     assert outcomes == {"import": "done", "add": "done"}
