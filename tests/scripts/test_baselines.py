@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from actions.models import Action
+from dashboards import trends as trends_page
 from demo.bench import BENCH_SLUG, BenchSize, build
 from demo.builder import DEMO_SLUG
 from organisations.models import Organisation
@@ -84,3 +86,28 @@ def test_it_reports_an_export_baseline_that_counts_the_wrong_responses(bench, mo
     _compared, problems = problems_by_page(bench)["export_results (org, CSV)"]
     assert problems
     assert all("column 5" in problem for problem in problems)
+
+
+def test_it_compares_the_actions_a_trends_chart_marks_when_there_are_more_than_it_marks(
+    bench, monkeypatch
+):
+    shown = Action.objects.filter(unit__path__startswith=bench.unit.path).exclude(
+        status=Action.Status.DROPPED
+    )
+    assert shown.count() > 2  # more than the chart below marks
+    monkeypatch.setattr(trends_page, "MARKED_ACTIONS", 2)
+    assert problems_by_page(bench)["unit trends"][1] == []
+
+
+def test_it_reports_a_trends_baseline_that_picks_other_actions_than_the_chart_marks(
+    bench, monkeypatch
+):
+    monkeypatch.setattr(trends_page, "MARKED_ACTIONS", 2)
+    oldest_first = baselines.TREND_ACTIONS.replace(
+        "ORDER BY a.created_at DESC, a.id DESC", "ORDER BY a.created_at, a.id"
+    )
+    assert oldest_first != baselines.TREND_ACTIONS
+    monkeypatch.setattr(baselines, "TREND_ACTIONS", oldest_first)
+    problems = problems_by_page(bench)["unit trends"][1]
+    assert problems
+    assert all("marked actions" in problem for problem in problems)
