@@ -419,7 +419,9 @@ def _group_rows(
 
 
 def _heatmap(rows: Sequence[UnitRow], domains: Sequence[Domain]) -> dict[str, Any] | None:
-    if not rows:
+    """The chart, or None where it would show nothing: no rows, or every cell hidden (the table
+    says why each is)."""
+    if all(cell.hidden for row in rows for cell in row.cells):
         return None
     return charts.heatmap(
         [d.name for d in domains],

@@ -104,7 +104,7 @@ class UnitReading:
 class CycleProgress:
     cycle: Cycle
     days_left: int
-    responses: str
+    responses: str  # "" for a pulse: read only through its pool, on the dashboards
     responses_of: str  # whose responses: the cycle's unit, or the viewer's teams in it
     invites: int
     teams: int
@@ -417,8 +417,9 @@ def cycle_progress(
     today: date,
 ) -> list[CycleProgress]:
     """Each open cycle's responses as the engine lets this viewer read them: exact only where a
-    full diagnostic's figures for the cycle's unit are shown, otherwise a side of k (a pulse is
-    only ever read through its pool, so its own count is always a side of k)."""
+    full diagnostic's figures for the cycle's unit are shown, otherwise a side of k. A pulse's
+    own counts are not given at all, not even its teams' sides of k: it is read only through its
+    pool, whose count beside them could pin each pulse's (see `diagnostics.progress`)."""
     tallies = _team_responses(cycles, reach=reach)
     invites = _invites_by_cycle(cycles, reach=reach)
     progress = []
@@ -431,15 +432,16 @@ def cycle_progress(
         else:
             count = response_count(sum(counts.values()), k=k)
             responses_of = gettext("your teams")
+        pulse = cycle.kind == Cycle.Kind.PULSE
         progress.append(
             CycleProgress(
                 cycle=cycle,
                 days_left=(cycle.closes_on - today).days,
-                responses=count_words(count),
+                responses="" if pulse else count_words(count),
                 responses_of=responses_of,
                 invites=invites.get(cycle.pk, 0),
                 teams=len(counts),
-                teams_at_k=sum(1 for n in counts.values() if n >= k),
+                teams_at_k=0 if pulse else sum(1 for n in counts.values() if n >= k),
                 k=k,
             )
         )

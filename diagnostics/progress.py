@@ -3,9 +3,9 @@ the viewer read them, and whether the team's structural figures are in.
 
 Codes made are not sensitive (nobody answers by being given a code). Responses are: a team's
 count is exact only where the engine shows the team's figures to this viewer, and otherwise
-reads only which side of k it is ("fewer than 5", "5 or more", "none"). A response rate gives
-the count away, so it is worked out only beside an exact count. The number of queries does not
-depend on the number of teams.
+reads only which side of k it is ("fewer than 5", "5 or more", "none"). A pulse's counts are
+its pool's. A response rate gives the count away, so it is worked out only beside an exact
+count, and never for a pulse. The number of queries does not depend on the number of teams.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from diagnostics.models import Cycle, CycleTeam, StructuralFigures, TeamTally
-from diagnostics.pooling import cycle_scope
+from diagnostics.models import Cycle, CycleTeam, StructuralFigures
+from diagnostics.pooling import scope_of
 from diagnostics.release_words import count_words
 from diagnostics.results import Source, results_for_scopes
 from diagnostics.selectors import codes_made
@@ -64,6 +64,7 @@ class CycleProgress:
     teams_at_k: int  # teams whose responses reached k (each already reads as "k or more")
     count_of: Callable[[Unit], ResponseCount]  # a team's count as the engine lets it be read
     with_figures: frozenset[int]  # teams in reach with structural figures for the cycle
+    pool_label: str = ""  # a pulse's: the pool whose counts are read in its place
 
     @property
     def team_count(self) -> int:
@@ -93,8 +94,8 @@ class CycleProgress:
                     count=count,
                     rate_percent=(
                         round(100 * count.exact / made)
-                        if count.exact is not None and made
-                        else None
+                        if count.exact is not None and made and not self.pool_label
+                        else None  # a pool's count against one pulse's codes is no rate
                     ),
                     figures_entered=team.id in self.with_figures,
                 )
@@ -115,8 +116,10 @@ def cycle_progress(cycle: Cycle, reach: Reach) -> CycleProgress:
     """The cycle's teams in the viewer's reach, and the cycle's unit as a whole (a fixed number
     of queries, whatever the number of teams).
 
-    A pulse's counts always read as a side of k: a pulse is shown only through its pool, and
-    the pool's count less one pulse's would give another pulse's count.
+    A pulse is read only through its pool: its teams' and its unit's counts are the pool's, as
+    the dashboards show them. One pulse's counts are not shown, not even as a side of k: beside
+    the pool's count, the sides of its pulses can pin each (a pool of 8 over two pulses each
+    "fewer than 5" has 4 in each).
     """
     k = effective_k(cycle.organisation.anonymity_threshold)
     table = unit_table(organisation_id=cycle.organisation_id, using=Unit.objects.db)
@@ -126,32 +129,21 @@ def cycle_progress(cycle: Cycle, reach: Reach) -> CycleProgress:
     if not reach.covers_organisation:
         teams = [team for team in teams if reach.reaches(team)]
     entered = frozenset(teams_with_figures(cycle) & {team.id for team in teams})
-    count_of: Callable[[Unit], ResponseCount]
-    if cycle.kind == Cycle.Kind.PULSE:
-        counts = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "responses"))
-
-        def count_of(team: Unit) -> ResponseCount:
-            return response_count(counts.get(team.id, 0), k=k)
-
-        unit_count = response_count(sum(counts.get(team.id, 0) for team in teams), k=k)
-        at_k = sum(1 for team in teams if counts.get(team.id, 0) >= k)
-    else:
-        (results,) = results_for_scopes(
-            cycle.organisation, [cycle_scope(cycle)], reach=reach, source=source
-        )
-        count_of = results.response_count
-        at_k = sum(1 for team in teams if results.response_counts.get(team.path, 0) >= k)
-        unit_count = (
-            results.response_count(cycle.unit)
-            if cycle.unit.path in results.resolvable
-            else response_count(sum(results.response_counts.get(t.path, 0) for t in teams), k=k)
-        )
+    scope = scope_of(cycle)
+    (results,) = results_for_scopes(cycle.organisation, [scope], reach=reach, source=source)
+    at_k = sum(1 for team in teams if results.response_counts.get(team.path, 0) >= k)
+    unit_count = (
+        results.response_count(cycle.unit)
+        if cycle.unit.path in results.resolvable
+        else response_count(sum(results.response_counts.get(t.path, 0) for t in teams), k=k)
+    )
     return CycleProgress(
         cycle=cycle,
         k=k,
         team_units=tuple(teams),
         unit_count=unit_count,
         teams_at_k=at_k,
-        count_of=count_of,
+        count_of=results.response_count,
         with_figures=entered,
+        pool_label=scope.full_label if cycle.kind == Cycle.Kind.PULSE else "",
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -33,6 +33,7 @@ from threading import Lock
 from typing import Any, TypeVar, cast
 
 from disclosure.atoms import CellSize, Partition
+from disclosure.bands import family_of, pinned, to_hide
 
 T = TypeVar("T")
 Demographics = tuple[str, ...]  # one value per breakdown field, "" where not given
@@ -141,14 +142,43 @@ def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
 def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str, Hidden | None]:
     """The response counts, group by group: the first releases, which nothing later changes.
     They depend on `responses` and `order` only (a node with answers but no responses adds no
-    response cell)."""
+    response cell).
+
+    Where the bands of the hidden counts would pin one of them beside the shown counts
+    (`disclosure.bands`), another group is hidden, its smallest shown sibling first, and the
+    counts are decided again with it hidden."""
+    node_counts: dict[str, int] = defaultdict(int)
+    for (node, _cycle), n in data.responses.items():
+        node_counts[node] += n
+    family = family_of(data.order, under, node_counts, step=data.step)
+    hidden: set[str] = set()
+    while True:
+        groups = _release_groups(data, under, hidden)
+        shown = frozenset(path for path, reason in groups.items() if reason is None)
+        found = pinned(family, shown=shown, k=data.k)
+        if found is None:
+            return groups
+        extra = to_hide(family, found, shown=shown)
+        if extra is None:  # nothing shown is left to hide (see docs/anonymity.md)
+            return groups
+        hidden.add(extra)
+
+
+def _release_groups(
+    data: PlanInput, under: Mapping[str, list[str]], hidden: Collection[str]
+) -> dict[str, Hidden | None]:
+    """The response counts in priority order, none of the `hidden` groups released."""
     groups: dict[str, Hidden | None] = {}
     counts = Partition(response_cells(data), k=data.k)
     cycles_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for node, cycle in data.responses:
         cycles_of[node].append((node, cycle))
     for path in data.order:
-        groups[path] = _release(counts, [key for node in under[path] for key in cycles_of[node]])
+        cells = [key for node in under[path] for key in cycles_of[node]]
+        if path in hidden:
+            groups[path] = Hidden.PROTECTS_OTHERS if counts.covers_k(cells) else Hidden.FEWER_THAN_K
+        else:
+            groups[path] = _release(counts, cells)
     return groups
 
 

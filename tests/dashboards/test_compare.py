@@ -348,3 +348,18 @@ def test_it_groups_the_unit_s_responses_in_thousands(world, cycle, client_for, m
     html = client.get(compare_url(services, cycle)).content.decode()
     assert "1,234 responses in Children" in html
     assert "conditions index" not in html
+
+
+def test_it_draws_no_heatmap_when_every_cell_is_hidden(world, make_cycle, respond, client_for):
+    """Three teams of 4 under Children's Services: every unit's figures are hidden, so there is
+    nothing to colour; the table says why each is hidden (an empty chart also broke the CSP)."""
+    cycle = make_cycle(unit=world.units["Children's Services"], name="Small diagnostic")
+    for team in (world.team_a, world.team_b, world.team_c):
+        respond(cycle, team, 4)
+    page = client_for(world.org_admin).get(compare_url(world.root, cycle))
+    assert page.context["page"].rows
+    assert all(cell.hidden for row in page.context["page"].rows for cell in row.cells)
+    assert page.context["page"].heatmap is None
+    html = page.content.decode()
+    assert 'id="heatmap-empty"' in html
+    assert 'data-chart="chart-heatmap"' not in html

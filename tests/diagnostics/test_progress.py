@@ -99,14 +99,40 @@ def test_it_shows_an_exact_count_and_its_rate_where_the_team_s_figures_are_shown
     assert "75% of codes made" in page.content.decode()
 
 
-def test_it_bands_a_pulse_s_counts_even_for_the_whole_unit(world, make_cycle, respond, client_for):
+def test_it_counts_a_pulse_through_its_pool_as_the_dashboards_do(
+    world, make_cycle, respond, client_for
+):
     pulse = make_cycle(unit=world.north, kind="pulse")
     respond(pulse, world.team_a, 6)
     respond(pulse, world.team_b, 2)
     page = _page(client_for(world.leader), pulse)
     progress = page.context["progress"]
+    # North's 8 is shown on trends; A's 6 would give B's 2 away, so A reads as a side of k.
     assert [row.responses for row in page.context["teams"]] == ["5 or more", "fewer than 5"]
-    assert progress.unit_responses == "5 or more"
+    assert progress.unit_responses == "8"
+    assert progress.pool_label.startswith("Pulses ")
+    assert progress.pool_label in page.content.decode()
+
+
+def test_it_never_reads_one_pulse_s_count_beside_its_pool_s(world, weekly_pulses, client_for):
+    """Two pulses of 4 pool to 8, which trends shows: had each pulse's page read its own
+    "fewer than 5", the two would have to be 4 each. Each reads the pool's 8 instead, with no
+    rate against one pulse's codes."""
+    pulses = weekly_pulses(4, 4)
+    client = client_for(world.team_manager)
+    trends = client.get(reverse("dashboards:trends", args=[world.team_a.pk]))
+    assert [p.responses for p in trends.context["page"].pulse_points] == [8]
+    for pulse in pulses:
+        issue_invites(cycle=pulse, team=world.team_a, count=5)
+        page = _page(client, pulse)
+        (row,) = page.context["teams"]
+        assert (row.responses, row.rate_percent) == ("8", None)
+        assert '<span class="suppressed">' not in page.content.decode()
+    home = client.get(reverse("home"))
+    assert home.status_code == 200
+    html = home.content.decode()
+    assert "fewer than 5" not in html
+    assert "counted in its pool" in html
 
 
 def test_it_says_which_teams_have_entered_structural_figures(world, make_cycle, client_for):
@@ -262,16 +288,18 @@ def test_it_counts_codes_made_for_the_teams_asked_about(world, make_cycle):
     assert codes_made(cycle, teams=[]) == {}
 
 
-def test_it_makes_only_the_teams_taking_part_in_a_pulse(
+def test_it_makes_no_more_units_for_a_pulse_than_for_a_full_diagnostic(
     world, make_cycle, respond, client_for, units_made
 ):
-    # Making every unit of a council for each request (3,307 at ten times the data) took
-    # milliseconds; a pulse's progress reads its teams' counts and makes only its teams.
-    pulse = make_cycle(unit=world.north, kind="pulse")
-    respond(pulse, world.team_a, 6)
-    client = client_for(world.leader)
-    units_made.clear()
-    page = _page(client, pulse)
-
-    assert [row.team.name for row in page.context["teams"]] == ["Team A", "Team B"]
-    assert sorted(units_made) == ["Team A", "Team B"]
+    # A pulse is counted through its pool by the disclosure engine, as a full diagnostic is:
+    # its page makes the units the engine's family needs, and no more than a full one's.
+    made = {}
+    for kind in ("pulse", "full"):
+        cycle = make_cycle(unit=world.north, kind=kind)
+        respond(cycle, world.team_a, 6)
+        client = client_for(world.leader)
+        units_made.clear()
+        page = _page(client, cycle)
+        assert [row.team.name for row in page.context["teams"]] == ["Team A", "Team B"]
+        made[kind] = sorted(units_made)
+    assert made["pulse"] == made["full"]

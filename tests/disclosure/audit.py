@@ -45,7 +45,7 @@ from dashboards.staff import seen_by_link_holders, staff_result
 from dashboards.trends import TrendsPage
 from diagnostics.exports import COLUMNS, ExportRequest, export_rows
 from diagnostics.models import Answer, Cycle, Domain, DomainScore, Response, Statement
-from diagnostics.pooling import cycle_scope, pools_taking_part, pulse_pools
+from diagnostics.pooling import cycle_scope, pools_taking_part, pulse_pools, scope_of
 from diagnostics.results import DEMOGRAPHIC_FIELDS, load_domains
 from diagnostics.selectors import cycles_covering
 from organisations.access import Reach
@@ -325,14 +325,18 @@ def _profile(
                     out.domain(pool_set, domain.code, where + " pulse trend")
 
 
+def _counted_cycles(cycle: Cycle) -> list[int]:
+    """The cycles whose responses a cycle's progress counts: a pulse is counted in its pool."""
+    return sorted(scope_of(cycle).cycle_ids)
+
+
 def _progress(out: Collected, progress: profile_page.Progress, unit: Unit, where: str) -> None:
     """A cycle's progress: a count is released only where it reads as a number."""
-    cycle_ids = [progress.cycle.pk]
+    cycle_ids = _counted_cycles(progress.cycle)
     for row in progress.teams:
         if is_exact(row.responses):
             out.count(out.population.group(row.team.path, cycle_ids), where + " progress")
     if is_exact(progress.responses):
-        assert progress.cycle.kind == Cycle.Kind.FULL, "a single pulse's count is never exact"
         out.count(out.population.group(unit.path, cycle_ids), where + " progress")
 
 
@@ -410,15 +414,16 @@ def _cycle_page(out: Collected, client: Client, cycle: Cycle) -> None:
     page = client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk]))
     if page.status_code != 200:
         return
+    cycle_ids = _counted_cycles(cycle)
     for row in page.context["teams"]:
         if is_exact(row.responses):
             out.count(
-                out.population.group(row.team.path, [cycle.pk]),
+                out.population.group(row.team.path, cycle_ids),
                 f"cycle page {cycle.name} {row.team.name}",
             )
     if is_exact(page.context["progress"].unit_responses):
         out.count(
-            out.population.group(cycle.unit.path, [cycle.pk]),
+            out.population.group(cycle.unit.path, cycle_ids),
             f"cycle page {cycle.name} {cycle.unit.name}",
         )
 

@@ -12,7 +12,9 @@ from collections import defaultdict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
+from disclosure.bands import band_range
 from disclosure.plan import (
     BreakdownInput,
     Hidden,
@@ -51,6 +53,30 @@ def test_it_hides_the_smaller_sibling_and_then_the_next_smallest():
     assert plan.group(TEAM_B) is Hidden.PROTECTS_OTHERS  # shown, it would give C's 3 away
     assert plan.group(TEAM_A) is None  # B and C together are 9
     assert plan.domain(TEAM_B, "D") is Hidden.PROTECTS_OTHERS
+
+
+def test_it_hides_a_shown_team_when_two_hidden_ones_would_share_a_remainder_at_their_most():
+    # The unit's 20 less team A's 12 leaves 8 for B and C, each "fewer than 5": both 4.
+    plan = decide(data({TEAM_A: 12, TEAM_B: 4, TEAM_C: 4}), with_statements=False)
+    assert plan.group(UNIT) is None
+    assert plan.group(TEAM_A) is Hidden.PROTECTS_OTHERS
+    assert plan.group(TEAM_B) is plan.group(TEAM_C) is Hidden.FEWER_THAN_K
+
+
+def test_it_keeps_a_team_shown_where_the_hidden_ones_have_room():
+    plan = decide(data({TEAM_A: 12, TEAM_B: 3, TEAM_C: 4}), with_statements=False)
+    assert plan.group(TEAM_A) is None  # 7 left: B and C each 3 or 4, not pinned
+
+
+def test_it_hides_the_unit_when_its_hidden_teams_would_meet_their_least():
+    # 6 = A (5 or more) + B (fewer than 5): A 5 and B 1. Nothing beside them to hide: the unit
+    # and the organisation go, and A (shown alone) gives B nothing.
+    plan = decide(
+        data({TEAM_A: 5, TEAM_B: 1}, order=[ROOT, UNIT, TEAM_A, TEAM_B]), with_statements=False
+    )
+    assert plan.group(ROOT) is Hidden.PROTECTS_OTHERS
+    assert plan.group(UNIT) is Hidden.PROTECTS_OTHERS
+    assert plan.group(TEAM_B) is Hidden.FEWER_THAN_K
 
 
 @settings(max_examples=60, deadline=None)
@@ -239,3 +265,93 @@ def test_it_orders_breakdowns_single_fields_first_then_pairs():
     sizes = [len(breakdown) for _, breakdown in order]
     assert sizes == sorted(sizes)
     assert {b for _, b in order if len(b) == 2} == {((0, "p"), (1, "x")), ((0, "s"), (1, "y"))}
+
+
+def _count_range(
+    members: list[int], *, exact: dict[tuple[int, ...], int], bands: dict[tuple[int, ...], tuple]
+) -> tuple[float, float]:
+    """The least and most the teams `members` can hold together, given the exact counts and the
+    bands of hidden counts a viewer reads (a linear programme over the teams' counts: a tree of
+    sums, where its bounds are whole numbers)."""
+    size = len(TEAMS)
+    equal_rows, equal_values, upper_rows, upper_values = [], [], [], []
+    for teams, n in exact.items():
+        equal_rows.append([1 if i in teams else 0 for i in range(size)])
+        equal_values.append(n)
+    for teams, (low, high) in bands.items():
+        row = [1 if i in teams else 0 for i in range(size)]
+        upper_rows.append([-v for v in row])
+        upper_values.append(-low)
+        if high is not None:
+            upper_rows.append(row)
+            upper_values.append(high)
+    objective = [1 if i in members else 0 for i in range(size)]
+    found = []
+    for sign in (1, -1):
+        result = linprog(
+            [sign * v for v in objective],
+            A_ub=upper_rows or None,
+            b_ub=upper_values or None,
+            A_eq=equal_rows or None,
+            b_eq=equal_values or None,
+            bounds=[(0, None)] * size,
+        )
+        assert result.status in (0, 3)  # 3: no most (a band of "k or more" has no top)
+        found.append(sign * result.fun if result.status == 0 else float("inf"))
+    return found[0], found[1]
+
+
+@settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "150")), deadline=None)
+@given(
+    counts=st.lists(st.integers(min_value=0, max_value=11), min_size=5, max_size=5),
+    k=st.integers(3, 6),
+    own=st.sampled_from([ROOT, UNIT, "AAAB", TEAM_A]),
+)
+def test_it_leaves_no_hidden_count_that_the_bands_pin_beside_the_shown_ones(counts, k, own):
+    responses = {(team, 1): n for team, n in zip(TEAMS, counts, strict=True) if n}
+    paths = sorted({*UNITS, *TEAMS})
+    reached = [p for p in paths if p.startswith(own)]
+    above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
+    order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+    plan = decide_groups(
+        PlanInput(
+            k=k,
+            order=order,
+            responses=responses,
+            answers={},
+            statement_domains={},
+            domain_order=[],
+            step=2,
+        )
+    )
+
+    def teams_of(path):
+        return tuple(i for i, team in enumerate(TEAMS) if team.startswith(path))
+
+    def count(path):
+        return sum(counts[i] for i in teams_of(path))
+
+    exact = {teams_of(p): count(p) for p in order if plan.group(p) is None}
+    bands = {teams_of(p): band_range(count(p), k=k) for p in order if plan.group(p) is not None}
+    family = set(order)
+
+    def chain_shown(path):
+        """Whether anything that could be hidden for `path` is shown: a group above it in the
+        family, or a group beside one of those or beside it."""
+        above = [p for p in family if path.startswith(p) and p != path]
+        beside = [
+            p
+            for p in family
+            for q in [path, *above]
+            if p != q and len(p) == len(q) and p[:-2] == q[:-2] and p[:-2] in family
+        ]
+        return any(plan.group(p) is None for p in above + beside)
+
+    for path in order:
+        if plan.group(path) is None:
+            continue
+        low, high = _count_range(list(teams_of(path)), exact=exact, bands=bands)
+        if abs(high - low) < 1e-6 and 0.5 < low < k - 0.5:
+            # Pinned by bands alone, with nothing left to hide: the residual docs/anonymity.md
+            # states. Anywhere something could still be hidden, nothing is pinned.
+            assert not chain_shown(path), (path, low, plan.groups)
