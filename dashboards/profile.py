@@ -601,8 +601,8 @@ def progress_of(
     cycle: Cycle, *, unit: Unit, reach: Reach, standings: CycleStandings, today: date
 ) -> Progress:
     """How far the cycle has got for the unit, as the engine lets this viewer read it: the
-    unit's responses (exact only where its figures are shown; a single pulse's only as its
-    teams' bands) and each of its teams' (a fixed number of queries)."""
+    unit's responses (exact only where its figures are shown; not given for a pulse) and each
+    of its teams' (a pulse's teams' are its pool's; a fixed number of queries)."""
     k = effective_k(cycle.organisation.anonymity_threshold)
     progress = cycle_progress(cycle, reach)
     counts = [
