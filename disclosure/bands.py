@@ -8,7 +8,7 @@ every *exact* derivable count at 0 or at least k, but a remainder of 8 shared by
 one of "5 or more" makes them 1 and 5.
 
 `pinned` works out, for every count of a family (groups, and the responses under a group that no
-group of the family holds), the range the shown counts and the bands allow, and names the first
+group of the family holds), the range the shown counts and the bands allow, and names every
 count that can take only one value from 1 to k−1. The counts form a tree of sums (each group's
 count is the sum of its parts), so narrowing each part by its parent and siblings, and each
 parent by its parts, until nothing changes, gives each count's exact range.
@@ -91,9 +91,9 @@ def family_of(
     return Family(parts=parts, counts=counts, parent=parent)
 
 
-def pinned(family: Family, *, shown: frozenset[str], k: int) -> str | tuple[str, str] | None:
-    """The first count (a group, or a group's rest) whose range is one value from 1 to k−1, given
-    the exact counts of the `shown` groups and the band of every other group, or None."""
+def pinned(family: Family, *, shown: frozenset[str], k: int) -> list[str | tuple[str, str]]:
+    """Every count (a group, or a group's rest) whose range is one value from 1 to k−1, given the
+    exact counts of the `shown` groups and the band of every other group."""
     ranges: dict[str | tuple[str, str], _Range] = {}
     for key, n in family.counts.items():
         if isinstance(key, str) and key in shown:
@@ -108,10 +108,11 @@ def pinned(family: Family, *, shown: frozenset[str], k: int) -> str | tuple[str,
         changed = False
         for parent, parts in sums:
             changed |= _narrow(ranges[parent], [ranges[part] for part in parts])
-    for key, found in ranges.items():
-        if found.high == found.low and 0 < found.low < k and key not in shown:
-            return key
-    return None
+    return [
+        key
+        for key, found in ranges.items()
+        if found.high == found.low and 0 < found.low < k and key not in shown
+    ]
 
 
 def _narrow(whole: _Range, parts: list[_Range]) -> bool:

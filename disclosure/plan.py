@@ -144,24 +144,24 @@ def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str,
     They depend on `responses` and `order` only (a node with answers but no responses adds no
     response cell).
 
-    Where the bands of the hidden counts would pin one of them beside the shown counts
-    (`disclosure.bands`), another group is hidden, its smallest shown sibling first, and the
-    counts are decided again with it hidden."""
+    Where the bands of the hidden counts would pin some of them beside the shown counts
+    (`disclosure.bands`), more groups are hidden, for each pinned count the smallest shown group
+    beside it, and the counts are decided again, until none is pinned. A count the bands pin
+    with nothing shown at all cannot be helped by hiding, and is left (docs/anonymity.md)."""
     node_counts: dict[str, int] = defaultdict(int)
     for (node, _cycle), n in data.responses.items():
         node_counts[node] += n
     family = family_of(data.order, under, node_counts, step=data.step)
+    by_bands_alone = set(pinned(family, shown=frozenset(), k=data.k))
     hidden: set[str] = set()
     while True:
         groups = _release_groups(data, under, hidden)
         shown = frozenset(path for path, reason in groups.items() if reason is None)
-        found = pinned(family, shown=shown, k=data.k)
-        if found is None:
+        found = [key for key in pinned(family, shown=shown, k=data.k) if key not in by_bands_alone]
+        more = {to_hide(family, key, shown=shown) for key in found} - {None}
+        if not more:
             return groups
-        extra = to_hide(family, found, shown=shown)
-        if extra is None:  # nothing shown is left to hide (see docs/anonymity.md)
-            return groups
-        hidden.add(extra)
+        hidden.update(path for path in more if path is not None)
 
 
 def _release_groups(

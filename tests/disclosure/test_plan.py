@@ -268,12 +268,15 @@ def test_it_orders_breakdowns_single_fields_first_then_pairs():
 
 
 def _count_range(
-    members: list[int], *, exact: dict[tuple[int, ...], int], bands: dict[tuple[int, ...], tuple]
+    members: list[int],
+    *,
+    exact: dict[tuple[int, ...], int],
+    bands: dict[tuple[int, ...], tuple],
+    size: int = len(TEAMS),
 ) -> tuple[float, float]:
     """The least and most the teams `members` can hold together, given the exact counts and the
-    bands of hidden counts a viewer reads (a linear programme over the teams' counts: a tree of
-    sums, where its bounds are whole numbers)."""
-    size = len(TEAMS)
+    bands of hidden counts a viewer reads (a linear programme over the `size` teams' counts: a
+    tree of sums, where its bounds are whole numbers)."""
     equal_rows, equal_values, upper_rows, upper_values = [], [], [], []
     for teams, n in exact.items():
         equal_rows.append([1 if i in teams else 0 for i in range(size)])
@@ -333,25 +336,86 @@ def test_it_leaves_no_hidden_count_that_the_bands_pin_beside_the_shown_ones(coun
 
     exact = {teams_of(p): count(p) for p in order if plan.group(p) is None}
     bands = {teams_of(p): band_range(count(p), k=k) for p in order if plan.group(p) is not None}
-    family = set(order)
-
-    def chain_shown(path):
-        """Whether anything that could be hidden for `path` is shown: a group above it in the
-        family, or a group beside one of those or beside it."""
-        above = [p for p in family if path.startswith(p) and p != path]
-        beside = [
-            p
-            for p in family
-            for q in [path, *above]
-            if p != q and len(p) == len(q) and p[:-2] == q[:-2] and p[:-2] in family
-        ]
-        return any(plan.group(p) is None for p in above + beside)
-
+    every_band = {teams_of(p): band_range(count(p), k=k) for p in order}
     for path in order:
         if plan.group(path) is None:
             continue
         low, high = _count_range(list(teams_of(path)), exact=exact, bands=bands)
         if abs(high - low) < 1e-6 and 0.5 < low < k - 0.5:
-            # Pinned by bands alone, with nothing left to hide: the residual docs/anonymity.md
-            # states. Anywhere something could still be hidden, nothing is pinned.
-            assert not chain_shown(path), (path, low, plan.groups)
+            # Pinned by the bands alone, with nothing shown: the residual docs/anonymity.md
+            # states, which no hiding helps. Every other pin is hidden away.
+            alone = _count_range(list(teams_of(path)), exact={}, bands=every_band)
+            assert abs(alone[1] - alone[0]) < 1e-6, (path, low, plan.groups)
+
+
+def test_it_still_hides_for_a_pin_beside_a_small_unit_the_bands_alone_pin():
+    """A unit of four teams of 1 ("fewer than 5" each, 4 in all) is pinned by its bands alone,
+    which no hiding helps; it must not stop the engine hiding team A beside B and C (4 and 4),
+    nor cost the organisation its figures."""
+    root, u1, u2, u3 = "AA", "AAAA", "AAAB", "AAAC"
+    service, a, b, c = "AAAAAA", "AAAAAAAA", "AAAAAAAB", "AAAAAAAC"
+    small = ["AAABAA", "AAABAB", "AAABAC", "AAABAD"]
+    counts = {a: 12, b: 4, c: 4, "AAACAA": 6, **dict.fromkeys(small, 1)}
+    plan = decide_groups(
+        PlanInput(
+            k=5,
+            order=[root, u1, u3, u2, service, "AAACAA", *small, a, b, c],
+            responses={(team, 1): n for team, n in counts.items()},
+            answers={},
+            statement_domains={},
+            domain_order=[],
+            step=2,
+        )
+    )
+    assert plan.group(root) is None
+    assert plan.group(service) is None
+    assert plan.group(a) is Hidden.PROTECTS_OTHERS
+    assert plan.group(b) is plan.group(c) is Hidden.FEWER_THAN_K
+
+
+@st.composite
+def deeper_organisations(draw):
+    """An organisation of two units, each of one to three services of one to three teams."""
+    counts = {}
+    for u in range(draw(st.integers(1, 2))):
+        for s_ in range(draw(st.integers(1, 3))):
+            for t in range(draw(st.integers(1, 3))):
+                counts[f"AAA{'AB'[u]}A{'ABC'[s_]}A{'ABC'[t]}"] = draw(st.integers(0, 8))
+    return draw(st.integers(3, 5)), counts
+
+
+@settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "60")), deadline=None)
+@given(organisation=deeper_organisations())
+def test_it_leaves_pinned_only_the_counts_the_bands_pin_with_nothing_shown(organisation):
+    k, counts = organisation
+    teams = sorted(counts)
+    groups = sorted({team[:end] for team in teams for end in range(2, len(team) + 1, 2)})
+    order = sorted(groups, key=len)
+    plan = decide_groups(
+        PlanInput(
+            k=k,
+            order=order,
+            responses={(team, 1): n for team, n in counts.items() if n},
+            answers={},
+            statement_domains={},
+            domain_order=[],
+            step=2,
+        )
+    )
+
+    def members(path):
+        return tuple(i for i, team in enumerate(teams) if team.startswith(path))
+
+    def count(path):
+        return sum(counts[teams[i]] for i in members(path))
+
+    exact = {members(p): count(p) for p in order if plan.group(p) is None}
+    bands = {members(p): band_range(count(p), k=k) for p in order if plan.group(p) is not None}
+    every_band = {members(p): band_range(count(p), k=k) for p in order}
+    for path in order:
+        if plan.group(path) is None:
+            continue
+        low, high = _count_range(list(members(path)), exact=exact, bands=bands, size=len(teams))
+        if abs(high - low) < 1e-6 and 0.5 < low < k - 0.5:
+            alone = _count_range(list(members(path)), exact={}, bands=every_band, size=len(teams))
+            assert abs(alone[1] - alone[0]) < 1e-6, (path, low, counts, plan.groups)
