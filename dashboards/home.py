@@ -108,7 +108,7 @@ class CycleProgress:
     responses_of: str  # whose responses: the cycle's unit, or the viewer's teams in it
     invites: int
     teams: int
-    teams_at_k: int
+    teams_at_k: int  # 0 for a pulse, whose count is not given
     k: int
 
 
@@ -425,23 +425,26 @@ def cycle_progress(
     progress = []
     for cycle in cycles:
         counts = tallies.get(cycle.pk, {})
-        cycle_results = results.get(cycle.pk) if cycle.kind == Cycle.Kind.FULL else None
-        if cycle_results is not None and cycle.unit.path in cycle_results.resolvable:
-            count = cycle_results.response_count(cycle_results.units[cycle.unit.path])
-            responses_of = cycle.unit.name
+        if cycle.kind == Cycle.Kind.PULSE:
+            responses, responses_of, at_k = "", "", 0
         else:
-            count = response_count(sum(counts.values()), k=k)
-            responses_of = gettext("your teams")
-        pulse = cycle.kind == Cycle.Kind.PULSE
+            cycle_results = results.get(cycle.pk)
+            if cycle_results is not None and cycle.unit.path in cycle_results.resolvable:
+                count = cycle_results.response_count(cycle_results.units[cycle.unit.path])
+                responses_of = cycle.unit.name
+            else:
+                count = response_count(sum(counts.values()), k=k)
+                responses_of = gettext("your teams")
+            responses, at_k = count_words(count), sum(1 for n in counts.values() if n >= k)
         progress.append(
             CycleProgress(
                 cycle=cycle,
                 days_left=(cycle.closes_on - today).days,
-                responses="" if pulse else count_words(count),
+                responses=responses,
                 responses_of=responses_of,
                 invites=invites.get(cycle.pk, 0),
                 teams=len(counts),
-                teams_at_k=0 if pulse else sum(1 for n in counts.values() if n >= k),
+                teams_at_k=at_k,
                 k=k,
             )
         )

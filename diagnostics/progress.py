@@ -95,7 +95,7 @@ class CycleProgress:
                     count=count,
                     rate_percent=(
                         round(100 * count.exact / made)
-                        if count.exact is not None and made and not self.pool_label
+                        if count.exact is not None and made and self.cycle.kind != Cycle.Kind.PULSE
                         else None  # a pool's count against one pulse's codes is no rate
                     ),
                     figures_entered=team.id in self.with_figures,

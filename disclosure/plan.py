@@ -158,10 +158,10 @@ def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str,
         groups = _release_groups(data, under, hidden)
         shown = frozenset(path for path, reason in groups.items() if reason is None)
         found = [key for key in pinned(family, shown=shown, k=data.k) if key not in by_bands_alone]
-        more = {to_hide(family, key, shown=shown) for key in found} - {None}
+        more = {path for key in found if (path := to_hide(family, key, shown=shown)) is not None}
         if not more:
             return groups
-        hidden.update(path for path in more if path is not None)
+        hidden |= more
 
 
 def _release_groups(
