@@ -554,15 +554,20 @@ class StructuralThreshold(models.Model):
 
 
 class TeamTally(models.Model):
-    """Responses per team and cycle, kept up to date in the submission's transaction.
+    """Responses per team and cycle, kept up to date in the submission's transaction, and the
+    codes made for them, added to in the transaction that makes the codes.
 
     The three tally tables hold exactly the sums the dashboards need (see
-    `diagnostics.tallies`); `manage.py check_tallies` recomputes them from the raw rows.
+    `diagnostics.tallies`); `manage.py check_tallies` recomputes them from the raw rows. Codes
+    made bound the responses, which the disclosure engine reads beside them
+    (`disclosure.bands`).
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    responses = models.PositiveIntegerField(default=0)
+    # Defaults in the database too: each upsert writes only the column it adds to.
+    responses = models.PositiveIntegerField(default=0, db_default=0)
+    codes_made = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

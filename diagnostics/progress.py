@@ -1,12 +1,13 @@
 """What the cycle page shows of each team: codes made, responses as the disclosure engine lets
 the viewer read them, and whether the team's structural figures are in.
 
-Codes made are shown exactly (their maker handed them out); they bound the responses, which the
-disclosure engine does not yet use (docs/anonymity.md, "What remains"). Responses: a team's
-count is exact only where the engine shows the team's figures to this viewer, and otherwise
-reads only which side of k it is ("fewer than 5", "5 or more", "none"). A pulse's counts are
-its pool's. A response rate gives the count away, so it is worked out only beside an exact
-count, and never for a pulse. The number of queries does not depend on the number of teams.
+Codes made are shown exactly (their maker handed them out); they bound the responses, and the
+disclosure engine decides the counts with them (docs/anonymity.md, "Codes made are bounds").
+Responses: a team's count is exact only where the engine shows the team's figures to this
+viewer, and otherwise reads only which side of k it is ("fewer than 5", "5 or more", "none"). A
+pulse's counts are its pool's. A response rate gives the count away, so it is worked out only
+beside an exact count, and never for a pulse. The number of queries does not depend on the
+number of teams.
 """
 
 from __future__ import annotations

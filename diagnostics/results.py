@@ -94,8 +94,8 @@ class Aggregates:
         self.plan_generation = settled_plans.generation()
         self.mapping = list(mapping)
         self.node_of: dict[int, str] = dict(mapping)  # team id → its node
-        # per cycle: (node, responses)
-        self.responses: dict[int, list[tuple[str, int]]] = {}
+        # per cycle: (node, responses, codes made)
+        self.responses: dict[int, list[tuple[str, int, int]]] = {}
         # per cycle: (node, statement code, answers)
         self.answered: dict[int, list[tuple[str, str, int]]] = {}
         # per cycle: (node, domain id, scored, score total, red, amber, green)
@@ -391,7 +391,7 @@ class Aggregates:
             return rows
 
     def _read_responses(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
-        return self._grouped(TeamTally, ["responses"], cycles)
+        return self._grouped(TeamTally, ["responses", "codes_made"], cycles)
 
     @cached_property
     def _several_and_alone(self) -> tuple[list[str], list[tuple[int, str]]]:
@@ -747,9 +747,21 @@ class OrganisationResults:
         table = self._table("responses")
         counts: dict[tuple[str, int], int] = defaultdict(int)
         for cycle_id in self.scope.cycle_ids:
-            for node, n in table.get(cycle_id, ()):
-                counts[(node, cycle_id)] += n
+            for node, n, _made in table.get(cycle_id, ()):
+                if n:
+                    counts[(node, cycle_id)] += n
         return counts
+
+    @cached_property
+    def node_codes(self) -> dict[tuple[str, int], int]:
+        """Codes made per node and cycle, which bound its responses (`disclosure.bands`)."""
+        table = self._table("responses")
+        made: dict[tuple[str, int], int] = defaultdict(int)
+        for cycle_id in self.scope.cycle_ids:
+            for node, _n, codes in table.get(cycle_id, ()):
+                if codes:
+                    made[(node, cycle_id)] += codes
+        return made
 
     @cached_property
     def node_answers(self) -> dict[tuple[str, int, str], int]:
@@ -797,7 +809,7 @@ class OrganisationResults:
         table = self._table("responses")
         found: dict[str, set[int]] = defaultdict(set)
         for cycle_id in self.scope.cycle_ids:
-            for node, n in table.get(cycle_id, ()):
+            for node, n, _made in table.get(cycle_id, ()):
                 if n:
                     for path in ancestor_paths(node):
                         found[path].add(cycle_id)
@@ -937,6 +949,7 @@ class OrganisationResults:
             step=Unit.steplen,
             answer_counts=self.node_answer_counts if answer_counts else {},
             outcome_order=[domain.pk for domain in self.outcomes],
+            codes=self.node_codes,
         )
 
     @cached_property
@@ -1044,6 +1057,7 @@ class OrganisationResults:
             statement_domains={},
             domain_order=[],
             step=Unit.steplen,
+            codes=self.node_codes,
         )
 
     @cached_property

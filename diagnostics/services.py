@@ -96,7 +96,13 @@ from diagnostics.selectors import (
 )
 from diagnostics.structural import FIGURES_BY_CODE, ThresholdInForce, Thresholds, check_thresholds
 from diagnostics.structural_data import FIGURE_CODES, threshold_book
-from diagnostics.tallies import StatementInfo, add_to_tallies, insert_rows, response_rows
+from diagnostics.tallies import (
+    StatementInfo,
+    add_codes_made,
+    add_to_tallies,
+    insert_rows,
+    response_rows,
+)
 from notices.services import header_line, send_notice_once
 from organisations.access import Reach, reach_of
 from organisations.audit import json_number, record
@@ -536,6 +542,8 @@ def issue_invites(*, cycle: Cycle, team: Unit, count: int, today: date | None = 
                 )
         except IntegrityError:  # pragma: no cover - a 1 in 2**59 collision: draw again
             continue
+        # Codes made bound the responses, which the disclosure engine reads beside them.
+        add_codes_made(cycle_id=cycle.pk, team_id=team.pk, count=count)
         return codes
 
 

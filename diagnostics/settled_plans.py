@@ -21,7 +21,9 @@ What keeps a remembered plan from ever being stale:
 - **Generation**: `rebuild_tallies` (`check_tallies --rebuild`, the benchmark builder) changes
   settled counts, so it starts a new generation, part of every key. The generation lives in
   the shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
-  outlasting its generation is never found again.
+  outlasting its generation is never found again. Its name carries `RULES`, raised whenever
+  the engine decides differently from the same counts, so a release that changes the rules
+  finds none of the plans the old rules remembered.
 - **Counts read after settling**: one request's calls can share the counts they read (a
   `results.Source`), and a later call may find settled a cycle that an earlier one read while
   it was still open. Counts first read before a cycle settled are never taken as settled
@@ -57,7 +59,9 @@ from diagnostics.models import Cycle
 from disclosure.plan import Plan, Remembered, stable_digest
 
 SETTLED_AFTER = timedelta(minutes=5)
-GENERATION_KEY = "settled-plans:generation"
+# Raised whenever the disclosure engine's rules change (2: codes made bound the counts).
+RULES = 2
+GENERATION_KEY = f"settled-plans:generation:{RULES}"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
 IN_PROCESS = 64  # plans a process keeps (a trends page decides one per cycle or pool)
 SUMS_IN_PROCESS = 4096  # (unit, cycle, kind) sums a process keeps: each a few dozen rows

@@ -165,6 +165,11 @@ def add_to_tallies(
     )
 
 
+def add_codes_made(*, cycle_id: int, team_id: int, count: int) -> None:
+    """Add codes made to the team's tally (call inside the transaction that makes them)."""
+    _upsert(TeamTally, ["cycle_id", "team_id"], ["codes_made"], [(cycle_id, team_id, count)])
+
+
 @dataclass(frozen=True)
 class _TallySource:
     """One kind of tally and the SQL that recounts it from the stored rows."""
@@ -177,9 +182,10 @@ class _TallySource:
 
 
 def _tally_sources() -> list[_TallySource]:
-    from diagnostics.models import Answer, DomainScore, Response
+    from diagnostics.models import Answer, DomainScore, Invite, Response
 
     response = Response._meta.db_table
+    invite = Invite._meta.db_table
     domain_score = DomainScore._meta.db_table
     answer = Answer._meta.db_table
     # Red, amber and green as answer_band draws them: 1-2, 3-4 and 5-6. Table names come from
@@ -189,10 +195,14 @@ def _tally_sources() -> list[_TallySource]:
             "team",
             TeamTally,
             ("cycle_id", "team_id"),
-            ("responses",),
-            "SELECT cycle_id, team_id, COUNT(*) AS responses "  # noqa: S608  # nosec B608
-            f"FROM {response} "
-            "GROUP BY cycle_id, team_id",
+            ("responses", "codes_made"),
+            # Whole numbers, as the tally holds them (PostgreSQL sums bigints as numeric).
+            "SELECT cycle_id, team_id, CAST(SUM(responses) AS bigint) AS responses, "  # noqa: S608  # nosec B608
+            "CAST(SUM(codes_made) AS bigint) AS codes_made FROM ("
+            f"SELECT cycle_id, team_id, COUNT(*) AS responses, 0 AS codes_made FROM {response} "
+            "GROUP BY cycle_id, team_id UNION ALL "
+            f"SELECT cycle_id, team_id, 0, COUNT(*) FROM {invite} GROUP BY cycle_id, team_id"
+            ") made GROUP BY cycle_id, team_id",
         ),
         _TallySource(
             "domain",

@@ -7,19 +7,32 @@ every *exact* derivable count at 0 or at least k, but a remainder of 8 shared by
 "fewer than 5" makes both exactly 4, and a remainder of 6 shared by one team "fewer than 5" and
 one of "5 or more" makes them 1 and 5.
 
-`pinned` works out, for every count of a family (groups, and the responses under a group that no
-group of the family holds), the range the shown counts and the bands allow, and names every
-count that can take only one value from 1 to k−1. The counts form a tree of sums (each group's
-count is the sum of its parts), so narrowing each part by its parent and siblings, and each
-parent by its parts, until nothing changes, gives each count's exact range.
+Codes made bound the counts too: every response spends one of its team's codes for its cycle,
+and codes made are shown exactly to whoever made them (the cycle page, the home page), so a team
+that made 5 codes and reads "5 or more" has exactly 5, and a pool of 8 over two pulses that made
+4 codes each has 4 in each. Each node's codes for each cycle are an upper bound on its
+responses to that cycle; where a team or a rest has responses to several cycles (a pool of
+pulses), or a rest holds several nodes, each node's responses to each cycle are parts of it.
+The plan gives only the codes the viewer sees (`disclosure.plan._decide_groups`).
+
+`pinned` works out, for every count of a family (groups, the responses under a group that no
+group of the family holds, and the parts above), the range the shown counts, the bands and the
+codes allow, and names every count that can take only one value from 1 to k−1. The counts form
+a tree of sums (each group's count is the sum of its parts), so narrowing each part by its
+parent and siblings, and each parent by its parts, until nothing changes, gives each count's
+exact range.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 Bound = int | None  # an upper bound; None: no bound
+# A group's path; `(path, "rest")`, the responses under a group that none of its groups holds;
+# `(node, cycle)`, one node's responses to one cycle.
+Key = str | tuple[str, str] | tuple[str, int]
 
 
 @dataclass
@@ -41,25 +54,29 @@ def band_range(n: int, *, k: int) -> tuple[int, Bound]:
 class Family:
     """The counts of a viewer's family as a tree of sums.
 
-    `parts`: each group's parts (its groups one level down in the family, and, as
-    `(group, "rest")`, the responses under it that none of them holds, where there are any);
-    `counts`: every group's count and every rest's.
+    `parts`: each sum's parts: a group's are its groups one level down in the family and, as
+    `(group, "rest")`, the responses under it that none of them holds, where there are any; a
+    team's or a rest's, where it has several (node, cycle) counts and codes bound them, are
+    those; `counts`: every key's count; `codes`: the codes made that bound a key's count.
     """
 
-    parts: Mapping[str, Sequence[str | tuple[str, str]]]
-    counts: Mapping[str | tuple[str, str], int]
-    parent: Mapping[str | tuple[str, str], str]  # of every part
+    parts: Mapping[Key, Sequence[Key]]
+    counts: Mapping[Key, int]
+    parent: Mapping[Key, Key]  # of every part
+    codes: Mapping[Key, int]
 
 
 def family_of(
     order: Sequence[str],
     under: Mapping[str, Sequence[str]],
-    node_counts: Mapping[str, int],
+    responses: Mapping[tuple[str, int], int],
     *,
     step: int,
+    codes: Mapping[tuple[str, int], int] | None = None,
 ) -> Family:
     """The family's tree: each group's parent is the nearest group of the family above it, and
-    each node (a team, or a bucket of teams) belongs to the nearest group at or above it."""
+    each node (a team, or a bucket of teams) belongs to the nearest group at or above it.
+    `responses` and `codes` (codes made): per node and cycle."""
     groups = set(order)
 
     def nearest_above(path: str) -> str | None:
@@ -68,9 +85,12 @@ def family_of(
             None,
         )
 
-    parts: dict[str, list[str | tuple[str, str]]] = {path: [] for path in order}
-    counts: dict[str | tuple[str, str], int] = {}
-    parent: dict[str | tuple[str, str], str] = {}
+    node_counts: dict[str, int] = defaultdict(int)
+    for (node, _cycle), n in responses.items():
+        node_counts[node] += n
+    parts: dict[Key, list[Key]] = {path: [] for path in order}
+    counts: dict[Key, int] = {}
+    parent: dict[Key, Key] = {}
     for path in order:
         counts[path] = sum(node_counts.get(node, 0) for node in under[path])
         above = nearest_above(path)
@@ -84,24 +104,82 @@ def family_of(
             loose[owner] = loose.get(owner, 0) + node_counts.get(node, 0)
     for path, n in loose.items():
         if parts[path]:  # beside its groups: a part of its own (a leaf group is its nodes)
-            rest = (path, "rest")
+            rest: Key = (path, "rest")
             parts[path].append(rest)
             counts[rest] = n
             parent[rest] = path
-    return Family(parts=parts, counts=counts, parent=parent)
+    capped: dict[Key, int] = {}
+    if codes:
+        held: dict[Key, list[tuple[str, int]]] = defaultdict(list)
+        for key in {*responses, *codes}:
+            node = key[0]
+            owner = node if node in groups else nearest_above(node)
+            if owner is not None and (responses.get(key, 0) or codes.get(key, 0)):
+                held[owner if not parts[owner] else (owner, "rest")].append(key)
+        for holder, keys in held.items():
+            _bound_by_codes(
+                holder,
+                sorted(keys),
+                responses,
+                codes,
+                parts=parts,
+                counts=counts,
+                parent=parent,
+                capped=capped,
+            )
+    return Family(parts=parts, counts=counts, parent=parent, codes=capped)
 
 
-def pinned(family: Family, *, shown: frozenset[str], k: int) -> list[str | tuple[str, str]]:
-    """Every count (a group, or a group's rest) whose range is one value from 1 to k−1, given the
-    exact counts of the `shown` groups and the band of every other group."""
-    ranges: dict[str | tuple[str, str], _Range] = {}
+def _bound_by_codes(
+    holder: Key,
+    keys: Sequence[tuple[str, int]],
+    responses: Mapping[tuple[str, int], int],
+    codes: Mapping[tuple[str, int], int],
+    *,
+    parts: dict[Key, list[Key]],
+    counts: dict[Key, int],
+    parent: dict[Key, Key],
+    capped: dict[Key, int],
+) -> None:
+    """Bound a team's or a rest's count by the codes made for its (node, cycle) counts: the
+    count itself where it has one, each of them as its parts where it has several. Codes made
+    fewer than the responses (data loaded without its codes) bound nothing."""
+    bounds = {
+        key: made for key in keys if (made := codes.get(key, 0)) and made >= responses.get(key, 0)
+    }
+    if not bounds:
+        return
+    if holder not in counts:  # a rest of nodes that made codes and have no responses yet
+        owner = holder[0]
+        assert isinstance(owner, str)
+        parts[owner].append(holder)
+        counts[holder] = 0
+        parent[holder] = owner
+    if len(keys) == 1:
+        capped[holder] = bounds[keys[0]]
+        return
+    parts[holder] = list(keys)
+    for key in keys:
+        counts[key] = responses.get(key, 0)
+        parent[key] = holder
+        if key in bounds:
+            capped[key] = bounds[key]
+
+
+def pinned(family: Family, *, shown: frozenset[str], k: int) -> list[Key]:
+    """Every count (a group, a group's rest, or a node's responses to one cycle) whose range
+    is one value from 1 to k−1, given the exact counts of the `shown` groups, the band of every
+    other group and the codes made."""
+    ranges: dict[Key, _Range] = {}
     for key, n in family.counts.items():
         if isinstance(key, str) and key in shown:
             ranges[key] = _Range(n, n)
-        elif isinstance(key, str):
-            ranges[key] = _Range(*band_range(n, k=k))
-        else:
-            ranges[key] = _Range(0, None)  # never read: any count at all
+            continue
+        low, high = band_range(n, k=k) if isinstance(key, str) else (0, None)
+        made = family.codes.get(key)
+        if made is not None and (high is None or made < high):
+            high = made
+        ranges[key] = _Range(low, high)
     sums = [(parent, parts) for parent, parts in family.parts.items() if parts]
     changed = True
     while changed:
@@ -140,11 +218,11 @@ def _narrow(whole: _Range, parts: list[_Range]) -> bool:
     return changed
 
 
-def to_hide(family: Family, found: str | tuple[str, str], *, shown: frozenset[str]) -> str | None:
+def to_hide(family: Family, found: Key, *, shown: frozenset[str]) -> str | None:
     """The shown group to hide next because `found` is pinned: the smallest shown part of the
     sum that holds it (its range then has no top, and the sum no longer meets its parts' least),
     or, with none, that sum itself, and so on up; None when nothing shown is left to hide."""
-    key: str | tuple[str, str] = found
+    key = found
     while key in family.parent:
         above = family.parent[key]
         siblings = [part for part in family.parts[above] if isinstance(part, str) and part in shown]

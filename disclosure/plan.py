@@ -59,7 +59,9 @@ class PlanInput:
     `statement_domains`: each statement's domain, in `domain_order`; `answer_counts`: per node,
     cycle and domain, how many of the domain's statements each response there answered (the
     distinct numbers; see `decide` for why); `outcome_order`: the outcome domains, decided
-    exactly as domains are, after every domain of `domain_order`.
+    exactly as domains are, after every domain of `domain_order`; `codes`: codes made per node
+    and cycle, which bound its responses (`disclosure.bands`; only the viewer's own teams' are
+    used, see `_decide_groups`).
     """
 
     k: int
@@ -71,6 +73,7 @@ class PlanInput:
     step: int
     answer_counts: Mapping[tuple[str, int, Hashable], frozenset[int]] = field(default_factory=dict)
     outcome_order: Sequence[Hashable] = ()
+    codes: Mapping[tuple[str, int], int] = field(default_factory=dict)
 
     @cached_property
     def key(self) -> Hashable:
@@ -86,12 +89,19 @@ class PlanInput:
             frozenset(self.statement_domains.items()),
             tuple(self.domain_order),
             tuple(self.outcome_order),
+            frozenset(self.codes.items()),
         )
 
     @cached_property
     def group_key(self) -> Hashable:
         """Everything the groups' decisions depend on (see `decide_groups`)."""
-        return (self.k, self.step, tuple(self.order), frozenset(self.responses.items()))
+        return (
+            self.k,
+            self.step,
+            tuple(self.order),
+            frozenset(self.responses.items()),
+            frozenset(self.codes.items()),
+        )
 
     def nodes_under(self) -> dict[str, list[str]]:
         """Group path → the nodes below it (the nodes are never above a family group)."""
@@ -141,17 +151,21 @@ def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
 
 def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str, Hidden | None]:
     """The response counts, group by group: the first releases, which nothing later changes.
-    They depend on `responses` and `order` only (a node with answers but no responses adds no
-    response cell).
+    They depend on `responses`, `codes` and `order` only (a node with answers but no responses
+    adds no response cell).
 
-    Where the bands of the hidden counts would pin some of them beside the shown counts
-    (`disclosure.bands`), more groups are hidden, for each pinned count the smallest shown group
-    beside it, and the counts are decided again, until none is pinned. A count the bands pin
-    with nothing shown at all cannot be helped by hiding, and is left (docs/anonymity.md)."""
-    node_counts: dict[str, int] = defaultdict(int)
-    for (node, _cycle), n in data.responses.items():
-        node_counts[node] += n
-    family = family_of(data.order, under, node_counts, step=data.step)
+    Where the bands of the hidden counts and the codes made would pin some of them beside the
+    shown counts (`disclosure.bands`), more groups are hidden, for each pinned count the
+    smallest shown group beside it, and the counts are decided again, until none is pinned. A
+    count the bands and codes pin with nothing shown at all cannot be helped by hiding, and is
+    left (docs/anonymity.md).
+
+    The codes are those the viewer sees: their own teams' (nodes that are groups of the
+    family), whose codes made the cycle page shows. Codes of teams outside their reach are
+    shown to nobody in it, so they neither pin a count nor excuse one as pinned alone."""
+    family_groups = set(data.order)
+    seen = {key: made for key, made in data.codes.items() if key[0] in family_groups}
+    family = family_of(data.order, under, data.responses, step=data.step, codes=seen)
     by_bands_alone = set(pinned(family, shown=frozenset(), k=data.k))
     hidden: set[str] = set()
     while True:

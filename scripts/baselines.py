@@ -166,14 +166,14 @@ def _sums(row: Sequence[Any]) -> Sums:
 class EngineCounts:
     """What the disclosure engine decides from, per team, for the cycles in view."""
 
-    responses: list[tuple[Any, ...]]  # (cycle, team path, responses)
+    responses: list[tuple[Any, ...]]  # (cycle, team path, responses, codes made)
     answers: list[tuple[Any, ...]]  # (cycle, team, statement, answers)
     statement_domains: list[tuple[Any, ...]]  # (statement, domain)
     answer_counts: list[tuple[Any, ...]]  # (cycle, team, domain, statements answered)
 
 
 ENGINE_RESPONSES = """
-SELECT t.cycle_id, u.path, t.responses
+SELECT t.cycle_id, u.path, t.responses, t.codes_made
 FROM diagnostics_teamtally t JOIN organisations_unit u ON u.id = t.team_id
 WHERE t.cycle_id = ANY(%s)
 """
@@ -195,12 +195,12 @@ WHERE cycle_id = ANY(%s)
 
 
 def engine_counts(cursor: Cursor, cycle_ids: Iterable[int]) -> EngineCounts:
-    """The disclosure engine's input for these cycles, per team (four statements): responses
-    (`diagnostics_teamtally`, with the team's path: the engine works on the tree), answers per
-    statement (`diagnostics_statementtally`), each statement's domain, and the distinct numbers
-    of a domain's statements each response answered (`DISTINCT` over `diagnostics_domainscore`,
-    the one table that holds them per response; should a tally of them be kept, this is the
-    statement to point at it)."""
+    """The disclosure engine's input for these cycles, per team (four statements): responses and
+    codes made (`diagnostics_teamtally`, with the team's path: the engine works on the tree),
+    answers per statement (`diagnostics_statementtally`), each statement's domain, and the
+    distinct numbers of a domain's statements each response answered (`DISTINCT` over
+    `diagnostics_domainscore`, the one table that holds them per response; should a tally of
+    them be kept, this is the statement to point at it)."""
     ids = sorted(set(cycle_ids))
     cursor.execute(ENGINE_RESPONSES, [ids])
     responses = cursor.fetchall()

@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from diagnostics import codes as invite_codes
 from diagnostics.errors import CodeAlreadyUsed
-from diagnostics.models import RESPONSE_ID_LOWEST, Answer, Response, SpentCode, SurveyDraft
+from diagnostics.models import (
+    RESPONSE_ID_LOWEST,
+    Answer,
+    Response,
+    SpentCode,
+    SurveyDraft,
+    TeamTally,
+)
 from diagnostics.services import submit_response
 from tests.diagnostics.conftest import all_answers
 
@@ -117,3 +124,26 @@ def test_it_will_not_go_back_to_marking_invites_once_codes_were_spent_apart(
         migrate()
     with pytest.raises(CodeAlreadyUsed):
         submit_response(code=code, answers=all_answers(full_cycle))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_counts_the_codes_already_made_into_the_team_tallies(world, full_cycle):
+    """Migration 0020 counts each team's existing codes into its tally, beside the responses
+    the tally holds, and adds a tally for a team with codes and no responses."""
+    try:
+        old = migrate(("diagnostics", "0018_invite_cycle_team"))
+        Invite = old.get_model("diagnostics", "Invite")
+        Tally = old.get_model("diagnostics", "TeamTally")
+        for team, made in ((world.team_a, 3), (world.team_c, 2)):
+            for number in range(made):
+                code = f"CODE-{team.pk}-{number}"
+                Invite.objects.create(
+                    cycle_id=full_cycle.pk, team_id=team.pk, code_hash=invite_codes.hash_code(code)
+                )
+        Tally.objects.create(cycle_id=full_cycle.pk, team_id=world.team_a.pk, responses=2)
+    finally:
+        migrate()
+    found = TeamTally.objects.filter(cycle=full_cycle).values_list(
+        "team_id", "responses", "codes_made"
+    )
+    assert sorted(found) == sorted([(world.team_a.pk, 2, 3), (world.team_c.pk, 0, 2)])

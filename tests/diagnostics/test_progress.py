@@ -70,6 +70,49 @@ def test_it_bands_progress_and_never_shows_an_exact_small_count(
     assert "% of codes made" not in html  # 4/6 or 7/9 would give the counts away
 
 
+def test_it_hides_a_team_where_codes_made_would_pin_a_small_team_beside_it(
+    world, make_cycle, respond, client_for
+):
+    """North's 20 less Team A's 12 leaves 8 for Team B (5 or more) and Team D (fewer than 5);
+    Team B made 5 codes, so with Team A shown Team D would have 3. Team A is hidden instead,
+    which lets Team B's 5 be shown: 15 for A and D leaves D 1 to 4. With codes to spare for
+    Team B, Team A stays shown."""
+    team_d = add_unit(parent=world.north, name="Team D", is_team=True)
+    cycle = make_cycle(unit=world.north)
+    issue_invites(cycle=cycle, team=world.team_a, count=20)
+    issue_invites(cycle=cycle, team=world.team_b, count=5)
+    issue_invites(cycle=cycle, team=team_d, count=10)
+    respond(cycle, world.team_a, 12)
+    respond(cycle, world.team_b, 5)
+    respond(cycle, team_d, 3)
+    page = _page(client_for(world.leader), cycle)
+    rows = {row.team.name: row.responses for row in page.context["teams"]}
+    assert rows == {"Team A": "5 or more", "Team B": "5", "Team D": "fewer than 5"}
+    assert page.context["progress"].unit_responses == "20"
+
+    issue_invites(cycle=cycle, team=world.team_b, count=4)
+    page = _page(client_for(world.leader), cycle)
+    rows = {row.team.name: row.responses for row in page.context["teams"]}
+    assert rows == {"Team A": "12", "Team B": "5 or more", "Team D": "fewer than 5"}
+
+
+def test_it_hides_the_unit_where_a_manager_s_own_codes_would_give_a_sibling_away(
+    world, make_cycle, respond, client_for
+):
+    """Team A's manager made 1 code, so Team A's "fewer than 5" is 1; North's 5 would leave
+    Team B 4. North reads "5 or more" instead. The leader sees both teams' codes (1 and 4), and
+    with North's "5 or more" they pin both counts with nothing shown (the residual in
+    docs/anonymity.md), so North's 5 tells the leader nothing more and stays shown."""
+    cycle = make_cycle(unit=world.north)
+    issue_invites(cycle=cycle, team=world.team_a, count=1)
+    issue_invites(cycle=cycle, team=world.team_b, count=4)
+    respond(cycle, world.team_a, 1)
+    respond(cycle, world.team_b, 4)
+    progress = _page(client_for(world.team_manager), cycle).context["progress"]
+    assert progress.unit_responses == "5 or more"
+    assert _page(client_for(world.leader), cycle).context["progress"].unit_responses == "5"
+
+
 def test_it_says_the_bands_in_the_language_its_reader_chose(world, make_cycle, respond, client_for):
     world.leader.language = "cy"
     world.leader.save(update_fields=["language"])
@@ -133,6 +176,27 @@ def test_it_never_reads_one_pulse_s_count_beside_its_pool_s(world, weekly_pulses
     html = home.content.decode()
     assert "fewer than 5" not in html
     assert "counted in its pool" in html
+
+
+def test_it_hides_a_pool_s_count_where_each_pulse_made_only_as_many_codes(
+    world, weekly_pulses, client_for
+):
+    """Two pulses that made 4 codes each pool 8 responses: the pool's 8 would say each pulse
+    has 4, so it reads "5 or more" on every page, and trends shows no count for it."""
+    pulses = weekly_pulses(4, 4)
+    for pulse in pulses:
+        issue_invites(cycle=pulse, team=world.team_a, count=4)
+    client = client_for(world.team_manager)
+    trends = client.get(reverse("dashboards:trends", args=[world.team_a.pk]))
+    assert [p.responses for p in trends.context["page"].pulse_points] == [None]
+    for pulse in pulses:
+        (row,) = _page(client, pulse).context["teams"]
+        assert (row.codes_made, row.responses) == (4, "5 or more")
+
+    # One more code: 5 and 4 codes leave 4 and 4, or 5 and 3, so the pool's 8 pins neither.
+    issue_invites(cycle=pulses[0], team=world.team_a, count=1)
+    trends = client.get(reverse("dashboards:trends", args=[world.team_a.pk]))
+    assert [p.responses for p in trends.context["page"].pulse_points] == [8]
 
 
 def test_it_says_which_teams_have_entered_structural_figures(world, make_cycle, client_for):

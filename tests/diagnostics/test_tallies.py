@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from diagnostics.models import DomainTally, Response, StatementTally, TeamTally
 from diagnostics.selectors import statement_infos
-from diagnostics.services import store_answers
+from diagnostics.services import issue_invites, store_answers
 from diagnostics.tallies import rebuild_tallies, tally_differences
 
 
@@ -50,14 +50,35 @@ def test_it_names_each_tally_that_differs_from_the_rows(answered):
     assert "tally says None" in problems[0]
     team = TeamTally.objects.filter(cycle=answered[0]).order_by("pk")[0]
     assert f"team ({answered[0].pk}, {team.team_id})" in problems[2]
-    assert f"raw rows say ({team.responses - 2},), tally says ({team.responses},)" in problems[2]
+    said = f"raw rows say ({team.responses - 2}, 0), tally says ({team.responses}, 0)"
+    assert said in problems[2]
 
 
 def test_it_finds_a_tally_without_rows(answered, world):
     TeamTally.objects.create(cycle=answered[0], team=world.team_c, responses=1)
     assert tally_differences() == [
-        f"team ({answered[0].pk}, {world.team_c.pk}): raw rows say None, tally says (1,)"
+        f"team ({answered[0].pk}, {world.team_c.pk}): raw rows say None, tally says (1, 0)"
     ]
+
+
+def test_it_counts_the_codes_made_beside_the_responses(answered, world):
+    """Codes made bound the responses, so the tally counts them as the codes are made, and a
+    recount counts them from the codes."""
+    cycle = answered[0]
+    issue_invites(cycle=cycle, team=world.team_a, count=3)
+    issue_invites(cycle=cycle, team=world.team_a, count=2)
+    issue_invites(cycle=cycle, team=world.team_c, count=4)  # no responses yet
+    made = dict(TeamTally.objects.filter(cycle=cycle).values_list("team_id", "codes_made"))
+    assert made == {world.team_a.pk: 5, world.team_b.pk: 0, world.team_c.pk: 4}
+    assert TeamTally.objects.get(cycle=cycle, team=world.team_c).responses == 0
+    assert tally_differences() == []
+    TeamTally.objects.filter(cycle=cycle, team=world.team_a).update(codes_made=1)
+    assert tally_differences() == [
+        f"team ({cycle.pk}, {world.team_a.pk}): raw rows say (2, 5), tally says (2, 1)"
+    ]
+    rebuild_tallies(cycle_ids=[cycle.pk])
+    assert TeamTally.objects.get(cycle=cycle, team=world.team_a).codes_made == 5
+    assert tally_differences() == []
 
 
 def test_it_rebuilds_only_the_cycles_asked(answered):

@@ -272,17 +272,18 @@ def _count_range(
     *,
     exact: dict[tuple[int, ...], int],
     bands: dict[tuple[int, ...], tuple],
-    size: int = len(TEAMS),
+    most: list[int | None],
 ) -> tuple[float, float]:
-    """The least and most the teams `members` can hold together, given the exact counts and the
-    bands of hidden counts a viewer reads (a linear programme over the `size` teams' counts: a
-    tree of sums, where its bounds are whole numbers)."""
+    """The least and most the counts `members` can hold together, given the exact counts and
+    the bands of hidden counts a viewer reads, and the most each count can be (its codes made):
+    a linear programme over the counts (a tree of sums, where its bounds are whole numbers)."""
+    size = len(most)
     equal_rows, equal_values, upper_rows, upper_values = [], [], [], []
-    for teams, n in exact.items():
-        equal_rows.append([1 if i in teams else 0 for i in range(size)])
+    for counts, n in exact.items():
+        equal_rows.append([1 if i in counts else 0 for i in range(size)])
         equal_values.append(n)
-    for teams, (low, high) in bands.items():
-        row = [1 if i in teams else 0 for i in range(size)]
+    for counts, (low, high) in bands.items():
+        row = [1 if i in counts else 0 for i in range(size)]
         upper_rows.append([-v for v in row])
         upper_values.append(-low)
         if high is not None:
@@ -297,16 +298,22 @@ def _count_range(
             b_ub=upper_values or None,
             A_eq=equal_rows or None,
             b_eq=equal_values or None,
-            bounds=[(0, None)] * size,
+            bounds=[(0, bound) for bound in most],
         )
         assert result.status in (0, 3)  # 3: no most (a band of "k or more" has no top)
         found.append(sign * result.fun if result.status == 0 else float("inf"))
     return found[0], found[1]
 
 
-def _plan_groups(counts: dict[str, int], *, k: int, order: list[str]):
-    """The groups' decisions for one cycle's responses, `counts` by team."""
-    responses = {(team, 1): n for team, n in counts.items() if n}
+def _per_cycle(counts: dict) -> dict[tuple[str, int], int]:
+    """Counts by team (one cycle), or already by team and cycle."""
+    return {(key, 1) if isinstance(key, str) else key: n for key, n in counts.items()}
+
+
+def _plan_groups(counts: dict, *, k: int, order: list[str], codes: dict | None = None):
+    """The groups' decisions for the responses `counts`, by team (one cycle) or by team and
+    cycle, with the codes made for them (by team and cycle)."""
+    responses = {key: n for key, n in _per_cycle(counts).items() if n}
     return decide_groups(
         PlanInput(
             k=k,
@@ -316,32 +323,65 @@ def _plan_groups(counts: dict[str, int], *, k: int, order: list[str]):
             statement_domains={},
             domain_order=[],
             step=2,
+            codes=codes or {},
         )
     )
 
 
-def _assert_only_the_bands_alone_pin(plan, *, counts: dict[str, int], order, k: int) -> None:
-    """No hidden count of 1 to k−1 is determined by the shown counts and the bands, unless the
-    bands alone, with nothing shown, determine it: the residual docs/anonymity.md states, which
-    no hiding helps."""
-    teams = sorted(counts)
+def _assert_only_the_bands_alone_pin(
+    plan, *, counts: dict, order, k: int, codes: dict | None = None
+) -> None:
+    """No hidden count of 1 to k−1 (a group's, or one node's responses to one cycle) is
+    determined by the shown counts, the bands and the codes made the viewer sees (their own
+    teams', the nodes that are groups of the family), unless those bands and codes alone, with
+    nothing shown, determine it: the residual docs/anonymity.md states, which no hiding helps."""
+    by_cycle = _per_cycle(counts)
+    seen = {key: made for key, made in (codes or {}).items() if key[0] in order}
+    keys = sorted(key for key in {*by_cycle, *seen} if by_cycle.get(key) or seen.get(key))
+    if not keys:
+        return  # no responses and no codes: every count is none
+    most = [
+        seen[key] if seen.get(key, 0) >= by_cycle.get(key, 0) and seen.get(key) else None
+        for key in keys
+    ]
 
     def members(path):
-        return tuple(i for i, team in enumerate(teams) if team.startswith(path))
+        return tuple(i for i, (node, _cycle) in enumerate(keys) if node.startswith(path))
 
-    def count(path):
-        return sum(counts[teams[i]] for i in members(path))
+    def count(indices):
+        return sum(by_cycle.get(keys[i], 0) for i in indices)
 
-    exact = {members(p): count(p) for p in order if plan.group(p) is None}
-    bands = {members(p): band_range(count(p), k=k) for p in order if plan.group(p) is not None}
-    every_band = {members(p): band_range(count(p), k=k) for p in order}
-    for path in order:
-        if plan.group(path) is None:
-            continue
-        low, high = _count_range(list(members(path)), exact=exact, bands=bands, size=len(teams))
+    exact = {members(p): count(members(p)) for p in order if plan.group(p) is None}
+    bands = {
+        members(p): band_range(count(members(p)), k=k) for p in order if plan.group(p) is not None
+    }
+    every_band = {members(p): band_range(count(members(p)), k=k) for p in order}
+    hidden = [members(p) for p in order if plan.group(p) is not None]
+    hidden += [(i,) for i in range(len(keys)) if (i,) not in exact]
+    for indices in hidden:
+        low, high = _count_range(list(indices), exact=exact, bands=bands, most=most)
         if abs(high - low) < 1e-6 and 0.5 < low < k - 0.5:
-            alone = _count_range(list(members(path)), exact={}, bands=every_band, size=len(teams))
-            assert abs(alone[1] - alone[0]) < 1e-6, (path, low, counts, plan.groups)
+            alone = _count_range(list(indices), exact={}, bands=every_band, most=most)
+            assert abs(alone[1] - alone[0]) < 1e-6, (indices, low, by_cycle, codes, plan.groups)
+
+
+def _node_of(team: str, own: str) -> str:
+    """The node a team is counted in for a viewer whose reach is `own`: itself within the
+    reach, else the child, on the way to the team, of the deepest unit above both (a bucket of
+    teams, as `diagnostics.results.viewer_nodes` makes them)."""
+    if team.startswith(own):
+        return team
+    common = 0
+    while team[: common + 2] == own[: common + 2]:
+        common += 2
+    return team[: common + 2]
+
+
+def _bucketed(by_team_and_cycle: dict, own: str) -> dict:
+    found: dict[tuple[str, int], int] = defaultdict(int)
+    for (team, cycle), n in by_team_and_cycle.items():
+        found[(_node_of(team, own), cycle)] += n
+    return dict(found)
 
 
 @settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "150")), deadline=None)
@@ -395,3 +435,116 @@ def test_it_leaves_pinned_only_the_counts_the_bands_pin_with_nothing_shown(organ
     order = sorted(groups, key=len)
     plan = _plan_groups(counts, k=k, order=order)
     _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=k)
+
+
+# -- codes made bound the counts ------------------------------------------------------------------
+
+
+def test_it_hides_a_shown_team_where_codes_made_leave_the_remainder_one_value():
+    """The unit's 20 less team A's 12 leaves 8 for B (hidden beside A, "5 or more") and C
+    ("fewer than 5"): 5 and 3, or 6 and 2, or 7 and 1; but B made 5 codes, so C has 3. Hiding
+    A instead lets B be shown: 15 for A and C leaves C 1 to 4."""
+    counts = {TEAM_A: 12, TEAM_B: 5, TEAM_C: 3}
+    order = [ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C]
+    assert _plan_groups(counts, k=5, order=order).group(TEAM_A) is None
+    codes = {(TEAM_A, 1): 20, (TEAM_B, 1): 5, (TEAM_C, 1): 10}
+    plan = _plan_groups(counts, k=5, order=order, codes=codes)
+    assert plan.group(UNIT) is None
+    assert plan.group(TEAM_A) is Hidden.PROTECTS_OTHERS
+    assert plan.group(TEAM_B) is None
+    assert plan.group(TEAM_C) is Hidden.FEWER_THAN_K
+    _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=5, codes=codes)
+
+
+def test_it_hides_a_pools_count_where_each_pulse_made_as_many_codes_as_it_has_responses():
+    """Team B's pool of two pulses holds 8, and each pulse made 4 codes: 4 in each. Hidden,
+    B reads "5 or more", and each pulse has 1 to 4; team A, shown beside it, would give B's 8
+    back, so it goes too, and the unit keeps its figures."""
+    counts = {(TEAM_A, 1): 5, (TEAM_A, 2): 5, (TEAM_B, 1): 4, (TEAM_B, 2): 4}
+    codes = {(TEAM_A, 1): 9, (TEAM_A, 2): 9, (TEAM_B, 1): 4, (TEAM_B, 2): 4}
+    order = [ROOT, UNIT, TEAM_A, TEAM_B]
+    assert _plan_groups(counts, k=5, order=order).group(TEAM_B) is None
+    plan = _plan_groups(counts, k=5, order=order, codes=codes)
+    assert plan.group(UNIT) is None
+    assert plan.group(TEAM_A) is Hidden.PROTECTS_OTHERS
+    assert plan.group(TEAM_B) is Hidden.PROTECTS_OTHERS
+    _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=5, codes=codes)
+
+
+def test_it_bounds_nothing_by_codes_made_fewer_than_the_responses():
+    """Responses loaded without their codes (an import) are not bounded by the few codes
+    there are: the team of 12 with 2 codes stays shown, as with no codes at all."""
+    counts = {TEAM_A: 12, TEAM_B: 6}
+    order = [ROOT, UNIT, TEAM_A, TEAM_B]
+    plan = _plan_groups(counts, k=5, order=order, codes={(TEAM_A, 1): 2, (TEAM_B, 1): 6})
+    assert plan.groups == _plan_groups(counts, k=5, order=order).groups
+
+
+def test_it_leaves_a_team_that_made_one_code_to_the_residual_no_hiding_helps():
+    """A team that made 1 code and reads "fewer than 5" has 1 response whatever else is shown
+    (docs/anonymity.md, "What remains"): it hides nothing beside it."""
+    counts = {TEAM_A: 12, TEAM_B: 7, TEAM_C: 1}
+    order = [ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C]
+    codes = {(TEAM_A, 1): 15, (TEAM_B, 1): 15, (TEAM_C, 1): 1}
+    plan = _plan_groups(counts, k=5, order=order, codes=codes)
+    assert plan.groups == _plan_groups(counts, k=5, order=order).groups
+    assert plan.group(TEAM_A) is None
+
+
+def test_it_hides_where_codes_the_viewer_does_not_see_would_pin_a_count_alone():
+    """Team A's manager sees that A made 1 code, so A has 1 response; North's 5 would then give
+    Team B's 4 away. B's own 4 codes pin B with nothing shown, but only to whoever sees them,
+    which A's manager does not: North and the organisation are hidden."""
+    counts = {(TEAM_A, 1): 1, (TEAM_B, 1): 4}
+    codes = {(TEAM_A, 1): 1, (TEAM_B, 1): 4}
+    order = [TEAM_A, UNIT, ROOT]
+    plan = _plan_groups(counts, k=5, order=order, codes=codes)
+    assert plan.group(UNIT) is Hidden.PROTECTS_OTHERS
+    assert plan.group(ROOT) is Hidden.PROTECTS_OTHERS
+    _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=5, codes=codes)
+
+
+@st.composite
+def coded_responses(draw):
+    """Responses by team and cycle (one cycle, or a pool of two pulses), and the codes made for
+    each: as many as its responses, or a few more."""
+    cycles = draw(st.sampled_from([(1,), (1, 2)]))
+    counts, codes = {}, {}
+    for team in TEAMS:
+        for cycle in cycles:
+            counts[(team, cycle)] = n = draw(st.one_of(st.integers(0, 4), st.integers(0, 8)))
+            codes[(team, cycle)] = n + draw(st.sampled_from([0, 0, 1, 2, 6]))
+    return counts, codes
+
+
+@settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "150")), deadline=None)
+@given(
+    coded=coded_responses(),
+    k=st.integers(3, 6),
+    own=st.sampled_from([ROOT, UNIT, "AAAB", TEAM_A]),
+)
+def test_it_leaves_no_count_that_the_codes_made_pin_beside_the_shown_ones(coded, k, own):
+    counts, codes = (_bucketed(found, own) for found in coded)
+    paths = sorted({*UNITS, *TEAMS})
+    reached = [p for p in paths if p.startswith(own)]
+    above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
+    order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+    plan = _plan_groups(counts, k=k, order=order, codes=codes)
+    _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=k, codes=codes)
+
+
+@settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "60")), deadline=None)
+@given(
+    organisation=deeper_organisations(),
+    slack=st.lists(st.sampled_from([0, 1, 3]), min_size=18, max_size=18),
+)
+def test_it_leaves_no_count_that_the_codes_made_pin_in_a_deeper_organisation(organisation, slack):
+    k, counts = organisation
+    codes = {
+        (team, 1): n + extra
+        for (team, n), extra in zip(sorted(counts.items()), slack[: len(counts)], strict=True)
+    }
+    groups = {team[:end] for team in counts for end in range(2, len(team) + 1, 2)}
+    order = sorted(groups, key=len)
+    plan = _plan_groups(counts, k=k, order=order, codes=codes)
+    _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=k, codes=codes)
