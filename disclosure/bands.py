@@ -55,15 +55,22 @@ class Family:
     """The counts of a viewer's family as a tree of sums.
 
     `parts`: each sum's parts: a group's are its groups one level down in the family and, as
-    `(group, "rest")`, the responses under it that none of them holds, where there are any; a
-    team's or a rest's, where it has several (node, cycle) counts and codes bound them, are
-    those; `counts`: every key's count; `codes`: the codes made that bound a key's count.
+    `(group, "rest")`, the responses under it that none of them holds, where there are any;
+    `counts`: every group's and rest's count; `codes`: the codes made that bound a count;
+    `cycle_parts`: a team's or a rest's (node, cycle) counts, where it has several and codes
+    bound them, each with its codes made (None: no bound). They are leaves of the tree with
+    nothing but their bounds, so the sum of their bounds caps their holder (in `codes`) and
+    their ranges follow from the holder's once it is narrowed (`pinned`), without narrowing
+    thousands of them with the rest.
     """
 
     parts: Mapping[Key, Sequence[Key]]
     counts: Mapping[Key, int]
-    parent: Mapping[Key, Key]  # of every part
+    parent: Mapping[Key, Key]  # of every part, and of every cycle part
     codes: Mapping[Key, int]
+    cycle_parts: Mapping[Key, Sequence[tuple[tuple[str, int], int | None]]]
+    # every sum with its parts, the deepest first (see `pinned`)
+    sums: Sequence[tuple[Key, Sequence[Key]]] = ()
 
 
 def family_of(
@@ -109,6 +116,7 @@ def family_of(
             counts[rest] = n
             parent[rest] = path
     capped: dict[Key, int] = {}
+    cycle_parts: dict[Key, list[tuple[tuple[str, int], int | None]]] = {}
     if codes:
         held: dict[Key, list[tuple[str, int]]] = defaultdict(list)
         for key in {*responses, *codes}:
@@ -126,8 +134,29 @@ def family_of(
                 counts=counts,
                 parent=parent,
                 capped=capped,
+                cycle_parts=cycle_parts,
             )
-    return Family(parts=parts, counts=counts, parent=parent, codes=capped)
+    depth: dict[Key, int] = {}
+
+    def depth_of(key: Key) -> int:
+        found = depth.get(key)
+        if found is None:
+            above = parent.get(key)
+            found = depth[key] = 0 if above is None else depth_of(above) + 1
+        return found
+
+    sums = sorted(
+        ((whole, tuple(its)) for whole, its in parts.items() if its),
+        key=lambda item: -depth_of(item[0]),
+    )
+    return Family(
+        parts=parts,
+        counts=counts,
+        parent=parent,
+        codes=capped,
+        cycle_parts=cycle_parts,
+        sums=sums,
+    )
 
 
 def _bound_by_codes(
@@ -140,10 +169,12 @@ def _bound_by_codes(
     counts: dict[Key, int],
     parent: dict[Key, Key],
     capped: dict[Key, int],
+    cycle_parts: dict[Key, list[tuple[tuple[str, int], int | None]]],
 ) -> None:
     """Bound a team's or a rest's count by the codes made for its (node, cycle) counts: the
-    count itself where it has one, each of them as its parts where it has several. Codes made
-    fewer than the responses (data loaded without its codes) bound nothing."""
+    count itself by their sum where every one has codes, and each of them, as its cycle parts,
+    where it has several. Codes made fewer than the responses (data loaded without its codes)
+    bound nothing."""
     bounds = {
         key: made for key in keys if (made := codes.get(key, 0)) and made >= responses.get(key, 0)
     }
@@ -155,15 +186,12 @@ def _bound_by_codes(
         parts[owner].append(holder)
         counts[holder] = 0
         parent[holder] = owner
-    if len(keys) == 1:
-        capped[holder] = bounds[keys[0]]
-        return
-    parts[holder] = list(keys)
-    for key in keys:
-        counts[key] = responses.get(key, 0)
-        parent[key] = holder
-        if key in bounds:
-            capped[key] = bounds[key]
+    if len(bounds) == len(keys):
+        capped[holder] = sum(bounds.values())
+    if len(keys) > 1:
+        cycle_parts[holder] = [(key, bounds.get(key)) for key in keys]
+        for key in keys:
+            parent[key] = holder
 
 
 def pinned(family: Family, *, shown: frozenset[str], k: int) -> list[Key]:
@@ -180,17 +208,44 @@ def pinned(family: Family, *, shown: frozenset[str], k: int) -> list[Key]:
         if made is not None and (high is None or made < high):
             high = made
         ranges[key] = _Range(low, high)
-    sums = [(parent, parts) for parent, parts in family.parts.items() if parts]
-    changed = True
+    # Deepest sums first, then the other way: what the parts say reaches the top in one pass,
+    # and what the top says reaches the parts in the next, so a tree settles in a few passes.
+    passes = (family.sums, family.sums[::-1])
+    turn, changed = 0, True
     while changed:
         changed = False
-        for parent, parts in sums:
-            changed |= _narrow(ranges[parent], [ranges[part] for part in parts])
-    return [
+        for whole, parts in passes[turn % 2]:
+            changed |= _narrow(ranges[whole], [ranges[part] for part in parts])
+        turn += 1
+    found = [
         key
         for key, found in ranges.items()
         if found.high == found.low and 0 < found.low < k and key not in shown
     ]
+    for holder, its in family.cycle_parts.items():
+        found += _pinned_cycle_parts(ranges[holder], its, k=k)
+    return found
+
+
+def _pinned_cycle_parts(
+    holder: _Range, its: Sequence[tuple[tuple[str, int], int | None]], *, k: int
+) -> list[Key]:
+    """The cycle parts of a holder of this range pinned to one value from 1 to k−1: each is at
+    most its codes and the holder's most, and at least what the holder's least leaves beyond the
+    others' codes (as `_narrow` would narrow them)."""
+    bounded = [made for _key, made in its if made is not None]
+    unbounded = len(its) - len(bounded)
+    total = sum(bounded)
+    found: list[Key] = []
+    for key, made in its:
+        high = holder.high if made is None else made
+        if holder.high is not None and high is not None and holder.high < high:
+            high = holder.high
+        others_unbounded = unbounded - (made is None)
+        low = max(0, holder.low - (total - (made or 0))) if others_unbounded == 0 else 0
+        if high == low and 0 < low < k:
+            found.append(key)
+    return found
 
 
 def _narrow(whole: _Range, parts: list[_Range]) -> bool:
@@ -225,7 +280,9 @@ def to_hide(family: Family, found: Key, *, shown: frozenset[str]) -> str | None:
     key = found
     while key in family.parent:
         above = family.parent[key]
-        siblings = [part for part in family.parts[above] if isinstance(part, str) and part in shown]
+        siblings = [
+            part for part in family.parts.get(above, ()) if isinstance(part, str) and part in shown
+        ]
         if siblings:
             return min(siblings, key=lambda part: (family.counts[part], part))
         if above in shown:

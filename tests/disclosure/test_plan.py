@@ -507,13 +507,14 @@ def test_it_hides_where_codes_the_viewer_does_not_see_would_pin_a_count_alone():
 @st.composite
 def coded_responses(draw):
     """Responses by team and cycle (one cycle, or a pool of two pulses), and the codes made for
-    each: as many as its responses, or a few more."""
+    each: as many as its responses, a few more, or none (responses imported without codes)."""
     cycles = draw(st.sampled_from([(1,), (1, 2)]))
     counts, codes = {}, {}
     for team in TEAMS:
         for cycle in cycles:
             counts[(team, cycle)] = n = draw(st.one_of(st.integers(0, 4), st.integers(0, 8)))
-            codes[(team, cycle)] = n + draw(st.sampled_from([0, 0, 1, 2, 6]))
+            extra = draw(st.sampled_from([0, 0, 1, 2, 6, None]))  # None: imported, no codes
+            codes[(team, cycle)] = 0 if extra is None else n + extra
     return counts, codes
 
 
