@@ -77,6 +77,7 @@ DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 FEW_UNITS = 3
 
 TABLES = ("responses", "answered", "domains", "statements", "answer_counts")
+RESPONSES, CODES_MADE = 1, 2  # the columns of a row of the responses table, after its node
 
 
 class Aggregates:
@@ -94,7 +95,7 @@ class Aggregates:
         self.plan_generation = settled_plans.generation()
         self.mapping = list(mapping)
         self.node_of: dict[int, str] = dict(mapping)  # team id → its node
-        # per cycle: (node, responses, codes made)
+        # per cycle: (node, responses, codes made); see RESPONSES and CODES_MADE
         self.responses: dict[int, list[tuple[str, int, int]]] = {}
         # per cycle: (node, statement code, answers)
         self.answered: dict[int, list[tuple[str, str, int]]] = {}
@@ -744,24 +745,22 @@ class OrganisationResults:
 
     @cached_property
     def node_counts(self) -> dict[tuple[str, int], int]:
-        table = self._table("responses")
-        counts: dict[tuple[str, int], int] = defaultdict(int)
-        for cycle_id in self.scope.cycle_ids:
-            for node, n, _made in table.get(cycle_id, ()):
-                if n:
-                    counts[(node, cycle_id)] += n
-        return counts
+        return self._per_node_and_cycle(RESPONSES)
 
     @cached_property
     def node_codes(self) -> dict[tuple[str, int], int]:
         """Codes made per node and cycle, which bound its responses (`disclosure.bands`)."""
+        return self._per_node_and_cycle(CODES_MADE)
+
+    def _per_node_and_cycle(self, column: int) -> dict[tuple[str, int], int]:
+        """One column of the responses table per node and cycle of the scope, zeros left out."""
         table = self._table("responses")
-        made: dict[tuple[str, int], int] = defaultdict(int)
+        found: dict[tuple[str, int], int] = defaultdict(int)
         for cycle_id in self.scope.cycle_ids:
-            for node, _n, codes in table.get(cycle_id, ()):
-                if codes:
-                    made[(node, cycle_id)] += codes
-        return made
+            for row in table.get(cycle_id, ()):
+                if row[column]:
+                    found[(row[0], cycle_id)] += row[column]
+        return found
 
     @cached_property
     def node_answers(self) -> dict[tuple[str, int, str], int]:
