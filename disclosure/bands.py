@@ -8,19 +8,19 @@ every *exact* derivable count at 0 or at least k, but a remainder of 8 shared by
 one of "5 or more" makes them 1 and 5.
 
 Codes made bound the counts too: every response spends one of its team's codes for its cycle,
-and codes made are shown exactly to whoever made them (the cycle page, the home page), so a team
-that made 5 codes and reads "5 or more" has exactly 5, and a pool of 8 over two pulses that made
-4 codes each has 4 in each. Each node's codes for each cycle are an upper bound on its
-responses to that cycle; where a team or a rest has responses to several cycles (a pool of
-pulses), or a rest holds several nodes, each node's responses to each cycle are parts of it.
-The plan gives only the codes the viewer sees (`disclosure.plan._decide_groups`).
+and the cycle page shows each team's codes made exactly, so a team that made 5 codes and reads
+"5 or more" has exactly 5, and a pool of 8 over two pulses that made 4 codes each has 4 in each.
+Each node's codes for each cycle are an upper bound on its responses to that cycle; where a
+team (or a rest) has responses to several cycles (a pool of pulses), each of those counts is a
+part of it, bounded by its own codes. The plan gives only the codes the viewer sees
+(`disclosure.plan._decide_groups`).
 
 `pinned` works out, for every count of a family (groups, the responses under a group that no
-group of the family holds, and the parts above), the range the shown counts, the bands and the
-codes allow, and names every count that can take only one value from 1 to k−1. The counts form
-a tree of sums (each group's count is the sum of its parts), so narrowing each part by its
-parent and siblings, and each parent by its parts, until nothing changes, gives each count's
-exact range.
+group of the family holds, and the cycle parts above), the range the shown counts, the bands
+and the codes allow, and names every count that can take only one value from 1 to k−1. The
+counts form a tree of sums (each group's count is the sum of its parts), so narrowing each part
+by its parent and siblings, and each parent by its parts, until nothing changes, gives each
+count's exact range.
 """
 
 from __future__ import annotations
