@@ -14,7 +14,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
 from django.utils.translation import gettext, gettext_noop, ngettext
 
 from benchmarks.rules import Position
@@ -36,7 +35,6 @@ from diagnostics.models import (
     Cycle,
     CycleStatement,
     Domain,
-    TeamTally,
 )
 from diagnostics.pooling import Scope, cycle_scope, pool_of, pools_taking_part, pulse_pools
 from diagnostics.progress import cycle_progress
@@ -558,17 +556,22 @@ def _trend_chart(gathered: _Gathered, unit: Unit, pooled: Sequence[Scope]) -> di
     )
 
 
-def _comments(unit: Unit, current: Scope, *, k: int) -> CommentsBlock:
-    """Comments of the teams that reach the comment threshold (never for a breakdown)."""
+def _comments(unit: Unit, current: Scope, results: OrganisationResults) -> CommentsBlock:
+    """Comments of the unit's teams whose count this viewer reads exactly and reaches the
+    comment threshold (never for a breakdown). A comment shown says its team has at least the
+    threshold, so a team whose count is hidden (a band) keeps its comments back: beside the
+    unit's count and its other teams' bands or codes made, that bound could pin a small team."""
     organisation = unit.organisation
-    team_counts = dict(
-        TeamTally.objects.filter(teams_under(unit, "team__"), cycle_id__in=current.cycle_ids)
-        .values("team_id")
-        .annotate(total=Sum("responses"))
-        .values_list("team_id", "total")
-    )
+    shown_counts = {
+        team.pk: results.response_counts.get(path, 0)
+        for path, team in results.units.items()
+        if team.is_team
+        and path.startswith(unit.path)
+        and path in results.resolvable
+        and results.group_hidden(team) is None
+    }
     visible_teams = teams_with_visible_comments(
-        team_counts, comment_threshold=organisation.comment_threshold, k=k
+        shown_counts, comment_threshold=organisation.comment_threshold, k=results.k
     )
     comments: tuple[str, ...] = ()
     if visible_teams:
@@ -584,11 +587,18 @@ def _comments(unit: Unit, current: Scope, *, k: int) -> CommentsBlock:
             )
         )
     note = ""
-    if len(visible_teams) < len([n for n in team_counts.values() if n]):
-        minimum = max(organisation.comment_threshold, k)
+    with_responses = sum(
+        1
+        for path, team in results.units.items()
+        if team.is_team and path.startswith(unit.path) and results.response_counts.get(path, 0)
+    )
+    if len(visible_teams) < with_responses:
+        minimum = max(organisation.comment_threshold, results.k)
         note = ngettext(
-            "Comments are shown only from teams with at least %(minimum)d response.",
-            "Comments are shown only from teams with at least %(minimum)d responses.",
+            "Comments are shown only from teams whose results are shown here and that have at "
+            "least %(minimum)d response.",
+            "Comments are shown only from teams whose results are shown here and that have at "
+            "least %(minimum)d responses.",
             minimum,
         ) % {"minimum": minimum}
     return CommentsBlock(comments, note)
@@ -736,7 +746,7 @@ def _with_results(
         pulse_points=_pulse_points(gathered, unit, pooled),
         trend_chart=_trend_chart(gathered, unit, pooled),
         figure_values=figure_values,
-        comments=CommentsBlock() if filtered else _comments(unit, scopes.current, k=results.k),
+        comments=CommentsBlock() if filtered else _comments(unit, scopes.current, results),
         outcome_rows=() if filtered else _outcome_rows(results, group, comparison),
         drivers=None if filtered else drivers_for(results, [unit]).get(unit.path),
         benchmark=benchmark,

@@ -114,7 +114,9 @@ def comments_visible(n_responses: int, *, comment_threshold: int, k: int, filter
 def teams_with_visible_comments(
     team_counts: Mapping[Key, int], *, comment_threshold: int, k: int
 ) -> set[Key]:
-    """Teams whose comments may appear (in their own list or in a unit's combined list).
+    """Teams whose comments may appear (in their own list or in a unit's combined list), of
+    `team_counts`: the teams whose counts the viewer reads exactly (a comment shown says its
+    team reached the threshold, which would bound a hidden team's count from below).
 
     A unit's list holds only comments from such teams, so no comment can be traced by
     elimination to a team below the threshold.

@@ -453,13 +453,40 @@ def test_it_lists_a_units_comments_only_from_its_teams_that_reach_the_comment_th
 
     assert comments(world.root) == (
         ("Team A wrote this", "Team C wrote this"),
-        "Comments are shown only from teams with at least 10 responses.",
+        "Comments are shown only from teams whose results are shown here and that have at "
+        "least 10 responses.",
     )
     assert comments(world.north) == (
         ("Team A wrote this",),
-        "Comments are shown only from teams with at least 10 responses.",
+        "Comments are shown only from teams whose results are shown here and that have at "
+        "least 10 responses.",
     )
     assert comments(world.units["Locality South"]) == (("Team C wrote this",), "")
+
+
+def test_it_keeps_back_the_comments_of_a_team_whose_count_is_hidden(
+    world, make_cycle, respond, client_for
+):
+    """North's 11 is shown, and Team A's 10 is hidden (beside it, it would give Team B's 1
+    away): A reads "5 or more", so 5 to 10. Its comments on North's page would say it has at
+    least 10, and so that Team B has 1; they are kept back until A's count is shown."""
+    from diagnostics.models import Comment
+
+    cycle = make_cycle(unit=world.north)
+    respond(cycle, world.team_a, 10)
+    respond(cycle, world.team_b, 1)
+    Comment.objects.create(cycle=cycle, team=world.team_a, text="Team A wrote this")
+    client = client_for(world.leader)
+    page = client.get(reverse("dashboards:profile", args=[world.north.pk]), {"cycle": cycle.pk})
+    assert page.context["page"].group.responses == 11
+    block = page.context["page"].comments
+    assert block.comments == ()
+    assert block.note.startswith("Comments are shown only from teams whose results are shown")
+    assert "Team A wrote this" not in page.content.decode()
+
+    respond(cycle, world.team_b, 4)  # B's 5 is shown, and so is A's 10
+    page = client.get(reverse("dashboards:profile", args=[world.north.pk]), {"cycle": cycle.pk})
+    assert page.context["page"].comments.comments == ("Team A wrote this",)
 
 
 def test_it_counts_only_the_unit_s_own_pulses_in_a_pool(
