@@ -562,13 +562,16 @@ def _comments(unit: Unit, current: Scope, results: OrganisationResults) -> Comme
     threshold, so a team whose count is hidden (a band) keeps its comments back: beside the
     unit's count and its other teams' bands or codes made, that bound could pin a small team."""
     organisation = unit.organisation
-    shown_counts = {
-        team.pk: results.response_counts.get(path, 0)
+    counts = results.response_counts
+    teams = [
+        team
         for path, team in results.units.items()
-        if team.is_team
-        and path.startswith(unit.path)
-        and path in results.resolvable
-        and results.group_hidden(team) is None
+        if team.is_team and path.startswith(unit.path) and counts.get(path, 0)
+    ]
+    shown_counts = {
+        team.pk: counts[team.path]
+        for team in teams
+        if team.path in results.resolvable and results.group_hidden(team) is None
     }
     visible_teams = teams_with_visible_comments(
         shown_counts, comment_threshold=organisation.comment_threshold, k=results.k
@@ -587,12 +590,7 @@ def _comments(unit: Unit, current: Scope, results: OrganisationResults) -> Comme
             )
         )
     note = ""
-    with_responses = sum(
-        1
-        for path, team in results.units.items()
-        if team.is_team and path.startswith(unit.path) and results.response_counts.get(path, 0)
-    )
-    if len(visible_teams) < with_responses:
+    if len(visible_teams) < len(teams):
         minimum = max(organisation.comment_threshold, results.k)
         note = ngettext(
             "Comments are shown only from teams whose results are shown here and that have at "

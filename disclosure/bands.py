@@ -10,10 +10,10 @@ one of "5 or more" makes them 1 and 5.
 Codes made bound the counts too: every response spends one of its team's codes for its cycle,
 and the cycle page shows each team's codes made exactly, so a team that made 5 codes and reads
 "5 or more" has exactly 5, and a pool of 8 over two pulses that made 4 codes each has 4 in each.
-Each node's codes for each cycle are an upper bound on its responses to that cycle; where a
-team (or a rest) has responses to several cycles (a pool of pulses), each of those counts is a
-part of it, bounded by its own codes. The plan gives only the codes the viewer sees
-(`disclosure.plan._decide_groups`).
+Each of the family's own teams' codes for each cycle are an upper bound on its responses to that
+cycle (other teams' codes are not shown to the viewer and bound nothing); where a team has
+responses to several cycles (a pool of pulses), each of those counts is a part of it, bounded by
+its own codes.
 
 `pinned` works out, for every count of a family (groups, the responses under a group that no
 group of the family holds, and the cycle parts above), the range the shown counts, the bands
@@ -56,9 +56,9 @@ class Family:
 
     `parts`: each sum's parts: a group's are its groups one level down in the family and, as
     `(group, "rest")`, the responses under it that none of them holds, where there are any;
-    `counts`: every group's and rest's count; `codes`: the codes made that bound a count;
-    `cycle_parts`: a team's or a rest's (node, cycle) counts, where it has several and codes
-    bound them, each with its codes made (None: no bound). They are leaves of the tree with
+    `counts`: every group's and rest's count; `codes`: the codes made that bound a team's count;
+    `cycle_parts`: a team's (team, cycle) counts, where it has several and codes bound them,
+    each with its codes made (None: no bound). They are leaves of the tree with
     nothing but their bounds, so the sum of their bounds caps their holder (in `codes`) and
     their ranges follow from the holder's once it is narrowed (`pinned`), without narrowing
     thousands of them with the rest.
@@ -83,7 +83,8 @@ def family_of(
 ) -> Family:
     """The family's tree: each group's parent is the nearest group of the family above it, and
     each node (a team, or a bucket of teams) belongs to the nearest group at or above it.
-    `responses` and `codes` (codes made): per node and cycle."""
+    `responses` and `codes` (codes made): per node and cycle; only the codes of nodes that are
+    groups (the family's own teams) are read."""
     groups = set(order)
 
     def nearest_above(path: str) -> str | None:
@@ -118,20 +119,20 @@ def family_of(
     capped: dict[Key, int] = {}
     cycle_parts: dict[Key, list[tuple[tuple[str, int], int | None]]] = {}
     if codes:
-        held: dict[Key, list[tuple[str, int]]] = defaultdict(list)
+        # Only the family's own teams (nodes that are groups) are bounded by their codes: the
+        # viewer's teams, whose codes made the cycle page shows them. Nobody in the viewer's
+        # reach is shown another team's, so those neither pin a count nor excuse one as pinned
+        # with nothing shown.
+        by_team: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for key in {*responses, *codes}:
-            node = key[0]
-            owner = node if node in groups else nearest_above(node)
-            if owner is not None and (responses.get(key, 0) or codes.get(key, 0)):
-                held[owner if not parts[owner] else (owner, "rest")].append(key)
-        for holder, keys in held.items():
+            if key[0] in groups and (responses.get(key, 0) or codes.get(key, 0)):
+                by_team[key[0]].append(key)
+        for team, keys in by_team.items():
             _bound_by_codes(
-                holder,
+                team,
                 sorted(keys),
                 responses,
                 codes,
-                parts=parts,
-                counts=counts,
                 parent=parent,
                 capped=capped,
                 cycle_parts=cycle_parts,
@@ -160,38 +161,30 @@ def family_of(
 
 
 def _bound_by_codes(
-    holder: Key,
+    team: str,
     keys: Sequence[tuple[str, int]],
     responses: Mapping[tuple[str, int], int],
     codes: Mapping[tuple[str, int], int],
     *,
-    parts: dict[Key, list[Key]],
-    counts: dict[Key, int],
     parent: dict[Key, Key],
     capped: dict[Key, int],
     cycle_parts: dict[Key, list[tuple[tuple[str, int], int | None]]],
 ) -> None:
-    """Bound a team's or a rest's count by the codes made for its (node, cycle) counts: the
-    count itself by their sum where every one has codes, and each of them, as its cycle parts,
-    where it has several. Codes made fewer than the responses (data loaded without its codes)
-    bound nothing."""
+    """Bound a team's count by the codes made for its (team, cycle) counts: the count itself by
+    their sum where every one has codes, and each of them, as its cycle parts, where it has
+    several. Codes made fewer than the responses (data loaded without its codes) bound
+    nothing."""
     bounds = {
         key: made for key in keys if (made := codes.get(key, 0)) and made >= responses.get(key, 0)
     }
     if not bounds:
         return
-    if holder not in counts:  # a rest of nodes that made codes and have no responses yet
-        owner = holder[0]
-        assert isinstance(owner, str)
-        parts[owner].append(holder)
-        counts[holder] = 0
-        parent[holder] = owner
     if len(bounds) == len(keys):
-        capped[holder] = sum(bounds.values())
+        capped[team] = sum(bounds.values())
     if len(keys) > 1:
-        cycle_parts[holder] = [(key, bounds.get(key)) for key in keys]
+        cycle_parts[team] = [(key, bounds.get(key)) for key in keys]
         for key in keys:
-            parent[key] = holder
+            parent[key] = team
 
 
 def pinned(family: Family, *, shown: frozenset[str], k: int) -> list[Key]:
@@ -280,9 +273,7 @@ def to_hide(family: Family, found: Key, *, shown: frozenset[str]) -> str | None:
     key = found
     while key in family.parent:
         above = family.parent[key]
-        siblings = [
-            part for part in family.parts.get(above, ()) if isinstance(part, str) and part in shown
-        ]
+        siblings = [part for part in family.parts[above] if isinstance(part, str) and part in shown]
         if siblings:
             return min(siblings, key=lambda part: (family.counts[part], part))
         if above in shown:

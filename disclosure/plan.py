@@ -61,7 +61,7 @@ class PlanInput:
     distinct numbers; see `decide` for why); `outcome_order`: the outcome domains, decided
     exactly as domains are, after every domain of `domain_order`; `codes`: codes made per node
     and cycle, which bound its responses (`disclosure.bands`; only the viewer's own teams' are
-    used, see `_decide_groups`).
+    read).
     """
 
     k: int
@@ -160,12 +160,9 @@ def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str,
     count the bands and codes pin with nothing shown at all cannot be helped by hiding, and is
     left (docs/anonymity.md).
 
-    The codes are those the viewer sees: their own teams' (nodes that are groups of the
-    family), whose codes made the cycle page shows. Codes of teams outside their reach are
-    shown to nobody in it, so they neither pin a count nor excuse one as pinned alone."""
-    family_groups = set(data.order)
-    seen = {key: made for key, made in data.codes.items() if key[0] in family_groups}
-    family = family_of(data.order, under, data.responses, step=data.step, codes=seen)
+    Only the viewer's own teams' codes count: the ones the cycle page shows them
+    (`disclosure.bands.family_of`)."""
+    family = family_of(data.order, under, data.responses, step=data.step, codes=data.codes)
     by_bands_alone = set(pinned(family, shown=frozenset(), k=data.k))
     hidden: set[str] = set()
     while True:
