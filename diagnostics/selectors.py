@@ -221,8 +221,8 @@ def pulse_history(unit: Unit, *, before: Cycle | None = None) -> list[set[str]]:
 
 def codes_made(cycle: Cycle, *, teams: Sequence[Unit] | None = None) -> dict[int, int]:
     """Team id → how many codes were made for the cycle, for the given teams or every team (one
-    query). Codes made are not responses: they say nothing about who answered (invites do not
-    record their use)."""
+    query). Codes made are not responses: invites do not record their use, so they never say who
+    answered, though they bound how many (the disclosure engine counts them as upper bounds)."""
     invites = Invite.objects.filter(cycle=cycle)
     if teams is not None:
         invites = invites.filter(team_id__in=[team.id for team in teams])
