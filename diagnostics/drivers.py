@@ -11,7 +11,13 @@ of one group that have both a domain score and an answer to the outcome:
   Spearman, √((1 + ρ²/2) / (n − 3)) (`lens_statistics.fisher_interval`);
 - ranked by strength (|ρ|, strongest first), and worded as association, never as cause: "Staff
   who report better supervision are more likely to say they intend to stay". An association is
-  called clear only when its interval leaves out 0.
+  called clear only when its interval leaves out 0 *and* it survives Benjamini–Hochberg at 10%
+  (the structural lens's rate) across the conditions tested against the same outcome
+  (`lens_statistics.discoveries`, on the p-values of the same Fisher z,
+  `lens_statistics.fisher_p_value`). With nine conditions tested, 95% intervals alone would call
+  at least one chance association clear in about a third of groups where nothing is associated;
+  the correction keeps the expected share of flukes among the associations called clear at 10%
+  at most.
 
 Only for a group of at least `MINIMUM_RESPONSES` responses (an organisation may ask for more,
 never fewer); below that the drivers are refused with the reason. Figures leave the server
@@ -26,11 +32,16 @@ rather than its text, a `Driver`'s sign, strength and clearness rather than its 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import Enum
 
-from diagnostics.lens_statistics import fisher_interval, spearman_rho
+from diagnostics.lens_statistics import (
+    discoveries,
+    fisher_interval,
+    fisher_p_value,
+    spearman_rho,
+)
 from diagnostics.scoring import round_half_up
 from disclosure.plan import Hidden
 from disclosure.release import hidden_text
@@ -40,6 +51,8 @@ PLACES = 2
 WEAK_BELOW = 0.3
 STRONG_FROM = 0.5
 NO_VARIATION = "the answers do not vary enough to compare"
+# Benjamini–Hochberg's false discovery rate across one outcome's conditions, as on the lens.
+FDR_LEVEL = 0.10
 
 
 def minimum_responses(setting: int | None) -> int:
@@ -109,10 +122,12 @@ class Association:
     low: float | None
     high: float | None
     n: int
+    p_value: float
+    clear: bool = False  # set by `weigh_together`, once every condition of the outcome is known
 
     @property
-    def clear(self) -> bool:
-        """The interval leaves out 0 (a ρ of ±1 has no interval, and is clear)."""
+    def interval_leaves_out_zero(self) -> bool:
+        """A ρ of ±1 has no interval, and counts as leaving out 0."""
         if self.low is None or self.high is None:
             return self.rho != 0
         return self.low > 0 or self.high < 0
@@ -133,7 +148,18 @@ def associate(condition: Condition, pairs: Sequence[tuple[float, float]]) -> Ass
         low=interval[0] if interval else None,
         high=interval[1] if interval else None,
         n=len(pairs),
+        p_value=fisher_p_value(rho, len(pairs)),
     )
+
+
+def weigh_together(associations: Sequence[Association]) -> list[Association]:
+    """The associations of one outcome, each marked clear if its interval leaves out 0 and it
+    survives Benjamini–Hochberg at `FDR_LEVEL` among them."""
+    survives = discoveries([a.p_value for a in associations], level=FDR_LEVEL)
+    return [
+        replace(association, clear=kept and association.interval_leaves_out_zero)
+        for association, kept in zip(associations, survives, strict=True)
+    ]
 
 
 def rank(associations: Sequence[Association]) -> list[Association]:
@@ -263,6 +289,6 @@ def drivers_of(
         outcome,
         tuple(
             release(association, outcome, position=index)
-            for index, association in enumerate(rank(found), 1)
+            for index, association in enumerate(rank(weigh_together(found)), 1)
         ),
     )

@@ -345,6 +345,20 @@ def rank_correlations(
     return [found[key] for key in keys]
 
 
+def fisher_p_value(rho: float, n: int) -> float:
+    """The two-sided p-value of ρ against 0 from the same approximation as `fisher_interval`:
+    z = atanh(ρ) / √((1 + ρ²/2) / (n − 3)), p = 2·P(Z > |z|). Consistent with the interval, which
+    leaves out 0 exactly when p is below 1 − `CONFIDENCE`. A ρ of ±1 gives 0 (z is infinite).
+    For the drivers, whose groups are responses (30 or more), where a permutation per pair would
+    cost far more and tell little more at that size."""
+    if n < MIN_TEAMS_FOR_INTERVAL:
+        raise ValueError("Fisher's z needs more than 3 pairs")
+    if abs(rho) >= 1:
+        return 0.0
+    error = math.sqrt((1 + rho**2 / 2) / (n - 3))
+    return float(2 * stats.norm.sf(abs(math.atanh(rho)) / error))
+
+
 def discoveries(p_values: Sequence[float], *, level: float = FDR_LEVEL) -> list[bool]:
     """Which of the p-values survive Benjamini–Hochberg at a false discovery rate of `level`:
     those whose BH-adjusted p-value (`scipy.stats.false_discovery_control`) is at most `level`.

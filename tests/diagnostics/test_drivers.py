@@ -18,6 +18,13 @@ tanh(1.09861 ∓ 1.95996 × 0.22111) = tanh(0.66525) to tanh(1.53198) = 0.5818 t
 for ρ = 0.4, SE = √(1.08 / 27) = 0.2, tanh(0.42365 ∓ 0.39199) = 0.0316 to 0.6727;
 for ρ = 0.1, SE = √(1.005 / 27) = 0.19293, tanh(0.10034 ∓ 0.37814) = −0.2709 to 0.4450;
 for ρ = −0.9, SE = √(1.405 / 27) = 0.22812, tanh(−1.47222 ∓ 0.44710) = −0.9579 to −0.7719.
+
+Their p-values from the same z (z = atanh ρ / SE, p = 2·P(Z > |z|)): supervision 1.09861 / 0.22111
+= 4.969, p = 6.7e−7; workload 0.42365 / 0.2 = 2.1183, p = 0.0342; systems 0.10034 / 0.19293 =
+0.5201, p = 0.603; appreciation 6.454, p = 1.1e−10. Benjamini–Hochberg at 10% over these four
+keeps the i smallest for the largest i with p₍ᵢ₎ ≤ i × 0.10 / 4: workload is third, 0.0342 ≤ 0.075,
+so three are clear. Over twelve conditions (eight more like systems) workload would need 0.0342 ≤
+3 × 0.10 / 12 = 0.025: its interval still leaves out 0, but it is no longer called clear.
 """
 
 from __future__ import annotations
@@ -72,7 +79,12 @@ def test_it_computes_rho_and_its_interval_as_worked_by_hand():
     assert association.low == pytest.approx(0.5818, abs=1e-4)
     assert association.high == pytest.approx(0.9108, abs=1e-4)
     assert association.n == 30
-    assert association.clear
+    assert association.interval_leaves_out_zero
+    assert association.p_value == pytest.approx(6.7e-7, rel=0.02)
+    workload_pairs = zip(PATTERNS["WL"], OUTCOME, strict=True)
+    workload = associate(WL, [(float(x), float(y)) for x, y in workload_pairs] * 6)
+    assert workload is not None
+    assert workload.p_value == pytest.approx(0.0342, abs=1e-4)
 
 
 def test_it_ranks_the_conditions_strongest_first_and_words_them_as_association():
@@ -130,3 +142,21 @@ def test_it_says_so_when_the_outcome_does_not_vary():
     found = drivers_of(STAY, [SUP], scores, responses=30, minimum=30)
     assert found.drivers == ()
     assert "do not vary" in found.refused
+
+
+def test_it_does_not_call_an_association_clear_that_does_not_stand_out_among_many_tested():
+    like_systems = [Condition(f"N{i}", f"Null {i}") for i in range(8)]
+    scores = group()
+    for response in scores.values():
+        for condition in like_systems:
+            response[condition.code] = response["SYS"]
+    found = drivers_of(STAY, [SUP, WL, SYS, APP, *like_systems], scores, responses=30, minimum=30)
+    by_code = {d.condition.code: d for d in found.drivers}
+    workload = by_code["WL"]
+    assert (workload.low, workload.high) == (Decimal("0.03"), Decimal("0.67"))  # leaves out 0
+    assert not workload.clear
+    assert workload.sentence == (
+        "No clear association between workload and caseloads and intending to stay."
+    )
+    assert [d.condition.code for d in found.drivers if d.clear] == ["APP", "SUP"]
+    assert found.reading == by_code["APP"].sentence

@@ -17,6 +17,7 @@ from diagnostics.lens_statistics import (
     _remembered_correlations,
     discoveries,
     fisher_interval,
+    fisher_p_value,
     permutation_p_value,
     rank_correlation,
     rank_correlations,
@@ -170,6 +171,19 @@ def test_it_gives_bonett_wright_fisher_intervals_worked_by_hand():
     assert wide is not None
     assert narrow is not None
     assert wide[1] - wide[0] > high - low > narrow[1] - narrow[0]
+
+
+def test_it_gives_a_p_value_from_the_same_fisher_z_as_the_interval():
+    # ρ = 0.5, n = 12, as above: z / se = 0.549306 / 0.353553 = 1.553680, p = 2·P(Z > 1.55368).
+    assert fisher_p_value(0.5, 12) == pytest.approx(0.120262, abs=1e-6)
+    assert fisher_p_value(-0.5, 12) == fisher_p_value(0.5, 12)
+    assert fisher_p_value(1.0, 30) == 0.0
+    assert fisher_p_value(0.0, 30) == 1.0
+    for rho in (-0.6, -0.37, -0.2, 0.05, 0.31, 0.362, 0.364, 0.7):
+        for n in (4, 12, 30, 31, 200):
+            interval = fisher_interval(rho, n)
+            assert interval is not None
+            assert (interval[0] > 0 or interval[1] < 0) == (fisher_p_value(rho, n) < 0.05)
 
 
 def test_it_gives_no_interval_where_fisher_z_is_infinite_or_undefined():
