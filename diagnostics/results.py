@@ -76,7 +76,7 @@ DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 # A call asking about more than this many units at once (`groups`) rolls the whole tree up.
 FEW_UNITS = 3
 
-TABLES = ("responses", "answered", "domains", "statements", "answer_counts")
+TABLES = ("responses", "answered", "domains", "statements", "answer_counts", "scored")
 RESPONSES, CODES_MADE = 1, 2  # the columns of a row of the responses table, after its node
 
 
@@ -105,6 +105,8 @@ class Aggregates:
         self.statements: dict[int, list[tuple[Any, ...]]] = {}
         # per cycle: (node, domain id, how many of the domain's statements a response answered)
         self.answer_counts: dict[int, list[tuple[str, int, int]]] = {}
+        # per cycle: (node, domain id, responses with a domain score)
+        self.scored: dict[int, list[tuple[str, int, int]]] = {}
         self._loaded: dict[str, set[int]] = {name: set() for name in TABLES}
         self._rolled: dict[tuple[str, int], dict[tuple[str, Any], list[Any]]] = {}
         # (kind, unit path, cycle) → (key, responses, score total, red, amber, green) rows
@@ -175,6 +177,8 @@ class Aggregates:
                 rows = self._read_answered(missing, settled=settled or {})
             elif kind == "answer_counts":
                 rows = self._read_answer_counts(missing, settled=settled or {})
+            elif kind == "scored":
+                rows = self._read_scored(missing, settled=settled or {})
             else:
                 rows = _READERS[kind](self, missing)
             for row in rows:
@@ -447,6 +451,17 @@ class Aggregates:
 
         return self._read_by_node("statements", cycles, settled=settled, read=read)
 
+    def _read_scored(
+        self, cycles: Sequence[int], *, settled: Mapping[int, str]
+    ) -> Iterable[tuple[Any, ...]]:
+        """Responses with a domain score per cycle, node and domain, the people a domain mean
+        covers (from units' domain sums where it can)."""
+
+        def read(cycles: Sequence[int], mapping: Sequence[tuple[int, str]] | None) -> list[Any]:
+            return self._grouped(DomainTally, ["scored"], cycles, key="domain_id", mapping=mapping)
+
+        return self._read_by_node("domains", cycles, settled=settled, read=read)
+
     def _read_domains(
         self,
         cycles: Sequence[int],
@@ -542,7 +557,7 @@ class Aggregates:
 _READERS: dict[str, Callable[[Aggregates, Sequence[int]], Iterable[tuple[Any, ...]]]] = {
     name: getattr(Aggregates, f"_read_{name}")
     for name in TABLES
-    if name not in ("answered", "answer_counts")
+    if name not in ("answered", "answer_counts", "scored")
 }
 _SUMMERS: dict[
     str,
@@ -736,7 +751,7 @@ class OrganisationResults:
         self._aggregates.need(
             kind,
             self._batch.cycle_ids if cycle_ids is None else cycle_ids,
-            settled=self._settled if kind in ("answered", "answer_counts") else None,
+            settled=self._settled if kind in ("answered", "answer_counts", "scored") else None,
         )
         table: dict[int, list[Any]] = getattr(self._aggregates, kind)
         return table
@@ -770,6 +785,17 @@ class OrganisationResults:
             for node, code, n in table.get(cycle_id, ()):
                 answers[(node, cycle_id, code)] += n
         return answers
+
+    @cached_property
+    def node_scored(self) -> dict[tuple[str, int, Hashable], int]:
+        """Responses with a domain score per node, cycle and domain (`PlanInput.scored`)."""
+        table = self._table("scored")
+        scored: dict[tuple[str, int, Hashable], int] = defaultdict(int)
+        for cycle_id in self.scope.cycle_ids:
+            for node, domain, n in table.get(cycle_id, ()):
+                if n:
+                    scored[(node, cycle_id, domain)] += n
+        return scored
 
     @cached_property
     def node_answer_counts(self) -> dict[tuple[str, int, Hashable], frozenset[int]]:
@@ -949,6 +975,7 @@ class OrganisationResults:
             answer_counts=self.node_answer_counts if answer_counts else {},
             outcome_order=[domain.pk for domain in self.outcomes],
             codes=self.node_codes,
+            scored=self.node_scored,
         )
 
     @cached_property
@@ -1372,7 +1399,8 @@ def table_nodes(table: UnitTable, reach: Reach | None) -> tuple[tuple[int, str],
 
 
 def breakdown_input(cycle_ids: Iterable[int], node_of: Mapping[int, str]) -> BreakdownInput:
-    """Responses and answers per node and combination of demographic answers (two queries)."""
+    """Responses, answers and responses with a domain score per node and combination of
+    demographic answers (three queries)."""
     cycle_ids = list(cycle_ids)
     responses: dict[tuple[str, int, Demographics], int] = defaultdict(int)
     for team_id, cycle_id, *values, n in (
@@ -1395,7 +1423,22 @@ def breakdown_input(cycle_ids: Iterable[int], node_of: Mapping[int, str]) -> Bre
         .order_by()
     ):
         answers[(node_of[team_id], cycle_id, tuple(values), code)] += n
-    return BreakdownInput(responses=responses, answers=answers, fields=len(DEMOGRAPHIC_FIELDS))
+    scored: dict[tuple[str, int, Demographics, Hashable], int] = defaultdict(int)
+    for team_id, cycle_id, *values, domain_id, n in (
+        DomainScore.objects.filter(cycle_id__in=cycle_ids, score__isnull=False)
+        .values_list(
+            "team_id",
+            "cycle_id",
+            *(f"response__{name}" for name in DEMOGRAPHIC_FIELDS),
+            "domain_id",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        scored[(node_of[team_id], cycle_id, tuple(values), domain_id)] += n
+    return BreakdownInput(
+        responses=responses, answers=answers, fields=len(DEMOGRAPHIC_FIELDS), scored=scored
+    )
 
 
 def _breakdown_tallies(

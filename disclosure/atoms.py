@@ -20,14 +20,18 @@ changes nothing and says no. The number of distinct responses in an atom is boun
 adding, over its regions, the largest count of any one cell (one statement's answers come from
 that many different people); the bound is exact for response cells and for regions where
 everyone answered every statement, and never larger than the truth, so the invariant is safe.
+
+A domain's mean covers only the responses with a domain score, fewer people than its answers
+where some answered too few of its statements: its cells are kept in a second partition sized
+by those responses, and the domain is released only where both allow it (`try_add_to_all`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from itertools import count
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 Cell = TypeVar("Cell", bound=Hashable)
 Region = Hashable
@@ -140,22 +144,30 @@ class Partition(Generic[Cell]):
         together, and its outside pieces together, must cover at least k responses. The atoms
         stay as they were, so the invariant above keeps holding for them.
         """
+        release = self._alone(cells)
+        if release is None:
+            return False
+        release()
+        return True
+
+    def _alone(self, cells: Collection[Cell]) -> Callable[[], None] | None:
+        """`splits_alone`'s check: how to release the set, or None where it may not be."""
         label = next(self._ids)
         moving: dict[int, frozenset[int]] = {}
         inside_of: dict[int, frozenset[Cell]] = {}
         for atom, inside in self._pieces(cells).items():
             members = self.members[atom]
             if atom == UNRELEASED:
-                return False
+                return None
             if len(inside) == len(members):
                 continue
             piece = frozenset(inside)
             if atom in self.cut and self.cut[atom] != piece:
-                return False
+                return None
             moving[atom] = self.cut_by.get(atom, frozenset()) | {label}
             inside_of[atom] = piece
         if not moving:
-            return False
+            return None
         groups: dict[frozenset[int], set[int]] = defaultdict(set)
         for atom, by in self.cut_by.items():
             groups[moving.get(atom, by)].add(atom)
@@ -170,10 +182,21 @@ class Partition(Generic[Cell]):
             pieces_in = [c for a in atoms for c in piece_of[a]]
             pieces_out = [c for a in atoms for c in self.members[a] - piece_of[a]]
             if not self.covers_k(pieces_in) or not self.covers_k(pieces_out):
-                return False
-        self.cut.update(inside_of)
-        self.cut_by.update(moving)
-        return True
+                return None
+
+        def release() -> None:
+            self.cut.update(inside_of)
+            self.cut_by.update(moving)
+
+        return release
+
+    def check(self, cells: Collection[Cell], *, alone: bool = False) -> Callable[[], None] | None:
+        """`try_add` without releasing: how to release the set if it may be, else None (so a
+        set can be released only where several partitions all allow it)."""
+        pieces = self._pieces(cells)
+        if self._splits_safely(pieces):
+            return lambda: self._add_pieces(pieces)
+        return self._alone(cells) if alone else None
 
     def add(self, cells: Collection[Cell]) -> None:
         """Release a set without checking (for decisions already taken on coarser cells)."""
@@ -218,3 +241,22 @@ class Partition(Generic[Cell]):
     def atoms(self) -> list[set[Cell]]:
         """The released atoms (not the class of unreleased cells)."""
         return [members for atom, members in self.members.items() if members and atom != UNRELEASED]
+
+
+def try_add_to_all(
+    partitions: Sequence[Partition[Any]], cells: Collection[Any], *, alone: bool = False
+) -> bool:
+    """Release a set in every partition if each of them allows it, else in none. Each partition
+    holds the same cells sized for a different kind of figure released on them together (a
+    domain's shares count the people who answered its statements; its mean, only those with a
+    domain score), so the set's figures are released only where no kind gives a small group
+    away."""
+    releases = []
+    for partition in partitions:
+        release = partition.check(cells, alone=alone)
+        if release is None:
+            return False
+        releases.append(release)
+    for release in releases:
+        release()
+    return True

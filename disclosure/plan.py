@@ -32,7 +32,7 @@ from itertools import combinations
 from threading import Lock
 from typing import Any, TypeVar, cast
 
-from disclosure.atoms import CellSize, Partition
+from disclosure.atoms import CellSize, Partition, try_add_to_all
 from disclosure.bands import family_of, pinned, to_hide
 
 T = TypeVar("T")
@@ -61,7 +61,8 @@ class PlanInput:
     distinct numbers; see `decide` for why); `outcome_order`: the outcome domains, decided
     exactly as domains are, after every domain of `domain_order`; `codes`: codes made per node
     and cycle, which bound its responses (`disclosure.bands`; only the viewer's own teams' are
-    read).
+    read); `scored`: per node, cycle and domain, the responses with a domain score (those that
+    answered at least half of the domain's statements), the people a domain mean covers.
     """
 
     k: int
@@ -74,6 +75,7 @@ class PlanInput:
     answer_counts: Mapping[tuple[str, int, Hashable], frozenset[int]] = field(default_factory=dict)
     outcome_order: Sequence[Hashable] = ()
     codes: Mapping[tuple[str, int], int] = field(default_factory=dict)
+    scored: Mapping[tuple[str, int, Hashable], int] = field(default_factory=dict)
 
     @cached_property
     def key(self) -> Hashable:
@@ -90,6 +92,7 @@ class PlanInput:
             tuple(self.domain_order),
             tuple(self.outcome_order),
             frozenset(self.codes.items()),
+            frozenset(self.scored.items()),
         )
 
     @cached_property
@@ -143,6 +146,22 @@ def _release(partition: Partition[Any], cells: list[Any], *, alone: bool = False
     if partition.try_add(cells, alone=alone):
         return None
     return Hidden.PROTECTS_OTHERS if partition.covers_k(cells) else Hidden.FEWER_THAN_K
+
+
+def _release_domain(
+    answers: Partition[Any], means: Partition[Any], cells: list[Any], *, alone: bool = False
+) -> Hidden | None:
+    """A domain's figures: its shares are counts of the answers to its statements, its mean
+    averages the domain scores of the responses that have one (answered at least half of its
+    statements), so the same cells are checked as both, each sized for the people it covers.
+    A mean with responses that answered too few to be scored is a smaller group's than its
+    shares': 6 people answering a domain of whom 1 has a score would show that one's score."""
+    if not cells:
+        return Hidden.NO_RESPONSES
+    if try_add_to_all((answers, means), cells, alone=alone):
+        return None
+    fewer = not answers.covers_k(cells) or 0 < means.size_of(cells) < means.k
+    return Hidden.FEWER_THAN_K if fewer else Hidden.PROTECTS_OTHERS
 
 
 def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
@@ -224,6 +243,9 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     answers: Partition[Any] = Partition(
         {key: CellSize(key[:2], n) for key, n in largest.items()}, k=data.k
     )
+    means: Partition[Any] = Partition(
+        {key: CellSize(key[:2], n) for key, n in data.scored.items() if key in largest}, k=data.k
+    )
     domain_cells: dict[str, dict[Hashable, list[tuple[str, int, Hashable]]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -239,7 +261,7 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
                 cells = [
                     cell for node in under[path] for cell in domain_cells[node].get(domain, ())
                 ]
-                plan.domains[(path, domain)] = _release(answers, cells)
+                plan.domains[(path, domain)] = _release_domain(answers, means, cells)
     if not with_statements:
         return plan
 
@@ -303,10 +325,17 @@ class BreakdownInput:
     responses: Mapping[tuple[str, int, Demographics], int]
     answers: Mapping[tuple[str, int, Demographics, str], int]
     fields: int  # how many breakdown fields there are
+    # responses with a domain score, per node, cycle, combination of answers and domain
+    scored: Mapping[tuple[str, int, Demographics, Hashable], int] = field(default_factory=dict)
 
     @cached_property
     def key(self) -> Hashable:
-        return (self.fields, frozenset(self.responses.items()), frozenset(self.answers.items()))
+        return (
+            self.fields,
+            frozenset(self.responses.items()),
+            frozenset(self.answers.items()),
+            frozenset(self.scored.items()),
+        )
 
 
 @dataclass(frozen=True)
@@ -314,6 +343,26 @@ class BreakdownDecision:
     group: Hidden | None
     domains: dict[Hashable, Hidden | None]
     responses: int
+
+
+def _release_breakdown_domain(
+    answers: Partition[Any],
+    means: Partition[Any],
+    answer_cells: list[Any],
+    scored_cells: list[Any],
+) -> Hidden | None:
+    """A breakdown's domain figures, checked as `_release_domain` checks a group's: its shares
+    on the answers' cells, its mean on the cells of the responses with a domain score."""
+    if not answer_cells:
+        return Hidden.NO_RESPONSES
+    release_answers = answers.check(answer_cells, alone=True)
+    release_means = means.check(scored_cells, alone=True) if scored_cells else lambda: None
+    if release_answers is not None and release_means is not None:
+        release_answers()
+        release_means()
+        return None
+    fewer = not answers.covers_k(answer_cells) or 0 < means.size_of(scored_cells) < means.k
+    return Hidden.FEWER_THAN_K if fewer else Hidden.PROTECTS_OTHERS
 
 
 def _matches(values: Demographics, breakdown: Breakdown) -> bool:
@@ -389,6 +438,18 @@ def decide_breakdowns(
         },
         k=data.k,
     )
+    means = Partition(
+        {
+            (node, cycle, values, domain): CellSize((node, cycle, values), n)
+            for (node, cycle, values, domain), n in fine.scored.items()
+        },
+        k=data.k,
+    )
+    scored_index: dict[str, dict[Hashable, list[tuple[int, Demographics]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for node, cycle, values, domain in means.sizes:
+        scored_index[node][domain].append((cycle, values))
     response_index: dict[str, list[tuple[str, int, Demographics]]] = defaultdict(list)
     for (node, cycle, values), n in fine.responses.items():
         if n:
@@ -426,9 +487,21 @@ def decide_breakdowns(
     for path, reason in plan.groups.items():
         if reason is None:
             counts.add(response_set(path))
+
+    def scored_set(
+        path: str, domain: Hashable, breakdown: Breakdown = ()
+    ) -> list[tuple[str, int, Demographics, Hashable]]:
+        return [
+            (node, cycle, values, domain)
+            for node in under[path]
+            for cycle, values in scored_index[node].get(domain, ())
+            if _matches(values, breakdown)
+        ]
+
     for (path, domain), reason in plan.domains.items():
         if reason is None:
             answers.add(answer_set(path, by_domain[domain]))
+            means.add(scored_set(path, domain))
     for (path, code), reason in plan.statements.items():
         if reason is None:
             answers.add(answer_set(path, {code}))
@@ -441,7 +514,12 @@ def decide_breakdowns(
             domains[domain] = (
                 group_reason
                 if group_reason
-                else _release(answers, answer_set(path, by_domain[domain], breakdown), alone=True)
+                else _release_breakdown_domain(
+                    answers,
+                    means,
+                    answer_set(path, by_domain[domain], breakdown),
+                    scored_set(path, domain, breakdown),
+                )
             )
         decisions[(path, breakdown)] = BreakdownDecision(
             group_reason, domains, counts.size_of(cells)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -122,6 +123,42 @@ def test_it_hides_another_statement_when_the_domain_would_give_a_hidden_one_away
     assert plan.statement(TEAM_A, "s1") is Hidden.FEWER_THAN_K
     assert plan.statement(TEAM_A, "s2") is Hidden.PROTECTS_OTHERS
     assert plan.statement(TEAM_A, "s3") is None
+
+
+def test_it_hides_a_domain_whose_mean_fewer_than_k_responses_have_a_score_in():
+    # Team A: 6 answered the domain, but only one answered enough of it to have a score.
+    scored = {(TEAM_A, 1, "D"): 1, (TEAM_A, 1, "E"): 6}
+    base = data({TEAM_A: 6}, order=[TEAM_A])
+    plan = decide(replace(base, scored=scored), with_statements=False)
+    assert plan.group(TEAM_A) is None
+    assert plan.domain(TEAM_A, "D") is Hidden.FEWER_THAN_K
+    assert plan.domain(TEAM_A, "E") is None
+    shown = decide(replace(base, scored={**scored, (TEAM_A, 1, "D"): 5}), with_statements=False)
+    assert shown.domain(TEAM_A, "D") is None
+
+
+def test_it_keeps_a_unit_s_mean_from_giving_away_the_few_scored_in_a_hidden_team():
+    # A: 8 scored of 8; B: 6 answered, 2 scored. Shown beside A, the unit's mean less A's would
+    # be the mean of B's 2, so one of them is hidden, though every cell's answers number 6 or
+    # more.
+    scored = {(TEAM_A, 1, "D"): 8, (TEAM_B, 1, "D"): 2}
+    base = data({TEAM_A: 8, TEAM_B: 6}, order=[UNIT, TEAM_A, TEAM_B])
+    plan = decide(replace(base, scored=scored), with_statements=False)
+    assert plan.group(UNIT) is None
+    assert plan.group(TEAM_B) is None
+    assert plan.domain(UNIT, "D") is None
+    assert plan.domain(TEAM_B, "D") is Hidden.FEWER_THAN_K
+    assert plan.domain(TEAM_A, "D") is Hidden.PROTECTS_OTHERS
+
+
+def test_it_counts_nobody_for_a_mean_where_nobody_has_a_score():
+    # B's 4 answered too little to be scored: B's cell adds nobody to the unit's mean, so the
+    # unit's mean and A's 3 scored would be the same 3 people, fewer than k.
+    scored = {(TEAM_A, 1, "D"): 3}
+    base = data({TEAM_A: 3, TEAM_B: 4}, order=[UNIT, TEAM_A, TEAM_B])
+    plan = decide(replace(base, scored=scored), with_statements=False)
+    assert plan.group(UNIT) is None
+    assert plan.domain(UNIT, "D") is Hidden.FEWER_THAN_K
 
 
 def breakdown_data(values):

@@ -190,10 +190,39 @@ def test_it_keeps_a_unit_s_outcome_from_giving_away_a_hidden_team_s(db):
         assert found_for(organisation, user) == []
 
 
+def test_it_hides_a_domain_mean_that_fewer_than_k_responses_have_a_score_in(db):
+    # A domain score needs answers to at least half of the domain's statements. Team C: 6
+    # answered its first statement, but 5 of them only two of five, so the domain mean is one
+    # person's score (found by an attack on the demo); Team B: the mean of 4 of its 5.
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Service": ["Team B", "Team C", "Team D"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    statements = statement_infos(cycle)
+    domain = statements[0].domain_id
+    last_three = tuple(s.code for s in statements if s.domain_id == domain)[2:]
+    assert len(last_three) == 3, "the first domain must have five statements"
+    for index in range(6):
+        answer(cycle, units["Team C"], skip=last_three if index else (), value=index % 6 + 1)
+    for index in range(5):
+        answer(cycle, units["Team B"], skip=last_three if index == 0 else (), value=index + 2)
+    for index in range(7):
+        answer(cycle, units["Team D"], value=index % 6 + 1)
+    for user in (
+        make_member(units["Team C"], Role.TEAM_MANAGER),
+        make_member(units["Service"], Role.LEADER),
+        make_member(units["root"], Role.ORG_ADMIN),
+    ):
+        assert found_for(organisation, user) == []
+
+
 demographics = st.tuples(st.sampled_from(ROLES), st.sampled_from(SERVICE), st.sampled_from(PATTERN))
+# How a response skips: not at all, one statement (and an outcome), or three of the first
+# domain's five, so that it has no domain score there (a domain mean covers fewer people than
+# the domain's answers).
+SKIPS = st.sampled_from(["none", "one", "unscored"])
 team_responses = st.lists(
-    st.tuples(demographics, st.booleans()), min_size=1, max_size=12
-)  # (demographic answers, skips a statement)
+    st.tuples(demographics, SKIPS), min_size=1, max_size=12
+)  # (demographic answers, how it skips)
 
 
 @st.composite
@@ -223,7 +252,10 @@ def test_it_lets_no_viewer_derive_a_small_group(data):
     }
     units = make_units(organisation, spec)
     full = open_new_cycle(units["root"], Cycle.Kind.FULL)
-    first = statement_infos(full)[0].code
+    statements = statement_infos(full)
+    first = statements[0].code
+    first_domain = [s.code for s in statements if s.domain_id == statements[0].domain_id]
+    skipped = {"none": (), "one": (first, "STAY1"), "unscored": tuple(first_domain[2:])}
     for s, teams in enumerate(services):
         for t, responses in enumerate(teams):
             for (role, service, pattern), skips in responses:
@@ -233,7 +265,7 @@ def test_it_lets_no_viewer_derive_a_small_group(data):
                     role=role,
                     service=service,
                     pattern=pattern,
-                    skip=(first, "STAY1") if skips else (),
+                    skip=skipped[skips],
                 )
     for number, counts in enumerate(pulses):
         pulse = open_new_cycle(units["root"], Cycle.Kind.PULSE, days_from_now=7 * number)
