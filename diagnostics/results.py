@@ -519,12 +519,19 @@ class Aggregates:
         *,
         every_team: bool = False,
     ) -> list[tuple[Any, ...]]:
-        """The distinct numbers of answers to each domain per cycle and node, of the teams in
-        `mapping` (a team may stand in several nodes; `every_team`: the mapping holds every
-        team, so none is picked out in the query), or of every team as the one node `whole`."""
+        """The distinct numbers of answers to each domain (0 for a response with no domain
+        score) per cycle and node, of the teams in `mapping` (a team may stand in several nodes;
+        `every_team`: the mapping holds every team, so none is picked out in the query), or of
+        every team as the one node `whole`."""
         quote = connection.ops.quote_name
         table = quote(DomainScore._meta.db_table)
-        answered = f"{quote('red')} + {quote('amber')} + {quote('green')}"
+        # A response with no domain score counts as answering none: in a pool of pulses that
+        # asked a domain's statements in different numbers, one answer is scored in one pulse
+        # and not in the other, and the domain mean is then no multiple of the statements' sums.
+        answered = (
+            f"CASE WHEN {quote('score')} IS NULL THEN 0"
+            f" ELSE {quote('red')} + {quote('amber')} + {quote('green')} END"
+        )
         marks = ", ".join(["%s"] * len(cycles))
         params: list[Any] = list(cycles)
         if whole is not None:

@@ -22,16 +22,18 @@ that many different people); the bound is exact for response cells and for regio
 everyone answered every statement, and never larger than the truth, so the invariant is safe.
 
 A domain's mean covers only the responses with a domain score, fewer people than its answers
-where some answered too few of its statements: its cells are kept in a second partition sized
-by those responses, and the domain is released only where both allow it (`try_add_to_all`).
+where some answered too few of its statements: a partition of domain cells also takes their
+sizes by those responses (`means`) and keeps every atom at 0 or at least k by those too, and a
+breakdown's domain is released only where a second partition, of its scored responses' cells,
+also allows it (`Partition.check` on both before either releases).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from itertools import count
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 Cell = TypeVar("Cell", bound=Hashable)
 Region = Hashable
@@ -83,7 +85,13 @@ class Partition(Generic[Cell]):
     """The atoms of the sets released so far, each with 0 or at least k responses, and the
     class of cells in no released set (`UNRELEASED`), which may be of any size."""
 
-    def __init__(self, sizes: Mapping[Cell, CellSize], *, k: int) -> None:
+    def __init__(
+        self,
+        sizes: Mapping[Cell, CellSize],
+        *,
+        k: int,
+        means: Mapping[Cell, CellSize] | None = None,
+    ) -> None:
         self.k = k
         self.sizes = {cell: info for cell, info in sizes.items() if info.size > 0}
         self._ids = count(UNRELEASED + 1)
@@ -91,6 +99,21 @@ class Partition(Generic[Cell]):
         self.members: dict[int, set[Cell]] = {UNRELEASED: set(self.sizes)}
         self.cut: dict[int, frozenset[Cell]] = {}  # atoms split by `splits_alone`: their piece
         self.cut_by: dict[int, frozenset[int]] = {}  # and the sets that split them
+        # `means`: the same cells sized for a second figure released with them (a domain's
+        # mean, which covers only the responses with a domain score), whose count in every
+        # atom must also be 0 or at least k. Only atoms holding a cell that is smaller there
+        # (`short_in`) can break that where the sizes above keep it, so only theirs are counted.
+        self.means: Mapping[Cell, CellSize] | None = None
+        self.short_in: dict[int, set[Cell]] = {}
+        if means is not None:
+            short = {
+                cell
+                for cell, info in self.sizes.items()
+                if (found := means.get(cell)) is None or found.size < info.size
+            }
+            if short:
+                self.means = means
+                self.short_in = {UNRELEASED: short}
 
     def size_of(self, cells: Iterable[Cell]) -> int:
         return responses_at_least(cells, self.sizes)
@@ -113,13 +136,34 @@ class Partition(Generic[Cell]):
                     piece.add(cell)
         return touched
 
+    def means_allow(self, cells: Iterable[Cell]) -> bool:
+        """Whether these cells cover no response or at least k by the `means` sizes."""
+        if self.means is None:
+            return True
+        means, k = self.means, self.k
+        largest: dict[Region, int] = {}
+        total = 0
+        for cell in cells:  # as `covers_at_least`, stopping once the count reaches k
+            info = means.get(cell)
+            if info is None:
+                continue
+            before = largest.get(info.region, 0)
+            if info.size > before:
+                largest[info.region] = info.size
+                total += info.size - before
+                if total >= k:
+                    return True
+        return total == 0
+
     def _splits_safely(self, pieces: Mapping[int, set[Cell]]) -> bool:
         """Whether releasing a set (its `pieces` of each atom) keeps every atom at 0 or at
-        least k responses."""
+        least k responses (by both sizes, where there are `means`)."""
         for atom, inside in pieces.items():
             members = self.members[atom]
             if atom == UNRELEASED:
                 if not self.covers_k(inside):
+                    return False
+                if self.short_in.get(atom) and not self.means_allow(inside):
                     return False
                 continue
             if len(inside) == len(members):
@@ -131,6 +175,11 @@ class Partition(Generic[Cell]):
             # The rest of the atom, without building it: an atom may hold most of the
             # organisation's cells and the set only one team's.
             if not self.covers_k(cell for cell in members if cell not in inside):
+                return False
+            if self.short_in.get(atom) and not (
+                self.means_allow(inside)
+                and self.means_allow(cell for cell in members if cell not in inside)
+            ):
                 return False
         return True
 
@@ -183,6 +232,8 @@ class Partition(Generic[Cell]):
             pieces_out = [c for a in atoms for c in self.members[a] - piece_of[a]]
             if not self.covers_k(pieces_in) or not self.covers_k(pieces_out):
                 return None
+            if not (self.means_allow(pieces_in) and self.means_allow(pieces_out)):
+                return None
 
         def release() -> None:
             self.cut.update(inside_of)
@@ -212,6 +263,12 @@ class Partition(Generic[Cell]):
             self.members[new] = inside
             for cell in inside:
                 self.atom_of[cell] = new
+            short = self.short_in.get(atom)
+            if short:
+                moved = {cell for cell in short if cell in inside}
+                if moved:
+                    short -= moved
+                    self.short_in[new] = moved
 
     def try_add(self, cells: Collection[Cell], *, alone: bool = False) -> bool:
         """Release a set if that keeps the invariant (or, with `alone`, if `splits_alone` allows
@@ -237,26 +294,8 @@ class Partition(Generic[Cell]):
             atom_of[finer] = atom
             members.setdefault(atom, set()).add(finer)
         self.sizes, self.atom_of, self.members = sizes, atom_of, members
+        self.means, self.short_in = None, {}  # finer figures are not the means'
 
     def atoms(self) -> list[set[Cell]]:
         """The released atoms (not the class of unreleased cells)."""
         return [members for atom, members in self.members.items() if members and atom != UNRELEASED]
-
-
-def try_add_to_all(
-    partitions: Sequence[Partition[Any]], cells: Collection[Any], *, alone: bool = False
-) -> bool:
-    """Release a set in every partition if each of them allows it, else in none. Each partition
-    holds the same cells sized for a different kind of figure released on them together (a
-    domain's shares count the people who answered its statements; its mean, only those with a
-    domain score), so the set's figures are released only where no kind gives a small group
-    away."""
-    releases = []
-    for partition in partitions:
-        release = partition.check(cells, alone=alone)
-        if release is None:
-            return False
-        releases.append(release)
-    for release in releases:
-        release()
-    return True

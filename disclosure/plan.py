@@ -32,7 +32,7 @@ from itertools import combinations
 from threading import Lock
 from typing import Any, TypeVar, cast
 
-from disclosure.atoms import CellSize, Partition, try_add_to_all
+from disclosure.atoms import CellSize, Partition
 from disclosure.bands import family_of, pinned, to_hide
 
 T = TypeVar("T")
@@ -148,19 +148,17 @@ def _release(partition: Partition[Any], cells: list[Any], *, alone: bool = False
     return Hidden.PROTECTS_OTHERS if partition.covers_k(cells) else Hidden.FEWER_THAN_K
 
 
-def _release_domain(
-    answers: Partition[Any], means: Partition[Any], cells: list[Any], *, alone: bool = False
-) -> Hidden | None:
+def _release_domain(answers: Partition[Any], cells: list[Any]) -> Hidden | None:
     """A domain's figures: its shares are counts of the answers to its statements, its mean
     averages the domain scores of the responses that have one (answered at least half of its
-    statements), so the same cells are checked as both, each sized for the people it covers.
-    A mean with responses that answered too few to be scored is a smaller group's than its
-    shares': 6 people answering a domain of whom 1 has a score would show that one's score."""
+    statements), so its cells are checked by both (`answers.means`). A mean with responses that
+    answered too few to be scored is a smaller group's than its shares': 6 people answering a
+    domain of whom 1 has a score would show that one's score."""
     if not cells:
         return Hidden.NO_RESPONSES
-    if try_add_to_all((answers, means), cells, alone=alone):
+    if answers.try_add(cells):
         return None
-    fewer = not answers.covers_k(cells) or 0 < means.size_of(cells) < means.k
+    fewer = not answers.covers_k(cells) or not answers.means_allow(cells)
     return Hidden.FEWER_THAN_K if fewer else Hidden.PROTECTS_OTHERS
 
 
@@ -241,10 +239,11 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
         if n > largest[key]:
             largest[key] = n
     answers: Partition[Any] = Partition(
-        {key: CellSize(key[:2], n) for key, n in largest.items()}, k=data.k
-    )
-    means: Partition[Any] = Partition(
-        {key: CellSize(key[:2], n) for key, n in data.scored.items() if key in largest}, k=data.k
+        {key: CellSize(key[:2], n) for key, n in largest.items()},
+        k=data.k,
+        means={key: CellSize(key[:2], data.scored.get(key, 0)) for key in largest}
+        if data.scored
+        else None,
     )
     domain_cells: dict[str, dict[Hashable, list[tuple[str, int, Hashable]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -261,7 +260,7 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
                 cells = [
                     cell for node in under[path] for cell in domain_cells[node].get(domain, ())
                 ]
-                plan.domains[(path, domain)] = _release_domain(answers, means, cells)
+                plan.domains[(path, domain)] = _release_domain(answers, cells)
     if not with_statements:
         return plan
 
@@ -438,12 +437,9 @@ def decide_breakdowns(
         },
         k=data.k,
     )
-    means = Partition(
-        {
-            (node, cycle, values, domain): CellSize((node, cycle, values), n)
-            for (node, cycle, values, domain), n in fine.scored.items()
-        },
-        k=data.k,
+    # Here the answers' cells are statements', so the means' (domains') are a partition apart.
+    means: Partition[Any] = Partition(
+        {key: CellSize(key[:-1], n) for key, n in fine.scored.items()}, k=data.k
     )
     scored_index: dict[str, dict[Hashable, list[tuple[int, Demographics]]]] = defaultdict(
         lambda: defaultdict(list)

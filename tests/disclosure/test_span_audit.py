@@ -30,10 +30,16 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diagnostics.models import Cycle, Response
+from diagnostics.models import Cycle, Domain, Response, Statement
 from diagnostics.pulses import PULSE_MAX
 from diagnostics.selectors import latest_version_for, statement_infos
-from diagnostics.services import create_cycle, open_cycle, store_answers
+from diagnostics.services import (
+    copy_version,
+    create_cycle,
+    open_cycle,
+    remove_statement,
+    store_answers,
+)
 from organisations.access import forget_reach, reach_of
 from organisations.models import Organisation, Role, Unit
 from tests.disclosure.audit import collect, violations
@@ -77,7 +83,11 @@ def answer(
     pattern: str = "",
     skip: tuple[str, ...] = (),
     value: int = 4,
+    only: set[str] | None = None,
+    at: dict[str, int] | None = None,
 ) -> None:
+    """One response answering every statement (`value`) but those in `skip`, or only those in
+    `only`; `at` gives some statements their own answer."""
     statements = statement_infos(cycle)
     response = Response.objects.create(
         cycle=cycle,
@@ -90,7 +100,11 @@ def answer(
     store_answers(
         response=response,
         statements=statements,
-        answers={s.code: value for s in statements if s.code not in skip},
+        answers={
+            s.code: (at or {}).get(s.code, value)
+            for s in statements
+            if s.code not in skip and (only is None or s.code in only)
+        },
     )
 
 
@@ -210,6 +224,64 @@ def test_it_hides_a_domain_mean_that_fewer_than_k_responses_have_a_score_in(db):
     for user in (
         make_member(units["Team C"], Role.TEAM_MANAGER),
         make_member(units["Service"], Role.LEADER),
+        make_member(units["root"], Role.ORG_ADMIN),
+    ):
+        assert found_for(organisation, user) == []
+
+
+def test_it_hides_statement_means_of_a_pool_whose_pulses_scored_the_same_answers_differently(db):
+    # Found by a review: an organisation's own questionnaire with three Workload statements.
+    # The first pulse asks one of them, the second all three; everyone answers only that one.
+    # One answer is a score in the first pulse (half of 1) but not in the second (half of 3 is
+    # 2), so the pool's Workload mean covers the first pulse's responses only, while the
+    # statement's mean covers everyone: the difference is the second pulse's 2.
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Service": ["Team T", "Team U"]})
+    version = copy_version(
+        version=latest_version_for(organisation),
+        organisation_id=organisation.pk,
+        name="Ours",
+        created_by=None,
+    )
+    for statement in Statement.objects.filter(version=version).order_by("position"):
+        kept = 3 if statement.domain.code == "WL" else 1
+        if (
+            statement.domain.kind != Domain.Kind.OUTCOME
+            and Statement.objects.filter(
+                version=version, domain=statement.domain, position__lt=statement.position
+            ).count()
+            >= kept
+        ):
+            remove_statement(statement=statement)
+    pulses = []
+    for number, size in enumerate((9, 11)):
+        today = timezone.localdate() + timedelta(days=7 * number)
+        cycle = create_cycle(
+            unit=units["root"],
+            kind=Cycle.Kind.PULSE,
+            instrument=version,
+            name=f"pulse {number}",
+            opens_on=today,
+            closes_on=today + timedelta(days=6),
+            created_by=None,
+            pulse_size=size,
+        )
+        pulses.append(open_cycle(cycle=cycle))
+    workload = [
+        {s.code for s in statement_infos(cycle) if s.code.startswith("WL")} for cycle in pulses
+    ]
+    assert [len(asked) for asked in workload] == [1, 3], workload
+    (common,) = workload[0] & workload[1]
+    others = {s.code for s in statement_infos(pulses[1]) if not s.code.startswith("WL")}
+    for cycle, team, values in (
+        (pulses[0], units["Team T"], [6, 6, 5, 6, 6]),
+        (pulses[1], units["Team T"], [1, 2]),
+        (pulses[0], units["Team U"], [4, 4, 4, 4, 4, 4]),
+    ):
+        for value in values:
+            answer(cycle, team, skip=(), value=value, only={common, *others}, at={common: value})
+    for user in (
+        make_member(units["Team T"], Role.TEAM_MANAGER),
         make_member(units["root"], Role.ORG_ADMIN),
     ):
         assert found_for(organisation, user) == []
