@@ -59,10 +59,11 @@ def responses_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize]) ->
     return sum(largest.values())
 
 
-def covers_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize], k: int) -> bool:
-    """Whether `responses_at_least(cells, sizes) >= k`, stopping at the first cell that brings the
-    bound to k: the bound only grows cell by cell, and a large set (the rest of an organisation's
-    atom beside one team's piece) reaches k within a few cells."""
+def counted_up_to(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize], k: int) -> int:
+    """`responses_at_least(cells, sizes)`, stopping at the first cell that brings the bound to k
+    (so exact below k, and some count of k or more above): the bound only grows cell by cell,
+    and a large set (the rest of an organisation's atom beside one team's piece) reaches k
+    within a few cells."""
     largest: dict[Region, int] = {}
     total = 0
     for cell in cells:
@@ -74,8 +75,13 @@ def covers_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize], k: in
             largest[info.region] = info.size
             total += info.size - before
             if total >= k:
-                return True
-    return total >= k
+                return total
+    return total
+
+
+def covers_at_least(cells: Iterable[Cell], sizes: Mapping[Cell, CellSize], k: int) -> bool:
+    """Whether `responses_at_least(cells, sizes) >= k`, stopping as soon as it is."""
+    return counted_up_to(cells, sizes, k) >= k
 
 
 UNRELEASED = 0
@@ -121,7 +127,7 @@ class Partition(Generic[Cell]):
     def covers_k(self, cells: Iterable[Cell]) -> bool:
         """Whether these cells cover at least k responses (`size_of(cells) >= k`, but stopping
         as soon as they do)."""
-        return covers_at_least(cells, self.sizes, self.k)
+        return counted_up_to(cells, self.sizes, self.k) >= self.k
 
     def _pieces(self, cells: Collection[Cell]) -> dict[int, set[Cell]]:
         touched: dict[int, set[Cell]] = {}
@@ -140,20 +146,8 @@ class Partition(Generic[Cell]):
         """Whether these cells cover no response or at least k by the `means` sizes."""
         if self.means is None:
             return True
-        means, k = self.means, self.k
-        largest: dict[Region, int] = {}
-        total = 0
-        for cell in cells:  # as `covers_at_least`, stopping once the count reaches k
-            info = means.get(cell)
-            if info is None:
-                continue
-            before = largest.get(info.region, 0)
-            if info.size > before:
-                largest[info.region] = info.size
-                total += info.size - before
-                if total >= k:
-                    return True
-        return total == 0
+        found = counted_up_to(cells, self.means, self.k)
+        return found == 0 or found >= self.k
 
     def _splits_safely(self, pieces: Mapping[int, set[Cell]]) -> bool:
         """Whether releasing a set (its `pieces` of each atom) keeps every atom at 0 or at
