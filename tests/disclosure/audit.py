@@ -34,8 +34,10 @@ from fractions import Fraction
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 from django.test import Client
 from django.urls import reverse
+from scipy.optimize import linprog
 
 from dashboards import compare as compare_page
 from dashboards import profile as profile_page
@@ -611,3 +613,57 @@ def _subtract(row: dict[int, Fraction], other: Mapping[int, Fraction], factor: F
             row[col] = updated
         else:
             row.pop(col, None)
+
+
+def weighted_violations(
+    released: Sequence[Released], *, k: int, level: str = "scores", most_atoms: int = 2
+) -> list[Violation]:
+    """Non-negative, non-zero vectors of the span on the answers of 1 to k−1 responses: a
+    weighted sum of a small group's answers, such as the mean of two people who answered
+    different numbers of a domain's statements (each answer weighs 1/answers given), which is
+    no 0/1 vector and so escapes `violations`. For each union of up to `most_atoms` small atoms,
+    a linear programme looks for coefficients c of the released sets with Mᵀc = 0 outside the
+    union, Mᵀc ≥ 0 inside it and a positive total there."""
+    sets = [item for item in released if item.level == level and item.elements]
+    if not sets:
+        return []
+    signature: dict[Element, list[tuple[int, Fraction]]] = defaultdict(list)
+    for index, item in enumerate(sets):
+        for element in item.elements:
+            signature[element].append((index, item.weight(element)))
+    atoms: dict[tuple[tuple[int, Fraction], ...], set[Element]] = defaultdict(set)
+    for element, entries in signature.items():
+        atoms[tuple(entries)].add(element)
+    signatures = list(atoms)
+
+    def owner(element: Element) -> int:
+        return element if level == "responses" else element[0]  # type: ignore[index,return-value]
+
+    people = {sig: frozenset(owner(e) for e in atoms[sig]) for sig in signatures}
+    matrix = np.zeros((len(sets), len(signatures)))
+    for column, sig in enumerate(signatures):
+        for index, weight in sig:
+            matrix[index, column] = float(weight)
+    small = [column for column, sig in enumerate(signatures) if len(people[sig]) < k]
+    found: list[Violation] = []
+    for size in range(1, most_atoms + 1):
+        for union in combinations(small, size):
+            who = frozenset().union(*(people[signatures[c]] for c in union))
+            if len(who) >= k:
+                continue
+            inside = list(union)
+            outside = [c for c in range(len(signatures)) if c not in set(union)]
+            result = linprog(
+                np.zeros(len(sets)),
+                A_ub=np.vstack([-matrix[:, inside].T, -matrix[:, inside].sum(axis=1)[None, :]]),
+                b_ub=np.concatenate([np.zeros(len(inside)), [-1.0]]),
+                A_eq=matrix[:, outside].T if outside else None,
+                b_eq=np.zeros(len(outside)) if outside else None,
+                bounds=[(None, None)] * len(sets),
+                method="highs",
+            )
+            if result.status == 0:
+                elements = frozenset(e for c in union for e in atoms[signatures[c]])
+                sources = tuple(sorted({sets[i].where for c in union for i, _ in signatures[c]}))
+                found.append(Violation(level, who, elements, sources))
+    return found

@@ -42,7 +42,7 @@ from diagnostics.services import (
 )
 from organisations.access import forget_reach, reach_of
 from organisations.models import Organisation, Role, Unit
-from tests.disclosure.audit import collect, violations
+from tests.disclosure.audit import collect, violations, weighted_violations
 from tests.factories import make_member, make_organisation, make_units
 
 ORGANISATIONS = count(1)
@@ -108,7 +108,9 @@ def answer(
     )
 
 
-def found_for(organisation: Organisation, user, *, expect_figures: bool = True) -> list:
+def found_for(
+    organisation: Organisation, user, *, expect_figures: bool = True, weighted: bool = False
+) -> list:
     forget_reach(user)
     client = Client()
     client.force_login(user)
@@ -120,7 +122,11 @@ def found_for(organisation: Organisation, user, *, expect_figures: bool = True) 
     )
     if expect_figures:
         assert collected.released, "the audit found no figure at all: it would prove nothing"
-    return violations(collected.released, k=organisation.anonymity_threshold)
+    k = organisation.anonymity_threshold
+    found = violations(collected.released, k=k)
+    if weighted:  # slower: a linear programme per union of small atoms
+        found += weighted_violations(collected.released, k=k)
+    return found
 
 
 def test_it_refuses_to_draw_filtered_markers_that_single_out_a_unit_s_other_responses(db):
@@ -227,6 +233,33 @@ def test_it_hides_a_domain_mean_that_fewer_than_k_responses_have_a_score_in(db):
         make_member(units["root"], Role.ORG_ADMIN),
     ):
         assert found_for(organisation, user) == []
+
+
+@pytest.mark.parametrize("seniors", [False, True])
+def test_it_hides_a_domain_mean_of_two_scored_people_who_answered_different_numbers(db, seniors):
+    # From the review of the fix: Team C's 6 answered the first domain, but 4 of them only two
+    # of its five statements; of the 2 with a score, one answered four and one all five. Their
+    # mean weighs the answers 1/4 and 1/5, no 0/1 set, so only the weighted check sees it.
+    organisation = new_organisation(5)
+    units = make_units(organisation, {"Service": ["Team B", "Team C", "Team D"]})
+    cycle = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    statements = statement_infos(cycle)
+    first = [s.code for s in statements if s.domain_id == statements[0].domain_id]
+    for index in range(6):
+        skip = tuple(first[2:]) if index < 4 else ((first[4],) if index == 4 else ())
+        role = "senior" if seniors and index >= 4 else "practitioner"
+        answer(cycle, units["Team C"], skip=skip, value=index % 6 + 1, role=role)
+    for index in range(7):
+        answer(cycle, units["Team B"], value=index % 6 + 1, role="practitioner")
+    for index in range(7):
+        role = "senior" if index < 5 else "practitioner"
+        answer(cycle, units["Team D"], value=(index + 3) % 6 + 1, role=role)
+    for user in (
+        make_member(units["Team C"], Role.TEAM_MANAGER),
+        make_member(units["Service"], Role.LEADER),
+        make_member(units["root"], Role.ORG_ADMIN),
+    ):
+        assert found_for(organisation, user, weighted=True) == []
 
 
 def test_it_hides_statement_means_of_a_pool_whose_pulses_scored_the_same_answers_differently(db):
