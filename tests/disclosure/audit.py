@@ -468,6 +468,29 @@ class Violation:
     sources: tuple[str, ...]
 
 
+Signature = tuple[tuple[int, Fraction], ...]  # (released set, weight) for each set holding it
+
+
+def _atoms(sets: Sequence[Released]) -> dict[Signature, set[Element]]:
+    """The elements grouped by the sets (and weights) they lie in."""
+    signature: dict[Element, list[tuple[int, Fraction]]] = defaultdict(list)
+    for index, item in enumerate(sets):
+        for element in item.elements:
+            signature[element].append((index, item.weight(element)))
+    atoms: dict[Signature, set[Element]] = defaultdict(set)
+    for element, entries in signature.items():
+        atoms[tuple(entries)].add(element)
+    return atoms
+
+
+def _people(elements: Iterable[Element], level: str) -> frozenset[int]:
+    """The responses behind these elements (answers are (response, statement) pairs)."""
+    return frozenset(
+        element if level == "responses" else element[0]  # type: ignore[index,misc]
+        for element in elements
+    )
+
+
 def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
     """Sets touching 1 to k−1 responses whose indicator lies in the span of the released sets,
     per level (answers, responses). Exact and complete:
@@ -485,18 +508,8 @@ def violations(released: Sequence[Released], *, k: int) -> list[Violation]:
         sets = [r for r in released if r.level == level]
         if not sets:
             continue
-
-        def owner(element: Element, level: str = level) -> int:
-            return element if level == "responses" else element[0]  # type: ignore[index,return-value]
-
-        signature: dict[Element, list[tuple[int, Fraction]]] = defaultdict(list)
-        for index, item in enumerate(sets):
-            for element in item.elements:
-                signature[element].append((index, item.weight(element)))
-        atoms: dict[tuple[tuple[int, Fraction], ...], set[Element]] = defaultdict(set)
-        for element, entries in signature.items():
-            atoms[tuple(entries)].add(element)
-        touched = {sig: frozenset(owner(e) for e in elements) for sig, elements in atoms.items()}
+        atoms = _atoms(sets)
+        touched = {sig: _people(elements, level) for sig, elements in atoms.items()}
         ordered = sorted(atoms, key=lambda sig: len(touched[sig]) < k)
         column = {sig: position for position, sig in enumerate(ordered)}
         first_small = sum(1 for sig in ordered if len(touched[sig]) >= k)
@@ -627,19 +640,9 @@ def weighted_violations(
     sets = [item for item in released if item.level == level and item.elements]
     if not sets:
         return []
-    signature: dict[Element, list[tuple[int, Fraction]]] = defaultdict(list)
-    for index, item in enumerate(sets):
-        for element in item.elements:
-            signature[element].append((index, item.weight(element)))
-    atoms: dict[tuple[tuple[int, Fraction], ...], set[Element]] = defaultdict(set)
-    for element, entries in signature.items():
-        atoms[tuple(entries)].add(element)
+    atoms = _atoms(sets)
     signatures = list(atoms)
-
-    def owner(element: Element) -> int:
-        return element if level == "responses" else element[0]  # type: ignore[index,return-value]
-
-    people = {sig: frozenset(owner(e) for e in atoms[sig]) for sig in signatures}
+    people = {sig: _people(atoms[sig], level) for sig in signatures}
     matrix = np.zeros((len(sets), len(signatures)))
     for column, sig in enumerate(signatures):
         for index, weight in sig:
