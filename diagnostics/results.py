@@ -786,23 +786,21 @@ class OrganisationResults:
 
     @cached_property
     def node_answers(self) -> dict[tuple[str, int, str], int]:
-        table = self._table("answered")
-        answers: dict[tuple[str, int, str], int] = defaultdict(int)
-        for cycle_id in self.scope.cycle_ids:
-            for node, code, n in table.get(cycle_id, ()):
-                answers[(node, cycle_id, code)] += n
-        return answers
+        return self._per_node_cycle_and_key("answered")
 
     @cached_property
     def node_scored(self) -> dict[tuple[str, int, Hashable], int]:
         """Responses with a domain score per node, cycle and domain (`PlanInput.scored`)."""
-        table = self._table("scored")
-        scored: dict[tuple[str, int, Hashable], int] = defaultdict(int)
+        return self._per_node_cycle_and_key("scored")
+
+    def _per_node_cycle_and_key(self, kind: str) -> dict[tuple[str, int, Any], int]:
+        """A table of (node, key, count) rows summed per node, cycle of the scope and key."""
+        table = self._table(kind)
+        found: dict[tuple[str, int, Any], int] = defaultdict(int)
         for cycle_id in self.scope.cycle_ids:
-            for node, domain, n in table.get(cycle_id, ()):
-                if n:
-                    scored[(node, cycle_id, domain)] += n
-        return scored
+            for node, key, n in table.get(cycle_id, ()):
+                found[(node, cycle_id, key)] += n
+        return found
 
     @cached_property
     def node_answer_counts(self) -> dict[tuple[str, int, Hashable], frozenset[int]]:

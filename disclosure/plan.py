@@ -355,7 +355,7 @@ def _release_breakdown_domain(
     if not answer_cells:
         return Hidden.NO_RESPONSES
     release_answers = answers.check(answer_cells, alone=True)
-    release_means = means.check(scored_cells, alone=True) if scored_cells else lambda: None
+    release_means = means.check(scored_cells, alone=True)  # no cells: nothing to release
     if release_answers is not None and release_means is not None:
         release_answers()
         release_means()
