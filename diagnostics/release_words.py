@@ -22,6 +22,13 @@ def hidden_words(reason: Hidden | None, *, k: int) -> str:
         return gettext("hidden so that a smaller group cannot be worked out")
     if reason is Hidden.NO_RESPONSES:
         return gettext("no responses")
+    if reason is Hidden.FEW_SCORED:
+        minimum = effective_k(k)
+        return ngettext(
+            "fewer than %(k)d response answered enough of it to have a score",
+            "fewer than %(k)d responses answered enough of it to have a score",
+            minimum,
+        ) % {"k": minimum}
     return fewer_responses_words(effective_k(k))
 
 
@@ -38,6 +45,8 @@ def hidden_short_words(reason: Hidden | None, *, k: int) -> str:
         return gettext("protected")
     if reason is Hidden.NO_RESPONSES:
         return gettext("none")
+    if reason is Hidden.FEW_SCORED:
+        return gettext("fewer than %(k)d scored") % {"k": effective_k(k)}
     return band_words(CountBand.BELOW_K, k=k)
 
 

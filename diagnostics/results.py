@@ -977,7 +977,7 @@ class OrganisationResults:
             },
             domain_order=[domain.pk for domain in self.domains],
             step=Unit.steplen,
-            answer_counts=self.node_answer_counts if answer_counts else {},
+            answer_counts=self.node_answer_counts if answer_counts else None,
             outcome_order=[domain.pk for domain in self.outcomes],
             codes=self.node_codes,
             scored=self.node_scored,
@@ -1304,6 +1304,8 @@ def _cell(
         if without_mean:
             return Cell(replace(figures, mean=None, band=None), Hidden.PROTECTS_OTHERS)
         return Cell(figures)
+    if reason is None and tally.answered:  # answered, but nobody enough to have a score
+        return Cell(None, Hidden.FEW_SCORED)
     return Cell(None, reason or Hidden.NO_RESPONSES)
 
 

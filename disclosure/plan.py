@@ -46,6 +46,8 @@ class Hidden(StrEnum):
     FEWER_THAN_K = "fewer"  # the group itself has fewer than k responses
     PROTECTS_OTHERS = "protects"  # shown, it would let a smaller group be worked out
     NO_RESPONSES = "none"
+    # a domain that k or more answered, but fewer than k answered enough of to have its score
+    FEW_SCORED = "few-scored"
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,9 @@ class PlanInput:
     and cycle, which bound its responses (`disclosure.bands`; only the viewer's own teams' are
     read); `scored`: per node, cycle and domain, the responses with a domain score (those that
     answered at least half of the domain's statements), the people a domain mean covers.
+
+    `answer_counts` and `scored` are None when they were not read: `decide` then refuses to
+    decide what needs them (statements, domains) rather than release a mean unchecked.
     """
 
     k: int
@@ -72,10 +77,10 @@ class PlanInput:
     statement_domains: Mapping[str, Hashable]
     domain_order: Sequence[Hashable]
     step: int
-    answer_counts: Mapping[tuple[str, int, Hashable], frozenset[int]] = field(default_factory=dict)
+    answer_counts: Mapping[tuple[str, int, Hashable], frozenset[int]] | None = None
     outcome_order: Sequence[Hashable] = ()
     codes: Mapping[tuple[str, int], int] = field(default_factory=dict)
-    scored: Mapping[tuple[str, int, Hashable], int] = field(default_factory=dict)
+    scored: Mapping[tuple[str, int, Hashable], int] | None = None
 
     @cached_property
     def key(self) -> Hashable:
@@ -84,7 +89,7 @@ class PlanInput:
         return (
             self.k,
             self.step,
-            frozenset(self.answer_counts.items()),
+            _items(self.answer_counts),
             tuple(self.order),
             frozenset(self.responses.items()),
             frozenset(self.answers.items()),
@@ -92,7 +97,7 @@ class PlanInput:
             tuple(self.domain_order),
             tuple(self.outcome_order),
             frozenset(self.codes.items()),
-            frozenset(self.scored.items()),
+            _items(self.scored),
         )
 
     @cached_property
@@ -140,6 +145,10 @@ class Plan:
         return self.statements.get((path, code), self.group(path) or Hidden.NO_RESPONSES)
 
 
+def _items(counts: Mapping[Any, Any] | None) -> frozenset[Any] | None:
+    return None if counts is None else frozenset(counts.items())
+
+
 def _release(partition: Partition[Any], cells: list[Any], *, alone: bool = False) -> Hidden | None:
     if not cells:
         return Hidden.NO_RESPONSES
@@ -158,8 +167,9 @@ def _release_domain(answers: Partition[Any], cells: list[Any]) -> Hidden | None:
         return Hidden.NO_RESPONSES
     if answers.try_add(cells):
         return None
-    fewer = not answers.covers_k(cells) or not answers.means_allow(cells)
-    return Hidden.FEWER_THAN_K if fewer else Hidden.PROTECTS_OTHERS
+    if not answers.covers_k(cells):
+        return Hidden.FEWER_THAN_K
+    return Hidden.PROTECTS_OTHERS if answers.means_allow(cells) else Hidden.FEW_SCORED
 
 
 def response_cells(data: PlanInput) -> dict[tuple[str, int], CellSize]:
@@ -219,6 +229,10 @@ def decide_groups(data: PlanInput) -> Plan:
 
 def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     """The viewer's plan for one scope (see the module's docstring for the order)."""
+    if data.scored is None and (data.domain_order or data.outcome_order):
+        raise ValueError("deciding domains needs `scored`: the responses each mean covers")
+    if data.answer_counts is None and with_statements:
+        raise ValueError("deciding statements needs `answer_counts`: who answered how many")
     plan = Plan(k=data.k, statements_planned=with_statements)
     under = data.nodes_under()
     plan.groups = _decide_groups(data, under)
@@ -241,8 +255,8 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     answers: Partition[Any] = Partition(
         {key: CellSize(key[:2], n) for key, n in largest.items()},
         k=data.k,
-        means={key: CellSize(key[:2], data.scored.get(key, 0)) for key in largest}
-        if data.scored
+        means={key: CellSize(key[:2], scored.get(key, 0)) for key in largest}
+        if (scored := data.scored or {})
         else None,
     )
     domain_cells: dict[str, dict[Hashable, list[tuple[str, int, Hashable]]]] = defaultdict(
@@ -292,7 +306,7 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     # Elsewhere a statement shows its red/amber/green shares (counts, not sums) without a mean.
     mixed: set[tuple[str, Hashable]] = set()
     counts_under: dict[tuple[str, Hashable], set[int]] = defaultdict(set)
-    for (node, _cycle, domain), numbers in data.answer_counts.items():
+    for (node, _cycle, domain), numbers in (data.answer_counts or {}).items():
         for end in range(data.step, len(node) + 1, data.step):
             counts_under[(node[:end], domain)] |= numbers
     for group_domain, found in counts_under.items():
@@ -324,8 +338,9 @@ class BreakdownInput:
     responses: Mapping[tuple[str, int, Demographics], int]
     answers: Mapping[tuple[str, int, Demographics, str], int]
     fields: int  # how many breakdown fields there are
-    # responses with a domain score, per node, cycle, combination of answers and domain
-    scored: Mapping[tuple[str, int, Demographics, Hashable], int] = field(default_factory=dict)
+    # responses with a domain score, per node, cycle, combination of answers and domain (None:
+    # not read, and `plan_breakdowns` refuses to decide domains without them)
+    scored: Mapping[tuple[str, int, Demographics, Hashable], int] | None = None
 
     @cached_property
     def key(self) -> Hashable:
@@ -333,7 +348,7 @@ class BreakdownInput:
             self.fields,
             frozenset(self.responses.items()),
             frozenset(self.answers.items()),
-            frozenset(self.scored.items()),
+            _items(self.scored),
         )
 
 
@@ -360,8 +375,10 @@ def _release_breakdown_domain(
         release_answers()
         release_means()
         return None
-    fewer = not answers.covers_k(answer_cells) or 0 < means.size_of(scored_cells) < means.k
-    return Hidden.FEWER_THAN_K if fewer else Hidden.PROTECTS_OTHERS
+    if not answers.covers_k(answer_cells):
+        return Hidden.FEWER_THAN_K
+    few_scored = 0 < means.size_of(scored_cells) < means.k
+    return Hidden.FEW_SCORED if few_scored else Hidden.PROTECTS_OTHERS
 
 
 def _matches(values: Demographics, breakdown: Breakdown) -> bool:
@@ -437,9 +454,11 @@ def decide_breakdowns(
         },
         k=data.k,
     )
+    if fine.scored is None and data.domain_order:
+        raise ValueError("deciding a breakdown's domains needs `scored`")
     # Here the answers' cells are statements', so the means' (domains') are a partition apart.
     means: Partition[Any] = Partition(
-        {key: CellSize(key[:-1], n) for key, n in fine.scored.items()}, k=data.k
+        {key: CellSize(key[:-1], n) for key, n in (fine.scored or {}).items()}, k=data.k
     )
     scored_index: dict[str, dict[Hashable, list[tuple[int, Demographics]]]] = defaultdict(
         lambda: defaultdict(list)

@@ -70,6 +70,8 @@ def hidden_text(reason: Hidden | None, *, k: int) -> str:
         return "hidden so that a smaller group cannot be worked out"
     if reason is Hidden.NO_RESPONSES:
         return "no responses"
+    if reason is Hidden.FEW_SCORED:
+        return f"fewer than {effective_k(k)} responses answered enough of it to have a score"
     return f"fewer than {effective_k(k)} responses"
 
 

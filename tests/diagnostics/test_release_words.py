@@ -18,7 +18,7 @@ from disclosure.release import CountBand, hidden_text, response_count
 
 def test_it_gives_the_engine_s_reasons_in_english_as_the_export_says_them():
     with translation.override("en-gb"):
-        for reason in (Hidden.PROTECTS_OTHERS, Hidden.NO_RESPONSES, Hidden.FEWER_THAN_K, None):
+        for reason in (*Hidden, None):
             assert hidden_words(reason, k=5) == hidden_text(reason, k=5)
 
 
@@ -30,6 +30,10 @@ def test_it_gives_the_engine_s_reasons_in_welsh():
         assert hidden_words(Hidden.NO_RESPONSES, k=5) == "dim ymatebion"
         assert hidden_words(None, k=5) == "llai na 5 ymateb"
         assert hidden_short_words(None, k=5) == "llai na 5"
+        assert hidden_words(Hidden.FEW_SCORED, k=5) == (
+            "llai na 5 ymateb wedi ateb digon ohono i gael sgôr"
+        )
+        assert hidden_short_words(Hidden.FEW_SCORED, k=5) == "llai na 5 â sgôr"
         assert fewer_responses_words(30) == "llai na 30 ymateb"
 
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import replace
+from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from diagnostics.scoring import minimum_answers
 from disclosure.bands import band_range
 from disclosure.plan import (
     BreakdownInput,
@@ -29,13 +33,21 @@ from tests.disclosure.audit import Released, violations
 
 ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C = "AA", "AAAA", "AAAAAA", "AAAAAB", "AAAAAC"
 STATEMENTS = {"s1": "D", "s2": "D", "s3": "E"}
+DOMAIN_SIZES = {"D": 2, "E": 1}
 
 
-def data(responses, *, k=5, order=None, answers=None):
-    """`responses`: team → count, everyone answering every statement unless `answers` says."""
+def data(responses, *, k=5, order=None, answers=None, scored=None, answer_counts=None):
+    """`responses`: team → count, everyone answering every statement (so everyone has every
+    domain's score) unless `answers`, `scored` and `answer_counts` say otherwise."""
     counts = {(team, 1): n for team, n in responses.items()}
     if answers is None:
         answers = {(team, 1, code): n for team, n in responses.items() for code in STATEMENTS}
+        scored = {(team, 1, d): n for team, n in responses.items() for d in DOMAIN_SIZES}
+        answer_counts = {
+            (team, 1, d): frozenset({size})
+            for team in responses
+            for d, size in DOMAIN_SIZES.items()
+        }
     return PlanInput(
         k=k,
         order=order or [ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C],
@@ -44,6 +56,8 @@ def data(responses, *, k=5, order=None, answers=None):
         statement_domains=STATEMENTS,
         domain_order=["D", "E"],
         step=2,
+        scored=scored,
+        answer_counts=answer_counts,
     )
 
 
@@ -118,7 +132,16 @@ def test_it_hides_another_statement_when_the_domain_would_give_a_hidden_one_away
     """DISCLOSURE.md's second example: the domain less its shown statements is the hidden
     statement's answers, so one more statement is hidden."""
     answers = {(TEAM_A, 1, "s1"): 4, (TEAM_A, 1, "s2"): 6, (TEAM_A, 1, "s3"): 6}
-    plan = decide(data({TEAM_A: 6}, order=[ROOT, TEAM_A], answers=answers), with_statements=True)
+    plan = decide(
+        data(
+            {TEAM_A: 6},
+            order=[ROOT, TEAM_A],
+            answers=answers,
+            scored={(TEAM_A, 1, "D"): 6, (TEAM_A, 1, "E"): 6},
+            answer_counts={(TEAM_A, 1, "D"): frozenset({1, 2}), (TEAM_A, 1, "E"): frozenset({1})},
+        ),
+        with_statements=True,
+    )
     assert plan.domain(TEAM_A, "D") is None
     assert plan.statement(TEAM_A, "s1") is Hidden.FEWER_THAN_K
     assert plan.statement(TEAM_A, "s2") is Hidden.PROTECTS_OTHERS
@@ -131,7 +154,7 @@ def test_it_hides_a_domain_whose_mean_fewer_than_k_responses_have_a_score_in():
     base = data({TEAM_A: 6}, order=[TEAM_A])
     plan = decide(replace(base, scored=scored), with_statements=False)
     assert plan.group(TEAM_A) is None
-    assert plan.domain(TEAM_A, "D") is Hidden.FEWER_THAN_K
+    assert plan.domain(TEAM_A, "D") is Hidden.FEW_SCORED
     assert plan.domain(TEAM_A, "E") is None
     shown = decide(replace(base, scored={**scored, (TEAM_A, 1, "D"): 5}), with_statements=False)
     assert shown.domain(TEAM_A, "D") is None
@@ -147,7 +170,7 @@ def test_it_keeps_a_unit_s_mean_from_giving_away_the_few_scored_in_a_hidden_team
     assert plan.group(UNIT) is None
     assert plan.group(TEAM_B) is None
     assert plan.domain(UNIT, "D") is None
-    assert plan.domain(TEAM_B, "D") is Hidden.FEWER_THAN_K
+    assert plan.domain(TEAM_B, "D") is Hidden.FEW_SCORED
     assert plan.domain(TEAM_A, "D") is Hidden.PROTECTS_OTHERS
 
 
@@ -158,7 +181,23 @@ def test_it_counts_nobody_for_a_mean_where_nobody_has_a_score():
     base = data({TEAM_A: 3, TEAM_B: 4}, order=[UNIT, TEAM_A, TEAM_B])
     plan = decide(replace(base, scored=scored), with_statements=False)
     assert plan.group(UNIT) is None
-    assert plan.domain(UNIT, "D") is Hidden.FEWER_THAN_K
+    assert plan.domain(UNIT, "D") is Hidden.FEW_SCORED
+
+
+def test_it_refuses_to_decide_domains_without_knowing_who_has_a_score():
+    """Not read is not none: a caller that forgot `scored` gets an error, not means unchecked."""
+    base = data({TEAM_A: 6}, order=[TEAM_A])
+    with pytest.raises(ValueError, match="scored"):
+        decide(replace(base, scored=None), with_statements=False)
+    with pytest.raises(ValueError, match="answer_counts"):
+        decide(replace(base, answer_counts=None), with_statements=True)
+    decide(replace(base, answer_counts=None), with_statements=False)  # not needed there
+    plan = decide(base, with_statements=True)
+    fine = breakdown_data({"practitioner": 6})
+    with pytest.raises(ValueError, match="scored"):
+        plan_breakdowns(
+            base, plan, replace(fine, scored=None), groups=[TEAM_A], wanted=(TEAM_A, ((0, "p"),))
+        )
 
 
 def breakdown_data(values):
@@ -169,7 +208,10 @@ def breakdown_data(values):
         responses[(TEAM_A, 1, (role,))] += n
         for code in STATEMENTS:
             answers[(TEAM_A, 1, (role,), code)] += n
-    return BreakdownInput(responses=responses, answers=answers, fields=1)
+    scored: dict[tuple[str, int, tuple[str, ...], Hashable], int] = {
+        (TEAM_A, 1, (role,), d): n for role, n in values.items() for d in DOMAIN_SIZES
+    }
+    return BreakdownInput(responses=responses, answers=answers, fields=1, scored=scored)
 
 
 def test_it_refuses_the_sibling_value_that_would_leave_the_not_given_few():
@@ -203,6 +245,8 @@ def test_it_decides_a_breakdown_the_same_whichever_is_asked_first():
 
 TEAMS = [TEAM_A, TEAM_B, TEAM_C, "AAABAA", "AAABAB"]
 UNITS = [ROOT, UNIT, "AAAB"]
+# D has three statements, so someone who answered one of them has no D score (minimum_answers)
+RANDOM_STATEMENTS = {"s1": "D", "s2": "D", "s3": "D", "s4": "E"}
 
 
 @st.composite
@@ -217,7 +261,9 @@ def populations(draw):
                     draw(st.sampled_from([1, 2])),
                     draw(st.sampled_from(["p", "s", ""])),
                     draw(st.sampled_from(["x", ""])),
-                    frozenset(draw(st.sets(st.sampled_from(sorted(STATEMENTS)), min_size=1))),
+                    frozenset(
+                        draw(st.sets(st.sampled_from(sorted(RANDOM_STATEMENTS)), min_size=1))
+                    ),
                 )
             )
     return draw(st.integers(3, 6)), rows
@@ -226,17 +272,31 @@ def populations(draw):
 @settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "150")), deadline=None)
 @given(population=populations(), own=st.sampled_from([ROOT, UNIT, TEAM_A]))
 def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
+    """Shares as answer counts, response counts, and means as the score sums they are: a domain
+    mean weighs each scored response's answers by 1 / how many of the domain it answered."""
     k, rows = population
+    by_domain: dict[str, set[str]] = defaultdict(set)
+    for code, domain in RANDOM_STATEMENTS.items():
+        by_domain[domain].add(code)
     responses: dict[tuple[str, int], int] = defaultdict(int)
     answers: dict[tuple[str, int, str], int] = defaultdict(int)
+    answer_counts: dict[tuple[str, int, str], set[int]] = defaultdict(set)
+    scored: dict[tuple[str, int, Hashable], int] = defaultdict(int)
     fine_responses: dict[tuple[str, int, tuple[str, ...]], int] = defaultdict(int)
     fine_answers: dict[tuple[str, int, tuple[str, ...], str], int] = defaultdict(int)
+    fine_scored: dict[tuple[str, int, tuple[str, ...], Hashable], int] = defaultdict(int)
     for team, cycle, role, service, asked in rows:
         responses[(team, cycle)] += 1
         fine_responses[(team, cycle, (role, service))] += 1
         for code in asked:
             answers[(team, cycle, code)] += 1
             fine_answers[(team, cycle, (role, service), code)] += 1
+        for domain, codes in by_domain.items():
+            if n := len(asked & codes):
+                answer_counts[(team, cycle, domain)].add(n)
+                if n >= minimum_answers(len(codes)):
+                    scored[(team, cycle, domain)] += 1
+                    fine_scored[(team, cycle, (role, service), domain)] += 1
     paths = sorted({*UNITS, *TEAMS})
     reached = [p for p in paths if p.startswith(own)]
     above = [p for p in [ROOT, UNIT] if own.startswith(p) and p != own]
@@ -246,12 +306,16 @@ def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
         order=order,
         responses=responses,
         answers=answers,
-        statement_domains=STATEMENTS,
+        statement_domains=RANDOM_STATEMENTS,
         domain_order=["D", "E"],
         step=2,
+        answer_counts={key: frozenset(found) for key, found in answer_counts.items()},
+        scored=scored,
     )
     plan = decide(base, with_statements=True)
-    fine = BreakdownInput(responses=fine_responses, answers=fine_answers, fields=2)
+    fine = BreakdownInput(
+        responses=fine_responses, answers=fine_answers, fields=2, scored=fine_scored
+    )
 
     def members(path, wanted=()):
         return [
@@ -263,21 +327,31 @@ def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
     def answer_set(indices, codes):
         return frozenset((i, code) for i in indices for code in rows[i][4] if code in codes)
 
-    by_domain = defaultdict(set)
-    for code, domain in STATEMENTS.items():
-        by_domain[domain].add(code)
+    def domain_figures(indices, domain, where):
+        codes = by_domain[domain]
+        weights: dict[Hashable, Fraction] = {}
+        for i in indices:
+            answered = rows[i][4] & codes
+            if len(answered) >= minimum_answers(len(codes)):
+                weights.update({(i, code): Fraction(1, len(answered)) for code in answered})
+        return [
+            Released("answers", answer_set(indices, codes), where),
+            Released("scores", frozenset(weights), where, weights),
+        ]
+
     released = []
     for path in order:
         if plan.group(path) is None:
             released.append(Released("responses", frozenset(members(path)), path))
         for domain in ("D", "E"):
             if plan.domain(path, domain) is None:
-                released.append(
-                    Released("answers", answer_set(members(path), by_domain[domain]), path)
-                )
-        for code in STATEMENTS:
+                released += domain_figures(members(path), domain, path)
+        for code in RANDOM_STATEMENTS:
             if plan.statement(path, code) is None:
-                released.append(Released("answers", answer_set(members(path), {code}), path))
+                cells = answer_set(members(path), {code})
+                released.append(Released("answers", cells, path))
+                if (path, code) not in plan.means_hidden:
+                    released.append(Released("scores", cells, path))
     under = base.nodes_under()
     for path, wanted in breakdown_order(fine, reached, under):
         decision = plan_breakdowns(base, plan, fine, groups=reached, wanted=(path, wanted))
@@ -286,8 +360,7 @@ def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
             released.append(Released("responses", frozenset(members(path, wanted=wanted)), where))
         for chosen, reason in decision.domains.items():
             if reason is None:
-                cells = answer_set(members(path, wanted=wanted), by_domain[str(chosen)])
-                released.append(Released("answers", cells, where))
+                released += domain_figures(members(path, wanted=wanted), str(chosen), where)
     assert violations([r for r in released if r.elements], k=k) == []
 
 
@@ -297,6 +370,7 @@ def test_it_orders_breakdowns_single_fields_first_then_pairs():
         responses={(TEAM_A, 1, ("p", "x")): 6, (TEAM_A, 1, ("s", "y")): 6},
         answers={},
         fields=2,
+        scored={},
     )
     order = breakdown_order(fine, [TEAM_A], base.nodes_under())
     sizes = [len(breakdown) for _, breakdown in order]
