@@ -43,10 +43,17 @@ def outcome_phrase(outcome: Outcome) -> str:
 def sentence_words(driver: Driver, outcome: Outcome) -> str:
     """The association in plain words, never as cause (`drivers.sentence`, translated)."""
     if not driver.clear:
-        return gettext("No clear association between %(condition)s and %(outcome)s.") % {
-            "condition": driver.condition.name.lower(),
-            "outcome": outcome.name.lower(),
-        }
+        names = {"condition": driver.condition.name.lower(), "outcome": outcome.name.lower()}
+        if driver.among_many:
+            return (
+                gettext(
+                    "No clear association between %(condition)s and %(outcome)s: once the "
+                    "number of conditions tested is allowed for, it is within what chance alone "
+                    "could give."
+                )
+                % names
+            )
+        return gettext("No clear association between %(condition)s and %(outcome)s.") % names
     values = {"condition": condition_phrase(driver.condition), "outcome": outcome_phrase(outcome)}
     if driver.positive:
         return (
@@ -61,6 +68,8 @@ def sentence_words(driver: Driver, outcome: Outcome) -> str:
 def association_words(driver: Driver) -> str:
     """A driver's reading in a table cell: its strength, or that it is not clear."""
     if not driver.clear:
+        if driver.among_many:
+            return gettext("Not clear once the number tested is allowed for")
         return gettext("No clear association")
     if driver.strength == "strong":
         return gettext("A strong association")

@@ -177,11 +177,21 @@ def strength(rho: float) -> str:
     return "weak"
 
 
+AMONG_MANY = (
+    "once the number of conditions tested is allowed for, it is within what chance alone could give"
+)
+
+
 def sentence(association: Association, outcome: Outcome) -> str:
     """The association in plain words, never as cause."""
     condition = association.condition
     if not association.clear:
-        return f"No clear association between {condition.name.lower()} and {outcome.name.lower()}."
+        between = (
+            f"No clear association between {condition.name.lower()} and {outcome.name.lower()}"
+        )
+        if association.interval_leaves_out_zero:
+            return f"{between}: {AMONG_MANY}."
+        return f"{between}."
     direction = "more" if association.rho > 0 else "less"
     return (
         f"Staff who report {condition.phrase_text} are {direction} likely to say they "
@@ -203,6 +213,8 @@ class Driver:
     low: Decimal | None
     high: Decimal | None
     clear: bool
+    # its interval leaves out 0, but it does not stand out among the conditions tested with it
+    among_many: bool
     positive: bool  # a higher condition score goes with more agreement
     strength: str  # "strong", "moderate" or "weak"
     sentence: str  # in English, for the export
@@ -246,6 +258,7 @@ def release(association: Association, outcome: Outcome, *, position: int) -> Dri
         low=rounded(association.low),
         high=rounded(association.high),
         clear=association.clear,
+        among_many=association.interval_leaves_out_zero and not association.clear,
         positive=association.rho > 0,
         strength=strength(association.rho),
         sentence=sentence(association, outcome),

@@ -48,9 +48,8 @@ def test_it_says_in_english_what_the_export_says():
             assert refusal_words(refusal) == refusal.text
             entry = OutcomeDrivers(STAY, refusal=refusal)
             assert reading_words(entry) == entry.reading
-        assert [sentence_words(d, STAY) for d in found.drivers] == [
-            d.sentence for d in found.drivers
-        ]
+        for drivers in (found.drivers, _among_many_tested().drivers):
+            assert [sentence_words(d, STAY) for d in drivers] == [d.sentence for d in drivers]
         assert reading_words(found) == found.reading
 
 
@@ -74,6 +73,25 @@ def test_it_words_every_sentence_through_the_catalogue(marked):
     no_variation = OutcomeDrivers(STAY, refusal=Refusal(RefusalKind.NO_VARIATION))
     assert reading_words(no_variation) == (
         "[Not shown: [the answers do not vary enough to compare].]"
+    )
+
+
+def _among_many_tested() -> OutcomeDrivers:
+    """Workload's interval leaves out 0, but not clear among eight more conditions tested."""
+    like_systems = [Condition(f"N{i}", f"Null {i}") for i in range(8)]
+    scores = group()
+    for response in scores.values():
+        response.update({condition.code: response["SYS"] for condition in like_systems})
+    return drivers_of(STAY, [SUP, WL, SYS, APP, *like_systems], scores, responses=30, minimum=30)
+
+
+def test_it_says_why_an_interval_that_leaves_out_0_is_not_called_clear(marked):
+    workload = next(d for d in _among_many_tested().drivers if d.condition.code == "WL")
+    assert workload.among_many
+    assert association_words(workload) == "[Not clear once the number tested is allowed for]"
+    assert sentence_words(workload, STAY) == (
+        "[No clear association between workload and caseloads and intending to stay: once the "
+        "number of conditions tested is allowed for, it is within what chance alone could give.]"
     )
 
 

@@ -155,8 +155,16 @@ def test_it_does_not_call_an_association_clear_that_does_not_stand_out_among_man
     workload = by_code["WL"]
     assert (workload.low, workload.high) == (Decimal("0.03"), Decimal("0.67"))  # leaves out 0
     assert not workload.clear
+    assert workload.among_many
     assert workload.sentence == (
-        "No clear association between workload and caseloads and intending to stay."
+        "No clear association between workload and caseloads and intending to stay: once the "
+        "number of conditions tested is allowed for, it is within what chance alone could give."
     )
+    systems = by_code["SYS"]
+    assert systems.low is not None
+    assert systems.high is not None
+    assert systems.low < 0 < systems.high
+    assert not systems.among_many
+    assert systems.sentence.endswith("and intending to stay.")
     assert [d.condition.code for d in found.drivers if d.clear] == ["APP", "SUP"]
     assert found.reading == by_code["APP"].sentence
