@@ -29,7 +29,7 @@ from disclosure.plan import (
     decide_groups,
     plan_breakdowns,
 )
-from tests.disclosure.audit import Released, violations
+from tests.disclosure.audit import Released, violations, weighted_violations
 
 ROOT, UNIT, TEAM_A, TEAM_B, TEAM_C = "AA", "AAAA", "AAAAAA", "AAAAAB", "AAAAAC"
 STATEMENTS = {"s1": "D", "s2": "D", "s3": "E"}
@@ -362,6 +362,7 @@ def test_it_releases_nothing_from_which_a_small_group_follows(population, own):
             if reason is None:
                 released += domain_figures(members(path, wanted=wanted), str(chosen), where)
     assert violations([r for r in released if r.elements], k=k) == []
+    assert weighted_violations(released, k=k) == []
 
 
 def test_it_orders_breakdowns_single_fields_first_then_pairs():
