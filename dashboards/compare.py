@@ -29,7 +29,7 @@ from diagnostics.pooling import (
     pools_taking_part,
     pulse_pools,
 )
-from diagnostics.release_words import hidden_short_words, hidden_words
+from diagnostics.release_words import hidden_short_lines, hidden_short_words, hidden_words
 from diagnostics.results import (
     Cell,
     GroupResult,
@@ -174,6 +174,12 @@ class ComparePage:
     printed_on: date
     benchmark: BenchmarkReading | None = None
     positions: tuple[PositionRow, ...] = ()
+
+    @property
+    def few_scored(self) -> bool:
+        """Whether a cell is hidden because too few have the domain's score (the legend says
+        what that means only where it is needed)."""
+        return any(cell.hidden is Hidden.FEW_SCORED for row in self.rows for cell in row.cells)
 
 
 def _scope(cycle: Cycle, cycles: Sequence[Cycle]) -> Scope:
@@ -435,7 +441,9 @@ def _heatmap(rows: Sequence[UnitRow], domains: Sequence[Domain]) -> dict[str, An
 def heat_chart_cell(cell: DomainCell) -> charts.HeatCell:
     """What the chart prints in a cell: the mean and band letter, "urgent", the difference."""
     if not cell.shown:
-        return charts.HeatCell((cell.hidden_short,), None, True, cell.hidden_words)
+        return charts.HeatCell(
+            hidden_short_lines(cell.hidden, k=cell.k), None, True, cell.hidden_words
+        )
     lines = [f"{cell.display} {cell.band_letter}"]
     if cell.urgent:
         lines.append(gettext("urgent"))

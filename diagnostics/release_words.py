@@ -10,7 +10,7 @@ reading its English back.
 from __future__ import annotations
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from disclosure.plan import Hidden
 from disclosure.release import CountBand, ResponseCount, effective_k
@@ -40,14 +40,20 @@ def fewer_responses_words(minimum: int) -> str:
 
 
 def hidden_short_words(reason: Hidden | None, *, k: int) -> str:
-    """The same reason in a word or two, to fit a cell of a table or chart."""
+    """The same reason in a word or two, to fit a cell of a table."""
+    return " ".join(hidden_short_lines(reason, k=k))
+
+
+def hidden_short_lines(reason: Hidden | None, *, k: int) -> tuple[str, ...]:
+    """The same reason in a word or two a line, to fit a cell of a chart."""
     if reason is Hidden.PROTECTS_OTHERS:
-        return gettext("protected")
+        return (gettext("protected"),)
     if reason is Hidden.NO_RESPONSES:
-        return gettext("none")
+        return (gettext("none"),)
+    fewer = band_words(CountBand.BELOW_K, k=k)
     if reason is Hidden.FEW_SCORED:
-        return gettext("fewer than %(k)d scored") % {"k": effective_k(k)}
-    return band_words(CountBand.BELOW_K, k=k)
+        return (fewer, pgettext("a cell's second line, after “fewer than 5”", "scored"))
+    return (fewer,)
 
 
 def band_words(band: CountBand, *, k: int) -> str:

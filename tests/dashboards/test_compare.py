@@ -95,6 +95,15 @@ def test_it_keeps_a_hidden_cell_hidden_with_the_engine_s_reason_whatever_the_col
         assert heat_chart_cell(cell).hidden
 
 
+def test_it_prints_a_domain_hidden_for_too_few_scored_on_two_lines_of_its_cell():
+    cell = domain_cell(
+        WORKLOAD, Cell(None, Hidden.FEW_SCORED), comparison=None, comparison_name="", k=5
+    )
+    assert cell.hidden_short == "fewer than 5 scored"
+    assert heat_chart_cell(cell).lines == ("fewer than 5", "scored")
+    assert cell.hidden_words == "fewer than 5 responses answered enough of it to have a score"
+
+
 def test_it_prints_the_band_urgent_and_difference_in_the_chart_cell():
     red = shown(2.3, band="red", urgent=True)
     cell = domain_cell(WORKLOAD, red, comparison=shown(3.0), comparison_name="", k=5)
@@ -187,6 +196,30 @@ def test_it_keeps_hidden_cells_visibly_hidden_with_the_engine_s_reason(world, cy
     )  # North 8 − Team A 6 would give away Team B's 2
     assert team_b.count('fewer than 5<span class="visually-hidden">: fewer than 5') == 9
     assert "heat-hidden" in team_a
+
+
+def test_it_explains_a_cell_hidden_for_too_few_scored_only_where_there_is_one(
+    world, cycle, make_cycle, respond, client_for
+):
+    from diagnostics.services import NOT_APPLICABLE
+
+    explained = "<em>fewer than 5 scored</em>: the domain was answered, but fewer than 5"
+    client = client_for(world.org_admin)
+    assert explained not in client.get(compare_url(world.north, cycle)).content.decode()
+    # Team A's 7 all answered workload, but only 1 answered enough of it to have its score.
+    later = make_cycle(unit=world.units["Children's Services"], name="Autumn diagnostic")
+    wl_but_first = {"WL2", "WL3", "WL4", "WL5"}
+    respond(
+        later,
+        world.team_a,
+        7,
+        value=lambda i, code: NOT_APPLICABLE if i and code in wl_but_first else 4,
+    )
+    html = client.get(compare_url(world.north, later)).content.decode()
+    assert explained in html
+    assert (
+        'fewer than 5 scored<span class="visually-hidden">: fewer than 5 responses answered' in html
+    )
 
 
 def test_it_explains_the_colours_with_a_colour_bar(world, cycle, client_for):
