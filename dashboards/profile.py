@@ -208,6 +208,7 @@ class ProfilePage:
     latest_shown: Cycle | None  # the newest cycle with figures shown, to link to from progress
     rows: tuple[DomainRow, ...] = ()
     comparison: Comparison | None = None
+    previous: Scope | None = None  # the earlier result each domain is compared with
     previous_label: str = ""
     response_rate: str = ""
     low_response_rate: bool = False
@@ -734,6 +735,7 @@ def _with_results(
         page,
         rows=rows,
         comparison=comparison,
+        previous=previous,
         previous_label=scopes.previous_label if previous else "",
         response_rate=display_percent(rate_value) if rate_value is not None else "",
         low_response_rate=rate_value is not None and rate_value < LOW_RESPONSE_RATE,

@@ -3,9 +3,10 @@ must not determine a figure or count of a set of 1 to k−1 responses.
 
 `collect` opens, as one viewer, every entry point the product has for results: the team and
 unit dashboard of every unit in reach, for every cycle, unfiltered and with every value and
-combination of the breakdown fields; the unit comparison of every unit with units below it; the
-trends page; the results export at every level and by domain and by statement (outcome rows
-included); the cycle page's response counts. Outcome figures (§12) are recorded as domain
+combination of the breakdown fields (with the earlier result drawn beside each domain); the
+unit comparison of every unit with units below it; the trends page; the results export at
+every level and by domain and by statement (outcome rows included); the cycle page's response
+counts. Outcome figures (§12) are recorded as domain
 figures of their outcome domain: a share who agree counts answers, a mean sums scores. Each
 figure it finds is recorded as the set it aggregates, read from what the page says it shows (its
 unit, scope and breakdown), not from the engine's own bookkeeping:
@@ -304,7 +305,10 @@ def _profile(
         if row.org_mean and comparison.root is not None:
             root_set = population.group(comparison.root.path, scope.cycle_ids, filters)
             out.domain(root_set, row.domain.code, where + " organisation marker")
-        assert not row.previous_mean, "the audit's data has no earlier cycle to compare with"
+        if row.previous_mean:
+            assert page.previous is not None
+            previous_set = population.group(unit.path, page.previous.cycle_ids, filters)
+            out.domain(previous_set, row.domain.code, where + " earlier result")
     # Outcomes (§12): a share who agree counts answers, as a domain's shares do.
     for outcome in page.outcome_rows:
         if outcome.shown:

@@ -42,6 +42,7 @@ from diagnostics.services import (
 )
 from organisations.access import forget_reach, reach_of
 from organisations.models import Organisation, Role, Unit
+from organisations.services import move_unit
 from tests.disclosure.audit import collect, violations, weighted_violations
 from tests.factories import make_member, make_organisation, make_units
 
@@ -381,6 +382,81 @@ def test_it_lets_no_viewer_derive_a_small_group(data):
     viewers = [
         make_member(units["root"], Role.ORG_ADMIN),
         make_member(units["Service 0"], Role.LEADER),
+        make_member(units["Team 0.0"], Role.TEAM_MANAGER),
+    ]
+    for viewer in viewers:
+        assert found_for(organisation, viewer, expect_figures=False) == []
+
+
+@st.composite
+def two_diagnostics(draw):
+    """Two services of one to three teams: a full diagnostic, pulses run by different units (so
+    a pool's pulses ask different statements), and perhaps a team moved to the other service
+    before a second full diagnostic, whose page then draws the first's result beside its own."""
+    services = draw(st.lists(st.integers(1, 3), min_size=2, max_size=2))
+    teams = [f"Team {s}.{t}" for s, n in enumerate(services) for t in range(n)]
+    sizes = st.lists(st.integers(0, 9), min_size=len(teams), max_size=len(teams))
+    runners = st.sampled_from(["root", "Service 0", "Service 1", *teams])
+    pulses = draw(
+        st.lists(
+            st.tuples(
+                runners, st.lists(st.integers(0, 6), min_size=len(teams), max_size=len(teams))
+            ),
+            min_size=2,
+            max_size=3,
+        )
+    )
+    return (
+        draw(st.integers(3, 5)),
+        services,
+        teams,
+        draw(sizes),
+        pulses,
+        draw(st.booleans()),
+        draw(sizes),
+    )
+
+
+def _runs_for(team: str, runner: str) -> bool:
+    if runner == "root":
+        return True
+    if runner.startswith("Service"):
+        return team.startswith(f"Team {runner.split()[1]}.")
+    return team == runner
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=two_diagnostics())
+def test_it_lets_no_viewer_derive_a_small_group_across_diagnostics_pools_and_a_move(data):
+    # From an attack helper's run: the earlier result drawn beside each domain is a figure too.
+    k, services, teams, first, pulses, move, second = data
+    organisation = new_organisation(k)
+    spec = {f"Service {s}": [f"Team {s}.{t}" for t in range(n)] for s, n in enumerate(services)}
+    units = make_units(organisation, spec)
+    earlier = open_new_cycle(units["root"], Cycle.Kind.FULL)
+    for team, n in zip(teams, first, strict=True):
+        for index in range(n):
+            answer(earlier, units[team], role=ROLES[index % 3])
+    for number, (runner, counts) in enumerate(pulses):
+        pulse = open_new_cycle(units[runner], Cycle.Kind.PULSE, days_from_now=7 * number)
+        for team, n in zip(teams, counts, strict=True):
+            for index in range(n if _runs_for(team, runner) else 0):
+                answer(pulse, units[team], role=ROLES[index % 3])
+    if move:
+        move_unit(unit=units["Team 0.0"], new_parent=units["Service 1"])
+    later = open_new_cycle(units["root"], Cycle.Kind.FULL, days_from_now=1)
+    for team, n in zip(teams, second, strict=True):
+        for index in range(n):
+            answer(later, Unit.objects.get(pk=units[team].pk), role=ROLES[index % 3])
+    viewers = [
+        make_member(units["root"], Role.ORG_ADMIN),
+        make_member(units["Service 0"], Role.LEADER),
+        make_member(units["Service 1"], Role.LEADER),
         make_member(units["Team 0.0"], Role.TEAM_MANAGER),
     ]
     for viewer in viewers:
