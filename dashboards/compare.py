@@ -179,7 +179,12 @@ class ComparePage:
     def few_scored(self) -> bool:
         """Whether a cell is hidden because too few have the domain's score (the legend says
         what that means only where it is needed)."""
-        return any(cell.hidden is Hidden.FEW_SCORED for row in self.rows for cell in row.cells)
+        groups = [self.parent, *([self.organisation] if self.organisation else [])]
+        cells = [
+            *(c for row in self.rows for c in row.cells),
+            *(c for g in groups for c in g.cells),
+        ]
+        return any(cell.hidden is Hidden.FEW_SCORED for cell in cells)
 
 
 def _scope(cycle: Cycle, cycles: Sequence[Cycle]) -> Scope:

@@ -208,7 +208,8 @@ class ProfilePage:
     latest_shown: Cycle | None  # the newest cycle with figures shown, to link to from progress
     rows: tuple[DomainRow, ...] = ()
     comparison: Comparison | None = None
-    previous: Scope | None = None  # the earlier result each domain is compared with
+    # the earlier result each domain is compared with (the span audit reads which it was)
+    previous: Scope | None = None
     previous_label: str = ""
     response_rate: str = ""
     low_response_rate: bool = False

@@ -255,8 +255,8 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
     answers: Partition[Any] = Partition(
         {key: CellSize(key[:2], n) for key, n in largest.items()},
         k=data.k,
-        means={key: CellSize(key[:2], scored.get(key, 0)) for key in largest}
-        if (scored := data.scored or {})
+        means={key: CellSize(key[:2], data.scored.get(key, 0)) for key in largest}
+        if data.scored is not None
         else None,
     )
     domain_cells: dict[str, dict[Hashable, list[tuple[str, int, Hashable]]]] = defaultdict(
@@ -324,10 +324,23 @@ def decide(data: PlanInput, *, with_statements: bool) -> Plan:
             if (path, domain) in mixed:
                 plan.means_hidden.update((path, code) for code in codes)
             for code in codes:
-                plan.statements[(path, code)] = (
-                    domain_reason if domain_reason else _release(answers, cells_of(path, code))
+                plan.statements[(path, code)] = _statement_reason(
+                    answers, cells_of(path, code), domain_reason
                 )
     return plan
+
+
+def _statement_reason(
+    answers: Partition[Any], cells: list[Any], domain_reason: Hidden | None
+) -> Hidden | None:
+    """A statement is released only with its domain, and otherwise hidden for the domain's
+    reason, but for a domain hidden for its few scores, which a statement does not have: a
+    statement that k or more answered is hidden with it so as not to single them out."""
+    if domain_reason is None:
+        return _release(answers, cells)
+    if domain_reason is Hidden.FEW_SCORED:
+        return Hidden.PROTECTS_OTHERS if answers.covers_k(cells) else Hidden.FEWER_THAN_K
+    return domain_reason
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,6 @@ def test_it_hides_an_outcome_answered_by_fewer_than_k_in_a_group_it_shows(world,
 def test_it_says_a_domain_is_hidden_because_too_few_answered_enough_of_it(
     world, cycle, respond, scored
 ):
-    from diagnostics.release_words import hidden_words
     from diagnostics.services import NOT_APPLICABLE
 
     # Six answered workload, but only `scored` answered enough of its statements to have a
@@ -221,14 +220,17 @@ def test_it_says_a_domain_is_hidden_because_too_few_answered_enough_of_it(
         return NOT_APPLICABLE if index >= scored and code in {"WL2", "WL3", "WL4", "WL5"} else 4
 
     respond(cycle, world.team_c, 6, value=value)
-    group = results(world, cycle).group(world.team_c)
+    group = results(world, cycle, with_statements=True).group(world.team_c)
     assert group.responses == 6
     assert group.domains["WL"].figures is None
     assert group.domains["WL"].hidden is Hidden.FEW_SCORED
-    assert hidden_words(Hidden.FEW_SCORED, k=5) == (
-        "fewer than 5 responses answered enough of it to have a score"
-    )
     assert group.domains["SUP"].shown
+    if scored:
+        # Hidden with the domain, the statement all six answered not for a score it lacks.
+        assert group.statements["WL1"].hidden is Hidden.PROTECTS_OTHERS
+        assert group.statements["WL2"].hidden is Hidden.FEWER_THAN_K
+    else:
+        assert group.statements["WL1"].shown  # no domain mean to keep from anyone
 
 
 def test_it_asks_no_outcome_in_a_cycle_of_the_questionnaire_without_them(world, respond):

@@ -214,6 +214,20 @@ def breakdown_data(values):
     return BreakdownInput(responses=responses, answers=answers, fields=1, scored=scored)
 
 
+@pytest.mark.parametrize(("scored", "expected"), [(2, Hidden.FEW_SCORED), (6, None)])
+def test_it_says_a_breakdown_s_domain_is_hidden_for_its_few_scored(scored, expected):
+    base = data({TEAM_A: 12}, order=[TEAM_A])
+    plan = decide(base, with_statements=True)
+    fine = breakdown_data({"practitioner": 6, "senior": 6})
+    fine = replace(fine, scored={**fine.scored, (TEAM_A, 1, ("practitioner",), "D"): scored})
+    decision = plan_breakdowns(
+        base, plan, fine, groups=[TEAM_A], wanted=(TEAM_A, ((0, "practitioner"),))
+    )
+    assert decision.group is None
+    assert decision.domains["D"] is expected
+    assert decision.domains["E"] is None
+
+
 def test_it_refuses_the_sibling_value_that_would_leave_the_not_given_few():
     """DISCLOSURE.md's first example: 5 practitioners, 5 seniors and 2 who gave no role."""
     base = data({TEAM_A: 12}, order=[TEAM_A])
