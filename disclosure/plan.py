@@ -454,6 +454,8 @@ def decide_breakdowns(
 ) -> dict[tuple[str, Breakdown], BreakdownDecision]:
     """Every breakdown of the family's `groups`, decided in priority order after the plan's own
     releases are replayed on the finer cells."""
+    if fine.scored is None and data.domain_order:
+        raise ValueError("deciding a breakdown's domains needs `scored`")
     decisions: dict[tuple[str, Breakdown], BreakdownDecision] = {}
     under = data.nodes_under()
     counts = Partition(
@@ -467,8 +469,6 @@ def decide_breakdowns(
         },
         k=data.k,
     )
-    if fine.scored is None and data.domain_order:
-        raise ValueError("deciding a breakdown's domains needs `scored`")
     # Here the answers' cells are statements', so the means' (domains') are a partition apart.
     means: Partition[Any] = Partition(
         {key: CellSize(key[:-1], n) for key, n in (fine.scored or {}).items()}, k=data.k

@@ -1,15 +1,15 @@
 """The span audit of `../shared/DISCLOSURE.md`: everything one viewer can obtain, taken together,
 must not determine a figure or count of a set of 1 to k−1 responses.
 
-`collect` opens, as one viewer, every entry point the product has for results: the team and
-unit dashboard of every unit in reach, for every cycle, unfiltered and with every value and
-combination of the breakdown fields (with the earlier result drawn beside each domain); the
-unit comparison of every unit with units below it; the trends page; the results export at
-every level and by domain and by statement (outcome rows included); the cycle page's response
-counts. Outcome figures (§12) are recorded as domain
-figures of their outcome domain: a share who agree counts answers, a mean sums scores. Each
-figure it finds is recorded as the set it aggregates, read from what the page says it shows (its
-unit, scope and breakdown), not from the engine's own bookkeeping:
+`collect` opens, as one viewer, every entry point the product has for results: the team and unit
+dashboard of every unit in reach, for every cycle, unfiltered and with every value and
+combination of the breakdown fields (with the earlier result drawn beside each domain); the unit
+comparison of every unit with units below it; the trends page; the results export at every level
+and by domain and by statement (outcome rows included); the cycle page's response counts.
+Outcome figures (§12) are recorded as domain figures of their outcome domain: a share who agree
+counts answers, a mean sums scores. Each figure it finds is recorded as the set it aggregates,
+read from what the page says it shows (its unit, scope and breakdown), not from the engine's own
+bookkeeping:
 
 - a domain figure's red/amber/green shares count the *answers* its responses gave to the
   domain's statements, and a statement figure's the answers to that statement ("answers");
