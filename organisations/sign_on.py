@@ -89,6 +89,7 @@ class ProviderEndpoints:
     token_endpoint: str
     jwks_uri: str
     userinfo_endpoint: str | None
+    end_session_endpoint: str | None = None
 
 
 def discover(issuer: str) -> ProviderEndpoints:
@@ -117,6 +118,7 @@ def discover(issuer: str) -> ProviderEndpoints:
             token_endpoint=str(document["token_endpoint"]),
             jwks_uri=str(document["jwks_uri"]),
             userinfo_endpoint=document.get("userinfo_endpoint"),
+            end_session_endpoint=document.get("end_session_endpoint") or None,
         )
     except KeyError as error:
         raise SignOnUnavailable("The discovery document lacks an endpoint.") from error
@@ -179,6 +181,7 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
         self.sign_on: SingleSignOn | None = None
         self.endpoints: ProviderEndpoints | None = None
+        self.id_token: str | None = None
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
         sign_on = kwargs.pop("sign_on", None)
@@ -216,6 +219,11 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
         if len(audiences) > 1 and claims.get("azp") != self.OIDC_RP_CLIENT_ID:
             raise SuspiciousOperation("The ID token was issued to another party.")
         return claims
+
+    def store_tokens(self, access_token: Any, id_token: Any) -> None:
+        """Kept on the backend (the library would put them in the session): the callback keeps
+        the verified ID token only for signing out of the provider, once the sign-in succeeds."""
+        self.id_token = id_token if isinstance(id_token, str) else None
 
     def get_userinfo(self, access_token: Any, id_token: Any, payload: Any) -> dict[str, Any]:
         """The verified ID token's claims, with the userinfo endpoint's for the same subject."""

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from mozilla_django_oidc.utils import generate_code_challenge
 
+from accounts.provider_sign_out import remember_provider_sign_out
 from organisations.models import SingleSignOn
 from organisations.sign_on import (
     NO_ACCOUNT,
@@ -172,8 +173,9 @@ def callback(request: HttpRequest) -> HttpResponse:
     organisation = sign_on.organisation.name
     if request.GET.get("error") or not request.GET.get("code"):
         return _refused(request, "cancelled", organisation)
+    backend = OrganisationSignOnBackend()
     try:
-        user = OrganisationSignOnBackend().authenticate(
+        user = backend.authenticate(
             request, sign_on=sign_on, nonce=flow["nonce"], code_verifier=flow["verifier"]
         )
     except SignInRefused as refusal:
@@ -191,4 +193,11 @@ def callback(request: HttpRequest) -> HttpResponse:
     if user is None or not user.is_active:
         return _refused(request, "provider", organisation)
     auth.login(request, user, backend=SIGN_ON_BACKEND)
+    if backend.endpoints and backend.endpoints.end_session_endpoint and backend.id_token:
+        remember_provider_sign_out(
+            session=request.session,
+            end_session_endpoint=backend.endpoints.end_session_endpoint,
+            id_token=backend.id_token,
+            client_id=sign_on.client_id,
+        )
     return HttpResponseRedirect(flow["next"])

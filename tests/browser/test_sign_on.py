@@ -38,6 +38,7 @@ def oidc_issuer(live_server: Any, world: Any) -> Iterator[str]:
     env = {
         **os.environ,
         "REDIRECT_URI": live_server.url + reverse("sign_on:callback"),
+        "POST_LOGOUT_REDIRECT_URI": live_server.url + reverse("accounts:logout"),
         "CLIENT_ID": CLIENT_ID,
         "CLIENT_SECRET": CLIENT_SECRET,
         "EMAIL": world.team_manager.email,
@@ -60,7 +61,7 @@ def oidc_issuer(live_server: Any, world: Any) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def test_it_signs_a_member_in_through_a_real_provider(
+def test_it_signs_a_member_in_and_out_through_a_real_provider(
     desktop: Watched, oidc_issuer: str, world: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SWORD_E2E_OIDC_SECRET", CLIENT_SECRET)
@@ -73,11 +74,7 @@ def test_it_signs_a_member_in_through_a_real_provider(
         required=True,
     )
     page = desktop.page
-    desktop.go(reverse("accounts:login"))
-    page.get_by_label("Work e-mail address").fill(world.team_manager.email)
-    page.get_by_role("button", name="Continue with my organisation's account").click()
-    desktop.check("a11y-sign-in-with-organisation")
-    page.get_by_role("link", name="Sign in with Example Council").click()
+    start_sign_in(desktop, world.team_manager.email, check=True)
     # The provider's own sign-in and consent pages.
     page.wait_for_url(oidc_issuer + "/**")
     page.locator("input[name=login]").fill("person-1")
@@ -87,7 +84,30 @@ def test_it_signs_a_member_in_through_a_real_provider(
     page.wait_for_url(desktop.base_url + "/")
     assert page.get_by_role("button", name="Sign out").is_visible()
     desktop.assert_no_csp_violations()
-    # Signing out ends the session here.
+
+    # Signing out here goes on to the provider (our form-action policy lets the redirect
+    # through), which ends its session too and sends the browser back.
     page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(oidc_issuer + "/session/end**")
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(desktop.base_url + reverse("accounts:logout"))
+    assert page.get_by_role("heading", name="You are signed out").is_visible()
+    desktop.assert_no_csp_violations()
     desktop.go(reverse("organisations:structure"))
     assert "/accounts/sign-in/" in page.url
+
+    # The next person at this browser is asked for the provider's password again, rather than
+    # being signed straight back in as the last one.
+    start_sign_in(desktop, world.team_manager.email)
+    page.wait_for_url(oidc_issuer + "/**")
+    assert page.locator("input[name=password]").is_visible()
+
+
+def start_sign_in(desktop: Watched, email: str, *, check: bool = False) -> None:
+    page = desktop.page
+    desktop.go(reverse("accounts:login"))
+    page.get_by_label("Work e-mail address").fill(email)
+    page.get_by_role("button", name="Continue with my organisation's account").click()
+    if check:
+        desktop.check("a11y-sign-in-with-organisation")
+    page.get_by_role("link", name="Sign in with Example Council").click()

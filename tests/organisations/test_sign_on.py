@@ -58,6 +58,8 @@ class FakeProvider:
     signing_key: rsa.RSAPrivateKey = PROVIDER_KEY
     nonce: str = ""
     token_requests: list[dict[str, Any]] = field(default_factory=list)
+    end_session_endpoint: str | None = ISSUER + "/logout"
+    issued_tokens: list[str] = field(default_factory=list)
 
     def get(self, url: str, **kwargs: Any) -> FakeResponse:
         if url == ISSUER + "/.well-known/openid-configuration":
@@ -67,6 +69,11 @@ class FakeProvider:
                     "authorization_endpoint": ISSUER + "/authorize",
                     "token_endpoint": ISSUER + "/token",
                     "jwks_uri": ISSUER + "/jwks",
+                    **(
+                        {"end_session_endpoint": self.end_session_endpoint}
+                        if self.end_session_endpoint
+                        else {}
+                    ),
                 }
             )
         if url == ISSUER + "/jwks":
@@ -90,6 +97,7 @@ class FakeProvider:
             **self.claims,
         }
         token = jwt.encode(claims, self.signing_key, algorithm="RS256", headers={"kid": "k1"})
+        self.issued_tokens.append(token)
         return FakeResponse({"id_token": token, "access_token": "at", "token_type": "Bearer"})
 
 
@@ -292,6 +300,91 @@ def test_it_ends_the_session_here_on_sign_out(client, provider, sign_on, team_ma
     client.post(reverse("accounts:logout"))
     assert not signed_in(client)
     assert client.get(reverse("organisations:structure")).status_code == 302
+
+
+# --- signing out of the provider too (RP-initiated logout) --------------------------------
+
+
+def form_action(response) -> list[str]:
+    directives = dict(
+        part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
+    )
+    return directives["form-action"].split()
+
+
+def test_it_signs_out_of_the_provider_too_and_comes_back(client, provider, sign_on, team_manager):
+    sign_in_as(client, provider, team_manager.email)
+    response = client.post(reverse("accounts:logout"))
+    assert not signed_in(client)
+    url = urlparse(response["Location"])
+    assert response.status_code == 302
+    assert f"{url.scheme}://{url.netloc}{url.path}" == ISSUER + "/logout"
+    assert parse_qs(url.query) == {
+        "id_token_hint": [provider.issued_tokens[-1]],
+        "client_id": [CLIENT_ID],
+        "post_logout_redirect_uri": ["http://testserver" + reverse("accounts:logout")],
+    }
+    # Where the provider sends the browser back: a page that says so.
+    assert "You are signed out" in client.get(reverse("accounts:logout")).content.decode()
+    # The ID token went with the session: signing out again goes nowhere else.
+    assert client.post(reverse("accounts:logout"))["Location"] == reverse("accounts:login")
+
+
+def test_it_lets_pages_send_the_sign_out_form_on_to_the_provider(
+    client, provider, sign_on, team_manager
+):
+    sign_in_as(client, provider, team_manager.email)
+    assert form_action(client.get(reverse("home"))) == ["'self'", ISSUER]
+    assert form_action(client.get(reverse("accounts:logout"))) == ["'self'", ISSUER]
+    client.post(reverse("accounts:logout"))
+    assert form_action(client.get(reverse("accounts:login"))) == ["'self'"]
+
+
+def test_it_keeps_form_action_to_this_site_after_a_password_sign_in(client, team_manager):
+    client.force_login(team_manager)
+    assert form_action(client.get(reverse("home"))) == ["'self'"]
+    response = client.post(reverse("accounts:logout"))
+    assert response["Location"] == reverse("accounts:login")
+
+
+def test_it_signs_out_only_here_when_the_provider_has_no_end_session_endpoint(
+    client, provider, sign_on, team_manager
+):
+    provider.end_session_endpoint = None
+    sign_in_as(client, provider, team_manager.email)
+    assert form_action(client.get(reverse("home"))) == ["'self'"]
+    response = client.post(reverse("accounts:logout"))
+    assert not signed_in(client)
+    assert response["Location"] == reverse("accounts:login")
+
+
+def test_it_keeps_the_query_an_end_session_endpoint_comes_with(
+    client, provider, sign_on, team_manager
+):
+    provider.end_session_endpoint = ISSUER + "/logout?tenant=council"
+    sign_in_as(client, provider, team_manager.email)
+    url = urlparse(client.post(reverse("accounts:logout"))["Location"])
+    assert url.path == "/logout"
+    assert parse_qs(url.query)["tenant"] == ["council"]
+    assert parse_qs(url.query)["id_token_hint"] == [provider.issued_tokens[-1]]
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "https://id.example.gov.uk/logout; script-src *",
+        "javascript:alert(1)",
+        "https://id.example.gov.uk:443 'unsafe-inline'/logout",
+    ],
+)
+def test_it_does_not_trust_an_end_session_endpoint_that_could_bend_the_policy(
+    client, provider, sign_on, team_manager, endpoint
+):
+    provider.end_session_endpoint = endpoint
+    sign_in_as(client, provider, team_manager.email)
+    assert signed_in(client)
+    assert form_action(client.get(reverse("home"))) == ["'self'"]
+    assert client.post(reverse("accounts:logout"))["Location"] == reverse("accounts:login")
 
 
 # --- password sign-in when the organisation requires its provider ------------------------
