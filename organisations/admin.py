@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from organisations.models import Organisation, SingleSignOn
-from organisations.sign_on import SignOnUnavailable, encrypt_secret
+from organisations.sign_on import SignOnUnavailable, discover, encrypt_secret
 
 
 class SingleSignOnForm(forms.ModelForm):
@@ -75,6 +77,49 @@ class SingleSignOnAdmin(admin.ModelAdmin):
         if sign_on.client_secret_env_var:
             return f"from ${sign_on.client_secret_env_var}"
         return "stored, encrypted" if sign_on.client_secret_encrypted else "missing"
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Shows the two addresses to register at the provider, as this site is reached."""
+        addresses = {
+            "redirect_uri": request.build_absolute_uri(reverse("sign_on:callback")),
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("accounts:logout")),
+        }
+        return super().changeform_view(
+            request, object_id, form_url, {**(extra_context or {}), "addresses": addresses}
+        )
+
+    def save_model(self, request: HttpRequest, obj: SingleSignOn, form: Any, change: bool) -> None:
+        """Saves, then reads the provider's discovery document afresh and says what it found,
+        so a mistyped issuer shows here rather than on members' sign-in pages."""
+        super().save_model(request, obj, form, change)
+        try:
+            endpoints = discover(obj.issuer, fresh=True)
+        except SignOnUnavailable as error:
+            messages.warning(
+                request,
+                f"Saved, but sign-in through {obj.issuer} will fail until this is put right: "
+                f"{error}",
+            )
+            return
+        if endpoints.end_session_endpoint:
+            messages.info(
+                request,
+                "The provider's discovery document was read. Signing out of SWORD will also "
+                "sign people out of the provider.",
+            )
+        else:
+            messages.warning(
+                request,
+                "The provider's discovery document was read, but it names no end-session "
+                "endpoint: signing out of SWORD will not sign people out of the provider, so "
+                "on a shared computer the next person could sign in as the last one.",
+            )
 
 
 @admin.register(Organisation)

@@ -92,11 +92,12 @@ class ProviderEndpoints:
     end_session_endpoint: str | None = None
 
 
-def discover(issuer: str) -> ProviderEndpoints:
-    """The provider's endpoints from its discovery document (cached for an hour)."""
+def discover(issuer: str, *, fresh: bool = False) -> ProviderEndpoints:
+    """The provider's endpoints from its discovery document (cached for an hour; `fresh` reads
+    it again, as the admin does after a provider is saved)."""
     issuer = issuer.rstrip("/")
     cache_key = "sso-discovery:" + hashlib.sha256(issuer.encode()).hexdigest()
-    document = cache.get(cache_key)
+    document = None if fresh else cache.get(cache_key)
     if document is None:
         try:
             response = requests.get(

@@ -33,7 +33,7 @@ def request_with_remembered_provider(*, read_by_the_view: bool):
 def test_it_names_the_provider_on_a_page_that_read_the_session():
     request, view = request_with_remembered_provider(read_by_the_view=True)
     response = allow_provider_sign_out(view)(request)
-    assert response._csp_update == {"form-action": ["https://id.example.gov.uk"]}
+    assert vars(response)["_csp_update"] == {"form-action": ["https://id.example.gov.uk"]}
 
 
 def test_it_leaves_a_response_alone_when_the_view_never_read_the_session():

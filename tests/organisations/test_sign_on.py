@@ -446,7 +446,7 @@ def test_it_reads_a_stored_secret_encrypted_with_the_key(sign_on, settings):
     assert client_secret(sign_on) == "stored-secret"
 
 
-def test_it_stores_the_admin_secret_encrypted_and_never_shows_it(world, settings, client):
+def test_it_stores_the_admin_secret_encrypted_and_never_shows_it(world, settings, client, provider):
     settings.SSO_SECRETS_KEY = "a-key-from-the-environment"
     operator = make_user(email="op@example.org", is_staff=True, is_superuser=True)
     client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
@@ -487,3 +487,63 @@ def test_it_wants_one_source_for_the_secret_in_the_admin(world, client):
     assert response.status_code == 200
     assert "Give the client secret" in response.content.decode()
     assert not SingleSignOn.objects.exists()
+
+
+def operator_client(client: Client) -> Client:
+    operator = make_user(email="op@example.org", is_staff=True, is_superuser=True)
+    client.force_login(operator, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def save_in_admin(client: Client, sign_on: SingleSignOn) -> str:
+    """Saves the provider as it stands in the admin; the message about its discovery."""
+    response = client.post(
+        reverse("admin:organisations_singlesignon_change", args=[sign_on.pk]),
+        {
+            "organisation": sign_on.organisation.pk,
+            "issuer": sign_on.issuer,
+            "client_id": sign_on.client_id,
+            "client_secret_env_var": sign_on.client_secret_env_var,
+            "email_domains": sign_on.email_domains,
+            "enabled": "on",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain, response.content.decode()[:2000]
+    (about_discovery,) = [
+        str(message) for message in response.context["messages"] if "discovery" in str(message)
+    ]
+    return about_discovery
+
+
+def test_it_shows_the_addresses_to_register_at_the_provider(client, sign_on):
+    page = operator_client(client).get(
+        reverse("admin:organisations_singlesignon_change", args=[sign_on.pk])
+    )
+    text = page.content.decode()
+    assert "<code>http://testserver/accounts/organisation-sign-in/callback/</code>" in text
+    assert "<code>http://testserver/accounts/sign-out/</code>" in text
+
+
+def test_it_reads_the_provider_again_on_saving_and_says_it_signs_out_there_too(
+    client, provider, sign_on, team_manager
+):
+    provider.end_session_endpoint = None
+    sign_in_as(client, provider, team_manager.email)  # discovery is now remembered without it
+    provider.end_session_endpoint = ISSUER + "/logout"
+    message = save_in_admin(operator_client(client), sign_on)
+    assert "will also sign people out of the provider" in message
+
+
+def test_it_warns_on_saving_a_provider_that_cannot_sign_people_out(client, provider, sign_on):
+    provider.end_session_endpoint = None
+    message = save_in_admin(operator_client(client), sign_on)
+    assert "names no end-session endpoint" in message
+
+
+def test_it_warns_on_saving_an_issuer_whose_discovery_cannot_be_read(client, provider, sign_on):
+    sign_on.issuer = "https://id.example.gov.uk/mistyped"
+    message = save_in_admin(operator_client(client), sign_on)
+    assert "will fail until this is put right" in message
+    assert "discovery document could not be read" in message
+    assert SingleSignOn.objects.get().issuer == "https://id.example.gov.uk/mistyped"
