@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import Promise
 
+from accounts.models import normalise_email
 from sword.ratelimits import over_limit
 
 View = Callable[..., HttpResponseBase]
@@ -31,3 +32,12 @@ def limit_posts(view: View, *, group: str, rate: Callable[[], str], what: str | 
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The account django-axes counts failures against: the address as the sign-in looks it up,
+    so `Sam@…` and `SAM@…` share `sam@…`'s pause instead of each getting fresh guesses."""
+    typed = (credentials or {}).get("username")
+    if typed is None:
+        typed = request.POST.get("username", "")
+    return normalise_email(str(typed))

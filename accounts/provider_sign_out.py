@@ -22,8 +22,10 @@ from django.http import HttpRequest, HttpResponse
 
 SESSION_KEY = "provider_sign_out"
 
-# A host with an optional port: nothing that could end or add a directive in the CSP header.
-_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+# A host name with an optional port: nothing that could end or add a directive in the CSP
+# header. (organisations.sign_on takes the endpoint only on the issuer's own origin.)
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+_HOST = re.compile(rf"{_LABEL}(\.{_LABEL})*(:[0-9]{{1,5}})?")
 
 
 def _origin(url: str) -> str | None:
@@ -31,6 +33,11 @@ def _origin(url: str) -> str | None:
     if parts.scheme not in ("https", "http") or not _HOST.fullmatch(parts.netloc):
         return None
     if any(character in url for character in " ;,\"'\r\n\t"):
+        return None
+    try:
+        if parts.port == 0:
+            return None
+    except ValueError:  # out of range
         return None
     return f"{parts.scheme}://{parts.netloc}"
 

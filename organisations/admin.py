@@ -85,9 +85,12 @@ class SingleSignOnAdmin(admin.ModelAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        """Shows the two addresses to register at the provider, as this site is reached."""
+        """Shows the two addresses to register at the provider, as this site is reached. The
+        redirect URI is the organisation's own (before it is chosen, its slug stands in)."""
+        sign_on = self.get_object(request, object_id) if object_id else None
+        slug = sign_on.organisation.slug if sign_on else "ORGANISATION-SLUG"
         addresses = {
-            "redirect_uri": request.build_absolute_uri(reverse("sign_on:callback")),
+            "redirect_uri": request.build_absolute_uri(reverse("sign_on:callback", args=[slug])),
             "post_logout_redirect_uri": request.build_absolute_uri(reverse("accounts:logout")),
         }
         return super().changeform_view(

@@ -14,6 +14,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
 import requests
@@ -26,6 +27,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from accounts.models import normalise_email
 from organisations.models import Membership, SingleSignOn
 
 DISCOVERY_CACHE_SECONDS = 60 * 60
@@ -90,6 +92,12 @@ class ProviderEndpoints:
     jwks_uri: str
     userinfo_endpoint: str | None
     end_session_endpoint: str | None = None
+    iss_parameter_supported: bool = False
+
+
+def _same_origin(url: str, issuer: str) -> bool:
+    one, other = urlsplit(url), urlsplit(issuer)
+    return (one.scheme, one.netloc.lower()) == (other.scheme, other.netloc.lower())
 
 
 def discover(issuer: str, *, fresh: bool = False) -> ProviderEndpoints:
@@ -119,7 +127,16 @@ def discover(issuer: str, *, fresh: bool = False) -> ProviderEndpoints:
             token_endpoint=str(document["token_endpoint"]),
             jwks_uri=str(document["jwks_uri"]),
             userinfo_endpoint=document.get("userinfo_endpoint"),
-            end_session_endpoint=document.get("end_session_endpoint") or None,
+            # Signing out sends the ID token there, so only to the issuer's own address.
+            end_session_endpoint=(
+                str(document["end_session_endpoint"])
+                if document.get("end_session_endpoint")
+                and _same_origin(str(document["end_session_endpoint"]), issuer)
+                else None
+            ),
+            iss_parameter_supported=(
+                document.get("authorization_response_iss_parameter_supported") is True
+            ),
         )
     except KeyError as error:
         raise SignOnUnavailable("The discovery document lacks an endpoint.") from error
@@ -165,7 +182,13 @@ class RequiredSignOnGate:
     ) -> None:
         if username is None or password is None:
             return None
-        user = get_user_model()._default_manager.filter(email__iexact=username.strip()).first()
+        # The same lookup as the password backend (Django's ModelBackend) makes after this, so
+        # no spelling of an address reaches a member past this gate.
+        user = (
+            get_user_model()
+            ._default_manager.filter(email__iexact=normalise_email(username))
+            .first()
+        )
         if user is not None and password_sign_in_refused(user):
             raise PermissionDenied(
                 gettext("This organisation signs its members in through its provider.")
@@ -185,11 +208,21 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
         self.id_token: str | None = None
 
     def authenticate(self, request: HttpRequest | None, **kwargs: Any) -> Any:
-        sign_on = kwargs.pop("sign_on", None)
+        """The code exchange of mozilla-django-oidc's `authenticate`, with the redirect URI of
+        the flow (each organisation has its own) and the authorisation response's issuer
+        checked first (RFC 9207), so a code is never sent to another provider's token endpoint.
+        The library's token request, signature and nonce checks do the rest."""
+        sign_on = kwargs.get("sign_on")
         if request is None or not isinstance(sign_on, SingleSignOn):
             return None
+        self.request = request
         self.sign_on = sign_on
         self.endpoints = discover(sign_on.issuer)
+        answered_by = request.GET.get("iss")
+        if answered_by is None and self.endpoints.iss_parameter_supported:
+            raise SuspiciousOperation("The provider's answer does not say who issued it.")
+        if answered_by is not None and answered_by.rstrip("/") != self.endpoints.issuer.rstrip("/"):
+            raise SuspiciousOperation("The answer comes from another provider.")
         self.OIDC_OP_TOKEN_ENDPOINT = self.endpoints.token_endpoint
         self.OIDC_OP_USER_ENDPOINT = self.endpoints.userinfo_endpoint
         self.OIDC_OP_JWKS_ENDPOINT = self.endpoints.jwks_uri
@@ -197,7 +230,31 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
         self.OIDC_RP_CLIENT_SECRET = client_secret(sign_on)
         self.OIDC_RP_SIGN_ALGO = settings.OIDC_RP_SIGN_ALGO
         self.OIDC_RP_IDP_SIGN_KEY = None
-        return super().authenticate(request, **kwargs)
+        token_info = self.get_token(
+            {
+                "client_id": self.OIDC_RP_CLIENT_ID,
+                "client_secret": self.OIDC_RP_CLIENT_SECRET,
+                "grant_type": "authorization_code",
+                "code": request.GET.get("code", ""),
+                "redirect_uri": kwargs["redirect_uri"],
+                "code_verifier": kwargs["code_verifier"],
+            }
+        )
+        id_token = token_info.get("id_token")
+        payload = self.verify_token(id_token, nonce=kwargs["nonce"])
+        if not payload:
+            return None
+        self.store_tokens(token_info.get("access_token"), id_token)
+        return self.get_or_create_user(token_info.get("access_token"), id_token, payload)
+
+    def get_user(self, user_id: Any) -> Any:
+        """The session's person, unless their account has been deactivated since (the
+        library's would keep them signed in; Django's password backend does not) or is an
+        operator's, which this backend never signs in."""
+        user = super().get_user(user_id)
+        if user is None or not user.is_active or user.is_staff or user.is_superuser:
+            return None
+        return user
 
     def _verify_jws(self, payload: Any, key: Any) -> dict[str, Any]:
         """The library's check plus audience, issuer and expiry (it skips the audience)."""
@@ -242,10 +299,15 @@ class OrganisationSignOnBackend(OIDCAuthenticationBackend):
         email = claims.get("email")
         if not isinstance(email, str) or not email or claims.get("email_verified") is not True:
             raise SignInRefused(UNVERIFIED_EMAIL)
+        # Platform operators sign in only with their password: an organisation's provider
+        # vouching for an operator's address (an org admin can give any account a role) must
+        # not open the operators' admin to it.
         users = list(
             self.UserModel._default_manager.filter(
-                email__iexact=email.strip(),
+                email__iexact=normalise_email(email),
                 is_active=True,
+                is_staff=False,
+                is_superuser=False,
                 memberships__organisation=self.sign_on.organisation,
             ).distinct()
         )

@@ -9,5 +9,5 @@ app_name = "sign_on"
 urlpatterns = [
     path("", sign_on_views.start, name="start"),
     path("go/", sign_on_views.go, name="go"),
-    path("callback/", sign_on_views.callback, name="callback"),
+    path("callback/<slug:organisation>/", sign_on_views.callback, name="callback"),
 ]

@@ -130,8 +130,14 @@ def go(request: HttpRequest) -> HttpResponse:
         : max(0, len(flows) - MAX_FLOWS + 1)
     ]:
         del flows[old]
+    # Each organisation has its own callback address, registered only at its own provider, so
+    # an answer from one provider can never complete a flow started for another (mix-up).
+    redirect_uri = request.build_absolute_uri(
+        reverse("sign_on:callback", args=[sign_on.organisation.slug])
+    )
     flows[state] = {
         "sign_on": sign_on.pk,
+        "redirect_uri": redirect_uri,
         "nonce": nonce,
         "verifier": verifier,
         "next": _safe_next(request, request.GET.get("next", "")),
@@ -142,7 +148,7 @@ def go(request: HttpRequest) -> HttpResponse:
         "response_type": "code",
         "scope": settings.OIDC_RP_SCOPES,
         "client_id": sign_on.client_id,
-        "redirect_uri": request.build_absolute_uri(reverse("sign_on:callback")),
+        "redirect_uri": redirect_uri,
         "state": state,
         "nonce": nonce,
         "code_challenge": generate_code_challenge(verifier, "S256"),
@@ -153,9 +159,10 @@ def go(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def callback(request: HttpRequest) -> HttpResponse:
-    """The provider sends the browser back here. Each state is used once: it leaves the
-    session before the code is exchanged, so a replayed answer is refused."""
+def callback(request: HttpRequest, organisation: str) -> HttpResponse:
+    """The organisation's provider sends the browser back here. Each state is used once: it
+    leaves the session before the code is exchanged, so a replayed answer is refused; and it
+    must have been started for this organisation, whose provider alone knows this address."""
     state = request.GET.get("state", "")
     flows = dict(request.session.get(FLOWS_SESSION_KEY, {}))
     flow = flows.pop(state, None)
@@ -170,18 +177,24 @@ def callback(request: HttpRequest) -> HttpResponse:
     )
     if sign_on is None:
         return _refused(request, "unavailable")
-    organisation = sign_on.organisation.name
+    name = sign_on.organisation.name
+    if sign_on.organisation.slug != organisation or flow.get("redirect_uri") is None:
+        return _refused(request, "provider", name)
     if request.GET.get("error") or not request.GET.get("code"):
-        return _refused(request, "cancelled", organisation)
+        return _refused(request, "cancelled", name)
     backend = OrganisationSignOnBackend()
     try:
         user = backend.authenticate(
-            request, sign_on=sign_on, nonce=flow["nonce"], code_verifier=flow["verifier"]
+            request,
+            sign_on=sign_on,
+            nonce=flow["nonce"],
+            code_verifier=flow["verifier"],
+            redirect_uri=flow["redirect_uri"],
         )
     except SignInRefused as refusal:
-        return _refused(request, refusal.reason, organisation)
+        return _refused(request, refusal.reason, name)
     except SignOnUnavailable:
-        return _refused(request, "unavailable", organisation)
+        return _refused(request, "unavailable", name)
     except (
         SuspiciousOperation,
         jwt.InvalidTokenError,
@@ -189,9 +202,9 @@ def callback(request: HttpRequest) -> HttpResponse:
         KeyError,
         ValueError,
     ):
-        return _refused(request, "provider", organisation)
+        return _refused(request, "provider", name)
     if user is None or not user.is_active:
-        return _refused(request, "provider", organisation)
+        return _refused(request, "provider", name)
     auth.login(request, user, backend=SIGN_ON_BACKEND)
     if backend.endpoints and backend.endpoints.end_session_endpoint and backend.id_token:
         remember_provider_sign_out(

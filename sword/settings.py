@@ -290,6 +290,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted per account, however the address is spelt (the sign-in matches any case).
+AXES_USERNAME_CALLABLE = "accounts.limits.axes_username"
 # The same client address as the rate limits (PROXY_COUNT below), not the proxy's.
 AXES_CLIENT_IP_CALLABLE = "sword.middleware.client_ip"
 AXES_VERBOSE = False
@@ -298,7 +300,6 @@ AXES_VERBOSE = False
 # secret are set in the admin; these are the fixed parts. Stored client secrets are encrypted
 # with a key derived from SSO_SECRETS_KEY (unset: only environment-variable secrets work).
 SSO_SECRETS_KEY: str = env.str("SSO_SECRETS_KEY", default="")
-OIDC_AUTHENTICATION_CALLBACK_URL = "sign_on:callback"
 OIDC_RP_SCOPES = "openid email"
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_USE_NONCE = True

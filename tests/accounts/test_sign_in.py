@@ -40,6 +40,16 @@ def test_it_pauses_sign_in_after_repeated_failures_with_a_clear_message(client, 
     assert "_auth_user_id" not in client.session
 
 
+def test_it_pauses_the_account_whatever_spelling_of_its_address_the_guesses_use(
+    client, person, settings
+):
+    spellings = ["sam@example.org", "Sam@example.org", "SAM@EXAMPLE.ORG", " sAm@example.org "]
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, spellings[attempt % len(spellings)], "wrong-password")
+    assert sign_in(client, "saM@Example.Org", TEST_PASSWORD).status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_it_signs_out_on_post(client, person):
     client.force_login(person)
     response = client.post(reverse("accounts:logout"))

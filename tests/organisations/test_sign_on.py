@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from organisations.models import SingleSignOn
 from organisations.sign_on import client_secret, encrypt_secret
-from tests.factories import TEST_PASSWORD, make_user
+from tests.factories import TEST_PASSWORD, make_member, make_user
 
 ISSUER = "https://id.example.gov.uk"
 CLIENT_ID = "sword-client"
@@ -59,6 +59,7 @@ class FakeProvider:
     nonce: str = ""
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     end_session_endpoint: str | None = ISSUER + "/logout"
+    iss_parameter_supported: bool = False
     issued_tokens: list[str] = field(default_factory=list)
 
     def get(self, url: str, **kwargs: Any) -> FakeResponse:
@@ -73,6 +74,9 @@ class FakeProvider:
                         {"end_session_endpoint": self.end_session_endpoint}
                         if self.end_session_endpoint
                         else {}
+                    ),
+                    "authorization_response_iss_parameter_supported": (
+                        self.iss_parameter_supported
                     ),
                 }
             )
@@ -135,8 +139,11 @@ def begin(client: Client, provider: FakeProvider, email: str) -> dict[str, str]:
     return params
 
 
-def finish(client: Client, params: dict[str, str]):
-    return client.get(reverse("sign_on:callback"), {"code": "the-code", "state": params["state"]})
+def finish(client: Client, params: dict[str, str], **answer: str):
+    """The provider's answer, at the redirect URI the sign-in asked for."""
+    callback = urlparse(params["redirect_uri"])
+    assert callback.netloc == "testserver"
+    return client.get(callback.path, {"code": "the-code", "state": params["state"], **answer})
 
 
 def sign_in_as(client: Client, provider: FakeProvider, email: str, **claims: Any):
@@ -302,6 +309,89 @@ def test_it_ends_the_session_here_on_sign_out(client, provider, sign_on, team_ma
     assert client.get(reverse("organisations:structure")).status_code == 302
 
 
+# --- one provider's answer never completes another's sign-in (mix-up, RFC 9207) ------------
+
+
+def test_it_gives_each_organisation_its_own_callback_address(client, provider, sign_on):
+    params = begin(client, provider, "kim@example.org")
+    assert params["redirect_uri"] == "http://testserver" + reverse(
+        "sign_on:callback", args=[sign_on.organisation.slug]
+    )
+
+
+def test_it_refuses_an_answer_at_another_organisations_callback(
+    client, provider, sign_on, team_manager, world
+):
+    # A hostile provider for one organisation forwards the person to another organisation's
+    # provider, which can only send them back to its own organisation's address.
+    params = begin(client, provider, team_manager.email)
+    provider.claims = {"email": team_manager.email}
+    other = reverse("sign_on:callback", args=[world.other_organisation.slug])
+    response = client.get(other, {"code": "the-code", "state": params["state"]})
+    assert response.status_code == 403
+    assert provider.token_requests == []  # the code went to no token endpoint
+    assert not signed_in(client)
+    assert finish(client, params).status_code == 403  # and the flow is spent
+
+
+def test_it_refuses_an_answer_that_names_another_issuer(client, provider, sign_on, team_manager):
+    params = begin(client, provider, team_manager.email)
+    provider.claims = {"email": team_manager.email}
+    response = finish(client, params, iss="https://idp.elsewhere.example")
+    assert response.status_code == 403
+    assert provider.token_requests == []
+    assert not signed_in(client)
+
+
+def test_it_wants_the_issuer_in_the_answer_when_the_provider_sends_it(
+    client, provider, sign_on, team_manager
+):
+    provider.iss_parameter_supported = True
+    params = begin(client, provider, team_manager.email)
+    provider.claims = {"email": team_manager.email}
+    assert finish(client, params).status_code == 403
+    assert provider.token_requests == []
+    params = begin(client, provider, team_manager.email)
+    assert finish(client, params, iss=ISSUER).status_code == 302
+    assert signed_in(client)
+
+
+# --- who the provider can sign in, and for how long --------------------------------------
+
+
+def test_it_never_signs_a_platform_operator_in_through_an_organisations_provider(
+    client, provider, sign_on, world
+):
+    # An org admin can give any account a role; the organisation's provider then vouches for it.
+    operator = make_user(email="ops@example.org", is_staff=True, is_superuser=True)
+    operator.memberships.create(
+        organisation=world.organisation, unit=world.team_a, role="team_manager"
+    )
+    response = sign_in_as(client, provider, operator.email)
+    assert response.status_code == 403
+    assert not signed_in(client)
+    assert client.get("/operator/").status_code == 302
+
+
+def test_it_ends_a_provider_session_when_the_account_is_deactivated(
+    client, provider, sign_on, team_manager
+):
+    sign_in_as(client, provider, team_manager.email)
+    assert client.get(reverse("home")).wsgi_request.user == team_manager
+    team_manager.is_active = False
+    team_manager.save()
+    assert client.get(reverse("home")).wsgi_request.user.is_anonymous
+
+
+def test_it_ends_a_provider_session_of_an_account_made_an_operator(
+    client, provider, sign_on, team_manager
+):
+    sign_in_as(client, provider, team_manager.email)
+    team_manager.is_staff = True
+    team_manager.save()
+    assert client.get(reverse("home")).wsgi_request.user.is_anonymous
+
+
 # --- signing out of the provider too (RP-initiated logout) --------------------------------
 
 
@@ -372,12 +462,15 @@ def test_it_keeps_the_query_an_end_session_endpoint_comes_with(
 @pytest.mark.parametrize(
     "endpoint",
     [
+        "https://idp.elsewhere.example/logout",
+        "http://id.example.gov.uk/logout",
+        "https://id.example.gov.uk:8443/logout",
         "https://id.example.gov.uk/logout; script-src *",
         "javascript:alert(1)",
         "https://id.example.gov.uk:443 'unsafe-inline'/logout",
     ],
 )
-def test_it_does_not_trust_an_end_session_endpoint_that_could_bend_the_policy(
+def test_it_does_not_trust_an_end_session_endpoint_off_the_issuer_or_that_could_bend_the_policy(
     client, provider, sign_on, team_manager, endpoint
 ):
     provider.end_session_endpoint = endpoint
@@ -399,6 +492,21 @@ def test_it_turns_password_sign_in_off_for_members_when_required(client, sign_on
     sign_on.save()
     response = password_sign_in(client, team_manager.email)
     assert response.status_code == 200
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["KIM@EXAMPLE.ORG", " kim@Example.org ", "\u212aim@example.org"],  # the last: KELVIN SIGN
+)
+def test_it_refuses_a_password_under_any_spelling_of_a_members_address(
+    client, sign_on, world, spelling
+):
+    # The password backend finds kim@example.org by each of these (they lower-case to it).
+    make_member(world.team_a, "team_manager", email="kim@example.org")
+    sign_on.required = True
+    sign_on.save()
+    assert password_sign_in(client, spelling).status_code == 200
     assert not signed_in(client)
 
 
@@ -521,7 +629,7 @@ def test_it_shows_the_addresses_to_register_at_the_provider(client, sign_on):
         reverse("admin:organisations_singlesignon_change", args=[sign_on.pk])
     )
     text = page.content.decode()
-    assert "<code>http://testserver/accounts/organisation-sign-in/callback/</code>" in text
+    assert "<code>http://testserver/accounts/organisation-sign-in/callback/example/</code>" in text
     assert "<code>http://testserver/accounts/sign-out/</code>" in text
 
 
