@@ -54,10 +54,11 @@ class EscalateForm(forms.Form):
     to = ScopedChoiceField(
         queryset=Unit.objects.none(),
         label=_("Escalate to"),
-        empty_label=None,
+        empty_label=_("Choose a unit"),
         help_text=_(
-            "The unit that owns the lever (for example IT, recruitment or caseload policy)."
+            "The unit above that owns the lever (for example IT, recruitment or caseload policy)."
         ),
+        error_messages={"required": _("Choose the unit to escalate the issue to.")},
     )
 
     def __init__(self, *args: Any, targets: QuerySet[Unit], **kwargs: Any) -> None:

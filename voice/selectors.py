@@ -110,21 +110,14 @@ def supported_by_browser(issues: Iterable[VoiceIssue], secret: str | None) -> se
     return {by_hash[value] for value in found}
 
 
-def escalation_targets(issue: VoiceIssue, *, reaches_team: bool) -> QuerySet[Unit]:
-    """Units the issue may be escalated to, nearest first.
-
-    Someone who reaches the team may choose any unit above it; someone who sees the issue only
-    because it was escalated to them may send it only further up.
-    """
-    team = issue.board.team
-    paths = team.ancestor_paths()
-    if not reaches_team and issue.escalated_to is not None:
-        paths = issue.escalated_to.ancestor_paths()
+def escalation_targets(issue: VoiceIssue) -> QuerySet[Unit]:
+    """Units the issue may be escalated to, nearest first: those above the unit that has it now
+    (the one it was escalated to, else the team). Escalating never sends it back down, where
+    the people who own the lever would stop seeing it."""
+    holder = issue.escalated_to or issue.board.team
     units: QuerySet[Unit] = Unit.objects.filter(
-        organisation_id=team.organisation_id, path__in=paths
+        organisation_id=issue.board.team.organisation_id, path__in=holder.ancestor_paths()
     )
-    if issue.escalated_to_id is not None:
-        units = units.exclude(pk=issue.escalated_to_id)
     return units.order_by("-depth")
 
 

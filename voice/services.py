@@ -153,9 +153,22 @@ def answer_issue(
         raise ValidationError(gettext("Write the answer the team will read."))
     if status == VoiceIssue.Status.NOT_POSSIBLE and not status_reason:
         raise ValidationError(gettext("Say why it is not possible: the team will read the reason."))
+    if status != VoiceIssue.Status.NOT_POSSIBLE:
+        status_reason = ""
+    if issue.is_answered and (status, answer, status_reason) == (
+        issue.status,
+        issue.answer,
+        issue.status_reason,
+    ):
+        raise ValidationError(
+            gettext(
+                "This is the answer the team already reads. Change the status or the words to "
+                "publish a new one."
+            )
+        )
     issue.status = status
     issue.answer = answer
-    issue.status_reason = status_reason if status == VoiceIssue.Status.NOT_POSSIBLE else ""
+    issue.status_reason = status_reason
     issue.answered_by = answered_by
     issue.answered_on = timezone.localdate()
     issue.save(update_fields=["status", "answer", "status_reason", "answered_by", "answered_on"])
@@ -175,12 +188,19 @@ def answer_issue(
 
 @transaction.atomic
 def escalate_issue(*, issue: VoiceIssue, to: Unit) -> VoiceIssue:
-    """Send the issue to a unit above the team, which owns the lever; the board shows where."""
+    """Send the issue to a unit above the one that has it (the team, or the unit it was last
+    escalated to), which owns the lever; the board shows where."""
     team = issue.board.team
-    if to.organisation_id != team.organisation_id or to.path not in team.ancestor_paths():
-        raise ValidationError(gettext("An issue can only be escalated to a unit above its team."))
     if to.pk == issue.escalated_to_id:
         raise ValidationError(gettext("This issue is already with %(unit)s.") % {"unit": to.name})
+    if to.organisation_id != team.organisation_id or to.path not in team.ancestor_paths():
+        raise ValidationError(gettext("An issue can only be escalated to a unit above its team."))
+    holder = issue.escalated_to
+    if holder is not None and to.path not in holder.ancestor_paths():
+        raise ValidationError(
+            gettext("This issue is with %(unit)s: it can only be escalated further up.")
+            % {"unit": holder.name}
+        )
     issue.escalated_to = to
     issue.save(update_fields=["escalated_to"])
     return issue

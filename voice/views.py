@@ -249,7 +249,7 @@ def _issue_page(
 ) -> HttpResponse:
     reach = reach_of(request.user)
     reaches_team = reaches_team_of(reach, issue)
-    targets = escalation_targets(issue, reaches_team=reaches_team)
+    targets = escalation_targets(issue)
     context: dict[str, Any] = {
         "issue": issue,
         "team": issue.board.team,
@@ -306,8 +306,7 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
 @require_POST
 def issue_escalate(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_issue_for(request.user, issue_id)
-    reaches_team = reaches_team_of(reach_of(request.user), issue)
-    form = EscalateForm(request.POST, targets=escalation_targets(issue, reaches_team=reaches_team))
+    form = EscalateForm(request.POST, targets=escalation_targets(issue))
     if form.is_valid():
         to = form.cleaned_data["to"]
         try:

@@ -144,6 +144,51 @@ def test_it_escalates_only_to_units_above_the_team(world, board_a, raise_on, cli
     assert f'value="{world.team_b.pk}"' not in page
 
 
+def test_it_escalates_only_further_up_from_the_unit_that_has_the_issue(
+    world, board_a, raise_on, client_for
+):
+    services_unit = world.units["Children's Services"]
+    root = world.units["root"]
+    issue = raise_on(board_a)
+    manager = client_for(world.team_manager)
+    escalate_issue(issue=issue, to=services_unit)
+    page = manager.get(issue_path(issue)).content.decode()
+    # Locality North sits below Children's Services: sending it there is not escalating.
+    assert f'value="{world.north.pk}"' not in page
+    assert f'<option value="{root.pk}">' in page
+    assert '<option value="" selected>Choose a unit</option>' in page
+    assert manager.post(
+        issue_path(issue, "voice:escalate"), {"to": world.north.pk}
+    ).status_code == (404)
+    with pytest.raises(ValidationError, match="further up"):
+        escalate_issue(issue=issue, to=world.north)
+    issue.refresh_from_db()
+    assert issue.escalated_to == services_unit
+
+
+def test_it_asks_which_unit_before_escalating(world, board_a, raise_on, client_for):
+    issue = raise_on(board_a)
+    response = client_for(world.team_manager).post(issue_path(issue, "voice:escalate"), {})
+    assert response.status_code == 200
+    assert "Choose the unit to escalate the issue to." in response.content.decode()
+    issue.refresh_from_db()
+    assert issue.escalated_to is None
+
+
+def test_it_does_not_publish_the_same_answer_twice(world, board_a, raise_on, client_for):
+    issue = raise_on(board_a)
+    leader = client_for(world.leader)
+    assert answer(leader, issue, status="heard", answer="We are looking at it.").status_code == 302
+    again = answer(leader, issue, status="heard", answer=" We are looking at it. ")
+    assert again.status_code == 200
+    assert "This is the answer the team already reads." in again.content.decode()
+    assert issue.answers.count() == 1
+    assert answer(
+        leader, issue, status="in_progress", answer="We are looking at it."
+    ).status_code == (302)
+    assert issue.answers.count() == 2
+
+
 def test_it_lets_a_leader_who_sees_it_only_through_escalation_answer_but_not_hide(
     world, board_a, raise_on, client_for
 ):
