@@ -32,6 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from actions.models import Action
+from actions.selectors import is_overdue
 from dashboards.common import FRAMING
 from diagnostics.models import Cycle, Domain
 from diagnostics.pooling import Scope, cycle_scope, pools_taking_part, pulse_pools
@@ -109,6 +110,7 @@ class StaffAction:
     status: str
     status_label: str
     due_on: date
+    overdue: bool
     before: StaffFigure | None
     after: StaffFigure | None
     change: Change | None
@@ -353,6 +355,8 @@ def _actions(
     team: Unit,
     scopes: Sequence[Scope],
     by_scope: dict[str, list[Seen]],
+    *,
+    today: date,
 ) -> tuple[StaffAction, ...]:
     """The team's own actions, each with its domain before (the results that prompted it) and
     after (the latest closed results since), as far as they are shown here."""
@@ -391,6 +395,7 @@ def _actions(
                 status=action.status,
                 status_label=action.get_status_display(),
                 due_on=action.due_on,
+                overdue=is_overdue(action, today=today),
                 before=before,
                 after=after,
                 change=change,
@@ -449,5 +454,5 @@ def team_results_for_staff(board: VoiceBoard, *, wanted: str, today: date) -> St
         result=_result(chosen, by_scope[chosen.key], domains) if chosen else None,
         others=tuple((s.key, scope_words(s)) for s in scopes if s is not chosen),
         issues=_issues(board),
-        actions=_actions(team, scopes, by_scope),
+        actions=_actions(team, scopes, by_scope, today=today),
     )

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from actions.models import Action
 from actions.services import create_action
 from dashboards.staff import team_results_for_staff
 from diagnostics.models import Cycle, Domain
@@ -193,6 +194,29 @@ def test_it_shows_what_was_said_and_done_with_numbers(world, make_cycle, respond
     assert "Team manager, Team A" in html
     assert world.team_manager.display_name not in html
     assert "Names someone." not in html
+
+
+def test_it_says_when_an_action_is_overdue(world, make_cycle, respond):
+    today = timezone.localdate()
+    closed_cycle(make_cycle, respond, world, {world.team_a: 6}, unit=world.team_a)
+    workload = Domain.objects.get(code="WL")
+    late, finished = (
+        create_action(
+            unit=world.team_a,
+            domain=workload,
+            title=title,
+            owner=world.team_manager,
+            due_on=today,
+            created_by=world.team_manager,
+        )
+        for title in ("Share the duty rota fairly", "Protected duty-free days")
+    )
+    Action.objects.filter(pk__in=[late.pk, finished.pk]).update(due_on=today - timedelta(days=3))
+    Action.objects.filter(pk=finished.pk).update(status=Action.Status.DONE)
+    page = Client().get(results_path(board_for(world.team_a)))
+    overdue = {action.title: action.overdue for action in page.context["page"].actions}
+    assert overdue == {"Share the duty rota fairly": True, "Protected duty-free days": False}
+    assert page.content.decode().count("overdue</strong>") == 1
 
 
 def test_it_records_nothing_about_the_reader(world, make_cycle, respond):

@@ -154,6 +154,17 @@ def test_it_stops_flagging_a_safety_issue_once_it_is_done(world, board_a, raise_
     )
 
 
+def test_it_does_not_say_nothing_waits_beside_an_open_safety_issue(
+    world, board_a, raise_on, client_for
+):
+    safety = raise_on(board_a, text="Lone visits with no check-in.", category="safety")
+    answer_issue(issue=safety, status="heard", answer="Looking at it.", answered_by=world.leader)
+    home = client_for(world.leader).get(reverse("home")).content.decode()
+    assert "Lone visits with no check-in." in home
+    assert "No issue raised by staff is waiting for an answer." not in home
+    assert "Besides these, no issue raised by staff is waiting for an answer." in home
+
+
 def test_it_refuses_an_unknown_category_filter(world, client_for):
     assert client_for(world.leader).get(reverse("voice:manage") + "?category=x").status_code == 404
 
