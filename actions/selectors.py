@@ -101,7 +101,7 @@ class BeforeAfter:
                 "Compared with %(after)s, the latest results shown for this unit: the figures "
                 "of %(names)s are not shown yet."
             ) % {"after": self.after.label, "names": names}
-        return gettext("No results since are shown for this unit yet (%(names)s, %(after)s).") % {
+        return gettext("No later results are shown for this unit yet (%(names)s, %(after)s).") % {
             "names": names,
             "after": self.after.label,
         }

@@ -3,7 +3,9 @@ escalated, one dropped."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from accounts.models import User
 from actions.models import Action, Intervention
@@ -139,4 +141,16 @@ def build_actions(
         dropped_reason="The hospital's discharge targets changed; replaced by a staffing review.",
     )
     made.append(breaks)
+    _began_after_their_results(made, today=today)
     return made
+
+
+def _began_after_their_results(actions: list[Action], *, today: date) -> None:
+    """An action is recorded soon after the results that prompted it; the demo makes them all
+    today, so their dates are set back to then (the trends charts mark them on that day)."""
+    for action in actions:
+        assert action.cycle is not None
+        began = min(action.cycle.closes_on + timedelta(days=7), today)
+        Action.objects.filter(pk=action.pk).update(
+            created_at=timezone.make_aware(datetime.combine(began, time(10)))
+        )

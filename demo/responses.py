@@ -424,16 +424,22 @@ def build_cycles(organisation: Organisation, root: Unit, *, today: date) -> Demo
         made.append(cycle)
         return cycle
 
+    def pulse_name(opens: date) -> str:
+        name = f"Pulse {opens:%B %Y}"
+        if any(cycle.name == name for cycle in made):  # a second pulse opened in the month
+            name = f"Pulse {opens.day} {opens:%B %Y}"
+        return name
+
     spring = run(Cycle.Kind.FULL, f"Spring {spring_opens:%Y} diagnostic", spring_opens, 25)
     pulses = []
     opens = spring_opens + timedelta(days=45)
     while opens + timedelta(days=14) < autumn_opens:
-        pulses.append(run(Cycle.Kind.PULSE, f"Pulse {opens:%B %Y}", opens, 14))
+        pulses.append(run(Cycle.Kind.PULSE, pulse_name(opens), opens, 14))
         opens += timedelta(days=30)
     autumn = run(Cycle.Kind.FULL, f"Autumn {autumn_opens:%Y} diagnostic", autumn_opens, 25)
     opens = autumn_opens + timedelta(days=35)
     while opens <= today - timedelta(days=2):
-        pulses.append(run(Cycle.Kind.PULSE, f"Pulse {opens:%B %Y}", opens, 14))
+        pulses.append(run(Cycle.Kind.PULSE, pulse_name(opens), opens, 14))
         opens += timedelta(days=28)
     return DemoCycles(spring=spring, autumn=autumn, pulses=pulses)
 

@@ -70,7 +70,10 @@ class CycleForm(forms.Form):
         label=_("What kind of cycle?"),
         choices=[
             (Cycle.Kind.FULL, _("Full diagnostic: every statement, about 10 minutes")),
-            (Cycle.Kind.PULSE, _("Pulse: 9 to 12 rotating statements, about 2 minutes")),
+            (
+                Cycle.Kind.PULSE,
+                _("Pulse: 9 to 12 rotating statements and any outcome questions, 2 to 3 minutes"),
+            ),
         ],
         widget=forms.RadioSelect,
         initial=Cycle.Kind.PULSE,
@@ -190,6 +193,7 @@ class InviteForm(forms.Form):
         *args: Any,
         team: Unit,
         headcount: RecordedHeadcount | None,
+        already_made: int = 0,
         reminder_days: int | None = None,
         **kwargs: Any,
     ) -> None:
@@ -209,7 +213,8 @@ class InviteForm(forms.Form):
         if headcount is None:
             return
         field = self.fields["count"]
-        field.initial = min(headcount.people, MAX_CODES_PER_REQUEST)
+        # One per person still without one: a second visit does not offer a second full set.
+        field.initial = max(0, min(headcount.people - already_made, MAX_CODES_PER_REQUEST))
         values = {
             "team": team.name,
             "people": number_format(headcount.people, force_grouping=True),

@@ -326,6 +326,9 @@ def create_cycle(
     if not name:
         with translation.override(None):  # a stored name, in English as its month is
             name = f"{Cycle.Kind(kind).label} {unit.name} {opens_on:%B %Y}"
+            # A second cycle of the month would share the name everywhere cycles are listed.
+            if Cycle.objects.filter(organisation_id=unit.organisation_id, name=name).exists():
+                name = f"{Cycle.Kind(kind).label} {unit.name} {opens_on.day} {opens_on:%B %Y}"
 
     cycle = Cycle.objects.create(
         organisation_id=unit.organisation_id,

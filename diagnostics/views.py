@@ -61,6 +61,7 @@ from diagnostics.progress import cycle_progress
 from diagnostics.selectors import (
     Availability,
     availability,
+    codes_made,
     cycles_visible_to,
     export_team_count,
     invite_batches,
@@ -319,10 +320,13 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
         if organisation.cycle_reminders and can_keep_addresses()
         else None
     )
+    already_made = codes_made(cycle, teams=[team]).get(team.pk, 0)
+    headcount = recorded_headcount(cycle, team)
     form = InviteForm(
         request.POST or None,
         team=team,
-        headcount=recorded_headcount(cycle, team),
+        headcount=headcount,
+        already_made=already_made,
         reminder_days=reminder_days,
     )
     if request.method == "POST" and form.is_valid():
@@ -356,6 +360,8 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
         "team": team,
         "batches": invite_batches(cycle, team),
         "keeps_addresses": reminder_days is not None,
+        "already_made": already_made,
+        "headcount": headcount,
     }
     return render(request, "diagnostics/invites_new.html", context)
 

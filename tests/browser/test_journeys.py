@@ -120,7 +120,9 @@ def test_it_takes_a_team_manager_from_a_pulse_to_an_action(world, results, deskt
     desktop.check("manager-01-home")
 
     desktop.go("/cycles/new/")
-    page.get_by_label("Pulse: 9 to 12 rotating statements, about 2 minutes").check()
+    page.get_by_label(
+        "Pulse: 9 to 12 rotating statements and any outcome questions, 2 to 3 minutes"
+    ).check()
     desktop.check("manager-02-new-cycle")
     page.get_by_role("button", name="Create draft").click()
     page.wait_for_load_state("load")

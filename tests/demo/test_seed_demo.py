@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
+from actions.models import Action
 from demo.builder import DEMO_PASSWORD, DEMO_SLUG
 from diagnostics.models import Cycle
 from diagnostics.pooling import cycle_scope
@@ -37,6 +39,8 @@ def test_it_builds_the_demo_organisation_and_prints_the_sign_ins(db, capsys):
     assert Unit.objects.filter(organisation=organisation, is_team=True).count() >= 12
     roles = set(Membership.objects.filter(organisation=organisation).values_list("role", flat=True))
     assert roles == {Role.ORG_ADMIN, Role.LEADER, Role.TEAM_MANAGER}
+    names = list(Cycle.objects.filter(organisation=organisation).values_list("name", flat=True))
+    assert len(names) == len(set(names))  # each tells its results apart in every list
     assert "admin@northbrook.example" in out
     assert DEMO_PASSWORD in out
     assert User.objects.get(email="manager@northbrook.example").check_password(DEMO_PASSWORD)
@@ -51,3 +55,14 @@ def test_it_recreates_the_same_demo_organisation_when_run_again(db):
     again = shown_figures()
     assert len(again) == 2 * 13 * 9
     assert again == first  # a fixed seed: the same figures every time, for stable screenshots
+
+
+def test_it_dates_each_action_soon_after_the_results_that_prompted_it(db):
+    call_command("seed_demo")
+    actions = list(Action.objects.filter(organisation__slug=DEMO_SLUG).select_related("cycle"))
+    assert actions
+    today = timezone.localdate()
+    for action in actions:
+        began = timezone.localdate(action.created_at)
+        assert action.cycle.closes_on < began <= today, action.title
+    assert any(timezone.localdate(action.created_at) < today for action in actions)

@@ -34,6 +34,13 @@ def test_it_names_an_unnamed_cycle_in_english_whoever_creates_it(world, make_cyc
     assert cycle.name == "Full diagnostic Locality North March 2027"
 
 
+def test_it_names_a_second_unnamed_cycle_of_the_month_by_its_day(world, make_cycle):
+    first = make_cycle(unit=world.north, opens_on=date(2027, 3, 1), closes_on=date(2027, 3, 14))
+    second = make_cycle(unit=world.north, opens_on=date(2027, 3, 29), closes_on=date(2027, 4, 9))
+    assert first.name == "Full diagnostic Locality North March 2027"
+    assert second.name == "Full diagnostic Locality North 29 March 2027"
+
+
 def test_it_stores_a_pulse_choice_that_rotates_between_pulses_of_the_unit(world, make_cycle):
     seen: set[str] = set()
     previous: set[str] = set()

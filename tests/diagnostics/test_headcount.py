@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from diagnostics.models import StructuralFigures
 from diagnostics.selectors import recorded_headcount
+from diagnostics.services import issue_invites
 from diagnostics.structural_data import save_figures
 
 
@@ -41,6 +42,20 @@ def test_it_uses_the_latest_earlier_cycle_s_headcount_when_this_one_has_none(
     form = _invite_form(client_for(world.team_manager), newest, world.team_a)
     assert form["count"].value() == 7
     assert "“Autumn”" in form.fields["count"].help_text
+
+
+def test_it_offers_codes_only_for_the_people_still_without_one(world, make_cycle, client_for):
+    cycle = make_cycle(unit=world.team_a)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 14}, user=None)
+    client = client_for(world.team_manager)
+    issue_invites(cycle=cycle, team=world.team_a, count=10)
+    page = client.get(reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]))
+    assert page.context["form"]["count"].value() == 4
+    assert "10 codes have already been made for Team A in this cycle" in page.content.decode()
+    issue_invites(cycle=cycle, team=world.team_a, count=4)
+    page = client.get(reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]))
+    assert page.context["form"]["count"].value() == 0
+    assert "at least one for each of its 14 people" in page.content.decode()
 
 
 def test_it_keeps_the_old_default_when_no_headcount_is_recorded(world, make_cycle, client_for):
