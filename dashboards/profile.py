@@ -232,6 +232,11 @@ class ProfilePage:
         return any(row.reverse_scored for row in self.statement_rows)
 
     @property
+    def statements_not_charted(self) -> int:
+        """Statements whose shares are hidden, so the chart leaves them out (the table says why)."""
+        return sum(1 for row in self.statement_rows if not row.shown)
+
+    @property
     def reverse_note(self) -> str:
         return gettext(REVERSE_NOTE)
 

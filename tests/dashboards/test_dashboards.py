@@ -21,6 +21,7 @@ from diagnostics.models import Cycle
 from diagnostics.selectors import latest_version_for
 from diagnostics.services import create_cycle, issue_invites, open_cycle
 from diagnostics.structural_data import save_figures
+from diagnostics.tallies import NOT_APPLICABLE
 from organisations.models import Role
 from tests.factories import make_member, make_organisation, make_units
 
@@ -499,7 +500,7 @@ def test_it_counts_only_the_unit_s_own_pulses_in_a_pool(
     page = client.get(
         reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": small_pulses[0].pk}
     )
-    assert "(pooled over 4 pulses in this 90-day period)" in page.content.decode()
+    assert "(pooled over 4 pulses opened in this 90-day period)" in page.content.decode()
 
 
 def test_it_shows_pooled_statement_figures_only_where_no_pulse_can_be_singled_out(
@@ -532,6 +533,28 @@ def test_it_shows_pooled_statement_figures_only_where_no_pulse_can_be_singled_ou
     page = client.get(url, {"cycle": alone.pk})  # one pulse in its period: the same people
     assert page.context["page"].statements_shown is True
     assert any(row.shown for row in page.context["page"].statement_rows)
+
+
+def test_it_says_how_many_hidden_statements_the_chart_leaves_out(
+    world, make_cycle, respond, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    skipped = {"WL1", "SUP1"}  # each answered by 4 of the 6
+    respond(
+        cycle,
+        world.team_a,
+        6,
+        value=lambda index, code: NOT_APPLICABLE if code in skipped and index < 2 else 4,
+    )
+    url = reverse("dashboards:profile", args=[world.team_a.pk])
+    page = client_for(world.team_manager).get(url, {"cycle": cycle.pk})
+    rows = page.context["page"].statement_rows
+    hidden = [row.code for row in rows if not row.shown]
+    assert skipped <= set(hidden)
+    assert len(hidden) < len(rows)
+    charted = page.context["page"].distribution_chart["data"][0]["y"]
+    assert len(charted) == len(rows) - len(hidden)
+    assert f"{len(hidden)} statements are not in the chart" in page.content.decode()
 
 
 def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(

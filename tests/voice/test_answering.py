@@ -237,6 +237,19 @@ def test_it_hides_an_issue_with_a_reason_and_shows_it_again(world, board_a, rais
     assert "Hidden by the team manager" not in board
 
 
+def test_it_does_not_mark_a_hidden_issue_as_waiting_in_the_list(
+    world, board_a, raise_on, client_for
+):
+    raise_on(board_a, "Printer broken.")
+    hidden = raise_on(board_a, "Jo Bloggs is never on time for duty.")
+    hide_issue(issue=hidden, reason="It named a colleague.", hidden_by=world.team_manager)
+    page = client_for(world.team_manager).get(reverse("voice:manage"))
+    html = page.content.decode()
+    assert page.context["waiting_count"] == 1
+    assert html.count("voice-status-new") == 1
+    assert "Hidden, so not waiting" in html
+
+
 def test_it_refuses_to_hide_without_a_reason_in_the_service(world, board_a, raise_on):
     with pytest.raises(ValidationError):
         hide_issue(issue=raise_on(board_a), reason="", hidden_by=world.team_manager)
