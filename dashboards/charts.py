@@ -8,6 +8,7 @@ carries meaning alone: bars carry a pattern and a text label with the band's nam
 from __future__ import annotations
 
 import functools
+import re
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +48,22 @@ def _layout(**extra: Any) -> dict[str, Any]:
     return layout
 
 
+# Plotly reads chart text as its own markup and draws <a href> as a live link, so a name typed
+# into SWORD (a unit, a statement, an action) could put a link in someone else's chart. Only
+# the tags these charts write themselves stay tags; any other "<" is shown as typed.
+_OWN_MARKUP = re.compile(r"<(?!(?:br|i|/i|extra|/extra)>)")
+
+
+def _as_typed(value: Any) -> Any:
+    if isinstance(value, str):
+        return _OWN_MARKUP.sub("&lt;", value) if "<" in value else value
+    if isinstance(value, dict):
+        return {key: _as_typed(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_as_typed(item) for item in value)
+    return value
+
+
 def _as_dict(data: list[dict[str, Any]], layout: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """The figure as plain JSON for json_script. Plotly validates every property when
     PLOTLY_VALIDATE is on (development and tests, where each chart is built); production skips
@@ -60,6 +77,7 @@ def _as_dict(data: list[dict[str, Any]], layout: dict[str, Any], **extra: Any) -
     process. Where PLOTLY_VALIDATE is on, every chart drawn is also checked equal to Plotly's
     own, so a chart that strays from plain values fails in development and tests
     (`tests/test_speedups.py` draws the pages both ways)."""
+    data, layout = _as_typed(data), _as_typed(layout)
     if settings.SPEEDUP_PLAIN_FIGURES:
         spec: dict[str, Any] = {"data": data, "layout": {**layout, "template": default_template()}}
         if settings.PLOTLY_VALIDATE:

@@ -154,3 +154,42 @@ def test_it_writes_each_heatmap_cell_in_the_colour_that_contrasts_more_with_it()
     assert written[:-1] == [colours.text_colour_for(fill) for fill in fills]
     assert written[-1] == charts.HEAT_INK  # on the hidden cell's grey
     assert set(written[:-1]) == {colours.BLACK, colours.WHITE}
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list | tuple):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+LINK = '<a href="https://evil.example/sign-in" target="_top">Team B: sign in again</a>'
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["plain figures", "through plotly"])
+def test_it_shows_markup_typed_into_a_name_as_typed_and_keeps_its_own(settings, fast):
+    """Plotly draws <a href> in chart text as a live link: a unit, statement or action named
+    with one must not put a link into somebody else's chart."""
+    settings.SPEEDUP_PLAIN_FIGURES = fast
+    spec = charts.heatmap(
+        ["Caseload"],
+        [
+            charts.HeatRow(
+                LINK, "/results/units/2/", [charts.HeatCell(["3.4", "A"], 4, False, LINK)]
+            )
+        ],
+    )
+    texts = _strings(spec["data"]) + _strings(spec["layout"]["annotations"])
+    assert not any("<a" in text for text in texts)
+    assert spec["data"][0]["y"] == [
+        '&lt;a href="https://evil.example/sign-in" target="_top">Team B: sign in again&lt;/a>'
+    ]
+    assert spec["layout"]["annotations"][0]["text"] == "3.4<br>A"  # its own line break stays
+    statements = charts.distribution_bars(
+        [charts.DistributionRow("<b>Bold</b> & <i>italic</i>", 20.0, 30.0, 50.0)]
+    )
+    assert statements["data"][0]["y"] == ["&lt;b>Bold&lt;/b> & <i>italic</i>"]
+    assert "<extra></extra>" in statements["data"][0]["hovertemplate"]

@@ -64,5 +64,6 @@ def test_it_dates_each_action_soon_after_the_results_that_prompted_it(db):
     today = timezone.localdate()
     for action in actions:
         began = timezone.localdate(action.created_at)
+        assert action.cycle is not None
         assert action.cycle.closes_on < began <= today, action.title
     assert any(timezone.localdate(action.created_at) < today for action in actions)
