@@ -74,6 +74,18 @@ def client_ip(request: HttpRequest) -> str:
     return remote
 
 
+def client_network(request: HttpRequest) -> str:
+    """What rate limits and sign-in lockouts count against: the client's IPv4 address, or the
+    /64 network of an IPv6 one. One IPv6 subscriber holds a whole /64 (2^64 addresses), so
+    counting single addresses would let one person step past every limit."""
+    address = ipaddress.ip_address(client_ip(request))
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 def _valid_ip(text: str) -> str | None:
     try:
         return str(ipaddress.ip_address(text))

@@ -1,4 +1,5 @@
-"""Rate limits per client address, shared by the survey, the voice board and sign-in.
+"""Rate limits per client address (an IPv6 client's /64), shared by the survey, the voice board
+and sign-in.
 
 django-ratelimit counts in the cache (CACHE_URL). The counter key is an HMAC of the client's
 address under SECRET_KEY, so someone who can read the cache cannot tell which address did what
@@ -14,12 +15,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
-from sword.middleware import client_ip
+from sword.middleware import client_network
 
 
 def client_key(group: str, request: HttpRequest) -> str:
     return hmac.new(
-        settings.SECRET_KEY.encode(), client_ip(request).encode(), hashlib.sha256
+        settings.SECRET_KEY.encode(), client_network(request).encode(), hashlib.sha256
     ).hexdigest()
 
 

@@ -292,8 +292,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 # Counted per account, however the address is spelt (the sign-in matches any case).
 AXES_USERNAME_CALLABLE = "accounts.limits.axes_username"
-# The same client address as the rate limits (PROXY_COUNT below), not the proxy's.
-AXES_CLIENT_IP_CALLABLE = "sword.middleware.client_ip"
+# The same client address (or IPv6 /64) as the rate limits (PROXY_COUNT below), not the proxy's.
+AXES_CLIENT_IP_CALLABLE = "sword.middleware.client_network"
 AXES_VERBOSE = False
 
 # OpenID Connect sign-in (organisations.sign_on). Each organisation's issuer, client id and
