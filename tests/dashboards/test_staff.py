@@ -42,6 +42,19 @@ def closed_cycle(make_cycle, respond, world, counts, *, unit=None, name="Spring"
     return close_cycle(cycle=cycle)
 
 
+def workload_action(world, title: str, **extra) -> Action:
+    """Team A's action on its workload, due today, by its manager."""
+    return create_action(
+        unit=world.team_a,
+        domain=Domain.objects.get(code="WL"),
+        title=title,
+        owner=world.team_manager,
+        due_on=timezone.localdate(),
+        created_by=world.team_manager,
+        **extra,
+    )
+
+
 def test_it_shows_only_closed_results(world, make_cycle, respond):
     cycle = make_cycle(unit=world.team_a)
     respond(cycle, world.team_a, 6, value=_varied)
@@ -199,18 +212,8 @@ def test_it_shows_what_was_said_and_done_with_numbers(world, make_cycle, respond
 def test_it_says_when_an_action_is_overdue(world, make_cycle, respond):
     today = timezone.localdate()
     closed_cycle(make_cycle, respond, world, {world.team_a: 6}, unit=world.team_a)
-    workload = Domain.objects.get(code="WL")
-    late, finished = (
-        create_action(
-            unit=world.team_a,
-            domain=workload,
-            title=title,
-            owner=world.team_manager,
-            due_on=today,
-            created_by=world.team_manager,
-        )
-        for title in ("Share the duty rota fairly", "Protected duty-free days")
-    )
+    late = workload_action(world, "Share the duty rota fairly")
+    finished = workload_action(world, "Protected duty-free days")
     Action.objects.filter(pk__in=[late.pk, finished.pk]).update(due_on=today - timedelta(days=3))
     Action.objects.filter(pk=finished.pk).update(status=Action.Status.DONE)
     page = Client().get(results_path(board_for(world.team_a)))
@@ -281,17 +284,8 @@ def test_it_compares_an_action_with_the_latest_later_result_shown(world, make_cy
     autumn = make_cycle(unit=world.team_a, name="Autumn", opens_on=today + timedelta(days=2))
     respond(autumn, world.team_a, 2, value=1)
     close_cycle(cycle=autumn)
-    workload = Domain.objects.get(code="WL")
     for title in ("Protected duty-free days", "Dropped idea"):
-        action = create_action(
-            unit=world.team_a,
-            domain=workload,
-            title=title,
-            owner=world.team_manager,
-            due_on=today,
-            created_by=world.team_manager,
-            cycle=spring,
-        )
+        action = workload_action(world, title, cycle=spring)
     action.status = action.Status.DROPPED
     action.save()
     (shown,) = Client().get(results_path(board_for(world.team_a))).context["page"].actions
