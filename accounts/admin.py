@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,8 +16,23 @@ from organisations.selectors import left_without_admin
 from organisations.services import delete_account
 
 
+class OperatorUserChangeForm(UserChangeForm[User]):
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if self.instance.pk and self.instance.is_active and cleaned.get("is_active") is False:
+            stranded = left_without_admin([self.instance])
+            if stranded:
+                raise ValidationError(
+                    "%(names)s would be left without an organisation admin who can sign in: "
+                    "give someone else that role first.",
+                    params={"names": ", ".join(o.name for o in stranded)},
+                )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = OperatorUserChangeForm
     ordering = ["email"]
     list_display = ["email", "display_name", "is_active", "is_staff", "date_joined"]
     search_fields = ["email", "display_name"]

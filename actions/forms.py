@@ -112,10 +112,11 @@ class EscalateForm(forms.Form):
     to = ScopedChoiceField(
         queryset=Unit.objects.none(),
         label=_("Escalate to"),
-        empty_label=None,
+        empty_label=_("Choose a unit"),
         help_text=_(
-            "The unit that owns the lever (for example IT, recruitment or caseload policy)."
+            "The unit above that owns the lever (for example IT, recruitment or caseload policy)."
         ),
+        error_messages={"required": _("Choose the unit to escalate the action to.")},
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label=_("Why"))
 
@@ -123,9 +124,10 @@ class EscalateForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, ScopedChoiceField)
-        field.queryset = Unit.objects.filter(path__in=action.unit.ancestor_paths()).order_by(
-            "-depth"
-        )
+        holder = action.escalated_to or action.unit
+        field.queryset = Unit.objects.filter(
+            organisation_id=action.organisation_id, path__in=holder.ancestor_paths()
+        ).order_by("-depth")
 
 
 class InterventionForm(forms.ModelForm[Intervention]):

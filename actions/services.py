@@ -109,10 +109,18 @@ def update_action(
 
 @transaction.atomic
 def escalate_action(*, action: Action, to: Unit, note: str = "") -> Action:
-    """Send an action up to the unit that owns the lever; its leaders then see it."""
+    """Send an action up to the unit that owns the lever; its leaders then see it. From a unit
+    it was escalated to, only further up: sent back down, the leaders who own the lever would
+    stop seeing it without being told."""
     if to.organisation_id != action.organisation_id or to.path not in action.unit.ancestor_paths():
         raise ValidationError(
             gettext("An action can only be escalated to a unit above the one it is for.")
+        )
+    holder = action.escalated_to
+    if holder is not None and to.path not in holder.ancestor_paths():
+        raise ValidationError(
+            gettext("This action is with %(unit)s: it can only be escalated further up.")
+            % {"unit": holder.name}
         )
     action.escalated_to = to
     if note.strip():

@@ -30,3 +30,10 @@ class BenchmarkAdmin(admin.ModelAdmin[Benchmark]):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        """A published half-year is kept as it is: deleted, `compute_benchmarks` would make it
+        again from whoever takes part now, and two versions of one half-year set side by side
+        could tell something of an organisation that joined or left. Importing a reference
+        table replaces the reference tables."""
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django import forms
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from organisations.models import Organisation, SingleSignOn
-from organisations.sign_on import SignOnUnavailable, discover, encrypt_secret
+from organisations.sign_on import SignOnUnavailable, decrypt_secret, discover, encrypt_secret
 
 
 class SingleSignOnForm(forms.ModelForm):
@@ -63,7 +64,25 @@ class SingleSignOnForm(forms.ModelForm):
                 raise forms.ValidationError(str(error)) from error
         elif env_var:
             self.instance.client_secret_encrypted = ""  # nosec B105: clears the stored secret
+        if cleaned.get("required") and cleaned.get("enabled") and cleaned.get("issuer"):
+            self._check_usable(cleaned["issuer"], env_var)
         return cleaned
+
+    def _check_usable(self, issuer: str, env_var: str) -> None:
+        """Required turns members' passwords off: only for a provider that can sign them in,
+        or a typing slip would lock the whole organisation out."""
+        try:
+            if env_var and not os.environ.get(env_var):
+                raise SignOnUnavailable(f"{env_var} is not set on this server.")
+            if not env_var:
+                decrypt_secret(self.instance.client_secret_encrypted)
+            discover(issuer, fresh=True)
+        except SignOnUnavailable as error:
+            raise forms.ValidationError(
+                "“Required for members” would lock this organisation's members out, because "
+                f"sign-in through the provider cannot work yet: {error} Save it without "
+                "“Required”, check that members can sign in, then require it."
+            ) from error
 
 
 @admin.register(SingleSignOn)

@@ -314,12 +314,15 @@ def audit_events(
 
 
 def left_without_admin(users: Iterable[Any]) -> list[Organisation]:
-    """The organisations that would have no organisation admin if these people had no roles."""
+    """The organisations that would have no organisation admin who can sign in if these people
+    had no roles (or could no longer sign in): a deactivated account's role does not count."""
     user_ids = [user.pk for user in users]
     held = Membership.objects.filter(user_id__in=user_ids, role=Role.ORG_ADMIN).values(
         "organisation_id"
     )
-    still_held = Membership.objects.filter(role=Role.ORG_ADMIN).exclude(user_id__in=user_ids)
+    still_held = Membership.objects.filter(role=Role.ORG_ADMIN, user__is_active=True).exclude(
+        user_id__in=user_ids
+    )
     return list(
         Organisation.objects.filter(pk__in=held)
         .exclude(pk__in=still_held.values("organisation_id"))

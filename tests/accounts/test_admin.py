@@ -52,6 +52,42 @@ def test_it_will_not_delete_an_organisations_only_admin(world, operator_client):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
 
 
+def change_in_admin(operator_client, person: User, **changes):
+    data = {
+        "email": person.email,
+        "display_name": person.display_name,
+        "is_active": "on" if person.is_active else "",
+        "date_joined_0": person.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": person.date_joined.strftime("%H:%M:%S"),
+        **changes,
+    }
+    return operator_client.post(
+        reverse("admin:accounts_user_change", args=[person.pk]),
+        {key: value for key, value in data.items() if value != ""},
+    )
+
+
+def test_it_will_not_switch_off_an_organisations_only_admin(world, operator_client):
+    admin = world.org_admin
+    response = change_in_admin(operator_client, admin, is_active="")
+    assert response.status_code == 200
+    assert "Example Council would be left without an organisation admin" in (
+        response.content.decode()
+    )
+    admin.refresh_from_db()
+    assert admin.is_active
+    # Another admin who can sign in: now it may be switched off.
+    second = User.objects.create_user(email="second@example.org", display_name="Second")
+    Membership.objects.create(
+        user=second, organisation=world.organisation, unit=world.units["root"], role="org_admin"
+    )
+    assert change_in_admin(operator_client, admin, is_active="").status_code == 302
+    admin.refresh_from_db()
+    assert not admin.is_active
+    # And the one left cannot be, nor can a role-holder leave only a switched-off admin.
+    assert change_in_admin(operator_client, second, is_active="").status_code == 200
+
+
 def test_it_sends_operators_to_the_rate_limited_sign_in_page(client, db):
     from tests.factories import TEST_PASSWORD
 

@@ -77,6 +77,20 @@ def test_it_only_escalates_upwards(world, team_c_action):
         escalate_action(action=team_c_action, to=world.team_c)
 
 
+def test_it_escalates_an_escalated_action_only_further_up(world, team_c_action, client_for):
+    services_unit, south = world.units["Children's Services"], world.units["Locality South"]
+    escalate_action(action=team_c_action, to=services_unit)
+    with pytest.raises(ValidationError, match="further up"):
+        escalate_action(action=team_c_action, to=south)  # above Team C, below where it is
+    page = client_for(world.org_admin).get(reverse("actions:detail", args=[team_c_action.pk]))
+    html = page.content.decode()
+    assert f'value="{south.pk}"' not in html
+    assert f'<option value="{world.units["root"].pk}">' in html
+    assert '<option value="" selected>Choose a unit</option>' in html
+    team_c_action.refresh_from_db()
+    assert team_c_action.escalated_to == services_unit
+
+
 def test_it_needs_a_reason_to_drop_an_action(world, team_c_action):
     with pytest.raises(ValidationError, match="why"):
         update_action(

@@ -603,20 +603,26 @@ def operator_client(client: Client) -> Client:
     return client
 
 
-def save_in_admin(client: Client, sign_on: SingleSignOn) -> str:
-    """Saves the provider as it stands in the admin; the message about its discovery."""
-    response = client.post(
+def post_in_admin(client: Client, sign_on: SingleSignOn, **changes: str):
+    data = {
+        "organisation": sign_on.organisation.pk,
+        "issuer": sign_on.issuer,
+        "client_id": sign_on.client_id,
+        "client_secret_env_var": sign_on.client_secret_env_var,
+        "email_domains": sign_on.email_domains,
+        "enabled": "on",
+        **changes,
+    }
+    return client.post(
         reverse("admin:organisations_singlesignon_change", args=[sign_on.pk]),
-        {
-            "organisation": sign_on.organisation.pk,
-            "issuer": sign_on.issuer,
-            "client_id": sign_on.client_id,
-            "client_secret_env_var": sign_on.client_secret_env_var,
-            "email_domains": sign_on.email_domains,
-            "enabled": "on",
-        },
+        data,
         follow=True,
     )
+
+
+def save_in_admin(client: Client, sign_on: SingleSignOn) -> str:
+    """Saves the provider as it stands in the admin; the message about its discovery."""
+    response = post_in_admin(client, sign_on)
     assert response.redirect_chain, response.content.decode()[:2000]
     (about_discovery,) = [
         str(message) for message in response.context["messages"] if "discovery" in str(message)
@@ -655,3 +661,24 @@ def test_it_warns_on_saving_an_issuer_whose_discovery_cannot_be_read(client, pro
     assert "will fail until this is put right" in message
     assert "discovery document could not be read" in message
     assert SingleSignOn.objects.get().issuer == "https://id.example.gov.uk/mistyped"
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"issuer": "https://id.example.gov.uk/mistyped"}, "discovery document could not be read"),
+        ({"client_secret_env_var": "SWORD_NOT_SET_ANYWHERE"}, "SWORD_NOT_SET_ANYWHERE is not set"),
+    ],
+)
+def test_it_will_not_require_a_provider_that_cannot_sign_members_in(
+    client, provider, sign_on, change, why
+):
+    response = post_in_admin(operator_client(client), sign_on, required="on", **change)
+    text = response.content.decode()
+    assert "would lock this organisation&#x27;s members out" in text
+    assert why in text
+    sign_on.refresh_from_db()
+    assert not sign_on.required
+    assert post_in_admin(client, sign_on, required="on").redirect_chain  # once it works
+    sign_on.refresh_from_db()
+    assert sign_on.required
