@@ -268,7 +268,13 @@ class StatementForm(forms.Form):
     organisation's surveys offer (`languages`: codes other than English)."""
 
     text = forms.CharField(
-        max_length=300, label=_("Text"), widget=forms.Textarea(attrs={"rows": 2})
+        max_length=300,
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Changing it removes the statement's text in any language not shown here, which "
+            "would no longer say the same."
+        ),
     )
     reverse_scored = forms.BooleanField(
         required=False,

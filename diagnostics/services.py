@@ -252,10 +252,15 @@ def reword_statement(
     translations: Mapping[str, str] | None = None,
 ) -> Statement:
     """Change a statement of an editable version; `translations` (language to text) replace
-    its texts in those languages, and an empty text removes one."""
+    its texts in those languages, and an empty text removes one. New English wording removes
+    the texts in languages not given (the editor did not see them), which would otherwise go
+    on asking Welsh speakers, say, the statement as it was."""
     _check_editable(statement.version)
     _check_outcome_wording(statement.domain, reverse_scored=reverse_scored)
-    statement.text = _clean_text(text)
+    cleaned = _clean_text(text)
+    if cleaned != statement.text:
+        statement.texts.exclude(language__in=list(translations or {})).delete()
+    statement.text = cleaned
     statement.reverse_scored = reverse_scored
     statement.save(update_fields=["text", "reverse_scored"])
     _set_translations(statement, translations or {})

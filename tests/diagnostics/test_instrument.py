@@ -87,6 +87,28 @@ def test_it_copies_a_version_and_edits_the_copy(world, built_in):
     assert not copy.statements.filter(code="WL2").exists()
 
 
+def test_it_drops_a_translation_the_editor_did_not_see_when_the_english_changes(
+    world, built_in
+):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="A", created_by=None
+    )
+    wl1 = copy.statements.get(code="WL1")
+    assert wl1.texts.filter(language="cy").exists()  # copied with the built-in Welsh
+    reword_statement(statement=wl1, text=wl1.text, reverse_scored=True)  # wording unchanged
+    assert wl1.texts.filter(language="cy").exists()
+    reword_statement(statement=wl1, text="My caseload fits my hours.", reverse_scored=False)
+    assert not wl1.texts.filter(language="cy").exists()  # Welsh was not on the form
+    wl2 = copy.statements.get(code="WL2")
+    reword_statement(
+        statement=wl2,
+        text="Duty weeks are shared fairly.",
+        reverse_scored=False,
+        translations={"cy": "Rhennir wythnosau dyletswydd yn deg."},
+    )
+    assert wl2.texts.get(language="cy").text == "Rhennir wythnosau dyletswydd yn deg."
+
+
 def test_it_never_reuses_a_code_for_a_new_statement(world, built_in):
     copy = copy_version(
         version=built_in, organisation_id=world.organisation.pk, name="A", created_by=None
