@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -440,6 +441,16 @@ class StructureImportResult:
     existing_units: int
 
 
+def _path_key(path: str) -> str:
+    """A path as the import matches it: any case, and a curly apostrophe as a straight one
+    (unit names are unique among siblings whatever their case)."""
+    return path.casefold().replace("\u2019", "'")
+
+
+def _by_path_key(units: Mapping[str, Unit]) -> dict[str, Unit]:
+    return {_path_key(path): unit for path, unit in units.items()}
+
+
 @transaction.atomic
 def import_structure(*, organisation_slug: str, content: str) -> StructureImportResult:
     """Create the organisation if needed and every unit on every path; the last level is a team.
@@ -460,23 +471,29 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
             wanted.append((line, parts))
 
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
-    existing = unit_by_readable_path(organisation) if organisation else {}
+    existing = _by_path_key(unit_by_readable_path(organisation)) if organisation else {}
+    own_name = _path_key(organisation.name) if organisation else None
     team_paths = {
-        UNIT_PATH_SEPARATOR.join(parts): line for line, parts in wanted
+        _path_key(UNIT_PATH_SEPARATOR.join(parts)): line for line, parts in wanted
     }  # last level of each path
     for line, parts in wanted:
+        if own_name is not None and _path_key(parts[0]) == own_name:
+            errors.append(
+                f"line {line}: paths start below the organisation: leave out “{parts[0]}”"
+            )
+            continue
         for depth in range(1, len(parts)):
             prefix = UNIT_PATH_SEPARATOR.join(parts[:depth])
-            if prefix in team_paths:
+            if _path_key(prefix) in team_paths:
                 errors.append(
-                    f"line {line}: “{prefix}” is a team on line {team_paths[prefix]} "
+                    f"line {line}: “{prefix}” is a team on line {team_paths[_path_key(prefix)]} "
                     "and cannot contain other units"
                 )
-            unit = existing.get(prefix)
+            unit = existing.get(_path_key(prefix))
             if unit is not None and unit.is_team:
                 errors.append(f"line {line}: “{prefix}” is already a team and cannot contain units")
         full = UNIT_PATH_SEPARATOR.join(parts)
-        unit = existing.get(full)
+        unit = existing.get(_path_key(full))
         if unit is not None and not unit.is_team:
             errors.append(f"line {line}: “{full}” already exists as a unit, not a team")
     if errors:
@@ -486,22 +503,28 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
         organisation = create_organisation(
             name=organisation_slug.replace("-", " ").title(), slug=organisation_slug
         )
-        existing = unit_by_readable_path(organisation)
+        existing = _by_path_key(unit_by_readable_path(organisation))
     root = root_of(organisation)
+    there_before = set(existing)
+    named: set[str] = set()
     created = 0
-    seen = 0
-    for _line, parts in wanted:
+    for line, parts in wanted:
         parent = root
         for depth in range(1, len(parts) + 1):
-            path = UNIT_PATH_SEPARATOR.join(parts[:depth])
-            unit = existing.get(path)
+            key = _path_key(UNIT_PATH_SEPARATOR.join(parts[:depth]))
+            named.add(key)
+            unit = existing.get(key)
             if unit is None:
-                unit = add_unit(parent=parent, name=parts[depth - 1], is_team=depth == len(parts))
-                existing[path] = unit
+                try:
+                    unit = add_unit(
+                        parent=parent, name=parts[depth - 1], is_team=depth == len(parts)
+                    )
+                except ValidationError as error:
+                    raise ImportFailed([f"line {line}: {' '.join(error.messages)}"]) from error
+                existing[key] = unit
                 created += 1
-            else:
-                seen += 1
             parent = unit
+    seen = len(named & there_before)
     return StructureImportResult(organisation, created_units=created, existing_units=seen)
 
 

@@ -39,6 +39,35 @@ def test_it_imports_again_without_duplicating(db, tmp_path):
     assert Unit.objects.filter(organisation__slug="county").count() == 9
 
 
+def test_it_counts_each_unit_once_however_many_paths_pass_through_it(db, tmp_path, capsys):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    capsys.readouterr()
+    more = STRUCTURE + "Adult Social Care / Team E\n"
+    call_command("import_structure", "county", write(tmp_path, "s.csv", more))
+    out = capsys.readouterr().out
+    assert "created 1 unit(s)" in out
+    assert "8 already existed" in out
+
+
+def test_it_matches_existing_units_in_any_case_and_either_apostrophe(db, tmp_path):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    again = "path\nchildren\u2019s services / LOCALITY NORTH / Team F\n"
+    call_command("import_structure", "county", write(tmp_path, "s.csv", again))
+    assert Unit.objects.filter(organisation__slug="county", depth=2).count() == 2
+    assert "Children's Services / Locality North / Team F" in set(
+        readable_paths(Organisation.objects.get(slug="county")).values()
+    )
+
+
+def test_it_says_on_which_line_a_path_repeats_the_organisation_s_name(db, tmp_path):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    name = Organisation.objects.get(slug="county").name
+    bad = f"path\n{name} / Children's Services / Team G\n"
+    with pytest.raises(CommandError, match=r"line 2: paths start below the organisation"):
+        call_command("import_structure", "county", write(tmp_path, "s.csv", bad))
+    assert not Unit.objects.filter(name="Team G").exists()
+
+
 def test_it_imports_nothing_from_a_structure_with_one_bad_row(db, tmp_path):
     bad = STRUCTURE + "Children's Services /  / Team E\n"
     with pytest.raises(CommandError) as error:
