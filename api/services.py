@@ -73,6 +73,17 @@ def create_token(
     if not name:
         raise ValidationError(gettext("Give the token a name that says what uses it."))
     check_expiry(expires_on, today=today)
+    in_use = ApiToken.objects.filter(
+        organisation=organisation, name__iexact=name, revoked_at__isnull=True, expires_on__gte=today
+    )
+    if in_use.exists():  # the list could not tell them apart (a reloaded form would make one)
+        raise ValidationError(
+            gettext(
+                "A working token is already called “%(name)s”. Give this one a name of its own, "
+                "or revoke that one first."
+            )
+            % {"name": name}
+        )
     raw = new_token()
     token = ApiToken.objects.create(
         organisation=organisation,

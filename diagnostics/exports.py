@@ -66,6 +66,10 @@ DRIVER_COLUMNS = [
 LEVELS = ("org", "unit", "team")
 BY = ("domain", "statement", "drivers")
 FORMATS = ("csv", "xlsx")
+# A byte-order mark before a downloaded CSV: without it Excel, which most councils open these
+# in, reads the file as Windows-1252 and shows "50th–80th" as "50thâ€“80th". The command line's
+# CSV (the §10 interface, read by scripts) has none.
+EXCEL_READS_UTF8 = "\ufeff"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

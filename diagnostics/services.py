@@ -49,6 +49,7 @@ from diagnostics.errors import (
 )
 from diagnostics.exports import (
     BY,
+    EXCEL_READS_UTF8,
     FORMATS,
     LEVELS,
     ExportRequest,
@@ -1836,6 +1837,7 @@ def prepare_export(*, job_id: int, now: datetime | None = None) -> None:
             write_xlsx(rows, handle, title=cycle.name, columns=export.columns)
         else:
             text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+            text.write(EXCEL_READS_UTF8)
             write_csv(rows, text, columns=export.columns)
             text.flush()
             text.detach()

@@ -36,6 +36,7 @@ from diagnostics.addresses import can_keep_addresses
 from diagnostics.exports import (
     BY,
     CONTENT_TYPES,
+    EXCEL_READS_UTF8,
     LEVELS,
     ExportRequest,
     download_name,
@@ -981,7 +982,7 @@ def results_export(
     content = (
         to_xlsx(rows, title=cycle.name, columns=columns)
         if file_format == "xlsx"
-        else to_csv(rows, columns=columns)
+        else EXCEL_READS_UTF8 + to_csv(rows, columns=columns)
     )
     response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
     filename = download_name(cycle, by=by, file_format=file_format)

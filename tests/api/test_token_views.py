@@ -94,6 +94,17 @@ def test_it_accepts_an_expiry_a_year_ahead(world):
     assert token.expires_on == today + timedelta(days=365)
 
 
+def test_it_refuses_a_second_working_token_of_the_same_name(world, client_for):
+    client = client_for(world.org_admin)
+    assert "sword_" in make_via_page(client, name="Power BI").content.decode()
+    again = make_via_page(client, name=" power bi ")  # as a reloaded page would send it
+    assert "A working token is already called “power bi”" in again.content.decode()
+    assert ApiToken.objects.count() == 1
+    client.post(reverse("api_tokens:revoke", args=[ApiToken.objects.get().pk]))
+    assert "sword_" in make_via_page(client, name="Power BI").content.decode()
+    assert ApiToken.objects.count() == 2
+
+
 def test_it_lets_only_org_admins_make_tokens(world, client_for):
     today = timezone.localdate()
     with pytest.raises(ValidationError):

@@ -40,7 +40,7 @@ def export_for(client, cycle, **params) -> list[dict]:
     url = reverse("diagnostics:results_export", kwargs={"cycle_id": cycle.pk, "file_format": "csv"})
     response = client.get(url, params)
     assert response.status_code == 200
-    return export_as_json(response.content.decode())
+    return export_as_json(response.content.decode("utf-8-sig"))  # a download starts with a BOM
 
 
 def all_pages(api_get, url: str, raw: str, **params) -> list[dict]:

@@ -133,6 +133,15 @@ def test_it_limits_a_site_download_to_the_viewers_reach(world, cycle, client_for
     assert client_for(world.outsider).get(url).status_code == 404
 
 
+def test_it_marks_a_site_download_as_utf8_for_excel_but_not_the_command_s_output(
+    world, cycle, client_for
+):
+    url = reverse("diagnostics:results_export", args=[cycle.pk, "csv"])
+    download = client_for(world.org_admin).get(url).content
+    assert download.startswith("\ufeffcycle,unit_path".encode())
+    assert command_csv(str(cycle.pk)).startswith("cycle,unit_path")
+
+
 def test_it_refuses_an_unknown_export_format(world, cycle, client_for):
     url = reverse("diagnostics:results_export", args=[cycle.pk, "pdf"])
     assert client_for(world.org_admin).get(url).status_code == 404

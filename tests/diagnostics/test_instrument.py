@@ -87,9 +87,7 @@ def test_it_copies_a_version_and_edits_the_copy(world, built_in):
     assert not copy.statements.filter(code="WL2").exists()
 
 
-def test_it_drops_a_translation_the_editor_did_not_see_when_the_english_changes(
-    world, built_in
-):
+def test_it_drops_a_translation_the_editor_did_not_see_when_the_english_changes(world, built_in):
     copy = copy_version(
         version=built_in, organisation_id=world.organisation.pk, name="A", created_by=None
     )

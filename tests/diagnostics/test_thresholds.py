@@ -259,16 +259,16 @@ def test_it_shows_each_figure_s_rating_and_thresholds_after_saving(world, make_c
     html = client.get(url).content.decode()
     assert "Saved figures and their ratings" in html
     assert (
+        '<span class="small fw-normal">Good at or below 22, concerning at or above 30 '
+        "(set for Locality North thresholds)</span></th>\n"
         "<td>24 cases</td>\n"
-        '<td><span class="band band-amber">Amber</span></td>\n'
-        '<td class="small">Good at or below 22, concerning at or above 30 '
-        "(set for Locality North thresholds)</td>"
+        '<td><span class="band band-amber">Amber</span></td>'
     ) in html
     assert (
+        '<span class="small fw-normal">Good at or above 90, concerning at or below 70 '
+        "(the default thresholds)</span></th>\n"
         "<td>65.5 %</td>\n"
-        '<td><span class="band band-red">Red</span></td>\n'
-        '<td class="small">Good at or above 90, concerning at or below 70 '
-        "(the default thresholds)</td>"
+        '<td><span class="band band-red">Red</span></td>'
     ) in html
     assert "good at 22, concerning at 30" in html  # the form's help rates against them too
 
