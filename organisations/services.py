@@ -418,7 +418,12 @@ def _read_csv(content: str, required: list[str]) -> list[tuple[int, dict[str, st
     columns = [c.strip() for c in (reader.fieldnames or [])]
     missing = [c for c in required if c not in columns]
     if missing:
-        raise ImportFailed([f"line 1: missing column(s): {', '.join(missing)}"])
+        separated = (
+            " (the header is separated by semicolons: save the file as comma-separated CSV)"
+            if ";" in "".join(columns)
+            else ""
+        )
+        raise ImportFailed([f"line 1: missing column(s): {', '.join(missing)}{separated}"])
     rows = []
     for row in reader:
         cleaned = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}

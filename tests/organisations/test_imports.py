@@ -90,6 +90,13 @@ def test_it_refuses_a_structure_file_without_a_path_column(db, tmp_path):
         call_command("import_structure", "county", write(tmp_path, "s.csv", "name\nA\n"))
 
 
+def test_it_says_when_a_file_is_separated_by_semicolons(db, tmp_path):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    users = "email;role;unit_path\nkim@county.example;leader;North\n"
+    with pytest.raises(CommandError, match="separated by semicolons"):
+        call_command("import_users", "county", write(tmp_path, "u.csv", users))
+
+
 def test_it_says_clearly_when_the_file_is_missing(db):
     with pytest.raises(CommandError, match="no such file"):
         call_command("import_structure", "county", "/nonexistent/file.csv")
