@@ -363,3 +363,25 @@ def people_running(units: Iterable[Unit]) -> dict[int, list[Any]]:
         else:
             running[unit.pk] = []
     return running
+
+
+@dataclass(frozen=True)
+class ArchiveConsequences:
+    """What archiving a unit leaves as it is, for the question asked first."""
+
+    people_with_roles: int
+    open_cycles: list[str]
+
+
+def archive_consequences(unit: Unit) -> ArchiveConsequences:
+    """The people holding a role at or below the unit, and the names of open cycles its teams
+    are in (read through the cycles' link to their teams: two queries)."""
+    inside = Unit.objects.within(unit)
+    people = Membership.objects.filter(unit__in=inside).values("user_id").distinct().count()
+    names = (
+        inside.filter(cycle_teams__cycle__status="open")
+        .order_by()
+        .values_list("cycle_teams__cycle__name", flat=True)
+        .distinct()
+    )
+    return ArchiveConsequences(people_with_roles=people, open_cycles=sorted(names))

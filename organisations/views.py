@@ -31,6 +31,7 @@ from organisations.forms import (
 )
 from organisations.models import Organisation, Role
 from organisations.selectors import (
+    archive_consequences,
     audit_events,
     breadcrumbs,
     memberships_matching,
@@ -177,14 +178,29 @@ def unit_archive(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
                 % {"unit": unit.name, "count": number_format(count, force_grouping=True)},
             )
         return redirect("organisations:structure")
+    consequences = archive_consequences(unit)
+    body = gettext(
+        "Archiving hides the unit and everything inside it from new cycles and role "
+        "choices. All results, actions and issues are kept, and you can restore it later."
+    )
+    if consequences.open_cycles:
+        body += " " + gettext(
+            "Its teams are still in these open cycles, which go on until they close: "
+            "%(cycles)s. Close them first if the teams no longer run."
+        ) % {"cycles": ", ".join(consequences.open_cycles)}
+    if consequences.people_with_roles:
+        body += " " + ngettext(
+            "%(count)s person holds a role here and keeps it: move or remove it on the People "
+            "page.",
+            "%(count)s people hold roles here and keep them: move or remove them on the People "
+            "page.",
+            consequences.people_with_roles,
+        ) % {"count": number_format(consequences.people_with_roles, force_grouping=True)}
     return confirm_page(
         request,
         Confirmation(
             title=gettext("Archive %(unit)s?") % {"unit": unit.name},
-            body=gettext(
-                "Archiving hides the unit and everything inside it from new cycles and role "
-                "choices. All results, actions and issues are kept, and you can restore it later."
-            ),
+            body=body,
             button=gettext("Archive"),
             button_class="btn-warning",
             cancel_url=reverse("organisations:structure"),

@@ -88,3 +88,21 @@ def test_it_never_splits_a_structure_that_fits_across_pages(world, client_for, m
     html = client_for(world.org_admin).get(f"{STRUCTURE}?unit={world.north.pk}").content.decode()
     assert names_listed(html) == ["Locality North", "Team A", "Team B"]
     assert "Page 1 of" not in html
+
+
+def test_it_says_before_archiving_which_open_cycles_and_roles_the_unit_keeps(
+    world, client_for, make_cycle
+):
+    make_cycle(unit=world.north, name="Autumn check")
+    page = client_for(world.org_admin).get(
+        reverse("organisations:unit_archive", args=[world.north.pk])
+    )
+    text = page.content.decode()
+    assert "still in these open cycles, which go on until they close: Autumn check." in text
+    # The leader of Locality North and Team A's manager.
+    assert "2 people hold roles here and keep them" in text
+    quiet = client_for(world.org_admin).get(
+        reverse("organisations:unit_archive", args=[world.team_c.pk])
+    )
+    assert "open cycles" not in quiet.content.decode()
+    assert "here and keep" not in quiet.content.decode()
