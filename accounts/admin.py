@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from accounts.models import User
 from organisations.selectors import left_without_admin
-from organisations.services import delete_account
+from organisations.services import delete_account, switch_off_account
 
 
 class OperatorUserChangeForm(UserChangeForm[User]):
@@ -62,6 +62,24 @@ class UserAdmin(BaseUserAdmin):
                 "give someone else that role first"
             )
         return deleted, counts, perms_needed, protected
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            switch_off_account(user=obj)  # checks again under the organisations' locks
+        super().save_model(request, obj, form, change)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:  # the service refused after the form's check passed
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         delete_account(user=obj, actor=request.user)  # type: ignore[arg-type]

@@ -73,6 +73,8 @@ def create_token(
     if not name:
         raise ValidationError(gettext("Give the token a name that says what uses it."))
     check_expiry(expires_on, today=today)
+    # Names are checked with the organisation's row held, so two requests at once take turns.
+    Organisation.objects.select_for_update(no_key=True).only("pk").get(pk=organisation.pk)
     in_use = ApiToken.objects.filter(
         organisation=organisation, name__iexact=name, revoked_at__isnull=True, expires_on__gte=today
     )

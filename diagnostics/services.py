@@ -251,21 +251,24 @@ def reword_statement(
     text: str,
     reverse_scored: bool,
     translations: Mapping[str, str] | None = None,
-) -> Statement:
+) -> list[str]:
     """Change a statement of an editable version; `translations` (language to text) replace
     its texts in those languages, and an empty text removes one. New English wording removes
     the texts in languages not given (the editor did not see them), which would otherwise go
-    on asking Welsh speakers, say, the statement as it was."""
+    on asking Welsh speakers, say, the statement as it was. Returns those languages' codes."""
     _check_editable(statement.version)
     _check_outcome_wording(statement.domain, reverse_scored=reverse_scored)
     cleaned = _clean_text(text)
+    dropped: list[str] = []
     if cleaned != statement.text:
-        statement.texts.exclude(language__in=list(translations or {})).delete()
+        unseen = statement.texts.exclude(language__in=list(translations or {}))
+        dropped = sorted(unseen.values_list("language", flat=True))
+        unseen.delete()
     statement.text = cleaned
     statement.reverse_scored = reverse_scored
     statement.save(update_fields=["text", "reverse_scored"])
     _set_translations(statement, translations or {})
-    return statement
+    return dropped
 
 
 @transaction.atomic

@@ -568,11 +568,21 @@ def statement_edit(request: AuthenticatedHttpRequest, statement_id: int) -> Http
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.reword_statement(statement=statement, **form.statement_values())
+            dropped = services.reword_statement(statement=statement, **form.statement_values())
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
             messages.success(request, gettext("Saved %(code)s.") % {"code": statement.code})
+            if dropped:
+                names = dict(settings.LANGUAGES)
+                messages.warning(
+                    request,
+                    gettext(
+                        "Its text in %(languages)s was removed, since it translated the old "
+                        "wording: add it again once that language is offered."
+                    )
+                    % {"languages": ", ".join(str(names.get(code, code)) for code in dropped)},
+                )
             return redirect("diagnostics:version_detail", version_id=statement.version_id)
     return render(
         request,

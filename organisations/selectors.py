@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
@@ -84,11 +84,37 @@ def _paths_of(units: Sequence[Mapping[str, Any]]) -> Mapping[int, str]:
     )
 
 
-def unit_by_readable_path(organisation: Organisation) -> dict[str, Unit]:
+def path_key(path: str) -> str:
+    """A readable path as files and commands are matched by it: in any case, a curly apostrophe
+    as a straight one, and with any spacing around the slashes (unit names are unique among
+    their siblings whatever their case)."""
+    parts = (" ".join(part.split()) for part in path.split("/"))
+    return " / ".join(parts).casefold().replace("\u2019", "'")
+
+
+class UnitsByPath(Mapping[str, Unit]):
+    """Readable path → unit, looked up by `path_key`; iterates the paths as the site writes
+    them."""
+
+    def __init__(self, units: dict[str, Unit]) -> None:
+        self._units = units
+        self._by_key = {path_key(path): unit for path, unit in units.items()}
+
+    def __getitem__(self, path: str) -> Unit:
+        return self._by_key[path_key(path)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._units)
+
+    def __len__(self) -> int:
+        return len(self._units)
+
+
+def unit_by_readable_path(organisation: Organisation) -> UnitsByPath:
     """Readable path → unit, for resolving paths given on the command line or in CSV files."""
     units = list(Unit.objects.filter(organisation=organisation))
     names = {unit.path: unit.name for unit in units}
-    return {readable_path(unit, names): unit for unit in units}
+    return UnitsByPath({readable_path(unit, names): unit for unit in units})
 
 
 def parent_of(unit: Unit) -> Unit | None:
@@ -317,9 +343,10 @@ def left_without_admin(users: Iterable[Any]) -> list[Organisation]:
     """The organisations that would have no organisation admin who can sign in if these people
     had no roles (or could no longer sign in): a deactivated account's role does not count."""
     user_ids = [user.pk for user in users]
-    held = Membership.objects.filter(user_id__in=user_ids, role=Role.ORG_ADMIN).values(
-        "organisation_id"
-    )
+    # Only where one of them can sign in: losing a switched-off admin changes nothing.
+    held = Membership.objects.filter(
+        user_id__in=user_ids, role=Role.ORG_ADMIN, user__is_active=True
+    ).values("organisation_id")
     still_held = Membership.objects.filter(role=Role.ORG_ADMIN, user__is_active=True).exclude(
         user_id__in=user_ids
     )
@@ -374,12 +401,13 @@ class ArchiveConsequences:
 
 
 def archive_consequences(unit: Unit) -> ArchiveConsequences:
-    """The people holding a role at or below the unit, and the names of open cycles its teams
-    are in (read through the cycles' link to their teams: two queries)."""
+    """The people holding a role at or below the unit, and the names of cycles its teams are in
+    that are open or yet to open (read through the cycles' link to their teams: two
+    queries)."""
     inside = Unit.objects.within(unit)
     people = Membership.objects.filter(unit__in=inside).values("user_id").distinct().count()
     names = (
-        inside.filter(cycle_teams__cycle__status="open")
+        inside.filter(cycle_teams__cycle__status__in=["open", "draft"])
         .order_by()
         .values_list("cycle_teams__cycle__name", flat=True)
         .distinct()

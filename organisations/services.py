@@ -38,6 +38,7 @@ from organisations.remembered_units import claim_units_version
 from organisations.selectors import (
     left_without_admin,
     parent_of,
+    path_key,
     root_of,
     unit_by_readable_path,
 )
@@ -357,6 +358,29 @@ def delete_account(*, user: User, actor: User | None = None) -> None:
     user.delete()
 
 
+@transaction.atomic
+def switch_off_account(*, user: User) -> None:
+    """Stop a person signing in (operators do this in the Django admin), never leaving an
+    organisation without an organisation admin who can; checked under each organisation's lock,
+    as removing roles is."""
+    held_in = Membership.objects.filter(user=user, role=Role.ORG_ADMIN).values_list(
+        "organisation_id", flat=True
+    )
+    for organisation_id in sorted(set(held_in)):
+        _lock_organisation(organisation_id)
+    stranded = left_without_admin([user])
+    if stranded:
+        raise ValidationError(
+            gettext(
+                "%(names)s would be left without an organisation admin who can sign in: give "
+                "someone else that role first."
+            )
+            % {"names": ", ".join(organisation.name for organisation in stranded)}
+        )
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+
 def _keep_one_admin(membership: Membership, *, new_role: str | None) -> None:
     """Refuse to leave the organisation without an org admin. Callers hold _lock_organisation."""
     if membership.role != Role.ORG_ADMIN or new_role == Role.ORG_ADMIN:
@@ -446,14 +470,8 @@ class StructureImportResult:
     existing_units: int
 
 
-def _path_key(path: str) -> str:
-    """A path as the import matches it: any case, and a curly apostrophe as a straight one
-    (unit names are unique among siblings whatever their case)."""
-    return path.casefold().replace("\u2019", "'")
-
-
 def _by_path_key(units: Mapping[str, Unit]) -> dict[str, Unit]:
-    return {_path_key(path): unit for path, unit in units.items()}
+    return {path_key(path): unit for path, unit in units.items()}
 
 
 @transaction.atomic
@@ -477,28 +495,28 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
 
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
     existing = _by_path_key(unit_by_readable_path(organisation)) if organisation else {}
-    own_name = _path_key(organisation.name) if organisation else None
+    own_name = path_key(organisation.name) if organisation else None
     team_paths = {
-        _path_key(UNIT_PATH_SEPARATOR.join(parts)): line for line, parts in wanted
+        path_key(UNIT_PATH_SEPARATOR.join(parts)): line for line, parts in wanted
     }  # last level of each path
     for line, parts in wanted:
-        if own_name is not None and _path_key(parts[0]) == own_name:
+        if own_name is not None and path_key(parts[0]) == own_name:
             errors.append(
                 f"line {line}: paths start below the organisation: leave out “{parts[0]}”"
             )
             continue
         for depth in range(1, len(parts)):
             prefix = UNIT_PATH_SEPARATOR.join(parts[:depth])
-            if _path_key(prefix) in team_paths:
+            if path_key(prefix) in team_paths:
                 errors.append(
-                    f"line {line}: “{prefix}” is a team on line {team_paths[_path_key(prefix)]} "
+                    f"line {line}: “{prefix}” is a team on line {team_paths[path_key(prefix)]} "
                     "and cannot contain other units"
                 )
-            unit = existing.get(_path_key(prefix))
+            unit = existing.get(path_key(prefix))
             if unit is not None and unit.is_team:
                 errors.append(f"line {line}: “{prefix}” is already a team and cannot contain units")
         full = UNIT_PATH_SEPARATOR.join(parts)
-        unit = existing.get(_path_key(full))
+        unit = existing.get(path_key(full))
         if unit is not None and not unit.is_team:
             errors.append(f"line {line}: “{full}” already exists as a unit, not a team")
     if errors:
@@ -513,19 +531,14 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
     there_before = set(existing)
     named: set[str] = set()
     created = 0
-    for line, parts in wanted:
+    for _line, parts in wanted:
         parent = root
         for depth in range(1, len(parts) + 1):
-            key = _path_key(UNIT_PATH_SEPARATOR.join(parts[:depth]))
+            key = path_key(UNIT_PATH_SEPARATOR.join(parts[:depth]))
             named.add(key)
             unit = existing.get(key)
             if unit is None:
-                try:
-                    unit = add_unit(
-                        parent=parent, name=parts[depth - 1], is_team=depth == len(parts)
-                    )
-                except ValidationError as error:
-                    raise ImportFailed([f"line {line}: {' '.join(error.messages)}"]) from error
+                unit = add_unit(parent=parent, name=parts[depth - 1], is_team=depth == len(parts))
                 existing[key] = unit
                 created += 1
             parent = unit

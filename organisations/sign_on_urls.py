@@ -10,4 +10,6 @@ urlpatterns = [
     path("", sign_on_views.start, name="start"),
     path("go/", sign_on_views.go, name="go"),
     path("callback/<slug:organisation>/", sign_on_views.callback, name="callback"),
+    # The one address every organisation shared before: says it has changed.
+    path("callback/", sign_on_views.old_callback, name="old_callback"),
 ]

@@ -60,6 +60,11 @@ REFUSALS: dict[str, str | Promise] = {
         "your organisation admin can tell the platform operator."
     ),
     "cancelled": _("Signing in was cancelled or refused by your organisation's sign-in."),
+    "moved": _(
+        "Your organisation's sign-in sent you to an address SWORD no longer uses, so you are not "
+        "signed in. Tell your organisation admin: the platform operator needs to give your "
+        "organisation's sign-in its new address, shown on its single sign-on page."
+    ),
 }
 
 
@@ -156,6 +161,13 @@ def go(request: HttpRequest) -> HttpResponse:
         "login_hint": email,
     }
     return HttpResponseRedirect(f"{endpoints.authorization_endpoint}?{urlencode(params)}")
+
+
+@require_GET
+def old_callback(request: HttpRequest) -> HttpResponse:
+    """The shared callback of earlier releases: completing a sign-in there would let one
+    organisation's provider answer for another's, so it only says the address has changed."""
+    return _refused(request, "moved")
 
 
 @require_GET

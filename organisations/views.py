@@ -185,8 +185,8 @@ def unit_archive(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
     )
     if consequences.open_cycles:
         body += " " + gettext(
-            "Its teams are still in these open cycles, which go on until they close: "
-            "%(cycles)s. Close them first if the teams no longer run."
+            "Its teams are still in these cycles, open or yet to open, which go on as they "
+            "are: %(cycles)s. Close or delete them first if the teams no longer run."
         ) % {"cycles": ", ".join(consequences.open_cycles)}
     if consequences.people_with_roles:
         body += " " + ngettext(

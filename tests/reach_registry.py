@@ -267,6 +267,7 @@ PUBLIC_NAMES = {
     "sign_on:start",
     "sign_on:go",
     "sign_on:callback",
+    "sign_on:old_callback",
     "survey:enter_code",
     # A digest's link: a signed token stands in for sign-in (tests/notices/test_views.py).
     "notices:digest_link",

@@ -155,6 +155,13 @@ def answer_issue(
         raise ValidationError(gettext("Say why it is not possible: the team will read the reason."))
     if status != VoiceIssue.Status.NOT_POSSIBLE:
         status_reason = ""
+    # Compared with the answer as stored, the row held: a double click waits, then finds it.
+    stored = VoiceIssue.objects.select_for_update().get(pk=issue.pk)
+    issue.status, issue.answer, issue.status_reason = (
+        stored.status,
+        stored.answer,
+        stored.status_reason,
+    )
     if issue.is_answered and (status, answer, status_reason) == (
         issue.status,
         issue.answer,

@@ -50,6 +50,24 @@ def test_it_pauses_the_account_whatever_spelling_of_its_address_the_guesses_use(
     assert "_auth_user_id" not in client.session
 
 
+def test_it_pauses_the_account_for_the_whole_ipv6_64_the_guesses_came_from(
+    client, person, settings
+):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("accounts:login"),
+            {"username": "sam@example.org", "password": "wrong-password"},
+            REMOTE_ADDR=f"2001:db8:0:7::{attempt + 1:x}",
+        )
+    from_next_address = client.post(
+        reverse("accounts:login"),
+        {"username": "sam@example.org", "password": TEST_PASSWORD},
+        REMOTE_ADDR="2001:db8:0:7:ffff::1",
+    )
+    assert from_next_address.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
 def test_it_signs_out_on_post(client, person):
     client.force_login(person)
     response = client.post(reverse("accounts:logout"))

@@ -103,6 +103,11 @@ def test_it_refuses_a_second_working_token_of_the_same_name(world, client_for):
     client.post(reverse("api_tokens:revoke", args=[ApiToken.objects.get().pk]))
     assert "sword_" in make_via_page(client, name="Power BI").content.decode()
     assert ApiToken.objects.count() == 2
+    # A token past its expiry no longer works either: its name is free again.
+    ApiToken.objects.filter(revoked_at__isnull=True).update(
+        expires_on=timezone.localdate() - timedelta(days=1)
+    )
+    assert "sword_" in make_via_page(client, name="Power BI").content.decode()
 
 
 def test_it_lets_only_org_admins_make_tokens(world, client_for):

@@ -31,7 +31,7 @@ PUBLIC_PAGES = [
     ("survey-session-ended", "/survey/start/"),
     ("not-found", "/no-such-page/"),
     ("no-organisation-sign-in", "/accounts/organisation-sign-in/?email=sam%40nowhere.example"),
-    ("organisation-sign-in-refused", "/accounts/organisation-sign-in/callback/?state=old"),
+    ("organisation-sign-in-refused", "/accounts/organisation-sign-in/callback/any/?state=old"),
 ]
 
 

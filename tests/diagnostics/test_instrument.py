@@ -225,3 +225,17 @@ def test_it_asks_for_a_welsh_text_in_the_editor_only_where_welsh_is_offered(
     )
     assert response.status_code == 302
     assert statement.texts.get(language="cy").text == "Caf oruchwyliaeth mor aml ag a gytunwyd."
+
+
+def test_it_says_which_translation_a_new_english_wording_removed(world, built_in, client_for):
+    copy = copy_version(
+        version=built_in, organisation_id=world.organisation.pk, name="Ours", created_by=None
+    )
+    statement = copy.statements.get(code="SUP1")
+    url = reverse("diagnostics:statement_edit", kwargs={"statement_id": statement.pk})
+    response = client_for(world.org_admin).post(
+        url, {"text": "Supervision happens as often as we agreed."}, follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert "Its text in Cymraeg was removed, since it translated the old wording" in shown[-1]
+    assert not statement.texts.exists()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,42 @@ def test_it_matches_existing_units_in_any_case_and_either_apostrophe(db, tmp_pat
     assert "Children's Services / Locality North / Team F" in set(
         readable_paths(Organisation.objects.get(slug="county")).values()
     )
+
+
+def test_it_matches_paths_the_same_way_in_every_command(db, tmp_path):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    users = (
+        "email,role,unit_path\nkim@county.example,leader,children\u2019s services/LOCALITY NORTH\n"
+    )
+    call_command("import_users", "county", write(tmp_path, "u.csv", users))
+    membership = Membership.objects.get(user__email="kim@county.example")
+    assert membership.unit.name == "Locality North"
+    out = io.StringIO()
+    call_command(
+        "create_cycle",
+        "county",
+        "--unit",
+        "CHILDREN'S SERVICES / locality north",
+        "--kind",
+        "full",
+        "--opens",
+        "2027-03-01",
+        "--closes",
+        "2027-03-20",
+        stdout=out,
+    )
+    cycle_id = out.getvalue().strip().splitlines()[-1]
+    codes = io.StringIO()
+    call_command(
+        "issue_invites",
+        cycle_id,
+        "--team",
+        "children's services / locality north / team a",
+        "--count",
+        "1",
+        stdout=codes,
+    )
+    assert codes.getvalue().startswith("code,url")
 
 
 def test_it_says_on_which_line_a_path_repeats_the_organisation_s_name(db, tmp_path):

@@ -11,7 +11,13 @@ from django.urls import reverse
 from accounts.models import User
 from organisations import services
 from organisations.models import AuditEvent, Membership, Role, Unit
-from organisations.selectors import parent_of, readable_path, readable_paths, unit_names_by_path
+from organisations.selectors import (
+    left_without_admin,
+    parent_of,
+    readable_path,
+    readable_paths,
+    unit_names_by_path,
+)
 from organisations.services import (
     add_unit,
     archive_unit,
@@ -23,6 +29,7 @@ from organisations.services import (
     remove_membership,
     rename_unit,
     restore_unit,
+    switch_off_account,
     unit_has_data,
     update_settings,
 )
@@ -285,3 +292,26 @@ def test_it_sends_a_role_invitation_when_the_organisation_s_name_holds_a_line_br
         "You have been given access to SWORD for Example Bcc: attacker@example.com"
     )
     assert message.recipients() == ["new.person@example.org"]
+
+
+def test_it_switches_off_an_account_only_if_an_admin_who_can_sign_in_stays(world):
+    with pytest.raises(ValidationError, match="without an organisation admin who can sign in"):
+        switch_off_account(user=world.org_admin)
+    world.org_admin.refresh_from_db()
+    assert world.org_admin.is_active
+    switch_off_account(user=world.team_manager)
+    world.team_manager.refresh_from_db()
+    assert not world.team_manager.is_active
+
+
+def test_it_counts_only_admins_who_can_sign_in_as_staying(world):
+    second = make_member(world.units["root"], Role.ORG_ADMIN)
+    switch_off_account(user=second)
+    # The switched-off second admin does not count: the first still cannot be switched off,
+    # and the second, who changes nothing, could be removed.
+    with pytest.raises(ValidationError):
+        switch_off_account(user=world.org_admin)
+    # With every admin switched off (as an older release allowed), removing one of them strands
+    # nobody: it is not refused.
+    User.objects.filter(pk=world.org_admin.pk).update(is_active=False)
+    assert left_without_admin([second]) == []

@@ -334,6 +334,19 @@ def test_it_refuses_an_answer_at_another_organisations_callback(
     assert finish(client, params).status_code == 403  # and the flow is spent
 
 
+def test_it_says_the_old_shared_callback_address_has_changed(
+    client, provider, sign_on, team_manager
+):
+    params = begin(client, provider, team_manager.email)
+    response = client.get(
+        "/accounts/organisation-sign-in/callback/", {"code": "c", "state": params["state"]}
+    )
+    assert response.status_code == 403
+    assert "an address SWORD no longer uses" in response.content.decode()
+    assert provider.token_requests == []
+    assert not signed_in(client)
+
+
 def test_it_refuses_an_answer_that_names_another_issuer(client, provider, sign_on, team_manager):
     params = begin(client, provider, team_manager.email)
     provider.claims = {"email": team_manager.email}

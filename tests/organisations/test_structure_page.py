@@ -8,8 +8,9 @@ from html import unescape
 
 from django.urls import reverse
 
-from organisations.models import Unit
+from organisations.models import Role, Unit
 from organisations.selectors import structure_rows
+from organisations.services import grant_membership
 
 STRUCTURE = reverse("organisations:structure")
 
@@ -94,15 +95,17 @@ def test_it_says_before_archiving_which_open_cycles_and_roles_the_unit_keeps(
     world, client_for, make_cycle
 ):
     make_cycle(unit=world.north, name="Autumn check")
+    make_cycle(unit=world.team_a, name="Winter check", opened=False)
+    grant_membership(user=world.leader, unit=world.team_b, role=Role.TEAM_MANAGER)
     page = client_for(world.org_admin).get(
         reverse("organisations:unit_archive", args=[world.north.pk])
     )
     text = page.content.decode()
-    assert "still in these open cycles, which go on until they close: Autumn check." in text
-    # The leader of Locality North and Team A's manager.
+    assert "open or yet to open, which go on as they are: Autumn check, Winter check." in text
+    # The leader of Locality North (who also manages Team B) and Team A's manager.
     assert "2 people hold roles here and keep them" in text
     quiet = client_for(world.org_admin).get(
         reverse("organisations:unit_archive", args=[world.team_c.pk])
     )
-    assert "open cycles" not in quiet.content.decode()
+    assert "yet to open" not in quiet.content.decode()
     assert "here and keep" not in quiet.content.decode()
