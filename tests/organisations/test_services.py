@@ -254,6 +254,48 @@ def test_it_keeps_an_org_admin_when_the_last_two_lose_the_role_at_the_same_momen
     assert lost.get().old["unit"] == "Example Council"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_an_admin_who_can_sign_in_when_two_are_switched_off_at_once(world, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: SQLite has no row locks and lets only one writer in at a time"
+        )
+    ada = world.org_admin
+    bea = make_member(world.root, Role.ORG_ADMIN, display_name="Bea Admin")
+    both_counted = _Rendezvous(2)
+    count_admins = services.left_without_admin
+
+    def count_then_wait(users):  # widens the race, as in the test above
+        left_without = count_admins(users)
+        both_counted.arrive_and_wait(timeout=2)
+        return left_without
+
+    monkeypatch.setattr(services, "left_without_admin", count_then_wait)
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+    outcomes_lock = threading.Lock()
+
+    def attempt(person: User) -> None:
+        try:
+            start.wait()
+            services.switch_off_account(user=person)
+            outcome = "done"
+        except ValidationError:
+            outcome = "refused"
+        finally:
+            connection.close()
+        with outcomes_lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=attempt, args=(person,)) for person in (ada, bea)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["done", "refused"]
+    assert User.objects.filter(pk__in=[ada.pk, bea.pk], is_active=True).count() == 1
+
+
 def test_it_offers_surveys_in_the_languages_an_admin_chooses(world, client_for):
     assert world.organisation.offered_languages == ["en-gb"]
     update_settings(
