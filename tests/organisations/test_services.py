@@ -177,6 +177,22 @@ class _Rendezvous:
             self.condition.wait_for(lambda: self.arrived >= self.parties, timeout=timeout)
 
 
+def _count_admins_then_wait(monkeypatch) -> None:
+    """Widen the race so it happens on every run: after counting the admins, each thread waits
+    (up to 2 s) for the other to have counted too. Without the lock both count two admins and
+    both go ahead; with it, the second is still waiting for the lock, so the first goes on
+    alone and the second counts after the first has committed."""
+    both_counted = _Rendezvous(2)
+    count_admins = services.left_without_admin
+
+    def count_then_wait(users):
+        left_without = count_admins(users)
+        both_counted.arrive_and_wait(timeout=2)
+        return left_without
+
+    monkeypatch.setattr(services, "left_without_admin", count_then_wait)
+
+
 def _remove(membership: Membership, actor: User) -> None:
     remove_membership(membership=membership, actor=actor)
 
@@ -207,19 +223,7 @@ def test_it_keeps_an_org_admin_when_the_last_two_lose_the_role_at_the_same_momen
     ada_role = Membership.objects.select_related("user", "unit").get(user=ada)
     bea_role = Membership.objects.select_related("user", "unit").get(user=bea)
 
-    # Widen the race so it happens on every run: after counting the admins, each thread waits
-    # (up to 2 s) for the other to have counted too. Without the lock both count two admins
-    # and both go ahead; with it, the second is still waiting for the lock, so the first goes
-    # on alone and the second counts after the first has committed.
-    both_counted = _Rendezvous(2)
-    count_admins = services.left_without_admin
-
-    def count_then_wait(users):
-        left_without = count_admins(users)
-        both_counted.arrive_and_wait(timeout=2)
-        return left_without
-
-    monkeypatch.setattr(services, "left_without_admin", count_then_wait)
+    _count_admins_then_wait(monkeypatch)
     start = threading.Barrier(2)
     outcomes: list[str] = []
     outcomes_lock = threading.Lock()
@@ -262,15 +266,7 @@ def test_it_keeps_an_admin_who_can_sign_in_when_two_are_switched_off_at_once(wor
         )
     ada = world.org_admin
     bea = make_member(world.root, Role.ORG_ADMIN, display_name="Bea Admin")
-    both_counted = _Rendezvous(2)
-    count_admins = services.left_without_admin
-
-    def count_then_wait(users):  # widens the race, as in the test above
-        left_without = count_admins(users)
-        both_counted.arrive_and_wait(timeout=2)
-        return left_without
-
-    monkeypatch.setattr(services, "left_without_admin", count_then_wait)
+    _count_admins_then_wait(monkeypatch)
     start = threading.Barrier(2)
     outcomes: list[str] = []
     outcomes_lock = threading.Lock()
