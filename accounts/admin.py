@@ -13,20 +13,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from accounts.models import User
 from organisations.selectors import left_without_admin
-from organisations.services import delete_account, switch_off_account
+from organisations.services import check_can_switch_off, delete_account, switch_off_account
 
 
 class OperatorUserChangeForm(UserChangeForm[User]):
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
         if self.instance.pk and self.instance.is_active and cleaned.get("is_active") is False:
-            stranded = left_without_admin([self.instance])
-            if stranded:
-                raise ValidationError(
-                    "%(names)s would be left without an organisation admin who can sign in: "
-                    "give someone else that role first.",
-                    params={"names": ", ".join(o.name for o in stranded)},
-                )
+            check_can_switch_off(user=self.instance)
         return cleaned
 
 

@@ -358,6 +358,20 @@ def delete_account(*, user: User, actor: User | None = None) -> None:
     user.delete()
 
 
+def check_can_switch_off(*, user: User) -> None:
+    """Refuse to leave an organisation without an organisation admin who can sign in (the
+    admin's form asks first; `switch_off_account` asks again under the locks)."""
+    stranded = left_without_admin([user])
+    if stranded:
+        raise ValidationError(
+            gettext(
+                "%(names)s would be left without an organisation admin who can sign in: give "
+                "someone else that role first."
+            )
+            % {"names": ", ".join(organisation.name for organisation in stranded)}
+        )
+
+
 @transaction.atomic
 def switch_off_account(*, user: User) -> None:
     """Stop a person signing in (operators do this in the Django admin), never leaving an
@@ -368,15 +382,7 @@ def switch_off_account(*, user: User) -> None:
     )
     for organisation_id in sorted(set(held_in)):
         _lock_organisation(organisation_id)
-    stranded = left_without_admin([user])
-    if stranded:
-        raise ValidationError(
-            gettext(
-                "%(names)s would be left without an organisation admin who can sign in: give "
-                "someone else that role first."
-            )
-            % {"names": ", ".join(organisation.name for organisation in stranded)}
-        )
+    check_can_switch_off(user=user)
     user.is_active = False
     user.save(update_fields=["is_active"])
 
