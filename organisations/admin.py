@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django import forms
@@ -11,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from organisations.models import Organisation, SingleSignOn
-from organisations.sign_on import SignOnUnavailable, decrypt_secret, discover, encrypt_secret
+from organisations.sign_on import SignOnUnavailable, client_secret, discover, encrypt_secret
 
 
 class SingleSignOnForm(forms.ModelForm):
@@ -72,10 +71,13 @@ class SingleSignOnForm(forms.ModelForm):
         """Required turns members' passwords off: only for a provider that can sign them in,
         or a typing slip would lock the whole organisation out."""
         try:
-            if env_var and not os.environ.get(env_var):
-                raise SignOnUnavailable(f"{env_var} is not set on this server.")
-            if not env_var:
-                decrypt_secret(self.instance.client_secret_encrypted)
+            # The secret as sign-in will read it, from the values this form is saving.
+            client_secret(
+                SingleSignOn(
+                    client_secret_env_var=env_var,
+                    client_secret_encrypted=self.instance.client_secret_encrypted,
+                )
+            )
             discover(issuer, fresh=True)
         except SignOnUnavailable as error:
             raise forms.ValidationError(

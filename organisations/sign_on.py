@@ -71,14 +71,10 @@ def client_secret(sign_on: SingleSignOn) -> str:
         if not secret:
             raise SignOnUnavailable(f"{sign_on.client_secret_env_var} is not set.")
         return secret
-    return decrypt_secret(sign_on.client_secret_encrypted)
-
-
-def decrypt_secret(encrypted: str) -> str:
-    if not encrypted:
+    if not sign_on.client_secret_encrypted:
         raise SignOnUnavailable("No client secret is set.")
     try:
-        return _fernet().decrypt(encrypted.encode()).decode()
+        return _fernet().decrypt(sign_on.client_secret_encrypted.encode()).decode()
     except InvalidToken as error:
         raise SignOnUnavailable(
             "The stored client secret does not match SSO_SECRETS_KEY."
