@@ -16,6 +16,7 @@ from diagnostics.forms import DateInput
 from diagnostics.models import Cycle, Domain
 from organisations.forms import ScopedChoiceField
 from organisations.models import Unit
+from organisations.selectors import units_above
 
 DEFAULT_WEEKS_TO_DUE = 6
 
@@ -124,10 +125,7 @@ class EscalateForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["to"]
         assert isinstance(field, ScopedChoiceField)
-        holder = action.escalated_to or action.unit
-        field.queryset = Unit.objects.filter(
-            organisation_id=action.organisation_id, path__in=holder.ancestor_paths()
-        ).order_by("-depth")
+        field.queryset = units_above(action.escalated_to or action.unit)
 
 
 class InterventionForm(forms.ModelForm[Intervention]):

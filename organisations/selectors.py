@@ -123,6 +123,15 @@ def parent_of(unit: Unit) -> Unit | None:
     return Unit.objects.get(path=unit.path[: -unit.steplen])
 
 
+def units_above(unit: Unit) -> QuerySet[Unit]:
+    """The units above this one in its organisation, nearest first (where an issue or an action
+    held by it may be escalated)."""
+    units: QuerySet[Unit] = Unit.objects.filter(
+        organisation_id=unit.organisation_id, path__in=unit.ancestor_paths()
+    )
+    return units.order_by("-depth")
+
+
 def breadcrumbs(unit: Unit) -> list[Unit]:
     """The unit's ancestors, root first, then the unit itself (one query)."""
     return [*Unit.objects.filter(path__in=unit.ancestor_paths()).order_by("depth"), unit]

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from organisations.access import Reach
 from organisations.models import Unit
+from organisations.selectors import units_above
 from sword.precompiled import PrecompiledLookup
 from voice.browser import support_hash
 from voice.models import VoiceAnswer, VoiceBoard, VoiceIssue, VoiceSupport
@@ -114,11 +115,7 @@ def escalation_targets(issue: VoiceIssue) -> QuerySet[Unit]:
     """Units the issue may be escalated to, nearest first: those above the unit that has it now
     (the one it was escalated to, else the team). Escalating never sends it back down, where
     the people who own the lever would stop seeing it."""
-    holder = issue.escalated_to or issue.board.team
-    units: QuerySet[Unit] = Unit.objects.filter(
-        organisation_id=issue.board.team.organisation_id, path__in=holder.ancestor_paths()
-    )
-    return units.order_by("-depth")
+    return units_above(issue.escalated_to or issue.board.team)
 
 
 def teams_in_reach(reach: Reach) -> QuerySet[Unit]:
