@@ -109,6 +109,10 @@ class UnitsByPath(Mapping[str, Unit]):
     def __len__(self) -> int:
         return len(self._units)
 
+    def by_key(self) -> dict[str, Unit]:
+        """`path_key` → unit, a copy to add to (as an import does while creating units)."""
+        return dict(self._by_key)
+
 
 def unit_by_readable_path(organisation: Organisation) -> UnitsByPath:
     """Readable path → unit, for resolving paths given on the command line or in CSV files."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -476,10 +475,6 @@ class StructureImportResult:
     existing_units: int
 
 
-def _by_path_key(units: Mapping[str, Unit]) -> dict[str, Unit]:
-    return {path_key(path): unit for path, unit in units.items()}
-
-
 @transaction.atomic
 def import_structure(*, organisation_slug: str, content: str) -> StructureImportResult:
     """Create the organisation if needed and every unit on every path; the last level is a team.
@@ -500,7 +495,7 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
             wanted.append((line, parts))
 
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
-    existing = _by_path_key(unit_by_readable_path(organisation)) if organisation else {}
+    existing = unit_by_readable_path(organisation).by_key() if organisation else {}
     own_name = path_key(organisation.name) if organisation else None
     team_paths = {
         path_key(UNIT_PATH_SEPARATOR.join(parts)): line for line, parts in wanted
@@ -532,7 +527,7 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
         organisation = create_organisation(
             name=organisation_slug.replace("-", " ").title(), slug=organisation_slug
         )
-        existing = _by_path_key(unit_by_readable_path(organisation))
+        existing = unit_by_readable_path(organisation).by_key()
     root = root_of(organisation)
     there_before = set(existing)
     named: set[str] = set()
