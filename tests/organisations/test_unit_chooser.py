@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics.models import Cycle
 from diagnostics.services import set_unit_thresholds
@@ -302,3 +303,17 @@ def test_it_finds_nothing_rather_than_failing_on_a_nul_character(world, client_f
     assert shown.status_code == posted.status_code == 200
     assert "Thresholds for structural figures: Team A" in shown.content.decode()
     assert "There are 7 units to choose from" in posted.content.decode()
+
+
+def test_it_says_when_the_role_being_changed_is_at_an_archived_unit(world, client_for):
+    membership = Membership.objects.get(user=world.team_manager)
+    url = reverse("organisations:membership_edit", args=[membership.pk])
+    client = client_for(world.org_admin)
+    before = client.get(url).content.decode()
+    Unit.objects.filter(pk=world.team_a.pk).update(archived_at=timezone.now())
+
+    html = client.get(url).content.decode()
+
+    assert "which is archived" not in before
+    assert "Their role is at Team A, which is archived." in unescape(html)
+    assert f'value="{world.team_a.pk}"' not in html
