@@ -200,7 +200,7 @@ def save_figures(
     for code, value in values.items():
         if code == HEADCOUNT:
             if value is not None and not 0 < value <= MAX_HEADCOUNT:
-                raise ValidationError(f"Give the headcount as a number from 1 to {MAX_HEADCOUNT}.")
+                raise ValidationError(f"Give the headcount as a number from 1 to {MAX_HEADCOUNT}")
             continue
         figure = FIGURES_BY_CODE[code]
         if value is not None and not figure.minimum <= value <= figure.maximum:
@@ -215,7 +215,8 @@ def save_figures(
 
 @transaction.atomic
 def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
-    """Structural figures for many teams from CSV: a `team_path` column and any figure columns.
+    """Structural figures for many teams from CSV: a `team_path` column and any figure columns,
+    with the team's `headcount` if wanted.
 
     All or nothing: a bad line stops the import, and every bad line is named.
     """
@@ -223,15 +224,16 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
     columns = [c.strip() for c in reader.fieldnames or []]
     if "team_path" not in columns:
         raise ImportFailed(["line 1: missing column team_path"])
-    unknown = [c for c in columns if c != "team_path" and c not in FIGURES_BY_CODE]
+    known = ["team_path", HEADCOUNT, *FIGURE_CODES]
+    unknown = [c for c in columns if c not in known]
     if unknown:
         raise ImportFailed(
-            [f"line 1: unknown column(s) {', '.join(unknown)}; use {', '.join(FIGURE_CODES)}"]
+            [f"line 1: unknown column(s) {', '.join(unknown)}; use {', '.join(known[1:])}"]
         )
     teams = unit_by_readable_path(cycle.organisation)
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
     errors: list[str] = []
-    plan: list[tuple[Unit, dict[str, Decimal | None]]] = []
+    plan: list[tuple[Unit, dict[str, Decimal | int | None]]] = []
     seen: dict[int, int] = {}
     for row in reader:
         line = reader.line_num
@@ -246,7 +248,7 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
             problems.append(f"“{team.name}” is not taking part in this cycle")
         elif team.pk in seen:
             problems.append(f"repeats line {seen[team.pk]}")
-        values: dict[str, Decimal | None] = {}
+        values: dict[str, Decimal | int | None] = {}
         for code in columns:
             if code == "team_path":
                 continue
@@ -255,9 +257,13 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
                 values[code] = None
                 continue
             try:
-                values[code] = parse_value(FIGURES_BY_CODE[code], raw)
+                values[code] = (
+                    _parse_headcount(raw)
+                    if code == HEADCOUNT
+                    else parse_value(FIGURES_BY_CODE[code], raw)
+                )
             except ValueError as exc:
-                problems.append(f"{code}: {exc}")
+                problems.append(f"{code}: {str(exc).rstrip('.')}")
         if problems:
             errors.append(f"line {line}: " + "; ".join(problems))
         else:
@@ -271,6 +277,12 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
     for team, values in plan:
         save_figures(cycle=cycle, team=team, values=values, user=user)
     return len(plan)
+
+
+def _parse_headcount(raw: str) -> int:
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= MAX_HEADCOUNT:
+        raise ValueError(f"“{raw}” is not a whole number of people from 1 to {MAX_HEADCOUNT}")
+    return int(raw)
 
 
 @dataclass(frozen=True)

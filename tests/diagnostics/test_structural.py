@@ -156,6 +156,29 @@ def test_it_names_bad_values_and_unknown_columns(world, make_cycle):
         import_figures(cycle=cycle, content="team_path,shoe_size\nx,1\n", user=None)
 
 
+def test_it_imports_a_headcount_with_the_figures_and_names_every_bad_value_on_a_line(
+    world, make_cycle
+):
+    cycle = make_cycle()
+    content = (
+        "team_path,headcount,caseload\n"
+        "Children's Services / Locality North / Team A,14,19\n"
+        "Children's Services / Locality North / Team B,,22\n"
+    )
+
+    assert import_figures(cycle=cycle, content=content, user=None) == 2
+
+    assert StructuralFigures.objects.get(team=world.team_a).headcount == 14
+    assert StructuralFigures.objects.get(team=world.team_b).headcount is None
+    bad = "team_path,headcount,caseload\nChildren's Services / Locality North / Team A,0,-3\n"
+    with pytest.raises(ImportFailed) as error:
+        import_figures(cycle=cycle, content=bad, user=None)
+    assert error.value.errors == [
+        "line 2: headcount: “0” is not a whole number of people from 1 to 1000; "
+        "caseload: Average caseload per full-time practitioner must be between 0 and 100 cases"
+    ]
+
+
 def test_it_takes_figures_from_the_form_and_refuses_out_of_range_values(
     world, make_cycle, client_for
 ):
