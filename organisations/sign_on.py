@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from accounts.forms import refuse_password_for_provider
 from accounts.models import normalise_email
 from organisations.models import Membership, SingleSignOn
 
@@ -190,6 +191,8 @@ class RequiredSignOnGate:
             .first()
         )
         if user is not None and password_sign_in_refused(user):
+            if user.check_password(password):
+                refuse_password_for_provider(request)
             raise PermissionDenied(
                 gettext("This organisation signs its members in through its provider.")
             )

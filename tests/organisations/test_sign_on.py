@@ -506,6 +506,27 @@ def test_it_turns_password_sign_in_off_for_members_when_required(client, sign_on
     response = password_sign_in(client, team_manager.email)
     assert response.status_code == 200
     assert not signed_in(client)
+    assert (
+        response.context["form"]
+        .errors["__all__"][0]
+        .startswith("Your organisation signs its members in through its own account system")
+    )
+    assert f'value="{team_manager.email}" required' in response.content.decode()
+
+
+def test_it_tells_a_member_to_use_the_provider_only_once_their_password_is_right(
+    client, sign_on, team_manager
+):
+    sign_on.required = True
+    sign_on.save()
+
+    response = client.post(
+        reverse("accounts:login"), {"username": team_manager.email, "password": "not-theirs"}
+    )
+
+    errors = response.context["form"].errors["__all__"]
+    assert errors[0].startswith("That e-mail address and password do not match an account.")
+    assert not signed_in(client)
 
 
 @pytest.mark.parametrize(
