@@ -1,6 +1,6 @@
 """For tests that run two PostgreSQL connections at once, each in its own thread: running work
 in such a thread, which backend a connection is, and waiting until one of them waits for a
-lock."""
+lock, and running two of them so that one must wait for the other."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import traceback
 from collections.abc import Callable
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def backend_pid() -> int:
@@ -53,3 +53,38 @@ def run_in_thread(
     thread = threading.Thread(target=run, name=name)
     thread.start()
     return thread
+
+
+def second_waits_for_first(
+    first: Callable[[], object], second: Callable[[], object]
+) -> dict[str, str]:
+    """Run `first` in a transaction that stays open, then `second` in another connection; once
+    `second` waits for a lock, let `first` commit. Returns each one's outcome (as
+    `run_in_thread` gives it) by "first" and "second". Fails if `second` never waits: two
+    double-clicked requests that should take turns went through side by side."""
+    done, commit_now = threading.Event(), threading.Event()
+    second_pid: list[int] = []
+    outcomes: dict[str, str] = {}
+
+    def first_and_hold() -> None:
+        with transaction.atomic():
+            first()
+            done.set()
+            commit_now.wait(timeout=10)
+
+    def second_noting_its_pid() -> None:
+        second_pid.append(backend_pid())
+        second()
+
+    holding = run_in_thread("first", first_and_hold, outcomes)
+    assert done.wait(timeout=10), "the first never finished its work"
+    waiting = run_in_thread("second", second_noting_its_pid, outcomes)
+    try:
+        while not second_pid and waiting.is_alive():
+            time.sleep(0.01)
+        wait_until_waiting_on_a_lock(second_pid[0], who="the second request")
+    finally:
+        commit_now.set()
+        holding.join()
+        waiting.join()
+    return outcomes

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from organisations.models import Role, Unit
 from tests.factories import make_member
+from tests.postgres_locks import second_waits_for_first
 from tests.voice.conftest import board_path, raise_path
 from voice.models import VoiceBoard, VoiceIssue
 from voice.selectors import board_url_for_team
@@ -187,6 +189,26 @@ def test_it_does_not_publish_the_same_answer_twice(world, board_a, raise_on, cli
         leader, issue, status="in_progress", answer="We are looking at it."
     ).status_code == (302)
     assert issue.answers.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_publishes_a_double_clicked_answer_once(world, board_a, raise_on):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks")
+    issue = raise_on(board_a)
+
+    def publish() -> None:
+        answer_issue(
+            issue=VoiceIssue.objects.get(pk=issue.pk),
+            status="heard",
+            answer="We are looking at it.",
+            answered_by=world.leader,
+        )
+
+    outcomes = second_waits_for_first(publish, publish)
+
+    assert outcomes == {"first": "done", "second": "ValidationError"}
+    assert issue.answers.count() == 1
 
 
 def test_it_lets_a_leader_who_sees_it_only_through_escalation_answer_but_not_hide(
