@@ -39,6 +39,13 @@ class ApiToken(models.Model):
         editable=False,
         help_text="SHA-256 of the token; the token itself is shown once and never stored.",
     )
+    shown_start = models.CharField(
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text="The token's first characters, so a token found in a file or a log can be "
+        "matched to its row here; too few to guess the rest from.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_on = models.DateField(help_text="The token stops working after this day.")
     last_used_at = models.DateTimeField(null=True, blank=True)

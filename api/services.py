@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from api.models import ApiToken
-from api.tokens import digest_of, new_token
+from api.tokens import digest_of, new_token, shown_start_of
 from organisations.access import reach_of
 from organisations.audit import record
 from organisations.models import AuditEvent, Organisation
@@ -92,6 +92,7 @@ def create_token(
         created_by=created_by,
         name=name,
         digest=digest_of(raw),
+        shown_start=shown_start_of(raw),
         expires_on=expires_on,
     )
     record(

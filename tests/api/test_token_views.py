@@ -11,12 +11,14 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import create_token
 from organisations.models import AuditEvent
+from tests.postgres_locks import second_waits_for_first
 
 LIST = "api_tokens:list"
 
@@ -65,6 +67,17 @@ def test_it_lists_each_token_with_its_state_and_last_use(world, client_for, api_
     assert "Never" not in used_row
     assert f"{timezone.localtime():%-d %b %Y}" in used_row.split("</td>")[2]
     assert "Active" in used_row
+
+
+def test_it_lists_how_each_token_starts_so_a_leaked_one_can_be_found(world, client_for):
+    client = client_for(world.org_admin)
+    raw = raw_token_in(make_via_page(client, name="Power BI"))
+
+    listing = client.get(reverse(LIST)).content.decode()
+
+    assert ApiToken.objects.get().shown_start == raw[:10]
+    assert f'<code class="small" title="How the token starts">{raw[:10]}…</code>' in listing
+    assert raw[:11] not in listing
 
 
 @pytest.mark.parametrize(
@@ -173,3 +186,24 @@ def test_it_answers_404_to_the_outsider_for_another_organisations_token(
     listing = client_for(world.outsider).get(reverse(LIST)).content.decode()
     assert "Council dashboard feed" not in listing
     assert "No tokens yet" in listing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_makes_one_token_when_the_form_is_sent_twice_at_once(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks")
+    today = timezone.localdate()
+
+    def make() -> None:
+        create_token(
+            organisation=world.organisation,
+            created_by=world.org_admin,
+            name="Power BI",
+            expires_on=today + timedelta(days=30),
+            today=today,
+        )
+
+    outcomes = second_waits_for_first(make, make)
+
+    assert outcomes == {"first": "done", "second": "ValidationError"}
+    assert ApiToken.objects.count() == 1
