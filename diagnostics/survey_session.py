@@ -67,15 +67,24 @@ def end(response: HttpResponse) -> None:
     response.delete_cookie(COOKIE_NAME, path=_path(), samesite="Lax")
 
 
-def end_with_thanks(response: HttpResponse, *, team_id: int) -> None:
-    """Replace the session, code and all, with the team the thank-you page links to."""
-    _set(response, {"t": team_id}, THANKS_MAX_AGE)
+def end_with_thanks(response: HttpResponse, *, team_id: int, threshold: int) -> None:
+    """Replace the session, code and all, with the team the thank-you page links to and the
+    anonymity threshold it names."""
+    _set(response, {"t": team_id, "k": threshold}, THANKS_MAX_AGE)
 
 
 def thanked_team(request: HttpRequest) -> int | None:
+    return _thanks_number(request, "t")
+
+
+def thanked_threshold(request: HttpRequest) -> int | None:
+    return _thanks_number(request, "k")
+
+
+def _thanks_number(request: HttpRequest, key: str) -> int | None:
     payload = _payload(request, THANKS_MAX_AGE)
-    team_id = payload.get("t") if payload else None
-    return team_id if isinstance(team_id, int) else None
+    number = payload.get(key) if payload else None
+    return number if isinstance(number, int) else None
 
 
 def _set(response: HttpResponse, payload: dict[str, object], max_age: int) -> None:

@@ -9,6 +9,7 @@ app_name = "survey"
 urlpatterns = [
     path("", survey_views.enter_code, name="enter_code"),
     path("thank-you/", survey_views.thanks, name="thanks"),
+    path("how-your-answers-are-protected/", survey_views.protection, name="protection"),
     # The only addresses that carry a code: each exchanges it for a survey session and
     # redirects to the start page. The second takes links to pages from before the change.
     path("c/<str:code>/", survey_views.open_link, name="link"),

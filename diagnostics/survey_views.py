@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
@@ -49,12 +49,14 @@ from diagnostics.services import (
     clean_comment,
     draft_key_for,
     find_code_state,
+    find_invite,
     find_survey_state,
     save_progress,
     submit_response,
 )
 from diagnostics.survey import SurveyShape, SurveyStatement
 from diagnostics.survey_session import SurveySession
+from organisations.models import Organisation
 from sword.ratelimits import over_limit
 from voice.selectors import board_url_for_team
 
@@ -64,7 +66,10 @@ ABOUT_QUESTIONS = [
     ("service_length", _("How long have you worked for this organisation?"), ServiceLength.choices),
     ("working_pattern", _("How do you work?"), WorkingPattern.choices),
 ]
-FORM_BOOKKEEPING = {"csrfmiddlewaretoken", "action"}
+# The language chooser's buttons belong to a survey page's form (SURVEY_FORM_ID), so that
+# switching language keeps what was ticked on the page: they send `language`, not `action`.
+FORM_BOOKKEEPING = {"csrfmiddlewaretoken", "action", "language"}
+SURVEY_FORM_ID = "survey-answers"
 
 SurveyView = Callable[..., HttpResponse]
 # A code that is used, or whose invite has gone, can never be used again in this browser.
@@ -186,6 +191,10 @@ def with_survey(view: SurveyView) -> SurveyView:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         session = survey_session.read(request)
         if session is None:
+            if survey_session.thanked_team(request) is not None:
+                # Back from the thank-you page: the answers are in, so say that again, not
+                # that the survey cannot be found.
+                return redirect("survey:thanks")
             return problem_page(request, SurveySessionEnded())
         try:
             state = find_survey_state(
@@ -201,6 +210,14 @@ def with_survey(view: SurveyView) -> SurveyView:
             return response
 
     return never_cache(wrapper)
+
+
+# On the review page's "Change" links: the page changed goes straight back to the review.
+FROM_REVIEW = "?from=review"
+
+
+def _returning_to_review(request: HttpRequest) -> bool:
+    return request.GET.get("from") == "review"
 
 
 def _page_url(number: int) -> str:
@@ -231,6 +248,33 @@ def _reject_unexpected_fields(request: HttpRequest, expected: set[str]) -> None:
     unexpected = set(request.POST) - expected - FORM_BOOKKEEPING
     if unexpected:
         raise TamperedForm()
+
+
+def _language_switch(request: HttpRequest, survey: Survey) -> str | None:
+    """The language chosen with the chooser's button on a survey page, if it was pressed."""
+    language = request.POST.get("language")
+    if language is None:
+        return None
+    if language not in survey.languages:
+        raise TamperedForm()
+    return language
+
+
+def _stay_in_language(request: HttpRequest, language: str) -> HttpResponse:
+    """Back to the same page in `language`, with the chooser's cookie set as `set_language`
+    sets it (nothing about the choice is stored with the survey)."""
+    response = HttpResponseRedirect(request.get_full_path())
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def _action(request: HttpRequest) -> str:
@@ -442,9 +486,11 @@ def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
         raise Http404("No such page.")
     answers: dict[str, Any] = dict(survey.draft.answers)
     missing: list[str] = []
+    returning = _returning_to_review(request)
     if request.method == "POST":
         _reject_unexpected_fields(request, set(survey_page.codes))
-        action = _action(request)
+        switch = _language_switch(request, survey)
+        action = "stay" if switch else _action(request)
         raw = {
             key: (NOT_APPLICABLE if value == NOT_APPLICABLE_VALUE else value)
             for key, value in request.POST.items()
@@ -454,12 +500,16 @@ def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
         if given:
             _save(survey, answers=given)
         answers.update(given)
+        if switch:
+            return _stay_in_language(request, switch)
         if action == "back":
             if number == 1:
                 return HttpResponseRedirect(_address("survey:start"))
             return HttpResponseRedirect(_page_url(number - 1))
         missing = [c for c in survey_page.codes if c not in answers]
         if not missing:
+            if returning:
+                return HttpResponseRedirect(_address("survey:review"))
             return HttpResponseRedirect(_page_url(number + 1))
     return render(
         request,
@@ -475,6 +525,8 @@ def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
             "not_applicable_label": NOT_APPLICABLE_LABEL,
             "percent": round(100 * (number - 1) / shape.page_count),
             "survey_languages": survey.languages,
+            "returning_to_review": returning,
+            "chooser_form": SURVEY_FORM_ID,
         },
         status=400 if missing else 200,
     )
@@ -489,7 +541,8 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
         _reject_unexpected_fields(
             request, {key for key, _label, _choices in ABOUT_QUESTIONS} | {"comment"}
         )
-        action = _action(request)
+        switch = _language_switch(request, survey)
+        action = "stay" if switch else _action(request)
         chosen = clean_about(
             {key: request.POST.get(key, "") for key, _label, _choices in ABOUT_QUESTIONS}
         )
@@ -500,6 +553,8 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
             comment_error = " ".join(exc.messages)
         if comment_error is None:
             _save(survey, about=chosen, comment=comment)
+            if switch:
+                return _stay_in_language(request, switch)
             if action == "back":
                 return HttpResponseRedirect(_page_url(shape.about_page_number - 1))
             return HttpResponseRedirect(_address("survey:review"))
@@ -523,6 +578,8 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
             "comment_threshold": survey.invite.cycle.organisation.comment_threshold,
             "percent": round(100 * (shape.about_page_number - 1) / shape.page_count),
             "survey_languages": survey.languages,
+            "returning_to_review": _returning_to_review(request),
+            "chooser_form": SURVEY_FORM_ID,
         },
         status=400 if comment_error else 200,
     )
@@ -562,7 +619,7 @@ def _review_outline(shape: SurveyShape, language: str) -> tuple[_ReviewPage, ...
         _ReviewPage(
             number=survey_page.number,
             title=_page_title(survey_page.statements),
-            url=_page_url(survey_page.number),
+            url=_page_url(survey_page.number) + FROM_REVIEW,
             statements=tuple((s.code, s.text_in(language)) for s in survey_page.statements),
         )
         for survey_page in shape.pages
@@ -642,7 +699,7 @@ def review(request: HttpRequest, survey: Survey) -> HttpResponse:
             "invite": survey.invite,
             "pages": _review_pages(shape, draft.answers, language),
             "about_rows": about_rows,
-            "about_url": _page_url(shape.about_page_number),
+            "about_url": _page_url(shape.about_page_number) + FROM_REVIEW,
             "comment": draft.comment,
             "incomplete_url": _page_url(incomplete) if incomplete else None,
             "not_applicable_label": NOT_APPLICABLE_LABEL,
@@ -670,16 +727,60 @@ def submit(request: HttpRequest, survey: Survey) -> HttpResponse:
         shape = survey_shape(survey.invite.cycle)
         return HttpResponseRedirect(_page_url(shape.first_incomplete_page(draft.answers) or 1))
     response = HttpResponseRedirect(_address("survey:thanks"))
-    survey_session.end_with_thanks(response, team_id=submitted.team.pk)
+    survey_session.end_with_thanks(
+        response,
+        team_id=submitted.team.pk,
+        threshold=survey.invite.cycle.organisation.anonymity_threshold,
+    )
     return response
 
 
 @never_cache
 def thanks(request: HttpRequest) -> HttpResponse:
     team_id = survey_session.thanked_team(request)
-    return render(request, "survey/thanks.html", thanks_context(team_id))
+    threshold = survey_session.thanked_threshold(request)
+    return render(request, "survey/thanks.html", thanks_context(team_id, threshold))
 
 
-def thanks_context(team_id: int | None) -> dict[str, Any]:
-    """What the thank-you page offers next: the team's voice board."""
-    return {"voice_url": board_url_for_team(team_id) if team_id else None}
+def protection(request: HttpRequest) -> HttpResponse:
+    """How answers are protected, under the survey's own address so that the survey's cookie
+    reaches it: with the thresholds of the organisation whose survey this browser is answering
+    (or has just answered), as the start page gives them."""
+    return render(request, "protection.html", protection_context(_survey_organisation(request)))
+
+
+def _survey_organisation(request: HttpRequest) -> Organisation | None:
+    session = survey_session.read(request)
+    if session is not None:
+        try:
+            return find_invite(session.code).cycle.organisation
+        except UnknownCode:
+            return None
+    team_id = survey_session.thanked_team(request)
+    if team_id is None:
+        return None
+    return Organisation.objects.filter(units__pk=team_id).first()
+
+
+def protection_context(organisation: Organisation | None) -> dict[str, Any]:
+    """protection.html's figures: the organisation's settings where it is known, else the
+    defaults (which the page says are the usual ones)."""
+
+    def default(name: str) -> Any:
+        return Organisation._meta.get_field(name).default
+
+    return {
+        "k": organisation.anonymity_threshold if organisation else None,
+        "comment_threshold": organisation.comment_threshold if organisation else None,
+        "window": organisation.pulse_window_days if organisation else None,
+        "reminders": organisation.cycle_reminders if organisation else None,
+        "reminder_days": organisation.reminder_days if organisation else None,
+        "default_k": default("anonymity_threshold"),
+        "default_comment_threshold": default("comment_threshold"),
+        "default_window": default("pulse_window_days"),
+    }
+
+
+def thanks_context(team_id: int | None, threshold: int | None) -> dict[str, Any]:
+    """What the thank-you page says and offers next: the threshold and the team's voice board."""
+    return {"voice_url": board_url_for_team(team_id) if team_id else None, "k": threshold}

@@ -17,28 +17,19 @@ from django.views.i18n import set_language
 
 from accounts.models import User
 from accounts.services import set_language_preference
+from diagnostics.survey_views import protection_context
 from organisations.access import reach_of
-from organisations.models import Organisation
 from sword.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
 
 def protection(request: HttpRequest) -> HttpResponse:
-    """How answers are protected (§5 of the brief), with the threshold in force when known."""
-    reach = reach_of(request.user)
-    organisation = reach.organisation
-    context = {
-        "k": organisation.anonymity_threshold if organisation else None,
-        "comment_threshold": organisation.comment_threshold if organisation else None,
-        "window": organisation.pulse_window_days if organisation else None,
-        "reminders": organisation.cycle_reminders if organisation else None,
-        "reminder_days": organisation.reminder_days if organisation else None,
-        "default_k": Organisation._meta.get_field("anonymity_threshold").default,
-        "default_comment_threshold": Organisation._meta.get_field("comment_threshold").default,
-        "default_window": Organisation._meta.get_field("pulse_window_days").default,
-    }
-    return render(request, "protection.html", context)
+    """How answers are protected (§5 of the brief), with the signed-in person's organisation's
+    thresholds; the survey's own copy (`survey:protection`) gives the survey's."""
+    return render(
+        request, "protection.html", protection_context(reach_of(request.user).organisation)
+    )
 
 
 @require_POST

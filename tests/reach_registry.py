@@ -272,6 +272,7 @@ PUBLIC_NAMES = {
     # A digest's link: a signed token stands in for sign-in (tests/notices/test_views.py).
     "notices:digest_link",
     "survey:thanks",
+    "survey:protection",
     "survey:link",
     "survey:old_link",
     "survey:start",

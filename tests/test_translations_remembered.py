@@ -122,7 +122,13 @@ def test_it_draws_the_language_chooser_afresh_for_a_new_catalogue_of_the_languag
     monkeypatch, settings
 ):
     settings.SPEEDUP_REMEMBERED_TRANSLATIONS = True
-    values = {"next": "/", "choices": [("en-gb", "English")], "only": "", "csrf_token": "t" * 64}
+    values = {
+        "next": "/",
+        "choices": [("en-gb", "English")],
+        "only": "",
+        "csrf_token": "t" * 64,
+        "form": "",
+    }
     with translation.override("cy"):
         assert "newid yr iaith" in languages.remembered_chooser(values)
 

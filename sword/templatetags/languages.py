@@ -55,6 +55,8 @@ def chooser_values(context: Any, offered: Sequence[str] | None) -> dict[str, Any
         "choices": [(code, names[code]) for code in available if code != current],
         "only": names[available[0]] if offered is not None and len(available) == 1 else "",
         "csrf_token": context.get("csrf_token"),
+        # A page's own form the buttons send instead (a survey page's, which keeps its answers)
+        "form": context.get("chooser_form", ""),
     }
 
 
@@ -76,7 +78,11 @@ def remembered_chooser(values: dict[str, Any]) -> SafeString:
     of languages, with the CSRF token put in afterwards (it is read only where the chooser
     shows a form, as the template reads it)."""
     drawn = _drawn_chooser(
-        trans_real.catalog(), values["next"], tuple(values["choices"]), values["only"]
+        trans_real.catalog(),
+        values["next"],
+        tuple(values["choices"]),
+        values["only"],
+        values["form"],
     )
     if TOKEN_STAND_IN not in drawn:
         return drawn
@@ -89,11 +95,21 @@ def remembered_chooser(values: dict[str, Any]) -> SafeString:
 
 @lru_cache(maxsize=1024)
 def _drawn_chooser(
-    catalogue: object, next_address: str, choices: tuple[tuple[str, str], ...], only: str
+    catalogue: object,
+    next_address: str,
+    choices: tuple[tuple[str, str], ...],
+    only: str,
+    form: str,
 ) -> SafeString:
     # `catalogue` is the translation in force, passed so that each is remembered apart: one per
     # language, and a new one when Django makes one (a catalogue file or a setting it reads
     # changed), as sword/translations.py remembers its tags.
     return render_chooser(
-        {"next": next_address, "choices": choices, "only": only, "csrf_token": TOKEN_STAND_IN}
+        {
+            "next": next_address,
+            "choices": choices,
+            "only": only,
+            "csrf_token": TOKEN_STAND_IN,
+            "form": form,
+        }
     )

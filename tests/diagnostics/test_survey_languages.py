@@ -71,6 +71,40 @@ def test_it_gives_errors_in_welsh_with_welsh_plurals(client, code, full_cycle, o
     assert "Dewiswch ateb i 2 ddatganiad arall" in two_missing  # soft mutation after "dau"
 
 
+def test_it_keeps_what_was_ticked_on_a_page_when_the_language_is_switched_there(
+    client, code, full_cycle, offers_welsh
+):
+    open_survey(client, code)
+    first, *_ = survey_shape(full_cycle).page(1).codes
+    page = client.get(page_url(1)).content.decode()
+    assert re.search(
+        r'<button type="submit" name="language" value="cy" form="survey-answers"', page
+    )
+    assert '<form method="post" id="survey-answers" novalidate>' in page
+
+    switched = client.post(f"{page_url(1)}?from=review", {first: "5", "language": "cy"})
+
+    assert switched.status_code == 302
+    assert switched["Location"] == f"{page_url(1)}?from=review"
+    assert switched.cookies[settings.LANGUAGE_COOKIE_NAME].value == "cy"
+    assert SurveyDraft.objects.get().answers == {first: 5}
+    again = client.get(switched["Location"]).content.decode()
+    assert '<html lang="cy">' in again
+    assert f'name="{first}" id="{first}-5" value="5" checked' in again
+
+
+def test_it_refuses_a_language_the_organisation_does_not_offer_from_a_survey_page(
+    client, code, full_cycle
+):
+    open_survey(client, code)
+    first, *_ = survey_shape(full_cycle).page(1).codes
+
+    refused = client.post(page_url(1), {first: "5", "language": "cy"})
+
+    assert refused.status_code == 400
+    assert not SurveyDraft.objects.exists()
+
+
 def test_it_reviews_and_thanks_in_welsh(client, code, full_cycle, offers_welsh):
     shape = survey_shape(full_cycle)
     open_survey(in_welsh(client), code)
@@ -184,7 +218,10 @@ def test_it_switches_language_with_the_request_s_own_token_from_a_chooser_drawn_
         assert 'name="language" value="cy"' in chooser
         token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', chooser)
         assert token is not None, chooser
-        assert token.group(1) in body.split('<form method="post" novalidate>', 1)[1]
+        assert (
+            token.group(1)
+            in body.split('<form method="post" id="survey-answers" novalidate>', 1)[1]
+        )
         tokens.append(token.group(1))
     assert tokens[0] != tokens[1]  # masked afresh for each page, not remembered
     switched = browser.post(

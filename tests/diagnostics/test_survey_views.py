@@ -140,10 +140,61 @@ def test_it_walks_from_the_first_page_to_the_thank_you_page(client, code, full_c
     assert done.status_code == 302
     assert done["Location"] == reverse("survey:thanks")
     assert "your answers are in" in client.get(done["Location"]).content.decode()
+    for back in (reverse("survey:review"), page_url(11), page_url(1)):  # Back from the thanks
+        assert client.get(back)["Location"] == reverse("survey:thanks")
     stored = Response.objects.get()
     assert stored.role_group == "senior"
     assert Answer.objects.filter(response=stored).count() == 45 + 2
     assert not SurveyDraft.objects.exists()
+
+
+def test_it_goes_straight_back_to_the_review_after_changing_one_page(client, code, full_cycle):
+    shape = survey_shape(full_cycle)
+    answer_everything(client, code, shape)
+    review = client.get(reverse("survey:review")).content.decode()
+    change = f"{page_url(5)}?from=review"
+    assert f'href="{change}"' in review
+    assert f'href="{page_url(11)}?from=review"' in review
+
+    page = client.get(change).content.decode()
+    changed = client.post(change, {**{c: "2" for c in codes_on(shape, 5)}, "action": "next"})
+    onwards = answer_page(client, shape, 5)  # from the survey itself: on to the next page
+
+    assert "Save and return to your answers" in page
+    assert changed["Location"] == reverse("survey:review")
+    assert onwards["Location"] == page_url(6)
+    assert "Save and return to your answers" not in client.get(page_url(5)).content.decode()
+    about = client.get(f"{page_url(11)}?from=review").content.decode()
+    assert "Save and return to your answers" in about
+
+
+def test_it_gives_the_survey_organisation_s_thresholds_on_its_protection_page(
+    client, code, full_cycle, world
+):
+    world.organisation.anonymity_threshold = 6
+    world.organisation.comment_threshold = 12
+    world.organisation.save()
+    protection = reverse("survey:protection")
+    assert (
+        "fewer than <strong>5</strong> responses (the usual setting"
+        in client.get(protection).content.decode()
+    )
+    shape = survey_shape(full_cycle)
+    answer_everything(client, code, shape)
+    start = client.get(reverse("survey:start")).content.decode()
+
+    answering = client.get(protection).content.decode()
+    client.post(page_url(11), {"role_group": "senior", "comment": "", "action": "next"})
+    client.post(reverse("survey:submit"))
+    answered = client.get(protection).content.decode()
+    thanks = client.get(reverse("survey:thanks")).content.decode()
+
+    assert f'href="{protection}"' in start
+    for page in (answering, answered):
+        assert "fewer than <strong>6</strong> responses." in page
+        assert "at least <strong>12</strong> responses" in page
+    assert "the usual setting" not in answering
+    assert "only if at least 6 people answered" in thanks
 
 
 def test_it_answers_each_survey_request_in_one_query_beside_its_writes(
@@ -228,7 +279,9 @@ def test_it_asks_a_pulse_s_outcome_statements_on_the_page_before_about_you(
 def test_it_ends_the_session_at_submission_keeping_only_the_team(client, code, full_cycle, world):
     answer_everything(client, code, survey_shape(full_cycle))
     client.post(reverse("survey:submit"))
-    assert session_payload(client) == {"t": world.team_a.pk}  # no code, no draft key
+    assert session_payload(client) == {"t": world.team_a.pk, "k": 5}  # no code, no draft key
+    assert client.get(reverse("survey:review"))["Location"] == reverse("survey:thanks")
+    client.cookies[survey_session.COOKIE_NAME] = ""  # an hour later, the team is forgotten too
     assert SESSION_ENDED in client.get(reverse("survey:review")).content.decode()
 
 
@@ -346,7 +399,7 @@ def test_it_refuses_the_same_link_after_submission(client, code, full_cycle):
     assert again.status_code == 410
     assert "This code has already been used" in again.content.decode()
     twice = client.post(reverse("survey:submit"))
-    assert twice.status_code == 400
+    assert twice["Location"] == reverse("survey:thanks")  # a second press: the answers are in
     assert Response.objects.count() == 1
 
 
