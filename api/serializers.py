@@ -22,7 +22,9 @@ YES_NO = ("yes", "no")
 
 
 class UnitSerializer(serializers.ModelSerializer[Unit]):
-    """Context: `names` (path → name, the organisation's) and `ids` (path → id, in reach)."""
+    """A unit of the organisation: a team, a unit that holds teams, or the organisation."""
+
+    # Context: `names` (path → name, the organisation's) and `ids` (path → id, in reach).
 
     path = serializers.SerializerMethodField(help_text="As in the results rows' unit_path.")
     level = serializers.SerializerMethodField()
@@ -50,7 +52,9 @@ class UnitSerializer(serializers.ModelSerializer[Unit]):
 
 
 class CycleSerializer(serializers.ModelSerializer[Cycle]):
-    """Context: `names` (path → name, the organisation's) and `request`."""
+    """A survey or pulse cycle, with the address of its result rows."""
+
+    # Context: `names` (path → name, the organisation's) and `request`.
 
     unit_path = serializers.SerializerMethodField(help_text="The unit whose teams take part.")
     results_url = serializers.SerializerMethodField(help_text="Where to read its result rows.")
@@ -78,7 +82,9 @@ class CycleSerializer(serializers.ModelSerializer[Cycle]):
 
 
 class ActionSerializer(serializers.ModelSerializer[Action]):
-    """Context: `names` (path → name, the organisation's)."""
+    """An action taken on results: what, who owns it, when it is due and where it stands."""
+
+    # Context: `names` (path → name, the organisation's).
 
     unit_path = serializers.SerializerMethodField()
     domain_code = serializers.SerializerMethodField()

@@ -153,7 +153,11 @@ class UnitDetail(TokenReadView):
     serializer_class = UnitSerializer
     pagination_class = None
 
-    @extend_schema(summary="One unit", responses=UnitSerializer)
+    @extend_schema(
+        summary="One unit",
+        description="A unit the token reaches, by its id; any other id is a 404.",
+        responses=UnitSerializer,
+    )
     def get(self, request: Request, unit_id: int) -> Response:
         unit = get_unit_in(self.reach, unit_id)
         ids = dict(units_in_reach(self.reach).values_list("path", "pk"))
@@ -185,7 +189,14 @@ class CycleDetail(TokenReadView):
     serializer_class = CycleSerializer
     pagination_class = None
 
-    @extend_schema(summary="One cycle", responses=CycleSerializer)
+    @extend_schema(
+        summary="One cycle",
+        description=(
+            "A cycle of a unit the token reaches, or with a team it reaches, by its id; any "
+            "other id is a 404. Read its result rows at its results_url."
+        ),
+        responses=CycleSerializer,
+    )
     def get(self, request: Request, cycle_id: int) -> Response:
         cycle = get_cycle_in(self.reach, cycle_id)
         data = CycleSerializer(cycle, context={"names": self.names, "request": request}).data
@@ -261,7 +272,14 @@ class ActionDetail(TokenReadView):
     serializer_class = ActionSerializer
     pagination_class = None
 
-    @extend_schema(summary="One action", responses=ActionSerializer)
+    @extend_schema(
+        summary="One action",
+        description=(
+            "An action for a unit the token reaches, or escalated to one, by its id; any other "
+            "id is a 404."
+        ),
+        responses=ActionSerializer,
+    )
     def get(self, request: Request, action_id: int) -> Response:
         action = get_action_in(self.reach, action_id)
         data = ActionSerializer(action, context={"names": self.names}).data

@@ -497,14 +497,53 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
+API_DESCRIPTION = """Read-only access for BI tools and scripts: units, cycles, result rows (the same
+rows as the results export, under the same anonymity rules) and actions.
+
+**Token.** An organisation admin makes one under Organisation › API tokens. Send it with every
+request as `Authorization: Bearer <token>`. It reads what the person who made it can read *at
+the time of each request*; anything outside that is a 404, as on the pages. A revoked or expired
+token, or one whose maker's account is switched off, gets a 401.
+
+**Pages.** Every list answers `{"count", "next", "previous", "results"}`: follow `next` until it
+is `null`. Ask for up to %(max)s rows a page with `?page_size=` (%(size)s by default).
+
+**Limits.** Each token's requests are limited to `%(rate)s` (requests per period); past that the
+answer is 429 with `Retry-After`. Every request is in the organisation's audit log.
+
+**Example.**
+
+    export SWORD_TOKEN=sword_...
+    curl -H "Authorization: Bearer $SWORD_TOKEN" "https://<this site>/api/v1/cycles/"
+    curl -H "Authorization: Bearer $SWORD_TOKEN" \\
+        "https://<this site>/api/v1/cycles/42/results/?level=team"
+
+**Power BI** (Get data › Blank query › Advanced editor), with the token in a parameter
+`SwordToken`; set the data source's privacy level to Organisational and its credentials to
+Anonymous (the token travels in the header):
+
+    let
+        Base = "https://<this site>/api/v1/cycles/42/results/",
+        GetPage = (page as number) => Json.Document(Web.Contents(Base,
+            [Query = [page = Number.ToText(page), page_size = "%(max)s"],
+             Headers = [Authorization = "Bearer " & SwordToken]])),
+        Pages = List.Generate(() => [n = 1, body = GetPage(1)], each [body] <> null,
+            each [n = [n] + 1, body = if [body][next] = null then null else GetPage([n] + 1)],
+            each [body][results]),
+        Rows = Table.FromRecords(List.Combine(Pages))
+    in
+        Rows
+"""
+for placeholder, value in {
+    "%(max)s": API_MAX_PAGE_SIZE,
+    "%(size)s": API_PAGE_SIZE,
+    "%(rate)s": API_RATE,
+}.items():
+    API_DESCRIPTION = API_DESCRIPTION.replace(placeholder, str(value))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "SWORD read API",
-    "DESCRIPTION": (
-        "Read-only access for BI tools and scripts: units, cycles, result rows (the same rows "
-        "as the results export, under the same anonymity rules) and actions. Send a token made "
-        "by an organisation admin as `Authorization: Bearer <token>`; it reads what its creator "
-        "can read now."
-    ),
+    "DESCRIPTION": API_DESCRIPTION,
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PUBLIC": True,

@@ -35,6 +35,22 @@ def test_it_generates_the_schema_without_warnings(tmp_path):
     assert list(row["properties"]) == all_columns()
 
 
+def test_it_describes_every_operation_and_schema_for_the_people_calling_it(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+
+    operations = [op for path in schema["paths"].values() for op in path.values()]
+    descriptions = [op.get("description", "") for op in operations]
+    assert all(descriptions), "every endpoint says what it gives"
+    assert not any("What every endpoint shares" in text for text in descriptions)
+    for name in ("Unit", "Cycle", "Action"):
+        assert not schema["components"]["schemas"][name]["description"].startswith("Context")
+    guide = schema["info"]["description"]
+    for words in ("Authorization: Bearer", "page_size", "Retry-After", "Power BI", "600/h"):
+        assert words in guide
+
+
 class Assets(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
