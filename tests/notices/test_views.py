@@ -20,7 +20,7 @@ def _link_path(user_id: int) -> str:
 
 def test_it_is_linked_from_the_account_menu(world, client_for):
     page = client_for(world.team_manager).get(reverse("home")).content.decode()
-    assert f'href="{reverse("notices:settings")}">Notifications</a>' in page
+    assert f'href="{reverse("notices:settings")}">E-mail settings</a>' in page
 
 
 def test_it_lets_a_leader_turn_the_digest_off_and_on_again(world, client_for):
