@@ -536,8 +536,21 @@ def _check_can_invite(cycle: Cycle, team: Unit, today: date) -> None:
 
 
 @transaction.atomic
-def issue_invites(*, cycle: Cycle, team: Unit, count: int, today: date | None = None) -> list[str]:
-    """Make `count` new one-time codes. Returns the codes: this is the only time they exist."""
+def issue_invites(
+    *,
+    cycle: Cycle,
+    team: Unit,
+    count: int,
+    today: date | None = None,
+    made_by: User | None = None,
+    by_email: bool = False,
+) -> list[str]:
+    """Make `count` new one-time codes. Returns the codes: this is the only time they exist.
+
+    Each batch is in the organisation's audit log with who made it and how many the team now
+    has: someone who can read a team's results and answer codes they made could push a small
+    team past the threshold with answers they know (docs/anonymity.md, "Codes answered by
+    whoever made them")."""
     if not 1 <= count <= MAX_CODES_PER_REQUEST:
         raise ValidationError(
             gettext("Ask for between 1 and %(max)s codes at a time.")
@@ -556,7 +569,24 @@ def issue_invites(*, cycle: Cycle, team: Unit, count: int, today: date | None = 
             continue
         # Codes made bound the responses, which the disclosure engine reads beside them.
         add_codes_made(cycle_id=cycle.pk, team_id=team.pk, count=count)
+        _record_codes_made(cycle=cycle, team=team, count=count, user=made_by, by_email=by_email)
         return codes
+
+
+def _record_codes_made(
+    *, cycle: Cycle, team: Unit, count: int, user: User | None, by_email: bool
+) -> None:
+    in_all = Invite.objects.filter(cycle=cycle, team=team).count()
+    how = "e-mailed" if by_email else "to hand out"
+    record(
+        organisation=cycle.organisation_id,
+        user=user,
+        action=AuditEvent.Action.CODES_MADE,
+        scope=team.name,
+        detail=f"{count} code{'s' if count != 1 else ''} {how} for {cycle.name} "
+        f"({in_all} made for the team in this cycle)",
+        new={"cycle": cycle.pk, "codes": count, "in_all": in_all, "by_email": by_email},
+    )
 
 
 def parse_email_list(text: str) -> list[str]:
@@ -648,12 +678,19 @@ class QueuedInvites:
 
 @transaction.atomic
 def queue_email_invites(
-    *, cycle: Cycle, team: Unit, addresses: Sequence[str], today: date | None = None
+    *,
+    cycle: Cycle,
+    team: Unit,
+    addresses: Sequence[str],
+    today: date | None = None,
+    made_by: User | None = None,
 ) -> QueuedInvites:
     """Make one code per address and record a batch of that many e-mails, all queued."""
     if not addresses:
         raise ValidationError(gettext("Give at least one e-mail address."))
-    codes = issue_invites(cycle=cycle, team=team, count=len(addresses), today=today)
+    codes = issue_invites(
+        cycle=cycle, team=team, count=len(addresses), today=today, made_by=made_by, by_email=True
+    )
     batch = InviteBatch.objects.create(cycle=cycle, team=team, total=len(addresses))
     if _sends_reminders(cycle.organisation_id):
         keep_reminder_addresses(cycle=cycle, team=team, addresses=addresses)

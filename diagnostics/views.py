@@ -334,9 +334,15 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
         count = form.cleaned_data["count"] or 0
         addresses = form.cleaned_data["emails"]
         try:
-            codes = services.issue_invites(cycle=cycle, team=team, count=count) if count else []
+            codes = (
+                services.issue_invites(cycle=cycle, team=team, count=count, made_by=request.user)
+                if count
+                else []
+            )
             queued = (
-                services.queue_email_invites(cycle=cycle, team=team, addresses=addresses)
+                services.queue_email_invites(
+                    cycle=cycle, team=team, addresses=addresses, made_by=request.user
+                )
                 if addresses
                 else None
             )

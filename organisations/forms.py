@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import AuditEvent, CompareWith, Organisation, Role, Unit
 from organisations.selectors import UnitOffer, readable_paths, root_of, units_to_offer
+from organisations.services import THRESHOLD_FIXED, has_opened_cycles
 
 
 class ScopedChoiceField(forms.ModelChoiceField[Any]):
@@ -282,6 +283,10 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                     field.validators.append(validator)
         self.fields["reminder_days"].required = False
         self.fields["benchmark_compare_with"].required = False
+        if self.instance.pk and has_opened_cycles(self.instance):
+            k = self.fields["anonymity_threshold"]
+            k.disabled = True
+            k.help_text = THRESHOLD_FIXED
 
     def clean_reminder_days(self) -> int:
         """Left empty, the days before closing stay as they were."""

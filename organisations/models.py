@@ -286,6 +286,7 @@ class AuditEvent(models.Model):
         API_TOKEN_CREATED = "api_token_created", _("Created an API token")
         API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
         API_REFUSED = "api_refused", _("API request refused")
+        CODES_MADE = "codes_made", _("Made survey codes")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"

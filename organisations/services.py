@@ -21,6 +21,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User, normalise_email
 from organisations.access import forget_reach
@@ -623,6 +624,18 @@ def _has_run_pulses(organisation: Organisation) -> bool:
     return organisation.cycles.filter(kind="pulse").exclude(status="draft").exists()
 
 
+def has_opened_cycles(organisation: Organisation) -> bool:
+    """Whether any of the organisation's cycles has opened (the threshold is then fixed)."""
+    return organisation.cycles.exclude(status="draft").exists()
+
+
+THRESHOLD_FIXED = _(
+    "The anonymity threshold cannot change once a cycle has opened: figures released under the "
+    "old threshold and the new could be subtracted to reveal a group smaller than either. It "
+    "can be set before the first cycle opens."
+)
+
+
 def _survey_languages(chosen: Any) -> list[str]:
     """The languages besides English an organisation's surveys offer, in the site's order."""
     others = [code for code, _ in settings.LANGUAGES[1:]]
@@ -646,6 +659,9 @@ def update_settings(
     organisation.refresh_from_db()  # the values replaced are those stored, not those last read
     if values.get("anonymity_threshold", organisation.anonymity_threshold) < 3:
         raise ValidationError(gettext("The anonymity threshold can never be below 3."))
+    k = values.get("anonymity_threshold", organisation.anonymity_threshold)
+    if k != organisation.anonymity_threshold and has_opened_cycles(organisation):
+        raise ValidationError(str(THRESHOLD_FIXED))
     window = values.get("pulse_window_days", organisation.pulse_window_days)
     if window != organisation.pulse_window_days and _has_run_pulses(organisation):
         raise ValidationError(

@@ -16,6 +16,7 @@ from diagnostics.services import (
     schedule_cycle,
     update_draft_cycle,
 )
+from organisations.models import AuditEvent
 
 
 def test_it_includes_every_active_team_below_the_unit(world, make_cycle):
@@ -258,6 +259,32 @@ def test_it_emails_links_without_storing_the_addresses(world, client_for, make_c
                 continue
             cursor.execute(f"SELECT * FROM {table}")
             assert "ann@example.org" not in repr(cursor.fetchall())
+
+
+def test_it_records_who_made_how_many_codes_for_a_team_in_the_audit_log(
+    world, client_for, make_cycle
+):
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    url = reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk])
+
+    client.post(url, {"count": 3})
+    client.post(url, {"count": 0, "emails": "ann@example.org"})
+
+    events = AuditEvent.objects.filter(action=AuditEvent.Action.CODES_MADE).order_by("pk")
+    assert [(e.user, e.scope, e.detail) for e in events] == [
+        (
+            world.team_manager,
+            "Team A",
+            f"3 codes to hand out for {cycle.name} (3 made for the team in this cycle)",
+        ),
+        (
+            world.team_manager,
+            "Team A",
+            f"1 code e-mailed for {cycle.name} (4 made for the team in this cycle)",
+        ),
+    ]
+    assert events[1].new == {"cycle": cycle.pk, "codes": 1, "in_all": 4, "by_email": True}
 
 
 def test_it_explains_a_bad_email_address(world, client_for, make_cycle):

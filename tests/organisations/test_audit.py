@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -227,6 +230,38 @@ def test_it_refuses_to_change_the_pulse_window_once_a_pulse_has_opened(
     world.organisation.refresh_from_db()
     assert world.organisation.pulse_window_days == 60
     assert AuditEvent.objects.count() == before
+
+
+def test_it_fixes_the_anonymity_threshold_once_a_cycle_has_opened(world, make_cycle, client_for):
+    settings = {
+        "name": "Example Council",
+        "anonymity_threshold": 4,
+        "comment_threshold": 10,
+        "pulse_window_days": 90,
+        "drivers_minimum": 30,
+        "safety_contact": "Call 999",
+    }
+    make_cycle(unit=world.team_a, opened=False)
+    client = client_for(world.org_admin)
+    assert client.post(reverse("organisations:settings"), settings).status_code == 302
+    world.organisation.refresh_from_db()
+    assert world.organisation.anonymity_threshold == 4  # a draft cycle has released nothing
+
+    make_cycle(unit=world.team_a)
+    page = client.get(reverse("organisations:settings")).content.decode()
+    posted = client.post(reverse("organisations:settings"), {**settings, "anonymity_threshold": 3})
+
+    assert "cannot change once a cycle has opened" in page
+    assert re.search(r'<input[^>]*name="anonymity_threshold"[^>]*disabled', page)
+    assert posted.status_code == 302  # the rest of the settings still save
+    world.organisation.refresh_from_db()
+    assert world.organisation.anonymity_threshold == 4
+    with pytest.raises(ValidationError, match="cannot change once a cycle has opened"):
+        update_settings(
+            organisation=world.organisation, values={"anonymity_threshold": 6}, actor=None
+        )
+    world.organisation.refresh_from_db()
+    assert world.organisation.anonymity_threshold == 4
 
 
 def test_it_names_the_org_admin_who_changed_a_role_on_the_site(world, client_for):
