@@ -58,6 +58,25 @@ def test_it_shows_each_domains_position_on_the_organisation_dashboard(taking_par
     _never_names_another(content, ours)
 
 
+def test_it_says_a_part_of_the_organisation_stands_among_whole_organisations(
+    taking_part, client_for
+):
+    ours = taking_part
+    client = client_for(ours.admin)
+    caveat = "is a part of the organisation: its means rest on fewer responses"
+    service = ours.units["Service"]
+
+    pages = [
+        _page(client, "dashboards:profile", service, ours.cycle),
+        _page(client, "dashboards:benchmark", service, ours.cycle),
+    ]
+    whole = _page(client, "dashboards:profile", ours.units["root"], ours.cycle)
+
+    for content in pages:
+        assert f"Service {caveat}" in content
+    assert caveat not in whole
+
+
 def test_it_places_a_team_among_team_means(taking_part, client_for):
     ours = taking_part
     content = _page(
