@@ -44,6 +44,11 @@ def display(code: str) -> str:
     return "-".join(raw[i : i + GROUP] for i in range(0, len(raw), GROUP))
 
 
+def characters_not_used(code: str) -> str:
+    """The characters of a typed code that no code uses (0, 1, I, L, O, …), each once."""
+    return "".join(dict.fromkeys(char for char in normalise(code) if char not in ALPHABET))
+
+
 def looks_valid(code: str) -> bool:
     return _WELL_FORMED.fullmatch(normalise(code)) is not None
 

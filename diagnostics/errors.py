@@ -22,7 +22,7 @@ class UnknownCode(SurveyError):
     title = _("We do not recognise this code")
     message = _(
         "Check the code on your card or in your e-mail and type it again. Codes use the letters "
-        "A to Z and the numbers 2 to 9, so there is no letter O or I and no number 0 or 1."
+        "A to Z and the numbers 2 to 9, but no letter I, L or O and no number 0 or 1."
     )
 
 

@@ -384,8 +384,8 @@ class RoleGroup(models.TextChoices):
 
 class ServiceLength(models.TextChoices):
     UNDER_1 = "under_1", _("Less than 1 year")
-    FROM_1_TO_2 = "1_to_2", _("1 to 2 years")
-    FROM_2_TO_5 = "2_to_5", _("2 to 5 years")
+    FROM_1_TO_2 = "1_to_2", _("1 to under 2 years")
+    FROM_2_TO_5 = "2_to_5", _("2 to under 5 years")
     FROM_5_TO_10 = "5_to_10", _("5 to 10 years")
     OVER_10 = "over_10", _("More than 10 years")
     PREFER_NOT = "prefer_not", _("Prefer not to say")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, wraps
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -54,11 +55,11 @@ from diagnostics.services import (
     save_progress,
     submit_response,
 )
-from diagnostics.survey import SurveyShape, SurveyStatement
+from diagnostics.survey import SurveyPage, SurveyShape
 from diagnostics.survey_session import SurveySession
 from organisations.models import Organisation
 from sword.ratelimits import over_limit
-from voice.selectors import board_url_for_team
+from voice.selectors import board_path_for_team
 
 NOT_APPLICABLE_VALUE = "na"
 ABOUT_QUESTIONS = [
@@ -272,7 +273,7 @@ def _stay_in_language(request: HttpRequest, language: str) -> HttpResponse:
         domain=settings.LANGUAGE_COOKIE_DOMAIN,
         secure=settings.LANGUAGE_COOKIE_SECURE,
         httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
     )
     return response
 
@@ -304,7 +305,13 @@ def enter_code(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         # Not counted here: a well-formed code is looked up (and counted if unknown) next.
         typed = request.POST.get("code", "")[:64]
-        if not invite_codes.looks_valid(typed):
+        not_used = invite_codes.characters_not_used(typed)
+        if not_used and len(invite_codes.normalise(typed)) == invite_codes.CODE_LENGTH:
+            error = gettext(
+                "Codes never contain %(characters)s: they have no letter I, L or O and no number "
+                "0 or 1. Check the code on your card or e-mail and type it again."
+            ) % {"characters": ", ".join(not_used)}
+        elif not invite_codes.looks_valid(typed):
             error = gettext(
                 "Enter the 12-character code from your card or e-mail, for example ABCD-EFGH-JKMN."
             )
@@ -593,13 +600,9 @@ def _answer_label(value: Any) -> str:
     return str(dict(SCALE).get(int(value), gettext("No answer yet")))
 
 
-def _page_title(statements: list[SurveyStatement]) -> str:
-    names: list[str] = []
-    for statement in statements:
-        name = section_name(statement.domain_name)
-        if name not in names:
-            names.append(name)
-    return ", ".join(names)
+def _page_title(survey_page: SurveyPage) -> str:
+    """The page's headings, as the page itself shows them (the outcomes under one)."""
+    return ", ".join(dict.fromkeys(section_name(section.name) for section in survey_page.sections))
 
 
 @dataclass(frozen=True)
@@ -618,7 +621,7 @@ def _review_outline(shape: SurveyShape, language: str) -> tuple[_ReviewPage, ...
     return tuple(
         _ReviewPage(
             number=survey_page.number,
-            title=_page_title(survey_page.statements),
+            title=_page_title(survey_page),
             url=_page_url(survey_page.number) + FROM_REVIEW,
             statements=tuple((s.code, s.text_in(language)) for s in survey_page.statements),
         )
@@ -767,7 +770,9 @@ def protection_context(organisation: Organisation | None) -> dict[str, Any]:
     defaults (which the page says are the usual ones)."""
 
     def default(name: str) -> Any:
-        return Organisation._meta.get_field(name).default
+        field = Organisation._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        return field.default
 
     return {
         "k": organisation.anonymity_threshold if organisation else None,
@@ -783,4 +788,4 @@ def protection_context(organisation: Organisation | None) -> dict[str, Any]:
 
 def thanks_context(team_id: int | None, threshold: int | None) -> dict[str, Any]:
     """What the thank-you page says and offers next: the threshold and the team's voice board."""
-    return {"voice_url": board_url_for_team(team_id) if team_id else None, "k": threshold}
+    return {"voice_url": board_path_for_team(team_id) if team_id else None, "k": threshold}

@@ -41,8 +41,9 @@ def board_url(board: VoiceBoard) -> str:
     return settings.SITE_URL + reverse("voice:board", kwargs={"token": board.token})
 
 
-def board_url_for_team(team_id: int) -> str | None:
-    """The absolute address of the team's voice board (made on first use).
+def board_path_for_team(team_id: int) -> str | None:
+    """The address of the team's voice board on this site (made on first use), as a path: the
+    thank-you page links to it on whatever host the survey was answered.
 
     None when there is no such team, the unit is not a team, or the team is archived.
     """
@@ -53,7 +54,7 @@ def board_url_for_team(team_id: int) -> str | None:
         if team is None:
             return None
         token = board_for(team).token
-    return settings.SITE_URL + reverse("voice:board", kwargs={"token": token})
+    return reverse("voice:board", kwargs={"token": token})
 
 
 def answers_newest_first() -> Prefetch[Any]:

@@ -75,7 +75,7 @@ def test_it_keeps_what_was_ticked_on_a_page_when_the_language_is_switched_there(
     client, code, full_cycle, offers_welsh
 ):
     open_survey(client, code)
-    first, *_ = survey_shape(full_cycle).page(1).codes
+    first, *_ = survey_shape(full_cycle).pages[0].codes
     page = client.get(page_url(1)).content.decode()
     assert re.search(
         r'<button type="submit" name="language" value="cy" form="survey-answers"', page
@@ -97,7 +97,7 @@ def test_it_refuses_a_language_the_organisation_does_not_offer_from_a_survey_pag
     client, code, full_cycle
 ):
     open_survey(client, code)
-    first, *_ = survey_shape(full_cycle).page(1).codes
+    first, *_ = survey_shape(full_cycle).pages[0].codes
 
     refused = client.post(page_url(1), {first: "5", "language": "cy"})
 

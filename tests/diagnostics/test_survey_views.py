@@ -113,6 +113,14 @@ def test_it_explains_a_badly_typed_code(client, db):
     assert "12-character code" in response.content.decode()
 
 
+def test_it_names_the_characters_no_code_uses(client, db):
+    response = client.post(reverse("survey:enter_code"), {"code": "abcl-efgh-jk0o"})
+
+    assert response.status_code == 400
+    assert "Codes never contain L, 0, O: they have no letter I, L or O" in response.content.decode()
+    assert not SurveyDraft.objects.exists()
+
+
 def test_it_walks_from_the_first_page_to_the_thank_you_page(client, code, full_cycle):
     shape = survey_shape(full_cycle)
     assert len(shape.pages) == 10  # nine domains, then the outcome statements
@@ -152,6 +160,7 @@ def test_it_goes_straight_back_to_the_review_after_changing_one_page(client, cod
     shape = survey_shape(full_cycle)
     answer_everything(client, code, shape)
     review = client.get(reverse("survey:review")).content.decode()
+    assert '<span class="visually-hidden"> answers about Working here</span>' in review
     change = f"{page_url(5)}?from=review"
     assert f'href="{change}"' in review
     assert f'href="{page_url(11)}?from=review"' in review
@@ -204,9 +213,9 @@ def test_it_answers_each_survey_request_in_one_query_beside_its_writes(
     statement more, and the submission adds only its writes. Counted exactly, so a statement
     more on any request fails here (inside the test's transaction, each transaction of the
     code is a savepoint: two statements more)."""
-    from voice.selectors import board_url_for_team
+    from voice.selectors import board_path_for_team
 
-    board_url_for_team(world.team_a.pk)  # the team's board exists, as after its first response
+    board_path_for_team(world.team_a.pk)  # the team's board exists, as after its first response
     shape = survey_shape(full_cycle)
     with django_assert_num_queries(1):
         open_survey(client, code)
@@ -505,13 +514,13 @@ def test_it_shapes_a_pulse_over_a_few_short_pages(client, world, make_cycle):
 
 
 def test_it_offers_the_teams_voice_board_on_the_thank_you_page(client, code, full_cycle, world):
-    from voice.selectors import board_url_for_team
+    from voice.selectors import board_path_for_team
 
     answer_everything(client, code, survey_shape(full_cycle))
     done = client.post(reverse("survey:submit"))
     page = client.get(done["Location"]).content.decode()
     assert "Open your team's voice board" in page
-    assert board_url_for_team(world.team_a.pk) in page
+    assert f'href="{board_path_for_team(world.team_a.pk)}"' in page
 
 
 def _statements(domain_sizes: list[int]) -> list[SurveyStatement]:
