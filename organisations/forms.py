@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -286,7 +287,7 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
         if self.instance.pk and has_opened_cycles(self.instance):
             k = self.fields["anonymity_threshold"]
             k.disabled = True
-            k.help_text = THRESHOLD_FIXED
+            k.help_text = format_lazy("{} {}", k.help_text, THRESHOLD_FIXED)
 
     def clean_reminder_days(self) -> int:
         """Left empty, the days before closing stay as they were."""
