@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
+from accounts.services import set_language_preference
 from diagnostics import codes as invite_codes
 from diagnostics import survey_session
 from diagnostics.errors import (
@@ -252,19 +254,25 @@ def _reject_unexpected_fields(request: HttpRequest, expected: set[str]) -> None:
 
 
 def _language_switch(request: HttpRequest, survey: Survey) -> str | None:
-    """The language chosen with the chooser's button on a survey page, if it was pressed."""
+    """The language chosen with the chooser's button on a survey page, if it was pressed: ""
+    for one the survey no longer offers (a page drawn before an admin changed that), which
+    keeps the page's answers and stays in the language it was in."""
     language = request.POST.get("language")
     if language is None:
         return None
-    if language not in survey.languages:
-        raise TamperedForm()
-    return language
+    return language if language in survey.languages else ""
 
 
 def _stay_in_language(request: HttpRequest, language: str) -> HttpResponse:
     """Back to the same page in `language`, with the chooser's cookie set as `set_language`
-    sets it (nothing about the choice is stored with the survey)."""
+    sets it and, for a signed-in person, their preference too, as the chooser does elsewhere
+    (nothing about the choice is stored with the survey)."""
     response = HttpResponseRedirect(request.get_full_path())
+    if not language:
+        return response
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_authenticated:
+        set_language_preference(user=user, language=language)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,
@@ -497,7 +505,7 @@ def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
     if request.method == "POST":
         _reject_unexpected_fields(request, set(survey_page.codes))
         switch = _language_switch(request, survey)
-        action = "stay" if switch else _action(request)
+        action = "stay" if switch is not None else _action(request)
         raw = {
             key: (NOT_APPLICABLE if value == NOT_APPLICABLE_VALUE else value)
             for key, value in request.POST.items()
@@ -507,7 +515,7 @@ def page(request: HttpRequest, survey: Survey, number: int) -> HttpResponse:
         if given:
             _save(survey, answers=given)
         answers.update(given)
-        if switch:
+        if switch is not None:
             return _stay_in_language(request, switch)
         if action == "back":
             if number == 1:
@@ -549,7 +557,7 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
             request, {key for key, _label, _choices in ABOUT_QUESTIONS} | {"comment"}
         )
         switch = _language_switch(request, survey)
-        action = "stay" if switch else _action(request)
+        action = "stay" if switch is not None else _action(request)
         chosen = clean_about(
             {key: request.POST.get(key, "") for key, _label, _choices in ABOUT_QUESTIONS}
         )
@@ -560,7 +568,7 @@ def about(request: HttpRequest, survey: Survey, shape: SurveyShape) -> HttpRespo
             comment_error = " ".join(exc.messages)
         if comment_error is None:
             _save(survey, about=chosen, comment=comment)
-            if switch:
+            if switch is not None:
                 return _stay_in_language(request, switch)
             if action == "back":
                 return HttpResponseRedirect(_page_url(shape.about_page_number - 1))

@@ -62,3 +62,30 @@ def test_it_takes_a_staff_member_through_a_whole_survey_in_welsh_on_a_phone(
     assert response.working_pattern == "part_time"
     assert set(Answer.objects.filter(response=response).values_list("value", flat=True)) == {5}
     assert Answer.objects.filter(response=response).count() == 47
+
+
+def test_it_goes_on_with_enter_and_keeps_ticks_when_the_language_is_switched_mid_page(
+    world, make_cycle, phone
+):
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save(update_fields=["survey_languages"])
+    cycle = make_cycle(unit=world.team_a, kind=Cycle.Kind.FULL)
+    code = issue_invites(cycle=cycle, team=world.team_a, count=1)[0]
+    page = phone.page
+    phone.go(f"/survey/c/{code}/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Start", exact=True).click()
+    first = page.locator("fieldset.statement").first
+    first.get_by_label("Agree", exact=True).check()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Cymraeg").click()  # the chooser in the header
+
+    assert page.locator("html").get_attribute("lang") == "cy"
+    assert page.locator("fieldset.statement").first.get_by_label("Cytuno", exact=True).is_checked()
+    for statement in page.locator("fieldset.statement").all():
+        statement.get_by_label("Cytuno", exact=True).check()
+    with page.expect_navigation():
+        page.locator("fieldset.statement").last.get_by_label("Cytuno", exact=True).press("Enter")
+    assert page.url.endswith("/survey/page/2/")  # Enter meant "Next", not a language
+    assert page.locator("html").get_attribute("lang") == "cy"

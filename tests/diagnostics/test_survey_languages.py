@@ -93,16 +93,47 @@ def test_it_keeps_what_was_ticked_on_a_page_when_the_language_is_switched_there(
     assert f'name="{first}" id="{first}-5" value="5" checked' in again
 
 
-def test_it_refuses_a_language_the_organisation_does_not_offer_from_a_survey_page(
-    client, code, full_cycle
-):
+def test_it_keeps_a_page_s_answers_when_its_language_is_no_longer_offered(client, code, full_cycle):
+    """A page drawn while Welsh was offered, sent after an admin stopped offering it."""
     open_survey(client, code)
     first, *_ = survey_shape(full_cycle).pages[0].codes
 
-    refused = client.post(page_url(1), {first: "5", "language": "cy"})
+    stayed = client.post(page_url(1), {first: "5", "language": "cy"})
 
-    assert refused.status_code == 400
-    assert not SurveyDraft.objects.exists()
+    assert stayed["Location"] == page_url(1)
+    assert settings.LANGUAGE_COOKIE_NAME not in stayed.cookies
+    assert SurveyDraft.objects.get().answers == {first: 5}
+
+
+def test_it_switches_a_signed_in_person_s_language_on_a_survey_page_for_good(
+    client_for, world, code, full_cycle, offers_welsh
+):
+    world.team_manager.language = "en-gb"
+    world.team_manager.save(update_fields=["language"])
+    client = client_for(world.team_manager)
+    open_survey(client, code)
+    first, *_ = survey_shape(full_cycle).pages[0].codes
+
+    switched = client.post(page_url(1), {first: "5", "language": "cy"})
+
+    assert '<html lang="cy">' in client.get(switched["Location"]).content.decode()
+    world.team_manager.refresh_from_db()
+    assert world.team_manager.language == "cy"
+
+
+def test_it_makes_next_the_button_enter_presses_on_a_survey_page(client, code, offers_welsh):
+    open_survey(client, code)
+    html = client.get(page_url(1)).content.decode()
+
+    # The first button the survey's form owns, in the page's order, is what Enter presses.
+    owned = re.findall(
+        r'<button[^>]*form="survey-answers"[^>]*>', html.split('id="survey-answers"', 1)[0]
+    )
+    assert owned[0] == (
+        '<button type="submit" name="action" value="next" form="survey-answers" hidden '
+        'tabindex="-1" aria-hidden="true">'
+    )
+    assert 'name="language" value="cy" form="survey-answers"' in owned[1]
 
 
 def test_it_reviews_and_thanks_in_welsh(client, code, full_cycle, offers_welsh):
