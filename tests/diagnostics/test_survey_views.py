@@ -191,6 +191,7 @@ def test_it_gives_the_survey_organisation_s_thresholds_on_its_protection_page(
     shape = survey_shape(full_cycle)
     answer_everything(client, code, shape)
     start = client.get(reverse("survey:start")).content.decode()
+    first_page = client.get(page_url(1)).content.decode()
 
     answering = client.get(protection).content.decode()
     client.post(page_url(11), {"role_group": "senior", "comment": "", "action": "next"})
@@ -199,11 +200,12 @@ def test_it_gives_the_survey_organisation_s_thresholds_on_its_protection_page(
     thanks = client.get(reverse("survey:thanks")).content.decode()
 
     assert f'href="{protection}"' in start
+    assert f'href="{protection}"' in first_page  # the footer
     for page in (answering, answered):
         assert "fewer than <strong>6</strong> responses." in page
         assert "at least <strong>12</strong> responses" in page
     assert "the usual setting" not in answering
-    assert "only if at least 6 people answered" in thanks
+    assert "only if at least 6 people answered; managers and leaders can see figures" in thanks
 
 
 def test_it_answers_each_survey_request_in_one_query_beside_its_writes(
