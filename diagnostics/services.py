@@ -106,7 +106,7 @@ from diagnostics.tallies import (
 )
 from notices.services import header_line, send_notice_once
 from organisations.access import Reach, reach_of
-from organisations.audit import json_number, record
+from organisations.audit import json_number, record, unit_scope
 from organisations.models import AuditEvent, Organisation, Unit
 from organisations.selectors import readable_path, unit_names_by_path
 from sword.precompiled import PrecompiledLookup
@@ -582,10 +582,16 @@ def _record_codes_made(
         organisation=cycle.organisation_id,
         user=user,
         action=AuditEvent.Action.CODES_MADE,
-        scope=team.name,
+        scope=unit_scope(team),
         detail=f"{count} code{'s' if count != 1 else ''} {how} for {cycle.name} "
         f"({in_all} made for the team in this cycle)",
-        new={"cycle": cycle.pk, "codes": count, "in_all": in_all, "by_email": by_email},
+        new={
+            "cycle": cycle.pk,
+            "team": team.pk,
+            "codes": count,
+            "in_all": in_all,
+            "by_email": by_email,
+        },
     )
 
 

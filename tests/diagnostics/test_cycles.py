@@ -272,19 +272,26 @@ def test_it_records_who_made_how_many_codes_for_a_team_in_the_audit_log(
     client.post(url, {"count": 0, "emails": "ann@example.org"})
 
     events = AuditEvent.objects.filter(action=AuditEvent.Action.CODES_MADE).order_by("pk")
+    team_path = "Children's Services / Locality North / Team A"
     assert [(e.user, e.scope, e.detail) for e in events] == [
         (
             world.team_manager,
-            "Team A",
+            team_path,
             f"3 codes to hand out for {cycle.name} (3 made for the team in this cycle)",
         ),
         (
             world.team_manager,
-            "Team A",
+            team_path,
             f"1 code e-mailed for {cycle.name} (4 made for the team in this cycle)",
         ),
     ]
-    assert events[1].new == {"cycle": cycle.pk, "codes": 1, "in_all": 4, "by_email": True}
+    assert events[1].new == {
+        "cycle": cycle.pk,
+        "team": world.team_a.pk,
+        "codes": 1,
+        "in_all": 4,
+        "by_email": True,
+    }
 
 
 def test_it_explains_a_bad_email_address(world, client_for, make_cycle):
