@@ -37,7 +37,7 @@ class ApiToken(models.Model):
         max_length=64,
         unique=True,
         editable=False,
-        help_text="SHA-256 of the token; the token itself is shown once and never stored.",
+        help_text="SHA-256 of the token; the token itself is shown once and never stored whole.",
     )
     shown_start = models.CharField(
         max_length=16,

@@ -60,8 +60,8 @@ def check_expiry(expires_on: date, *, today: date) -> None:
 def create_token(
     *, organisation: Organisation, created_by: Any, name: str, expires_on: date, today: date
 ) -> tuple[ApiToken, str]:
-    """A new token and its one-time text. Only the text's hash is stored: show the text now,
-    it cannot be read again."""
+    """A new token and its one-time text. Only the text's hash and its first characters are
+    stored: show the text now, it cannot be read again."""
     reach = reach_of(created_by)
     if reach.organisation is None or reach.organisation.pk != organisation.pk:
         raise ValidationError(
