@@ -21,6 +21,7 @@ import requests
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest
@@ -191,7 +192,11 @@ class RequiredSignOnGate:
             .first()
         )
         if user is not None and password_sign_in_refused(user):
-            if user.check_password(password):
+            if not user.has_usable_password():
+                # Hash anyway, as Django's backend does for an unknown address, so the time
+                # taken does not tell a provider-only member from a stranger.
+                make_password(password)
+            elif user.check_password(password):
                 refuse_password_for_provider(request)
             raise PermissionDenied(
                 gettext("This organisation signs its members in through its provider.")

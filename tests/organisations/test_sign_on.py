@@ -19,6 +19,7 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
+from organisations import sign_on as sign_on_module
 from organisations.models import SingleSignOn
 from organisations.sign_on import client_secret, encrypt_secret
 from tests.factories import TEST_PASSWORD, make_member, make_user
@@ -527,6 +528,29 @@ def test_it_tells_a_member_to_use_the_provider_only_once_their_password_is_right
     errors = response.context["form"].errors["__all__"]
     assert errors[0].startswith("That e-mail address and password do not match an account.")
     assert not signed_in(client)
+
+
+def test_it_hashes_a_password_tried_for_a_member_without_one(
+    client, sign_on, team_manager, monkeypatch
+):
+    """As Django does for an unknown address: the time taken does not tell them apart."""
+    sign_on.required = True
+    sign_on.save()
+    team_manager.set_unusable_password()
+    team_manager.save()
+    hashed: list[str] = []
+    real = sign_on_module.make_password
+
+    def noting(password: str) -> str:
+        hashed.append(password)
+        return real(password)
+
+    monkeypatch.setattr(sign_on_module, "make_password", noting)
+
+    response = password_sign_in(client, team_manager.email)
+
+    assert hashed == [TEST_PASSWORD]
+    assert response.context["form"].errors["__all__"][0].startswith("That e-mail address")
 
 
 @pytest.mark.parametrize(
