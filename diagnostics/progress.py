@@ -37,6 +37,14 @@ class TeamProgress:
     count: ResponseCount  # exact only where the engine shows the team's figures
     rate_percent: int | None  # responses per code made, only beside an exact count
     figures_entered: bool
+    headcount: int | None = None  # as recorded with the team's figures for this cycle
+
+    @property
+    def more_codes_than_people(self) -> bool:
+        """Codes made beyond the team's recorded headcount: spares, replacements, or codes
+        someone could answer themselves (docs/anonymity.md, "Codes answered by whoever made
+        them")."""
+        return self.headcount is not None and self.codes_made > self.headcount
 
     @property
     def responses(self) -> str:
@@ -81,9 +89,15 @@ class CycleProgress:
         return count_words(self.unit_count)
 
     def rows(self, teams: Sequence[Unit], *, paths: Mapping[int, str]) -> tuple[TeamProgress, ...]:
-        """The rows of these teams (of `team_units`): one query, for their codes made, so that
-        a page of 100 teams costs the same in a council of 300 teams or 3,000."""
+        """The rows of these teams (of `team_units`): two queries, for their codes made and their
+        headcounts, so that a page of 100 teams costs the same in a council of 300 teams or
+        3,000."""
         made_for = codes_made(self.cycle, teams=teams)
+        headcounts = dict(
+            StructuralFigures.objects.filter(
+                cycle=self.cycle, team__in=list(teams), headcount__isnull=False
+            ).values_list("team_id", "headcount")
+        )
         rows = []
         for team in teams:
             count = self.count_of(team)
@@ -100,6 +114,7 @@ class CycleProgress:
                         else None  # a pool's count against one pulse's codes is no rate
                     ),
                     figures_entered=team.id in self.with_figures,
+                    headcount=headcounts.get(team.id),
                 )
             )
         return tuple(rows)

@@ -212,6 +212,24 @@ def test_it_says_which_teams_have_entered_structural_figures(world, make_cycle, 
     assert reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_b.pk]) in html
 
 
+def test_it_sets_codes_made_beside_the_headcount_and_flags_more_codes_than_people(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.north)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 2}, user=None)
+    save_figures(cycle=cycle, team=world.team_b, values={"headcount": 6}, user=None)
+    issue_invites(cycle=cycle, team=world.team_a, count=3)
+    issue_invites(cycle=cycle, team=world.team_b, count=6)
+
+    page = _page(client_for(world.leader), cycle)
+
+    rows = page.context["teams"]
+    assert [(row.headcount, row.more_codes_than_people) for row in rows] == [(2, True), (6, False)]
+    html = page.content.decode()
+    assert html.count("More codes than people") == 1
+    assert "for 2 people" in html
+
+
 def test_it_reads_progress_in_as_many_queries_for_many_teams_as_for_few(
     world, make_cycle, respond, django_assert_max_num_queries
 ):
