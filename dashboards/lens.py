@@ -18,6 +18,7 @@ from diagnostics.scoring import display_mean
 from diagnostics.structural import (
     FIGURES,
     FIGURES_BY_CODE,
+    MIN_LENS_TEAMS,
     Association,
     FigureDefinition,
     FigureFindings,
@@ -93,6 +94,14 @@ class LensPage:
     clear_count: int
     teams_in_reach: int  # teams in reach with structural figures recorded for the cycle
     k: int
+    teams_below: int = 0  # every team in reach below the unit, with figures or not
+
+    minimum_teams: int = MIN_LENS_TEAMS
+
+    @property
+    def too_small(self) -> bool:
+        """Whether the unit has too few teams for the lens ever to weigh a pair."""
+        return self.teams_below < self.minimum_teams
 
     @property
     def thresholds_differ(self) -> bool:
@@ -264,6 +273,7 @@ def structural_lens(
         clear_count=sum(1 for a in tested if a.clear),
         teams_in_reach=sum(1 for team in teams if figures.get((cycle.pk, team.pk))),
         k=results.k,
+        teams_below=len(teams),
     )
 
 

@@ -286,3 +286,18 @@ def test_it_weighs_only_the_teams_in_the_reach_it_is_given(six_teams):
         )
         assert page.teams_in_reach == 3
         assert {t.name for t in page.teams} <= {"C0", "C1", "C2"}
+
+
+def test_it_says_a_unit_with_fewer_than_five_teams_is_read_through_the_unit_above(
+    six_teams, client_for
+):
+    _, units, admin, _ = six_teams
+    client = client_for(admin)
+
+    small = client.get(reverse("dashboards:lens", args=[units["Children"].pk])).content.decode()
+    whole = client.get(lens_url(units)).content.decode()
+
+    assert "Children has 3 teams in your part of the organisation" in small
+    assert 'name="figure"' not in small  # no pickers that could never show a pair
+    assert "Read the lens of the unit above it" not in whole
+    assert 'name="figure"' in whole
