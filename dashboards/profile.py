@@ -232,6 +232,11 @@ class ProfilePage:
         return any(row.reverse_scored for row in self.statement_rows)
 
     @property
+    def shows_structural_figures(self) -> bool:
+        """Figures are recorded per team and read beside full diagnostics only."""
+        return self.unit.is_team and self.cycle.kind == Cycle.Kind.FULL
+
+    @property
     def statements_not_charted(self) -> int:
         """Statements whose shares are hidden, so the chart leaves them out (the table says why)."""
         return sum(1 for row in self.statement_rows if not row.shown)
@@ -479,12 +484,26 @@ def _statement_row(
             if figures and figures.mean is not None
             else (
                 gettext("mean %(hidden)s")
-                % {"hidden": hidden_words(cell_of.statements[code].hidden, k=cell_of.k)}
+                % {"hidden": _statement_hidden_words(cell_of.statements[code].hidden, k=cell_of.k)}
                 if figures
-                else hidden_words(cell_of.statements[code].hidden, k=cell_of.k)
+                else _statement_hidden_words(cell_of.statements[code].hidden, k=cell_of.k)
             )
         ),
     )
+
+
+def _statement_hidden_words(reason: Hidden | None, *, k: int) -> str:
+    """Why a statement's figures are hidden. Too few is of the people who answered it, not of
+    the group's responses: a pool of pulses that each asked different statements has 12
+    responses and fewer than 5 answers to each statement."""
+    if reason is Hidden.FEWER_THAN_K:
+        minimum = effective_k(k)
+        return ngettext(
+            "fewer than %(k)d person answered it",
+            "fewer than %(k)d people answered it",
+            minimum,
+        ) % {"k": minimum}
+    return hidden_words(reason, k=k)
 
 
 def _statement_rows(

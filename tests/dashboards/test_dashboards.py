@@ -150,6 +150,13 @@ def test_it_shows_structural_figures_beside_the_domains_they_bear_on(world, cycl
     assert '<span class="band band-red">Red</span>' in workload_row
     supervision_row = html[html.index(">Supervision<") : html.index(">Safety<")]
     assert "Supervision held at the agreed frequency: 95" in supervision_row
+    unit_page = (
+        client_for(world.org_admin)
+        .get(reverse("dashboards:profile", args=[world.north.pk]) + f"?cycle={cycle.pk}")
+        .content.decode()
+    )
+    assert '<th scope="col">Structural figures</th>' in html
+    assert '<th scope="col">Structural figures</th>' not in unit_page  # figures are per team
 
 
 def test_it_compares_child_units_with_suppressed_cells_labelled(world, cycle, client_for):
@@ -555,6 +562,8 @@ def test_it_says_how_many_hidden_statements_the_chart_leaves_out(
     charted = page.context["page"].distribution_chart["data"][0]["y"]
     assert len(charted) == len(rows) - len(hidden)
     assert f"{len(hidden)} statements are not in the chart" in page.content.decode()
+    by_code = {row.code: row for row in rows}
+    assert by_code["WL1"].hidden == "fewer than 5 people answered it"  # 4 of the team's 6
 
 
 def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(
@@ -581,3 +590,25 @@ def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(
     assert broken_down.context["page"].filters == {"role_group": "practitioner"}
     assert broken_down.context["page"].previous_label == ""
     assert all(row.previous_mean == "" for row in broken_down.context["page"].rows)
+
+
+def test_it_says_a_fall_without_a_minus_sign_after_down(world, make_cycle, respond, client_for):
+    earlier_opens = timezone.localdate() - timedelta(days=40)
+    earlier = make_cycle(
+        unit=world.team_a,
+        name="Spring",
+        opens_on=earlier_opens,
+        closes_on=timezone.localdate() + timedelta(days=1),
+    )
+    respond(earlier, world.team_a, 5, value=5)
+    now = make_cycle(unit=world.team_a, name="Autumn")
+    respond(now, world.team_a, 5, value=2)
+
+    html = (
+        client_for(world.team_manager)
+        .get(reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": now.pk})
+        .content.decode()
+    )
+
+    assert re.search(r"▼ down \d\.\d \(was \d\.\d\)", html)
+    assert "down -" not in html
