@@ -144,6 +144,7 @@ def test_it_leads_with_the_index_its_change_and_the_weakest_domain(
     assert f"Conditions index <strong>{reading.index}</strong>" in html
     assert "since Spring" in html
     assert f"?unit={north.pk}&amp;cycle={later.pk}&amp;domain=WL" in html
+    assert "Amber</span> 2.5 to under 4.5" in html  # the key beside the bands
 
 
 def test_it_falls_back_to_the_newest_result_shown_and_never_reads_a_hidden_one(
