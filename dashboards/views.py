@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.http import AuthenticatedHttpRequest
@@ -83,12 +83,20 @@ def _filters(request: HttpRequest) -> dict[str, str]:
     return filters
 
 
+def _filters_in_words(filters: dict[str, str]) -> str:
+    """A breakdown as the audit log keeps it: in English, by its labels ("Role: Manager or
+    supervisor"), whatever language the viewer reads."""
+    with translation.override(None):
+        return ", ".join(
+            f"{FILTER_CHOICES[name][0]}: {dict(FILTER_CHOICES[name][1]).get(value, value)}"
+            for name, value in filters.items()
+        )
+
+
 def _record_view(
     request: HttpRequest, unit: Unit, scope: str, what: str, filters: dict[str, str] | None = None
 ) -> None:
-    detail = what + (
-        " (" + ", ".join(f"{k}={v}" for k, v in filters.items()) + ")" if filters else ""
-    )
+    detail = what + (" (" + _filters_in_words(filters) + ")" if filters else "")
     record(
         organisation=unit.organisation_id,
         user=request.user,

@@ -32,6 +32,20 @@ def test_it_records_who_viewed_which_results(world, make_cycle, respond, client_
     assert event.organisation == world.organisation
 
 
+def test_it_records_a_breakdown_by_its_labels_in_english(world, make_cycle, respond, client_for):
+    cycle = make_cycle(unit=world.team_a, name="Spring")
+    respond(cycle, world.team_a, 5, about={"role_group": "practitioner"})
+    client = client_for(world.team_manager)
+    client.cookies["sword_language"] = "cy"
+
+    client.get(
+        reverse("dashboards:profile", args=[world.team_a.pk]), {"role_group": "practitioner"}
+    )
+
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEWED)
+    assert event.detail == "Profile, Spring (Role: Social worker or practitioner)"
+
+
 def test_it_records_exports_from_the_site_and_the_command_line(
     world, make_cycle, client_for, capsys
 ):
