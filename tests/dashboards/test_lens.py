@@ -299,5 +299,5 @@ def test_it_says_a_unit_with_fewer_than_five_teams_is_read_through_the_unit_abov
 
     assert "Children has 3 teams in your part of the organisation" in small
     assert 'name="figure"' not in small  # no pickers that could never show a pair
-    assert "Read the lens of the unit above it" not in whole
+    assert "so it has nothing to show here" not in whole
     assert 'name="figure"' in whole
