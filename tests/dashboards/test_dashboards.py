@@ -566,20 +566,24 @@ def test_it_says_how_many_hidden_statements_the_chart_leaves_out(
     assert by_code["WL1"].hidden == "fewer than 5 people answered it"  # 4 of the team's 6
 
 
+def spring_then_autumn(make_cycle, team) -> tuple[Cycle, Cycle]:
+    """Two cycles of the team: "Spring", opened 40 days ago, and "Autumn", opening now."""
+    earlier = make_cycle(
+        unit=team,
+        name="Spring",
+        opens_on=timezone.localdate() - timedelta(days=40),
+        closes_on=timezone.localdate() + timedelta(days=1),
+    )
+    return earlier, make_cycle(unit=team, name="Autumn")
+
+
 def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(
     world, make_cycle, respond, client_for
 ):
     """5 practitioners and 2 managers before: 'practitioner' there would give away the two."""
-    earlier_opens = timezone.localdate() - timedelta(days=40)
-    earlier = make_cycle(
-        unit=world.team_a,
-        name="Spring",
-        opens_on=earlier_opens,
-        closes_on=timezone.localdate() + timedelta(days=1),
-    )
+    earlier, now = spring_then_autumn(make_cycle, world.team_a)
     respond(earlier, world.team_a, 5, about={"role_group": "practitioner"})
     respond(earlier, world.team_a, 2, about={"role_group": "manager"})
-    now = make_cycle(unit=world.team_a, name="Autumn")
     respond(now, world.team_a, 5, about={"role_group": "practitioner"})
     respond(now, world.team_a, 5, about={"role_group": "manager"})
     client = client_for(world.team_manager)
@@ -593,15 +597,8 @@ def test_it_leaves_out_an_earlier_result_the_breakdown_may_not_reach(
 
 
 def test_it_says_a_fall_without_a_minus_sign_after_down(world, make_cycle, respond, client_for):
-    earlier_opens = timezone.localdate() - timedelta(days=40)
-    earlier = make_cycle(
-        unit=world.team_a,
-        name="Spring",
-        opens_on=earlier_opens,
-        closes_on=timezone.localdate() + timedelta(days=1),
-    )
+    earlier, now = spring_then_autumn(make_cycle, world.team_a)
     respond(earlier, world.team_a, 5, value=5)
-    now = make_cycle(unit=world.team_a, name="Autumn")
     respond(now, world.team_a, 5, value=2)
 
     html = (
