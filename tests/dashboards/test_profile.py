@@ -80,6 +80,23 @@ def test_it_opens_on_the_newest_cycle_with_figures_shown_not_one_just_opened(
     assert "See how Autumn is going" in html
 
 
+def test_it_calls_only_the_newest_shown_result_the_latest_that_can_be_shown(
+    world, make_cycle, respond, spring_then_autumn, client_for
+):
+    winter = closed_cycle(make_cycle, world.team_a, "Winter", days_ago=300)
+    respond(winter, world.team_a, 6)
+    close_cycle(cycle=winter)
+    url = reverse("dashboards:profile", args=[world.team_a.pk])
+    client = client_for(world.team_manager)
+
+    newest = client.get(url).content.decode()
+    picked = client.get(url, {"cycle": winter.pk}).content.decode()
+
+    assert "These are the latest results that can be shown." in newest
+    assert "Autumn is open" in picked
+    assert "These are the latest results that can be shown." not in picked
+
+
 def test_it_shows_an_open_cycle_s_progress_in_bands_instead_of_hidden_rows(
     world, spring_then_autumn, client_for
 ):
