@@ -232,6 +232,10 @@ class ProfilePage:
         return any(row.reverse_scored for row in self.statement_rows)
 
     @property
+    def any_statement_shown(self) -> bool:
+        return any(row.shown for row in self.statement_rows)
+
+    @property
     def shows_structural_figures(self) -> bool:
         """Figures are recorded per team and read beside full diagnostics only."""
         return self.unit.is_team and self.cycle.kind == Cycle.Kind.FULL

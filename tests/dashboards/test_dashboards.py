@@ -566,6 +566,21 @@ def test_it_says_how_many_hidden_statements_the_chart_leaves_out(
     assert by_code["WL1"].hidden == "fewer than 5 people answered it"  # 4 of the team's 6
 
 
+def test_it_says_so_once_when_no_statement_can_be_shown(world, make_cycle, respond, client_for):
+    cycle = make_cycle(unit=world.team_a)
+    respond(cycle, world.team_a, 6, value=lambda index, code: NOT_APPLICABLE if index < 2 else 4)
+
+    page = client_for(world.team_manager).get(
+        reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": cycle.pk}
+    )
+
+    assert not any(row.shown for row in page.context["page"].statement_rows)
+    html = page.content.decode()
+    assert "none of them shown)" in html
+    assert "No statement's figures can be shown here" in html
+    assert '<details class="fold" data-print-open data-fold-on-phone>' in html  # folded
+
+
 def spring_then_autumn(make_cycle, team) -> tuple[Cycle, Cycle]:
     """Two cycles of the team: "Spring", opened 40 days ago, and "Autumn", opening now."""
     earlier = make_cycle(
