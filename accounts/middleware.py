@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -29,14 +30,21 @@ def preferred_language(
             request.LANGUAGE_CODE = wanted
         response = get_response(request)
         if wanted and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != wanted:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                wanted,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            )
+            set_language_cookie(response, wanted)
         return response
 
     return middleware
+
+
+def set_language_cookie(response: HttpResponse, language: str) -> None:
+    """The language chooser's cookie, set as Django's `set_language` view sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=cast(Literal["Lax", "Strict", "None"], settings.LANGUAGE_COOKIE_SAMESITE),
+    )
