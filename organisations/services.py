@@ -657,9 +657,9 @@ def update_settings(
         claim_units_version()  # the root unit takes the name: before any other lock (see there)
     _lock_organisation(organisation.pk)
     organisation.refresh_from_db()  # the values replaced are those stored, not those last read
-    if values.get("anonymity_threshold", organisation.anonymity_threshold) < 3:
-        raise ValidationError(gettext("The anonymity threshold can never be below 3."))
     k = values.get("anonymity_threshold", organisation.anonymity_threshold)
+    if k < 3:
+        raise ValidationError(gettext("The anonymity threshold can never be below 3."))
     if k != organisation.anonymity_threshold and has_opened_cycles(organisation):
         raise ValidationError(str(THRESHOLD_FIXED))
     window = values.get("pulse_window_days", organisation.pulse_window_days)
