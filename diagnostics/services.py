@@ -89,6 +89,7 @@ from diagnostics.pulses import PULSE_MAX, PULSE_MIN, Candidate, choose_pulse_sta
 from diagnostics.selectors import (
     Availability,
     availability,
+    codes_made,
     cycle_runners,
     cycles_visible_to,
     is_frozen,
@@ -576,7 +577,7 @@ def issue_invites(
 def _record_codes_made(
     *, cycle: Cycle, team: Unit, count: int, user: User | None, by_email: bool
 ) -> None:
-    in_all = Invite.objects.filter(cycle=cycle, team=team).count()
+    in_all = codes_made(cycle, teams=[team]).get(team.pk, 0)
     how = "e-mailed" if by_email else "to hand out"
     record(
         organisation=cycle.organisation_id,
