@@ -96,7 +96,9 @@ class LensPage:
     k: int
     teams_below: int = 0  # every team in reach below the unit, with figures or not
 
-    minimum_teams: int = MIN_LENS_TEAMS
+    @property
+    def minimum_teams(self) -> int:
+        return MIN_LENS_TEAMS
 
     @property
     def too_small(self) -> bool:
