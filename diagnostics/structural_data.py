@@ -200,7 +200,7 @@ def save_figures(
     for code, value in values.items():
         if code == HEADCOUNT:
             if value is not None and not 0 < value <= MAX_HEADCOUNT:
-                raise ValidationError(f"Give the headcount as a number from 1 to {MAX_HEADCOUNT}")
+                raise ValidationError(f"Give the headcount as a number from 1 to {MAX_HEADCOUNT}.")
             continue
         figure = FIGURES_BY_CODE[code]
         if value is not None and not figure.minimum <= value <= figure.maximum:
