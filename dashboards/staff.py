@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from actions.models import Action
 from actions.selectors import is_overdue
@@ -274,7 +274,10 @@ def period_words(start: date, end: date) -> str:
 def scope_words(scope: Scope) -> str:
     """A result's label (Scope.full_label), in the language in force."""
     pooled = scope.key.startswith("pooled-") and scope.starts_on and scope.ends_on
-    label = period_words(scope.starts_on, scope.ends_on) if pooled else scope.label  # type: ignore[arg-type]
+    if pooled:
+        label = period_words(scope.starts_on, scope.ends_on)  # type: ignore[arg-type]
+    else:
+        label = dict(scope.labels_in_languages).get(get_language() or "", scope.label)
     if scope.kind != Cycle.Kind.PULSE:
         return label
     count = scope.pulse_count

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from diagnostics.models import Cycle, Domain, InstrumentVersion
@@ -26,7 +26,7 @@ from diagnostics.structural import FIGURES, Thresholds, check_thresholds, plain_
 from diagnostics.structural_data import MAX_HEADCOUNT
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
-from organisations.models import Unit
+from organisations.models import Organisation, Unit
 
 MAX_IMPORT_BYTES = 1024 * 1024
 
@@ -58,6 +58,41 @@ def check_cycle_dates(form: forms.Form, opens_on: date | None, closes_on: date |
             form.add_error(
                 "closes_on", gettext("A cycle runs for a year at most; choose an earlier date.")
             )
+
+
+def add_name_fields(
+    form: forms.Form, organisation: Organisation, *, names: Mapping[str, str]
+) -> None:
+    """A field for the cycle's name in each language the organisation's surveys offer besides
+    English, placed after the name, so staff reading in that language see a name in it."""
+    languages = organisation.offered_languages[1:]
+    for language in languages:
+        form.fields[f"name_{language}"] = forms.CharField(
+            max_length=120,
+            required=False,
+            initial=names.get(language, ""),
+            label=gettext("Name in %(language)s")
+            % {"language": get_language_info(language)["name_translated"]},
+            help_text=gettext(
+                "Staff who read the survey in %(language)s see this name; leave it empty and "
+                "they see the name above."
+            )
+            % {"language": get_language_info(language)["name_translated"]},
+        )
+    order = list(form.fields)
+    for position, language in enumerate(languages, order.index("name") + 1):
+        order.remove(f"name_{language}")
+        order.insert(position, f"name_{language}")
+    form.order_fields(order)
+
+
+def names_from(form: forms.Form) -> dict[str, str]:
+    """The names `add_name_fields` asked for, by language code, as typed."""
+    return {
+        name.removeprefix("name_"): value
+        for name, value in form.cleaned_data.items()
+        if name.startswith("name_")
+    }
 
 
 class CycleForm(forms.Form):
@@ -126,6 +161,7 @@ class CycleForm(forms.Form):
         if len(reach.memberships) == 1 and teams:
             field.initial = teams[0].pk
         field.scope(reach.units().active(), reach.organisation, form=self)
+        add_name_fields(self, reach.organisation, names={})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -160,6 +196,10 @@ class DraftCycleForm(forms.Form):
     name = forms.CharField(max_length=120, label=_("Name"))
     opens_on = forms.DateField(label=_("Opens on"), widget=DateInput)
     closes_on = forms.DateField(label=_("Closes on"), widget=DateInput)
+
+    def __init__(self, *args: Any, cycle: Cycle, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_name_fields(self, cycle.organisation, names=cycle.names_in_languages or {})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -14,6 +14,7 @@ import secrets
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -201,6 +202,12 @@ class Cycle(models.Model):
     )
     kind = models.CharField(max_length=8, choices=Kind.choices)
     name = models.CharField(max_length=120)
+    names_in_languages = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The name in the other languages the organisation's surveys offer, by language "
+        "code; staff reading in a language without one see `name`.",
+    )
     opens_on = models.DateField()
     closes_on = models.DateField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
@@ -238,6 +245,12 @@ class Cycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the language in force, as staff see it: `name` where it has none."""
+        names: dict[str, str] = self.names_in_languages or {}
+        return names.get(translation.get_language() or "", self.name)
 
 
 class CycleStatement(models.Model):

@@ -28,6 +28,8 @@ class Scope:
     starts_on: date | None = None
     ends_on: date | None = None
     pulses_here: int | None = None  # of a pool, the pulses the unit in view took part in
+    # of one cycle, its name in other languages, (language code, name) pairs
+    labels_in_languages: tuple[tuple[str, str], ...] = ()
 
     @property
     def pulse_count(self) -> int:
@@ -46,6 +48,7 @@ def cycle_scope(cycle: Cycle) -> Scope:
     return Scope(
         key=f"cycle-{cycle.pk}",
         label=cycle.name,
+        labels_in_languages=tuple(sorted((cycle.names_in_languages or {}).items())),
         cycle_ids=frozenset({cycle.pk}),
         kind=cycle.kind,
         starts_on=cycle.opens_on,

@@ -309,9 +309,11 @@ def create_cycle(
     created_by: User | None,
     pulse_size: int = PULSE_MAX,
     opens_automatically: bool = False,
+    names_in_languages: Mapping[str, str] | None = None,
 ) -> Cycle:
     """A draft cycle for every team below `unit`, with its statements chosen and stored;
-    scheduled to open by itself on its opening date with `opens_automatically`."""
+    scheduled to open by itself on its opening date with `opens_automatically`. Without a
+    name, it gets one made from its kind, unit and month, in every language its surveys offer."""
     if kind not in Cycle.Kind.values:
         raise ValidationError(gettext("A cycle is either a full diagnostic or a pulse."))
     if closes_on < opens_on:
@@ -333,12 +335,20 @@ def create_cycle(
             gettext("“%(unit)s” has no active teams to take part.") % {"unit": unit.name}
         )
     name = name.strip()
+    organisation = Organisation.objects.get(pk=unit.organisation_id)  # its languages as they are
+    names = _names_offered(organisation, names_in_languages or {})
     if not name:
-        with translation.override(None):  # a stored name, in English as its month is
-            name = f"{Cycle.Kind(kind).label} {unit.name} {opens_on:%B %Y}"
-            # A second cycle of the month would share the name everywhere cycles are listed.
-            if Cycle.objects.filter(organisation_id=unit.organisation_id, name=name).exists():
-                name = f"{Cycle.Kind(kind).label} {unit.name} {opens_on.day} {opens_on:%B %Y}"
+        # A second cycle of the month would share the name everywhere cycles are listed.
+        taken = Cycle.objects.filter(
+            organisation_id=unit.organisation_id,
+            name=_made_name(kind=kind, unit=unit, opens_on=opens_on, language=None, day=False),
+        ).exists()
+        name = _made_name(kind=kind, unit=unit, opens_on=opens_on, language=None, day=taken)
+        for language in organisation.offered_languages[1:]:
+            names.setdefault(
+                language,
+                _made_name(kind=kind, unit=unit, opens_on=opens_on, language=language, day=taken),
+            )
 
     cycle = Cycle.objects.create(
         organisation_id=unit.organisation_id,
@@ -346,6 +356,7 @@ def create_cycle(
         instrument=instrument,
         kind=kind,
         name=name[:120],
+        names_in_languages=names,
         opens_on=opens_on,
         closes_on=closes_on,
         created_by=created_by,
@@ -382,6 +393,25 @@ def create_cycle(
     )
     CycleTeam.objects.bulk_create(CycleTeam(cycle=cycle, team=team) for team in teams)
     return cycle
+
+
+def _made_name(*, kind: str, unit: Unit, opens_on: date, language: str | None, day: bool) -> str:
+    """A cycle's name from its kind, unit and month (and day, with `day`), in `language`
+    (None: English, as stored names are)."""
+    with translation.override(language):
+        when = date_format(opens_on, "j F Y" if day else "F Y")
+        return f"{Cycle.Kind(kind).label} {unit.name} {when}"[:120]
+
+
+def _names_offered(organisation: Organisation, names: Mapping[str, str]) -> dict[str, str]:
+    """The names given in languages the organisation's surveys offer besides English, trimmed;
+    an empty one is left out, so staff reading in that language see the English name."""
+    offered = organisation.offered_languages[1:]
+    return {
+        language: name.strip()[:120]
+        for language, name in names.items()
+        if language in offered and name.strip()
+    }
 
 
 def check_pulse_period_open(organisation: Organisation, opens_on: date, *, today: date) -> None:
@@ -486,8 +516,16 @@ def schedule_cycle(*, cycle: Cycle, automatically: bool, today: date | None = No
 
 @transaction.atomic
 def update_draft_cycle(
-    *, cycle: Cycle, name: str, opens_on: date, closes_on: date, today: date | None = None
+    *,
+    cycle: Cycle,
+    name: str,
+    opens_on: date,
+    closes_on: date,
+    today: date | None = None,
+    names_in_languages: Mapping[str, str] | None = None,
 ) -> Cycle:
+    """Change a draft's name, dates and names in other languages (when given: a language left
+    empty loses its name)."""
     if _stored_status(cycle) != Cycle.Status.DRAFT:
         raise ValidationError(gettext("Only a draft cycle can be changed."))
     if closes_on < opens_on:
@@ -500,9 +538,11 @@ def update_draft_cycle(
             )
         )
     cycle.name = name.strip() or cycle.name
+    if names_in_languages is not None:
+        cycle.names_in_languages = _names_offered(cycle.organisation, names_in_languages)
     cycle.opens_on = opens_on
     cycle.closes_on = closes_on
-    cycle.save(update_fields=["name", "opens_on", "closes_on"])
+    cycle.save(update_fields=["name", "names_in_languages", "opens_on", "closes_on"])
     return cycle
 
 
@@ -650,7 +690,7 @@ def invite_email(*, cycle: Cycle, team: Unit, code: str) -> tuple[str, str]:
 
     def write() -> tuple[str, str]:
         values = {
-            "cycle": cycle.name,
+            "cycle": cycle.shown_name,
             "team": team.name,
             "link": invite_url(code),
             "enter": f"{settings.SITE_URL}{reverse('survey:enter_code')}",
@@ -1028,7 +1068,7 @@ def reminder_email(*, cycle: Cycle, team: Unit) -> tuple[str, str]:
 
     def write() -> tuple[str, str]:
         values = {
-            "cycle": cycle.name,
+            "cycle": cycle.shown_name,
             "team": team.name,
             "closes": date_format(cycle.closes_on, "j F Y"),
             "protection": f"{settings.SITE_URL}{reverse('protection')}",

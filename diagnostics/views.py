@@ -56,6 +56,7 @@ from diagnostics.forms import (
     StructuralFiguresForm,
     ThresholdsForm,
     UnitThresholdsForm,
+    names_from,
 )
 from diagnostics.models import Cycle, Domain, InstrumentVersion
 from diagnostics.progress import cycle_progress
@@ -141,6 +142,7 @@ def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 created_by=request.user,
                 pulse_size=data["pulse_size"],
                 opens_automatically=data["open_automatically"],
+                names_in_languages=names_from(form),
             )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
@@ -274,10 +276,17 @@ def cycle_edit(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse
     form = DraftCycleForm(
         request.POST or None,
         initial={"name": cycle.name, "opens_on": cycle.opens_on, "closes_on": cycle.closes_on},
+        cycle=cycle,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_draft_cycle(cycle=cycle, **form.cleaned_data)
+            services.update_draft_cycle(
+                cycle=cycle,
+                name=form.cleaned_data["name"],
+                opens_on=form.cleaned_data["opens_on"],
+                closes_on=form.cleaned_data["closes_on"],
+                names_in_languages=names_from(form),
+            )
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:
@@ -941,7 +950,9 @@ def thresholds_clear(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRes
         if changed:
             messages.success(
                 request,
-                gettext("Cleared %(unit)s's own thresholds: it now inherits them (%(changed)s).")
+                gettext(
+                    "Cleared the thresholds set at %(unit)s: it now inherits them (%(changed)s)."
+                )
                 % {"unit": unit.name, "changed": ", ".join(changed)},
             )
         else:
@@ -954,7 +965,7 @@ def thresholds_clear(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRes
     return confirm_page(
         request,
         Confirmation(
-            title=gettext("Clear %(unit)s's own thresholds?") % {"unit": unit.name},
+            title=gettext("Clear the thresholds set at %(unit)s?") % {"unit": unit.name},
             body=gettext(
                 "%(unit)s and the units below it will use the thresholds of the nearest unit "
                 "above that sets its own, else the organisation's, for: %(figures)s. Figures "

@@ -239,6 +239,20 @@ def test_it_runs_the_same_number_of_queries_for_12_teams_and_for_60(db, role, re
     assert counts[0] == counts[1]
 
 
+def test_it_links_the_urgent_teams_it_does_not_list_to_the_unit_comparison(db, respond, client_for):
+    units, admin, cycle = build("many-urgent", 12)
+    for name, unit in units.items():
+        if name.startswith("Team "):
+            respond(cycle, unit, 5, value=workload_low)
+    response = client_for(admin).get(reverse("home"))
+    reading = response.context["page"].readings[0]
+    compare = reverse("dashboards:compare", args=[reading.unit.pk]) + f"?cycle={cycle.pk}"
+    assert (
+        f'and {reading.more_urgent_teams} more: <a href="{compare}">compare its units</a>'
+        in response.content.decode()
+    )
+
+
 def test_it_never_reads_a_unit_from_a_diagnostic_one_of_its_teams_ran_alone(
     world, make_cycle, respond, client_for
 ):

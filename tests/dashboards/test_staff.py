@@ -311,6 +311,25 @@ def test_it_shows_the_team_s_results_in_welsh(world, make_cycle, respond):
     assert "Workload and caseloads" not in body
 
 
+def test_it_names_a_full_diagnostic_in_welsh_where_it_has_a_welsh_name(world, make_cycle, respond):
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save(update_fields=["survey_languages"])
+    cycle = make_cycle(
+        unit=world.team_a, name="Spring survey", names_in_languages={"cy": "Arolwg y gwanwyn"}
+    )
+    respond(cycle, world.team_a, 6)
+    close_cycle(cycle=cycle)
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    welsh = client.get(results_path(board_for(world.team_a))).content.decode()
+    assert "Arolwg y gwanwyn" in welsh
+    assert "Spring survey" not in welsh
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en-gb"
+    english = client.get(results_path(board_for(world.team_a))).content.decode()
+    assert "Spring survey" in english
+    assert "Arolwg y gwanwyn" not in english
+
+
 def test_it_makes_only_the_units_it_shows(world, make_cycle, respond, units_made):
     # Each link holder's plan once made every unit of the organisation (3,307 at ten times the
     # data); once a settled cycle's plans are decided, the page reads the team's figures by

@@ -374,3 +374,91 @@ def test_it_shows_a_team_s_count_only_where_its_figures_are_shown(
     client = client_for(world.leader)
     rows = client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk])).context["teams"]
     assert [row.responses for row in rows] == ["fewer than 5", "5 or more"]
+
+
+@pytest.fixture
+def offers_welsh(world):
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save(update_fields=["survey_languages"])
+    return world.organisation
+
+
+def test_it_names_an_unnamed_cycle_in_each_language_its_surveys_offer(
+    world, make_cycle, offers_welsh
+):
+    first = make_cycle(unit=world.north, opens_on=date(2027, 3, 1), closes_on=date(2027, 3, 14))
+    second = make_cycle(unit=world.north, opens_on=date(2027, 3, 29), closes_on=date(2027, 4, 9))
+    assert first.name == "Full diagnostic Locality North March 2027"
+    assert first.names_in_languages == {"cy": "Diagnostig llawn Locality North Mawrth 2027"}
+    assert second.names_in_languages == {"cy": "Diagnostig llawn Locality North 29 Mawrth 2027"}
+    with translation.override("cy"):
+        assert first.shown_name == "Diagnostig llawn Locality North Mawrth 2027"
+    with translation.override("en-gb"):
+        assert first.shown_name == "Full diagnostic Locality North March 2027"
+
+
+def test_it_keeps_a_cycle_s_names_only_in_languages_its_surveys_offer(world, make_cycle):
+    names = {"cy": "  Arolwg y gwanwyn ", "fr": "Enquête de printemps"}
+    english_only = make_cycle(name="Spring survey", names_in_languages=names)
+    assert english_only.names_in_languages == {}
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save(update_fields=["survey_languages"])
+    named = make_cycle(name="Spring survey", names_in_languages=names)
+    assert named.names_in_languages == {"cy": "Arolwg y gwanwyn"}
+    with translation.override("cy"):
+        assert named.shown_name == "Arolwg y gwanwyn"
+        assert english_only.shown_name == "Spring survey"  # no Welsh name: the English one
+
+
+def test_it_asks_for_a_name_in_each_language_the_organisation_s_surveys_offer(
+    world, client_for, offers_welsh
+):
+    from diagnostics.models import InstrumentVersion
+
+    client = client_for(world.team_manager)
+    form = client.get(reverse("diagnostics:cycle_create")).content.decode()
+    assert "Name in Welsh" in form
+    assert form.index('name="name"') < form.index('name="name_cy"') < form.index('name="opens_on"')
+    today = timezone.localdate()
+    client.post(
+        reverse("diagnostics:cycle_create"),
+        {
+            "unit": world.team_a.pk,
+            "kind": "pulse",
+            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
+            "opens_on": today,
+            "closes_on": today + timedelta(days=7),
+            "pulse_size": 10,
+            "name": "Spring pulse",
+            "name_cy": "Pwls y gwanwyn",
+        },
+    )
+    cycle = Cycle.objects.get()
+    assert cycle.names_in_languages == {"cy": "Pwls y gwanwyn"}
+    detail = client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk])).content.decode()
+    assert 'In Welsh: <span lang="cy">Pwls y gwanwyn</span>' in detail
+
+
+def test_it_asks_for_no_other_name_where_surveys_are_in_english_only(world, client_for):
+    form = client_for(world.team_manager).get(reverse("diagnostics:cycle_create"))
+    assert 'name="name"' in form.content.decode()
+    assert "name_cy" not in form.content.decode()
+
+
+def test_it_changes_or_clears_a_draft_s_name_in_another_language(
+    world, client_for, make_cycle, offers_welsh
+):
+    cycle = make_cycle(unit=world.team_a, opened=False, name="Spring survey")
+    assert cycle.names_in_languages == {}  # named in English only
+    client = client_for(world.team_manager)
+    url = reverse("diagnostics:cycle_edit", args=[cycle.pk])
+    assert 'name="name_cy"' in client.get(url).content.decode()
+    dates = {"opens_on": cycle.opens_on, "closes_on": cycle.closes_on, "name": "Spring survey"}
+    client.post(url, {**dates, "name_cy": "Arolwg y gwanwyn"})
+    cycle.refresh_from_db()
+    assert cycle.names_in_languages == {"cy": "Arolwg y gwanwyn"}
+    page = client.get(url).content.decode()
+    assert 'value="Arolwg y gwanwyn"' in page
+    client.post(url, {**dates, "name_cy": ""})
+    cycle.refresh_from_db()
+    assert cycle.names_in_languages == {}

@@ -12,11 +12,12 @@ from django.core import signing
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics import survey_session
 from diagnostics.models import Answer, Response, StatementText, SurveyDraft
-from diagnostics.selectors import survey_shape
-from diagnostics.services import invite_email, issue_invites
+from diagnostics.selectors import latest_version_for, survey_shape
+from diagnostics.services import create_cycle, invite_email, issue_invites, open_cycle
 from tests.diagnostics.test_survey_views import answer_page, open_survey, page_url
 
 WELSH_WL1 = "Mae fy llwyth achosion yn hylaw o fewn fy oriau dan gontract."
@@ -324,3 +325,34 @@ def test_it_names_statements_without_a_text_in_the_language(full_cycle):
 def test_it_refuses_an_unknown_language_for_the_instrument(full_cycle):
     with pytest.raises(CommandError, match="not one of the site's languages"):
         call_command("export_instrument", str(full_cycle.pk), "--language", "fr")
+
+
+def test_it_names_the_cycle_in_welsh_on_the_survey_and_in_the_invitation(
+    client, world, offers_welsh
+):
+    today = timezone.localdate()
+    cycle = create_cycle(
+        unit=world.team_a,
+        kind="full",
+        instrument=latest_version_for(world.organisation),
+        name="Spring survey",
+        names_in_languages={"cy": "Arolwg y gwanwyn"},
+        opens_on=today,
+        closes_on=today,
+        created_by=None,
+    )
+    open_cycle(cycle=cycle)
+    (code,) = issue_invites(cycle=cycle, team=world.team_a, count=1)
+    open_survey(in_welsh(client), code)
+    welsh = client.get(reverse("survey:start")).content.decode()
+    assert '<h1 class="h2">Arolwg y gwanwyn</h1>' in welsh
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en-gb"
+    english = client.get(reverse("survey:start")).content.decode()
+    assert '<h1 class="h2">Spring survey</h1>' in english
+    subject, body = invite_email(cycle=cycle, team=world.team_a, code=code)
+    assert subject == "Eich gwahoddiad: Arolwg y gwanwyn / Your invitation: Spring survey"
+    welsh_body, english_body = body.split("\n----\n\n")
+    assert "Arolwg y gwanwyn" in welsh_body
+    assert "Spring survey" not in welsh_body
+    assert "Spring survey" in english_body
+    assert "Arolwg y gwanwyn" not in english_body

@@ -216,7 +216,7 @@ def test_it_clears_a_unit_s_own_thresholds_only_once_confirmed(world, client_for
     client = client_for(world.org_admin)
     url = reverse("diagnostics:thresholds_clear", args=[world.north.pk])
     asked = client.get(url)
-    assert "Clear Locality North&#x27;s own thresholds?" in asked.content.decode()
+    assert "Clear the thresholds set at Locality North?" in asked.content.decode()
     assert StructuralThreshold.objects.filter(unit=world.north).exists()
     done = client.post(url)
     assert done["Location"] == thresholds_url(world.north)
