@@ -234,7 +234,10 @@ def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
     return confirm_page(
         request,
         Confirmation(
-            title=gettext("Delete %(unit)s?") % {"unit": unit.name},
+            title=(
+                gettext("%(unit)s cannot be deleted") if has_data else gettext("Delete %(unit)s?")
+            )
+            % {"unit": unit.name},
             body=(
                 gettext(
                     "This unit or a unit inside it has data (roles, cycles, responses or "
@@ -249,6 +252,14 @@ def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
             button=None if has_data else gettext("Delete"),
             button_class="btn-danger",
             cancel_url=reverse("organisations:structure"),
+            instead=(
+                (
+                    gettext("Archive it instead"),
+                    reverse("organisations:unit_archive", args=[unit.pk]),
+                )
+                if has_data and not unit.is_archived
+                else None
+            ),
         ),
     )
 

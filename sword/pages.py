@@ -55,6 +55,8 @@ class Confirmation:
     button: str | None
     cancel_url: str
     button_class: str = "btn-danger"
+    # Another way to go where the action cannot be done: (its words, its address).
+    instead: tuple[str, str] | None = None
 
 
 def confirm_page(request: HttpRequest, confirmation: Confirmation) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from organisations.models import Role, Unit
 from organisations.selectors import structure_rows
-from organisations.services import grant_membership
+from organisations.services import add_unit, grant_membership
 
 STRUCTURE = reverse("organisations:structure")
 
@@ -109,3 +109,23 @@ def test_it_says_before_archiving_which_open_cycles_and_roles_the_unit_keeps(
     )
     assert "yet to open" not in quiet.content.decode()
     assert "here and keep" not in quiet.content.decode()
+
+
+def test_it_says_a_unit_with_data_cannot_be_deleted_and_offers_to_archive_it(world, client_for):
+    client = client_for(world.org_admin)
+    page = client.get(reverse("organisations:unit_delete", args=[world.north.pk])).content
+    text = page.decode()
+    assert "Locality North cannot be deleted</h1>" in text
+    assert "so it cannot be deleted. You can archive it instead." in text
+    archive = reverse("organisations:unit_archive", args=[world.north.pk])
+    assert f'href="{archive}">Archive it instead</a>' in text
+    assert "btn-danger" not in text
+
+
+def test_it_asks_before_deleting_a_unit_that_never_held_data(world, client_for):
+    client = client_for(world.org_admin)
+    empty = add_unit(parent=world.north, name="Never used", is_team=True)
+    text = client.get(reverse("organisations:unit_delete", args=[empty.pk])).content.decode()
+    assert "Delete Never used?</h1>" in text
+    assert "Archive it instead" not in text
+    assert '<button type="submit" class="btn btn-danger">Delete</button>' in text
