@@ -87,3 +87,20 @@ def test_it_lets_a_team_manager_answer_and_share_the_link_with_accessible_pages(
     desktop.go(f"/voice/b/{board.token}/")
     assert page.get_by_text("Eight new laptops arrive next month.").is_visible()
     desktop.check("voice board answered")
+
+
+def test_it_keeps_an_issue_written_without_spaces_inside_the_managers_table(
+    world, desktop: Watched
+):
+    # A pasted link or a long run of characters has no place to wrap: it must not widen the
+    # table so far that the status column is scrolled out of sight.
+    board = board_for(world.team_a)
+    raise_issue(board=board, category="systems", text="https://example.org/" + "x" * 300)
+    sign_in(desktop, world.team_manager.email, TEST_PASSWORD)
+    desktop.go("/voice/")
+    widths = desktop.page.evaluate(
+        "() => { const box = document.querySelector('main .table-responsive');"
+        " return [box.scrollWidth, box.clientWidth]; }"
+    )
+    assert widths[0] <= widths[1]
+    assert desktop.page.get_by_text("Waiting for an answer").first.is_visible()
