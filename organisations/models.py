@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -15,7 +15,9 @@ MIN_ANONYMITY_THRESHOLD = 3
 MIN_DRIVERS_RESPONSES = 30
 UNIT_PATH_SEPARATOR = " / "
 
-DEFAULT_SAFETY_CONTACT = (
+# Marked for translation: staff who chose Welsh read the default in Welsh (see
+# Organisation.safety_contact_shown). An organisation's own text is shown as written.
+DEFAULT_SAFETY_CONTACT = gettext_noop(
     "If you or someone else is in danger now, call 999. "
     "For a safety concern at work, speak to your manager or the duty manager today, "
     "and record it in the incident system. You can also contact the organisation's "
@@ -165,6 +167,14 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def safety_contact_shown(self) -> str:
+        """The safety contact in the reader's language while it is the default text; an
+        organisation's own text as written (it has no translation)."""
+        if self.safety_contact.strip() == DEFAULT_SAFETY_CONTACT:
+            return gettext(DEFAULT_SAFETY_CONTACT)
+        return self.safety_contact
 
     @property
     def offered_languages(self) -> list[str]:

@@ -98,6 +98,10 @@ STAFF_STRINGS_IN_SHARED_MODULES = (
     "Nothing you wrote has been added to the board.",
     "Your issue is on the board. Come back to this page to see the answer.",
     "Thank you: your support is counted.",
+    # The default safety contact (organisations/models.py), shown when Safety is chosen.
+    "If you or someone else is in danger now, call 999. For a safety concern at work, speak "
+    "to your manager or the duty manager today, and record it in the incident system. You can "
+    "also contact the organisation's health and safety team.",
     "You have already supported this issue. It counts once.",
     # Who answered an issue on the voice board (VoiceAnswer.answered_as): a role's name.
     "Organisation admin",

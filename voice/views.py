@@ -150,7 +150,7 @@ def raise_issue(request: HttpRequest, token: str) -> HttpResponse:
             "team": found.team,
             "form": form,
             "warning": NO_NAMES_WARNING,
-            "safety_contact": found.team.organisation.safety_contact,
+            "safety_contact": found.team.organisation.safety_contact_shown,
             "safety_chosen": safety_chosen,
             "safety_step": safety_step,
         },
@@ -263,7 +263,7 @@ def _issue_page(
         "can_moderate": reaches_team,
         "board_url": board_url(issue.board) if reaches_team else None,
         "answers": issue_answers(issue),
-        "safety_contact": issue.board.team.organisation.safety_contact,
+        "safety_contact": issue.board.team.organisation.safety_contact_shown,
     }
     return render(request, "voice/issue.html", context)
 

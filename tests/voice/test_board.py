@@ -403,3 +403,18 @@ def test_it_raises_and_supports_on_the_board_in_welsh(board_a):
     assert "How the board works" not in board
     support_issue(issue=VoiceIssue.objects.get(), browser_secret="another browser")
     assert "2 berson yn cefnogi hyn" in staff.get(board_path(board_a)).content.decode()
+
+
+def test_it_shows_the_default_safety_contact_in_welsh_and_an_organisations_own_as_written(
+    world, board_a
+):
+    staff = Client()
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    form = staff.get(raise_path(board_a)).content.decode()
+    assert "ffoniwch 999" in form
+    assert "call 999" not in form
+
+    world.organisation.safety_contact = "Ring the Northbrook safety line on 01234 567890."
+    world.organisation.save()
+    form = staff.get(raise_path(board_a)).content.decode()
+    assert "Ring the Northbrook safety line on 01234 567890." in form
