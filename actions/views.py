@@ -46,6 +46,7 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         actions = actions.filter(unit__path__startswith=unit.path) | actions.filter(
             escalated_to__path__startswith=unit.path
         )
+    every_status = actions
     status = request.GET.get("status", "open")
     if status == "open":
         actions = actions.filter(status__in=Action.OPEN_STATUSES)
@@ -70,6 +71,8 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "actions/list.html",
         {
             "rows": rows,
+            # With nothing to list under a status filter: whether the filter is what hides them
+            "others_hidden": not rows and status != "all" and every_status.exists(),
             "page": page,
             "unit": unit,
             "status": status,

@@ -429,3 +429,19 @@ def test_it_groups_the_count_of_overdue_actions_in_thousands(
     monkeypatch.setattr("actions.views.render", many_overdue)
     html = client_for(world.team_manager).get(reverse("actions:list")).content.decode()
     assert "1,234 actions overdue" in html
+
+
+def test_it_says_when_a_status_filter_hides_the_actions_there_are(world, domain, client_for):
+    client = client_for(world.team_manager)
+    assert "No actions here yet" in client.get(reverse("actions:list")).content.decode()
+
+    late_action(world, domain)  # planned
+    html = client.get(reverse("actions:list") + "?status=done").content.decode()
+
+    assert "No actions here yet" not in html
+    assert "No action has this status." in html
+    assert 'href="?status=all"' in html
+    unit_html = client.get(
+        reverse("actions:list") + f"?unit={world.team_a.pk}&status=dropped"
+    ).content.decode()
+    assert f'href="?unit={world.team_a.pk}&amp;status=all"' in unit_html
