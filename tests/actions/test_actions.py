@@ -445,3 +445,34 @@ def test_it_says_when_a_status_filter_hides_the_actions_there_are(world, domain,
         reverse("actions:list") + f"?unit={world.team_a.pk}&status=dropped"
     ).content.decode()
     assert f'href="?unit={world.team_a.pk}&amp;status=all"' in unit_html
+
+
+def test_it_names_the_bands_before_and_after_in_the_readers_language(
+    world, make_cycle, respond, domain, client_for
+):
+    before = make_cycle(unit=world.team_c, name="Spring")
+    respond(before, world.team_c, 6, value=2)
+    later = before.closes_on + timedelta(days=1)
+    after = make_cycle(
+        unit=world.team_c, name="Autumn", opens_on=later, closes_on=later + timedelta(days=5)
+    )
+    respond(after, world.team_c, 6, value=5)
+    action = create_action(
+        unit=world.team_c,
+        domain=domain,
+        cycle=before,
+        title="Cap caseloads",
+        owner=world.org_admin,
+        due_on=timezone.localdate(),
+        created_by=world.org_admin,
+    )
+    world.org_admin.language = "cy"
+    world.org_admin.save()
+    html = (
+        client_for(world.org_admin)
+        .get(reverse("actions:detail", args=[action.pk]))
+        .content.decode()
+    )
+    bands = re.findall(r'class="band band-\w+">[0-9.]+ (?:<span>)?(\w+)<', html)
+    assert len(bands) == 2  # before and after
+    assert set(bands) <= {"Coch", "Ambr", "Gwyrdd"}
