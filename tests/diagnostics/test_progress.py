@@ -470,3 +470,51 @@ def test_it_makes_no_more_units_for_a_pulse_than_for_a_full_diagnostic(
         assert [row.team.name for row in page.context["teams"]] == ["Team A", "Team B"]
         made[kind] = sorted(units_made)
     assert made["pulse"] == made["full"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The engine bounds each pulse's count by its codes made, not by the headcount the "
+    "codes page gives beside them (attack finding, as for a full diagnostic above).",
+)
+def test_it_lets_no_headcount_pin_each_pulse_of_a_pool(world, make_cycle, respond, client_for):
+    """Two pulses of Team A made 5 codes each and had 4 responses each: the pool's 8 allows
+    (4, 4), (3, 5) and (5, 3), so it is shown. But the codes page of either pulse says the team
+    has 4 people (its headcount recorded with the last full diagnostic), and nobody answers one
+    pulse twice: each pulse had 4, a count the pages never give for one pulse."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.models import Cycle
+
+    today = timezone.localdate()
+    full = make_cycle(unit=world.team_a, opens_on=today - timedelta(days=3), closes_on=today)
+    save_figures(cycle=full, team=world.team_a, values={"headcount": 4}, user=None)
+    pulses = []
+    for number in range(2):
+        opens = today + timedelta(days=7 * number)
+        pulse = make_cycle(
+            unit=world.team_a,
+            kind=Cycle.Kind.PULSE,
+            name=f"Pulse {number + 1}",
+            opens_on=opens,
+            closes_on=opens + timedelta(days=6),
+        )
+        issue_invites(cycle=pulse, team=world.team_a, count=5)
+        respond(pulse, world.team_a, 4)
+        pulses.append(pulse)
+    manager = client_for(world.team_manager)
+
+    (row,) = _page(manager, pulses[1]).context["teams"]
+    codes = manager.get(reverse("diagnostics:invites_new", args=[pulses[1].pk, world.team_a.pk]))
+
+    people = codes.context["headcount"].people
+    if row.responses.isdigit():
+        pool = int(row.responses)
+        worlds = {
+            (first, pool - first)
+            for first in range(0, min(row.codes_made, people) + 1)
+            if 0 <= pool - first <= min(row.codes_made, people)
+        }
+        assert len(worlds) > 1, (pool, row.codes_made, people, worlds)
