@@ -439,12 +439,15 @@ def load(
     return counts
 
 
-def record_figures(cycles: Sequence[Cycle], teams: Sequence[Unit]) -> None:
+def record_figures(cycles: Sequence[Cycle], teams: Sequence[Unit], *, headcount: int) -> None:
+    """Every team's figures for each full diagnostic, with its headcount (which, like its codes,
+    bounds its responses: `results.Summed.response_bound`)."""
     rng = random.Random(11)
     StructuralFigures.objects.bulk_create(
         StructuralFigures(
             cycle=cycle,
             team=team,
+            headcount=headcount,
             caseload=Decimal(f"{rng.uniform(10, 30):.1f}"),
             vacancy_rate=Decimal(f"{rng.uniform(0, 35):.1f}"),
             agency_share=Decimal(f"{rng.uniform(0, 30):.1f}"),
@@ -562,7 +565,7 @@ def build(size: BenchSize | None = None, *, today: date | None = None) -> dict[s
     cycles = build_cycles(organisation, size, today=today)
     _log(f"{len(cycles)} cycles", started)
     counts = load(cycles, teams, size, started)
-    record_figures(cycles, teams)
+    record_figures(cycles, teams, headcount=size.headcount)
     counts.update(build_people_actions_and_issues(organisation, teams, cycles, today=today))
     _log(
         f"{counts['people']:,} people, {counts['actions']:,} actions, "

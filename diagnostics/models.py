@@ -526,6 +526,9 @@ class StructuralFigures(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "team"], name="figures_once_per_team_cycle"),
         ]
+        # A team's headcounts bound its responses (`results.Summed.response_bound`), looked up
+        # by team for every team a page counts.
+        indexes = [models.Index(fields=["team", "headcount"], name="figures_team_headcount")]
 
 
 class StructuralThreshold(models.Model):

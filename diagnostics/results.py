@@ -34,6 +34,7 @@ from diagnostics.models import (
     Response,
     Statement,
     StatementTally,
+    StructuralFigures,
     TeamTally,
 )
 from diagnostics.pooling import Scope
@@ -77,7 +78,40 @@ DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 FEW_UNITS = 3
 
 TABLES = ("responses", "answered", "domains", "statements", "answer_counts", "scored")
-RESPONSES, CODES_MADE = 1, 2  # the columns of a row of the responses table, after its node
+# The columns of a row of the responses table, after its node: the responses, and their bound
+# (`Summed.response_bound`).
+RESPONSES, CODES_MADE = 1, 2
+
+
+@dataclass(frozen=True)
+class Summed:
+    """A per-row SQL expression for `_grouped` to sum, over the tally table aliased `t`, where
+    a column's name is not enough."""
+
+    sql: str
+
+    @classmethod
+    def response_bound(cls) -> Summed:
+        """What bounds a team's responses to a cycle for anyone who reads its cycle page: the
+        codes made for it, or the fewest people recorded in the team (its headcount with the
+        structural figures of any cycle, shown beside the codes) where that is fewer. One
+        response a person, so a team of 5 people that reads "5 or more" has 5 whatever its
+        spare codes. A headcount below the responses is wrong, or from another time, and bounds
+        nothing (as codes made fewer than the responses do not, `disclosure.bands`); where the
+        team made no codes (responses imported), a headcount is the only bound. Taking the
+        fewest of every recorded headcount is conservative: a bound tighter than a reader
+        knows can only hide more."""
+        quote = connection.ops.quote_name
+        figures = quote(StructuralFigures._meta.db_table)
+        headcount, team, responses, codes = (
+            quote(c) for c in ("headcount", "team_id", "responses", "codes_made")
+        )
+        # Table and column names come from the models.
+        return cls(
+            f"COALESCE((SELECT MIN(f.{headcount}) FROM {figures} f"  # noqa: S608  # nosec B608
+            f" WHERE f.{team} = t.{team} AND f.{headcount} >= t.{responses}"
+            f" AND (f.{headcount} < t.{codes} OR t.{codes} = 0)), t.{codes})"
+        )
 
 
 class Aggregates:
@@ -332,7 +366,7 @@ class Aggregates:
     def _grouped(
         self,
         table: type[Model],
-        sums: Sequence[str],
+        sums: Sequence[str | Summed],
         cycles: Sequence[int],
         *,
         by_statement: bool = False,
@@ -353,7 +387,10 @@ class Aggregates:
         quote = connection.ops.quote_name
         name = quote(table._meta.db_table)
         marks = ", ".join(["%s"] * len(cycles))
-        sums_inner = ", ".join(f"SUM(t.{quote(c)}) AS s{i}" for i, c in enumerate(sums))
+        sums_inner = ", ".join(
+            f"SUM({c.sql if isinstance(c, Summed) else f't.{quote(c)}'}) AS s{i}"
+            for i, c in enumerate(sums)
+        )
         sums_outer = ", ".join(f"g.s{i}" for i in range(len(sums)))
         if by_statement:
             key_inner, key_outer = ", t.statement_id", f", s.{quote('code')}"
@@ -396,7 +433,7 @@ class Aggregates:
             return rows
 
     def _read_responses(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
-        return self._grouped(TeamTally, ["responses", "codes_made"], cycles)
+        return self._grouped(TeamTally, ["responses", Summed.response_bound()], cycles)
 
     @cached_property
     def _several_and_alone(self) -> tuple[list[str], list[tuple[int, str]]]:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext, ngettext
 from accounts.languages import in_language_of
 from accounts.models import User
 from diagnostics import codes as invite_codes
+from diagnostics import settled_plans
 from diagnostics.addresses import (
     AddressesUnavailable,
     UnreadableAddress,
@@ -81,6 +82,7 @@ from diagnostics.models import (
     StatementText,
     StructuralThreshold,
     SurveyDraft,
+    TeamTally,
     WorkingPattern,
     random_response_id,
 )
@@ -823,17 +825,39 @@ def _send_one_invite(
 
 
 @transaction.atomic
-def record_undelivered_invites(*, batch_id: int, addresses: Iterable[str]) -> int:
-    """Give up on messages the retries could not send: each counts once as failed."""
-    newly_failed = 0
-    for address in addresses:
+@transaction.atomic
+def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, str]]) -> int:
+    """Give up on messages (address, code) the retries could not send: each counts once as
+    failed, and its code, which nobody was shown, is voided, so that the team's codes made
+    (which bound its responses, `results.Summed`) count only codes someone may hold. A code
+    already used is kept: a message the mail server refused can still have arrived."""
+    batch = InviteBatch.objects.select_related("cycle").filter(pk=batch_id).first()
+    if batch is None:  # the cycle was deleted since
+        return 0
+    newly_failed = voided = 0
+    for address, code in messages:
         key = invite_delivery_key(batch_id=batch_id, address=address)
         _, created = InviteDelivery.objects.get_or_create(
             batch_id=batch_id, key=key, defaults={"delivered": False}
         )
-        newly_failed += created
+        if not created:
+            continue
+        newly_failed += 1
+        invite = Invite.objects.filter(
+            code_hash=invite_codes.hash_code(code), cycle_id=batch.cycle_id, team_id=batch.team_id
+        ).first()
+        if invite is not None and not is_spent(code=code, invite=invite):
+            invite.delete()
+            voided += 1
     if newly_failed:
         InviteBatch.objects.filter(pk=batch_id).update(failed=F("failed") + newly_failed)
+    if voided:
+        TeamTally.objects.filter(cycle_id=batch.cycle_id, team_id=batch.team_id).update(
+            codes_made=F("codes_made") - voided
+        )
+        if batch.cycle.status == Cycle.Status.CLOSED:
+            # Codes made bound the responses: plans remembered for the cycle may not hold.
+            transaction.on_commit(settled_plans.start_new_generation)
     return newly_failed
 
 

@@ -19,11 +19,12 @@ What keeps a remembered plan from ever being stale:
   cycle closed (below), a margin for app servers whose clocks differ. A closed cycle never
   reopens (opening reads the stored status under a lock).
 - **Generation**: `rebuild_tallies` (`check_tallies --rebuild`, the benchmark builder) changes
-  settled counts, so it starts a new generation, part of every key. The generation lives in
-  the shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
-  outlasting its generation is never found again. Its name carries `RULES`, raised whenever
-  the engine decides differently from the same counts, so a release that changes the rules
-  finds none of the plans the old rules remembered.
+  settled counts, and a team's recorded headcount and its codes made (which bound its
+  responses) can change after its cycles close, so each starts a new generation, part of every
+  key. The generation lives in the shared cache; if it is lost (a cache flush, an eviction),
+  a new one starts, so an entry outlasting its generation is never found again. Its name
+  carries `RULES`, raised whenever the engine decides differently from the same counts, so a
+  release that changes the rules finds none of the plans the old rules remembered.
 - **Counts read after settling**: one request's calls can share the counts they read (a
   `results.Source`), and a later call may find settled a cycle that an earlier one read while
   it was still open. Counts first read before a cycle settled are never taken as settled
@@ -61,8 +62,8 @@ from disclosure.plan import Plan, Remembered, stable_digest
 SETTLED_AFTER = timedelta(minutes=5)
 # Raised whenever the disclosure engine's rules change (2: codes made bound the counts; 3: a
 # domain mean is checked on the responses with a domain score; 4: a domain hidden for too few
-# scored responses says so).
-RULES = 4
+# scored responses says so; 5: a team's recorded headcount bounds its responses too).
+RULES = 5
 GENERATION_KEY = f"settled-plans:generation:{RULES}"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
 IN_PROCESS = 64  # plans a process keeps (a trends page decides one per cycle or pool)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.models import User
+from diagnostics import settled_plans
 from diagnostics.models import Cycle, CycleTeam, StructuralFigures, StructuralThreshold
 from diagnostics.results import OrganisationResults
 from diagnostics.structural import (
@@ -207,6 +208,19 @@ def save_figures(
             raise ValidationError(
                 f"{figure.label} must be between {figure.minimum} and {figure.maximum}."
             )
+    if HEADCOUNT in values:
+        stored = (
+            StructuralFigures.objects.filter(cycle=cycle, team=team)
+            .values_list(HEADCOUNT, flat=True)
+            .first()
+        )
+        if (
+            stored != values[HEADCOUNT]
+            and Cycle.objects.filter(cycle_teams__team=team, status=Cycle.Status.CLOSED).exists()
+        ):
+            # A headcount bounds the team's responses to each of its cycles (results.Summed),
+            # so the plans remembered for its settled cycles may no longer hold.
+            transaction.on_commit(settled_plans.start_new_generation)
     row, _ = StructuralFigures.objects.update_or_create(
         cycle=cycle, team=team, defaults={**values, "updated_by": user}
     )

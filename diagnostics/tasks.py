@@ -57,9 +57,7 @@ def send_invite_chunk(self: Task[..., None], batch_id: int, messages: list[list[
     if not undelivered:
         return
     if last_try:
-        services.record_undelivered_invites(
-            batch_id=batch_id, addresses=[address for address, _ in undelivered]
-        )
+        services.record_undelivered_invites(batch_id=batch_id, messages=undelivered)
         return
     raise self.retry(args=(batch_id, [list(m) for m in undelivered]), countdown=countdown)
 

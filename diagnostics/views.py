@@ -388,14 +388,12 @@ def _start_sending(request: HttpRequest, queued: services.QueuedInvites) -> None
     try:
         send_invite_batch.delay(queued.batch.pk, queued.messages)
     except KombuOperationalError:
-        services.record_undelivered_invites(
-            batch_id=queued.batch.pk, addresses=[address for address, _ in queued.messages]
-        )
+        services.record_undelivered_invites(batch_id=queued.batch.pk, messages=queued.messages)
         messages.error(
             request,
             gettext(
                 "The e-mail queue is not answering, so no invitation was sent. Try again in a "
-                "few minutes; the codes made for them will simply go unused."
+                "few minutes; the codes made for them have been cancelled."
             ),
         )
         return

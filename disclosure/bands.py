@@ -13,7 +13,8 @@ and the cycle page shows each team's codes made exactly, so a team that made 5 c
 Each of the family's own teams' codes for each cycle are an upper bound on its responses to that
 cycle (other teams' codes are not shown to the viewer and bound nothing); where a team has
 responses to several cycles (a pool of pulses), each of those counts is a part of it, bounded by
-its own codes.
+its own codes. "Codes" here are whatever bounds a team's responses to a cycle, as the caller
+reads it: `diagnostics.results` gives the fewer of its codes made and its recorded headcount.
 
 `pinned` works out, for every count of a family (groups, the responses under a group that no
 group of the family holds, and the cycle parts above), the range the shown counts, the bands

@@ -12,8 +12,11 @@ from django.db import OperationalError as DatabaseOperationalError
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
-from diagnostics import services, tasks
-from diagnostics.models import Invite, InviteBatch, InviteDelivery
+from diagnostics import services, settled_plans, tasks
+from diagnostics.errors import UnknownCode
+from diagnostics.models import Invite, InviteBatch, InviteDelivery, TeamTally
+from diagnostics.selectors import codes_made
+from tests.diagnostics.conftest import all_answers
 
 ADDRESSES = ["ann@example.org", "bob@example.org", "cat@example.org"]
 
@@ -119,6 +122,46 @@ def test_it_counts_a_message_failed_once_after_the_last_retry(world, make_cycle,
     queued.batch.refresh_from_db()
     assert (queued.batch.sent, queued.batch.failed, queued.batch.queued) == (2, 1, 0)
     assert len(mail.outbox) == 2
+
+
+def test_it_voids_the_code_of_a_message_that_failed_so_it_counts_no_more_among_codes_made(
+    world, make_cycle, refusing_mail
+):
+    refusing_mail["bob@example.org"] = 1000
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    tasks.send_invite_batch.delay(queued.batch.pk, queued.messages)
+    (bob_code,) = [code for address, code in queued.messages if address == "bob@example.org"]
+    with pytest.raises(UnknownCode):
+        services.find_invite(bob_code)
+    assert codes_made(cycle) == {world.team_a.pk: 2}
+    assert TeamTally.objects.get(cycle=cycle, team=world.team_a).codes_made == 2
+    for address, code in queued.messages:
+        if address != "bob@example.org":
+            services.find_invite(code)  # the codes delivered still open the survey
+
+
+def test_it_keeps_a_failed_message_s_code_that_has_been_used(world, make_cycle):
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    (_address, code), *_others = queued.messages
+    services.submit_response(code=code, answers=all_answers(cycle))
+    services.record_undelivered_invites(batch_id=queued.batch.pk, messages=queued.messages)
+    services.find_invite(code)
+    assert codes_made(cycle) == {world.team_a.pk: 1}
+    assert TeamTally.objects.get(cycle=cycle, team=world.team_a).codes_made == 1
+
+
+def test_it_forgets_remembered_plans_when_a_closed_cycle_s_codes_are_voided(
+    world, make_cycle, django_capture_on_commit_callbacks
+):
+    cycle = make_cycle(unit=world.team_a)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    services.close_cycle(cycle=cycle)
+    before = settled_plans.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.record_undelivered_invites(batch_id=queued.batch.pk, messages=queued.messages)
+    assert settled_plans.generation() != before
 
 
 def test_it_backs_off_exponentially_between_retries(world, make_cycle, settings, refusing_mail):
