@@ -24,6 +24,7 @@ SETTING_LABELS = {
     "pulse_window_days": gettext_noop("pulse pooling window (days)"),
     "drivers_minimum": gettext_noop("responses needed for drivers"),
     "safety_contact": gettext_noop("safety contact text"),
+    "safety_contact_in_languages": gettext_noop("safety contact text in other languages"),
     "survey_languages": gettext_noop("languages surveys offer besides English"),
     "cycle_reminders": gettext_noop("reminders before a cycle closes"),
     "reminder_days": gettext_noop("reminder days before closing"),

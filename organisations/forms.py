@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import AuditEvent, CompareWith, Organisation, Role, Unit
@@ -284,10 +284,40 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                     field.validators.append(validator)
         self.fields["reminder_days"].required = False
         self.fields["benchmark_compare_with"].required = False
+        own = self.instance.safety_contact_in_languages or {}
+        for language, _name in settings.LANGUAGES[1:]:
+            name = get_language_info(language)["name_translated"]
+            self.fields[f"safety_contact_{language}"] = forms.CharField(
+                label=gettext("Safety contact in %(language)s") % {"language": name},
+                required=False,
+                max_length=2000,
+                initial=own.get(language, ""),
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text=gettext(
+                    "Shown instead of the text above to staff reading in %(language)s. Leave it "
+                    "empty and they read the text above: SWORD's own text in %(language)s, "
+                    "yours as you wrote it."
+                )
+                % {"language": name},
+            )
         if self.instance.pk and has_opened_cycles(self.instance):
             k = self.fields["anonymity_threshold"]
             k.disabled = True
             k.help_text = format_lazy("{} {}", k.help_text, THRESHOLD_FIXED)
+
+    @property
+    def safety_contact_fields(self) -> list[forms.BoundField]:
+        return [self[f"safety_contact_{language}"] for language, _name in settings.LANGUAGES[1:]]
+
+    def setting_values(self) -> dict[str, Any]:
+        """The settings as `services.update_settings` takes them."""
+        values = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        values["safety_contact_in_languages"] = {
+            language: text
+            for language, _name in settings.LANGUAGES[1:]
+            if (text := self.cleaned_data[f"safety_contact_{language}"].strip())
+        }
+        return values
 
     def clean_reminder_days(self) -> int:
         """Left empty, the days before closing stay as they were."""

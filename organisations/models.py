@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
@@ -82,6 +82,12 @@ class Organisation(models.Model):
         max_length=2000,
         default=DEFAULT_SAFETY_CONTACT,
         help_text=_("Shown at once to anyone who raises a safety issue on a voice board."),
+    )
+    safety_contact_in_languages = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The safety contact in other languages, by language code; a reader in a "
+        "language without one sees `safety_contact` (the default text in their language).",
     )
     survey_languages = models.JSONField(
         _("languages surveys offer besides English"),
@@ -170,8 +176,12 @@ class Organisation(models.Model):
 
     @property
     def safety_contact_shown(self) -> str:
-        """The safety contact in the reader's language while it is the default text; an
-        organisation's own text as written (it has no translation)."""
+        """The safety contact in the reader's language: the organisation's own text in it
+        where it gave one, else the default text translated while that is the text, else the
+        text as written."""
+        own: dict[str, str] = self.safety_contact_in_languages or {}
+        if text := own.get(get_language() or ""):
+            return text
         if self.safety_contact.strip() == DEFAULT_SAFETY_CONTACT:
             return gettext(DEFAULT_SAFETY_CONTACT)
         return self.safety_contact

@@ -690,7 +690,11 @@ def update_settings(
             raise ValidationError(gettext("Unknown setting “%(field)s”.") % {"field": field})
         old = getattr(organisation, field)
         if old != value:
-            shown = "changed" if field == "safety_contact" else f"{old} → {value}"
+            shown = (
+                "changed"
+                if field in ("safety_contact", "safety_contact_in_languages")
+                else f"{old} → {value}"
+            )
             changes.append(f"{SETTING_LABELS[field]}: {shown}")
             old_values[field] = old
             new_values[field] = value

@@ -393,7 +393,7 @@ def organisation_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             services.update_settings(
                 organisation=Organisation.objects.get(pk=organisation.pk),
-                values={field: form.cleaned_data[field] for field in form.Meta.fields},
+                values=form.setting_values(),
                 actor=request.user,
             )
         except ValidationError as exc:

@@ -657,3 +657,30 @@ def test_it_refuses_fewer_than_30_responses_for_drivers(world, client_for):
     assert 'min="30"' in response.content.decode()
     world.organisation.refresh_from_db()
     assert world.organisation.drivers_minimum == 30
+
+
+def test_it_keeps_the_safety_contact_in_welsh_and_logs_that_it_changed(world, client_for):
+    client = client_for(world.org_admin)
+    form = client.get(reverse("organisations:settings")).content.decode()
+    assert 'name="safety_contact_cy"' in form
+    assert "Safety contact in Welsh" in form
+    response = client.post(
+        reverse("organisations:settings"),
+        {
+            "name": "Example Council",
+            "anonymity_threshold": 5,
+            "comment_threshold": 10,
+            "pulse_window_days": 90,
+            "drivers_minimum": 30,
+            "safety_contact": "Call 999",
+            "safety_contact_cy": "  Ffoniwch 999  ",
+        },
+    )
+    assert response.status_code == 302
+    world.organisation.refresh_from_db()
+    assert world.organisation.safety_contact_in_languages == {"cy": "Ffoniwch 999"}
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.THRESHOLD_CHANGED).latest("pk")
+    assert "safety contact text in other languages: changed" in event.detail
+    assert "Ffoniwch" not in event.detail
+    again = client.get(reverse("organisations:settings")).content.decode()
+    assert "Ffoniwch 999</textarea>" in again

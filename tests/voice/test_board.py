@@ -419,3 +419,22 @@ def test_it_shows_the_default_safety_contact_in_welsh_and_an_organisations_own_a
     world.organisation.save()
     form = staff.get(raise_path(board_a)).content.decode()
     assert "Ring the Northbrook safety line on 01234 567890." in form
+
+
+def test_it_shows_an_organisation_s_own_welsh_safety_contact_to_staff_reading_in_welsh(
+    world, board_a
+):
+    world.organisation.safety_contact = "Ring the Northbrook safety line on 01234 567890."
+    world.organisation.safety_contact_in_languages = {
+        "cy": "Ffoniwch linell ddiogelwch Northbrook ar 01234 567890."
+    }
+    world.organisation.save()
+    staff = Client()
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    welsh = staff.get(raise_path(board_a)).content.decode()
+    assert "Ffoniwch linell ddiogelwch Northbrook ar 01234 567890." in welsh
+    assert "Ring the Northbrook safety line" not in welsh
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en-gb"
+    english = staff.get(raise_path(board_a)).content.decode()
+    assert "Ring the Northbrook safety line on 01234 567890." in english
+    assert "Ffoniwch linell" not in english
