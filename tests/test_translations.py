@@ -18,7 +18,8 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "cy" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
@@ -210,3 +211,19 @@ def test_it_loads_the_compiled_catalogue_the_po_file_holds(catalogue):
             assert compiled[key].msgstr_plural == entry.msgstr_plural, entry.msgid
         else:
             assert compiled[key].msgstr == entry.msgstr, entry.msgid
+
+
+def test_it_tells_a_signed_in_reader_of_welsh_that_their_pages_are_partly_translated(
+    world, client_for
+):
+    client = client_for(world.team_manager)
+    english = client.get(reverse("home")).content.decode()
+    assert "partly-translated" not in english
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    welsh = client.get(reverse("home")).content.decode()
+    assert '<html lang="cy">' in welsh
+    assert "partly-translated" in welsh
+    assert "wedi’u cyfieithu’n rhannol" in welsh
+    staff = Client()
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    assert "partly-translated" not in staff.get(reverse("protection")).content.decode()
