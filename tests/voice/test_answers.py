@@ -132,6 +132,10 @@ def test_it_flags_safety_issues_for_the_people_who_answer(world, board_a, raise_
     listing = client.get(reverse("voice:manage")).content.decode()
     assert "1</strong> safety issue still open" in listing
     assert listing.count("voice-safety-badge") == 1
+    # The badge names the category once; the link gives the issue's words.
+    assert ">Lone visits with no check-in.</a>" in listing
+    assert "Safety: Lone visits" not in listing
+    assert ">Systems and equipment: Printer broken.</a>" in listing
     only = client.get(reverse("voice:manage") + "?category=safety").context["rows"]
     assert [row["issue"] for row in only] == [safety]
     page = client.get(reverse("voice:issue", args=[safety.pk])).content.decode()
@@ -140,6 +144,20 @@ def test_it_flags_safety_issues_for_the_people_who_answer(world, board_a, raise_
     home = client_for(world.leader).get(reverse("home")).content.decode()
     assert "Open safety issues" in home
     assert "Lone visits with no check-in." in home
+
+
+def test_it_offers_a_new_answer_once_an_issue_is_answered(world, board_a, raise_on, client_for):
+    issue = raise_on(board_a, text="Printer broken.", category="systems")
+    client = client_for(world.team_manager)
+    before = client.get(reverse("voice:issue", args=[issue.pk])).content.decode()
+    assert "Answer the team" in before
+    assert "Post a new answer" not in before
+    answer_issue(
+        issue=issue, status="heard", answer="We have asked IT.", answered_by=world.team_manager
+    )
+    after = client.get(reverse("voice:issue", args=[issue.pk])).content.decode()
+    assert "Post a new answer" in after
+    assert "The board keeps every answer, newest first" in after
 
 
 def test_it_stops_flagging_a_safety_issue_once_it_is_done(world, board_a, raise_on, client_for):
