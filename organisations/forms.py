@@ -83,6 +83,7 @@ class UnitInReachField(ScopedChoiceField):
     (`units_to_offer`); any unit in scope is still accepted, whether listed or not."""
 
     widget = UnitChooser
+    default_error_messages = {"required": _("Choose a unit from the list.")}
     paths: Mapping[int, str] | None = None
 
     def scope(
@@ -147,6 +148,7 @@ class AddUnitForm(forms.Form):
         label=_("Name"),
         max_length=200,
         help_text=_("For example “Locality North” or “Team A”."),
+        error_messages={"required": _("Give the unit a name.")},
     )
     is_team = forms.TypedChoiceField(
         label=_("What kind of unit is it?"),
@@ -157,11 +159,18 @@ class AddUnitForm(forms.Form):
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
         initial="1",
+        error_messages={
+            "required": _("Choose whether it is a team or a unit that contains others.")
+        },
     )
 
 
 class RenameUnitForm(forms.Form):
-    name = forms.CharField(max_length=200, label=_("New name"))
+    name = forms.CharField(
+        max_length=200,
+        label=_("New name"),
+        error_messages={"required": _("Give the unit its new name.")},
+    )
 
 
 class MoveUnitForm(forms.Form):
@@ -184,14 +193,24 @@ class MoveUnitForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        error_messages={
+            "required": _("Give the e-mail address they sign in with."),
+            "invalid": _("Give an e-mail address like name@example.org."),
+        },
+    )
     display_name = forms.CharField(
-        max_length=120, label=_("Name"), help_text=_("How colleagues will see them.")
+        max_length=120,
+        label=_("Name"),
+        help_text=_("How colleagues will see them."),
+        error_messages={"required": _("Give their name, as colleagues will see it.")},
     )
     role = forms.ChoiceField(
         label=_("Role"),
         choices=Role.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the role they will hold.")},
         help_text=_(
             "Organisation admins hold their role at the organisation; leaders at a unit above "
             "teams; team managers at a team."
@@ -210,7 +229,12 @@ class InviteForm(forms.Form):
 
 
 class ChangeRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=Role.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the role they will hold.")},
+    )
     unit = UnitInReachField(queryset=Unit.objects.none(), label=_("Where"))
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
@@ -246,11 +270,12 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             "safety_contact": _("Safety contact"),
         }
         error_messages = {
+            "name": {"required": _("Give the organisation's name.")},
             "reminder_days": {
                 "invalid": _("Give the days before closing as a whole number from 1 to 14."),
                 "min_value": _("The reminder goes 1 to 14 days before a cycle closes."),
                 "max_value": _("The reminder goes 1 to 14 days before a cycle closes."),
-            }
+            },
         }
 
     survey_languages = forms.MultipleChoiceField(

@@ -100,3 +100,24 @@ def test_it_pages_people_of_one_name_without_repeating_anyone(world, client_for,
         html = client.get(f"{PEOPLE}?q=Sam&page={number}").content.decode()
         shown += re.findall(r"<td>(s\d@x\.org)</td>", html)
     assert sorted(shown) == [f"s{n}@x.org" for n in range(9)]
+
+
+def test_it_says_what_each_empty_field_of_an_invitation_needs(world, client_for):
+    response = client_for(world.org_admin).post(
+        reverse("organisations:people_invite"), {"email": "", "display_name": "", "unit": ""}
+    )
+    errors = response.context["form"].errors
+    assert errors["email"] == ["Give the e-mail address they sign in with."]
+    assert errors["display_name"] == ["Give their name, as colleagues will see it."]
+    assert errors["role"] == ["Choose the role they will hold."]
+    assert errors["unit"] == ["Choose a unit from the list."]
+    assert "This field is required." not in response.content.decode()
+
+
+def test_it_says_what_an_empty_new_unit_needs(world, client_for):
+    response = client_for(world.org_admin).post(
+        reverse("organisations:unit_add", args=[world.north.pk]), {"name": ""}
+    )
+    errors = response.context["form"].errors
+    assert errors["name"] == ["Give the unit a name."]
+    assert errors["is_team"] == ["Choose whether it is a team or a unit that contains others."]
