@@ -98,9 +98,10 @@ class Summed:
         response a person, so a team of 5 people that reads "5 or more" has 5 whatever its
         spare codes. A headcount below the responses is wrong, or from another time, and bounds
         nothing (as codes made fewer than the responses do not, `disclosure.bands`); where the
-        team made no codes (responses imported), a headcount is the only bound. Taking the
-        fewest of every recorded headcount is conservative: a bound tighter than a reader
-        knows can only hide more."""
+        team made fewer codes than it has responses (none, or some made after responses were
+        imported without theirs), a headcount is the only bound. Taking the fewest of every
+        recorded headcount is conservative: a bound tighter than a reader knows can only hide
+        more."""
         quote = connection.ops.quote_name
         figures = quote(StructuralFigures._meta.db_table)
         headcount, team, responses, codes = (
@@ -110,7 +111,7 @@ class Summed:
         return cls(
             f"COALESCE((SELECT MIN(f.{headcount}) FROM {figures} f"  # noqa: S608  # nosec B608
             f" WHERE f.{team} = t.{team} AND f.{headcount} >= t.{responses}"
-            f" AND (f.{headcount} < t.{codes} OR t.{codes} = 0)), t.{codes})"
+            f" AND (f.{headcount} < t.{codes} OR t.{codes} < t.{responses})), t.{codes})"
         )
 
 

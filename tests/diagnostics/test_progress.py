@@ -531,3 +531,24 @@ def test_it_bounds_a_team_by_its_headcount_where_it_made_no_codes(
     assert _page(leader, cycle).context["progress"].unit_responses == "7"
     save_figures(cycle=cycle, team=world.team_a, values={"headcount": 5}, user=None)
     assert _page(leader, cycle).context["progress"].unit_responses != "7"
+
+
+def test_it_bounds_a_team_by_its_headcount_where_it_made_fewer_codes_than_responses(
+    world, make_cycle, respond, client_for
+):
+    """Team A's 5 responses were loaded without codes, and 3 codes were made for it since:
+    codes fewer than the responses bound nothing, but the cycle page still says "3 codes for 5
+    people", so Team A's "5 or more" is 5, and North's 7 would leave Team B 2."""
+    cycle = make_cycle(unit=world.north)
+    respond(cycle, world.team_a, 5)
+    respond(cycle, world.team_b, 2)
+    issue_invites(cycle=cycle, team=world.team_a, count=3)
+    leader = client_for(world.leader)
+    assert _page(leader, cycle).context["progress"].unit_responses == "7"
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 5}, user=None)
+    page = _page(leader, cycle)
+    assert {row.team: (row.codes_made, row.headcount) for row in page.context["teams"]} == {
+        world.team_a: (3, 5),
+        world.team_b: (0, None),
+    }
+    assert page.context["progress"].unit_responses != "7"
