@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import product
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -552,3 +553,64 @@ def test_it_bounds_a_team_by_its_headcount_where_it_made_fewer_codes_than_respon
         world.team_b: (0, None),
     }
     assert page.context["progress"].unit_responses != "7"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="A headcount bounds a team's responses only where it is not below them, so whether "
+    "a headcount its manager records (any number, at any time) changes what the pages show says "
+    "which side of it the responses are (attack finding; see the report).",
+)
+def test_it_lets_no_headcount_a_manager_records_tell_the_pulses_of_a_pool_apart(
+    world, make_cycle, respond, client_for
+):
+    """Three teams' pools of two pulses, each of 8 responses from 5 codes a pulse: (4, 4),
+    (3, 5) and (5, 3), which nothing shown tells apart (each pool reads 8). Each team's manager
+    records a headcount of 4 on the last full diagnostic's figures form, whatever the team's
+    size: the engine takes it as a bound only where no pulse had more than 4 responses, so the
+    pool of (4, 4) is now hidden and the two others still read 8. The manager of the first team
+    learns that each of its pulses had 4, a single pulse's count that no page gives."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.models import Cycle
+    from organisations.models import Role
+    from tests.factories import make_member
+
+    team_d = add_unit(parent=world.north, name="Team D", is_team=True)
+    splits = {world.team_a: (4, 4), world.team_b: (3, 5), team_d: (5, 3)}
+    managers = {
+        world.team_a: world.team_manager,
+        world.team_b: make_member(world.team_b, Role.TEAM_MANAGER),
+        team_d: make_member(team_d, Role.TEAM_MANAGER),
+    }
+    today = timezone.localdate()
+    full = make_cycle(unit=world.north, opens_on=today - timedelta(days=3), closes_on=today)
+    pulses = []
+    for number in range(2):
+        opens = today + timedelta(days=7 * number)
+        pulse = make_cycle(
+            unit=world.north,
+            kind=Cycle.Kind.PULSE,
+            name=f"Pulse {number + 1}",
+            opens_on=opens,
+            closes_on=opens + timedelta(days=6),
+        )
+        for team, split in splits.items():
+            issue_invites(cycle=pulse, team=team, count=5)
+            respond(pulse, team, split[number])
+        pulses.append(pulse)
+
+    def seen(team):
+        client = client_for(managers[team])
+        (row,) = _page(client, pulses[1]).context["teams"]
+        return row.responses
+
+    before = {team: seen(team) for team in splits}
+    assert set(before.values()) == {"8"}
+    for team, manager in managers.items():
+        figures = reverse("diagnostics:figures_edit", args=[full.pk, team.pk])
+        client_for(manager).post(figures, {"headcount": 4})
+    after = {team: (before[team], seen(team)) for team in splits}
+    assert [after[team] for team in splits].count(after[world.team_a]) > 1, after
