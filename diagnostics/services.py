@@ -825,7 +825,6 @@ def _send_one_invite(
 
 
 @transaction.atomic
-@transaction.atomic
 def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, str]]) -> int:
     """Give up on messages (address, code) the retries could not send: each counts once as
     failed, and its code, which nobody was shown, is voided, so that the team's codes made
