@@ -36,6 +36,7 @@ from diagnostics.codes import hash_code, spent_key
 from diagnostics.models import (
     Answer,
     Cycle,
+    CycleTeam,
     DomainScore,
     DomainTally,
     Invite,
@@ -461,6 +462,14 @@ def record_figures(cycles: Sequence[Cycle], teams: Sequence[Unit], *, headcount:
         if cycle.kind == Cycle.Kind.FULL
         for team in teams
     )
+    # As `store_bounding_headcounts` fixes them when a team answers: each cycle's own, else the
+    # latest full diagnostic's that closed before it opened (every team answers every one here).
+    full = sorted((c for c in cycles if c.kind == Cycle.Kind.FULL), key=lambda c: c.closes_on)
+    for cycle in cycles:
+        before = [c for c in full if c.closes_on < cycle.opens_on]
+        source = cycle if cycle.kind == Cycle.Kind.FULL else (before[-1] if before else None)
+        if source is not None:
+            CycleTeam.objects.filter(cycle=cycle).update(headcount=headcount, headcount_from=source)
 
 
 def build_people_actions_and_issues(

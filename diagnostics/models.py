@@ -212,7 +212,9 @@ class Cycle(models.Model):
     closes_on = models.DateField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
     statements = models.ManyToManyField(Statement, through="CycleStatement", related_name="+")
-    teams = models.ManyToManyField(Unit, through="CycleTeam", related_name="+")
+    teams = models.ManyToManyField(
+        Unit, through="CycleTeam", through_fields=("cycle", "team"), related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -272,6 +274,15 @@ class CycleTeam(models.Model):
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="cycle_teams")
     team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cycle_teams")
+    # The people in the team as the cycle's pages give them, which bound its responses to the
+    # cycle beside its codes made (`results.Summed.response_bound`): recorded with the cycle's
+    # own figures, else with the latest full diagnostic that closed before it opened and that
+    # the team answered (`selectors.bounding_headcounts`). Set from when the cycle opens and
+    # fixed once the team has answered (`structural_data.store_bounding_headcounts`).
+    headcount = models.PositiveSmallIntegerField(null=True, blank=True)
+    headcount_from = models.ForeignKey(
+        Cycle, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -526,9 +537,6 @@ class StructuralFigures(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cycle", "team"], name="figures_once_per_team_cycle"),
         ]
-        # A team's headcounts bound its responses (`results.Summed.response_bound`), looked up
-        # by team for every team a page counts.
-        indexes = [models.Index(fields=["team", "headcount"], name="figures_team_headcount")]
 
 
 class StructuralThreshold(models.Model):

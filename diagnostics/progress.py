@@ -21,7 +21,7 @@ from diagnostics.models import Cycle, CycleTeam, StructuralFigures
 from diagnostics.pooling import scope_of
 from diagnostics.release_words import count_words
 from diagnostics.results import Source, results_for_scopes
-from diagnostics.selectors import codes_made
+from diagnostics.selectors import codes_made, recorded_headcounts
 from diagnostics.structural_data import FIGURE_CODES
 from disclosure.release import CountBand, ResponseCount, effective_k, response_count
 from organisations.access import Reach
@@ -37,7 +37,7 @@ class TeamProgress:
     count: ResponseCount  # exact only where the engine shows the team's figures
     rate_percent: int | None  # responses per code made, only beside an exact count
     figures_entered: bool
-    headcount: int | None = None  # as recorded with the team's figures for this cycle
+    headcount: int | None = None  # as the cycle's pages give it (selectors.recorded_headcounts)
 
     @property
     def more_codes_than_people(self) -> bool:
@@ -93,11 +93,12 @@ class CycleProgress:
         headcounts, so that a page of 100 teams costs the same in a council of 300 teams or
         3,000."""
         made_for = codes_made(self.cycle, teams=teams)
-        headcounts = dict(
-            StructuralFigures.objects.filter(
-                cycle=self.cycle, team__in=list(teams), headcount__isnull=False
-            ).values_list("team_id", "headcount")
-        )
+        headcounts = {
+            team: people
+            for team, (people, _source) in recorded_headcounts(
+                self.cycle, [team.id for team in teams]
+            ).items()
+        }
         rows = []
         for team in teams:
             count = self.count_of(team)

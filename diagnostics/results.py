@@ -28,13 +28,13 @@ from diagnostics.models import (
     Answer,
     Cycle,
     CycleStatement,
+    CycleTeam,
     Domain,
     DomainScore,
     DomainTally,
     Response,
     Statement,
     StatementTally,
-    StructuralFigures,
     TeamTally,
 )
 from diagnostics.pooling import Scope
@@ -92,26 +92,30 @@ class Summed:
 
     @classmethod
     def response_bound(cls) -> Summed:
-        """What bounds a team's responses to a cycle for anyone who reads its cycle page: the
-        codes made for it, or the fewest people recorded in the team (its headcount with the
-        structural figures of any cycle, shown beside the codes) where that is fewer. One
-        response a person, so a team of 5 people that reads "5 or more" has 5 whatever its
+        """What bounds a team's responses to a cycle for anyone who reads its pages: the codes
+        made for it, or the people in the team where fewer (its headcount as the cycle's pages
+        give it, fixed on `CycleTeam` once the team has answered: `selectors.bounding_headcounts`).
+        One response a person, so a team of 5 people that reads "5 or more" has 5 whatever its
         spare codes. A headcount below the responses is wrong, or from another time, and bounds
         nothing (as codes made fewer than the responses do not, `disclosure.bands`); where the
         team made fewer codes than it has responses (none, or some made after responses were
-        imported without theirs), a headcount is the only bound. Taking the fewest of every
-        recorded headcount is conservative: a bound tighter than a reader knows can only hide
-        more."""
+        imported without theirs), a headcount is the only bound. Because nobody can change a
+        team's headcount once it has answered, whether it bounds the responses changes only as
+        they come in, never because someone recorded a number to see what the pages do."""
         quote = connection.ops.quote_name
-        figures = quote(StructuralFigures._meta.db_table)
-        headcount, team, responses, codes = (
-            quote(c) for c in ("headcount", "team_id", "responses", "codes_made")
+        teams = quote(CycleTeam._meta.db_table)
+        headcount, cycle, team, responses, codes = (
+            quote(c) for c in ("headcount", "cycle_id", "team_id", "responses", "codes_made")
         )
         # Table and column names come from the models.
+        people = (
+            f"(SELECT ct.{headcount} FROM {teams} ct"  # noqa: S608  # nosec B608
+            f" WHERE ct.{cycle} = t.{cycle} AND ct.{team} = t.{team})"
+        )
         return cls(
-            f"COALESCE((SELECT MIN(f.{headcount}) FROM {figures} f"  # noqa: S608  # nosec B608
-            f" WHERE f.{team} = t.{team} AND f.{headcount} >= t.{responses}"
-            f" AND (f.{headcount} < t.{codes} OR t.{codes} < t.{responses})), t.{codes})"
+            f"CASE WHEN {people} >= t.{responses}"
+            f" AND ({people} < t.{codes} OR t.{codes} < t.{responses})"
+            f" THEN {people} ELSE t.{codes} END"
         )
 
 

@@ -9,7 +9,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from diagnostics.exports import reach_key
@@ -24,6 +24,7 @@ from diagnostics.models import (
     InviteBatch,
     Response,
     StructuralFigures,
+    TeamTally,
 )
 from diagnostics.survey import SurveyShape, SurveyStatement, shape_survey
 from diagnostics.tallies import StatementInfo
@@ -256,21 +257,67 @@ class RecordedHeadcount:
     this_cycle: bool
 
 
+def bounding_headcounts(cycle: Cycle, team_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Team id → (people, the cycle they were recorded with): the headcount that bounds each
+    team's responses to `cycle` beside its codes made. Its own, recorded with the cycle's
+    figures; else the one recorded with the latest full diagnostic of the team's that closed
+    before `cycle` opened and that the team answered, which nothing can change any more (a
+    headcount is fixed once its team has answered). Two queries at most."""
+    found = {
+        team: (people, cycle.pk)
+        for team, people in StructuralFigures.objects.filter(
+            cycle=cycle, team_id__in=list(team_ids), headcount__isnull=False
+        ).values_list("team_id", "headcount")
+        if people is not None
+    }
+    missing = [team for team in team_ids if team not in found]
+    if not missing:
+        return found
+    answered = TeamTally.objects.filter(
+        cycle_id=OuterRef("cycle_id"), team_id=OuterRef("team_id"), responses__gt=0
+    )
+    earlier = (
+        StructuralFigures.objects.filter(
+            team_id__in=missing,
+            headcount__isnull=False,
+            cycle__organisation_id=cycle.organisation_id,
+            cycle__kind=Cycle.Kind.FULL,
+            cycle__closes_on__lt=cycle.opens_on,
+        )
+        .filter(Exists(answered))
+        .order_by("team_id", "-cycle__closes_on", "-cycle__opens_on", "-cycle_id")
+        .values_list("team_id", "headcount", "cycle_id")
+    )
+    for team, people, source in earlier:
+        if people is not None:
+            found.setdefault(team, (people, source))
+    return found
+
+
+def recorded_headcounts(cycle: Cycle, team_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """The headcounts the cycle's pages give, as `bounding_headcounts` (team id → (people,
+    cycle recorded with)): as fixed on the cycle's teams once it has opened (what the
+    disclosure engine bounds the responses by), and as they would be fixed while a draft."""
+    if cycle.status == Cycle.Status.DRAFT:
+        return bounding_headcounts(cycle, team_ids)
+    return {
+        team: (people, source or cycle.pk)
+        for team, people, source in CycleTeam.objects.filter(
+            cycle=cycle, team_id__in=list(team_ids), headcount__isnull=False
+        ).values_list("team_id", "headcount", "headcount_from_id")
+        if people is not None
+    }
+
+
 def recorded_headcount(cycle: Cycle, team: Unit) -> RecordedHeadcount | None:
-    """The headcount recorded with the team's figures for this cycle, else for its most recent
-    cycle that has one, else None (one query)."""
-    row = (
-        StructuralFigures.objects.filter(team=team, headcount__isnull=False)
-        .annotate(this=Case(When(cycle=cycle, then=Value(1)), default=Value(0)))
-        .select_related("cycle")
-        .order_by("-this", "-cycle__opens_on", "-cycle_id")
-        .first()
-    )
-    if row is None or row.headcount is None:
+    """The team's headcount as the cycle's pages give it (`recorded_headcounts`), and the cycle
+    it was recorded with, or None."""
+    found = recorded_headcounts(cycle, [team.pk]).get(team.pk)
+    if found is None:
         return None
-    return RecordedHeadcount(
-        people=row.headcount, cycle_name=row.cycle.name, this_cycle=row.cycle_id == cycle.pk
-    )
+    people, source = found
+    name = cycle.name if source == cycle.pk else Cycle.objects.get(pk=source).name
+    return RecordedHeadcount(people=people, cycle_name=name, this_cycle=source == cycle.pk)
 
 
 def invite_batches(cycle: Cycle, team: Unit, *, limit: int = 10) -> list[InviteBatch]:

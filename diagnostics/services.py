@@ -99,7 +99,7 @@ from diagnostics.selectors import (
     statement_infos,
 )
 from diagnostics.structural import FIGURES_BY_CODE, ThresholdInForce, Thresholds, check_thresholds
-from diagnostics.structural_data import FIGURE_CODES, threshold_book
+from diagnostics.structural_data import FIGURE_CODES, store_bounding_headcounts, threshold_book
 from diagnostics.tallies import (
     StatementInfo,
     add_codes_made,
@@ -472,6 +472,7 @@ def open_cycle(*, cycle: Cycle, today: date | None = None, automatically: bool =
     cycle.opens_automatically = automatically
     cycle.schedule_refused = ""
     cycle.save(update_fields=["status", "opened_at", "opens_automatically", "schedule_refused"])
+    store_bounding_headcounts(cycle=cycle)
     return cycle
 
 
@@ -829,7 +830,9 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
     """Give up on messages (address, code) the retries could not send: each counts once as
     failed, and its code, which nobody was shown, is voided, so that the team's codes made
     (which bound its responses, `results.Summed`) count only codes someone may hold. A code
-    already used is kept: a message the mail server refused can still have arrived."""
+    is voided even if it was used (a message the mail server refused can still have arrived):
+    keeping used ones would let whoever sent the e-mail read from the codes made whether that
+    address answered. Codes made may then fall below the responses, and bound nothing."""
     batch = InviteBatch.objects.select_related("cycle").filter(pk=batch_id).first()
     if batch is None:  # the cycle was deleted since
         return 0
@@ -845,7 +848,7 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
         invite = Invite.objects.filter(
             code_hash=invite_codes.hash_code(code), cycle_id=batch.cycle_id, team_id=batch.team_id
         ).first()
-        if invite is not None and not is_spent(code=code, invite=invite):
+        if invite is not None:
             invite.delete()
             voided += 1
     if newly_failed:

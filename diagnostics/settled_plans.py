@@ -19,12 +19,14 @@ What keeps a remembered plan from ever being stale:
   cycle closed (below), a margin for app servers whose clocks differ. A closed cycle never
   reopens (opening reads the stored status under a lock).
 - **Generation**: `rebuild_tallies` (`check_tallies --rebuild`, the benchmark builder) changes
-  settled counts, and a team's recorded headcount and its codes made (which bound its
-  responses) can change after its cycles close, so each starts a new generation, part of every
-  key. The generation lives in the shared cache; if it is lost (a cache flush, an eviction),
-  a new one starts, so an entry outlasting its generation is never found again. Its name
-  carries `RULES`, raised whenever the engine decides differently from the same counts, so a
-  release that changes the rules finds none of the plans the old rules remembered.
+  settled counts, and a team's codes made (which bound its responses) drop when a failed
+  invitation's code is voided, perhaps after its cycle closed, so each starts a new
+  generation, part of every key. (A team's headcount, the other bound, is fixed once the team
+  has answered: `structural_data.store_bounding_headcounts`.) The generation lives in the
+  shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
+  outlasting its generation is never found again. Its name carries `RULES`, raised whenever
+  the engine decides differently from the same counts, so a release that changes the rules
+  finds none of the plans the old rules remembered.
 - **Counts read after settling**: one request's calls can share the counts they read (a
   `results.Source`), and a later call may find settled a cycle that an earlier one read while
   it was still open. Counts first read before a cycle settled are never taken as settled
@@ -63,8 +65,8 @@ SETTLED_AFTER = timedelta(minutes=5)
 # Raised whenever the disclosure engine's rules change (2: codes made bound the counts; 3: a
 # domain mean is checked on the responses with a domain score; 4: a domain hidden for too few
 # scored responses says so; 5: a team's recorded headcount bounds its responses too; 6: and
-# where it made fewer codes than it has responses).
-RULES = 6
+# where it made fewer codes than it has responses; 7: the headcount fixed for the cycle).
+RULES = 7
 GENERATION_KEY = f"settled-plans:generation:{RULES}"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
 IN_PROCESS = 64  # plans a process keeps (a trends page decides one per cycle or pool)

@@ -13,11 +13,18 @@ from typing import TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from diagnostics import settled_plans
-from diagnostics.models import Cycle, CycleTeam, StructuralFigures, StructuralThreshold
+from diagnostics.models import (
+    Cycle,
+    CycleTeam,
+    StructuralFigures,
+    StructuralThreshold,
+    TeamTally,
+)
 from diagnostics.results import OrganisationResults
+from diagnostics.selectors import bounding_headcounts
 from diagnostics.structural import (
     FIGURES,
     FIGURES_BY_CODE,
@@ -40,6 +47,11 @@ from organisations.services import ImportFailed
 FIGURE_CODES = [figure.code for figure in FIGURES]
 T = TypeVar("T")
 HEADCOUNT = "headcount"  # recorded with the figures, but neither rated nor in the lens
+HEADCOUNT_FIXED = _(
+    "The headcount cannot change once the team has answered this cycle: it bounds how many "
+    "responses the team can have, which the anonymity rules rely on. Record it before the team "
+    "answers, when you make its codes."
+)
 MAX_HEADCOUNT = 1000
 
 
@@ -209,22 +221,50 @@ def save_figures(
                 f"{figure.label} must be between {figure.minimum} and {figure.maximum}."
             )
     if HEADCOUNT in values:
-        stored = (
-            StructuralFigures.objects.filter(cycle=cycle, team=team)
-            .values_list(HEADCOUNT, flat=True)
-            .first()
-        )
-        if (
-            stored != values[HEADCOUNT]
-            and Cycle.objects.filter(cycle_teams__team=team, status=Cycle.Status.CLOSED).exists()
-        ):
-            # A headcount bounds the team's responses to each of its cycles (results.Summed),
-            # so the plans remembered for its settled cycles may no longer hold.
-            transaction.on_commit(settled_plans.start_new_generation)
+        _check_headcount_open(cycle=cycle, team=team, people=values[HEADCOUNT])
     row, _ = StructuralFigures.objects.update_or_create(
         cycle=cycle, team=team, defaults={**values, "updated_by": user}
     )
+    if HEADCOUNT in values and cycle.status != Cycle.Status.DRAFT:
+        store_bounding_headcounts(cycle=cycle, team_ids=[team.pk])
     return row
+
+
+def has_answered(*, cycle: Cycle, team: Unit) -> bool:
+    return TeamTally.objects.filter(cycle=cycle, team=team, responses__gt=0).exists()
+
+
+def _check_headcount_open(*, cycle: Cycle, team: Unit, people: Decimal | int | None) -> None:
+    """A headcount bounds its team's responses (`store_bounding_headcounts`), so once the team
+    has answered the cycle it is fixed: were it not, whoever records it could set one and see
+    whether the pages change, and learn which side of it the responses are. The cycle's row is
+    held first, so that a response being submitted (which holds it too) is counted."""
+    Cycle.objects.select_for_update().filter(pk=cycle.pk).exists()
+    stored = (
+        StructuralFigures.objects.filter(cycle=cycle, team=team)
+        .values_list(HEADCOUNT, flat=True)
+        .first()
+    )
+    if stored != people and has_answered(cycle=cycle, team=team):
+        raise ValidationError(HEADCOUNT_FIXED)
+
+
+def store_bounding_headcounts(*, cycle: Cycle, team_ids: Sequence[int] | None = None) -> None:
+    """Set on the cycle's teams (all, or `team_ids`) the headcount that bounds their responses
+    (`selectors.bounding_headcounts`), for those that have not answered it yet. A team's is
+    then fixed: its own headcount cannot change (`_check_headcount_open`), and the earlier
+    diagnostic it may come from closed before the cycle opened."""
+    rows = CycleTeam.objects.filter(cycle=cycle)
+    if team_ids is not None:
+        rows = rows.filter(team_id__in=list(team_ids))
+    answered = set(
+        TeamTally.objects.filter(cycle=cycle, responses__gt=0).values_list("team_id", flat=True)
+    )
+    waiting = [row for row in rows if row.team_id not in answered]
+    chosen = bounding_headcounts(cycle, [row.team_id for row in waiting])
+    for row in waiting:
+        row.headcount, row.headcount_from_id = chosen.get(row.team_id, (None, None))
+    CycleTeam.objects.bulk_update(waiting, ["headcount", "headcount_from"], batch_size=500)
 
 
 @transaction.atomic
@@ -246,6 +286,12 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
         )
     teams = unit_by_readable_path(cycle.organisation)
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
+    answered = set(
+        TeamTally.objects.filter(cycle=cycle, responses__gt=0).values_list("team_id", flat=True)
+    )
+    headcounts = dict(
+        StructuralFigures.objects.filter(cycle=cycle).values_list("team_id", HEADCOUNT)
+    )
     errors: list[str] = []
     plan: list[tuple[Unit, dict[str, Decimal | int | None]]] = []
     seen: dict[int, int] = {}
@@ -278,6 +324,16 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
                 )
             except ValueError as exc:
                 problems.append(f"{code}: {str(exc).rstrip('.')}")
+        if (
+            team is not None
+            and HEADCOUNT in values
+            and team.pk in answered
+            and values[HEADCOUNT] != headcounts.get(team.pk)
+        ):
+            problems.append(
+                f"{HEADCOUNT}: fixed once the team has answered this cycle "
+                "(leave the column out, or give the headcount recorded before)"
+            )
         if problems:
             errors.append(f"line {line}: " + "; ".join(problems))
         else:

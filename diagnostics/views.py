@@ -85,8 +85,10 @@ from diagnostics.structural import (
 )
 from diagnostics.structural_data import (
     HEADCOUNT,
+    HEADCOUNT_FIXED,
     ThresholdBook,
     figures_for,
+    has_answered,
     import_figures,
     save_figures,
     set_thresholds,
@@ -698,23 +700,23 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
     recorded = recorded_headcount(cycle, team)
     current[HEADCOUNT] = recorded.people if recorded else None
     form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
-    if recorded is not None and not recorded.this_cycle:
-        form.fields[HEADCOUNT].help_text = "{} {}".format(
-            form.fields[HEADCOUNT].help_text,
+    headcount_field = form.fields[HEADCOUNT]
+    headcount_fixed = has_answered(cycle=cycle, team=team)
+    if headcount_fixed:
+        headcount_field.disabled = True
+        headcount_field.help_text = str(HEADCOUNT_FIXED)
+    elif recorded is not None and not recorded.this_cycle:
+        headcount_field.help_text = "{} {}".format(
+            headcount_field.help_text,
             gettext("Filled in from “%(cycle)s”: check it still holds.")
             % {"cycle": recorded.cycle_name},
         )
     if request.method == "POST" and form.is_valid():
+        values: dict[str, Any] = {f.code: form.cleaned_data[f.code] for f in FIGURES}
+        if not headcount_fixed:
+            values[HEADCOUNT] = form.cleaned_data[HEADCOUNT]
         try:
-            save_figures(
-                cycle=cycle,
-                team=team,
-                values={
-                    HEADCOUNT: form.cleaned_data[HEADCOUNT],
-                    **{f.code: form.cleaned_data[f.code] for f in FIGURES},
-                },
-                user=request.user,
-            )
+            save_figures(cycle=cycle, team=team, values=values, user=request.user)
         except ValidationError as exc:
             form.add_error(None, error_text(exc))
         else:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics.models import StructuralFigures
 from diagnostics.selectors import recorded_headcount
@@ -28,16 +29,31 @@ def test_it_defaults_the_invite_count_to_the_recorded_headcount(world, make_cycl
 
 
 def test_it_uses_the_latest_earlier_cycle_s_headcount_when_this_one_has_none(
-    world, make_cycle, client_for
+    world, make_cycle, respond, client_for
 ):
-    older = make_cycle(unit=world.team_a, name="Spring")
+    """The headcount of the latest full diagnostic that closed before this cycle opened and that
+    the team answered: the one the disclosure engine bounds the team's responses by
+    (`selectors.bounding_headcounts`), not one recorded on a diagnostic nobody has answered."""
+    today = timezone.localdate()
+    older = make_cycle(
+        unit=world.team_a, name="Spring", opens_on=today - timedelta(days=3), closes_on=today
+    )
     save_figures(cycle=older, team=world.team_a, values={"headcount": 9}, user=None)
+    respond(older, world.team_a, 3)
     later = make_cycle(
-        unit=world.team_a, name="Autumn", opens_on=older.opens_on + timedelta(days=1)
+        unit=world.team_a, name="Autumn", opens_on=today - timedelta(days=2), closes_on=today
     )
     save_figures(cycle=later, team=world.team_a, values={"headcount": 7}, user=None)
+    respond(later, world.team_a, 3)
+    unanswered = make_cycle(
+        unit=world.team_a, name="Summer", opens_on=today - timedelta(days=1), closes_on=today
+    )
+    save_figures(cycle=unanswered, team=world.team_a, values={"headcount": 2}, user=None)
     newest = make_cycle(
-        unit=world.team_a, name="Winter", opens_on=older.opens_on + timedelta(days=2)
+        unit=world.team_a,
+        name="Winter",
+        opens_on=today + timedelta(days=1),
+        closes_on=today + timedelta(days=9),
     )
     form = _invite_form(client_for(world.team_manager), newest, world.team_a)
     assert form["count"].value() == 7

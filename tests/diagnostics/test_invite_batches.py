@@ -141,15 +141,17 @@ def test_it_voids_the_code_of_a_message_that_failed_so_it_counts_no_more_among_c
             services.find_invite(code)  # the codes delivered still open the survey
 
 
-def test_it_keeps_a_failed_message_s_code_that_has_been_used(world, make_cycle):
+def test_it_voids_a_failed_message_s_code_even_if_it_was_used(world, make_cycle):
+    """Else the codes made would tell whoever sent the e-mail whether that address answered."""
     cycle = make_cycle(unit=world.team_a)
     queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
     (_address, code), *_others = queued.messages
     services.submit_response(code=code, answers=all_answers(cycle))
     services.record_undelivered_invites(batch_id=queued.batch.pk, messages=queued.messages)
-    services.find_invite(code)
-    assert codes_made(cycle) == {world.team_a.pk: 1}
-    assert TeamTally.objects.get(cycle=cycle, team=world.team_a).codes_made == 1
+    with pytest.raises(UnknownCode):
+        services.find_invite(code)
+    assert codes_made(cycle) == {}
+    assert TeamTally.objects.get(cycle=cycle, team=world.team_a).codes_made == 0
 
 
 def test_it_forgets_remembered_plans_when_a_closed_cycle_s_codes_are_voided(

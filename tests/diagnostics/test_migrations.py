@@ -147,3 +147,47 @@ def test_it_counts_the_codes_already_made_into_the_team_tallies(world, full_cycl
         "team_id", "responses", "codes_made"
     )
     assert sorted(found) == sorted([(world.team_a.pk, 2, 3), (world.team_c.pk, 0, 2)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_fixes_the_headcounts_that_bound_the_teams_of_cycles_already_open(
+    world, make_cycle, respond
+):
+    """Migration 0024 sets on the teams of each cycle that has opened the headcount its pages
+    give: its own, else the last full diagnostic's that closed before it opened and that the
+    team answered; drafts are left to be set when they open."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.models import CycleTeam
+    from diagnostics.structural_data import save_figures
+
+    today = timezone.localdate()
+    everyone = world.units["Children's Services"]
+    earlier = make_cycle(unit=everyone, opens_on=today - timedelta(days=9), closes_on=today)
+    save_figures(cycle=earlier, team=world.team_a, values={"headcount": 7}, user=None)
+    save_figures(cycle=earlier, team=world.team_b, values={"headcount": 9}, user=None)
+    respond(earlier, world.team_a, 5)  # Team B never answered it
+    later = make_cycle(
+        unit=everyone,
+        opens_on=today + timedelta(days=1),
+        closes_on=today + timedelta(days=9),
+    )
+    save_figures(cycle=later, team=world.team_c, values={"headcount": 4}, user=None)
+    draft = make_cycle(unit=everyone, opened=False, name="Draft")
+    CycleTeam.objects.update(headcount=None, headcount_from=None)
+    try:
+        migrate(("diagnostics", "0023_bounding_headcount"))
+    finally:
+        migrate()
+    fixed = {
+        (row.cycle_id, row.team_id): (row.headcount, row.headcount_from_id)
+        for row in CycleTeam.objects.all()
+    }
+    assert fixed[(earlier.pk, world.team_a.pk)] == (7, earlier.pk)
+    assert fixed[(earlier.pk, world.team_b.pk)] == (9, earlier.pk)
+    assert fixed[(later.pk, world.team_a.pk)] == (7, earlier.pk)
+    assert fixed[(later.pk, world.team_b.pk)] == (None, None)
+    assert fixed[(later.pk, world.team_c.pk)] == (4, later.pk)
+    assert fixed[(draft.pk, world.team_a.pk)] == (None, None)

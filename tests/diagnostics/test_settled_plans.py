@@ -18,8 +18,7 @@ from diagnostics import settled_plans
 from diagnostics.models import Cycle, StatementTally
 from diagnostics.pooling import cycle_scope
 from diagnostics.results import Source, results_for_scopes
-from diagnostics.services import close_cycle, issue_invites
-from diagnostics.structural_data import save_figures
+from diagnostics.services import close_cycle
 from diagnostics.tallies import rebuild_tallies
 from disclosure.plan import Hidden, decide, stable_digest
 from organisations.access import reach_of
@@ -486,36 +485,3 @@ def test_it_sums_units_in_runs_of_a_bounded_number_of_teams(monkeypatch):
         ["0001", "00010001"],
         ["000100010001", "000100010002"],
     ]
-
-
-def test_it_decides_a_settled_cycle_again_once_a_team_s_headcount_changes(
-    world, make_cycle, respond, django_capture_on_commit_callbacks
-):
-    """North 7 over Team A 5 (8 codes) and Team B 2 (4 codes): with codes alone Team A could
-    have 6, so North's 7 is shown to its leader. Once Team A is recorded as 5 people, A has 5
-    and B 2, so North is hidden, though the cycle's plan was remembered before."""
-    cycle = make_cycle(unit=world.north)
-    issue_invites(cycle=cycle, team=world.team_a, count=8)
-    issue_invites(cycle=cycle, team=world.team_b, count=4)
-    respond(cycle, world.team_a, 5)
-    respond(cycle, world.team_b, 2)
-    settle(cycle)
-    leader = reach_of(world.leader)
-    assert results(world, cycle, reach=leader).response_count(world.north).exact == 7
-    with django_capture_on_commit_callbacks(execute=True):
-        save_figures(cycle=cycle, team=world.team_a, values={"headcount": 5}, user=None)
-    assert results(world, cycle, reach=leader).response_count(world.north).exact is None
-
-
-def test_it_keeps_remembered_plans_when_a_headcount_is_saved_unchanged(
-    world, cycle, django_capture_on_commit_callbacks
-):
-    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 12}, user=None)
-    settle(cycle)
-    before = settled_plans.generation()
-    with django_capture_on_commit_callbacks(execute=True):
-        save_figures(cycle=cycle, team=world.team_a, values={"headcount": 12}, user=None)
-    assert settled_plans.generation() == before
-    with django_capture_on_commit_callbacks(execute=True):
-        save_figures(cycle=cycle, team=world.team_a, values={"headcount": 11}, user=None)
-    assert settled_plans.generation() != before

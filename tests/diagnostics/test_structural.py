@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from diagnostics.models import StructuralFigures
+from diagnostics.models import CycleTeam, StructuralFigures
 from diagnostics.structural import (
     FIGURES,
     FIGURES_BY_CODE,
@@ -19,7 +20,13 @@ from diagnostics.structural import (
     rate,
     weigh,
 )
-from diagnostics.structural_data import figures_for, import_figures, set_thresholds, thresholds_for
+from diagnostics.structural_data import (
+    figures_for,
+    import_figures,
+    save_figures,
+    set_thresholds,
+    thresholds_for,
+)
 from organisations.services import ImportFailed
 
 CASELOAD = FIGURES_BY_CODE["caseload"]
@@ -314,3 +321,70 @@ def test_it_weighs_each_lens_pair_over_the_teams_that_have_both_of_its_values():
     assert [r.association for r in found] == weigh(expected)
     assert any(0 < a.teams < len(teams) for a in weigh(expected))  # teams dropped out of pairs
     assert len({a.teams for a in weigh(expected)}) > 3  # and differently from pair to pair
+
+
+def test_it_fixes_a_team_s_headcount_once_the_team_has_answered(
+    world, make_cycle, respond, client_for
+):
+    """A headcount bounds the team's responses, so whoever records one could otherwise try
+    numbers and watch which change the pages. Before any answer it can change freely."""
+    cycle = make_cycle(unit=world.team_a)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 6}, user=None)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 5}, user=None)
+    respond(cycle, world.team_a, 3)
+    with pytest.raises(ValidationError, match="cannot change once the team has answered"):
+        save_figures(cycle=cycle, team=world.team_a, values={"headcount": 4}, user=None)
+    with pytest.raises(ValidationError, match="cannot change once the team has answered"):
+        save_figures(cycle=cycle, team=world.team_a, values={"headcount": None}, user=None)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 5}, user=None)  # as it was
+    save_figures(cycle=cycle, team=world.team_a, values={"caseload": Decimal(18)}, user=None)
+    assert CycleTeam.objects.get(cycle=cycle, team=world.team_a).headcount == 5
+
+    client = client_for(world.team_manager)
+    url = reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_a.pk])
+    form = client.get(url).content.decode()
+    assert re.search(r'<input[^>]*name="headcount"[^>]*disabled', form)
+    assert "cannot change once the team has answered" in form
+    client.post(url, {"headcount": "4", "caseload": "17"})
+    figures = StructuralFigures.objects.get(cycle=cycle, team=world.team_a)
+    assert (figures.headcount, figures.caseload) == (5, 17)
+
+    with pytest.raises(ImportFailed, match="fixed once the team has answered"):
+        import_figures(
+            cycle=cycle,
+            content="team_path,headcount\nChildren's Services / Locality North / Team A,4\n",
+            user=None,
+        )
+
+
+def test_it_bounds_a_pulse_by_the_headcount_of_the_last_full_diagnostic_its_team_answered(
+    world, make_cycle, respond
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.models import Cycle
+    from diagnostics.selectors import recorded_headcount
+
+    today = timezone.localdate()
+    answered = make_cycle(unit=world.team_a, opens_on=today - timedelta(days=9), closes_on=today)
+    save_figures(cycle=answered, team=world.team_a, values={"headcount": 7}, user=None)
+    respond(answered, world.team_a, 5)
+    unanswered = make_cycle(unit=world.team_a, opens_on=today - timedelta(days=2), closes_on=today)
+    save_figures(cycle=unanswered, team=world.team_a, values={"headcount": 3}, user=None)
+    pulse = make_cycle(
+        unit=world.team_a,
+        kind=Cycle.Kind.PULSE,
+        opens_on=today + timedelta(days=1),
+        closes_on=today + timedelta(days=7),
+    )
+    shown = recorded_headcount(pulse, world.team_a)
+    assert shown is not None
+    assert (shown.people, shown.cycle_name, shown.this_cycle) == (7, answered.name, False)
+    fixed = CycleTeam.objects.get(cycle=pulse, team=world.team_a)
+    assert (fixed.headcount, fixed.headcount_from) == (7, answered)
+    # A headcount recorded since, on a diagnostic the team has not answered, changes nothing.
+    save_figures(cycle=unanswered, team=world.team_a, values={"headcount": 2}, user=None)
+    fixed.refresh_from_db()
+    assert fixed.headcount == 7
