@@ -24,7 +24,7 @@ from diagnostics.models import (
     TeamTally,
 )
 from diagnostics.results import OrganisationResults
-from diagnostics.selectors import bounding_headcounts
+from diagnostics.selectors import bounding_headcounts, recorded_headcounts
 from diagnostics.structural import (
     FIGURES,
     FIGURES_BY_CODE,
@@ -289,9 +289,10 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
     answered = set(
         TeamTally.objects.filter(cycle=cycle, responses__gt=0).values_list("team_id", flat=True)
     )
-    headcounts = dict(
-        StructuralFigures.objects.filter(cycle=cycle).values_list("team_id", HEADCOUNT)
-    )
+    # The headcount each answered team's figures form shows, fixed (`recorded_headcounts`): an
+    # import may give it back unchanged, and then keeps what is stored.
+    shown = recorded_headcounts(cycle, sorted(answered))
+    fixed = {team: people for team, (people, _source) in shown.items()}
     errors: list[str] = []
     plan: list[tuple[Unit, dict[str, Decimal | int | None]]] = []
     seen: dict[int, int] = {}
@@ -324,16 +325,15 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
                 )
             except ValueError as exc:
                 problems.append(f"{code}: {str(exc).rstrip('.')}")
-        if (
-            team is not None
-            and HEADCOUNT in values
-            and team.pk in answered
-            and values[HEADCOUNT] != headcounts.get(team.pk)
-        ):
-            problems.append(
-                f"{HEADCOUNT}: fixed once the team has answered this cycle "
-                "(leave the column out, or give the headcount recorded before)"
-            )
+        if team is not None and HEADCOUNT in values and team.pk in answered:
+            if values[HEADCOUNT] == fixed.get(team.pk):
+                del values[HEADCOUNT]
+            else:
+                problems.append(
+                    f"{HEADCOUNT}: fixed once the team has answered this cycle "
+                    "(leave the column out, or give the headcount its figures form shows: "
+                    f"{fixed.get(team.pk) or 'none'})"
+                )
         if problems:
             errors.append(f"line {line}: " + "; ".join(problems))
         else:

@@ -388,3 +388,44 @@ def test_it_bounds_a_pulse_by_the_headcount_of_the_last_full_diagnostic_its_team
     save_figures(cycle=unanswered, team=world.team_a, values={"headcount": 2}, user=None)
     fixed.refresh_from_db()
     assert fixed.headcount == 7
+
+
+def test_it_takes_back_on_import_the_fixed_headcount_the_figures_form_shows(
+    world, make_cycle, respond, client_for
+):
+    """A pulse's figures form shows the headcount fixed for it (here the last full diagnostic's
+    7) once the team has answered: an import that gives that same number back, as its message
+    asks ("give the headcount recorded before"), changes nothing and is not refused."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from diagnostics.models import Cycle
+
+    today = timezone.localdate()
+    full = make_cycle(unit=world.team_a, opens_on=today - timedelta(days=9), closes_on=today)
+    save_figures(cycle=full, team=world.team_a, values={"headcount": 7}, user=None)
+    respond(full, world.team_a, 5)
+    pulse = make_cycle(
+        unit=world.team_a,
+        kind=Cycle.Kind.PULSE,
+        opens_on=today + timedelta(days=1),
+        closes_on=today + timedelta(days=7),
+    )
+    respond(pulse, world.team_a, 3)
+    url = reverse("diagnostics:figures_edit", args=[pulse.pk, world.team_a.pk])
+    shown = client_for(world.team_manager).get(url).context["form"]["headcount"].value()
+    assert shown == 7
+    line = "Children's Services / Locality North / Team A"
+    assert (
+        import_figures(
+            cycle=pulse, content=f"team_path,headcount,caseload\n{line},{shown},12\n", user=None
+        )
+        == 1
+    )
+    figures = StructuralFigures.objects.get(cycle=pulse, team=world.team_a)
+    assert figures.caseload == 12
+    fixed = CycleTeam.objects.get(cycle=pulse, team=world.team_a)
+    assert (fixed.headcount, fixed.headcount_from) == (7, full)
+    with pytest.raises(ImportFailed, match="fixed once the team has answered"):
+        import_figures(cycle=pulse, content=f"team_path,headcount\n{line},8\n", user=None)
