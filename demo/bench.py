@@ -442,7 +442,7 @@ def load(
 
 def record_figures(cycles: Sequence[Cycle], teams: Sequence[Unit], *, headcount: int) -> None:
     """Every team's figures for each full diagnostic, with its headcount (which, like its codes,
-    bounds its responses: `results.Summed.response_bound`)."""
+    bounds its responses: `results.bound_read`)."""
     rng = random.Random(11)
     StructuralFigures.objects.bulk_create(
         StructuralFigures(

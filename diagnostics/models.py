@@ -275,7 +275,7 @@ class CycleTeam(models.Model):
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="cycle_teams")
     team = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cycle_teams")
     # The people in the team as the cycle's pages give them, which bound its responses to the
-    # cycle beside its codes made (`results.Summed.response_bound`): recorded with the cycle's
+    # cycle beside its codes made (`results.bound_read`): recorded with the cycle's
     # own figures, else with the latest full diagnostic that closed before it opened and that
     # the team answered (`selectors.bounding_headcounts`). Set from when the cycle opens and
     # fixed once the team has answered (`structural_data.store_bounding_headcounts`).

@@ -45,6 +45,7 @@ from diagnostics.scoring import (
     Tally,
     conditions_index,
 )
+from disclosure.bands import band_range
 from disclosure.plan import (
     BreakdownInput,
     Demographics,
@@ -78,9 +79,9 @@ DEMOGRAPHIC_FIELDS = ("role_group", "service_length", "working_pattern")
 FEW_UNITS = 3
 
 TABLES = ("responses", "answered", "domains", "statements", "answer_counts", "scored")
-# The columns of a row of the responses table, after its node: the responses, and their bound
-# (`Summed.response_bound`).
-RESPONSES, CODES_MADE = 1, 2
+# The columns of a row of the responses table, after its node: the responses, the codes made
+# and the headcount (`Summed.people`), which bound them (`OrganisationResults.node_codes`).
+RESPONSES, CODES_MADE, PEOPLE = 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -91,32 +92,32 @@ class Summed:
     sql: str
 
     @classmethod
-    def response_bound(cls) -> Summed:
-        """What bounds a team's responses to a cycle for anyone who reads its pages: the codes
-        made for it, or the people in the team where fewer (its headcount as the cycle's pages
-        give it, fixed on `CycleTeam` once the team has answered: `selectors.bounding_headcounts`).
-        One response a person, so a team of 5 people that reads "5 or more" has 5 whatever its
-        spare codes. A headcount below the responses is wrong, or from another time, and bounds
-        nothing (as codes made fewer than the responses do not, `disclosure.bands`); where the
-        team made fewer codes than it has responses (none, or some made after responses were
-        imported without theirs), a headcount is the only bound. Because nobody can change a
-        team's headcount once it has answered, whether it bounds the responses changes only as
-        they come in, never because someone recorded a number to see what the pages do."""
+    def people(cls) -> Summed:
+        """A team's headcount for a cycle as the cycle's pages give it, fixed on `CycleTeam`
+        once the team has answered (`selectors.bounding_headcounts`); 0 where it has none. One
+        response a person, so it bounds the responses beside the codes made
+        (`OrganisationResults.node_codes`)."""
         quote = connection.ops.quote_name
         teams = quote(CycleTeam._meta.db_table)
-        headcount, cycle, team, responses, codes = (
-            quote(c) for c in ("headcount", "cycle_id", "team_id", "responses", "codes_made")
-        )
+        headcount, cycle, team = (quote(c) for c in ("headcount", "cycle_id", "team_id"))
         # Table and column names come from the models.
-        people = (
-            f"(SELECT ct.{headcount} FROM {teams} ct"  # noqa: S608  # nosec B608
-            f" WHERE ct.{cycle} = t.{cycle} AND ct.{team} = t.{team})"
-        )
         return cls(
-            f"CASE WHEN {people} >= t.{responses}"
-            f" AND ({people} < t.{codes} OR t.{codes} < t.{responses})"
-            f" THEN {people} ELSE t.{codes} END"
+            f"COALESCE((SELECT ct.{headcount} FROM {teams} ct"  # noqa: S608  # nosec B608
+            f" WHERE ct.{cycle} = t.{cycle} AND ct.{team} = t.{team}), 0)"
         )
+
+
+def bound_read(codes: int, people: int, *, least: int) -> int:
+    """The most a reader takes a team's responses to one cycle to be (0: no bound): the fewer of
+    its codes made and its headcount, each where it has one, leaving out one that the count's
+    band (at least `least`, which the reader reads) already shows to be too low. It depends
+    only on what the reader reads, never on the responses themselves: were a bound dropped
+    because the responses are above it, whether a count is hidden would say so. A bound the
+    band does not contradict but the shown counts do is kept, and `disclosure.bands` hides
+    where it would contradict them, as where it would pin."""
+    candidates = [bound for bound in (codes, people) if bound]
+    usable = [bound for bound in candidates if bound >= least]
+    return min(usable) if usable else 0
 
 
 class Aggregates:
@@ -135,7 +136,7 @@ class Aggregates:
         self.mapping = list(mapping)
         self.node_of: dict[int, str] = dict(mapping)  # team id → its node
         # per cycle: (node, responses, codes made); see RESPONSES and CODES_MADE
-        self.responses: dict[int, list[tuple[str, int, int]]] = {}
+        self.responses: dict[int, list[tuple[str, int, int, int]]] = {}
         # per cycle: (node, statement code, answers)
         self.answered: dict[int, list[tuple[str, str, int]]] = {}
         # per cycle: (node, domain id, scored, score total, red, amber, green)
@@ -438,7 +439,7 @@ class Aggregates:
             return rows
 
     def _read_responses(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
-        return self._grouped(TeamTally, ["responses", Summed.response_bound()], cycles)
+        return self._grouped(TeamTally, ["responses", "codes_made", Summed.people()], cycles)
 
     @cached_property
     def _several_and_alone(self) -> tuple[list[str], list[tuple[int, str]]]:
@@ -813,8 +814,18 @@ class OrganisationResults:
 
     @cached_property
     def node_codes(self) -> dict[tuple[str, int], int]:
-        """Codes made per node and cycle, which bound its responses (`disclosure.bands`)."""
-        return self._per_node_and_cycle(CODES_MADE)
+        """What bounds each node's responses to each cycle as its reader reads it
+        (`disclosure.bands`), from its codes made and its headcount (`bound_read`)."""
+        codes = self._per_node_and_cycle(CODES_MADE)
+        people = self._per_node_and_cycle(PEOPLE)
+        counts = self.node_counts
+        one_cycle = len(self.scope.cycle_ids) == 1
+        found = {}
+        for key in codes.keys() | people.keys():
+            least = band_range(counts.get(key, 0), k=self.k)[0] if one_cycle else 0
+            if bound := bound_read(codes.get(key, 0), people.get(key, 0), least=least):
+                found[key] = bound
+        return found
 
     def _per_node_and_cycle(self, column: int) -> dict[tuple[str, int], int]:
         """One column of the responses table per node and cycle of the scope, zeros left out."""
@@ -881,7 +892,7 @@ class OrganisationResults:
         table = self._table("responses")
         found: dict[str, set[int]] = defaultdict(set)
         for cycle_id in self.scope.cycle_ids:
-            for node, n, _made in table.get(cycle_id, ()):
+            for node, n, _made, _people in table.get(cycle_id, ()):
                 if n:
                     for path in ancestor_paths(node):
                         found[path].add(cycle_id)

@@ -14,14 +14,16 @@ Each of the family's own teams' codes for each cycle are an upper bound on its r
 cycle (other teams' codes are not shown to the viewer and bound nothing); where a team has
 responses to several cycles (a pool of pulses), each of those counts is a part of it, bounded by
 its own codes. "Codes" here are whatever bounds a team's responses to a cycle, as the caller
-reads it: `diagnostics.results` gives the fewer of its codes made and its recorded headcount.
+reads it: `diagnostics.results.bound_read` gives the fewer of its codes made and its headcount.
+A bound is taken as read even where it is below the responses (a headcount that was wrong):
+dropping it there would let the hiding say so.
 
-`pinned` works out, for every count of a family (groups, the responses under a group that no
+`read` works out, for every count of a family (groups, the responses under a group that no
 group of the family holds, and the cycle parts above), the range the shown counts, the bands
-and the codes allow, and names every count that can take only one value from 1 to k−1. The
-counts form a tree of sums (each group's count is the sum of its parts), so narrowing each part
-by its parent and siblings, and each parent by its parts, until nothing changes, gives each
-count's exact range.
+and the codes allow, and names every count that can take only one value from 1 to k−1, and
+every hidden count where the bounds contradict what is shown. The counts form a tree of sums
+(each group's count is the sum of its parts), so narrowing each part by its parent and
+siblings, and each parent by its parts, until nothing changes, gives each count's exact range.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class Family:
     `cycle_parts`: a team's (team, cycle) counts, where it has several and codes bound them,
     each with its codes made (None: no bound). They are leaves of the tree with
     nothing but their bounds, so the sum of their bounds caps their holder (in `codes`) and
-    their ranges follow from the holder's once it is narrowed (`pinned`), without narrowing
+    their ranges follow from the holder's once it is narrowed (`read`), without narrowing
     thousands of them with the rest.
     """
 
@@ -70,7 +72,7 @@ class Family:
     parent: Mapping[Key, Key]  # of every part, and of every cycle part
     codes: Mapping[Key, int]
     cycle_parts: Mapping[Key, Sequence[tuple[tuple[str, int], int | None]]]
-    # every sum with its parts, the deepest first (see `pinned`)
+    # every sum with its parts, the deepest first (see `read`)
     sums: Sequence[tuple[Key, Sequence[Key]]] = ()
 
 
@@ -173,11 +175,12 @@ def _bound_by_codes(
 ) -> None:
     """Bound a team's count by the codes made for its (team, cycle) counts: the count itself by
     their sum where every one has codes, and each of them, as its cycle parts, where it has
-    several. Codes made fewer than the responses (data loaded without its codes) bound
-    nothing."""
-    bounds = {
-        key: made for key in keys if (made := codes.get(key, 0)) and made >= responses.get(key, 0)
-    }
+    several. A bound is what the viewer reads, taken whatever the responses: one below them (a
+    headcount that was wrong, codes voided or responses loaded without theirs) can make the
+    viewer's reading contradict itself, which `read` reports so that it is hidden for as a pin
+    is. Were such a bound dropped instead, whether a count is hidden would say which side of it
+    the responses are."""
+    bounds = {key: made for key in keys if (made := codes.get(key, 0))}
     if not bounds:
         return
     if len(bounds) == len(keys):
@@ -188,49 +191,115 @@ def _bound_by_codes(
             parent[key] = team
 
 
-def pinned(family: Family, *, shown: frozenset[str], k: int) -> list[Key]:
-    """Every count (a group, a group's rest, or a node's responses to one cycle) whose range
-    is one value from 1 to k−1, given the exact counts of the `shown` groups, the band of every
-    other group and the codes made."""
+@dataclass(frozen=True)
+class Reading:
+    """What a viewer can work out about the counts they do not see exactly (`read`)."""
+
+    pinned: list[Key]  # counts of one value from 1 to k−1
+    contradicted: list[Key]  # hidden counts where what is read says a count is above its bound
+
+
+def read(family: Family, *, shown: frozenset[str], k: int) -> Reading:
+    """What the exact counts of the `shown` groups, the band of every other group and the
+    bounds (codes made, headcounts) say of each count: those pinned to one value from 1 to k−1,
+    and the hidden counts where they contradict each other (a count above its bound: a
+    headcount that was wrong, codes voided). A viewer who reads a contradiction learns that
+    some count is above its bound, so `disclosure.plan` hides for it as for a pin. The bounds
+    where they fail are then left out, and the rest worked out again without them."""
+    dropped: set[Key] = set()
+    contradicted: list[Key] = []
+    while True:
+        ranges = _ranges(family, shown=shown, k=k, dropped=dropped)
+        empty = [key for key, its in ranges.items() if _empty(its)]
+        if not empty:
+            empty = _narrow_all(family, ranges, shown=shown)
+        if not empty:
+            break
+        contradicted += [key for key in empty if key not in contradicted]
+        # The bounds at or below where the ranges stopped holding together, else every bound
+        # left: the true counts meet every band and every exact count, so without the bounds
+        # that fail them the ranges hold together again.
+        bounded = [key for key in family.codes if key not in dropped]
+        below = {key for key in bounded if _within(family, key, empty)}
+        dropped |= below or set(bounded)
+        if not bounded:
+            break
+    found = [
+        key
+        for key, its in ranges.items()
+        if its.high == its.low and 0 < its.low < k and key not in shown
+    ]
+    against: list[Key] = [key for key in contradicted if key not in shown]
+    for holder, its in family.cycle_parts.items():
+        parts_pinned, parts_against = _pinned_cycle_parts(ranges[holder], its, k=k)
+        found += parts_pinned
+        against += parts_against
+    return Reading(pinned=found, contradicted=against)
+
+
+def _within(family: Family, key: Key, tops: Sequence[Key]) -> bool:
+    """Whether `key` is one of `tops` or a part of one, at any depth."""
+    while True:
+        if key in tops:
+            return True
+        above = family.parent.get(key)
+        if above is None:
+            return False
+        key = above
+
+
+def _ranges(
+    family: Family, *, shown: frozenset[str], k: int, dropped: set[Key]
+) -> dict[Key, _Range]:
+    """Each count's range before narrowing: exact where shown, else its band, at most its bound
+    (codes made) unless that bound is `dropped`."""
     ranges: dict[Key, _Range] = {}
     for key, n in family.counts.items():
         if isinstance(key, str) and key in shown:
             ranges[key] = _Range(n, n)
             continue
         low, high = band_range(n, k=k) if isinstance(key, str) else (0, None)
-        made = family.codes.get(key)
+        made = None if key in dropped else family.codes.get(key)
         if made is not None and (high is None or made < high):
             high = made
         ranges[key] = _Range(low, high)
-    # Deepest sums first, then the other way: what the parts say reaches the top in one pass,
-    # and what the top says reaches the parts in the next, so a tree settles in a few passes.
+    return ranges
+
+
+def _narrow_all(family: Family, ranges: dict[Key, _Range], *, shown: frozenset[str]) -> list[Key]:
+    """Narrow every sum and its parts until nothing changes; the counts of a sum whose ranges
+    stop holding together (one is empty) where they do, else none. Deepest sums first, then the
+    other way: what the parts say reaches the top in one pass, and what the top says reaches the
+    parts in the next, so a tree settles in a few passes. Ranges that hold together only narrow,
+    so this ends."""
     passes = (family.sums, family.sums[::-1])
     turn, changed = 0, True
     while changed:
         changed = False
         for whole, parts in passes[turn % 2]:
             changed |= _narrow(ranges[whole], [ranges[part] for part in parts])
+            if any(_empty(ranges[key]) for key in (whole, *parts)):
+                return [key for key in (whole, *parts) if key not in shown] or [whole]
         turn += 1
-    found = [
-        key
-        for key, found in ranges.items()
-        if found.high == found.low and 0 < found.low < k and key not in shown
-    ]
-    for holder, its in family.cycle_parts.items():
-        found += _pinned_cycle_parts(ranges[holder], its, k=k)
-    return found
+    return []
+
+
+def _empty(found: _Range) -> bool:
+    return found.high is not None and found.low > found.high
 
 
 def _pinned_cycle_parts(
     holder: _Range, its: Sequence[tuple[tuple[str, int], int | None]], *, k: int
-) -> list[Key]:
-    """The cycle parts of a holder of this range pinned to one value from 1 to k−1: each is at
-    most its codes and the holder's most, and at least what the holder's least leaves beyond the
-    others' codes (as `_narrow` would narrow them)."""
+) -> tuple[list[Key], list[Key]]:
+    """The cycle parts of a holder of this range pinned to one value from 1 to k−1, and those
+    that cannot hold what the holder's least leaves them (contradicted, as `read` says): each
+    is at most its codes and the holder's most, and at least what the holder's least leaves
+    beyond the others' codes (as `_narrow` would narrow them)."""
     bounded = [made for _key, made in its if made is not None]
     unbounded = len(its) - len(bounded)
     total = sum(bounded)
     found: list[Key] = []
+    against: list[Key] = []
     for key, made in its:
         high = holder.high if made is None else made
         if holder.high is not None and high is not None and holder.high < high:
@@ -239,7 +308,9 @@ def _pinned_cycle_parts(
         low = max(0, holder.low - (total - (made or 0))) if others_unbounded == 0 else 0
         if high == low and 0 < low < k:
             found.append(key)
-    return found
+        elif high is not None and low > high:
+            against.append(key)
+    return found, against
 
 
 def _narrow(whole: _Range, parts: list[_Range]) -> bool:

@@ -33,7 +33,7 @@ from threading import Lock
 from typing import Any, TypeVar, cast
 
 from disclosure.atoms import CellSize, Partition
-from disclosure.bands import family_of, pinned, to_hide
+from disclosure.bands import family_of, read, to_hide
 
 T = TypeVar("T")
 Demographics = tuple[str, ...]  # one value per breakdown field, "" where not given
@@ -182,20 +182,24 @@ def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str,
     adds no response cell).
 
     Where the bands of the hidden counts and the codes made would pin some of them beside the
-    shown counts (`disclosure.bands`), more groups are hidden, for each pinned count the
-    smallest shown group beside it, and the counts are decided again, until none is pinned. A
-    count the bands and codes pin with nothing shown at all cannot be helped by hiding, and is
-    left (docs/anonymity.md).
+    shown counts, or where a bound below the responses would contradict them (`disclosure.bands`),
+    more groups are hidden, for each such count the smallest shown group beside it, and the
+    counts are decided again, until none is pinned or contradicted. A count the bands and codes
+    pin (or contradict) with nothing shown at all cannot be helped by hiding, and is left
+    (docs/anonymity.md).
 
     Only the viewer's own teams' codes count: the ones the cycle page shows them
     (`disclosure.bands.family_of`)."""
     family = family_of(data.order, under, data.responses, step=data.step, codes=data.codes)
-    by_bands_alone = set(pinned(family, shown=frozenset(), k=data.k))
+    alone = read(family, shown=frozenset(), k=data.k)
+    pinned_alone, contradicted_alone = set(alone.pinned), set(alone.contradicted)
     hidden: set[str] = set()
     while True:
         groups = _release_groups(data, under, hidden)
         shown = frozenset(path for path, reason in groups.items() if reason is None)
-        found = [key for key in pinned(family, shown=shown, k=data.k) if key not in by_bands_alone]
+        reading = read(family, shown=shown, k=data.k)
+        found = [key for key in reading.pinned if key not in pinned_alone]
+        found += [key for key in reading.contradicted if key not in contradicted_alone]
         more = {path for key in found if (path := to_hide(family, key, shown=shown)) is not None}
         if not more:
             return groups

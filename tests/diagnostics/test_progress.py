@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from itertools import product
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -612,13 +611,6 @@ def test_it_lets_no_headcount_a_manager_records_tell_the_pulses_of_a_pool_apart(
     assert [after[team] for team in splits].count(after[world.team_a]) > 1, after
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A headcount bounds a team's responses to a cycle only where it is not below them "
-    "(results.Summed.response_bound, disclosure.bands), so a count the headcount would pin is "
-    "shown where the responses exceed it: the page itself says which side of the headcount they "
-    "are (attack finding, not fixed: the engine would have to decide alike on both sides).",
-)
 def test_it_lets_no_headcount_below_a_pulse_s_responses_tell_a_pool_s_pulses_apart(
     world, make_cycle, respond, client_for
 ):

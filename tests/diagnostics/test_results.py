@@ -390,3 +390,22 @@ def test_it_maps_each_family_s_teams_once_for_each_table_of_units(world, monkeyp
     assert table_nodes(unit_table(organisation_id=world.organisation.pk), again)
     assert mapped[3:] == [(world.north.path,)]
     forget_unit_fields()
+
+
+@pytest.mark.parametrize(
+    ("codes", "people", "least", "bound"),
+    [
+        (8, 5, 5, 5),  # the fewer of the two
+        (5, 8, 5, 5),
+        (0, 5, 1, 5),  # no codes (responses loaded without them): the headcount alone
+        (5, 0, 1, 5),  # no headcount: the codes alone
+        (0, 0, 1, 0),  # neither: no bound
+        (3, 5, 5, 5),  # "5 or more" beside 3 codes: the codes visibly wrong, the headcount read
+        (3, 4, 5, 0),  # both visibly wrong: no bound, as the reader has none
+        (4, 6, 1, 4),  # below the responses but not by the band: taken as read all the same
+    ],
+)
+def test_it_reads_a_team_s_bound_from_what_its_reader_reads(codes, people, least, bound):
+    from diagnostics.results import bound_read
+
+    assert bound_read(codes, people, least=least) == bound

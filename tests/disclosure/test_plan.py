@@ -675,3 +675,93 @@ def test_it_leaves_no_count_that_the_codes_made_pin_in_a_deeper_organisation(org
     order = sorted(groups, key=len)
     plan = _plan_groups(counts, k=k, order=order, codes=codes)
     _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=k, codes=codes)
+
+
+def _holds_together(
+    size: int, *, exact: dict[tuple[int, ...], int], bands: dict[tuple[int, ...], tuple], most
+) -> bool:
+    """Whether some counts meet the exact counts, the bands and the bounds together."""
+    equal_rows = [[1 if i in counts else 0 for i in range(size)] for counts in exact]
+    upper_rows, upper_values = [], []
+    for counts, (low, high) in bands.items():
+        row = [1 if i in counts else 0 for i in range(size)]
+        upper_rows.append([-v for v in row])
+        upper_values.append(-low)
+        if high is not None:
+            upper_rows.append(row)
+            upper_values.append(high)
+    result = linprog(
+        [0] * size,
+        A_ub=upper_rows or None,
+        b_ub=upper_values or None,
+        A_eq=equal_rows or None,
+        b_eq=list(exact.values()) or None,
+        bounds=[(0, bound) for bound in most],
+    )
+    assert result.status in (0, 2)
+    return bool(result.status == 0)
+
+
+@st.composite
+def responses_with_bounds_below_them(draw):
+    """Responses by team and cycle, and the bound a reader reads for each (codes made, or a
+    headcount), which may be below the responses (a headcount that was wrong, codes voided)."""
+    cycles = draw(st.sampled_from([(1,), (1, 2)]))
+    counts, bounds = {}, {}
+    for team in TEAMS:
+        for cycle in cycles:
+            counts[(team, cycle)] = n = draw(st.integers(0, 8))
+            slack = draw(st.sampled_from([-3, -1, 0, 0, 1, 6, None]))
+            bounds[(team, cycle)] = 0 if slack is None else max(1, n + slack)
+    return counts, bounds
+
+
+@settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "150")), deadline=None)
+@given(
+    bounded=responses_with_bounds_below_them(),
+    k=st.integers(3, 6),
+    own=st.sampled_from([ROOT, UNIT, TEAM_A]),
+)
+def test_it_never_lets_a_bound_below_the_responses_be_read_from_what_is_shown(bounded, k, own):
+    """A bound below the responses is read as given: what is shown never contradicts it unless
+    the bands alone do (which says only that some bound is wrong), and pins no count beside it
+    that the bands and bounds alone do not. Dropping such a bound where the responses are above
+    it would say so through what is hidden."""
+    counts, bounds = (_bucketed(found, own) for found in bounded)
+    paths = sorted({*UNITS, *TEAMS})
+    reached = [p for p in paths if p.startswith(own)]
+    above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
+    order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+    plan = _plan_groups(counts, k=k, order=order, codes=bounds)
+    by_cycle = _per_cycle(counts)
+    seen = {key: b for key, b in bounds.items() if key[0] in order and b}
+    keys = sorted(key for key in {*by_cycle, *seen} if by_cycle.get(key) or seen.get(key))
+    if not keys:
+        return
+    most = [seen.get(key) for key in keys]
+
+    def members(path):
+        return tuple(i for i, (node, _cycle) in enumerate(keys) if node.startswith(path))
+
+    def count(indices):
+        return sum(by_cycle.get(keys[i], 0) for i in indices)
+
+    exact = {members(p): count(members(p)) for p in order if plan.group(p) is None}
+    bands = {
+        members(p): band_range(count(members(p)), k=k) for p in order if plan.group(p) is not None
+    }
+    every_band = {members(p): band_range(count(members(p)), k=k) for p in order}
+    # A count shown exactly beside its own bound says itself that the bound is wrong, and
+    # nothing more: only the bounds of counts not shown are read as given.
+    most = [None if (i,) in exact else bound for i, bound in enumerate(most)]
+    alone = _holds_together(len(keys), exact={}, bands=every_band, most=most)
+    if not _holds_together(len(keys), exact=exact, bands=bands, most=most):
+        assert not alone, (by_cycle, bounds, plan.groups)
+        return
+    hidden = [members(p) for p in order if plan.group(p) is not None]
+    hidden += [(i,) for i in range(len(keys)) if (i,) not in exact]
+    for indices in hidden:
+        low, high = _count_range(list(indices), exact=exact, bands=bands, most=most)
+        if abs(high - low) < 1e-6 and 0.5 < low < k - 0.5:
+            by_bands = _count_range(list(indices), exact={}, bands=every_band, most=most)
+            assert abs(by_bands[1] - by_bands[0]) < 1e-6, (indices, by_cycle, bounds, plan.groups)
