@@ -3,9 +3,16 @@ from __future__ import annotations
 import pytest
 
 from tests.benchmarks.conftest import build_org, five_orgs
-from tests.diagnostics.conftest import make_cycle, respond, weekly_pulses
+from tests.diagnostics.conftest import make_cycle, pulses_a_week_apart, respond, weekly_pulses
 
-__all__ = ["build_org", "five_orgs", "make_cycle", "respond", "weekly_pulses"]
+__all__ = [
+    "build_org",
+    "five_orgs",
+    "make_cycle",
+    "pulses_a_week_apart",
+    "respond",
+    "weekly_pulses",
+]
 
 
 @pytest.fixture

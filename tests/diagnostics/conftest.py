@@ -32,23 +32,37 @@ def make_cycle(world):
 
 
 @pytest.fixture
-def weekly_pulses(world, make_cycle, respond):
+def pulses_a_week_apart(make_cycle):
+    """`count` open pulses of a unit a week apart, all in one pooling period, the first opening
+    `after` days from today (no responses)."""
+
+    def make(unit, count: int = 2, *, after: int = 0) -> list[Cycle]:
+        pulses = []
+        for number in range(count):
+            opens = timezone.localdate() + timedelta(days=after + 7 * number)
+            pulses.append(
+                make_cycle(
+                    unit=unit,
+                    kind=Cycle.Kind.PULSE,
+                    name=f"Pulse {number + 1}",
+                    opens_on=opens,
+                    closes_on=opens + timedelta(days=6),
+                )
+            )
+        return pulses
+
+    return make
+
+
+@pytest.fixture
+def weekly_pulses(world, pulses_a_week_apart, respond):
     """Team A's pulses a week apart from today, all in one pooling period, each with the
     given number of responses."""
 
     def make(*counts: int) -> list[Cycle]:
-        pulses = []
-        for number, count in enumerate(counts):
-            opens = timezone.localdate() + timedelta(days=7 * number)
-            pulse = make_cycle(
-                unit=world.team_a,
-                kind=Cycle.Kind.PULSE,
-                name=f"Pulse {number + 1}",
-                opens_on=opens,
-                closes_on=opens + timedelta(days=6),
-            )
+        pulses = pulses_a_week_apart(world.team_a, len(counts))
+        for pulse, count in zip(pulses, counts, strict=True):
             respond(pulse, world.team_a, count)
-            pulses.append(pulse)
         return pulses
 
     return make

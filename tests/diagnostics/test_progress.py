@@ -463,7 +463,9 @@ def test_it_makes_no_more_units_for_a_pulse_than_for_a_full_diagnostic(
     assert made["pulse"] == made["full"]
 
 
-def test_it_lets_no_headcount_pin_each_pulse_of_a_pool(world, make_cycle, respond, client_for):
+def test_it_lets_no_headcount_pin_each_pulse_of_a_pool(
+    world, make_cycle, pulses_a_week_apart, respond, client_for
+):
     """Two pulses of Team A made 5 codes each and had 4 responses each: the pool's 8 allows
     (4, 4), (3, 5) and (5, 3), so it is shown. But the codes page of either pulse says the team
     has 4 people (its headcount recorded with the last full diagnostic), and nobody answers one
@@ -472,25 +474,14 @@ def test_it_lets_no_headcount_pin_each_pulse_of_a_pool(world, make_cycle, respon
 
     from django.utils import timezone
 
-    from diagnostics.models import Cycle
-
     today = timezone.localdate()
     full = make_cycle(unit=world.team_a, opens_on=today - timedelta(days=3), closes_on=today)
     save_figures(cycle=full, team=world.team_a, values={"headcount": 4}, user=None)
     respond(full, world.team_a, 4)
-    pulses = []
-    for number in range(2):
-        opens = today + timedelta(days=1 + 7 * number)  # after the full diagnostic closed
-        pulse = make_cycle(
-            unit=world.team_a,
-            kind=Cycle.Kind.PULSE,
-            name=f"Pulse {number + 1}",
-            opens_on=opens,
-            closes_on=opens + timedelta(days=6),
-        )
+    pulses = pulses_a_week_apart(world.team_a, after=1)  # after the full diagnostic closed
+    for pulse in pulses:
         issue_invites(cycle=pulse, team=world.team_a, count=5)
         respond(pulse, world.team_a, 4)
-        pulses.append(pulse)
     manager = client_for(world.team_manager)
 
     (row,) = _page(manager, pulses[1]).context["teams"]
@@ -557,7 +548,7 @@ def test_it_bounds_a_team_by_its_headcount_where_it_made_fewer_codes_than_respon
 
 
 def test_it_lets_no_headcount_a_manager_records_tell_the_pulses_of_a_pool_apart(
-    world, make_cycle, respond, client_for
+    world, make_cycle, pulses_a_week_apart, respond, client_for
 ):
     """Three teams' pools of two pulses, each of 8 responses from 5 codes a pulse: (4, 4),
     (3, 5) and (5, 3), which nothing shown tells apart (each pool reads 8). Each team's manager
@@ -569,7 +560,6 @@ def test_it_lets_no_headcount_a_manager_records_tell_the_pulses_of_a_pool_apart(
 
     from django.utils import timezone
 
-    from diagnostics.models import Cycle
     from organisations.models import Role
     from tests.factories import make_member
 
@@ -582,20 +572,11 @@ def test_it_lets_no_headcount_a_manager_records_tell_the_pulses_of_a_pool_apart(
     }
     today = timezone.localdate()
     full = make_cycle(unit=world.north, opens_on=today - timedelta(days=3), closes_on=today)
-    pulses = []
-    for number in range(2):
-        opens = today + timedelta(days=7 * number)
-        pulse = make_cycle(
-            unit=world.north,
-            kind=Cycle.Kind.PULSE,
-            name=f"Pulse {number + 1}",
-            opens_on=opens,
-            closes_on=opens + timedelta(days=6),
-        )
+    pulses = pulses_a_week_apart(world.north)
+    for number, pulse in enumerate(pulses):
         for team, split in splits.items():
             issue_invites(cycle=pulse, team=team, count=5)
             respond(pulse, team, split[number])
-        pulses.append(pulse)
 
     def seen(team):
         client = client_for(managers[team])
@@ -612,7 +593,7 @@ def test_it_lets_no_headcount_a_manager_records_tell_the_pulses_of_a_pool_apart(
 
 
 def test_it_lets_no_headcount_below_a_pulse_s_responses_tell_a_pool_s_pulses_apart(
-    world, make_cycle, respond, client_for
+    world, pulses_a_week_apart, respond, client_for
 ):
     """Team A and Team B each recorded 4 people with their two pulses before anyone answered,
     and made 5 and 4 codes for them: the pages give both teams the same codes, headcounts and
@@ -622,11 +603,7 @@ def test_it_lets_no_headcount_below_a_pulse_s_responses_tell_a_pool_s_pulses_apa
     Whoever reads Team B's 8, knowing that a pool of (4, 4) would have been hidden, reads its
     second pulse as 3 (no deed after the responses is needed: the headcount was recorded before
     them, by anyone, or carried from a full diagnostic the team has since outgrown)."""
-    from datetime import timedelta
 
-    from django.utils import timezone
-
-    from diagnostics.models import Cycle
     from organisations.models import Role
     from tests.factories import make_member
 
@@ -635,22 +612,12 @@ def test_it_lets_no_headcount_below_a_pulse_s_responses_tell_a_pool_s_pulses_apa
         world.team_a: world.team_manager,
         world.team_b: make_member(world.team_b, Role.TEAM_MANAGER),
     }
-    today = timezone.localdate()
-    pulses = []
-    for number, codes in enumerate((5, 4)):
-        opens = today + timedelta(days=7 * number)
-        pulse = make_cycle(
-            unit=world.north,
-            kind=Cycle.Kind.PULSE,
-            name=f"Pulse {number + 1}",
-            opens_on=opens,
-            closes_on=opens + timedelta(days=6),
-        )
+    pulses = pulses_a_week_apart(world.north)
+    for number, (pulse, codes) in enumerate(zip(pulses, (5, 4), strict=True)):
         for team, split in splits.items():
             save_figures(cycle=pulse, team=team, values={"headcount": 4}, user=None)
             issue_invites(cycle=pulse, team=team, count=codes)
             respond(pulse, team, split[number])
-        pulses.append(pulse)
 
     def seen(team):
         client = client_for(managers[team])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import pytest
@@ -454,22 +454,28 @@ def _plan_groups(counts: dict, *, k: int, order: list[str], codes: dict | None =
     )
 
 
-def _assert_only_the_bands_alone_pin(
-    plan, *, counts: dict, order, k: int, codes: dict | None = None
-) -> None:
-    """No hidden count of 1 to k−1 (a group's, or one node's responses to one cycle) is
-    determined by the shown counts, the bands and the codes made the viewer sees (their own
-    teams', the nodes that are groups of the family), unless those bands and codes alone, with
-    nothing shown, determine it: the residual docs/anonymity.md states, which no hiding helps."""
+@dataclass(frozen=True)
+class _Reading:
+    """The counts by team and cycle (`keys`), as a viewer reads them beside a plan: the exact
+    counts of the shown groups, the bands of the hidden ones, the bands of them all, and the
+    most each count can be (`most`: its bound)."""
+
+    keys: list
+    exact: dict
+    bands: dict
+    every_band: dict
+    most: list
+    hidden: list
+
+
+def _reading(plan, *, counts: dict, order, k: int, most_of) -> _Reading | None:
+    """The viewer's reading of `plan` (None where there are no counts): `most_of(key, n)` is
+    the most the viewer takes the count `n` of (team, cycle) `key` to be, or None."""
     by_cycle = _per_cycle(counts)
-    seen = {key: made for key, made in (codes or {}).items() if key[0] in order}
-    keys = sorted(key for key in {*by_cycle, *seen} if by_cycle.get(key) or seen.get(key))
+    keys = sorted(key for key in by_cycle.keys() | most_of.keys() if key)
+    keys = [key for key in keys if by_cycle.get(key) or most_of.get(key)]
     if not keys:
-        return  # no responses and no codes: every count is none
-    most = [
-        seen[key] if seen.get(key, 0) >= by_cycle.get(key, 0) and seen.get(key) else None
-        for key in keys
-    ]
+        return None
 
     def members(path):
         return tuple(i for i, (node, _cycle) in enumerate(keys) if node.startswith(path))
@@ -478,17 +484,48 @@ def _assert_only_the_bands_alone_pin(
         return sum(by_cycle.get(keys[i], 0) for i in indices)
 
     exact = {members(p): count(members(p)) for p in order if plan.group(p) is None}
-    bands = {
-        members(p): band_range(count(members(p)), k=k) for p in order if plan.group(p) is not None
-    }
-    every_band = {members(p): band_range(count(members(p)), k=k) for p in order}
     hidden = [members(p) for p in order if plan.group(p) is not None]
     hidden += [(i,) for i in range(len(keys)) if (i,) not in exact]
-    for indices in hidden:
-        low, high = _count_range(list(indices), exact=exact, bands=bands, most=most)
+    return _Reading(
+        keys=keys,
+        exact=exact,
+        bands={
+            members(p): band_range(count(members(p)), k=k)
+            for p in order
+            if plan.group(p) is not None
+        },
+        every_band={members(p): band_range(count(members(p)), k=k) for p in order},
+        most=[most_of.get(key) for key in keys],
+        hidden=hidden,
+    )
+
+
+def _assert_only_the_bands_alone_pin(
+    plan, *, counts: dict, order, k: int, codes: dict | None = None
+) -> None:
+    """No hidden count of 1 to k−1 (a group's, or one node's responses to one cycle) is
+    determined by the shown counts, the bands and the codes made the viewer sees (their own
+    teams', the nodes that are groups of the family), unless those bands and codes alone, with
+    nothing shown, determine it: the residual docs/anonymity.md states, which no hiding helps."""
+    by_cycle = _per_cycle(counts)
+    seen = {key: made for key, made in (codes or {}).items() if key[0] in order and made}
+    most_of = {key: made if made >= by_cycle.get(key, 0) else None for key, made in seen.items()}
+    reading = _reading(plan, counts=counts, order=order, k=k, most_of=most_of)
+    if reading is None:
+        return  # no responses and no codes: every count is none
+    _assert_pins_only_alone(reading, k=k, context=(by_cycle, codes, plan.groups))
+
+
+def _assert_pins_only_alone(reading: _Reading, *, k: int, context) -> None:
+    for indices in reading.hidden:
+        low, high = _count_range(
+            list(indices), exact=reading.exact, bands=reading.bands, most=reading.most
+        )
         if abs(high - low) < 1e-6 and 0.5 < low < k - 0.5:
-            alone = _count_range(list(indices), exact={}, bands=every_band, most=most)
-            assert abs(alone[1] - alone[0]) < 1e-6, (indices, low, by_cycle, codes, plan.groups)
+            alone = _count_range(
+                list(indices), exact={}, bands=reading.every_band, most=reading.most
+            )
+            assert abs(alone[1] - alone[0]) < 1e-6, (indices, low, context)
 
 
 def _node_of(team: str, own: str) -> str:
@@ -733,35 +770,17 @@ def test_it_never_lets_a_bound_below_the_responses_be_read_from_what_is_shown(bo
     above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
     order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
     plan = _plan_groups(counts, k=k, order=order, codes=bounds)
-    by_cycle = _per_cycle(counts)
     seen = {key: b for key, b in bounds.items() if key[0] in order and b}
-    keys = sorted(key for key in {*by_cycle, *seen} if by_cycle.get(key) or seen.get(key))
-    if not keys:
+    reading = _reading(plan, counts=counts, order=order, k=k, most_of=seen)
+    if reading is None:
         return
-    most = [seen.get(key) for key in keys]
-
-    def members(path):
-        return tuple(i for i, (node, _cycle) in enumerate(keys) if node.startswith(path))
-
-    def count(indices):
-        return sum(by_cycle.get(keys[i], 0) for i in indices)
-
-    exact = {members(p): count(members(p)) for p in order if plan.group(p) is None}
-    bands = {
-        members(p): band_range(count(members(p)), k=k) for p in order if plan.group(p) is not None
-    }
-    every_band = {members(p): band_range(count(members(p)), k=k) for p in order}
     # A count shown exactly beside its own bound says itself that the bound is wrong, and
     # nothing more: only the bounds of counts not shown are read as given.
-    most = [None if (i,) in exact else bound for i, bound in enumerate(most)]
-    alone = _holds_together(len(keys), exact={}, bands=every_band, most=most)
-    if not _holds_together(len(keys), exact=exact, bands=bands, most=most):
-        assert not alone, (by_cycle, bounds, plan.groups)
+    most = [None if (i,) in reading.exact else b for i, b in enumerate(reading.most)]
+    reading = replace(reading, most=most)
+    size = len(reading.keys)
+    alone = _holds_together(size, exact={}, bands=reading.every_band, most=most)
+    if not _holds_together(size, exact=reading.exact, bands=reading.bands, most=most):
+        assert not alone, (counts, bounds, plan.groups)
         return
-    hidden = [members(p) for p in order if plan.group(p) is not None]
-    hidden += [(i,) for i in range(len(keys)) if (i,) not in exact]
-    for indices in hidden:
-        low, high = _count_range(list(indices), exact=exact, bands=bands, most=most)
-        if abs(high - low) < 1e-6 and 0.5 < low < k - 0.5:
-            by_bands = _count_range(list(indices), exact={}, bands=every_band, most=most)
-            assert abs(by_bands[1] - by_bands[0]) < 1e-6, (indices, by_cycle, bounds, plan.groups)
+    _assert_pins_only_alone(reading, k=k, context=(counts, bounds, plan.groups))
