@@ -705,6 +705,10 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
     if headcount_fixed:
         headcount_field.disabled = True
         headcount_field.help_text = str(HEADCOUNT_FIXED)
+        if recorded is not None and not recorded.this_cycle:
+            headcount_field.help_text += " " + gettext("It was recorded with “%(cycle)s”.") % {
+                "cycle": recorded.cycle_name
+            }
     elif recorded is not None and not recorded.this_cycle:
         headcount_field.help_text = "{} {}".format(
             headcount_field.help_text,

@@ -414,8 +414,10 @@ def test_it_takes_back_on_import_the_fixed_headcount_the_figures_form_shows(
     )
     respond(pulse, world.team_a, 3)
     url = reverse("diagnostics:figures_edit", args=[pulse.pk, world.team_a.pk])
-    shown = client_for(world.team_manager).get(url).context["form"]["headcount"].value()
+    form = client_for(world.team_manager).get(url).context["form"]
+    shown = form["headcount"].value()
     assert shown == 7
+    assert f"It was recorded with “{full.name}”." in form.fields["headcount"].help_text
     line = "Children's Services / Locality North / Team A"
     assert (
         import_figures(
