@@ -120,6 +120,34 @@ def bound_read(codes: int, people: int, *, least: int) -> int:
     return min(usable) if usable else 0
 
 
+def bounds_read(
+    codes: Mapping[tuple[str, int], int],
+    people: Mapping[tuple[str, int], int],
+    counts: Mapping[tuple[str, int], int],
+    *,
+    k: int,
+) -> dict[tuple[str, int], int]:
+    """Each node's bound on its responses to each cycle of a scope (`bound_read`), from its
+    codes made, its headcount and its responses, per node and cycle. The band the reader reads
+    is the node's over the scope (a pool of pulses is read only as a whole), so each cycle's
+    least is what that band leaves it beyond the other cycles' most (the larger of their codes
+    and headcount; nothing where one of them has neither): the band's own least where the node
+    has one cycle, as in a full diagnostic or a pool of which it took part in one pulse."""
+    keys_of: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for key in codes.keys() | people.keys() | {key for key, n in counts.items() if n}:
+        keys_of[key[0]].append(key)
+    found = {}
+    for keys in keys_of.values():
+        least = band_range(sum(counts.get(key, 0) for key in keys), k=k)[0]
+        most = {key: max(codes.get(key, 0), people.get(key, 0)) for key in keys}
+        for key in keys:
+            others = [most[other] for other in keys if other != key]
+            left = 0 if 0 in others else max(0, least - sum(others))
+            if bound := bound_read(codes.get(key, 0), people.get(key, 0), least=left):
+                found[key] = bound
+    return found
+
+
 class Aggregates:
     """Counts and tallies from SQL, per cycle, by node: a team the viewer reaches, or a bucket
     of teams outside their reach (see `viewer_nodes`).
@@ -815,17 +843,13 @@ class OrganisationResults:
     @cached_property
     def node_codes(self) -> dict[tuple[str, int], int]:
         """What bounds each node's responses to each cycle as its reader reads it
-        (`disclosure.bands`), from its codes made and its headcount (`bound_read`)."""
-        codes = self._per_node_and_cycle(CODES_MADE)
-        people = self._per_node_and_cycle(PEOPLE)
-        counts = self.node_counts
-        one_cycle = len(self.scope.cycle_ids) == 1
-        found = {}
-        for key in codes.keys() | people.keys():
-            least = band_range(counts.get(key, 0), k=self.k)[0] if one_cycle else 0
-            if bound := bound_read(codes.get(key, 0), people.get(key, 0), least=least):
-                found[key] = bound
-        return found
+        (`disclosure.bands`), from its codes made and its headcount (`bounds_read`)."""
+        return bounds_read(
+            self._per_node_and_cycle(CODES_MADE),
+            self._per_node_and_cycle(PEOPLE),
+            self.node_counts,
+            k=self.k,
+        )
 
     def _per_node_and_cycle(self, column: int) -> dict[tuple[str, int], int]:
         """One column of the responses table per node and cycle of the scope, zeros left out."""

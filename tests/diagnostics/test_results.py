@@ -409,3 +409,41 @@ def test_it_reads_a_team_s_bound_from_what_its_reader_reads(codes, people, least
     from diagnostics.results import bound_read
 
     assert bound_read(codes, people, least=least) == bound
+
+
+A, B = "AAAAAAAA", "AAAAAAAB"
+
+
+@pytest.mark.parametrize(
+    ("codes", "people", "counts", "bounds"),
+    [
+        # one cycle: the count's own band ("5 or more") shows the headcount of 3 wrong
+        ({(A, 1): 10}, {(A, 1): 3}, {(A, 1): 10}, {(A, 1): 10}),
+        # a pool of which the team took part in one pulse: read the same, its band is the pool's
+        ({(A, 1): 10}, {(A, 1): 3}, {(A, 1): 10, (B, 2): 4}, {(A, 1): 10}),
+        # two pulses of 10 codes and 3 people: 6 in all is not below "5 or more", so read
+        (
+            {(A, 1): 10, (A, 2): 10},
+            {(A, 1): 3, (A, 2): 3},
+            {(A, 1): 4, (A, 2): 6},
+            {(A, 1): 3, (A, 2): 3},
+        ),
+        # two pulses of 10 and 1 codes, 2 people: the second's most (2) leaves the first 3 at least
+        (
+            {(A, 1): 10, (A, 2): 1},
+            {(A, 1): 2, (A, 2): 2},
+            {(A, 1): 5, (A, 2): 1},
+            {(A, 1): 10, (A, 2): 1},
+        ),
+        # a pulse with neither codes nor headcount bounds nothing, so leaves the other no least
+        ({(A, 1): 10}, {(A, 1): 3}, {(A, 1): 5, (A, 2): 1}, {(A, 1): 3}),
+    ],
+)
+def test_it_reads_each_pulse_s_bound_beside_the_pool_s_band(codes, people, counts, bounds):
+    """A pool's band is read as a whole: were a pulse's bound chosen with no least (as where a
+    scope held several cycles), a team that took part in one pulse with 10 codes for 3 people
+    and reads "5 or more" would be bounded by 3, which the band contradicts, so by nothing at
+    all; its reader takes 10, and beside a unit of 14 reads its sibling's 4."""
+    from diagnostics.results import bounds_read
+
+    assert bounds_read(codes, people, counts, k=5) == bounds

@@ -714,6 +714,22 @@ def test_it_leaves_no_count_that_the_codes_made_pin_in_a_deeper_organisation(org
     _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=k, codes=codes)
 
 
+def test_it_hides_a_unit_whose_sibling_the_codes_of_a_team_in_one_pulse_of_a_pool_pin():
+    """A pool of two pulses; team A took part in the first only, with 10 responses, 10 codes and
+    a headcount of 3, and reads "5 or more"; B has 4. The band shows the headcount wrong, so
+    A's reader takes its 10 codes, and the unit's 14 gives B's 4 away: the unit is hidden."""
+    from diagnostics.results import bounds_read
+
+    counts = {(TEAM_A, 1): 10, (TEAM_B, 2): 4}
+    bounds = bounds_read({(TEAM_A, 1): 10, (TEAM_B, 2): 9}, {(TEAM_A, 1): 3}, counts, k=5)
+    order = [ROOT, UNIT, TEAM_A, TEAM_B]
+    plan = _plan_groups(counts, k=5, order=order, codes=bounds)
+    assert plan.group(UNIT) is not None or plan.group(TEAM_A) is None
+    _assert_only_the_bands_alone_pin(
+        plan, counts=counts, order=order, k=5, codes={(TEAM_A, 1): 10, (TEAM_B, 2): 9}
+    )
+
+
 def _holds_together(
     size: int, *, exact: dict[tuple[int, ...], int], bands: dict[tuple[int, ...], tuple], most
 ) -> bool:
