@@ -48,9 +48,9 @@ FIGURE_CODES = [figure.code for figure in FIGURES]
 T = TypeVar("T")
 HEADCOUNT = "headcount"  # recorded with the figures, but neither rated nor in the lens
 HEADCOUNT_FIXED = _(
-    "The headcount cannot change once the team has answered this cycle: it bounds how many "
-    "responses the team can have, which the anonymity rules rely on. Record it before the team "
-    "answers, when you make its codes."
+    "The headcount cannot change once the team has answered this cycle, or once the cycle has "
+    "closed: it bounds how many responses the team can have, which the anonymity rules rely on. "
+    "Record it before the team answers, when you make its codes."
 )
 MAX_HEADCOUNT = 1000
 
@@ -230,22 +230,31 @@ def save_figures(
     return row
 
 
-def has_answered(*, cycle: Cycle, team: Unit) -> bool:
-    return TeamTally.objects.filter(cycle=cycle, team=team, responses__gt=0).exists()
+def headcount_fixed(*, cycle: Cycle, team: Unit) -> bool:
+    """Whether the team's headcount for the cycle can no longer change: once the team has
+    answered it, or once it has closed (the plans of a closed cycle are remembered, and a
+    headcount bounds even a pulse a team did not answer, as a part of its pool)."""
+    return (
+        cycle.status == Cycle.Status.CLOSED
+        or TeamTally.objects.filter(cycle=cycle, team=team, responses__gt=0).exists()
+    )
 
 
 def _check_headcount_open(*, cycle: Cycle, team: Unit, people: Decimal | int | None) -> None:
     """A headcount bounds its team's responses (`store_bounding_headcounts`), so once the team
-    has answered the cycle it is fixed: were it not, whoever records it could set one and see
-    whether the pages change, and learn which side of it the responses are. The cycle's row is
-    held first, so that a response being submitted (which holds it too) is counted."""
-    Cycle.objects.select_for_update().filter(pk=cycle.pk).exists()
+    has answered the cycle, or the cycle has closed, it is fixed (`headcount_fixed`): were it
+    not, whoever records it could set one and see whether the pages change, and learn which
+    side of it the responses are. The cycle's row is held first, so that a response being
+    submitted (which holds it too) is counted, and its status read as stored."""
+    cycle.status = (
+        Cycle.objects.select_for_update().filter(pk=cycle.pk).values_list("status", flat=True).get()
+    )
     stored = (
         StructuralFigures.objects.filter(cycle=cycle, team=team)
         .values_list(HEADCOUNT, flat=True)
         .first()
     )
-    if stored != people and has_answered(cycle=cycle, team=team):
+    if stored != people and headcount_fixed(cycle=cycle, team=team):
         raise ValidationError(HEADCOUNT_FIXED)
 
 
@@ -286,10 +295,14 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
         )
     teams = unit_by_readable_path(cycle.organisation)
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
-    answered = set(
-        TeamTally.objects.filter(cycle=cycle, responses__gt=0).values_list("team_id", flat=True)
-    )
-    # The headcount each answered team's figures form shows, fixed (`recorded_headcounts`): an
+    answered = (
+        taking_part
+        if cycle.status == Cycle.Status.CLOSED
+        else set(
+            TeamTally.objects.filter(cycle=cycle, responses__gt=0).values_list("team_id", flat=True)
+        )
+    )  # the teams whose headcount is fixed (`headcount_fixed`)
+    # The headcount each such team's figures form shows, fixed (`recorded_headcounts`): an
     # import may give it back unchanged, and then keeps what is stored.
     shown = recorded_headcounts(cycle, sorted(answered))
     fixed = {team: people for team, (people, _source) in shown.items()}
@@ -330,7 +343,7 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
                 del values[HEADCOUNT]
             else:
                 problems.append(
-                    f"{HEADCOUNT}: fixed once the team has answered this cycle "
+                    f"{HEADCOUNT}: fixed once the team has answered this cycle or it has closed "
                     "(leave the column out, or give the headcount its figures form shows: "
                     f"{fixed.get(team.pk) or 'none'})"
                 )

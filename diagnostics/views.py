@@ -88,7 +88,7 @@ from diagnostics.structural_data import (
     HEADCOUNT_FIXED,
     ThresholdBook,
     figures_for,
-    has_answered,
+    headcount_fixed,
     import_figures,
     save_figures,
     set_thresholds,
@@ -701,8 +701,8 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
     current[HEADCOUNT] = recorded.people if recorded else None
     form = StructuralFiguresForm(request.POST or None, initial=current, thresholds=thresholds)
     headcount_field = form.fields[HEADCOUNT]
-    headcount_fixed = has_answered(cycle=cycle, team=team)
-    if headcount_fixed:
+    fixed = headcount_fixed(cycle=cycle, team=team)
+    if fixed:
         headcount_field.disabled = True
         headcount_field.help_text = str(HEADCOUNT_FIXED)
         if recorded is not None and not recorded.this_cycle:
@@ -717,7 +717,7 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
         )
     if request.method == "POST" and form.is_valid():
         values: dict[str, Any] = {f.code: form.cleaned_data[f.code] for f in FIGURES}
-        if not headcount_fixed:
+        if not fixed:
             values[HEADCOUNT] = form.cleaned_data[HEADCOUNT]
         try:
             save_figures(cycle=cycle, team=team, values=values, user=request.user)

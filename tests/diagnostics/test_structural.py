@@ -431,3 +431,24 @@ def test_it_takes_back_on_import_the_fixed_headcount_the_figures_form_shows(
     assert (fixed.headcount, fixed.headcount_from) == (7, full)
     with pytest.raises(ImportFailed, match="fixed once the team has answered"):
         import_figures(cycle=pulse, content=f"team_path,headcount\n{line},8\n", user=None)
+
+
+def test_it_fixes_every_headcount_of_a_cycle_once_it_has_closed(world, make_cycle, respond):
+    """Even a team that did not answer: its headcount bounds its part of a pool, and the plans
+    of a closed cycle are remembered."""
+    from diagnostics.services import close_cycle
+
+    cycle = make_cycle(unit=world.north)
+    save_figures(cycle=cycle, team=world.team_b, values={"headcount": 6}, user=None)
+    respond(cycle, world.team_a, 5)
+    close_cycle(cycle=cycle)
+    with pytest.raises(ValidationError, match="or once the cycle has closed"):
+        save_figures(cycle=cycle, team=world.team_b, values={"headcount": 4}, user=None)
+    save_figures(cycle=cycle, team=world.team_b, values={"caseload": Decimal(12)}, user=None)
+    assert CycleTeam.objects.get(cycle=cycle, team=world.team_b).headcount == 6
+    with pytest.raises(ImportFailed, match="or it has closed"):
+        import_figures(
+            cycle=cycle,
+            content="team_path,headcount\nChildren's Services / Locality North / Team B,4\n",
+            user=None,
+        )
