@@ -157,23 +157,26 @@ def test_it_refuses_a_team_manager_creating_a_cycle_outside_their_reach(world, c
     assert not Cycle.objects.exists()
 
 
-def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for):
+def _pulse_for(team, **extra) -> dict:
+    """The cycle form's fields for a pulse of `team` opening today, with `extra`."""
     from diagnostics.models import InstrumentVersion
 
-    client = client_for(world.team_manager)
     today = timezone.localdate()
-    response = client.post(
-        reverse("diagnostics:cycle_create"),
-        {
-            "unit": world.team_a.pk,
-            "kind": "pulse",
-            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
-            "opens_on": today,
-            "closes_on": today + timedelta(days=7),
-            "pulse_size": 10,
-            "name": "",
-        },
-    )
+    return {
+        "unit": team.pk,
+        "kind": "pulse",
+        "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
+        "opens_on": today,
+        "closes_on": today + timedelta(days=7),
+        "pulse_size": 10,
+        "name": "",
+        **extra,
+    }
+
+
+def test_it_lets_a_team_manager_create_a_pulse_for_their_team(world, client_for):
+    client = client_for(world.team_manager)
+    response = client.post(reverse("diagnostics:cycle_create"), _pulse_for(world.team_a))
     cycle = Cycle.objects.get()
     assert response["Location"] == reverse("diagnostics:cycle_detail", args=[cycle.pk])
     assert cycle.cycle_statements.count() == 10 + 2  # and the two outcome statements
@@ -413,25 +416,14 @@ def test_it_keeps_a_cycle_s_names_only_in_languages_its_surveys_offer(world, mak
 def test_it_asks_for_a_name_in_each_language_the_organisation_s_surveys_offer(
     world, client_for, offers_welsh
 ):
-    from diagnostics.models import InstrumentVersion
 
     client = client_for(world.team_manager)
     form = client.get(reverse("diagnostics:cycle_create")).content.decode()
     assert "Name in Welsh" in form
     assert form.index('name="name"') < form.index('name="name_cy"') < form.index('name="opens_on"')
-    today = timezone.localdate()
     client.post(
         reverse("diagnostics:cycle_create"),
-        {
-            "unit": world.team_a.pk,
-            "kind": "pulse",
-            "instrument": InstrumentVersion.objects.filter(organisation__isnull=True)[0].pk,
-            "opens_on": today,
-            "closes_on": today + timedelta(days=7),
-            "pulse_size": 10,
-            "name": "Spring pulse",
-            "name_cy": "Pwls y gwanwyn",
-        },
+        _pulse_for(world.team_a, name="Spring pulse", name_cy="Pwls y gwanwyn"),
     )
     cycle = Cycle.objects.get()
     assert cycle.names_in_languages == {"cy": "Pwls y gwanwyn"}

@@ -393,17 +393,11 @@ def test_it_orders_breakdowns_single_fields_first_then_pairs():
     assert {b for _, b in order if len(b) == 2} == {((0, "p"), (1, "x")), ((0, "s"), (1, "y"))}
 
 
-def _count_range(
-    members: list[int],
-    *,
-    exact: dict[tuple[int, ...], int],
-    bands: dict[tuple[int, ...], tuple],
-    most: list[int | None],
-) -> tuple[float, float]:
-    """The least and most the counts `members` can hold together, given the exact counts and
-    the bands of hidden counts a viewer reads, and the most each count can be (its codes made):
-    a linear programme over the counts (a tree of sums, where its bounds are whole numbers)."""
-    size = len(most)
+def _constraints(
+    size: int, *, exact: dict[tuple[int, ...], int], bands: dict[tuple[int, ...], tuple]
+) -> tuple[list, list, list, list]:
+    """The linear constraints on `size` counts: rows and values of the exact sums, then of the
+    bands' inequalities (each band's least, and its most where it has one)."""
     equal_rows, equal_values, upper_rows, upper_values = [], [], [], []
     for counts, n in exact.items():
         equal_rows.append([1 if i in counts else 0 for i in range(size)])
@@ -415,6 +409,23 @@ def _count_range(
         if high is not None:
             upper_rows.append(row)
             upper_values.append(high)
+    return equal_rows, equal_values, upper_rows, upper_values
+
+
+def _count_range(
+    members: list[int],
+    *,
+    exact: dict[tuple[int, ...], int],
+    bands: dict[tuple[int, ...], tuple],
+    most: list[int | None],
+) -> tuple[float, float]:
+    """The least and most the counts `members` can hold together, given the exact counts and
+    the bands of hidden counts a viewer reads, and the most each count can be (its codes made):
+    a linear programme over the counts (a tree of sums, where its bounds are whole numbers)."""
+    size = len(most)
+    equal_rows, equal_values, upper_rows, upper_values = _constraints(
+        size, exact=exact, bands=bands
+    )
     objective = [1 if i in members else 0 for i in range(size)]
     found = []
     for sign in (1, -1):
@@ -767,21 +778,15 @@ def _holds_together(
     size: int, *, exact: dict[tuple[int, ...], int], bands: dict[tuple[int, ...], tuple], most
 ) -> bool:
     """Whether some counts meet the exact counts, the bands and the bounds together."""
-    equal_rows = [[1 if i in counts else 0 for i in range(size)] for counts in exact]
-    upper_rows, upper_values = [], []
-    for counts, (low, high) in bands.items():
-        row = [1 if i in counts else 0 for i in range(size)]
-        upper_rows.append([-v for v in row])
-        upper_values.append(-low)
-        if high is not None:
-            upper_rows.append(row)
-            upper_values.append(high)
+    equal_rows, equal_values, upper_rows, upper_values = _constraints(
+        size, exact=exact, bands=bands
+    )
     result = linprog(
         [0] * size,
         A_ub=upper_rows or None,
         b_ub=upper_values or None,
         A_eq=equal_rows or None,
-        b_eq=list(exact.values()) or None,
+        b_eq=equal_values or None,
         bounds=[(0, bound) for bound in most],
     )
     assert result.status in (0, 2)
