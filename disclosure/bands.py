@@ -134,7 +134,6 @@ def family_of(
             _bound_by_codes(
                 team,
                 sorted(keys),
-                responses,
                 codes,
                 parent=parent,
                 capped=capped,
@@ -166,7 +165,6 @@ def family_of(
 def _bound_by_codes(
     team: str,
     keys: Sequence[tuple[str, int]],
-    responses: Mapping[tuple[str, int], int],
     codes: Mapping[tuple[str, int], int],
     *,
     parent: dict[Key, Key],
