@@ -163,7 +163,7 @@ class Aggregates:
         self.plan_generation = settled_plans.generation()
         self.mapping = list(mapping)
         self.node_of: dict[int, str] = dict(mapping)  # team id → its node
-        # per cycle: (node, responses, codes made); see RESPONSES and CODES_MADE
+        # per cycle: (node, responses, codes made, headcount); see RESPONSES, CODES_MADE, PEOPLE
         self.responses: dict[int, list[tuple[str, int, int, int]]] = {}
         # per cycle: (node, statement code, answers)
         self.answered: dict[int, list[tuple[str, str, int]]] = {}
