@@ -257,6 +257,15 @@ class RecordedHeadcount:
     this_cycle: bool
 
 
+def teams_answered(cycle: Cycle, *, team_ids: Sequence[int] | None = None) -> set[int]:
+    """The teams (of `team_ids`, else all) with at least one response to the cycle (one
+    query, on the tallies)."""
+    tallies = TeamTally.objects.filter(cycle=cycle, responses__gt=0)
+    if team_ids is not None:
+        tallies = tallies.filter(team_id__in=list(team_ids))
+    return set(tallies.values_list("team_id", flat=True))
+
+
 def bounding_headcounts(cycle: Cycle, team_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """Team id → (people, the cycle they were recorded with): the headcount that bounds each
     team's responses to `cycle` beside its codes made. Its own, recorded with the cycle's

@@ -21,10 +21,9 @@ from diagnostics.models import (
     CycleTeam,
     StructuralFigures,
     StructuralThreshold,
-    TeamTally,
 )
 from diagnostics.results import OrganisationResults
-from diagnostics.selectors import bounding_headcounts, recorded_headcounts
+from diagnostics.selectors import bounding_headcounts, recorded_headcounts, teams_answered
 from diagnostics.structural import (
     FIGURES,
     FIGURES_BY_CODE,
@@ -234,10 +233,7 @@ def headcount_fixed(*, cycle: Cycle, team: Unit) -> bool:
     """Whether the team's headcount for the cycle can no longer change: once the team has
     answered it, or once it has closed (the plans of a closed cycle are remembered, and a
     headcount bounds even a pulse a team did not answer, as a part of its pool)."""
-    return (
-        cycle.status == Cycle.Status.CLOSED
-        or TeamTally.objects.filter(cycle=cycle, team=team, responses__gt=0).exists()
-    )
+    return cycle.status == Cycle.Status.CLOSED or bool(teams_answered(cycle, team_ids=[team.pk]))
 
 
 def _check_headcount_open(*, cycle: Cycle, team: Unit, people: Decimal | int | None) -> None:
@@ -266,9 +262,7 @@ def store_bounding_headcounts(*, cycle: Cycle, team_ids: Sequence[int] | None = 
     rows = CycleTeam.objects.filter(cycle=cycle)
     if team_ids is not None:
         rows = rows.filter(team_id__in=list(team_ids))
-    answered = set(
-        TeamTally.objects.filter(cycle=cycle, responses__gt=0).values_list("team_id", flat=True)
-    )
+    answered = teams_answered(cycle, team_ids=team_ids)
     waiting = [row for row in rows if row.team_id not in answered]
     chosen = bounding_headcounts(cycle, [row.team_id for row in waiting])
     for row in waiting:
@@ -295,13 +289,8 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
         )
     teams = unit_by_readable_path(cycle.organisation)
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
-    answered = (
-        taking_part
-        if cycle.status == Cycle.Status.CLOSED
-        else set(
-            TeamTally.objects.filter(cycle=cycle, responses__gt=0).values_list("team_id", flat=True)
-        )
-    )  # the teams whose headcount is fixed (`headcount_fixed`)
+    # the teams whose headcount is fixed (`headcount_fixed`)
+    answered = taking_part if cycle.status == Cycle.Status.CLOSED else teams_answered(cycle)
     # The headcount each such team's figures form shows, fixed (`recorded_headcounts`): an
     # import may give it back unchanged, and then keeps what is stored.
     shown = recorded_headcounts(cycle, sorted(answered))
