@@ -203,17 +203,17 @@ def test_it_shows_the_last_page_for_a_page_past_the_end_and_the_first_for_nonsen
     assert "Page 1 of 2" in client.get(reverse("actions:list") + "?page=x").content.decode()
 
 
-def test_it_shows_before_and_after_under_the_anonymity_rules(
-    world, make_cycle, respond, domain, client_for
-):
+def _action_between(world, make_cycle, respond, domain, *, before_responses: int):
+    """Team C's action on `domain`, prompted by its Spring diagnostic (`before_responses`
+    answering 2) and followed by its Autumn one (6 answering 5)."""
     before = make_cycle(unit=world.team_c, name="Spring")
-    respond(before, world.team_c, 3, value=2)  # 3 < k: the before figure is suppressed
+    respond(before, world.team_c, before_responses, value=2)
     later = before.closes_on + timedelta(days=1)
     after = make_cycle(
         unit=world.team_c, name="Autumn", opens_on=later, closes_on=later + timedelta(days=5)
     )
     respond(after, world.team_c, 6, value=5)
-    action = create_action(
+    return create_action(
         unit=world.team_c,
         domain=domain,
         cycle=before,
@@ -222,6 +222,13 @@ def test_it_shows_before_and_after_under_the_anonymity_rules(
         due_on=timezone.localdate(),
         created_by=world.org_admin,
     )
+
+
+def test_it_shows_before_and_after_under_the_anonymity_rules(
+    world, make_cycle, respond, domain, client_for
+):
+    # 3 < k: the before figure is suppressed
+    action = _action_between(world, make_cycle, respond, domain, before_responses=3)
     html = (
         client_for(world.org_admin)
         .get(reverse("actions:detail", args=[action.pk]))
@@ -231,7 +238,7 @@ def test_it_shows_before_and_after_under_the_anonymity_rules(
     assert "fewer than 5 responses" in before_row
     assert "Autumn" in html
     assert "Not comparable" in html
-    respond(before, world.team_c, 3, value=2)  # now 6: both sides shown
+    respond(action.cycle, world.team_c, 3, value=2)  # now 6: both sides shown
     html = (
         client_for(world.org_admin)
         .get(reverse("actions:detail", args=[action.pk]))
@@ -450,22 +457,7 @@ def test_it_says_when_a_status_filter_hides_the_actions_there_are(world, domain,
 def test_it_names_the_bands_before_and_after_in_the_readers_language(
     world, make_cycle, respond, domain, client_for
 ):
-    before = make_cycle(unit=world.team_c, name="Spring")
-    respond(before, world.team_c, 6, value=2)
-    later = before.closes_on + timedelta(days=1)
-    after = make_cycle(
-        unit=world.team_c, name="Autumn", opens_on=later, closes_on=later + timedelta(days=5)
-    )
-    respond(after, world.team_c, 6, value=5)
-    action = create_action(
-        unit=world.team_c,
-        domain=domain,
-        cycle=before,
-        title="Cap caseloads",
-        owner=world.org_admin,
-        due_on=timezone.localdate(),
-        created_by=world.org_admin,
-    )
+    action = _action_between(world, make_cycle, respond, domain, before_responses=6)
     world.org_admin.language = "cy"
     world.org_admin.save()
     html = (

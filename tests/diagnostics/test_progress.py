@@ -131,6 +131,18 @@ def _worlds(
     return {counts for counts in product(*ranges) if sum(counts) == unit}
 
 
+def _north_of_seven(world, make_cycle, respond, *, headcount: int):
+    """North's cycle: Team A 5 responses from 8 codes, with `headcount` people recorded before
+    it answered; Team B 2 from 4 codes."""
+    cycle = make_cycle(unit=world.north)
+    issue_invites(cycle=cycle, team=world.team_a, count=8)
+    issue_invites(cycle=cycle, team=world.team_b, count=4)
+    save_figures(cycle=cycle, team=world.team_a, values={"headcount": headcount}, user=None)
+    respond(cycle, world.team_a, 5)
+    respond(cycle, world.team_b, 2)
+    return cycle
+
+
 def test_it_lets_no_headcount_beside_the_codes_pin_a_small_team(
     world, make_cycle, respond, client_for
 ):
@@ -138,12 +150,7 @@ def test_it_lets_no_headcount_beside_the_codes_pin_a_small_team(
     With codes alone A could be 5 or 6 and B 2 or 1, so the engine shows North's 7 and hides
     both teams. But the page sets A's "8 codes for 5 people" beside them: a team of 5 people
     gives at most 5 responses, so A has 5 and B has 2, a count of a group smaller than k."""
-    cycle = make_cycle(unit=world.north)
-    issue_invites(cycle=cycle, team=world.team_a, count=8)
-    issue_invites(cycle=cycle, team=world.team_b, count=4)
-    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 5}, user=None)
-    respond(cycle, world.team_a, 5)
-    respond(cycle, world.team_b, 2)
+    cycle = _north_of_seven(world, make_cycle, respond, headcount=5)
 
     page = _page(client_for(world.leader), cycle)
 
@@ -504,12 +511,7 @@ def test_it_takes_no_bound_from_a_headcount_below_the_team_s_responses(
 ):
     """A recorded headcount of 4 for a team that gave 5 responses is wrong (or from another
     time): it bounds nothing, and the codes made (8) still let Team A have 5 or 6."""
-    cycle = make_cycle(unit=world.north)
-    issue_invites(cycle=cycle, team=world.team_a, count=8)
-    issue_invites(cycle=cycle, team=world.team_b, count=4)
-    save_figures(cycle=cycle, team=world.team_a, values={"headcount": 4}, user=None)
-    respond(cycle, world.team_a, 5)
-    respond(cycle, world.team_b, 2)
+    cycle = _north_of_seven(world, make_cycle, respond, headcount=4)
     assert _page(client_for(world.leader), cycle).context["progress"].unit_responses == "7"
 
 

@@ -18,6 +18,7 @@ from organisations.models import AuditEvent, Membership, Role
 from organisations.services import change_role, update_settings
 from tests.diagnostics.conftest import all_answers
 from tests.factories import make_user
+from tests.organisations.test_benchmark_settings import SETTINGS
 
 
 def test_it_records_who_viewed_which_results(world, make_cycle, respond, client_for):
@@ -665,16 +666,7 @@ def test_it_keeps_the_safety_contact_in_welsh_and_logs_that_it_changed(world, cl
     assert 'name="safety_contact_cy"' in form
     assert "Safety contact in Welsh" in form
     response = client.post(
-        reverse("organisations:settings"),
-        {
-            "name": "Example Council",
-            "anonymity_threshold": 5,
-            "comment_threshold": 10,
-            "pulse_window_days": 90,
-            "drivers_minimum": 30,
-            "safety_contact": "Call 999",
-            "safety_contact_cy": "  Ffoniwch 999  ",
-        },
+        reverse("organisations:settings"), {**SETTINGS, "safety_contact_cy": "  Ffoniwch 999  "}
     )
     assert response.status_code == 302
     world.organisation.refresh_from_db()
