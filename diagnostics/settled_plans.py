@@ -66,8 +66,9 @@ SETTLED_AFTER = timedelta(minutes=5)
 # domain mean is checked on the responses with a domain score; 4: a domain hidden for too few
 # scored responses says so; 5: a team's recorded headcount bounds its responses too; 6: and
 # where it made fewer codes than it has responses; 7: the headcount fixed for the cycle; 8:
-# bounds taken as read, whatever the responses, and hidden for where they are contradicted).
-RULES = 8
+# bounds taken as read, whatever the responses, and hidden for where they are contradicted;
+# 9: and where the shown counts say which team's own bound is wrong).
+RULES = 9
 GENERATION_KEY = f"settled-plans:generation:{RULES}"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
 IN_PROCESS = 64  # plans a process keeps (a trends page decides one per cycle or pool)

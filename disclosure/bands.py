@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 Bound = int | None  # an upper bound; None: no bound
 # A group's path; `(path, "rest")`, the responses under a group that none of its groups holds;
@@ -195,6 +195,9 @@ class Reading:
 
     pinned: list[Key]  # counts of one value from 1 to k−1
     contradicted: list[Key]  # hidden counts where what is read says a count is above its bound
+    # hidden counts above their own bound whichever bounds are wrong: the shown counts and the
+    # bands alone put their least above it
+    broken: list[Key] = field(default_factory=list)
 
 
 def read(family: Family, *, shown: frozenset[str], k: int) -> Reading:
@@ -203,9 +206,16 @@ def read(family: Family, *, shown: frozenset[str], k: int) -> Reading:
     and the hidden counts where they contradict each other (a count above its bound: a
     headcount that was wrong, codes voided). A viewer who reads a contradiction learns that
     some count is above its bound, so `disclosure.plan` hides for it as for a pin. The bounds
-    where they fail are then left out, and the rest worked out again without them."""
+    where they fail are then left out, and the rest worked out again without them.
+
+    Of the contradicted counts, those whose least, from the shown counts and the bands with no
+    bound at all, is above their own bound are `broken`: the viewer learns that this count's
+    own bound is wrong, not only that some bound near it is. Their bounds are left out at once,
+    which also spares a narrowing per contradiction where many bounds are wrong (a headcount
+    import gone awry)."""
     dropped: set[Key] = set()
     contradicted: list[Key] = []
+    broken: list[Key] = []
     while True:
         ranges = _ranges(family, shown=shown, k=k, dropped=dropped)
         empty = [key for key, its in ranges.items() if _empty(its)]
@@ -213,6 +223,12 @@ def read(family: Family, *, shown: frozenset[str], k: int) -> Reading:
             empty = _narrow_all(family, ranges, shown=shown)
         if not empty:
             break
+        if not dropped:
+            broken = _broken(family, shown=shown, k=k)
+            if broken:
+                contradicted += broken
+                dropped |= set(broken)
+                continue
         contradicted += [key for key in empty if key not in contradicted]
         # The bounds at or below where the ranges stopped holding together, else every bound
         # left: the true counts meet every band and every exact count, so without the bounds
@@ -232,7 +248,15 @@ def read(family: Family, *, shown: frozenset[str], k: int) -> Reading:
         parts_pinned, parts_against = _pinned_cycle_parts(ranges[holder], its, k=k)
         found += parts_pinned
         against += parts_against
-    return Reading(pinned=found, contradicted=against)
+    return Reading(pinned=found, contradicted=against, broken=broken)
+
+
+def _broken(family: Family, *, shown: frozenset[str], k: int) -> list[Key]:
+    """The hidden bounded counts whose least, from the shown counts and the bands alone, is
+    above their bound (the true counts meet those, so the ranges hold together)."""
+    free = _ranges(family, shown=shown, k=k, dropped=set(family.codes))
+    _narrow_all(family, free, shown=shown)
+    return [key for key, made in family.codes.items() if key not in shown and free[key].low > made]
 
 
 def _within(family: Family, key: Key, tops: Sequence[Key]) -> bool:

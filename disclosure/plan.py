@@ -186,13 +186,15 @@ def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str,
     more groups are hidden, for each such count the smallest shown group beside it, and the
     counts are decided again, until none is pinned or contradicted. A count the bands and codes
     pin (or contradict) with nothing shown at all cannot be helped by hiding, and is left
-    (docs/anonymity.md).
+    (docs/anonymity.md); but a count contradicted alone whose own bound the shown counts would
+    show wrong (`Reading.broken`), where nothing shown does not, is hidden for.
 
     Only the viewer's own teams' codes count: the ones the cycle page shows them
     (`disclosure.bands.family_of`)."""
     family = family_of(data.order, under, data.responses, step=data.step, codes=data.codes)
     alone = read(family, shown=frozenset(), k=data.k)
     pinned_alone, contradicted_alone = set(alone.pinned), set(alone.contradicted)
+    broken_alone = set(alone.broken)
     hidden: set[str] = set()
     while True:
         groups = _release_groups(data, under, hidden)
@@ -200,6 +202,7 @@ def _decide_groups(data: PlanInput, under: Mapping[str, list[str]]) -> dict[str,
         reading = read(family, shown=shown, k=data.k)
         found = [key for key in reading.pinned if key not in pinned_alone]
         found += [key for key in reading.contradicted if key not in contradicted_alone]
+        found += [key for key in reading.broken if key not in broken_alone]
         more = {path for key in found if (path := to_hide(family, key, shown=shown)) is not None}
         if not more:
             return groups
