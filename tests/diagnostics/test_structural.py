@@ -452,3 +452,46 @@ def test_it_fixes_every_headcount_of_a_cycle_once_it_has_closed(world, make_cycl
             content="team_path,headcount\nChildren's Services / Locality North / Team B,4\n",
             user=None,
         )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a pulse's figures form fixes the headcount once the team has answered that pulse, "
+    "so it says, pulse by pulse, whether a team has any responses; beside the pool's bands "
+    "that pins Team A's 4 and Team B's 1 under North's 5",
+)
+def test_it_says_nothing_of_a_single_pulse_s_responses_on_its_figures_form(
+    world, pulses_a_week_apart, respond, client_for
+):
+    """North's four weekly pulses pool 5 responses: Team A 1 in each pulse, Team B 1 in the
+    third (5 codes each, each pulse). The pool's pages show North's 5, and A and B "fewer than
+    5" each: 1 to 4 apiece, which the engine checks. But North's leader opens each team's
+    figures form while its pulse is open: A's headcount is fixed in all four (A answered each,
+    so A has at least 4), B's only in the third. A is 4, and B 1, who answered in the third
+    week: a count a pulse's pages never give, not even as a side of k."""
+    from diagnostics.services import close_cycle, issue_invites
+
+    pulses = pulses_a_week_apart(world.north, 4)
+    for pulse in pulses:
+        issue_invites(cycle=pulse, team=world.team_a, count=5)
+        issue_invites(cycle=pulse, team=world.team_b, count=5)
+        respond(pulse, world.team_a, 1)
+    respond(pulses[2], world.team_b, 1)
+    leader = client_for(world.leader)
+    fixed = {world.team_a: [], world.team_b: []}
+    for pulse in pulses:  # each read while its pulse is open
+        for team, states in fixed.items():
+            url = reverse("diagnostics:figures_edit", args=[pulse.pk, team.pk])
+            states.append(leader.get(url).context["form"].fields["headcount"].disabled)
+    for pulse in pulses:
+        close_cycle(cycle=pulse)
+    page = leader.get(reverse("diagnostics:cycle_detail", args=[pulses[0].pk]))
+
+    pool = page.context["progress"].unit_responses
+    teams = {row.team: row.responses for row in page.context["teams"]}
+    assert (pool, teams) == ("5", {world.team_a: "fewer than 5", world.team_b: "fewer than 5"})
+    # Read as "answered", the forms leave A at least 4 of North's 5, and B at least 1.
+    assert fixed[world.team_a] == fixed[world.team_b], (
+        f"A answered {sum(fixed[world.team_a])} pulses and B {sum(fixed[world.team_b])} "
+        f"(pulses {fixed[world.team_b]}), so A has 4 and B 1"
+    )
