@@ -32,6 +32,7 @@ from diagnostics.models import (
     Domain,
     DomainScore,
     DomainTally,
+    InviteBatch,
     Response,
     Statement,
     StatementTally,
@@ -80,7 +81,8 @@ FEW_UNITS = 3
 
 TABLES = ("responses", "answered", "domains", "statements", "answer_counts", "scored")
 # The columns of a row of the responses table, after its node: the responses, the codes made
-# and the headcount (`Summed.people`), which bound them (`OrganisationResults.node_codes`).
+# less those still waiting to be e-mailed (`Summed.codes_held`) and the headcount
+# (`Summed.people`), which bound them (`OrganisationResults.node_codes`).
 RESPONSES, CODES_MADE, PEOPLE = 1, 2, 3
 
 
@@ -104,6 +106,28 @@ class Summed:
         return cls(
             f"COALESCE((SELECT ct.{headcount} FROM {teams} ct"  # noqa: S608  # nosec B608
             f" WHERE ct.{cycle} = t.{cycle} AND ct.{team} = t.{team}), 0)"
+        )
+
+    @classmethod
+    def codes_held(cls) -> Summed:
+        """A team's codes made for a cycle less those whose e-mails are still waiting to be
+        sent, which nobody can hold yet: the codes its responses can have spent, as the cycle's
+        pages give them (codes made, and each batch of e-mails waiting). A waiting e-mail's
+        code counts once it is sent, and drops with it if it fails (`services.
+        record_undelivered_invites`). Once the cycle has closed nothing changes: e-mails still
+        waiting are never sent and later failures are not counted, so the codes held, as its
+        pages give them, stay as they were when it closed (found by an attack in the
+        thirty-second session: a failure after closing changed a closed cycle's bounds, and the
+        plans before and after it together gave a small team away)."""
+        quote = connection.ops.quote_name
+        batches = quote(InviteBatch._meta.db_table)
+        total, sent, failed, made, cycle, team = (
+            quote(c) for c in ("total", "sent", "failed", "codes_made", "cycle_id", "team_id")
+        )
+        # Table and column names come from the models.
+        return cls(
+            f"t.{made} - COALESCE((SELECT SUM(b.{total} - b.{sent} - b.{failed})"  # noqa: S608  # nosec B608
+            f" FROM {batches} b WHERE b.{cycle} = t.{cycle} AND b.{team} = t.{team}), 0)"
         )
 
 
@@ -467,7 +491,7 @@ class Aggregates:
             return rows
 
     def _read_responses(self, cycles: Sequence[int]) -> Iterable[tuple[Any, ...]]:
-        return self._grouped(TeamTally, ["responses", "codes_made", Summed.people()], cycles)
+        return self._grouped(TeamTally, ["responses", Summed.codes_held(), Summed.people()], cycles)
 
     @cached_property
     def _several_and_alone(self) -> tuple[list[str], list[tuple[int, str]]]:

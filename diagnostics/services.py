@@ -32,7 +32,6 @@ from django.utils.translation import gettext, ngettext
 from accounts.languages import in_language_of
 from accounts.models import User
 from diagnostics import codes as invite_codes
-from diagnostics import settled_plans
 from diagnostics.addresses import (
     AddressesUnavailable,
     UnreadableAddress,
@@ -813,6 +812,9 @@ def _send_one_invite(
     key = invite_delivery_key(batch_id=batch.pk, address=address)
     try:
         with transaction.atomic():
+            held = _cycle_held(batch.cycle_id)
+            if held is None or held.status == Cycle.Status.CLOSED:
+                return True  # it stays waiting, never sent (`results.Summed.codes_held`)
             _, claimed = InviteDelivery.objects.get_or_create(
                 batch=batch, key=key, defaults={"delivered": True}
             )
@@ -832,9 +834,13 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
     (which bound its responses, `results.Summed`) count only codes someone may hold. A code
     is voided even if it was used (a message the mail server refused can still have arrived):
     keeping used ones would let whoever sent the e-mail read from the codes made whether that
-    address answered. Codes made may then fall below the responses, and bound nothing."""
-    batch = InviteBatch.objects.select_related("cycle").filter(pk=batch_id).first()
-    if batch is None:  # the cycle was deleted since
+    address answered. Codes made may then fall below the responses, and bound nothing.
+
+    Once the cycle has closed, nothing changes (`results.Summed.codes_held`): the messages are
+    only marked dealt with, so that no retry sends them."""
+    batch = InviteBatch.objects.filter(pk=batch_id).first()
+    held = None if batch is None else _cycle_held(batch.cycle_id)
+    if batch is None or held is None:  # the cycle was deleted since
         return 0
     newly_failed = voided = 0
     for address, code in messages:
@@ -842,7 +848,7 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
         _, created = InviteDelivery.objects.get_or_create(
             batch_id=batch_id, key=key, defaults={"delivered": False}
         )
-        if not created:
+        if not created or held.status == Cycle.Status.CLOSED:
             continue
         newly_failed += 1
         invite = Invite.objects.filter(
@@ -857,9 +863,6 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
         TeamTally.objects.filter(cycle_id=batch.cycle_id, team_id=batch.team_id).update(
             codes_made=F("codes_made") - voided
         )
-        if batch.cycle.status == Cycle.Status.CLOSED:
-            # Codes made bound the responses: plans remembered for the cycle may not hold.
-            transaction.on_commit(settled_plans.start_new_generation)
     return newly_failed
 
 

@@ -19,11 +19,10 @@ What keeps a remembered plan from ever being stale:
   cycle closed (below), a margin for app servers whose clocks differ. A closed cycle never
   reopens (opening reads the stored status under a lock).
 - **Generation**: `rebuild_tallies` (`check_tallies --rebuild`, the benchmark builder) changes
-  settled counts, and a team's codes made (which bound its responses) drop when a failed
-  invitation's code is voided, perhaps after its cycle closed, so each starts a new
-  generation, part of every key. (A team's headcount, the other bound, is fixed once the team
-  has answered: `structural_data.store_bounding_headcounts`.) The generation lives in the
-  shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
+  settled counts, so it starts a new generation, part of every key. (The bounds on a team's
+  responses do not change once its cycle has closed: its codes held, `results.Summed.
+  codes_held`, and its headcount, `structural_data.headcount_fixed`.) The generation lives in
+  the shared cache; if it is lost (a cache flush, an eviction), a new one starts, so an entry
   outlasting its generation is never found again. Its name carries `RULES`, raised whenever
   the engine decides differently from the same counts, so a release that changes the rules
   finds none of the plans the old rules remembered.
@@ -67,7 +66,8 @@ SETTLED_AFTER = timedelta(minutes=5)
 # scored responses says so; 5: a team's recorded headcount bounds its responses too; 6: and
 # where it made fewer codes than it has responses; 7: the headcount fixed for the cycle; 8:
 # bounds taken as read, whatever the responses, and hidden for where they are contradicted;
-# 9: and where the shown counts say which team's own bound is wrong).
+# 9: and where the shown counts say which team's own bound is wrong; codes held, less those
+# waiting to be e-mailed, as they were when the cycle closed).
 RULES = 9
 GENERATION_KEY = f"settled-plans:generation:{RULES}"
 SHARED_TIMEOUT = 7 * 24 * 3600  # seconds; a plan left unread for a week is worked out again
