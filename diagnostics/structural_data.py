@@ -47,9 +47,9 @@ FIGURE_CODES = [figure.code for figure in FIGURES]
 T = TypeVar("T")
 HEADCOUNT = "headcount"  # recorded with the figures, but neither rated nor in the lens
 HEADCOUNT_FIXED = _(
-    "The headcount cannot change once the team has answered this cycle, or once the cycle has "
-    "closed: it bounds how many responses the team can have, which the anonymity rules rely on. "
-    "Record it before the team answers, when you make its codes."
+    "The headcount cannot change once the team has answered this diagnostic, once this pulse "
+    "has opened, or once the cycle has closed: it bounds how many responses the team can have, "
+    "which the anonymity rules rely on. Record it before the cycle opens, when you make its codes."
 )
 MAX_HEADCOUNT = 1000
 
@@ -230,18 +230,31 @@ def save_figures(
 
 
 def headcount_fixed(*, cycle: Cycle, team: Unit) -> bool:
-    """Whether the team's headcount for the cycle can no longer change: once the team has
-    answered it, or once it has closed (the plans of a closed cycle are remembered, and a
-    headcount bounds even a pulse a team did not answer, as a part of its pool)."""
-    return cycle.status == Cycle.Status.CLOSED or bool(teams_answered(cycle, team_ids=[team.pk]))
+    """Whether the team's headcount for the cycle can no longer change: once it has closed (the
+    plans of a closed cycle are remembered, and a headcount bounds even a pulse a team did not
+    answer, as a part of its pool); a pulse's from when it opens, and a full diagnostic's once
+    the team has answered it. A pulse's count is read only through its pool, so whether a team
+    has answered one pulse must not show, not even here; a full diagnostic's pages give it."""
+    if cycle.kind == Cycle.Kind.PULSE or cycle.status == Cycle.Status.CLOSED:
+        return _every_headcount_fixed(cycle)
+    return bool(teams_answered(cycle, team_ids=[team.pk]))
+
+
+def _every_headcount_fixed(cycle: Cycle) -> bool:
+    """Whether every team's headcount for the cycle is fixed, whoever has answered: once it has
+    closed, and a pulse's once it has opened (`headcount_fixed`)."""
+    if cycle.kind == Cycle.Kind.PULSE:
+        return cycle.status != Cycle.Status.DRAFT
+    return cycle.status == Cycle.Status.CLOSED
 
 
 def _check_headcount_open(*, cycle: Cycle, team: Unit, people: Decimal | int | None) -> None:
     """A headcount bounds its team's responses (`store_bounding_headcounts`), so once the team
-    has answered the cycle, or the cycle has closed, it is fixed (`headcount_fixed`): were it
-    not, whoever records it could set one and see whether the pages change, and learn which
-    side of it the responses are. The cycle's row is held first, so that a response being
-    submitted (which holds it too) is counted, and its status read as stored."""
+    has answered the cycle (a pulse: once it has opened), or the cycle has closed, it is fixed
+    (`headcount_fixed`): were it not, whoever records it could set one and see whether the
+    pages change, and learn which side of it the responses are. The cycle's row is held first,
+    so that a response being submitted (which holds it too) is counted, and its status read as
+    stored."""
     cycle.status = (
         Cycle.objects.select_for_update().filter(pk=cycle.pk).values_list("status", flat=True).get()
     )
@@ -290,7 +303,7 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
     teams = unit_by_readable_path(cycle.organisation)
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
     # the teams whose headcount is fixed (`headcount_fixed`)
-    answered = taking_part if cycle.status == Cycle.Status.CLOSED else teams_answered(cycle)
+    answered = taking_part if _every_headcount_fixed(cycle) else teams_answered(cycle)
     # The headcount each such team's figures form shows, fixed (`recorded_headcounts`): an
     # import may give it back unchanged, and then keeps what is stored.
     shown = recorded_headcounts(cycle, sorted(answered))
@@ -332,7 +345,8 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
                 del values[HEADCOUNT]
             else:
                 problems.append(
-                    f"{HEADCOUNT}: fixed once the team has answered this cycle or it has closed "
+                    f"{HEADCOUNT}: fixed once the team has answered this cycle, once a pulse has "
+                    "opened, or once the cycle has closed "
                     "(leave the column out, or give the headcount its figures form shows: "
                     f"{fixed.get(team.pk) or 'none'})"
                 )

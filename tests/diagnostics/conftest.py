@@ -34,9 +34,9 @@ def make_cycle(world):
 @pytest.fixture
 def pulses_a_week_apart(make_cycle):
     """`count` open pulses of a unit a week apart, all in one pooling period, the first opening
-    `after` days from today (no responses)."""
+    `after` days from today (no responses); drafts if not `opened`."""
 
-    def make(unit, count: int = 2, *, after: int = 0) -> list[Cycle]:
+    def make(unit, count: int = 2, *, after: int = 0, opened: bool = True) -> list[Cycle]:
         pulses = []
         for number in range(count):
             opens = timezone.localdate() + timedelta(days=after + 7 * number)
@@ -47,6 +47,7 @@ def pulses_a_week_apart(make_cycle):
                     name=f"Pulse {number + 1}",
                     opens_on=opens,
                     closes_on=opens + timedelta(days=6),
+                    opened=opened,
                 )
             )
         return pulses

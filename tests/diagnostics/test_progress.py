@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from diagnostics.progress import CycleProgress, cycle_progress
-from diagnostics.services import issue_invites
+from diagnostics.services import issue_invites, open_cycle
 from diagnostics.structural_data import save_figures
 from disclosure.release import response_count
 from organisations.access import reach_of
@@ -614,10 +614,12 @@ def test_it_lets_no_headcount_below_a_pulse_s_responses_tell_a_pool_s_pulses_apa
         world.team_a: world.team_manager,
         world.team_b: make_member(world.team_b, Role.TEAM_MANAGER),
     }
-    pulses = pulses_a_week_apart(world.north)
+    pulses = pulses_a_week_apart(world.north, opened=False)
     for number, (pulse, codes) in enumerate(zip(pulses, (5, 4), strict=True)):
-        for team, split in splits.items():
+        for team in splits:
             save_figures(cycle=pulse, team=team, values={"headcount": 4}, user=None)
+        open_cycle(cycle=pulse)
+        for team, split in splits.items():
             issue_invites(cycle=pulse, team=team, count=codes)
             respond(pulse, team, split[number])
 
