@@ -398,8 +398,17 @@ class StructuralFiguresForm(forms.Form):
                 max_value=figure.maximum,
                 max_digits=6,
                 decimal_places=2,
+                # Every way a value can be wrong gets the figure's own range, not Django's
+                # "Ensure this value is less than or equal to 100." or "Enter a number."
                 error_messages=dict.fromkeys(
-                    ("max_digits", "max_decimal_places", "max_whole_digits"),
+                    (
+                        "invalid",
+                        "min_value",
+                        "max_value",
+                        "max_digits",
+                        "max_decimal_places",
+                        "max_whole_digits",
+                    ),
                     gettext(
                         "Give a number from %(minimum)s to %(maximum)s with at most two "
                         "decimal places."

@@ -194,7 +194,9 @@ def test_it_takes_figures_from_the_form_and_refuses_out_of_range_values(
     url = reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_a.pk])
     bad = client.post(url, {"caseload": "140"})
     assert bad.status_code == 200
-    assert "less than or equal to 100" in bad.content.decode()
+    assert bad.context["form"].errors["caseload"] == [
+        "Give a number from 0 to 100 with at most two decimal places."
+    ]
     too_precise = client.post(url, {"caseload": "24.123456"})
     assert too_precise.context["form"].errors["caseload"] == [
         "Give a number from 0 to 100 with at most two decimal places."
@@ -204,6 +206,31 @@ def test_it_takes_figures_from_the_form_and_refuses_out_of_range_values(
     assert good.status_code == 302
     row = StructuralFigures.objects.get()
     assert (row.caseload, row.incidents, row.updated_by) == (21, Decimal("2.5"), world.team_manager)
+
+
+def test_it_answers_every_bad_figure_with_its_own_range_and_keeps_what_was_typed(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    url = reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_a.pk])
+    response = client.post(
+        url, {"caseload": "-3", "vacancy_rate": "twelve", "sickness_days": "400", "turnover": "9"}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["caseload"] == ["Give a number from 0 to 100 with at most two decimal places."]
+    assert errors["vacancy_rate"] == [
+        "Give a number from 0 to 100 with at most two decimal places."
+    ]
+    assert errors["sickness_days"] == [
+        "Give a number from 0 to 365 with at most two decimal places."
+    ]
+    assert "turnover" not in errors
+    page = response.content.decode()
+    assert 'value="-3"' in page
+    assert 'value="9"' in page
+    assert not StructuralFigures.objects.exists()
 
 
 def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle, client_for):
