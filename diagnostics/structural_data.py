@@ -293,7 +293,13 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
     reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
     columns = [c.strip() for c in reader.fieldnames or []]
     if "team_path" not in columns:
-        raise ImportFailed(["line 1: missing column team_path"])
+        # Excel in some locales saves "CSV" with semicolons: the header is then one column.
+        separated = (
+            " (the header is separated by semicolons: save the file as comma-separated CSV)"
+            if ";" in "".join(columns)
+            else ""
+        )
+        raise ImportFailed([f"line 1: missing column team_path{separated}"])
     known = ["team_path", HEADCOUNT, *FIGURE_CODES]
     unknown = [c for c in columns if c not in known]
     if unknown:

@@ -233,6 +233,18 @@ def test_it_answers_every_bad_figure_with_its_own_range_and_keeps_what_was_typed
     assert not StructuralFigures.objects.exists()
 
 
+def test_it_says_when_an_import_is_separated_by_semicolons(world, make_cycle):
+    cycle = make_cycle()
+    content = "team_path;caseload\nChildren's Services / Locality North / Team A;18\n"
+    with pytest.raises(ImportFailed) as error:
+        import_figures(cycle=cycle, content=content, user=None)
+    assert error.value.errors == [
+        "line 1: missing column team_path (the header is separated by semicolons: save the "
+        "file as comma-separated CSV)"
+    ]
+    assert not StructuralFigures.objects.exists()
+
+
 def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
