@@ -23,7 +23,7 @@ from diagnostics.services import (
     parse_email_list,
 )
 from diagnostics.structural import FIGURES, Thresholds, check_thresholds, plain_number
-from diagnostics.structural_data import MAX_HEADCOUNT
+from diagnostics.structural_data import HEADCOUNT, MAX_HEADCOUNT
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
 from organisations.models import Organisation, Unit
@@ -426,7 +426,7 @@ class FiguresImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = gettext(
             "Columns: team_path and any of %(codes)s. Nothing is saved unless every line is right."
-        ) % {"codes": ", ".join(f.code for f in FIGURES)}
+        ) % {"codes": ", ".join([HEADCOUNT, *(f.code for f in FIGURES)])}
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]

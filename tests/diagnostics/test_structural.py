@@ -245,6 +245,13 @@ def test_it_says_when_an_import_is_separated_by_semicolons(world, make_cycle):
     assert not StructuralFigures.objects.exists()
 
 
+def test_it_names_the_headcount_among_the_import_columns_it_takes(world, make_cycle, client_for):
+    cycle = make_cycle()
+    page = client_for(world.leader).get(reverse("diagnostics:figures_import", args=[cycle.pk]))
+    help_text = str(page.context["form"].fields["file"].help_text)
+    assert help_text.startswith("Columns: team_path and any of headcount, caseload, ")
+
+
 def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
