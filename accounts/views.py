@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.provider_sign_out import provider_sign_out_url
@@ -28,5 +30,8 @@ def sign_out(request: HttpRequest) -> HttpResponse:
         response = sign_out_now(request)
         if provider_url is not None:
             return HttpResponseRedirect(provider_url)
+        # The sign-in page it lands on says so: on a shared computer, the person leaving sees
+        # that it worked (after the provider, this page says it).
+        messages.success(request, gettext("You are signed out"))
         return response
     return render(request, "accounts/sign_out.html")

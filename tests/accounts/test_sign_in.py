@@ -75,6 +75,14 @@ def test_it_signs_out_on_post(client, person):
     assert "_auth_user_id" not in client.session
 
 
+def test_it_says_you_are_signed_out_on_the_page_it_lands_on(client, person):
+    client.force_login(person)
+    page = client.post(reverse("accounts:logout"), follow=True)
+    assert page.redirect_chain == [(reverse("accounts:login"), 302)]
+    assert "You are signed out" in page.content.decode()
+    assert "You are signed out" not in client.get(reverse("accounts:login")).content.decode()
+
+
 def test_it_asks_before_signing_out_when_the_address_is_opened(client, person):
     client.force_login(person)
     response = client.get(reverse("accounts:logout"))
