@@ -348,7 +348,12 @@ def write_xlsx(
 
     def cell(column: str, value: str) -> object:
         if column in NUMERIC_COLUMNS and value:
-            return number_of(value)
+            number = WriteOnlyCell(sheet, value=number_of(value))
+            if "." in value:
+                # Shown with the decimals it was released with: Excel's "General" would show
+                # a mean of 4.0 as 4, beside the 3.9 and 4.1 of the same column.
+                number.number_format = "0." + "0" * len(value.partition(".")[2])
+            return number
         text = WriteOnlyCell(sheet, value=value)
         text.data_type = "s"  # a name beginning "=" stays text, never a formula
         return text

@@ -114,6 +114,19 @@ def test_it_writes_the_same_rows_to_xlsx(cycle, tmp_path):
     assert f"{first['mean']:.1f}" == csv_rows[0]["mean"]
 
 
+def test_it_shows_each_xlsx_mean_with_the_decimal_it_was_released_with(cycle, tmp_path):
+    target = tmp_path / "out.xlsx"
+    command_xlsx(cycle, target)
+    sheet = load_workbook(target).active
+    header = [cell.value for cell in sheet[1]]
+    mean_cells = [row[header.index("mean")] for row in sheet.iter_rows(min_row=2)]
+    shown = [cell for cell in mean_cells if cell.value is not None]
+    assert shown
+    assert {cell.number_format for cell in shown} == {"0.0"}  # 4.0 reads "4.0", not "4"
+    responses = [row[header.index("responses")] for row in sheet.iter_rows(min_row=2)]
+    assert {cell.number_format for cell in responses if cell.value is not None} == {"General"}
+
+
 def test_it_limits_a_site_download_to_the_viewers_reach(world, cycle, client_for):
     url = reverse("diagnostics:results_export", args=[cycle.pk, "csv"])
     manager_rows = rows_of(client_for(world.team_manager).get(url).content.decode())
