@@ -163,14 +163,50 @@ class ResultRowSerializer(serializers.Serializer[dict[str, Any]]):
     level = serializers.ChoiceField(choices=LEVELS)
     domain = serializers.CharField()
     statement_code = serializers.CharField(allow_null=True)
-    responses = serializers.IntegerField(allow_null=True)
-    mean = serializers.FloatField(allow_null=True)
-    band = serializers.CharField(allow_null=True)
-    red_pct = serializers.IntegerField(allow_null=True)
-    amber_pct = serializers.IntegerField(allow_null=True)
-    green_pct = serializers.IntegerField(allow_null=True)
-    urgent = serializers.ChoiceField(choices=YES_NO, allow_null=True)
-    suppressed = serializers.ChoiceField(choices=YES_NO)
+    # What each figure measures and in what unit, for the analyst reading the schema.
+    responses = serializers.IntegerField(
+        allow_null=True, help_text="How many responses the row's figures come from."
+    )
+    mean = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "Mean score on the 1 to 6 scale (6 best; reverse-scored statements already turned "
+            "round), to one decimal. Null where hidden, and in a statement row that shows its "
+            "shares only."
+        ),
+    )
+    band = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "red (mean below 2.5), amber (2.5 to under 4.5) or green (4.5 or more), from the "
+            "unrounded mean. Null for an outcome, which is not a condition."
+        ),
+    )
+    red_pct = serializers.IntegerField(
+        allow_null=True,
+        help_text="Share of the answers scored 1 or 2, in whole percent (the three shares may "
+        "add to 99 or 101 by rounding).",
+    )
+    amber_pct = serializers.IntegerField(
+        allow_null=True, help_text="Share of the answers scored 3 or 4, in whole percent."
+    )
+    green_pct = serializers.IntegerField(
+        allow_null=True,
+        help_text="Share of the answers scored 5 or 6, in whole percent (for an outcome, the "
+        "share who agree).",
+    )
+    urgent = serializers.ChoiceField(
+        choices=YES_NO,
+        allow_null=True,
+        help_text="yes when 25% or more of the answers are red. Null for an outcome.",
+    )
+    suppressed = serializers.ChoiceField(
+        choices=YES_NO,
+        help_text=(
+            "yes when the anonymity rules hide the row's figures: fewer responses than the "
+            "organisation's threshold, or a figure that would let a smaller group be worked out."
+        ),
+    )
     benchmark_position = serializers.CharField(
         allow_null=True,
         help_text="Where a shown domain mean stands in the benchmark (below 20th ... above 80th).",

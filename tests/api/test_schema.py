@@ -51,6 +51,20 @@ def test_it_describes_every_operation_and_schema_for_the_people_calling_it(tmp_p
         assert words in guide
 
 
+def test_it_gives_each_result_figure_its_scale_and_unit(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    row = yaml.safe_load(target.read_text())["components"]["schemas"]["ResultRow"]["properties"]
+    assert "1 to 6 scale" in row["mean"]["description"]
+    assert "one decimal" in row["mean"]["description"]
+    for share in ("red_pct", "amber_pct", "green_pct"):
+        assert "whole percent" in row[share]["description"]
+    assert "4.5 or more" in row["band"]["description"]
+    assert "25%" in row["urgent"]["description"]
+    assert row["responses"]["description"]
+    assert "threshold" in row["suppressed"]["description"]
+
+
 class Assets(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
