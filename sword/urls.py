@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from dashboards import staff_views
 from dashboards.views import home
@@ -11,6 +12,11 @@ handler400 = "sword.views.bad_request"
 handler403 = "sword.views.permission_denied"
 handler404 = "sword.views.page_not_found"
 handler500 = "sword.views.server_error"
+
+# The operators' admin says whose it is, not "Django administration".
+admin.site.site_header = _("SWORD operator admin")
+admin.site.site_title = _("SWORD operator admin")
+admin.site.index_title = _("Organisations, accounts, benchmarks and sign-in providers")
 
 urlpatterns = [
     # First: staff answering surveys make most requests, and Django tries these in order, each
