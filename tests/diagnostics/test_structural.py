@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -518,7 +519,7 @@ def test_it_says_nothing_of_a_single_pulse_s_responses_on_its_figures_form(
         respond(pulse, world.team_a, 1)
     respond(pulses[2], world.team_b, 1)
     leader = client_for(world.leader)
-    fixed = {world.team_a: [], world.team_b: []}
+    fixed: dict[Any, list[bool]] = {world.team_a: [], world.team_b: []}
     for pulse in pulses:  # each read while its pulse is open
         for team, states in fixed.items():
             url = reverse("diagnostics:figures_edit", args=[pulse.pk, team.pk])
