@@ -47,10 +47,21 @@ FIGURE_CODES = [figure.code for figure in FIGURES]
 T = TypeVar("T")
 HEADCOUNT = "headcount"  # recorded with the figures, but neither rated nor in the lens
 HEADCOUNT_FIXED = _(
-    "The headcount cannot change once the team has answered this diagnostic, once this pulse "
-    "has opened, or once the cycle has closed: it bounds how many responses the team can have, "
-    "which the anonymity rules rely on. Record it before the cycle opens, when you make its codes."
+    "The headcount cannot change once the team has answered this diagnostic, or once it has "
+    "closed: it bounds how many responses the team can have, which the anonymity rules rely on. "
+    "Record it before the team answers, when you make its codes."
 )
+PULSE_HEADCOUNT_FIXED = _(
+    "The headcount cannot change once this pulse has opened: it bounds how many responses the "
+    "team can have, which the anonymity rules rely on. Record it before the pulse opens."
+)
+
+
+def headcount_fixed_reason(cycle: Cycle) -> str:
+    """Why a fixed headcount cannot change (`headcount_fixed`), for the cycle's kind."""
+    return str(PULSE_HEADCOUNT_FIXED if cycle.kind == Cycle.Kind.PULSE else HEADCOUNT_FIXED)
+
+
 MAX_HEADCOUNT = 1000
 
 
@@ -264,7 +275,7 @@ def _check_headcount_open(*, cycle: Cycle, team: Unit, people: Decimal | int | N
         .first()
     )
     if stored != people and headcount_fixed(cycle=cycle, team=team):
-        raise ValidationError(HEADCOUNT_FIXED)
+        raise ValidationError(headcount_fixed_reason(cycle))
 
 
 def store_bounding_headcounts(*, cycle: Cycle, team_ids: Sequence[int] | None = None) -> None:

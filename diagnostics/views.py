@@ -85,10 +85,10 @@ from diagnostics.structural import (
 )
 from diagnostics.structural_data import (
     HEADCOUNT,
-    HEADCOUNT_FIXED,
     ThresholdBook,
     figures_for,
     headcount_fixed,
+    headcount_fixed_reason,
     import_figures,
     save_figures,
     set_thresholds,
@@ -704,7 +704,7 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
     fixed = headcount_fixed(cycle=cycle, team=team)
     if fixed:
         headcount_field.disabled = True
-        headcount_field.help_text = str(HEADCOUNT_FIXED)
+        headcount_field.help_text = headcount_fixed_reason(cycle)
         if recorded is not None and not recorded.this_cycle:
             headcount_field.help_text += " " + gettext("It was recorded with “%(cycle)s”.") % {
                 "cycle": recorded.cycle_name

@@ -175,6 +175,19 @@ def test_it_changes_nothing_of_a_closed_cycle_when_its_e_mails_fail_after_it_clo
     assert InviteDelivery.objects.filter(batch=queued.batch, delivered=False).count() == 3
 
 
+def test_it_offers_no_codes_on_a_closed_cycle_s_codes_page_and_says_its_counts_stay(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    services.close_cycle(cycle=cycle)
+    page = client_for(world.team_manager).get(_invites_page(cycle, world.team_a))
+    html = page.content.decode()
+    assert "This cycle has closed, so it takes no more codes." in html
+    assert 'name="count"' not in html
+    assert "these counts stay as they were then" in html
+
+
 def test_it_sends_no_invitation_once_its_cycle_has_closed(world, make_cycle, mailoutbox):
     cycle = make_cycle(unit=world.team_a)
     queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)

@@ -489,7 +489,7 @@ def test_it_fixes_every_headcount_of_a_cycle_once_it_has_closed(world, make_cycl
     save_figures(cycle=cycle, team=world.team_b, values={"headcount": 6}, user=None)
     respond(cycle, world.team_a, 5)
     close_cycle(cycle=cycle)
-    with pytest.raises(ValidationError, match="or once the cycle has closed"):
+    with pytest.raises(ValidationError, match="or once it has closed"):
         save_figures(cycle=cycle, team=world.team_b, values={"headcount": 4}, user=None)
     save_figures(cycle=cycle, team=world.team_b, values={"caseload": Decimal(12)}, user=None)
     assert CycleTeam.objects.get(cycle=cycle, team=world.team_b).headcount == 6
@@ -536,3 +536,20 @@ def test_it_says_nothing_of_a_single_pulse_s_responses_on_its_figures_form(
         f"A answered {sum(fixed[world.team_a])} pulses and B {sum(fixed[world.team_b])} "
         f"(pulses {fixed[world.team_b]}), so A has 4 and B 1"
     )
+
+
+def test_it_fixes_a_pulse_s_headcount_from_when_it_opens(world, make_cycle, client_for):
+    """Before anyone could answer it, whatever the team's responses: the form says why."""
+    from diagnostics.models import Cycle
+    from diagnostics.services import open_cycle
+
+    pulse = make_cycle(unit=world.north, kind=Cycle.Kind.PULSE, opened=False)
+    save_figures(cycle=pulse, team=world.team_a, values={"headcount": 6}, user=None)
+    open_cycle(cycle=pulse)
+    with pytest.raises(ValidationError, match="cannot change once this pulse has opened"):
+        save_figures(cycle=pulse, team=world.team_a, values={"headcount": 7}, user=None)
+    url = reverse("diagnostics:figures_edit", args=[pulse.pk, world.team_a.pk])
+    field = client_for(world.leader).get(url).context["form"].fields["headcount"]
+    assert field.disabled
+    assert "Record it before the pulse opens." in field.help_text
+    assert CycleTeam.objects.get(cycle=pulse, team=world.team_a).headcount == 6
