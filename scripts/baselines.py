@@ -166,15 +166,20 @@ def _sums(row: Sequence[Any]) -> Sums:
 class EngineCounts:
     """What the disclosure engine decides from, per team, for the cycles in view."""
 
-    responses: list[tuple[Any, ...]]  # (cycle, team path, responses, codes made)
+    # (cycle, team path, responses, codes held, headcount): the bounds as `results` reads them
+    responses: list[tuple[Any, ...]]
     answers: list[tuple[Any, ...]]  # (cycle, team, statement, answers)
     statement_domains: list[tuple[Any, ...]]  # (statement, domain)
     answer_counts: list[tuple[Any, ...]]  # (cycle, team, domain, statements answered)
 
 
 ENGINE_RESPONSES = """
-SELECT t.cycle_id, u.path, t.responses, t.codes_made
+SELECT t.cycle_id, u.path, t.responses,
+  t.codes_made - COALESCE((SELECT SUM(b.total - b.sent - b.failed)
+    FROM diagnostics_invitebatch b WHERE b.cycle_id = t.cycle_id AND b.team_id = t.team_id), 0),
+  COALESCE(ct.headcount, 0)
 FROM diagnostics_teamtally t JOIN organisations_unit u ON u.id = t.team_id
+LEFT JOIN diagnostics_cycleteam ct ON ct.cycle_id = t.cycle_id AND ct.team_id = t.team_id
 WHERE t.cycle_id = ANY(%s)
 """
 ENGINE_ANSWERS = """
@@ -196,7 +201,8 @@ WHERE cycle_id = ANY(%s)
 
 def engine_counts(cursor: Cursor, cycle_ids: Iterable[int]) -> EngineCounts:
     """The disclosure engine's input for these cycles, per team (four statements): responses and
-    codes made (`diagnostics_teamtally`, with the team's path: the engine works on the tree),
+    the bounds on them, codes held and headcount (`diagnostics_teamtally` less the e-mails
+    waiting, and `diagnostics_cycleteam`, with the team's path: the engine works on the tree),
     answers per statement (`diagnostics_statementtally`), each statement's domain, and the
     distinct numbers of a domain's statements each response answered (`DISTINCT` over
     `diagnostics_domainscore`, the one table that holds them per response; should a tally of
