@@ -390,9 +390,12 @@ class StructuralFiguresForm(forms.Form):
                     "%(minimum)s to %(maximum)s. Lower is better: good at %(good)s, concerning "
                     "at %(concerning)s. Leave empty if unknown."
                 )
+            label, unit = figure.shown_label, figure.shown_unit
             self.fields[figure.code] = forms.DecimalField(
-                label=gettext("%(label)s (%(unit)s)")
-                % {"label": figure.shown_label, "unit": figure.shown_unit},
+                # "Sickness absence days per FTE (12 months)" already names its unit.
+                label=label
+                if unit.casefold() in label.casefold()
+                else gettext("%(label)s (%(unit)s)") % {"label": label, "unit": unit},
                 required=False,
                 min_value=figure.minimum,
                 max_value=figure.maximum,

@@ -553,3 +553,14 @@ def test_it_fixes_a_pulse_s_headcount_from_when_it_opens(world, make_cycle, clie
     assert field.disabled
     assert "Record it before the pulse opens." in field.help_text
     assert CycleTeam.objects.get(cycle=pulse, team=world.team_a).headcount == 6
+
+
+def test_it_labels_a_figure_with_its_unit_only_where_the_label_does_not_name_it(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.north)
+    url = reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_a.pk])
+    fields = client_for(world.leader).get(url).context["form"].fields
+    assert fields["sickness_days"].label == "Sickness absence days per FTE (12 months)"
+    assert fields["incidents"].label == "Safety incidents per 10 FTE (12 months)"
+    assert fields["caseload"].label == "Average caseload per full-time practitioner (cases)"
