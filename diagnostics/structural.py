@@ -546,6 +546,13 @@ def parse_value(figure: FigureDefinition, raw: str) -> Decimal:
         raise ValueError(gettext("“%(raw)s” is not a number.") % {"raw": raw}) from exc
     if not value.is_finite():
         raise ValueError(gettext("“%(raw)s” is not a number.") % {"raw": raw})
+    if value != value.quantize(Decimal("0.01")):  # stored with two decimals: never rounded
+        raise ValueError(
+            gettext(
+                "Give a number from %(minimum)s to %(maximum)s with at most two decimal places."
+            )
+            % {"minimum": plain_number(figure.minimum), "maximum": plain_number(figure.maximum)}
+        )
     if not figure.minimum <= value <= figure.maximum:
         raise ValueError(
             gettext("%(label)s must be between %(minimum)s and %(maximum)s %(unit)s.")

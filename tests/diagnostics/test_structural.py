@@ -56,6 +56,9 @@ def test_it_rates_higher_is_better_figures():
 
 def test_it_checks_values_against_each_figures_range():
     assert parse_value(CASELOAD, " 21.5 ") == Decimal("21.5")
+    assert parse_value(CASELOAD, "21.50") == Decimal("21.5")
+    with pytest.raises(ValueError, match="at most two decimal places"):
+        parse_value(CASELOAD, "12.345")  # the column keeps two: it would be rounded
     assert parse_value(FIGURES_BY_CODE["vacancy_rate"], "12%") == Decimal(12)
     with pytest.raises(ValueError, match="between 0 and 100"):
         parse_value(FIGURES_BY_CODE["vacancy_rate"], "120")
