@@ -198,13 +198,9 @@ def test_it_sends_no_invitation_once_its_cycle_has_closed(world, make_cycle, mai
     assert (queued.batch.sent, queued.batch.queued) == (0, 3)
 
 
-def test_it_bounds_a_team_by_the_codes_it_holds_not_those_still_waiting_to_be_e_mailed(
-    world, make_cycle, respond, client_for, mailoutbox
-):
-    """Team B made 8 codes, 3 of them in e-mails still waiting to be sent: nobody holds those
-    yet, so B's "5 or more" is 5, and beside North's 20 and Team A's 12 Team D's "fewer than 5"
-    would be 3. Team A is hidden and B's 5 shown. Once the e-mails have gone, B may have up to
-    8, and A is shown again."""
+def _north_with_b_s_e_mails_waiting(world, make_cycle, respond):
+    """North's cycle: Team A 12 responses of 15 codes, Team B 5 of 5 codes and 3 e-mailed (the
+    batch still waiting), Team D 3 of 4; A and B answered everything 4, D 1."""
     from organisations.services import add_unit
 
     team_d = add_unit(parent=world.north, name="Team D", is_team=True)
@@ -213,9 +209,20 @@ def test_it_bounds_a_team_by_the_codes_it_holds_not_those_still_waiting_to_be_e_
     services.issue_invites(cycle=cycle, team=world.team_b, count=5)
     queued = services.queue_email_invites(cycle=cycle, team=world.team_b, addresses=ADDRESSES)
     services.issue_invites(cycle=cycle, team=team_d, count=4)
-    respond(cycle, world.team_a, 12)
-    respond(cycle, world.team_b, 5)
-    respond(cycle, team_d, 3)
+    respond(cycle, world.team_a, 12, value=4)
+    respond(cycle, world.team_b, 5, value=4)
+    respond(cycle, team_d, 3, value=1)
+    return cycle, queued
+
+
+def test_it_bounds_a_team_by_the_codes_it_holds_not_those_still_waiting_to_be_e_mailed(
+    world, make_cycle, respond, client_for, mailoutbox
+):
+    """Team B made 8 codes, 3 of them in e-mails still waiting to be sent: nobody holds those
+    yet, so B's "5 or more" is 5, and beside North's 20 and Team A's 12 Team D's "fewer than 5"
+    would be 3. Team A is hidden and B's 5 shown. Once the e-mails have gone, B may have up to
+    8, and A is shown again."""
+    cycle, queued = _north_with_b_s_e_mails_waiting(world, make_cycle, respond)
     leader = client_for(world.leader)
     url = reverse("diagnostics:cycle_detail", args=[cycle.pk])
 
@@ -324,17 +331,7 @@ def test_it_lets_no_codes_voided_after_closing_change_what_a_closed_cycle_shows(
     instead. The leader has read both: 20 - 12 - 5 = 3 responses, and from each statement's
     shares (whole percentages of 20, 12 and 5 are exact counts) how many of the three answered
     it red, amber and green: here all three answered the first statement red."""
-    from organisations.services import add_unit
-
-    team_d = add_unit(parent=world.north, name="Team D", is_team=True)
-    cycle = make_cycle(unit=world.north)
-    services.issue_invites(cycle=cycle, team=world.team_a, count=15)
-    services.issue_invites(cycle=cycle, team=world.team_b, count=5)
-    queued = services.queue_email_invites(cycle=cycle, team=world.team_b, addresses=ADDRESSES)
-    services.issue_invites(cycle=cycle, team=team_d, count=4)
-    respond(cycle, world.team_a, 12, value=4)
-    respond(cycle, world.team_b, 5, value=4)
-    respond(cycle, team_d, 3, value=1)
+    cycle, queued = _north_with_b_s_e_mails_waiting(world, make_cycle, respond)
     services.close_cycle(cycle=cycle)
     read_at_closing = _shown_by_path(cycle, world.leader)
     with django_capture_on_commit_callbacks(execute=True):
