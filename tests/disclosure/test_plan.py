@@ -412,6 +412,16 @@ def _constraints(
     return equal_rows, equal_values, upper_rows, upper_values
 
 
+def _linprog(*args, **kwargs):
+    """SciPy's linprog, with HiGHS's simplex and then its interior point where its default
+    gives up on a rare problem ("model status Unknown", status 4: not an answer either way)."""
+    for method in ("highs", "highs-ds", "highs-ipm"):
+        result = linprog(*args, method=method, **kwargs)
+        if result.status != 4:
+            break
+    return result
+
+
 def _count_range(
     members: list[int],
     *,
@@ -429,7 +439,7 @@ def _count_range(
     objective = [1 if i in members else 0 for i in range(size)]
     found = []
     for sign in (1, -1):
-        result = linprog(
+        result = _linprog(
             [sign * v for v in objective],
             A_ub=upper_rows or None,
             b_ub=upper_values or None,
@@ -800,7 +810,7 @@ def _holds_together(
     equal_rows, equal_values, upper_rows, upper_values = _constraints(
         size, exact=exact, bands=bands
     )
-    result = linprog(
+    result = _linprog(
         [0] * size,
         A_ub=upper_rows or None,
         b_ub=upper_values or None,
