@@ -28,7 +28,15 @@ class OperatorUserChangeForm(UserChangeForm[User]):
 class UserAdmin(BaseUserAdmin):
     form = OperatorUserChangeForm
     ordering = ["email"]
-    list_display = ["email", "display_name", "is_active", "is_staff", "date_joined"]
+    list_display = [
+        "email",
+        "display_name",
+        "organisations",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    ]
+    list_filter = ["is_active", "is_staff", "memberships__organisation"]
     search_fields = ["email", "display_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
@@ -43,6 +51,16 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     filter_horizontal = ("groups",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return super().get_queryset(request).prefetch_related("memberships__organisation")
+
+    @admin.display(description="Organisations")
+    def organisations(self, user: User) -> str:
+        """Where the account has a role: an operator hosting several organisations tells them
+        apart by it."""
+        names = sorted({m.organisation.name for m in user.memberships.all()})
+        return ", ".join(names) or "none"
 
     # Deleting an account removes its roles: through the service, so each removal is in the
     # organisation's audit log, and never every organisation admin of an organisation.

@@ -175,3 +175,21 @@ def test_it_deletes_nothing_in_bulk_when_the_last_admin_lost_a_colleague_meanwhi
     assert User.objects.filter(pk__in=[p.pk for p in people]).count() == 2
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.ROLE_REMOVED).exists()
     assert not LogEntry.objects.exists()
+
+
+def test_it_lists_each_account_s_organisations_and_filters_by_one(
+    world, operator_client, django_assert_max_num_queries
+):
+    url = reverse("admin:accounts_user_changelist")
+    with django_assert_max_num_queries(12):
+        page = operator_client.get(url)
+    rows = {
+        user.email: page.context["cl"].model_admin.organisations(user)
+        for user in page.context["cl"].result_list
+    }
+    assert rows[world.leader.email] == "Example Council"
+    assert rows[world.outsider.email] == "Other Council"
+    assert rows["operator@example.org"] == "none"
+    organisation = world.outsider.memberships.get().organisation
+    only = operator_client.get(url, {"memberships__organisation__id__exact": organisation.pk})
+    assert [user.email for user in only.context["cl"].result_list] == [world.outsider.email]
