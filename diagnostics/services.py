@@ -805,6 +805,12 @@ def send_invite_messages(
     return undelivered
 
 
+def _takes_no_more_answers(cycle: Cycle) -> bool:
+    """Closed, or open past its closing day until the clock closes it: no code can be spent any
+    more, so what bounds its responses stays as it is (`results.Summed.codes_held`)."""
+    return availability(cycle, today=timezone.localdate()) == Availability.CLOSED
+
+
 def _send_one_invite(
     batch: InviteBatch, *, address: str, code: str, connection: BaseEmailBackend
 ) -> bool:
@@ -813,7 +819,7 @@ def _send_one_invite(
     try:
         with transaction.atomic():
             held = _cycle_held(batch.cycle_id)
-            if held is None or held.status == Cycle.Status.CLOSED:
+            if held is None or _takes_no_more_answers(held):
                 return True  # it stays waiting, never sent (`results.Summed.codes_held`)
             _, claimed = InviteDelivery.objects.get_or_create(
                 batch=batch, key=key, defaults={"delivered": True}
@@ -848,7 +854,7 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
         _, created = InviteDelivery.objects.get_or_create(
             batch_id=batch_id, key=key, defaults={"delivered": False}
         )
-        if not created or held.status == Cycle.Status.CLOSED:
+        if not created or _takes_no_more_answers(held):
             continue
         newly_failed += 1
         invite = Invite.objects.filter(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import timedelta
 from unittest import mock
 
 import pytest
@@ -173,6 +174,22 @@ def test_it_changes_nothing_of_a_closed_cycle_when_its_e_mails_fail_after_it_clo
     assert Invite.objects.filter(cycle=cycle).count() == 3
     assert settled_plans.generation() == before
     assert InviteDelivery.objects.filter(batch=queued.batch, delivered=False).count() == 3
+
+
+def test_it_sends_nothing_and_voids_nothing_past_the_closing_day_before_the_clock_closes_it(
+    world, make_cycle, mailoutbox, time_machine
+):
+    """No code can be spent after the closing day, so the codes held stay as they were then,
+    though the cycle reads open until the clock's run just after midnight."""
+    cycle = make_cycle(unit=world.team_a, days=3)
+    queued = services.queue_email_invites(cycle=cycle, team=world.team_a, addresses=ADDRESSES)
+    time_machine.move_to(cycle.closes_on + timedelta(days=1))
+    tasks.send_invite_batch.delay(queued.batch.pk, queued.messages)
+    services.record_undelivered_invites(batch_id=queued.batch.pk, messages=queued.messages[:1])
+    queued.batch.refresh_from_db()
+    assert mailoutbox == []
+    assert (queued.batch.sent, queued.batch.failed, queued.batch.queued) == (0, 0, 3)
+    assert codes_made(cycle) == {world.team_a.pk: 3}
 
 
 def test_it_offers_no_codes_on_a_closed_cycle_s_codes_page_and_says_its_counts_stay(
