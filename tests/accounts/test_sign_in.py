@@ -186,3 +186,11 @@ def test_it_ends_a_staff_session_a_working_day_after_sign_in_or_at_browser_close
     expired = client.get(reverse("dashboards:index"))
     assert expired.status_code == 302
     assert expired["Location"].startswith(reverse("accounts:login"))
+
+
+def test_it_says_why_a_page_sent_someone_signed_out_to_sign_in(client, db):
+    followed = client.get(reverse("organisations:people"), follow=True)
+    assert "Sign in to see that page." in followed.content.decode()
+    assert "Sign in to see that page." not in client.get(reverse("accounts:login")).content.decode()
+    home = client.get(reverse("home"), follow=True).content.decode()
+    assert "Sign in to see that page." not in home
