@@ -368,6 +368,10 @@ class StructuralFiguresForm(forms.Form):
             "Everyone who would answer the team's surveys, counted once each. Not rated: it sets "
             "how many invite codes are offered. Leave empty if unknown."
         ),
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            _("Give the number of people as a whole number from 1 to 1,000."),
+        ),
     )
 
     def __init__(self, *args: Any, thresholds: Mapping[str, Thresholds], **kwargs: Any) -> None:

@@ -567,3 +567,17 @@ def test_it_labels_a_figure_with_its_unit_only_where_the_label_does_not_name_it(
     assert fields["sickness_days"].label == "Sickness absence days per FTE (12 months)"
     assert fields["incidents"].label == "Safety incidents per 10 FTE (12 months)"
     assert fields["caseload"].label == "Average caseload per full-time practitioner (cases)"
+
+
+def test_it_asks_for_a_headcount_in_its_own_words_whatever_is_wrong_with_it(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.team_a, opened=False)
+    url = reverse("diagnostics:figures_edit", args=[cycle.pk, world.team_a.pk])
+    client = client_for(world.team_manager)
+    for typed in ("0", "1001", "twelve", "3.5"):
+        page = client.post(url, {"headcount": typed})
+        assert page.context["form"].errors["headcount"] == [
+            "Give the number of people as a whole number from 1 to 1,000."
+        ], typed
+        assert f'value="{typed}"' in page.content.decode()
