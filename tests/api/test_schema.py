@@ -80,7 +80,7 @@ class Assets(HTMLParser):
         if tag == "style" or "style" in values:
             self.inline.append(tag)
         for name in ("src", "href"):
-            if values.get(name):
+            if values.get(name) and tag != "a":  # what the page loads, not where it links
                 self.urls.append(values[name])
 
     def handle_data(self, data):
@@ -118,3 +118,10 @@ def test_it_starts_swagger_ui_from_a_script_file_that_reads_our_schema(client):
     schema = client.get(reverse("api:schema"))
     assert schema.status_code == 200
     assert b"/api/v1/cycles/{cycle_id}/results/" in schema.content
+
+
+def test_it_links_the_docs_page_back_to_the_site_and_the_tokens(client):
+    html = client.get(reverse("api:docs")).content.decode()
+    assert f'<a href="{reverse("home")}">Back to SWORD</a>' in html
+    assert f'<a href="{reverse("api_tokens:list")}">API tokens</a>' in html
+    assert html.index("Back to SWORD") < html.index('id="swagger-ui"')
