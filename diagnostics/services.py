@@ -848,13 +848,14 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
     held = None if batch is None else _cycle_held(batch.cycle_id)
     if batch is None or held is None:  # the cycle was deleted since
         return 0
+    frozen = _takes_no_more_answers(held)
     newly_failed = voided = 0
     for address, code in messages:
         key = invite_delivery_key(batch_id=batch_id, address=address)
         _, created = InviteDelivery.objects.get_or_create(
             batch_id=batch_id, key=key, defaults={"delivered": False}
         )
-        if not created or _takes_no_more_answers(held):
+        if not created or frozen:
             continue
         newly_failed += 1
         invite = Invite.objects.filter(
