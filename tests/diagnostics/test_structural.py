@@ -400,11 +400,13 @@ def test_it_fixes_a_team_s_headcount_once_the_team_has_answered(
     assert (figures.headcount, figures.caseload) == (5, 17)
 
     with pytest.raises(ImportFailed, match="fixed once the team has answered"):
-        import_figures(
-            cycle=cycle,
-            content="team_path,headcount\nChildren's Services / Locality North / Team A,4\n",
-            user=None,
-        )
+        _import_headcount(cycle, "Team A", 4)
+
+
+def _import_headcount(cycle, team: str, people: int) -> int:
+    """Import one headcount for a team of Locality North."""
+    content = f"team_path,headcount\nChildren's Services / Locality North / {team},{people}\n"
+    return import_figures(cycle=cycle, content=content, user=None)
 
 
 def test_it_bounds_a_pulse_by_the_headcount_of_the_last_full_diagnostic_its_team_answered(
@@ -497,11 +499,7 @@ def test_it_fixes_every_headcount_of_a_cycle_once_it_has_closed(world, make_cycl
     save_figures(cycle=cycle, team=world.team_b, values={"caseload": Decimal(12)}, user=None)
     assert CycleTeam.objects.get(cycle=cycle, team=world.team_b).headcount == 6
     with pytest.raises(ImportFailed, match="or once the cycle has closed"):
-        import_figures(
-            cycle=cycle,
-            content="team_path,headcount\nChildren's Services / Locality North / Team B,4\n",
-            user=None,
-        )
+        _import_headcount(cycle, "Team B", 4)
 
 
 def test_it_says_nothing_of_a_single_pulse_s_responses_on_its_figures_form(

@@ -568,6 +568,14 @@ def _bucketed(by_team_and_cycle: dict, own: str) -> dict:
     return dict(found)
 
 
+def _viewer_order(own: str) -> list[str]:
+    """The groups of a viewer whose reach is `own`, in the plan's order: the units and teams
+    they reach, shallowest first, then the units above them, nearest first."""
+    reached = [p for p in sorted({*UNITS, *TEAMS}) if p.startswith(own)]
+    above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
+    return sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+
+
 @settings(max_examples=int(os.environ.get("AUDIT_EXAMPLES", "150")), deadline=None)
 @given(
     counts=st.lists(st.integers(min_value=0, max_value=11), min_size=5, max_size=5),
@@ -575,10 +583,7 @@ def _bucketed(by_team_and_cycle: dict, own: str) -> dict:
     own=st.sampled_from([ROOT, UNIT, "AAAB", TEAM_A]),
 )
 def test_it_leaves_no_hidden_count_that_the_bands_pin_beside_the_shown_ones(counts, k, own):
-    paths = sorted({*UNITS, *TEAMS})
-    reached = [p for p in paths if p.startswith(own)]
-    above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
-    order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+    order = _viewer_order(own)
     by_team = dict(zip(TEAMS, counts, strict=True))
     plan = _plan_groups(by_team, k=k, order=order)
     _assert_only_the_bands_alone_pin(plan, counts=by_team, order=order, k=k)
@@ -710,10 +715,7 @@ def coded_responses(draw):
 )
 def test_it_leaves_no_count_that_the_codes_made_pin_beside_the_shown_ones(coded, k, own):
     counts, codes = (_bucketed(found, own) for found in coded)
-    paths = sorted({*UNITS, *TEAMS})
-    reached = [p for p in paths if p.startswith(own)]
-    above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
-    order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+    order = _viewer_order(own)
     plan = _plan_groups(counts, k=k, order=order, codes=codes)
     _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=k, codes=codes)
 
@@ -848,10 +850,7 @@ def test_it_never_lets_a_bound_below_the_responses_be_read_from_what_is_shown(bo
     that the bands and bounds alone do not. Dropping such a bound where the responses are above
     it would say so through what is hidden."""
     counts, bounds = (_bucketed(found, own) for found in bounded)
-    paths = sorted({*UNITS, *TEAMS})
-    reached = [p for p in paths if p.startswith(own)]
-    above = [p for p in [ROOT, UNIT, "AAAB"] if own.startswith(p) and p != own]
-    order = sorted(reached, key=len) + sorted(above, key=len, reverse=True)
+    order = _viewer_order(own)
     plan = _plan_groups(counts, k=k, order=order, codes=bounds)
     seen = {key: b for key, b in bounds.items() if key[0] in order and b}
     reading = _reading(plan, counts=counts, order=order, k=k, most_of=seen)
