@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -85,6 +87,11 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def action_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = get_unit_for(request.user, request.GET.get("unit"))
+    if unit.moved_to_id is not None:
+        # Where a unit was before it moved holds its past; what is done next is the unit's own.
+        here = get_unit_for(request.user, unit.moved_to_id)
+        wanted = {key: request.GET[key] for key in ("domain", "intervention") if key in request.GET}
+        return redirect(f"{reverse('actions:new')}?{urlencode({'unit': here.pk, **wanted})}")
     reach = reach_of(request.user)
     cycles = cycles_covering(unit)
     intervention = None

@@ -32,10 +32,17 @@ class UnitSerializer(serializers.ModelSerializer[Unit]):
         help_text="The unit above, or null at the top of what the token reaches."
     )
     archived = serializers.SerializerMethodField()
+    moved_to_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Set on a unit left where a unit moved from: the id of the unit that moved. "
+        "It holds that unit's results in the cycles that had opened before the move, read "
+        "where the unit then was.",
+    )
 
     class Meta:
         model = Unit
-        fields = ["id", "name", "path", "level", "is_team", "parent_id", "archived"]
+        fields = ["id", "name", "path", "level", "is_team", "parent_id", "archived", "moved_to_id"]
 
     def get_path(self, unit: Unit) -> str:
         return readable_path(unit, self.context["names"])

@@ -27,7 +27,7 @@ from diagnostics.selectors import cycles_covering
 from organisations.access import Reach, get_unit_for, reach_of
 from organisations.audit import record
 from organisations.models import AuditEvent, Role, Unit
-from organisations.selectors import breadcrumbs
+from organisations.selectors import breadcrumbs, places_of_a_move
 
 FILTER_CHOICES = {
     "role_group": (_("Role"), RoleGroup.choices),
@@ -144,6 +144,7 @@ def profile(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
         "unit": unit,
         "cycle": cycle,
         "crumbs": [u for u in breadcrumbs(unit) if reach.reaches(u)],
+        "moves": places_of_a_move(unit, reach=reach),
         "filter_choices": FILTER_CHOICES,
         "can_compare": reach.has_at_least(unit, Role.LEADER) and not unit.is_team,
     }
@@ -213,7 +214,12 @@ def benchmark(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     crumbs = [u for u in breadcrumbs(unit) if reach.reaches(u)]
     standings = _standings_unless_asked(request, unit, cycles, reach=reach)
     cycle = _pick_cycle(request, unit, cycles, full_only=True, standings=standings)
-    context: dict[str, object] = {"unit": unit, "cycles": cycles, "crumbs": crumbs}
+    context: dict[str, object] = {
+        "unit": unit,
+        "cycles": cycles,
+        "crumbs": crumbs,
+        "moves": places_of_a_move(unit, reach=reach),
+    }
     if cycle is None:
         return render(request, "dashboards/benchmark.html", {**context, "empty": True})
     page = benchmark_builder.benchmark_page(
@@ -246,7 +252,16 @@ def trends(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     )
     crumbs = [u for u in breadcrumbs(unit) if reach.reaches(u)]
     _record_view(request, unit, page.unit_path, "Trends")
-    return render(request, "dashboards/trends.html", {"page": page, "unit": unit, "crumbs": crumbs})
+    return render(
+        request,
+        "dashboards/trends.html",
+        {
+            "page": page,
+            "unit": unit,
+            "crumbs": crumbs,
+            "moves": places_of_a_move(unit, reach=reach),
+        },
+    )
 
 
 @login_required

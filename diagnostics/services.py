@@ -23,7 +23,19 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.formats import date_format, number_format
@@ -67,6 +79,7 @@ from diagnostics.models import (
     CycleTeam,
     Domain,
     DomainScore,
+    DomainTally,
     ExportJob,
     InstrumentVersion,
     Invite,
@@ -78,7 +91,9 @@ from diagnostics.models import (
     ServiceLength,
     SpentCode,
     Statement,
+    StatementTally,
     StatementText,
+    StructuralFigures,
     StructuralThreshold,
     SurveyDraft,
     TeamTally,
@@ -110,7 +125,9 @@ from notices.services import header_line, send_notice_once
 from organisations.access import Reach, reach_of
 from organisations.audit import json_number, record, unit_scope
 from organisations.models import AuditEvent, Organisation, Unit
+from organisations.remembered_units import claim_units_version
 from organisations.selectors import readable_path, unit_names_by_path
+from organisations.services import drop_emptied_former_places, move_unit_leaving
 from sword.precompiled import PrecompiledLookup
 
 logger = logging.getLogger(__name__)
@@ -493,6 +510,103 @@ def close_cycle(
     SurveyDraft.objects.filter(cycle=cycle).delete()  # answers nobody can submit any more
     ReminderAddress.objects.filter(cycle=cycle).delete()  # kept only until the cycle closes
     return cycle
+
+
+# A team's part in a cycle: what a cycle's figures, bounds and pages are read from. Once the
+# cycle has opened it stays with the unit left where the team was when the team moves
+# (`move_unit`), and so do the codes given out for it (answers made with them are stored
+# there). What a team does next (actions, issues, its roles) goes with the team.
+KEPT_WITH_AN_OPENED_CYCLE: tuple[type[Model], ...] = (
+    CycleTeam,
+    Invite,
+    InviteBatch,
+    ReminderAddress,
+    Response,
+    DomainScore,
+    Comment,
+    StructuralFigures,
+    TeamTally,
+    DomainTally,
+    StatementTally,
+)
+
+
+@dataclass(frozen=True)
+class UnitMoved:
+    unit: Unit
+    # How many cycles that had opened it had a part in, left where it was.
+    cycles_left: int
+
+
+@transaction.atomic
+def move_unit(*, unit: Unit, new_parent: Unit, moved_by: User | None = None) -> UnitMoved:
+    """Move a unit, with everything below it, under another unit of its organisation.
+
+    Its part in every cycle that has opened stays where it was: with a unit of the same name
+    and kind left, archived, at its old place in the tree (with the units between,
+    `organisations.services.move_unit_leaving`). A cycle is read on the tree it opened with, so
+    no figure of it, open or closed, changes with a move, and no move can be read as the
+    difference between two of them (docs/anonymity.md). Drafts take the tree as it is when
+    they open. The roles held at a moved unit read the places it left
+    (`organisations.access.Reach`)."""
+    claim_units_version()  # before any other lock (see there)
+    was = unit_scope(unit)
+    subtree = Unit.objects.within(unit)
+    involved = set(
+        CycleTeam.objects.filter(team__in=subtree).values_list("cycle_id", flat=True)
+    ) | set(Cycle.objects.filter(unit__in=subtree).values_list("pk", flat=True))
+    # Locked as closing locks them: the move waits for every answer being stored, and answers
+    # stored after it read the codes' new place (`hold_cycle_open`).
+    opened = [
+        cycle.pk
+        for cycle in Cycle.objects.select_for_update().filter(pk__in=involved).order_by("pk")
+        if cycle.status != Cycle.Status.DRAFT
+    ]
+    teams_left = {
+        team_id
+        for model in KEPT_WITH_AN_OPENED_CYCLE
+        for team_id in model._default_manager.filter(cycle_id__in=opened, team__in=subtree)
+        .values_list("team_id", flat=True)
+        .distinct()
+    }
+    runners_left = set(
+        Cycle.objects.filter(pk__in=opened, unit__in=subtree).values_list("unit_id", flat=True)
+    )
+    moved, places = move_unit_leaving(
+        unit=unit, new_parent=new_parent, leave=teams_left | runners_left
+    )
+    now = unit_scope(moved)
+    record(
+        organisation=moved.organisation_id,
+        user=moved_by,
+        action=AuditEvent.Action.UNIT_MOVED,
+        scope=now,
+        detail=f"moved from {was}"
+        + (f"; its part in cycles that had opened ({len(opened)}) stays there" if opened else ""),
+        old={"unit": was},
+        new={"unit": now},
+    )
+    if not places:
+        return UnitMoved(moved, 0)
+    for model in KEPT_WITH_AN_OPENED_CYCLE:
+        model._default_manager.filter(cycle_id__in=opened, team_id__in=teams_left).update(
+            team_id=_left_in_place(teams_left, places)
+        )
+    Cycle.objects.filter(pk__in=opened, unit_id__in=runners_left).update(
+        unit_id=_left_in_place(runners_left, places, column="unit_id")
+    )
+    drop_emptied_former_places(unit=moved)
+    return UnitMoved(moved, len(opened))
+
+
+def _left_in_place(
+    unit_ids: Iterable[int], places: Mapping[int, Unit], *, column: str = "team_id"
+) -> Case:
+    """Each of these units' id replaced by that of the unit left in its place."""
+    return Case(
+        *(When(**{column: unit_id}, then=Value(places[unit_id].pk)) for unit_id in unit_ids),
+        output_field=IntegerField(),
+    )
 
 
 @transaction.atomic
@@ -1634,6 +1748,7 @@ def submit_response(
         invite, checked = find_invite(code), False
     if not checked and is_spent(code=code, invite=invite):
         raise CodeAlreadyUsed()
+    team = invite.team  # whose staff answered, wherever a move leaves the answer
     hold_cycle_open(invite=invite, today=today)
     cycle = invite.cycle
     statements = statement_infos(cycle)
@@ -1666,7 +1781,7 @@ def submit_response(
         Comment.objects.create(cycle=cycle, team_id=invite.team_id, text=cleaned_comment)
     if draft_key:
         _delete_draft(draft_key)
-    return Submitted(team=invite.team, cycle=cycle)
+    return Submitted(team=team, cycle=cycle)
 
 
 # How long, in milliseconds, a submission's transaction may spend on one statement or leave
@@ -1689,16 +1804,23 @@ def hold_cycle_open(*, invite: Invite, today: date) -> None:
     submissions in a transaction of its own, as the demo does when it builds its peer
     organisations, has its later statements under them too). SQLite, the demo's default, has
     no row locks: there the cycle is only read again."""
-    stored = _cycle_held(invite.cycle_id, submission=True)
+    stored = _cycle_held(invite.cycle_id, submission=True, invite=invite)
     if stored is None:  # deleted, and its invites with it
         raise UnknownCode()
     check_cycle_open(stored, today=today)
 
 
-def _cycle_held(cycle_id: int, *, submission: bool = False) -> Cycle | None:
+def _cycle_held(
+    cycle_id: int, *, submission: bool = False, invite: Invite | None = None
+) -> Cycle | None:
     """The cycle's status, schedule and dates as stored, its row share-locked until the
     transaction ends (PostgreSQL), so that closing it waits; `submission`: with the
-    submission's limits (`SUBMISSION_TIMEOUT_MS`). None if there is no such cycle."""
+    submission's limits (`SUBMISSION_TIMEOUT_MS`). None if there is no such cycle.
+
+    `invite`: one of the cycle's codes, whose team is read again once the cycle is held, in
+    the same round trip: a unit that moved while the code was being looked up has left the
+    code's part in the cycle where it was (`move_unit`, which holds the cycle while it moves
+    it), and the answer goes there."""
     if connection.vendor == "postgresql":
         quote = connection.ops.quote_name
         # One round trip. The limits are whole numbers and the names come from the model; the
@@ -1713,13 +1835,33 @@ def _cycle_held(cycle_id: int, *, submission: bool = False) -> Cycle | None:
             f"SELECT {', '.join(map(quote, _CYCLE_STATE))}"  # noqa: S608  # nosec B608
             f" FROM {quote(Cycle._meta.db_table)} WHERE id = %s FOR SHARE"
         )
+        params: list[Any] = [cycle_id]
+        if invite is not None:
+            # A statement of its own, after the lock, so that it reads what a move that the
+            # lock waited for committed; the one whose rows come back.
+            read += (
+                f"; SELECT {', '.join(f'c.{quote(name)}' for name in _CYCLE_STATE)},"  # noqa: S608  # nosec B608
+                f" i.{quote('team_id')} FROM {quote(Cycle._meta.db_table)} c"
+                f" JOIN {quote(Invite._meta.db_table)} i ON i.{quote('cycle_id')} = c.id"
+                " WHERE c.id = %s AND i.id = %s"
+            )
+            params += [cycle_id, invite.pk]
         with connection.cursor() as cursor:
-            cursor.execute(limits + read, [cycle_id])
+            cursor.execute(limits + read, params)
             row = cursor.fetchone()
+    elif invite is not None:
+        row = (
+            Cycle.objects.filter(pk=cycle_id, invites__pk=invite.pk)
+            .values_list(*_CYCLE_STATE, "invites__team_id")
+            .first()
+        )
     else:
         row = Cycle.objects.filter(pk=cycle_id).values_list(*_CYCLE_STATE).first()
     if row is None:
         return None
+    if invite is not None:
+        *row, team_id = row
+        invite.team_id = team_id
     return Cycle(pk=cycle_id, **dict(zip(_CYCLE_STATE, row, strict=True)))
 
 

@@ -317,8 +317,8 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
         raise ImportFailed(
             [f"line 1: unknown column(s) {', '.join(unknown)}; use {', '.join(known[1:])}"]
         )
-    teams = unit_by_readable_path(cycle.organisation)
     taking_part = set(CycleTeam.objects.filter(cycle=cycle).values_list("team_id", flat=True))
+    teams = unit_by_readable_path(cycle.organisation, within_cycle=taking_part)
     # the teams whose headcount is fixed (`headcount_fixed`)
     answered = taking_part if _every_headcount_fixed(cycle) else teams_answered(cycle)
     # The headcount each such team's figures form shows, fixed (`recorded_headcounts`): an

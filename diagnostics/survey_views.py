@@ -732,7 +732,8 @@ def submit(request: HttpRequest, survey: Survey) -> HttpResponse:
     response = HttpResponseRedirect(_address("survey:thanks"))
     survey_session.end_with_thanks(
         response,
-        team_id=submitted.team.pk,
+        # The team's own board, where a move left its part in the cycle behind (`move_unit`).
+        team_id=submitted.team.moved_to_id or submitted.team.pk,
         threshold=survey.invite.cycle.organisation.anonymity_threshold,
     )
     return response

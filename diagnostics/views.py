@@ -98,9 +98,15 @@ from diagnostics.structural_data import (
 )
 from diagnostics.tasks import send_invite_batch
 from organisations.access import get_unit_for, reach_of, require_org_admin
-from organisations.forms import FIND_UNITS_BUTTON, FIND_UNITS_WORDS, bound_unless_finding
+from organisations.forms import (
+    FIND_UNITS_BUTTON,
+    FIND_UNITS_WORDS,
+    MoveUnitForm,
+    bound_unless_finding,
+)
 from organisations.models import Role, Unit
 from organisations.selectors import (
+    parent_of,
     readable_paths,
     unit_names_by_path,
     units_to_offer,
@@ -1019,3 +1025,55 @@ def results_export(
     filename = download_name(cycle, by=by, file_format=file_format)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def unit_move(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
+    if unit.depth == 1:
+        messages.error(request, gettext("The organisation itself cannot be moved."))
+        return redirect("organisations:structure")
+    if unit.is_former_place:
+        messages.error(
+            request,
+            gettext(
+                "“%(unit)s” holds results from before a move and stays where it is. "
+                "Move the unit it stands for instead."
+            )
+            % {"unit": unit.name},
+        )
+        return redirect("organisations:structure")
+    form = MoveUnitForm(**bound_unless_finding(request), unit=unit)
+    if request.method == "POST" and form.is_valid():
+        old_parent = parent_of(unit)
+        try:
+            moved = services.move_unit(
+                unit=unit, new_parent=form.cleaned_data["new_parent"], moved_by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("new_parent", error_text(exc))
+        else:
+            done = gettext("Moved “%(unit)s” under “%(parent)s”.") % {
+                "unit": unit.name,
+                "parent": form.cleaned_data["new_parent"].name,
+            }
+            if moved.cycles_left and old_parent is not None:
+                done += " " + ngettext(
+                    "Its part in %(count)s cycle that had opened stays under “%(old)s”, with an "
+                    "archived “%(unit)s”, so that it reads as it did.",
+                    "Its part in %(count)s cycles that had opened stays under “%(old)s”, with an "
+                    "archived “%(unit)s”, so that they read as they did.",
+                    moved.cycles_left,
+                ) % {"count": moved.cycles_left, "old": old_parent.name, "unit": unit.name}
+            messages.success(request, done)
+            return redirect("organisations:structure")
+    return render(
+        request,
+        "organisations/unit_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "title": gettext("Move %(unit)s") % {"unit": unit.name},
+            "button": gettext("Move"),
+        },
+    )

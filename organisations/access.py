@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -44,12 +45,34 @@ class Reach:
     def is_leader_or_admin(self) -> bool:
         return any(m.role in (Role.ORG_ADMIN, Role.LEADER) for m in self.memberships)
 
+    @cached_property
+    def _roles(self) -> tuple[Membership, ...]:
+        """The roles held, and each again at every place its unit moved from: there that unit's
+        part in the cycles that had opened stays (`Unit.moved_to`), and whoever holds a role at
+        the unit reads it as they did before the move. A role at a unit above a moved one does
+        not reach its old place (the unit was not theirs then). One query, and only in an
+        organisation where a unit has been left at a moved one's place."""
+        if not self.memberships or self.organisation is None:
+            return self.memberships
+        if not self.organisation.has_former_places:
+            return self.memberships
+        held = {membership.unit_id: membership for membership in self.memberships}
+        return self.memberships + tuple(
+            Membership(
+                user_id=held[place.moved_to_id].user_id,
+                organisation_id=place.organisation_id,
+                unit=place,
+                role=held[place.moved_to_id].role,
+            )
+            for place in Unit.objects.filter(moved_to_id__in=held).order_by("path")
+        )
+
     def role_at(self, unit: Unit) -> str | None:
         """The strongest role the user holds at this unit or above it, or None."""
         if self.organisation is None or unit.organisation_id != self.organisation.pk:
             return None
         best: str | None = None
-        for membership in self.memberships:
+        for membership in self._roles:
             covers = unit.path.startswith(membership.unit.path)
             if covers and (best is None or ROLE_RANK[membership.role] > ROLE_RANK[best]):
                 best = membership.role
@@ -65,9 +88,7 @@ class Reach:
     @property
     def top_units(self) -> list[Unit]:
         """The membership units not inside another membership unit: the roots of the reach."""
-        units = sorted(
-            {m.unit.path: m.unit for m in self.memberships}.values(), key=lambda u: u.path
-        )
+        units = sorted({m.unit.path: m.unit for m in self._roles}.values(), key=lambda u: u.path)
         tops: list[Unit] = []
         for unit in units:
             if not any(unit.path.startswith(top.path) for top in tops):

@@ -177,7 +177,13 @@ class MoveUnitForm(forms.Form):
     new_parent = UnitInReachField(
         queryset=Unit.objects.none(),
         label=_("Move it under"),
-        help_text=_("Everything inside the unit moves with it."),
+        help_text=_(
+            "Everything inside the unit moves with it. Its part in cycles that have opened "
+            "stays where it is now, with an archived unit of the same name: a cycle is read on "
+            "the structure it opened with, so that a move never changes its figures. Codes "
+            "already given out for those cycles still work, and whoever manages the unit "
+            "still reads those results."
+        ),
     )
 
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:

@@ -99,6 +99,9 @@ class Organisation(models.Model):
             "are shown in Welsh. Answers count the same in either language."
         ),
     )
+    # Whether any unit has been left at a moved unit's place (`Unit.moved_to`): roles are read
+    # with the places their units moved from only where one is (`organisations.access.Reach`).
+    has_former_places = models.BooleanField(default=False, editable=False)
     cycle_reminders = models.BooleanField(
         _("send reminders before a cycle closes"),
         default=False,
@@ -224,6 +227,18 @@ class Unit(MP_Node):
         default=False, help_text="Teams are where survey responses are collected."
     )
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Set on a unit left, archived, at the place of a unit that moved, holding that unit's part
+    # in the cycles that had opened by then, so that no cycle's figures change with a move
+    # (`diagnostics.services.move_unit`; docs/anonymity.md, "Moving a unit").
+    moved_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="former_places",
+        help_text="The unit that was here and moved: this one keeps its part in the cycles "
+        "that had opened by then.",
+    )
 
     objects: ClassVar[UnitManager] = UnitManager()
 
@@ -237,6 +252,12 @@ class Unit(MP_Node):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    @property
+    def is_former_place(self) -> bool:
+        """Left where a unit was when it moved, with that unit's part in the cycles that had
+        opened by then."""
+        return self.moved_to_id is not None
 
     @property
     def kind_label(self) -> str:
@@ -307,6 +328,7 @@ class AuditEvent(models.Model):
         API_TOKEN_REVOKED = "api_token_revoked", _("Revoked an API token")
         API_REFUSED = "api_refused", _("API request refused")
         CODES_MADE = "codes_made", _("Made survey codes")
+        UNIT_MOVED = "unit_moved", _("Moved a unit")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="audit_events"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When, Window
@@ -22,6 +22,9 @@ from organisations.models import (
     Unit,
 )
 from organisations.remembered_units import load_units, unit_fields, unit_table
+
+if TYPE_CHECKING:
+    from organisations.access import Reach
 
 
 def root_of(organisation: Organisation) -> Unit:
@@ -114,11 +117,22 @@ class UnitsByPath(Mapping[str, Unit]):
         return dict(self._by_key)
 
 
-def unit_by_readable_path(organisation: Organisation) -> UnitsByPath:
-    """Readable path → unit, for resolving paths given on the command line or in CSV files."""
+def unit_by_readable_path(
+    organisation: Organisation, *, within_cycle: Collection[int] = ()
+) -> UnitsByPath:
+    """Readable path → unit, for resolving paths given on the command line or in CSV files. A
+    place a unit moved from is left out (its path reads as the unit's did, and names no unit
+    anyone can give a role at or add to), unless it is one of `within_cycle`, the teams of the
+    cycle the paths are given for, which then wins over any unit whose path reads the same."""
     units = list(Unit.objects.filter(organisation=organisation))
     names = {unit.path: unit.name for unit in units}
-    return UnitsByPath({readable_path(unit, names): unit for unit in units})
+    found: dict[str, Unit] = {}
+    for unit in units:
+        if unit.moved_to_id is None or unit.pk in within_cycle:
+            path = readable_path(unit, names)
+            if path not in found or unit.pk in within_cycle:
+                found[path] = unit
+    return UnitsByPath(found)
 
 
 def parent_of(unit: Unit) -> Unit | None:
@@ -158,11 +172,16 @@ class TreeNode:
 def tree_of(root: Unit, *, include_archived: bool = True) -> TreeNode:
     """The subtree under `root` as nested nodes, siblings sorted by name (from the units a
     process remembers: one small query while no unit has changed)."""
+    units = load_units(root.organisation)
+    by_id = {unit.pk: unit for unit in units}
     nodes = {
         unit.path: TreeNode(unit)
-        for unit in load_units(root.organisation)
+        for unit in units
         if unit.path.startswith(root.path) and (include_archived or not unit.is_archived)
     }
+    for node in nodes.values():
+        if node.unit.moved_to_id in by_id:  # named with no query of its own
+            node.unit.moved_to = by_id[node.unit.moved_to_id]
     top = nodes.get(root.path, TreeNode(root))
     for path, node in nodes.items():
         if path == root.path:
@@ -426,3 +445,16 @@ def archive_consequences(unit: Unit) -> ArchiveConsequences:
         .distinct()
     )
     return ArchiveConsequences(people_with_roles=people, open_cycles=sorted(names))
+
+
+def places_of_a_move(unit: Unit, *, reach: Reach) -> list[Unit]:
+    """The other side of a move in reach: for a unit left where a moved one was, the unit that
+    moved; for a unit that moved, the places it was left at. No query in an organisation where
+    no unit has been left at a moved one's place."""
+    if reach.organisation is None or not reach.organisation.has_former_places:
+        return []
+    if unit.moved_to_id is not None:
+        others = [Unit.objects.get(pk=unit.moved_to_id)]
+    else:
+        others = list(Unit.objects.filter(moved_to=unit).order_by("path"))
+    return [other for other in others if reach.reaches(other)]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import ForeignObjectRel
+from django.db.models import F, ForeignObjectRel
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -84,7 +86,11 @@ def _clean_name(name: str) -> str:
 
 
 def _check_name_free(parent: Unit, name: str, *, exclude: Unit | None = None) -> None:
-    siblings = Unit.objects.filter(path__startswith=parent.path, depth=parent.depth + 1)
+    # A unit left where a moved unit was keeps that unit's name (a closed cycle reads as it
+    # did), and takes none from a unit added or moved here later.
+    siblings = Unit.objects.filter(
+        path__startswith=parent.path, depth=parent.depth + 1, moved_to__isnull=True
+    )
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
     if siblings.filter(name__iexact=name).exists():
@@ -128,10 +134,32 @@ def rename_unit(*, unit: Unit, name: str) -> Unit:
 
 @transaction.atomic
 def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
-    """Move a unit, with everything below it, under another unit of the same organisation."""
+    """Move a unit, with everything below it, under another unit of the same organisation, taking
+    every result with it. A unit with a part in a cycle that has opened is moved by
+    `diagnostics.services.move_unit`, which leaves that part where it was."""
+    moved, _left = move_unit_leaving(unit=unit, new_parent=new_parent, leave=())
+    return moved
+
+
+@transaction.atomic
+def move_unit_leaving(
+    *, unit: Unit, new_parent: Unit, leave: Collection[int]
+) -> tuple[Unit, dict[int, Unit]]:
+    """Move a unit, with everything below it, under another unit of the same organisation, and
+    leave at the old place of each unit of `leave` (ids of the unit or units below it) and of
+    each unit between it and the moved unit an archived unit of the same name and kind, at the
+    same tree path, to hold what stays there. Returns the moved unit and, for each unit left
+    at, the unit left in its place."""
     claim_units_version()  # before any other lock (see there)
     if unit.depth == 1:
         raise ValidationError(gettext("The organisation itself cannot be moved."))
+    if unit.is_former_place:
+        raise ValidationError(
+            gettext(
+                "This unit holds results from before a move and stays where it is. "
+                "Move the unit it stands for instead."
+            )
+        )
     if new_parent.organisation_id != unit.organisation_id:
         raise ValidationError(gettext("A unit can only move within its own organisation."))
     if new_parent.is_within(unit):
@@ -141,9 +169,64 @@ def move_unit(*, unit: Unit, new_parent: Unit) -> Unit:
     if new_parent.is_archived:
         raise ValidationError(gettext("Restore the archived unit before moving units into it."))
     _check_name_free(new_parent, unit.name, exclude=unit)
+    before = {found.pk: found for found in Unit.objects.within(unit)}
+    if not set(leave) <= before.keys():
+        raise ValueError("Only the moved unit and the units below it can be left behind.")
+    left_paths = {
+        path
+        for unit_id in leave
+        for path in ancestor_paths_from(before[unit_id].path, top=unit.path)
+    }
     Unit.objects.move(unit, new_parent, "last-child")
     unit.refresh_from_db()
-    return unit
+    if not left_paths:
+        return unit, {}
+    now = timezone.now()
+    # The moved units' old paths are free now; each unit left takes its unit's own, so a
+    # closed cycle's tree, and every decision that follows its order, is the one it had.
+    old = sorted((found for found in before.values() if found.path in left_paths), key=_path)
+    children = Counter(found.path[: -Unit.steplen] for found in old)
+    left = Unit.objects.bulk_create(
+        Unit(
+            organisation_id=found.organisation_id,
+            name=found.name,
+            is_team=found.is_team,
+            path=found.path,
+            depth=found.depth,
+            numchild=children[found.path],
+            archived_at=found.archived_at or now,
+            # A former place that moves along is left again for the unit it stands for.
+            moved_to_id=found.moved_to_id or found.pk,
+        )
+        for found in old
+    )
+    Unit.objects.filter(path=before[unit.pk].path[: -Unit.steplen]).update(
+        numchild=F("numchild") + 1
+    )
+    Organisation.objects.filter(pk=unit.organisation_id).update(has_former_places=True)
+    return unit, {found.pk: place for found, place in zip(old, left, strict=True)}
+
+
+@transaction.atomic
+def drop_emptied_former_places(*, unit: Unit) -> int:
+    """Delete the former places inside this unit (moved along with it) that hold nothing any
+    more, their part having been left at the places they had (`move_unit_leaving`). Returns
+    how many."""
+    dropped = 0
+    for place in Unit.objects.within(unit).filter(moved_to__isnull=False).order_by("-depth"):
+        if not unit_has_data(place):
+            place.delete()
+            dropped += 1
+    return dropped
+
+
+def ancestor_paths_from(path: str, *, top: str) -> list[str]:
+    """This path and those above it, up to and including `top`'s."""
+    return [path[:end] for end in range(len(top), len(path) + 1, Unit.steplen)]
+
+
+def _path(unit: Unit) -> str:
+    return unit.path
 
 
 def unit_has_data(unit: Unit) -> bool:
@@ -152,6 +235,8 @@ def unit_has_data(unit: Unit) -> bool:
     Looks at every relation pointing at units, so data added by later features counts too.
     """
     subtree = Unit.objects.within(unit)
+    if Unit.objects.filter(moved_to__in=subtree).exists():
+        return True  # the results it had before it moved are kept where it was
     for relation in Unit._meta.related_objects:
         if not isinstance(relation, ForeignObjectRel) or relation.related_model is Unit:
             continue
@@ -174,13 +259,21 @@ def archive_unit(*, unit: Unit) -> int:
 @transaction.atomic
 def restore_unit(*, unit: Unit) -> int:
     claim_units_version()  # before any other lock (see there)
+    if unit.is_former_place:
+        raise ValidationError(
+            gettext(
+                "This unit holds results from before a move and stays archived. "
+                "Its results are read where the unit was then."
+            )
+        )
     parent = parent_of(unit)
     if parent is not None and parent.is_archived:
         raise ValidationError(
             gettext("Restore “%(parent)s” first: this unit sits inside it.")
             % {"parent": parent.name}
         )
-    return Unit.objects.within(unit).update(archived_at=None)
+    # A place a unit moved from stays archived (it holds that unit's closed cycles' part).
+    return Unit.objects.within(unit).filter(moved_to__isnull=True).update(archived_at=None)
 
 
 @transaction.atomic

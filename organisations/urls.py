@@ -10,7 +10,6 @@ urlpatterns = [
     path("structure/", views.structure, name="structure"),
     path("units/<int:unit_id>/add/", views.unit_add, name="unit_add"),
     path("units/<int:unit_id>/rename/", views.unit_rename, name="unit_rename"),
-    path("units/<int:unit_id>/move/", views.unit_move, name="unit_move"),
     path("units/<int:unit_id>/archive/", views.unit_archive, name="unit_archive"),
     path("units/<int:unit_id>/restore/", views.unit_restore, name="unit_restore"),
     path("units/<int:unit_id>/delete/", views.unit_delete, name="unit_delete"),

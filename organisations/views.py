@@ -23,7 +23,6 @@ from organisations.forms import (
     AuditFilterForm,
     ChangeRoleForm,
     InviteForm,
-    MoveUnitForm,
     OrganisationSettingsForm,
     PeopleSearchForm,
     RenameUnitForm,
@@ -124,37 +123,6 @@ def unit_rename(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
             "unit": unit,
             "title": gettext("Rename %(unit)s") % {"unit": unit.name},
             "button": gettext("Rename"),
-        },
-    )
-
-
-@login_required
-def unit_move(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
-    unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
-    if unit.depth == 1:
-        messages.error(request, gettext("The organisation itself cannot be moved."))
-        return redirect("organisations:structure")
-    form = MoveUnitForm(**bound_unless_finding(request), unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.move_unit(unit=unit, new_parent=form.cleaned_data["new_parent"])
-        except ValidationError as exc:
-            form.add_error("new_parent", error_text(exc))
-        else:
-            messages.success(
-                request,
-                gettext("Moved “%(unit)s” under “%(parent)s”.")
-                % {"unit": unit.name, "parent": form.cleaned_data["new_parent"].name},
-            )
-            return redirect("organisations:structure")
-    return render(
-        request,
-        "organisations/unit_form.html",
-        {
-            "form": form,
-            "unit": unit,
-            "title": gettext("Move %(unit)s") % {"unit": unit.name},
-            "button": gettext("Move"),
         },
     )
 

@@ -112,8 +112,9 @@ def every_page_urls(found: Pick) -> tuple[dict[str, str], dict[str, str]]:
     page("organisations:audit", "")
     page("api_tokens:list", "")
     page("organisations:unit_add", "unit", unit_id=unit.pk)
-    for name in ("unit_rename", "unit_move", "unit_archive", "unit_delete"):
+    for name in ("unit_rename", "unit_archive", "unit_delete"):
         page(f"organisations:{name}", "team", unit_id=team.pk)
+    page("units:move", "team", unit_id=team.pk)
     of_one(
         found.membership,
         "membership besides the admin's",

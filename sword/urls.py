@@ -30,6 +30,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/organisation-sign-in/", include("organisations.sign_on_urls")),
     path("organisation/api-tokens/", include("api.token_urls")),
+    path("organisation/units/", include("diagnostics.unit_urls")),
     path("organisation/", include("organisations.urls")),
     path("cycles/", include("diagnostics.urls")),
     path("results/", include("dashboards.urls")),

@@ -126,7 +126,7 @@ PAGES: list[Page] = [
     Page("api_tokens:revoke", frozenset({ADMIN}), lambda world: _api_token(world)),
     Page("organisations:unit_add", frozenset({ADMIN}), _unit("Locality North")),
     Page("organisations:unit_rename", frozenset({ADMIN}), _unit("Team A")),
-    Page("organisations:unit_move", frozenset({ADMIN}), _unit("Team A")),
+    Page("units:move", frozenset({ADMIN}), _unit("Team A")),
     Page("organisations:unit_archive", frozenset({ADMIN}), _unit("Team A")),
     Page("organisations:unit_delete", frozenset({ADMIN}), _unit("Team A")),
     Page(

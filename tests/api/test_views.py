@@ -148,6 +148,25 @@ def test_it_lists_the_unit_tree_in_reach(world, make_token, api_get):
     assert leader[0]["parent_id"] is None  # the unit above lies outside the leader's reach
 
 
+def test_it_lists_the_place_a_unit_moved_from_with_the_unit_that_moved(
+    world, make_cycle, make_token, api_get, respond
+):
+    from diagnostics.services import close_cycle, move_unit
+
+    cycle = make_cycle(unit=world.root)
+    respond(cycle, world.team_a, 1)
+    close_cycle(cycle=cycle)
+    move_unit(unit=world.team_a, new_parent=world.units["Locality South"])
+
+    units = api_get(reverse("api:units"), make_token(world.org_admin)[1]).json()["results"]
+
+    by_path = {u["path"]: u for u in units}
+    left = by_path["Children's Services / Locality North / Team A"]
+    moved = by_path["Children's Services / Locality South / Team A"]
+    assert (left["moved_to_id"], left["archived"]) == (moved["id"], True)
+    assert (moved["moved_to_id"], moved["archived"]) == (None, False)
+
+
 def test_it_lists_cycles_in_reach_with_where_to_read_their_results(
     world, make_cycle, make_token, api_get
 ):

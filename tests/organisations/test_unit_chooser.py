@@ -233,7 +233,7 @@ def test_it_keeps_a_roles_place_listed_when_changing_it(world, client_for, small
 
 def test_it_finds_a_new_parent_when_moving_a_unit(world, client_for, monkeypatch):
     monkeypatch.setattr("organisations.selectors.UNITS_LISTED_MAX", 2)
-    url = reverse("organisations:unit_move", args=[world.team_c.pk])
+    url = reverse("units:move", args=[world.team_c.pk])
     client = client_for(world.org_admin)
 
     before = options_of(client.get(url).content.decode(), "new_parent")

@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         cycle = cycle_by_id(options["cycle_id"])
         path = " / ".join(part.strip() for part in options["team"].split("/"))
-        team = unit_by_readable_path(cycle.organisation).get(path)
+        taking_part = set(cycle.cycle_teams.values_list("team_id", flat=True))
+        team = unit_by_readable_path(cycle.organisation, within_cycle=taking_part).get(path)
         if team is None or not team.is_team:
             raise CommandError(f"No team with the path “{options['team']}”.")
         count = options["count"]
