@@ -120,14 +120,14 @@ def _later_scopes(prompting: Cycle, cycles: Sequence[Cycle], pools: Sequence[Sco
     return [*later_full, *later_pools]
 
 
-def _figure(results: OrganisationResults, action: Action, label: str) -> Figure:
-    if action.unit.path not in results.resolvable:
+def _figure(results: OrganisationResults, action: Action, label: str, *, unit: Unit) -> Figure:
+    if unit.path not in results.resolvable:
         # Seen through an escalation, the action's unit can lie outside the viewer's reach
         # (its team moved elsewhere since): its figures are not theirs to see.
         return Figure(
             label, None, None, None, False, hidden=gettext("outside your part of the organisation")
         )
-    group = results.group(action.unit)
+    group = results.group(unit)
     cell = group.domains.get(action.domain.code)
     figures = cell.figures if cell else None
     return Figure(
@@ -140,6 +140,25 @@ def _figure(results: OrganisationResults, action: Action, label: str) -> Figure:
     )
 
 
+def _holders(unit: Unit, organisation: Organisation) -> dict[Unit, list[Cycle]]:
+    """The unit and each place it moved from, with the opened cycles whose part each holds
+    (`diagnostics.services.move_unit`): an action begun before a move compares the results
+    read where the unit then was with those since (one query, and one for each such place)."""
+    places = [unit]
+    if organisation.has_former_places:
+        places += Unit.objects.filter(moved_to=unit).order_by("path")
+    return {place: cycles_covering(place) for place in places}
+
+
+def _holder(holders: dict[Unit, list[Cycle]], scope: Scope, action: Action) -> Unit:
+    """Where the action's unit has its part in this scope's cycles."""
+    wanted = set(scope.cycle_ids)
+    return next(
+        (place for place, cycles in holders.items() if wanted & {c.pk for c in cycles}),
+        action.unit,
+    )
+
+
 def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     """The action's domain for its unit at the prompting cycle, and at the latest cycle or pooled
     pulse since whose figure for the unit is shown (newer ones still hidden, such as a cycle
@@ -148,7 +167,12 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     if action.cycle is None:
         return BeforeAfter(None, None, None)
     prompting = action.cycle
-    cycles = cycles_covering(action.unit)
+    holders = _holders(action.unit, action.organisation)
+    cycles = sorted(
+        {cycle.pk: cycle for place in holders for cycle in holders[place]}.values(),
+        key=lambda cycle: (cycle.opens_on, cycle.pk),
+        reverse=True,
+    )
     pools = pulse_pools(action.organisation)
     taking_part = pools_taking_part(pools, cycles)
     before_scope = (
@@ -158,11 +182,13 @@ def before_after(action: Action, *, reach: Reach, today: date) -> BeforeAfter:
     )
     candidates = _later_scopes(prompting, cycles, taking_part)
     results = results_for_scopes(action.organisation, [before_scope, *candidates], reach=reach)
-    before = _figure(results[0], action, before_scope.full_label)
+    before = _figure(
+        results[0], action, before_scope.full_label, unit=_holder(holders, before_scope, action)
+    )
     if not candidates:
         return BeforeAfter(before, None, None)
     afters = [
-        _figure(found, action, scope.full_label)
+        _figure(found, action, scope.full_label, unit=_holder(holders, scope, action))
         for found, scope in zip(results[1:], candidates, strict=True)
     ]
     chosen = next((index for index, figure in enumerate(afters) if figure.shown), None)

@@ -546,9 +546,9 @@ def move_unit(*, unit: Unit, new_parent: Unit, moved_by: User | None = None) -> 
     and kind left, archived, at its old place in the tree (with the units between,
     `organisations.services.move_unit_leaving`). A cycle is read on the tree it opened with, so
     no figure of it, open or closed, changes with a move, and no move can be read as the
-    difference between two of them (docs/anonymity.md). Drafts take the tree as it is when
-    they open. The roles held at a moved unit read the places it left
-    (`organisations.access.Reach`)."""
+    difference between two of them (docs/anonymity.md). A draft's part (its teams were fixed
+    when it was made) moves with the unit, so it too is read on the tree it opens with. The
+    roles held at a moved unit read the places it left (`organisations.access.Reach`)."""
     claim_units_version()  # before any other lock (see there)
     was = unit_scope(unit)
     subtree = Unit.objects.within(unit)
@@ -681,13 +681,14 @@ def invite_url(code: str) -> str:
 
 
 def _check_can_invite(cycle: Cycle, team: Unit, today: date) -> None:
+    # Read again and held: closing waits, so no code, and no address kept for its reminder, is
+    # added once it has closed (closing deletes the addresses); and a move (`move_unit`) has
+    # either left the team's part in the cycle elsewhere already or waits for these codes.
+    stored = _cycle_held(cycle.pk)
     if not CycleTeam.objects.filter(cycle=cycle, team=team).exists():
         raise ValidationError(
             gettext("“%(team)s” is not taking part in this cycle.") % {"team": team.name}
         )
-    # Read again and held: closing waits, so no code, and no address kept for its reminder, is
-    # added once it has closed (closing deletes the addresses).
-    stored = _cycle_held(cycle.pk)
     if stored is None or availability(stored, today=today) == Availability.CLOSED:
         raise ValidationError(gettext("This cycle has closed, so it takes no more codes."))
 
@@ -962,6 +963,8 @@ def record_undelivered_invites(*, batch_id: int, messages: Iterable[tuple[str, s
     held = None if batch is None else _cycle_held(batch.cycle_id)
     if batch is None or held is None:  # the cycle was deleted since
         return 0
+    # Read again once the cycle is held: a move may have left the batch's team elsewhere.
+    batch = InviteBatch.objects.get(pk=batch_id)
     frozen = _takes_no_more_answers(held)
     newly_failed = voided = 0
     for address, code in messages:

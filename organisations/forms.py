@@ -192,6 +192,7 @@ class MoveUnitForm(forms.Form):
             Unit.objects.filter(organisation_id=unit.organisation_id, is_team=False)
             .active()
             .exclude(path__startswith=unit.path)
+            .exclude(path=unit.path[: -Unit.steplen])  # where it is already
         )
         field = self.fields["new_parent"]
         assert isinstance(field, UnitInReachField)

@@ -168,6 +168,11 @@ def move_unit_leaving(
         raise ValidationError(gettext("A team cannot contain other units."))
     if new_parent.is_archived:
         raise ValidationError(gettext("Restore the archived unit before moving units into it."))
+    if unit.path[: -Unit.steplen] == new_parent.path:
+        raise ValidationError(
+            gettext("“%(unit)s” is already under “%(parent)s”.")
+            % {"unit": unit.name, "parent": new_parent.name}
+        )
     _check_name_free(new_parent, unit.name, exclude=unit)
     before = {found.pk: found for found in Unit.objects.within(unit)}
     if not set(leave) <= before.keys():

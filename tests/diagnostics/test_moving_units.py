@@ -7,11 +7,14 @@ audit (`tests/disclosure/test_span_audit.py`); the export's own case is in `test
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey
 from django.urls import reverse
+from django.utils import timezone
 
 from diagnostics.models import (
     Cycle,
@@ -352,3 +355,89 @@ def test_it_plans_an_action_asked_for_at_a_former_place_at_the_unit_as_it_is_now
 
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('actions:new')}?unit={world.team_a.pk}&domain=WL"
+
+
+def test_it_refuses_to_move_a_unit_under_the_parent_it_has(world, make_cycle, respond):
+    """From the review: treebeard leaves a last child where it is, and the place left for it
+    would have taken the path it still holds (a 500)."""
+    cycle = make_cycle(unit=world.root)
+    respond(cycle, world.team_b, 3)
+    close_cycle(cycle=cycle)
+
+    with pytest.raises(ValidationError, match="already under"):
+        move_unit(unit=world.team_b, new_parent=world.north)
+
+    assert not Unit.objects.filter(moved_to__isnull=False).exists()
+    assert _tree_problems() == ([], [], [], [], [])
+
+
+def test_it_gives_an_imported_role_at_the_unit_a_path_names_not_at_a_former_place(
+    world, make_cycle, respond
+):
+    """From the review: Team B moves out, and Team A, before it in North, takes its name."""
+    from organisations.models import Membership
+    from organisations.services import import_users, rename_unit
+
+    cycle = make_cycle(unit=world.root)
+    respond(cycle, world.team_b, 5)
+    close_cycle(cycle=cycle)
+    move_unit(unit=world.team_b, new_parent=world.units["Locality South"])
+    rename_unit(unit=_reloaded(world.team_a), name="Team B")
+
+    import_users(
+        organisation=world.organisation,
+        content="email,role,unit_path\nnew.manager@example.org,team_manager,"
+        "Children's Services / Locality North / Team B\n",
+    )
+
+    assert Membership.objects.get(user__email="new.manager@example.org").unit == world.team_a
+
+
+def test_it_offers_no_move_under_the_parent_a_unit_has(client, world):
+    client.force_login(world.org_admin)
+
+    page = client.get(reverse("units:move", args=[world.team_a.pk])).content.decode()
+
+    assert "Locality South" in page
+    assert f'value="{world.north.pk}"' not in page
+
+
+def test_it_compares_an_action_begun_before_a_move_with_its_results_where_it_was(
+    world, make_cycle, respond
+):
+    """Team A's action, prompted by a diagnostic, keeps its "before" after Team A moves: read
+    where Team A then was. Its "after" is Team A's next diagnostic where it is now."""
+    from actions.selectors import before_after
+    from actions.services import create_action
+    from diagnostics.models import Domain
+    from organisations.access import reach_of
+
+    first = make_cycle(unit=world.root, name="Spring")
+    respond(first, world.team_a, 6, value=2)
+    close_cycle(cycle=first)
+    action = create_action(
+        unit=world.team_a,
+        domain=Domain.objects.get(code="WL"),
+        title="Fewer cases",
+        description="",
+        owner=world.team_manager,
+        due_on=timezone.localdate() + timedelta(days=60),
+        cycle=first,
+        created_by=world.team_manager,
+    )
+    move_unit(unit=world.team_a, new_parent=world.units["Locality South"])
+    later = make_cycle(
+        unit=world.root,
+        name="Autumn",
+        opens_on=timezone.localdate() + timedelta(days=1),
+    )
+    respond(later, _reloaded(world.team_a), 6, value=5)
+    close_cycle(cycle=later)
+    action.refresh_from_db()
+
+    found = before_after(action, reach=reach_of(world.team_manager), today=timezone.localdate())
+
+    assert found.before is not None
+    assert found.after is not None
+    assert (found.before.shown, found.after.shown) == (True, True)
+    assert found.before.mean < found.after.mean

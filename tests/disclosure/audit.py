@@ -243,7 +243,7 @@ def collect(
     for cycle in cycles_seen:
         _cycle_page(out, client, cycle)
     for team in in_reach:
-        if team.is_team:
+        if team.is_team and not team.is_archived:  # an archived team's board link is gone
             _staff_results(out, team, pools)
     return out
 

@@ -34,15 +34,16 @@ from diagnostics.models import Cycle, Domain, Response, Statement
 from diagnostics.pulses import PULSE_MAX
 from diagnostics.selectors import latest_version_for, statement_infos
 from diagnostics.services import (
+    close_cycle,
     copy_version,
     create_cycle,
+    move_unit,
     open_cycle,
     remove_statement,
     store_answers,
 )
 from organisations.access import forget_reach, reach_of
 from organisations.models import Organisation, Role, Unit
-from organisations.services import move_unit
 from tests.disclosure.audit import collect, violations, weighted_violations
 from tests.factories import make_member, make_organisation, make_units
 
@@ -447,7 +448,7 @@ def test_it_lets_no_viewer_derive_a_small_group_across_diagnostics_pools_and_a_m
         for team, n in zip(teams, counts, strict=True):
             for index in range(n if _runs_for(team, runner) else 0):
                 answer(pulse, units[team], role=ROLES[index % 3])
-    if move:
+    if move:  # as the site moves units: the cycles opened so far keep Team 0.0 where it was
         move_unit(unit=units["Team 0.0"], new_parent=units["Service 1"])
     later = open_new_cycle(units["root"], Cycle.Kind.FULL, days_from_now=1)
     for team, n in zip(teams, second, strict=True):
@@ -513,9 +514,6 @@ def test_it_lets_no_viewer_derive_a_small_group_from_cycles_read_before_and_afte
     """Everything each viewer can obtain before a move and after it, taken together: a cycle
     read on the tree after the move would differ from its reading before by the moved unit's
     part, and its siblings' decisions."""
-    from diagnostics.services import close_cycle
-    from diagnostics.services import move_unit as move_keeping_opened_cycles
-
     k, services, teams, full, pulse_counts, moved = data
     organisation = new_organisation(k)
     spec = {f"Service {s}": [f"Team {s}.{t}" for t in range(n)] for s, n in enumerate(services)}
@@ -534,7 +532,7 @@ def test_it_lets_no_viewer_derive_a_small_group_from_cycles_read_before_and_afte
         make_member(units["Team 0.0"], Role.TEAM_MANAGER),
     ]
     before = [_released_to(organisation, viewer) for viewer in viewers]
-    move_keeping_opened_cycles(unit=units[moved], new_parent=units["Service 1"])
+    move_unit(unit=units[moved], new_parent=units["Service 1"])
     after = [_released_to(organisation, viewer) for viewer in viewers]
     for seen_before, seen_after in zip(before, after, strict=True):
         assert violations(seen_before + seen_after, k=k) == []
