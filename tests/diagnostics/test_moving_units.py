@@ -440,4 +440,6 @@ def test_it_compares_an_action_begun_before_a_move_with_its_results_where_it_was
     assert found.before is not None
     assert found.after is not None
     assert (found.before.shown, found.after.shown) == (True, True)
+    assert found.before.mean is not None
+    assert found.after.mean is not None
     assert found.before.mean < found.after.mean
