@@ -47,6 +47,17 @@ from tests.diagnostics.conftest import all_answers
 MOVES_WITH_THE_UNIT = {"actions.Action"}
 
 
+@pytest.fixture
+def moved_after_a_closed_cycle(world, make_cycle, respond) -> tuple[Cycle, Unit]:
+    """Team A answered a cycle (once), which closed; then it moved to Locality South. The
+    cycle, and the place Team A left holding its part in it."""
+    cycle = make_cycle(unit=world.root)
+    respond(cycle, world.team_a, 1)
+    close_cycle(cycle=cycle)
+    move_unit(unit=world.team_a, new_parent=world.units["Locality South"])
+    return cycle, Unit.objects.get(moved_to=world.team_a)
+
+
 def _reloaded(unit: Unit) -> Unit:
     return Unit.objects.get(pk=unit.pk)
 
@@ -151,12 +162,8 @@ def test_it_moves_a_unit_with_no_cycle_opened_as_it_is(world, make_cycle):
     assert CycleTeam.objects.get(cycle=draft).team == world.team_a
 
 
-def test_it_keeps_a_former_place_where_it_is(world, make_cycle, respond):
-    cycle = make_cycle(unit=world.root)
-    respond(cycle, world.team_a, 1)
-    close_cycle(cycle=cycle)
-    move_unit(unit=world.team_a, new_parent=world.units["Locality South"])
-    place = Unit.objects.get(moved_to=world.team_a)
+def test_it_keeps_a_former_place_where_it_is(world, moved_after_a_closed_cycle):
+    _cycle, place = moved_after_a_closed_cycle
 
     with pytest.raises(ValidationError, match="stays where it is"):
         move_unit(unit=place, new_parent=world.units["Locality South"])
@@ -237,13 +244,9 @@ def test_it_says_on_moving_that_closed_results_stay(client, world, make_cycle, r
 
 
 def test_it_sends_a_former_place_s_move_page_back_to_the_structure(
-    client, world, make_cycle, respond
+    client, world, moved_after_a_closed_cycle
 ):
-    cycle = make_cycle(unit=world.root)
-    respond(cycle, world.team_a, 1)
-    close_cycle(cycle=cycle)
-    move_unit(unit=world.team_a, new_parent=world.units["Locality South"])
-    place = Unit.objects.get(moved_to=world.team_a)
+    _cycle, place = moved_after_a_closed_cycle
     client.force_login(world.org_admin)
 
     response = client.get(reverse("units:move", args=[place.pk]), follow=True)
@@ -259,7 +262,7 @@ def test_it_gives_the_outsider_404_on_the_move_page(client, world):
 
 
 def test_it_lets_roles_at_a_moved_unit_read_the_place_it_left_and_no_one_else_s(
-    world, make_cycle, respond, django_assert_num_queries
+    world, moved_after_a_closed_cycle, django_assert_num_queries
 ):
     """Team A's manager reads Team A's closed cycles where they stayed, as before the move;
     Locality South's leader, above Team A only since the move, does not."""
@@ -267,11 +270,7 @@ def test_it_lets_roles_at_a_moved_unit_read_the_place_it_left_and_no_one_else_s(
     from tests.factories import make_member
 
     south_leader = make_member(world.units["Locality South"], Role.LEADER)
-    cycle = make_cycle(unit=world.root)
-    respond(cycle, world.team_a, 1)
-    close_cycle(cycle=cycle)
-    move_unit(unit=world.team_a, new_parent=world.units["Locality South"])
-    place = Unit.objects.get(moved_to=world.team_a)
+    _cycle, place = moved_after_a_closed_cycle
     for user in (world.team_manager, world.leader, south_leader):
         forget_reach(user)
         user.refresh_from_db()
@@ -340,13 +339,9 @@ def test_it_reads_a_path_as_the_cycle_s_team_where_a_move_left_one(world, make_c
 
 
 def test_it_plans_an_action_asked_for_at_a_former_place_at_the_unit_as_it_is_now(
-    client, world, make_cycle, respond
+    client, world, moved_after_a_closed_cycle
 ):
-    cycle = make_cycle(unit=world.root)
-    respond(cycle, world.team_a, 1)
-    close_cycle(cycle=cycle)
-    move_unit(unit=world.team_a, new_parent=world.units["Locality South"])
-    place = Unit.objects.get(moved_to=world.team_a)
+    cycle, place = moved_after_a_closed_cycle
     client.force_login(world.team_manager)
 
     response = client.get(
