@@ -86,8 +86,8 @@ def _clean_name(name: str) -> str:
 
 
 def _check_name_free(parent: Unit, name: str, *, exclude: Unit | None = None) -> None:
-    # A unit left where a moved unit was keeps that unit's name (a closed cycle reads as it
-    # did), and takes none from a unit added or moved here later.
+    # A unit left where a moved unit was keeps that unit's name (the cycles it holds read as
+    # they did), and takes none from a unit added or moved here later.
     siblings = Unit.objects.filter(
         path__startswith=parent.path, depth=parent.depth + 1, moved_to__isnull=True
     )
@@ -187,8 +187,9 @@ def move_unit_leaving(
     if not left_paths:
         return unit, {}
     now = timezone.now()
-    # The moved units' old paths are free now; each unit left takes its unit's own, so a
-    # closed cycle's tree, and every decision that follows its order, is the one it had.
+    # The moved units' old paths are free now; each unit left takes its unit's own, so the
+    # tree of a cycle that had opened, and every decision that follows its order, is the one
+    # it had.
     old = sorted((found for found in before.values() if found.path in left_paths), key=_path)
     children = Counter(found.path[: -Unit.steplen] for found in old)
     left = Unit.objects.bulk_create(
@@ -277,7 +278,8 @@ def restore_unit(*, unit: Unit) -> int:
             gettext("Restore “%(parent)s” first: this unit sits inside it.")
             % {"parent": parent.name}
         )
-    # A place a unit moved from stays archived (it holds that unit's closed cycles' part).
+    # A place a unit moved from stays archived (it holds that unit's part in the cycles that
+    # had opened).
     return Unit.objects.within(unit).filter(moved_to__isnull=True).update(archived_at=None)
 
 
