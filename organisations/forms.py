@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import format_lazy
@@ -314,6 +315,13 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 elif isinstance(validator, MaxValueValidator):
                     field.widget.attrs["max"] = validator.limit_value
                     field.validators.append(validator)
+            if name not in (self._meta.error_messages or {}):
+                # In the form's own words, with the limits it is checked against.
+                words = gettext("Give a whole number from %(low)s to %(high)s.") % {
+                    "low": number_format(field.widget.attrs["min"], force_grouping=True),
+                    "high": number_format(field.widget.attrs["max"], force_grouping=True),
+                }
+                field.error_messages.update(invalid=words, min_value=words, max_value=words)
         self.fields["reminder_days"].required = False
         self.fields["benchmark_compare_with"].required = False
         own = self.instance.safety_contact_in_languages or {}

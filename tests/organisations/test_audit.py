@@ -179,7 +179,7 @@ def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for
         },
     )
     assert response.status_code == 200
-    assert "greater than or equal to 3" in response.content.decode()
+    assert "Give a whole number from 3 to 50." in response.content.decode()
     world.organisation.refresh_from_db()
     assert world.organisation.anonymity_threshold == 5
     assert AuditEvent.objects.count() == before
@@ -199,7 +199,7 @@ def test_it_refuses_a_threshold_over_the_limit_as_such(world, client_for):
     )
     errors = response.context["form"].errors
     assert list(errors) == ["anonymity_threshold"]
-    assert errors["anonymity_threshold"] == ["Ensure this value is less than or equal to 50."]
+    assert errors["anonymity_threshold"] == ["Give a whole number from 3 to 50."]
     assert 'min="3"' in response.content.decode()
 
 
@@ -654,7 +654,7 @@ def test_it_refuses_fewer_than_30_responses_for_drivers(world, client_for):
         },
     )
     errors = response.context["form"].errors
-    assert errors["drivers_minimum"] == ["Ensure this value is greater than or equal to 30."]
+    assert errors["drivers_minimum"] == ["Give a whole number from 30 to 1,000."]
     assert 'min="30"' in response.content.decode()
     world.organisation.refresh_from_db()
     assert world.organisation.drivers_minimum == 30
@@ -676,3 +676,21 @@ def test_it_keeps_the_safety_contact_in_welsh_and_logs_that_it_changed(world, cl
     assert "Ffoniwch" not in event.detail
     again = client.get(reverse("organisations:settings")).content.decode()
     assert "Ffoniwch 999</textarea>" in again
+
+
+def test_it_asks_for_each_setting_s_number_in_its_own_words(world, client_for):
+    response = client_for(world.org_admin).post(
+        reverse("organisations:settings"),
+        {
+            "name": "Example Council",
+            "anonymity_threshold": "five",
+            "comment_threshold": 2,
+            "pulse_window_days": 400,
+            "drivers_minimum": 30,
+            "safety_contact": "Call 999",
+        },
+    )
+    errors = response.context["form"].errors
+    assert errors["anonymity_threshold"] == ["Give a whole number from 3 to 50."]
+    assert errors["comment_threshold"] == ["Give a whole number from 3 to 100."]
+    assert errors["pulse_window_days"] == ["Give a whole number from 14 to 365."]
