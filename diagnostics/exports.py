@@ -282,9 +282,12 @@ def _group_rows(
             yield row, code, "", None
         return
     outcome_codes = {domain.code for domain in results.outcomes}
+    # In the order of the export by domain (conditions, then outcomes), each domain's
+    # statements in their own order.
+    position = {code: index for index, code in enumerate([*group.domains, *group.outcomes])}
     statements = sorted(
         group.statements.items(),
-        key=lambda item: results.statement_domains.get(item[0], "") in outcome_codes,
+        key=lambda item: position.get(results.statement_domains.get(item[0], ""), len(position)),
     )
     for code, cell in statements:
         domain_code = results.statement_domains.get(code, "")

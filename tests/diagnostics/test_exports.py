@@ -56,6 +56,22 @@ def test_it_exports_the_contract_columns_for_every_level(cycle):
     assert len([r for r in rows if r["level"] == "team"]) == 3 * (9 + 2)
 
 
+def test_it_lists_the_domains_in_the_same_order_in_both_exports(cycle):
+    """From the walk: the export by statement listed its domains by statement code."""
+
+    def domains_in_order(*args: str) -> list[str]:
+        found: list[str] = []
+        for row in rows_of(command_csv(str(cycle.pk), *args)):
+            if row["level"] == "org" and row["domain"] not in found:
+                found.append(row["domain"])
+        return found
+
+    by_domain = domains_in_order()
+    assert by_domain[0] == "Workload and caseloads"
+    assert by_domain[-2:] == ["Intending to stay", "Recommending as a place to practise"]
+    assert domains_in_order("--by", "statement") == by_domain
+
+
 def test_it_writes_each_row_of_the_command_before_making_the_next(cycle, monkeypatch):
     """The command streams, so a large organisation's file never sits whole in memory: when a
     row is made, the header and every row before it are already written."""
