@@ -40,7 +40,7 @@ from diagnostics.structural import (
 )
 from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
-from organisations.selectors import unit_by_readable_path
+from organisations.selectors import readable_paths, unit_by_readable_path
 from organisations.services import ImportFailed
 
 FIGURE_CODES = [figure.code for figure in FIGURES]
@@ -295,6 +295,19 @@ def store_bounding_headcounts(*, cycle: Cycle, team_ids: Sequence[int] | None = 
 
 
 @transaction.atomic
+def import_template(cycle: Cycle) -> list[list[str]]:
+    """The file `import_figures` reads, to fill in: its header, then one row for each team
+    taking part, by its path, in tree order, with nothing filled in (two queries)."""
+    teams = (
+        CycleTeam.objects.filter(cycle=cycle)
+        .order_by("team__path")
+        .values_list("team_id", flat=True)
+    )
+    paths = readable_paths(cycle.organisation)
+    header = ["team_path", HEADCOUNT, *FIGURE_CODES]
+    return [header, *([paths[team]] + [""] * (len(header) - 1) for team in teams)]
+
+
 def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
     """Structural figures for many teams from CSV: a `team_path` column and any figure columns,
     with the team's `headcount` if wanted.

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("<int:cycle_id>/teams/<int:team_id>/figures/", views.figures_edit, name="figures_edit"),
     path("<int:cycle_id>/figures/import/", views.figures_import, name="figures_import"),
+    path("<int:cycle_id>/figures/template/", views.figures_template, name="figures_template"),
     path("<int:cycle_id>/results.<str:file_format>", views.results_export, name="results_export"),
     path("<int:cycle_id>/exports/", export_views.export_request, name="export_request"),
     path("exports/", export_views.export_list, name="export_list"),

@@ -90,6 +90,7 @@ from diagnostics.structural_data import (
     headcount_fixed,
     headcount_fixed_reason,
     import_figures,
+    import_template,
     save_figures,
     set_thresholds,
     threshold_book,
@@ -781,6 +782,21 @@ def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
         {"form": form, "cycle": cycle, "errors": errors, "figures": FIGURES},
         status=400 if errors else 200,
     )
+
+
+@login_required
+def figures_template(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
+    """The import's file with the cycle's teams in it, to fill in and import."""
+    cycle = get_cycle_for(request.user, cycle_id, manage=True)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="structural-figures-cycle-{cycle.pk}.csv"'
+    )
+    response.write(EXCEL_READS_UTF8)
+    writer = safe_csv_writer(response, lineterminator="\n")
+    for row in import_template(cycle):
+        writer.writerow(row)
+    return response
 
 
 @dataclass(frozen=True)

@@ -135,6 +135,7 @@ def every_page_urls(found: Pick) -> tuple[dict[str, str], dict[str, str]]:
         untimed[f"diagnostics:{name}"] = "sends the reader back unless codes were just made"
     page("diagnostics:figures_edit", "team", cycle_id=cycle.pk, team_id=team.pk)
     page("diagnostics:figures_import", "cycle", cycle_id=cycle.pk)
+    page("diagnostics:figures_template", "cycle", cycle_id=cycle.pk)
     untimed["diagnostics:results_export"] = "timed by scripts/bench and bench_scales"
     page("diagnostics:export_list", "")
     of_one(found.export_job, "prepared export", "export_id", "diagnostics:export_download")

@@ -151,6 +151,7 @@ PAGES: list[Page] = [
     Page("diagnostics:invites_csv", ALL_ROLES, _cycle_team, ok_status=302),
     Page("diagnostics:figures_edit", ALL_ROLES, _cycle_team),
     Page("diagnostics:figures_import", ALL_ROLES, _cycle),
+    Page("diagnostics:figures_template", ALL_ROLES, _cycle),
     Page(
         "diagnostics:results_export",
         ALL_ROLES,

@@ -579,3 +579,35 @@ def test_it_asks_for_a_headcount_in_its_own_words_whatever_is_wrong_with_it(
             "Give the number of people as a whole number from 1 to 1,000."
         ], typed
         assert f'value="{typed}"' in page.content.decode()
+
+
+def test_it_gives_a_file_to_fill_in_with_the_cycle_s_teams_that_imports_as_given(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle()  # Locality North: Team A and Team B
+    response = client_for(world.org_admin).get(
+        reverse("diagnostics:figures_template", args=[cycle.pk])
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffteam_path,headcount,caseload,")
+    rows = text.lstrip("\ufeff").splitlines()
+    assert [row.split(",")[0] for row in rows[1:]] == [
+        "Children's Services / Locality North / Team A",
+        "Children's Services / Locality North / Team B",
+    ]
+    filled = "\n".join([rows[0], rows[1].replace(",", ",12", 1), rows[2]])
+    assert import_figures(cycle=cycle, content=filled, user=None) == 2
+    assert StructuralFigures.objects.get(team=world.team_a).headcount == 12
+
+
+def test_it_gives_the_outsider_404_for_the_file_to_fill_in(world, make_cycle, client_for):
+    cycle = make_cycle()
+
+    response = client_for(world.outsider).get(
+        reverse("diagnostics:figures_template", args=[cycle.pk])
+    )
+
+    assert response.status_code == 404
