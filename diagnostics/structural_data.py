@@ -296,16 +296,36 @@ def store_bounding_headcounts(*, cycle: Cycle, team_ids: Sequence[int] | None = 
 
 @transaction.atomic
 def import_template(cycle: Cycle) -> list[list[str]]:
-    """The file `import_figures` reads, to fill in: its header, then one row for each team
-    taking part, by its path, in tree order, with nothing filled in (two queries)."""
-    teams = (
+    """The file `import_figures` reads, filled in as the cycle's pages give it: its header, then
+    one row for each team taking part, by its path, in tree order, with the headcount its
+    figures form shows and the figures recorded (empty where none is). Imported unchanged it
+    changes nothing, so a cell left as it was never clears a figure (four queries)."""
+    teams = list(
         CycleTeam.objects.filter(cycle=cycle)
         .order_by("team__path")
         .values_list("team_id", flat=True)
     )
     paths = readable_paths(cycle.organisation)
+    headcounts = recorded_headcounts(cycle, teams)
+    recorded = {row.team_id: row for row in StructuralFigures.objects.filter(cycle=cycle)}
     header = ["team_path", HEADCOUNT, *FIGURE_CODES]
-    return [header, *([paths[team]] + [""] * (len(header) - 1) for team in teams)]
+    rows = [header]
+    for team in teams:
+        people = headcounts.get(team, (None, None))[0]
+        figures = recorded.get(team)
+        rows.append(
+            [
+                paths[team],
+                "" if people is None else str(people),
+                *(
+                    ""
+                    if figures is None or getattr(figures, code) is None
+                    else str(getattr(figures, code))
+                    for code in FIGURE_CODES
+                ),
+            ]
+        )
+    return rows
 
 
 def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:

@@ -786,7 +786,8 @@ def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
 
 @login_required
 def figures_template(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
-    """The import's file with the cycle's teams in it, to fill in and import."""
+    """The import's file with the cycle's teams and their figures as recorded, to change and
+    import (`import_template`)."""
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (

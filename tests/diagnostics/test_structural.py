@@ -611,3 +611,28 @@ def test_it_gives_the_outsider_404_for_the_file_to_fill_in(world, make_cycle, cl
     )
 
     assert response.status_code == 404
+
+
+def test_it_fills_the_file_in_as_recorded_so_that_importing_it_unchanged_changes_nothing(
+    world, make_cycle
+):
+    from diagnostics.structural_data import import_template
+
+    cycle = make_cycle()
+    import_figures(cycle=cycle, content=GOOD_CSV, user=None)
+    before = list(StructuralFigures.objects.order_by("team__path").values())
+    rows = import_template(cycle)
+
+    assert rows[1][:5] == [
+        "Children's Services / Locality North / Team A",
+        "",
+        "19.00",
+        "12.50",
+        "",
+    ]
+    content = "\n".join(",".join(row) for row in rows)
+    assert import_figures(cycle=cycle, content=content, user=None) == 2
+    after = list(StructuralFigures.objects.order_by("team__path").values())
+    assert [{**row, "updated_at": None} for row in after] == [
+        {**row, "updated_at": None} for row in before
+    ]
