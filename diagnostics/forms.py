@@ -27,6 +27,7 @@ from diagnostics.structural_data import HEADCOUNT, MAX_HEADCOUNT
 from organisations.access import Reach
 from organisations.forms import UnitInReachField
 from organisations.models import Organisation, Unit
+from sword.csvsafe import NotSpreadsheetText, spreadsheet_text
 
 MAX_IMPORT_BYTES = 1024 * 1024
 
@@ -440,10 +441,13 @@ class FiguresImportForm(forms.Form):
         if upload.size > MAX_IMPORT_BYTES:
             raise forms.ValidationError(gettext("The file is too large: keep it under 1 MB."))
         try:
-            return str(upload.read().decode("utf-8-sig"))
-        except UnicodeDecodeError as exc:
+            return spreadsheet_text(upload.read())
+        except NotSpreadsheetText as exc:
             raise forms.ValidationError(
-                gettext("The file is not UTF-8 text. Save it as CSV UTF-8.")
+                gettext(
+                    "The file is not a CSV file as a spreadsheet saves one. Save it as "
+                    "CSV UTF-8 (or CSV)."
+                )
             ) from exc
 
 

@@ -63,3 +63,30 @@ def test_it_is_how_every_csv_file_for_people_is_written():
         and "csv.writer(" in path.read_text(encoding="utf-8")
     }
     assert writers == DIRECT_WRITERS
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("Children’s Services,12\n".encode(), "Children’s Services,12\n"),
+        ("\ufeffTîm Gogledd,12\n".encode(), "Tîm Gogledd,12\n"),  # Excel's "CSV UTF-8"
+        ("Children’s Services,12\n".encode("cp1252"), "Children’s Services,12\n"),  # "CSV"
+        ("Caf\xe9,12\n".encode("cp1252"), "Café,12\n"),
+    ],
+)
+def test_it_reads_a_csv_file_as_spreadsheets_save_one(data, text):
+    from sword.csvsafe import spreadsheet_text
+
+    assert spreadsheet_text(data) == text
+
+
+@pytest.mark.parametrize(
+    "data",
+    ["team_path,caseload\n".encode("utf-16"), b"team\x81path\n"],
+    ids=["UTF-16, Excel's Unicode text", "a byte Windows-1252 leaves undefined"],
+)
+def test_it_refuses_what_no_spreadsheet_saves_as_csv(data):
+    from sword.csvsafe import NotSpreadsheetText, spreadsheet_text
+
+    with pytest.raises(NotSpreadsheetText):
+        spreadsheet_text(data)

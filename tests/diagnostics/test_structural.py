@@ -272,6 +272,27 @@ def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle
     assert StructuralFigures.objects.count() == 2
 
 
+def test_it_imports_a_file_excel_saved_as_plain_csv_and_refuses_unicode_text(
+    world, make_cycle, client_for
+):
+    """From the walk: Excel on Windows saves "CSV (Comma delimited)" as Windows-1252, where a
+    curly apostrophe is one byte that is not UTF-8."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cycle = make_cycle()
+    client = client_for(world.leader)
+    url = reverse("diagnostics:figures_import", args=[cycle.pk])
+    windows = GOOD_CSV.replace("Children's", "Children\u2019s").encode("cp1252")
+
+    imported = client.post(url, {"file": SimpleUploadedFile("f.csv", windows)})
+    refused = client.post(url, {"file": SimpleUploadedFile("f.csv", GOOD_CSV.encode("utf-16"))})
+
+    assert imported.status_code == 302
+    assert StructuralFigures.objects.get(team=world.team_a).caseload == 19
+    assert refused.status_code == 200
+    assert "is not a CSV file as a spreadsheet saves one" in refused.content.decode()
+
+
 def test_it_reports_a_large_import_s_count_in_thousands(world, make_cycle, client_for, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

@@ -60,6 +60,19 @@ def test_it_matches_existing_units_in_any_case_and_either_apostrophe(db, tmp_pat
     )
 
 
+def test_it_reads_a_file_excel_saved_as_plain_csv_and_refuses_unicode_text(db, tmp_path):
+    windows = tmp_path / "windows.csv"
+    windows.write_bytes("path\nChildren\u2019s Services / Caf\xe9 Team\n".encode("cp1252"))
+    unicode_text = tmp_path / "unicode.csv"
+    unicode_text.write_bytes(STRUCTURE.encode("utf-16"))
+
+    call_command("import_structure", "county", str(windows))
+
+    assert Unit.objects.filter(name="Café Team").exists()
+    with pytest.raises(CommandError, match="not a CSV file's text"):
+        call_command("import_structure", "county", str(unicode_text))
+
+
 def test_it_matches_paths_the_same_way_in_every_command(db, tmp_path):
     call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
     users = (

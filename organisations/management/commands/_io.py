@@ -7,15 +7,17 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from organisations.models import Organisation
+from sword.csvsafe import NotSpreadsheetText, spreadsheet_text
 
 
 def read_text_file(path: str) -> str:
+    """A CSV file's text, saved as UTF-8 or as Excel's Windows-1252 (`spreadsheet_text`)."""
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        return spreadsheet_text(Path(path).read_bytes())
     except FileNotFoundError as exc:
         raise CommandError(f"{path}: no such file.") from exc
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not a UTF-8 text file.") from exc
+    except NotSpreadsheetText as exc:
+        raise CommandError(f"{path}: not a CSV file's text (save it as CSV UTF-8).") from exc
     except OSError as exc:
         raise CommandError(f"{path}: cannot read it ({exc.strerror}).") from exc
 
