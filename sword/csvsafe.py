@@ -63,19 +63,21 @@ class NotSpreadsheetText(ValueError):
     """Bytes that are not a CSV file as a spreadsheet saves one."""
 
 
-def spreadsheet_text(data: bytes) -> str:
+def spreadsheet_text(data: bytes, *, windows_1252: bool = True) -> str:
     """The text of a CSV file as spreadsheets save one: UTF-8, with or without the byte-order
     mark Excel writes for "CSV UTF-8", else Windows-1252, which Excel on Windows writes for
     plain "CSV (Comma delimited)". Whatever is valid UTF-8 is read as UTF-8 (Windows-1252 text
     with any accented letter or curly quote is not). Raises NotSpreadsheetText for anything
     else: UTF-16 ("Unicode text"), whose zero bytes Windows-1252 would read as text, or a byte
-    that Windows-1252 leaves undefined."""
+    that Windows-1252 leaves undefined. `windows_1252=False` for text Windows-1252 cannot hold
+    (Welsh: Excel writes ŵ and ŷ as "?" there), which must then be UTF-8."""
     if b"\x00" in data:
         raise NotSpreadsheetText("zero bytes: not a CSV file's text")
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if not windows_1252:
+            raise NotSpreadsheetText(str(exc)) from exc
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:

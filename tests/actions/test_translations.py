@@ -175,6 +175,18 @@ def test_it_reports_bad_lines_from_the_command_and_imports_nothing(world, tmp_pa
     assert out.getvalue().startswith("0 text(s) changed;")
 
 
+def test_it_refuses_a_reviewed_file_saved_as_plain_csv_which_loses_welsh_letters(world, tmp_path):
+    """Excel's plain CSV (Windows-1252) has no ŵ or ŷ: it writes "?" in their place, which
+    the other imports may take, but reviewed Welsh must not."""
+    rows = own_rows(world)
+    rows[0]["text"] = "Gwaith t?m â'r gwasanaeth"
+    path = tmp_path / "reviewed.csv"
+    path.write_bytes(as_csv(rows).encode("cp1252"))
+
+    with pytest.raises(CommandError, match="Save it as CSV UTF-8"):
+        call_command("import_translations", str(path), "--organisation", world.organisation.slug)
+
+
 def test_it_shows_the_built_in_library_in_welsh_to_someone_reading_in_welsh(world, client_for):
     assert InterventionText.objects.filter(language="cy").count() == 45
     client = client_for(world.team_manager)

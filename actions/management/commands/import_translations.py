@@ -25,7 +25,7 @@ class Command(BaseCommand):
         organisation = (
             organisation_by_slug(options["organisation"]) if options["organisation"] else None
         )
-        content = read_text_file(options["file"])
+        content = read_text_file(options["file"], utf8_only=True)
         try:
             result = import_translations(content=content, organisation=organisation)
         except ImportFailed as exc:
