@@ -87,7 +87,7 @@ def action_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def action_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     unit = get_unit_for(request.user, request.GET.get("unit"))
-    if unit.moved_to_id is not None:
+    if unit.is_former_place:
         # Where a unit was before it moved holds its past; what is done next is the unit's own.
         here = get_unit_for(request.user, unit.moved_to_id)
         wanted = {key: request.GET[key] for key in ("domain", "intervention") if key in request.GET}

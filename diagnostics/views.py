@@ -794,9 +794,7 @@ def figures_template(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRe
         f'attachment; filename="structural-figures-cycle-{cycle.pk}.csv"'
     )
     response.write(EXCEL_READS_UTF8)
-    writer = safe_csv_writer(response, lineterminator="\n")
-    for row in import_template(cycle):
-        writer.writerow(row)
+    safe_csv_writer(response, lineterminator="\n").writerows(import_template(cycle))
     return response
 
 

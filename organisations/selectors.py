@@ -128,7 +128,7 @@ def unit_by_readable_path(
     names = {unit.path: unit.name for unit in units}
     found: dict[str, Unit] = {}
     for unit in units:
-        if unit.moved_to_id is None or unit.pk in within_cycle:
+        if not unit.is_former_place or unit.pk in within_cycle:
             path = readable_path(unit, names)
             if path not in found or unit.pk in within_cycle:
                 found[path] = unit
@@ -453,7 +453,7 @@ def places_of_a_move(unit: Unit, *, reach: Reach) -> list[Unit]:
     no unit has been left at a moved one's place."""
     if reach.organisation is None or not reach.organisation.has_former_places:
         return []
-    if unit.moved_to_id is not None:
+    if unit.is_former_place:
         others = [Unit.objects.get(pk=unit.moved_to_id)]
     else:
         others = list(Unit.objects.filter(moved_to=unit).order_by("path"))

@@ -154,6 +154,20 @@ def test_it_records_nothing_about_respondents(world, make_cycle):
     }
 
 
+def settings_form(**changes: object) -> dict[str, object]:
+    """The settings form as these tests post it (the world's thresholds and window, a safety
+    contact), with these changed."""
+    return {
+        "name": "Example Council",
+        "anonymity_threshold": 5,
+        "comment_threshold": 10,
+        "pulse_window_days": 90,
+        "drivers_minimum": 30,
+        "safety_contact": "Call 999",
+        **changes,
+    }
+
+
 def test_it_lets_org_admins_read_the_log_and_no_one_else(world, client_for):
     update_settings(
         organisation=world.organisation, values={"pulse_window_days": 60}, actor=world.org_admin
@@ -169,14 +183,7 @@ def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for
     before = AuditEvent.objects.count()
     response = client_for(world.org_admin).post(
         reverse("organisations:settings"),
-        {
-            "name": "Example Council",
-            "anonymity_threshold": 2,
-            "comment_threshold": 10,
-            "pulse_window_days": 90,
-            "drivers_minimum": 30,
-            "safety_contact": "Call 999",
-        },
+        settings_form(anonymity_threshold=2),
     )
     assert response.status_code == 200
     assert "Give a whole number from 3 to 50." in response.content.decode()
@@ -188,14 +195,7 @@ def test_it_refuses_a_threshold_below_3_from_the_settings_page(world, client_for
 def test_it_refuses_a_threshold_over_the_limit_as_such(world, client_for):
     response = client_for(world.org_admin).post(
         reverse("organisations:settings"),
-        {
-            "name": "Example Council",
-            "anonymity_threshold": 1000,
-            "comment_threshold": 10,
-            "pulse_window_days": 90,
-            "drivers_minimum": 30,
-            "safety_contact": "Call 999",
-        },
+        settings_form(anonymity_threshold=1000),
     )
     errors = response.context["form"].errors
     assert list(errors) == ["anonymity_threshold"]
@@ -206,14 +206,7 @@ def test_it_refuses_a_threshold_over_the_limit_as_such(world, client_for):
 def test_it_refuses_a_safety_contact_over_2000_characters(world, client_for):
     response = client_for(world.org_admin).post(
         reverse("organisations:settings"),
-        {
-            "name": "Example Council",
-            "anonymity_threshold": 5,
-            "comment_threshold": 10,
-            "pulse_window_days": 90,
-            "drivers_minimum": 30,
-            "safety_contact": "Call 999. " * 201,
-        },
+        settings_form(safety_contact="Call 999. " * 201),
     )
     assert "at most 2000 characters" in " ".join(response.context["form"].errors["safety_contact"])
     world.organisation.refresh_from_db()
@@ -223,14 +216,7 @@ def test_it_refuses_a_safety_contact_over_2000_characters(world, client_for):
 def test_it_refuses_to_change_the_pulse_window_once_a_pulse_has_opened(
     world, make_cycle, client_for
 ):
-    settings = {
-        "name": "Example Council",
-        "anonymity_threshold": 5,
-        "comment_threshold": 10,
-        "pulse_window_days": 60,
-        "drivers_minimum": 30,
-        "safety_contact": "Call 999",
-    }
+    settings = settings_form(pulse_window_days=60)
     make_cycle(unit=world.team_a, kind=Cycle.Kind.PULSE, opened=False)
     client = client_for(world.org_admin)
     assert client.post(reverse("organisations:settings"), settings).status_code == 302
@@ -248,14 +234,7 @@ def test_it_refuses_to_change_the_pulse_window_once_a_pulse_has_opened(
 
 
 def test_it_fixes_the_anonymity_threshold_once_a_cycle_has_opened(world, make_cycle, client_for):
-    settings = {
-        "name": "Example Council",
-        "anonymity_threshold": 4,
-        "comment_threshold": 10,
-        "pulse_window_days": 90,
-        "drivers_minimum": 30,
-        "safety_contact": "Call 999",
-    }
+    settings = settings_form(anonymity_threshold=4)
     make_cycle(unit=world.team_a, opened=False)
     client = client_for(world.org_admin)
     assert client.post(reverse("organisations:settings"), settings).status_code == 302
@@ -644,14 +623,7 @@ def test_it_shows_org_admins_the_values_before_and_after_on_the_log(world, clien
 def test_it_refuses_fewer_than_30_responses_for_drivers(world, client_for):
     response = client_for(world.org_admin).post(
         reverse("organisations:settings"),
-        {
-            "name": "Example Council",
-            "anonymity_threshold": 5,
-            "comment_threshold": 10,
-            "pulse_window_days": 90,
-            "drivers_minimum": 29,
-            "safety_contact": "Call 999",
-        },
+        settings_form(drivers_minimum=29),
     )
     errors = response.context["form"].errors
     assert errors["drivers_minimum"] == ["Give a whole number from 30 to 1,000."]
@@ -681,14 +653,7 @@ def test_it_keeps_the_safety_contact_in_welsh_and_logs_that_it_changed(world, cl
 def test_it_asks_for_each_setting_s_number_in_its_own_words(world, client_for):
     response = client_for(world.org_admin).post(
         reverse("organisations:settings"),
-        {
-            "name": "Example Council",
-            "anonymity_threshold": "five",
-            "comment_threshold": 2,
-            "pulse_window_days": 400,
-            "drivers_minimum": 30,
-            "safety_contact": "Call 999",
-        },
+        settings_form(anonymity_threshold="five", comment_threshold=2, pulse_window_days=400),
     )
     errors = response.context["form"].errors
     assert errors["anonymity_threshold"] == ["Give a whole number from 3 to 50."]
