@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +16,11 @@ from organisations.selectors import readable_path, unit_names_by_path
 
 COMMAND_LINE = "command line"
 LONG_VALUE = 80
+# These record something made, not changed: their values (ids, counts) are kept to be queried,
+# and their sentence says them in words, so the page shows no "none → 9".
+KEPT_FOR_QUERIES = frozenset({AuditEvent.Action.CODES_MADE, AuditEvent.Action.API_TOKEN_CREATED})
+# Reads that the page folds when the same person repeats them one after another.
+READS = frozenset({AuditEvent.Action.VIEWED, AuditEvent.Action.API_READ})
 
 # In English, as the log's details keep them; the audit page reads them in its reader's language.
 SETTING_LABELS = {
@@ -140,8 +146,11 @@ def _readable(key: str, value: Any) -> str:
 def changes_of(event: AuditEvent) -> list[Change]:
     """The event's values before and after, one row per key, in the order they were recorded.
 
-    A role that was only granted or removed shows one side; views and exports show none.
+    A role that was only granted or removed shows one side; views and exports show none, nor
+    do events that made something (KEPT_FOR_QUERIES), whose sentence says it all.
     """
+    if event.action in KEPT_FOR_QUERIES:
+        return []
     old = event.old if isinstance(event.old, dict) else {}
     new = event.new if isinstance(event.new, dict) else {}
     labels = _labels()
@@ -154,3 +163,32 @@ def changes_of(event: AuditEvent) -> list[Change]:
         )
         for key in keys
     ]
+
+
+@dataclass
+class LogRow:
+    """One row of the audit page: an event, its changes, and the times the same person read
+    the same thing just before it (`earlier`, newest first), folded into it."""
+
+    event: AuditEvent
+    changes: list[Change]
+    earlier: list[datetime] = field(default_factory=list)
+
+
+def log_rows(events: Iterable[AuditEvent]) -> list[LogRow]:
+    """Events, newest first, as the page shows them: a read repeated by the same person with
+    nothing else logged in between (a home page reloaded, a dashboard read again) is one row
+    that lists every time. Every event stays in the log; only the page folds them."""
+    rows: list[LogRow] = []
+    for event in events:
+        last = rows[-1].event if rows else None
+        if (
+            last is not None
+            and event.action in READS
+            and (event.action, event.actor, event.scope, event.detail)
+            == (last.action, last.actor, last.scope, last.detail)
+        ):
+            rows[-1].earlier.append(event.at)
+        else:
+            rows.append(LogRow(event=event, changes=changes_of(event)))
+    return rows

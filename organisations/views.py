@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from organisations import services
 from organisations.access import get_membership_for, get_unit_for, require_org_admin
-from organisations.audit import changes_of
+from organisations.audit import log_rows
 from organisations.forms import (
     AddUnitForm,
     AuditFilterForm,
@@ -392,7 +392,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         page = Paginator(events, 50).get_page(request.GET.get("page"))
     filtered = form.is_bound and any(form.data.get(name, "").strip() for name in form.fields)
-    rows = [(event, changes_of(event)) for event in page.object_list] if page else []
+    rows = log_rows(page.object_list) if page else []
     return render(
         request,
         "organisations/audit.html",

@@ -333,6 +333,64 @@ def _event(world, *, actor: str, action: str, at: str) -> AuditEvent:
     return event
 
 
+def _read(world, *, actor: str, action: str, at: str, detail: str = "Trends") -> None:
+    event = _event(world, actor=actor, action=action, at=f"2026-03-02T{at}")
+    AuditEvent.objects.filter(pk=event.pk).update(detail=detail)
+
+
+def test_it_folds_a_read_repeated_one_after_another_into_one_row(world):
+    from organisations.audit import log_rows
+
+    viewed, exported = AuditEvent.Action.VIEWED, AuditEvent.Action.EXPORTED
+    for at in ("09:00", "09:05", "09:07"):
+        _read(world, actor="ann@example.org", action=viewed, at=at)
+    _read(world, actor="ann@example.org", action=viewed, at="09:08", detail="Profile")
+    _read(world, actor="bob@example.org", action=viewed, at="09:09")
+    _read(world, actor="ann@example.org", action=viewed, at="09:10")
+    _read(world, actor="ann@example.org", action=exported, at="09:11")
+    _read(world, actor="ann@example.org", action=exported, at="09:12")
+    events = AuditEvent.objects.filter(actor__in=["ann@example.org", "bob@example.org"])
+
+    rows = log_rows(events)
+
+    assert [
+        (row.event.actor, row.event.action, row.event.detail, f"{row.event.at:%H:%M}")
+        for row in rows
+    ] == [
+        ("ann@example.org", exported, "Trends", "09:12"),
+        ("ann@example.org", exported, "Trends", "09:11"),
+        ("ann@example.org", viewed, "Trends", "09:10"),
+        ("bob@example.org", viewed, "Trends", "09:09"),
+        ("ann@example.org", viewed, "Profile", "09:08"),
+        ("ann@example.org", viewed, "Trends", "09:07"),
+    ]
+    assert [[f"{at:%H:%M}" for at in row.earlier] for row in rows] == [
+        [],
+        [],
+        [],
+        [],
+        [],
+        ["09:05", "09:00"],
+    ]
+
+
+def test_it_shows_the_times_of_a_folded_read(world, client_for):
+    from html import unescape
+
+    event = _event(world, actor="ann@example.org", action="viewed", at="2026-03-01T23:50")
+    AuditEvent.objects.filter(pk=event.pk).update(detail="Trends")
+    for at in ("09:00", "09:05", "09:07"):
+        _read(world, actor="ann@example.org", action="viewed", at=at)
+    _read(world, actor="bob@example.org", action="viewed", at="09:08")
+
+    page = client_for(world.org_admin).get(reverse("organisations:audit"))
+
+    assert [len(row.earlier) for row in page.context["rows"]][-2:] == [0, 3]
+    text = unescape(re.sub(r"\s+", " ", page.content.decode()))
+    assert "4 times in all, one after another; also at 09:05, 09:00, 1 Mar 23:50" in text
+    assert text.count("ann@example.org") == 1
+
+
 def test_it_filters_the_log_by_kind_person_and_days(world, client_for):
     viewed = AuditEvent.Action.VIEWED
     _event(world, actor="ann@example.org", action=viewed, at="2026-03-01T09:00")
@@ -595,6 +653,28 @@ def test_it_reads_the_values_before_and_after_in_words(world):
         organisation=world.organisation, actor="x@example.org", action="viewed", scope="Team A"
     )
     assert changes_of(viewed) == []
+
+
+def test_it_shows_codes_made_as_a_sentence_not_as_ids(world, make_cycle, client_for):
+    from html import unescape
+
+    cycle = make_cycle(unit=world.team_a, name="Spring")
+    client_for(world.team_manager).post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]), {"count": 3}
+    )
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CODES_MADE)
+    assert event.new["cycle"] == cycle.pk
+
+    page = unescape(
+        client_for(world.org_admin).get(reverse("organisations:audit")).content.decode()
+    )
+    row = re.search(
+        r"<tr><td[^>]*>[^<]*</td><td>[^<]*</td><td>Made survey codes</td>.*?</tr>", page, re.S
+    )
+    assert row is not None
+    assert "3 codes to hand out for Spring (3 made for the team in this cycle)" in row.group()
+    assert "Before and after" not in row.group()
+    assert "→" not in row.group()
 
 
 def test_it_shows_org_admins_the_values_before_and_after_on_the_log(world, client_for):
