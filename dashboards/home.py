@@ -10,7 +10,7 @@ decided it; the number of queries does not grow with the number of teams.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from django.db.models import Count, OuterRef, Subquery
@@ -38,7 +38,7 @@ from disclosure.release import effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Role, Unit
 from organisations.remembered_units import UnitTable, unit_table
-from organisations.selectors import readable_path
+from organisations.selectors import former_places_after_their_units, readable_path
 from sword.paging import first_rows
 from voice.access import issues_visible_to
 from voice.models import VoiceIssue
@@ -90,6 +90,7 @@ class UnitReading:
     why_nothing: str  # when there is no shown result: what to do, or why it is hidden
     benchmark: BenchmarkReading | None = None
     positions: tuple[DomainPosition, ...] = ()  # shown domains' places in the benchmark
+    moved_to_path: str = ""  # a former place's: where the unit that was here is now
 
     @property
     def has_result(self) -> bool:
@@ -139,7 +140,7 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
     organisation = reach.organisation
     assert organisation is not None  # the view shows a different page to people with no role
     table = unit_table(organisation_id=organisation.pk, using=Unit.objects.db)
-    tops = reach.top_units[:READINGS_SHOWN]
+    tops = former_places_after_their_units(reach.top_units)[:READINGS_SHOWN]
     recent_full = {
         unit.pk: headline_cycles(cycles_covering(unit), unit=unit, today=today) for unit in tops
     }
@@ -167,14 +168,21 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
 
     overdue, overdue_total = _overdue_actions(reach=reach, today=today)
     waiting, waiting_total = _waiting_issues(reach=reach)
+    shown = {unit.pk: unit for unit in tops}
+    moved_from = {unit.moved_to_id for unit in tops if unit.is_former_place}
     return HomePage(
         readings=tuple(
-            unit_reading(
-                unit=unit,
-                cycles=recent_full[unit.pk],
-                results=results,
+            _moved(
+                unit_reading(
+                    unit=unit,
+                    cycles=recent_full[unit.pk],
+                    results=results,
+                    names=names,
+                    benchmark_of=benchmark_of,
+                ),
+                moved_to=shown.get(unit.moved_to_id) if unit.moved_to_id else None,
+                nothing_since_the_move=unit.pk in moved_from and not recent_full[unit.pk],
                 names=names,
-                benchmark_of=benchmark_of,
             )
             for unit in tops
         ),
@@ -207,6 +215,28 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
         can_set_up=reach.is_org_admin,
         has_teams=table.has_active_teams,
     )
+
+
+def _moved(
+    reading: UnitReading,
+    *,
+    moved_to: Unit | None,
+    nothing_since_the_move: bool,
+    names: Mapping[str, str],
+) -> UnitReading:
+    """A reading that says a move: a former place names where its unit went, and a unit that
+    moved and has no diagnostic since says where its results from before are."""
+    if moved_to is not None:
+        return replace(reading, moved_to_path=readable_path(moved_to, names))
+    if nothing_since_the_move:
+        return replace(
+            reading,
+            why_nothing=gettext(
+                "No full diagnostic has been run here since it moved. Its results from before "
+                "the move are on the next card."
+            ),
+        )
+    return reading
 
 
 def _overdue_actions(*, reach: Reach, today: date) -> tuple[tuple[OverdueAction, ...], int]:

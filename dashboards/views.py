@@ -27,7 +27,11 @@ from diagnostics.selectors import cycles_covering
 from organisations.access import Reach, get_unit_for, reach_of
 from organisations.audit import record
 from organisations.models import AuditEvent, Role, Unit
-from organisations.selectors import breadcrumbs, places_of_a_move
+from organisations.selectors import (
+    breadcrumbs,
+    former_places_after_their_units,
+    places_of_a_move,
+)
 
 FILTER_CHOICES = {
     "role_group": (_("Role"), RoleGroup.choices),
@@ -127,9 +131,15 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
-    tops = reach.top_units
-    if len(tops) == 1 and tops[0].is_team:
-        return redirect("dashboards:profile", unit_id=tops[0].pk)
+    tops = former_places_after_their_units(reach.top_units)
+    live = [unit for unit in tops if not unit.is_former_place]
+    if (
+        len(live) == 1
+        and live[0].is_team
+        and all(u in live or u.moved_to_id == live[0].pk for u in tops)
+    ):
+        # A team that moved: its dashboard links to its results from before the move.
+        return redirect("dashboards:profile", unit_id=live[0].pk)
     return render(request, "dashboards/index.html", {"tops": tops, "reach": reach})
 
 

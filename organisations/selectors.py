@@ -447,6 +447,25 @@ def archive_consequences(unit: Unit) -> ArchiveConsequences:
     return ArchiveConsequences(people_with_roles=people, open_cycles=sorted(names))
 
 
+def former_places_after_their_units(units: Sequence[Unit]) -> list[Unit]:
+    """`units` in order, except that each former place among them follows the unit that moved
+    from it, where that unit is among them too: a moved team's card, then its past."""
+    present = {unit.pk for unit in units}
+
+    def follows(unit: Unit) -> bool:
+        return unit.is_former_place and unit.moved_to_id in present
+
+    following: dict[int, list[Unit]] = defaultdict(list)
+    for unit in units:
+        if follows(unit):
+            following[unit.moved_to_id].append(unit)
+    ordered: list[Unit] = []
+    for unit in units:
+        if not follows(unit):
+            ordered += [unit, *following[unit.pk]]
+    return ordered
+
+
 def places_of_a_move(unit: Unit, *, reach: Reach) -> list[Unit]:
     """The other side of a move in reach: for a unit left where a moved one was, the unit that
     moved; for a unit that moved, the places it was left at. No query in an organisation where

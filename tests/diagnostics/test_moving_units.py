@@ -438,3 +438,52 @@ def test_it_compares_an_action_begun_before_a_move_with_its_results_where_it_was
     assert found.before.mean is not None
     assert found.after.mean is not None
     assert found.before.mean < found.after.mean
+
+
+def test_it_shows_a_moved_team_s_home_card_first_and_its_past_after_it(
+    world, moved_after_a_closed_cycle, client_for
+):
+    """The manager's home reads the team as it is now, then the place it left, which says where
+    the team went; the team, with no diagnostic since, points to that card."""
+    from html import unescape
+
+    _cycle, place = moved_after_a_closed_cycle
+    page = client_for(world.team_manager).get(reverse("home"))
+
+    readings = page.context["page"].readings
+    assert [(r.unit.pk, r.moved_to_path) for r in readings] == [
+        (world.team_a.pk, ""),
+        (place.pk, "Children's Services / Locality South / Team A"),
+    ]
+    text = unescape(page.content.decode())
+    now = text.index('<h2 class="h4 card-title" id="reading-%d">' % world.team_a.pk)
+    before = text.index('<h2 class="h4 card-title" id="reading-%d">' % place.pk)
+    assert now < before
+    assert "Its results from before the move are on the next card." in text[now:before]
+    assert (
+        "Where Team A was before it moved to Children's Services / Locality South / Team A."
+        in text[before:]
+    )
+    assert text[before:].count("Start a diagnostic") == 0
+
+
+def test_it_takes_a_moved_team_s_manager_from_results_to_the_team_s_dashboard(
+    world, moved_after_a_closed_cycle, client_for
+):
+    _cycle, place = moved_after_a_closed_cycle
+    page = client_for(world.team_manager).get(reverse("dashboards:index"))
+    assert page.status_code == 302
+    assert page.url == reverse("dashboards:profile", args=[world.team_a.pk])
+    dashboard = client_for(world.team_manager).get(page.url)
+    assert reverse("dashboards:profile", args=[place.pk]) in dashboard.content.decode()
+
+
+def test_it_orders_former_places_after_the_units_that_left_them():
+    from organisations.selectors import former_places_after_their_units
+
+    def unit(pk: int, moved_to: int | None = None) -> Unit:
+        return Unit(pk=pk, name=str(pk), moved_to_id=moved_to)
+
+    north_a, north_b, south_a, elsewhere = unit(1, moved_to=3), unit(2), unit(3), unit(4, 9)
+    ordered = former_places_after_their_units([north_a, north_b, south_a, elsewhere])
+    assert [u.pk for u in ordered] == [2, 3, 1, 4]
