@@ -214,6 +214,18 @@ class ResultRowSerializer(serializers.Serializer[dict[str, Any]]):
             "organisation's threshold, or a figure that would let a smaller group be worked out."
         ),
     )
+    hidden_reason = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Why the row's figures, or a statement's mean, are hidden, in the words the pages "
+            "give the same reader (in English). Null where nothing is hidden."
+        ),
+    )
+    statement = serializers.CharField(
+        allow_null=True,
+        help_text="A statement row's statement, in English as the cycle asked it. Null in domain "
+        "rows.",
+    )
     benchmark_position = serializers.CharField(
         allow_null=True,
         help_text="Where a shown domain mean stands in the benchmark (below 20th ... above 80th).",

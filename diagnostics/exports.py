@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from io import TextIOBase
@@ -24,10 +24,12 @@ from django.utils.text import slugify
 
 from diagnostics.driver_data import drivers_for, outcome_of
 from diagnostics.drivers import OutcomeDrivers
-from diagnostics.models import Cycle, Domain
+from diagnostics.models import Cycle, CycleStatement, Domain
 from diagnostics.pooling import Scope, cycle_label, scope_of
 from diagnostics.results import Cell, GroupResult, OrganisationResults, results_for_scopes
 from diagnostics.scoring import display_mean, display_percent
+from disclosure.plan import Hidden
+from disclosure.release import effective_k, hidden_text
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path, unit_names_by_path
@@ -49,6 +51,10 @@ COLUMNS = [
     "urgent",
     "suppressed",
 ]
+# After §10's columns (kept first and unchanged), what a person opening the file needs to read
+# it: why a suppressed row is hidden (the words the pages give the same reader, in English), and
+# a statement row's statement as staff read it.
+EXPLAINED_COLUMNS = ["hidden_reason", "statement"]
 DRIVER_COLUMNS = [
     "cycle",
     "unit_path",
@@ -91,7 +97,7 @@ def register_columns(columns: Sequence[str], source: ColumnSource) -> None:
 
 
 def all_columns() -> list[str]:
-    return COLUMNS + [name for columns, _ in _extra_columns for name in columns]
+    return COLUMNS + EXPLAINED_COLUMNS + [name for columns, _ in _extra_columns for name in columns]
 
 
 @dataclass(frozen=True)
@@ -137,12 +143,25 @@ def level_of(unit: Unit) -> str:
 
 
 def _cell_row(
-    label: str, path: str, level: str, domain: str, code: str, cell: Cell, *, outcome: bool = False
+    label: str,
+    path: str,
+    level: str,
+    domain: str,
+    code: str,
+    cell: Cell,
+    *,
+    group: GroupResult,
+    statement: str = "",
+    outcome: bool = False,
 ) -> list[str]:
     figures = cell.figures
-    # A statement may show its shares without its mean (the mean and band columns stay empty).
+    reason = cell.hidden or group.hidden
     if figures is None or (figures.mean is None and not code):
-        return [label, path, level, domain, code, "", "", "", "", "", "", "", "yes"]
+        empty = [""] * 7  # responses to urgent
+        why = _statement_hidden_text(reason, k=group.k) if code else hidden_text(reason, k=group.k)
+        return [label, path, level, domain, code, *empty, "yes", why, statement]
+    # A statement may show its shares without its mean (the mean and band columns stay empty).
+    mean_hidden = "mean " + hidden_text(reason, k=group.k) if figures.mean is None else ""
     # An outcome is not a condition: no band and no "urgent"; green_pct is the share who agree.
     return [
         label,
@@ -158,7 +177,17 @@ def _cell_row(
         display_percent(figures.green_share),
         "" if outcome else ("yes" if figures.urgent else "no"),
         "no",
+        mean_hidden,
+        statement,
     ]
+
+
+def _statement_hidden_text(reason: Hidden | None, *, k: int) -> str:
+    """Why a statement row is hidden, as its page says it in English: too few is of the people
+    who answered the statement, not of the group's responses."""
+    if reason is Hidden.FEWER_THAN_K:
+        return f"fewer than {effective_k(k)} people answered it"
+    return hidden_text(reason, k=k)
 
 
 def export_scope(cycle: Cycle, reach: Reach | None = None) -> str:
@@ -229,14 +258,25 @@ def export_rows(request: ExportRequest, reach: Reach | None = None) -> Iterator[
                 yield from _driver_rows(label, path, level_of(unit), entry)
         return
     extras = [source(cycle) for _, source in _extra_columns]
+    texts = statement_texts(scope) if request.by == "statement" else {}
     for unit, group in zip(chosen, results.groups(chosen), strict=True):
         path = readable_path(unit, names)
         for row, code, statement, mean in _group_rows(
-            label, group, path, level_of(unit), request.by, domains, results
+            label, group, path, level_of(unit), request.by, domains, results, texts
         ):
             for values in extras:
                 row.extend(values(unit, code, statement, mean))
             yield row
+
+
+def statement_texts(scope: Scope) -> dict[str, str]:
+    """Each statement's English text by code, as the scope's cycles asked it (the newest
+    cycle's wording where a pool's pulses asked one code in two versions)."""
+    return dict(
+        CycleStatement.objects.filter(cycle_id__in=scope.cycle_ids)
+        .order_by("cycle__opens_on", "cycle_id")
+        .values_list("statement__code", "statement__text")
+    )
 
 
 def _driver_rows(label: str, path: str, level: str, entry: OutcomeDrivers) -> Iterator[list[str]]:
@@ -270,15 +310,19 @@ def _group_rows(
     by: str,
     domains: dict[str, Domain],
     results: OrganisationResults,
+    statement_texts: Mapping[str, str],
 ) -> Iterator[tuple[list[str], str, str, float | None]]:
     """Each row with its domain code, statement code and released mean (for added columns)."""
     if by == "domain":
         for code, cell in group.domains.items():
             mean = cell.figures.mean if cell.figures else None
-            yield _cell_row(label, path, level, domains[code].name, "", cell), code, "", mean
+            row = _cell_row(label, path, level, domains[code].name, "", cell, group=group)
+            yield row, code, "", mean
         # Outcomes are not conditions: no benchmark position (a None mean places nothing).
         for code, cell in group.outcomes.items():
-            row = _cell_row(label, path, level, domains[code].name, "", cell, outcome=True)
+            row = _cell_row(
+                label, path, level, domains[code].name, "", cell, group=group, outcome=True
+            )
             yield row, code, "", None
         return
     outcome_codes = {domain.code for domain in results.outcomes}
@@ -294,7 +338,17 @@ def _group_rows(
         domain_name = domains[domain_code].name if domain_code in domains else ""
         is_outcome = domain_code in outcome_codes
         mean = cell.figures.mean if cell.figures and not is_outcome else None
-        row = _cell_row(label, path, level, domain_name, code, cell, outcome=is_outcome)
+        row = _cell_row(
+            label,
+            path,
+            level,
+            domain_name,
+            code,
+            cell,
+            group=group,
+            statement=statement_texts.get(code, ""),
+            outcome=is_outcome,
+        )
         yield row, domain_code, code, mean
 
 

@@ -45,10 +45,16 @@ def command_csv(*args: str) -> str:
 def test_it_exports_the_contract_columns_for_every_level(cycle):
     text = command_csv(str(cycle.pk))
     header = text.splitlines()[0].split(",")
-    # §10's columns first and unchanged; the benchmark's are appended after them.
+    # §10's columns first and unchanged; the reason, the statement and the benchmark's after.
     assert header[: len(COLUMNS)] == COLUMNS
     assert header == all_columns()
-    assert header[len(COLUMNS) :] == ["benchmark_position", "benchmark_period", "benchmark_source"]
+    assert header[len(COLUMNS) :] == [
+        "hidden_reason",
+        "statement",
+        "benchmark_position",
+        "benchmark_period",
+        "benchmark_source",
+    ]
     rows = rows_of(text)
     assert {r["level"] for r in rows} == {"org", "unit", "team"}
     assert all(r["statement_code"] == "" for r in rows)
@@ -103,6 +109,45 @@ def test_it_leaves_suppressed_rows_empty_and_says_so(cycle):
             assert row[column] == ""
     # Team A (5) would reveal Team B (2) through Locality North (7): it is hidden as well.
     assert {r["suppressed"] for r in rows if r["unit_path"].endswith("Team A")} == {"yes"}
+
+
+def test_it_says_why_each_hidden_row_is_hidden_as_the_page_does(world, cycle, client_for):
+    """Team B has 2 responses; Team A, with 5, is hidden so that Team B's cannot be worked out
+    from Locality North's. The file says which, in the words the dashboard gives its leader."""
+    from diagnostics.exports import ExportRequest, export_rows
+    from organisations.access import reach_of
+
+    rows = rows_of(command_csv(str(cycle.pk), "--level", "team"))
+    reasons = {
+        path.rsplit(" / ", 1)[-1]: {r["hidden_reason"] for r in rows if r["unit_path"] == path}
+        for path in {r["unit_path"] for r in rows}
+    }
+    assert reasons == {
+        "Team A": {"hidden so that a smaller group cannot be worked out"},
+        "Team B": {"fewer than 5 responses"},
+        "Team C": {""},
+    }
+    page = client_for(world.leader).get(reverse("dashboards:profile", args=[world.team_a.pk]))
+    assert page.context["page"].group.hidden_words == next(iter(reasons["Team A"]))
+    leaders = [
+        dict(zip(all_columns(), row, strict=True))
+        for row in export_rows(ExportRequest(cycle, levels=("team",)), reach_of(world.leader))
+    ]
+    assert {r["hidden_reason"] for r in leaders if r["unit_path"].endswith("Team B")} == {
+        "fewer than 5 responses"
+    }
+
+
+def test_it_gives_each_statement_row_its_statement(cycle):
+    from diagnostics.models import CycleStatement
+
+    asked = dict(
+        CycleStatement.objects.filter(cycle=cycle).values_list("statement__code", "statement__text")
+    )
+    rows = rows_of(command_csv(str(cycle.pk), "--level", "org", "--by", "statement"))
+    assert {r["statement_code"]: r["statement"] for r in rows} == asked
+    by_domain = rows_of(command_csv(str(cycle.pk), "--level", "org"))
+    assert {r["statement"] for r in by_domain} == {""}
 
 
 def test_it_exports_figures_a_person_can_recompute_from_the_raw_answers(cycle):
@@ -222,6 +267,17 @@ def test_it_exports_a_pooled_statement_only_when_no_pulse_s_few_people_can_be_si
     rows = rows_of(command_csv(str(pulses[-1].pk), "--by", "statement"))
     team_rows = {r["statement_code"]: r for r in rows if r["level"] == "team"}
     assert all(team_rows[code]["suppressed"] == "yes" for code in only_second)
+    # Each reason in the words its dashboard gives: a statement's few are of those who answered
+    # it, and a statement may show its shares without its mean.
+    assert {(r["suppressed"], r["hidden_reason"]) for r in rows} == {
+        ("no", ""),
+        ("no", "mean hidden so that a smaller group cannot be worked out"),
+        ("yes", "hidden so that a smaller group cannot be worked out"),
+        ("yes", "fewer than 5 people answered it"),
+    }
+    shares_only = next(r for r in rows if r["hidden_reason"].startswith("mean"))
+    assert (shares_only["mean"], shares_only["band"]) == ("", "")
+    assert shares_only["green_pct"] != ""
     assert all(int(r["responses"]) >= 5 for r in team_rows.values() if r["suppressed"] == "no")
 
 

@@ -456,8 +456,8 @@ def test_it_shows_a_moved_team_s_home_card_first_and_its_past_after_it(
         (place.pk, "Children's Services / Locality South / Team A"),
     ]
     text = unescape(page.content.decode())
-    now = text.index('<h2 class="h4 card-title" id="reading-%d">' % world.team_a.pk)
-    before = text.index('<h2 class="h4 card-title" id="reading-%d">' % place.pk)
+    now = text.index(f'<h2 class="h4 card-title" id="reading-{world.team_a.pk}">')
+    before = text.index(f'<h2 class="h4 card-title" id="reading-{place.pk}">')
     assert now < before
     assert "Its results from before the move are on the next card." in text[now:before]
     assert (
