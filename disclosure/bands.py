@@ -363,14 +363,38 @@ def _narrow(whole: _Range, parts: list[_Range]) -> bool:
 def to_hide(family: Family, found: Key, *, shown: frozenset[str]) -> str | None:
     """The shown group to hide next because `found` is pinned: the smallest shown part of the
     sum that holds it (its range then has no top, and the sum no longer meets its parts' least),
-    or, with none, that sum itself, and so on up; None when nothing shown is left to hide."""
+    or, with none, that sum itself, and so on up; None when nothing shown is left to hide.
+
+    A part that is hidden but whose own shown parts add up to it is as good as shown: the
+    smallest of those (the shown groups nearest below it) is a part of the sum too. Without
+    them, a pin below one of the viewer's own units climbed to that unit and hid it, where
+    hiding a smaller group beside the pin's way up would have done (an organisation admin lost
+    the organisation's figures to a team of 1 beside a team of 5)."""
     key = found
     while key in family.parent:
         above = family.parent[key]
-        siblings = [part for part in family.parts[above] if isinstance(part, str) and part in shown]
-        if siblings:
-            return min(siblings, key=lambda part: (family.counts[part], part))
+        beside = [part for part in family.parts[above] if part != key]
+        candidates = [part for part in beside if isinstance(part, str) and part in shown]
+        candidates += [
+            group
+            for part in beside
+            if part not in shown
+            for group in _shown_below(family, part, shown)
+        ]
+        if candidates:
+            return min(candidates, key=lambda part: (family.counts[part], part))
         if above in shown:
             return above
         key = above
     return None
+
+
+def _shown_below(family: Family, key: Key, shown: frozenset[str]) -> list[str]:
+    """The shown groups nearest below `key` (a hidden part): those whose counts read it."""
+    found: list[str] = []
+    for part in family.parts.get(key, ()):
+        if isinstance(part, str) and part in shown:
+            found.append(part)
+        else:
+            found += _shown_below(family, part, shown)
+    return found

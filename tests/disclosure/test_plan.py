@@ -589,6 +589,30 @@ def test_it_leaves_no_hidden_count_that_the_bands_pin_beside_the_shown_ones(coun
     _assert_only_the_bands_alone_pin(plan, counts=by_team, order=order, k=k)
 
 
+def test_it_keeps_an_org_admin_s_organisation_where_hiding_beside_a_pin_will_do():
+    """From a council's first diagnostic: Community's 6 are East's 5 and West's 1. The bands
+    pin West whatever Community's teams show, so Community goes, then Adults Services; Adults
+    is the organisation's 27 less Children's Services, which its shown parts (13 and 8) give
+    even where it is hidden. Hiding the smaller of those parts (8) frees it: the admin keeps
+    the organisation's figures, which the pin used to climb to and hide."""
+    root, cs, adults = "AA", "AAAA", "AAAB"
+    safeguarding, looked_after, community = "AAAAAA", "AAAAAB", "AAABAA"
+    north, south, duty = "AAAAAAAA", "AAAAAAAB", "AAAAAAAC"
+    wyr, fostering = "AAAAABAA", "AAAAABAB"
+    east, west = "AAABAAAA", "AAABAAAB"
+    counts = {north: 6, south: 5, duty: 2, wyr: 3, fostering: 5, east: 5, west: 1}
+    order = [root, cs, adults, safeguarding, looked_after, community]
+    order += [north, south, fostering, east, wyr, duty, west]
+
+    plan = _plan_groups(counts, k=5, order=order)
+
+    assert plan.group(root) is None
+    assert plan.group(safeguarding) is None
+    assert plan.group(looked_after) is Hidden.PROTECTS_OTHERS
+    assert plan.group(community) is plan.group(adults) is Hidden.PROTECTS_OTHERS
+    _assert_only_the_bands_alone_pin(plan, counts=counts, order=order, k=5)
+
+
 def test_it_still_hides_for_a_pin_beside_a_small_unit_the_bands_alone_pin():
     """A unit of four teams of 1 ("fewer than 5" each, 4 in all) is pinned by its bands alone,
     which no hiding helps; it must not stop the engine hiding team A beside B and C (4 and 4),
