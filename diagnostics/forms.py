@@ -209,15 +209,22 @@ class DraftCycleForm(forms.Form):
 
 
 class InviteForm(forms.Form):
+    headcount = forms.IntegerField(
+        label=_("People in the team (headcount)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_HEADCOUNT,
+        help_text=_(
+            "Optional. Recorded with the team's structural figures, it gives the cycle its "
+            "response rate. It cannot change once the team has answered, so record it now."
+        ),
+    )
     count = forms.IntegerField(
         label=_("How many codes to print or download?"),
         min_value=0,
         max_value=MAX_CODES_PER_REQUEST,
         initial=20,
-        help_text=_(
-            "One per person, with a few spare. You can make more later. Record the team's "
-            "headcount with its structural figures and this starts from it."
-        ),
+        help_text=_("One per person, with a few spare. You can make more later."),
     )
     emails = forms.CharField(
         label=_("E-mail the links to these addresses (optional)"),
@@ -236,9 +243,22 @@ class InviteForm(forms.Form):
         headcount: RecordedHeadcount | None,
         already_made: int = 0,
         reminder_days: int | None = None,
+        ask_headcount: bool = False,
         **kwargs: Any,
     ) -> None:
+        """`ask_headcount`: the team has no headcount of its own for this cycle and may still
+        record one (`structural_data.headcount_fixed`); the field is offered, filled in with
+        one carried from an earlier cycle, if any."""
         super().__init__(*args, **kwargs)
+        if not ask_headcount:
+            del self.fields["headcount"]
+        elif headcount is not None:
+            self.fields["headcount"].initial = headcount.people
+            self.fields["headcount"].help_text = "{} {}".format(
+                self.fields["headcount"].help_text,
+                gettext("Filled in from “%(cycle)s”: check it still holds.")
+                % {"cycle": headcount.cycle_name},
+            )
         if reminder_days is not None:  # the organisation sends reminders before a cycle closes
             self.fields["emails"].help_text = ngettext(
                 "One address per line. Each gets its own link. Your organisation sends "

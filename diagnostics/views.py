@@ -341,17 +341,31 @@ def invites_new(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int) 
     )
     already_made = codes_made(cycle, teams=[team]).get(team.pk, 0)
     headcount = recorded_headcount(cycle, team)
+    ask_headcount = (
+        cycle.status != Cycle.Status.CLOSED
+        and (headcount is None or not headcount.this_cycle)
+        and not headcount_fixed(cycle=cycle, team=team)
+    )
     form = InviteForm(
         request.POST or None,
         team=team,
         headcount=headcount,
         already_made=already_made,
         reminder_days=reminder_days,
+        ask_headcount=ask_headcount,
     )
     if request.method == "POST" and form.is_valid():
         count = form.cleaned_data["count"] or 0
         addresses = form.cleaned_data["emails"]
+        people = form.cleaned_data.get("headcount")
         try:
+            if people:
+                save_figures(cycle=cycle, team=team, values={HEADCOUNT: people}, user=request.user)
+                messages.success(
+                    request,
+                    gettext("Recorded the headcount of %(team)s: %(people)s.")
+                    % {"team": team.name, "people": people},
+                )
             codes = (
                 services.issue_invites(cycle=cycle, team=team, count=count, made_by=request.user)
                 if count

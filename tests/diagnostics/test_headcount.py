@@ -80,7 +80,8 @@ def test_it_keeps_the_old_default_when_no_headcount_is_recorded(world, make_cycl
     assert recorded_headcount(cycle, world.team_a) is None
     form = _invite_form(client_for(world.team_manager), cycle, world.team_a)
     assert form["count"].value() == 20
-    assert "Record the team's headcount" in form.fields["count"].help_text
+    assert form["headcount"].value() is None
+    assert "record it now" in form.fields["headcount"].help_text
 
 
 def test_it_records_the_headcount_on_the_figures_form_without_rating_it(
@@ -108,3 +109,48 @@ def test_it_does_not_count_a_headcount_alone_as_figures_entered(world, make_cycl
     save_figures(cycle=cycle, team=world.team_a, values={"headcount": 6}, user=None)
     page = client_for(world.team_manager).get(reverse("diagnostics:cycle_detail", args=[cycle.pk]))
     assert [row.figures_entered for row in page.context["teams"]] == [False]
+
+
+def test_it_records_the_headcount_on_the_codes_page_with_the_codes(world, make_cycle, client_for):
+    """From the walk: the headcount could be recorded only on the figures page, before the team
+    answered; a manager who went straight to the codes never could, and the response rate
+    counted spare codes. The codes page asks for it while it may still be recorded."""
+    cycle = make_cycle(unit=world.team_a)
+    client = client_for(world.team_manager)
+    assert "headcount" in _invite_form(client, cycle, world.team_a).fields
+
+    page = client.post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]),
+        {"headcount": 7, "count": 9},
+        follow=True,
+    )
+
+    assert "Recorded the headcount of Team A: 7." in page.content.decode()
+    found = recorded_headcount(cycle, world.team_a)
+    assert found is not None
+    assert (found.people, found.this_cycle) == (7, True)
+    assert cycle.invites.filter(team=world.team_a).count() == 9
+    assert "headcount" not in _invite_form(client, cycle, world.team_a).fields
+
+
+def test_it_asks_no_headcount_on_the_codes_page_once_the_team_has_answered(
+    world, make_cycle, respond, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    respond(cycle, world.team_a, 1)
+    form = _invite_form(client_for(world.team_manager), cycle, world.team_a)
+    assert "headcount" not in form.fields
+
+
+def test_it_refuses_a_headcount_on_the_codes_page_out_of_range_and_makes_no_codes(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle(unit=world.team_a)
+    page = client_for(world.team_manager).post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]),
+        {"headcount": 0, "count": 3},
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["headcount"]
+    assert not cycle.invites.exists()
+    assert recorded_headcount(cycle, world.team_a) is None
