@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -188,6 +189,17 @@ class Organisation(models.Model):
         if self.safety_contact.strip() == DEFAULT_SAFETY_CONTACT:
             return gettext(DEFAULT_SAFETY_CONTACT)
         return self.safety_contact
+
+    def safety_contacts_shown(self) -> list[tuple[str, str]]:
+        """The safety contact as each language the organisation's staff may read shows it:
+        (language name, text) in the order of `offered_languages`, a text once however many
+        languages show it. Who raised an issue, and so which they read, is never stored."""
+        names = dict(settings.LANGUAGES)
+        found: dict[str, list[str]] = {}
+        for code in self.offered_languages:
+            with translation.override(code):
+                found.setdefault(self.safety_contact_shown, []).append(str(names[code]))
+        return [(" / ".join(languages), text) for text, languages in found.items()]
 
     @property
     def offered_languages(self) -> list[str]:

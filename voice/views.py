@@ -263,7 +263,7 @@ def _issue_page(
         "can_moderate": reaches_team,
         "board_url": board_url(issue.board) if reaches_team else None,
         "answers": issue_answers(issue),
-        "safety_contact": issue.board.team.organisation.safety_contact_shown,
+        "safety_contacts": issue.board.team.organisation.safety_contacts_shown(),
     }
     return render(request, "voice/issue.html", context)
 

@@ -207,3 +207,33 @@ def test_it_turns_each_answer_given_before_answers_were_kept_into_the_first_answ
         "Fixed.",
         "Team manager, Team A",
     )
+
+
+def test_it_shows_the_safety_contact_in_every_language_staff_may_have_read_it_in(
+    world, board_a, raise_on, client_for
+):
+    """From the walk: a safety issue raised by someone reading in Welsh said the raiser was
+    shown the English text. Which language they read is never stored, so the page gives each."""
+    from html import unescape
+
+    world.organisation.safety_contact = "Ring the Northbrook safety line on 01234 567890."
+    world.organisation.safety_contact_in_languages = {"cy": "Ffoniwch linell Northbrook."}
+    world.organisation.survey_languages = ["cy"]
+    world.organisation.save()
+    safety = raise_on(board_a, text="Lone visits with no check-in.", category="safety")
+
+    page = client_for(world.team_manager).get(reverse("voice:issue", args=[safety.pk]))
+
+    text = unescape(page.content.decode())
+    assert "in the language they read the board in (which is not recorded)" in text
+    assert "English:</span> “Ring the Northbrook safety line on 01234 567890.”" in text
+    assert "Cymraeg:</span> “Ffoniwch linell Northbrook.”" in text
+    assert "The raiser was shown: “" not in text
+
+
+def test_it_names_one_safety_contact_where_every_language_shows_the_same(world):
+    world.organisation.safety_contact = "Ring the Northbrook safety line."
+    world.organisation.survey_languages = ["cy"]
+    assert world.organisation.safety_contacts_shown() == [
+        ("English / Cymraeg", "Ring the Northbrook safety line.")
+    ]
