@@ -237,6 +237,12 @@ class InviteForm(forms.Form):
 
 
 class ChangeRoleForm(forms.Form):
+    display_name = forms.CharField(
+        max_length=120,
+        label=_("Name"),
+        help_text=_("How colleagues will see them."),
+        error_messages={"required": _("Give their name, as colleagues will see it.")},
+    )
     role = forms.ChoiceField(
         label=_("Role"),
         choices=Role.choices,

@@ -517,27 +517,52 @@ def invite_colleague(
     if user is None:
         user = User.objects.create_user(email=email, display_name=display_name.strip() or email)
     membership = grant_membership(user=user, unit=unit, role=role, actor=invited_by)
+    send_invitation(membership=membership, invited_by=invited_by, new_account=created)
+    return membership
+
+
+def send_invitation(*, membership: Membership, invited_by: User, new_account: bool = False) -> None:
+    """E-mail the person their role, with a link to choose a password where they have none
+    (a new account, or one made by `import_users` that was never sent anything), once the
+    transaction that gave it commits."""
+    user = membership.user
+    organisation = membership.organisation
     context = {
         "user": user,
         "membership": membership,
         "invited_by": invited_by,
-        "organisation": unit.organisation,
-        "link": set_password_link(user) if created or not user.has_usable_password() else None,
+        "organisation": organisation,
+        "link": set_password_link(user) if new_account or not user.has_usable_password() else None,
     }
     # The name is typed by an org admin: a line break in it would make the mail library refuse
     # the message (a header holds one line).
     subject = gettext("You have been given access to SWORD for %(organisation)s") % {
-        "organisation": " ".join(unit.organisation.name.split())
+        "organisation": " ".join(organisation.name.split())
     }
     transaction.on_commit(
         lambda: send_mail(
             subject=subject,
             message=render_to_string("organisations/email/invitation.txt", context),
             from_email=None,
-            recipient_list=[email],
+            recipient_list=[user.email],
         )
     )
-    return membership
+
+
+@transaction.atomic
+def update_person(
+    *, membership: Membership, display_name: str, role: str, unit: Unit, actor: User | None
+) -> Membership:
+    """Change the name colleagues see (an account from `import_users` is named after its
+    address until someone gives it one) and the person's role (`change_role`), together."""
+    user = membership.user
+    name = " ".join(display_name.split())
+    if not name:
+        raise ValidationError(gettext("Give their name, as colleagues will see it."))
+    if name != user.display_name:
+        user.display_name = name
+        user.save(update_fields=["display_name"])
+    return change_role(membership=membership, role=role, unit=unit, actor=actor)
 
 
 # --- imports (the §10 automation interface) ------------------------------------------------

@@ -17,6 +17,11 @@ urlpatterns = [
     path("people/invite/", views.people_invite, name="people_invite"),
     path("people/<int:membership_id>/", views.membership_edit, name="membership_edit"),
     path("people/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
+    path(
+        "people/<int:membership_id>/invite-again/",
+        views.membership_invite_again,
+        name="membership_invite_again",
+    ),
     path("settings/", views.organisation_settings, name="settings"),
     path("audit/", views.audit_log, name="audit"),
 ]

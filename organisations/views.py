@@ -291,14 +291,20 @@ def membership_edit(request: AuthenticatedHttpRequest, membership_id: int) -> Ht
     organisation = require_org_admin(request.user)
     form = ChangeRoleForm(
         **bound_unless_finding(
-            request, initial={"role": membership.role, "unit": membership.unit_id}
+            request,
+            initial={
+                "display_name": membership.user.display_name,
+                "role": membership.role,
+                "unit": membership.unit_id,
+            },
         ),
         organisation=organisation,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.change_role(
+            services.update_person(
                 membership=membership,
+                display_name=form.cleaned_data["display_name"],
                 role=form.cleaned_data["role"],
                 unit=form.cleaned_data["unit"],
                 actor=request.user,
@@ -307,12 +313,27 @@ def membership_edit(request: AuthenticatedHttpRequest, membership_id: int) -> Ht
             form.add_error(None, error_text(exc))
         else:
             messages.success(
-                request, gettext("Changed %(name)s's role.") % {"name": membership.user}
+                request, gettext("Saved %(name)s's details.") % {"name": membership.user}
             )
             return redirect("organisations:people")
     return render(
         request, "organisations/membership_form.html", {"form": form, "membership": membership}
     )
+
+
+@login_required
+@require_POST
+def membership_invite_again(request: AuthenticatedHttpRequest, membership_id: int) -> HttpResponse:
+    """E-mail someone who has not signed in yet their link again (one made by `import_users`
+    was never sent one)."""
+    membership = get_membership_for(request.user, membership_id)
+    require_org_admin(request.user)
+    services.send_invitation(membership=membership, invited_by=request.user)
+    messages.success(
+        request,
+        gettext("We e-mailed %(email)s a link to sign in.") % {"email": membership.user.email},
+    )
+    return redirect("organisations:people")
 
 
 @login_required

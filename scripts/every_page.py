@@ -31,6 +31,7 @@ NOT_TIMED = {
     "diagnostics:cycle_schedule": "POST only",
     "diagnostics:export_request": "POST only",
     "organisations:unit_restore": "POST only",
+    "organisations:membership_invite_again": "POST only",
     "actions:escalate": "POST only",
     "voice:escalate": "POST only",
     "voice:hide": "POST only",

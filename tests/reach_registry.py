@@ -138,6 +138,13 @@ PAGES: list[Page] = [
     ),
     Page("organisations:membership_edit", frozenset({ADMIN}), _manager_membership),
     Page("organisations:membership_remove", frozenset({ADMIN}), _manager_membership),
+    Page(
+        "organisations:membership_invite_again",
+        frozenset({ADMIN}),
+        _manager_membership,
+        method="post",
+        ok_status=302,
+    ),
     Page("diagnostics:cycle_list", ALL_ROLES),
     Page("diagnostics:cycle_create", ALL_ROLES),
     Page("diagnostics:cycle_detail", ALL_ROLES, _cycle),

@@ -262,7 +262,7 @@ def test_it_names_the_org_admin_who_changed_a_role_on_the_site(world, client_for
     membership = Membership.objects.get(user=world.team_manager)
     response = client_for(world.org_admin).post(
         reverse("organisations:membership_edit", args=[membership.pk]),
-        {"role": Role.LEADER, "unit": world.north.pk},
+        {"display_name": "Tess Manager", "role": Role.LEADER, "unit": world.north.pk},
     )
     assert response.status_code == 302
     event = AuditEvent.objects.get(action=AuditEvent.Action.ROLE_CHANGED)

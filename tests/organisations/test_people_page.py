@@ -121,3 +121,60 @@ def test_it_says_what_an_empty_new_unit_needs(world, client_for):
     errors = response.context["form"].errors
     assert errors["name"] == ["Give the unit a name."]
     assert errors["is_team"] == ["Choose whether it is a team or a unit that contains others."]
+
+
+def test_it_lets_an_org_admin_give_a_person_their_name_with_their_role(world, client_for):
+    """From the walk: accounts from `import_users` are named after their address ("Hello,
+    rhian.prys"), and nothing could change that."""
+    membership = Membership.objects.get(user=world.team_manager)
+    url = reverse("organisations:membership_edit", args=[membership.pk])
+    client = client_for(world.org_admin)
+    assert client.get(url).context["form"]["display_name"].value() == (
+        world.team_manager.display_name
+    )
+
+    response = client.post(
+        url, {"display_name": "  Rhian   Prys ", "role": Role.TEAM_MANAGER, "unit": world.team_a.pk}
+    )
+
+    assert response.status_code == 302
+    world.team_manager.refresh_from_db()
+    assert world.team_manager.display_name == "Rhian Prys"
+    refused = client.post(url, {"display_name": " ", "role": "leader", "unit": world.north.pk})
+    assert refused.context["form"].errors["display_name"]
+    membership.refresh_from_db()
+    assert membership.role == Role.TEAM_MANAGER
+
+
+def test_it_sends_the_sign_in_link_again_to_someone_who_has_not_signed_in(
+    world, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    from organisations.services import import_users
+
+    import_users(
+        organisation=world.organisation,
+        content="email,role,unit_path\nnew.manager@example.org,team_manager,"
+        "Children's Services / Locality North / Team B\n",
+    )
+    membership = Membership.objects.get(user__email="new.manager@example.org")
+    client = client_for(world.org_admin)
+    listing = client.get(reverse("organisations:people")).content.decode()
+    url = reverse("organisations:membership_invite_again", args=[membership.pk])
+    assert url in listing
+    assert (
+        reverse(
+            "organisations:membership_invite_again",
+            args=[Membership.objects.get(user=world.team_manager).pk],
+        )
+        not in listing
+    )  # has a password already
+    assert mailoutbox == []
+
+    assert client.get(url).status_code == 405
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, follow=True)
+
+    assert "We e-mailed new.manager@example.org a link to sign in." in response.content.decode()
+    (sent,) = mailoutbox
+    assert sent.to == ["new.manager@example.org"]
+    assert "/accounts/set-password/" in sent.body
