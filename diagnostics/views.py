@@ -471,6 +471,8 @@ def invites_sheet(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int
             "cycle": cycle,
             "team": team,
             "cards": cards,
+            # Staff may read any language the survey offers: each card says it in all of them.
+            "languages": cycle.organisation.offered_languages,
             "enter_code_url": settings.SITE_URL + reverse("survey:enter_code"),
         },
     )

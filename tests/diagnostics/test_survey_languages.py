@@ -356,3 +356,48 @@ def test_it_names_the_cycle_in_welsh_on_the_survey_and_in_the_invitation(
     assert "Spring survey" not in welsh_body
     assert "Spring survey" in english_body
     assert "Arolwg y gwanwyn" not in english_body
+
+
+def _code_sheet(world, client_for, cycle) -> str:
+    from html import unescape
+
+    client = client_for(world.team_manager)
+    page = client.post(
+        reverse("diagnostics:invites_new", args=[cycle.pk, world.team_a.pk]),
+        {"count": 2},
+        follow=True,
+    )
+    assert page.resolver_match.url_name == "invites_sheet"
+    return unescape(re.sub(r"\s+", " ", page.content.decode()))
+
+
+def test_it_prints_each_code_card_in_every_language_the_survey_offers(
+    world, client_for, make_cycle, offers_welsh
+):
+    """From the walk: the e-mailed invitations were in English and Welsh, the printed cards in
+    English only. Whoever picks a card up may read either."""
+    cycle = make_cycle(unit=world.team_a, name="Autumn")
+    cycle.names_in_languages = {"cy": "Hydref"}
+    cycle.save(update_fields=["names_in_languages"])
+    closes = cycle.closes_on
+
+    sheet = _code_sheet(world, client_for, cycle)
+
+    assert sheet.count(f"Anonymous survey for Team A. Closes {closes:%-d %B %Y}.") == 2
+    assert sheet.count('lang="cy"> <p class="mb-1 fw-semibold">Hydref</p>') == 2
+    assert sheet.count("Arolwg dienw i Team A.") == 2
+    assert sheet.count("Sganiwch y cod") == 2
+    cycle.names_in_languages = {}
+    cycle.save(update_fields=["names_in_languages"])
+    unnamed = _code_sheet(world, client_for, cycle)
+    assert unnamed.count('<p class="mb-1 fw-semibold">Autumn</p>') == 2  # once a card
+
+
+def test_it_prints_code_cards_in_english_alone_where_only_english_is_offered(
+    world, client_for, make_cycle
+):
+    cycle = make_cycle(unit=world.team_a, name="Autumn")
+    sheet = _code_sheet(world, client_for, cycle)
+    assert sheet.count("Scan the code, or go to the address below and type the code:") == 2
+    assert sheet.count('lang="en-gb"> <p class="mb-1 fw-semibold">Autumn</p>') == 2
+    assert "Sganiwch y cod" not in sheet
