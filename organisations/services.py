@@ -93,10 +93,11 @@ def _check_name_free(parent: Unit, name: str, *, exclude: Unit | None = None) ->
     )
     if exclude is not None:
         siblings = siblings.exclude(pk=exclude.pk)
-    if siblings.filter(name__iexact=name).exists():
+    taken = siblings.filter(name__iexact=name).values_list("name", flat=True).first()
+    if taken is not None:
         raise ValidationError(
             gettext("“%(parent)s” already has a unit called “%(name)s”.")
-            % {"parent": parent.name, "name": name}
+            % {"parent": parent.name, "name": taken}
         )
 
 

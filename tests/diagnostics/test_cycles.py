@@ -454,3 +454,14 @@ def test_it_changes_or_clears_a_draft_s_name_in_another_language(
     client.post(url, {**dates, "name_cy": ""})
     cycle.refresh_from_db()
     assert cycle.names_in_languages == {}
+
+
+def test_it_offers_no_results_download_for_a_draft(world, client_for, make_cycle):
+    draft = make_cycle(unit=world.team_a, opened=False)
+    page = client_for(world.team_manager).get(reverse("diagnostics:cycle_detail", args=[draft.pk]))
+    text = page.content.decode()
+    assert "Results can be downloaded once the cycle has opened" in text
+    assert reverse("diagnostics:results_export", args=[draft.pk, "csv"]) not in text
+    opened = make_cycle(unit=world.team_a)
+    page = client_for(world.team_manager).get(reverse("diagnostics:cycle_detail", args=[opened.pk]))
+    assert reverse("diagnostics:results_export", args=[opened.pk, "csv"]) in page.content.decode()

@@ -101,7 +101,8 @@ def test_it_refuses_to_restore_a_unit_inside_an_archived_one(world):
 def test_it_renames_and_refuses_a_duplicate_sibling_name(world):
     rename_unit(unit=world.team_b, name="  Team   Bravo ")
     assert Unit.objects.get(pk=world.team_b.pk).name == "Team Bravo"
-    with pytest.raises(ValidationError, match="already has a unit"):
+    # Named as it is, not as typed: "team a" is the "Team A" already there.
+    with pytest.raises(ValidationError, match="already has a unit called “Team A”"):
         rename_unit(unit=world.team_b, name="team a")
     with pytest.raises(ValidationError, match="cannot contain “/”"):
         rename_unit(unit=world.team_b, name="A/B")
