@@ -56,6 +56,12 @@ class EmailAuthenticationForm(AuthenticationForm):
 class InclusivePasswordResetForm(PasswordResetForm):
     """Password reset that also reaches invited people who have not chosen a password yet."""
 
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
     def get_users(self, email: str) -> Iterator[Any]:
         return iter(
             get_user_model()._default_manager.filter(email__iexact=email.strip(), is_active=True)

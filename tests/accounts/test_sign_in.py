@@ -194,3 +194,8 @@ def test_it_says_why_a_page_sent_someone_signed_out_to_sign_in(client, db):
     assert "Sign in to see that page." not in client.get(reverse("accounts:login")).content.decode()
     home = client.get(reverse("home"), follow=True).content.decode()
     assert "Sign in to see that page." not in home
+
+
+def test_it_asks_for_the_e_mail_address_in_the_words_the_sign_in_page_uses(client):
+    form = client.get(reverse("accounts:password_reset")).context["form"]
+    assert form.fields["email"].label == "E-mail address"
