@@ -328,9 +328,21 @@ def import_template(cycle: Cycle) -> list[list[str]]:
     return rows
 
 
-def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
+@dataclass(frozen=True)
+class FiguresImported:
+    """What an import of structural figures did: the teams whose row gave at least one value
+    (saved), and those whose row was empty in every column it has and that had values stored in
+    them, now cleared (an empty cell clears its figure). A team whose row was empty and had
+    nothing stored is in neither: nothing changed for it."""
+
+    saved: int
+    cleared: int
+
+
+@transaction.atomic
+def import_figures(*, cycle: Cycle, content: str, user: User | None) -> FiguresImported:
     """Structural figures for many teams from CSV: a `team_path` column and any figure columns,
-    with the team's `headcount` if wanted.
+    with the team's `headcount` if wanted. An empty cell clears what was stored for its column.
 
     All or nothing: a bad line stops the import, and every bad line is named.
     """
@@ -410,9 +422,24 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> int:
         raise ImportFailed(errors)
     if not plan:
         raise ImportFailed(["the file has no rows below the header"])
+    stored = {
+        row.team_id: row
+        for row in StructuralFigures.objects.filter(
+            cycle=cycle, team_id__in=[team.pk for team, _values in plan]
+        )
+    }
+    saved = cleared = 0
     for team, values in plan:
+        if any(value is not None for value in values.values()):
+            saved += 1
+        elif (was := stored.get(team.pk)) is not None and any(
+            getattr(was, code) is not None for code in values
+        ):
+            cleared += 1
+        else:
+            continue  # empty, and nothing stored to clear
         save_figures(cycle=cycle, team=team, values=values, user=user)
-    return len(plan)
+    return FiguresImported(saved=saved, cleared=cleared)
 
 
 def _parse_headcount(raw: str) -> int:

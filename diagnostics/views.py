@@ -85,6 +85,7 @@ from diagnostics.structural import (
 )
 from diagnostics.structural_data import (
     HEADCOUNT,
+    FiguresImported,
     ThresholdBook,
     figures_for,
     headcount_fixed,
@@ -767,6 +768,33 @@ def figures_edit(request: AuthenticatedHttpRequest, cycle_id: int, team_id: int)
     )
 
 
+def _figures_imported_words(imported: FiguresImported) -> str:
+    """What an import of figures did, counting only the teams it changed: a row left empty for
+    a team with nothing stored is neither imported nor cleared."""
+    sentences = []
+    if imported.saved:
+        sentences.append(
+            ngettext(
+                "Imported structural figures for %(count)s team.",
+                "Imported structural figures for %(count)s teams.",
+                imported.saved,
+            )
+            % {"count": number_format(imported.saved, force_grouping=True)}
+        )
+    if imported.cleared:
+        sentences.append(
+            ngettext(
+                "Cleared the figures of %(count)s team, whose row was empty.",
+                "Cleared the figures of %(count)s teams, whose rows were empty.",
+                imported.cleared,
+            )
+            % {"count": number_format(imported.cleared, force_grouping=True)}
+        )
+    if not sentences:
+        return gettext("Nothing changed: every team's figures in the file were empty.")
+    return " ".join(sentences)
+
+
 @login_required
 def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
@@ -774,7 +802,7 @@ def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            count = import_figures(
+            imported = import_figures(
                 cycle=cycle,
                 content=form.cleaned_data["file"],
                 user=request.user,
@@ -782,15 +810,9 @@ def figures_import(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpResp
         except ImportFailed as exc:
             errors = exc.errors
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "Imported structural figures for %(count)s team.",
-                    "Imported structural figures for %(count)s teams.",
-                    count,
-                )
-                % {"count": number_format(count, force_grouping=True)},
-            )
+            changed = imported.saved or imported.cleared
+            level = messages.SUCCESS if changed else messages.INFO
+            messages.add_message(request, level, _figures_imported_words(imported))
             return redirect("diagnostics:cycle_detail", cycle_id=cycle.pk)
     return render(
         request,

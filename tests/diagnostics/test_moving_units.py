@@ -326,7 +326,9 @@ def test_it_reads_a_path_as_the_cycle_s_team_where_a_move_left_one(world, make_c
     place = Unit.objects.get(moved_to=world.team_a)
     old_path = "Children's Services / Locality North / Team A"
 
-    assert import_figures(cycle=cycle, content=f"team_path,caseload\n{old_path},19\n", user=None)
+    assert import_figures(
+        cycle=cycle, content=f"team_path,caseload\n{old_path},19\n", user=None
+    ).saved
     assert StructuralFigures.objects.get(cycle=cycle).team == place
 
     result = import_structure(organisation_slug="example", content=f"path\n{old_path}\n")

@@ -22,6 +22,7 @@ from diagnostics.structural import (
     weigh,
 )
 from diagnostics.structural_data import (
+    FiguresImported,
     figures_for,
     import_figures,
     save_figures,
@@ -133,7 +134,7 @@ Children's Services / Locality North / Team B,24,20,
 
 def test_it_imports_figures_from_csv(world, make_cycle):
     cycle = make_cycle()
-    assert import_figures(cycle=cycle, content=GOOD_CSV, user=None) == 2
+    assert import_figures(cycle=cycle, content=GOOD_CSV, user=None).saved == 2
     row = StructuralFigures.objects.get(team=world.team_a)
     assert (row.caseload, row.vacancy_rate, row.supervision_held) == (19, Decimal("12.5"), 80)
     assert StructuralFigures.objects.get(team=world.team_b).supervision_held is None
@@ -177,7 +178,7 @@ def test_it_imports_a_headcount_with_the_figures_and_names_every_bad_value_on_a_
         "Children's Services / Locality North / Team B,,22\n"
     )
 
-    assert import_figures(cycle=cycle, content=content, user=None) == 2
+    assert import_figures(cycle=cycle, content=content, user=None).saved == 2
 
     assert StructuralFigures.objects.get(team=world.team_a).headcount == 14
     assert StructuralFigures.objects.get(team=world.team_b).headcount is None
@@ -298,13 +299,92 @@ def test_it_reports_a_large_import_s_count_in_thousands(world, make_cycle, clien
 
     from diagnostics import views
 
-    monkeypatch.setattr(views, "import_figures", lambda **kwargs: 3000)
+    monkeypatch.setattr(
+        views, "import_figures", lambda **kwargs: FiguresImported(saved=3000, cleared=1200)
+    )
     cycle = make_cycle()
     url = reverse("diagnostics:figures_import", args=[cycle.pk])
     page = client_for(world.leader).post(
         url, {"file": SimpleUploadedFile("f.csv", GOOD_CSV.encode())}, follow=True
     )
-    assert "Imported structural figures for 3,000 teams." in page.content.decode()
+    assert (
+        "Imported structural figures for 3,000 teams. "
+        "Cleared the figures of 1,200 teams, whose rows were empty."
+    ) in page.content.decode()
+
+
+def test_it_counts_only_the_teams_an_import_gave_figures_or_cleared(world, make_cycle):
+    """From the walk: the file to fill in, imported with one team's row filled, said it had
+    imported figures for every team in it. An empty row clears what was stored (an empty cell
+    clears its figure), so it counts as cleared where there was something; where there was
+    nothing, it changes nothing and is not counted."""
+    from diagnostics.structural_data import import_template
+
+    cycle = make_cycle(unit=world.root)  # Team A, Team B, Team C and more
+    a_path = "Children's Services / Locality North / Team A"
+    b_path = "Children's Services / Locality North / Team B"
+    save_figures(cycle=cycle, team=world.team_b, values={"caseload": Decimal(20)}, user=None)
+    header, *rows = import_template(cycle)
+    assert len(rows) > 2
+    # Team A's row given a caseload; every other row emptied (Team B's had a caseload).
+    filled = [
+        [a_path, "", "19", *[""] * (len(header) - 3)]
+        if row[0] == a_path
+        else [row[0], *[""] * (len(header) - 1)]
+        for row in rows
+    ]
+    content = "\n".join(",".join(row) for row in [header, *filled])
+
+    assert import_figures(cycle=cycle, content=content, user=None) == FiguresImported(
+        saved=1, cleared=1
+    )
+    assert StructuralFigures.objects.get(team=world.team_b).caseload is None
+    assert StructuralFigures.objects.get(team=world.team_a).caseload == 19
+    # The empty rows of teams with nothing stored left nothing behind.
+    assert set(StructuralFigures.objects.values_list("team__name", flat=True)) == {
+        "Team A",
+        "Team B",
+    }
+    assert import_figures(cycle=cycle, content=f"team_path,caseload\n{b_path},\n", user=None) == (
+        FiguresImported(saved=0, cleared=0)
+    )
+
+
+def test_it_says_what_an_import_changed_and_that_an_empty_file_changed_nothing(
+    world, make_cycle, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    cycle = make_cycle()
+    save_figures(cycle=cycle, team=world.team_b, values={"caseload": Decimal(20)}, user=None)
+    url = reverse("diagnostics:figures_import", args=[cycle.pk])
+    client = client_for(world.leader)
+    content = (
+        "team_path,caseload\n"
+        "Children's Services / Locality North / Team A,19\n"
+        "Children's Services / Locality North / Team B,\n"
+    )
+
+    page = client.post(url, {"file": SimpleUploadedFile("f.csv", content.encode())}, follow=True)
+    again = client.post(url, {"file": SimpleUploadedFile("f.csv", content.encode())}, follow=True)
+    emptied = content.replace(",19", ",")
+    empty = client.post(url, {"file": SimpleUploadedFile("f.csv", emptied.encode())}, follow=True)
+
+    said = [str(message) for message in page.context["messages"]]
+    assert said == [
+        "Imported structural figures for 1 team. "
+        "Cleared the figures of 1 team, whose row was empty."
+    ]
+    assert [str(message) for message in again.context["messages"]] == [
+        "Imported structural figures for 1 team."
+    ]
+    assert [str(message) for message in empty.context["messages"]] == [
+        "Cleared the figures of 1 team, whose row was empty."
+    ]
+    nothing = client.post(url, {"file": SimpleUploadedFile("f.csv", emptied.encode())}, follow=True)
+    assert [str(message) for message in nothing.context["messages"]] == [
+        "Nothing changed: every team's figures in the file were empty."
+    ]
 
 
 def test_it_refuses_an_oversized_upload_before_reading_it(
@@ -424,7 +504,7 @@ def test_it_fixes_a_team_s_headcount_once_the_team_has_answered(
         _import_headcount(cycle, "Team A", 4)
 
 
-def _import_headcount(cycle, team: str, people: int) -> int:
+def _import_headcount(cycle, team: str, people: int) -> FiguresImported:
     """Import one headcount for a team of Locality North."""
     content = f"team_path,headcount\nChildren's Services / Locality North / {team},{people}\n"
     return import_figures(cycle=cycle, content=content, user=None)
@@ -495,7 +575,7 @@ def test_it_takes_back_on_import_the_fixed_headcount_the_figures_form_shows(
     assert (
         import_figures(
             cycle=pulse, content=f"team_path,headcount,caseload\n{line},{shown},12\n", user=None
-        )
+        ).saved
         == 1
     )
     figures = StructuralFigures.objects.get(cycle=pulse, team=world.team_a)
@@ -620,7 +700,10 @@ def test_it_gives_a_file_to_fill_in_with_the_cycle_s_teams_that_imports_as_given
         "Children's Services / Locality North / Team B",
     ]
     filled = "\n".join([rows[0], rows[1].replace(",", ",12", 1), rows[2]])
-    assert import_figures(cycle=cycle, content=filled, user=None) == 2
+    # Team B's row is left empty, as given: nothing is stored for it, and it is not counted.
+    assert import_figures(cycle=cycle, content=filled, user=None) == FiguresImported(
+        saved=1, cleared=0
+    )
     assert StructuralFigures.objects.get(team=world.team_a).headcount == 12
 
 
@@ -652,7 +735,7 @@ def test_it_fills_the_file_in_as_recorded_so_that_importing_it_unchanged_changes
         "",
     ]
     content = "\n".join(",".join(row) for row in rows)
-    assert import_figures(cycle=cycle, content=content, user=None) == 2
+    assert import_figures(cycle=cycle, content=content, user=None).saved == 2
     after = list(StructuralFigures.objects.order_by("team__path").values())
     assert [{**row, "updated_at": None} for row in after] == [
         {**row, "updated_at": None} for row in before
