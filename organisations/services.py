@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from organisations.selectors import (
     root_of,
     unit_by_readable_path,
 )
+from sword.csvsafe import LOST_LETTER_HINT
 
 MAX_NAME_LENGTH = 200
 
@@ -595,11 +597,23 @@ def _split_path(path: str) -> list[str]:
     return [" ".join(part.split()) for part in path.split("/")]
 
 
+# A "/" with no space on one side or both: the documented separator is " / ".
+_BARE_SLASH = re.compile(r"\S/|/\S")
+
+
+def _look_alike(name: str) -> str:
+    """A unit name with case, punctuation and spacing dropped, to notice a new name that is
+    likely a typo of a sibling's ("Childrens Services" beside "Children's Services")."""
+    return "".join(character for character in name.casefold() if character.isalnum())
+
+
 @dataclass
 class StructureImportResult:
     organisation: Organisation
     created_units: int
     existing_units: int
+    created_paths: list[str]  # each new unit's, in the order the file gives them
+    warnings: list[str]  # lines imported that may not say what was meant
 
 
 @transaction.atomic
@@ -607,10 +621,14 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
     """Create the organisation if needed and every unit on every path; the last level is a team.
 
     All or nothing: any bad line raises ImportFailed listing every bad line, and nothing changes.
+    Lines imported that may not say what was meant are named in `warnings`: a "/" without
+    spaces (read as a level break, as elsewhere), a new name that differs from a sibling's only
+    in case, punctuation or spacing, and a "?" in a name (often a letter the file lost).
     """
     claim_units_version()  # before any other lock (see there)
     rows = _read_csv(content, ["path"])
     errors: list[str] = []
+    warnings: list[str] = []
     wanted: list[tuple[int, list[str]]] = []
     for line, row in rows:
         parts = _split_path(row["path"])
@@ -620,9 +638,16 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
             errors.append(f"line {line}: a level is longer than {MAX_NAME_LENGTH} characters")
         else:
             wanted.append((line, parts))
+            if _BARE_SLASH.search(row["path"]):
+                warnings.append(
+                    f"line {line}: a “/” without a space on each side was read as a new level: "
+                    f"{' › '.join(f'“{part}”' for part in parts)}. Levels are joined by “ / ”, "
+                    "and a unit name cannot contain “/”: check this is the tree you meant."
+                )
 
     organisation = Organisation.objects.filter(slug=organisation_slug).first()
-    existing = unit_by_readable_path(organisation).by_key() if organisation else {}
+    found = unit_by_readable_path(organisation) if organisation else None
+    existing = found.by_key() if found is not None else {}
     own_name = path_key(organisation.name) if organisation else None
     team_paths = {
         path_key(UNIT_PATH_SEPARATOR.join(parts)): line for line, parts in wanted
@@ -654,24 +679,71 @@ def import_structure(*, organisation_slug: str, content: str) -> StructureImport
         organisation = create_organisation(
             name=organisation_slug.replace("-", " ").title(), slug=organisation_slug
         )
-        existing = unit_by_readable_path(organisation).by_key()
+    if found is None:
+        found = unit_by_readable_path(organisation)
+        existing = found.by_key()
+    readable = {path_key(path): path for path in found}  # as the site writes each path
     root = root_of(organisation)
     there_before = set(existing)
+    # Each parent's children (by path_key; "" for the root's) as (look-alike, name, line of
+    # the file that created it, or None for a unit there before).
+    siblings: dict[str, list[tuple[str, str, int | None]]] = {}
+    for key, unit in existing.items():
+        if unit.depth > 1:  # the root's path is the organisation's name
+            parent_key = key.rpartition(UNIT_PATH_SEPARATOR)[0]
+            siblings.setdefault(parent_key, []).append((_look_alike(unit.name), unit.name, None))
     named: set[str] = set()
-    created = 0
-    for _line, parts in wanted:
+    lost_letters: set[str] = set()
+    created_paths: list[str] = []
+    for line, parts in wanted:
         parent = root
+        parent_key = ""
         for depth in range(1, len(parts) + 1):
+            name = parts[depth - 1]
             key = path_key(UNIT_PATH_SEPARATOR.join(parts[:depth]))
             named.add(key)
+            if "?" in name and key not in lost_letters:
+                lost_letters.add(key)
+                warnings.append(f"line {line}: “{name}” has a “?”. {LOST_LETTER_HINT}")
             unit = existing.get(key)
             if unit is None:
-                unit = add_unit(parent=parent, name=parts[depth - 1], is_team=depth == len(parts))
+                unit = add_unit(parent=parent, name=name, is_team=depth == len(parts))
                 existing[key] = unit
-                created += 1
+                readable[key] = (
+                    f"{readable[parent_key]}{UNIT_PATH_SEPARATOR}{unit.name}"
+                    if parent_key
+                    else unit.name
+                )
+                created_paths.append(readable[key])
+                warnings.extend(_looks_like_a_sibling(unit.name, line, siblings.get(parent_key)))
+                siblings.setdefault(parent_key, []).append(
+                    (_look_alike(unit.name), unit.name, line)
+                )
             parent = unit
+            parent_key = key
     seen = len(named & there_before)
-    return StructureImportResult(organisation, created_units=created, existing_units=seen)
+    return StructureImportResult(
+        organisation,
+        created_units=len(created_paths),
+        existing_units=seen,
+        created_paths=created_paths,
+        warnings=warnings,
+    )
+
+
+def _looks_like_a_sibling(
+    name: str, line: int, siblings: list[tuple[str, str, int | None]] | None
+) -> list[str]:
+    """A warning for each sibling whose name the new unit's resembles (`_look_alike`)."""
+    alike = _look_alike(name)
+    return [
+        f"line {line}: “{name}” looks like the existing “{other}”; check it is not a typo"
+        if created_on is None
+        else f"line {line}: “{name}” looks like “{other}” (line {created_on}); check it is not a "
+        "typo"
+        for other_alike, other, created_on in siblings or []
+        if alike and other_alike == alike
+    ]
 
 
 @dataclass

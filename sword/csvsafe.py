@@ -59,6 +59,14 @@ def safe_csv_writer(output: _Writable, **options: Any) -> SafeCsvWriter:
     return SafeCsvWriter(output, **options)
 
 
+# Windows-1252 has no ŵ or ŷ: Excel's plain "CSV" writes each as "?", which `spreadsheet_text`
+# then reads as it stands. An import names a "?" it meets in a name with this hint.
+LOST_LETTER_HINT = (
+    "“?” often stands for a letter (ŵ, ŷ) that the file's encoding could not hold: save it as "
+    "“CSV UTF-8” and import again."
+)
+
+
 class NotSpreadsheetText(ValueError):
     """Bytes that are not a CSV file as a spreadsheet saves one."""
 

@@ -34,6 +34,94 @@ def test_it_imports_a_structure_and_creates_the_organisation(db, tmp_path, capsy
     assert "created 8 unit(s)" in capsys.readouterr().out
 
 
+def test_it_lists_each_unit_it_creates_after_the_summary(db, tmp_path, capsys):
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    capsys.readouterr()
+    more = STRUCTURE + "children\u2019s services / Locality West / Team W\n"
+
+    call_command("import_structure", "county", write(tmp_path, "s.csv", more))
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [
+        "  created: Children's Services / Locality West",
+        "  created: Children's Services / Locality West / Team W",
+    ]
+
+
+def test_it_warns_of_a_new_unit_named_like_a_sibling_but_for_case_punctuation_or_spacing(
+    db, tmp_path, capsys
+):
+    """From the walk: "Childrens Services" silently made a second directorate."""
+    call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
+    capsys.readouterr()
+    typos = (
+        "path\n"
+        "Childrens Services / Team X\n"
+        "Adult Social Care / Team-D\n"
+        "Adult Social Care / Day  Care\n"
+        "Adult Social Care / day-care\n"
+        "Adult Social Care / Team E\n"
+    )
+
+    call_command("import_structure", "county", write(tmp_path, "s.csv", typos))
+
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "Warning: line 2: “Childrens Services” looks like the existing “Children's Services”; "
+        "check it is not a typo",
+        "Warning: line 3: “Team-D” looks like the existing “Team D”; check it is not a typo",
+        "Warning: line 5: “day-care” looks like “Day Care” (line 4); check it is not a typo",
+    ]
+    assert "created 6 unit(s)" in captured.out
+    assert Unit.objects.filter(name="Childrens Services").exists()
+
+
+def test_it_reads_a_slash_without_spaces_as_a_level_and_says_so_naming_the_line(
+    db, tmp_path, capsys
+):
+    """From the walk: "…Gogledd (North)/Sub" silently made a unit with a team "Sub". Levels are
+    joined by " / ", but every command matches a path with any spacing around its slashes (a
+    unit name cannot contain "/"), so the line is read so, and the warning names it."""
+    content = (
+        "path\n"
+        "Children's Services / Safeguarding / Team One\n"
+        "Children's Services / Safeguarding / Tîm Diogelu Gogledd (North)/Sub\n"
+    )
+
+    call_command("import_structure", "county", write(tmp_path, "s.csv", content))
+
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "Warning: line 3: a “/” without a space on each side was read as a new level: "
+        "“Children's Services” › “Safeguarding” › “Tîm Diogelu Gogledd (North)” › “Sub”. "
+        "Levels are joined by “ / ”, and a unit name cannot contain “/”: check this is the "
+        "tree you meant."
+    ]
+    assert captured.out.splitlines()[-1] == (
+        "  created: Children's Services / Safeguarding / Tîm Diogelu Gogledd (North) / Sub"
+    )
+
+
+def test_it_warns_that_a_question_mark_in_a_name_may_be_a_letter_the_file_lost(
+    db, tmp_path, capsys
+):
+    """Excel's plain CSV is Windows-1252, which writes ŵ as "?"."""
+    windows = tmp_path / "windows.csv"
+    windows.write_bytes(
+        "path\nLlanŵst Youth Team / Team 1\nLlanŵst Youth Team / Team 2\n".encode(
+            "cp1252", errors="replace"
+        )
+    )
+
+    call_command("import_structure", "county", str(windows))
+
+    assert capsys.readouterr().err.splitlines() == [
+        "Warning: line 2: “Llan?st Youth Team” has a “?”. “?” often stands for a letter (ŵ, ŷ) "
+        "that the file's encoding could not hold: save it as “CSV UTF-8” and import again."
+    ]
+    assert Unit.objects.filter(name="Llan?st Youth Team").exists()  # a warning, not a refusal
+
+
 def test_it_imports_again_without_duplicating(db, tmp_path):
     call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))
     call_command("import_structure", "county", write(tmp_path, "s.csv", STRUCTURE))

@@ -11,7 +11,10 @@ from organisations.services import ImportFailed, import_structure
 class Command(BaseCommand):
     help = (
         "Create the organisation if needed and its units from a CSV file with one column `path` "
-        "(levels joined by ' / '; the last level of each path is a team). All or nothing."
+        "(levels joined by ' / '; the last level of each path is a team). All or nothing. "
+        "Prints each unit it creates; warns on stderr of a line that may not say what was "
+        "meant (a '/' without spaces, a name like a sibling's but for case or punctuation, a "
+        "'?' in a name)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,3 +33,7 @@ class Command(BaseCommand):
             f"{result.organisation.name}: created {result.created_units} unit(s); "
             f"{result.existing_units} already existed."
         )
+        for path in result.created_paths:
+            self.stdout.write(f"  created: {path}")
+        for warning in result.warnings:
+            self.stderr.write(f"Warning: {warning}")
