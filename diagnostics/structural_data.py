@@ -42,6 +42,7 @@ from organisations.audit import json_number, record
 from organisations.models import AuditEvent, Organisation, Unit
 from organisations.selectors import readable_paths, unit_by_readable_path
 from organisations.services import ImportFailed
+from sword.csvsafe import LOST_LETTER_HINT
 
 FIGURE_CODES = [figure.code for figure in FIGURES]
 T = TypeVar("T")
@@ -381,7 +382,9 @@ def import_figures(*, cycle: Cycle, content: str, user: User | None) -> FiguresI
         team = teams.get(" / ".join(p.strip() for p in cleaned.get("team_path", "").split("/")))
         problems = []
         if team is None or not team.is_team:
-            problems.append(f"no team with the path “{cleaned.get('team_path', '')}”")
+            path = cleaned.get("team_path", "")
+            lost_letter = f". {LOST_LETTER_HINT}" if "?" in path else ""
+            problems.append(f"no team with the path “{path}”{lost_letter}")
         elif team.pk not in taking_part:
             problems.append(f"“{team.name}” is not taking part in this cycle")
         elif team.pk in seen:

@@ -778,7 +778,8 @@ def import_users(
             root if path in ("", organisation.name) and role == Role.ORG_ADMIN else units.get(path)
         )
         if unit is None:
-            problems.append(f"no unit with the path “{path}”")
+            lost_letter = f". {LOST_LETTER_HINT}" if "?" in path else ""
+            problems.append(f"no unit with the path “{path}”{lost_letter}")
         elif role in Role.values:
             try:
                 _check_role_fits_unit(role, unit)

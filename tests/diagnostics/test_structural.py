@@ -273,6 +273,24 @@ def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle
     assert StructuralFigures.objects.count() == 2
 
 
+def test_it_says_a_question_mark_in_a_path_that_names_no_team_may_be_a_lost_letter(
+    world, make_cycle
+):
+    """Excel's plain CSV is Windows-1252, which writes ŵ as "?": the path then names no team."""
+    cycle = make_cycle()
+    content = "team_path,caseload\nChildren's Services / Locality North / Team ?,19\nNowhere,3\n"
+
+    with pytest.raises(ImportFailed) as error:
+        import_figures(cycle=cycle, content=content, user=None)
+
+    assert error.value.errors == [
+        "line 2: no team with the path “Children's Services / Locality North / Team ?”. “?” "
+        "often stands for a letter (ŵ, ŷ) that the file's encoding could not hold: save it as "
+        "“CSV UTF-8” and import again.",
+        "line 3: no team with the path “Nowhere”",
+    ]
+
+
 def test_it_imports_a_file_excel_saved_as_plain_csv_and_refuses_unicode_text(
     world, make_cycle, client_for
 ):

@@ -278,6 +278,17 @@ def test_it_imports_no_users_from_a_file_with_one_bad_row(county, tmp_path):
     assert not Membership.objects.filter(organisation=county).exists()
 
 
+def test_it_says_a_question_mark_in_a_unit_path_that_names_no_unit_may_be_a_lost_letter(
+    county, tmp_path
+):
+    bad = "email,role,unit_path\nx@county.example,leader,Adult Social C?re\n"
+    with pytest.raises(CommandError) as error:
+        call_command("import_users", "county", write(tmp_path, "u.csv", bad))
+    assert "line 2: no unit with the path “Adult Social C?re”. “?” often stands for a letter" in (
+        str(error.value)
+    )
+
+
 def test_it_refuses_a_role_that_does_not_fit_its_unit(county, tmp_path):
     bad = "email,role,unit_path\nx@county.example,team_manager,Children's Services\n"
     with pytest.raises(CommandError, match="line 2: Team managers hold their role at a team"):
