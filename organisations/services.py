@@ -42,6 +42,7 @@ from organisations.selectors import (
     left_without_admin,
     parent_of,
     path_key,
+    readable_paths,
     root_of,
     unit_by_readable_path,
 )
@@ -749,7 +750,10 @@ def _looks_like_a_sibling(
 @dataclass
 class UsersImportResult:
     created_users: int
-    memberships: int
+    memberships: int  # roles given that the person did not hold at the unit
+    changed_roles: int  # roles at a unit the person held in another role
+    unchanged: int  # lines giving a role the person already held there
+    changes: list[str]  # one line for each role given or changed, in file order
 
 
 @transaction.atomic
@@ -807,15 +811,39 @@ def import_users(
         raise ImportFailed(errors)
 
     existing_users = {user.email: user for user in User.objects.filter(email__in=emails)}
-    created = 0
+    held = {
+        (email, unit_id): role
+        for email, unit_id, role in Membership.objects.filter(
+            organisation=organisation, user__email__in=emails
+        ).values_list("user__email", "unit_id", "role")
+    }
+    paths = readable_paths(organisation)
+    created = given = changed = 0
+    changes: list[str] = []
     for _line, email, role, unit in plan:
         user = existing_users.get(email)
+        new_account = user is None
         if user is None:
             user = User.objects.create_user(email=email, display_name=email.split("@")[0])
             existing_users[email] = user
             created += 1
         grant_membership(user=user, unit=unit, role=role, actor=actor)
-    return UsersImportResult(created_users=created, memberships=len(plan))
+        old_role = held.get((email, unit.pk))
+        held[(email, unit.pk)] = role
+        if old_role is None:
+            given += 1
+            account = " (new account)" if new_account else ""
+            changes.append(f"given: {email}, {role} at {paths[unit.pk]}{account}")
+        elif old_role != role:
+            changed += 1
+            changes.append(f"changed: {email}, {old_role} → {role} at {paths[unit.pk]}")
+    return UsersImportResult(
+        created_users=created,
+        memberships=given,
+        changed_roles=changed,
+        unchanged=len(plan) - given - changed,
+        changes=changes,
+    )
 
 
 def _has_run_pulses(organisation: Organisation) -> bool:

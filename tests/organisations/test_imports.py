@@ -265,6 +265,45 @@ def test_it_imports_users_with_roles(county, tmp_path):
     assert Membership.objects.filter(organisation=county).count() == 4
 
 
+def test_it_lists_each_role_it_gives_or_changes_and_counts_only_those(county, tmp_path, capsys):
+    capsys.readouterr()
+    call_command("import_users", "county", write(tmp_path, "u.csv", USERS))
+    first = capsys.readouterr().out.splitlines()
+    again = USERS.replace("head@county.example,leader", "head@county.example,team_manager")
+    again = again.replace(
+        "Children's Services\n", "Children's Services / Locality South / Team C\n"
+    )
+    again += "head@county.example,leader,Children's Services\n"
+
+    call_command("import_users", "county", write(tmp_path, "u.csv", again))
+
+    assert first[0].startswith("County: 4 role(s) given; 4 new account(s).")
+    assert first[1:] == [
+        "  given: boss@county.example, org_admin at County (new account)",
+        "  given: head@county.example, leader at Children's Services (new account)",
+        "  given: lead.north@county.example, leader at Children's Services / Locality North "
+        "(new account)",
+        "  given: tm@county.example, team_manager at Children's Services / Locality North / "
+        "Team A (new account)",
+    ]
+    second = capsys.readouterr().out.splitlines()
+    assert second[0].startswith("County: 1 role(s) given; 0 new account(s).")
+    assert second[1:] == [
+        "0 role(s) changed; 4 already held.",
+        "  given: head@county.example, team_manager at Children's Services / Locality South / "
+        "Team C",
+    ]
+    change = (
+        "email,role,unit_path\nhead@county.example,org_admin,\nboss@county.example,leader,County\n"
+    )
+    call_command("import_users", "county", write(tmp_path, "u.csv", change))
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "1 role(s) changed; 0 already held.",
+        "  given: head@county.example, org_admin at County",
+        "  changed: boss@county.example, org_admin → leader at County",
+    ]
+
+
 def test_it_imports_no_users_from_a_file_with_one_bad_row(county, tmp_path):
     bad = USERS + "nobody@county.example,team_manager,Children's Services / Nowhere / Team Z\n"
     bad += "not-an-email,boss,\n"

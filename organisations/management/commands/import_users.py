@@ -11,7 +11,8 @@ from organisations.services import ImportFailed, import_users
 class Command(BaseCommand):
     help = (
         "Give people roles from a CSV file with columns email,role,unit_path "
-        "(role is org_admin, leader or team_manager). All or nothing."
+        "(role is org_admin, leader or team_manager). All or nothing. Prints each role given "
+        "or changed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,3 +33,9 @@ class Command(BaseCommand):
             f"{result.created_users} new account(s). New people set their password with "
             "“Forgotten your password, or never set one?” on the sign-in page."
         )
+        if result.changed_roles or result.unchanged:
+            self.stdout.write(
+                f"{result.changed_roles} role(s) changed; {result.unchanged} already held."
+            )
+        for change in result.changes:
+            self.stdout.write(f"  {change}")
