@@ -257,6 +257,14 @@ def test_it_names_the_headcount_among_the_import_columns_it_takes(world, make_cy
     assert help_text.startswith("Columns: team_path and any of headcount, caseload, ")
 
 
+def test_it_warns_before_an_import_that_an_empty_cell_clears_a_figure(
+    world, make_cycle, client_for
+):
+    cycle = make_cycle()
+    page = client_for(world.leader).get(reverse("diagnostics:figures_import", args=[cycle.pk]))
+    assert "An empty cell clears what is stored for that team" in page.content.decode()
+
+
 def test_it_imports_through_the_site_and_reports_each_bad_line(world, make_cycle, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
