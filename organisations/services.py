@@ -760,15 +760,21 @@ class UsersImportResult:
 def import_users(
     *, organisation: Organisation, content: str, actor: User | None = None
 ) -> UsersImportResult:
-    """Give each listed person a role at a unit. All or nothing, like import_structure."""
+    """Give each listed person a role at a unit. All or nothing, like import_structure.
+
+    An optional `name` column gives a new account its name (without one, it is named after its
+    address), and renames an existing one where the cell is filled in."""
     rows = _read_csv(content, ["email", "role", "unit_path"])
     units = unit_by_readable_path(organisation)
     root = root_of(organisation)
     errors: list[str] = []
     plan: list[tuple[int, str, str, Unit]] = []
     seen: dict[tuple[str, int], int] = {}
+    names: dict[str, str] = {}
     for line, row in rows:
         email = normalise_email(row.get("email", ""))
+        if name := " ".join(row.get("name", "").split()):
+            names[email] = name[:120]
         role = row.get("role", "")
         path = row.get("unit_path", "")
         problems = []
@@ -824,9 +830,15 @@ def import_users(
         user = existing_users.get(email)
         new_account = user is None
         if user is None:
-            user = User.objects.create_user(email=email, display_name=email.split("@")[0])
+            user = User.objects.create_user(
+                email=email, display_name=names.get(email) or email.split("@")[0]
+            )
             existing_users[email] = user
             created += 1
+        elif names.get(email, user.display_name) != user.display_name:
+            user.display_name = names[email]
+            user.save(update_fields=["display_name"])
+            changes.append(f"renamed: {email}, now “{user.display_name}”")
         grant_membership(user=user, unit=unit, role=role, actor=actor)
         old_role = held.get((email, unit.pk))
         held[(email, unit.pk)] = role

@@ -337,3 +337,39 @@ def test_it_refuses_a_role_that_does_not_fit_its_unit(county, tmp_path):
 def test_it_refuses_users_for_an_unknown_organisation(db, tmp_path):
     with pytest.raises(CommandError, match="No organisation with the slug"):
         call_command("import_users", "nowhere", write(tmp_path, "u.csv", USERS))
+
+
+def test_it_names_people_from_an_optional_name_column(county, tmp_path, capsys):
+    """From the walk: accounts were named after their address ("Hello, rhian.prys")."""
+    from accounts.models import User
+
+    call_command(
+        "import_users",
+        "county",
+        write(
+            tmp_path,
+            "u.csv",
+            "email,role,unit_path,name\n"
+            "rhian.prys@county.example,leader,Children's Services,  Rhian   Prys \n"
+            "no.name@county.example,leader,Children's Services,\n",
+        ),
+    )
+    assert User.objects.get(email="rhian.prys@county.example").display_name == "Rhian Prys"
+    assert User.objects.get(email="no.name@county.example").display_name == "no.name"
+    capsys.readouterr()
+
+    call_command(
+        "import_users",
+        "county",
+        write(
+            tmp_path,
+            "u.csv",
+            "email,role,unit_path,name\n"
+            "no.name@county.example,leader,Children's Services,Dafydd Rees\n"
+            "rhian.prys@county.example,leader,Children's Services,\n",
+        ),
+    )
+
+    assert User.objects.get(email="no.name@county.example").display_name == "Dafydd Rees"
+    assert User.objects.get(email="rhian.prys@county.example").display_name == "Rhian Prys"
+    assert "  renamed: no.name@county.example, now “Dafydd Rees”" in capsys.readouterr().out

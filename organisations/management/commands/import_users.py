@@ -10,14 +10,16 @@ from organisations.services import ImportFailed, import_users
 
 class Command(BaseCommand):
     help = (
-        "Give people roles from a CSV file with columns email,role,unit_path "
-        "(role is org_admin, leader or team_manager). All or nothing. Prints each role given "
+        "Give people roles from a CSV file with columns email,role,unit_path and optionally "
+        "name (role is org_admin, leader or team_manager). All or nothing. Prints each role given "
         "or changed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("org_slug")
-        parser.add_argument("file", help="CSV file with email,role,unit_path columns")
+        parser.add_argument(
+            "file", help="CSV file with email,role,unit_path columns (and name, if wanted)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         organisation = organisation_by_slug(options["org_slug"])
