@@ -120,6 +120,17 @@ def test_it_sends_a_reset_link_to_an_invited_person_without_a_password(client, d
     assert len(mail.outbox) == 1
 
 
+def test_it_writes_the_name_as_typed_in_the_plain_text_reset_email(client, db):
+    make_user(email="ceri@example.org", display_name="Ceri O'Brien & Sam")
+    client.post(reverse("accounts:password_reset"), {"email": "ceri@example.org"})
+    (message,) = mail.outbox
+    assert message.subject == "Set your SWORD password"
+    assert "Hello Ceri O'Brien & Sam," in message.body
+    assert "&amp;" not in message.body
+    assert "&#x27;" not in message.body
+    assert not getattr(message, "alternatives", [])  # no HTML part to escape
+
+
 def test_it_stores_email_addresses_in_lower_case(db):
     user = User.objects.create_user(email="  Mixed.Case@Example.ORG ", display_name="M")
     assert user.email == "mixed.case@example.org"

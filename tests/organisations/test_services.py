@@ -333,6 +333,40 @@ def test_it_sends_a_role_invitation_when_the_organisation_s_name_holds_a_line_br
     assert message.recipients() == ["new.person@example.org"]
 
 
+@pytest.mark.parametrize("has_account", [False, True])
+def test_it_writes_names_as_typed_in_the_plain_text_invitation(
+    world, django_capture_on_commit_callbacks, mailoutbox, has_account
+):
+    """A plain-text e-mail is not HTML: "Duty & Assessment" must not read "Duty &amp; ..."."""
+    world.team_b.name = "Duty & Assessment"
+    world.team_b.save(update_fields=["name"])
+    world.organisation.name = "Brecon & Radnor's Council"
+    world.organisation.save(update_fields=["name"])
+    world.org_admin.display_name = "Ann O'Neil & Co"
+    world.org_admin.save(update_fields=["display_name"])
+    if has_account:
+        make_user(email="ceri@example.org", display_name="Ceri O'Brien")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_colleague(
+            email="ceri@example.org",
+            display_name="Ceri O'Brien",
+            role=Role.TEAM_MANAGER,
+            unit=world.team_b,
+            invited_by=world.org_admin,
+        )
+    (message,) = mailoutbox
+    assert message.subject == "You have been given access to SWORD for Brecon & Radnor's Council"
+    assert "Hello Ceri O'Brien," in message.body
+    assert (
+        "Ann O'Neil & Co has made you team manager at Duty & Assessment in SWORD for "
+        "Brecon & Radnor's Council." in message.body
+    )
+    assert "SWORD helps Brecon & Radnor's Council measure" in message.body
+    assert "&amp;" not in message.body
+    assert "&#x27;" not in message.body
+    assert not getattr(message, "alternatives", [])  # no HTML part to escape
+
+
 def test_it_switches_off_an_account_only_if_an_admin_who_can_sign_in_stays(world):
     with pytest.raises(ValidationError, match="without an organisation admin who can sign in"):
         switch_off_account(user=world.org_admin)
