@@ -10,11 +10,12 @@ id, row order or transaction id joins an invite to the response it opened.
 from __future__ import annotations
 
 import secrets
+from datetime import date
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -253,6 +254,15 @@ class Cycle(models.Model):
         """The name in the language in force, as staff see it: `name` where it has none."""
         names: dict[str, str] = self.names_in_languages or {}
         return names.get(translation.get_language() or "", self.name)
+
+    @property
+    def last_day(self) -> date:
+        """The last day it takes answers: its closing date, or the day it was closed by hand if
+        that came first (a cycle the clock closes, or one closed by hand after its closing date,
+        took its last answers on its closing date). What "closed <date>" says."""
+        if self.closed_at is not None:
+            return min(self.closes_on, timezone.localdate(self.closed_at))
+        return self.closes_on
 
 
 class CycleStatement(models.Model):

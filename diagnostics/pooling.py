@@ -52,7 +52,7 @@ def cycle_scope(cycle: Cycle) -> Scope:
         cycle_ids=frozenset({cycle.pk}),
         kind=cycle.kind,
         starts_on=cycle.opens_on,
-        ends_on=cycle.closes_on,
+        ends_on=cycle.last_day,
     )
 
 

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from actions.services import create_action
 from dashboards import home as home_module
@@ -145,6 +146,18 @@ def test_it_leads_with_the_index_its_change_and_the_weakest_domain(
     assert "since Spring" in html
     assert f"?unit={north.pk}&amp;cycle={later.pk}&amp;domain=WL" in html
     assert "Amber</span> 2.5 to under 4.5" in html  # the key beside the bands
+
+
+def test_it_gives_the_day_a_cycle_was_closed_early_not_its_planned_date(
+    world, make_cycle, respond, client_for
+):
+    cycle = make_cycle(unit=world.team_a, name="Autumn", days=14)
+    respond(cycle, world.team_a, 5, value=4)
+    close_cycle(cycle=cycle)
+    html = client_for(world.team_manager).get(reverse("home")).content.decode()
+    closed = date_format(timezone.localdate(), "j M Y")
+    assert f"From Autumn (closed {closed})." in html
+    assert date_format(cycle.closes_on, "j M Y") not in html
 
 
 def test_it_falls_back_to_the_newest_result_shown_and_never_reads_a_hidden_one(

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from dashboards import charts
 from dashboards import profile as profile_page
@@ -120,6 +121,21 @@ def test_it_shows_an_open_cycle_s_progress_in_bands_instead_of_hidden_rows(
     assert "domain-table" not in html
     assert 'id="chart-profile"' not in html
     assert f"?cycle={spring.pk}" in html  # a way to the latest results
+
+
+def test_it_gives_the_day_a_cycle_was_closed_early_when_its_figures_cannot_be_shown(
+    world, make_cycle, respond, client_for
+):
+    cycle = make_cycle(unit=world.team_a, name="First", days=14)
+    respond(cycle, world.team_a, 2)
+    close_cycle(cycle=cycle)
+    html = (
+        client_for(world.team_manager)
+        .get(reverse("dashboards:profile", args=[world.team_a.pk]), {"cycle": cycle.pk})
+        .content.decode()
+    )
+    assert f"This cycle closed on {date_format(timezone.localdate(), 'j F Y')}." in html
+    assert date_format(cycle.closes_on, "j F Y") not in html
 
 
 def test_it_opens_on_the_newest_cycle_when_none_has_figures_shown(world, make_cycle, client_for):

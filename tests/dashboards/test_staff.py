@@ -11,7 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from actions.models import Action
 from actions.services import create_action
@@ -309,6 +310,21 @@ def test_it_shows_the_team_s_results_in_welsh(world, make_cycle, respond):
     assert "Yn aros am ateb" in body  # its status
     assert "Dywedoch chi, gwnaethom ni" in body
     assert "Workload and caseloads" not in body
+
+
+def test_it_gives_the_day_a_cycle_was_closed_early_not_its_planned_date(world, make_cycle, respond):
+    cycle = closed_cycle(make_cycle, respond, world, {world.team_a: 6}, unit=world.team_a)
+    board = board_for(world.team_a)
+    today = timezone.localdate()
+    body = Client().get(results_path(board)).content.decode()
+    assert f"closed {date_format(today, 'j F Y')}" in body
+    assert date_format(cycle.closes_on, "j F Y") not in body
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    body = client.get(results_path(board)).content.decode()
+    with translation.override("cy"):
+        assert f"caeodd ar {date_format(today, 'j F Y')}" in body
+        assert date_format(cycle.closes_on, "j F Y") not in body
 
 
 def test_it_names_a_full_diagnostic_in_welsh_where_it_has_a_welsh_name(world, make_cycle, respond):

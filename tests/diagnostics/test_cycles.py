@@ -465,3 +465,16 @@ def test_it_offers_no_results_download_for_a_draft(world, client_for, make_cycle
     opened = make_cycle(unit=world.team_a)
     page = client_for(world.team_manager).get(reverse("diagnostics:cycle_detail", args=[opened.pk]))
     assert reverse("diagnostics:results_export", args=[opened.pk, "csv"]) in page.content.decode()
+
+
+def test_it_takes_the_day_a_cycle_was_closed_by_hand_as_its_last_day(world, make_cycle):
+    today = timezone.localdate()
+    early = close_cycle(cycle=make_cycle(days=14))
+    assert early.last_day == today  # not its planned closing date
+    on_time = make_cycle(days=3)
+    assert on_time.last_day == today + timedelta(days=3)  # open: its closing date
+    # The clock closes a cycle just after its last day: that day is still the last one.
+    close_cycle(
+        cycle=on_time, automatically=True, closed_at=timezone.now() + timedelta(days=4, minutes=5)
+    )
+    assert on_time.last_day == today + timedelta(days=3)
