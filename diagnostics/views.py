@@ -138,7 +138,10 @@ def cycle_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     reach = reach_of(request.user)
     if reach.organisation is None:
         raise Http404("You have no role in an organisation.")
-    form = CycleForm(**bound_unless_finding(request), reach=reach)
+    # A link may choose the kind ("Start a diagnostic" on home: ?kind=full); a pulse otherwise.
+    kind = request.GET.get("kind")
+    initial = {"kind": kind} if kind in Cycle.Kind.values else None
+    form = CycleForm(**bound_unless_finding(request, initial=initial), reach=reach)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

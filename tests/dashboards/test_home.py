@@ -4,6 +4,7 @@ waiting for them, every figure through the disclosure engine."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -199,6 +200,18 @@ def test_it_says_why_there_is_no_reading_yet(world, make_cycle, respond, client_
     assert "Responses across Team A: fewer than 5. In your teams: 6 codes issued" in (
         response.content.decode()
     )
+
+
+def test_it_starts_a_diagnostic_with_the_full_diagnostic_chosen(world, client_for):
+    client = client_for(world.org_admin)
+    html = client.get(reverse("home")).content.decode()
+    link = re.search(
+        r'<a class="btn btn-primary btn-sm" href="([^"]+)">Start a diagnostic</a>', html
+    )
+    assert link is not None
+    form = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert re.search(r'<input[^>]*name="kind" value="full"[^>]*checked', form)
+    assert not re.search(r'<input[^>]*name="kind" value="pulse"[^>]*checked', form)
 
 
 def test_it_tells_a_new_organisation_s_admin_to_set_up_its_teams(db, client_for):

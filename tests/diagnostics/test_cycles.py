@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -429,6 +430,20 @@ def test_it_asks_for_a_name_in_each_language_the_organisation_s_surveys_offer(
     assert cycle.names_in_languages == {"cy": "Pwls y gwanwyn"}
     detail = client.get(reverse("diagnostics:cycle_detail", args=[cycle.pk])).content.decode()
     assert 'In Welsh: <span lang="cy">Pwls y gwanwyn</span>' in detail
+
+
+def test_it_chooses_the_kind_a_link_asks_for_and_a_pulse_otherwise(world, client_for):
+    client = client_for(world.team_manager)
+    url = reverse("diagnostics:cycle_create")
+
+    def chosen(query: str) -> list[str]:
+        form = client.get(url + query).content.decode()
+        return re.findall(r'<input[^>]*name="kind" value="(\w+)"[^>]*checked', form)
+
+    assert chosen("?kind=full") == ["full"]
+    assert chosen("?kind=pulse") == ["pulse"]
+    assert chosen("") == ["pulse"]
+    assert chosen("?kind=weekly") == ["pulse"]  # not a kind: as if not asked
 
 
 def test_it_asks_for_no_other_name_where_surveys_are_in_english_only(world, client_for):
