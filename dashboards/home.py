@@ -33,7 +33,8 @@ from diagnostics.results import (
     results_for_scopes,
 )
 from diagnostics.scoring import display_mean
-from diagnostics.selectors import cycles_covering, cycles_visible_to
+from diagnostics.selectors import Availability, availability, cycles_covering, cycles_visible_to
+from disclosure.plan import Hidden
 from disclosure.release import effective_k, response_count
 from organisations.access import Reach
 from organisations.models import Role, Unit
@@ -91,6 +92,9 @@ class UnitReading:
     benchmark: BenchmarkReading | None = None
     positions: tuple[DomainPosition, ...] = ()  # shown domains' places in the benchmark
     moved_to_path: str = ""  # a former place's: where the unit that was here is now
+    # a closed cycle whose result for the unit is hidden to protect a smaller group: its units
+    # may be shown on the comparison, which the card links to
+    compare_cycle: Cycle | None = None
 
     @property
     def has_result(self) -> bool:
@@ -178,6 +182,7 @@ def home_page(*, reach: Reach, user_id: int, today: date) -> HomePage:
                     cycles=recent_full[unit.pk],
                     results=results,
                     names=names,
+                    today=today,
                     benchmark_of=benchmark_of,
                 ),
                 moved_to=shown.get(unit.moved_to_id) if unit.moved_to_id else None,
@@ -293,6 +298,7 @@ def unit_reading(
     cycles: Sequence[Cycle],
     results: dict[int, OrganisationResults],
     names: Mapping[str, str],
+    today: date,
     benchmark_of: Callable[[Cycle], BenchmarkReading | None] | None = None,
 ) -> UnitReading:
     """The newest of `cycles` (full diagnostics, newest first) whose result for the unit is
@@ -306,13 +312,9 @@ def unit_reading(
         if (group := results[cycle.pk].group(unit)).shown and group.index is not None
     ]
     if not shown:
-        newest = results[cycles[0].pk].group(unit)
-        return _no_reading(
-            unit,
-            path,
-            gettext("%(cycle)s: %(why)s. Results show once enough people have answered.")
-            % {"cycle": cycles[0].name, "why": newest.hidden_words or gettext("no results yet")},
-        )
+        newest = cycles[0]
+        group = results[newest.pk].group(unit)
+        return _hidden_reading(unit=unit, path=path, cycle=newest, group=group, today=today)
     cycle, cycle_results, group = shown[0]
     previous = shown[1] if len(shown) > 1 else None
     ranked = _ranked_domains(cycle_results, group)
@@ -345,6 +347,25 @@ def unit_reading(
         benchmark=benchmark if positions else None,
         positions=positions,
     )
+
+
+def _hidden_reading(
+    *, unit: Unit, path: str, cycle: Cycle, group: GroupResult, today: date
+) -> UnitReading:
+    """Why the newest diagnostic's result for the unit is not shown, and what may still come:
+    more answers while it is open; once it has closed, none, but a unit hidden to protect a
+    smaller group may have units below it that are shown."""
+    values = {"cycle": cycle.name, "why": group.hidden_words or gettext("no results yet")}
+    if availability(cycle, today=today) != Availability.CLOSED:
+        why = gettext("%(cycle)s: %(why)s. Results show once enough people have answered.")
+        return _no_reading(unit, path, why % values)
+    if group.hidden is Hidden.PROTECTS_OTHERS and not unit.is_team:
+        why = gettext(
+            "%(cycle)s: %(why)s. It has closed: compare its units to see which are shown."
+        )
+        return replace(_no_reading(unit, path, why % values), compare_cycle=cycle)
+    why = gettext("%(cycle)s: %(why)s. It has closed, so no more answers will come.")
+    return _no_reading(unit, path, why % values)
 
 
 def _no_reading(unit: Unit, path: str, why: str) -> UnitReading:

@@ -214,6 +214,52 @@ def test_it_starts_a_diagnostic_with_the_full_diagnostic_chosen(world, client_fo
     assert not re.search(r'<input[^>]*name="kind" value="pulse"[^>]*checked', form)
 
 
+def test_it_promises_more_answers_only_while_the_cycle_is_open(
+    world, make_cycle, respond, client_for
+):
+    cycle = make_cycle(unit=world.team_a, name="First")
+    respond(cycle, world.team_a, 2)
+    client = client_for(world.team_manager)
+    (reading,) = client.get(reverse("home")).context["page"].readings
+    assert reading.why_nothing == (
+        "First: fewer than 5 responses. Results show once enough people have answered."
+    )
+    close_cycle(cycle=cycle)
+    response = client.get(reverse("home"))
+    (reading,) = response.context["page"].readings
+    assert reading.why_nothing == (
+        "First: fewer than 5 responses. It has closed, so no more answers will come."
+    )
+    assert reading.compare_cycle is None  # a team has no units to compare
+    assert "Results show once" not in response.content.decode()
+
+
+def test_it_sends_to_the_comparison_a_closed_unit_hidden_to_protect_a_smaller_group(
+    world, make_cycle, respond, client_for
+):
+    """North's 6 beside Team B's 5 would give away Team A's 1: North is hidden, Team B shown."""
+    cycle = make_cycle(unit=world.north, name="Autumn survey")
+    respond(cycle, world.team_a, 1)
+    respond(cycle, world.team_b, 5)
+    client = client_for(world.leader)
+    (reading,) = client.get(reverse("home")).context["page"].readings
+    assert reading.why_nothing == (
+        "Autumn survey: hidden so that a smaller group cannot be worked out. Results show once "
+        "enough people have answered."
+    )
+    assert reading.compare_cycle is None
+    close_cycle(cycle=cycle)
+    response = client.get(reverse("home"))
+    (reading,) = response.context["page"].readings
+    assert reading.why_nothing == (
+        "Autumn survey: hidden so that a smaller group cannot be worked out. It has closed: "
+        "compare its units to see which are shown."
+    )
+    compare = reverse("dashboards:compare", args=[world.north.pk]) + f"?cycle={cycle.pk}"
+    assert f'href="{compare}">Compare its units' in response.content.decode()
+    assert client.get(compare).status_code == 200
+
+
 def test_it_tells_a_new_organisation_s_admin_to_set_up_its_teams(db, client_for):
     organisation = make_organisation("New Council", "new-council")
     units = make_units(organisation, {})
