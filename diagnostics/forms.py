@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from diagnostics.models import Cycle, Domain, InstrumentVersion
 from diagnostics.pulses import PULSE_MAX, PULSE_MIN
@@ -208,16 +209,27 @@ class DraftCycleForm(forms.Form):
         return data
 
 
-class InviteForm(forms.Form):
-    headcount = forms.IntegerField(
+def headcount_field(help_text: StrOrPromise) -> forms.IntegerField:
+    """A team's headcount, optional: on the codes page and the figures form."""
+    return forms.IntegerField(
         label=_("People in the team (headcount)"),
         required=False,
         min_value=1,
         max_value=MAX_HEADCOUNT,
-        help_text=_(
+        help_text=help_text,
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value"),
+            _("Give the number of people as a whole number from 1 to 1,000."),
+        ),
+    )
+
+
+class InviteForm(forms.Form):
+    headcount = headcount_field(
+        _(
             "Optional. Recorded with the team's structural figures, it gives the cycle its "
             "response rate. It cannot change once the team has answered, so record it now."
-        ),
+        )
     )
     count = forms.IntegerField(
         label=_("How many codes to print or download?"),
@@ -380,19 +392,11 @@ class StructuralFiguresForm(forms.Form):
     """The team's headcount, then one optional field per structural figure, each with its range
     and unit."""
 
-    headcount = forms.IntegerField(
-        label=_("People in the team (headcount)"),
-        required=False,
-        min_value=1,
-        max_value=MAX_HEADCOUNT,
-        help_text=_(
+    headcount = headcount_field(
+        _(
             "Everyone who would answer the team's surveys, counted once each. Not rated: it sets "
             "how many invite codes are offered. Leave empty if unknown."
-        ),
-        error_messages=dict.fromkeys(
-            ("invalid", "min_value", "max_value"),
-            _("Give the number of people as a whole number from 1 to 1,000."),
-        ),
+        )
     )
 
     def __init__(self, *args: Any, thresholds: Mapping[str, Thresholds], **kwargs: Any) -> None:

@@ -343,33 +343,22 @@ def test_it_names_people_from_an_optional_name_column(county, tmp_path, capsys):
     """From the walk: accounts were named after their address ("Hello, rhian.prys")."""
     from accounts.models import User
 
-    call_command(
-        "import_users",
-        "county",
-        write(
-            tmp_path,
-            "u.csv",
-            "email,role,unit_path,name\n"
-            "rhian.prys@county.example,leader,Children's Services,  Rhian   Prys \n"
-            "no.name@county.example,leader,Children's Services,\n",
-        ),
-    )
-    assert User.objects.get(email="rhian.prys@county.example").display_name == "Rhian Prys"
-    assert User.objects.get(email="no.name@county.example").display_name == "no.name"
-    capsys.readouterr()
+    def import_named(*rows: tuple[str, str]) -> str:
+        capsys.readouterr()
+        lines = "".join(f"{email},leader,Children's Services,{name}\n" for email, name in rows)
+        call_command("import_users", "county", write(tmp_path, "u.csv", header + lines))
+        return capsys.readouterr().out
 
-    call_command(
-        "import_users",
-        "county",
-        write(
-            tmp_path,
-            "u.csv",
-            "email,role,unit_path,name\n"
-            "no.name@county.example,leader,Children's Services,Dafydd Rees\n"
-            "rhian.prys@county.example,leader,Children's Services,\n",
-        ),
-    )
+    def name_of(email: str) -> str:
+        return User.objects.get(email=email).display_name
 
-    assert User.objects.get(email="no.name@county.example").display_name == "Dafydd Rees"
-    assert User.objects.get(email="rhian.prys@county.example").display_name == "Rhian Prys"
-    assert "  renamed: no.name@county.example, now “Dafydd Rees”" in capsys.readouterr().out
+    header = "email,role,unit_path,name\n"
+    import_named(("rhian.prys@county.example", "  Rhian   Prys "), ("no.name@county.example", ""))
+    assert name_of("rhian.prys@county.example") == "Rhian Prys"
+    assert name_of("no.name@county.example") == "no.name"
+
+    out = import_named(("no.name@county.example", "Dafydd Rees"), ("rhian.prys@county.example", ""))
+
+    assert name_of("no.name@county.example") == "Dafydd Rees"
+    assert name_of("rhian.prys@county.example") == "Rhian Prys"
+    assert "  renamed: no.name@county.example, now “Dafydd Rees”" in out
