@@ -157,15 +157,7 @@ def test_it_records_nothing_about_respondents(world, make_cycle):
 def settings_form(**changes: object) -> dict[str, object]:
     """The settings form as these tests post it (the world's thresholds and window, a safety
     contact), with these changed."""
-    return {
-        "name": "Example Council",
-        "anonymity_threshold": 5,
-        "comment_threshold": 10,
-        "pulse_window_days": 90,
-        "drivers_minimum": 30,
-        "safety_contact": "Call 999",
-        **changes,
-    }
+    return {**SETTINGS, **changes}
 
 
 def test_it_lets_org_admins_read_the_log_and_no_one_else(world, client_for):
