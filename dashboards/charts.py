@@ -235,7 +235,9 @@ def _hidden_notes(bars: Sequence[ProfileBar]) -> dict[str, Any] | None:
 
 
 def _marker_traces(markers: Sequence[Marker], count: int) -> list[dict[str, Any]]:
-    """The unit above and the organisation, in a lane under each bar."""
+    """The unit above and the organisation, in a lane under each bar. A marker with no figure
+    shown (every one hidden) is left out, so the legend names nothing the chart does not draw."""
+    drawn = [marker for marker in markers if any(mean is not None for mean in marker.means)]
     return [
         dict(
             type="scatter",
@@ -253,7 +255,7 @@ def _marker_traces(markers: Sequence[Marker], count: int) -> list[dict[str, Any]
             },
             hovertemplate=f"{marker.name}: %{{x:.1f}}<extra></extra>",
         )
-        for rank, marker in enumerate(markers)
+        for rank, marker in enumerate(drawn)
     ]
 
 

@@ -139,6 +139,24 @@ def test_it_leaves_the_shared_template_and_legend_as_they_were(settings):
     assert legend == charts.LEGEND_TOP
 
 
+def test_it_leaves_out_of_the_profile_and_its_legend_a_marker_whose_figures_are_all_hidden():
+    bars = [
+        charts.ProfileBar("Caseload", 3.4, "amber", ""),
+        charts.ProfileBar("Supervision", 4.8, "green", ""),
+    ]
+    spec = charts.domain_profile(
+        bars,
+        [
+            charts.Marker("Service (unit)", "diamond", [None, 4.2]),
+            charts.Marker("Northbrook (organisation)", "triangle-up", [None, None]),
+        ],
+    )
+
+    markers = [trace for trace in spec["data"] if trace.get("mode") == "markers"]
+    assert [trace["name"] for trace in markers] == ["Service (unit)"]
+    assert markers[0]["x"] == [None, 4.2]
+
+
 def test_it_writes_each_heatmap_cell_in_the_colour_that_contrasts_more_with_it():
     from dashboards import colours
 
