@@ -87,6 +87,19 @@ def _paths_of(units: Sequence[Mapping[str, Any]]) -> Mapping[int, str]:
     )
 
 
+def units_inside(unit: Unit) -> list[str]:
+    """The units below `unit`, in tree order, each named by its path from `unit` (“Team A”,
+    “North / Team A”)."""
+    names = dict(Unit.objects.within(unit).exclude(pk=unit.pk).values_list("path", "name"))
+    step = Unit.steplen
+    return [
+        UNIT_PATH_SEPARATOR.join(
+            names[path[:i]] for i in range(len(unit.path) + step, len(path) + 1, step)
+        )
+        for path in sorted(names)
+    ]
+
+
 def path_key(path: str) -> str:
     """A readable path as files and commands are matched by it: in any case, a curly apostrophe
     as a straight one, and with any spacing around the slashes (unit names are unique among

@@ -38,9 +38,11 @@ from organisations.selectors import (
     readable_paths,
     root_of,
     structure_rows,
+    units_inside,
 )
 from sword.pages import Confirmation, confirm_page, error_text, run_service
 from sword.paging import page_of
+from sword.ratelimits import over_limit_for
 
 # A larger structure is shown a few levels at a time, each unit cut off linking to its own.
 STRUCTURE_UNITS_SHOWN = 250
@@ -192,6 +194,7 @@ def unit_restore(request: AuthenticatedHttpRequest, unit_id: int) -> HttpRespons
 def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for(request.user, unit_id, role=Role.ORG_ADMIN)
     has_data = services.unit_has_data(unit)
+    inside = [] if has_data else units_inside(unit)
     if request.method == "POST":
         run_service(
             request,
@@ -212,11 +215,18 @@ def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
                     "actions), so it cannot be deleted. You can archive it instead."
                 )
                 if has_data
-                else gettext(
-                    "This unit has never held any data. Deleting it removes it and every empty "
-                    "unit inside it for good."
+                else ngettext(
+                    "This unit has never held any data. Deleting it removes it and the empty "
+                    "unit inside it for good:",
+                    "This unit has never held any data. Deleting it removes it and the %(count)s "
+                    "empty units inside it for good:",
+                    len(inside),
                 )
+                % {"count": len(inside)}
+                if inside
+                else gettext("This unit has never held any data. Deleting it removes it for good.")
             ),
+            listed=() if has_data else tuple(inside),
             button=None if has_data else gettext("Delete"),
             button_class="btn-danger",
             cancel_url=reverse("organisations:structure"),
@@ -328,6 +338,21 @@ def membership_invite_again(request: AuthenticatedHttpRequest, membership_id: in
     was never sent one)."""
     membership = get_membership_for(request.user, membership_id)
     require_org_admin(request.user)
+    if over_limit_for(
+        request,
+        group="invite-again",
+        subject=f"user:{membership.user_id}",
+        rate=settings.INVITE_AGAIN_RATE,
+    ):
+        messages.error(
+            request,
+            gettext(
+                "%(email)s has already been sent several sign-in links recently. Ask them to "
+                "look for those (in their junk mail too), or try again later."
+            )
+            % {"email": membership.user.email},
+        )
+        return redirect("organisations:people")
     services.send_invitation(membership=membership, invited_by=request.user)
     messages.success(
         request,

@@ -57,6 +57,8 @@ class Confirmation:
     button_class: str = "btn-danger"
     # Another way to go where the action cannot be done: (its words, its address).
     instead: tuple[str, str] | None = None
+    # What goes with it, named one by one under the body.
+    listed: tuple[str, ...] = ()
 
 
 def confirm_page(request: HttpRequest, confirmation: Confirmation) -> HttpResponse:

@@ -1,5 +1,5 @@
 """Rate limits per client address (an IPv6 client's /64), shared by the survey, the voice board
-and sign-in.
+and sign-in, and per person where what is limited is mail to somebody.
 
 django-ratelimit counts in the cache (CACHE_URL). The counter key is an HMAC of the client's
 address under SECRET_KEY, so someone who can read the cache cannot tell which address did what
@@ -29,4 +29,19 @@ def over_limit(request: HttpRequest, *, group: str, rate: str, increment: bool =
     `increment`)."""
     return bool(
         is_ratelimited(request, group=group, key=client_key, rate=rate, increment=increment)
+    )
+
+
+def over_limit_for(
+    request: HttpRequest, *, group: str, subject: str, rate: str, increment: bool = True
+) -> bool:
+    """Whether `subject` (a person written to, whoever asks) has gone over `rate` in `group`."""
+    return bool(
+        is_ratelimited(
+            request,
+            group=group,
+            key=lambda _group, _request: subject,
+            rate=rate,
+            increment=increment,
+        )
     )

@@ -467,6 +467,8 @@ SURVEY_CODE_RATE: str = env.str("SURVEY_CODE_RATE", default="20/m")
 # Per address, on top of django-axes' per-account pause: many accounts tried from one place.
 SIGN_IN_RATE: str = env.str("SIGN_IN_RATE", default="30/10m")
 PASSWORD_RESET_RATE: str = env.str("PASSWORD_RESET_RATE", default="5/h")
+# Per person: how often an org admin may send somebody their sign-in link again.
+INVITE_AGAIN_RATE: str = env.str("INVITE_AGAIN_RATE", default="3/h")
 PROXY_COUNT: int = env.int("PROXY_COUNT", default=0)
 # Per address and per board, per hour: high enough for a whole team behind one office address.
 VOICE_RAISE_RATE: str = env.str("VOICE_RAISE_RATE", default="20/h")

@@ -178,3 +178,36 @@ def test_it_sends_the_sign_in_link_again_to_someone_who_has_not_signed_in(
     (sent,) = mailoutbox
     assert sent.to == ["new.manager@example.org"]
     assert "/accounts/set-password/" in sent.body
+
+
+def test_it_limits_how_often_one_person_is_sent_the_sign_in_link_again(
+    world, client_for, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    from organisations.services import import_users
+
+    settings.INVITE_AGAIN_RATE = "2/h"
+    import_users(
+        organisation=world.organisation,
+        content="email,role,unit_path\nfirst@example.org,team_manager,"
+        "Children's Services / Locality North / Team B\nsecond@example.org,team_manager,"
+        "Children's Services / Locality North / Team B\n",
+    )
+    first, second = (
+        reverse("organisations:membership_invite_again", args=[membership.pk])
+        for membership in Membership.objects.filter(
+            user__email__in=["first@example.org", "second@example.org"]
+        ).order_by("user__email")
+    )
+    client = client_for(world.org_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(2):
+            client.post(first)
+        refused = client.post(first, follow=True).content.decode()
+        client.post(second)
+
+    assert "first@example.org has already been sent several sign-in links recently." in refused
+    assert [sent.to for sent in mailoutbox] == [
+        ["first@example.org"],
+        ["first@example.org"],
+        ["second@example.org"],
+    ]

@@ -127,5 +127,23 @@ def test_it_asks_before_deleting_a_unit_that_never_held_data(world, client_for):
     empty = add_unit(parent=world.north, name="Never used", is_team=True)
     text = client.get(reverse("organisations:unit_delete", args=[empty.pk])).content.decode()
     assert "Delete Never used?</h1>" in text
+    assert "Deleting it removes it for good.</p>" in text
+    assert "<ul>" not in text
     assert "Archive it instead" not in text
     assert '<button type="submit" class="btn btn-danger">Delete</button>' in text
+
+
+def test_it_names_every_empty_unit_that_goes_with_a_deleted_one(world, client_for):
+    empty = add_unit(parent=world.north, name="Never used", is_team=False)
+    below = add_unit(parent=empty, name="Service X", is_team=False)
+    add_unit(parent=below, name="Team X1", is_team=True)
+    add_unit(parent=empty, name="Team Y", is_team=True)
+
+    text = (
+        client_for(world.org_admin)
+        .get(reverse("organisations:unit_delete", args=[empty.pk]))
+        .content.decode()
+    )
+
+    assert "removes it and the 3 empty units inside it for good:</p>" in text
+    assert "<ul><li>Service X</li><li>Service X / Team X1</li><li>Team Y</li></ul>" in text
