@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
@@ -14,9 +13,7 @@ from diagnostics.models import Cycle
 from organisations.models import Organisation
 
 
-def test_it_builds_five_organisations_so_northbrook_sees_where_it_stands(db, client_for):
-    call_command("seed_demo")
-    call_command("seed_demo")  # recreated, not doubled
+def test_it_builds_five_organisations_so_northbrook_sees_where_it_stands(seeded_demo, client_for):
     peers = Organisation.objects.filter(slug__startswith="demo-peer-")
     assert peers.count() == 5
     assert all(peers.values_list("benchmark_opt_in", flat=True))

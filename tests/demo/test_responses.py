@@ -24,9 +24,9 @@ from diagnostics.scoring import AMBER, GREEN, RED
 from organisations.access import reach_of
 from organisations.models import Organisation, Unit
 from tests.conftest import _restore_builtin_questionnaire
+from tests.demo.conftest import FAST_HASHER
 
 TODAY = date(2026, 12, 1)
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from io import StringIO
+
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -30,9 +32,7 @@ def shown_figures() -> dict[tuple[str, str, str], tuple[float | None, int | None
     return shown
 
 
-def test_it_builds_the_demo_organisation_and_prints_the_sign_ins(db, capsys):
-    call_command("seed_demo")
-    out = capsys.readouterr().out
+def test_it_builds_the_demo_organisation_and_prints_the_sign_ins(seeded_demo):
     organisation = Organisation.objects.get(slug=DEMO_SLUG)
     assert Unit.objects.filter(organisation=organisation, depth=2).count() == 2  # directorates
     assert Unit.objects.filter(organisation=organisation, depth=3).count() == 5  # services
@@ -41,24 +41,23 @@ def test_it_builds_the_demo_organisation_and_prints_the_sign_ins(db, capsys):
     assert roles == {Role.ORG_ADMIN, Role.LEADER, Role.TEAM_MANAGER}
     names = list(Cycle.objects.filter(organisation=organisation).values_list("name", flat=True))
     assert len(names) == len(set(names))  # each tells its results apart in every list
-    assert "admin@northbrook.example" in out
-    assert DEMO_PASSWORD in out
+    assert "admin@northbrook.example" in seeded_demo.printed
+    assert DEMO_PASSWORD in seeded_demo.printed
     assert User.objects.get(email="manager@northbrook.example").check_password(DEMO_PASSWORD)
 
 
-def test_it_recreates_the_same_demo_organisation_when_run_again(db):
-    call_command("seed_demo")
+def test_it_recreates_the_same_demo_organisation_when_run_again(seeded_demo):
     first = shown_figures()
-    call_command("seed_demo")
+    call_command("seed_demo", stdout=StringIO())
     assert Organisation.objects.filter(slug=DEMO_SLUG).count() == 1
+    assert Organisation.objects.filter(slug__startswith="demo-peer-").count() == 5
     assert Unit.objects.filter(organisation__slug=DEMO_SLUG, is_team=True).count() == 13
     again = shown_figures()
     assert len(again) == 2 * 13 * 9
     assert again == first  # a fixed seed: the same figures every time, for stable screenshots
 
 
-def test_it_dates_each_action_soon_after_the_results_that_prompted_it(db):
-    call_command("seed_demo")
+def test_it_dates_each_action_soon_after_the_results_that_prompted_it(seeded_demo):
     actions = list(Action.objects.filter(organisation__slug=DEMO_SLUG).select_related("cycle"))
     assert actions
     today = timezone.localdate()
