@@ -20,7 +20,9 @@ class NavItem:
     active: bool
 
 
-def _items(request: HttpRequest) -> list[tuple[str, str]]:
+def _items(request: HttpRequest) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Each item's words, address and the paths it covers (its address and what is under it,
+    and for the organisation's item every page of its tabs)."""
     reach = reach_of(request.user)
     if not reach.has_role:
         return []
@@ -36,8 +38,17 @@ def _items(request: HttpRequest) -> list[tuple[str, str]]:
     items.append((gettext("Voice"), reverse("voice:manage")))
     if reach.is_org_admin:
         items.append((gettext("Questionnaire"), reverse("diagnostics:version_list")))
-        items.append((gettext("Organisation"), reverse("organisations:structure")))
-    return items
+    covered: list[tuple[str, str, tuple[str, ...]]] = [(label, url, (url,)) for label, url in items]
+    if reach.is_org_admin:
+        structure = reverse("organisations:structure")
+        covered.append(
+            (
+                gettext("Organisation"),
+                structure,
+                (structure.removesuffix("structure/"), reverse("diagnostics:thresholds")),
+            )
+        )
+    return covered
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -45,10 +56,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     path = request.path
     items = _items(request)
-    # The longest matching prefix is the current section.
+    # The item covering the longest matching prefix is the current section.
     best = max(
-        (url for _, url in items if url != "/" and path.startswith(url)), key=len, default="/"
-    )
+        (
+            (len(prefix), url)
+            for _, url, prefixes in items
+            for prefix in prefixes
+            if prefix != "/" and path.startswith(prefix)
+        ),
+        default=(0, "/"),
+    )[1]
     reach = reach_of(request.user)
     roles = {m.role for m in reach.memberships}
     role_label = next(
@@ -60,7 +77,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "",
     )
     return {
-        "nav_items": [NavItem(label, url, url == best) for label, url in items],
+        "nav_items": [NavItem(label, url, url == best) for label, url, _ in items],
         "nav_role_label": role_label,
         "reach": reach,
     }
