@@ -33,6 +33,7 @@ from disclosure.release import effective_k, hidden_text
 from organisations.access import Reach
 from organisations.models import Unit
 from organisations.selectors import readable_path, unit_names_by_path
+from sword.csvsafe import EXCEL_READS_UTF8 as EXCEL_READS_UTF8
 from sword.csvsafe import FORMULA_STARTS as FORMULA_STARTS
 from sword.csvsafe import as_text_cells
 
@@ -72,10 +73,6 @@ DRIVER_COLUMNS = [
 LEVELS = ("org", "unit", "team")
 BY = ("domain", "statement", "drivers")
 FORMATS = ("csv", "xlsx")
-# A byte-order mark before a downloaded CSV: without it Excel, which most councils open these
-# in, reads the file as Windows-1252 and shows "50th–80th" as "50thâ€“80th". The command line's
-# CSV (the §10 interface, read by scripts) has none.
-EXCEL_READS_UTF8 = "\ufeff"
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -26,11 +26,8 @@ from diagnostics.services import (
 from diagnostics.structural import FIGURES, Thresholds, check_thresholds, plain_number
 from diagnostics.structural_data import HEADCOUNT, MAX_HEADCOUNT
 from organisations.access import Reach
-from organisations.forms import UnitInReachField
+from organisations.forms import UnitInReachField, csv_upload_text
 from organisations.models import Organisation, Unit
-from sword.csvsafe import NotSpreadsheetText, spreadsheet_text
-
-MAX_IMPORT_BYTES = 1024 * 1024
 
 
 class DateInput(forms.DateInput):
@@ -461,18 +458,7 @@ class FiguresImportForm(forms.Form):
         ) % {"codes": ", ".join([HEADCOUNT, *(f.code for f in FIGURES)])}
 
     def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(gettext("The file is too large: keep it under 1 MB."))
-        try:
-            return spreadsheet_text(upload.read())
-        except NotSpreadsheetText as exc:
-            raise forms.ValidationError(
-                gettext(
-                    "The file is not a CSV file as a spreadsheet saves one. Save it as "
-                    "CSV UTF-8 (or CSV)."
-                )
-            ) from exc
+        return csv_upload_text(self.cleaned_data["file"])
 
 
 def _figure_rows(form: forms.Form) -> list[tuple[Any, list[Any]]]:

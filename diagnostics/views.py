@@ -114,7 +114,7 @@ from organisations.selectors import (
     units_to_offer,
 )
 from organisations.services import ImportFailed
-from sword.csvsafe import safe_csv_writer
+from sword.csvsafe import csv_attachment, safe_csv_writer
 from sword.pages import Confirmation, confirm_page, error_text, run_service
 from sword.paging import page_of
 
@@ -830,13 +830,9 @@ def figures_template(request: AuthenticatedHttpRequest, cycle_id: int) -> HttpRe
     """The import's file with the cycle's teams and their figures as recorded, to change and
     import (`import_template`)."""
     cycle = get_cycle_for(request.user, cycle_id, manage=True)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="structural-figures-cycle-{cycle.pk}.csv"'
+    return csv_attachment(
+        import_template(cycle), filename=f"structural-figures-cycle-{cycle.pk}.csv"
     )
-    response.write(EXCEL_READS_UTF8)
-    safe_csv_writer(response, lineterminator="\n").writerows(import_template(cycle))
-    return response
 
 
 @dataclass(frozen=True)

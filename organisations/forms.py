@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.models import AuditEvent, CompareWith, Organisation, Role, Unit
 from organisations.selectors import UnitOffer, readable_paths, root_of, units_to_offer
 from organisations.services import THRESHOLD_FIXED, has_opened_cycles
+from sword.csvsafe import NotSpreadsheetText, spreadsheet_text
 
 
 class ScopedChoiceField(forms.ModelChoiceField[Any]):
@@ -420,3 +421,50 @@ class AuditFilterForm(forms.Form):
         if since and until and since > until:
             raise forms.ValidationError(_("“From” must be on or before “To”."))
         return cleaned
+
+
+MAX_IMPORT_BYTES = 1024 * 1024
+
+
+def csv_upload_text(upload: Any) -> str:
+    """An uploaded CSV file's text, saved as UTF-8 or as Excel's plain CSV; a clear error for
+    a file too large or not text."""
+    if upload.size > MAX_IMPORT_BYTES:
+        raise forms.ValidationError(gettext("The file is too large: keep it under 1 MB."))
+    try:
+        return spreadsheet_text(upload.read())
+    except NotSpreadsheetText as exc:
+        raise forms.ValidationError(
+            gettext(
+                "The file is not a CSV file as a spreadsheet saves one. Save it as "
+                "CSV UTF-8 (or CSV)."
+            )
+        ) from exc
+
+
+class ImportCheckForm(forms.Form):
+    """The first step of an import: the file, read and checked without changing anything."""
+
+    file = forms.FileField(label=_("CSV file"))
+
+    def clean_file(self) -> str:
+        return csv_upload_text(self.cleaned_data["file"])
+
+
+class ImportConfirmForm(forms.Form):
+    """The second step: the text that was checked, sent back to be imported."""
+
+    content = forms.CharField(widget=forms.HiddenInput, strip=False, max_length=MAX_IMPORT_BYTES)
+
+
+class PeopleImportConfirmForm(ImportConfirmForm):
+    send_links = forms.BooleanField(
+        required=False,
+        initial=True,
+        label=_("E-mail each person given a role"),
+        help_text=_(
+            "As an invitation does: their role, and a link to choose a password if they have "
+            "none yet. Leave it unticked to tell people yourself (each can be sent their link "
+            "later from this page)."
+        ),
+    )

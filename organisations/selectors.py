@@ -490,3 +490,36 @@ def places_of_a_move(unit: Unit, *, reach: Reach) -> list[Unit]:
     else:
         others = list(Unit.objects.filter(moved_to=unit).order_by("path"))
     return [other for other in others if reach.reaches(other)]
+
+
+STRUCTURE_COLUMNS = ["path"]
+PEOPLE_COLUMNS = ["email", "role", "unit_path", "name"]
+
+
+def structure_file_rows(organisation: Organisation) -> list[list[str]]:
+    """The structure as its import file gives it: each team's path below the organisation, in
+    tree order (archived teams left out). Imported again, it changes nothing."""
+    paths = readable_paths(organisation)
+    teams = (
+        Unit.objects.filter(organisation=organisation)
+        .teams()
+        .active()
+        .order_by("path")
+        .values_list("pk", flat=True)
+    )
+    return [STRUCTURE_COLUMNS, *([paths[pk]] for pk in teams)]
+
+
+def people_file_rows(organisation: Organisation) -> list[list[str]]:
+    """Every role as the people import gives it (e-mail, role, unit path, name), by address.
+    Imported again, it changes nothing."""
+    paths = readable_paths(organisation)
+    memberships = (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__email", "unit__path")
+    )
+    return [
+        PEOPLE_COLUMNS,
+        *([m.user.email, m.role, paths[m.unit_id], m.user.display_name] for m in memberships),
+    ]

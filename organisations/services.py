@@ -6,9 +6,9 @@ import csv
 import io
 import re
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -49,6 +49,8 @@ from organisations.selectors import (
 from sword.csvsafe import LOST_LETTER_HINT
 
 MAX_NAME_LENGTH = 200
+
+T = TypeVar("T")
 
 
 class ImportFailed(Exception):
@@ -754,6 +756,7 @@ class UsersImportResult:
     changed_roles: int  # roles at a unit the person held in another role
     unchanged: int  # lines giving a role the person already held there
     changes: list[str]  # one line for each role given or changed, in file order
+    given: list[Membership]  # the roles given or changed
 
 
 @transaction.atomic
@@ -826,6 +829,7 @@ def import_users(
     paths = readable_paths(organisation)
     created = given = changed = 0
     changes: list[str] = []
+    given_roles: list[Membership] = []
     for _line, email, role, unit in plan:
         user = existing_users.get(email)
         new_account = user is None
@@ -839,23 +843,49 @@ def import_users(
             user.display_name = names[email]
             user.save(update_fields=["display_name"])
             changes.append(f"renamed: {email}, now “{user.display_name}”")
-        grant_membership(user=user, unit=unit, role=role, actor=actor)
+        membership = grant_membership(user=user, unit=unit, role=role, actor=actor)
         old_role = held.get((email, unit.pk))
         held[(email, unit.pk)] = role
         if old_role is None:
             given += 1
             account = " (new account)" if new_account else ""
             changes.append(f"given: {email}, {role} at {paths[unit.pk]}{account}")
+            given_roles.append(membership)
         elif old_role != role:
             changed += 1
             changes.append(f"changed: {email}, {old_role} → {role} at {paths[unit.pk]}")
+            given_roles.append(membership)
     return UsersImportResult(
         created_users=created,
         memberships=given,
         changed_roles=changed,
         unchanged=len(plan) - given - changed,
         changes=changes,
+        given=given_roles,
     )
+
+
+@transaction.atomic
+def import_people(
+    *, organisation: Organisation, content: str, actor: User, send_links: bool
+) -> UsersImportResult:
+    """`import_users` from the people page: with `send_links`, everyone given a role (or a
+    new one) is e-mailed it, with a link to choose a password where they have none, as an
+    invitation is, once the import commits."""
+    result = import_users(organisation=organisation, content=content, actor=actor)
+    if send_links:
+        for membership in result.given:
+            send_invitation(membership=membership, invited_by=actor)
+    return result
+
+
+def previewed(run: Callable[[], T]) -> T:
+    """What `run` would do, undone: it runs in a transaction rolled back at its end, so nothing
+    it writes stays and no e-mail it would send on commit goes."""
+    with transaction.atomic():
+        result = run()
+        transaction.set_rollback(True)
+    return result
 
 
 def _has_run_pulses(organisation: Organisation) -> bool:

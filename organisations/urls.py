@@ -8,6 +8,8 @@ app_name = "organisations"
 
 urlpatterns = [
     path("structure/", views.structure, name="structure"),
+    path("structure/import/", views.structure_import, name="structure_import"),
+    path("structure/structure.csv", views.structure_file, name="structure_file"),
     path("units/<int:unit_id>/add/", views.unit_add, name="unit_add"),
     path("units/<int:unit_id>/rename/", views.unit_rename, name="unit_rename"),
     path("units/<int:unit_id>/archive/", views.unit_archive, name="unit_archive"),
@@ -15,6 +17,8 @@ urlpatterns = [
     path("units/<int:unit_id>/delete/", views.unit_delete, name="unit_delete"),
     path("people/", views.people, name="people"),
     path("people/invite/", views.people_invite, name="people_invite"),
+    path("people/import/", views.people_import, name="people_import"),
+    path("people/people.csv", views.people_file, name="people_file"),
     path("people/<int:membership_id>/", views.membership_edit, name="membership_edit"),
     path("people/<int:membership_id>/remove/", views.membership_remove, name="membership_remove"),
     path(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,8 +26,11 @@ from organisations.forms import (
     AddUnitForm,
     AuditFilterForm,
     ChangeRoleForm,
+    ImportCheckForm,
+    ImportConfirmForm,
     InviteForm,
     OrganisationSettingsForm,
+    PeopleImportConfirmForm,
     PeopleSearchForm,
     RenameUnitForm,
     bound_unless_finding,
@@ -34,15 +41,20 @@ from organisations.selectors import (
     audit_events,
     breadcrumbs,
     memberships_matching,
+    people_file_rows,
     people_with_a_role,
     readable_paths,
     root_of,
+    structure_file_rows,
     structure_rows,
     units_inside,
 )
+from sword.csvsafe import csv_attachment
 from sword.pages import Confirmation, confirm_page, error_text, run_service
 from sword.paging import page_of
 from sword.ratelimits import over_limit_for
+
+R = TypeVar("R")
 
 # A larger structure is shown a few levels at a time, each unit cut off linking to its own.
 STRUCTURE_UNITS_SHOWN = 250
@@ -68,6 +80,131 @@ def structure(request: AuthenticatedHttpRequest) -> HttpResponse:
             "top": top,
             "crumbs": breadcrumbs(top)[:-1],
         },
+    )
+
+
+@login_required
+def structure_file(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The structure as the import reads it, to change and import again."""
+    organisation = require_org_admin(request.user)
+    return csv_attachment(
+        structure_file_rows(organisation), filename=f"structure-{organisation.slug}.csv"
+    )
+
+
+@login_required
+def structure_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Units from a CSV file, in two steps: the file is checked and what it would add shown,
+    then imported when the admin confirms. Nothing changes unless every line is right."""
+    organisation = require_org_admin(request.user)
+
+    def run(content: str) -> services.StructureImportResult:
+        return services.import_structure(organisation_slug=organisation.slug, content=content)
+
+    return _import_page(
+        request,
+        kind="structure",
+        run=run,
+        confirm_form=ImportConfirmForm,
+        done=lambda result, _form: (
+            ngettext("Added %(count)s unit.", "Added %(count)s units.", result.created_units)
+            % {"count": number_format(result.created_units, force_grouping=True)}
+            if result.created_units
+            else gettext("Every unit in the file was already there: nothing changed.")
+        ),
+        back="organisations:structure",
+    )
+
+
+@login_required
+def people_file(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every role as the import reads it, to change and import again."""
+    organisation = require_org_admin(request.user)
+    return csv_attachment(
+        people_file_rows(organisation), filename=f"people-{organisation.slug}.csv"
+    )
+
+
+@login_required
+def people_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Roles from a CSV file, checked and shown before they are given, like the structure's."""
+    organisation = require_org_admin(request.user)
+    confirmed = PeopleImportConfirmForm(request.POST) if "content" in request.POST else None
+    send_links = bool(confirmed and confirmed.is_valid() and confirmed.cleaned_data["send_links"])
+
+    def run(content: str) -> services.UsersImportResult:
+        return services.import_people(
+            organisation=organisation, content=content, actor=request.user, send_links=send_links
+        )
+
+    def done(result: services.UsersImportResult, form: forms.Form) -> str:
+        given = result.memberships + result.changed_roles
+        if not given and not result.changes:
+            return gettext("Everyone in the file already had that role: nothing changed.")
+        words = ngettext(
+            "Gave or changed %(count)s role.", "Gave or changed %(count)s roles.", given
+        ) % {"count": number_format(given, force_grouping=True)}
+        if form.cleaned_data["send_links"] and given:
+            words += " " + gettext("Each person given one was e-mailed it.")
+        return words
+
+    return _import_page(
+        request,
+        kind="people",
+        run=run,
+        confirm_form=PeopleImportConfirmForm,
+        done=done,
+        back="organisations:people",
+    )
+
+
+def _import_page(
+    request: AuthenticatedHttpRequest,
+    *,
+    kind: str,
+    run: Callable[[str], R],
+    confirm_form: type[ImportConfirmForm],
+    done: Callable[[R, forms.Form], str],
+    back: str,
+) -> HttpResponse:
+    """The two steps of an import page: a file to check (its errors, or what it would do, run
+    and undone), then the checked text, confirmed, run for good."""
+    check = ImportCheckForm()
+    errors: list[str] = []
+    preview: R | None = None
+    confirm: ImportConfirmForm | None = None
+    if request.method == "POST" and "content" in request.POST:
+        confirmed = confirm_form(request.POST)
+        if not confirmed.is_valid():
+            errors = [gettext("The checked file did not come back whole. Check it again.")]
+        else:
+            try:
+                result = run(confirmed.cleaned_data["content"])
+            except services.ImportFailed as exc:
+                errors = exc.errors  # something changed since it was checked
+            else:
+                messages.success(request, done(result, confirmed))
+                return redirect(back)
+    elif request.method == "POST":
+        check = ImportCheckForm(request.POST, request.FILES)
+        if check.is_valid():
+            content = check.cleaned_data["file"]
+            try:
+                preview = services.previewed(lambda: run(content))
+            except services.ImportFailed as exc:
+                errors = exc.errors
+            else:
+                confirm = confirm_form(initial={"content": content})
+    return render(
+        request,
+        f"organisations/import_{kind}.html",
+        {
+            "check": check,
+            "confirm": confirm,
+            "preview": preview,
+            "errors": errors,
+        },
+        status=400 if errors or check.errors else 200,
     )
 
 

@@ -438,7 +438,7 @@ def test_it_refuses_an_oversized_upload_before_reading_it(
 def test_it_explains_that_an_import_file_is_over_its_limit(world, make_cycle, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from diagnostics.forms import MAX_IMPORT_BYTES
+    from organisations.forms import MAX_IMPORT_BYTES
 
     cycle = make_cycle()
     url = reverse("diagnostics:figures_import", args=[cycle.pk])
