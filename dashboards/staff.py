@@ -450,7 +450,7 @@ def team_results_for_staff(board: VoiceBoard, *, wanted: str, today: date) -> St
     by_scope = seen_by_link_holders(team, scopes, domains)
     return StaffResultsPage(
         team_name=team.name,
-        organisation_name=team.organisation.name,
+        organisation_name=team.organisation.shown_name,
         token=board.token,
         framing=gettext(FRAMING),
         k=effective_k(team.organisation.anonymity_threshold),

@@ -25,6 +25,7 @@ READS = frozenset({AuditEvent.Action.VIEWED, AuditEvent.Action.API_READ})
 # In English, as the log's details keep them; the audit page reads them in its reader's language.
 SETTING_LABELS = {
     "name": gettext_noop("name"),
+    "name_in_languages": gettext_noop("name in other languages"),
     "anonymity_threshold": gettext_noop("anonymity threshold (k)"),
     "comment_threshold": gettext_noop("comment threshold"),
     "pulse_window_days": gettext_noop("pulse pooling window (days)"),

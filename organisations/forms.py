@@ -331,9 +331,21 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
                 field.error_messages.update(invalid=words, min_value=words, max_value=words)
         self.fields["reminder_days"].required = False
         self.fields["benchmark_compare_with"].required = False
+        names = self.instance.name_in_languages or {}
         own = self.instance.safety_contact_in_languages or {}
         for language, _name in settings.LANGUAGES[1:]:
             name = get_language_info(language)["name_translated"]
+            self.fields[f"name_{language}"] = forms.CharField(
+                label=gettext("Name in %(language)s") % {"language": name},
+                required=False,
+                max_length=200,
+                initial=names.get(language, ""),
+                help_text=gettext(
+                    "What staff reading the survey, their team's results and its voice board "
+                    "in %(language)s see. Leave it empty and they see the name above."
+                )
+                % {"language": name},
+            )
             self.fields[f"safety_contact_{language}"] = forms.CharField(
                 label=gettext("Safety contact in %(language)s") % {"language": name},
                 required=False,
@@ -353,12 +365,21 @@ class OrganisationSettingsForm(forms.ModelForm[Organisation]):
             k.help_text = format_lazy("{} {}", k.help_text, THRESHOLD_FIXED)
 
     @property
+    def name_fields(self) -> list[forms.BoundField]:
+        return [self[f"name_{language}"] for language, _name in settings.LANGUAGES[1:]]
+
+    @property
     def safety_contact_fields(self) -> list[forms.BoundField]:
         return [self[f"safety_contact_{language}"] for language, _name in settings.LANGUAGES[1:]]
 
     def setting_values(self) -> dict[str, Any]:
         """The settings as `services.update_settings` takes them."""
         values = {field: self.cleaned_data[field] for field in self.Meta.fields}
+        values["name_in_languages"] = {
+            language: name
+            for language, _name in settings.LANGUAGES[1:]
+            if (name := " ".join(self.cleaned_data[f"name_{language}"].split()))
+        }
         values["safety_contact_in_languages"] = {
             language: text
             for language, _name in settings.LANGUAGES[1:]

@@ -47,6 +47,12 @@ class CompareWith(models.TextChoices):
 
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
+    name_in_languages = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The name in other languages, by language code, for staff reading in one "
+        "(a Welsh council's Welsh name); a reader in a language without one sees `name`.",
+    )
     slug = models.SlugField(max_length=80, unique=True)
     anonymity_threshold = models.PositiveSmallIntegerField(
         _("anonymity threshold (k)"),
@@ -177,6 +183,12 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language where the organisation gave one, else `name`."""
+        names: dict[str, str] = self.name_in_languages or {}
+        return names.get(get_language() or "", self.name)
 
     @property
     def safety_contact_shown(self) -> str:

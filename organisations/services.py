@@ -961,7 +961,7 @@ def update_settings(
         if old != value:
             shown = (
                 "changed"
-                if field in ("safety_contact", "safety_contact_in_languages")
+                if field in ("safety_contact", "safety_contact_in_languages", "name_in_languages")
                 else f"{old} → {value}"
             )
             changes.append(f"{SETTING_LABELS[field]}: {shown}")

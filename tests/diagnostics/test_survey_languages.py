@@ -327,7 +327,7 @@ def test_it_refuses_an_unknown_language_for_the_instrument(full_cycle):
         call_command("export_instrument", str(full_cycle.pk), "--language", "fr")
 
 
-def test_it_names_the_cycle_in_welsh_on_the_survey_and_in_the_invitation(
+def test_it_names_the_cycle_and_organisation_in_welsh_on_the_survey_and_the_cycle_in_the_invitation(
     client, world, offers_welsh
 ):
     today = timezone.localdate()
@@ -343,12 +343,16 @@ def test_it_names_the_cycle_in_welsh_on_the_survey_and_in_the_invitation(
     )
     open_cycle(cycle=cycle)
     (code,) = issue_invites(cycle=cycle, team=world.team_a, count=1)
+    world.organisation.name_in_languages = {"cy": "Cyngor Enghraifft"}
+    world.organisation.save()
     open_survey(in_welsh(client), code)
     welsh = client.get(reverse("survey:start")).content.decode()
     assert '<h1 class="h2">Arolwg y gwanwyn</h1>' in welsh
+    assert "Cyngor Enghraifft · Team A</p>" in welsh
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en-gb"
     english = client.get(reverse("survey:start")).content.decode()
     assert '<h1 class="h2">Spring survey</h1>' in english
+    assert "Example Council · Team A</p>" in english
     subject, body = invite_email(cycle=cycle, team=world.team_a, code=code)
     assert subject == "Eich gwahoddiad: Arolwg y gwanwyn / Your invitation: Spring survey"
     welsh_body, english_body = body.split("\n----\n\n")

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from diagnostics.models import Cycle
 from diagnostics.services import submit_response
@@ -720,6 +721,29 @@ def test_it_keeps_the_safety_contact_in_welsh_and_logs_that_it_changed(world, cl
     assert "Ffoniwch" not in event.detail
     again = client.get(reverse("organisations:settings")).content.decode()
     assert "Ffoniwch 999</textarea>" in again
+
+
+def test_it_keeps_the_organisation_s_name_in_welsh_and_logs_that_it_changed(world, client_for):
+    client = client_for(world.org_admin)
+    form = client.get(reverse("organisations:settings")).content.decode()
+    assert "Name in Welsh" in form
+    response = client.post(
+        reverse("organisations:settings"), {**SETTINGS, "name_cy": "  Cyngor   Enghraifft "}
+    )
+    assert response.status_code == 302
+    world.organisation.refresh_from_db()
+    assert world.organisation.name_in_languages == {"cy": "Cyngor Enghraifft"}
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.THRESHOLD_CHANGED).latest("pk")
+    assert "name in other languages: changed" in event.detail
+    assert "Cyngor" not in event.detail
+    with translation.override("cy"):
+        assert world.organisation.shown_name == "Cyngor Enghraifft"
+    with translation.override("en-gb"):
+        assert world.organisation.shown_name == "Example Council"
+    cleared = client.post(reverse("organisations:settings"), {**SETTINGS, "name_cy": " "})
+    assert cleared.status_code == 302
+    world.organisation.refresh_from_db()
+    assert world.organisation.name_in_languages == {}
 
 
 def test_it_asks_for_each_setting_s_number_in_its_own_words(world, client_for):

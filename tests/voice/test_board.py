@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.voice.conftest import board_path, raise_path, support_path
@@ -404,6 +405,19 @@ def test_it_raises_and_supports_on_the_board_in_welsh(board_a):
     assert "How the board works" not in board
     support_issue(issue=VoiceIssue.objects.get(), browser_secret="another browser")
     assert "2 berson yn cefnogi hyn" in staff.get(board_path(board_a)).content.decode()
+
+
+def test_it_names_the_organisation_in_welsh_on_the_board_and_the_team_s_results(world, board_a):
+    world.organisation.name_in_languages = {"cy": "Cyngor Enghraifft"}
+    world.organisation.save()
+    staff = Client()
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+    results = reverse("team_results_for_staff", kwargs={"token": board_a.token})
+    for path in (board_path(board_a), results):
+        welsh = staff.get(path).content.decode()
+        assert '<p class="text-body-secondary mb-1">Cyngor Enghraifft</p>' in welsh
+        english = Client().get(path).content.decode()
+        assert '<p class="text-body-secondary mb-1">Example Council</p>' in english
 
 
 def test_it_shows_the_default_safety_contact_in_welsh_and_an_organisations_own_as_written(
