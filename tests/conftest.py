@@ -14,6 +14,7 @@ Other Council (the outsider's organisation)
 from __future__ import annotations
 
 import importlib
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -30,6 +31,25 @@ from diagnostics.selectors import latest_version_for
 from diagnostics.services import copy_version, create_cycle, open_cycle
 from organisations.models import Organisation, Role, Unit
 from tests.factories import make_member, make_organisation, make_units
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules marked `long` first, then the others with the most tests first, each module's
+    tests together in their own order. xdist's loadfile hands whole modules to workers in this
+    order (`scripts/test` turns off its own reordering, by number of tests alone, which sent a
+    long module of few tests out last while the other worker had nothing left to do)."""
+    first_seen: dict[str, int] = {}
+    sizes: Counter[str] = Counter()
+    for index, item in enumerate(items):
+        module = item.nodeid.partition("::")[0]
+        first_seen.setdefault(module, index)
+        sizes[module] += 1
+
+    def order(item: pytest.Item) -> tuple[bool, int, int]:
+        module = item.nodeid.partition("::")[0]
+        return (item.get_closest_marker("long") is None, -sizes[module], first_seen[module])
+
+    items.sort(key=order)
 
 
 @dataclass

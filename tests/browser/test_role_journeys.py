@@ -11,7 +11,7 @@ from diagnostics.models import Cycle
 from organisations.models import Unit
 from tests.browser.support import Watched, sign_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 DEMO_PASSWORD = "sword-demo-2026"  # printed by seed_demo for its demo accounts
 

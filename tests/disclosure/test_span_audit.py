@@ -47,6 +47,9 @@ from organisations.models import Organisation, Role, Unit
 from tests.disclosure.audit import collect, violations, weighted_violations
 from tests.factories import make_member, make_organisation, make_units
 
+# Minutes of work: scheduled before the other modules (tests/conftest.py).
+pytestmark = pytest.mark.long
+
 ORGANISATIONS = count(1)
 ROLES = ["practitioner", "senior", ""]
 SERVICE = ["under_1", "over_10", ""]
