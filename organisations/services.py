@@ -772,7 +772,7 @@ def import_users(
     root = root_of(organisation)
     errors: list[str] = []
     plan: list[tuple[int, str, str, Unit]] = []
-    seen: dict[tuple[str, int], int] = {}
+    seen: dict[tuple[str, int], tuple[int, str]] = {}  # (line, role) given there first
     names: dict[str, str] = {}
     for line, row in rows:
         email = normalise_email(row.get("email", ""))
@@ -798,13 +798,19 @@ def import_users(
                 _check_role_fits_unit(role, unit)
             except ValidationError as exc:
                 problems.append(exc.messages[0])
-        if unit is not None and (email, unit.pk) in seen:
-            problems.append(f"repeats line {seen[(email, unit.pk)]}")
+        earlier = seen.get((email, unit.pk)) if unit is not None else None
+        if earlier is not None and earlier[1] != role:
+            problems.append(
+                f"gives {email} a different role at this unit from line {earlier[0]} "
+                f"({earlier[1]}): keep only the line with the role they should hold"
+            )
         if problems:
             errors.append(f"line {line}: " + "; ".join(problems))
             continue
         assert unit is not None
-        seen[(email, unit.pk)] = line
+        if earlier is not None:
+            continue  # the same role at the same unit again: given once
+        seen[(email, unit.pk)] = (line, role)
         plan.append((line, email, role, unit))
 
     emails = {email for _, email, _, _ in plan}

@@ -139,8 +139,12 @@ def people_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 
     def done(result: services.UsersImportResult, form: forms.Form) -> str:
         given = result.memberships + result.changed_roles
-        if not given and not result.changes:
-            return gettext("Everyone in the file already had that role: nothing changed.")
+        if not given:
+            return (
+                gettext("Everyone in the file already had that role; the names are updated.")
+                if result.changes
+                else gettext("Everyone in the file already had that role: nothing changed.")
+            )
         words = ngettext(
             "Gave or changed %(count)s role.", "Gave or changed %(count)s roles.", given
         ) % {"count": number_format(given, force_grouping=True)}

@@ -231,3 +231,21 @@ def test_it_sends_back_to_the_check_a_confirmation_that_lost_its_file(world, cli
     )
     assert response.status_code == 400
     assert "The checked file did not come back whole. Check it again." in response.content.decode()
+
+
+def test_it_says_a_file_that_only_renamed_people_gave_no_role(world, client_for):
+    client = client_for(world.org_admin)
+    url = reverse("organisations:people_import")
+    team_a = "Children's Services / Locality North / Team A"
+    renamed = (
+        f"email,role,unit_path,name\n{world.team_manager.email},team_manager,{team_a},Tamsin\n"
+    )
+    checked = client.post(url, {"file": upload(renamed)})
+    assert f"renamed: {world.team_manager.email}, now “Tamsin”" in checked.content.decode()
+
+    client.post(url, {"content": checked.context["confirm"]["content"].value()})
+
+    world.team_manager.refresh_from_db()
+    assert world.team_manager.display_name == "Tamsin"
+    page = client.get(reverse("organisations:people")).content.decode()
+    assert "Everyone in the file already had that role; the names are updated." in page

@@ -317,6 +317,25 @@ def test_it_imports_no_users_from_a_file_with_one_bad_row(county, tmp_path):
     assert not Membership.objects.filter(organisation=county).exists()
 
 
+def test_it_gives_a_role_repeated_in_a_file_once_and_refuses_two_roles_at_one_unit(
+    county, tmp_path, capsys
+):
+    repeated = (
+        USERS + "TM@county.example,team_manager,Children's Services / Locality North / Team A\n"
+    )
+    call_command("import_users", "county", write(tmp_path, "u.csv", repeated))
+    assert Membership.objects.filter(user__email="tm@county.example").count() == 1
+    assert "4 role(s) given" in capsys.readouterr().out
+
+    torn = USERS + "boss@county.example,leader,County\n"
+    with pytest.raises(CommandError) as error:
+        call_command("import_users", "county", write(tmp_path, "u2.csv", torn))
+    assert str(error.value).splitlines()[-1].strip() == (
+        "line 6: gives boss@county.example a different role at this unit from line 2 "
+        "(org_admin): keep only the line with the role they should hold"
+    )
+
+
 def test_it_says_a_question_mark_in_a_unit_path_that_names_no_unit_may_be_a_lost_letter(
     county, tmp_path
 ):
