@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from scipy.stats import spearmanr
 
 from accounts.models import User
@@ -23,23 +21,15 @@ from diagnostics.results import OrganisationResults, results_for_scopes
 from diagnostics.scoring import AMBER, GREEN, RED
 from organisations.access import reach_of
 from organisations.models import Organisation, Unit
-from tests.conftest import _restore_builtin_questionnaire
-from tests.demo.conftest import FAST_HASHER
+from tests.demo.conftest import seeded_for_the_module
 
 TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker) -> Iterator[Organisation]:
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER),
-        transaction.atomic(),
-    ):
-        _restore_builtin_questionnaire()
-        organisation, _ = seed(today=TODAY)
+    with seeded_for_the_module(django_db_blocker, lambda: seed(today=TODAY)[0]) as organisation:
         yield organisation
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
