@@ -367,7 +367,7 @@ def unit_delete(request: AuthenticatedHttpRequest, unit_id: int) -> HttpResponse
                 if inside
                 else gettext("This unit has never held any data. Deleting it removes it for good.")
             ),
-            listed=() if has_data else tuple(inside),
+            listed=tuple(inside),
             button=None if has_data else gettext("Delete"),
             button_class="btn-danger",
             cancel_url=reverse("organisations:structure"),
